@@ -1,0 +1,3 @@
+import ClutchCore
+import Clutch
+print("x")

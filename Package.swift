@@ -1,0 +1,87 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Dependencies point inward: ClutchCore (pure engine) <- ClutchStore (SQLite)
+// <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
+// The SDK (`Clutch`) depends on ClutchCore only.
+let package = Package(
+    name: "Clutch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "ClutchCore", targets: ["ClutchCore"]),
+        .library(name: "Clutch", targets: ["Clutch"]),
+        .executable(name: "clutch", targets: ["ClutchCLI"]),
+        .executable(name: "clutch-bench", targets: ["ClutchBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "ClutchCore"),
+        .target(
+            name: "ClutchStore",
+            dependencies: [
+                "ClutchCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ClutchServer",
+            dependencies: [
+                "ClutchCore",
+                "ClutchStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "Clutch",
+            dependencies: [
+                "ClutchCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ClutchCLI",
+            dependencies: [
+                "ClutchCore",
+                "ClutchServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "ClutchBench",
+            dependencies: ["ClutchCore", "Clutch"],
+            path: "Benchmarks/ClutchBench"
+        ),
+        .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore"]),
+        .testTarget(
+            name: "ClutchStoreTests",
+            dependencies: ["ClutchStore", "ClutchCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "ClutchServerTests",
+            dependencies: ["ClutchServer", "ClutchStore", "ClutchCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
+        .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore"]),
+        .testTarget(
+            name: "ClutchTests",
+            dependencies: ["Clutch", "ClutchCore", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log")]
+        ),
+    ]
+)

@@ -1,0 +1,3 @@
+import ArgumentParser
+import ClutchServer
+@main struct Main: ParsableCommand {}

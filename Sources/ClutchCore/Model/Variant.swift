@@ -1,0 +1,15 @@
+/// One named value a flag can serve, for example `on: true` or `blue: "#0000ff"`.
+public struct Variant: Sendable, Hashable, Codable {
+    /// The variant's name, unique within its flag; what OFREP reports as `variant`.
+    public var key: String
+    /// The value served; its kind must match the flag's type.
+    public var value: Value
+    /// What this variant means, for people.
+    public var description: String?
+
+    public init(key: String, value: Value, description: String? = nil) {
+        self.key = key
+        self.value = value
+        self.description = description
+    }
+}

@@ -1,0 +1,235 @@
+/// Checks definitions and compiles them in one pass, so that what validation accepts is
+/// exactly what evaluation can run. Problems are collected with the path of the field.
+struct Compiler {
+    /// Known cohorts by key, or `nil` to skip checking that named cohorts exist.
+    let cohorts: [String: CompiledCohort]?
+    var issues: [ValidationIssue] = []
+
+    init(cohorts: [String: CompiledCohort]?) {
+        self.cohorts = cohorts
+    }
+
+    mutating func issue(_ path: String, _ message: String) {
+        issues.append(ValidationIssue(path: path, message: message))
+    }
+
+    // MARK: Flags
+
+    /// Checks everything about `flag` that does not depend on an environment and
+    /// returns its variants by key.
+    mutating func variants(of flag: Flag) -> [String: ResolvedVariant] {
+        if !KeyRule.isValid(flag.key) { issue("key", KeyRule.message("flag", flag.key)) }
+        if let salt = flag.salt, salt.isEmpty { issue("salt", "salt must not be empty (leave it out to use the flag key)") }
+        for (i, tag) in flag.tags.enumerated() where tag.isEmpty || tag.count > 64 {
+            issue("tags[\(i)]", "tags must be 1–64 characters")
+        }
+        if flag.variants.isEmpty { issue("variants", "a flag needs at least one variant") }
+        var resolved: [String: ResolvedVariant] = [:]
+        for (i, variant) in flag.variants.enumerated() {
+            if !KeyRule.isValid(variant.key) {
+                issue("variants[\(i)].key", KeyRule.message("variant", variant.key))
+            } else if resolved[variant.key] != nil {
+                issue("variants[\(i)].key", "duplicate variant '\(variant.key)'")
+            }
+            if !flag.type.accepts(variant.value) {
+                issue("variants[\(i)].value", "a \(flag.type.rawValue) flag needs \(flag.type.rawValue) values, got \(variant.value.kindName)")
+            }
+            if resolved[variant.key] == nil {
+                resolved[variant.key] = ResolvedVariant(key: variant.key, value: flag.type.normalize(variant.value))
+            }
+        }
+        if !flag.variants.isEmpty, resolved[flag.offVariant] == nil {
+            issue("offVariant", flag.offVariant.isEmpty ? "offVariant is required: name the variant served while the flag is off" : "offVariant names no variant of this flag: '\(flag.offVariant)'")
+        }
+        return resolved
+    }
+
+    /// Compiles `flag`'s state in one environment; `path` is where that state sits.
+    mutating func compile(
+        _ flag: Flag, state: FlagState, variants: [String: ResolvedVariant], path: String
+    ) -> CompiledFlag? {
+        let before = issues.count
+        let off = variants[flag.offVariant]
+        var targets: [CompiledTarget] = []
+        for (i, target) in state.targets.enumerated() {
+            let p = "\(path).targets[\(i)]"
+            let variant = resolve(target.variant, in: variants, path: "\(p).variant")
+            if target.attribute.isEmpty { issue("\(p).attribute", "attribute must not be empty") }
+            if target.values.isEmpty { issue("\(p).values", "a target needs at least one value") }
+            if let variant {
+                targets.append(CompiledTarget(attribute: target.attribute, values: Set(target.values), variant: variant))
+            }
+        }
+        var rules: [CompiledRule] = []
+        for (i, rule) in state.rules.enumerated() {
+            let p = "\(path).rules[\(i)]"
+            if rule.clauses.isEmpty { issue("\(p).clauses", "a rule needs at least one clause (the default serves everyone else)") }
+            let clauses = rule.clauses.enumerated().compactMap { j, clause in
+                compile(clause, path: "\(p).clauses[\(j)]", allowCohorts: true)
+            }
+            if let serve = compile(rule.serve, variants: variants, path: "\(p).serve") {
+                rules.append(CompiledRule(clauses: clauses, serve: serve))
+            }
+        }
+        let defaultServe = compile(state.default ?? flag.naturalDefault, variants: variants, path: "\(path).default")
+        guard issues.count == before, let off, let defaultServe else { return nil }
+        return CompiledFlag(
+            key: flag.key, type: flag.type, salt: flag.effectiveSalt, enabled: state.enabled, off: off,
+            targets: targets, rules: rules, defaultServe: defaultServe)
+    }
+
+    private mutating func resolve(_ key: String?, in variants: [String: ResolvedVariant], path: String) -> ResolvedVariant? {
+        guard let key, !key.isEmpty else {
+            issue(path, "variant is required")
+            return nil
+        }
+        guard let variant = variants[key] else {
+            let known = variants.keys.sorted().joined(separator: ", ")
+            issue(path, "unknown variant '\(key)' (this flag has: \(known))")
+            return nil
+        }
+        return variant
+    }
+
+    mutating func compile(_ serve: Serve, variants: [String: ResolvedVariant], path: String) -> CompiledServe? {
+        switch (serve.variant, serve.rollout) {
+        case (let key?, nil):
+            return resolve(key, in: variants, path: "\(path).variant").map(CompiledServe.variant)
+        case (nil, let rollout?):
+            return compile(rollout, variants: variants, path: "\(path).rollout").map(CompiledServe.rollout)
+        default:
+            issue(path, "serve exactly one of 'variant' or 'rollout'")
+            return nil
+        }
+    }
+
+    mutating func compile(_ rollout: Rollout, variants: [String: ResolvedVariant], path: String) -> CompiledRollout? {
+        let before = issues.count
+        if rollout.bucketBy.isEmpty { issue("\(path).bucketBy", "bucketBy must name an attribute") }
+        if rollout.weights.isEmpty { issue("\(path).weights", "a rollout needs at least one weighted variant") }
+        var seen = Set<String>()
+        var running: UInt64 = 0
+        var total = 0
+        var buckets: [(upTo: UInt64, variant: ResolvedVariant)] = []
+        for (i, weight) in rollout.weights.enumerated() {
+            let p = "\(path).weights[\(i)]"
+            if weight.weight < 0 { issue("\(p).weight", "weights must not be negative, got \(weight.weight)") }
+            if !seen.insert(weight.variant).inserted { issue("\(p).variant", "variant '\(weight.variant)' appears twice") }
+            let (sum, overflow) = total.addingReportingOverflow(weight.weight)
+            total = overflow ? Int.max : sum
+            if let variant = resolve(weight.variant, in: variants, path: "\(p).variant"), weight.weight >= 0 {
+                running += UInt64(weight.weight)
+                buckets.append((running, variant))
+            }
+        }
+        if issues.count == before, total != Rollout.totalWeight {
+            issue(path, "weights must sum to \(Rollout.totalWeight) (100 %), got \(total)")
+        }
+        guard issues.count == before else { return nil }
+        return CompiledRollout(bucketBy: rollout.bucketBy, buckets: buckets, totalWeight: UInt64(Rollout.totalWeight))
+    }
+
+    // MARK: Clauses
+
+    mutating func compile(_ clause: Clause, path: String, allowCohorts: Bool) -> CompiledClause? {
+        if let cohortKey = clause.cohort {
+            if clause.attribute != nil || clause.operator != nil {
+                issue(path, "a clause names either a cohort or an attribute and operator, not both")
+                return nil
+            }
+            guard allowCohorts else {
+                issue("\(path).cohort", "a cohort's clauses cannot name other cohorts")
+                return nil
+            }
+            guard let cohorts else {
+                return .cohort(CompiledCohort(key: cohortKey, attribute: "customerId", members: [], clauses: []), negate: clause.negate)
+            }
+            guard let cohort = cohorts[cohortKey] else {
+                issue("\(path).cohort", "unknown cohort '\(cohortKey)'")
+                return nil
+            }
+            return .cohort(cohort, negate: clause.negate)
+        }
+        guard let attribute = clause.attribute, !attribute.isEmpty else {
+            issue("\(path).attribute", "a clause needs an attribute (or a cohort)")
+            return nil
+        }
+        guard let spelling = clause.operator else {
+            issue("\(path).operator", "a clause needs an operator: one of \(Operator.spellings)")
+            return nil
+        }
+        guard let op = Operator(rawValue: spelling) else {
+            issue("\(path).operator", "unknown operator '\(spelling)': use one of \(Operator.spellings)")
+            return nil
+        }
+        guard let matcher = matcher(op, clause.values, path: "\(path).values") else { return nil }
+        return .attribute(attribute, matcher, negate: clause.negate)
+    }
+
+    private mutating func matcher(_ op: Operator, _ values: [String], path: String) -> Matcher? {
+        if op == .exists {
+            if !values.isEmpty { issue(path, "'exists' takes no values") }
+            return values.isEmpty ? .exists : nil
+        }
+        if values.isEmpty {
+            issue(path, "'\(op.rawValue)' needs at least one value")
+            return nil
+        }
+        let before = issues.count
+        func parsed<T>(_ what: String, _ parse: (String) -> T?) -> [T] {
+            values.enumerated().compactMap { i, text in
+                if let value = parse(text) { return value }
+                issue("\(path)[\(i)]", "'\(text)' is not \(what)")
+                return nil
+            }
+        }
+        let matcher: Matcher
+        switch op {
+        case .in:
+            matcher = .oneOf(Set(values), numbers: values.compactMap { Double($0) })
+        case .startsWith: matcher = .startsWith(values)
+        case .endsWith: matcher = .endsWith(values)
+        case .contains: matcher = .contains(values)
+        case .matches:
+            var patterns: [CompiledPattern] = []
+            for (i, source) in values.enumerated() {
+                do {
+                    patterns.append(try CompiledPattern(source))
+                } catch {
+                    issue("\(path)[\(i)]", "invalid regular expression '\(source)': \(error)")
+                }
+            }
+            matcher = .matches(patterns)
+        case .lessThan: matcher = .number(.less, parsed("a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } })
+        case .lessThanOrEqual: matcher = .number(.lessOrEqual, parsed("a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } })
+        case .greaterThan: matcher = .number(.greater, parsed("a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } })
+        case .greaterThanOrEqual: matcher = .number(.greaterOrEqual, parsed("a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } })
+        case .semverEqual: matcher = .semver(.equal, parsed("a semantic version", SemanticVersion.init))
+        case .semverLessThan: matcher = .semver(.less, parsed("a semantic version", SemanticVersion.init))
+        case .semverLessThanOrEqual: matcher = .semver(.lessOrEqual, parsed("a semantic version", SemanticVersion.init))
+        case .semverGreaterThan: matcher = .semver(.greater, parsed("a semantic version", SemanticVersion.init))
+        case .semverGreaterThanOrEqual: matcher = .semver(.greaterOrEqual, parsed("a semantic version", SemanticVersion.init))
+        case .before: matcher = .before(parsed("a date (RFC 3339 or Unix seconds)", Timestamp.seconds))
+        case .after: matcher = .after(parsed("a date (RFC 3339 or Unix seconds)", Timestamp.seconds))
+        case .exists: matcher = .exists
+        }
+        return issues.count == before ? matcher : nil
+    }
+
+    // MARK: Cohorts
+
+    mutating func compile(_ cohort: Cohort, path: String) -> CompiledCohort? {
+        let before = issues.count
+        let prefix = path.isEmpty ? "" : "\(path)."
+        if !KeyRule.isValid(cohort.key) { issue("\(prefix)key", KeyRule.message("cohort", cohort.key)) }
+        if cohort.attribute.isEmpty { issue("\(prefix)attribute", "attribute must not be empty") }
+        if cohort.members.isEmpty && cohort.clauses.isEmpty {
+            issue("\(prefix)members", "a cohort needs members or clauses")
+        }
+        let clauses = cohort.clauses.enumerated().compactMap { i, clause in
+            compile(clause, path: "\(prefix)clauses[\(i)]", allowCohorts: false)
+        }
+        guard issues.count == before else { return nil }
+        return CompiledCohort(key: cohort.key, attribute: cohort.attribute, members: Set(cohort.members), clauses: clauses)
+    }
+}

@@ -1,0 +1,1 @@
+import Hummingbird; import Prometheus; import Yams; import Metrics; import ClutchStore

@@ -1,0 +1,1 @@
+import GRDB; import Crypto; import Logging; import ClutchCore

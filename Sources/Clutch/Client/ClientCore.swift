@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+
+/// The shared state of a ``ClutchClient``: what its background tasks and its evaluations
+/// both reach. Kept apart from the client so that those tasks never keep the client
+/// alive — dropping the last reference to a client stops it.
+final class ClientCore: Sendable {
+    let configuration: ClutchConfiguration
+    let logger: Logger
+    let api: ServerAPI
+    let cache: SnapshotCache?
+    let usage: UsageCounter?
+    /// Read on every evaluation: one lock, one reference copied out.
+    let source = Locked<FlagSource?>(nil)
+    private let state = Locked(State())
+
+    private struct State: Sendable {
+        var status = ClutchStatus.notReady
+        var lastError: ClutchError?
+        var hasData = false
+        var closed = false
+        var nextID: UInt64 = 0
+        var readyWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+        var changeSubscribers: [UInt64: AsyncStream<Set<String>>.Continuation] = [:]
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    init(configuration: ClutchConfiguration) {
+        self.configuration = configuration
+        logger = configuration.logger
+        api = ServerAPI(configuration: configuration)
+        cache = configuration.cacheDirectory.map {
+            SnapshotCache(directory: $0, serverURL: configuration.serverURL, sdkKey: configuration.sdkKey, logger: configuration.logger)
+        }
+        usage = configuration.usageInterval > .zero ? UsageCounter() : nil
+    }
+
+    // MARK: Evaluation
+
+    /// Evaluates `key` as `type` against the current source, counting the served variant.
+    @inline(__always)
+    func evaluate(_ key: String, as type: FlagType, context: EvaluationContext) -> (EvaluationResult, FlagSource?) {
+        guard let current = source.withLock({ $0 }) else {
+            return (.failure(key, .providerNotReady, "no flags yet: the client has not reached the server"), nil)
+        }
+        let result = current.evaluate(key, as: type, context: context)
+        if let usage, result.errorCode == nil, let variant = result.variant {
+            usage.record(flag: key, variant: variant)
+        }
+        return (result, current)
+    }
+
+    // MARK: Data and status
+
+    /// Swaps in `next` and tells subscribers which flags changed.
+    func install(_ next: FlagSource, changed: Set<String>, status: ClutchStatus) {
+        source.withLock { $0 = next }
+        let (waiters, subscribers) = state.withLock { state in
+            state.hasData = true
+            if !state.closed { state.status = status }
+            state.lastError = nil
+            let waiters = state.readyWaiters
+            state.readyWaiters.removeAll()
+            return (waiters, Array(state.changeSubscribers.values))
+        }
+        for waiter in waiters.values { waiter.resume() }
+        if !changed.isEmpty {
+            for subscriber in subscribers { subscriber.yield(changed) }
+        }
+    }
+
+    var status: ClutchStatus { state.withLock { $0.status } }
+
+    /// Records that the server could not be reached, went away or refused us (`error`).
+    /// Held flags stay served.
+    func connectionFailed(_ error: (any Error)?) {
+        let clutchError = error as? ClutchError
+        let refused = clutchError == .unauthorized
+        let waiters: [CheckedContinuation<Void, any Error>] = state.withLock { state in
+            guard !state.closed else { return [] }
+            if refused {
+                state.status = .error
+                state.lastError = clutchError
+            } else if state.hasData {
+                state.status = .stale
+            }
+            guard refused, !state.hasData else { return [] }
+            defer { state.readyWaiters.removeAll() }
+            return Array(state.readyWaiters.values)
+        }
+        for waiter in waiters { waiter.resume(throwing: clutchError ?? ClutchError.unauthorized) }
+    }
+
+    /// Records that the server confirmed the held flags are current.
+    func confirmed() {
+        state.withLock { state in
+            if !state.closed, state.hasData { state.status = .ready }
+        }
+    }
+
+    /// Returns once flags can be served; throws if the key is refused or the client closes.
+    func waitForData() async throws {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let immediate: Result<Void, any Error>? = state.withLock { state in
+                    if state.hasData { return .success(()) }
+                    if state.closed { return .failure(ClutchError.closed) }
+                    if state.status == .error { return .failure(state.lastError ?? ClutchError.unauthorized) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.readyWaiters[id] = continuation
+                    return nil
+                }
+                if let immediate { continuation.resume(with: immediate) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.readyWaiters.removeValue(forKey: id) }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// A new stream of changed flag keys; it ends when the client closes.
+    func changes() -> AsyncStream<Set<String>> {
+        let (stream, continuation) = AsyncStream<Set<String>>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let id: UInt64? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.nextID += 1
+            state.changeSubscribers[state.nextID] = continuation
+            return state.nextID
+        }
+        guard let id else {
+            continuation.finish()
+            return stream
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.changeSubscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    // MARK: Lifecycle
+
+    /// Starts a background task that lives until the client closes.
+    func spawn(_ body: @escaping @Sendable () async -> Void) {
+        let task = Task { await body() }
+        let closed = state.withLock { state in
+            if !state.closed { state.tasks.append(task) }
+            return state.closed
+        }
+        if closed { task.cancel() }
+    }
+
+    /// Stops everything: background tasks are cancelled and returned so the caller can
+    /// await them, waiters fail with ``ClutchError/closed``, change streams finish.
+    func shutdown() -> [Task<Void, Never>] {
+        let (tasks, waiters, subscribers) = state.withLock { state in
+            state.closed = true
+            defer {
+                state.tasks.removeAll()
+                state.readyWaiters.removeAll()
+                state.changeSubscribers.removeAll()
+            }
+            return (state.tasks, Array(state.readyWaiters.values), Array(state.changeSubscribers.values))
+        }
+        for task in tasks { task.cancel() }
+        for waiter in waiters { waiter.resume(throwing: ClutchError.closed) }
+        for subscriber in subscribers { subscriber.finish() }
+        return tasks
+    }
+
+    /// Sends the counts gathered so far; on failure they are kept for the next report.
+    func flushUsage() async {
+        guard let usage, let report = usage.drain() else { return }
+        do {
+            try await api.sendUsage(report)
+        } catch {
+            usage.restore(report)
+            logger.debug("could not send flag usage; keeping it for the next report", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+
+/// How a ``ClutchClient`` reaches the server and behaves while it cannot.
+public struct ClutchConfiguration: Sendable {
+    /// Where flags are evaluated.
+    public enum Mode: Sendable, Hashable {
+        /// Download the environment's snapshot and evaluate every context in-process.
+        case local
+        /// Evaluate one context on the server (OFREP bulk evaluation) and keep only the
+        /// results, for apps that must not hold every rule and customer list (for example
+        /// apps on end-user devices). The `context` argument of evaluations is ignored.
+        case remote(EvaluationContext)
+    }
+
+    /// The Clutch server, for example `http://127.0.0.1:8080`.
+    public var serverURL: URL
+    /// An SDK key (`clutch_sdk_…`); it decides the environment. Never logged.
+    public var sdkKey: String
+    public var mode: Mode
+    /// Where the last good snapshot is kept so that a start without the server still serves
+    /// flags; `nil` keeps nothing on disk. Defaults to `clutch` in the user's caches directory.
+    public var cacheDirectory: URL?
+    /// A snapshot to serve until the server (or the cache, when newer) provides one, for
+    /// example from a file shipped with the app.
+    public var bootstrap: Snapshot?
+    /// How often `/sdk/v1/flags` is polled while the live stream is down.
+    public var pollingInterval: Duration
+    /// How often evaluation counts are sent to the server; `.zero` turns counting off.
+    public var usageInterval: Duration
+    /// A stream that delivers no bytes for this long is treated as dead (the server sends a
+    /// heartbeat at least every 15 seconds).
+    public var heartbeatTimeout: Duration
+    /// Delays between reconnection attempts.
+    public var reconnectBackoff: Backoff
+    /// The limit for one ordinary request (snapshot, OFREP, usage).
+    public var requestTimeout: Duration
+    /// Where the client logs; the SDK never creates a global logger.
+    public var logger: Logger
+
+    public init(
+        serverURL: URL,
+        sdkKey: String,
+        mode: Mode = .local,
+        cacheDirectory: URL? = ClutchConfiguration.defaultCacheDirectory,
+        bootstrap: Snapshot? = nil,
+        pollingInterval: Duration = .seconds(30),
+        usageInterval: Duration = .seconds(60),
+        heartbeatTimeout: Duration = .seconds(35),
+        reconnectBackoff: Backoff = Backoff(),
+        requestTimeout: Duration = .seconds(10),
+        logger: Logger
+    ) {
+        self.serverURL = serverURL
+        self.sdkKey = sdkKey
+        self.mode = mode
+        self.cacheDirectory = cacheDirectory
+        self.bootstrap = bootstrap
+        self.pollingInterval = pollingInterval
+        self.usageInterval = usageInterval
+        self.heartbeatTimeout = heartbeatTimeout
+        self.reconnectBackoff = reconnectBackoff
+        self.requestTimeout = requestTimeout
+        self.logger = logger
+    }
+
+    /// `clutch` inside the user's caches directory, when the platform has one.
+    public static var defaultCacheDirectory: URL? {
+        FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?
+            .appendingPathComponent("clutch", isDirectory: true)
+    }
+}

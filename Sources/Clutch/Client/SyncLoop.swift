@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+
+/// Keeps a client's flags current: holds the live stream, applies its events, reconnects
+/// with backoff and polls while disconnected. Runs inside one task; nothing here is shared.
+final class SyncLoop {
+    private let core: ClientCore
+    private let configuration: ClutchConfiguration
+    private var logger: Logger { core.logger }
+    /// The snapshot evaluated (local mode).
+    private var snapshot: Snapshot?
+    /// Whether `snapshot` came from the server (not from the cache or the bootstrap), so
+    /// that single changes apply to it.
+    private var serverSynced = false
+    /// The id of the last event applied, sent as `Last-Event-ID` to resume.
+    private var lastEventID: String?
+    /// The remote results' ETag (remote mode).
+    private var remoteETag: String?
+    private var attempt = 0
+    private var nextPoll: ContinuousClock.Instant?
+
+    init(core: ClientCore, initial: Snapshot?) {
+        self.core = core
+        configuration = core.configuration
+        snapshot = initial
+    }
+
+    func run() async {
+        while !Task.isCancelled {
+            do {
+                try await streamOnce()
+                logger.debug("the flag stream ended; reconnecting")
+            } catch {
+                if Task.isCancelled { return }
+                logger.info("the flag stream failed; reconnecting", metadata: ["error": "\(error)"])
+                core.connectionFailed(error)
+            }
+            if Task.isCancelled { return }
+            core.connectionFailed(nil)
+            let delay = configuration.reconnectBackoff.delay(attempt: attempt)
+            attempt += 1
+            await waitPolling(for: delay)
+        }
+    }
+
+    // MARK: Stream
+
+    /// One connection: returns when the server ends it, throws when it fails.
+    private func streamOnce() async throws {
+        let heartbeat = configuration.heartbeatTimeout
+        let connection = core.api.stream(lastEventID: lastEventID, heartbeatTimeout: heartbeat)
+        let lastActivity = Locked(ContinuousClock.now)
+        let watchdog = Task {
+            let tick = min(heartbeat / 4, .seconds(1))
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                if ContinuousClock.now - lastActivity.withLock({ $0 }) > heartbeat {
+                    connection.fail(ClutchError.missedHeartbeat)
+                    return
+                }
+            }
+        }
+        defer { watchdog.cancel() }
+        var parser = ServerSentEventParser()
+        for try await chunk in connection.bytes {
+            lastActivity.withLock { $0 = .now }
+            for event in parser.parse(chunk) {
+                try await handle(event)
+            }
+        }
+    }
+
+    private func handle(_ event: ServerSentEvent) async throws {
+        let change: SyncEvent?
+        do {
+            change = try SyncEvent(event)
+        } catch {
+            lastEventID = nil  // start over from a full snapshot
+            throw ClutchError.invalidResponse("cannot read a '\(event.type)' event: \(error)")
+        }
+        guard let change else { return }
+        switch configuration.mode {
+        case .local:
+            try apply(change)
+        case .remote(let context):
+            try await refreshRemote(context)
+        }
+        if !event.lastEventID.isEmpty { lastEventID = event.lastEventID }
+        attempt = 0
+        nextPoll = nil
+    }
+
+    private func apply(_ change: SyncEvent) throws {
+        let next: Snapshot
+        if case .snapshot(let full) = change {
+            next = full
+        } else if let current = snapshot, serverSynced {
+            next = current.applying(change)
+        } else {
+            lastEventID = nil
+            throw ClutchError.invalidResponse("a change arrived before the snapshot")
+        }
+        install(next)
+        serverSynced = true
+    }
+
+    private func install(_ next: Snapshot) {
+        let changed = next.changedFlagKeys(since: core.source.withLock { $0 }?.snapshot)
+        core.install(FlagSource(engine: Engine(next)), changed: changed, status: .ready)
+        snapshot = next
+        if let cache = core.cache {
+            do {
+                try cache.store(next)
+            } catch {
+                logger.warning("cannot write the flag cache", metadata: ["path": "\(cache.fileURL.path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: Polling
+
+    /// Waits `delay` before the next connection attempt, polling meanwhile.
+    private func waitPolling(for delay: Duration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + delay
+        while clock.now < deadline {
+            if nextPoll.map({ clock.now >= $0 }) ?? true {
+                await poll()
+                nextPoll = clock.now + configuration.pollingInterval
+            }
+            let wake = min(deadline, nextPoll ?? deadline)
+            do {
+                try await clock.sleep(until: wake)
+            } catch {
+                return
+            }
+        }
+    }
+
+    private func poll() async {
+        do {
+            switch configuration.mode {
+            case .local:
+                switch try await core.api.snapshot(ifNoneMatch: snapshot?.entityTag) {
+                case .notModified:
+                    core.confirmed()
+                case .fetched(let next, _):
+                    lastEventID = nil
+                    install(next)
+                    serverSynced = true
+                }
+            case .remote(let context):
+                try await refreshRemote(context)
+            }
+        } catch {
+            if Task.isCancelled { return }
+            logger.debug("polling for flags failed", metadata: ["error": "\(error)"])
+            core.connectionFailed(error)
+        }
+    }
+
+    // MARK: Remote mode
+
+    private func refreshRemote(_ context: EvaluationContext) async throws {
+        switch try await core.api.evaluateAll(context, ifNoneMatch: remoteETag) {
+        case .notModified:
+            core.confirmed()
+        case .fetched(let response, let etag):
+            let next = FlagSource(remote: response)
+            let before = core.source.withLock { $0 }?.remoteResults ?? [:]
+            let after = next.remoteResults ?? [:]
+            var changed = Set<String>()
+            for (key, result) in after where before[key] != result { changed.insert(key) }
+            for key in before.keys where after[key] == nil { changed.insert(key) }
+            core.install(next, changed: changed, status: .ready)
+            remoteETag = etag
+        }
+    }
+}

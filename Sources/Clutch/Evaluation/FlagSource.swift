@@ -1,0 +1,73 @@
+/// What evaluations read: an engine built from the environment's snapshot (local mode) or
+/// the server's results for one context (remote mode). Immutable; the client swaps the
+/// whole source when data changes, so an evaluation sees one consistent version.
+final class FlagSource: Sendable {
+    private enum Kind: Sendable {
+        case engine(Engine)
+        case remote([String: EvaluationResult], metadata: [String: [String: Value]])
+    }
+
+    private let kind: Kind
+    /// Metadata reported with every local evaluation.
+    private let sourceMetadata: [String: Value]
+
+    init(engine: Engine) {
+        kind = .engine(engine)
+        sourceMetadata = ["environment": .string(engine.environment), "snapshotVersion": .integer(engine.version)]
+    }
+
+    init(remote response: OFREPBulkResponse) {
+        var metadata: [String: [String: Value]] = [:]
+        for item in response.flags { if let m = item.metadata, !m.isEmpty { metadata[item.key] = m } }
+        kind = .remote(response.results, metadata: metadata)
+        sourceMetadata = [:]
+    }
+
+    /// The snapshot evaluated, in local mode.
+    var snapshot: Snapshot? {
+        if case .engine(let engine) = kind { return engine.snapshot }
+        return nil
+    }
+
+    /// Flag metadata for `key`.
+    func metadata(for key: String) -> [String: Value] {
+        switch kind {
+        case .engine: return sourceMetadata
+        case .remote(_, let metadata): return metadata[key] ?? [:]
+        }
+    }
+
+    /// Evaluates `key` as `type`; another type gives `TYPE_MISMATCH`.
+    @inline(__always)
+    func evaluate(_ key: String, as type: FlagType, context: EvaluationContext) -> EvaluationResult {
+        switch kind {
+        case .engine(let engine):
+            return engine.evaluate(key, as: type, context: context)
+        case .remote(let results, _):
+            guard let result = results[key] else {
+                return .failure(key, .flagNotFound, "flag '\(key)' not found")
+            }
+            if result.errorCode == nil, let value = result.value, !type.acceptsRemote(value) {
+                return .failure(key, .typeMismatch, "flag '\(key)' served a \(value.kindName), not a \(type.rawValue)", flagType: result.flagType)
+            }
+            return result
+        }
+    }
+
+    /// Every result for the remote context, to tell which flags changed between fetches.
+    var remoteResults: [String: EvaluationResult]? {
+        if case .remote(let results, _) = kind { return results }
+        return nil
+    }
+}
+
+extension FlagType {
+    /// Whether a value OFREP served fits this type. JSON does not keep `2.0` apart from `2`,
+    /// so whole numbers fit both numeric types.
+    func acceptsRemote(_ value: Value) -> Bool {
+        switch (self, value) {
+        case (.integer, .double(let d)): return d.rounded() == d && abs(d) < 9.0e15
+        default: return accepts(value)
+        }
+    }
+}

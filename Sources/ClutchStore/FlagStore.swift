@@ -1,0 +1,85 @@
+import ClutchCore
+import Foundation
+import GRDB
+import Logging
+
+/// The one source of truth for flags, cohorts, credentials and their history, in a SQLite file.
+///
+/// Every change to a flag, a flag's state or a cohort is one transaction that writes the new
+/// current value, an immutable revision with the whole content after the change, an audit event,
+/// and bumps the snapshot version of each environment whose view changed. Writes are durable
+/// when they return (WAL with `synchronous = FULL`), so an acknowledged change survives `kill -9`.
+public final class FlagStore: Sendable {
+    /// The environments created on first start.
+    public static let defaultEnvironments = ["development", "staging", "production"]
+
+    let pool: DatabasePool
+    let logger: Logger
+
+    /// Opens or creates the SQLite file at `path`, runs the migrations and creates the default
+    /// environments on first start.
+    public init(path: String, logger: Logger) throws {
+        self.logger = logger
+        pool = try DatabasePool(path: path, configuration: FlagStore.configuration())
+        try Schema.migrator.migrate(pool)
+        try pool.write { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM environment") ?? 0
+            if count == 0 {
+                let now = Date()
+                for key in FlagStore.defaultEnvironments {
+                    try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES (?, ?, 0)", arguments: [key, now])
+                }
+            }
+        }
+        logger.info("flag store open", metadata: ["path": "\(path)"])
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        // Wait for a lock rather than failing at once when another process (a CLI, a backup) holds it.
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // FULL fsyncs the WAL on every commit: an acknowledged write survives power loss and kill -9.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    /// Closes the database. Calls made afterwards fail.
+    public func close() throws {
+        try pool.close()
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its answer (`ok` when the file is sound).
+    public func integrityCheck() async throws -> String {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+        }
+    }
+
+    // MARK: Environments
+
+    /// Every environment, sorted by key.
+    public func environments() async throws -> [EnvironmentRecord] {
+        try await pool.read { db in try Tables.environments(db) }
+    }
+
+    /// Adds an environment. Existing flags are off there until someone sets their state.
+    public func createEnvironment(_ key: String, change: ChangeInfo) async throws -> EnvironmentRecord {
+        guard KeyRule.isValid(key) else {
+            throw StoreError.invalid(ValidationError(path: "key", KeyRule.message("environment", key)))
+        }
+        let record = try await pool.write { db -> EnvironmentRecord in
+            if try Tables.environmentExists(db, key) {
+                throw StoreError.conflict("environment '\(key)' already exists", field: "key")
+            }
+            let now = Date()
+            try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES (?, ?, 0)", arguments: [key, now])
+            try Tables.audit(db, at: now, change: change, action: "create", entity: "environment", key: key, environment: key, revision: nil)
+            return EnvironmentRecord(key: key, createdAt: now, version: 0)
+        }
+        logger.info("environment created", metadata: ["environment": "\(key)", "actor": "\(change.actor)"])
+        return record
+    }
+}

@@ -2828,7 +2828,8 @@ public enum OpenAPIDocument {
             ]
           },
           "action": {
-            "type": "string"
+            "type": "string",
+            "description": "create, update, state, enable, disable, kill, archive, unarchive, delete, rollback or import."
           },
           "summary": {
             "type": "string"
@@ -2843,6 +2844,17 @@ public enum OpenAPIDocument {
               }
             ],
             "description": "The flag after the change; null for a delete."
+          },
+          "environments": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "The environments whose state this revision changed."
+          },
+          "definitionChanged": {
+            "type": "boolean",
+            "description": "Whether anything outside the environments' state changed (or the flag was created or deleted)."
           }
         },
         "required": [
@@ -3025,10 +3037,7 @@ public enum OpenAPIDocument {
         "type": "object",
         "properties": {
           "id": {
-            "type": [
-              "string",
-              "integer"
-            ]
+            "type": "integer"
           },
           "at": {
             "type": "string",
@@ -3270,6 +3279,13 @@ public enum OpenAPIDocument {
               "update",
               "unchanged"
             ]
+          },
+          "fields": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Change"
+            },
+            "description": "The fields that differ from what is stored."
           }
         },
         "required": [
@@ -3673,7 +3689,7 @@ public enum OpenAPIDocument {
         }
       },
       "OFREPUnauthorized": {
-        "description": "Missing or unknown SDK key.",
+        "description": "Missing, unknown or revoked SDK key.",
         "content": {
           "application/json": {
             "schema": {
@@ -3683,7 +3699,7 @@ public enum OpenAPIDocument {
         }
       },
       "OFREPForbidden": {
-        "description": "A credential without an environment (an admin token) or a revoked key.",
+        "description": "A credential without an environment (an admin token).",
         "content": {
           "application/json": {
             "schema": {

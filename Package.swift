@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore"]),
         .testTarget(
             name: "ClutchStoreTests",
-            dependencies: ["ClutchStore", "ClutchCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ClutchStore", "ClutchCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ClutchServerTests",

@@ -21,6 +21,9 @@ public final class FlagStore: Sendable {
     public init(path: String, logger: Logger) throws {
         self.logger = logger
         pool = try DatabasePool(path: path, configuration: FlagStore.configuration())
+        // GRDB switches the writer to `synchronous = NORMAL` when it enables WAL, after our
+        // `prepareDatabase`; NORMAL may lose the last commits on power loss, so set FULL again.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Schema.migrator.migrate(pool)
         try pool.write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM environment") ?? 0
@@ -49,6 +52,21 @@ public final class FlagStore: Sendable {
     /// Closes the database. Calls made afterwards fail.
     public func close() throws {
         try pool.close()
+    }
+
+    /// The migrations, for tools and tests that need a database of an older schema
+    /// (`migrate(_:upTo:)`). Opening a ``FlagStore`` runs all of them.
+    public static var migrator: DatabaseMigrator { Schema.migrator }
+
+    /// The writer connection's durability settings, for readiness checks and tests.
+    public func settings() async throws -> StoreSettings {
+        try await pool.writeWithoutTransaction { db in
+            StoreSettings(
+                journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                foreignKeys: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false,
+                migrations: try Schema.migrator.appliedMigrations(db))
+        }
     }
 
     /// Runs `PRAGMA integrity_check` and returns its answer (`ok` when the file is sound).
@@ -82,4 +100,15 @@ public final class FlagStore: Sendable {
         logger.info("environment created", metadata: ["environment": "\(key)", "actor": "\(change.actor)"])
         return record
     }
+}
+
+/// The settings the store runs with.
+public struct StoreSettings: Sendable, Hashable {
+    /// `wal`.
+    public var journalMode: String
+    /// SQLite's number for `synchronous`: 2 is `FULL`.
+    public var synchronous: Int
+    public var foreignKeys: Bool
+    /// The identifiers of the migrations applied, in order.
+    public var migrations: [String]
 }

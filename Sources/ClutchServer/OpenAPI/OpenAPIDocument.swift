@@ -73,6 +73,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "OK",
             "content": {
@@ -294,7 +297,8 @@ public enum OpenAPIDocument {
             "required": false,
             "schema": {
               "type": "integer",
-              "minimum": 0,
+              "minimum": 1,
+              "maximum": 36500,
               "default": 30
             }
           }
@@ -319,6 +323,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "The flag record.",
             "content": {
@@ -428,6 +435,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "204": {
             "description": "Deleted."
           },
@@ -472,6 +482,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "The flag record.",
             "content": {
@@ -531,6 +544,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "The flag record.",
             "content": {
@@ -671,6 +687,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "The flag record.",
             "content": {
@@ -733,6 +752,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "The flag record.",
             "content": {
@@ -1108,6 +1130,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "OK",
             "content": {
@@ -1208,6 +1233,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "OK",
             "content": {
@@ -1301,6 +1329,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "204": {
             "description": "Deleted."
           },
@@ -1471,6 +1502,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "OK",
             "content": {
@@ -1513,6 +1547,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "204": {
             "description": "Revoked."
           },
@@ -1610,6 +1647,9 @@ public enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "200": {
             "description": "OK",
             "content": {

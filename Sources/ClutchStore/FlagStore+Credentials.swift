@@ -32,8 +32,8 @@ extension FlagStore {
     /// `clutch_admin_…` with 32 random bytes. The secret is returned here only.
     public func createAdminToken(name: String, secret: String?) async throws -> (AdminTokenRecord, secret: String) {
         guard !name.isEmpty else { throw StoreError.badRequest("a token needs a name", field: "name") }
-        if let secret, secret.count < 16 {
-            throw StoreError.badRequest("an admin token must have at least 16 characters", field: "secret")
+        if let secret, secret.isEmpty {
+            throw StoreError.badRequest("an admin token cannot be empty", field: "secret")
         }
         let secret = secret ?? "clutch_admin_" + FlagStore.randomHex(bytes: 32)
         let hash = FlagStore.hash(secret: secret)

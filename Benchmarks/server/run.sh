@@ -12,6 +12,8 @@ THREADS="${BENCH_THREADS:-2}"
 STREAMS="${BENCH_STREAMS:-1000}"
 CHANGES="${BENCH_CHANGES:-20}"
 TOGGLES="${BENCH_TOGGLES:-200}"
+# Extra `swift build` flags, e.g. `--scratch-path .build-bench` to build beside a busy .build.
+read -r -a SWIFT_FLAGS <<<"${BENCH_SWIFT_FLAGS:-}"
 
 log() { echo "# $*" >&2; }
 
@@ -28,8 +30,8 @@ if [ "$(ulimit -n)" != "unlimited" ] && [ "$(ulimit -n)" -lt $((STREAMS + 200)) 
 fi
 
 log "building release"
-(cd "$ROOT" && swift build -c release --product clutch >&2)
-BIN="$(cd "$ROOT" && swift build -c release --show-bin-path)/clutch"
+(cd "$ROOT" && swift build -c release "${SWIFT_FLAGS[@]}" --product clutch >&2)
+BIN="$(cd "$ROOT" && swift build -c release "${SWIFT_FLAGS[@]}" --show-bin-path)/clutch"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/clutch-bench.XXXXXX")"
 SERVER_PID=""

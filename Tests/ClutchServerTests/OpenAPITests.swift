@@ -13,7 +13,7 @@ import FoundationNetworking
 @Suite("OpenAPI document")
 struct OpenAPITests {
     @Test func documentIsOpenAPI31WithResolvableReferences() throws {
-        let validator = try SchemaValidator(json: OpenAPIDocument.json)
+        let validator = try SchemaValidator.served.get()
         guard case .object(let root) = validator.document else {
             Issue.record("the document is not a JSON object")
             return
@@ -38,13 +38,13 @@ struct OpenAPITests {
             let reply = try await server.send("GET", "/openapi.json")
             #expect(reply.status == 200)
             let served = try JSONDecoder().decode(Value.self, from: reply.body)
-            let compiled = try SchemaValidator(json: OpenAPIDocument.json).document
+            let compiled = try SchemaValidator.served.get().document
             #expect(served == compiled)
         }
     }
 
     @Test func realResponsesMatchTheDocument() async throws {
-        let validator = try SchemaValidator(json: OpenAPIDocument.json)
+        let validator = try SchemaValidator.served.get()
         try await OpenAPIHarness.withServer { server in
             var checker = ResponseChecker(validator: validator)
             try await OpenAPIScenario.run(server, &checker)
@@ -54,7 +54,7 @@ struct OpenAPITests {
     }
 
     @Test func everyDocumentedGETRouteExists() async throws {
-        let validator = try SchemaValidator(json: OpenAPIDocument.json)
+        let validator = try SchemaValidator.served.get()
         try await OpenAPIHarness.withServer { server in
             let fixture = try await OpenAPIScenario.seed(server)
             var missing: [String] = []
@@ -80,6 +80,40 @@ struct OpenAPITests {
         }
     }
 
+    @Test func streamEventsMatchTheDocument() async throws {
+        let validator = try SchemaValidator.served.get()
+        try await OpenAPIHarness.withServer { server in
+            let fixture = try await OpenAPIScenario.seed(server)
+            let stream = try server.openStream(sdkKey: fixture.sdkKey)
+            defer { stream.close() }
+            let first = try await stream.events(count: 1, timeout: .seconds(10))
+            #expect(stream.status == 200)
+            #expect(first.first?.name == "snapshot")
+
+            let cohorts = "/api/v1/environments/production/cohorts"
+            #expect(try await server.send("POST", "/api/v1/flags/\(fixture.flag)/environments/production/off").status == 200)
+            #expect(try await server.send("POST", cohorts, body: #"{"key": "late", "members": ["x"]}"#).status == 201)
+            #expect(try await server.send("DELETE", "\(cohorts)/late").status == 204)
+            #expect(try await server.send("DELETE", "/api/v1/flags/\(fixture.flag)").status == 204)
+            let events = try await stream.events(count: 5, timeout: .seconds(10))
+            #expect(events.map(\.name) == ["snapshot", "flag", "cohort", "cohort-deleted", "flag-deleted"])
+
+            let schemas = [
+                "snapshot": "Snapshot", "flag": "SSEFlagEvent", "flag-deleted": "SSEDeletedEvent",
+                "cohort": "SSECohortEvent", "cohort-deleted": "SSEDeletedEvent",
+            ]
+            for event in events {
+                let schemaName = try #require(schemas[event.name], "undocumented event \(event.name)")
+                let schema = try #require(validator.resolve("#/components/schemas/\(schemaName)"))
+                let data = try JSONDecoder().decode(Value.self, from: Data(event.data.utf8))
+                #expect(validator.errors(data, against: schema) == [], "event \(event.name)")
+                var version: Value?
+                if case .object(let fields) = data { version = fields["version"] }
+                #expect(event.id != nil && event.id == version?.jsonText, "event \(event.name) id \(event.id ?? "none")")
+            }
+        }
+    }
+
     private static func collectReferences(_ value: Value, into references: inout [String]) {
         switch value {
         case .object(let object):
@@ -98,7 +132,7 @@ struct SchemaValidatorTests {
     let validator: SchemaValidator
 
     init() throws {
-        validator = try SchemaValidator(json: OpenAPIDocument.json)
+        validator = try SchemaValidator.served.get()
     }
 
     private func schema(_ name: String) throws -> Value {
@@ -218,14 +252,25 @@ struct ResponseChecker {
             problems.append("\(label): status \(reply.status) not documented for \(method) \(template)")
             return
         }
+        for header in validator.responseHeaders(method, template, status: reply.status)
+        where reply.headers[header.lowercased()] == nil {
+            problems.append("\(label): documented header \(header) is missing")
+        }
         let contentType = reply.contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        guard contentType == "application/json" || (contentType.isEmpty && !reply.body.isEmpty) else { return }
-        guard let schema = validator.responseSchema(method, template, status: reply.status) else {
+        let documented = validator.responseContentTypes(method, template, status: reply.status)
+        if documented.isEmpty {
             if !reply.body.isEmpty, contentType == "application/json" {
                 problems.append("\(label): a JSON body where the document gives none")
             }
             return
         }
+        guard documented.contains(contentType) else {
+            problems.append("\(label): Content-Type '\(reply.contentType)' is not one of \(documented)")
+            return
+        }
+        guard contentType == "application/json",
+            let schema = validator.responseSchema(method, template, status: reply.status, contentType: contentType)
+        else { return }
         let body: Value
         do {
             body = try JSONDecoder().decode(Value.self, from: reply.body)
@@ -374,6 +419,7 @@ enum OpenAPIScenario {
             "POST", "/api/v1/environments/production/explain", body: #"{"flag": "nope", "context": {"targetingKey": "u1"}}"#, expect: 404)
         let export = try await call("GET", "/api/v1/export", expect: 200)
         _ = try await call("GET", "/api/v1/export?environment=production", expect: 200)
+        _ = try await call("GET", "/api/v1/export?format=yaml", expect: 200)
         _ = try await call("POST", "/api/v1/import?dryRun=true", body: String(decoding: export.body, as: UTF8.self), expect: 200)
         _ = try await call("POST", "/api/v1/import", body: #"{"flags": [{"key": "imported", "type": "integer", "variants": [{"key": "one", "value": 1}], "offVariant": "one"}]}"#, expect: 200)
 
@@ -481,6 +527,15 @@ enum OpenAPIHarness {
             return try await catcher.status(timeout: .seconds(10))
         }
 
+        /// Opens `GET /sdk/v1/stream`; events are collected as they arrive.
+        func openStream(sdkKey: String) throws -> EventStream {
+            guard let url = URL(string: "http://127.0.0.1:\(port)/sdk/v1/stream") else { throw Failure("bad port") }
+            var request = URLRequest(url: url)
+            request.timeoutInterval = 30
+            request.setValue("Bearer \(sdkKey)", forHTTPHeaderField: "Authorization")
+            return EventStream(request: request)
+        }
+
         private static func authorize(_ request: inout URLRequest, _ credential: Credential) {
             switch credential {
             case .none: break
@@ -526,6 +581,85 @@ enum OpenAPIHarness {
         try await running.stop()
         try application.close()
         if let failure { throw failure }
+    }
+
+    /// One Server-Sent Event.
+    struct Event: Sendable {
+        var name: String
+        var id: String?
+        var data: String
+    }
+
+    /// An open SSE response, parsed into events as bytes arrive.
+    final class EventStream: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+        private let lock = NSLock()
+        private var buffer = Data()
+        private var parsed: [Event] = []
+        private var statusCode: Int?
+        private var session: URLSession?
+
+        init(request: URLRequest) {
+            super.init()
+            let session = URLSession(configuration: .ephemeral, delegate: self, delegateQueue: nil)
+            lock.withLock { self.session = session }
+            session.dataTask(with: request).resume()
+        }
+
+        var status: Int? { lock.withLock { statusCode } }
+
+        func close() {
+            lock.withLock { session }?.invalidateAndCancel()
+        }
+
+        func urlSession(
+            _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+            completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+        ) {
+            lock.withLock { statusCode = (response as? HTTPURLResponse)?.statusCode }
+            completionHandler(.allow)
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+            lock.withLock {
+                buffer.append(data)
+                let separator = Data("\n\n".utf8)
+                while let end = buffer.range(of: separator) {
+                    let block = String(decoding: buffer[buffer.startIndex..<end.lowerBound], as: UTF8.self)
+                    buffer.removeSubrange(buffer.startIndex..<end.upperBound)
+                    var event = Event(name: "message", id: nil, data: "")
+                    var hasData = false
+                    for line in block.split(separator: "\n", omittingEmptySubsequences: false) where !line.hasPrefix(":") {
+                        let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                        guard let field = parts.first else { continue }
+                        var value = parts.count > 1 ? String(parts[1]) : ""
+                        if value.hasPrefix(" ") { value.removeFirst() }
+                        switch field {
+                        case "event": event.name = value
+                        case "id": event.id = value
+                        case "data":
+                            event.data += hasData ? "\n" + value : value
+                            hasData = true
+                        default: break
+                        }
+                    }
+                    // As in the SSE spec, a block without data (`retry:` alone) dispatches nothing.
+                    if hasData { parsed.append(event) }
+                }
+            }
+        }
+
+        /// The first `count` events, waiting at most `timeout` for them.
+        func events(count: Int, timeout: Duration) async throws -> [Event] {
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            while clock.now < deadline {
+                let events = lock.withLock { parsed }
+                if events.count >= count { return Array(events.prefix(count)) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let got = lock.withLock { parsed.map(\.name) }
+            throw Failure("only \(got.count) of \(count) events within \(timeout): \(got)")
+        }
     }
 
     /// Catches the status line of a streaming response, then lets the session cancel it.

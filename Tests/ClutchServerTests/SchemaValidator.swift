@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchServer
 import Foundation
 
 /// Checks JSON values against the schemas of an OpenAPI 3.1 document: the subset of JSON Schema
@@ -14,6 +15,9 @@ struct SchemaValidator: Sendable {
     init(document: Value) {
         self.document = document
     }
+
+    /// `OpenAPIDocument.json`, parsed once for every test.
+    static let served: Result<SchemaValidator, any Error> = Result { try SchemaValidator(json: OpenAPIDocument.json) }
 
     /// Parses an OpenAPI document from JSON text.
     init(json: String) throws {
@@ -234,6 +238,22 @@ struct SchemaValidator: Sendable {
             let response = responses[String(status)] ?? responses["default"]
         else { return nil }
         return dereferenced(response)
+    }
+
+    /// The names of the headers a response documents (as written in the document).
+    func responseHeaders(_ method: String, _ template: String, status: Int) -> [String] {
+        guard case .object(let response)? = response(method, template, status: status),
+            case .object(let headers)? = response["headers"]
+        else { return [] }
+        return headers.keys.sorted()
+    }
+
+    /// The media types a response documents for its body.
+    func responseContentTypes(_ method: String, _ template: String, status: Int) -> [String] {
+        guard case .object(let response)? = response(method, template, status: status),
+            case .object(let content)? = response["content"]
+        else { return [] }
+        return content.keys.sorted()
     }
 
     /// The schema a response body of `contentType` must follow; `nil` when the document gives none.

@@ -37,17 +37,20 @@ extension FlagStore {
         }
         let secret = secret ?? "clutch_admin_" + FlagStore.randomHex(bytes: 32)
         let hash = FlagStore.hash(secret: secret)
-        let record = AdminTokenRecord(id: "a_" + FlagStore.randomHex(bytes: 8), name: name, createdAt: Date())
-        try await pool.write { db in
+        let id = "a_" + FlagStore.randomHex(bytes: 8)
+        let now = Date()
+        let record = try await pool.write { db -> AdminTokenRecord in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM credential WHERE hash = ?", arguments: [hash]) ?? false {
                 throw StoreError.conflict("this token is already in use", field: "secret")
             }
             try db.execute(
                 sql: "INSERT INTO credential (id, kind, name, environment, hash, created_at) VALUES (?, 'admin', ?, NULL, ?, ?)",
-                arguments: [record.id, name, hash, record.createdAt])
+                arguments: [id, name, hash, now])
             try Tables.audit(
-                db, at: record.createdAt, change: ChangeInfo(actor: "system"), action: "create", entity: "key",
-                key: record.id, environment: nil, revision: nil)
+                db, at: now, change: ChangeInfo(actor: "system"), action: "create", entity: "key",
+                key: id, environment: nil, revision: nil)
+            let createdAt = try Date.fetchOne(db, sql: "SELECT created_at FROM credential WHERE id = ?", arguments: [id]) ?? now
+            return AdminTokenRecord(id: id, name: name, createdAt: createdAt)
         }
         logger.info("admin token created", metadata: ["id": "\(record.id)", "name": "\(name)"])
         return (record, secret)
@@ -58,15 +61,17 @@ extension FlagStore {
         guard !name.isEmpty else { throw StoreError.badRequest("a key needs a name", field: "name") }
         let secret = "clutch_sdk_" + FlagStore.randomHex(bytes: 32)
         let hash = FlagStore.hash(secret: secret)
-        let record = SDKKeyRecord(id: "k_" + FlagStore.randomHex(bytes: 8), name: name, environment: environment, createdAt: Date(), revokedAt: nil)
-        try await pool.write { db in
+        let id = "k_" + FlagStore.randomHex(bytes: 8)
+        let now = Date()
+        let record = try await pool.write { db -> SDKKeyRecord in
             try Tables.requireEnvironment(db, environment)
             try db.execute(
                 sql: "INSERT INTO credential (id, kind, name, environment, hash, created_at) VALUES (?, 'sdk', ?, ?, ?, ?)",
-                arguments: [record.id, name, environment, hash, record.createdAt])
+                arguments: [id, name, environment, hash, now])
             try Tables.audit(
-                db, at: record.createdAt, change: change, action: "create", entity: "key", key: record.id,
+                db, at: now, change: change, action: "create", entity: "key", key: id,
                 environment: environment, revision: nil)
+            return try FlagStore.sdkKey(db, id)
         }
         logger.info("sdk key created", metadata: ["id": "\(record.id)", "environment": "\(environment)", "actor": "\(change.actor)"])
         return (record, secret)
@@ -77,6 +82,13 @@ extension FlagStore {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM credential WHERE kind = 'sdk' ORDER BY created_at, id").map(FlagStore.sdkKey)
         }
+    }
+
+    static func sdkKey(_ db: Database, _ id: String) throws -> SDKKeyRecord {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM credential WHERE kind = 'sdk' AND id = ?", arguments: [id]) else {
+            throw StoreError.notFound("key '\(id)' does not exist")
+        }
+        return try sdkKey(row)
     }
 
     static func sdkKey(_ row: Row) throws -> SDKKeyRecord {
@@ -94,13 +106,12 @@ extension FlagStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM credential WHERE kind = 'sdk' AND id = ?", arguments: [id]) else {
                 throw StoreError.notFound("key '\(id)' does not exist")
             }
-            var record = try FlagStore.sdkKey(row)
+            let record = try FlagStore.sdkKey(row)
             if record.revokedAt != nil { return record }
             let now = Date()
             try db.execute(sql: "UPDATE credential SET revoked_at = ? WHERE id = ?", arguments: [now, id])
             try Tables.audit(db, at: now, change: change, action: "revoke", entity: "key", key: id, environment: record.environment, revision: nil)
-            record.revokedAt = now
-            return record
+            return try FlagStore.sdkKey(db, id)
         }
         logger.info("sdk key revoked", metadata: ["id": "\(id)", "actor": "\(change.actor)"])
         return record

@@ -95,7 +95,11 @@ public final class FlagStore: Sendable {
             let now = Date()
             try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES (?, ?, 0)", arguments: [key, now])
             try Tables.audit(db, at: now, change: change, action: "create", entity: "environment", key: key, environment: key, revision: nil)
-            return EnvironmentRecord(key: key, createdAt: now, version: 0)
+            // Read back, so the date has the precision it is stored with.
+            guard let record = try Tables.environments(db).first(where: { $0.key == key }) else {
+                throw StoreError.notFound("environment '\(key)' does not exist")
+            }
+            return record
         }
         logger.info("environment created", metadata: ["environment": "\(key)", "actor": "\(change.actor)"])
         return record

@@ -142,7 +142,7 @@ enum Tables {
     ) throws -> Change<FlagRecord?> {
         if old?.flag == new { return Change(value: old, versions: [:]) }
         let oldFlag = old?.flag
-        let stateKeys = Set(oldFlag?.environments.keys ?? [:].keys).union(new?.environments.keys ?? [:].keys)
+        let stateKeys = Set(oldFlag.map { Array($0.environments.keys) } ?? []).union(new.map { Array($0.environments.keys) } ?? [])
         let changedEnvironments = stateKeys.filter { oldFlag?.environments[$0] != new?.environments[$0] }.sorted()
         var oldBare = oldFlag
         oldBare?.environments = [:]

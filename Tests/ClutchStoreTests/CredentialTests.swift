@@ -69,6 +69,18 @@ struct CredentialTests {
         #expect(audit.first?.key == web.id)
     }
 
+    @Test func returnedRecordsEqualWhatIsStored() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let (key, _) = try await store.createSDKKey(environment: "staging", name: "web", change: admin)
+        #expect(try await store.sdkKeys() == [key])
+        let revoked = try await store.revokeSDKKey(id: key.id, change: admin)
+        #expect(try await store.sdkKeys() == [revoked])
+        #expect(try await store.revokeSDKKey(id: key.id, change: admin) == revoked)
+        let qa = try await store.createEnvironment("qa", change: admin)
+        #expect(try await store.environments().contains(qa))
+    }
+
     @Test func keyForUnknownEnvironmentIsNotFound() async throws {
         let fixture = try StoreFixture()
         let error = await #expect(throws: StoreError.self) {

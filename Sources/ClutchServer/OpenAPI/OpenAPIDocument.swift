@@ -2056,6 +2056,16 @@ public enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "500": {
+            "description": "GENERAL: the environment is not loaded.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OFREPEvaluationFailure"
+                }
+              }
+            }
           }
         },
         "requestBody": {
@@ -2122,6 +2132,16 @@ public enum OpenAPIDocument {
           },
           "403": {
             "$ref": "#/components/responses/OFREPForbidden"
+          },
+          "500": {
+            "description": "GENERAL: the environment is not loaded.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OFREPBulkFailure"
+                }
+              }
+            }
           }
         },
         "parameters": [
@@ -3562,16 +3582,6 @@ public enum OpenAPIDocument {
         ],
         "additionalProperties": false
       },
-      "OFREPGeneralError": {
-        "type": "object",
-        "properties": {
-          "errorDetails": {
-            "type": "string"
-          }
-        },
-        "additionalProperties": true,
-        "description": "Body of an OFREP 401, 403 or 429 (may be empty)."
-      },
       "OFREPBulkEvaluation": {
         "type": "object",
         "properties": {
@@ -3729,11 +3739,11 @@ public enum OpenAPIDocument {
         }
       },
       "OFREPUnauthorized": {
-        "description": "Missing, unknown or revoked SDK key.",
+        "description": "Missing, unknown or revoked SDK key (OFREP leaves the body open; Clutch sends its error shape).",
         "content": {
           "application/json": {
             "schema": {
-              "$ref": "#/components/schemas/OFREPGeneralError"
+              "$ref": "#/components/schemas/Error"
             }
           }
         }
@@ -3743,7 +3753,7 @@ public enum OpenAPIDocument {
         "content": {
           "application/json": {
             "schema": {
-              "$ref": "#/components/schemas/OFREPGeneralError"
+              "$ref": "#/components/schemas/Error"
             }
           }
         }

@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "ClutchCore"),
@@ -44,6 +45,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -71,7 +73,7 @@ let package = Package(
         .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore"]),
         .testTarget(
             name: "ClutchStoreTests",
-            dependencies: ["ClutchStore", "ClutchCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ClutchStore", "ClutchCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ClutchServerTests",

@@ -1,3 +1,2 @@
-import ClutchCore
-import Clutch
-print("x")
+// `make bench` entry point: every figure is printed as `name: value unit`.
+EngineBenchmarks.run()

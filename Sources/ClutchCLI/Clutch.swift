@@ -1,3 +1,61 @@
 import ArgumentParser
-import ClutchServer
-@main struct Main: ParsableCommand {}
+import Foundation
+
+/// The `clutch` command: runs the server and drives it through the admin API.
+@main
+struct Clutch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clutch",
+        abstract: "Clutch feature flags: toggle, target, roll out, roll back.",
+        discussion: """
+            Server and token: --server/CLUTCH_URL and --token/CLUTCH_TOKEN, else the config file \
+            written by 'clutch serve' or 'clutch login' ($CLUTCH_CONFIG, else \
+            $XDG_CONFIG_HOME/clutch/config.json, else ~/.config/clutch/config.json).
+            Environment-scoped commands need --env NAME or CLUTCH_ENV.
+
+            Exit codes: 0 success; 1 refused or failed (validation, not found, conflict, server \
+            unreachable); 2 usage (unknown option, missing argument, no environment given).
+            """,
+        version: ClutchVersion.current,
+        subcommands: [
+            ServeCommand.self, Login.self, Status.self,
+            Flags.self, On.self, Off.self, Kill.self, RolloutCommand.self,
+            TargetCommand.self, Untarget.self, Rules.self, Cohorts.self,
+            History.self, Diff.self, Rollback.self, Explain.self,
+            Export.self, Import.self, Keys.self, Audit.self,
+        ]
+    )
+
+    /// Runs the command and maps every failure to one line on stderr and exit code 1
+    /// (refused or failed) or 2 (usage), instead of ArgumentParser's 64 with the usage text.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            Terminal.error(error.description)
+            Terminal.exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Terminal.out(fullMessage(for: error) + "\n")
+                Terminal.exit(0)
+            }
+            let message = Self.message(for: error)
+            if code == .validationFailure {
+                // ArgumentParser's own usage errors: one line plus where to find help.
+                let helpLine = fullMessage(for: error).split(separator: "\n")
+                    .last { $0.contains("--help") }?.trimmingCharacters(in: .whitespaces)
+                let hint = helpLine.map { " (\($0.prefix(1).lowercased() + $0.dropFirst().replacingOccurrences(of: " for more information.", with: "")))" } ?? ""
+                Terminal.error("error: \(message.split(whereSeparator: \.isNewline).joined(separator: " "))\(hint)")
+                Terminal.exit(2)
+            }
+            if !message.isEmpty { Terminal.error("error: \(message.split(whereSeparator: \.isNewline).joined(separator: " "))") }
+            Terminal.exit(code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
+}

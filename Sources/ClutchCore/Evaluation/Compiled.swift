@@ -1,10 +1,40 @@
 // The compiled, immutable form of definitions that evaluation runs on: patterns
-// compiled, value lists turned into sets, variant names resolved to values.
-// Classes so that dictionary lookups and result construction copy references, not trees.
+// compiled, value lists turned into hash tables, attribute names resolved, and every
+// fixed outcome turned into a ready-made result so evaluation only copies it.
+// Classes so that lookups copy references, not trees.
 
 struct ResolvedVariant: Sendable {
     let key: String
     let value: Value
+}
+
+/// An attribute reference resolved once: `targetingKey` lives outside the attribute map.
+/// Other names carry their hash, so looking them up in a context hashes nothing.
+enum AttributeRef: Sendable {
+    case targetingKey
+    case named(String, hash: UInt32)
+
+    init(_ name: String) {
+        self = name == "targetingKey" ? .targetingKey : .named(name, hash: StringTable<Value>.hash(name))
+    }
+
+    var name: String {
+        switch self {
+        case .targetingKey: return "targetingKey"
+        case .named(let name, _): return name
+        }
+    }
+
+    @inline(__always)
+    func value(in context: EvaluationContext) -> Value? {
+        switch self {
+        case .targetingKey:
+            if let key = context.targetingKey { return .string(key) }
+            return context.attributes["targetingKey"]
+        case .named(let name, let hash):
+            return context.table[name, hash: hash]
+        }
+    }
 }
 
 final class CompiledFlag: Sendable {
@@ -12,40 +42,95 @@ final class CompiledFlag: Sendable {
     let type: FlagType
     let salt: [UInt8]
     let enabled: Bool
-    let off: ResolvedVariant
+    let disabledResult: EvaluationResult
     let targets: [CompiledTarget]
     let rules: [CompiledRule]
-    let defaultServe: CompiledServe
-    /// `STATIC` when the flag has no targets or rules, otherwise `DEFAULT`.
-    let defaultReason: Reason
+    let defaultOutcome: Outcome
 
     init(
         key: String, type: FlagType, salt: String, enabled: Bool, off: ResolvedVariant,
-        targets: [CompiledTarget], rules: [CompiledRule], defaultServe: CompiledServe
+        targets: [(attribute: String, values: [String], variant: ResolvedVariant)],
+        rules: [(clauses: [CompiledClause], serve: CompiledServe)], defaultServe: CompiledServe
     ) {
+        func result(_ variant: ResolvedVariant, _ reason: Reason, _ match: EvaluationResult.Match?) -> EvaluationResult {
+            EvaluationResult(flagKey: key, value: variant.value, variant: variant.key, reason: reason, match: match, flagType: type)
+        }
+        func outcome(_ serve: CompiledServe, reason: Reason, match: EvaluationResult.Match) -> Outcome {
+            switch serve {
+            case .variant(let variant):
+                return .fixed(result(variant, reason, match))
+            case .rollout(let rollout):
+                return .rollout(RolloutOutcome(
+                    bucketBy: AttributeRef(rollout.bucketBy),
+                    buckets: rollout.buckets.map { ($0.upTo, result($0.variant, .split, match)) },
+                    totalWeight: rollout.totalWeight,
+                    unbucketed: result(off, .default, match)))
+            }
+        }
         self.key = key
         self.type = type
         self.salt = Array(salt.utf8)
         self.enabled = enabled
-        self.off = off
-        self.targets = targets
-        self.rules = rules
-        self.defaultServe = defaultServe
-        self.defaultReason = targets.isEmpty && rules.isEmpty ? .static : .default
+        self.disabledResult = result(off, .disabled, nil)
+        self.targets = targets.enumerated().map { index, target in
+            CompiledTarget(
+                attribute: AttributeRef(target.attribute), values: StringSet(set: target.values),
+                result: result(target.variant, .targetingMatch, .target(index: index)))
+        }
+        self.rules = rules.enumerated().map { index, rule in
+            CompiledRule(clauses: rule.clauses, outcome: outcome(rule.serve, reason: .targetingMatch, match: .rule(index: index)))
+        }
+        self.defaultOutcome = outcome(
+            defaultServe, reason: targets.isEmpty && rules.isEmpty ? .static : .default, match: .default)
     }
 }
 
-struct CompiledTarget: Sendable {
-    let attribute: String
-    let values: Set<String>
-    let variant: ResolvedVariant
+/// What a rule or the default hands out, with results prepared in advance.
+enum Outcome: Sendable {
+    case fixed(EvaluationResult)
+    case rollout(RolloutOutcome)
 }
 
-struct CompiledRule: Sendable {
+/// A percentage rollout with its results prepared.
+final class RolloutOutcome: Sendable {
+    let bucketBy: AttributeRef
+    /// Running weight totals: the first bucket whose `upTo` exceeds the hashed bucket is served.
+    let buckets: [(upTo: UInt64, result: EvaluationResult)]
+    let totalWeight: UInt64
+    /// For a context without the `bucketBy` attribute: the off variant.
+    let unbucketed: EvaluationResult
+
+    init(bucketBy: AttributeRef, buckets: [(upTo: UInt64, result: EvaluationResult)], totalWeight: UInt64, unbucketed: EvaluationResult) {
+        self.bucketBy = bucketBy
+        self.buckets = buckets
+        self.totalWeight = totalWeight
+        self.unbucketed = unbucketed
+    }
+}
+
+final class CompiledTarget: Sendable {
+    let attribute: AttributeRef
+    let values: StringSet
+    let result: EvaluationResult
+
+    init(attribute: AttributeRef, values: StringSet, result: EvaluationResult) {
+        self.attribute = attribute
+        self.values = values
+        self.result = result
+    }
+}
+
+final class CompiledRule: Sendable {
     let clauses: [CompiledClause]
-    let serve: CompiledServe
+    let outcome: Outcome
+
+    init(clauses: [CompiledClause], outcome: Outcome) {
+        self.clauses = clauses
+        self.outcome = outcome
+    }
 }
 
+/// A serve as validated by the compiler, before results are prepared.
 enum CompiledServe: Sendable {
     case variant(ResolvedVariant)
     case rollout(CompiledRollout)
@@ -53,37 +138,38 @@ enum CompiledServe: Sendable {
 
 struct CompiledRollout: Sendable {
     let bucketBy: String
-    /// Running weight totals: the first entry whose `upTo` exceeds the bucket is served.
     let buckets: [(upTo: UInt64, variant: ResolvedVariant)]
     let totalWeight: UInt64
-
-    /// flagd's high-precision fractional bucketing over `salt + value`.
-    @inline(__always)
-    func pick(salt: [UInt8], value: String) -> ResolvedVariant {
-        let hash = Murmur3.hash32(prefix: salt, value)
-        let bucket = (UInt64(hash) &* totalWeight) >> 32
-        for entry in buckets where bucket < entry.upTo {
-            return entry.variant
-        }
-        return buckets[buckets.count - 1].variant  // unreachable: weights sum to totalWeight > bucket
-    }
 }
 
 enum CompiledClause: Sendable {
-    case attribute(String, Matcher, negate: Bool)
+    case attribute(AttributeClause)
     case cohort(CompiledCohort, negate: Bool)
+}
+
+/// `attribute operator values`, behind a reference so iterating clauses copies little.
+final class AttributeClause: Sendable {
+    let attribute: AttributeRef
+    let matcher: Matcher
+    let negate: Bool
+
+    init(_ attribute: AttributeRef, _ matcher: Matcher, negate: Bool) {
+        self.attribute = attribute
+        self.matcher = matcher
+        self.negate = negate
+    }
 }
 
 final class CompiledCohort: Sendable {
     let key: String
-    let attribute: String
-    let members: Set<String>
+    let attribute: AttributeRef
+    let members: StringSet
     let clauses: [CompiledClause]
 
-    init(key: String, attribute: String, members: Set<String>, clauses: [CompiledClause]) {
+    init(key: String, attribute: String, members: [String], clauses: [CompiledClause]) {
         self.key = key
-        self.attribute = attribute
-        self.members = members
+        self.attribute = AttributeRef(attribute)
+        self.members = StringSet(set: members)
         self.clauses = clauses
     }
 }

@@ -9,7 +9,7 @@
 public struct Engine: Sendable {
     /// The snapshot this engine was built from.
     public let snapshot: Snapshot
-    private let flags: [String: Entry]
+    private let flags: StringTable<Entry>
 
     private enum Entry: Sendable {
         case ready(CompiledFlag)
@@ -28,7 +28,7 @@ public struct Engine: Sendable {
                 brokenCohorts[cohort.key] = compiler.issues.first?.description ?? "invalid"
             }
         }
-        var flags: [String: Entry] = [:]
+        var flags: [(String, Entry)] = []
         flags.reserveCapacity(snapshot.flags.count)
         for flag in snapshot.flags {
             var compiler = Compiler(cohorts: cohorts)
@@ -37,16 +37,16 @@ public struct Engine: Sendable {
                 flag, state: flag.state(in: snapshot.environment), variants: variants,
                 path: "environments.\(snapshot.environment)")
             if let compiled, compiler.issues.isEmpty {
-                flags[flag.key] = .ready(compiled)
+                flags.append((flag.key, .ready(compiled)))
             } else {
                 var message = compiler.issues.first?.description ?? "invalid definition"
                 for (key, problem) in brokenCohorts where message.contains("'\(key)'") {
                     message += " (cohort \(key): \(problem))"
                 }
-                flags[flag.key] = .broken(flag.type, "flag '\(flag.key)' cannot be evaluated: \(message)")
+                flags.append((flag.key, .broken(flag.type, "flag '\(flag.key)' cannot be evaluated: \(message)")))
             }
         }
-        self.flags = flags
+        self.flags = StringTable(flags)
     }
 
     /// The environment evaluated.
@@ -91,52 +91,45 @@ public struct Engine: Sendable {
 extension CompiledFlag {
     /// The evaluation order: disabled, individual targets, rules in order, the default.
     func evaluate(_ context: EvaluationContext) -> EvaluationResult {
-        guard enabled else { return result(off, .disabled, nil) }
-        for (index, target) in targets.enumerated() {
-            guard let value = context[attribute: target.attribute] else { continue }
-            if let hit = target.matchingValue(value) {
-                return result(target.variant, .targetingMatch, .target(index: index, attribute: target.attribute, value: hit))
-            }
+        guard enabled else { return disabledResult }
+        for target in targets {
+            if let value = target.attribute.value(in: context), target.matches(value) { return target.result }
         }
-        rules: for (index, rule) in rules.enumerated() {
+        rules: for rule in rules {
             for clause in rule.clauses where !clause.holds(context) {
                 continue rules
             }
-            return serve(rule.serve, context, reason: .targetingMatch, match: .rule(index: index))
+            return resolve(rule.outcome, context)
         }
-        return serve(defaultServe, context, reason: defaultReason, match: .default)
+        return resolve(defaultOutcome, context)
     }
 
     @inline(__always)
-    private func serve(_ serve: CompiledServe, _ context: EvaluationContext, reason: Reason, match: EvaluationResult.Match) -> EvaluationResult {
-        switch serve {
-        case .variant(let variant):
-            return result(variant, reason, match)
+    private func resolve(_ outcome: Outcome, _ context: EvaluationContext) -> EvaluationResult {
+        switch outcome {
+        case .fixed(let result):
+            return result
         case .rollout(let rollout):
             // Never place a context at random: one without the attribute gets the off variant.
-            guard let value = context[attribute: rollout.bucketBy]?.comparableText else {
-                return result(off, .default, match)
+            guard let value = rollout.bucketBy.value(in: context)?.comparableText else { return rollout.unbucketed }
+            // flagd's high-precision fractional bucketing over `salt + value`.
+            let bucket = (UInt64(Murmur3.hash32(prefix: salt, value)) &* rollout.totalWeight) >> 32
+            for entry in rollout.buckets where bucket < entry.upTo {
+                return entry.result
             }
-            return result(rollout.pick(salt: salt, value: value), .split, match)
+            return rollout.buckets[rollout.buckets.count - 1].result  // unreachable: weights sum to totalWeight > bucket
         }
-    }
-
-    @inline(__always)
-    private func result(_ variant: ResolvedVariant, _ reason: Reason, _ match: EvaluationResult.Match?) -> EvaluationResult {
-        EvaluationResult(flagKey: key, value: variant.value, variant: variant.key, reason: reason, match: match, flagType: type)
     }
 }
 
 extension CompiledTarget {
-    /// The listed value `value` matches (an array matches through any element), if any.
-    func matchingValue(_ value: Value) -> String? {
+    /// Whether `value` is listed (an array matches through any element).
+    @inline(__always)
+    func matches(_ value: Value) -> Bool {
         if case .array(let items) = value {
-            for item in items {
-                if let text = item.comparableText, values.contains(text) { return text }
-            }
-            return nil
+            return items.contains { $0.comparableText.map(values.contains) ?? false }
         }
-        guard let text = value.comparableText, values.contains(text) else { return nil }
-        return text
+        guard let text = value.comparableText else { return false }
+        return values.contains(text)
     }
 }

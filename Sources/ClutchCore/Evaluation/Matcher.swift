@@ -1,7 +1,7 @@
 /// A compiled clause operator with its values. Every operator matches an array attribute
 /// when any element matches; an attribute of the wrong kind never matches.
 enum Matcher: Sendable {
-    case oneOf(Set<String>, numbers: [Double])
+    case oneOf(StringSet, numbers: [Double])
     case startsWith([String])
     case endsWith([String])
     case contains([String])
@@ -82,14 +82,14 @@ extension CompiledClause {
     @inline(__always)
     func holds(_ context: EvaluationContext) -> Bool {
         switch self {
-        case .attribute(let name, let matcher, let negate):
-            let value = context[attribute: name]
-            if case .exists = matcher {
+        case .attribute(let clause):
+            let value = clause.attribute.value(in: context)
+            if case .exists = clause.matcher {
                 let present = value != nil && value != .null
-                return present != negate
+                return present != clause.negate
             }
             guard let value, value != .null else { return false }
-            return matcher.matches(value) != negate
+            return clause.matcher.matches(value) != clause.negate
         case .cohort(let cohort, let negate):
             return cohort.contains(context) != negate
         }
@@ -99,7 +99,7 @@ extension CompiledClause {
 extension CompiledCohort {
     /// Whether `context` is a member: listed explicitly, or satisfying all clauses.
     func contains(_ context: EvaluationContext) -> Bool {
-        if !members.isEmpty, let value = context[attribute: attribute] {
+        if !members.isEmpty, let value = attribute.value(in: context) {
             switch value {
             case .array(let items):
                 if items.contains(where: { $0.comparableText.map(members.contains) ?? false }) { return true }

@@ -58,8 +58,8 @@ public enum Murmur3 {
             let total = prefix.count + value.count
             return withUnsafeTemporaryAllocation(byteCount: max(total, 1), alignment: 4) { buffer in
                 prefix.withUnsafeBytes { buffer.copyMemory(from: $0) }
-                if let base = value.baseAddress, value.count > 0 {
-                    (buffer.baseAddress! + prefix.count).copyMemory(from: base, byteCount: value.count)  // allocation above is never empty
+                if let source = value.baseAddress, let destination = buffer.baseAddress, value.count > 0 {
+                    (destination + prefix.count).copyMemory(from: source, byteCount: value.count)
                 }
                 return hash32(UnsafeRawBufferPointer(rebasing: buffer[0..<total]), seed: seed)
             }

@@ -50,17 +50,17 @@ struct Compiler {
     ) -> CompiledFlag? {
         let before = issues.count
         let off = variants[flag.offVariant]
-        var targets: [CompiledTarget] = []
+        var targets: [(attribute: String, values: [String], variant: ResolvedVariant)] = []
         for (i, target) in state.targets.enumerated() {
             let p = "\(path).targets[\(i)]"
             let variant = resolve(target.variant, in: variants, path: "\(p).variant")
             if target.attribute.isEmpty { issue("\(p).attribute", "attribute must not be empty") }
             if target.values.isEmpty { issue("\(p).values", "a target needs at least one value") }
             if let variant {
-                targets.append(CompiledTarget(attribute: target.attribute, values: Set(target.values), variant: variant))
+                targets.append((target.attribute, target.values, variant))
             }
         }
-        var rules: [CompiledRule] = []
+        var rules: [(clauses: [CompiledClause], serve: CompiledServe)] = []
         for (i, rule) in state.rules.enumerated() {
             let p = "\(path).rules[\(i)]"
             if rule.clauses.isEmpty { issue("\(p).clauses", "a rule needs at least one clause (the default serves everyone else)") }
@@ -68,7 +68,7 @@ struct Compiler {
                 compile(clause, path: "\(p).clauses[\(j)]", allowCohorts: true)
             }
             if let serve = compile(rule.serve, variants: variants, path: "\(p).serve") {
-                rules.append(CompiledRule(clauses: clauses, serve: serve))
+                rules.append((clauses, serve))
             }
         }
         let defaultServe = compile(state.default ?? flag.naturalDefault, variants: variants, path: "\(path).default")
@@ -163,7 +163,7 @@ struct Compiler {
             return nil
         }
         guard let matcher = matcher(op, clause.values, path: "\(path).values") else { return nil }
-        return .attribute(attribute, matcher, negate: clause.negate)
+        return .attribute(AttributeClause(AttributeRef(attribute), matcher, negate: clause.negate))
     }
 
     private mutating func matcher(_ op: Operator, _ values: [String], path: String) -> Matcher? {
@@ -186,7 +186,7 @@ struct Compiler {
         let matcher: Matcher
         switch op {
         case .in:
-            matcher = .oneOf(Set(values), numbers: values.compactMap { Double($0) })
+            matcher = .oneOf(StringSet(set: values), numbers: values.compactMap { Double($0) })
         case .startsWith: matcher = .startsWith(values)
         case .endsWith: matcher = .endsWith(values)
         case .contains: matcher = .contains(values)
@@ -230,6 +230,6 @@ struct Compiler {
             compile(clause, path: "\(prefix)clauses[\(i)]", allowCohorts: false)
         }
         guard issues.count == before else { return nil }
-        return CompiledCohort(key: cohort.key, attribute: cohort.attribute, members: Set(cohort.members), clauses: clauses)
+        return CompiledCohort(key: cohort.key, attribute: cohort.attribute, members: cohort.members, clauses: clauses)
     }
 }

@@ -1,0 +1,112 @@
+import ClutchCore
+
+/// The engine benchmark of issue 2: cost per evaluation over 100,000 distinct contexts for
+/// (a) a flag with no targeting and (b) a flag with a 3-customer cohort rule, an admin-only
+/// rule and a 25 % rollout on `targetingKey`, against a dictionary-lookup baseline measured
+/// in the same run.
+enum EngineBenchmarks {
+    static let contextCount = 100_000
+    static let runs = 7
+
+    /// The snapshot both benchmarks (and the SDK benchmark) evaluate.
+    static func snapshot() -> Snapshot {
+        let plain = Flag(key: "plain", environments: ["production": FlagState(enabled: true)])
+        let rules = Flag(key: "rules", environments: ["production": FlagState(
+            enabled: true,
+            rules: [
+                Rule(clauses: [.inCohort("pilot-customers")], serve: .variant("on")),
+                Rule(clauses: [Clause(attribute: "role", .in, ["admin"])], serve: .variant("on")),
+            ],
+            default: .rollout(.percentage(25, of: "on", rest: "off")))])
+        let cohort = Cohort(key: "pilot-customers", members: ["customer-1", "customer-2", "customer-3"])
+        return Snapshot(environment: "production", version: 1, flags: [plain, rules], cohorts: [cohort])
+    }
+
+    /// 100,000 distinct contexts: every one has its own targeting key, one in 200 customers
+    /// is in the cohort, one in 20 users is an admin.
+    static func contexts() -> [EvaluationContext] {
+        (0..<contextCount).map { i in
+            var attributes: [String: Value] = ["customerId": .string("customer-\(i % 600)")]
+            attributes["role"] = i % 20 == 0 ? .string("admin") : .string("member")
+            return EvaluationContext(targetingKey: "user-\(i)", attributes: attributes)
+        }
+    }
+
+    static func run() {
+        let engine = Engine(snapshot())
+        let contexts = contexts()
+        // Baseline: the cheapest possible flag check, one dictionary lookup per evaluation.
+        var table: [String: Bool] = [:]
+        for i in 0..<100 { table["flag-\(i)"] = i % 2 == 0 }
+        table["plain"] = true
+        let baseline = Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
+            var on = 0
+            for i in 0..<contexts.count where table[contexts[i].targetingKey == nil ? "x" : "plain"] == true { on += 1 }
+            return on
+        }
+        let plain = Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
+            var on = 0
+            for context in contexts where engine.evaluate("plain", context: context).variant == "on" { on += 1 }
+            return on
+        }
+        let rules = Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
+            var on = 0
+            for context in contexts where engine.evaluate("rules", context: context).variant == "on" { on += 1 }
+            return on
+        }
+        Bench.report("engine_dictionary_baseline", baseline, "ns/op")
+        Bench.report("engine_no_targeting", plain, "ns/eval")
+        Bench.report("engine_rules_cohort_admin_rollout", rules, "ns/eval")
+        Bench.report("engine_no_targeting_vs_baseline_ratio", plain / baseline, "x")
+        Bench.report("engine_rules_vs_baseline_ratio", rules / baseline, "x")
+    }
+}
+
+/// Small timing helpers shared by every benchmark in this executable.
+enum Bench {
+    /// Runs `body` `runs` times and returns the median nanoseconds per operation, where one
+    /// run performs `count` operations. `body` returns a checksum so the work is not optimised away.
+    static func nanosecondsPerOperation(runs: Int, count: Int, _ body: () -> Int) -> Double {
+        var samples: [Double] = []
+        var checksum = 0
+        _ = body()  // warm up caches and lazy state
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            checksum &+= body()
+            let elapsed = ContinuousClock.now - start
+            samples.append(seconds(elapsed) * 1e9 / Double(count))
+        }
+        blackHole(checksum)
+        return median(samples)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (s, attos) = duration.components
+        return Double(s) + Double(attos) / 1e18
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// The value at `fraction` (0...1) of `values`, nearest rank.
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+
+    /// Prints one figure as `name: value unit`, the format scripts read.
+    static func report(_ name: String, _ value: Double, _ unit: String) {
+        let rounded = (value * 100).rounded() / 100
+        print("\(name): \(rounded) \(unit)")
+    }
+
+    @inline(never)
+    static func blackHole(_ value: Int) {
+        if value == Int.min { print("") }
+    }
+}

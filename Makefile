@@ -1,0 +1,38 @@
+# Clutch — the two commands: `make run` and `make test`. Both install what is missing first.
+SWIFT      ?= swift
+CONFIG     ?= debug
+HOST       ?= 127.0.0.1
+PORT       ?= 8080
+DB         ?= ./clutch.db
+TEST_FLAGS ?=
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+deps:
+	@bash scripts/ensure-deps.sh build
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+## Builds and starts the server on $(HOST):$(PORT) with an embedded SQLite database ($(DB)).
+run: deps
+	$(SWIFT) build -c $(CONFIG) --product clutch
+	.build/$(CONFIG)/clutch serve --host $(HOST) --port $(PORT) --db $(DB)
+
+## Builds everything (library, server, CLI, SDK, examples, tests) and runs the whole suite.
+test:
+	@bash scripts/ensure-deps.sh test
+	$(SWIFT) build --build-tests
+	timeout 1800 $(SWIFT) test --skip-build $(TEST_FLAGS)
+
+## Release build, then every benchmark; figures are printed as `name: value unit`.
+bench:
+	@bash scripts/ensure-deps.sh bench
+	$(SWIFT) build -c release --product clutch-bench
+	.build/release/clutch-bench
+	@if [ -f Benchmarks/server/run.sh ]; then bash Benchmarks/server/run.sh; fi
+
+clean:
+	$(SWIFT) package clean

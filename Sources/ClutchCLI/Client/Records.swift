@@ -1,0 +1,155 @@
+import ClutchCore
+
+// The admin API's records as the CLI reads them (docs/api.md). Fields the CLI does not
+// show are left out; optional ones are optional so that older servers still decode.
+
+/// A flag with its revision and timestamps.
+struct FlagRecord: Codable, Sendable {
+    var flag: Flag
+    var revision: Int
+    var createdAt: String?
+    var updatedAt: String?
+    var updatedBy: String?
+    var usage: [String: Usage]?
+
+    /// Evaluations seen in one environment.
+    struct Usage: Codable, Sendable {
+        var lastEvaluated: String?
+        var variants: [String: Int]?
+    }
+}
+
+struct FlagList: Codable, Sendable {
+    var flags: [FlagRecord]
+}
+
+struct EnvironmentList: Codable, Sendable {
+    struct Environment: Codable, Sendable {
+        var key: String
+        var createdAt: String?
+        var snapshotVersion: Int64?
+        var streams: Int?
+    }
+    var environments: [Environment]
+}
+
+struct StatusRecord: Codable, Sendable {
+    struct Environment: Codable, Sendable {
+        var key: String
+        var snapshotVersion: Int64?
+        var streams: Int?
+        var flags: Int?
+    }
+    var version: String?
+    var environments: [Environment]
+}
+
+struct KillRecord: Codable, Sendable {
+    var flag: FlagRecord
+    var environments: [String]
+    var notifiedStreams: Int?
+}
+
+struct StaleList: Codable, Sendable {
+    struct Entry: Codable, Sendable {
+        var key: String
+        var reason: String
+        var lastEvaluated: String?
+    }
+    var flags: [Entry]
+}
+
+struct RevisionRecord: Codable, Sendable {
+    var number: Int
+    var flagKey: String?
+    var createdAt: String?
+    var actor: String?
+    var message: String?
+    var action: String?
+    var summary: String?
+    var flag: Flag?
+}
+
+struct RevisionList: Codable, Sendable {
+    var revisions: [RevisionRecord]
+}
+
+struct DiffRecord: Codable, Sendable {
+    struct Change: Codable, Sendable {
+        var path: String
+        var before: Value?
+        var after: Value?
+    }
+    var from: Int?
+    var to: Int?
+    var changes: [Change]
+}
+
+struct CohortRecord: Codable, Sendable {
+    var cohort: Cohort
+    var environment: String?
+    var revision: Int?
+    var updatedAt: String?
+    var updatedBy: String?
+}
+
+struct CohortList: Codable, Sendable {
+    var cohorts: [CohortRecord]
+}
+
+struct KeyRecord: Codable, Sendable {
+    var id: String
+    var name: String?
+    var environment: String?
+    var createdAt: String?
+    var revokedAt: String?
+    var key: String?
+}
+
+struct KeyList: Codable, Sendable {
+    var keys: [KeyRecord]
+}
+
+struct AuditList: Codable, Sendable {
+    struct Event: Codable, Sendable {
+        var id: Value?
+        var at: String?
+        var actor: String?
+        var action: String?
+        var entity: String?
+        var key: String?
+        var environment: String?
+        var revision: Int?
+        var message: String?
+    }
+    var events: [Event]
+}
+
+struct ExplainRecord: Codable, Sendable {
+    struct Match: Codable, Sendable {
+        var kind: String
+        var index: Int?
+        var attribute: String?
+        var value: String?
+    }
+    var flagKey: String?
+    var value: Value?
+    var variant: String?
+    var reason: String?
+    var errorCode: String?
+    var errorMessage: String?
+    var match: Match?
+    var explanation: String?
+}
+
+struct ImportRecord: Codable, Sendable {
+    struct Change: Codable, Sendable {
+        var kind: String
+        var key: String
+        var environment: String?
+        var action: String
+    }
+    var dryRun: Bool?
+    var changes: [Change]
+    var applied: Bool?
+}

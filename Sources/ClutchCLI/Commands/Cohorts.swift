@@ -1,0 +1,162 @@
+import ArgumentParser
+import ClutchCore
+
+/// `clutch cohorts …`: named sets of customers in one environment.
+struct Cohorts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, show, create and delete cohorts, and add or remove their members.",
+        subcommands: [CohortsList.self, CohortsGet.self, CohortsCreate.self, CohortsDelete.self, CohortsAdd.self, CohortsRemove.self],
+        defaultSubcommand: CohortsList.self)
+
+    /// A comma-separated, repeatable list option as values.
+    static func split(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func describe(_ record: CohortRecord) -> String {
+        let cohort = record.cohort
+        var lines = ["\(Style.bold(cohort.key)) in \(record.environment ?? "?")\(record.revision.map { " (revision \($0))" } ?? "")"]
+        if !cohort.description.isEmpty { lines.append("  \(cohort.description)") }
+        lines.append("  members (\(cohort.attribute)): \(cohort.members.isEmpty ? "-" : cohort.members.joined(separator: ", "))")
+        if !cohort.clauses.isEmpty { lines.append("  or when: \(Describe.clauses(cohort.clauses))") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct CohortsList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List an environment's cohorts.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+
+    func run() async throws {
+        let env = try environment.required()
+        let response = try await connection.client().send("GET", ["environments", env, "cohorts"])
+        if connection.json { return Output.json(try response.json()) }
+        let cohorts = try response.decode(CohortList.self).cohorts
+        if cohorts.isEmpty { return Output.text("No cohorts in \(env). Create one with 'clutch cohorts create NAME --env \(env) --customers a,b'.") }
+        var table = Table(["KEY", "ATTRIBUTE", "MEMBERS", "CLAUSES", "UPDATED"])
+        for record in cohorts {
+            let cohort = record.cohort
+            table.add([
+                cohort.key, cohort.attribute, String(cohort.members.count),
+                cohort.clauses.isEmpty ? "-" : Describe.clauses(cohort.clauses), Output.time(record.updatedAt),
+            ])
+        }
+        Output.text(table.render())
+    }
+}
+
+struct CohortsGet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a cohort.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @Argument(help: "The cohort's key.") var name: String
+
+    func run() async throws {
+        let env = try environment.required()
+        let response = try await connection.client().send("GET", ["environments", env, "cohorts", name])
+        if connection.json { return Output.json(try response.json()) }
+        Output.text(Cohorts.describe(try response.decode(CohortRecord.self)))
+    }
+}
+
+struct CohortsCreate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a cohort from members and/or --where clauses.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var change: MessageOption
+    @Argument(help: "The cohort's key.") var name: String
+
+    @Option(name: [.customLong("customers"), .customLong("members")], help: ArgumentHelp("Members, comma-separated.", valueName: "ids"))
+    var members: [String] = []
+
+    @Option(help: ArgumentHelp("The attribute members are compared with (default customerId).", valueName: "attribute"))
+    var attribute: String = "customerId"
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("A condition that also makes a context a member; repeatable, all must hold.", valueName: "condition"))
+    var conditions: [String] = []
+
+    @Option(help: ArgumentHelp("What the cohort is.", valueName: "text"))
+    var description: String = ""
+
+    func run() async throws {
+        let env = try environment.required()
+        let clauses = try conditions.map(WhereParser.parse)
+        let cohort = Cohort(key: name, description: description, attribute: attribute, members: Cohorts.split(members), clauses: clauses)
+        if let issue = cohort.validationIssues().first {
+            throw CLIError.failed(issue.description, hint: cohort.members.isEmpty && cohort.clauses.isEmpty ? "add --customers a,b or --where …" : nil)
+        }
+        let response = try await connection.client().send("POST", ["environments", env, "cohorts"], json: cohort, message: change.message)
+        if connection.json { return Output.json(try response.json()) }
+        Output.text("Created cohort:")
+        Output.text(Cohorts.describe(try response.decode(CohortRecord.self)))
+    }
+}
+
+struct CohortsDelete: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a cohort no flag's rule names.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var change: MessageOption
+    @Argument(help: "The cohort's key.") var name: String
+
+    func run() async throws {
+        let env = try environment.required()
+        _ = try await connection.client().send("DELETE", ["environments", env, "cohorts", name], message: change.message)
+        if connection.json { return Output.json(["deleted": .string(name), "environment": .string(env)]) }
+        Output.text("Deleted cohort \(name) in \(env).")
+    }
+}
+
+struct CohortsAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add members to a cohort.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var change: MessageOption
+    @Argument(help: "The cohort's key.") var name: String
+
+    @Option(name: [.customLong("customers"), .customLong("members")], help: ArgumentHelp("Members, comma-separated.", valueName: "ids"))
+    var members: [String] = []
+
+    func run() async throws {
+        try await CohortMembers.change(name, add: Cohorts.split(members), remove: [], environment: environment, connection: connection, message: change.message)
+    }
+}
+
+struct CohortsRemove: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove members from a cohort.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var change: MessageOption
+    @Argument(help: "The cohort's key.") var name: String
+
+    @Option(name: [.customLong("customers"), .customLong("members")], help: ArgumentHelp("Members, comma-separated.", valueName: "ids"))
+    var members: [String] = []
+
+    func run() async throws {
+        try await CohortMembers.change(name, add: [], remove: Cohorts.split(members), environment: environment, connection: connection, message: change.message)
+    }
+}
+
+enum CohortMembers {
+    static func change(
+        _ name: String, add: [String], remove: [String], environment: EnvironmentOption, connection: ConnectionOptions, message: String?
+    ) async throws {
+        let env = try environment.required()
+        guard !add.isEmpty || !remove.isEmpty else { throw CLIError.usage("name the members: --customers a,b") }
+        struct Body: Encodable {
+            var add: [String]
+            var remove: [String]
+        }
+        let response = try await connection.client().send(
+            "POST", ["environments", env, "cohorts", name, "members"], json: Body(add: add, remove: remove), message: message)
+        if connection.json { return Output.json(try response.json()) }
+        Output.text(Cohorts.describe(try response.decode(CohortRecord.self)))
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import ClutchCore
+
+/// `clutch explain KEY --env E --context …`: what the server serves a context and why.
+struct Explain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a flag on the server for a context and say which target or rule decided.",
+        discussion: """
+            --context takes ATTRIBUTE=VALUE pairs: true/false become booleans, numbers numbers, \
+            a,b an array (role=admin,beta); quote a value to keep it a string (plan='"100"'). \
+            --context-json takes an object, or an array of objects to explain several contexts at once.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @Argument(help: "The flag's key.") var key: String
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("ATTRIBUTE=VALUE pairs.", valueName: "attribute=value"))
+    var context: [String] = []
+
+    @Option(help: ArgumentHelp("The context as JSON (an object, or an array of them).", valueName: "json"))
+    var contextJson: String?
+
+    func run() async throws {
+        let env = try environment.required()
+        if contextJson != nil, !context.isEmpty { throw CLIError.usage("give --context or --context-json, not both") }
+        let contexts: [[String: Value]]
+        let batch: Bool
+        if let contextJson {
+            contexts = try ContextParser.parse(json: contextJson)
+            batch = contextJson.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("[")
+        } else {
+            contexts = [try ContextParser.parse(pairs: context)]
+            batch = false
+        }
+        let client = try connection.client()
+        struct Body: Encodable {
+            var flag: String
+            var context: [String: Value]
+        }
+        var results: [(context: [String: Value], json: Value, record: ExplainRecord)] = []
+        for context in contexts {
+            let response = try await client.send("POST", ["environments", env, "explain"], json: Body(flag: key, context: context))
+            results.append((context, try response.json(), try response.decode(ExplainRecord.self)))
+        }
+        if connection.json {
+            return Output.json(batch ? .array(results.map(\.json)) : results.first?.json ?? .null)
+        }
+        if !batch, let result = results.first {
+            Output.text(Explain.describe(result.record, key: key, environment: env, context: result.context))
+            return
+        }
+        var table = Table(["CONTEXT", "VARIANT", "VALUE", "REASON", "DECIDED BY"])
+        for result in results {
+            let r = result.record
+            table.add([
+                Explain.contextText(result.context), r.variant ?? "-", r.value?.display ?? "-",
+                r.reason ?? "-", r.explanation ?? r.errorMessage ?? "-",
+            ])
+        }
+        Output.text(table.render())
+    }
+
+    static func contextText(_ context: [String: Value]) -> String {
+        context.isEmpty ? "{}" : context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.display)" }.joined(separator: " ")
+    }
+
+    static func describe(_ r: ExplainRecord, key: String, environment: String, context: [String: Value]) -> String {
+        var lines = ["\(Style.bold(key)) in \(environment) for \(contextText(context)):"]
+        if let code = r.errorCode {
+            lines.append("  \(Style.red("error")) \(code): \(r.errorMessage ?? "")")
+            return lines.joined(separator: "\n")
+        }
+        lines.append("  value:   \(Style.bold(r.value?.display ?? "-")) (variant \(r.variant ?? "-"))")
+        lines.append("  reason:  \(r.reason ?? "-")")
+        if let explanation = r.explanation {
+            lines.append("  because: \(explanation)")
+        } else if let match = r.match {
+            lines.append("  because: \(match.kind)\(match.index.map { " #\($0 + 1)" } ?? "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import ClutchCore
+
+/// `clutch flags get KEY`: the flag, its variants and its state per environment.
+struct FlagsGet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a flag in every environment (or one).")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+
+    @Argument(help: "The flag's key.")
+    var key: String
+
+    func run() async throws {
+        let client = try connection.client()
+        let response = try await client.send("GET", ["flags", key])
+        if connection.json { return Output.json(try response.json()) }
+        let record = try response.decode(FlagRecord.self)
+        let flag = record.flag
+        var lines = ["\(Style.bold(flag.key))  \(flag.type.rawValue)\(flag.archived ? "  (archived)" : "")  revision \(record.revision)"]
+        if !flag.description.isEmpty { lines.append("  \(flag.description)") }
+        let variants = flag.variants.map { "\($0.key)=\($0.value.display)" }.joined(separator: ", ")
+        lines.append("  variants: \(variants); off variant: \(flag.offVariant)")
+        if !flag.tags.isEmpty { lines.append("  tags: \(flag.tags.joined(separator: ", "))") }
+        if let salt = flag.salt { lines.append("  salt: \(salt)") }
+        lines.append("  updated \(Output.time(record.updatedAt)) by \(record.updatedBy ?? "-")")
+        Output.text(lines.joined(separator: "\n"))
+        let environments = environment.optional().map { [$0] } ?? flag.environments.keys.sorted()
+        for env in environments {
+            Output.text("")
+            Output.text(Describe.state(flag, environment: env, revision: nil))
+            if let usage = record.usage?[env], let last = usage.lastEvaluated {
+                let counts = (usage.variants ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                Output.text("  last evaluated \(Output.time(last))\(counts.isEmpty ? "" : " (\(counts))")")
+            }
+        }
+    }
+}

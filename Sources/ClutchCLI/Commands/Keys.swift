@@ -1,0 +1,64 @@
+import ArgumentParser
+import ClutchCore
+
+/// `clutch keys …`: SDK keys, one environment each.
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list and revoke SDK keys.",
+        subcommands: [KeysCreate.self, KeysList.self, KeysRevoke.self],
+        defaultSubcommand: KeysList.self)
+}
+
+struct KeysCreate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an SDK key for one environment; it is shown only once.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var change: MessageOption
+
+    @Option(help: ArgumentHelp("A name to recognise the key by.", valueName: "name"))
+    var name: String = "sdk"
+
+    func run() async throws {
+        let env = try environment.required()
+        struct Body: Encodable { var name: String }
+        let response = try await connection.client().send("POST", ["environments", env, "keys"], json: Body(name: name), message: change.message)
+        if connection.json { return Output.json(try response.json()) }
+        let key = try response.decode(KeyRecord.self)
+        Output.text("Created SDK key \(key.id) (\(key.name ?? name)) for \(key.environment ?? env):")
+        Output.text(Style.bold(key.key ?? "?"))
+        Output.text(Style.yellow("Store it now: it is not shown again."))
+    }
+}
+
+struct KeysList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List SDK keys (never their secrets).")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let response = try await connection.client().send("GET", ["keys"])
+        if connection.json { return Output.json(try response.json()) }
+        let keys = try response.decode(KeyList.self).keys
+        if keys.isEmpty { return Output.text("No SDK keys. Create one with 'clutch keys create --env ENV --name web'.") }
+        var table = Table(["ID", "NAME", "ENVIRONMENT", "CREATED", "REVOKED"])
+        for key in keys {
+            table.add([key.id, key.name ?? "-", key.environment ?? "-", Output.time(key.createdAt), key.revokedAt == nil ? "-" : Style.red(Output.time(key.revokedAt))])
+        }
+        Output.text(table.render())
+    }
+}
+
+struct KeysRevoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke an SDK key: it stops working at once.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var change: MessageOption
+    @Argument(help: "The key's id (k_…).") var id: String
+
+    func run() async throws {
+        _ = try await connection.client().send("DELETE", ["keys", id], message: change.message)
+        if connection.json { return Output.json(["revoked": .string(id)]) }
+        Output.text("Revoked \(id); SDKs using it are refused from now on.")
+    }
+}

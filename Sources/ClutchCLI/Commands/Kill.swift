@@ -1,0 +1,26 @@
+import ArgumentParser
+import ClutchCore
+
+/// `clutch kill KEY`: off everywhere (or in one environment) in one atomic change.
+struct Kill: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Switch a flag off in every environment at once (or only --env).",
+        discussion: "One revision, one transaction; connected SDKs get the change at once. 'clutch rollback KEY --env E' undoes it.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var change: MessageOption
+    @Argument(help: "The flag's key.") var key: String
+
+    func run() async throws {
+        // Kill is the one command where no environment means all of them, on purpose.
+        struct Body: Encodable { var environments: [String]? }
+        let env = environment.optional()
+        let response = try await connection.client().send(
+            "POST", ["flags", key, "kill"], json: Body(environments: env.map { [$0] }), message: change.message)
+        if connection.json { return Output.json(try response.json()) }
+        let kill = try response.decode(KillRecord.self)
+        let list = kill.environments.isEmpty ? "no environment (already off)" : kill.environments.joined(separator: ", ")
+        Output.text("\(Style.red("Killed")) \(key) in \(list) (revision \(kill.flag.revision)); notified \(kill.notifiedStreams ?? 0) connected stream(s).")
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import ClutchCore
+import ClutchServer
+import Foundation
+
+/// `clutch login`: checks a server URL and token, then saves them in the config file.
+struct Login: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Save a server URL and admin token in the config file, after checking them.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let serverText = connection.server ?? environment["CLUTCH_URL"], !serverText.isEmpty else {
+            throw CLIError.usage("login needs --server URL", hint: "e.g. clutch login --server http://127.0.0.1:8080 --token clutch_admin_…")
+        }
+        guard let token = connection.token ?? environment["CLUTCH_TOKEN"], !token.isEmpty else {
+            throw CLIError.usage("login needs --token TOKEN")
+        }
+        let server = try ClientEndpoint.parseServer(serverText)
+        let client = AdminClient(endpoint: ClientEndpoint(server: server, token: token))
+        let status = try await client.send("GET", ["status"]).decode(StatusRecord.self)
+        let path = CLIConfigFile.defaultPath()
+        do {
+            try CLIConfigFile(server: server.absoluteString, token: token).write(to: path)
+        } catch {
+            throw CLIError.failed("cannot write \(path): \(error.localizedDescription)")
+        }
+        if connection.json {
+            Output.json(["server": .string(server.absoluteString), "config": .string(path), "version": status.version.map(Value.string) ?? .null])
+        } else {
+            Output.text("Logged in to \(server.absoluteString) (Clutch \(status.version ?? "?")); saved to \(path)")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ClutchCore
+
+/// Changes one environment's state of a flag the safe way: read the flag with its
+/// revision, change the state locally, validate it with the engine's rules, and write it
+/// back with `If-Match`, so a concurrent change is reported as a conflict, never overwritten.
+struct FlagEditor {
+    let client: AdminClient
+
+    /// The outcome of an edit.
+    struct Outcome {
+        /// The flag as written (or as read, when nothing changed).
+        var record: FlagRecord
+        /// The server's answer as JSON (for `--json`).
+        var json: Value
+        /// Whether a new revision was written.
+        var changed: Bool
+        /// The state before the edit.
+        var before: FlagState
+    }
+
+    /// Reads a flag.
+    func read(_ key: String) async throws -> (FlagRecord, Value) {
+        let response = try await client.send("GET", ["flags", key])
+        return (try response.decode(FlagRecord.self), try response.json())
+    }
+
+    /// Applies `change` to `key`'s state in `environment`.
+    func edit(
+        _ key: String, environment: String, message: String?,
+        _ change: (Flag, inout FlagState) throws -> Void
+    ) async throws -> Outcome {
+        let (record, json) = try await read(key)
+        let before = record.flag.state(in: environment)
+        var state = before
+        try change(record.flag, &state)
+        if state == before {
+            return Outcome(record: record, json: json, changed: false, before: before)
+        }
+        var flag = record.flag
+        flag.environments[environment] = state
+        if let issue = flag.validationIssues().first {
+            throw CLIError.failed(issue.description)
+        }
+        let response = try await client.send(
+            "PUT", ["flags", key, "environments", environment], json: state, ifMatch: record.revision, message: message)
+        return Outcome(
+            record: try response.decode(FlagRecord.self), json: try response.json(), changed: true, before: before)
+    }
+
+    /// The variant `name` of `flag`, or a failed error listing the flag's variants.
+    static func variant(_ name: String, of flag: Flag) throws -> String {
+        guard flag.variant(name) != nil else {
+            throw CLIError.failed(
+                "unknown variant '\(name)' (this flag has: \(flag.variants.map(\.key).sorted().joined(separator: ", ")))")
+        }
+        return name
+    }
+
+    /// The variant targeting serves when `--serve` is not given: `on` for boolean flags,
+    /// otherwise the flag's natural default.
+    static func defaultServeVariant(of flag: Flag) -> String {
+        flag.naturalDefault.variant ?? flag.offVariant
+    }
+}

@@ -1,0 +1,47 @@
+import ClutchCore
+import Foundation
+
+/// Reads `--variant NAME=VALUE` for `flags create`, typed by the flag's type.
+enum VariantParser {
+    static func parse(_ spec: String, type: FlagType) throws -> Variant {
+        guard let eq = spec.firstIndex(of: "=") else {
+            throw CLIError.failed("--variant takes NAME=VALUE, got '\(spec)'", hint: example(type))
+        }
+        let name = String(spec[..<eq])
+        let text = String(spec[spec.index(after: eq)...])
+        let value: Value?
+        switch type {
+        case .boolean:
+            value = text == "true" ? .bool(true) : text == "false" ? .bool(false) : nil
+        case .integer:
+            value = Int64(text).map(Value.integer)
+        case .double:
+            value = Double(text).flatMap { $0.isFinite ? Value.double($0) : nil }
+        case .string:
+            value = .string(text)
+        case .object:
+            if let parsed = try? ClutchJSON.decode(Value.self, from: Data(text.utf8)) {
+                switch parsed {
+                case .object, .array: value = parsed
+                default: value = nil
+                }
+            } else {
+                value = nil
+            }
+        }
+        guard let value else {
+            throw CLIError.failed("--variant \(spec): a \(type.rawValue) flag needs \(type.rawValue) values", hint: example(type))
+        }
+        return Variant(key: name, value: value)
+    }
+
+    private static func example(_ type: FlagType) -> String {
+        switch type {
+        case .boolean: return "e.g. --variant on=true --variant off=false"
+        case .string: return "e.g. --variant blue=#0000ff"
+        case .integer: return "e.g. --variant small=10"
+        case .double: return "e.g. --variant ratio=0.5"
+        case .object: return "e.g. --variant a='{\"size\": 2}'"
+        }
+    }
+}

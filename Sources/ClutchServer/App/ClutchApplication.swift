@@ -1,0 +1,169 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A Clutch server: the store, the live engines and caches, and the HTTP routes over them.
+///
+/// `runClutchServer` runs one until SIGTERM/SIGINT; tests use ``start()`` to run one on an
+/// ephemeral port in-process and stop it.
+public final class ClutchApplication: Sendable {
+    public let configuration: ServerConfiguration
+    let services: ServerServices
+    private let ready = Mutex(false)
+    /// The admin token this start created (first start only); shown once, never logged.
+    public let createdAdminToken: String?
+
+    /// Opens (or creates) the database, creates the first admin token if there is none, and
+    /// loads every environment's snapshot and the credentials into memory.
+    public init(configuration: ServerConfiguration, logger: Logger) async throws {
+        self.configuration = configuration
+        let store = try FlagStore(path: configuration.databasePath, logger: logger)
+        let registry = EngineRegistry(historyLimit: configuration.eventHistoryLimit)
+        let credentials = CredentialCache(hash: { FlagStore.hash(secret: $0) })
+        let services = ServerServices(
+            configuration: configuration, store: store, registry: registry,
+            publisher: SnapshotPublisher(store: store, registry: registry, logger: logger),
+            credentials: credentials, metrics: ServerMetrics(), logger: logger)
+        self.services = services
+        if try await store.hasAdminToken() {
+            createdAdminToken = nil
+        } else {
+            let token = configuration.bootstrapToken.flatMap { $0.isEmpty ? nil : $0 } ?? Self.randomToken()
+            let (record, secret) = try await store.createAdminToken(name: "admin", secret: token)
+            logger.notice("created the first admin token", metadata: ["name": "\(record.name)"])
+            createdAdminToken = secret
+        }
+        try await services.refreshCredentials()
+        try await services.publisher.loadAll()
+        ready.withLock { $0 = true }
+        logger.info("store opened", metadata: ["path": "\(configuration.databasePath)", "environments": "\(registry.environmentKeys.joined(separator: ","))"])
+    }
+
+    /// Whether the database is open and every snapshot is loaded.
+    var isReady: Bool { ready.withLock { $0 } }
+
+    /// Closes the database.
+    public func close() throws {
+        try services.store.close()
+    }
+
+    /// `clutch_admin_` + 32 random bytes, base64url without padding.
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let base64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "clutch_admin_" + base64
+    }
+
+    /// The router with every route of docs/api.md.
+    func buildRouter() -> Router<ClutchRequestContext> {
+        let router = Router(context: ClutchRequestContext.self)
+        router.middlewares.add(MetricsMiddleware(metrics: services.metrics))
+        router.middlewares.add(ErrorMiddleware())
+        router.addRoutes(OpsController(services: services, isReady: { [self] in self.isReady }).routes)
+        router.group("api/v1")
+            .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .admin))
+            .addRoutes(FlagsController(services: services).routes)
+            .addRoutes(RevisionsController(services: services).routes)
+            .addRoutes(CohortsController(services: services).routes)
+            .addRoutes(EnvironmentsController(services: services).routes)
+            .addRoutes(ExplainController(services: services).routes)
+            .addRoutes(AuditController(services: services).routes)
+        router.group("sdk/v1")
+            .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .sdk))
+            .addRoutes(SDKController(services: services).routes)
+        router.group("ofrep/v1")
+            .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .sdk))
+            .addRoutes(OFREPController(services: services).routes)
+        return router
+    }
+
+    /// The Hummingbird application (a `Service`). `onReady` receives the bound port.
+    public func makeApplication(onReady: (@Sendable (Int) async -> Void)? = nil) -> some ApplicationProtocol {
+        let configuration = self.configuration
+        let logger = services.logger
+        return Application(
+            router: buildRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+                announceBootstrap(port: port)
+                await onReady?(port)
+            },
+            logger: logger)
+    }
+
+    /// After the first start: prints the new admin token once and writes the CLI configuration.
+    private func announceBootstrap(port: Int) {
+        guard let token = createdAdminToken else { return }
+        let path = configuration.cliConfigPath ?? CLIConfigFile.defaultPath()
+        let file = CLIConfigFile(server: Self.baseURL(host: configuration.host, port: port), token: token)
+        var lines = "Created the first admin token (shown only this once):\n  \(token)\n"
+        do {
+            try file.write(to: path)
+            lines += "Wrote it to \(path) (mode 0600) for the clutch CLI.\n"
+            services.logger.info("wrote CLI configuration", metadata: ["path": "\(path)"])
+        } catch {
+            lines += "Could not write the CLI configuration to \(path): \(error)\n"
+            services.logger.warning("could not write CLI configuration", metadata: ["path": "\(path)"])
+        }
+        FileHandle.standardOutput.write(Data(lines.utf8))
+    }
+
+    /// `http://host:port` for clients on this machine (a wildcard address becomes loopback).
+    static func baseURL(host: String, port: Int) -> String {
+        switch host {
+        case "0.0.0.0", "": return "http://127.0.0.1:\(port)"
+        case "::", "[::]": return "http://[::1]:\(port)"
+        default: return host.contains(":") && !host.hasPrefix("[") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+        }
+    }
+
+    /// Runs the server in this process until ``RunningClutchServer/stop()`` (no signal handling).
+    public func start() async throws -> RunningClutchServer {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = makeApplication { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: services.logger))
+        let task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            try await task.value
+            throw APIError.internal("server stopped before it was listening")
+        }
+        return RunningClutchServer(port: port, group: group, task: task)
+    }
+}
+
+/// A server started with ``ClutchApplication/start()``.
+public final class RunningClutchServer: Sendable {
+    /// The bound port.
+    public let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    /// Shuts down gracefully (open streams are ended) and waits until the server has stopped.
+    public func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}

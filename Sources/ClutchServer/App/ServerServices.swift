@@ -1,0 +1,32 @@
+import ClutchStore
+import Logging
+
+/// What every controller works with: the store, the live engines and the caches around them.
+struct ServerServices: Sendable {
+    let configuration: ServerConfiguration
+    let store: FlagStore
+    let registry: EngineRegistry
+    let publisher: SnapshotPublisher
+    let credentials: CredentialCache
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    /// Runs a store write, timed, then publishes the environments it changed before answering,
+    /// so that a client's next evaluation already sees its own write. Returns the change and the
+    /// number of streams notified.
+    func write<T: Sendable>(_ operation: String, _ body: () async throws -> Change<T>) async throws -> (Change<T>, notified: Int) {
+        let change = try await metrics.timeWrite(operation, body)
+        let notified = change.versions.isEmpty ? 0 : await publisher.publish(change.versions)
+        return (change, notified)
+    }
+
+    /// Reloads the credential cache after a key was created or revoked.
+    func refreshCredentials() async throws {
+        credentials.replace(with: try await store.activeCredentials())
+    }
+
+    /// Publishes the number of open streams as a metric.
+    func updateStreamGauge() {
+        metrics.setStreams(registry.totalStreams)
+    }
+}

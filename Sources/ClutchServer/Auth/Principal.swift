@@ -1,0 +1,5 @@
+/// Who is calling: an admin (by token name) or an SDK key reading one environment.
+public enum Principal: Sendable, Hashable {
+    case admin(name: String)
+    case sdk(keyID: String, environment: String)
+}

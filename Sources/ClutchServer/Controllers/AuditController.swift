@@ -1,0 +1,127 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Hummingbird
+import Yams
+
+/// `/api/v1/audit`, `/api/v1/status`, `/api/v1/export` and `/api/v1/import`.
+struct AuditController {
+    let services: ServerServices
+
+    /// The server's version, reported by `/api/v1/status`.
+    static let version = "0.1.0"
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.get("audit", use: audit)
+        routes.get("status", use: status)
+        routes.get("export", use: export)
+        routes.post("import", use: importDocument)
+        return routes
+    }
+
+    private struct EventList: Encodable { let events: [AuditEvent] }
+
+    @Sendable func audit(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let since = try request.query("since").map { try Self.parseSince($0, now: Date()) }
+        let limit = try request.intQuery("limit", in: 1...10_000) ?? 100
+        let events = try await services.store.auditEvents(since: since, flag: request.query("flag"), limit: Int(limit))
+        return JSONResponse.encode(EventList(events: events))
+    }
+
+    /// An RFC 3339 time, or a duration back from `now` such as `90s`, `30m`, `1h` or `7d`.
+    static func parseSince(_ text: String, now: Date) throws -> Date {
+        if let unit = text.last, let amount = Double(text.dropLast()), amount >= 0, amount.isFinite {
+            let scale: Double? = switch unit {
+            case "s": 1
+            case "m": 60
+            case "h": 3600
+            case "d": 86_400
+            case "w": 604_800
+            default: nil
+            }
+            if let scale { return now.addingTimeInterval(-amount * scale) }
+        }
+        if text.contains("-"), let seconds = Timestamp.seconds(text) {
+            return Date(timeIntervalSince1970: seconds)
+        }
+        throw APIError.badRequest("since must be an RFC 3339 time or a duration such as 30m, 1h or 7d", field: "since")
+    }
+
+    private struct EnvironmentStatus: Encodable {
+        let key: String
+        let snapshotVersion: Int64
+        let streams: Int
+        let flags: Int
+    }
+
+    private struct Status: Encodable {
+        let version: String
+        let environments: [EnvironmentStatus]
+    }
+
+    @Sendable func status(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let registry = services.registry
+        let environments = registry.environmentKeys.compactMap { key -> EnvironmentStatus? in
+            guard let live = registry.live(key) else { return nil }
+            return EnvironmentStatus(
+                key: key, snapshotVersion: live.version, streams: registry.streamCount(key), flags: live.snapshot.flags.count)
+        }
+        return JSONResponse.encode(Status(version: Self.version, environments: environments))
+    }
+
+    @Sendable func export(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let environment = request.query("environment")
+        let format = request.query("format") ?? "json"
+        let document = try await services.store.export(environment: environment)
+        switch format {
+        case "json":
+            let data = try ClutchJSON.encode(document, pretty: true)
+            return JSONResponse.bytes(data)
+        case "yaml", "yml":
+            let text = try YAMLEncoder().encode(document)
+            var buffer = ByteBuffer()
+            buffer.writeString(text)
+            return JSONResponse.buffer(buffer, contentType: "application/yaml")
+        default:
+            throw APIError.badRequest("format must be json or yaml", field: "format")
+        }
+    }
+
+    private struct ImportAnswer: Encodable {
+        let dryRun: Bool
+        let changes: [ImportChange]
+        let applied: Bool
+    }
+
+    @Sendable func importDocument(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let change = try request.changeInfo(context)
+        let dryRun = try request.boolQuery("dryRun")
+        let data = try await request.collectBodyData()
+        let document = try Self.decodeDocument(data, contentType: request.headers[.contentType])
+        let (written, _) = try await services.write(dryRun ? "import_dry_run" : "import") {
+            try await services.store.importDocument(document, dryRun: dryRun, change: change)
+        }
+        let applied = !dryRun
+        return JSONResponse.encode(ImportAnswer(dryRun: dryRun, changes: written.value.changes, applied: applied))
+    }
+
+    /// A document as JSON, or as YAML when the content type says so.
+    static func decodeDocument(_ data: Data, contentType: String?) throws -> ClutchDocument {
+        let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard type.hasSuffix("yaml") || type.hasSuffix("yml") else {
+            return try JSONInput.decode(ClutchDocument.self, from: data)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw APIError.badRequest("YAML body is not UTF-8")
+        }
+        do {
+            return try YAMLDecoder().decode(ClutchDocument.self, from: text)
+        } catch let error as DecodingError {
+            throw JSONInput.apiError(error)
+        } catch {
+            throw APIError.badRequest("malformed YAML: \(error)")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/environments` and the SDK keys under `/api/v1/…/keys`.
+struct EnvironmentsController {
+    let services: ServerServices
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.get("environments", use: list)
+        routes.post("environments", use: create)
+        routes.post("environments/:env/keys", use: createKey)
+        routes.get("keys", use: listKeys)
+        routes.delete("keys/:id", use: revokeKey)
+        return routes
+    }
+
+    private struct EnvironmentView: Encodable {
+        let key: String
+        let createdAt: Date
+        let snapshotVersion: Int64
+        let streams: Int
+    }
+
+    private struct EnvironmentList: Encodable { let environments: [EnvironmentView] }
+
+    private func view(_ record: EnvironmentRecord) -> EnvironmentView {
+        EnvironmentView(
+            key: record.key, createdAt: record.createdAt,
+            snapshotVersion: services.registry.live(record.key)?.version ?? record.version,
+            streams: services.registry.streamCount(record.key))
+    }
+
+    @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let environments = try await services.store.environments()
+        return JSONResponse.encode(EnvironmentList(environments: environments.map(view)))
+    }
+
+    private struct CreateBody: Decodable { let key: String }
+
+    @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let change = try request.changeInfo(context)
+        let body = try await request.decodeJSON(CreateBody.self)
+        guard KeyRule.isValid(body.key) else {
+            throw APIError.validationFailed(KeyRule.message("environment", body.key), field: "key")
+        }
+        let record = try await services.metrics.timeWrite("create_environment") {
+            try await services.store.createEnvironment(body.key, change: change)
+        }
+        try await services.publisher.reload(record.key)
+        return JSONResponse.encode(view(record), status: .created)
+    }
+
+    private struct CreateKeyBody: Decodable { let name: String }
+
+    private struct CreatedKey: Encodable {
+        let id: String
+        let name: String
+        let environment: String
+        let createdAt: Date
+        let key: String
+    }
+
+    @Sendable func createKey(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let environment = try context.parameter("env")
+        let change = try request.changeInfo(context)
+        let body = try await request.decodeJSON(CreateKeyBody.self)
+        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 128 else {
+            throw APIError.validationFailed("name must be 1–128 characters", field: "name")
+        }
+        let (record, secret) = try await services.metrics.timeWrite("create_key") {
+            try await services.store.createSDKKey(environment: environment, name: name, change: change)
+        }
+        try await services.refreshCredentials()
+        let created = CreatedKey(id: record.id, name: record.name, environment: record.environment, createdAt: record.createdAt, key: secret)
+        return JSONResponse.encode(created, status: .created)
+    }
+
+    private struct KeyList: Encodable { let keys: [SDKKeyRecord] }
+
+    @Sendable func listKeys(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        JSONResponse.encode(KeyList(keys: try await services.store.sdkKeys()))
+    }
+
+    @Sendable func revokeKey(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let id = try context.parameter("id")
+        let change = try request.changeInfo(context)
+        let record = try await services.metrics.timeWrite("revoke_key") {
+            try await services.store.revokeSDKKey(id: id, change: change)
+        }
+        // Refresh before answering: once the client sees 204 the key no longer works anywhere.
+        try await services.refreshCredentials()
+        services.registry.closeStreams(keyID: record.id)
+        return Response(status: .noContent)
+    }
+}

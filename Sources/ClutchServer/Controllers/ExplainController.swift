@@ -1,0 +1,96 @@
+import ClutchCore
+import Hummingbird
+
+/// `POST /api/v1/environments/{env}/explain`: evaluates a flag for a context, with the reason.
+struct ExplainController {
+    let services: ServerServices
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.post("environments/:env/explain", use: explain)
+        return routes
+    }
+
+    private struct Body: Decodable {
+        let flag: String
+        let context: [String: Value]?
+    }
+
+    @Sendable func explain(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let environment = try context.parameter("env")
+        let body = try await request.decodeJSON(Body.self)
+        guard let engine = services.registry.engine(environment) else {
+            throw APIError.notFound("environment '\(environment)' not found")
+        }
+        guard engine.contains(body.flag) else {
+            throw APIError.notFound("flag '\(body.flag)' not found in environment '\(environment)'", field: "flag")
+        }
+        let evaluationContext: EvaluationContext
+        do {
+            evaluationContext = try EvaluationContext(json: body.context ?? [:])
+        } catch {
+            throw APIError.validationFailed(error.message, field: "context.targetingKey")
+        }
+        let result = engine.evaluate(body.flag, context: evaluationContext)
+        let flag = engine.snapshot.flags.first { $0.key == body.flag }
+        return JSONResponse.raw(Self.answer(result, flag: flag, environment: environment, context: evaluationContext).jsonText)
+    }
+
+    static func answer(_ result: EvaluationResult, flag: Flag?, environment: String, context: EvaluationContext) -> Value {
+        var object: [String: Value] = [
+            "flagKey": .string(result.flagKey),
+            "value": result.value ?? .null,
+            "variant": result.variant.map(Value.string) ?? .null,
+            "reason": .string(result.reason.rawValue),
+            "errorCode": result.errorCode.map { .string($0.rawValue) } ?? .null,
+            "errorMessage": result.errorMessage.map(Value.string) ?? .null,
+            "match": .null,
+        ]
+        let state = flag?.state(in: environment)
+        var explanation: String
+        switch result.match {
+        case .some(.target(let index)):
+            let target = state.flatMap { index < $0.targets.count ? $0.targets[index] : nil }
+            let attribute = target?.attribute ?? "targetingKey"
+            let value = Self.matchedValue(context[attribute: attribute], listed: target?.values ?? [])
+            object["match"] = [
+                "kind": "target", "index": .integer(Int64(index)), "attribute": .string(attribute),
+                "value": value.map(Value.string) ?? .null,
+            ]
+            explanation = "target #\(index + 1): \(attribute) = \(value ?? "?")"
+        case .some(.rule(let index)):
+            object["match"] = ["kind": "rule", "index": .integer(Int64(index)), "attribute": .null, "value": .null]
+            let rule = state.flatMap { index < $0.rules.count ? $0.rules[index] : nil }
+            explanation = "rule #\(index + 1)" + (rule.map { ": " + describe($0) } ?? "")
+        case .some(.default):
+            object["match"] = ["kind": "default", "index": .null, "attribute": .null, "value": .null]
+            explanation = "default"
+        case .none:
+            explanation = result.reason == .disabled ? "flag is off in \(environment)" : (result.errorMessage ?? result.reason.rawValue)
+        }
+        if result.reason == .split { explanation += " (percentage rollout)" }
+        object["explanation"] = .string(explanation)
+        return .object(object)
+    }
+
+    /// The context's value that a target listed (an array attribute matches through an element).
+    static func matchedValue(_ value: Value?, listed: [String]) -> String? {
+        guard let value else { return nil }
+        if case .array(let items) = value {
+            return items.lazy.compactMap(\.comparableText).first { listed.contains($0) }
+        }
+        return value.comparableText
+    }
+
+    /// `role in admin, editor and country not in FR` for a rule's clauses.
+    static func describe(_ rule: Rule) -> String {
+        if let description = rule.description, !description.isEmpty { return description }
+        if rule.clauses.isEmpty { return "everyone" }
+        return rule.clauses.map { clause in
+            if let cohort = clause.cohort { return (clause.negate ? "not in cohort " : "in cohort ") + cohort }
+            let op = (clause.negate ? "not " : "") + (clause.operator ?? "?")
+            return "\(clause.attribute ?? "?") \(op) \(clause.values.joined(separator: ", "))"
+        }.joined(separator: " and ")
+    }
+}

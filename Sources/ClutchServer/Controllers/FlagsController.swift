@@ -1,0 +1,138 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/flags…`: flags, their state per environment, archive, kill and staleness.
+struct FlagsController {
+    let services: ServerServices
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.get("flags", use: list)
+        routes.post("flags", use: create)
+        routes.get("flags/stale", use: stale)
+        routes.get("flags/:key", use: get)
+        routes.put("flags/:key", use: update)
+        routes.delete("flags/:key", use: delete)
+        routes.post("flags/:key/archive") { request, context in try await setArchived(request, context, true) }
+        routes.post("flags/:key/unarchive") { request, context in try await setArchived(request, context, false) }
+        routes.put("flags/:key/environments/:env", use: updateState)
+        routes.post("flags/:key/environments/:env/on") { request, context in try await setEnabled(request, context, true) }
+        routes.post("flags/:key/environments/:env/off") { request, context in try await setEnabled(request, context, false) }
+        routes.post("flags/:key/kill", use: kill)
+        return routes
+    }
+
+    private struct FlagList: Encodable { let flags: [FlagRecord] }
+
+    @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let archived = try request.boolQuery("archived")
+        let flags = try await services.store.flags(includeArchived: archived)
+        return JSONResponse.encode(FlagList(flags: flags))
+    }
+
+    @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let change = try request.changeInfo(context)
+        let flag = try await request.decodeJSON(Flag.self)
+        let (written, _) = try await services.write("create_flag") { try await services.store.createFlag(flag, change: change) }
+        return JSONResponse.encode(written.value, status: .created, headers: .etag(revision: written.value.revision))
+    }
+
+    @Sendable func get(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let record = try await services.store.flag(try context.parameter("key"))
+        return JSONResponse.encode(record, headers: .etag(revision: record.revision))
+    }
+
+    @Sendable func update(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let key = try context.parameter("key")
+        let change = try request.changeInfo(context)
+        let revision = try request.ifMatchRevision()
+        let flag = try await request.decodeJSON(Flag.self)
+        guard flag.key == key else {
+            throw APIError.validationFailed("the body's key '\(flag.key)' differs from the path's '\(key)'", field: "key")
+        }
+        let (written, _) = try await services.write("update_flag") {
+            try await services.store.updateFlag(flag, ifRevision: revision, change: change)
+        }
+        return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
+    }
+
+    @Sendable func delete(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let key = try context.parameter("key")
+        let change = try request.changeInfo(context)
+        if let revision = try request.ifMatchRevision() {
+            let current = try await services.store.flag(key)
+            if current.revision != revision {
+                throw APIError.conflict("flag '\(key)' is at revision \(current.revision), not \(revision)", field: "If-Match")
+            }
+        }
+        _ = try await services.write("delete_flag") { try await services.store.deleteFlag(key, change: change) }
+        return Response(status: .noContent)
+    }
+
+    private func setArchived(_ request: Request, _ context: ClutchRequestContext, _ archived: Bool) async throws -> Response {
+        let key = try context.parameter("key")
+        let change = try request.changeInfo(context)
+        let (written, _) = try await services.write(archived ? "archive_flag" : "unarchive_flag") {
+            try await services.store.setArchived(flag: key, archived: archived, change: change)
+        }
+        return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
+    }
+
+    @Sendable func updateState(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let key = try context.parameter("key")
+        let environment = try context.parameter("env")
+        let change = try request.changeInfo(context)
+        let revision = try request.ifMatchRevision()
+        let state = try await request.decodeJSON(FlagState.self)
+        let (written, _) = try await services.write("update_state") {
+            try await services.store.updateState(
+                flag: key, environment: environment, state: state, ifRevision: revision, change: change)
+        }
+        return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
+    }
+
+    private func setEnabled(_ request: Request, _ context: ClutchRequestContext, _ enabled: Bool) async throws -> Response {
+        let key = try context.parameter("key")
+        let environment = try context.parameter("env")
+        let change = try request.changeInfo(context)
+        let revision = try request.ifMatchRevision()
+        let (written, _) = try await services.write(enabled ? "flag_on" : "flag_off") {
+            try await services.store.setEnabled(
+                flag: key, environment: environment, enabled: enabled, ifRevision: revision, change: change)
+        }
+        return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
+    }
+
+    private struct KillBody: Decodable { let environments: [String]? }
+    private struct KillResult: Encodable {
+        let flag: FlagRecord
+        let environments: [String]
+        let notifiedStreams: Int
+    }
+
+    @Sendable func kill(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let key = try context.parameter("key")
+        let change = try request.changeInfo(context)
+        let data = try await request.collectBodyData()
+        let body = data.isEmpty ? KillBody(environments: nil) : try JSONInput.decode(KillBody.self, from: data)
+        let (written, notified) = try await services.write("kill") {
+            try await services.store.kill(flag: key, environments: body.environments, change: change)
+        }
+        let result = KillResult(flag: written.value, environments: written.versions.keys.sorted(), notifiedStreams: notified)
+        return JSONResponse.encode(result, headers: .etag(revision: written.value.revision))
+    }
+
+    private struct StaleList: Encodable { let flags: [StaleFlag] }
+
+    @Sendable func stale(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let days = try request.intQuery("days", in: 0...36500) ?? 30
+        let flags = try await services.store.staleFlags(unusedForDays: Int(days), now: Date())
+        return JSONResponse.encode(StaleList(flags: flags))
+    }
+}

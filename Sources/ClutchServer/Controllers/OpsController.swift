@@ -1,0 +1,34 @@
+import Hummingbird
+
+/// `/healthz`, `/readyz`, `/metrics` and `/openapi.json`: no credential needed.
+struct OpsController {
+    let services: ServerServices
+    let isReady: @Sendable () -> Bool
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.get("healthz") { _, _ in JSONResponse.raw(#"{"status":"ok"}"#) }
+        routes.get("readyz", use: ready)
+        routes.get("metrics") { _, _ in
+            var buffer = ByteBuffer()
+            buffer.writeString(services.metrics.render())
+            return JSONResponse.buffer(buffer, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        routes.get("openapi.json") { _, _ in JSONResponse.raw(OpenAPIDocument.json) }
+        return routes
+    }
+
+    @Sendable func ready(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        guard isReady() else {
+            return JSONResponse.raw(#"{"status":"starting"}"#, status: .serviceUnavailable)
+        }
+        do {
+            let environments = try await services.store.environments()
+            let loaded = environments.allSatisfy { services.registry.live($0.key) != nil }
+            guard loaded else { return JSONResponse.raw(#"{"status":"loading snapshots"}"#, status: .serviceUnavailable) }
+        } catch {
+            return JSONResponse.raw(#"{"status":"database unavailable"}"#, status: .serviceUnavailable)
+        }
+        return JSONResponse.raw(#"{"status":"ready"}"#)
+    }
+}

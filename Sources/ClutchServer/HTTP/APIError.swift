@@ -1,0 +1,64 @@
+import Hummingbird
+
+/// An error answered with the one JSON error shape of docs/api.md:
+/// `{"error": {"code": …, "message": …, "field": …}}`.
+struct APIError: Error, Sendable, CustomStringConvertible {
+    private enum Code: String, Sendable {
+        case badRequest = "bad_request"
+        case validationFailed = "validation_failed"
+        case unauthorized
+        case forbidden
+        case notFound = "not_found"
+        case conflict
+        case preconditionRequired = "precondition_required"
+        case payloadTooLarge = "payload_too_large"
+        case `internal`
+    }
+
+    private let code: Code
+    let message: String
+    let field: String?
+
+    private init(_ code: Code, _ message: String, field: String?) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    static func badRequest(_ message: String, field: String? = nil) -> APIError { .init(.badRequest, message, field: field) }
+    static func validationFailed(_ message: String, field: String? = nil) -> APIError { .init(.validationFailed, message, field: field) }
+    static func unauthorized(_ message: String) -> APIError { .init(.unauthorized, message, field: nil) }
+    static func forbidden(_ message: String) -> APIError { .init(.forbidden, message, field: nil) }
+    static func notFound(_ message: String, field: String? = nil) -> APIError { .init(.notFound, message, field: field) }
+    static func conflict(_ message: String, field: String? = nil) -> APIError { .init(.conflict, message, field: field) }
+    static func preconditionRequired(_ message: String, field: String? = nil) -> APIError { .init(.preconditionRequired, message, field: field) }
+    static func payloadTooLarge(_ message: String) -> APIError { .init(.payloadTooLarge, message, field: nil) }
+    static func `internal`(_ message: String) -> APIError { .init(.internal, message, field: nil) }
+
+    var status: HTTPResponse.Status {
+        switch code {
+        case .badRequest, .validationFailed: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .preconditionRequired: .preconditionRequired
+        case .payloadTooLarge: .contentTooLarge
+        case .internal: .internalServerError
+        }
+    }
+
+    /// The error's code string.
+    var codeName: String { code.rawValue }
+
+    var description: String { "\(code.rawValue): \(message)" }
+
+    /// The JSON response.
+    func response() -> Response {
+        var error: [String: String] = ["code": code.rawValue, "message": message]
+        if let field { error["field"] = field }
+        var headers = HTTPFields()
+        if code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return JSONResponse.encode(["error": error], status: status, headers: headers)
+    }
+}

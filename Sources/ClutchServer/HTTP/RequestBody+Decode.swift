@@ -1,0 +1,82 @@
+import ClutchCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+extension Request {
+    /// The body, up to 1 MiB (more → 413).
+    mutating func collectBodyData() async throws -> Data {
+        do {
+            let buffer = try await collectBody(upTo: APILimits.maxBodySize)
+            return Data(buffer: buffer)
+        } catch is NIOTooManyBytesError {
+            throw APIError.payloadTooLarge("request body is larger than 1 MiB")
+        }
+    }
+
+    /// The body decoded as JSON; malformed JSON → 400 `bad_request`, a field of the wrong type or
+    /// missing → 400 `validation_failed` naming the field.
+    mutating func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
+        let data = try await collectBodyData()
+        return try JSONInput.decode(type, from: data)
+    }
+}
+
+/// Decoding request bodies with errors that name the field.
+enum JSONInput {
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        if data.isEmpty { throw APIError.badRequest("request body is empty; expected JSON") }
+        do {
+            return try ClutchJSON.decode(type, from: data)
+        } catch let error as DecodingError {
+            throw apiError(error)
+        }
+    }
+
+    /// Maps a decoding error to a 400 naming the field.
+    static func apiError(_ error: DecodingError) -> APIError {
+        switch error {
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return .badRequest("malformed JSON: \(context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription)")
+            }
+            return .validationFailed("invalid value: \(context.debugDescription)", field: path(context.codingPath))
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return .validationFailed("missing field '\(field)'", field: field)
+        case .typeMismatch(let type, let context):
+            let field = path(context.codingPath)
+            return .validationFailed("field '\(field.isEmpty ? "body" : field)' must be \(describe(type))", field: field.isEmpty ? nil : field)
+        case .valueNotFound(let type, let context):
+            let field = path(context.codingPath)
+            return .validationFailed("field '\(field)' must be \(describe(type)), not null", field: field)
+        @unknown default:
+            return .badRequest("malformed JSON")
+        }
+    }
+
+    /// `environments.production.rules[0].serve` from a coding path.
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var out = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                out += "[\(index)]"
+            } else {
+                if !out.isEmpty { out += "." }
+                out += key.stringValue
+            }
+        }
+        return out
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array" : (String(describing: type).hasPrefix("Dictionary") ? "an object" : "a \(type)")
+        }
+    }
+}

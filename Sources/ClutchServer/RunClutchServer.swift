@@ -1,0 +1,19 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Runs the server until SIGTERM/SIGINT. `onReady` receives the bound port (useful with port 0).
+///
+/// The first start creates the database and an admin token, prints the token once and writes
+/// it to the CLI configuration file (`configuration.cliConfigPath`, mode 0600).
+public func runClutchServer(
+    _ configuration: ServerConfiguration, logger: Logger, onReady: (@Sendable (Int) async -> Void)? = nil
+) async throws {
+    let application = try await ClutchApplication(configuration: configuration, logger: logger)
+    defer { try? application.close() }
+    let app = application.makeApplication(onReady: onReady)
+    let group = ServiceGroup(
+        configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
+    logger.info("stopped")
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Everything `clutch serve` needs to start a server.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind; loopback unless told otherwise.
+    public var host: String
+    /// The port to bind; 0 picks a free one (see `runClutchServer`'s `onReady`).
+    public var port: Int
+    /// The SQLite file, created on first start.
+    public var databasePath: String
+    /// The first admin token's value (`CLUTCH_BOOTSTRAP_TOKEN`), for scripts and containers.
+    public var bootstrapToken: String?
+    /// Where the first start writes the CLI configuration; `nil` means `CLIConfigFile.defaultPath()`.
+    public var cliConfigPath: String?
+    /// How often an SSE stream sends a heartbeat comment. Tests shorten it.
+    public var heartbeatInterval: Duration
+    /// How many events each environment keeps for `Last-Event-ID` catch-up.
+    public var eventHistoryLimit: Int
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
+        bootstrapToken: String? = nil, cliConfigPath: String? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        self.bootstrapToken = bootstrapToken
+        self.cliConfigPath = cliConfigPath
+        self.heartbeatInterval = .seconds(15)
+        self.eventHistoryLimit = 1000
+    }
+}

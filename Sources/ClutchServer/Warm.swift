@@ -1,1 +1,0 @@
-import Hummingbird; import Prometheus; import Yams; import Metrics; import ClutchStore

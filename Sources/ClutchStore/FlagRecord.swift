@@ -1,0 +1,41 @@
+import ClutchCore
+import Foundation
+
+/// A flag as stored: its current definition, its latest revision number and when and by whom it changed.
+public struct FlagRecord: Sendable, Hashable, Codable {
+    public var flag: Flag
+    /// The flag's latest revision number; what `If-Match` names.
+    public var revision: Int64
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var updatedBy: String
+    /// Evaluation counts reported by SDKs, by environment; `nil` when none were reported.
+    public var usage: [String: FlagUsage]?
+
+    public init(flag: Flag, revision: Int64, createdAt: Date, updatedAt: Date, updatedBy: String, usage: [String: FlagUsage]? = nil) {
+        self.flag = flag
+        self.revision = revision
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.updatedBy = updatedBy
+        self.usage = usage
+    }
+}
+
+/// A cohort of one environment as stored.
+public struct CohortRecord: Sendable, Hashable, Codable {
+    public var cohort: Cohort
+    public var environment: String
+    /// The cohort's latest revision number in its environment.
+    public var revision: Int64
+    public var updatedAt: Date
+    public var updatedBy: String
+
+    public init(cohort: Cohort, environment: String, revision: Int64, updatedAt: Date, updatedBy: String) {
+        self.cohort = cohort
+        self.environment = environment
+        self.revision = revision
+        self.updatedAt = updatedAt
+        self.updatedBy = updatedBy
+    }
+}

@@ -1,0 +1,153 @@
+import ClutchCore
+import Foundation
+import GRDB
+
+extension FlagStore {
+    /// Every flag sorted by key, with usage; archived ones only when `includeArchived`.
+    public func flags(includeArchived: Bool) async throws -> [FlagRecord] {
+        try await pool.read { db in
+            let usage = try Tables.usage(db, flag: nil)
+            return try Tables.allFlags(db).compactMap { record in
+                guard includeArchived || !record.flag.archived else { return nil }
+                var record = record
+                record.usage = usage[record.flag.key]
+                return record
+            }
+        }
+    }
+
+    /// The flag `key`, or `notFound`.
+    public func flag(_ key: String) async throws -> FlagRecord {
+        try await pool.read { db in try Tables.requireFlag(db, key) }
+    }
+
+    /// Creates a flag at revision 1 (or the next number when the key existed before and was
+    /// deleted). Every environment not given gets `FlagState(enabled: false)`.
+    public func createFlag(_ flag: Flag, change: ChangeInfo) async throws -> Change<FlagRecord> {
+        let result = try await pool.write { db -> Change<FlagRecord?> in
+            if try Tables.flag(db, flag.key) != nil {
+                throw StoreError.conflict("flag '\(flag.key)' already exists", field: "key")
+            }
+            var new = Tables.normalized(flag)
+            try Tables.validate(db, new)
+            for environment in try Tables.environmentKeys(db) where new.environments[environment] == nil {
+                new.environments[environment] = FlagState(enabled: false)
+            }
+            return try Tables.commitFlag(db, key: flag.key, old: nil, new: new, action: "create", change: change)
+        }
+        return try written(result, flag.key, "create", change)
+    }
+
+    /// Replaces the flag's definition. States of environments the new definition leaves out stay as they are.
+    public func updateFlag(_ flag: Flag, ifRevision: Int64?, change: ChangeInfo) async throws -> Change<FlagRecord> {
+        let result = try await pool.write { db -> Change<FlagRecord?> in
+            let old = try Tables.requireFlag(db, flag.key)
+            try Tables.checkRevision(old, ifRevision)
+            var new = Tables.normalized(flag)
+            for (environment, state) in old.flag.environments where new.environments[environment] == nil {
+                new.environments[environment] = state
+            }
+            try Tables.validate(db, new)
+            return try Tables.commitFlag(db, key: flag.key, old: old, new: new, action: "update", change: change)
+        }
+        return try written(result, flag.key, "update", change)
+    }
+
+    /// Replaces the flag's state in one environment.
+    public func updateState(
+        flag key: String, environment: String, state: FlagState, ifRevision: Int64?, change: ChangeInfo
+    ) async throws -> Change<FlagRecord> {
+        let result = try await pool.write { db -> Change<FlagRecord?> in
+            try Tables.requireEnvironment(db, environment)
+            let old = try Tables.requireFlag(db, key)
+            try Tables.checkRevision(old, ifRevision)
+            var new = old.flag
+            new.environments[environment] = state
+            do {
+                try Tables.validate(db, new)
+            } catch let error as StoreError {
+                // The caller sent only the state: report paths relative to it.
+                guard case .invalid(let validation) = error.kind else { throw error }
+                let prefix = "environments.\(environment)."
+                let issues = validation.issues.map { issue in
+                    ValidationIssue(path: issue.path.hasPrefix(prefix) ? String(issue.path.dropFirst(prefix.count)) : issue.path, message: issue.message)
+                }
+                throw StoreError.invalid(ValidationError(issues))
+            }
+            return try Tables.commitFlag(db, key: key, old: old, new: new, action: "state", change: change)
+        }
+        return try written(result, key, "state", change)
+    }
+
+    /// Switches the flag on or off in one environment. Switching to the current setting writes nothing.
+    public func setEnabled(
+        flag key: String, environment: String, enabled: Bool, ifRevision: Int64?, change: ChangeInfo
+    ) async throws -> Change<FlagRecord> {
+        let action = enabled ? "enable" : "disable"
+        let result = try await pool.write { db -> Change<FlagRecord?> in
+            try Tables.requireEnvironment(db, environment)
+            let old = try Tables.requireFlag(db, key)
+            try Tables.checkRevision(old, ifRevision)
+            var new = old.flag
+            var state = new.state(in: environment)
+            state.enabled = enabled
+            new.environments[environment] = state
+            if enabled { try Tables.validate(db, new) }
+            return try Tables.commitFlag(db, key: key, old: old, new: new, action: action, change: change)
+        }
+        return try written(result, key, action, change)
+    }
+
+    /// Switches the flag off in `environments` (all when `nil`) as one revision. Never refused for
+    /// validation: the kill switch must always work. `versions` names the environments switched off.
+    public func kill(flag key: String, environments: [String]?, change: ChangeInfo) async throws -> Change<FlagRecord> {
+        let result = try await pool.write { db -> Change<FlagRecord?> in
+            let all = try Tables.environmentKeys(db)
+            let targets = environments ?? all
+            for (i, environment) in targets.enumerated() where !all.contains(environment) {
+                throw StoreError.notFound("environment '\(environment)' does not exist", field: "environments[\(i)]")
+            }
+            let old = try Tables.requireFlag(db, key)
+            var new = old.flag
+            for environment in targets where new.state(in: environment).enabled {
+                new.environments[environment]?.enabled = false
+            }
+            return try Tables.commitFlag(db, key: key, old: old, new: new, action: "kill", change: change)
+        }
+        return try written(result, key, "kill", change)
+    }
+
+    /// Archives the flag (hidden from listings and snapshots) or brings it back.
+    public func setArchived(flag key: String, archived: Bool, change: ChangeInfo) async throws -> Change<FlagRecord> {
+        let action = archived ? "archive" : "unarchive"
+        let result = try await pool.write { db -> Change<FlagRecord?> in
+            let old = try Tables.requireFlag(db, key)
+            var new = old.flag
+            new.archived = archived
+            if !archived { try Tables.validate(db, new) }
+            return try Tables.commitFlag(db, key: key, old: old, new: new, action: action, change: change)
+        }
+        return try written(result, key, action, change)
+    }
+
+    /// Deletes the flag. Its history stays, and the key may be created again.
+    public func deleteFlag(_ key: String, change: ChangeInfo) async throws -> Change<Void> {
+        let result = try await pool.write { db -> Change<FlagRecord?> in
+            let old = try Tables.requireFlag(db, key)
+            return try Tables.commitFlag(db, key: key, old: old, new: nil, action: "delete", change: change)
+        }
+        logger.info("flag deleted", metadata: ["flag": "\(key)", "actor": "\(change.actor)"])
+        return Change(value: (), versions: result.versions)
+    }
+
+    /// Unwraps a committed flag change and logs it.
+    func written(_ result: Change<FlagRecord?>, _ key: String, _ action: String, _ change: ChangeInfo) throws -> Change<FlagRecord> {
+        guard let record = result.value else { throw StoreError.notFound("flag '\(key)' does not exist") }
+        if !result.versions.isEmpty || action == "create" {
+            logger.info("flag changed", metadata: [
+                "flag": "\(key)", "action": "\(action)", "revision": "\(record.revision)", "actor": "\(change.actor)",
+            ])
+        }
+        return Change(value: record, versions: result.versions)
+    }
+}

@@ -1,0 +1,66 @@
+import ClutchCore
+import Foundation
+import GRDB
+
+extension FlagStore {
+    /// The flag's revisions, newest first. With `environment`, only those that changed that
+    /// environment's state or the flag itself. History outlives a deleted flag.
+    public func revisions(flag key: String, environment: String?) async throws -> [Revision] {
+        try await pool.read { db in
+            if let environment { try Tables.requireEnvironment(db, environment) }
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM revision WHERE entity = 'flag' AND environment = '' AND key = ? ORDER BY number DESC",
+                arguments: [key])
+            if rows.isEmpty { throw StoreError.notFound("flag '\(key)' does not exist") }
+            let revisions = try rows.map(Tables.revision)
+            guard let environment else { return revisions }
+            return revisions.filter { $0.definitionChanged || $0.environments.contains(environment) }
+        }
+    }
+
+    /// Revision `number` of the flag, or `notFound`.
+    public func revision(flag key: String, number: Int64) async throws -> Revision {
+        try await pool.read { db in try FlagStore.revision(db, key, number) }
+    }
+
+    static func revision(_ db: Database, _ key: String, _ number: Int64) throws -> Revision {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT * FROM revision WHERE entity = 'flag' AND environment = '' AND key = ? AND number = ?",
+            arguments: [key, number])
+        else { throw StoreError.notFound("flag '\(key)' has no revision \(number)", field: "revision") }
+        return try Tables.revision(row)
+    }
+
+    /// Restores revision `number` (default: the one before the latest) as a new revision: the whole
+    /// flag, or only `environment`'s state when given. The restored content must still be valid
+    /// (for example its cohorts must exist).
+    public func rollback(flag key: String, to number: Int64?, environment: String?, change: ChangeInfo) async throws -> Change<FlagRecord> {
+        let result = try await pool.write { db -> Change<FlagRecord?> in
+            if let environment { try Tables.requireEnvironment(db, environment, field: "environment") }
+            let old = try Tables.requireFlag(db, key)
+            let target = number ?? (old.revision - 1)
+            guard target >= 1 else {
+                throw StoreError.notFound("flag '\(key)' has no revision before \(old.revision) to restore", field: "revision")
+            }
+            let revision = try FlagStore.revision(db, key, target)
+            guard let content = revision.flag else {
+                throw StoreError.badRequest("revision \(target) of flag '\(key)' deleted it: there is nothing to restore", field: "revision")
+            }
+            var new: Flag
+            if let environment {
+                new = old.flag
+                new.environments[environment] = content.environments[environment] ?? FlagState(enabled: false)
+            } else {
+                new = content
+                for environment in try Tables.environmentKeys(db) where new.environments[environment] == nil {
+                    new.environments[environment] = FlagState(enabled: false)
+                }
+            }
+            try Tables.validate(db, new)
+            return try Tables.commitFlag(
+                db, key: key, old: old, new: new, action: "rollback", change: change,
+                summaryPrefix: "restored revision \(target)" + (environment.map { " (\($0))" } ?? ""))
+        }
+        return try written(result, key, "rollback", change)
+    }
+}

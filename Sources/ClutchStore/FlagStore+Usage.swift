@@ -1,0 +1,72 @@
+import ClutchCore
+import Foundation
+import GRDB
+
+extension FlagStore {
+    /// Adds evaluation counts an SDK of `environment` reported. Counts for flags that do not exist
+    /// (any more) are ignored. Not a change to a flag: no revision, no snapshot version.
+    public func recordUsage(environment: String, counts: [UsageCount], at: Date) async throws {
+        for (i, count) in counts.enumerated() where count.count < 0 {
+            throw StoreError.badRequest("a count cannot be negative, got \(count.count)", field: "counts[\(i)].count")
+        }
+        try await pool.write { db in
+            try Tables.requireEnvironment(db, environment)
+            let known = Set(try String.fetchAll(db, sql: "SELECT key FROM flag"))
+            for count in counts where known.contains(count.flag) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO usage (flag, environment, variant, count, last_evaluated) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (flag, environment, variant) DO UPDATE SET
+                            count = count + excluded.count,
+                            last_evaluated = MAX(last_evaluated, excluded.last_evaluated)
+                        """,
+                    arguments: [count.flag, environment, count.variant, count.count, at])
+            }
+        }
+    }
+
+    /// Usage of every flag: flag key → environment → usage.
+    public func usage() async throws -> [String: [String: FlagUsage]] {
+        try await pool.read { db in try Tables.usage(db, flag: nil) }
+    }
+
+    /// Unarchived flags that can probably be removed from code, sorted by key: those older than
+    /// `days` and not evaluated in the last `days` (`never evaluated`), and those enabled in every
+    /// environment where they are evaluated, serving one variant to everyone (`fully rolled out`).
+    public func staleFlags(unusedForDays days: Int, now: Date) async throws -> [StaleFlag] {
+        guard days >= 0 else { throw StoreError.badRequest("days cannot be negative, got \(days)", field: "days") }
+        let threshold = now.addingTimeInterval(-Double(days) * 86_400)
+        return try await pool.read { db in
+            let usage = try Tables.usage(db, flag: nil)
+            var stale: [StaleFlag] = []
+            for record in try Tables.allFlags(db) where !record.flag.archived {
+                let flagUsage = usage[record.flag.key] ?? [:]
+                let last = flagUsage.values.map(\.lastEvaluated).max()
+                if record.createdAt < threshold, (last ?? .distantPast) < threshold {
+                    stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.neverEvaluated, lastEvaluated: last))
+                } else if !flagUsage.isEmpty, FlagStore.servesOneVariant(record.flag, in: flagUsage.keys.sorted()) {
+                    stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.fullyRolledOut, lastEvaluated: last))
+                }
+            }
+            return stale
+        }
+    }
+
+    /// Whether `flag` is on in every one of `environments` and serves the same single variant to everyone there.
+    static func servesOneVariant(_ flag: Flag, in environments: [String]) -> Bool {
+        var served: Set<String> = []
+        for environment in environments {
+            let state = flag.state(in: environment)
+            guard state.enabled, state.targets.isEmpty, state.rules.isEmpty else { return false }
+            let serve = state.default ?? flag.naturalDefault
+            if let variant = serve.variant {
+                served.insert(variant)
+            } else if let rollout = serve.rollout, let full = rollout.weights.first(where: { $0.weight == Rollout.totalWeight }) {
+                served.insert(full.variant)
+            } else {
+                return false
+            }
+        }
+        return served.count == 1
+    }
+}

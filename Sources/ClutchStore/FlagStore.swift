@@ -1,0 +1,118 @@
+import ClutchCore
+import Foundation
+import GRDB
+import Logging
+
+/// The one source of truth for flags, cohorts, credentials and their history, in a SQLite file.
+///
+/// Every change to a flag, a flag's state or a cohort is one transaction that writes the new
+/// current value, an immutable revision with the whole content after the change, an audit event,
+/// and bumps the snapshot version of each environment whose view changed. Writes are durable
+/// when they return (WAL with `synchronous = FULL`), so an acknowledged change survives `kill -9`.
+public final class FlagStore: Sendable {
+    /// The environments created on first start.
+    public static let defaultEnvironments = ["development", "staging", "production"]
+
+    let pool: DatabasePool
+    let logger: Logger
+
+    /// Opens or creates the SQLite file at `path`, runs the migrations and creates the default
+    /// environments on first start.
+    public init(path: String, logger: Logger) throws {
+        self.logger = logger
+        pool = try DatabasePool(path: path, configuration: FlagStore.configuration())
+        // GRDB switches the writer to `synchronous = NORMAL` when it enables WAL, after our
+        // `prepareDatabase`; NORMAL may lose the last commits on power loss, so set FULL again.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try Schema.migrator.migrate(pool)
+        try pool.write { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM environment") ?? 0
+            if count == 0 {
+                let now = Date()
+                for key in FlagStore.defaultEnvironments {
+                    try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES (?, ?, 0)", arguments: [key, now])
+                }
+            }
+        }
+        logger.info("flag store open", metadata: ["path": "\(path)"])
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        // Wait for a lock rather than failing at once when another process (a CLI, a backup) holds it.
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // FULL fsyncs the WAL on every commit: an acknowledged write survives power loss and kill -9.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    /// Closes the database. Calls made afterwards fail.
+    public func close() throws {
+        try pool.close()
+    }
+
+    /// The migrations, for tools and tests that need a database of an older schema
+    /// (`migrate(_:upTo:)`). Opening a ``FlagStore`` runs all of them.
+    public static var migrator: DatabaseMigrator { Schema.migrator }
+
+    /// The writer connection's durability settings, for readiness checks and tests.
+    public func settings() async throws -> StoreSettings {
+        try await pool.writeWithoutTransaction { db in
+            StoreSettings(
+                journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                foreignKeys: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false,
+                migrations: try Schema.migrator.appliedMigrations(db))
+        }
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its answer (`ok` when the file is sound).
+    public func integrityCheck() async throws -> String {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+        }
+    }
+
+    // MARK: Environments
+
+    /// Every environment, sorted by key.
+    public func environments() async throws -> [EnvironmentRecord] {
+        try await pool.read { db in try Tables.environments(db) }
+    }
+
+    /// Adds an environment. Existing flags are off there until someone sets their state.
+    public func createEnvironment(_ key: String, change: ChangeInfo) async throws -> EnvironmentRecord {
+        guard KeyRule.isValid(key) else {
+            throw StoreError.invalid(ValidationError(path: "key", KeyRule.message("environment", key)))
+        }
+        let record = try await pool.write { db -> EnvironmentRecord in
+            if try Tables.environmentExists(db, key) {
+                throw StoreError.conflict("environment '\(key)' already exists", field: "key")
+            }
+            let now = Date()
+            try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES (?, ?, 0)", arguments: [key, now])
+            try Tables.audit(db, at: now, change: change, action: "create", entity: "environment", key: key, environment: key, revision: nil)
+            // Read back, so the date has the precision it is stored with.
+            guard let record = try Tables.environments(db).first(where: { $0.key == key }) else {
+                throw StoreError.notFound("environment '\(key)' does not exist")
+            }
+            return record
+        }
+        logger.info("environment created", metadata: ["environment": "\(key)", "actor": "\(change.actor)"])
+        return record
+    }
+}
+
+/// The settings the store runs with.
+public struct StoreSettings: Sendable, Hashable {
+    /// `wal`.
+    public var journalMode: String
+    /// SQLite's number for `synchronous`: 2 is `FULL`.
+    public var synchronous: Int
+    public var foreignKeys: Bool
+    /// The identifiers of the migrations applied, in order.
+    public var migrations: [String]
+}

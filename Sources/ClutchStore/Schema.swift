@@ -1,0 +1,94 @@
+import GRDB
+
+/// The database schema as named migrations. A released migration is never edited: change the
+/// schema by appending a new one.
+enum Schema {
+    /// The identifiers, in order, of every migration.
+    static let migrationNames = ["v1-core", "v2-usage"]
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core") { db in
+            try db.execute(sql: """
+                CREATE TABLE environment (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    version INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE flag (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    definition TEXT NOT NULL,
+                    revision INTEGER NOT NULL,
+                    archived BOOLEAN NOT NULL DEFAULT 0,
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    updated_by TEXT NOT NULL
+                );
+                CREATE TABLE cohort (
+                    environment TEXT NOT NULL REFERENCES environment(key),
+                    key TEXT NOT NULL,
+                    definition TEXT NOT NULL,
+                    revision INTEGER NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    updated_by TEXT NOT NULL,
+                    PRIMARY KEY (environment, key)
+                );
+                CREATE TABLE credential (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('admin', 'sdk')),
+                    name TEXT NOT NULL,
+                    environment TEXT REFERENCES environment(key),
+                    hash TEXT NOT NULL UNIQUE,
+                    created_at DATETIME NOT NULL,
+                    revoked_at DATETIME
+                );
+                CREATE TABLE revision (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    entity TEXT NOT NULL CHECK (entity IN ('flag', 'cohort')),
+                    key TEXT NOT NULL,
+                    environment TEXT NOT NULL DEFAULT '',
+                    number INTEGER NOT NULL,
+                    content TEXT,
+                    actor TEXT NOT NULL,
+                    message TEXT,
+                    action TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    changed_environments TEXT NOT NULL DEFAULT '[]',
+                    definition_changed BOOLEAN NOT NULL DEFAULT 0,
+                    created_at DATETIME NOT NULL,
+                    UNIQUE (entity, environment, key, number)
+                );
+                CREATE TRIGGER revision_no_update BEFORE UPDATE ON revision
+                BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;
+                CREATE TRIGGER revision_no_delete BEFORE DELETE ON revision
+                BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;
+                CREATE TABLE audit_event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at DATETIME NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    environment TEXT,
+                    revision INTEGER,
+                    message TEXT
+                );
+                CREATE INDEX audit_event_at ON audit_event(at);
+                CREATE INDEX audit_event_key ON audit_event(entity, key);
+                """)
+        }
+        migrator.registerMigration("v2-usage") { db in
+            try db.execute(sql: """
+                CREATE TABLE usage (
+                    flag TEXT NOT NULL,
+                    environment TEXT NOT NULL REFERENCES environment(key),
+                    variant TEXT NOT NULL,
+                    count INTEGER NOT NULL DEFAULT 0,
+                    last_evaluated DATETIME NOT NULL,
+                    PRIMARY KEY (flag, environment, variant)
+                );
+                """)
+        }
+        return migrator
+    }
+}

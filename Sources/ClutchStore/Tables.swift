@@ -1,0 +1,329 @@
+import ClutchCore
+import Foundation
+import GRDB
+
+/// Row-level helpers shared by the store's operations. Every function runs inside the caller's
+/// transaction.
+enum Tables {
+    // MARK: JSON
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try ClutchJSON.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try ClutchJSON.decode(type, from: Data(text.utf8))
+    }
+
+    /// A flag as the store keeps it: variant values in their type's canonical form, so that a
+    /// double flag's `1` and `1.0` compare equal after a round trip through JSON.
+    static func normalized(_ flag: Flag) -> Flag {
+        var flag = flag
+        flag.variants = flag.variants.map { variant in
+            var variant = variant
+            variant.value = flag.type.normalize(variant.value)
+            return variant
+        }
+        return flag
+    }
+
+    // MARK: Environments
+
+    static func environments(_ db: Database) throws -> [EnvironmentRecord] {
+        try Row.fetchAll(db, sql: "SELECT key, created_at, version FROM environment ORDER BY key").map { row in
+            EnvironmentRecord(
+                key: try row.decode(String.self, forColumn: "key"),
+                createdAt: try row.decode(Date.self, forColumn: "created_at"),
+                version: try row.decode(Int64.self, forColumn: "version"))
+        }
+    }
+
+    static func environmentKeys(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT key FROM environment ORDER BY key")
+    }
+
+    static func environmentExists(_ db: Database, _ key: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM environment WHERE key = ?", arguments: [key]) ?? false
+    }
+
+    static func requireEnvironment(_ db: Database, _ key: String, field: String? = nil) throws {
+        guard try environmentExists(db, key) else {
+            throw StoreError.notFound("environment '\(key)' does not exist", field: field)
+        }
+    }
+
+    /// Bumps each environment's snapshot version and returns the new versions.
+    static func bump(_ db: Database, _ environments: some Sequence<String>) throws -> [String: Int64] {
+        var versions: [String: Int64] = [:]
+        for environment in Set(environments) {
+            try db.execute(sql: "UPDATE environment SET version = version + 1 WHERE key = ?", arguments: [environment])
+            if let version = try Int64.fetchOne(db, sql: "SELECT version FROM environment WHERE key = ?", arguments: [environment]) {
+                versions[environment] = version
+            }
+        }
+        return versions
+    }
+
+    // MARK: Flags
+
+    static func flag(_ db: Database, _ key: String) throws -> FlagRecord? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flag WHERE key = ?", arguments: [key]) else { return nil }
+        var record = try flagRecord(row)
+        record.usage = try usage(db, flag: key)
+        return record
+    }
+
+    static func requireFlag(_ db: Database, _ key: String) throws -> FlagRecord {
+        guard let record = try flag(db, key) else { throw StoreError.notFound("flag '\(key)' does not exist") }
+        return record
+    }
+
+    static func flagRecord(_ row: Row) throws -> FlagRecord {
+        FlagRecord(
+            flag: normalized(try decode(Flag.self, try row.decode(String.self, forColumn: "definition"))),
+            revision: try row.decode(Int64.self, forColumn: "revision"),
+            createdAt: try row.decode(Date.self, forColumn: "created_at"),
+            updatedAt: try row.decode(Date.self, forColumn: "updated_at"),
+            updatedBy: try row.decode(String.self, forColumn: "updated_by"))
+    }
+
+    static func allFlags(_ db: Database) throws -> [FlagRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM flag ORDER BY key").map(flagRecord)
+    }
+
+    static func checkRevision(_ record: FlagRecord, _ ifRevision: Int64?) throws {
+        if let ifRevision, ifRevision != record.revision {
+            throw StoreError.conflict(
+                "flag '\(record.flag.key)' is at revision \(record.revision), not \(ifRevision): reload it and apply your change again",
+                field: "If-Match")
+        }
+    }
+
+    /// Cohort keys by environment, as flag validation wants them.
+    static func cohortKeys(_ db: Database) throws -> [String: Set<String>] {
+        var keys: [String: Set<String>] = [:]
+        for environment in try environmentKeys(db) { keys[environment] = [] }
+        for row in try Row.fetchAll(db, sql: "SELECT environment, key FROM cohort") {
+            keys[try row.decode(String.self, forColumn: "environment"), default: []]
+                .insert(try row.decode(String.self, forColumn: "key"))
+        }
+        return keys
+    }
+
+    /// Refuses a flag whose states name unknown environments (not found) or that is invalid.
+    /// `prefix` is the flag's place in a document, for error paths.
+    static func validate(_ db: Database, _ flag: Flag, prefix: String = "", cohorts: [String: Set<String>]? = nil) throws {
+        let known = Set(try environmentKeys(db))
+        for environment in flag.environments.keys.sorted() where !known.contains(environment) {
+            let path = "environments.\(environment)"
+            throw StoreError.notFound("environment '\(environment)' does not exist", field: prefix.isEmpty ? path : "\(prefix).\(path)")
+        }
+        let cohorts = try cohorts ?? cohortKeys(db)
+        do {
+            try flag.validate(cohorts: cohorts)
+        } catch {
+            throw StoreError.invalid(error, prefix: prefix)
+        }
+    }
+
+    /// What SDKs of `environment` see of `flag`: nothing when it is absent or archived.
+    static func view(_ flag: Flag?, in environment: String) -> Flag? {
+        guard var flag, !flag.archived else { return nil }
+        flag.environments = [environment: flag.state(in: environment)]
+        return flag
+    }
+
+    /// Writes `new` over `old` (`nil` = absent) as one change: the current row, an immutable
+    /// revision, an audit event and the snapshot versions of the environments whose view changed.
+    /// Writing what is already stored changes nothing and returns no versions.
+    static func commitFlag(
+        _ db: Database, key: String, old: FlagRecord?, new: Flag?, action: String, change: ChangeInfo,
+        summaryPrefix: String? = nil
+    ) throws -> Change<FlagRecord?> {
+        if old?.flag == new { return Change(value: old, versions: [:]) }
+        let oldFlag = old?.flag
+        let stateKeys = Set(oldFlag.map { Array($0.environments.keys) } ?? []).union(new.map { Array($0.environments.keys) } ?? [])
+        let changedEnvironments = stateKeys.filter { oldFlag?.environments[$0] != new?.environments[$0] }.sorted()
+        var oldBare = oldFlag
+        oldBare?.environments = [:]
+        var newBare = new
+        newBare?.environments = [:]
+        let definitionChanged = oldFlag == nil || new == nil || oldBare != newBare
+        let affected = try environmentKeys(db).filter { view(oldFlag, in: $0) != view(new, in: $0) }
+
+        let now = Date()
+        let latest = try Int64.fetchOne(
+            db, sql: "SELECT MAX(number) FROM revision WHERE entity = 'flag' AND environment = '' AND key = ?", arguments: [key]) ?? 0
+        let number = latest + 1
+        let content = try new.map(json)
+        if let content, let new {
+            if old == nil {
+                try db.execute(
+                    sql: """
+                        INSERT INTO flag (key, definition, revision, archived, created_at, updated_at, updated_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [key, content, number, new.archived, now, now, change.actor])
+            } else {
+                try db.execute(
+                    sql: "UPDATE flag SET definition = ?, revision = ?, archived = ?, updated_at = ?, updated_by = ? WHERE key = ?",
+                    arguments: [content, number, new.archived, now, change.actor, key])
+            }
+        } else {
+            try db.execute(sql: "DELETE FROM flag WHERE key = ?", arguments: [key])
+        }
+        var summary = RevisionSummary.of(from: oldFlag, to: new)
+        if let summaryPrefix { summary = "\(summaryPrefix): \(summary)" }
+        try db.execute(
+            sql: """
+                INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,
+                                      changed_environments, definition_changed, created_at)
+                VALUES ('flag', ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [key, number, content, change.actor, change.message, action, summary,
+                        try json(changedEnvironments), definitionChanged, now])
+        let auditEnvironment = !definitionChanged && changedEnvironments.count == 1 ? changedEnvironments.first : nil
+        try audit(db, at: now, change: change, action: action, entity: "flag", key: key, environment: auditEnvironment, revision: number)
+        let versions = try bump(db, affected)
+        return Change(value: try flag(db, key), versions: versions)
+    }
+
+    // MARK: Revisions
+
+    static func revision(_ row: Row) throws -> Revision {
+        let content = try row.decode(String?.self, forColumn: "content")
+        return Revision(
+            number: try row.decode(Int64.self, forColumn: "number"),
+            flagKey: try row.decode(String.self, forColumn: "key"),
+            createdAt: try row.decode(Date.self, forColumn: "created_at"),
+            actor: try row.decode(String.self, forColumn: "actor"),
+            message: try row.decode(String?.self, forColumn: "message"),
+            action: try row.decode(String.self, forColumn: "action"),
+            summary: try row.decode(String.self, forColumn: "summary"),
+            flag: try content.map { normalized(try decode(Flag.self, $0)) },
+            environments: try decode([String].self, try row.decode(String.self, forColumn: "changed_environments")),
+            definitionChanged: try row.decode(Bool.self, forColumn: "definition_changed"))
+    }
+
+    // MARK: Cohorts
+
+    static func cohortRecord(_ row: Row) throws -> CohortRecord {
+        CohortRecord(
+            cohort: try decode(Cohort.self, try row.decode(String.self, forColumn: "definition")),
+            environment: try row.decode(String.self, forColumn: "environment"),
+            revision: try row.decode(Int64.self, forColumn: "revision"),
+            updatedAt: try row.decode(Date.self, forColumn: "updated_at"),
+            updatedBy: try row.decode(String.self, forColumn: "updated_by"))
+    }
+
+    static func cohort(_ db: Database, _ key: String, environment: String) throws -> CohortRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key])
+            .map(cohortRecord)
+    }
+
+    static func cohorts(_ db: Database, environment: String) throws -> [CohortRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM cohort WHERE environment = ? ORDER BY key", arguments: [environment])
+            .map(cohortRecord)
+    }
+
+    static func validate(_ cohort: Cohort, prefix: String = "") throws {
+        do {
+            try cohort.validate()
+        } catch {
+            throw StoreError.invalid(error, prefix: prefix)
+        }
+    }
+
+    /// Writes a cohort change like ``commitFlag``; a cohort change bumps its own environment only.
+    static func commitCohort(
+        _ db: Database, environment: String, key: String, old: CohortRecord?, new: Cohort?, action: String, change: ChangeInfo
+    ) throws -> Change<CohortRecord?> {
+        if old?.cohort == new { return Change(value: old, versions: [:]) }
+        let now = Date()
+        let latest = try Int64.fetchOne(
+            db, sql: "SELECT MAX(number) FROM revision WHERE entity = 'cohort' AND environment = ? AND key = ?",
+            arguments: [environment, key]) ?? 0
+        let number = latest + 1
+        let content = try new.map(json)
+        if let content {
+            if old == nil {
+                try db.execute(
+                    sql: "INSERT INTO cohort (environment, key, definition, revision, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [environment, key, content, number, now, change.actor])
+            } else {
+                try db.execute(
+                    sql: "UPDATE cohort SET definition = ?, revision = ?, updated_at = ?, updated_by = ? WHERE environment = ? AND key = ?",
+                    arguments: [content, number, now, change.actor, environment, key])
+            }
+        } else {
+            try db.execute(sql: "DELETE FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key])
+        }
+        let summary: String
+        switch (old?.cohort, new) {
+        case (nil, _): summary = "created"
+        case (_, nil): summary = "deleted"
+        case (let before?, let after?):
+            let added = Set(after.members).subtracting(before.members).count
+            let removed = Set(before.members).subtracting(after.members).count
+            var parts: [String] = []
+            if added > 0 || removed > 0 { parts.append("members +\(added) -\(removed)") }
+            if before.clauses != after.clauses { parts.append("clauses changed") }
+            if before.attribute != after.attribute { parts.append("attribute \(before.attribute) → \(after.attribute)") }
+            if before.description != after.description { parts.append("description changed") }
+            summary = parts.isEmpty ? "members reordered" : parts.joined(separator: "; ")
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,
+                                      changed_environments, definition_changed, created_at)
+                VALUES ('cohort', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                """,
+            arguments: [key, environment, number, content, change.actor, change.message, action, summary,
+                        try json([environment]), now])
+        try audit(db, at: now, change: change, action: action, entity: "cohort", key: key, environment: environment, revision: number)
+        let versions = try bump(db, [environment])
+        return Change(value: try cohort(db, key, environment: environment), versions: versions)
+    }
+
+    // MARK: Audit
+
+    static func audit(
+        _ db: Database, at: Date, change: ChangeInfo, action: String, entity: String, key: String,
+        environment: String?, revision: Int64?
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO audit_event (at, actor, action, entity, key, environment, revision, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [at, change.actor, action, entity, key, environment, revision, change.message])
+    }
+
+    // MARK: Usage
+
+    static func usage(_ db: Database, flag: String?) throws -> [String: [String: FlagUsage]] {
+        let rows: [Row]
+        if let flag {
+            rows = try Row.fetchAll(db, sql: "SELECT * FROM usage WHERE flag = ?", arguments: [flag])
+        } else {
+            rows = try Row.fetchAll(db, sql: "SELECT * FROM usage")
+        }
+        var out: [String: [String: FlagUsage]] = [:]
+        for row in rows {
+            let flag = try row.decode(String.self, forColumn: "flag")
+            let environment = try row.decode(String.self, forColumn: "environment")
+            let variant = try row.decode(String.self, forColumn: "variant")
+            let count = try row.decode(Int64.self, forColumn: "count")
+            let last = try row.decode(Date.self, forColumn: "last_evaluated")
+            var entry = out[flag]?[environment] ?? FlagUsage(lastEvaluated: last, variants: [:])
+            entry.variants[variant, default: 0] += count
+            entry.lastEvaluated = max(entry.lastEvaluated, last)
+            out[flag, default: [:]][environment] = entry
+        }
+        return out
+    }
+
+    static func usage(_ db: Database, flag: String) throws -> [String: FlagUsage]? {
+        try usage(db, flag: Optional(flag))[flag]
+    }
+}

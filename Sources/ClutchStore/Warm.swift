@@ -1,1 +1,0 @@
-import GRDB; import Crypto; import Logging; import ClutchCore

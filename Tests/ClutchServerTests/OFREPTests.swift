@@ -1,0 +1,110 @@
+import ClutchCore
+import ClutchServer
+import Foundation
+import Testing
+
+@Suite("OFREP")
+struct OFREPTests {
+    @Test func typesAndExactNumberForms() async throws {
+        try await TestServer.with { server in
+            try await OFREPFixtures.seed(server)
+            let (_, key) = try await server.createKey("production")
+            func evaluate(_ flag: String, _ context: String = #"{"targetingKey": "u1"}"#) async throws -> Reply {
+                try await server.send("POST", "/ofrep/v1/evaluate/flags/\(flag)", body: #"{"context": \#(context)}"#, as: .bearer(key))
+            }
+            let bool = try await evaluate("dark-mode")
+            #expect(bool.status == 200)
+            #expect(bool.text == #"{"key":"dark-mode","metadata":{},"reason":"STATIC","value":true,"variant":"on"}"#)
+
+            let string = try await evaluate("banner")
+            #expect(string["value"] == .string("Hello"))
+            #expect(string["reason"] == .string("DEFAULT"))
+            let targeted = try await evaluate("banner", #"{"targetingKey": "u2"}"#)
+            #expect(targeted["value"] == .string("Bye"))
+            #expect(targeted["reason"] == .string("TARGETING_MATCH"))
+            #expect(targeted["variant"] == .string("bye"))
+
+            let integer = try await evaluate("limit")
+            #expect(integer.text.contains(#""value":1000,"#))
+
+            let double = try await evaluate("ratio")
+            #expect(double.text.contains(#""value":1.0,"#), "\(double.text)")
+
+            let object = try await evaluate("config", #"{"targetingKey": "u1", "plan": "pro"}"#)
+            #expect(object.text.contains(#""value":{"endpoints":["a","b"],"retries":3,"weight":2.5}"#), "\(object.text)")
+            #expect(object["reason"] == .string("TARGETING_MATCH"))
+
+            let split = try await evaluate("rollout")
+            #expect(split["reason"] == .string("SPLIT"))
+            #expect(split["variant"]?.stringValue != nil)
+
+            // The same through X-API-Key.
+            let viaHeader = try await server.send(
+                "POST", "/ofrep/v1/evaluate/flags/dark-mode", body: #"{"context": {}}"#, as: .apiKey(key))
+            #expect(viaHeader.status == 200)
+        }
+    }
+
+    @Test func errorsFollowTheProtocol() async throws {
+        try await TestServer.with { server in
+            try await OFREPFixtures.seed(server)
+            let (_, key) = try await server.createKey("production")
+            let missing = try await server.send("POST", "/ofrep/v1/evaluate/flags/nope", body: #"{"context": {}}"#, as: .bearer(key))
+            #expect(missing.status == 404)
+            #expect(missing["key"] == .string("nope"))
+            #expect(missing["errorCode"] == .string("FLAG_NOT_FOUND"))
+            #expect(missing["errorDetails"]?.stringValue != nil)
+
+            let malformed = try await server.send("POST", "/ofrep/v1/evaluate/flags/banner", body: #"{"context": "#, as: .bearer(key))
+            #expect(malformed.status == 400)
+            #expect(malformed["errorCode"] == .string("PARSE_ERROR"))
+
+            let badContext = try await server.send("POST", "/ofrep/v1/evaluate/flags/banner", body: #"{"context": [1]}"#, as: .bearer(key))
+            #expect(badContext.status == 400)
+            #expect(badContext["errorCode"] == .string("INVALID_CONTEXT"))
+
+            let badKey = try await server.send("POST", "/ofrep/v1/evaluate/flags/banner", body: #"{"context": {"targetingKey": 7}}"#, as: .bearer(key))
+            #expect(badKey.status == 400)
+            #expect(badKey["errorCode"] == .string("INVALID_CONTEXT"))
+            #expect(badKey["key"] == .string("banner"))
+        }
+    }
+
+    @Test func bulkWithETagAnd304() async throws {
+        try await TestServer.with { server in
+            try await OFREPFixtures.seed(server)
+            let (_, key) = try await server.createKey("production")
+            let body = #"{"context": {"targetingKey": "u1", "plan": "pro"}}"#
+            let first = try await server.send("POST", "/ofrep/v1/evaluate/flags", body: body, as: .bearer(key))
+            #expect(first.status == 200)
+            #expect(first["flags"]?.arrayCount == OFREPFixtures.flags.count)
+            #expect(first.text.contains(#"{"key":"ratio","metadata":{},"reason":"STATIC","value":1.0,"variant":"whole"}"#))
+            let etag = try #require(first.headers["etag"])
+
+            let same = try await server.send("POST", "/ofrep/v1/evaluate/flags", body: body, as: .bearer(key), headers: ["If-None-Match": etag])
+            #expect(same.status == 304)
+            #expect(same.body.isEmpty)
+
+            try await server.send("POST", "/api/v1/flags/dark-mode/environments/production/off")
+            let changed = try await server.send("POST", "/ofrep/v1/evaluate/flags", body: body, as: .bearer(key), headers: ["If-None-Match": etag])
+            #expect(changed.status == 200)
+            #expect(changed.headers["etag"] != etag)
+            #expect(changed.text.contains(#"{"key":"dark-mode","metadata":{},"reason":"DISABLED","value":false,"variant":"off"}"#))
+
+            let bad = try await server.send("POST", "/ofrep/v1/evaluate/flags", body: "not json", as: .bearer(key))
+            #expect(bad.status == 400)
+            #expect(bad["errorCode"] == .string("PARSE_ERROR"))
+        }
+    }
+
+    @Test func environmentIsTheKeys() async throws {
+        try await TestServer.with { server in
+            try await OFREPFixtures.seed(server)
+            let (_, staging) = try await server.createKey("staging")
+            // Enabled in production only: staging serves the off variant.
+            let reply = try await server.send("POST", "/ofrep/v1/evaluate/flags/dark-mode", body: #"{"context": {}}"#, as: .bearer(staging))
+            #expect(reply["reason"] == .string("DISABLED"))
+            #expect(reply["value"] == .bool(false))
+        }
+    }
+}

@@ -1,0 +1,695 @@
+import ClutchCore
+import ClutchServer
+import Foundation
+import Logging
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Keeps `GET /openapi.json` true: the real server's responses are checked against the schema the
+/// document gives for that operation and status, and every documented route must exist.
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    @Test func documentIsOpenAPI31WithResolvableReferences() throws {
+        let validator = try SchemaValidator.served.get()
+        guard case .object(let root) = validator.document else {
+            Issue.record("the document is not a JSON object")
+            return
+        }
+        #expect(root["openapi"] == .string("3.1.0"))
+        #expect(validator.pathTemplates.count >= 30)
+        var references: [String] = []
+        Self.collectReferences(validator.document, into: &references)
+        #expect(!references.isEmpty)
+        let dangling = references.filter { validator.resolve($0) == nil }
+        #expect(dangling.isEmpty, "unresolvable: \(dangling)")
+        for template in validator.pathTemplates {
+            for method in ["get", "put", "post", "delete"] {
+                guard case .object(let operation)? = validator.operation(method, template) else { continue }
+                #expect(operation["responses"] != nil, "\(method) \(template) lists no responses")
+            }
+        }
+    }
+
+    @Test func servedDocumentIsTheCompiledOne() async throws {
+        try await OpenAPIHarness.withServer { server in
+            let reply = try await server.send("GET", "/openapi.json")
+            #expect(reply.status == 200)
+            let served = try JSONDecoder().decode(Value.self, from: reply.body)
+            let compiled = try SchemaValidator.served.get().document
+            #expect(served == compiled)
+        }
+    }
+
+    @Test func realResponsesMatchTheDocument() async throws {
+        let validator = try SchemaValidator.served.get()
+        try await OpenAPIHarness.withServer { server in
+            var checker = ResponseChecker(validator: validator)
+            try await OpenAPIScenario.run(server, &checker)
+            #expect(checker.checked >= 40, "only \(checker.checked) responses checked")
+            #expect(checker.problems.isEmpty, "\(checker.problems.joined(separator: "\n"))")
+        }
+    }
+
+    @Test func everyDocumentedGETRouteExists() async throws {
+        let validator = try SchemaValidator.served.get()
+        try await OpenAPIHarness.withServer { server in
+            let fixture = try await OpenAPIScenario.seed(server)
+            var missing: [String] = []
+            var tried = 0
+            for template in validator.pathTemplates where validator.operation("get", template) != nil {
+                let path = template
+                    .replacingOccurrences(of: "{key}", with: fixture.flag)
+                    .replacingOccurrences(of: "{env}", with: "production")
+                    .replacingOccurrences(of: "{cohortKey}", with: fixture.cohort)
+                    .replacingOccurrences(of: "{n}", with: "1")
+                    .replacingOccurrences(of: "{id}", with: fixture.keyID)
+                let query = template.hasSuffix("/diff") ? "?from=1" : ""
+                let credential: OpenAPIHarness.Credential = path.hasPrefix("/api/") ? .admin : .sdk(fixture.sdkKey)
+                let status =
+                    template == "/sdk/v1/stream"
+                    ? try await server.streamStatus(path, credential: credential)
+                    : try await server.send("GET", path + query, credential: credential).status
+                tried += 1
+                if status == 404 || status == 405 || status >= 500 { missing.append("GET \(path): \(status)") }
+            }
+            #expect(tried >= 15)
+            #expect(missing.isEmpty, "\(missing)")
+        }
+    }
+
+    @Test func streamEventsMatchTheDocument() async throws {
+        let validator = try SchemaValidator.served.get()
+        try await OpenAPIHarness.withServer { server in
+            let fixture = try await OpenAPIScenario.seed(server)
+            let stream = try server.openStream(sdkKey: fixture.sdkKey)
+            defer { stream.close() }
+            let first = try await stream.events(count: 1, timeout: .seconds(10))
+            #expect(stream.status == 200)
+            #expect(first.first?.name == "snapshot")
+
+            let cohorts = "/api/v1/environments/production/cohorts"
+            #expect(try await server.send("POST", "/api/v1/flags/\(fixture.flag)/environments/production/off").status == 200)
+            #expect(try await server.send("POST", cohorts, body: #"{"key": "late", "members": ["x"]}"#).status == 201)
+            #expect(try await server.send("DELETE", "\(cohorts)/late").status == 204)
+            #expect(try await server.send("DELETE", "/api/v1/flags/\(fixture.flag)").status == 204)
+            let events = try await stream.events(count: 5, timeout: .seconds(10))
+            #expect(events.map(\.name) == ["snapshot", "flag", "cohort", "cohort-deleted", "flag-deleted"])
+
+            let schemas = [
+                "snapshot": "Snapshot", "flag": "SSEFlagEvent", "flag-deleted": "SSEDeletedEvent",
+                "cohort": "SSECohortEvent", "cohort-deleted": "SSEDeletedEvent",
+            ]
+            for event in events {
+                let schemaName = try #require(schemas[event.name], "undocumented event \(event.name)")
+                let schema = try #require(validator.resolve("#/components/schemas/\(schemaName)"))
+                let data = try JSONDecoder().decode(Value.self, from: Data(event.data.utf8))
+                #expect(validator.errors(data, against: schema) == [], "event \(event.name)")
+                var version: Value?
+                if case .object(let fields) = data { version = fields["version"] }
+                #expect(event.id != nil && event.id == version?.jsonText, "event \(event.name) id \(event.id ?? "none")")
+            }
+        }
+    }
+
+    private static func collectReferences(_ value: Value, into references: inout [String]) {
+        switch value {
+        case .object(let object):
+            if case .string(let reference)? = object["$ref"] { references.append(reference) }
+            for member in object.values { collectReferences(member, into: &references) }
+        case .array(let array):
+            for element in array { collectReferences(element, into: &references) }
+        default:
+            break
+        }
+    }
+}
+
+@Suite("Schema validator")
+struct SchemaValidatorTests {
+    let validator: SchemaValidator
+
+    init() throws {
+        validator = try SchemaValidator.served.get()
+    }
+
+    private func schema(_ name: String) throws -> Value {
+        try #require(validator.resolve("#/components/schemas/\(name)"))
+    }
+
+    @Test func acceptsAConformingFlagRecord() throws {
+        let body: Value = [
+            "flag": [
+                "key": "checkout", "type": "boolean", "description": "", "tags": [], "archived": false,
+                "variants": [["key": "on", "value": true], ["key": "off", "value": false]], "offVariant": "off",
+                "environments": [
+                    "production": [
+                        "enabled": true, "targets": [["variant": "on", "attribute": "targetingKey", "values": ["u1"]]],
+                        "rules": [["clauses": [["cohort": "beta"]], "serve": ["rollout": ["bucketBy": "targetingKey", "weights": [["variant": "on", "weight": 100_000]]]]]],
+                        "default": ["variant": "off"],
+                    ]
+                ],
+            ],
+            "revision": 3, "createdAt": "2026-11-21T10:00:00Z", "updatedAt": "2026-11-21T10:00:00.250Z", "updatedBy": "admin",
+        ]
+        #expect(validator.errors(body, against: try schema("FlagRecord")) == [])
+    }
+
+    @Test(arguments: [
+        // missing required `revision`
+        (#"{"flag": {"key": "k"}, "createdAt": "2026-11-21T10:00:00Z", "updatedAt": "2026-11-21T10:00:00Z", "updatedBy": "a"}"#, "missing required property 'revision'"),
+        // wrong type
+        (#"{"flag": {"key": "k"}, "revision": "3", "createdAt": "2026-11-21T10:00:00Z", "updatedAt": "2026-11-21T10:00:00Z", "updatedBy": "a"}"#, "$.revision: expected integer"),
+        // not a date
+        (#"{"flag": {"key": "k"}, "revision": 3, "createdAt": "yesterday", "updatedAt": "2026-11-21T10:00:00Z", "updatedBy": "a"}"#, "not an RFC 3339 date-time"),
+        // unknown property in a closed object
+        (#"{"flag": {"key": "k", "colour": "red"}, "revision": 3, "createdAt": "2026-11-21T10:00:00Z", "updatedAt": "2026-11-21T10:00:00Z", "updatedBy": "a"}"#, "unexpected property 'colour'"),
+        // enum violation through $ref
+        (#"{"flag": {"key": "k", "type": "float"}, "revision": 3, "createdAt": "2026-11-21T10:00:00Z", "updatedAt": "2026-11-21T10:00:00Z", "updatedBy": "a"}"#, "$.flag.type: \"float\" is not one of"),
+        // oneOf: a serve with both a variant and a rollout
+        (#"{"flag": {"key": "k", "environments": {"production": {"default": {"variant": "on", "rollout": {"weights": []}}}}}, "revision": 3, "createdAt": "2026-11-21T10:00:00Z", "updatedAt": "2026-11-21T10:00:00Z", "updatedBy": "a"}"#, "exactly one allowed"),
+        // items: a tag that is not a string
+        (#"{"flag": {"key": "k", "tags": ["a", 1]}, "revision": 3, "createdAt": "2026-11-21T10:00:00Z", "updatedAt": "2026-11-21T10:00:00Z", "updatedBy": "a"}"#, "$.flag.tags[1]: expected string"),
+    ])
+    func rejectsAWrongFlagRecord(body: String, expected: String) throws {
+        let value = try JSONDecoder().decode(Value.self, from: Data(body.utf8))
+        let errors = validator.errors(value, against: try schema("FlagRecord"))
+        #expect(errors.contains { $0.contains(expected) }, "got \(errors)")
+    }
+
+    @Test func nullableTypesAndOneOfNull() throws {
+        let revision: Value = [
+            "number": 2, "flagKey": "k", "createdAt": "2026-11-21T10:00:00Z", "actor": "admin", "message": nil,
+            "action": "delete", "summary": "deleted", "flag": nil,
+        ]
+        #expect(validator.errors(revision, against: try schema("Revision")) == [])
+        var wrong = revision
+        if case .object(var object) = wrong {
+            object["message"] = 5
+            wrong = .object(object)
+        }
+        #expect(validator.errors(wrong, against: try schema("Revision")) == ["$.message: expected string or null, got integer"])
+    }
+
+    @Test func ofrepBodiesAreTellApart() throws {
+        let success: Value = ["key": "k", "value": 1.5, "reason": "SPLIT", "variant": "b", "metadata": [:]]
+        let failure: Value = ["key": "k", "errorCode": "FLAG_NOT_FOUND", "errorDetails": "no flag k"]
+        let bulk: Value = ["flags": [success, failure]]
+        #expect(validator.errors(bulk, against: try schema("OFREPBulkEvaluation")) == [])
+        let badReason: Value = ["key": "k", "value": 1, "reason": "BECAUSE", "variant": "b"]
+        #expect(!validator.errors(badReason, against: try schema("OFREPEvaluationSuccess")).isEmpty)
+        let errorShape: Value = ["error": ["code": "teapot", "message": "no"]]
+        #expect(validator.errors(errorShape, against: try schema("Error")).contains { $0.contains("$.error.code") })
+    }
+
+    @Test func integersAcceptWholeDoublesOnly() {
+        let schema: Value = ["type": "integer"]
+        #expect(validator.errors(.double(3.0), against: schema) == [])
+        #expect(!validator.errors(.double(3.5), against: schema).isEmpty)
+        #expect(!validator.errors(.bool(true), against: schema).isEmpty)
+    }
+
+    @Test func pathTemplatesPreferLiteralSegments() {
+        #expect(validator.template(for: "/api/v1/flags/stale") == "/api/v1/flags/stale")
+        #expect(validator.template(for: "/api/v1/flags/checkout") == "/api/v1/flags/{key}")
+        #expect(validator.template(for: "/api/v1/flags/checkout/environments/production/on") == "/api/v1/flags/{key}/environments/{env}/on")
+        #expect(validator.template(for: "/nowhere") == nil)
+    }
+}
+
+// MARK: - Checking replies
+
+/// Records, for each reply, whether the document lists its status for the operation and whether the
+/// body follows that response's schema.
+struct ResponseChecker {
+    let validator: SchemaValidator
+    private(set) var problems: [String] = []
+    private(set) var checked = 0
+
+    init(validator: SchemaValidator) {
+        self.validator = validator
+    }
+
+    /// Checks `reply` to `method path`; `expect` is the status the scenario expects.
+    mutating func check(_ method: String, _ path: String, _ reply: OpenAPIHarness.Reply, expect status: Int) {
+        let label = "\(method) \(path) → \(reply.status)"
+        checked += 1
+        if reply.status != status {
+            problems.append("\(label): expected \(status); body \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
+        }
+        let bare = String(path.split(separator: "?", maxSplits: 1).first ?? "")
+        guard let template = validator.template(for: bare) else {
+            problems.append("\(label): path not in the document")
+            return
+        }
+        guard validator.operation(method, template) != nil else {
+            problems.append("\(label): \(method) \(template) not in the document")
+            return
+        }
+        guard validator.response(method, template, status: reply.status) != nil else {
+            problems.append("\(label): status \(reply.status) not documented for \(method) \(template)")
+            return
+        }
+        for header in validator.responseHeaders(method, template, status: reply.status)
+        where reply.headers[header.lowercased()] == nil {
+            problems.append("\(label): documented header \(header) is missing")
+        }
+        let contentType = reply.contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let documented = validator.responseContentTypes(method, template, status: reply.status)
+        if documented.isEmpty {
+            if !reply.body.isEmpty, contentType == "application/json" {
+                problems.append("\(label): a JSON body where the document gives none")
+            }
+            return
+        }
+        guard documented.contains(contentType) else {
+            problems.append("\(label): Content-Type '\(reply.contentType)' is not one of \(documented)")
+            return
+        }
+        guard contentType == "application/json",
+            let schema = validator.responseSchema(method, template, status: reply.status, contentType: contentType)
+        else { return }
+        let body: Value
+        do {
+            body = try JSONDecoder().decode(Value.self, from: reply.body)
+        } catch {
+            problems.append("\(label): body is not JSON: \(String(decoding: reply.body.prefix(200), as: UTF8.self))")
+            return
+        }
+        for error in validator.errors(body, against: schema) {
+            problems.append("\(label): \(error)")
+        }
+    }
+}
+
+// MARK: - The scenario
+
+/// Exercises the API end to end, checking every reply.
+enum OpenAPIScenario {
+    struct Fixture {
+        var flag: String
+        var cohort: String
+        var sdkKey: String
+        var keyID: String
+    }
+
+    static let flagKey = "checkout-flow"
+    static let cohortKey = "beta-customers"
+
+    static let flagBody = """
+        {"key": "\(flagKey)", "type": "string", "description": "Which checkout to show", "tags": ["checkout"],
+         "variants": [{"key": "classic", "value": "classic"}, {"key": "express", "value": "express", "description": "one page"}],
+         "offVariant": "classic",
+         "environments": {"production": {"enabled": true,
+            "targets": [{"variant": "express", "values": ["vip-1"]}],
+            "rules": [{"description": "beta", "clauses": [{"cohort": "\(cohortKey)"}], "serve": {"variant": "express"}},
+                      {"clauses": [{"attribute": "country", "operator": "in", "values": ["FR", "DE"]}],
+                       "serve": {"rollout": {"bucketBy": "targetingKey", "weights": [{"variant": "express", "weight": 25000}, {"variant": "classic", "weight": 75000}]}}}],
+            "default": {"variant": "classic"}}}}
+        """
+
+    /// A cohort, a flag using it and an SDK key; what `everyDocumentedGETRouteExists` needs.
+    static func seed(_ server: OpenAPIHarness.Server) async throws -> Fixture {
+        _ = try await server.send("POST", "/api/v1/environments/production/cohorts", body: #"{"key": "\#(cohortKey)", "members": ["acme"]}"#)
+        _ = try await server.send("POST", "/api/v1/flags", body: flagBody)
+        let created = try await server.send("POST", "/api/v1/environments/production/keys", body: #"{"name": "openapi"}"#)
+        let key = try JSONDecoder().decode(Value.self, from: created.body)
+        guard case .object(let fields) = key, let secret = fields["key"]?.stringValue, let id = fields["id"]?.stringValue else {
+            throw OpenAPIHarness.Failure("could not create an SDK key: \(created.status) \(String(decoding: created.body, as: UTF8.self))")
+        }
+        return Fixture(flag: flagKey, cohort: cohortKey, sdkKey: secret, keyID: id)
+    }
+
+    static func run(_ server: OpenAPIHarness.Server, _ checker: inout ResponseChecker) async throws {
+        func call(
+            _ method: String, _ path: String, body: String? = nil, credential: OpenAPIHarness.Credential = .admin,
+            headers: [String: String] = [:], expect status: Int
+        ) async throws -> OpenAPIHarness.Reply {
+            let reply = try await server.send(method, path, body: body, credential: credential, headers: headers)
+            checker.check(method, path, reply, expect: status)
+            return reply
+        }
+        let flag = "/api/v1/flags/\(flagKey)"
+
+        // Operations
+        _ = try await call("GET", "/healthz", credential: .none, expect: 200)
+        _ = try await call("GET", "/readyz", credential: .none, expect: 200)
+        _ = try await call("GET", "/metrics", credential: .none, expect: 200)
+
+        // Credentials and errors
+        _ = try await call("GET", "/api/v1/flags", credential: .none, expect: 401)
+        _ = try await call("GET", "/api/v1/flags", credential: .bearer("clutch_admin_wrong"), expect: 401)
+
+        // Environments
+        _ = try await call("GET", "/api/v1/environments", expect: 200)
+        _ = try await call("POST", "/api/v1/environments", body: #"{"key": "qa"}"#, expect: 201)
+        _ = try await call("POST", "/api/v1/environments", body: #"{"key": "qa"}"#, expect: 409)
+
+        // Cohorts
+        let cohorts = "/api/v1/environments/production/cohorts"
+        _ = try await call("POST", cohorts, body: #"{"key": "\#(cohortKey)", "description": "early adopters", "members": ["acme"]}"#, expect: 201)
+        _ = try await call("POST", cohorts, body: #"{"key": "to-delete", "attribute": "country", "clauses": [{"attribute": "plan", "operator": "in", "values": ["pro"]}]}"#, expect: 201)
+        _ = try await call("GET", cohorts, expect: 200)
+        _ = try await call("GET", "\(cohorts)/\(cohortKey)", expect: 200)
+        _ = try await call("PUT", "\(cohorts)/\(cohortKey)", body: #"{"key": "\#(cohortKey)", "members": ["acme", "globex"]}"#, expect: 200)
+        _ = try await call("POST", "\(cohorts)/\(cohortKey)/members", body: #"{"add": ["initech"], "remove": ["globex"]}"#, expect: 200)
+        _ = try await call("GET", "\(cohorts)/nope", expect: 404)
+        _ = try await call("DELETE", "\(cohorts)/to-delete", expect: 204)
+
+        // Flags
+        _ = try await call("POST", "/api/v1/flags", body: flagBody, headers: ["X-Clutch-Message": "first"], expect: 201)
+        _ = try await call("POST", "/api/v1/flags", body: flagBody, expect: 409)
+        _ = try await call("POST", "/api/v1/flags", body: #"{"key": "half"#, expect: 400)
+        _ = try await call(
+            "POST", "/api/v1/flags", body: #"{"key": "bad", "environments": {"production": {"enabled": true, "default": {"variant": "blue"}}}}"#,
+            expect: 400)
+        _ = try await call("POST", "/api/v1/flags", body: #"{"key": "dark-mode", "tags": ["ui"]}"#, expect: 201)
+        _ = try await call(
+            "POST", "/api/v1/flags",
+            body: #"{"key": "discount", "type": "double", "variants": [{"key": "none", "value": 0.0}, {"key": "ten", "value": 0.1}], "offVariant": "none", "environments": {"production": {"enabled": true, "default": {"variant": "ten"}}}}"#,
+            expect: 201)
+        _ = try await call("GET", "/api/v1/flags", expect: 200)
+        _ = try await call("GET", flag, expect: 200)
+        _ = try await call("GET", "/api/v1/flags/nope", expect: 404)
+        let updatedBody = flagBody.replacingOccurrences(of: "Which checkout to show", with: "Which checkout flow to show")
+        _ = try await call("PUT", flag, body: updatedBody, headers: ["If-Match": "\"1\""], expect: 200)
+        _ = try await call("PUT", flag, body: updatedBody, headers: ["If-Match": "\"1\""], expect: 409)
+        _ = try await call(
+            "PUT", "\(flag)/environments/staging",
+            body: #"{"enabled": true, "default": {"rollout": {"weights": [{"variant": "express", "weight": 50000}, {"variant": "classic", "weight": 50000}]}}}"#,
+            expect: 200)
+        _ = try await call("POST", "\(flag)/environments/development/on", expect: 200)
+        _ = try await call("POST", "\(flag)/environments/development/off", expect: 200)
+        _ = try await call("POST", "\(flag)/environments/nowhere/on", expect: 404)
+        _ = try await call("POST", "/api/v1/flags/dark-mode/kill", body: #"{"environments": ["production"]}"#, expect: 200)
+        _ = try await call("POST", "/api/v1/flags/dark-mode/archive", expect: 200)
+        _ = try await call("GET", "/api/v1/flags?archived=true", expect: 200)
+        _ = try await call("POST", "/api/v1/flags/dark-mode/unarchive", expect: 200)
+        _ = try await call("GET", "/api/v1/flags/stale?days=30", expect: 200)
+
+        // Revisions
+        _ = try await call("GET", "\(flag)/revisions", expect: 200)
+        _ = try await call("GET", "\(flag)/revisions?environment=production", expect: 200)
+        _ = try await call("GET", "\(flag)/revisions/1", expect: 200)
+        _ = try await call("GET", "\(flag)/revisions/999", expect: 404)
+        _ = try await call("GET", "\(flag)/diff?from=1&to=2", expect: 200)
+        _ = try await call("POST", "\(flag)/rollback", body: #"{"revision": 1, "environment": "production"}"#, expect: 200)
+        _ = try await call("POST", "\(flag)/rollback", body: #"{"revision": 1}"#, expect: 200)
+
+        // Keys
+        let created = try await call("POST", "/api/v1/environments/production/keys", body: #"{"name": "web"}"#, expect: 201)
+        guard case .object(let keyFields) = try JSONDecoder().decode(Value.self, from: created.body),
+            let sdkKey = keyFields["key"]?.stringValue, let keyID = keyFields["id"]?.stringValue
+        else {
+            throw OpenAPIHarness.Failure("no SDK key in \(String(decoding: created.body, as: UTF8.self))")
+        }
+        _ = try await call("GET", "/api/v1/keys", expect: 200)
+        _ = try await call("GET", "/api/v1/flags", credential: .sdk(sdkKey), expect: 403)
+
+        // Audit, status, explain, export and import
+        _ = try await call("GET", "/api/v1/audit?since=1h&limit=50", expect: 200)
+        _ = try await call("GET", "/api/v1/audit?flag=\(flagKey)", expect: 200)
+        _ = try await call("GET", "/api/v1/status", expect: 200)
+        _ = try await call(
+            "POST", "/api/v1/environments/production/explain",
+            body: #"{"flag": "\#(flagKey)", "context": {"targetingKey": "u1", "customerId": "acme"}}"#, expect: 200)
+        _ = try await call(
+            "POST", "/api/v1/environments/production/explain", body: #"{"flag": "nope", "context": {"targetingKey": "u1"}}"#, expect: 404)
+        let export = try await call("GET", "/api/v1/export", expect: 200)
+        _ = try await call("GET", "/api/v1/export?environment=production", expect: 200)
+        _ = try await call("GET", "/api/v1/export?format=yaml", expect: 200)
+        _ = try await call("POST", "/api/v1/import?dryRun=true", body: String(decoding: export.body, as: UTF8.self), expect: 200)
+        _ = try await call("POST", "/api/v1/import", body: #"{"flags": [{"key": "imported", "type": "integer", "variants": [{"key": "one", "value": 1}], "offVariant": "one"}]}"#, expect: 200)
+
+        // SDK sync
+        let snapshot = try await call("GET", "/sdk/v1/flags", credential: .sdk(sdkKey), expect: 200)
+        if let etag = snapshot.headers["etag"] {
+            _ = try await call("GET", "/sdk/v1/flags", credential: .sdk(sdkKey), headers: ["If-None-Match": etag], expect: 304)
+        } else {
+            checker.check("GET", "/sdk/v1/flags (no ETag)", snapshot, expect: -1)
+        }
+        _ = try await call("GET", "/sdk/v1/flags", credential: .admin, expect: 403)
+        _ = try await call("GET", "/sdk/v1/flags", credential: .none, expect: 401)
+        _ = try await call(
+            "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 12}]}"#,
+            credential: .sdk(sdkKey), expect: 202)
+
+        // OFREP
+        let evaluate = "/ofrep/v1/evaluate/flags"
+        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1", "country": "FR"}}"#, credential: .sdk(sdkKey), expect: 200)
+        _ = try await call("POST", "\(evaluate)/discount", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .apiKey(sdkKey), expect: 200)
+        _ = try await call("POST", "\(evaluate)/nope", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .sdk(sdkKey), expect: 404)
+        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: "{not json", credential: .sdk(sdkKey), expect: 400)
+        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .none, expect: 401)
+        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .admin, expect: 403)
+        let bulk = try await call("POST", evaluate, body: #"{"context": {"targetingKey": "u1"}}"#, credential: .sdk(sdkKey), expect: 200)
+        if let etag = bulk.headers["etag"] {
+            _ = try await call(
+                "POST", evaluate, body: #"{"context": {"targetingKey": "u1"}}"#, credential: .sdk(sdkKey), headers: ["If-None-Match": etag],
+                expect: 304)
+        } else {
+            checker.check("POST", "\(evaluate) (no ETag)", bulk, expect: -1)
+        }
+
+        // Deletions last
+        _ = try await call("DELETE", "/api/v1/keys/\(keyID)", expect: 204)
+        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .sdk(sdkKey), expect: 401)
+        _ = try await call("DELETE", "/api/v1/flags/dark-mode", expect: 204)
+        _ = try await call("GET", "/api/v1/flags/dark-mode/revisions", expect: 200)
+    }
+}
+
+// MARK: - The real server, in process
+
+enum OpenAPIHarness {
+    static let adminToken = "clutch_admin_openapi_" + String(repeating: "0123456789abcdef", count: 4)
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    enum Credential {
+        case none
+        case admin
+        case bearer(String)
+        case sdk(String)
+        case apiKey(String)
+    }
+
+    struct Reply {
+        var status: Int
+        /// Lowercased names.
+        var headers: [String: String]
+        var body: Data
+        var contentType: String { headers["content-type"] ?? "" }
+    }
+
+    struct Server: Sendable {
+        let port: Int
+        let session: URLSession
+
+        func send(
+            _ method: String, _ path: String, body: String? = nil, credential: Credential = .admin, headers: [String: String] = [:]
+        ) async throws -> Reply {
+            guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
+            var request = URLRequest(url: url)
+            request.httpMethod = method
+            request.timeoutInterval = 10
+            if let body {
+                request.httpBody = Data(body.utf8)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            Self.authorize(&request, credential)
+            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+            let (data, response) = try await session.data(for: request)
+            guard let http = response as? HTTPURLResponse else { throw Failure("not an HTTP response") }
+            var fields: [String: String] = [:]
+            for (name, value) in http.allHeaderFields {
+                if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
+            }
+            return Reply(status: http.statusCode, headers: fields, body: data)
+        }
+
+        /// The status of an endless response (the SSE stream), without reading its body.
+        func streamStatus(_ path: String, credential: Credential) async throws -> Int {
+            guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
+            var request = URLRequest(url: url)
+            request.timeoutInterval = 10
+            Self.authorize(&request, credential)
+            let catcher = StatusCatcher()
+            let session = URLSession(configuration: .ephemeral, delegate: catcher, delegateQueue: nil)
+            defer { session.invalidateAndCancel() }
+            let task = session.dataTask(with: request)
+            task.resume()
+            return try await catcher.status(timeout: .seconds(10))
+        }
+
+        /// Opens `GET /sdk/v1/stream`; events are collected as they arrive.
+        func openStream(sdkKey: String) throws -> EventStream {
+            guard let url = URL(string: "http://127.0.0.1:\(port)/sdk/v1/stream") else { throw Failure("bad port") }
+            var request = URLRequest(url: url)
+            request.timeoutInterval = 30
+            request.setValue("Bearer \(sdkKey)", forHTTPHeaderField: "Authorization")
+            return EventStream(request: request)
+        }
+
+        private static func authorize(_ request: inout URLRequest, _ credential: Credential) {
+            switch credential {
+            case .none: break
+            case .admin: request.setValue("Bearer \(OpenAPIHarness.adminToken)", forHTTPHeaderField: "Authorization")
+            case .bearer(let token), .sdk(let token): request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            case .apiKey(let key): request.setValue(key, forHTTPHeaderField: "X-API-Key")
+            }
+        }
+    }
+
+    /// Runs `body` against a fresh server on an ephemeral port over a new SQLite file, then stops it.
+    static func withServer(_ body: (Server) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-openapi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        var configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
+            bootstrapToken: adminToken, cliConfigPath: directory.appendingPathComponent("config.json").path)
+        configuration.heartbeatInterval = .seconds(1)
+        var logger = Logger(label: "clutch.openapi-tests")
+        logger.logLevel = .warning
+
+        let application = try await ClutchApplication(configuration: configuration, logger: logger)
+        let running: RunningClutchServer
+        do {
+            running = try await application.start()
+        } catch {
+            try? application.close()
+            throw error
+        }
+        let sessionConfiguration = URLSessionConfiguration.ephemeral
+        sessionConfiguration.urlCache = nil
+        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        let session = URLSession(configuration: sessionConfiguration)
+        var failure: (any Error)?
+        do {
+            try await body(Server(port: running.port, session: session))
+        } catch {
+            failure = error
+        }
+        session.invalidateAndCancel()
+        try await running.stop()
+        try application.close()
+        if let failure { throw failure }
+    }
+
+    /// One Server-Sent Event.
+    struct Event: Sendable {
+        var name: String
+        var id: String?
+        var data: String
+    }
+
+    /// An open SSE response, parsed into events as bytes arrive.
+    final class EventStream: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+        private let lock = NSLock()
+        private var buffer = Data()
+        private var parsed: [Event] = []
+        private var statusCode: Int?
+        private var session: URLSession?
+
+        init(request: URLRequest) {
+            super.init()
+            let session = URLSession(configuration: .ephemeral, delegate: self, delegateQueue: nil)
+            lock.withLock { self.session = session }
+            session.dataTask(with: request).resume()
+        }
+
+        var status: Int? { lock.withLock { statusCode } }
+
+        func close() {
+            lock.withLock { session }?.invalidateAndCancel()
+        }
+
+        func urlSession(
+            _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+            completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+        ) {
+            lock.withLock { statusCode = (response as? HTTPURLResponse)?.statusCode }
+            completionHandler(.allow)
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+            lock.withLock {
+                buffer.append(data)
+                let separator = Data("\n\n".utf8)
+                while let end = buffer.range(of: separator) {
+                    let block = String(decoding: buffer[buffer.startIndex..<end.lowerBound], as: UTF8.self)
+                    buffer.removeSubrange(buffer.startIndex..<end.upperBound)
+                    var event = Event(name: "message", id: nil, data: "")
+                    var hasData = false
+                    for line in block.split(separator: "\n", omittingEmptySubsequences: false) where !line.hasPrefix(":") {
+                        let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                        guard let field = parts.first else { continue }
+                        var value = parts.count > 1 ? String(parts[1]) : ""
+                        if value.hasPrefix(" ") { value.removeFirst() }
+                        switch field {
+                        case "event": event.name = value
+                        case "id": event.id = value
+                        case "data":
+                            event.data += hasData ? "\n" + value : value
+                            hasData = true
+                        default: break
+                        }
+                    }
+                    // As in the SSE spec, a block without data (`retry:` alone) dispatches nothing.
+                    if hasData { parsed.append(event) }
+                }
+            }
+        }
+
+        /// The first `count` events, waiting at most `timeout` for them.
+        func events(count: Int, timeout: Duration) async throws -> [Event] {
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            while clock.now < deadline {
+                let events = lock.withLock { parsed }
+                if events.count >= count { return Array(events.prefix(count)) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let got = lock.withLock { parsed.map(\.name) }
+            throw Failure("only \(got.count) of \(count) events within \(timeout): \(got)")
+        }
+    }
+
+    /// Catches the status line of a streaming response, then lets the session cancel it.
+    final class StatusCatcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+        private let lock = NSLock()
+        private var status: Int?
+        private var failure: (any Error)?
+
+        func urlSession(
+            _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+            completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+        ) {
+            lock.withLock { status = (response as? HTTPURLResponse)?.statusCode ?? -1 }
+            completionHandler(.cancel)
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+            lock.withLock { if status == nil { failure = error ?? Failure("no response") } }
+        }
+
+        func status(timeout: Duration) async throws -> Int {
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            while clock.now < deadline {
+                let (status, failure) = lock.withLock { (self.status, self.failure) }
+                if let status { return status }
+                if let failure { throw failure }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw Failure("no response within \(timeout)")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ClutchCore
+import ClutchStore
+import Testing
+
+@Suite("Cohorts")
+struct CohortTests {
+    let beta = Cohort(key: "beta", members: ["acme", "globex"])
+
+    @Test func createUpdateMembersDelete() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let created = try await store.createCohort(beta, environment: "production", change: admin)
+        #expect(created.value.revision == 1)
+        #expect(created.versions == ["production": 1])
+        let duplicate = await #expect(throws: StoreError.self) { try await store.createCohort(beta, environment: "production", change: admin) }
+        #expect(duplicate?.kind == .conflict)
+        // Cohorts are per environment.
+        #expect(try await store.cohorts(environment: "staging").isEmpty)
+
+        let members = try await store.updateMembers(cohort: "beta", environment: "production", add: ["initech", "acme"], remove: ["globex"], change: admin)
+        #expect(members.value.cohort.members == ["acme", "initech"])
+        #expect(members.value.revision == 2)
+
+        var edited = members.value.cohort
+        edited.description = "beta testers"
+        let stale = await #expect(throws: StoreError.self) {
+            try await store.updateCohort(edited, environment: "production", ifRevision: 1, change: admin)
+        }
+        #expect(stale?.kind == .conflict)
+        let updated = try await store.updateCohort(edited, environment: "production", ifRevision: 2, change: admin)
+        #expect(updated.value.cohort.description == "beta testers")
+
+        let deleted = try await store.deleteCohort("beta", environment: "production", change: admin)
+        #expect(deleted.versions == ["production": 4])
+        let gone = await #expect(throws: StoreError.self) { try await store.cohort("beta", environment: "production") }
+        #expect(gone?.kind == .notFound)
+        let events = try await store.auditEvents(since: nil, flag: nil, limit: 10).filter { $0.entity == "cohort" }
+        #expect(events.map(\.action) == ["delete", "update", "members", "create"])
+    }
+
+    @Test func invalidCohortIsRefused() async throws {
+        let fixture = try StoreFixture()
+        let error = await #expect(throws: StoreError.self) {
+            try await fixture.store.createCohort(Cohort(key: "empty"), environment: "production", change: admin)
+        }
+        #expect(error?.field == "members")
+        let unknown = await #expect(throws: StoreError.self) {
+            try await fixture.store.createCohort(beta, environment: "nowhere", change: admin)
+        }
+        #expect(unknown?.kind == .notFound)
+        // Removing the last member would leave an invalid cohort.
+        _ = try await fixture.store.createCohort(Cohort(key: "one", members: ["acme"]), environment: "production", change: admin)
+        await #expect(throws: StoreError.self) {
+            try await fixture.store.updateMembers(cohort: "one", environment: "production", add: [], remove: ["acme"], change: admin)
+        }
+        #expect(try await fixture.store.cohort("one", environment: "production").cohort.members == ["acme"])
+    }
+
+    @Test func cohortInUseCannotBeDeleted() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        _ = try await store.createCohort(beta, environment: "production", change: admin)
+        var flag = checkoutFlag()
+        flag.environments["production"]?.rules = [Rule(clauses: [.inCohort("beta")], serve: .variant("on"))]
+        _ = try await store.createFlag(flag, change: admin)
+        _ = try await store.createFlag(Flag(key: "other", environments: flag.environments), change: admin)
+        let error = await #expect(throws: StoreError.self) { try await store.deleteCohort("beta", environment: "production", change: admin) }
+        #expect(error?.kind == .conflict)
+        #expect(error?.message.contains("'new-checkout'") == true)
+        #expect(error?.message.contains("'other'") == true)
+        #expect(try await store.cohort("beta", environment: "production").revision == 1)
+    }
+
+    @Test func ruleNamingUnknownCohortIsInvalid() async throws {
+        let fixture = try StoreFixture()
+        _ = try await fixture.store.createCohort(beta, environment: "staging", change: admin)
+        var flag = checkoutFlag()
+        flag.environments["production"]?.rules = [Rule(clauses: [.inCohort("beta")], serve: .variant("on"))]
+        let error = await #expect(throws: StoreError.self) { try await fixture.store.createFlag(flag, change: admin) }
+        #expect(error?.field == "environments.production.rules[0].clauses[0].cohort")
+    }
+}

@@ -1,0 +1,92 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Testing
+
+@Suite("Credentials")
+struct CredentialTests {
+    @Test func secretsAreStoredOnlyAsHashes() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        #expect(try await store.hasAdminToken() == false)
+        let (token, adminSecret) = try await store.createAdminToken(name: "admin", secret: nil)
+        let (key, sdkSecret) = try await store.createSDKKey(environment: "production", name: "web", change: admin)
+        #expect(adminSecret.hasPrefix("clutch_admin_"))
+        #expect(adminSecret.count == "clutch_admin_".count + 64)
+        #expect(sdkSecret.hasPrefix("clutch_sdk_"))
+        #expect(try await store.hasAdminToken())
+        #expect(key.environment == "production")
+
+        let credentials = try await store.activeCredentials()
+        #expect(credentials.contains(CredentialRecord(hash: FlagStore.hash(secret: adminSecret), kind: .admin(name: "admin"))))
+        #expect(credentials.contains(CredentialRecord(hash: FlagStore.hash(secret: sdkSecret), kind: .sdk(id: key.id, environment: "production"))))
+        #expect(token.name == "admin")
+
+        try store.close()
+        var bytes = Data()
+        for suffix in ["", "-wal", "-shm"] {
+            bytes += (try? Data(contentsOf: URL(fileURLWithPath: fixture.path + suffix))) ?? Data()
+        }
+        #expect(bytes.range(of: Data(adminSecret.utf8)) == nil)
+        #expect(bytes.range(of: Data(sdkSecret.utf8)) == nil)
+        // The hashes are there, so the search above looked at the right bytes.
+        #expect(bytes.range(of: Data(FlagStore.hash(secret: adminSecret).utf8)) != nil)
+        #expect(bytes.range(of: Data(FlagStore.hash(secret: sdkSecret).utf8)) != nil)
+    }
+
+    @Test func hashIsSHA256Hex() {
+        #expect(FlagStore.hash(secret: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test func bootstrapTokenIsUsedAsGiven() async throws {
+        let fixture = try StoreFixture()
+        let (_, secret) = try await fixture.store.createAdminToken(name: "admin", secret: "bootstrap-token-0123456789")
+        #expect(secret == "bootstrap-token-0123456789")
+        #expect(try await fixture.store.activeCredentials().map(\.hash) == [FlagStore.hash(secret: secret)])
+        let reused = await #expect(throws: StoreError.self) {
+            try await fixture.store.createAdminToken(name: "again", secret: "bootstrap-token-0123456789")
+        }
+        #expect(reused?.kind == .conflict)
+    }
+
+    @Test func revokedKeyIsNoLongerActive() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let (web, _) = try await store.createSDKKey(environment: "production", name: "web", change: admin)
+        let (ios, _) = try await store.createSDKKey(environment: "staging", name: "ios", change: admin)
+        let revoked = try await store.revokeSDKKey(id: web.id, change: admin)
+        #expect(revoked.revokedAt != nil)
+        let active = try await store.activeCredentials()
+        #expect(active.count == 1)
+        #expect(active.first?.kind == .sdk(id: ios.id, environment: "staging"))
+        let keys = try await store.sdkKeys()
+        #expect(Set(keys.map(\.id)) == [web.id, ios.id])
+        #expect(keys.first { $0.id == web.id }?.revokedAt != nil)
+        let unknown = await #expect(throws: StoreError.self) { try await store.revokeSDKKey(id: "k_nope", change: admin) }
+        #expect(unknown?.kind == .notFound)
+        let audit = try await store.auditEvents(since: nil, flag: nil, limit: 10)
+        #expect(audit.first?.action == "revoke")
+        #expect(audit.first?.key == web.id)
+    }
+
+    @Test func returnedRecordsEqualWhatIsStored() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let (key, _) = try await store.createSDKKey(environment: "staging", name: "web", change: admin)
+        #expect(try await store.sdkKeys() == [key])
+        let revoked = try await store.revokeSDKKey(id: key.id, change: admin)
+        #expect(try await store.sdkKeys() == [revoked])
+        #expect(try await store.revokeSDKKey(id: key.id, change: admin) == revoked)
+        let qa = try await store.createEnvironment("qa", change: admin)
+        #expect(try await store.environments().contains(qa))
+    }
+
+    @Test func keyForUnknownEnvironmentIsNotFound() async throws {
+        let fixture = try StoreFixture()
+        let error = await #expect(throws: StoreError.self) {
+            try await fixture.store.createSDKKey(environment: "nowhere", name: "web", change: admin)
+        }
+        #expect(error?.kind == .notFound)
+        #expect(try await fixture.store.sdkKeys().isEmpty)
+    }
+}

@@ -1,0 +1,102 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Migrations and durability")
+struct MigrationTests {
+    @Test func emptyDatabaseIsMigratedToTheLatestSchema() async throws {
+        let fixture = try StoreFixture()
+        let settings = try await fixture.store.settings()
+        #expect(settings.migrations == ["v1-core", "v2-usage"])
+        #expect(settings.journalMode == "wal")
+        #expect(settings.synchronous == 2)  // FULL
+        #expect(settings.foreignKeys)
+        #expect(try await fixture.store.integrityCheck() == "ok")
+    }
+
+    @Test func previousSchemaIsUpgradedWithItsDataIntact() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-migrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.db").path
+
+        // A database as the v1 release left it, written with plain SQL.
+        let old = try DatabaseQueue(path: path)
+        try FlagStore.migrator.migrate(old, upTo: "v1-core")
+        let flag = #"{"key":"legacy","type":"boolean","description":"","tags":[],"variants":[{"key":"on","value":true},{"key":"off","value":false}],"offVariant":"off","archived":false,"environments":{"production":{"enabled":true,"targets":[],"rules":[]}}}"#
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO environment (key, created_at, version) VALUES ('production', '2026-01-01 10:00:00.000', 7);
+                INSERT INTO flag (key, definition, revision, archived, created_at, updated_at, updated_by)
+                VALUES ('legacy', ?, 1, 0, '2026-01-01 10:00:00.000', '2026-01-01 10:00:00.000', 'admin');
+                INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,
+                                      changed_environments, definition_changed, created_at)
+                VALUES ('flag', 'legacy', '', 1, ?, 'admin', NULL, 'create', 'created', '[]', 1, '2026-01-01 10:00:00.000');
+                INSERT INTO credential (id, kind, name, environment, hash, created_at)
+                VALUES ('k_old', 'sdk', 'web', 'production', 'abc123', '2026-01-01 10:00:00.000');
+                """, arguments: [flag, flag])
+        }
+        #expect(try await old.read { db in try db.tableExists("usage") } == false)
+        try old.close()
+
+        let store = try FlagStore(path: path, logger: StoreFixture.logger)
+        defer { try? store.close() }
+        #expect(try await store.settings().migrations == ["v1-core", "v2-usage"])
+        let record = try await store.flag("legacy")
+        #expect(record.revision == 1)
+        #expect(record.flag.state(in: "production").enabled)
+        // Existing environments are kept as they are (no defaults added to a used database).
+        #expect(try await store.environments().map(\.key) == ["production"])
+        #expect(try await store.snapshot(environment: "production").version == 7)
+        #expect(try await store.sdkKeys().map(\.id) == ["k_old"])
+        // The new table works, and history continues.
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "legacy", variant: "on", count: 4)], at: Date())
+        #expect(try await store.usage()["legacy"]?["production"]?.variants == ["on": 4])
+        let killed = try await store.kill(flag: "legacy", environments: nil, change: admin)
+        #expect(killed.value.revision == 2)
+        #expect(killed.versions == ["production": 8])
+        #expect(try await store.integrityCheck() == "ok")
+    }
+
+    @Test func reopeningKeepsEverything() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        _ = try await store.createCohort(Cohort(key: "beta", members: ["acme"]), environment: "production", change: admin)
+        _ = try await store.createFlag(checkoutFlag(), change: admin)
+        _ = try await store.setEnabled(flag: "new-checkout", environment: "staging", enabled: true, ifRevision: nil, change: admin)
+        let (_, secret) = try await store.createSDKKey(environment: "production", name: "web", change: admin)
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "new-checkout", variant: "on", count: 1)], at: Date())
+        let document = try await store.export(environment: nil)
+        let revisions = try await store.revisions(flag: "new-checkout", environment: nil)
+        let audit = try await store.auditEvents(since: nil, flag: nil, limit: 100)
+        let environments = try await store.environments()
+        let usage = try await store.usage()
+        try store.close()
+
+        let reopened = try fixture.reopen()
+        defer { try? reopened.close() }
+        #expect(try await reopened.export(environment: nil) == document)
+        #expect(try await reopened.revisions(flag: "new-checkout", environment: nil) == revisions)
+        #expect(try await reopened.auditEvents(since: nil, flag: nil, limit: 100) == audit)
+        #expect(try await reopened.environments() == environments)
+        #expect(try await reopened.usage() == usage)
+        #expect(try await reopened.activeCredentials().contains { $0.hash == FlagStore.hash(secret: secret) })
+        #expect(try await reopened.integrityCheck() == "ok")
+    }
+
+    @Test func revisionsCannotBeAlteredInTheDatabase() async throws {
+        let fixture = try StoreFixture()
+        _ = try await fixture.store.createFlag(checkoutFlag(), change: admin)
+        try fixture.store.close()
+        let queue = try DatabaseQueue(path: fixture.path)
+        defer { try? queue.close() }
+        #expect(throws: DatabaseError.self) {
+            try queue.write { db in try db.execute(sql: "UPDATE revision SET actor = 'mallory'") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try queue.write { db in try db.execute(sql: "DELETE FROM revision") }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Testing
+
+@Suite("Usage and stale flags")
+struct UsageTests {
+    let day: TimeInterval = 86_400
+
+    @Test func usageAccumulatesPerVariant() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        _ = try await store.createFlag(checkoutFlag(), change: admin)
+        let t1 = Date(timeIntervalSince1970: 1_800_000_000)
+        let t2 = t1.addingTimeInterval(60)
+        try await store.recordUsage(environment: "production", counts: [
+            UsageCount(flag: "new-checkout", variant: "on", count: 10),
+            UsageCount(flag: "new-checkout", variant: "off", count: 3),
+            UsageCount(flag: "unknown-flag", variant: "on", count: 1),
+        ], at: t2)
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "new-checkout", variant: "on", count: 5)], at: t1)
+        let usage = try await store.usage()
+        #expect(usage.keys.sorted() == ["new-checkout"])
+        #expect(usage["new-checkout"]?["production"] == FlagUsage(lastEvaluated: t2, variants: ["on": 15, "off": 3]))
+        #expect(try await store.flag("new-checkout").usage?["production"]?.variants["on"] == 15)
+        // Usage is not a change: no revision, no new snapshot version.
+        #expect(try await store.flag("new-checkout").revision == 1)
+        #expect(try await store.snapshot(environment: "production").version == 1)
+        let negative = await #expect(throws: StoreError.self) {
+            try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "new-checkout", variant: "on", count: -1)], at: t1)
+        }
+        #expect(negative?.field == "counts[0].count")
+        await #expect(throws: StoreError.self) { try await store.recordUsage(environment: "nowhere", counts: [], at: t1) }
+    }
+
+    @Test func staleFlagsNeverEvaluatedAndFullyRolledOut() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let now = Date().addingTimeInterval(40 * day)  // every flag below is 40 days old then
+        // Never evaluated.
+        _ = try await store.createFlag(Flag(key: "forgotten"), change: admin)
+        // Evaluated recently, partial rollout: not stale.
+        _ = try await store.createFlag(checkoutFlag("ramping"), change: admin)
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "ramping", variant: "on", count: 1)], at: now)
+        // Evaluated recently, on for everyone where used.
+        _ = try await store.createFlag(Flag(key: "done", environments: ["production": FlagState(enabled: true)]), change: admin)
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "done", variant: "on", count: 9)], at: now)
+        // A 100 % rollout counts as one variant.
+        _ = try await store.createFlag(Flag(key: "full-rollout", environments: [
+            "production": FlagState(enabled: true, default: .rollout(.percentage(100, of: "on", rest: "off"))),
+        ]), change: admin)
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "full-rollout", variant: "on", count: 9)], at: now)
+        // Used in staging where it is off: not fully rolled out.
+        _ = try await store.createFlag(Flag(key: "half", environments: ["production": FlagState(enabled: true)]), change: admin)
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "half", variant: "on", count: 9)], at: now)
+        try await store.recordUsage(environment: "staging", counts: [UsageCount(flag: "half", variant: "off", count: 9)], at: now)
+        // Last evaluated long ago.
+        _ = try await store.createFlag(Flag(key: "abandoned"), change: admin)
+        let longAgo = Date().addingTimeInterval(-day)
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "abandoned", variant: "off", count: 2)], at: longAgo)
+
+        let stale = try await store.staleFlags(unusedForDays: 30, now: now)
+        #expect(stale.map(\.key) == ["abandoned", "done", "forgotten", "full-rollout"])
+        #expect(stale.first { $0.key == "forgotten" } == StaleFlag(key: "forgotten", reason: StaleFlag.neverEvaluated, lastEvaluated: nil))
+        #expect(stale.first { $0.key == "done" }?.reason == StaleFlag.fullyRolledOut)
+        #expect(stale.first { $0.key == "abandoned" }?.reason == StaleFlag.neverEvaluated)
+        #expect(stale.first { $0.key == "abandoned" }?.lastEvaluated != nil)
+        // Young flags are not "never evaluated" yet.
+        #expect(try await store.staleFlags(unusedForDays: 30, now: Date()).map(\.key) == ["done", "full-rollout"])
+    }
+}

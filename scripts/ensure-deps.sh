@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Clutch needs on a fresh Debian machine, and nothing that is already there.
+#   scripts/ensure-deps.sh build   system libraries for building (libsqlite3-dev)
+#   scripts/ensure-deps.sh test    + the Python OpenFeature OFREP provider used by the interop test
+#   scripts/ensure-deps.sh bench   + wrk for the HTTP benchmark
+set -euo pipefail
+what="${1:-build}"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+packages=()
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || packages+=(libsqlite3-dev)
+if [ "$what" = bench ]; then
+  command -v wrk >/dev/null 2>&1 || packages+=(wrk)
+  command -v curl >/dev/null 2>&1 || packages+=(curl)
+fi
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
+  command -v sqlite3 >/dev/null 2>&1 || packages+=(sqlite3)
+fi
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "Installing: ${packages[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  if ! python3 -c "import openfeature, openfeature.contrib.provider.ofrep" >/dev/null 2>&1; then
+    echo "Installing the Python OpenFeature SDK and OFREP provider"
+    python3 -m pip install -q --disable-pip-version-check openfeature-sdk openfeature-provider-ofrep \
+      || python3 -m pip install -q --disable-pip-version-check --break-system-packages openfeature-sdk openfeature-provider-ofrep
+  fi
+fi

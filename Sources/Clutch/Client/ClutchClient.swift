@@ -38,7 +38,9 @@ public final class ClutchClient: Sendable {
             let interval = configuration.usageInterval
             core.spawn {
                 while (try? await Task.sleep(for: interval)) != nil {
-                    await core.flushUsage()
+                    // Not cancelled by `close()`: a report cut off after the server counted
+                    // it would be put back and counted twice.
+                    await Task { await core.flushUsage() }.value
                 }
             }
         }

@@ -60,7 +60,7 @@ struct ServerAPI: Sendable {
         var request = request("sdk/v1/usage", method: "POST")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = try ClutchJSON.encode(report)
-        let (_, response) = try await session.data(for: request)
+        let (_, response) = try await session.cancellableData(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else { throw ClutchError.status(status, "/sdk/v1/usage") }
     }
@@ -74,7 +74,7 @@ struct ServerAPI: Sendable {
     }
 
     private func fetch<T: Decodable & Sendable>(_ request: URLRequest, as type: T.Type) async throws -> Fetch<T> {
-        let (data, response) = try await session.data(for: request)
+        let (data, response) = try await session.cancellableData(for: request)
         let http = response as? HTTPURLResponse
         let status = http?.statusCode ?? 0
         let path = request.url?.path ?? ""

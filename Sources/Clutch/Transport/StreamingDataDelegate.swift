@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -28,8 +29,12 @@ final class StreamingDataDelegate: NSObject, URLSessionDataDelegate, Sendable {
         let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         let task = session.dataTask(with: request)
         continuation.onTermination = { _ in
-            task.cancel()
-            session.invalidateAndCancel()  // a session keeps its delegate until invalidated
+            // Called from the consumer's cancellation handler, which must not wait on the
+            // session's queue (see `cancellableData(for:)`), so cancel asynchronously.
+            DispatchQueue.global().async {
+                task.cancel()
+                session.invalidateAndCancel()  // a session keeps its delegate until invalidated
+            }
         }
         task.resume()
         return StreamingResponse(bytes: stream, continuation: continuation)

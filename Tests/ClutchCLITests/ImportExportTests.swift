@@ -63,6 +63,8 @@ struct ImportExportTests {
         #expect(dry.stdout.contains("create"), "\(dry)")
         #expect(dry.stdout.contains(key))
         #expect(dry.stdout.contains("Dry run"), "\(dry)")
+        #expect(dry.stdout.contains("~ flag \(existing)"), "\(dry)")
+        #expect(dry.stdout.contains("environments.production.enabled: false → true"), "\(dry)")
         let notYet = try await server.clutch("flags", "get", key)
         #expect(notYet.status == 1, "a dry run creates nothing")
 

@@ -53,6 +53,11 @@ struct CohortTests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains(key), "the error names the flag: \(refused)")
 
+        _ = try await server.clutch("untarget", key, "--env", "staging", "--cohort", name)
+        let deleted = try await server.clutch("cohorts", "delete", name, "--env", "staging", "--json")
+        #expect(deleted.status == 0, "\(deleted)")
+        #expect(try deleted.json() == ["deleted": .string(name), "environment": "staging"])
+
         let empty = try await server.clutch("cohorts", "create", uniqueKey("empty"), "--env", "staging")
         #expect(empty.status == 1)
         #expect(empty.stderr.contains("a cohort needs members or clauses"))

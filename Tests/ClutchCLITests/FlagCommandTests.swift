@@ -89,6 +89,10 @@ struct FlagCommandTests {
         #expect(off.status == 0, "\(off)")
         #expect(off.stdout.contains("\(key) in staging (revision 3): off"), "\(off)")
 
+        let offJSON = try await server.clutch("off", key, "--env", "staging", "--json")
+        #expect(offJSON.status == 0, "\(offJSON)")
+        #expect(try offJSON.json()["revision"]?.int == 3, "switching off what is off writes no revision")
+
         let viaEnv = try await server.clutch("on", key, environment: ["CLUTCH_ENV": "development"])
         #expect(viaEnv.status == 0, "\(viaEnv)")
         #expect(viaEnv.stdout.contains("in development"))
@@ -142,6 +146,10 @@ struct FlagCommandTests {
         let back = try await server.clutch("flags", "unarchive", key)
         #expect(back.status == 0)
         #expect(back.stdout.contains("Unarchived \(key)"))
+        let archivedText = try await server.clutch("flags", "archive", key)
+        #expect(archivedText.stdout.contains("Archived \(key)"), "\(archivedText)")
+        let backJSON = try await server.clutch("flags", "unarchive", key, "--json")
+        #expect(try backJSON.json()["flag"]?["archived"]?.bool == false)
 
         let deleted = try await server.clutch("flags", "delete", key, "--json")
         #expect(deleted.status == 0, "\(deleted)")

@@ -35,6 +35,9 @@ struct KeysAuditStatusTests {
         let after = try await server.clutch("keys", "list", "--json")
         let entry = try after.json()["keys"]?.array?.first { $0["id"]?.string == id }
         #expect(entry?["revokedAt"]?.string != nil)
+        let otherID = try #require(try await server.clutch("keys", "create", "--env", "staging", "--json").json()["id"]?.string)
+        let revokedJSON = try await server.clutch("keys", "revoke", otherID, "--json")
+        #expect(try revokedJSON.json() == ["revoked": .string(otherID)])
         let missingEnv = try await server.clutch("keys", "create")
         #expect(missingEnv.status == 2)
     }
@@ -92,6 +95,9 @@ struct KeysAuditStatusTests {
 
         let elsewhere = try await runClutch(["status"], environment: ["CLUTCH_CONFIG": config, "CLUTCH_URL": "http://127.0.0.1:\(try closedPort())"])
         #expect(elsewhere.status == 1, "\(elsewhere)")
+        let json = try await runClutch(["login", "--server", server.url, "--token", server.token, "--json"], environment: ["CLUTCH_CONFIG": config])
+        #expect(json.status == 0, "\(json)")
+        #expect(try json.json()["config"]?.string == config)
         let missing = try await runClutch(["login", "--token", "x"], environment: ["CLUTCH_CONFIG": config])
         #expect(missing.status == 2)
     }

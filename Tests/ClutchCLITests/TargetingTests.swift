@@ -57,6 +57,11 @@ struct TargetingTests {
         let variants = try explained.json().array?.map { $0["variant"]?.string } ?? []
         #expect(variants == ["on", "on", "on", "on", "off"], "\(explained)")
 
+        let table = try await server.clutch("explain", key, "--env", "staging", "--context-json", contexts.jsonText)
+        #expect(table.status == 0, "\(table)")
+        #expect(table.stdout.hasPrefix("CONTEXT"), "\(table)")
+        #expect(table.stdout.split(separator: "\n").count == 6)
+
         let untarget = try await server.clutch("untarget", key, "--env", "staging", "--customers", "globex", "--admins", "--json")
         #expect(untarget.status == 0, "\(untarget)")
         state = try #require(try untarget.json()["flag"]?["environments"]?["staging"])
@@ -200,10 +205,12 @@ struct TargetingTests {
             "- everyone else off",
         ], "\(list)")
 
-        let moved = try await server.clutch("rules", "move", key, "--env", "staging", "1", "--to", "3")
+        let moved = try await server.clutch("rules", "move", key, "--env", "staging", "1", "--to", "3", "--json")
         #expect(moved.status == 0, "\(moved)")
-        let removed = try await server.clutch("rules", "remove", key, "--env", "staging", "1", "--json")
+        #expect(try moved.json()["flag"]?["environments"]?["staging"]?["rules"]?[2]?["clauses"]?[0]?["attribute"]?.string == "email")
+        let removed = try await server.clutch("rules", "remove", key, "--env", "staging", "1")
         #expect(removed.status == 0, "\(removed)")
+        #expect(removed.stdout.contains("Removed rule 1 in staging: plan in enterprise,pro → on"), "\(removed)")
         let listed = try await server.clutch("rules", "list", key, "--env", "staging", "--json")
         let rules = try #require(try listed.json()["rules"]?.array)
         #expect(rules.count == 2)

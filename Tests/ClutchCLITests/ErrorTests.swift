@@ -97,6 +97,26 @@ struct ErrorTests {
         }
     }
 
+    @Test("a server that accepts but never answers times out after CLUTCH_TIMEOUT")
+    func timeout() async throws {
+        let (fd, port) = try listeningSocket()
+        defer { close(fd) }
+        let url = "http://127.0.0.1:\(port)"
+        let result = try await runClutch(
+            ["flags", "list"], environment: ["CLUTCH_URL": url, "CLUTCH_TOKEN": "t", "CLUTCH_CONFIG": "/nonexistent/config.json", "CLUTCH_TIMEOUT": "1"])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.hasPrefix("error: cannot reach the Clutch server at \(url): no answer within 1 s"), "\(result)")
+    }
+
+    @Test("a wrong URL prefix gets the server's one-line answer")
+    func wrongPrefix() async throws {
+        let server = try await TestServer.shared.get()
+        let result = try await server.clutch("status", "--server", server.url + "/not-clutch")
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.hasPrefix("error: "), "\(result)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test("--server beats CLUTCH_URL")
     func serverOption() async throws {
         let server = try await TestServer.shared.get()
@@ -106,6 +126,27 @@ struct ErrorTests {
         let ok = try await server.clutch("status", "--server", server.url, environment: ["CLUTCH_URL": "http://127.0.0.1:\(try closedPort())"])
         #expect(ok.status == 0, "\(ok)")
     }
+}
+
+/// A socket listening on an ephemeral port that never accepts: connections complete in
+/// the kernel's backlog and then hear nothing.
+func listeningSocket() throws -> (Int32, Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    try #require(fd >= 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    try #require(bound == 0)
+    try #require(listen(fd, 16) == 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
 
 /// A port nothing listens on: bound to port 0, then closed.

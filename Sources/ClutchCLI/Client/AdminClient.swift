@@ -8,8 +8,16 @@ import FoundationNetworking
 /// Talks to the admin API (`/api/v1/…`) with a bounded timeout, turning failures into
 /// one-line ``CLIError``s that say what to do.
 struct AdminClient: Sendable {
-    /// How long one request may take before the server counts as unreachable.
-    static let timeout: TimeInterval = 10
+    /// How long one request may take before the server counts as unreachable:
+    /// `CLUTCH_TIMEOUT` seconds, 10 by default.
+    static let timeout: TimeInterval = {
+        if let text = ProcessInfo.processInfo.environment["CLUTCH_TIMEOUT"], let seconds = Double(text),
+            seconds.isFinite, seconds > 0
+        {
+            return seconds
+        }
+        return 10
+    }()
 
     let endpoint: ClientEndpoint
 
@@ -130,9 +138,14 @@ struct AdminClient: Sendable {
             }
             var error: Body
         }
-        let envelope = try? ClutchJSON.decode(Envelope.self, from: response.body)
-        var message = envelope?.error.message ?? "the server answered HTTP \(response.status)"
-        if let field = envelope?.error.field, !field.isEmpty, !message.contains(field) {
+        guard let envelope = try? ClutchJSON.decode(Envelope.self, from: response.body) else {
+            let reason = HTTPURLResponse.localizedString(forStatusCode: response.status)
+            return .failed(
+                "\(endpoint.server.absoluteString) answered HTTP \(response.status) (\(reason)) without a Clutch error",
+                hint: "is --server or CLUTCH_URL pointing at a Clutch server?")
+        }
+        var message = envelope.error.message ?? "the server answered HTTP \(response.status)"
+        if let field = envelope.error.field, !field.isEmpty, !message.contains(field) {
             message = "\(field): \(message)"
         }
         let hint: String?
@@ -171,7 +184,7 @@ struct AdminClient: Sendable {
     static func describe(_ error: any Error) -> String {
         if let urlError = error as? URLError {
             switch urlError.code {
-            case .timedOut: return "no answer within \(Int(timeout)) s"
+            case .timedOut: return "no answer within \(timeout.rounded() == timeout ? String(Int(timeout)) : String(timeout)) s"
             case .cannotConnectToHost: return "connection refused"
             case .cannotFindHost, .dnsLookupFailed: return "unknown host"
             case .networkConnectionLost: return "connection lost"

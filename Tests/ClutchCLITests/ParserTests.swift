@@ -1,4 +1,5 @@
 import ClutchCore
+import Foundation
 import Testing
 
 @testable import ClutchCLI
@@ -77,6 +78,22 @@ struct ParserTests {
         state.default = .rollout(.percentage(10, of: "on", rest: "off"))
         state.pinDefaultToOff(of: Flag(key: "f"))
         #expect(state.default?.rollout != nil, "an explicit default stays")
+    }
+
+    @Test("server errors become one line with the field and a hint")
+    func serverErrors() throws {
+        let client = AdminClient(endpoint: ClientEndpoint(server: try ClientEndpoint.parseServer("127.0.0.1:8080"), token: nil))
+        func body(_ json: String) -> Data { Data(json.utf8) }
+        let conflict = client.failure(
+            .init(status: 409, headers: [:], body: body(#"{"error":{"code":"conflict","message":"revision 7 is not the latest (8)"}}"#)), ifMatch: 7)
+        #expect(conflict.description == "error: conflict: revision 7 is not the latest (8) (someone changed it since it was read; run the command again to apply it to the latest revision)")
+        #expect(conflict.exitCode == 1)
+        let field = client.failure(
+            .init(status: 422, headers: [:], body: body(#"{"error":{"code":"validation_failed","message":"unknown variant 'x'","field":"environments.staging.default.variant"}}"#)), ifMatch: nil)
+        #expect(field.description == "error: environments.staging.default.variant: unknown variant 'x'")
+        let html = client.failure(.init(status: 502, headers: [:], body: body("<html>\nbad gateway</html>")), ifMatch: nil)
+        #expect(html.description.hasPrefix("error: http://127.0.0.1:8080 answered HTTP 502"))
+        #expect(!html.description.contains("\n"))
     }
 
     @Test("headers carry any message: non-ASCII and % are percent-encoded")

@@ -20,6 +20,17 @@ struct AdminClient: Sendable {
     }()
 
     let endpoint: ClientEndpoint
+    /// One session per client, so that concurrent requests (batch explain) share connections.
+    private let session: URLSession
+
+    init(endpoint: ClientEndpoint) {
+        self.endpoint = endpoint
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = AdminClient.timeout
+        configuration.timeoutIntervalForResource = AdminClient.timeout
+        configuration.httpMaximumConnectionsPerHost = 8
+        self.session = URLSession(configuration: configuration)
+    }
 
     /// One answer of the server.
     struct Response: Sendable {
@@ -73,12 +84,6 @@ struct AdminClient: Sendable {
             request.setValue(AdminClient.headerSafe(message), forHTTPHeaderField: "X-Clutch-Message")
         }
 
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-
         let data: Data
         let urlResponse: URLResponse
         do {
@@ -129,7 +134,7 @@ struct AdminClient: Sendable {
     }
 
     /// The error the server described, with a hint where one helps.
-    private func failure(_ response: Response, ifMatch: Int?) -> CLIError {
+    func failure(_ response: Response, ifMatch: Int?) -> CLIError {
         struct Envelope: Decodable {
             struct Body: Decodable {
                 var code: String?

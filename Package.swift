@@ -77,7 +77,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ClutchServerTests",
-            dependencies: ["ClutchServer", "ClutchStore", "ClutchCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ClutchServer", "ClutchStore", "ClutchCore", .product(name: "Logging", package: "swift-log")],
+            exclude: ["ofrep_client.py"]  // run by PythonOFREPTests
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
         .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore"]),

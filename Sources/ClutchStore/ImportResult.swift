@@ -27,6 +27,16 @@ public struct ImportChange: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case kind, key, environment, action, fields }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            kind: try c.decode(String.self, forKey: .kind),
+            key: try c.decode(String.self, forKey: .key),
+            environment: try c.decodeIfPresent(String.self, forKey: .environment),
+            action: try c.decode(String.self, forKey: .action),
+            fields: try c.decodeIfPresent([FieldChange].self, forKey: .fields) ?? [])
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind, forKey: .kind)

@@ -39,6 +39,21 @@ public struct Revision: Sendable, Hashable, Codable {
         case number, flagKey, createdAt, actor, message, action, summary, flag, environments, definitionChanged
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            number: try c.decode(Int64.self, forKey: .number),
+            flagKey: try c.decode(String.self, forKey: .flagKey),
+            createdAt: try c.decode(Date.self, forKey: .createdAt),
+            actor: try c.decode(String.self, forKey: .actor),
+            message: try c.decodeIfPresent(String.self, forKey: .message),
+            action: try c.decode(String.self, forKey: .action),
+            summary: try c.decodeIfPresent(String.self, forKey: .summary) ?? "",
+            flag: try c.decodeIfPresent(Flag.self, forKey: .flag),
+            environments: try c.decodeIfPresent([String].self, forKey: .environments) ?? [],
+            definitionChanged: try c.decodeIfPresent(Bool.self, forKey: .definitionChanged) ?? false)
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(number, forKey: .number)

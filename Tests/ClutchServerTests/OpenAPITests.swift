@@ -49,6 +49,15 @@ struct OpenAPITests {
             var checker = ResponseChecker(validator: validator)
             try await OpenAPIScenario.run(server, &checker)
             #expect(checker.checked >= 40, "only \(checker.checked) responses checked")
+            // Every documented operation is exercised (the endless stream has its own test).
+            var unexercised: [String] = []
+            for template in validator.pathTemplates {
+                for method in ["get", "put", "post", "delete"] where validator.operation(method, template) != nil {
+                    let name = "\(method.uppercased()) \(template)"
+                    if name != "GET /sdk/v1/stream", !checker.exercised.contains(name) { unexercised.append(name) }
+                }
+            }
+            #expect(unexercised.isEmpty, "not exercised: \(unexercised)")
             #expect(checker.problems.isEmpty, "\(checker.problems.joined(separator: "\n"))")
         }
     }
@@ -227,6 +236,8 @@ struct ResponseChecker {
     let validator: SchemaValidator
     private(set) var problems: [String] = []
     private(set) var checked = 0
+    /// `METHOD template` of every operation a reply was checked for.
+    private(set) var exercised: Set<String> = []
 
     init(validator: SchemaValidator) {
         self.validator = validator
@@ -248,6 +259,7 @@ struct ResponseChecker {
             problems.append("\(label): \(method) \(template) not in the document")
             return
         }
+        exercised.insert("\(method.uppercased()) \(template)")
         guard validator.response(method, template, status: reply.status) != nil else {
             problems.append("\(label): status \(reply.status) not documented for \(method) \(template)")
             return
@@ -337,6 +349,7 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/healthz", credential: .none, expect: 200)
         _ = try await call("GET", "/readyz", credential: .none, expect: 200)
         _ = try await call("GET", "/metrics", credential: .none, expect: 200)
+        _ = try await call("GET", "/openapi.json", credential: .none, expect: 200)
 
         // Credentials and errors
         _ = try await call("GET", "/api/v1/flags", credential: .none, expect: 401)

@@ -70,6 +70,19 @@ struct RollbackTests {
         await #expect(throws: StoreError.self) { try await store.rollback(flag: "fresh", to: nil, environment: nil, change: admin) }
     }
 
+    @Test func revisionJSONRoundTrips() async throws {
+        let fixture = try StoreFixture()
+        try await history(fixture.store)
+        let revisions = try await fixture.store.revisions(flag: "new-checkout", environment: nil)
+        let decoded = try ClutchJSON.decode([Revision].self, from: try ClutchJSON.encode(revisions))
+        #expect(decoded.map(\.summary) == revisions.map(\.summary))
+        #expect(decoded.map(\.flag) == revisions.map(\.flag))
+        let text = String(decoding: try ClutchJSON.encode(revisions[0]), as: UTF8.self)
+        #expect(text.contains(#""message":"test""#))
+        #expect(text.contains(#""environments":[]"#))  // r4 changed the description only
+        #expect(text.contains(#""definitionChanged":true"#))
+    }
+
     @Test func diffBetweenRevisionsNamesFieldPaths() async throws {
         let fixture = try StoreFixture()
         let store = fixture.store

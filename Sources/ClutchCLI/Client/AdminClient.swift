@@ -8,10 +8,29 @@ import FoundationNetworking
 /// Talks to the admin API (`/api/v1/…`) with a bounded timeout, turning failures into
 /// one-line ``CLIError``s that say what to do.
 struct AdminClient: Sendable {
-    /// How long one request may take before the server counts as unreachable.
-    static let timeout: TimeInterval = 10
+    /// How long one request may take before the server counts as unreachable:
+    /// `CLUTCH_TIMEOUT` seconds, 10 by default.
+    static let timeout: TimeInterval = {
+        if let text = ProcessInfo.processInfo.environment["CLUTCH_TIMEOUT"], let seconds = Double(text),
+            seconds.isFinite, seconds > 0
+        {
+            return seconds
+        }
+        return 10
+    }()
 
     let endpoint: ClientEndpoint
+    /// One session per client, so that concurrent requests (batch explain) share connections.
+    private let session: URLSession
+
+    init(endpoint: ClientEndpoint) {
+        self.endpoint = endpoint
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = AdminClient.timeout
+        configuration.timeoutIntervalForResource = AdminClient.timeout
+        configuration.httpMaximumConnectionsPerHost = 8
+        self.session = URLSession(configuration: configuration)
+    }
 
     /// One answer of the server.
     struct Response: Sendable {
@@ -65,12 +84,6 @@ struct AdminClient: Sendable {
             request.setValue(AdminClient.headerSafe(message), forHTTPHeaderField: "X-Clutch-Message")
         }
 
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-
         let data: Data
         let urlResponse: URLResponse
         do {
@@ -121,7 +134,7 @@ struct AdminClient: Sendable {
     }
 
     /// The error the server described, with a hint where one helps.
-    private func failure(_ response: Response, ifMatch: Int?) -> CLIError {
+    func failure(_ response: Response, ifMatch: Int?) -> CLIError {
         struct Envelope: Decodable {
             struct Body: Decodable {
                 var code: String?
@@ -130,9 +143,14 @@ struct AdminClient: Sendable {
             }
             var error: Body
         }
-        let envelope = try? ClutchJSON.decode(Envelope.self, from: response.body)
-        var message = envelope?.error.message ?? "the server answered HTTP \(response.status)"
-        if let field = envelope?.error.field, !field.isEmpty, !message.contains(field) {
+        guard let envelope = try? ClutchJSON.decode(Envelope.self, from: response.body) else {
+            let reason = HTTPURLResponse.localizedString(forStatusCode: response.status)
+            return .failed(
+                "\(endpoint.server.absoluteString) answered HTTP \(response.status) (\(reason)) without a Clutch error",
+                hint: "is --server or CLUTCH_URL pointing at a Clutch server?")
+        }
+        var message = envelope.error.message ?? "the server answered HTTP \(response.status)"
+        if let field = envelope.error.field, !field.isEmpty, !message.contains(field) {
             message = "\(field): \(message)"
         }
         let hint: String?
@@ -171,7 +189,7 @@ struct AdminClient: Sendable {
     static func describe(_ error: any Error) -> String {
         if let urlError = error as? URLError {
             switch urlError.code {
-            case .timedOut: return "no answer within \(Int(timeout)) s"
+            case .timedOut: return "no answer within \(timeout.rounded() == timeout ? String(Int(timeout)) : String(timeout)) s"
             case .cannotConnectToHost: return "connection refused"
             case .cannotFindHost, .dnsLookupFailed: return "unknown host"
             case .networkConnectionLost: return "connection lost"

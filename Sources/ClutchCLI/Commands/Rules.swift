@@ -103,6 +103,7 @@ struct RulesAdd: AsyncParsableCommand {
             }
             let index = try at.map { try RuleNumber.index($0, in: state, insertion: true) } ?? state.rules.count
             state.rules.insert(Rule(description: description, clauses: clauses, serve: what), at: index)
+            state.pinDefaultToOff(of: flag)
             position = index + 1
         }
         ChangeReport.print(outcome, environment: env, json: connection.json, headline: "Added rule \(position) in \(env).")

@@ -43,7 +43,7 @@ struct TargetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "target",
         abstract: "Serve a variant to admins, named customers or users, or a cohort.",
-        discussion: "Targeting never switches a flag on or off: a flag that is off serves its off variant to everyone until 'clutch on'.")
+        discussion: "Targeting never switches a flag on or off: a flag that is off serves its off variant to everyone until 'clutch on'. A flag still on its natural default gets the off variant as default, so only the people targeted get it.")
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
@@ -60,6 +60,7 @@ struct TargetCommand: AsyncParsableCommand {
         let outcome = try await editor.edit(key, environment: env, message: change.message) { flag, state in
             variant = try FlagEditor.variant(serve ?? FlagEditor.defaultServeVariant(of: flag), of: flag)
             for audience in audiences { state.target(audience, variant: variant) }
+            state.pinDefaultToOff(of: flag)
         }
         ChangeReport.print(
             outcome, environment: env, json: connection.json,

@@ -81,3 +81,12 @@ extension FlagState {
         }
     }
 }
+
+extension FlagState {
+    /// Targeting someone means everyone else does not get it yet: a state still on the
+    /// flag's natural default (`on` for booleans) gets an explicit default of the off
+    /// variant, so that switching the flag on later serves only the people targeted.
+    mutating func pinDefaultToOff(of flag: Flag) {
+        if self.default == nil { self.default = .variant(flag.offVariant) }
+    }
+}

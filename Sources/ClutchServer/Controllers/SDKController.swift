@@ -60,7 +60,6 @@ struct SDKController {
             }
             try await withGracefulShutdownHandler {
                 var buffer = ByteBuffer()
-                buffer.writeString("retry: 1000\n\n")
                 for text in first { buffer.writeString(text) }
                 try await writer.write(buffer)
                 for await text in messages {

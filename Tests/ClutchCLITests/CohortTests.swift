@@ -1,0 +1,67 @@
+import ClutchCore
+import Foundation
+import Testing
+
+@Suite("clutch cohorts")
+struct CohortTests {
+    @Test("create, list, get, add, remove and delete")
+    func lifecycle() async throws {
+        let server = try await TestServer.shared.get()
+        let name = uniqueKey("pilot")
+        let created = try await server.clutch("cohorts", "create", name, "--env", "production", "--customers", "acme,globex", "--description", "Pilot customers", "--json")
+        #expect(created.status == 0, "\(created)")
+        #expect(try created.json()["cohort"]?["members"] == ["acme", "globex"])
+
+        let list = try await server.clutch("cohorts", "list", "--env", "production", "--json")
+        #expect(list.status == 0)
+        #expect(try list.json()["cohorts"]?.array?.contains { $0["cohort"]?["key"]?.string == name } == true)
+        let table = try await server.clutch("cohorts", "--env", "production")
+        let row = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix(name + " ") })
+        #expect(row.split(separator: " ").prefix(3) == [Substring(name), "customerId", "2"])
+
+        let added = try await server.clutch("cohorts", "add", name, "--env", "production", "--customers", "initech", "--json")
+        #expect(added.status == 0, "\(added)")
+        #expect(try added.json()["cohort"]?["members"]?.array?.count == 3)
+        let removed = try await server.clutch("cohorts", "remove", name, "--env", "production", "--customers", "acme")
+        #expect(removed.status == 0, "\(removed)")
+        #expect(removed.stdout.contains("members (customerId): globex, initech"), "\(removed)")
+
+        let get = try await server.clutch("cohorts", "get", name, "--env", "production")
+        #expect(get.stdout.contains("Pilot customers"))
+        let getJSON = try await server.clutch("cohorts", "get", name, "--env", "production", "--json")
+        #expect(try getJSON.json()["environment"]?.string == "production")
+
+        let deleted = try await server.clutch("cohorts", "delete", name, "--env", "production")
+        #expect(deleted.status == 0, "\(deleted)")
+        #expect(deleted.stdout == "Deleted cohort \(name) in production.\n")
+        let gone = try await server.clutch("cohorts", "get", name, "--env", "production")
+        #expect(gone.status == 1)
+    }
+
+    @Test("create with --where clauses; a cohort in use cannot be deleted")
+    func clausesAndInUse() async throws {
+        let server = try await TestServer.shared.get()
+        let name = uniqueKey("acme-staff")
+        let created = try await server.clutch("cohorts", "create", name, "--env", "staging", "--where", "email endsWith @acme.com", "--json")
+        #expect(created.status == 0, "\(created)")
+        #expect(try created.json()["cohort"]?["clauses"] == [["attribute": "email", "operator": "endsWith", "values": ["@acme.com"]]])
+
+        let key = uniqueKey("staff-only")
+        _ = try await server.clutch("flags", "create", key)
+        _ = try await server.clutch("target", key, "--env", "staging", "--cohort", name)
+        let refused = try await server.clutch("cohorts", "delete", name, "--env", "staging")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains(key), "the error names the flag: \(refused)")
+
+        _ = try await server.clutch("untarget", key, "--env", "staging", "--cohort", name)
+        let deleted = try await server.clutch("cohorts", "delete", name, "--env", "staging", "--json")
+        #expect(deleted.status == 0, "\(deleted)")
+        #expect(try deleted.json() == ["deleted": .string(name), "environment": "staging"])
+
+        let empty = try await server.clutch("cohorts", "create", uniqueKey("empty"), "--env", "staging")
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("a cohort needs members or clauses"))
+        let missingEnv = try await server.clutch("cohorts", "list")
+        #expect(missingEnv.status == 2)
+    }
+}

@@ -1,0 +1,79 @@
+import ClutchCore
+import Foundation
+import Testing
+
+@Suite("clutch history, diff, rollback")
+struct HistoryTests {
+    @Test("history lists revisions newest first with actor and message")
+    func history() async throws {
+        let server = try await TestServer.shared.get()
+        let key = uniqueKey("hist")
+        _ = try await server.clutch("flags", "create", key, "-m", "created for QA")
+        _ = try await server.clutch("on", key, "--env", "staging", "-m", "Ünïcode ✓ 100% done")
+        _ = try await server.clutch("rollout", key, "--env", "production", "--percent", "10", "-m", "ten percent")
+        let json = try await server.clutch("history", key, "--json")
+        #expect(json.status == 0, "\(json)")
+        let revisions = try #require(try json.json()["revisions"]?.array)
+        #expect(revisions.compactMap { $0["number"]?.int } == [3, 2, 1])
+        #expect(revisions[1]["message"]?.string == "Ünïcode ✓ 100% done")
+        #expect(revisions[2]["message"]?.string == "created for QA")
+
+        let staging = try await server.clutch("history", key, "--env", "staging", "--json")
+        let numbers = try staging.json()["revisions"]?.array?.compactMap { $0["number"]?.int } ?? []
+        #expect(!numbers.contains(3), "the production change is left out: \(numbers)")
+
+        let text = try await server.clutch("history", key)
+        #expect(text.status == 0)
+        let lines = text.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("REV") == true)
+        #expect(lines.count == 4)
+        #expect(lines[1].hasPrefix("3 ") && lines[1].contains("ten percent"), "\(text)")
+    }
+
+    @Test("diff shows the changed paths of one environment")
+    func diff() async throws {
+        let server = try await TestServer.shared.get()
+        let key = uniqueKey("diff")
+        _ = try await server.clutch("flags", "create", key)
+        _ = try await server.clutch("on", key, "--env", "staging")
+        _ = try await server.clutch("on", key, "--env", "production")
+        let json = try await server.clutch("diff", key, "--env", "staging", "1", "--json")
+        #expect(json.status == 0, "\(json)")
+        let changes = try #require(try json.json()["changes"]?.array)
+        #expect(changes.contains { $0["path"]?.string == "environments.staging.enabled" && $0["after"] == true })
+        #expect(!changes.contains { $0["path"]?.string?.hasPrefix("environments.production") == true })
+
+        let text = try await server.clutch("diff", key, "--env", "production", "2", "3")
+        #expect(text.status == 0, "\(text)")
+        #expect(text.stdout.contains("environments.production.enabled"))
+        #expect(text.stdout.contains("- false"))
+        #expect(text.stdout.contains("+ true"))
+        let missing = try await server.clutch("diff", key, "--env", "staging", "99")
+        #expect(missing.status == 1)
+    }
+
+    @Test("rollback restores the previous revision as a new one and says what changed back")
+    func rollback() async throws {
+        let server = try await TestServer.shared.get()
+        let key = uniqueKey("rb")
+        _ = try await server.clutch("flags", "create", key)
+        _ = try await server.clutch("rollout", key, "--env", "staging", "--percent", "30")
+        _ = try await server.clutch("rollout", key, "--env", "staging", "--percent", "80")
+        let back = try await server.clutch("rollback", key, "--env", "staging", "-m", "too fast")
+        #expect(back.status == 0, "\(back)")
+        #expect(back.stdout.contains("as revision 4"), "\(back)")
+        #expect(back.stdout.contains("environments.staging.default"), "\(back)")
+        #expect(back.stdout.contains("default:  30% on / 70% off by targetingKey"), "\(back)")
+
+        let toFirst = try await server.clutch("rollback", key, "--env", "staging", "--to", "1", "--json")
+        #expect(toFirst.status == 0, "\(toFirst)")
+        let json = try toFirst.json()
+        #expect(json["revision"]?.int == 5)
+        #expect(json["restored"]?.int == 1)
+        let restoredDefault = json["flag"]?["environments"]?["staging"]?["default"]
+        #expect(restoredDefault == nil || restoredDefault == .null)
+
+        let history = try await server.clutch("history", key, "--json")
+        #expect(try history.json()["revisions"]?[1]?["message"]?.string == "too fast")
+    }
+}

@@ -1,0 +1,41 @@
+import ClutchCore
+import Foundation
+import Testing
+
+@Suite("clutch serve")
+struct ServeTests {
+    @Test("first start writes the CLI config file, which later commands use")
+    func firstStartWritesConfig() async throws {
+        let server = try await TestServer.start(bootstrapToken: nil)
+        let data = try Data(contentsOf: URL(fileURLWithPath: server.configPath))
+        let config = try ClutchJSON.decode(Value.self, from: data)
+        let token = try #require(config["token"]?.string)
+        #expect(token.count >= 32)
+        #expect(config["server"]?.string != nil)
+        let attributes = try FileManager.default.attributesOfItem(atPath: server.configPath)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+
+        // Nothing but the config file: URL and token come from it.
+        let status = try await runClutch(["status", "--json"], environment: ["CLUTCH_CONFIG": server.configPath])
+        #expect(status.status == 0, "\(status)")
+        await server.stop()
+    }
+
+    @Test("--json prints the ready line as JSON; a bad port is a usage error")
+    func readyLineAndBadPort() async throws {
+        let server = try await TestServer.start(json: true)
+        #expect(server.url.hasPrefix("http://127.0.0.1:"))
+        let status = try await server.clutch("status")
+        #expect(status.status == 0, "\(status)")
+        await server.stop()
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let bad = try await runClutch(["serve", "--port", "70000", "--db", directory.appendingPathComponent("x.db").path], environment: [:])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--port must be 0–65535"))
+        let badEnv = try await runClutch(["serve"], environment: ["CLUTCH_PORT": "http"])
+        #expect(badEnv.status == 2)
+        #expect(badEnv.stderr.contains("CLUTCH_PORT must be a port number"))
+    }
+}

@@ -1,0 +1,90 @@
+import ClutchCore
+import Foundation
+import Testing
+
+/// The real `clutch` executable, built next to the test bundle.
+enum ClutchBinary {
+    static let url: URL? = {
+        var candidates: [URL] = []
+        if let first = CommandLine.arguments.first {
+            candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent("clutch"))
+        }
+        if let executable = Bundle.main.executableURL {
+            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("clutch"))
+        }
+        // Package root from this file: Tests/ClutchCLITests/Support/ClutchProcess.swift.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/clutch"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    static func require() throws -> URL {
+        try #require(url, "the clutch executable was not found next to the test bundle; run 'swift build' first")
+    }
+}
+
+/// What one `clutch` run printed and how it ended.
+struct CLIResult: Sendable, CustomStringConvertible {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    /// stdout parsed as JSON.
+    func json() throws -> Value {
+        try ClutchJSON.decode(Value.self, from: Data(stdout.utf8))
+    }
+
+    var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+}
+
+/// Runs `clutch` with `arguments` and an environment made only of `environment` (plus PATH
+/// and HOME), so the developer's own CLUTCH_* settings never leak in. Waits at most `timeout`.
+func runClutch(
+    _ arguments: [String], environment: [String: String], stdin: String? = nil, timeout: Duration = .seconds(30)
+) async throws -> CLIResult {
+    let binary = try ClutchBinary.require()
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let outURL = scratch.appendingPathComponent("stdout")
+    let errURL = scratch.appendingPathComponent("stderr")
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let out = try FileHandle(forWritingTo: outURL)
+    let err = try FileHandle(forWritingTo: errURL)
+    defer {
+        try? out.close()
+        try? err.close()
+    }
+
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": scratch.path, "NO_COLOR": "1"]
+    env.merge(environment) { _, new in new }
+    process.environment = env
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while process.isRunning {
+        if clock.now > deadline {
+            process.terminate()
+            Issue.record("clutch \(arguments.joined(separator: " ")) did not finish within \(timeout)")
+            break
+        }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    process.waitUntilExit()
+    return CLIResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
+        stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+}

@@ -1,0 +1,167 @@
+import ClutchCore
+import Foundation
+import Testing
+
+/// A real `clutch serve` on 127.0.0.1 with an ephemeral port, a temp database and config.
+///
+/// It runs under `sh`, which ends the server when `stop()` is called or the test process
+/// dies, so no server outlives the tests. The server's log is `server.log` in `directory`.
+// Immutable after start; Process and FileHandle are only used from one task at a time.
+final class TestServer: @unchecked Sendable {
+    let url: String
+    let token: String
+    let directory: URL
+    let configPath: String
+    private let process: Process
+
+    /// One server shared by every test in this process; tests use their own flag keys.
+    static let shared = SharedServer()
+
+    private init(url: String, token: String, directory: URL, configPath: String, process: Process) {
+        self.url = url
+        self.token = token
+        self.directory = directory
+        self.configPath = configPath
+        self.process = process
+    }
+
+    /// The environment a `clutch` run needs to reach this server.
+    var environment: [String: String] {
+        ["CLUTCH_URL": url, "CLUTCH_TOKEN": token, "CLUTCH_CONFIG": directory.appendingPathComponent("cli-config.json").path]
+    }
+
+    /// Runs `clutch` against this server.
+    func clutch(_ arguments: String..., stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> CLIResult {
+        try await runClutch(arguments, environment: environment.merging(extra) { _, new in new }, stdin: stdin)
+    }
+
+    /// Runs `clutch` against this server with an argument array.
+    func clutch(arguments: [String], environment extra: [String: String] = [:]) async throws -> CLIResult {
+        try await runClutch(arguments, environment: environment.merging(extra) { _, new in new })
+    }
+
+    /// Starts a server in a new temp directory and waits (at most `timeout`) for its ready line.
+    static func start(
+        bootstrapToken: String? = TestServer.randomToken(), json: Bool = false,
+        extraEnvironment: [String: String] = [:], timeout: Duration = .seconds(60)
+    ) async throws -> TestServer {
+        let binary = try ClutchBinary.require()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-cli-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let configPath = directory.appendingPathComponent("config.json").path
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // The shell ends the server on SIGTERM (`stop()`) and when the test process ($PPID)
+        // is gone, so a crashed test run leaves no server behind.
+        process.arguments = [
+            "-c",
+            """
+            "$0" serve --port 0 --db "$1" $3 </dev/null 2>"$2" & pid=$!
+            trap 'kill -TERM $pid 2>/dev/null; wait $pid; exit 0' TERM INT
+            while kill -0 $PPID 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 0.2; done
+            kill -TERM $pid 2>/dev/null; wait $pid
+            """,
+            binary.path, directory.appendingPathComponent("clutch.db").path, directory.appendingPathComponent("server.log").path,
+            json ? "--json" : "",
+        ]
+        var env = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.path,
+            "CLUTCH_CONFIG": configPath, "CLUTCH_LOG_LEVEL": "warning",
+        ]
+        if let bootstrapToken { env["CLUTCH_BOOTSTRAP_TOKEN"] = bootstrapToken }
+        env.merge(extraEnvironment) { _, new in new }
+        process.environment = env
+        let output = Pipe()
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+
+        let lines = LineCollector()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            lines.append(data)
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            if let url = Self.readyURL(in: lines.text, json: json) {
+                return TestServer(
+                    url: url, token: bootstrapToken ?? "", directory: directory, configPath: configPath,
+                    process: process)
+            }
+            if !process.isRunning || clock.now > deadline {
+                process.terminate()
+                Issue.record("clutch serve did not print its ready line; output so far: \(lines.text)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// The URL in the ready line: `Clutch listening on URL`, or `{"url": …}` with `--json`.
+    static func readyURL(in output: String, json: Bool) -> String? {
+        for line in output.split(separator: "\n") {
+            if json, line.hasPrefix("{"), let value = try? ClutchJSON.decode(Value.self, from: Data(line.utf8)) {
+                return value["url"]?.string
+            }
+            if !json, line.hasPrefix("Clutch listening on ") {
+                return String(line.dropFirst("Clutch listening on ".count))
+            }
+        }
+        return nil
+    }
+
+    /// Stops the server and waits (at most 10 s) for it to exit.
+    func stop() async {
+        process.terminate()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while process.isRunning, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!process.isRunning, "clutch serve did not stop within 10 s")
+    }
+
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "clutch_admin_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}
+
+/// Starts the shared server once, on first use.
+actor SharedServer {
+    private var task: Task<TestServer, any Error>?
+
+    func get() async throws -> TestServer {
+        if let task { return try await task.value }
+        let task = Task { try await TestServer.start() }
+        self.task = task
+        return try await task.value
+    }
+}
+
+/// Collects a child's output across threads.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ more: Data) {
+        lock.lock()
+        data.append(more)
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A flag key no other test uses.
+func uniqueKey(_ prefix: String) -> String {
+    "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+}

@@ -1,0 +1,91 @@
+import ClutchCore
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real `clutch serve` binary as a subprocess, its output captured in files.
+final class ServeProcess: @unchecked Sendable {
+    static let adminToken = "clutch_admin_process_" + String(repeating: "0123456789abcdef", count: 4)
+
+    /// `.build/debug/clutch`, next to the test bundle (ClutchCLITests depends on the executable, so
+    /// `swift build --build-tests` builds it).
+    static let binary: String? = {
+        var candidates: [URL] = []
+        if let first = CommandLine.arguments.first {
+            var url = URL(fileURLWithPath: first)
+            for _ in 0..<4 {
+                url = url.deletingLastPathComponent()
+                candidates.append(url.appendingPathComponent("clutch"))
+            }
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/clutch"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path
+    }()
+
+    let directory: URL
+    let process = Process()
+    let stdoutURL: URL
+    let stderrURL: URL
+    private(set) var port = 0
+
+    var databasePath: String { directory.appendingPathComponent("clutch.db").path }
+    var configPath: String { directory.appendingPathComponent("cli/config.json").path }
+
+    /// Starts `clutch serve --port 0` over `directory`'s database and waits until it listens.
+    init(directory: URL, run: Int = 0) async throws {
+        guard let binary = Self.binary else { throw TestFailure("the clutch binary is not built") }
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        stdoutURL = directory.appendingPathComponent("stdout-\(run)")
+        stderrURL = directory.appendingPathComponent("stderr-\(run)")
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--db", databasePath, "--json"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CLUTCH_BOOTSTRAP_TOKEN"] = Self.adminToken
+        environment["CLUTCH_CONFIG"] = configPath
+        environment["CLUTCH_LOG_LEVEL"] = "info"
+        process.environment = environment
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        try process.run()
+        let ready = try await eventually(timeout: .seconds(30)) { [self] in
+            guard process.isRunning else { return true }
+            return readyPort() != nil
+        }
+        guard ready, let port = readyPort() else {
+            process.terminate()
+            throw TestFailure("clutch serve did not start: \(stderr)")
+        }
+        self.port = port
+    }
+
+    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+
+    /// The port of the `--json` ready line.
+    private func readyPort() -> Int? {
+        for line in stdout.split(separator: "\n") where line.hasPrefix("{") {
+            if let value = try? JSONDecoder().decode(Value.self, from: Data(line.utf8)), let port = value.at("port")?.intValue {
+                return Int(port)
+            }
+        }
+        return nil
+    }
+
+    /// Sends `signal` and waits (bounded) for the process to exit; returns whether it did.
+    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(5)) async throws -> Bool {
+        kill(process.processIdentifier, signal)
+        return try await eventually(timeout: timeout) { [process] in !process.isRunning }
+    }
+
+    /// Ends the process no matter what (cleanup).
+    func forceStop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}

@@ -67,8 +67,22 @@ let package = Package(
         ),
         .executableTarget(
             name: "ClutchBench",
-            dependencies: ["ClutchCore", "Clutch"],
+            // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
+            dependencies: ["ClutchCore", "Clutch", "ClutchServer", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ClutchBench"
+        ),
+        // SDK examples (sdk-examples/), built by `make test` like everything else.
+        .executableTarget(
+            name: "ClutchExampleCLI",
+            dependencies: ["Clutch", .product(name: "Logging", package: "swift-log")],
+            path: "sdk-examples/cli-app",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "ClutchExampleCheckout",
+            dependencies: ["Clutch", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            path: "sdk-examples/checkout-service",
+            exclude: ["README.md"]
         ),
         .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore"]),
         .testTarget(

@@ -1,0 +1,181 @@
+import Clutch
+import ClutchCore
+import ClutchServer
+import Foundation
+import Logging
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The SDK benchmarks of issue 5, printed as `name: value unit`:
+/// evaluation through the client against the bare engine (same flag, same contexts, same
+/// run), an admin API change until the client returns the new value (in-process server on
+/// loopback), and start-to-ready from a cached snapshot with no server.
+enum SDKBenchmarks {
+    static func run() async {
+        evaluation()
+        await startFromCache()
+        do {
+            try await adminChangeLatency()
+        } catch {
+            print("sdk_admin_change_to_value: failed (\(error))")
+        }
+    }
+
+    private static var quietLogger: Logger {
+        var logger = Logger(label: "clutch.bench")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    private static func offlineClient(_ snapshot: Snapshot, usage: Bool) -> ClutchClient? {
+        guard let server = URL(string: "http://127.0.0.1:9") else { return nil }
+        return ClutchClient(configuration: ClutchConfiguration(
+            serverURL: server, sdkKey: "clutch_sdk_bench", cacheDirectory: nil, bootstrap: snapshot,
+            usageInterval: usage ? .seconds(3600) : .zero, logger: quietLogger))
+    }
+
+    /// The rules flag of the engine benchmark, through `ClutchClient.bool` (usage counting
+    /// on, as by default, and off) and through `Engine.evaluate`, interleaved in one run.
+    static func evaluation() {
+        let snapshot = EngineBenchmarks.snapshot()
+        let contexts = EngineBenchmarks.contexts()
+        let engine = Engine(snapshot)
+        guard let counted = offlineClient(snapshot, usage: true), let uncounted = offlineClient(snapshot, usage: false) else { return }
+        let runs = EngineBenchmarks.runs
+        var engineSamples: [Double] = []
+        var sdkSamples: [Double] = []
+        var uncountedSamples: [Double] = []
+        for _ in 0..<3 {
+            engineSamples.append(Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
+                var on = 0
+                for context in contexts where engine.evaluate("rules", as: .boolean, context: context).value == .bool(true) { on += 1 }
+                return on
+            })
+            sdkSamples.append(Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
+                var on = 0
+                for context in contexts where counted.bool("rules", default: false, context: context) { on += 1 }
+                return on
+            })
+            uncountedSamples.append(Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
+                var on = 0
+                for context in contexts where uncounted.bool("rules", default: false, context: context) { on += 1 }
+                return on
+            })
+        }
+        let bare = Bench.median(engineSamples)
+        let sdk = Bench.median(sdkSamples)
+        let sdkNoUsage = Bench.median(uncountedSamples)
+        Bench.report("sdk_engine_rules_same_run", bare, "ns/eval")
+        Bench.report("sdk_rules_cohort_admin_rollout", sdk, "ns/eval")
+        Bench.report("sdk_rules_without_usage_counting", sdkNoUsage, "ns/eval")
+        Bench.report("sdk_usage_counting_cost", sdk - sdkNoUsage, "ns/eval")
+        Bench.report("sdk_vs_engine_ratio", sdk / bare, "x")
+        let details = counted.boolDetails("rules", default: false, context: contexts[0])
+        if details.errorCode != nil { print("sdk_evaluation_check: failed (\(details.errorCode?.rawValue ?? ""))") }
+    }
+
+    /// `ClutchClient.init` + `waitUntilReady` with a cache file and nothing listening.
+    static func startFromCache() async {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        guard let server = URL(string: "http://127.0.0.1:9") else { return }
+        let key = "clutch_sdk_bench_cache"
+        var snapshot = EngineBenchmarks.snapshot()
+        // A realistic environment: 200 flags beside the benchmark's two.
+        for i in 0..<200 {
+            snapshot.flags.append(Flag(key: "flag-\(i)", environments: ["production": FlagState(
+                enabled: i % 3 != 0, rules: [Rule(clauses: [Clause(attribute: "customerId", .in, ["customer-\(i)"])], serve: .variant("on"))],
+                default: .rollout(.percentage(Double(i % 100), of: "on", rest: "off")))]))
+        }
+        do {
+            try SnapshotCache(directory: directory, serverURL: server, sdkKey: key, logger: quietLogger).store(snapshot)
+        } catch {
+            print("sdk_start_to_ready_cached: failed (\(error))")
+            return
+        }
+        var samples: [Double] = []
+        for _ in 0..<50 {
+            let start = ContinuousClock.now
+            let client = ClutchClient(configuration: ClutchConfiguration(
+                serverURL: server, sdkKey: key, cacheDirectory: directory, usageInterval: .zero, logger: quietLogger))
+            do {
+                try await client.waitUntilReady(timeout: .seconds(5))
+            } catch {
+                print("sdk_start_to_ready_cached: failed (\(error))")
+                return
+            }
+            samples.append(Bench.seconds(ContinuousClock.now - start) * 1000)
+            await client.close()
+        }
+        Bench.report("sdk_start_to_ready_cached_p50", Bench.percentile(samples, 0.5), "ms")
+        Bench.report("sdk_start_to_ready_cached_p99", Bench.percentile(samples, 0.99), "ms")
+    }
+
+    /// From sending an admin API change to the client returning the new value, 100 samples.
+    static func adminChangeLatency() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let token = "clutch_admin_bench_" + String(repeating: "0123456789abcdef", count: 4)
+        var configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
+            bootstrapToken: token, cliConfigPath: directory.appendingPathComponent("cli.json").path)
+        configuration.heartbeatInterval = .seconds(5)
+        let application = try await ClutchApplication(configuration: configuration, logger: quietLogger)
+        let running = try await application.start()
+        defer { try? application.close() }
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.finishTasksAndInvalidate() }
+        guard let base = URL(string: "http://127.0.0.1:\(running.port)") else { return }
+
+        func admin(_ method: String, _ path: String, _ body: String? = nil) async throws -> Data {
+            var request = URLRequest(url: base.appendingPathComponent(path))
+            request.httpMethod = method
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            if let body {
+                request.httpBody = Data(body.utf8)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            let (data, response) = try await session.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            guard (200..<300).contains(status) else {
+                throw BenchFailure("\(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
+            }
+            return data
+        }
+
+        let flag = #"{"key": "latency", "environments": {"production": {"enabled": true}}}"#
+        _ = try await admin("POST", "api/v1/flags", flag)
+        let keyReply = try ClutchJSON.decode(Value.self, from: try await admin("POST", "api/v1/environments/production/keys", #"{"name": "bench"}"#))
+        guard case .object(let object) = keyReply, case .string(let sdkKey)? = object["key"] else {
+            throw BenchFailure("no SDK key in the reply")
+        }
+        let client = ClutchClient(configuration: ClutchConfiguration(
+            serverURL: base, sdkKey: sdkKey, cacheDirectory: nil, usageInterval: .zero, logger: quietLogger))
+        try await client.waitUntilReady(timeout: .seconds(10))
+        var changes = client.changes.makeAsyncIterator()
+
+        var samples: [Double] = []
+        var expected = true
+        for _ in 0..<100 {
+            expected.toggle()
+            let start = ContinuousClock.now
+            _ = try await admin("POST", "api/v1/flags/latency/environments/production/\(expected ? "on" : "off")")
+            while client.bool("latency", default: !expected) != expected {
+                guard await changes.next() != nil else { throw BenchFailure("the change stream ended") }
+            }
+            samples.append(Bench.seconds(ContinuousClock.now - start) * 1000)
+        }
+        await client.close()
+        try await running.stop()
+        Bench.report("sdk_admin_change_to_value_p50", Bench.percentile(samples, 0.5), "ms")
+        Bench.report("sdk_admin_change_to_value_p99", Bench.percentile(samples, 0.99), "ms")
+    }
+}
+
+private struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

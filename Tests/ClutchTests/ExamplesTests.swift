@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import Clutch
+
+/// The examples in sdk-examples/ run against a real server, so they cannot drift from it.
+@Suite("SDK examples")
+struct ExamplesTests {
+    /// The repository root, from this file's path.
+    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `executable` with `arguments` and extra `environment`; returns its exit status and output.
+    private func run(_ executable: URL, _ arguments: [String] = [], environment: [String: String]) async throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Bound the wait: a hung example fails the test instead of blocking the suite.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, out, err)
+    }
+
+    /// The built example next to the test bundle (`.build/<config>/`).
+    private func builtProduct(_ name: String) throws -> URL {
+        var candidates: [URL] = []
+        if let bundle = Bundle.main.executableURL { candidates.append(bundle.deletingLastPathComponent().appendingPathComponent(name)) }
+        if let first = CommandLine.arguments.first { candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent(name)) }
+        candidates.append(Self.root.appendingPathComponent(".build/debug/\(name)"))
+        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "\(name) is not built")
+    }
+
+    @Test("the command-line example prints each user's value and the client status")
+    func cliApp() async throws {
+        try await LiveServer.with { server in
+            try await server.createFlag(#"{"key": "new-checkout", "environments": {"production": {"enabled": true, "rules": [{"clauses": [{"attribute": "customerId", "operator": "in", "values": ["acme"]}], "serve": {"variant": "on"}}], "default": {"variant": "off"}}}}"#)
+            let key = try await server.sdkKey()
+            let (status, out, err) = try await run(try builtProduct("ClutchExampleCLI"), environment: [
+                "CLUTCH_URL": try server.url.absoluteString, "CLUTCH_SDK_KEY": key, "CLUTCH_ITERATIONS": "1",
+            ])
+            #expect(status == 0, "stderr: \(err)")
+            // alice and bob are acme users; carol (globex) is not.
+            #expect(out.contains("new-checkout [READY] alice=on  bob=on  carol=off"), "output: \(out)")
+        }
+    }
+
+    @Test("the command-line example refuses to start without an SDK key")
+    func cliAppNeedsKey() async throws {
+        let (status, _, err) = try await run(try builtProduct("ClutchExampleCLI"), environment: ["CLUTCH_SDK_KEY": ""])
+        #expect(status != 0)
+        #expect(err.contains("CLUTCH_SDK_KEY"))
+    }
+
+    @Test("the curl OFREP example evaluates one flag, all flags, and gets a 304 with If-None-Match")
+    func ofrepCurl() async throws {
+        try await LiveServer.with { server in
+            try await server.createFlag(#"{"key": "new-checkout", "environments": {"production": {"enabled": true}}}"#)
+            let key = try await server.sdkKey()
+            let script = Self.root.appendingPathComponent("sdk-examples/ofrep/evaluate.sh")
+            let (status, out, err) = try await run(URL(fileURLWithPath: "/bin/bash"), [script.path, "new-checkout", "u1", "acme"], environment: [
+                "CLUTCH_URL": try server.url.absoluteString, "CLUTCH_SDK_KEY": key,
+            ])
+            #expect(status == 0, "stderr: \(err)")
+            #expect(out.contains(#""key":"new-checkout""#), "output: \(out)")
+            #expect(out.contains(#""value":true"#), "output: \(out)")
+            #expect(out.contains("HTTP 304"), "output: \(out)")
+        }
+    }
+}

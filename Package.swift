@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "ClutchBench",
             // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
-            dependencies: ["ClutchCore", "Clutch", "ClutchServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ClutchBench"
         ),
         // SDK examples (sdk-examples/), built by `make test` like everything else.
@@ -98,7 +98,11 @@ let package = Package(
         .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore"]),
         .testTarget(
             name: "ClutchTests",
-            dependencies: ["Clutch", "ClutchCore", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Clutch", "ClutchCore", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log"),
+                // A scripted SSE server for protocol tests (silent streams, refused streams, 304s).
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ]
 )

@@ -48,7 +48,7 @@ public final class ClutchClient: Sendable {
 
     deinit {
         for task in core.shutdown() { task.cancel() }
-        core.api.session.invalidateAndCancel()
+        core.api.invalidate()
     }
 
     /// The cache wins over the bootstrap unless the bootstrap is newer for the same environment.
@@ -91,6 +91,6 @@ public final class ClutchClient: Sendable {
         let tasks = core.shutdown()
         for task in tasks { await task.value }
         await core.flushUsage()
-        core.api.session.finishTasksAndInvalidate()
+        core.api.invalidate()
     }
 }

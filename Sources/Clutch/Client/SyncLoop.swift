@@ -17,6 +17,8 @@ final class SyncLoop {
     /// The remote results' ETag (remote mode).
     private var remoteETag: String?
     private var attempt = 0
+    /// Whether the last poll (made while the stream was down) succeeded.
+    private var pollHealthy = false
     private var nextPoll: ContinuousClock.Instant?
 
     init(core: ClientCore, initial: Snapshot?) {
@@ -27,16 +29,20 @@ final class SyncLoop {
 
     func run() async {
         while !Task.isCancelled {
+            var failure: (any Error)?
             do {
                 try await streamOnce()
                 logger.debug("the flag stream ended; reconnecting")
             } catch {
                 if Task.isCancelled { return }
                 logger.info("the flag stream failed; reconnecting", metadata: ["error": "\(error)"])
-                core.connectionFailed(error)
+                failure = error
             }
             if Task.isCancelled { return }
-            core.connectionFailed(nil)
+            // Flags confirmed by the last poll stay READY while the stream is down.
+            if (failure as? ClutchError) == .unauthorized || !pollHealthy {
+                core.connectionFailed(failure)
+            }
             let delay = configuration.reconnectBackoff.delay(attempt: attempt)
             attempt += 1
             await waitPolling(for: delay)
@@ -88,6 +94,7 @@ final class SyncLoop {
         if !event.lastEventID.isEmpty { lastEventID = event.lastEventID }
         attempt = 0
         nextPoll = nil
+        pollHealthy = false
     }
 
     private func apply(_ change: SyncEvent) throws {
@@ -138,6 +145,7 @@ final class SyncLoop {
     }
 
     private func poll() async {
+        pollHealthy = false
         do {
             switch configuration.mode {
             case .local:
@@ -152,6 +160,7 @@ final class SyncLoop {
             case .remote(let context):
                 try await refreshRemote(context)
             }
+            pollHealthy = true
         } catch {
             if Task.isCancelled { return }
             logger.debug("polling for flags failed", metadata: ["error": "\(error)"])

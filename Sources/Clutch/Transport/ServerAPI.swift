@@ -5,20 +5,41 @@ import FoundationNetworking
 #endif
 
 /// The SDK's requests to a Clutch server (docs/api.md "SDK sync" and "OFREP").
-struct ServerAPI: Sendable {
+final class ServerAPI: Sendable {
     let serverURL: URL
     let sdkKey: String
     let requestTimeout: Duration
-    let session: URLSession
+    /// Created on first use, off the caller's path: making a session costs milliseconds on
+    /// Linux, and a client starting from its cache should be ready before that.
+    private let sessionBox = Locked<(session: URLSession?, invalidated: Bool)>((nil, false))
 
     init(configuration: ClutchConfiguration) {
         serverURL = configuration.serverURL
         sdkKey = configuration.sdkKey
         requestTimeout = configuration.requestTimeout
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = configuration.requestTimeout.inSeconds
-        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: sessionConfiguration)
+    }
+
+    var session: URLSession {
+        sessionBox.withLock { box in
+            if let session = box.session { return session }
+            let sessionConfiguration = URLSessionConfiguration.ephemeral
+            sessionConfiguration.timeoutIntervalForRequest = requestTimeout.inSeconds
+            sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
+            let session = URLSession(configuration: sessionConfiguration)
+            if box.invalidated { session.finishTasksAndInvalidate() }
+            box.session = session
+            return session
+        }
+    }
+
+    /// Ends the session once in-flight requests finish (they are bounded by the request
+    /// timeout; cancelling them can crash Linux's Foundation, see `cancellableData(for:)`).
+    func invalidate() {
+        let session = sessionBox.withLock { box in
+            box.invalidated = true
+            return box.session
+        }
+        session?.finishTasksAndInvalidate()
     }
 
     /// What a conditional GET returned.

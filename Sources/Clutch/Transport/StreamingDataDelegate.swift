@@ -11,6 +11,9 @@ import FoundationNetworking
 final class StreamingDataDelegate: NSObject, URLSessionDataDelegate, Sendable {
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private let path: String
+    /// Whether the task has completed or will by itself (an error response is short), in
+    /// which case it must not be cancelled. Set before the stream is finished.
+    fileprivate let endsByItself = Locked(false)
 
     private init(continuation: AsyncThrowingStream<Data, any Error>.Continuation, path: String) {
         self.continuation = continuation
@@ -28,12 +31,17 @@ final class StreamingDataDelegate: NSObject, URLSessionDataDelegate, Sendable {
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         let task = session.dataTask(with: request)
-        continuation.onTermination = { _ in
+        continuation.onTermination = { [endsByItself = delegate.endsByItself] _ in
             // Called from the consumer's cancellation handler, which must not wait on the
-            // session's queue (see `cancellableData(for:)`), so cancel asynchronously.
+            // session's queue (see `cancellableData(for:)`), so act asynchronously. A session
+            // keeps its delegate until invalidated; a task that already completed must not be
+            // cancelled (Linux's Foundation crashes on that race), so only a live one is.
             DispatchQueue.global().async {
-                task.cancel()
-                session.invalidateAndCancel()  // a session keeps its delegate until invalidated
+                if endsByItself.withLock({ $0 }) {
+                    session.finishTasksAndInvalidate()
+                } else {
+                    session.invalidateAndCancel()
+                }
             }
         }
         task.resume()
@@ -46,8 +54,10 @@ final class StreamingDataDelegate: NSObject, URLSessionDataDelegate, Sendable {
     ) {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else {
+            // Let the short error body arrive rather than cancel (see `endsByItself`).
+            endsByItself.withLock { $0 = true }
             continuation.finish(throwing: ClutchError.status(status, path))
-            completionHandler(.cancel)
+            completionHandler(.allow)
             return
         }
         completionHandler(.allow)
@@ -58,6 +68,7 @@ final class StreamingDataDelegate: NSObject, URLSessionDataDelegate, Sendable {
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        endsByItself.withLock { $0 = true }
         if let error {
             continuation.finish(throwing: error)
         } else {

@@ -54,11 +54,12 @@ enum Fixtures {
     /// A local-mode configuration for `server` that keeps retrying quickly.
     static func configuration(
         server: URL, sdkKey: String = "clutch_sdk_test", cacheDirectory: URL? = nil, bootstrap: Snapshot? = nil,
-        mode: ClutchConfiguration.Mode = .local, usageInterval: Duration = .zero, logger: Logger = Logger(label: "clutch-tests")
+        mode: ClutchConfiguration.Mode = .local, usageInterval: Duration = .zero, heartbeatTimeout: Duration = .seconds(5),
+        logger: Logger = Logger(label: "clutch-tests")
     ) -> ClutchConfiguration {
         ClutchConfiguration(
             serverURL: server, sdkKey: sdkKey, mode: mode, cacheDirectory: cacheDirectory, bootstrap: bootstrap,
-            pollingInterval: .seconds(1), usageInterval: usageInterval, heartbeatTimeout: .seconds(5),
+            pollingInterval: .seconds(1), usageInterval: usageInterval, heartbeatTimeout: heartbeatTimeout,
             reconnectBackoff: Backoff(base: .milliseconds(50), cap: .milliseconds(500)), requestTimeout: .seconds(2),
             logger: logger)
     }

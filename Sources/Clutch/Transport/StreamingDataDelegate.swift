@@ -11,9 +11,12 @@ import FoundationNetworking
 final class StreamingDataDelegate: NSObject, URLSessionDataDelegate, Sendable {
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private let path: String
-    /// Whether the task has completed or will by itself (an error response is short), in
-    /// which case it must not be cancelled. Set before the stream is finished.
-    fileprivate let endsByItself = Locked(false)
+    /// Where the transfer is. Linux's Foundation crashes when `URLSessionTask.cancel()` races
+    /// the task's own completion ("a task that is not in the registry"), so a task is only
+    /// cancelled while it is streaming; one still connecting is cancelled when its response
+    /// arrives (or simply fails by itself), and one that is ending is left to end.
+    fileprivate enum Phase: Sendable { case connecting, streaming, ending }
+    fileprivate let phase = Locked<(phase: Phase, abandoned: Bool)>((.connecting, false))
 
     private init(continuation: AsyncThrowingStream<Data, any Error>.Continuation, path: String) {
         self.continuation = continuation
@@ -31,16 +34,19 @@ final class StreamingDataDelegate: NSObject, URLSessionDataDelegate, Sendable {
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         let task = session.dataTask(with: request)
-        continuation.onTermination = { [endsByItself = delegate.endsByItself] _ in
+        continuation.onTermination = { [phase = delegate.phase] _ in
             // Called from the consumer's cancellation handler, which must not wait on the
             // session's queue (see `cancellableData(for:)`), so act asynchronously. A session
-            // keeps its delegate until invalidated; a task that already completed must not be
-            // cancelled (Linux's Foundation crashes on that race), so only a live one is.
+            // keeps its delegate until invalidated.
             DispatchQueue.global().async {
-                if endsByItself.withLock({ $0 }) {
-                    session.finishTasksAndInvalidate()
-                } else {
+                let streaming = phase.withLock { state in
+                    state.abandoned = true
+                    return state.phase == .streaming
+                }
+                if streaming {
                     session.invalidateAndCancel()
+                } else {
+                    session.finishTasksAndInvalidate()
                 }
             }
         }
@@ -54,13 +60,17 @@ final class StreamingDataDelegate: NSObject, URLSessionDataDelegate, Sendable {
     ) {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else {
-            // Let the short error body arrive rather than cancel (see `endsByItself`).
-            endsByItself.withLock { $0 = true }
+            // Let the short error body arrive rather than cancel (see `Phase`).
+            phase.withLock { $0.phase = .ending }
             continuation.finish(throwing: ClutchError.status(status, path))
             completionHandler(.allow)
             return
         }
-        completionHandler(.allow)
+        let abandoned = phase.withLock { state in
+            if !state.abandoned { state.phase = .streaming }
+            return state.abandoned
+        }
+        completionHandler(abandoned ? .cancel : .allow)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
@@ -68,7 +78,7 @@ final class StreamingDataDelegate: NSObject, URLSessionDataDelegate, Sendable {
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        endsByItself.withLock { $0 = true }
+        phase.withLock { $0.phase = .ending }
         if let error {
             continuation.finish(throwing: error)
         } else {

@@ -87,9 +87,9 @@ struct OFREPController {
         guard !data.isEmpty else { return EvaluationContext() }
         let body: Value
         do {
-            body = try JSONDecoder().decode(Value.self, from: data)
+            body = try JSONValueParser.parse(Array(data))
         } catch {
-            throw Failure(code: .parseError, details: "request body is not valid JSON")
+            throw Failure(code: .parseError, details: "request body is not valid JSON: \(error.message)")
         }
         guard case .object(let fields) = body else {
             throw Failure(code: .parseError, details: "request body must be a JSON object")

@@ -31,6 +31,7 @@ struct ServeTests {
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let bad = try await runClutch(["serve", "--port", "70000", "--db", directory.appendingPathComponent("x.db").path], environment: [:])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--port must be 0–65535"))

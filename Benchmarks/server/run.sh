@@ -98,6 +98,8 @@ run_wrk() { # NAME DURATION ARGS...
     if [ -n "$(errors "$WORK/$name.txt")" ]; then log "$name: $(errors "$WORK/$name.txt")"; fi
 }
 
+# Other work on this 2-core machine skews every figure; print the load so a reader can tell.
+echo "server_bench_load_average_1m: $(cut -d' ' -f1 /proc/loadavg) processes"
 run_wrk warmup 2s "$BASE/healthz"
 run_wrk healthz "$DURATION" "$BASE/healthz"
 run_wrk ofrep "$DURATION" -s "$WORK/ofrep.lua" "$BASE/ofrep/v1/evaluate/flags/$FLAG"

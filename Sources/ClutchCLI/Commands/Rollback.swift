@@ -9,6 +9,7 @@ struct Rollback: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
     @Option(help: ArgumentHelp("The revision to restore.", valueName: "rev")) var to: Int?
 
@@ -16,6 +17,7 @@ struct Rollback: AsyncParsableCommand {
         let env = try environment.required()
         let client = try connection.client()
         let (current, _) = try await FlagEditor(client: client).read(key)
+        try FlagEditor.check(current, ifRevision: revision.ifRevision)
         struct Body: Encodable {
             var revision: Int?
             var environment: String

@@ -11,6 +11,7 @@ struct TargetCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var revision: RevisionOption
     @OptionGroup var audience: AudienceOptions
     @Argument(help: "The flag's key.") var key: String
 
@@ -20,7 +21,7 @@ struct TargetCommand: AsyncParsableCommand {
         let serve = audience.serve
         let editor = FlagEditor(client: try connection.client())
         var variant = ""
-        let outcome = try await editor.edit(key, environment: env, message: change.message) { flag, state in
+        let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in
             variant = try FlagEditor.variant(serve ?? FlagEditor.defaultServeVariant(of: flag), of: flag)
             for audience in audiences { state.target(audience, variant: variant) }
             state.pinDefaultToOff(of: flag)
@@ -39,6 +40,7 @@ struct Untarget: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var revision: RevisionOption
     @OptionGroup var audience: AudienceOptions
     @Argument(help: "The flag's key.") var key: String
 
@@ -47,7 +49,7 @@ struct Untarget: AsyncParsableCommand {
         let audiences = try audience.audiences()
         let serve = audience.serve
         let editor = FlagEditor(client: try connection.client())
-        let outcome = try await editor.edit(key, environment: env, message: change.message) { flag, state in
+        let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in
             let variant = try serve.map { try FlagEditor.variant($0, of: flag) }
             for audience in audiences { state.untarget(audience, variant: variant) }
         }

@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 
 /// Requires a credential of one kind: an admin token for `/api/v1`, an SDK key for `/sdk` and
@@ -31,21 +30,33 @@ struct CredentialMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The secret from `Authorization: Bearer …` or `X-API-Key`.
+    /// The secret from `Authorization: Bearer …` or `X-API-Key` (parsed without Foundation: this
+    /// runs on every SDK request).
     static func presentedSecret(_ request: Request) -> String? {
         if let authorization = request.headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let token = parts[1].trimmingCharacters(in: .whitespaces)
-                return token.isEmpty ? nil : token
+            let utf8 = authorization.utf8
+            guard utf8.count > 7 else { return nil }
+            var scheme = utf8.prefix(6).makeIterator()
+            for expected in "bearer".utf8 {
+                guard let c = scheme.next(), c | 0x20 == expected else { return nil }
             }
-            return nil
+            let rest = authorization.utf8.dropFirst(6)
+            guard rest.first == UInt8(ascii: " ") else { return nil }
+            return trimmed(Substring(rest))
         }
         if let key = request.headers[HeaderNames.apiKey] {
-            let token = key.trimmingCharacters(in: .whitespaces)
-            return token.isEmpty ? nil : token
+            return trimmed(Substring(key))
         }
         return nil
+    }
+
+    /// `text` without surrounding spaces and tabs; `nil` when nothing is left.
+    private static func trimmed(_ text: Substring) -> String? {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else {
+            return nil
+        }
+        return String(text[first...last])
     }
 }
 

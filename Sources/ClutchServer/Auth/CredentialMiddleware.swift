@@ -34,29 +34,26 @@ struct CredentialMiddleware: RouterMiddleware {
     /// runs on every SDK request).
     static func presentedSecret(_ request: Request) -> String? {
         if let authorization = request.headers[.authorization] {
-            let utf8 = authorization.utf8
-            guard utf8.count > 7 else { return nil }
-            var scheme = utf8.prefix(6).makeIterator()
-            for expected in "bearer".utf8 {
-                guard let c = scheme.next(), c | 0x20 == expected else { return nil }
+            let bytes = Array(authorization.utf8)
+            guard bytes.count > 7, bytes[6] == UInt8(ascii: " ") else { return nil }
+            for (offset, expected) in "bearer".utf8.enumerated() where bytes[offset] | 0x20 != expected {
+                return nil
             }
-            let rest = authorization.utf8.dropFirst(6)
-            guard rest.first == UInt8(ascii: " ") else { return nil }
-            return trimmed(Substring(rest))
+            return trimmed(bytes[7...])
         }
         if let key = request.headers[HeaderNames.apiKey] {
-            return trimmed(Substring(key))
+            return trimmed(Array(key.utf8)[...])
         }
         return nil
     }
 
-    /// `text` without surrounding spaces and tabs; `nil` when nothing is left.
-    private static func trimmed(_ text: Substring) -> String? {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else {
+    /// `bytes` without surrounding spaces and tabs, as a string; `nil` when nothing is left.
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> String? {
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
             return nil
         }
-        return String(text[first...last])
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }
 

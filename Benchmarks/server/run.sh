@@ -91,17 +91,29 @@ p99_ms() {
         if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000; printf "%.2f", v }' "$1"
 }
 errors() { awk '/Non-2xx|Socket errors/ { print }' "$1"; }
+# The server's CPU time (user + system, clock ticks) from /proc: CPU per request depends far less on
+# what else the machine is doing than requests per second do.
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
+CLK_TCK="$(getconf CLK_TCK)"
 run_wrk() { # NAME DURATION ARGS...
     local name="$1" duration="$2"; shift 2
     log "wrk $name ($CONNECTIONS connections, $THREADS threads, $duration)"
+    local before; before="$(server_ticks)"
     timeout 60 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$duration" --latency "$@" >"$WORK/$name.txt"
+    echo $(($(server_ticks) - before)) >"$WORK/$name.ticks"
     if [ -n "$(errors "$WORK/$name.txt")" ]; then log "$name: $(errors "$WORK/$name.txt")"; fi
 }
 
+# Other work on this 2-core machine skews every figure; print the load so a reader can tell.
+echo "server_bench_load_average_1m: $(cut -d' ' -f1 /proc/loadavg) processes"
 run_wrk warmup 2s "$BASE/healthz"
 run_wrk healthz "$DURATION" "$BASE/healthz"
 run_wrk ofrep "$DURATION" -s "$WORK/ofrep.lua" "$BASE/ofrep/v1/evaluate/flags/$FLAG"
 
+# Microseconds of server CPU per completed request (wrk prints `123456 requests in 10.00s`).
+cpu_us() {
+    awk -v ticks="$(cat "$WORK/$1.ticks")" -v hz="$CLK_TCK" '/ requests in / { printf "%.1f", ticks / hz * 1e6 / $1 }' "$WORK/$1.txt"
+}
 HEALTHZ_RPS="$(requests_per_second "$WORK/healthz.txt")"
 OFREP_RPS="$(requests_per_second "$WORK/ofrep.txt")"
 echo "healthz_requests_per_second: $HEALTHZ_RPS req/s"
@@ -109,6 +121,11 @@ echo "healthz_p99: $(p99_ms "$WORK/healthz.txt") ms"
 echo "ofrep_requests_per_second: $OFREP_RPS req/s"
 echo "ofrep_p99: $(p99_ms "$WORK/ofrep.txt") ms"
 echo "ofrep_vs_baseline_ratio: $(awk -v a="$OFREP_RPS" -v b="$HEALTHZ_RPS" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
+HEALTHZ_CPU="$(cpu_us healthz)"
+OFREP_CPU="$(cpu_us ofrep)"
+echo "healthz_server_cpu_per_request: $HEALTHZ_CPU us"
+echo "ofrep_server_cpu_per_request: $OFREP_CPU us"
+echo "ofrep_vs_baseline_cpu_ratio: $(awk -v a="$OFREP_CPU" -v b="$HEALTHZ_CPU" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')"
 
 log "change propagation to $STREAMS streams over $CHANGES changes"
 timeout 180 python3 "$HERE/loadclient.py" propagation --port "$PORT" --admin-token "$TOKEN" --sdk-key "$SDK_KEY" \

@@ -47,15 +47,21 @@ struct Clutch: AsyncParsableCommand {
             }
             let message = Self.message(for: error)
             if code == .validationFailure {
-                // ArgumentParser's own usage errors: one line plus where to find help.
-                let helpLine = fullMessage(for: error).split(separator: "\n")
-                    .last { $0.contains("--help") }?.trimmingCharacters(in: .whitespaces)
-                let hint = helpLine.map { " (\($0.prefix(1).lowercased() + $0.dropFirst().replacingOccurrences(of: " for more information.", with: "")))" } ?? ""
-                Terminal.error("error: \(message.split(whereSeparator: \.isNewline).joined(separator: " "))\(hint)")
+                // ArgumentParser's own usage errors: one line, pointing at the command's help.
+                Terminal.error(CLIError.usage(message, hint: helpHint(for: error)).description)
                 Terminal.exit(2)
             }
-            if !message.isEmpty { Terminal.error("error: \(message.split(whereSeparator: \.isNewline).joined(separator: " "))") }
+            if !message.isEmpty { Terminal.error(CLIError.failed(message).description) }
             Terminal.exit(code.rawValue == 0 ? 1 : code.rawValue)
         }
+    }
+
+    /// "see 'clutch on --help'", taken from the "See '…' for more information." line of
+    /// ArgumentParser's full message, so it names the subcommand that failed.
+    private static func helpHint(for error: any Error) -> String? {
+        guard let line = fullMessage(for: error).split(separator: "\n").last(where: { $0.contains("--help") }),
+            let start = line.firstIndex(of: "'"), let end = line.lastIndex(of: "'"), start < end
+        else { return nil }
+        return "see \(line[start...end])"
     }
 }

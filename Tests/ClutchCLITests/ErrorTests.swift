@@ -67,6 +67,31 @@ struct ErrorTests {
         #expect(try after.json()["revision"]?.int == 1, "\(after)")
     }
 
+    @Test("--if-revision: a change based on an old revision is refused as a conflict, nothing changes")
+    func conflict() async throws {
+        let server = try await TestServer.shared.get()
+        let key = uniqueKey("conflict")
+        _ = try await server.clutch("flags", "create", key)
+        _ = try await server.clutch("rollout", key, "--env", "staging", "--percent", "10")
+        for arguments in [
+            ["on", key, "--env", "staging", "--if-revision", "1"],  // refused by the server (If-Match)
+            ["rollout", key, "--env", "staging", "--percent", "20", "--if-revision", "1"],
+            ["target", key, "--env", "staging", "--admins", "--if-revision", "1"],
+            ["rollback", key, "--env", "staging", "--if-revision", "1"],
+        ] {
+            let result = try await server.clutch(arguments: arguments)
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stderr.hasPrefix("error: conflict: "), "\(result)")
+            #expect(result.stderr.contains("run the command again"), "\(result)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        let unchanged = try await server.clutch("flags", "get", key, "--json")
+        #expect(try unchanged.json()["revision"]?.int == 2)
+        let current = try await server.clutch("rollout", key, "--env", "staging", "--percent", "20", "--if-revision", "2", "--json")
+        #expect(current.status == 0, "\(current)")
+        #expect(try current.json()["revision"]?.int == 3)
+    }
+
     @Test("a wrong token is refused with a hint about credentials")
     func wrongToken() async throws {
         let server = try await TestServer.shared.get()

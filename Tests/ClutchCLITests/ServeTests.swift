@@ -27,10 +27,17 @@ struct ServeTests {
         #expect(server.url.hasPrefix("http://127.0.0.1:"))
         let status = try await server.clutch("status")
         #expect(status.status == 0, "\(status)")
+        let port = try #require(server.url.split(separator: ":").last.map(String.init))
+        let taken = try await runClutch(
+            ["serve", "--port", port, "--db", server.directory.appendingPathComponent("second.db").path],
+            environment: ["CLUTCH_CONFIG": server.directory.appendingPathComponent("second.json").path])
+        #expect(taken.status == 1, "\(taken)")
+        #expect(taken.stderr.contains("error: cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(taken)")
         await server.stop()
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let bad = try await runClutch(["serve", "--port", "70000", "--db", directory.appendingPathComponent("x.db").path], environment: [:])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--port must be 0–65535"))

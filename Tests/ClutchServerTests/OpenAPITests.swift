@@ -33,6 +33,34 @@ struct OpenAPITests {
         }
     }
 
+    /// Every `METHOD /path` that docs/api.md (the contract) names is an operation of the document.
+    @Test func everyEndpointOfTheContractIsDocumented() throws {
+        let validator = try SchemaValidator.served.get()
+        let contract = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/api.md")
+        let text = try String(contentsOf: contract, encoding: .utf8)
+        // Parameter names differ (`{key}` for a cohort in the prose); compare shapes only.
+        func shape(_ path: String) -> String {
+            path.replacing(/\{[^}]*\}/, with: "{}")
+        }
+        var documented: Set<String> = []
+        for template in validator.pathTemplates {
+            for method in ["get", "put", "post", "delete"] where validator.operation(method, template) != nil {
+                documented.insert("\(method.uppercased()) \(shape(template))")
+            }
+        }
+        var named: [String] = []
+        for match in text.matches(of: /`((?:GET|POST|PUT|DELETE)(?:\|(?:GET|POST|PUT|DELETE))*) (\/[^\s`\[?]*)/) {
+            for method in match.output.1.split(separator: "|") {
+                named.append("\(method) \(shape(String(match.output.2)))")
+            }
+        }
+        #expect(named.count >= 30, "only \(named.count) endpoints found in docs/api.md")
+        let missing = named.filter { !documented.contains($0) }
+        #expect(missing.isEmpty, "in docs/api.md but not in the OpenAPI document: \(missing)")
+    }
+
     @Test func servedDocumentIsTheCompiledOne() async throws {
         try await OpenAPIHarness.withServer { server in
             let reply = try await server.send("GET", "/openapi.json")

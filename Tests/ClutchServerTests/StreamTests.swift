@@ -114,6 +114,7 @@ struct StreamTests {
             }
             #expect(try await eventually { try await server.send("GET", "/api/v1/status").text.contains(#""streams":1"#) })
             #expect(production?.at("streams") != nil)
+            #expect(try await eventually { try await server.send("GET", "/metrics", as: .none).text.contains("clutch_streams_connected 1") })
         }
     }
 

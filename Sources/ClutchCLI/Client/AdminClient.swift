@@ -161,7 +161,7 @@ struct AdminClient: Sendable {
             hint = "use an admin token (clutch_admin_…), not an SDK key"
         case 409 where ifMatch != nil:
             message = "conflict: \(message)"
-            hint = "someone changed it since it was read; run the command again to apply it to the latest revision"
+            hint = AdminClient.conflictHint
         case 413:
             hint = "the request is larger than 1 MiB"
         default:
@@ -169,6 +169,8 @@ struct AdminClient: Sendable {
         }
         return .failed(message, hint: hint)
     }
+
+    static let conflictHint = "someone changed it since it was read; run the command again to apply it to the latest revision"
 
     /// `text` as an HTTP header value: non-ASCII, control characters and `%` percent-encoded
     /// (the server decodes them).

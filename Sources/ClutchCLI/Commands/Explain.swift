@@ -95,6 +95,9 @@ struct Explain: AsyncParsableCommand {
         } else if let match = r.match {
             lines.append("  because: \(match.kind)\(match.index.map { " #\($0 + 1)" } ?? "")")
         }
+        if context["targetingKey"] == nil {
+            lines.append(Style.dim("  note: the context has no targetingKey; rollouts bucket by it unless --by says otherwise"))
+        }
         return lines.joined(separator: "\n")
     }
 }

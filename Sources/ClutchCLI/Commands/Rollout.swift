@@ -16,6 +16,7 @@ struct RolloutCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
 
     @Option(help: ArgumentHelp("Percentage of contexts that get --variant.", valueName: "percent"))
@@ -39,7 +40,7 @@ struct RolloutCommand: AsyncParsableCommand {
         let editor = FlagEditor(client: try connection.client())
         let (percent, variant, weights, by) = (self.percent, self.variant, self.weights, self.by)
         var before = ""
-        let outcome = try await editor.edit(key, environment: env, message: change.message) { flag, state in
+        let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in
             before = Describe.fallback(flag, state)
             let rollout = try RolloutBuilder.build(
                 flag: flag, percent: percent, variant: variant, weights: weights, by: by, previous: state.default)

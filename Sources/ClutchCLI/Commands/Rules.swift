@@ -53,6 +53,7 @@ struct RulesAdd: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
 
     @Option(name: .customLong("where"), help: ArgumentHelp("A condition, repeatable; all must hold.", valueName: "condition"))
@@ -94,7 +95,7 @@ struct RulesAdd: AsyncParsableCommand {
         let (serve, percent, variant, weights, by, at, description) = (self.serve, self.percent, self.variant, self.weights, self.by, self.at, self.description)
         let editor = FlagEditor(client: try connection.client())
         var position = 0
-        let outcome = try await editor.edit(key, environment: env, message: change.message) { flag, state in
+        let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in
             let what: Serve
             if let serve {
                 what = .variant(try FlagEditor.variant(serve, of: flag))
@@ -116,6 +117,7 @@ struct RulesRemove: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
     @Argument(help: "The rule's number (1 = first).") var number: Int
 
@@ -123,7 +125,7 @@ struct RulesRemove: AsyncParsableCommand {
         let env = try environment.required()
         let number = self.number
         var removed = ""
-        let outcome = try await FlagEditor(client: try connection.client()).edit(key, environment: env, message: change.message) { _, state in
+        let outcome = try await FlagEditor(client: try connection.client()).edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { _, state in
             let index = try RuleNumber.index(number, in: state, insertion: false)
             removed = Describe.rule(state.rules.remove(at: index))
         }
@@ -137,6 +139,7 @@ struct RulesMove: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
     @Argument(help: "The rule's number (1 = first).") var number: Int
     @Option(help: ArgumentHelp("Its new number.", valueName: "m")) var to: Int
@@ -144,25 +147,12 @@ struct RulesMove: AsyncParsableCommand {
     func run() async throws {
         let env = try environment.required()
         let (number, to) = (self.number, self.to)
-        let outcome = try await FlagEditor(client: try connection.client()).edit(key, environment: env, message: change.message) { _, state in
+        let outcome = try await FlagEditor(client: try connection.client()).edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { _, state in
             let from = try RuleNumber.index(number, in: state, insertion: false)
             let target = try RuleNumber.index(to, in: state, insertion: false)
             let rule = state.rules.remove(at: from)
             state.rules.insert(rule, at: target)
         }
         ChangeReport.print(outcome, environment: env, json: connection.json, headline: "Moved rule \(number) to \(to) in \(env).")
-    }
-}
-
-/// People count rules from 1; the engine from 0.
-enum RuleNumber {
-    static func index(_ number: Int, in state: FlagState, insertion: Bool) throws -> Int {
-        let count = state.rules.count
-        let last = insertion ? count + 1 : count
-        guard number >= 1, number <= last else {
-            if count == 0, !insertion { throw CLIError.failed("there are no rules here") }
-            throw CLIError.failed("there is no rule \(number): use 1–\(last)", hint: "'clutch rules KEY --env ENV' lists them")
-        }
-        return number - 1
     }
 }

@@ -65,7 +65,13 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as CLIError {
             throw error
         } catch {
-            throw CLIError.failed("the server stopped: \(error)")
+            let text = "\(error)"
+            if text.contains("Address already in use") {
+                throw CLIError.failed(
+                    "cannot listen on \(host):\(port): the address is already in use",
+                    hint: "stop the other server or pick another --port (0 picks a free one)")
+            }
+            throw CLIError.failed("the server stopped: \(text)")
         }
     }
 

@@ -8,10 +8,11 @@ struct On: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
 
     func run() async throws {
-        try await Toggle.run(key: key, enabled: true, environment: environment, connection: connection, message: change.message)
+        try await Toggle.run(key: key, enabled: true, environment: environment, connection: connection, message: change.message, ifRevision: revision.ifRevision)
     }
 }
 
@@ -22,21 +23,23 @@ struct Off: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
 
     func run() async throws {
-        try await Toggle.run(key: key, enabled: false, environment: environment, connection: connection, message: change.message)
+        try await Toggle.run(key: key, enabled: false, environment: environment, connection: connection, message: change.message, ifRevision: revision.ifRevision)
     }
 }
 
 enum Toggle {
     static func run(
-        key: String, enabled: Bool, environment: EnvironmentOption, connection: ConnectionOptions, message: String?
+        key: String, enabled: Bool, environment: EnvironmentOption, connection: ConnectionOptions, message: String?,
+        ifRevision: Int?
     ) async throws {
         let env = try environment.required()
         let client = try connection.client()
         let response = try await client.send(
-            "POST", ["flags", key, "environments", env, enabled ? "on" : "off"], message: message)
+            "POST", ["flags", key, "environments", env, enabled ? "on" : "off"], ifMatch: ifRevision, message: message)
         if connection.json { return Output.json(try response.json()) }
         let record = try response.decode(FlagRecord.self)
         Output.text(Describe.state(record.flag, environment: env, revision: record.revision))

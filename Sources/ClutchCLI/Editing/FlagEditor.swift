@@ -25,11 +25,13 @@ struct FlagEditor {
     }
 
     /// Applies `change` to `key`'s state in `environment`.
+    /// With `ifRevision`, nothing changes unless the flag is still at that revision.
     func edit(
-        _ key: String, environment: String, message: String?,
+        _ key: String, environment: String, message: String?, ifRevision: Int? = nil,
         _ change: (Flag, inout FlagState) throws -> Void
     ) async throws -> Outcome {
         let (record, json) = try await read(key)
+        try FlagEditor.check(record, ifRevision: ifRevision)
         let before = record.flag.state(in: environment)
         var state = before
         try change(record.flag, &state)
@@ -45,6 +47,14 @@ struct FlagEditor {
             "PUT", ["flags", key, "environments", environment], json: state, ifMatch: record.revision, message: message)
         return Outcome(
             record: try response.decode(FlagRecord.self), json: try response.json(), changed: true, before: before)
+    }
+
+    /// A conflict unless `record` is at `ifRevision` (when given).
+    static func check(_ record: FlagRecord, ifRevision: Int?) throws {
+        if let ifRevision, ifRevision != record.revision {
+            throw CLIError.failed(
+                "conflict: flag '\(record.flag.key)' is at revision \(record.revision), not \(ifRevision)", hint: AdminClient.conflictHint)
+        }
     }
 
     /// The variant `name` of `flag`, or a failed error listing the flag's variants.

@@ -23,7 +23,7 @@ public final class ClutchApplication: Sendable {
         self.configuration = configuration
         let store = try FlagStore(path: configuration.databasePath, logger: logger)
         let registry = EngineRegistry(historyLimit: configuration.eventHistoryLimit)
-        let credentials = CredentialCache(hash: { FlagStore.hash(secret: $0) })
+        let credentials = CredentialCache()
         let services = ServerServices(
             configuration: configuration, store: store, registry: registry,
             publisher: SnapshotPublisher(store: store, registry: registry, logger: logger),

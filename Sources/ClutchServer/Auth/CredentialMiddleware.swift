@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 
 /// Requires a credential of one kind: an admin token for `/api/v1`, an SDK key for `/sdk` and
@@ -31,21 +30,30 @@ struct CredentialMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The secret from `Authorization: Bearer …` or `X-API-Key`.
+    /// The secret from `Authorization: Bearer …` or `X-API-Key` (parsed without Foundation: this
+    /// runs on every SDK request).
     static func presentedSecret(_ request: Request) -> String? {
         if let authorization = request.headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let token = parts[1].trimmingCharacters(in: .whitespaces)
-                return token.isEmpty ? nil : token
+            let bytes = Array(authorization.utf8)
+            guard bytes.count > 7, bytes[6] == UInt8(ascii: " ") else { return nil }
+            for (offset, expected) in "bearer".utf8.enumerated() where bytes[offset] | 0x20 != expected {
+                return nil
             }
-            return nil
+            return trimmed(bytes[7...])
         }
         if let key = request.headers[HeaderNames.apiKey] {
-            let token = key.trimmingCharacters(in: .whitespaces)
-            return token.isEmpty ? nil : token
+            return trimmed(Array(key.utf8)[...])
         }
         return nil
+    }
+
+    /// `bytes` without surrounding spaces and tabs, as a string; `nil` when nothing is left.
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> String? {
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return nil
+        }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }
 

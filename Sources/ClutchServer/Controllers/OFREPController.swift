@@ -28,7 +28,7 @@ struct OFREPController {
         let (_, environment) = try context.sdkKey()
         let evaluationContext: EvaluationContext
         do {
-            evaluationContext = try Self.context(from: try await request.collectBodyData())
+            evaluationContext = try Self.context(from: try await request.collectBodyBytes())
         } catch let failure as Failure {
             return Self.error(key: key, failure.code, failure.details, status: .badRequest)
         }
@@ -51,7 +51,7 @@ struct OFREPController {
         let (_, environment) = try context.sdkKey()
         let evaluationContext: EvaluationContext
         do {
-            evaluationContext = try Self.context(from: try await request.collectBodyData())
+            evaluationContext = try Self.context(from: try await request.collectBodyBytes())
         } catch let failure as Failure {
             var out = "{\"errorCode\":"
             Value.writeString(failure.code.rawValue, to: &out)
@@ -83,13 +83,13 @@ struct OFREPController {
     }
 
     /// The evaluation context of an OFREP body `{"context": {...}}`; an empty body is an empty context.
-    static func context(from data: Data) throws(Failure) -> EvaluationContext {
+    static func context(from data: [UInt8]) throws(Failure) -> EvaluationContext {
         guard !data.isEmpty else { return EvaluationContext() }
         let body: Value
         do {
-            body = try JSONDecoder().decode(Value.self, from: data)
+            body = try JSONValueParser.parse(data)
         } catch {
-            throw Failure(code: .parseError, details: "request body is not valid JSON")
+            throw Failure(code: .parseError, details: "request body is not valid JSON: \(error.message)")
         }
         guard case .object(let fields) = body else {
             throw Failure(code: .parseError, details: "request body must be a JSON object")

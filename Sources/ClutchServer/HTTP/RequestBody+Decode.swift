@@ -14,6 +14,16 @@ extension Request {
         }
     }
 
+    /// The body's bytes, up to 1 MiB (more → 413).
+    mutating func collectBodyBytes() async throws -> [UInt8] {
+        do {
+            let buffer = try await collectBody(upTo: APILimits.maxBodySize)
+            return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw APIError.payloadTooLarge("request body is larger than 1 MiB")
+        }
+    }
+
     /// The body decoded as JSON; malformed JSON → 400 `bad_request`, a field of the wrong type or
     /// missing → 400 `validation_failed` naming the field.
     mutating func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {

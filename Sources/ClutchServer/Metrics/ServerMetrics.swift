@@ -8,9 +8,13 @@ import Synchronization
 final class ServerMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    private let requestCounters = Mutex<[String: CoreMetrics.Counter]>([:])
-    private let requestTimers = Mutex<[String: CoreMetrics.Timer]>([:])
-    private let evaluationCounters = Mutex<[String: CoreMetrics.Counter]>([:])
+    private struct RequestKey: Hashable { let method: String; let route: String; let status: Int }
+    private struct TimerKey: Hashable { let method: String; let route: String }
+    private struct EvaluationKey: Hashable { let flag: String; let reason: String }
+
+    private let requestCounters = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
+    private let requestTimers = Mutex<[TimerKey: CoreMetrics.Timer]>([:])
+    private let evaluationCounters = Mutex<[EvaluationKey: CoreMetrics.Counter]>([:])
     private let writeTimers = Mutex<[String: CoreMetrics.Timer]>([:])
     private let streams: CoreMetrics.Gauge
 
@@ -30,7 +34,7 @@ final class ServerMetrics: Sendable {
 
     /// One answered request: counted by route, method and status, timed by route and method.
     func recordRequest(route: String, method: String, status: Int, nanoseconds: Int64) {
-        let counterKey = "\(method) \(route) \(status)"
+        let counterKey = RequestKey(method: method, route: route, status: status)
         let counter = requestCounters.withLock { table in
             if let existing = table[counterKey] { return existing }
             let made = CoreMetrics.Counter(
@@ -40,7 +44,7 @@ final class ServerMetrics: Sendable {
             return made
         }
         counter.increment()
-        let timerKey = "\(method) \(route)"
+        let timerKey = TimerKey(method: method, route: route)
         let timer = requestTimers.withLock { table in
             if let existing = table[timerKey] { return existing }
             let made = CoreMetrics.Timer(
@@ -54,7 +58,7 @@ final class ServerMetrics: Sendable {
 
     /// One flag evaluation, by flag and reason.
     func recordEvaluation(flag: String, reason: String) {
-        let key = "\(flag)\u{0}\(reason)"
+        let key = EvaluationKey(flag: flag, reason: reason)
         let counter = evaluationCounters.withLock { table in
             if let existing = table[key] { return existing }
             let made = CoreMetrics.Counter(

@@ -233,6 +233,9 @@ public enum OpenAPIDocument {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
@@ -1748,7 +1751,7 @@ public enum OpenAPIDocument {
               },
               "application/yaml": {
                 "schema": {
-                  "type": "string"
+                  "description": "The same document as YAML text."
                 }
               }
             }
@@ -1824,6 +1827,9 @@ public enum OpenAPIDocument {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
           }
@@ -1852,7 +1858,7 @@ public enum OpenAPIDocument {
             },
             "application/yaml": {
               "schema": {
-                "type": "string"
+                "description": "A ClutchDocument as YAML text."
               }
             }
           }

@@ -5,7 +5,8 @@ import Testing
 /// A real `clutch serve` on 127.0.0.1 with an ephemeral port, a temp database and config.
 ///
 /// It runs under `sh`, which ends the server when `stop()` is called or the test process
-/// dies, so no server outlives the tests. The server's log is `server.log` in `directory`.
+/// dies, so no server outlives the tests; its temp directory (database, config, the
+/// server's log `server.log`) goes with it.
 // Immutable after start; Process and FileHandle are only used from one task at a time.
 final class TestServer: @unchecked Sendable {
     let url: String
@@ -58,12 +59,12 @@ final class TestServer: @unchecked Sendable {
             "-c",
             """
             "$0" serve --port 0 --db "$1" $3 </dev/null 2>"$2" & pid=$!
-            trap 'kill -TERM $pid 2>/dev/null; wait $pid; exit 0' TERM INT
+            trap 'kill -TERM $pid 2>/dev/null' TERM INT
             while kill -0 $PPID 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 0.2; done
-            kill -TERM $pid 2>/dev/null; wait $pid
+            kill -TERM $pid 2>/dev/null; wait $pid; rm -rf "$4"
             """,
             binary.path, directory.appendingPathComponent("clutch.db").path, directory.appendingPathComponent("server.log").path,
-            json ? "--json" : "",
+            json ? "--json" : "", directory.path,
         ]
         var env = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.path,

@@ -1,0 +1,49 @@
+import ArgumentParser
+import ClutchCore
+
+/// `clutch diff KEY --env E REV [REV2]`: what changed between two revisions.
+struct Diff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what changed between revision REV and REV2 (default: the latest).")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @Argument(help: "The flag's key.") var key: String
+    @Argument(help: "The older revision.") var from: Int
+    @Argument(help: "The newer revision (default: the latest).") var to: Int?
+
+    func run() async throws {
+        let env = try environment.required()
+        var query = [("from", String(from))]
+        if let to { query.append(("to", String(to))) }
+        let response = try await connection.client().send("GET", ["flags", key, "diff"], query: query)
+        var diff = try response.decode(DiffRecord.self)
+        diff.changes = DiffPrinter.relevant(diff.changes, environment: env)
+        if connection.json { return try Output.json(encoding: diff) }
+        Output.text("\(key) in \(env), revision \(diff.from.map(String.init) ?? String(from)) → \(diff.to.map(String.init) ?? "latest"):")
+        Output.text(DiffPrinter.render(diff.changes))
+    }
+}
+
+/// Renders diffs: `- before` / `+ after` per changed path.
+enum DiffPrinter {
+    /// Changes to `environment`'s state and to the flag itself; other environments left out.
+    static func relevant(_ changes: [DiffRecord.Change], environment: String) -> [DiffRecord.Change] {
+        changes.filter { change in
+            guard change.path.hasPrefix("environments.") else { return true }
+            let rest = change.path.dropFirst("environments.".count)
+            return rest == environment || rest.hasPrefix(environment + ".") || rest.hasPrefix(environment + "[")
+        }
+    }
+
+    static func render(_ changes: [DiffRecord.Change]) -> String {
+        if changes.isEmpty { return "  no changes" }
+        var lines: [String] = []
+        for change in changes {
+            lines.append("  \(Style.bold(change.path))")
+            if let before = change.before, before != .null { lines.append(Style.red("    - \(before.jsonText)")) }
+            if let after = change.after, after != .null { lines.append(Style.green("    + \(after.jsonText)")) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

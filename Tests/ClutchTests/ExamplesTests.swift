@@ -46,9 +46,14 @@ struct ExamplesTests {
         try await LiveServer.with { server in
             try await server.createFlag(#"{"key": "new-checkout", "environments": {"production": {"enabled": true, "rules": [{"clauses": [{"attribute": "customerId", "operator": "in", "values": ["acme"]}], "serve": {"variant": "on"}}], "default": {"variant": "off"}}}}"#)
             let key = try await server.sdkKey()
+            let cache = try TemporaryDirectory()
+            defer { cache.remove() }
             let (status, out, err) = try await run(try builtProduct("ClutchExampleCLI"), environment: [
                 "CLUTCH_URL": try server.url.absoluteString, "CLUTCH_SDK_KEY": key, "CLUTCH_ITERATIONS": "1",
+                "CLUTCH_CACHE_DIR": cache.url.path,
             ])
+            // The example keeps its cache where it was told to.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path).count == 1)
             #expect(status == 0, "stderr: \(err)")
             // alice and bob are acme users; carol (globex) is not.
             #expect(out.contains("new-checkout [READY] alice=on  bob=on  carol=off"), "output: \(out)")

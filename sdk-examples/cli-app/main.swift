@@ -31,7 +31,11 @@ let users: [EvaluationContext] = [
 var logger = Logger(label: "clutch.example.cli")
 logger.logLevel = environment["CLUTCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
 
-let client = ClutchClient(configuration: ClutchConfiguration(serverURL: serverURL, sdkKey: sdkKey, logger: logger))
+// The last good snapshot is kept on disk so that a restart without the server still serves flags.
+let cacheDirectory = environment["CLUTCH_CACHE_DIR"].map { URL(fileURLWithPath: $0, isDirectory: true) }
+    ?? ClutchConfiguration.defaultCacheDirectory
+let client = ClutchClient(configuration: ClutchConfiguration(
+    serverURL: serverURL, sdkKey: sdkKey, cacheDirectory: cacheDirectory, logger: logger))
 do {
     try await client.waitUntilReady(timeout: .seconds(5))
 } catch {

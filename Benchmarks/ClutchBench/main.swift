@@ -1,2 +1,3 @@
 // `make bench` entry point: every figure is printed as `name: value unit`.
 EngineBenchmarks.run()
+await SDKBenchmarks.run()

@@ -12,8 +12,12 @@ public func runClutchServer(
     let application = try await ClutchApplication(configuration: configuration, logger: logger)
     defer { try? application.close() }
     let app = application.makeApplication(onReady: onReady)
-    let group = ServiceGroup(
-        configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    var groupConfiguration = ServiceGroupConfiguration(
+        services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    // Streams end themselves on shutdown; this bounds anything else (a stuck client, a slow
+    // request) so SIGTERM always stops the process within 5 s.
+    groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
+    let group = ServiceGroup(configuration: groupConfiguration)
     try await group.run()
     logger.info("stopped")
 }

@@ -61,8 +61,8 @@ struct ProcessTests {
         defer { for stream in streams { stream.close() } }
         for stream in streams { #expect(try await stream.wait { !$0.events.isEmpty }) }
 
-        let exited = try await server.stop(signal: SIGTERM, timeout: .seconds(5))
-        #expect(exited, "clutch serve did not exit within 5 s of SIGTERM with 3 streams open")
+        let exited = try await server.stop(signal: SIGTERM, timeout: .seconds(15))
+        #expect(exited, "clutch serve did not exit within 15 s of SIGTERM with 3 streams open")
         if exited { #expect(server.process.terminationStatus == 0) }
         for stream in streams { #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished }) }
         // No secret in the logs.

@@ -131,14 +131,14 @@ struct StreamTests {
                 return true
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(15))
                 return false
             }
             let first = try await group.next() ?? false
             group.cancelAll()
             return first
         }
-        #expect(stopped, "the server did not stop within 5 s with 3 streams open")
+        #expect(stopped, "the server did not stop within 15 s with 3 streams open")
         for stream in streams { #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished }) }
     }
 }

@@ -153,7 +153,8 @@ final class SyncLoop {
                 case .notModified:
                     core.confirmed()
                 case .fetched(let next, _):
-                    lastEventID = nil
+                    // Event ids are snapshot versions: resume the stream after this one.
+                    lastEventID = String(next.version)
                     install(next)
                     serverSynced = true
                 }

@@ -127,14 +127,18 @@ public final class ClutchApplication: Sendable {
     }
 
     /// Runs the server in this process until ``RunningClutchServer/stop()`` (no signal handling).
+    /// How long a graceful shutdown may take before the remaining work is cancelled.
+    static let maximumGracefulShutdown: Duration = .seconds(4)
+
     public func start() async throws -> RunningClutchServer {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = makeApplication { port in
             continuation.yield(port)
             continuation.finish()
         }
-        let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: services.logger))
+        var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: services.logger)
+        groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
+        let group = ServiceGroup(configuration: groupConfiguration)
         let task = Task {
             defer { continuation.finish() }
             try await group.run()

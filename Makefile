@@ -25,7 +25,7 @@ run: deps
 test:
 	@bash scripts/ensure-deps.sh test
 	$(SWIFT) build --build-tests
-	timeout 1800 $(SWIFT) test --skip-build $(TEST_FLAGS)
+	SWIFT=$(SWIFT) timeout 1800 bash scripts/run-tests.sh $(TEST_FLAGS)
 
 ## Release build, then every benchmark; figures are printed as `name: value unit`.
 bench:

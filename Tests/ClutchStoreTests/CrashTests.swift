@@ -19,7 +19,7 @@ struct CrashTests {
     func crashWriterChild() async throws {
         let path = try #require(CrashTests.writerDatabase)
         let store = try FlagStore(path: path, logger: StoreFixture.logger)
-        FileManager.default.createFile(atPath: path + ".acks", contents: nil)
+        _ = FileManager.default.createFile(atPath: path + ".acks", contents: nil)
         let acks = try FileHandle(forWritingTo: URL(fileURLWithPath: path + ".acks"))
         for i in 0..<1_000_000 {
             _ = try await store.createFlag(Flag(key: "crash-\(i)"), change: ChangeInfo(actor: "writer"))

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs each test target in turn (tests inside a target run in parallel). Starting all
+# 230+ tests at once on a 2-core machine starts dozens of servers and subprocesses together
+# and turns healthy waits into time-outs; one target at a time keeps the machine responsive.
+# Prints a combined closing line `N passed, N failed`. Extra arguments go to `swift test`.
+set -uo pipefail
+SWIFT="${SWIFT:-swift}"
+targets=(ClutchCoreTests ClutchStoreTests ClutchServerTests ClutchCLITests ClutchTests)
+passed=0
+failed=0
+status=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for target in "${targets[@]}"; do
+  echo "=== $target"
+  "$SWIFT" test --skip-build --filter "^$target\\." "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1)
+  count=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary")
+  if [ -z "$summary" ] || [ "${count:-0}" -eq 0 ]; then
+    echo "error: $target ran no tests"
+    status=1
+    continue
+  fi
+  issues=$(grep -cE "^✘ Test .* (failed|recorded an issue)" "$log" || true)
+  if [ "$rc" -ne 0 ] || grep -q "failed after" <<<"$summary"; then
+    status=1
+    bad=$(grep -cE "^✘ Test .* failed after" "$log" || true)
+    [ "$bad" -eq 0 ] && bad=1
+    failed=$((failed + bad))
+    passed=$((passed + count - bad))
+  else
+    passed=$((passed + count))
+  fi
+  : "$issues"
+done
+echo "$passed passed, $failed failed"
+exit $status

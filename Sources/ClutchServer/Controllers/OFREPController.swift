@@ -36,7 +36,8 @@ struct OFREPController {
             return Self.error(key: key, .general, "environment '\(environment)' is not loaded", status: .internalServerError)
         }
         let result = engine.evaluate(key, context: evaluationContext)
-        services.metrics.recordEvaluation(flag: engine.contains(key) ? key : "(unknown)", reason: result.reason.rawValue)
+        // Only existing flags have a type: unknown keys share one label instead of one series each.
+        services.metrics.recordEvaluation(flag: result.flagType != nil ? key : "(unknown)", reason: result.reason.rawValue)
         var out = ""
         if let code = result.errorCode {
             let status: HTTPResponse.Status = code == .flagNotFound ? .notFound : .badRequest
@@ -60,16 +61,16 @@ struct OFREPController {
             out += "}"
             return JSONResponse.raw(out, status: .badRequest)
         }
-        guard let engine = services.registry.engine(environment) else {
+        guard let live = services.registry.live(environment) else {
             return JSONResponse.raw(#"{"errorCode":"GENERAL","errorDetails":"environment is not loaded"}"#, status: .internalServerError)
         }
         var out = "{\"flags\":["
-        for (index, flag) in engine.snapshot.flags.sorted(by: { $0.key < $1.key }).enumerated() {
+        for (index, key) in live.sortedFlagKeys.enumerated() {
             if index > 0 { out += "," }
-            let result = engine.evaluate(flag.key, context: evaluationContext)
-            services.metrics.recordEvaluation(flag: flag.key, reason: result.reason.rawValue)
+            let result = live.engine.evaluate(key, context: evaluationContext)
+            services.metrics.recordEvaluation(flag: key, reason: result.reason.rawValue)
             if let code = result.errorCode {
-                Self.writeError(key: flag.key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, to: &out)
+                Self.writeError(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, to: &out)
             } else {
                 Self.writeSuccess(result, to: &out)
             }

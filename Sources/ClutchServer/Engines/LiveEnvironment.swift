@@ -8,11 +8,14 @@ struct LiveEnvironment: Sendable {
     let snapshotJSON: String
     /// `"<environment>-<version>"`, quoted.
     let etag: String
+    /// Flag keys in the order bulk evaluation reports them, sorted once per change.
+    let sortedFlagKeys: [String]
 
     init(snapshot: Snapshot) {
         self.engine = Engine(snapshot)
         self.snapshotJSON = (try? ClutchJSON.encode(snapshot)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         self.etag = "\"\(snapshot.environment)-\(snapshot.version)\""
+        self.sortedFlagKeys = snapshot.flags.map(\.key).sorted()
     }
 
     var version: Int64 { engine.version }

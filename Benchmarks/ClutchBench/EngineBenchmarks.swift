@@ -6,7 +6,10 @@ import ClutchCore
 /// in the same run.
 enum EngineBenchmarks {
     static let contextCount = 100_000
-    static let runs = 7
+    /// Each round times every body once over all contexts; figures are medians over rounds.
+    /// Rounds interleave the bodies so a burst of load on the host (this is a shared VM)
+    /// hits all of them alike instead of one figure.
+    static let rounds = 31
 
     /// The snapshot both benchmarks (and the SDK benchmark) evaluate.
     static func snapshot() -> Snapshot {
@@ -39,21 +42,24 @@ enum EngineBenchmarks {
         var table: [String: Bool] = [:]
         for i in 0..<100 { table["flag-\(i)"] = i % 2 == 0 }
         table["plain"] = true
-        let baseline = Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
-            var on = 0
-            for i in 0..<contexts.count where table[contexts[i].targetingKey == nil ? "x" : "plain"] == true { on += 1 }
-            return on
-        }
-        let plain = Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
-            var on = 0
-            for context in contexts where engine.evaluate("plain", context: context).variant == "on" { on += 1 }
-            return on
-        }
-        let rules = Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
-            var on = 0
-            for context in contexts where engine.evaluate("rules", context: context).variant == "on" { on += 1 }
-            return on
-        }
+        let figures = Bench.interleaved(rounds: rounds, count: contexts.count, [
+            {
+                var on = 0
+                for i in 0..<contexts.count where table[contexts[i].targetingKey == nil ? "x" : "plain"] == true { on += 1 }
+                return on
+            },
+            {
+                var on = 0
+                for context in contexts where engine.evaluate("plain", context: context).variant == "on" { on += 1 }
+                return on
+            },
+            {
+                var on = 0
+                for context in contexts where engine.evaluate("rules", context: context).variant == "on" { on += 1 }
+                return on
+            },
+        ])
+        let (baseline, plain, rules) = (figures[0], figures[1], figures[2])
         Bench.report("engine_dictionary_baseline", baseline, "ns/op")
         Bench.report("engine_no_targeting", plain, "ns/eval")
         Bench.report("engine_rules_cohort_admin_rollout", rules, "ns/eval")
@@ -64,20 +70,23 @@ enum EngineBenchmarks {
 
 /// Small timing helpers shared by every benchmark in this executable.
 enum Bench {
-    /// Runs `body` `runs` times and returns the median nanoseconds per operation, where one
-    /// run performs `count` operations. `body` returns a checksum so the work is not optimised away.
-    static func nanosecondsPerOperation(runs: Int, count: Int, _ body: () -> Int) -> Double {
-        var samples: [Double] = []
+    /// Times each of `bodies` once per round, `rounds` times over, and returns each body's
+    /// median nanoseconds per operation, where one call performs `count` operations.
+    /// Bodies return a checksum so the work is not optimised away.
+    static func interleaved(rounds: Int, count: Int, _ bodies: [() -> Int]) -> [Double] {
+        var samples = [[Double]](repeating: [], count: bodies.count)
         var checksum = 0
-        _ = body()  // warm up caches and lazy state
-        for _ in 0..<runs {
-            let start = ContinuousClock.now
-            checksum &+= body()
-            let elapsed = ContinuousClock.now - start
-            samples.append(seconds(elapsed) * 1e9 / Double(count))
+        for body in bodies { checksum &+= body() }  // warm up caches and lazy state
+        for _ in 0..<rounds {
+            for (index, body) in bodies.enumerated() {
+                let start = ContinuousClock.now
+                checksum &+= body()
+                let elapsed = ContinuousClock.now - start
+                samples[index].append(seconds(elapsed) * 1e9 / Double(count))
+            }
         }
         blackHole(checksum)
-        return median(samples)
+        return samples.map(median)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -44,30 +44,24 @@ enum SDKBenchmarks {
         let contexts = EngineBenchmarks.contexts()
         let engine = Engine(snapshot)
         guard let counted = offlineClient(snapshot, usage: true), let uncounted = offlineClient(snapshot, usage: false) else { return }
-        let runs = EngineBenchmarks.runs
-        var engineSamples: [Double] = []
-        var sdkSamples: [Double] = []
-        var uncountedSamples: [Double] = []
-        for _ in 0..<3 {
-            engineSamples.append(Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
+        let figures = Bench.interleaved(rounds: EngineBenchmarks.rounds, count: contexts.count, [
+            {
                 var on = 0
                 for context in contexts where engine.evaluate("rules", as: .boolean, context: context).value == .bool(true) { on += 1 }
                 return on
-            })
-            sdkSamples.append(Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
+            },
+            {
                 var on = 0
                 for context in contexts where counted.bool("rules", default: false, context: context) { on += 1 }
                 return on
-            })
-            uncountedSamples.append(Bench.nanosecondsPerOperation(runs: runs, count: contexts.count) {
+            },
+            {
                 var on = 0
                 for context in contexts where uncounted.bool("rules", default: false, context: context) { on += 1 }
                 return on
-            })
-        }
-        let bare = Bench.median(engineSamples)
-        let sdk = Bench.median(sdkSamples)
-        let sdkNoUsage = Bench.median(uncountedSamples)
+            },
+        ])
+        let (bare, sdk, sdkNoUsage) = (figures[0], figures[1], figures[2])
         Bench.report("sdk_engine_rules_same_run", bare, "ns/eval")
         Bench.report("sdk_rules_cohort_admin_rollout", sdk, "ns/eval")
         Bench.report("sdk_rules_without_usage_counting", sdkNoUsage, "ns/eval")

@@ -183,4 +183,62 @@ extension String {
             try EvaluationContext(json: ["targetingKey": 42])
         }
     }
+
+    /// Copies share one storage object; changing a copy must not show through the original,
+    /// for attributes read directly or through compiled rules.
+    @Test func copiesAreIndependentValues() {
+        let admins = Engine(Snapshot(environment: "production", version: 1, flags: [
+            Flag(key: "admin-only", environments: ["production": FlagState(
+                enabled: true, rules: [Rule(clauses: [Clause(attribute: "role", .in, ["admin"])], serve: .variant("on"))],
+                default: .variant("off"))]),
+        ], cohorts: []))
+        let original = EvaluationContext(targetingKey: "u1", attributes: ["role": "member"])
+        var copy = original
+        copy.attributes["role"] = "admin"
+        copy.targetingKey = "u2"
+        #expect(original.attributes["role"] == "member")
+        #expect(original.targetingKey == "u1")
+        #expect(copy.attributes["role"] == "admin")
+        #expect(copy.targetingKey == "u2")
+        #expect(admins.evaluate("admin-only", context: original).variant == "off")
+        #expect(admins.evaluate("admin-only", context: copy).variant == "on")
+        #expect(original != copy)
+        copy.attributes["role"] = "member"
+        copy.targetingKey = "u1"
+        #expect(original == copy)
+        #expect(original.hashValue == copy.hashValue)
+    }
+
+    /// `targetingKey` may also arrive as an ordinary attribute when the field is unset.
+    @Test func targetingKeyAttributeIsUsedForBucketingWhenTheFieldIsUnset() {
+        let rollout = Engine(Snapshot(environment: "production", version: 1, flags: [
+            Flag(key: "half", environments: ["production": FlagState(
+                enabled: true, default: .rollout(.percentage(50, of: "on", rest: "off")))]),
+        ], cohorts: []))
+        let field = EvaluationContext(targetingKey: "user-42")
+        let attribute = EvaluationContext(attributes: ["targetingKey": "user-42"])
+        #expect(rollout.evaluate("half", context: field).variant == rollout.evaluate("half", context: attribute).variant)
+        #expect(rollout.evaluate("half", context: attribute).reason == .split)
+        #expect(rollout.evaluate("half", context: EvaluationContext()).reason == .default)
+    }
+}
+
+@Suite struct KeyIndexTests {
+    @Test(arguments: [1, 4, 5, 100, 5_000])
+    func findsEveryKeyAndNoOther(count: Int) {
+        let keys = (0..<count).map { "flag-\($0)" }
+        let index = KeyIndex(keys)
+        #expect(index.count == count)
+        for (position, key) in keys.enumerated() { #expect(index.position(of: key) == position) }
+        #expect(index.position(of: "flag-\(count)") == nil)
+        #expect(index.position(of: "") == nil)
+    }
+
+    @Test func repeatedKeysKeepTheFirstPosition() {
+        let index = KeyIndex(["a", "b", "a", "ünïcødé", "c", "d", "e"])
+        #expect(index.count == 6)
+        #expect(index.position(of: "a") == 0)
+        #expect(index.position(of: "ünïcødé") == 3)
+        #expect(index.position(of: "e") == 6)
+    }
 }

@@ -45,7 +45,7 @@ final class ClientCore: Sendable {
         }
         let result = current.evaluate(key, as: type, context: context)
         if let usage, result.errorCode == nil, let variant = result.variant {
-            usage.record(flag: key, variant: variant)
+            usage.record(flag: key, variant: variant, in: current.usage)
         }
         return (result, current)
     }
@@ -54,6 +54,7 @@ final class ClientCore: Sendable {
 
     /// Swaps in `next` and tells subscribers which flags changed.
     func install(_ next: FlagSource, changed: Set<String>, status: ClutchStatus) {
+        usage?.adopt(next.usage)
         source.withLock { $0 = next }
         let (waiters, subscribers) = state.withLock { state in
             state.hasData = true

@@ -17,14 +17,14 @@ extension EvaluationContext {
 
     /// The customer the context belongs to (`customerId`).
     public var customerId: String? {
-        get { attributes[Self.customerIdAttribute]?.stringValue }
+        get { self[attribute: Self.customerIdAttribute]?.stringValue }
         set { attributes[Self.customerIdAttribute] = newValue.map(Value.string) }
     }
 
     /// The context's roles (`role`): one role is stored as a string, several as an array.
     public var roles: [String] {
         get {
-            switch attributes[Self.roleAttribute] {
+            switch self[attribute: Self.roleAttribute] {
             case .string(let role)?: return [role]
             case .array(let items)?: return items.compactMap(\.stringValue)
             default: return []

@@ -10,17 +10,22 @@ final class FlagSource: Sendable {
     private let kind: Kind
     /// Metadata reported with every local evaluation.
     private let sourceMetadata: [String: Value]
+    /// Usage counters for every variant this source can serve.
+    let usage: UsageSlots
 
     init(engine: Engine) {
         kind = .engine(engine)
         sourceMetadata = ["environment": .string(engine.environment), "snapshotVersion": .integer(engine.version)]
+        usage = UsageSlots(engine.snapshot.flags.map { ($0.key, $0.variants.map(\.key)) })
     }
 
     init(remote response: OFREPBulkResponse) {
         var metadata: [String: [String: Value]] = [:]
         for item in response.flags { if let m = item.metadata, !m.isEmpty { metadata[item.key] = m } }
-        kind = .remote(response.results, metadata: metadata)
+        let results = response.results
+        kind = .remote(results, metadata: metadata)
         sourceMetadata = [:]
+        usage = UsageSlots(results.compactMap { key, result in result.variant.map { (key, [$0]) } })
     }
 
     /// The snapshot evaluated, in local mode.

@@ -1,7 +1,11 @@
 import Foundation
 
-/// Counts evaluations per flag and variant between reports. Recording is one uncontended
-/// lock and a dictionary increment, cheap enough for the evaluation hot path.
+/// Counts evaluations per flag and variant between reports.
+///
+/// Evaluations count into the ``UsageSlots`` of the source they read (no lock); this
+/// counter keeps the sets it was handed and sums them when a report is drained. A set
+/// replaced by a newer snapshot is drained once more after it is replaced, so a count
+/// from an evaluation that was still reading the old snapshot is not lost.
 final class UsageCounter: Sendable {
     struct Key: Hashable, Sendable {
         var flag: String
@@ -15,14 +19,29 @@ final class UsageCounter: Sendable {
     }
 
     private struct State: Sendable {
+        /// Counts drained from slots, restored from failed reports, or without a slot.
         var counts: [Key: Int] = [:]
         var since = Date()
+        /// The current source's slots.
+        var current: UsageSlots?
+        /// Replaced slots, and whether a drain has already read them since.
+        var retired: [(slots: UsageSlots, drained: Bool)] = []
     }
 
     private let state = Locked(State())
 
+    /// Makes `slots` (a newly installed source's) the current set.
+    func adopt(_ slots: UsageSlots) {
+        state.withLock { state in
+            if let current = state.current, current !== slots { state.retired.append((current, false)) }
+            state.current = slots
+        }
+    }
+
+    /// Counts one evaluation that read `slots`' source.
     @inline(__always)
-    func record(flag: String, variant: String) {
+    func record(flag: String, variant: String, in slots: UsageSlots) {
+        if slots.record(flag: flag, variant: variant) { return }
         let key = Key(flag: flag, variant: variant)
         state.withLock { $0.counts[key, default: 0] &+= 1 }
     }
@@ -30,6 +49,11 @@ final class UsageCounter: Sendable {
     /// The counts so far and the period they cover, resetting the counter.
     func drain(now: Date = Date()) -> UsageReport? {
         let (counts, since) = state.withLock { state in
+            state.current?.drain(into: &state.counts)
+            // Retired sets are drained now and kept for one more drain: an evaluation that
+            // read the old source just before the swap may still be adding to it.
+            for entry in state.retired { entry.slots.drain(into: &state.counts) }
+            state.retired = state.retired.filter { !$0.drained }.map { ($0.slots, true) }
             defer {
                 state.counts.removeAll(keepingCapacity: true)
                 state.since = now
@@ -54,7 +78,13 @@ final class UsageCounter: Sendable {
 
     /// The count for one flag and variant since the last report (for tests and diagnostics).
     func count(flag: String, variant: String) -> Int {
-        state.withLock { $0.counts[Key(flag: flag, variant: variant)] ?? 0 }
+        state.withLock { state in
+            var total = state.counts[Key(flag: flag, variant: variant)] ?? 0
+            for slots in state.retired.map(\.slots) + (state.current.map { [$0] } ?? []) {
+                total += slots.count(flag: flag, variant: variant)
+            }
+            return total
+        }
     }
 }
 

@@ -30,7 +30,7 @@ enum AttributeRef: Sendable {
         switch self {
         case .targetingKey:
             if let key = context.targetingKey { return .string(key) }
-            return context.attributes["targetingKey"]
+            return context.table["targetingKey"]
         case .named(let name, let hash):
             return context.table[name, hash: hash]
         }
@@ -82,6 +82,19 @@ final class CompiledFlag: Sendable {
         }
         self.defaultOutcome = outcome(
             defaultServe, reason: targets.isEmpty && rules.isEmpty ? .static : .default, match: .default)
+    }
+
+    /// A flag whose definition cannot be evaluated: never enabled, it always answers
+    /// `failure` (a `PARSE_ERROR`), while every other flag keeps working.
+    init(key: String, type: FlagType, failure: EvaluationResult) {
+        self.key = key
+        self.type = type
+        self.salt = []
+        self.enabled = false
+        self.disabledResult = failure
+        self.targets = []
+        self.rules = []
+        self.defaultOutcome = .fixed(failure)
     }
 }
 

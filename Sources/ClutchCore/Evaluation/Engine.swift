@@ -11,9 +11,16 @@ public struct Engine: Sendable {
     public let snapshot: Snapshot
     private let flags: StringTable<Entry>
 
-    private enum Entry: Sendable {
-        case ready(CompiledFlag)
-        case broken(FlagType, String)
+    private struct Entry: Sendable {
+        /// The result when it cannot depend on the context (the flag is off, broken, or
+        /// serves one variant to everyone): evaluation then copies it without touching the flag.
+        let fixed: EvaluationResult?
+        let flag: CompiledFlag
+
+        init(_ flag: CompiledFlag) {
+            self.flag = flag
+            self.fixed = flag.fixedResult
+        }
     }
 
     public init(_ snapshot: Snapshot) {
@@ -37,13 +44,15 @@ public struct Engine: Sendable {
                 flag, state: flag.state(in: snapshot.environment), variants: variants,
                 path: "environments.\(snapshot.environment)")
             if let compiled, compiler.issues.isEmpty {
-                flags.append((flag.key, .ready(compiled)))
+                flags.append((flag.key, Entry(compiled)))
             } else {
                 var message = compiler.issues.first?.description ?? "invalid definition"
                 for (key, problem) in brokenCohorts where message.contains("'\(key)'") {
                     message += " (cohort \(key): \(problem))"
                 }
-                flags.append((flag.key, .broken(flag.type, "flag '\(flag.key)' cannot be evaluated: \(message)")))
+                let failure = EvaluationResult.failure(
+                    flag.key, .parseError, "flag '\(flag.key)' cannot be evaluated: \(message)", flagType: flag.type)
+                flags.append((flag.key, Entry(CompiledFlag(key: flag.key, type: flag.type, failure: failure))))
             }
         }
         self.flags = StringTable(flags)
@@ -58,24 +67,17 @@ public struct Engine: Sendable {
     public func contains(_ key: String) -> Bool { flags[key] != nil }
 
     /// The type of flag `key`, if it exists.
-    public func type(of key: String) -> FlagType? {
-        switch flags[key] {
-        case .ready(let flag)?: return flag.type
-        case .broken(let type, _)?: return type
-        case nil: return nil
-        }
-    }
+    public func type(of key: String) -> FlagType? { flags[key]?.flag.type }
 
     /// Evaluates flag `key` for `context`. Never throws: problems come back as an error code.
     public func evaluate(_ key: String, context: EvaluationContext) -> EvaluationResult {
-        switch flags[key] {
-        case .ready(let flag)?:
-            return flag.evaluate(context)
-        case .broken(let type, let message)?:
-            return .failure(key, .parseError, message, flagType: type)
-        case nil:
+        guard let index = flags.index(of: key) else {
             return .failure(key, .flagNotFound, "flag '\(key)' not found in environment '\(snapshot.environment)'")
         }
+        // A flag that is off, broken or serves one variant to everyone answers without
+        // reading the context or retaining the compiled flag.
+        if let fixed = flags[position: index].fixed { return fixed }
+        return flags[position: index].flag.evaluate(context)
     }
 
     /// Evaluates flag `key`, requiring it to be of `type`; another type gives `TYPE_MISMATCH`.
@@ -89,7 +91,15 @@ public struct Engine: Sendable {
 }
 
 extension CompiledFlag {
+    /// The result of every evaluation, when it cannot depend on the context.
+    var fixedResult: EvaluationResult? {
+        guard enabled else { return disabledResult }
+        guard targets.isEmpty, rules.isEmpty, case .fixed(let result) = defaultOutcome else { return nil }
+        return result
+    }
+
     /// The evaluation order: disabled, individual targets, rules in order, the default.
+    /// A flag that could not be compiled is never enabled and answers its failure.
     func evaluate(_ context: EvaluationContext) -> EvaluationResult {
         guard enabled else { return disabledResult }
         for target in targets {

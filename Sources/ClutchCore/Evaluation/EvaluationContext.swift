@@ -4,25 +4,46 @@
 /// A context is typically built once per request and evaluated against many flags, so it
 /// keeps its attributes in a table that rules look up with hashes computed when the rules
 /// were compiled (no hashing of attribute names per evaluation).
+///
+/// The fields live in one shared copy-on-write object, so passing or copying a context
+/// costs one reference count rather than one per field.
 public struct EvaluationContext: Sendable, Hashable {
+    private var storage: Storage
+
     /// The context's stable identifier; the default bucketing attribute.
-    public var targetingKey: String?
-    /// Attributes by name. Arrays (for example several roles) match element-wise.
-    public var attributes: [String: Value] {
-        didSet { table = StringTable(attributes) }
+    public var targetingKey: String? {
+        get { storage.targetingKey }
+        set { storage = Storage(targetingKey: newValue, table: storage.table) }
     }
-    private(set) var table: StringTable<Value>
+    /// Attributes by name. Arrays (for example several roles) match element-wise.
+    /// The context keeps them in its lookup table, so reading this builds a dictionary:
+    /// to read one attribute, ``subscript(attribute:)`` is cheaper.
+    public var attributes: [String: Value] {
+        get { storage.table.dictionary }
+        set { storage = Storage(targetingKey: storage.targetingKey, table: StringTable(newValue)) }
+    }
+    var table: StringTable<Value> { storage.table }
 
     public init(targetingKey: String? = nil, attributes: [String: Value] = [:]) {
-        self.targetingKey = targetingKey
-        self.attributes = attributes
-        self.table = StringTable(attributes)
+        storage = Storage(targetingKey: targetingKey, table: StringTable(attributes))
     }
 
     /// The attribute `name`; `targetingKey` reads the targeting key.
     public subscript(attribute name: String) -> Value? {
         if name == "targetingKey", let key = targetingKey { return .string(key) }
-        return attributes[name]
+        return table[name]
+    }
+
+    // Immutable: a change builds a new object (contexts are built once and rarely changed),
+    // so values sharing one never see each other's changes.
+    private final class Storage: Sendable {
+        let targetingKey: String?
+        let table: StringTable<Value>
+
+        init(targetingKey: String?, table: StringTable<Value>) {
+            self.targetingKey = targetingKey
+            self.table = table
+        }
     }
 
     public static func == (lhs: EvaluationContext, rhs: EvaluationContext) -> Bool {
@@ -43,8 +64,8 @@ public struct EvaluationContext: Sendable, Hashable {
     /// A `targetingKey` that is not a string is an `INVALID_CONTEXT` error.
     public init(json: [String: Value]) throws(Invalid) {
         var attributes = json
-        let key = attributes.removeValue(forKey: "targetingKey")
-        switch key {
+        let targetingKey: String?
+        switch attributes.removeValue(forKey: "targetingKey") {
         case nil, .null?:
             targetingKey = nil
         case .string(let s)?:
@@ -52,8 +73,7 @@ public struct EvaluationContext: Sendable, Hashable {
         case let other?:
             throw Invalid(message: "targetingKey must be a string, got \(other.kindName)")
         }
-        self.attributes = attributes
-        self.table = StringTable(attributes)
+        storage = Storage(targetingKey: targetingKey, table: StringTable(attributes))
     }
 
     /// The flat JSON object form.

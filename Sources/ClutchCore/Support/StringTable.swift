@@ -5,11 +5,18 @@
 /// (load factor ≤ 0.5). Tables of up to 4 keys are scanned.
 /// Keys are chosen by administrators (flag keys, cohort members), so collision flooding
 /// by end users is not a concern: they only choose what is looked up.
+///
+/// Key, hash and element sit together in one array, so a small table (every evaluation
+/// context has one) is a single allocation and a lookup touches one run of memory.
 struct StringTable<Element: Sendable>: Sendable {
-    private let keys: [String]
-    private let elements: [Element]
-    private let hashes: [UInt32]
-    /// Index into `keys`, or -1 for an empty slot; empty for small tables.
+    private struct Entry: Sendable {
+        let key: String
+        let hash: UInt32
+        let element: Element
+    }
+
+    private let entries: [Entry]
+    /// Index into `entries`, or -1 for an empty slot; empty for small tables.
     private let slots: [Int32]
     private let mask: Int
 
@@ -17,39 +24,33 @@ struct StringTable<Element: Sendable>: Sendable {
     private static var linearLimit: Int { 4 }
 
     /// Builds the table; for duplicate keys the first element wins.
-    init(_ entries: [(String, Element)]) {
-        var keys: [String] = []
-        var elements: [Element] = []
+    init(_ pairs: [(String, Element)]) {
+        var entries: [Entry] = []
         var seen = Set<String>()
-        keys.reserveCapacity(entries.count)
-        elements.reserveCapacity(entries.count)
-        for (key, element) in entries where seen.insert(key).inserted {
-            keys.append(key)
-            elements.append(element)
+        entries.reserveCapacity(pairs.count)
+        for (key, element) in pairs where seen.insert(key).inserted {
+            entries.append(Entry(key: key, hash: Self.hash(key), element: element))
         }
-        self.init(uniqueKeys: keys, elements: elements)
+        self.init(entries: entries)
     }
 
     /// Builds the table from a dictionary, whose keys are unique already.
     init(_ dictionary: [String: Element]) {
-        self.init(uniqueKeys: Array(dictionary.keys), elements: Array(dictionary.values))
+        self.init(entries: dictionary.map { Entry(key: $0.key, hash: Self.hash($0.key), element: $0.value) })
     }
 
-    private init(uniqueKeys keys: [String], elements: [Element]) {
-        self.keys = keys
-        self.elements = elements
-        let hashes = keys.map(Self.hash)
-        self.hashes = hashes
-        if keys.count <= Self.linearLimit {
+    private init(entries: [Entry]) {
+        self.entries = entries
+        if entries.count <= Self.linearLimit {
             slots = []
             mask = 0
             return
         }
         var capacity = 16
-        while capacity < keys.count * 2 { capacity *= 2 }
+        while capacity < entries.count * 2 { capacity *= 2 }
         var slots = [Int32](repeating: -1, count: capacity)
-        for (index, hash) in hashes.enumerated() {
-            var slot = Int(hash) & (capacity - 1)
+        for (index, entry) in entries.enumerated() {
+            var slot = Int(entry.hash) & (capacity - 1)
             while slots[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
             slots[slot] = Int32(index)
         }
@@ -57,8 +58,13 @@ struct StringTable<Element: Sendable>: Sendable {
         self.mask = capacity - 1
     }
 
-    var count: Int { keys.count }
-    var isEmpty: Bool { keys.isEmpty }
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// The entries as a dictionary.
+    var dictionary: [String: Element] {
+        Dictionary(uniqueKeysWithValues: entries.lazy.map { ($0.key, $0.element) })
+    }
 
     @inline(__always)
     static func hash(_ key: String) -> UInt32 {
@@ -69,25 +75,43 @@ struct StringTable<Element: Sendable>: Sendable {
     /// The element stored for `key`.
     @inline(__always)
     subscript(key: String) -> Element? {
-        if slots.isEmpty {
-            for i in 0..<keys.count where keys[i] == key { return elements[i] }
-            return nil
-        }
-        return self[key, hash: Self.hash(key)]
+        guard let index = index(of: key) else { return nil }
+        return entries[index].element
     }
 
     /// The element stored for `key`, whose ``hash(_:)`` the caller computed in advance.
     @inline(__always)
     subscript(key: String, hash hash: UInt32) -> Element? {
+        guard let index = index(of: key, hash: hash) else { return nil }
+        return entries[index].element
+    }
+
+    /// The element at a position ``index(of:)`` returned.
+    @inline(__always)
+    subscript(position index: Int) -> Element { entries[index].element }
+
+    /// The position of `key`'s element, if it is stored. Callers that read one field of a
+    /// struct element use this to copy that field alone rather than the whole element.
+    @inline(__always)
+    func index(of key: String) -> Int? {
         if slots.isEmpty {
-            for i in 0..<hashes.count where hashes[i] == hash && keys[i] == key { return elements[i] }
+            for i in 0..<entries.count where entries[i].key == key { return i }
+            return nil
+        }
+        return index(of: key, hash: Self.hash(key))
+    }
+
+    @inline(__always)
+    func index(of key: String, hash: UInt32) -> Int? {
+        if slots.isEmpty {
+            for i in 0..<entries.count where entries[i].hash == hash && entries[i].key == key { return i }
             return nil
         }
         var slot = Int(hash) & mask
         while true {
             let index = Int(slots[slot])
             if index < 0 { return nil }
-            if hashes[index] == hash, keys[index] == key { return elements[index] }
+            if entries[index].hash == hash, entries[index].key == key { return index }
             slot = (slot + 1) & mask
         }
     }

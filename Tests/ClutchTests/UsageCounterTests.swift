@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+@testable import Clutch
+
+@Suite("Usage counting")
+struct UsageCounterTests {
+    private func slots() -> UsageSlots {
+        UsageSlots([("checkout", ["on", "off"]), ("banner", ["blue", "green", "red"])])
+    }
+
+    @Test("counts from a replaced snapshot are reported, including late ones")
+    func countsSurviveASnapshotSwap() throws {
+        let counter = UsageCounter()
+        let first = slots()
+        counter.adopt(first)
+        counter.record(flag: "checkout", variant: "on", in: first)
+        counter.record(flag: "checkout", variant: "on", in: first)
+        let second = slots()
+        counter.adopt(second)
+        counter.record(flag: "checkout", variant: "on", in: second)
+        counter.record(flag: "banner", variant: "red", in: second)
+        #expect(counter.count(flag: "checkout", variant: "on") == 3)
+
+        let report = try #require(counter.drain())
+        #expect(report.counts == [
+            UsageReport.Count(flag: "banner", variant: "red", count: 1),
+            UsageReport.Count(flag: "checkout", variant: "on", count: 3),
+        ])
+        // An evaluation that read the old snapshot just before the swap counts after the drain.
+        counter.record(flag: "checkout", variant: "off", in: first)
+        let late = try #require(counter.drain())
+        #expect(late.counts == [UsageReport.Count(flag: "checkout", variant: "off", count: 1)])
+        #expect(counter.drain() == nil)
+    }
+
+    @Test("a flag or variant without a slot is still counted")
+    func countsWithoutASlot() throws {
+        let counter = UsageCounter()
+        let current = slots()
+        counter.adopt(current)
+        counter.record(flag: "checkout", variant: "beta", in: current)
+        counter.record(flag: "unknown", variant: "on", in: current)
+        let report = try #require(counter.drain())
+        #expect(report.counts.map(\.count) == [1, 1])
+        #expect(report.counts.map(\.flag) == ["checkout", "unknown"])
+    }
+
+    @Test("concurrent recording loses nothing")
+    func concurrentRecording() async throws {
+        let counter = UsageCounter()
+        let current = slots()
+        counter.adopt(current)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    for _ in 0..<10_000 { counter.record(flag: "banner", variant: "green", in: current) }
+                }
+            }
+        }
+        let report = try #require(counter.drain())
+        #expect(report.counts == [UsageReport.Count(flag: "banner", variant: "green", count: 80_000)])
+    }
+}

@@ -85,11 +85,16 @@ public final class ClutchApplication: Sendable {
     }
 
     /// The Hummingbird application (a `Service`). `onReady` receives the bound port.
+    /// Single-flag OFREP evaluations are answered ahead of the router by
+    /// `OFREPSingleFlagResponder`; every other request goes to the router.
     public func makeApplication(onReady: (@Sendable (Int) async -> Void)? = nil) -> some ApplicationProtocol {
         let configuration = self.configuration
         let logger = services.logger
+        let responder = OFREPSingleFlagResponder(
+            router: buildRouter().buildResponder(), controller: OFREPController(services: services),
+            credentials: services.credentials, metrics: services.metrics)
         return Application(
-            router: buildRouter(),
+            responder: responder,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? configuration.port

@@ -34,10 +34,9 @@ final class CredentialCache: Sendable {
             self.words = (words[0], words[1], words[2], words[3])
         }
 
-        /// SHA-256 of `secret`'s UTF-8 bytes.
-        init(secret: String) {
-            var secret = secret
-            let digest = secret.withUTF8 { SHA256.hash(data: $0) }
+        /// SHA-256 of a secret's UTF-8 bytes.
+        init(secretBytes: UnsafeBufferPointer<UInt8>) {
+            let digest = SHA256.hash(data: secretBytes)
             var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
             digest.withUnsafeBytes { raw in
                 func word(_ n: Int) -> UInt64 {
@@ -76,9 +75,8 @@ final class CredentialCache: Sendable {
         entries.withLock { $0 = table }
     }
 
-    /// The principal a presented secret authenticates, if any.
-    func principal(forSecret secret: String) -> Principal? {
-        let digest = Digest(secret: secret)
-        return entries.withLock { $0[digest] }
+    /// The principal whose secret has this digest, if any.
+    func principal(for digest: Digest) -> Principal? {
+        entries.withLock { $0[digest] }
     }
 }

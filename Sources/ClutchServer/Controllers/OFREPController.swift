@@ -1,6 +1,7 @@
 import ClutchCore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The OpenFeature Remote Evaluation Protocol: `/ofrep/v1/evaluate/flags[/{key}]`.
 ///
@@ -23,14 +24,19 @@ struct OFREPController {
     }
 
     @Sendable func single(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        var request = request
         let key = try context.parameter("key")
         let (_, environment) = try context.sdkKey()
+        return evaluate(key: key, environment: environment, body: try await request.collectBodyBuffer())
+    }
+
+    /// The answer for one flag in an SDK key's environment, given the request body. Shared by the
+    /// route and ``OFREPSingleFlagResponder``, which reaches it without the router.
+    func evaluate(key: String, environment: String, body: ByteBuffer) -> Response {
         let evaluationContext: EvaluationContext
         do {
-            evaluationContext = try Self.context(from: try await request.collectBodyBytes())
-        } catch let failure as Failure {
-            return Self.error(key: key, failure.code, failure.details, status: .badRequest)
+            evaluationContext = try Self.context(from: body)
+        } catch {
+            return Self.error(key: key, error.code, error.details, status: .badRequest)
         }
         guard let engine = services.registry.engine(environment) else {
             return Self.error(key: key, .general, "environment '\(environment)' is not loaded", status: .internalServerError)
@@ -38,35 +44,39 @@ struct OFREPController {
         let result = engine.evaluate(key, context: evaluationContext)
         // Only existing flags have a type: unknown keys share one label instead of one series each.
         services.metrics.recordEvaluation(flag: result.flagType != nil ? key : "(unknown)", reason: result.reason.rawValue)
-        var out = ""
         if let code = result.errorCode {
             let status: HTTPResponse.Status = code == .flagNotFound ? .notFound : .badRequest
             return Self.error(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, status: status)
         }
+        var out = ByteBufferAllocator().buffer(capacity: Self.answerCapacity)
         Self.writeSuccess(result, to: &out)
-        return JSONResponse.raw(out)
+        return JSONResponse.buffer(out)
     }
 
+    /// Room for a typical single answer, so that writing it does not grow the buffer.
+    private static let answerCapacity = 256
+
     @Sendable func bulk(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        var request = request
         let (_, environment) = try context.sdkKey()
         let evaluationContext: EvaluationContext
         do {
-            evaluationContext = try Self.context(from: try await request.collectBodyBytes())
+            evaluationContext = try Self.context(from: try await request.collectBodyBuffer())
         } catch let failure as Failure {
-            var out = "{\"errorCode\":"
-            Value.writeString(failure.code.rawValue, to: &out)
-            out += ",\"errorDetails\":"
-            Value.writeString(failure.details, to: &out)
-            out += "}"
-            return JSONResponse.raw(out, status: .badRequest)
+            var out = ByteBuffer()
+            out.writeStaticString("{\"errorCode\":")
+            out.writeJSONString(failure.code.rawValue)
+            out.writeStaticString(",\"errorDetails\":")
+            out.writeJSONString(failure.details)
+            out.writeStaticString("}")
+            return JSONResponse.buffer(out, status: .badRequest)
         }
         guard let live = services.registry.live(environment) else {
             return JSONResponse.raw(#"{"errorCode":"GENERAL","errorDetails":"environment is not loaded"}"#, status: .internalServerError)
         }
-        var out = "{\"flags\":["
+        var out = ByteBuffer()
+        out.writeStaticString("{\"flags\":[")
         for (index, key) in live.sortedFlagKeys.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { out.writeStaticString(",") }
             let result = live.engine.evaluate(key, context: evaluationContext)
             services.metrics.recordEvaluation(flag: key, reason: result.reason.rawValue)
             if let code = result.errorCode {
@@ -75,27 +85,29 @@ struct OFREPController {
                 Self.writeSuccess(result, to: &out)
             }
         }
-        out += "]}"
+        out.writeStaticString("]}")
         let etag = ETag.of(out)
         if let ifNoneMatch = request.headers[.ifNoneMatch], ETag.matches(ifNoneMatch, etag) {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
-        return JSONResponse.raw(out, headers: [.eTag: etag])
+        return JSONResponse.buffer(out, headers: [.eTag: etag])
     }
 
     /// The evaluation context of an OFREP body `{"context": {...}}`; an empty body is an empty context.
-    static func context(from data: [UInt8]) throws(Failure) -> EvaluationContext {
-        guard !data.isEmpty else { return EvaluationContext() }
+    static func context(from data: ByteBuffer) throws(Failure) -> EvaluationContext {
+        guard data.readableBytes > 0 else { return EvaluationContext() }
         let body: Value
         do {
             body = try JSONValueParser.parse(data)
         } catch {
             throw Failure(code: .parseError, details: "request body is not valid JSON: \(error.message)")
         }
-        guard case .object(let fields) = body else {
+        guard case .object(var fields) = consume body else {
             throw Failure(code: .parseError, details: "request body must be a JSON object")
         }
-        switch fields["context"] {
+        // Taken out rather than read, so `EvaluationContext` gets the only reference to the
+        // attributes and can edit them in place instead of copying them.
+        switch fields.removeValue(forKey: "context") {
         case nil, .null?:
             return EvaluationContext()
         case .object(let attributes)?:
@@ -117,31 +129,31 @@ struct OFREPController {
         }
     }
 
-    static func writeSuccess(_ result: EvaluationResult, to out: inout String) {
-        out += "{\"key\":"
-        Value.writeString(result.flagKey, to: &out)
-        out += ",\"metadata\":{},\"reason\":"
-        Value.writeString(result.reason.rawValue, to: &out)
-        out += ",\"value\":"
-        (result.value ?? .null).write(to: &out)
-        out += ",\"variant\":"
-        Value.writeString(result.variant ?? "", to: &out)
-        out += "}"
+    static func writeSuccess(_ result: EvaluationResult, to out: inout ByteBuffer) {
+        out.writeStaticString("{\"key\":")
+        out.writeJSONString(result.flagKey)
+        out.writeStaticString(",\"metadata\":{},\"reason\":")
+        out.writeJSONString(result.reason.rawValue)
+        out.writeStaticString(",\"value\":")
+        out.writeJSON(result.value ?? .null)
+        out.writeStaticString(",\"variant\":")
+        out.writeJSONString(result.variant ?? "")
+        out.writeStaticString("}")
     }
 
-    static func writeError(key: String, _ code: ErrorCode, _ details: String, to out: inout String) {
-        out += "{\"errorCode\":"
-        Value.writeString(code.rawValue, to: &out)
-        out += ",\"errorDetails\":"
-        Value.writeString(details, to: &out)
-        out += ",\"key\":"
-        Value.writeString(key, to: &out)
-        out += "}"
+    static func writeError(key: String, _ code: ErrorCode, _ details: String, to out: inout ByteBuffer) {
+        out.writeStaticString("{\"errorCode\":")
+        out.writeJSONString(code.rawValue)
+        out.writeStaticString(",\"errorDetails\":")
+        out.writeJSONString(details)
+        out.writeStaticString(",\"key\":")
+        out.writeJSONString(key)
+        out.writeStaticString("}")
     }
 
     static func error(key: String, _ code: ErrorCode, _ details: String, status: HTTPResponse.Status) -> Response {
-        var out = ""
+        var out = ByteBuffer()
         writeError(key: key, code, details, to: &out)
-        return JSONResponse.raw(out, status: status)
+        return JSONResponse.buffer(out, status: status)
     }
 }

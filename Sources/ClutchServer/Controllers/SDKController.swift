@@ -113,8 +113,17 @@ enum ETag {
 
     /// A strong tag from content: FNV-1a 64 of the bytes.
     static func of(_ text: String) -> String {
+        of(bytes: text.utf8)
+    }
+
+    /// A strong tag from a buffer's readable bytes; the same tag as for the same text.
+    static func of(_ buffer: ByteBuffer) -> String {
+        of(bytes: buffer.readableBytesView)
+    }
+
+    private static func of(bytes: some Sequence<UInt8>) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
+        for byte in bytes {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }

@@ -22,11 +22,17 @@ enum JSONResponse {
         return buffer(out, status: status, headers: headers)
     }
 
+    private static let jsonContentType: HTTPFields = [.contentType: "application/json"]
+
     static func bytes(_ data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         buffer(ByteBuffer(bytes: data), status: status, headers: headers)
     }
 
     static func buffer(_ buffer: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], contentType: String = "application/json") -> Response {
+        if headers.isEmpty, contentType == "application/json" {
+            // The common case shares one prepared field list instead of building it per answer.
+            return Response(status: status, headers: jsonContentType, body: .init(byteBuffer: buffer))
+        }
         var headers = headers
         headers[.contentType] = contentType
         return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))

@@ -1,19 +1,34 @@
 import ClutchCore
+import NIOCore
 
 /// A small strict JSON parser straight to `Value`, for the OFREP hot path: `JSONDecoder` decodes
 /// `Value` by trying each kind in turn and throwing, which costs more than the evaluation itself.
+/// It reads the bytes in place (a request body is parsed without copying it out of its buffer).
 struct JSONValueParser {
     struct Failure: Error, Sendable {
         let message: String
     }
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
     private static let maxDepth = 64
 
     /// Parses one JSON document (surrounding whitespace allowed).
     static func parse(_ bytes: [UInt8]) throws(Failure) -> Value {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> Value in try parse(buffer) }
+    }
+
+    /// Parses the readable bytes of `buffer` as one JSON document.
+    static func parse(_ buffer: ByteBuffer) throws(Failure) -> Value {
+        let result = buffer.withUnsafeReadableBytes { raw in
+            Result { () throws(Failure) -> Value in try parse(raw.assumingMemoryBound(to: UInt8.self)) }
+        }
+        return try result.get()
+    }
+
+    /// Parses one JSON document from memory that stays valid for the call.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> Value {
         var parser = JSONValueParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.value()
@@ -22,8 +37,13 @@ struct JSONValueParser {
         return value
     }
 
-    private init(bytes: [UInt8]) {
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+    }
+
+    /// The bytes in `range` as a string (invalid UTF-8 is repaired, as `String(decoding:)` does).
+    private func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
     private func fail(_ message: String) -> Failure {
@@ -62,12 +82,14 @@ struct JSONValueParser {
         guard depth <= Self.maxDepth else { throw fail("JSON nested too deeply") }
         defer { depth -= 1 }
         index += 1
-        var object: [String: Value] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object([:])
         }
+        // Room for a typical evaluation context up front: growing a dictionary one insertion at
+        // a time reallocates and rehashes it several times.
+        var object = [String: Value](minimumCapacity: 8)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -124,21 +146,21 @@ struct JSONValueParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: bytes[start..<index], as: UTF8.self)
+                let string = text(start..<index)
                 index += 1
-                return text
+                return string
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("control character in string") }
             index += 1
         }
         var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: String(decoding: bytes[start..<index], as: UTF8.self).unicodeScalars)
+        scalars.append(contentsOf: text(start..<index).unicodeScalars)
         var chunkStart = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                scalars.append(contentsOf: String(decoding: bytes[chunkStart..<index], as: UTF8.self).unicodeScalars)
+                scalars.append(contentsOf: text(chunkStart..<index).unicodeScalars)
                 index += 1
                 return String(scalars)
             }
@@ -147,7 +169,7 @@ struct JSONValueParser {
                 index += 1
                 continue
             }
-            scalars.append(contentsOf: String(decoding: bytes[chunkStart..<index], as: UTF8.self).unicodeScalars)
+            scalars.append(contentsOf: text(chunkStart..<index).unicodeScalars)
             index += 1
             guard index < bytes.count else { throw fail("unexpected end of JSON") }
             let escaped = bytes[index]
@@ -223,9 +245,9 @@ struct JSONValueParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if integral, let integer = Int64(text) { return .integer(integer) }
-        guard let double = Double(text), double.isFinite else { throw fail("number out of range") }
+        let literal = text(start..<index)
+        if integral, let integer = Int64(literal) { return .integer(integer) }
+        guard let double = Double(literal), double.isFinite else { throw fail("number out of range") }
         return .double(double)
     }
 

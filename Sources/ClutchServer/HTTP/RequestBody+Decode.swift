@@ -14,11 +14,11 @@ extension Request {
         }
     }
 
-    /// The body's bytes, up to 1 MiB (more → 413).
-    mutating func collectBodyBytes() async throws -> [UInt8] {
+    /// The body as one buffer, up to 1 MiB (more → 413). Unlike `collectBody(upTo:)` it does not
+    /// store the body back into the request, which callers that read it once do not need.
+    func collectBodyBuffer() async throws -> ByteBuffer {
         do {
-            let buffer = try await collectBody(upTo: APILimits.maxBodySize)
-            return Array(buffer.readableBytesView)
+            return try await body.collect(upTo: APILimits.maxBodySize)
         } catch is NIOTooManyBytesError {
             throw APIError.payloadTooLarge("request body is larger than 1 MiB")
         }

@@ -11,6 +11,10 @@ failed=0
 status=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# The store commits with fsync (synchronous=FULL). Right after a clean build the page cache
+# holds gigabytes of unwritten build output, and on ext4 a small fsync can wait for much of it:
+# requests then take over 10 s and the CLI tests time out. Flushing once first keeps waits short.
+sync
 for target in "${targets[@]}"; do
   echo "=== $target"
   "$SWIFT" test --skip-build --filter "^$target\\." "$@" 2>&1 | tee "$log"

@@ -5,8 +5,8 @@
 /// keeps its attributes in a table that rules look up with hashes computed when the rules
 /// were compiled (no hashing of attribute names per evaluation).
 ///
-/// The fields live in one shared copy-on-write object, so passing or copying a context
-/// costs one reference count rather than one per field.
+/// The fields live in one shared immutable object, so passing or copying a context costs
+/// one reference count rather than one per field.
 public struct EvaluationContext: Sendable, Hashable {
     private var storage: Storage
 
@@ -47,7 +47,8 @@ public struct EvaluationContext: Sendable, Hashable {
     }
 
     public static func == (lhs: EvaluationContext, rhs: EvaluationContext) -> Bool {
-        lhs.targetingKey == rhs.targetingKey && lhs.attributes == rhs.attributes
+        // Copies share their storage; only distinct objects need their attributes compared.
+        lhs.storage === rhs.storage || (lhs.targetingKey == rhs.targetingKey && lhs.attributes == rhs.attributes)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -61,7 +61,12 @@ func runClutch(
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
-    var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": scratch.path, "NO_COLOR": "1"]
+    // CLUTCH_TIMEOUT: the CLI's 10 s default is for people; the tests start dozens of servers and
+    // CLI processes at once on 2 cores, where one request has been seen to wait longer than that.
+    var env = [
+        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": scratch.path, "NO_COLOR": "1",
+        "CLUTCH_TIMEOUT": "25",
+    ]
     env.merge(environment) { _, new in new }
     process.environment = env
     process.standardOutput = out

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// How many events each environment keeps for `Last-Event-ID` catch-up.
     public var eventHistoryLimit: Int
+    /// Rate, size and time limits on what callers send.
+    public var limits: ServerLimits
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -28,5 +30,6 @@ public struct ServerConfiguration: Sendable {
         self.cliConfigPath = cliConfigPath
         self.heartbeatInterval = .seconds(15)
         self.eventHistoryLimit = 1000
+        self.limits = ServerLimits()
     }
 }

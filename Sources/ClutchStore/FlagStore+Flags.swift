@@ -18,7 +18,11 @@ extension FlagStore {
 
     /// The flag `key`, or `notFound`.
     public func flag(_ key: String) async throws -> FlagRecord {
-        try await pool.read { db in try Tables.requireFlag(db, key) }
+        try await pool.read { db in
+            var record = try Tables.requireFlag(db, key)
+            record.usage = try Tables.usage(db, flag: key)
+            return record
+        }
     }
 
     /// Creates a flag at revision 1 (or the next number when the key existed before and was

@@ -6,21 +6,36 @@ extension FlagStore {
     /// Adds evaluation counts an SDK of `environment` reported. Counts for flags that do not exist
     /// (any more) are ignored. Not a change to a flag: no revision, no snapshot version.
     public func recordUsage(environment: String, counts: [UsageCount], at: Date) async throws {
-        for (i, count) in counts.enumerated() where count.count < 0 {
-            throw StoreError.badRequest("a count cannot be negative, got \(count.count)", field: "counts[\(i)].count")
+        try UsageLimits.validate(counts)
+        try await recordUsage(counts.map { UsageEntry(environment: environment, count: $0) }, at: at)
+    }
+
+    /// Adds a batch of evaluation counts, of any environments, in one transaction. Sums saturate
+    /// at `Int64.max`. Counts for flags that do not exist (any more) are ignored. Callers check
+    /// each entry against ``UsageLimits`` and the flag's variants first (the server checks them
+    /// against the live engine, see `UsageBatcher`).
+    public func recordUsage(_ entries: [UsageEntry], at: Date) async throws {
+        for (i, entry) in entries.enumerated() where !(0...UsageLimits.maxCount).contains(entry.count) {
+            throw StoreError.badRequest("a count must be 0–\(UsageLimits.maxCount), got \(entry.count)", field: "counts[\(i)].count")
+        }
+        guard !entries.isEmpty else {
+            try await pool.read { db in
+                for environment in Set(entries.map(\.environment)) { try Tables.requireEnvironment(db, environment) }
+            }
+            return
         }
         try await pool.write { db in
-            try Tables.requireEnvironment(db, environment)
-            let known = Set(try String.fetchAll(db, sql: "SELECT key FROM flag"))
-            for count in counts where known.contains(count.flag) {
-                try db.execute(
-                    sql: """
-                        INSERT INTO usage (flag, environment, variant, count, last_evaluated) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (flag, environment, variant) DO UPDATE SET
-                            count = count + excluded.count,
-                            last_evaluated = MAX(last_evaluated, excluded.last_evaluated)
-                        """,
-                    arguments: [count.flag, environment, count.variant, count.count, at])
+            for environment in Set(entries.map(\.environment)) { try Tables.requireEnvironment(db, environment) }
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO usage (flag, environment, variant, count, last_evaluated)
+                SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM flag WHERE key = ?1)
+                ON CONFLICT (flag, environment, variant) DO UPDATE SET
+                    count = CASE WHEN typeof(count) != 'integer' OR count > 9223372036854775807 - excluded.count
+                                 THEN 9223372036854775807 ELSE count + excluded.count END,
+                    last_evaluated = MAX(last_evaluated, excluded.last_evaluated)
+                """)
+            for entry in entries {
+                try upsert.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, at])
             }
         }
     }

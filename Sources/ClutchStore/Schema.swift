@@ -4,7 +4,7 @@ import GRDB
 /// schema by appending a new one.
 enum Schema {
     /// The identifiers, in order, of every migration.
-    static let migrationNames = ["v1-core", "v2-usage"]
+    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -87,6 +87,22 @@ enum Schema {
                     last_evaluated DATETIME NOT NULL,
                     PRIMARY KEY (flag, environment, variant)
                 );
+                """)
+        }
+        // Before usage reports were checked, a report could store a count as REAL (an overflowing
+        // sum) and rows for variants a flag does not have. Repair both: saturate REAL counts, and
+        // drop rows whose variant the flag (still existing) does not define.
+        migrator.registerMigration("v3-usage-repair") { db in
+            try db.execute(sql: """
+                UPDATE usage SET count = CASE
+                    WHEN typeof(count) = 'real' AND count >= 9.2e18 THEN 9223372036854775807
+                    WHEN typeof(count) = 'real' AND count > 0 THEN CAST(count AS INTEGER)
+                    ELSE 0 END
+                WHERE typeof(count) != 'integer' OR count < 0;
+                DELETE FROM usage WHERE EXISTS (SELECT 1 FROM flag WHERE flag.key = usage.flag)
+                    AND NOT EXISTS (
+                        SELECT 1 FROM flag, json_each(flag.definition, '$.variants') AS v
+                        WHERE flag.key = usage.flag AND json_extract(v.value, '$.key') = usage.variant);
                 """)
         }
         return migrator

@@ -66,11 +66,11 @@ enum Tables {
 
     // MARK: Flags
 
+    /// The flag `key` as stored, without usage: write paths never read usage, so no usage data
+    /// (which SDK keys report) can stand in the way of a change.
     static func flag(_ db: Database, _ key: String) throws -> FlagRecord? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM flag WHERE key = ?", arguments: [key]) else { return nil }
-        var record = try flagRecord(row)
-        record.usage = try usage(db, flag: key)
-        return record
+        return try flagRecord(row)
     }
 
     static func requireFlag(_ db: Database, _ key: String) throws -> FlagRecord {
@@ -310,13 +310,15 @@ enum Tables {
         }
         var out: [String: [String: FlagUsage]] = [:]
         for row in rows {
-            let flag = try row.decode(String.self, forColumn: "flag")
-            let environment = try row.decode(String.self, forColumn: "environment")
-            let variant = try row.decode(String.self, forColumn: "variant")
-            let count = try row.decode(Int64.self, forColumn: "count")
-            let last = try row.decode(Date.self, forColumn: "last_evaluated")
+            // Usage is statistics reported with public SDK keys: a row that does not decode is
+            // read as well as it can be (a count stored as REAL saturates), never an error.
+            guard let flag = row["flag"] as String?, let environment = row["environment"] as String?,
+                  let variant = row["variant"] as String?
+            else { continue }
+            let count = UsageArithmetic.count(from: row["count"] as DatabaseValue)
+            let last = (row["last_evaluated"] as Date?) ?? .distantPast
             var entry = out[flag]?[environment] ?? FlagUsage(lastEvaluated: last, variants: [:])
-            entry.variants[variant, default: 0] += count
+            entry.variants[variant] = UsageArithmetic.add(entry.variants[variant] ?? 0, count)
             entry.lastEvaluated = max(entry.lastEvaluated, last)
             out[flag, default: [:]][environment] = entry
         }

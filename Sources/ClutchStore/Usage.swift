@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// Evaluations of one flag an SDK reports: `count` times `variant` since its last report.
 public struct UsageCount: Sendable, Hashable, Codable {
@@ -10,6 +11,72 @@ public struct UsageCount: Sendable, Hashable, Codable {
         self.flag = flag
         self.variant = variant
         self.count = count
+    }
+}
+
+/// Evaluations of one flag variant in one environment, as the server stores them.
+public struct UsageEntry: Sendable, Hashable {
+    public var environment: String
+    public var flag: String
+    public var variant: String
+    public var count: Int64
+
+    public init(environment: String, flag: String, variant: String, count: Int64) {
+        self.environment = environment
+        self.flag = flag
+        self.variant = variant
+        self.count = count
+    }
+
+    init(environment: String, count: UsageCount) {
+        self.init(environment: environment, flag: count.flag, variant: count.variant, count: count.count)
+    }
+}
+
+/// What a usage report may hold. Reports come with SDK keys, which ship inside apps, so
+/// everything in them is bounded before it is stored.
+public enum UsageLimits {
+    /// Entries (flag and variant pairs) in one report.
+    public static let maxEntries = 10_000
+    /// The largest count of one entry: 2⁴⁰, a trillion evaluations since the last report.
+    public static let maxCount: Int64 = 1 << 40
+    /// The longest flag or variant name an entry may carry (flag keys have at most 128).
+    public static let maxNameBytes = 256
+
+    /// Refuses a report with too many entries, or an entry with a negative or too large count
+    /// or an over-long name, naming the first bad field.
+    public static func validate(_ counts: [UsageCount]) throws {
+        if counts.count > maxEntries {
+            throw StoreError.badRequest("a report may have at most \(maxEntries) entries, got \(counts.count)", field: "counts")
+        }
+        for (i, entry) in counts.enumerated() {
+            if !(0...maxCount).contains(entry.count) {
+                throw StoreError.badRequest("a count must be 0–\(maxCount), got \(entry.count)", field: "counts[\(i)].count")
+            }
+            if entry.flag.utf8.count > maxNameBytes {
+                throw StoreError.badRequest("a flag key has at most \(maxNameBytes) bytes", field: "counts[\(i)].flag")
+            }
+            if entry.variant.utf8.count > maxNameBytes {
+                throw StoreError.badRequest("a variant has at most \(maxNameBytes) bytes", field: "counts[\(i)].variant")
+            }
+        }
+    }
+}
+
+/// Saturating arithmetic for usage counts: a sum never overflows, whatever was reported.
+enum UsageArithmetic {
+    static func add(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : sum
+    }
+
+    /// A stored count as an integer: databases written before saturation could hold a REAL.
+    static func count(from value: DatabaseValue) -> Int64 {
+        switch value.storage {
+        case .int64(let n): return max(0, n)
+        case .double(let d): return d.isNaN || d <= 0 ? 0 : (d >= 9.2e18 ? .max : Int64(d))
+        default: return 0
+        }
     }
 }
 

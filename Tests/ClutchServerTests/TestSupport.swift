@@ -93,13 +93,17 @@ final class TestServer: Sendable {
     var databasePath: String { configuration.databasePath }
 
     /// Starts a server; `directory` reuses an earlier server's files (a restart).
-    static func start(directory: URL? = nil, bootstrapToken: String? = TestServer.adminToken) async throws -> TestServer {
+    static func start(
+        directory: URL? = nil, bootstrapToken: String? = TestServer.adminToken,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("clutch-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
             bootstrapToken: bootstrapToken, cliConfigPath: directory.appendingPathComponent("config/clutch.json").path)
         configuration.heartbeatInterval = .milliseconds(300)
+        configure(&configuration)
         var logger = Logger(label: "clutch.server-tests")
         logger.logLevel = .warning
         let application = try await ClutchApplication(configuration: configuration, logger: logger)
@@ -130,8 +134,10 @@ final class TestServer: Sendable {
     }
 
     /// Runs `body` with a fresh server, then stops it even when `body` throws.
-    static func with(_ body: (TestServer) async throws -> Void) async throws {
-        let server = try await start()
+    static func with(
+        configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
+    ) async throws {
+        let server = try await start(configure: configure)
         do {
             try await body(server)
         } catch {

@@ -27,6 +27,21 @@ struct ServeCommand: AsyncParsableCommand {
     @ArgumentParser.Flag(help: "Print the ready line as JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp(
+        "Usage reports a second per SDK key, on average (or CLUTCH_USAGE_RATE; default 50; 0 = no limit).", valueName: "n"))
+    var usageRate: Double?
+
+    @Option(help: ArgumentHelp("Open streams per SDK key (or CLUTCH_MAX_STREAMS_PER_KEY; default 2000).", valueName: "n"))
+    var maxStreamsPerKey: Int?
+
+    @Option(help: ArgumentHelp(
+        "Seconds a connection may stay silent or take to send a request head (or CLUTCH_IDLE_TIMEOUT; default 60).",
+        valueName: "seconds"))
+    var idleTimeout: Int?
+
+    @Option(help: ArgumentHelp("The largest import in MiB (or CLUTCH_MAX_IMPORT_MB; default 64).", valueName: "MiB"))
+    var maxImportSize: Int?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let host = nonEmpty(self.host) ?? nonEmpty(environment["CLUTCH_HOST"]) ?? "127.0.0.1"
@@ -46,10 +61,11 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "clutch")
         if let level = environment["CLUTCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logger.logLevel = level }
 
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, databasePath: databasePath,
             bootstrapToken: nonEmpty(environment["CLUTCH_BOOTSTRAP_TOKEN"]),
             cliConfigPath: CLIConfigFile.defaultPath())
+        configuration.limits = try limits(environment)
         let json = self.json
         do {
             try await runClutchServer(configuration, logger: logger) { boundPort in
@@ -73,6 +89,40 @@ struct ServeCommand: AsyncParsableCommand {
             }
             throw CLIError.failed("the server stopped: \(text)")
         }
+    }
+
+    /// The limits from the options, else the environment, else the defaults.
+    private func limits(_ environment: [String: String]) throws -> ServerLimits {
+        var limits = ServerLimits()
+        func number<T: LosslessStringConvertible & Comparable>(
+            _ option: T?, _ variable: String, _ flag: String, minimum: T
+        ) throws -> T? {
+            let value: T
+            if let option {
+                value = option
+            } else if let text = nonEmpty(environment[variable]) {
+                guard let parsed = T(text) else { throw CLIError.usage("\(variable) must be a number, got '\(text)'") }
+                value = parsed
+            } else {
+                return nil
+            }
+            guard value >= minimum else { throw CLIError.usage("\(flag) must be at least \(minimum), got \(value)") }
+            return value
+        }
+        if let rate = try number(usageRate, "CLUTCH_USAGE_RATE", "--usage-rate", minimum: 0.0) {
+            limits.usageReportsPerSecond = rate
+            limits.usageReportBurst = max(1, Int(rate * 4))
+        }
+        if let streams = try number(maxStreamsPerKey, "CLUTCH_MAX_STREAMS_PER_KEY", "--max-streams-per-key", minimum: 1) {
+            limits.maxStreamsPerKey = streams
+        }
+        if let seconds = try number(idleTimeout, "CLUTCH_IDLE_TIMEOUT", "--idle-timeout", minimum: 1) {
+            limits.idleTimeout = .seconds(seconds)
+        }
+        if let mebibytes = try number(maxImportSize, "CLUTCH_MAX_IMPORT_MB", "--max-import-size", minimum: 1) {
+            limits.maxImportBytes = min(mebibytes, 1 << 16) << 20
+        }
+        return limits
     }
 
     private func nonEmpty(_ s: String?) -> String? {

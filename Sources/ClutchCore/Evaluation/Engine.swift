@@ -10,6 +10,9 @@ public struct Engine: Sendable {
     /// The snapshot this engine was built from.
     public let snapshot: Snapshot
     private let flags: StringTable<Entry>
+    /// Each flag's variant keys, for ``hasVariant(_:flag:)``; apart from `flags` so that
+    /// evaluation does not copy them.
+    private let variantKeys: StringTable<[String]>
 
     private struct Entry: Sendable {
         /// The result when it cannot depend on the context (the flag is off, broken, or
@@ -56,6 +59,7 @@ public struct Engine: Sendable {
             }
         }
         self.flags = StringTable(flags)
+        self.variantKeys = StringTable(snapshot.flags.map { ($0.key, $0.variants.map(\.key)) })
     }
 
     /// The environment evaluated.
@@ -65,6 +69,12 @@ public struct Engine: Sendable {
 
     /// Whether a flag with `key` exists.
     public func contains(_ key: String) -> Bool { flags[key] != nil }
+
+    /// Whether flag `key` exists and has a variant named `variant`. Usage reports are checked
+    /// with it, so that nobody can make the server store counts for made-up names.
+    public func hasVariant(_ variant: String, flag key: String) -> Bool {
+        variantKeys[key]?.contains(variant) ?? false
+    }
 
     /// The type of flag `key`, if it exists.
     public func type(of key: String) -> FlagType? { flags[key]?.flag.type }

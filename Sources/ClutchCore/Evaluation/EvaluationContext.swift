@@ -62,8 +62,10 @@ public struct EvaluationContext: Sendable, Hashable {
     }
 
     /// Reads a context from its flat JSON object form, as OFREP and explain send it.
-    /// A `targetingKey` that is not a string is an `INVALID_CONTEXT` error.
+    /// A `targetingKey` that is not a string, or a context over ``ContextLimits``, is an
+    /// `INVALID_CONTEXT` error.
     public init(json: [String: Value]) throws(Invalid) {
+        if let problem = ContextLimits.violation(json) { throw Invalid(message: problem) }
         var attributes = json
         let targetingKey: String?
         switch attributes.removeValue(forKey: "targetingKey") {

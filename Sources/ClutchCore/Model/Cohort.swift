@@ -27,6 +27,7 @@ extension Cohort: Codable {
     enum CodingKeys: String, CodingKey { case key, description, attribute, members, clauses }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             key: try c.decode(String.self, forKey: .key),

@@ -75,6 +75,7 @@ extension Flag: Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decodeIfPresent(FlagType.self, forKey: .type) ?? .boolean
         self.init(

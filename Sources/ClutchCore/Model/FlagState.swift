@@ -22,6 +22,7 @@ extension FlagState: Codable {
     enum CodingKeys: String, CodingKey { case enabled, targets, rules, `default` }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? false,
@@ -58,6 +59,7 @@ extension Target: Codable {
     enum CodingKeys: String, CodingKey { case variant, attribute, values }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             variant: try c.decode(String.self, forKey: .variant),
@@ -84,6 +86,7 @@ extension Rule: Codable {
     enum CodingKeys: String, CodingKey { case description, clauses, serve }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             description: try c.decodeIfPresent(String.self, forKey: .description),
@@ -127,6 +130,7 @@ extension Clause: Codable {
     enum CodingKeys: String, CodingKey { case attribute, `operator`, values, cohort, negate }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         attribute = try c.decodeIfPresent(String.self, forKey: .attribute)
         self.operator = try c.decodeIfPresent(String.self, forKey: .operator)
@@ -158,6 +162,15 @@ public struct Serve: Sendable, Hashable, Codable {
 
     public static func variant(_ key: String) -> Serve { Serve(variant: key) }
     public static func rollout(_ rollout: Rollout) -> Serve { Serve(rollout: rollout) }
+
+    enum CodingKeys: String, CodingKey { case variant, rollout }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        variant = try c.decodeIfPresent(String.self, forKey: .variant)
+        rollout = try c.decodeIfPresent(Rollout.self, forKey: .rollout)
+    }
 }
 
 /// A sticky percentage split. Weights are integers summing to ``Rollout/totalWeight``
@@ -186,6 +199,15 @@ public struct Rollout: Sendable, Hashable {
             self.variant = variant
             self.weight = weight
         }
+
+        enum CodingKeys: String, CodingKey { case variant, weight }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            variant = try c.decode(String.self, forKey: .variant)
+            weight = try c.decode(Int.self, forKey: .weight)
+        }
     }
 
     /// `percent` % of contexts get `variant`, the rest `rest`. `percent` is rounded to 0.001.
@@ -203,6 +225,7 @@ extension Rollout: Codable {
     enum CodingKeys: String, CodingKey { case bucketBy, weights }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             bucketBy: try c.decodeIfPresent(String.self, forKey: .bucketBy) ?? "targetingKey",

@@ -32,6 +32,7 @@ public struct ClutchDocument: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey { case flags, cohorts }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         flags = try c.decodeIfPresent([Flag].self, forKey: .flags) ?? []
         cohorts = try c.decodeIfPresent([String: [Cohort]].self, forKey: .cohorts) ?? [:]

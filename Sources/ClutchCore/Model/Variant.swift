@@ -12,4 +12,14 @@ public struct Variant: Sendable, Hashable, Codable {
         self.value = value
         self.description = description
     }
+
+    enum CodingKeys: String, CodingKey { case key, value, description }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decode(String.self, forKey: .key)
+        value = try c.decode(Value.self, forKey: .value)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+    }
 }

@@ -3,8 +3,10 @@
 /// Swift's `Dictionary` hashes with per-process-seeded SipHash, which dominated evaluation
 /// cost in profiles; this table hashes UTF-8 bytes with MurmurHash3 and probes linearly
 /// (load factor ≤ 0.5). Tables of up to 4 keys are scanned.
-/// Keys are chosen by administrators (flag keys, cohort members), so collision flooding
-/// by end users is not a concern: they only choose what is looked up.
+/// Evaluation contexts are keyed by names a caller chooses (an OFREP body, with a public SDK
+/// key), so the hash is seeded once per process with a random value: names crafted to collide
+/// in one process do not collide in another. Contexts also have a bounded number of
+/// attributes (``ContextLimits``), which bounds the damage of any collisions that remain.
 ///
 /// Key, hash and element sit together in one array, so a small table (every evaluation
 /// context has one) is a single allocation and a lookup touches one run of memory.
@@ -69,7 +71,7 @@ struct StringTable<Element: Sendable>: Sendable {
     @inline(__always)
     static func hash(_ key: String) -> UInt32 {
         var key = key
-        return key.withUTF8 { Murmur3.hash32(UnsafeRawBufferPointer($0), seed: 0x5bd1_e995) }
+        return key.withUTF8 { Murmur3.hash32(UnsafeRawBufferPointer($0), seed: tableSeed) }
     }
 
     /// The element stored for `key`.
@@ -128,3 +130,8 @@ extension StringTable where Element == Bool {
 }
 
 typealias StringSet = StringTable<Bool>
+
+/// The seed of every ``StringTable`` hash in this process, drawn once at random. Hashes are
+/// computed when rules are compiled and when tables are built, never stored or sent, so they
+/// only need to agree within one process.
+let tableSeed = UInt32.random(in: .min ... .max)

@@ -26,10 +26,11 @@ public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertibl
 
 /// The rule for flag, variant, cohort and environment keys.
 public enum KeyRule {
-    /// Whether `key` is 1–128 characters of lowercase letters, digits, `-`, `_` and `.`.
+    /// Whether `key` is 1–128 characters of lowercase letters, digits, `-`, `_` and `.`, and
+    /// not `.` or `..`, which a URL path would resolve away (the key could not be addressed).
     public static func isValid(_ key: String) -> Bool {
         let utf8 = key.utf8
-        guard (1...128).contains(utf8.count) else { return false }
+        guard (1...128).contains(utf8.count), key != ".", key != ".." else { return false }
         return utf8.allSatisfy { c in
             (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 95 || c == 46
         }
@@ -37,6 +38,6 @@ public enum KeyRule {
 
     /// The message for an invalid `key` of a `kind` ("flag", "variant", …).
     public static func message(_ kind: String, _ key: String) -> String {
-        "\(kind) key '\(key)' is invalid: use 1–128 characters of lowercase letters, digits, '-', '_' or '.'"
+        "\(kind) key '\(key)' is invalid: use 1–128 characters of lowercase letters, digits, '-', '_' or '.' (not '.' or '..' alone)"
     }
 }

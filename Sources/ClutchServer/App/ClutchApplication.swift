@@ -3,6 +3,7 @@ import ClutchStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -27,7 +28,10 @@ public final class ClutchApplication: Sendable {
         let services = ServerServices(
             configuration: configuration, store: store, registry: registry,
             publisher: SnapshotPublisher(store: store, registry: registry, logger: logger),
-            credentials: credentials, metrics: ServerMetrics(), logger: logger)
+            credentials: credentials, metrics: ServerMetrics(), logger: logger,
+            usage: UsageBatcher(store: store, interval: configuration.limits.usageFlushInterval, logger: logger),
+            usageLimiter: RateLimiter(
+                rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst))
         self.services = services
         if try await store.hasAdminToken() {
             createdAdminToken = nil
@@ -42,6 +46,9 @@ public final class ClutchApplication: Sendable {
         ready.withLock { $0 = true }
         logger.info("store opened", metadata: ["path": "\(configuration.databasePath)", "environments": "\(registry.environmentKeys.joined(separator: ","))"])
     }
+
+    /// SSE streams open now, in every environment.
+    public var openStreamCount: Int { services.registry.totalStreams }
 
     /// Whether the database is open and every snapshot is loaded.
     var isReady: Bool { ready.withLock { $0 } }
@@ -93,8 +100,13 @@ public final class ClutchApplication: Sendable {
         let responder = OFREPSingleFlagResponder(
             router: buildRouter().buildResponder(), controller: OFREPController(services: services),
             credentials: services.credentials, metrics: services.metrics)
+        // The idle timeout also bounds how long a connection may take to send a whole request
+        // head: no part of a request counts as activity until its head is complete.
+        let idle = configuration.limits.idleTimeout.components
+        let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
         return Application(
             responder: responder,
+            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? configuration.port

@@ -10,6 +10,10 @@ struct ServerServices: Sendable {
     let credentials: CredentialCache
     let metrics: ServerMetrics
     let logger: Logger
+    /// Stores usage reports in batches, so they never hold up a change.
+    let usage: UsageBatcher
+    /// Usage reports per SDK key.
+    let usageLimiter: RateLimiter
 
     /// Runs a store write, timed, then publishes the environments it changed before answering,
     /// so that a client's next evaluation already sees its own write. Returns the change and the

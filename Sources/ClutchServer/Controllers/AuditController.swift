@@ -98,7 +98,7 @@ struct AuditController {
         var request = request
         let change = try request.changeInfo(context)
         let dryRun = try request.boolQuery("dryRun")
-        let data = try await request.collectBodyData()
+        let data = try await request.collectBodyData(limit: services.configuration.limits.maxImportBytes)
         let document = try Self.decodeDocument(data, contentType: request.headers[.contentType])
         let (written, _) = try await services.write(dryRun ? "import_dry_run" : "import") {
             try await services.store.importDocument(document, dryRun: dryRun, change: change)
@@ -117,7 +117,7 @@ struct AuditController {
             throw APIError.badRequest("YAML body is not UTF-8")
         }
         do {
-            return try YAMLDecoder().decode(ClutchDocument.self, from: text)
+            return try YAMLDecoder().decode(ClutchDocument.self, from: text, userInfo: [.refuseUnknownKeys: true])
         } catch let error as DecodingError {
             throw JSONInput.apiError(error)
         } catch {

@@ -67,9 +67,10 @@ struct CohortsController {
         return Response(status: .noContent)
     }
 
-    private struct MembersBody: Decodable {
+    private struct MembersBody: RequestBody {
         let add: [String]?
         let remove: [String]?
+        enum CodingKeys: String, CodingKey { case add, remove }
     }
 
     @Sendable func members(_ request: Request, context: ClutchRequestContext) async throws -> Response {

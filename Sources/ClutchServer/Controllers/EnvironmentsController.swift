@@ -38,7 +38,10 @@ struct EnvironmentsController {
         return JSONResponse.encode(EnvironmentList(environments: environments.map(view)))
     }
 
-    private struct CreateBody: Decodable { let key: String }
+    private struct CreateBody: RequestBody {
+        let key: String
+        enum CodingKeys: String, CodingKey { case key }
+    }
 
     @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
@@ -54,7 +57,10 @@ struct EnvironmentsController {
         return JSONResponse.encode(view(record), status: .created)
     }
 
-    private struct CreateKeyBody: Decodable { let name: String }
+    private struct CreateKeyBody: RequestBody {
+        let name: String
+        enum CodingKeys: String, CodingKey { case name }
+    }
 
     private struct CreatedKey: Encodable {
         let id: String

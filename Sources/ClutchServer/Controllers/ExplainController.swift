@@ -11,9 +11,10 @@ struct ExplainController {
         return routes
     }
 
-    private struct Body: Decodable {
+    private struct Body: RequestBody {
         let flag: String
         let context: [String: Value]?
+        enum CodingKeys: String, CodingKey { case flag, context }
     }
 
     @Sendable func explain(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -30,7 +31,7 @@ struct ExplainController {
         do {
             evaluationContext = try EvaluationContext(json: body.context ?? [:])
         } catch {
-            throw APIError.validationFailed(error.message, field: "context.targetingKey")
+            throw APIError.validationFailed(error.message, field: error.message.hasPrefix("targetingKey") ? "context.targetingKey" : "context")
         }
         let result = engine.evaluate(body.flag, context: evaluationContext)
         let flag = engine.snapshot.flags.first { $0.key == body.flag }

@@ -108,7 +108,10 @@ struct FlagsController {
         return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
     }
 
-    private struct KillBody: Decodable { let environments: [String]? }
+    private struct KillBody: RequestBody {
+        let environments: [String]?
+        enum CodingKeys: String, CodingKey { case environments }
+    }
     private struct KillResult: Encodable {
         let flag: FlagRecord
         let environments: [String]

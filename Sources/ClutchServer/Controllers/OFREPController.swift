@@ -77,6 +77,12 @@ struct OFREPController {
         out.writeStaticString("{\"flags\":[")
         for (index, key) in live.sortedFlagKeys.enumerated() {
             if index > 0 { out.writeStaticString(",") }
+            // Thousands of flags take a while: let other requests run, and stop when this one
+            // was cancelled (shutdown, or the connection is gone).
+            if index % 256 == 255 {
+                await Task.yield()
+                try Task.checkCancellation()
+            }
             let result = live.engine.evaluate(key, context: evaluationContext)
             services.metrics.recordEvaluation(flag: key, reason: result.reason.rawValue)
             if let code = result.errorCode {

@@ -58,9 +58,10 @@ struct RevisionsController {
         return JSONResponse.encode(DiffResult(from: from, to: to, changes: changes))
     }
 
-    private struct RollbackBody: Decodable {
+    private struct RollbackBody: RequestBody {
         let revision: Int64?
         let environment: String?
+        enum CodingKeys: String, CodingKey { case revision, environment }
     }
 
     @Sendable func rollback(_ request: Request, context: ClutchRequestContext) async throws -> Response {

@@ -3,6 +3,7 @@ import ClutchStore
 import Foundation
 import Hummingbird
 import ServiceLifecycle
+import Synchronization
 
 /// `/sdk/v1`: snapshot download, the change stream and usage reports. The SDK key decides the environment.
 struct SDKController {
@@ -24,32 +25,60 @@ struct SDKController {
         if let ifNoneMatch = request.headers[.ifNoneMatch], ETag.matches(ifNoneMatch, live.etag) {
             return Response(status: .notModified, headers: [.eTag: live.etag])
         }
-        return JSONResponse.raw(live.snapshotJSON, headers: [.eTag: live.etag, .cacheControl: "no-cache"])
+        return JSONResponse.buffer(live.snapshotJSON, headers: [.eTag: live.etag, .cacheControl: "no-cache"])
     }
 
+    /// The change stream: the snapshot (or the events after `Last-Event-ID`), then one event per
+    /// change and a heartbeat comment every `heartbeatInterval`.
+    ///
+    /// A stream costs little while its client reads: events are shared bytes (``StreamEvent``).
+    /// One that stops reading is closed, when it falls `streamBacklog` events behind or when one
+    /// write waits longer than `streamStallTimeout`; a key may hold `maxStreamsPerKey` streams.
     @Sendable func stream(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let (keyID, environment) = try context.sdkKey()
         guard services.registry.live(environment) != nil else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
+        let limits = services.configuration.limits
+        guard let slot = services.registry.reserveStream(keyID: keyID, limit: limits.maxStreamsPerKey) else {
+            throw APIError.tooManyRequests(
+                "this SDK key has \(limits.maxStreamsPerKey) streams open already", retryAfter: 10)
+        }
         let lastEventID = request.headers[HeaderNames.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         let services = self.services
         let heartbeat = services.configuration.heartbeatInterval
+        let channel = context.channel
         let body = ResponseBody { writer in
-            let (messages, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(4096))
+            defer { slot.release() }
+            let (messages, continuation) = AsyncStream.makeStream(
+                of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(max(1, limits.streamBacklog)))
+            let subscriber = EngineRegistry.Subscriber(
+                keyID: keyID, continuation: continuation, close: { channel.close(promise: nil) })
             guard let (id, first) = services.registry.subscribe(
-                environment: environment, keyID: keyID, lastEventID: lastEventID, continuation: continuation)
+                environment: environment, subscriber: subscriber, lastEventID: lastEventID)
             else {
                 try await writer.finish(nil)
                 return
             }
             services.updateStreamGauge()
-            // A dead client is only noticed when a write fails, so write something regularly.
+            let writing = WriteWatch()
+            // A dead client is only noticed when a write fails, so write something regularly;
+            // a client that does not read makes a write wait, which the same loop notices.
             let beats = Task {
+                var sinceBeat: Duration = .zero
+                let tick = min(heartbeat, limits.streamStallTimeout / 2)
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: heartbeat)
+                    try? await Task.sleep(for: tick)
                     if Task.isCancelled { break }
-                    if case .terminated = continuation.yield(StreamEvent.heartbeat) { break }
+                    if writing.waiting(longerThan: limits.streamStallTimeout) {
+                        subscriber.end()
+                        break
+                    }
+                    sinceBeat += tick
+                    if sinceBeat >= heartbeat {
+                        sinceBeat = .zero
+                        if case .terminated = continuation.yield(StreamEvent.heartbeat) { break }
+                    }
                 }
             }
             defer {
@@ -59,11 +88,15 @@ struct SDKController {
                 services.updateStreamGauge()
             }
             try await withGracefulShutdownHandler {
-                var buffer = ByteBuffer()
-                for text in first { buffer.writeString(text) }
-                try await writer.write(buffer)
-                for await text in messages {
-                    try await writer.write(ByteBuffer(string: text))
+                for buffer in first {
+                    writing.start()
+                    try await writer.write(buffer)
+                    writing.stop()
+                }
+                for await buffer in messages {
+                    writing.start()
+                    try await writer.write(buffer)
+                    writing.stop()
                 }
             } onGracefulShutdown: {
                 // Ends the stream cleanly so that shutdown is not held up; clients reconnect elsewhere.
@@ -77,23 +110,38 @@ struct SDKController {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    private struct UsageReport: Decodable {
+    private struct UsageReport: RequestBody {
         let counts: [UsageCount]
         let from: String?
         let to: String?
+        enum CodingKeys: String, CodingKey { case counts, from, to }
     }
 
+    private struct UsageAnswer: Encodable {
+        let accepted: Int
+        let ignored: Int
+    }
+
+    /// Stores a report once it has committed (`UsageBatcher`). Entries naming a flag or variant
+    /// the key's environment does not have are counted as `ignored`, not stored.
     @Sendable func usage(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
-        let (_, environment) = try context.sdkKey()
+        let (keyID, environment) = try context.sdkKey()
+        if let wait = services.usageLimiter.acquire(keyID) {
+            let rate: Double = services.configuration.limits.usageReportsPerSecond
+            let seconds: Int64 = wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)
+            throw APIError.tooManyRequests(
+                "too many usage reports for this SDK key; at most \(rate) a second", retryAfter: Int(seconds))
+        }
         let report = try await request.decodeJSON(UsageReport.self)
-        for (index, count) in report.counts.enumerated() where count.count < 0 {
-            throw APIError.validationFailed("count must not be negative", field: "counts[\(index)].count")
+        try UsageLimits.validate(report.counts)
+        guard let engine = services.registry.engine(environment) else {
+            throw APIError.notFound("environment '\(environment)' not found")
         }
-        try await services.metrics.timeWrite("record_usage") {
-            try await services.store.recordUsage(environment: environment, counts: report.counts, at: Date())
+        let outcome = try await services.metrics.timeWrite("record_usage") {
+            try await services.usage.record(report.counts, engine: engine)
         }
-        return Response(status: .accepted)
+        return JSONResponse.encode(UsageAnswer(accepted: outcome.accepted, ignored: outcome.ignored), status: .accepted)
     }
 }
 
@@ -129,5 +177,18 @@ enum ETag {
         }
         let hex = String(hash, radix: 16)
         return "\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
+    }
+}
+
+/// When the write a stream is waiting on began, so a stalled reader can be noticed from outside.
+final class WriteWatch: Sendable {
+    private let since = Mutex<ContinuousClock.Instant?>(nil)
+
+    func start() { since.withLock { $0 = .now } }
+    func stop() { since.withLock { $0 = nil } }
+
+    /// Whether the current write has waited longer than `limit`.
+    func waiting(longerThan limit: Duration) -> Bool {
+        since.withLock { $0.map { $0.duration(to: .now) > limit } ?? false }
     }
 }

@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import NIOCore
 import Synchronization
 
 /// The live engines of every environment, their recent events and their open streams.
@@ -10,13 +11,23 @@ final class EngineRegistry: Sendable {
     /// An open SSE stream.
     struct Subscriber: Sendable {
         let keyID: String
-        let continuation: AsyncStream<String>.Continuation
+        let continuation: AsyncStream<ByteBuffer>.Continuation
+        /// Closes the connection: ends a stream whose task is stuck in a write.
+        let close: @Sendable () -> Void
+
+        /// Ends the stream and its connection.
+        func end() {
+            continuation.finish()
+            close()
+        }
     }
 
     private struct State: Sendable {
         var environments: [String: LiveEnvironment] = [:]
         var history: [String: EventHistory] = [:]
         var subscribers: [String: [UUID: Subscriber]] = [:]
+        /// Streams reserved or open per SDK key, for the per-key limit.
+        var streamsPerKey: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -69,35 +80,54 @@ final class EngineRegistry: Sendable {
             return (true, state.subscribers[environment] ?? [:])
         }
         guard installed, !events.isEmpty else { return 0 }
-        var slow: [UUID] = []
-        for (id, subscriber) in subscribers {
+        var slow: [Subscriber] = []
+        for subscriber in subscribers.values {
             for event in events {
                 if case .dropped = subscriber.continuation.yield(event.wire) {
-                    slow.append(id)
+                    slow.append(subscriber)
                     break
                 }
             }
         }
-        // A client too slow to keep up is disconnected; it reconnects with Last-Event-ID.
-        for id in slow { subscribers[id]?.continuation.finish() }
+        // A client that fell further behind than the backlog is disconnected; it reconnects
+        // with Last-Event-ID and catches up from the history, or gets a fresh snapshot.
+        for subscriber in slow { subscriber.end() }
         return subscribers.count
+    }
+
+    /// Reserves a stream for `keyID`, or returns `nil` when the key has `limit` streams already.
+    /// The slot is given back when released or when it is deallocated, whichever comes first,
+    /// so a response that is never written cannot leak one.
+    func reserveStream(keyID: String, limit: Int) -> StreamSlot? {
+        let reserved = state.withLock { state -> Bool in
+            let count = state.streamsPerKey[keyID, default: 0]
+            guard count < limit else { return false }
+            state.streamsPerKey[keyID] = count + 1
+            return true
+        }
+        guard reserved else { return nil }
+        return StreamSlot { [self] in
+            state.withLock { state in
+                let left = state.streamsPerKey[keyID, default: 1] - 1
+                state.streamsPerKey[keyID] = left > 0 ? left : nil
+            }
+        }
     }
 
     /// Adds a stream and returns what it must be sent first: the events after `lastEventID` when
     /// they are all still kept, otherwise the full snapshot. Registered under the same lock as
     /// `install`, so no event falls between the first message and the live ones.
     func subscribe(
-        environment: String, keyID: String, lastEventID: Int64?, continuation: AsyncStream<String>.Continuation
-    ) -> (id: UUID, first: [String])? {
+        environment: String, subscriber: Subscriber, lastEventID: Int64?
+    ) -> (id: UUID, first: [ByteBuffer])? {
         state.withLock { state in
             guard let live = state.environments[environment] else { return nil }
             let id = UUID()
-            state.subscribers[environment, default: [:]][id] = Subscriber(keyID: keyID, continuation: continuation)
+            state.subscribers[environment, default: [:]][id] = subscriber
             if let lastEventID, let missed = state.history[environment]?.events(after: lastEventID, current: live.version) {
                 return (id, missed.map(\.wire))
             }
-            let event = StreamEvent(name: "snapshot", version: live.version, data: live.snapshotJSON)
-            return (id, [event.wire])
+            return (id, [live.snapshotEvent.wire])
         }
     }
 
@@ -111,7 +141,7 @@ final class EngineRegistry: Sendable {
         let ending = state.withLock { state in
             state.subscribers.values.flatMap { $0.values.filter { $0.keyID == keyID } }
         }
-        for subscriber in ending { subscriber.continuation.finish() }
+        for subscriber in ending { subscriber.end() }
     }
 
     /// Ends every stream (shutdown).
@@ -119,4 +149,24 @@ final class EngineRegistry: Sendable {
         let ending = state.withLock { $0.subscribers.values.flatMap(\.values) }
         for subscriber in ending { subscriber.continuation.finish() }
     }
+}
+
+/// A reserved stream of one SDK key; see ``EngineRegistry/reserveStream(keyID:limit:)``.
+final class StreamSlot: Sendable {
+    private let giveBack: Mutex<(@Sendable () -> Void)?>
+
+    init(giveBack: @escaping @Sendable () -> Void) {
+        self.giveBack = Mutex(giveBack)
+    }
+
+    /// Gives the slot back; later calls do nothing.
+    func release() {
+        let action = giveBack.withLock { action in
+            defer { action = nil }
+            return action
+        }
+        action?()
+    }
+
+    deinit { release() }
 }

@@ -12,17 +12,21 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case conflict
         case preconditionRequired = "precondition_required"
         case payloadTooLarge = "payload_too_large"
+        case tooManyRequests = "too_many_requests"
         case `internal`
     }
 
     private let code: Code
     let message: String
     let field: String?
+    /// Whole seconds to wait before trying again (`Retry-After`), for 429.
+    let retryAfter: Int?
 
-    private init(_ code: Code, _ message: String, field: String?) {
+    private init(_ code: Code, _ message: String, field: String?, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
         self.field = field
+        self.retryAfter = retryAfter
     }
 
     static func badRequest(_ message: String, field: String? = nil) -> APIError { .init(.badRequest, message, field: field) }
@@ -34,6 +38,10 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     static func preconditionRequired(_ message: String, field: String? = nil) -> APIError { .init(.preconditionRequired, message, field: field) }
     static func payloadTooLarge(_ message: String) -> APIError { .init(.payloadTooLarge, message, field: nil) }
     static func `internal`(_ message: String) -> APIError { .init(.internal, message, field: nil) }
+    /// 429 with `Retry-After: seconds` (at least 1).
+    static func tooManyRequests(_ message: String, retryAfter seconds: Int) -> APIError {
+        .init(.tooManyRequests, message, field: nil, retryAfter: max(1, seconds))
+    }
 
     var status: HTTPResponse.Status {
         switch code {
@@ -44,6 +52,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case .conflict: .conflict
         case .preconditionRequired: .preconditionRequired
         case .payloadTooLarge: .contentTooLarge
+        case .tooManyRequests: .tooManyRequests
         case .internal: .internalServerError
         }
     }
@@ -59,6 +68,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         if let field { error["field"] = field }
         var headers = HTTPFields()
         if code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return JSONResponse.encode(["error": error], status: status, headers: headers)
     }
 }

@@ -4,13 +4,13 @@ import Hummingbird
 import NIOCore
 
 extension Request {
-    /// The body, up to 1 MiB (more → 413).
-    mutating func collectBodyData() async throws -> Data {
+    /// The body, up to `limit` bytes (more → 413).
+    mutating func collectBodyData(limit: Int = APILimits.maxBodySize) async throws -> Data {
         do {
-            let buffer = try await collectBody(upTo: APILimits.maxBodySize)
+            let buffer = try await collectBody(upTo: limit)
             return Data(buffer: buffer)
         } catch is NIOTooManyBytesError {
-            throw APIError.payloadTooLarge("request body is larger than 1 MiB")
+            throw APIError.payloadTooLarge("request body is larger than \(APILimits.describe(limit))")
         }
     }
 
@@ -20,33 +20,63 @@ extension Request {
         do {
             return try await body.collect(upTo: APILimits.maxBodySize)
         } catch is NIOTooManyBytesError {
-            throw APIError.payloadTooLarge("request body is larger than 1 MiB")
+            throw APIError.payloadTooLarge("request body is larger than \(APILimits.describe(APILimits.maxBodySize))")
         }
     }
 
-    /// The body decoded as JSON; malformed JSON → 400 `bad_request`, a field of the wrong type or
-    /// missing → 400 `validation_failed` naming the field.
+    /// The body decoded as JSON; malformed JSON → 400 `bad_request`, a field of the wrong type,
+    /// missing or unknown → 400 `validation_failed` naming the field.
     mutating func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
         let data = try await collectBodyData()
         return try JSONInput.decode(type, from: data)
+    }
+
+    /// A request body struct decoded as JSON; unknown top-level fields are refused too.
+    mutating func decodeJSON<T: RequestBody>(_ type: T.Type) async throws -> T {
+        try await decodeJSON(CheckedBody<T>.self).value
+    }
+}
+
+/// A request body struct: its `CodingKeys` name every field it accepts, so a misspelled field
+/// is refused instead of silently ignored.
+protocol RequestBody: Decodable {
+    associatedtype CodingKeys: CodingKey
+}
+
+/// Decodes a ``RequestBody`` after refusing unknown top-level fields.
+struct CheckedBody<T: RequestBody>: Decodable {
+    let value: T
+
+    init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(T.CodingKeys.self)
+        value = try T(from: decoder)
     }
 }
 
 /// Decoding request bodies with errors that name the field.
 enum JSONInput {
+    /// Decodes a body, refusing unknown fields of Clutch's model types.
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         if data.isEmpty { throw APIError.badRequest("request body is empty; expected JSON") }
         do {
-            return try ClutchJSON.decode(type, from: data)
+            return try ClutchJSON.strictDecoder().decode(type, from: data)
         } catch let error as DecodingError {
             throw apiError(error)
         }
+    }
+
+    /// A body struct decoded, refusing unknown fields at every level.
+    static func decode<T: RequestBody>(_ type: T.Type, from data: Data) throws -> T {
+        try decode(CheckedBody<T>.self, from: data).value
     }
 
     /// Maps a decoding error to a 400 naming the field.
     static func apiError(_ error: DecodingError) -> APIError {
         switch error {
         case .dataCorrupted(let context):
+            if context.debugDescription.hasPrefix("unknown field") {
+                return .validationFailed(context.debugDescription, field: path(context.codingPath))
+            }
             if context.codingPath.isEmpty {
                 return .badRequest("malformed JSON: \(context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription)")
             }

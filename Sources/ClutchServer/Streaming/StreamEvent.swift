@@ -1,17 +1,44 @@
+import NIOCore
+
 /// One Server-Sent Event, rendered once and written to every stream of its environment.
+///
+/// The wire bytes are one `ByteBuffer` that every stream writes as it is: NIO keeps a
+/// reference to the same storage for each connection instead of a copy, so a 5 MB snapshot
+/// costs 5 MB however many streams are sending it.
 struct StreamEvent: Sendable {
     /// The snapshot version the event leads to; the SSE `id`.
     let version: Int64
-    /// The SSE wire text, ending with the blank line that completes an event.
-    let wire: String
+    /// The SSE wire bytes, ending with the blank line that completes an event.
+    let wire: ByteBuffer
 
     init(name: String, version: Int64, data: String) {
+        var wire = ByteBuffer()
+        wire.reserveCapacity(data.utf8.count + name.utf8.count + 32)
+        wire.writeString("event: \(name)\nid: \(version)\ndata: ")
+        wire.writeString(data)
+        wire.writeString("\n\n")
+        self.init(version: version, wire: wire)
+    }
+
+    /// An event whose data is `data`, and the data as a slice of the event's own bytes (no copy).
+    static func sharing(name: String, version: Int64, data: some Collection<UInt8>) -> (event: StreamEvent, data: ByteBuffer) {
+        var wire = ByteBuffer()
+        wire.reserveCapacity(data.count + name.utf8.count + 32)
+        wire.writeString("event: \(name)\nid: \(version)\ndata: ")
+        let start = wire.writerIndex
+        wire.writeBytes(data)
+        let slice = wire.getSlice(at: start, length: data.count) ?? ByteBuffer(bytes: data)
+        wire.writeString("\n\n")
+        return (StreamEvent(version: version, wire: wire), slice)
+    }
+
+    private init(version: Int64, wire: ByteBuffer) {
         self.version = version
-        self.wire = "event: \(name)\nid: \(version)\ndata: \(data)\n\n"
+        self.wire = wire
     }
 
     /// The comment that keeps idle connections alive and reveals dead ones.
-    static let heartbeat = ": heartbeat\n\n"
+    static let heartbeat = ByteBuffer(string: ": heartbeat\n\n")
 }
 
 /// The latest events of one environment, for `Last-Event-ID` catch-up.

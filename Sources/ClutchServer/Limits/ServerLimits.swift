@@ -1,0 +1,24 @@
+/// Limits that keep what any caller sends from stalling the server. SDK keys ship inside apps,
+/// so the SDK routes assume an attacker holds one. README "Security" lists them with their
+/// `clutch serve` options.
+public struct ServerLimits: Sendable, Hashable {
+    /// Usage reports a second per SDK key, on average (`--usage-rate`); 0 turns the limit off.
+    public var usageReportsPerSecond: Double = 50
+    /// Usage reports one SDK key may send in a burst.
+    public var usageReportBurst: Int = 200
+    /// How long usage reports are collected before they are written in one transaction.
+    public var usageFlushInterval: Duration = .milliseconds(250)
+    /// Open streams per SDK key (`--max-streams-per-key`); one more is answered 429.
+    public var maxStreamsPerKey: Int = 2_000
+    /// Events a stream may fall behind by before it is closed (the SDK reconnects and catches up).
+    public var streamBacklog: Int = 256
+    /// How long one write to a stream may wait for the client to read before the stream is closed.
+    public var streamStallTimeout: Duration = .seconds(30)
+    /// A connection that sends nothing for this long is closed, and so is one that has not sent
+    /// a whole request head within it (`--idle-timeout`).
+    public var idleTimeout: Duration = .seconds(60)
+    /// The largest import (`--max-import-size`): an export must be importable again.
+    public var maxImportBytes: Int = 64 << 20
+
+    public init() {}
+}

@@ -1,0 +1,134 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Logging
+import Synchronization
+
+/// Stores usage reports with one write per interval, however many reports arrive (group commit).
+///
+/// Usage reports come with SDK keys, so they must never hold up an admin change: every report
+/// is merged in memory into the batch being collected, and one transaction per `interval`
+/// writes the batch. A change waits behind at most one such transaction, whose size is bounded
+/// by the flags and variants that exist, because entries naming anything else are dropped.
+/// A report is answered once the batch holding it has committed, so an acknowledged report is
+/// durable.
+final class UsageBatcher: Sendable {
+    private struct Key: Hashable {
+        let environment: String
+        let flag: String
+        let variant: String
+    }
+
+    private struct State {
+        var pending: [Key: Int64] = [:]
+        /// The number of the batch being collected.
+        var batch = 0
+        var flushScheduled = false
+        /// Every batch up to this number has been written (or has failed).
+        var completed = -1
+        /// Recent batches whose write failed, with the error their reports get.
+        var failures: [Int: String] = [:]
+        var waiters: [Int: [CheckedContinuation<Void, any Error>]] = [:]
+    }
+
+    /// What happened to a report's entries.
+    struct Outcome: Sendable {
+        /// Entries stored.
+        var accepted = 0
+        /// Entries naming a flag or variant that does not exist in the key's environment.
+        var ignored = 0
+    }
+
+    private let state = Mutex(State())
+    private let store: FlagStore
+    private let interval: Duration
+    private let logger: Logger
+
+    init(store: FlagStore, interval: Duration, logger: Logger) {
+        self.store = store
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// Adds `counts` of `engine`'s environment and returns once they are stored. Entries whose
+    /// flag and variant the engine does not know, and zero counts, are dropped. The caller has
+    /// checked the report against ``UsageLimits``.
+    func record(_ counts: [UsageCount], engine: Engine) async throws -> Outcome {
+        var outcome = Outcome()
+        var added = 0
+        let environment = engine.environment
+        let (batch, lead) = state.withLock { state -> (Int, Bool) in
+            for count in counts {
+                guard engine.hasVariant(count.variant, flag: count.flag) else {
+                    outcome.ignored += 1
+                    continue
+                }
+                outcome.accepted += 1
+                guard count.count > 0 else { continue }
+                added += 1
+                let key = Key(environment: environment, flag: count.flag, variant: count.variant)
+                let (sum, overflow) = (state.pending[key] ?? 0).addingReportingOverflow(count.count)
+                state.pending[key] = overflow ? .max : sum
+            }
+            let lead = !state.flushScheduled && !state.pending.isEmpty
+            if lead { state.flushScheduled = true }
+            return (state.batch, lead)
+        }
+        if lead {
+            // Not tied to this request: the batch is written even if this client goes away.
+            Task { [self] in
+                try? await Task.sleep(for: interval)
+                await flush()
+            }
+        }
+        // With something added, a flush of `batch` is scheduled (by this report or an earlier one).
+        if added > 0 { try await wait(for: batch) }
+        return outcome
+    }
+
+    /// Writes the batch collected so far and answers the reports waiting for it.
+    func flush() async {
+        let (batch, pending) = state.withLock { state in
+            defer {
+                state.pending = [:]
+                state.batch += 1
+                state.flushScheduled = false
+            }
+            return (state.batch, state.pending)
+        }
+        var failure: String?
+        if !pending.isEmpty {
+            let entries = pending.map { UsageEntry(environment: $0.key.environment, flag: $0.key.flag, variant: $0.key.variant, count: $0.value) }
+            do {
+                try await store.recordUsage(entries, at: Date())
+            } catch {
+                logger.error("storing usage failed", metadata: ["entries": "\(entries.count)", "error": "\(error)"])
+                failure = "usage could not be stored; report it again"
+            }
+        }
+        let waiters = state.withLock { state in
+            state.completed = batch
+            if let failure { state.failures[batch] = failure }
+            state.failures = state.failures.filter { $0.key > batch - 64 }
+            return state.waiters.removeValue(forKey: batch) ?? []
+        }
+        for waiter in waiters {
+            if let failure { waiter.resume(throwing: APIError.internal(failure)) } else { waiter.resume() }
+        }
+    }
+
+    private func wait(for batch: Int) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let finished: String?? = state.withLock { state in
+                if state.completed >= batch { return .some(state.failures[batch]) }
+                state.waiters[batch, default: []].append(continuation)
+                return .none
+            }
+            switch finished {
+            case .none: break
+            case .some(.none): continuation.resume()
+            case .some(.some(let failure)): continuation.resume(throwing: APIError.internal(failure))
+            }
+        }
+    }
+}

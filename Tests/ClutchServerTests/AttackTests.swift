@@ -1,0 +1,300 @@
+import ClutchCore
+import ClutchServer
+import Foundation
+import Testing
+
+/// What an attacker holding nothing but SDK keys (they ship inside apps) tries against the kill
+/// switch. After each attack — while it is still in flight where it can be — a kill commits
+/// within 2 s, apps see `DISABLED`, and `/healthz` answers within 1 s.
+@Suite("Attacks with SDK keys", .serialized)
+struct AttackTests {
+    /// `new-checkout`: on in production and development, with the given rules in production.
+    static func seed(_ server: TestServer, rules: String = "[]") async throws {
+        try await server.createFlag("""
+            {"key": "new-checkout", "type": "boolean", "environments": {
+              "production": {"enabled": true, "rules": \(rules)},
+              "development": {"enabled": true}}}
+            """)
+    }
+
+    /// Kills `new-checkout` and checks the kill switch held: the kill answered 200 within 2 s,
+    /// OFREP says DISABLED, and /healthz answers within 1 s.
+    static func expectKillSwitchHolds(_ server: TestServer, productionKey: String) async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let kill = try await server.send("POST", "/api/v1/flags/new-checkout/kill", body: #"{}"#)
+        let killTime = clock.now - start
+        #expect(kill.status == 200, "kill answered \(kill.status): \(kill.text)")
+        #expect(killTime < .seconds(2), "the kill took \(killTime)")
+        let evaluation = try await server.send(
+            "POST", "/ofrep/v1/evaluate/flags/new-checkout", body: #"{"context": {"targetingKey": "u1"}}"#,
+            as: .bearer(productionKey))
+        #expect(evaluation["reason"] == .string("DISABLED"))
+        #expect(evaluation["value"] == .bool(false))
+        let healthStart = clock.now
+        let health = try await server.send("GET", "/healthz", as: .none)
+        let healthTime = clock.now - healthStart
+        #expect(health.status == 200)
+        #expect(healthTime < .seconds(1), "/healthz took \(healthTime)")
+        let read = try await server.send("GET", "/api/v1/flags/new-checkout")
+        #expect(read.status == 200, "reading the flag answered \(read.status): \(read.text)")
+    }
+
+    // MARK: Usage reports
+
+    @Test func overflowingUsageIsRefusedAndCannotBreakTheFlag() async throws {
+        try await TestServer.with { server in
+            try await Self.seed(server)
+            let (_, development) = try await server.createKey("development")
+            let (_, production) = try await server.createKey("production")
+            let overflow = """
+                {"counts": [{"flag": "new-checkout", "variant": "on", "count": 9223372036854775807},
+                            {"flag": "new-checkout", "variant": "on", "count": 1}]}
+                """
+            let refused = try await server.send("POST", "/sdk/v1/usage", body: overflow, as: .bearer(development))
+            #expect(refused.status == 400)
+            #expect(refused.errorField == "counts[0].count")
+            let negative = try await server.send(
+                "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "new-checkout", "variant": "on", "count": -1}]}"#,
+                as: .bearer(development))
+            #expect(negative.status == 400)
+            // The largest count allowed, many times over: the sum saturates instead of overflowing.
+            let largest = UsageLimits.maxCount
+            let big = #"{"counts": [{"flag": "new-checkout", "variant": "on", "count": \#(largest)}]}"#
+            for _ in 0..<3 {
+                let accepted = try await server.send("POST", "/sdk/v1/usage", body: big, as: .bearer(development))
+                #expect(accepted.status == 202)
+                #expect(accepted["accepted"] == .integer(1))
+            }
+            let read = try await server.send("GET", "/api/v1/flags/new-checkout")
+            #expect(read["usage.development.variants.on"] == .integer(3 * largest))
+            try await Self.expectKillSwitchHolds(server, productionKey: production)
+        }
+    }
+
+    @Test func inventedVariantsAreNotStored() async throws {
+        try await TestServer.with { server in
+            try await Self.seed(server)
+            try await server.createFlag(#"{"key": "unrelated", "type": "boolean"}"#)
+            let (_, production) = try await server.createKey("production")
+            let invented = (0..<UsageLimits.maxEntries).map { #"{"flag": "new-checkout", "variant": "v\#($0)", "count": 1}"# }
+            let body = #"{"counts": [\#(invented.joined(separator: ","))]}"#
+            // Reports in flight while the kill and an unrelated toggle are made.
+            let attack = Task {
+                for _ in 0..<6 {
+                    _ = try? await server.send("POST", "/sdk/v1/usage", body: body, as: .bearer(production))
+                }
+            }
+            let reply = try await server.send("POST", "/sdk/v1/usage", body: body, as: .bearer(production))
+            #expect(reply.status == 202)
+            #expect(reply["accepted"] == .integer(0))
+            #expect(reply["ignored"] == .integer(Int64(UsageLimits.maxEntries)))
+            let tooMany = (0...UsageLimits.maxEntries).map { _ in #"{"flag": "new-checkout", "variant": "on", "count": 1}"# }
+            let refused = try await server.send(
+                "POST", "/sdk/v1/usage", body: #"{"counts": [\#(tooMany.joined(separator: ","))]}"#, as: .bearer(production))
+            #expect(refused.status == 400)
+            #expect(refused.errorField == "counts")
+            let toggleStart = ContinuousClock.now
+            let toggle = try await server.send("POST", "/api/v1/flags/unrelated/environments/production/on")
+            #expect(toggle.status == 200)
+            #expect(ContinuousClock.now - toggleStart < .seconds(2))
+            try await Self.expectKillSwitchHolds(server, productionKey: production)
+            await attack.value
+            let read = try await server.send("GET", "/api/v1/flags/new-checkout")
+            #expect(read["usage.production"] == nil, "usage rows were stored for invented variants")
+        }
+    }
+
+    @Test func usageReportsBeyondTheRateAreRefusedWithRetryAfter() async throws {
+        try await TestServer.with(configure: {
+            $0.limits.usageReportsPerSecond = 1
+            $0.limits.usageReportBurst = 2
+        }) { server in
+            try await Self.seed(server)
+            let (_, production) = try await server.createKey("production")
+            let body = #"{"counts": [{"flag": "new-checkout", "variant": "on", "count": 1}]}"#
+            var statuses: [Int] = []
+            var retryAfter: String?
+            for _ in 0..<4 {
+                let reply = try await server.send("POST", "/sdk/v1/usage", body: body, as: .bearer(production))
+                statuses.append(reply.status)
+                if reply.status == 429 { retryAfter = reply.headers["retry-after"] }
+            }
+            #expect(statuses.prefix(2) == [202, 202])
+            #expect(statuses.contains(429))
+            #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
+            // Another key has its own allowance.
+            let (_, other) = try await server.createKey("production", name: "other")
+            #expect(try await server.send("POST", "/sdk/v1/usage", body: body, as: .bearer(other)).status == 202)
+            try await Self.expectKillSwitchHolds(server, productionKey: production)
+        }
+    }
+
+    // MARK: Patterns
+
+    @Test func backtrackingPatternsCannotPinTheServer() async throws {
+        let rules = """
+            [{"clauses": [{"attribute": "email", "operator": "matches", "values": ["^(a+)+$", "^([a-z0-9]+\\\\.?)+@acme\\\\.com$"]}],
+              "serve": {"variant": "on"}}]
+            """
+        try await TestServer.with { server in
+            try await Self.seed(server, rules: rules)
+            let (_, production) = try await server.createKey("production")
+            let evil = String(repeating: "a", count: 100_000) + "!"
+            let body = #"{"context": {"targetingKey": "u1", "email": "\#(evil)"}}"#
+            let attack = Task {
+                for _ in 0..<4 {
+                    _ = try? await server.send("POST", "/ofrep/v1/evaluate/flags/new-checkout", body: body, as: .bearer(production))
+                }
+            }
+            let reply = try await server.send("POST", "/ofrep/v1/evaluate/flags/new-checkout", body: body, as: .bearer(production))
+            #expect(reply.status == 200)
+            #expect(reply["reason"] == .string("DEFAULT"))
+            try await Self.expectKillSwitchHolds(server, productionKey: production)
+            await attack.value
+        }
+    }
+
+    @Test func patternsThatNeedBacktrackingAreRefusedWhenWritten() async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send("POST", "/api/v1/flags", body: """
+                {"key": "backref", "environments": {"production": {"rules": [
+                  {"clauses": [{"attribute": "email", "operator": "matches", "values": ["(a)\\\\1"]}], "serve": {"variant": "on"}}]}}}
+                """)
+            #expect(reply.status == 400)
+            #expect(reply.errorField == "environments.production.rules[0].clauses[0].values[0]")
+        }
+    }
+
+    // MARK: Contexts
+
+    @Test func oversizedContextsAreRefused() async throws {
+        try await TestServer.with { server in
+            try await Self.seed(server)
+            let (_, production) = try await server.createKey("production")
+            // Many attribute names (crafted to collide or not, the count is bounded).
+            let names = (0..<(ContextLimits.maxAttributes + 1)).map { #""a\#($0)": 1"# }.joined(separator: ",")
+            let many = try await server.send(
+                "POST", "/ofrep/v1/evaluate/flags/new-checkout", body: #"{"context": {\#(names)}}"#, as: .bearer(production))
+            #expect(many.status == 400)
+            #expect(many["errorCode"] == .string("INVALID_CONTEXT"))
+            let long = String(repeating: "x", count: ContextLimits.maxStringBytes + 1)
+            let tooLong = try await server.send(
+                "POST", "/ofrep/v1/evaluate/flags/new-checkout", body: #"{"context": {"email": "\#(long)"}}"#, as: .bearer(production))
+            #expect(tooLong.status == 400)
+            #expect(tooLong["errorCode"] == .string("INVALID_CONTEXT"))
+            let fine = (0..<ContextLimits.maxAttributes - 1).map { #""a\#($0)": 1"# }.joined(separator: ",")
+            let allowed = try await server.send(
+                "POST", "/ofrep/v1/evaluate/flags/new-checkout", body: #"{"context": {"targetingKey": "u1", \#(fine)}}"#,
+                as: .bearer(production))
+            #expect(allowed.status == 200)
+            let attack = Task {
+                for _ in 0..<4 {
+                    _ = try? await server.send(
+                        "POST", "/ofrep/v1/evaluate/flags", body: #"{"context": {\#(names)}}"#, as: .bearer(production))
+                }
+            }
+            try await Self.expectKillSwitchHolds(server, productionKey: production)
+            await attack.value
+        }
+    }
+
+    // MARK: Streams
+
+    @Test func streamsThatNeverReadCostLittleAndAreClosed() async throws {
+        try await TestServer.with(configure: {
+            $0.limits.streamStallTimeout = .seconds(2)
+            $0.limits.maxStreamsPerKey = 40
+        }) { server in
+            try await Self.seed(server)
+            // A large snapshot: a cohort of 200,000 members.
+            let members = (0..<200_000).map { "\"customer-\($0)\"" }.joined(separator: ",")
+            let cohort = try await server.send(
+                "POST", "/api/v1/environments/production/cohorts", body: #"{"key": "everyone", "members": [\#(members)]}"#)
+            #expect(cohort.status == 201)
+            let (_, production) = try await server.createKey("production")
+            let before = residentBytes()
+            var connections: [RawConnection] = []
+            for _ in 0..<40 {
+                let connection = try RawConnection(port: server.port, receiveBuffer: 4096)
+                try connection.send(RawConnection.streamRequest(key: production))
+                connections.append(connection)
+            }
+            // The streams are open (each has started writing its snapshot) and none reads.
+            #expect(try await eventually { server.application.openStreamCount == 40 })
+            try await Task.sleep(for: .milliseconds(500))
+            let grown = residentBytes() - before
+            // Each stream would hold two copies of the ~4 MB snapshot if it had its own.
+            #expect(grown < 60 << 20, "resident memory grew by \(grown >> 20) MiB for 40 streams")
+            // One stream more than the key may hold.
+            let extra = try await server.send("GET", "/sdk/v1/stream", as: .bearer(production))
+            #expect(extra.status == 429)
+            #expect(extra.headers["retry-after"] != nil)
+            try await Self.expectKillSwitchHolds(server, productionKey: production)
+            // A stream whose write waits longer than the stall timeout is closed.
+            for connection in connections {
+                #expect(connection.waitUntilClosed(timeout: .seconds(15)))
+            }
+            #expect(try await eventually { server.application.openStreamCount == 0 })
+            // Their slots are given back: the key may open streams again.
+            let stream = SSEClient(port: server.port, key: production)
+            defer { stream.close() }
+            #expect(try await stream.wait { $0.events.first?.name == "snapshot" })
+        }
+    }
+
+    // MARK: Connections and bodies
+
+    @Test func halfSentRequestsAreClosedAfterTheIdleTimeout() async throws {
+        try await TestServer.with(configure: { $0.limits.idleTimeout = .seconds(1) }) { server in
+            let half = try RawConnection(port: server.port)
+            try half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            #expect(half.waitUntilClosed(timeout: .seconds(10)))
+            let silent = try RawConnection(port: server.port)
+            #expect(silent.waitUntilClosed(timeout: .seconds(10)))
+            #expect(try await server.send("GET", "/healthz", as: .none).status == 200)
+        }
+    }
+
+    @Test func anExportLargerThanOneMebibyteImportsBack() async throws {
+        try await TestServer.with { server in
+            try await Self.seed(server)
+            let members = (0..<120_000).map { "\"customer-\($0)\"" }.joined(separator: ",")
+            let cohort = try await server.send(
+                "POST", "/api/v1/environments/production/cohorts", body: #"{"key": "everyone", "members": [\#(members)]}"#)
+            #expect(cohort.status == 201)
+            let export = try await server.send("GET", "/api/v1/export")
+            #expect(export.status == 200)
+            #expect(export.body.count > 1 << 20)
+            let back = try await server.send("POST", "/api/v1/import?dryRun=true", data: export.body)
+            #expect(back.status == 200, "import answered \(back.status): \(back.text.prefix(300))")
+        }
+    }
+
+    @Test func unknownFieldsInAdminBodiesAreRefused() async throws {
+        try await TestServer.with { server in
+            try await Self.seed(server)
+            try await server.send("POST", "/api/v1/flags/new-checkout/environments/production/off")
+            let rollback = try await server.send("POST", "/api/v1/flags/new-checkout/rollback", body: #"{"revison": 1}"#)
+            #expect(rollback.status == 400)
+            #expect(rollback.errorField == "revison")
+            #expect(rollback["error.message"]?.stringValue?.contains("unknown field") == true)
+            let history = try await server.send("GET", "/api/v1/flags/new-checkout/revisions")
+            #expect(history["revisions"]?.arrayCount == 2)
+            let nested = try await server.send("POST", "/api/v1/flags", body: """
+                {"key": "typo", "environments": {"production": {"enabeld": true}}}
+                """)
+            #expect(nested.status == 400)
+            #expect(nested.errorField == "environments.production.enabeld")
+        }
+    }
+
+    @Test(arguments: [".", ".."])
+    func keysThatAURLPathCannotAddressAreRefused(key: String) async throws {
+        try await TestServer.with { server in
+            let reply = try await server.send("POST", "/api/v1/flags", body: #"{"key": "\#(key)"}"#)
+            #expect(reply.status == 400)
+            #expect(reply.errorField == "key")
+        }
+    }
+}

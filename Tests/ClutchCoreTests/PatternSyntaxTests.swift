@@ -180,7 +180,12 @@ struct RefusedPattern: CustomTestStringConvertible, Sendable {
         PatternCase(#"^([a-z0-9]+\.?)+@acme\.com$"#, "jo..doe@acme.com", false),
         PatternCase(#"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$"#, "1.2.3-beta.1", true),
         PatternCase(#"(?i)\b(iphone|ipad)\b"#, "Mozilla (iPhone; CPU)", true),
-        // Regressions found by the differential test: none yet beyond the rows above.
+        // Found by the differential test, where ICU (NSRegularExpression) is wrong:
+        // a lazy loop over a possibly-empty body inside a repeated group.
+        PatternCase("((?:[-a]{0,2})*?-)+-b", "--b", true),
+        // ICU gives up on the nested loops (backtracking limit) and finds no match; `_` matches.
+        PatternCase(#"(?i:(?i:(?:\w+[^a-c1] {1,3}|(?i:$.\.|B* *|[A-Z][^\s]?[[:^alpha:]])*.*|\z\B[\d]+).*){2,}$){1,3}[\w-]\z|_"#, "a_bb1", true),
+        PatternCase(#"((?:[-a]{0,2}c*?)*?c??-){1,}(?i:[[:^alpha:]]([A-Z]\B|\.b.+)+)A"#, "b_--baaA", true),
     ]
 
     @Test(arguments: cases)

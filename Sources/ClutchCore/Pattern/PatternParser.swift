@@ -195,19 +195,21 @@ struct PatternParser {
 
     private mutating func repeatLast(min: Int, max: Int?, operatorAt start: Int) throws(PatternError) {
         let spelling = String(String.UnicodeScalarView(scalars[start..<position]))
-        let frame = frames[frames.count - 1]
-        guard let body = frame.items.last else {
+        let top = frames.count - 1
+        // Read through `frames` rather than a copy of the frame, so that replacing the
+        // last item below does not copy the item array.
+        guard let body = frames[top].items.last else {
             throw PatternError("missing argument to repetition operator '\(spelling)'", at: start)
         }
-        if frame.lastIsRepetition {
+        if frames[top].lastIsRepetition {
             throw PatternError("repetition operator '\(spelling)' cannot follow another repetition", at: start)
         }
         if peek() == "+" {
             throw PatternError("possessive quantifier '\(spelling)+' is not supported", at: start)
         }
         if peek() == "?" { position += 1 }  // lazy: same yes/no answer as greedy
-        frames[frames.count - 1].items[frame.items.count - 1] = .repetition(body, min: min, max: max)
-        frames[frames.count - 1].lastIsRepetition = true
+        frames[top].items[frames[top].items.count - 1] = .repetition(body, min: min, max: max)
+        frames[top].lastIsRepetition = true
     }
 
     /// Parses `{n}`, `{n,}` or `{n,m}` at the current `{`. Returns nil, consuming

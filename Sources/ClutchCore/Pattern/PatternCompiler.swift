@@ -22,6 +22,8 @@ struct PatternCompiler {
         compiler.instructions.reserveCapacity(size)
         compiler.emit(node)
         compiler.instructions.append(PatternInstruction(.match))
+        // `size(of:)` must mirror `emit`, or the limit would not bound what is built.
+        assert(compiler.instructions.count == size, "size(of:) disagrees with emit")
         return PatternProgram(
             instructions: compiler.instructions, classes: compiler.classes,
             anchoredAtStart: Self.isAnchoredAtStart(node), foldsCase: compiler.foldsCase)

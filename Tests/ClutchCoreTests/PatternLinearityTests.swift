@@ -50,6 +50,17 @@ struct AdversarialCase: CustomTestStringConvertible, Sendable {
         #expect(holds(clause, context(nil, ["email": .string(row.input)])) == row.matches)
     }
 
+    /// A pattern starting with a literal skips input where no match can start.
+    @Test func literalFirstPatternSkipsToCandidates() throws {
+        let program = try PatternCompiler.compile(#"acme\.com\b"#)
+        #expect(program.firstScalar == UInt32(("a" as Unicode.Scalar).value))
+        let haystack = String(repeating: "x", count: 10_000)
+        #expect(program.matchSteps(haystack) == 1)  // the last, failed start at the end
+        #expect(program.matches(haystack + "acme.com"))
+        #expect(!program.matches(haystack + "acme.comb"))
+        #expect(program.matches("acm acme.com!"))
+    }
+
     /// The step count grows linearly: doubling the input at most doubles the steps (plus one position).
     @Test func doublingTheInputDoublesTheSteps() throws {
         let program = try PatternCompiler.compile("^(a|aa)*(a+)+b$")

@@ -77,6 +77,9 @@ struct RefusedPattern: CustomTestStringConvertible, Sendable {
         PatternCase(#"\b"#, "", false),
         PatternCase(#"\B"#, "", true),
         PatternCase(#"é\b"#, "é", false),  // é is not an ASCII word character
+        PatternCase(#"a\b"#, "ab a", true),
+        PatternCase(#"a\B"#, "xa", false),
+        PatternCase(#"a\Bb"#, "xab", true),
         // Anchors.
         PatternCase("^abc", "abcd", true),
         PatternCase("^abc", "xabc", false),

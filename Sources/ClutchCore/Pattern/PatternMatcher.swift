@@ -37,7 +37,7 @@ extension PatternProgram {
                     program: program, classes: classes, seen: base, stack: base + 3 * count)
                 return state.run(
                     text, current: base + count, next: base + 2 * count,
-                    anchored: anchoredAtStart, foldsCase: foldsCase)
+                    anchored: anchoredAtStart, foldsCase: foldsCase, firstScalar: firstScalar)
             }
         }
     }
@@ -66,7 +66,7 @@ private struct Simulation {
 
     mutating func run(
         _ text: String, current: UnsafeMutablePointer<Int32>, next: UnsafeMutablePointer<Int32>,
-        anchored: Bool, foldsCase: Bool
+        anchored: Bool, foldsCase: Bool, firstScalar: UInt32?
     ) -> (matched: Bool, steps: Int) {
         var current = current
         var next = next
@@ -78,6 +78,14 @@ private struct Simulation {
 
         newGeneration()
         while true {
+            if currentCount == 0 && !anchored, let firstScalar {
+                // No live thread, and a new one could only advance on `firstScalar`:
+                // skip the positions where it would die at once.
+                while scalar != firstScalar && scalar != Self.edge {
+                    previous = scalar
+                    scalar = scalars.next().map(\.value) ?? Self.edge
+                }
+            }
             // A new thread at every position for a search; only at 0 when anchored.
             if atStart || !anchored {
                 if add(0, to: current, count: &currentCount, previous: previous, next: scalar) {

@@ -42,6 +42,12 @@ struct PatternProgram: Sendable {
     let anchoredAtStart: Bool
     /// Some class folds case, so each input scalar's case variants are needed.
     let foldsCase: Bool
+    /// The scalar every match starts with, when the program starts by consuming one
+    /// literal: a search with no live thread skips ahead to it without simulating.
+    var firstScalar: UInt32? {
+        guard let first = instructions.first, first.opcode == .scalar else { return nil }
+        return first.a
+    }
 
     /// Instruction count: the per-character bound on matching work.
     var size: Int { instructions.count }

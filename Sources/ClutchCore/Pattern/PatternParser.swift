@@ -31,8 +31,9 @@ struct PatternParser {
         }
     }
 
-    private let scalars: [Unicode.Scalar]
-    private var position = 0
+    let scalars: [Unicode.Scalar]
+    /// Offset of the next scalar to read.
+    var position = 0
     private var frames: [Frame]
 
     private init(_ scalars: [Unicode.Scalar]) {
@@ -98,14 +99,16 @@ struct PatternParser {
         return frames[0].node()
     }
 
-    private var flags: PatternFlags { frames[frames.count - 1].flags }
+    /// The flags in force in the innermost open group.
+    var flags: PatternFlags { frames[frames.count - 1].flags }
 
     private mutating func append(_ node: PatternNode) {
         frames[frames.count - 1].items.append(node)
         frames[frames.count - 1].lastIsRepetition = false
     }
 
-    private func literal(_ scalar: Unicode.Scalar) -> PatternNode {
+    /// A literal, as a case-folding class under `(?i)`.
+    func literal(_ scalar: Unicode.Scalar) -> PatternNode {
         guard flags.caseInsensitive else { return .literal(scalar) }
         let variants = CaseVariants(of: scalar.value)
         if variants.lower == scalar.value && variants.upper == scalar.value {
@@ -251,180 +254,9 @@ struct PatternParser {
         scalar.value >= 48 && scalar.value <= 57 ? Int(scalar.value - 48) : nil
     }
 
-    // MARK: Escapes
-
-    /// What one escape sequence stands for.
-    private enum Escaped {
-        case scalar(Unicode.Scalar)
-        case set(ScalarRanges)
-    }
-
-    /// An escape outside a class: a scalar, a class, or an assertion.
-    private mutating func escape() throws(PatternError) -> PatternNode {
-        let start = position
-        guard let c = peek(1) else { throw PatternError("trailing backslash at end of pattern", at: start) }
-        switch c {
-        case "A": position += 2; return .assertion(.beginText)
-        case "z": position += 2; return .assertion(.endText)
-        case "b": position += 2; return .assertion(.wordBoundary)
-        case "B": position += 2; return .assertion(.notWordBoundary)
-        case "1"..."9": throw PatternError("backreference '\\\(c)' is not supported", at: start)
-        case "k": throw PatternError("backreference '\\k' is not supported", at: start)
-        default:
-            switch try escapedAtom() {
-            case .scalar(let scalar): return literal(scalar)
-            case .set(let set): return .set(PatternClass(set, foldsCase: false))
-            }
-        }
-    }
-
-    /// An escape valid both inside and outside classes, at the current backslash.
-    private mutating func escapedAtom() throws(PatternError) -> Escaped {
-        let start = position
-        guard let c = peek(1) else { throw PatternError("trailing backslash at end of pattern", at: start) }
-        position += 2
-        switch c {
-        case "t": return .scalar("\t")
-        case "n": return .scalar("\n")
-        case "r": return .scalar("\r")
-        case "f": return .scalar("\u{0C}")
-        case "v": return .scalar("\u{0B}")
-        case "d": return .set(PatternNamedClasses.digit)
-        case "D": return .set(PatternNamedClasses.digit.complemented())
-        case "w": return .set(PatternNamedClasses.word)
-        case "W": return .set(PatternNamedClasses.word.complemented())
-        case "s": return .set(PatternNamedClasses.space)
-        case "S": return .set(PatternNamedClasses.space.complemented())
-        case "x": return .scalar(try hexEscape(escapeAt: start))
-        default:
-            // Any escaped ASCII punctuation is itself, as in RE2 (`\.`, `\-`, `\@`, …).
-            let v = c.value
-            if v >= 33 && v <= 126 && !PatternNamedClasses.isWord(v) { return .scalar(c) }
-            throw PatternError("unknown escape '\\\(c)'", at: start)
-        }
-    }
-
-    /// `\xHH` or `\x{H…}` (just after the `x`).
-    private mutating func hexEscape(escapeAt start: Int) throws(PatternError) -> Unicode.Scalar {
-        func hexDigit(_ scalar: Unicode.Scalar?) -> UInt32? {
-            guard let v = scalar?.value else { return nil }
-            switch v {
-            case 48...57: return v - 48
-            case 65...70: return v - 55
-            case 97...102: return v - 87
-            default: return nil
-            }
-        }
-        var value: UInt32 = 0
-        if peek() == "{" {
-            position += 1
-            var digits = 0
-            while let digit = hexDigit(peek()) {
-                value = Swift.min(value * 16 + digit, 0x110000)
-                digits += 1
-                position += 1
-            }
-            guard digits > 0, peek() == "}" else { throw PatternError("invalid escape '\\x{…}'", at: start) }
-            position += 1
-        } else {
-            guard let high = hexDigit(peek()), let low = hexDigit(peek(1)) else {
-                throw PatternError("invalid escape '\\x': expected two hex digits", at: start)
-            }
-            position += 2
-            value = high * 16 + low
-        }
-        guard let scalar = Unicode.Scalar(value) else {
-            throw PatternError("escape '\\x' names no Unicode scalar", at: start)
-        }
-        return scalar
-    }
-
-    // MARK: Classes
-
-    /// `[…]` or `[^…]`. A `]` first in the class is literal, as is `-` first or last.
-    private mutating func characterClass() throws(PatternError) -> PatternNode {
-        let start = position
-        position += 1
-        var negated = false
-        if peek() == "^" {
-            negated = true
-            position += 1
-        }
-        var set = ScalarRanges()
-        var first = true
-        while true {
-            guard let c = peek() else { throw PatternError("missing ']' for the class opened here", at: start) }
-            if c == "]" && !first {
-                position += 1
-                break
-            }
-            first = false
-            if c == "[", peek(1) == ":", let posix = try posixClass() {
-                set.formUnion(posix)
-                continue
-            }
-            let itemStart = position
-            let low = try classAtom()
-            // A range `a-z`, unless the `-` is the last thing in the class.
-            if peek() == "-", let after = peek(1), after != "]" {
-                guard case .scalar(let lowScalar) = low else {
-                    throw PatternError("invalid range in class: a class escape cannot start a range", at: itemStart)
-                }
-                position += 1
-                let highStart = position
-                guard case .scalar(let highScalar) = try classAtom() else {
-                    throw PatternError("invalid range in class: a class escape cannot end a range", at: highStart)
-                }
-                guard lowScalar.value <= highScalar.value else {
-                    throw PatternError("invalid range '\(lowScalar)-\(highScalar)' in class: the end is below the start", at: itemStart)
-                }
-                set.insert(lowScalar.value...highScalar.value)
-                continue
-            }
-            switch low {
-            case .scalar(let scalar): set.insert(scalar.value...scalar.value)
-            case .set(let ranges): set.formUnion(ranges)
-            }
-        }
-        return .set(PatternClass(set, negated: negated, foldsCase: flags.caseInsensitive))
-    }
-
-    /// One member of a class: a scalar or a class escape.
-    private mutating func classAtom() throws(PatternError) -> Escaped {
-        guard let c = peek() else { throw PatternError("missing ']' at end of pattern", at: position) }
-        if c == "\\" {
-            if let next = peek(1), next == "b" || next == "B" || next == "A" || next == "z" {
-                throw PatternError("assertion '\\\(next)' is not allowed in a class", at: position)
-            }
-            return try escapedAtom()
-        }
-        position += 1
-        return .scalar(c)
-    }
-
-    /// `[:name:]` or `[:^name:]` inside a class; nil (consuming nothing) when there is
-    /// no closing `:]`, so the `[` is an ordinary member.
-    private mutating func posixClass() throws(PatternError) -> ScalarRanges? {
-        let start = position
-        var cursor = position + 2
-        while cursor + 1 < scalars.count && !(scalars[cursor] == ":" && scalars[cursor + 1] == "]") {
-            if scalars[cursor] == "]" { return nil }
-            cursor += 1
-        }
-        guard cursor + 1 < scalars.count else { return nil }
-        var name = String(String.UnicodeScalarView(scalars[(start + 2)..<cursor]))
-        let negated = name.hasPrefix("^")
-        if negated { name.removeFirst() }
-        guard let ranges = PatternNamedClasses.posix(name) else {
-            throw PatternError("unknown POSIX class '[:\(negated ? "^" : "")\(name):]'", at: start)
-        }
-        position = cursor + 2
-        return negated ? ranges.complemented() : ranges
-    }
-
     // MARK: Input
 
-    private func peek(_ ahead: Int = 0) -> Unicode.Scalar? {
+    func peek(_ ahead: Int = 0) -> Unicode.Scalar? {
         let index = position + ahead
         return index < scalars.count ? scalars[index] : nil
     }

@@ -187,18 +187,19 @@ final class CompiledCohort: Sendable {
     }
 }
 
-/// A compiled regular expression. `Regex` is an immutable value that is safe to share;
-/// the standard library does not mark `AnyRegexOutput` as `Sendable`.
-struct CompiledPattern: @unchecked Sendable {
+/// A compiled `matches` pattern, run by the linear-time engine in `Pattern/`: matching
+/// costs at most (input length + 1) × program size steps, whatever the pattern, so a
+/// context value cannot pin a core (see docs/patterns.md).
+struct CompiledPattern: Sendable {
     let source: String
-    let regex: Regex<AnyRegexOutput>
+    let program: PatternProgram
 
-    init(_ source: String) throws {
+    init(_ source: String) throws(PatternError) {
         self.source = source
-        self.regex = try Regex(source)
+        self.program = try PatternCompiler.compile(source)
     }
 
     func matches(_ text: String) -> Bool {
-        ((try? regex.firstMatch(in: text)) ?? nil) != nil
+        program.matches(text)
     }
 }

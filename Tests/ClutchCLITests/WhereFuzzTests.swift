@@ -12,11 +12,23 @@ struct WhereFuzzTests {
         var rng = Seeded(seed: 42)
         let attributes = ["plan", "customerId", "app.version", "email", "role"]
         let operators = Operator.allCases.filter { $0 != .exists }
-        let values = ["pro", "enterprise", "@acme.com", "2.3.0", "18", "2026-01-01", "a_b"]
+        // Values each operator accepts (the parser checks numbers, versions and dates).
+        func values(for op: Operator) -> [String] {
+            switch op {
+            case .lessThan, .lessThanOrEqual, .greaterThan, .greaterThanOrEqual: ["18", "2.5", "-3"]
+            case .semverEqual, .semverLessThan, .semverLessThanOrEqual, .semverGreaterThan, .semverGreaterThanOrEqual:
+                ["2.3.0", "1.0.0-beta", "10.20.30"]
+            case .before, .after: ["2026-01-01", "2026-01-01T09:00:00Z", "1767225600"]
+            default: ["pro", "enterprise", "@acme.com", "a_b", "2.3.0"]
+            }
+        }
         for _ in 0..<2_000 {
             let attribute = attributes[Int(rng.next() % UInt64(attributes.count))]
             let op = operators[Int(rng.next() % UInt64(operators.count))]
-            let chosen = (0...Int(rng.next() % 3)).map { _ in values[Int(rng.next() % UInt64(values.count))] }
+            let pool = values(for: op)
+            // A pattern is the whole rest of the condition (commas belong to it).
+            let count = op == .matches ? 1 : 1 + Int(rng.next() % 3)
+            let chosen = (0..<count).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
             let negate = rng.next() % 2 == 0
             let text = (negate ? "not " : "") + "\(attribute) \(op.rawValue) \(chosen.joined(separator: ","))"
             let clause = try WhereParser.parse(text)

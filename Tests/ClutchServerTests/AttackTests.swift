@@ -1,5 +1,6 @@
 import ClutchCore
 import ClutchServer
+import ClutchStore
 import Foundation
 import Testing
 
@@ -38,6 +39,24 @@ struct AttackTests {
         #expect(healthTime < .seconds(1), "/healthz took \(healthTime)")
         let read = try await server.send("GET", "/api/v1/flags/new-checkout")
         #expect(read.status == 200, "reading the flag answered \(read.status): \(read.text)")
+    }
+
+    /// A cohort `everyone` in production with `members` members (`customer-N`), sent in bodies under 1 MiB.
+    static func addLargeCohort(_ server: TestServer, members: Int) async throws {
+        let chunk = 40_000
+        func names(_ range: Range<Int>) -> String { range.map { "\"customer-\($0)\"" }.joined(separator: ",") }
+        let created = try await server.send(
+            "POST", "/api/v1/environments/production/cohorts",
+            body: #"{"key": "everyone", "members": [\#(names(0..<min(chunk, members)))]}"#)
+        #expect(created.status == 201)
+        var start = chunk
+        while start < members {
+            let added = try await server.send(
+                "POST", "/api/v1/environments/production/cohorts/everyone/members",
+                body: #"{"add": [\#(names(start..<min(start + chunk, members)))]}"#)
+            #expect(added.status == 200, "adding members answered \(added.status): \(added.text.prefix(200))")
+            start += chunk
+        }
     }
 
     // MARK: Usage reports
@@ -207,11 +226,7 @@ struct AttackTests {
             $0.limits.maxStreamsPerKey = 40
         }) { server in
             try await Self.seed(server)
-            // A large snapshot: a cohort of 200,000 members.
-            let members = (0..<200_000).map { "\"customer-\($0)\"" }.joined(separator: ",")
-            let cohort = try await server.send(
-                "POST", "/api/v1/environments/production/cohorts", body: #"{"key": "everyone", "members": [\#(members)]}"#)
-            #expect(cohort.status == 201)
+            try await Self.addLargeCohort(server, members: 200_000)
             let (_, production) = try await server.createKey("production")
             let before = residentBytes()
             var connections: [RawConnection] = []
@@ -231,7 +246,14 @@ struct AttackTests {
             #expect(extra.status == 429)
             #expect(extra.headers["retry-after"] != nil)
             try await Self.expectKillSwitchHolds(server, productionKey: production)
-            // A stream whose write waits longer than the stall timeout is closed.
+            // Two more changes of the large cohort (each event carries it whole): now no socket
+            // buffer holds what the streams owe, their writes wait, and after the stall timeout
+            // they are closed.
+            for round in 0..<2 {
+                let added = try await server.send(
+                    "POST", "/api/v1/environments/production/cohorts/everyone/members", body: #"{"add": ["late-\#(round)"]}"#)
+                #expect(added.status == 200)
+            }
             for connection in connections {
                 #expect(connection.waitUntilClosed(timeout: .seconds(15)))
             }
@@ -259,10 +281,7 @@ struct AttackTests {
     @Test func anExportLargerThanOneMebibyteImportsBack() async throws {
         try await TestServer.with { server in
             try await Self.seed(server)
-            let members = (0..<120_000).map { "\"customer-\($0)\"" }.joined(separator: ",")
-            let cohort = try await server.send(
-                "POST", "/api/v1/environments/production/cohorts", body: #"{"key": "everyone", "members": [\#(members)]}"#)
-            #expect(cohort.status == 201)
+            try await Self.addLargeCohort(server, members: 120_000)
             let export = try await server.send("GET", "/api/v1/export")
             #expect(export.status == 200)
             #expect(export.body.count > 1 << 20)

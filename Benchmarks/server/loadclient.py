@@ -6,6 +6,8 @@ Measures, against a running `clutch serve` on loopback:
                change on N connected SSE streams (`GET /sdk/v1/stream`), over C changes;
   toggle       round-trip latency of `POST /api/v1/flags/{key}/environments/{env}/on|off`
                (write, commit, snapshot swap), over T toggles.
+  idle-streams the server's resident memory with N streams that never read, on a snapshot of
+               about 5 MB (a large cohort), and after they are closed.
 
 Figures are printed as `name: value unit` lines. Every wait is bounded, so a server that
 stops answering makes this exit non-zero instead of hanging.
@@ -186,9 +188,64 @@ def toggles(args, admin):
     print(f"toggle_p99: {percentile(latencies, 99):.2f} ms", flush=True)
 
 
+def resident_mib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def idle_streams(args, admin):
+    """Adds a cohort until the snapshot is ~5 MB, then opens N streams that never read."""
+    chunk, members, created = 40000, 0, False
+    while True:
+        names = [f"bench-customer-{i:07d}" for i in range(members, members + chunk)]
+        if not created:
+            admin.request("POST", f"/api/v1/environments/{args.environment}/cohorts", {"key": "bench-everyone", "members": names})
+            created = True
+        else:
+            admin.request("POST", f"/api/v1/environments/{args.environment}/cohorts/bench-everyone/members", {"add": names})
+        members += chunk
+        if members * 25 >= 5_000_000:
+            break
+    sdk = http.client.HTTPConnection(args.host, args.port, timeout=30)
+    sdk.request("GET", "/sdk/v1/flags", headers={"Authorization": f"Bearer {args.sdk_key}"})
+    snapshot = sdk.getresponse().read()
+    print(f"idle_streams_snapshot_bytes: {len(snapshot)} bytes")
+    time.sleep(1)
+    before = resident_mib(args.server_pid)
+    request = (f"GET /sdk/v1/stream HTTP/1.1\r\nHost: {args.host}:{args.port}\r\nAuthorization: Bearer {args.sdk_key}\r\n"
+               f"Accept: text/event-stream\r\n\r\n").encode()
+    sockets = []
+    for _ in range(args.streams):
+        sock = socket.create_connection((args.host, args.port), timeout=10)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.sendall(request)
+        sockets.append(sock)
+    time.sleep(5)
+    with_streams = resident_mib(args.server_pid)
+    health = http.client.HTTPConnection(args.host, args.port, timeout=10)
+    started = time.perf_counter()
+    health.request("GET", "/healthz")
+    health.getresponse().read()
+    health_ms = (time.perf_counter() - started) * 1000
+    for sock in sockets:
+        sock.close()
+    time.sleep(3)
+    after = resident_mib(args.server_pid)
+    print(f"idle_streams_count: {args.streams} streams")
+    print(f"idle_streams_rss_before: {before:.1f} MiB")
+    print(f"idle_streams_rss_with_streams: {with_streams:.1f} MiB")
+    print(f"idle_streams_rss_per_stream: {(with_streams - before) * 1024 / max(1, args.streams):.1f} KiB")
+    print(f"idle_streams_rss_after_close: {after:.1f} MiB")
+    print(f"idle_streams_healthz_latency: {health_ms:.2f} ms", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("phase", choices=["propagation", "toggle"])
+    parser.add_argument("phase", choices=["propagation", "toggle", "idle-streams"])
+    parser.add_argument("--server-pid", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--admin-token", required=True)
@@ -207,6 +264,8 @@ def main():
     signal.alarm(max(1, int(args.phase_timeout)))
     if args.phase == "propagation":
         propagation(args, admin)
+    elif args.phase == "idle-streams":
+        idle_streams(args, admin)
     else:
         toggles(args, admin)
 

@@ -153,3 +153,8 @@ timeout 180 python3 "$HERE/loadclient.py" propagation --port "$PORT" --admin-tok
 log "toggle latency over $TOGGLES toggles"
 timeout 120 python3 "$HERE/loadclient.py" toggle --port "$PORT" --admin-token "$TOKEN" \
     --flag "$FLAG" --toggles "$TOGGLES" --phase-timeout 100
+
+# Last, because it leaves a ~5 MB cohort in the snapshot.
+log "server memory with $STREAMS streams that never read, on a ~5 MB snapshot"
+timeout 180 python3 "$HERE/loadclient.py" idle-streams --port "$PORT" --admin-token "$TOKEN" --sdk-key "$SDK_KEY" \
+    --flag "$FLAG" --streams "$STREAMS" --server-pid "$SERVER_PID" --phase-timeout 150

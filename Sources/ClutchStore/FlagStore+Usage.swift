@@ -7,6 +7,7 @@ extension FlagStore {
     /// (any more) are ignored. Not a change to a flag: no revision, no snapshot version.
     public func recordUsage(environment: String, counts: [UsageCount], at: Date) async throws {
         try UsageLimits.validate(counts)
+        try await pool.read { db in try Tables.requireEnvironment(db, environment) }
         try await recordUsage(counts.map { UsageEntry(environment: environment, count: $0) }, at: at)
     }
 
@@ -18,12 +19,7 @@ extension FlagStore {
         for (i, entry) in entries.enumerated() where !(0...UsageLimits.maxCount).contains(entry.count) {
             throw StoreError.badRequest("a count must be 0–\(UsageLimits.maxCount), got \(entry.count)", field: "counts[\(i)].count")
         }
-        guard !entries.isEmpty else {
-            try await pool.read { db in
-                for environment in Set(entries.map(\.environment)) { try Tables.requireEnvironment(db, environment) }
-            }
-            return
-        }
+        guard !entries.isEmpty else { return }
         try await pool.write { db in
             for environment in Set(entries.map(\.environment)) { try Tables.requireEnvironment(db, environment) }
             let upsert = try db.cachedStatement(sql: """

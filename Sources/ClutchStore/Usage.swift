@@ -1,3 +1,4 @@
+import ClutchCore
 import Foundation
 import GRDB
 
@@ -46,18 +47,21 @@ public enum UsageLimits {
     /// Refuses a report with too many entries, or an entry with a negative or too large count
     /// or an over-long name, naming the first bad field.
     public static func validate(_ counts: [UsageCount]) throws {
+        func refuse(_ path: String, _ message: String) -> StoreError {
+            .invalid(ValidationError([ValidationIssue(path: path, message: message)]))
+        }
         if counts.count > maxEntries {
-            throw StoreError.badRequest("a report may have at most \(maxEntries) entries, got \(counts.count)", field: "counts")
+            throw refuse("counts", "a report may have at most \(maxEntries) entries, got \(counts.count)")
         }
         for (i, entry) in counts.enumerated() {
             if !(0...maxCount).contains(entry.count) {
-                throw StoreError.badRequest("a count must be 0–\(maxCount), got \(entry.count)", field: "counts[\(i)].count")
+                throw refuse("counts[\(i)].count", "a count must be 0–\(maxCount), got \(entry.count)")
             }
             if entry.flag.utf8.count > maxNameBytes {
-                throw StoreError.badRequest("a flag key has at most \(maxNameBytes) bytes", field: "counts[\(i)].flag")
+                throw refuse("counts[\(i)].flag", "a flag key has at most \(maxNameBytes) bytes")
             }
             if entry.variant.utf8.count > maxNameBytes {
-                throw StoreError.badRequest("a variant has at most \(maxNameBytes) bytes", field: "counts[\(i)].variant")
+                throw refuse("counts[\(i)].variant", "a variant has at most \(maxNameBytes) bytes")
             }
         }
     }

@@ -9,11 +9,51 @@ struct MigrationTests {
     @Test func emptyDatabaseIsMigratedToTheLatestSchema() async throws {
         let fixture = try StoreFixture()
         let settings = try await fixture.store.settings()
-        #expect(settings.migrations == ["v1-core", "v2-usage"])
+        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair"])
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == 2)  // FULL
         #expect(settings.foreignKeys)
         #expect(try await fixture.store.integrityCheck() == "ok")
+    }
+
+    /// Before usage reports were checked, an overflowing report stored a REAL count (after which
+    /// every read and write of the flag failed) and invented variants were stored. v3 repairs both.
+    @Test func usageBrokenByOldReportsIsRepaired() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-repair-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.db").path
+        let old = try DatabaseQueue(path: path)
+        try FlagStore.migrator.migrate(old, upTo: "v2-usage")
+        let flag = #"{"key":"legacy","type":"boolean","description":"","tags":[],"variants":[{"key":"on","value":true},{"key":"off","value":false}],"offVariant":"off","archived":false,"environments":{"production":{"enabled":true,"targets":[],"rules":[]}}}"#
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO environment (key, created_at, version) VALUES ('production', '2026-01-01 10:00:00.000', 1);
+                INSERT INTO flag (key, definition, revision, archived, created_at, updated_at, updated_by)
+                VALUES ('legacy', ?, 1, 0, '2026-01-01 10:00:00.000', '2026-01-01 10:00:00.000', 'admin');
+                INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,
+                                      changed_environments, definition_changed, created_at)
+                VALUES ('flag', 'legacy', '', 1, ?, 'admin', NULL, 'create', 'created', '[]', 1, '2026-01-01 10:00:00.000');
+                INSERT INTO usage (flag, environment, variant, count, last_evaluated)
+                VALUES ('legacy', 'production', 'on', 9223372036854775807, '2026-01-01 10:00:00.000');
+                UPDATE usage SET count = count + 1;
+                INSERT INTO usage (flag, environment, variant, count, last_evaluated)
+                VALUES ('legacy', 'production', 'made-up', 5, '2026-01-01 10:00:00.000'),
+                       ('legacy', 'production', 'off', 3, '2026-01-01 10:00:00.000');
+                """, arguments: [flag, flag])
+        }
+        #expect(try await old.read { db in try String.fetchOne(db, sql: "SELECT typeof(count) FROM usage WHERE variant = 'on'") } == "real")
+        try old.close()
+
+        let store = try FlagStore(path: path, logger: StoreFixture.logger)
+        defer { try? store.close() }
+        #expect(try await store.usage()["legacy"]?["production"]?.variants == ["on": .max, "off": 3])
+        let killed = try await store.kill(flag: "legacy", environments: nil, change: admin)
+        #expect(killed.value.revision == 2)
+        // More usage saturates instead of overflowing.
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "legacy", variant: "on", count: 7)], at: Date())
+        #expect(try await store.usage()["legacy"]?["production"]?.variants["on"] == .max)
+        #expect(try await store.flag("legacy").usage?["production"]?.variants["on"] == .max)
     }
 
     @Test func previousSchemaIsUpgradedWithItsDataIntact() async throws {
@@ -43,7 +83,7 @@ struct MigrationTests {
 
         let store = try FlagStore(path: path, logger: StoreFixture.logger)
         defer { try? store.close() }
-        #expect(try await store.settings().migrations == ["v1-core", "v2-usage"])
+        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair"])
         let record = try await store.flag("legacy")
         #expect(record.revision == 1)
         #expect(record.flag.state(in: "production").enabled)

@@ -1947,6 +1947,9 @@ public enum OpenAPIDocument {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
           }
         },
         "parameters": [
@@ -1979,7 +1982,14 @@ public enum OpenAPIDocument {
         ],
         "responses": {
           "202": {
-            "description": "Accepted."
+            "description": "Stored. Entries naming a flag or variant the key's environment does not have are counted as ignored and not stored.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/UsageAnswer"
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -1992,6 +2002,9 @@ public enum OpenAPIDocument {
           },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
           }
         },
         "requestBody": {
@@ -3395,7 +3408,8 @@ public enum OpenAPIDocument {
           },
           "count": {
             "type": "integer",
-            "minimum": 0
+            "minimum": 0,
+            "maximum": 1099511627776
           }
         },
         "required": [
@@ -3405,11 +3419,28 @@ public enum OpenAPIDocument {
         ],
         "additionalProperties": false
       },
+      "UsageAnswer": {
+        "type": "object",
+        "properties": {
+          "accepted": {
+            "type": "integer"
+          },
+          "ignored": {
+            "type": "integer"
+          }
+        },
+        "required": [
+          "accepted",
+          "ignored"
+        ],
+        "additionalProperties": false
+      },
       "UsageReport": {
         "type": "object",
         "properties": {
           "counts": {
             "type": "array",
+            "maxItems": 10000,
             "items": {
               "$ref": "#/components/schemas/UsageCount"
             }
@@ -3445,6 +3476,7 @@ public enum OpenAPIDocument {
                   "conflict",
                   "precondition_required",
                   "payload_too_large",
+                  "too_many_requests",
                   "internal"
                 ]
               },
@@ -3734,8 +3766,25 @@ public enum OpenAPIDocument {
           }
         }
       },
+      "TooManyRequests": {
+        "description": "Over a per-key limit (usage reports a second, open streams); try again after `Retry-After` seconds.",
+        "headers": {
+          "Retry-After": {
+            "schema": {
+              "type": "integer"
+            }
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
       "PayloadTooLarge": {
-        "description": "Body over 1 MiB.",
+        "description": "Body over 1 MiB (an import: over the server's --max-import-size).",
         "content": {
           "application/json": {
             "schema": {

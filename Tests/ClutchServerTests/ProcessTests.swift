@@ -70,6 +70,43 @@ struct ProcessTests {
         #expect(!server.stderr.contains(key))
     }
 
+    /// Streams whose clients never read, on a large snapshot, cannot hold up SIGTERM: their
+    /// connections are closed a second after shutdown begins, well before the 4 s after which
+    /// the rest is cancelled (the bound is checked with room for a busy test machine).
+    @Test(.timeLimit(.minutes(2)))
+    func sigtermWithStreamsThatNeverRead() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try await ServeProcess(directory: directory)
+        defer { server.forceStop() }
+        let session = Self.client()
+        defer { session.invalidateAndCancel() }
+        let (status, body) = try await Self.send(session, server.port, "POST", "/api/v1/environments/production/keys", body: #"{"name": "stuck"}"#)
+        #expect(status == 201)
+        let key = try #require(try JSONDecoder().decode(Value.self, from: body).at("key")?.stringValue)
+        let members = (0..<25_000).map { "\"customer-\($0)-with-a-longer-name\"" }.joined(separator: ",")
+        // Four cohorts: a snapshot of ~4 MB, more than the socket buffers hold.
+        for cohort in 0..<4 {
+            let (created, _) = try await Self.send(
+                session, server.port, "POST", "/api/v1/environments/production/cohorts",
+                body: #"{"key": "everyone-\#(cohort)", "members": [\#(members)]}"#)
+            #expect(created == 201)
+        }
+        var connections: [RawConnection] = []
+        for _ in 0..<20 {
+            let connection = try RawConnection(port: server.port, receiveBuffer: 4096)
+            try connection.send(RawConnection.streamRequest(key: key))
+            connections.append(connection)
+        }
+        try await Task.sleep(for: .seconds(1))
+        let start = ContinuousClock.now
+        let exited = try await server.stop(signal: SIGTERM, timeout: .seconds(15))
+        let took = ContinuousClock.now - start
+        #expect(exited)
+        #expect(took < .seconds(3.5), "SIGTERM took \(took) with 20 streams that never read")
+        withExtendedLifetime(connections) {}
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func killDashNineLosesNoAcknowledgedWrite() async throws {
         let directory = Self.temporaryDirectory()

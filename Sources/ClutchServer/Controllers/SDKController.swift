@@ -101,7 +101,14 @@ struct SDKController {
             } onGracefulShutdown: {
                 // Ends the stream cleanly so that shutdown is not held up; clients reconnect elsewhere.
                 continuation.finish()
+                // A client that does not read never lets its last write finish: close it.
+                Task {
+                    try? await Task.sleep(for: .seconds(1))
+                    if writing.waiting(longerThan: .zero) { subscriber.close() }
+                }
             }
+            // Finishing waits for what is still unsent, like a write.
+            writing.start()
             try await writer.finish(nil)
         }
         var headers = HTTPFields()

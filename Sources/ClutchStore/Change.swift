@@ -17,9 +17,41 @@ public struct Change<Value: Sendable>: Sendable {
     public var value: Value
     /// Environment key → its snapshot version after the change.
     public var versions: [String: Int64]
+    /// What the change touched, so that the server updates its engines and streams with
+    /// what changed instead of re-reading whole environments.
+    public var touched: Touched
 
-    public init(value: Value, versions: [String: Int64]) {
+    public init(value: Value, versions: [String: Int64], touched: Touched = Touched()) {
         self.value = value
         self.versions = versions
+        self.touched = touched
+    }
+
+    /// The same change with another value.
+    func with<T>(_ value: T) -> Change<T> {
+        Change<T>(value: value, versions: versions, touched: touched)
+    }
+}
+
+/// The flags and cohorts a committed change touched.
+public struct Touched: Sendable, Hashable {
+    /// Environment key → its snapshot version before the change.
+    public var previousVersions: [String: Int64] = [:]
+    /// Environment key → flags whose view changed there.
+    public var flags: [String: Set<String>] = [:]
+    /// Environment key → cohorts changed there.
+    public var cohorts: [String: Set<String>] = [:]
+
+    public init(previousVersions: [String: Int64] = [:], flags: [String: Set<String>] = [:], cohorts: [String: Set<String>] = [:]) {
+        self.previousVersions = previousVersions
+        self.flags = flags
+        self.cohorts = cohorts
+    }
+
+    /// Adds what a later change in the same transaction touched.
+    mutating func merge(_ other: Touched) {
+        previousVersions.merge(other.previousVersions) { min($0, $1) }
+        flags.merge(other.flags) { $0.union($1) }
+        cohorts.merge(other.cohorts) { $0.union($1) }
     }
 }

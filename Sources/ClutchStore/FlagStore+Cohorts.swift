@@ -89,7 +89,7 @@ extension FlagStore {
             return try Tables.commitCohort(db, environment: environment, key: key, old: old, new: nil, action: "delete", change: change)
         }
         logger.info("cohort deleted", metadata: ["cohort": "\(key)", "environment": "\(environment)", "actor": "\(change.actor)"])
-        return Change(value: (), versions: result.versions)
+        return result.with(())
     }
 
     func written(_ result: Change<CohortRecord?>, _ key: String, _ environment: String, _ action: String, _ change: ChangeInfo) throws -> Change<CohortRecord> {
@@ -102,6 +102,6 @@ extension FlagStore {
                 "revision": "\(record.revision)", "actor": "\(change.actor)",
             ])
         }
-        return Change(value: record, versions: result.versions)
+        return result.with(record)
     }
 }

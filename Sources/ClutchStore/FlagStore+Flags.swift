@@ -141,7 +141,7 @@ extension FlagStore {
             return try Tables.commitFlag(db, key: key, old: old, new: nil, action: "delete", change: change)
         }
         logger.info("flag deleted", metadata: ["flag": "\(key)", "actor": "\(change.actor)"])
-        return Change(value: (), versions: result.versions)
+        return result.with(())
     }
 
     /// Unwraps a committed flag change and logs it.
@@ -152,6 +152,6 @@ extension FlagStore {
                 "flag": "\(key)", "action": "\(action)", "revision": "\(record.revision)", "actor": "\(change.actor)",
             ])
         }
-        return Change(value: record, versions: result.versions)
+        return result.with(record)
     }
 }

@@ -15,16 +15,19 @@ extension FlagStore {
         let result = try await pool.write { db -> Change<ImportResult> in
             let plan = try ImportPlan(document, db)
             var versions: [String: Int64] = [:]
+            var touched = Touched()
             for item in plan.cohorts where item.old?.cohort != item.new {
                 let written = try Tables.commitCohort(
                     db, environment: item.environment, key: item.new.key, old: item.old, new: item.new, action: "import", change: change)
                 versions.merge(written.versions) { max($0, $1) }
+                touched.merge(written.touched)
             }
             for item in plan.flags where item.old?.flag != item.new {
                 let written = try Tables.commitFlag(db, key: item.new.key, old: item.old, new: item.new, action: "import", change: change)
                 versions.merge(written.versions) { max($0, $1) }
+                touched.merge(written.touched)
             }
-            return Change(value: plan.result, versions: versions)
+            return Change(value: plan.result, versions: versions, touched: touched)
         }
         logger.info("document imported", metadata: [
             "changed": "\(result.value.changes.filter { $0.action != "unchanged" }.count)", "actor": "\(change.actor)",

@@ -52,16 +52,18 @@ enum Tables {
         }
     }
 
-    /// Bumps each environment's snapshot version and returns the new versions.
-    static func bump(_ db: Database, _ environments: some Sequence<String>) throws -> [String: Int64] {
+    /// Bumps each environment's snapshot version and returns the new versions and the old ones.
+    static func bump(_ db: Database, _ environments: some Sequence<String>) throws -> (versions: [String: Int64], previous: [String: Int64]) {
         var versions: [String: Int64] = [:]
+        var previous: [String: Int64] = [:]
         for environment in Set(environments) {
             try db.execute(sql: "UPDATE environment SET version = version + 1 WHERE key = ?", arguments: [environment])
             if let version = try Int64.fetchOne(db, sql: "SELECT version FROM environment WHERE key = ?", arguments: [environment]) {
                 versions[environment] = version
+                previous[environment] = version - 1
             }
         }
-        return versions
+        return (versions, previous)
     }
 
     // MARK: Flags
@@ -184,8 +186,10 @@ enum Tables {
                         try json(changedEnvironments), definitionChanged, now])
         let auditEnvironment = !definitionChanged && changedEnvironments.count == 1 ? changedEnvironments.first : nil
         try audit(db, at: now, change: change, action: action, entity: "flag", key: key, environment: auditEnvironment, revision: number)
-        let versions = try bump(db, affected)
-        return Change(value: try flag(db, key), versions: versions)
+        let (versions, previous) = try bump(db, affected)
+        return Change(
+            value: try flag(db, key), versions: versions,
+            touched: Touched(previousVersions: previous, flags: versions.mapValues { _ in [key] }))
     }
 
     // MARK: Revisions
@@ -281,8 +285,10 @@ enum Tables {
             arguments: [key, environment, number, content, change.actor, change.message, action, summary,
                         try json([environment]), now])
         try audit(db, at: now, change: change, action: action, entity: "cohort", key: key, environment: environment, revision: number)
-        let versions = try bump(db, [environment])
-        return Change(value: try cohort(db, key, environment: environment), versions: versions)
+        let (versions, previous) = try bump(db, [environment])
+        return Change(
+            value: try cohort(db, key, environment: environment), versions: versions,
+            touched: Touched(previousVersions: previous, cohorts: [environment: [key]]))
     }
 
     // MARK: Audit

@@ -13,6 +13,8 @@ public struct Engine: Sendable {
     /// Each flag's variant keys, for ``hasVariant(_:flag:)``; apart from `flags` so that
     /// evaluation does not copy them.
     private let variantKeys: StringTable<[String]>
+    /// What ``applying(_:)`` reuses: compiled cohorts, and which flags use each cohort.
+    private let cohorts: CompiledCohorts
 
     private struct Entry: Sendable {
         /// The result when it cannot depend on the context (the flag is off, broken, or
@@ -26,40 +28,114 @@ public struct Engine: Sendable {
         }
     }
 
-    public init(_ snapshot: Snapshot) {
-        self.snapshot = snapshot
-        var cohorts: [String: CompiledCohort] = [:]
-        var brokenCohorts: [String: String] = [:]
-        for cohort in snapshot.cohorts {
+    /// The environment's cohorts compiled, those that failed with their problem, and the
+    /// flags whose rules name each cohort (so a cohort change recompiles only those).
+    private struct CompiledCohorts: Sendable {
+        var compiled: [String: CompiledCohort] = [:]
+        var broken: [String: String] = [:]
+        var users: [String: Set<String>] = [:]
+
+        mutating func compile(_ cohort: Cohort) {
             var compiler = Compiler(cohorts: nil)
-            if let compiled = compiler.compile(cohort, path: "") {
-                cohorts[cohort.key] = compiled
+            if let result = compiler.compile(cohort, path: "") {
+                compiled[cohort.key] = result
+                broken[cohort.key] = nil
             } else {
-                brokenCohorts[cohort.key] = compiler.issues.first?.description ?? "invalid"
+                compiled[cohort.key] = nil
+                broken[cohort.key] = compiler.issues.first?.description ?? "invalid"
             }
         }
+
+        mutating func remove(_ key: String) {
+            compiled[key] = nil
+            broken[key] = nil
+        }
+
+        mutating func track(_ flag: Flag, environment: String, adding: Bool) {
+            let state = flag.state(in: environment)
+            for rule in state.rules {
+                for clause in rule.clauses {
+                    guard let cohort = clause.cohort else { continue }
+                    if adding {
+                        users[cohort, default: []].insert(flag.key)
+                    } else {
+                        users[cohort]?.remove(flag.key)
+                        if users[cohort]?.isEmpty == true { users[cohort] = nil }
+                    }
+                }
+            }
+        }
+    }
+
+    public init(_ snapshot: Snapshot) {
+        self.snapshot = snapshot
+        var cohorts = CompiledCohorts()
+        for cohort in snapshot.cohorts { cohorts.compile(cohort) }
         var flags: [(String, Entry)] = []
         flags.reserveCapacity(snapshot.flags.count)
         for flag in snapshot.flags {
-            var compiler = Compiler(cohorts: cohorts)
-            let variants = compiler.variants(of: flag)
-            let compiled = compiler.compile(
-                flag, state: flag.state(in: snapshot.environment), variants: variants,
-                path: "environments.\(snapshot.environment)")
-            if let compiled, compiler.issues.isEmpty {
-                flags.append((flag.key, Entry(compiled)))
-            } else {
-                var message = compiler.issues.first?.description ?? "invalid definition"
-                for (key, problem) in brokenCohorts where message.contains("'\(key)'") {
-                    message += " (cohort \(key): \(problem))"
-                }
-                let failure = EvaluationResult.failure(
-                    flag.key, .parseError, "flag '\(flag.key)' cannot be evaluated: \(message)", flagType: flag.type)
-                flags.append((flag.key, Entry(CompiledFlag(key: flag.key, type: flag.type, failure: failure))))
-            }
+            cohorts.track(flag, environment: snapshot.environment, adding: true)
+            flags.append((flag.key, Self.compile(flag, environment: snapshot.environment, cohorts: cohorts)))
         }
         self.flags = StringTable(flags)
         self.variantKeys = StringTable(snapshot.flags.map { ($0.key, $0.variants.map(\.key)) })
+        self.cohorts = cohorts
+    }
+
+    private init(snapshot: Snapshot, flags: StringTable<Entry>, variantKeys: StringTable<[String]>, cohorts: CompiledCohorts) {
+        self.snapshot = snapshot
+        self.flags = flags
+        self.variantKeys = variantKeys
+        self.cohorts = cohorts
+    }
+
+    private static func compile(_ flag: Flag, environment: String, cohorts: CompiledCohorts) -> Entry {
+        var compiler = Compiler(cohorts: cohorts.compiled)
+        let variants = compiler.variants(of: flag)
+        let compiled = compiler.compile(
+            flag, state: flag.state(in: environment), variants: variants, path: "environments.\(environment)")
+        if let compiled, compiler.issues.isEmpty {
+            return Entry(compiled)
+        }
+        var message = compiler.issues.first?.description ?? "invalid definition"
+        for (key, problem) in cohorts.broken where message.contains("'\(key)'") {
+            message += " (cohort \(key): \(problem))"
+        }
+        let failure = EvaluationResult.failure(
+            flag.key, .parseError, "flag '\(flag.key)' cannot be evaluated: \(message)", flagType: flag.type)
+        return Entry(CompiledFlag(key: flag.key, type: flag.type, failure: failure))
+    }
+
+    /// The engine for this engine's snapshot with `delta` applied. Only the flags and cohorts
+    /// the delta names are compiled, and the flags that use a changed cohort; every other
+    /// compiled flag is shared with this engine. The result evaluates exactly as
+    /// `Engine(snapshot.applying(delta))` would.
+    public func applying(_ delta: SnapshotDelta) -> Engine {
+        let environment = snapshot.environment
+        let next = snapshot.applying(delta)
+        var cohorts = self.cohorts
+        var recompile = Set<String>()
+        for key in delta.cohorts.keys {
+            if let cohort = delta.cohorts[key] ?? nil { cohorts.compile(cohort) } else { cohorts.remove(key) }
+            recompile.formUnion(cohorts.users[key] ?? [])
+        }
+        var changes: [(String, Entry?)] = []
+        var variantChanges: [(String, [String]?)] = []
+        for (key, flag) in delta.flags {
+            if let old = snapshot.flag(key) { cohorts.track(old, environment: environment, adding: false) }
+            if let flag { cohorts.track(flag, environment: environment, adding: true) }
+            variantChanges.append((key, flag.map { $0.variants.map(\.key) }))
+            recompile.insert(key)
+        }
+        for key in recompile {
+            guard let flag = next.flag(key) else {
+                changes.append((key, nil))
+                continue
+            }
+            changes.append((key, Self.compile(flag, environment: environment, cohorts: cohorts)))
+        }
+        return Engine(
+            snapshot: next, flags: flags.updating(changes), variantKeys: variantKeys.updating(variantChanges), cohorts: cohorts)
     }
 
     /// The environment evaluated.

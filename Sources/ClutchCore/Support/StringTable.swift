@@ -60,6 +60,29 @@ struct StringTable<Element: Sendable>: Sendable {
         self.mask = capacity - 1
     }
 
+    /// This table with `changes` applied: a key with an element is set (added or replaced), a
+    /// key with `nil` removed. Copies the entries and rebuilds the slots, but hashes only the
+    /// changed keys.
+    func updating(_ changes: [(String, Element?)]) -> StringTable {
+        guard !changes.isEmpty else { return self }
+        var replaced: [String: Element?] = [:]
+        for (key, element) in changes { replaced[key] = element }
+        var next: [Entry] = []
+        next.reserveCapacity(entries.count + changes.count)
+        for entry in entries {
+            guard let change = replaced.removeValue(forKey: entry.key) else {
+                next.append(entry)
+                continue
+            }
+            if let element = change { next.append(Entry(key: entry.key, hash: entry.hash, element: element)) }
+        }
+        for (key, _) in changes {
+            guard let change = replaced.removeValue(forKey: key), let element = change else { continue }
+            next.append(Entry(key: key, hash: Self.hash(key), element: element))
+        }
+        return StringTable(entries: next)
+    }
+
     var count: Int { entries.count }
     var isEmpty: Bool { entries.isEmpty }
 

@@ -20,7 +20,7 @@ struct ServerServices: Sendable {
     /// number of streams notified.
     func write<T: Sendable>(_ operation: String, _ body: () async throws -> Change<T>) async throws -> (Change<T>, notified: Int) {
         let change = try await metrics.timeWrite(operation, body)
-        let notified = change.versions.isEmpty ? 0 : await publisher.publish(change.versions)
+        let notified = change.versions.isEmpty ? 0 : await publisher.publish(change.versions, touched: change.touched)
         return (change, notified)
     }
 

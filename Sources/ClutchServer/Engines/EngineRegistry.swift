@@ -120,15 +120,17 @@ final class EngineRegistry: Sendable {
     func subscribe(
         environment: String, subscriber: Subscriber, lastEventID: Int64?
     ) -> (id: UUID, first: [ByteBuffer])? {
-        state.withLock { state in
+        let subscribed: (UUID, LiveEnvironment, [ByteBuffer]?)? = state.withLock { state in
             guard let live = state.environments[environment] else { return nil }
             let id = UUID()
             state.subscribers[environment, default: [:]][id] = subscriber
-            if let lastEventID, let missed = state.history[environment]?.events(after: lastEventID, current: live.version) {
-                return (id, missed.map(\.wire))
-            }
-            return (id, [live.snapshotEvent.wire])
+            let missed = lastEventID.flatMap { state.history[environment]?.events(after: $0, current: live.version) }
+            return (id, live, missed?.map(\.wire))
         }
+        guard let (id, live, missed) = subscribed else { return nil }
+        // The snapshot event of exactly the version subscribed at, built (once per version,
+        // see `EncodedSnapshot`) outside the lock that every evaluation takes.
+        return (id, missed ?? [live.snapshotEvent.wire])
     }
 
     /// Removes a stream.

@@ -22,13 +22,27 @@ actor SnapshotPublisher {
         }
     }
 
-    /// Publishes a committed change: reloads each environment it touched. Returns the number of
-    /// streams notified.
+    /// Publishes a committed change to each environment it touched. When the live state is the
+    /// one the change was made on, only what the change touched is read, compiled and encoded
+    /// (``LiveEnvironment/applying(_:)``); otherwise (another change came in between, or was
+    /// published first) the environment is reloaded whole. Returns the number of streams notified.
     @discardableResult
-    func publish(_ versions: [String: Int64]) async -> Int {
+    func publish(_ versions: [String: Int64], touched: Touched = Touched()) async -> Int {
         var notified = 0
-        for environment in versions.keys.sorted() {
+        for (environment, version) in versions.sorted(by: { $0.key < $1.key }) {
             do {
+                if let current = registry.live(environment), current.version >= version { continue }
+                if let current = registry.live(environment), current.version == touched.previousVersions[environment] {
+                    let delta = try await store.delta(
+                        environment: environment, flags: touched.flags[environment] ?? [],
+                        cohorts: touched.cohorts[environment] ?? [])
+                    // The delta is this change alone only if nothing else committed since.
+                    if delta.version == version {
+                        let live = current.applying(delta)
+                        notified += registry.install(live, events: SnapshotDiff.events(for: delta, encoded: live.encoded))
+                        continue
+                    }
+                }
                 notified += try await reload(environment)
             } catch {
                 // The change is committed; only the in-memory copy lags. The next change retries.
@@ -38,16 +52,15 @@ actor SnapshotPublisher {
         return notified
     }
 
-    /// Reloads one environment; returns the number of streams notified.
+    /// Reloads one environment whole; returns the number of streams notified.
     @discardableResult
     func reload(_ environment: String) async throws -> Int {
         let snapshot = try await store.snapshot(environment: environment)
-        let live = LiveEnvironment(snapshot: snapshot)
         guard let current = registry.live(environment) else {
-            return registry.install(live, events: [])
+            return registry.install(LiveEnvironment(snapshot: snapshot), events: [])
         }
         guard snapshot.version > current.version else { return 0 }
         let events = SnapshotDiff.events(from: current.snapshot, to: snapshot)
-        return registry.install(live, events: events)
+        return registry.install(LiveEnvironment(snapshot: snapshot), events: events)
     }
 }

@@ -29,6 +29,33 @@ enum SnapshotDiff {
         return events
     }
 
+    /// The events of one change, from its delta and the encoding after it (no re-encoding:
+    /// the fragments are the ones the snapshot document is made of). Same order and bytes as
+    /// ``events(from:to:)`` gives for the same change.
+    static func events(for delta: SnapshotDelta, encoded: EncodedSnapshot) -> [StreamEvent] {
+        let version = delta.version
+        var events: [StreamEvent] = []
+        func wrap(_ name: String, _ field: String, _ fragment: [UInt8]) -> StreamEvent {
+            var data = Array("{\"\(field)\":".utf8)
+            data.append(contentsOf: fragment)
+            data.append(contentsOf: ",\"version\":\(version)}".utf8)
+            return StreamEvent.sharing(name: name, version: version, data: data).event
+        }
+        for key in delta.cohorts.keys.sorted() {
+            if (delta.cohorts[key] ?? nil) != nil, let fragment = encoded.cohortJSON(key) { events.append(wrap("cohort", "cohort", fragment)) }
+        }
+        for key in delta.flags.keys.sorted() {
+            if (delta.flags[key] ?? nil) != nil, let fragment = encoded.flagJSON(key) { events.append(wrap("flag", "flag", fragment)) }
+        }
+        for key in delta.flags.keys.sorted() where delta.flags[key] == .some(nil) {
+            events.append(event("flag-deleted", version, Deleted(version: version, key: key)))
+        }
+        for key in delta.cohorts.keys.sorted() where delta.cohorts[key] == .some(nil) {
+            events.append(event("cohort-deleted", version, Deleted(version: version, key: key)))
+        }
+        return events
+    }
+
     private static func event<T: Encodable>(_ name: String, _ version: Int64, _ payload: T) -> StreamEvent {
         let data = (try? ClutchJSON.encode(payload)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return StreamEvent(name: name, version: version, data: data)

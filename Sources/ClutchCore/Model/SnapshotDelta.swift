@@ -1,0 +1,49 @@
+/// The flags and cohorts one change of an environment touched, as they are after it: what the
+/// server reads after a commit and what a stream event carries to SDKs. Applying it to the
+/// snapshot before the change gives the snapshot after it.
+public struct SnapshotDelta: Sendable, Hashable {
+    /// The snapshot version after the change.
+    public var version: Int64
+    /// Flag key → the flag with this environment's state, or `nil` when it is gone (deleted or archived).
+    public var flags: [String: Flag?]
+    /// Cohort key → the cohort, or `nil` when it is gone.
+    public var cohorts: [String: Cohort?]
+
+    public init(version: Int64, flags: [String: Flag?] = [:], cohorts: [String: Cohort?] = [:]) {
+        self.version = version
+        self.flags = flags
+        self.cohorts = cohorts
+    }
+
+    /// Whether the delta changes nothing but the version.
+    public var isEmpty: Bool { flags.isEmpty && cohorts.isEmpty }
+}
+
+extension Snapshot {
+    /// The flag `key`, if the snapshot has it.
+    public func flag(_ key: String) -> Flag? {
+        flags.first { $0.key == key }
+    }
+
+    /// This snapshot with `delta` applied: flags and cohorts replaced, added (in key order, as the
+    /// store sorts them) or removed, and the delta's version.
+    public func applying(_ delta: SnapshotDelta) -> Snapshot {
+        var next = self
+        next.version = delta.version
+        for key in delta.flags.keys.sorted() {
+            Self.replace(&next.flags, key: key, with: delta.flags[key] ?? nil, keyOf: \.key)
+        }
+        for key in delta.cohorts.keys.sorted() {
+            Self.replace(&next.cohorts, key: key, with: delta.cohorts[key] ?? nil, keyOf: \.key)
+        }
+        return next
+    }
+
+    private static func replace<T>(_ items: inout [T], key: String, with new: T?, keyOf: (T) -> String) {
+        if let index = items.firstIndex(where: { keyOf($0) == key }) {
+            if let new { items[index] = new } else { items.remove(at: index) }
+        } else if let new {
+            items.insert(new, at: items.firstIndex { keyOf($0) > key } ?? items.endIndex)
+        }
+    }
+}

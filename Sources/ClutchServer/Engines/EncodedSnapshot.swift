@@ -1,0 +1,91 @@
+import ClutchCore
+import Foundation
+import NIOCore
+import Synchronization
+
+/// An environment's snapshot as JSON, kept as one encoded fragment per flag and cohort.
+///
+/// A change re-encodes only what it touched; the whole document (for `GET /sdk/v1/flags` and a
+/// new stream's first event) is put together from the fragments the first time someone asks
+/// for it after the change, and shared from then on. The bytes equal
+/// `ClutchJSON.encode(snapshot)`: sorted keys, so the fragments are joined in the same order.
+final class EncodedSnapshot: Sendable {
+    let version: Int64
+    private let environmentJSON: [UInt8]
+    /// Flag key → its JSON, and the keys in snapshot order.
+    private let flags: [String: [UInt8]]
+    private let flagOrder: [String]
+    private let cohorts: [String: [UInt8]]
+    private let cohortOrder: [String]
+    private let whole = Mutex<(event: StreamEvent, json: ByteBuffer)?>(nil)
+
+    /// Encodes every flag and cohort of `snapshot`.
+    convenience init(_ snapshot: Snapshot) {
+        self.init(
+            snapshot: snapshot,
+            flags: Dictionary(snapshot.flags.map { ($0.key, Self.encode($0)) }, uniquingKeysWith: { first, _ in first }),
+            cohorts: Dictionary(snapshot.cohorts.map { ($0.key, Self.encode($0)) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    private init(snapshot: Snapshot, flags: [String: [UInt8]], cohorts: [String: [UInt8]]) {
+        version = snapshot.version
+        environmentJSON = Self.encode(snapshot.environment)
+        self.flags = flags
+        flagOrder = snapshot.flags.map(\.key)
+        self.cohorts = cohorts
+        cohortOrder = snapshot.cohorts.map(\.key)
+    }
+
+    /// The encoding of `next` (this snapshot with `delta` applied), re-encoding only the delta.
+    func applying(_ delta: SnapshotDelta, next: Snapshot) -> EncodedSnapshot {
+        var flags = self.flags
+        for (key, flag) in delta.flags { flags[key] = flag.map(Self.encode) }
+        var cohorts = self.cohorts
+        for (key, cohort) in delta.cohorts { cohorts[key] = cohort.map(Self.encode) }
+        return EncodedSnapshot(snapshot: next, flags: flags, cohorts: cohorts)
+    }
+
+    /// The JSON of flag `key`, if the snapshot has it.
+    func flagJSON(_ key: String) -> [UInt8]? { flags[key] }
+
+    /// The JSON of cohort `key`, if the snapshot has it.
+    func cohortJSON(_ key: String) -> [UInt8]? { cohorts[key] }
+
+    /// The whole snapshot as JSON, and the `snapshot` stream event carrying it (sharing its bytes).
+    var document: (event: StreamEvent, json: ByteBuffer) {
+        if let built = whole.withLock({ $0 }) { return built }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(flags.values.reduce(64) { $0 + $1.count + 1 } + cohorts.values.reduce(0) { $0 + $1.count + 1 })
+        bytes.append(contentsOf: #"{"cohorts":["#.utf8)
+        Self.join(cohortOrder, cohorts, into: &bytes)
+        bytes.append(contentsOf: #"],"environment":"#.utf8)
+        bytes.append(contentsOf: environmentJSON)
+        bytes.append(contentsOf: #","flags":["#.utf8)
+        Self.join(flagOrder, flags, into: &bytes)
+        bytes.append(contentsOf: #"],"version":"#.utf8)
+        bytes.append(contentsOf: String(version).utf8)
+        bytes.append(UInt8(ascii: "}"))
+        let shared = StreamEvent.sharing(name: "snapshot", version: version, data: bytes)
+        let built = (event: shared.event, json: shared.data)
+        // Two callers may build it at once; both results are the same bytes.
+        return whole.withLock { stored in
+            if let stored { return stored }
+            stored = built
+            return built
+        }
+    }
+
+    private static func join(_ order: [String], _ fragments: [String: [UInt8]], into bytes: inout [UInt8]) {
+        var first = true
+        for key in order {
+            guard let fragment = fragments[key] else { continue }
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            bytes.append(contentsOf: fragment)
+        }
+    }
+
+    static func encode<T: Encodable>(_ value: T) -> [UInt8] {
+        (try? ClutchJSON.encode(value)).map(Array.init) ?? Array("null".utf8)
+    }
+}

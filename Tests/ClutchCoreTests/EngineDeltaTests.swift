@@ -1,0 +1,86 @@
+import Testing
+
+@testable import ClutchCore
+
+/// `Engine.applying(_:)` recompiles only what a change touched; it must evaluate exactly as an
+/// engine built from scratch on the changed snapshot.
+@Suite("Engine deltas")
+struct EngineDeltaTests {
+    static let environment = "production"
+
+    static func flag(_ key: String, enabled: Bool = true, cohort: String? = nil, percent: Double? = nil) -> Flag {
+        var rules: [Rule] = []
+        if let cohort { rules.append(Rule(clauses: [.inCohort(cohort)], serve: .variant("on"))) }
+        rules.append(Rule(clauses: [Clause(attribute: "role", .in, ["admin"])], serve: .variant("on")))
+        let serve: Serve = percent.map { .rollout(.percentage($0, of: "on", rest: "off")) } ?? .variant("off")
+        return Flag(key: key, environments: [environment: FlagState(enabled: enabled, rules: rules, default: serve)])
+    }
+
+    static let base = Snapshot(
+        environment: environment, version: 1,
+        flags: [flag("a"), flag("b", cohort: "pilots"), flag("c", percent: 30), flag("d", cohort: "pilots", percent: 10)],
+        cohorts: [Cohort(key: "pilots", members: ["acme", "globex"])])
+
+    static let contexts: [EvaluationContext] = (0..<200).map { i in
+        EvaluationContext(targetingKey: "user-\(i)", attributes: [
+            "customerId": .string(["acme", "globex", "initech", "hooli"][i % 4]),
+            "role": .string(i % 7 == 0 ? "admin" : "member"),
+        ])
+    }
+
+    static let deltas: [(String, SnapshotDelta)] = [
+        ("toggle a flag off", SnapshotDelta(version: 2, flags: ["c": flag("c", enabled: false, percent: 30)])),
+        ("add a flag", SnapshotDelta(version: 2, flags: ["bb": flag("bb", percent: 50)])),
+        ("remove a flag", SnapshotDelta(version: 2, flags: ["a": nil])),
+        ("change a cohort's members", SnapshotDelta(version: 2, cohorts: ["pilots": Cohort(key: "pilots", members: ["initech"])])),
+        ("remove a cohort flags use", SnapshotDelta(version: 2, cohorts: ["pilots": nil])),
+        ("a flag starts using a new cohort", SnapshotDelta(
+            version: 2, flags: ["a": flag("a", cohort: "new")], cohorts: ["new": Cohort(key: "new", members: ["hooli"])])),
+    ]
+
+    @Test(arguments: deltas.map(\.0))
+    func incrementalEqualsFullBuild(_ name: String) throws {
+        let delta = try #require(Self.deltas.first { $0.0 == name }?.1)
+        let incremental = Engine(Self.base).applying(delta)
+        let full = Engine(Self.base.applying(delta))
+        #expect(incremental.snapshot == full.snapshot)
+        #expect(incremental.version == 2)
+        let keys = Set(Self.base.flags.map(\.key)).union(delta.flags.keys)
+        for key in keys.sorted() {
+            for context in Self.contexts {
+                #expect(incremental.evaluate(key, context: context) == full.evaluate(key, context: context), "\(key)")
+            }
+            #expect(incremental.hasVariant("on", flag: key) == full.hasVariant("on", flag: key))
+        }
+    }
+
+    @Test func aCohortChangeReachesTheFlagsThatUseIt() {
+        let before = Engine(Self.base)
+        let acme = EvaluationContext(targetingKey: "u1", attributes: ["customerId": "acme"])
+        #expect(before.evaluate("b", context: acme).variant == "on")
+        let after = before.applying(SnapshotDelta(version: 2, cohorts: ["pilots": Cohort(key: "pilots", members: ["initech"])]))
+        #expect(after.evaluate("b", context: acme).variant == "off")
+        let broken = after.applying(SnapshotDelta(version: 3, cohorts: ["pilots": nil]))
+        #expect(broken.evaluate("b", context: acme).errorCode == .parseError)
+        #expect(broken.evaluate("a", context: acme).errorCode == nil)
+        let fixed = broken.applying(SnapshotDelta(version: 4, cohorts: ["pilots": Cohort(key: "pilots", members: ["acme"])]))
+        #expect(fixed.evaluate("b", context: acme).variant == "on")
+    }
+
+    @Test func snapshotsKeepKeyOrder() {
+        let next = Self.base.applying(SnapshotDelta(version: 5, flags: ["0": Self.flag("0"), "bb": Self.flag("bb"), "z": Self.flag("z")]))
+        #expect(next.flags.map(\.key) == ["0", "a", "b", "bb", "c", "d", "z"])
+        #expect(next.version == 5)
+    }
+
+    @Test func stringTableUpdates() {
+        let table = StringTable((0..<40).map { ("k\($0)", $0) })
+        let next = table.updating([("k1", 100), ("k2", nil), ("new", 7), ("gone-anyway", nil)])
+        #expect(next["k1"] == 100)
+        #expect(next["k2"] == nil)
+        #expect(next["new"] == 7)
+        #expect(next["k39"] == 39)
+        #expect(next.count == 40)
+        #expect(table["k1"] == 1)
+    }
+}

@@ -1,0 +1,55 @@
+import ClutchCore
+import Foundation
+import NIOCore
+import Testing
+
+@testable import ClutchServer
+
+/// A change is applied to the live state incrementally; what it serves must be byte for byte
+/// what a reload of the whole environment serves.
+@Suite("Incremental live state")
+struct LiveEnvironmentTests {
+    static func flag(_ key: String, enabled: Bool = true, cohort: String? = nil, description: String = "") -> Flag {
+        let rules = cohort.map { [Rule(clauses: [.inCohort($0)], serve: .variant("on"))] } ?? []
+        return Flag(key: key, description: description, environments: ["production": FlagState(enabled: enabled, rules: rules)])
+    }
+
+    static let base = Snapshot(
+        environment: "production", version: 7,
+        flags: [flag("alpha"), flag("beta", cohort: "pilots"), flag("gamma/slash", description: "a \"quoted\" é/ü")],
+        cohorts: [Cohort(key: "pilots", members: ["acme"])])
+
+    static let deltas: [SnapshotDelta] = [
+        SnapshotDelta(version: 8, flags: ["alpha": flag("alpha", enabled: false)]),
+        SnapshotDelta(version: 8, flags: ["aaa": flag("aaa"), "zzz": flag("zzz")]),
+        SnapshotDelta(version: 8, flags: ["beta": nil]),
+        SnapshotDelta(version: 8, cohorts: ["pilots": Cohort(key: "pilots", members: ["globex"]), "new": Cohort(key: "new", members: ["x"])]),
+        SnapshotDelta(version: 8, flags: ["alpha": nil], cohorts: ["pilots": nil]),
+    ]
+
+    static func bytes(_ buffer: ByteBuffer) -> [UInt8] { Array(buffer.readableBytesView) }
+
+    @Test func documentEqualsTheEncodedSnapshot() throws {
+        let live = LiveEnvironment(snapshot: Self.base)
+        #expect(Self.bytes(live.snapshotJSON) == Array(try ClutchJSON.encode(Self.base)))
+        let empty = Snapshot(environment: "staging", version: 0)
+        #expect(Self.bytes(LiveEnvironment(snapshot: empty).snapshotJSON) == Array(try ClutchJSON.encode(empty)))
+    }
+
+    @Test(arguments: 0..<deltas.count)
+    func appliedDeltaServesWhatAFullReloadServes(_ index: Int) throws {
+        let delta = Self.deltas[index]
+        let before = LiveEnvironment(snapshot: Self.base)
+        let incremental = before.applying(delta)
+        let reloaded = LiveEnvironment(snapshot: Self.base.applying(delta))
+        #expect(incremental.snapshot == reloaded.snapshot)
+        #expect(Self.bytes(incremental.snapshotJSON) == Self.bytes(reloaded.snapshotJSON))
+        #expect(Self.bytes(incremental.snapshotJSON) == Array(try ClutchJSON.encode(reloaded.snapshot)))
+        #expect(incremental.etag == "\"production-8\"")
+        #expect(incremental.sortedFlagKeys == reloaded.sortedFlagKeys)
+        // The events sent for the delta are those a diff of the whole snapshots gives.
+        let fromDelta = SnapshotDiff.events(for: delta, encoded: incremental.encoded).map { Self.bytes($0.wire) }
+        let fromDiff = SnapshotDiff.events(from: before.snapshot, to: reloaded.snapshot).map { Self.bytes($0.wire) }
+        #expect(fromDelta == fromDiff)
+    }
+}

@@ -33,6 +33,7 @@ bench:
 	$(SWIFT) build -c release --product clutch-bench
 	.build/release/clutch-bench
 	@if [ -f Benchmarks/server/run.sh ]; then bash Benchmarks/server/run.sh; fi
+	bash Benchmarks/server/scale.sh
 
 clean:
 	$(SWIFT) package clean

@@ -30,6 +30,14 @@ import threading
 import time
 
 
+PREFIX = ""
+
+
+def emit(line):
+    """Prints one `name: value unit` line, the name prefixed with --prefix."""
+    print(PREFIX + line, flush=True)
+
+
 def percentile(values, p):
     """Nearest-rank percentile of a non-empty list."""
     ordered = sorted(values)
@@ -123,8 +131,8 @@ def propagation(args, admin):
     try:
         if not streams.wait_all(1, time.perf_counter() + 60):
             raise RuntimeError("not every stream received its first snapshot within 60 s")
-        print(f"streams_connected: {len(streams.sockets)} streams")
-        print(f"streams_connect_seconds: {time.perf_counter() - started:.2f} s", flush=True)
+        emit(f"streams_connected: {len(streams.sockets)} streams")
+        emit(f"streams_connect_seconds: {time.perf_counter() - started:.2f} s")
 
         record = admin.request("GET", f"/api/v1/flags/{args.flag}")
         enabled = record["flag"].get("environments", {}).get(args.environment, {}).get("enabled", False)
@@ -132,6 +140,8 @@ def propagation(args, admin):
         for n in range(args.changes):
             enabled = not enabled
             path = f"/api/v1/flags/{args.flag}/environments/{args.environment}/{'on' if enabled else 'off'}"
+            if args.kill and not enabled:
+                path = f"/api/v1/flags/{args.flag}/kill"  # off everywhere, as on-call would
             result = {}
 
             def call():
@@ -162,13 +172,13 @@ def propagation(args, admin):
                 streams.pump(0.01)
     finally:
         streams.close()
-    print(f"propagation_changes: {len(last_stream)} changes")
-    print(f"propagation_p50: {statistics.median(last_stream):.2f} ms")
-    print(f"propagation_p99: {percentile(last_stream, 99):.2f} ms")
-    print(f"propagation_delivery_p50: {statistics.median(deliveries):.2f} ms")
-    print(f"propagation_delivery_p99: {percentile(deliveries, 99):.2f} ms")
-    print(f"propagation_from_request_p50: {statistics.median(from_request):.2f} ms")
-    print(f"propagation_from_request_p99: {percentile(from_request, 99):.2f} ms", flush=True)
+    emit(f"propagation_changes: {len(last_stream)} changes")
+    emit(f"propagation_p50: {statistics.median(last_stream):.2f} ms")
+    emit(f"propagation_p99: {percentile(last_stream, 99):.2f} ms")
+    emit(f"propagation_delivery_p50: {statistics.median(deliveries):.2f} ms")
+    emit(f"propagation_delivery_p99: {percentile(deliveries, 99):.2f} ms")
+    emit(f"propagation_from_request_p50: {statistics.median(from_request):.2f} ms")
+    emit(f"propagation_from_request_p99: {percentile(from_request, 99):.2f} ms")
 
 
 def toggles(args, admin):
@@ -183,9 +193,9 @@ def toggles(args, admin):
         latencies.append((time.perf_counter() - started) * 1000)
         if time.perf_counter() > deadline:
             break
-    print(f"toggles: {len(latencies)} toggles")
-    print(f"toggle_p50: {statistics.median(latencies):.2f} ms")
-    print(f"toggle_p99: {percentile(latencies, 99):.2f} ms", flush=True)
+    emit(f"toggles: {len(latencies)} toggles")
+    emit(f"toggle_p50: {statistics.median(latencies):.2f} ms")
+    emit(f"toggle_p99: {percentile(latencies, 99):.2f} ms")
 
 
 def resident_mib(pid):
@@ -257,7 +267,11 @@ def main():
     parser.add_argument("--toggles", type=int, default=200)
     parser.add_argument("--change-timeout", type=float, default=10.0)
     parser.add_argument("--phase-timeout", type=float, default=60.0)
+    parser.add_argument("--prefix", default="", help="prefix for every figure's name")
+    parser.add_argument("--kill", action="store_true", help="propagation: turn the flag off with the kill switch")
     args = parser.parse_args()
+    global PREFIX
+    PREFIX = args.prefix
     admin = Admin(args.host, args.port, args.admin_token)
     # The whole phase is bounded: SIGALRM ends it with an error instead of a hang.
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError(f"phase exceeded {args.phase_timeout:.0f} s")))

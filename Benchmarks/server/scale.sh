@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Scale benchmarks (`make bench`): what a change costs with 100, 1,000 and 10,000 flags in one
+# environment (each with targets, an admin rule and a 25 % rollout), and a kill reaching 1,000
+# and 10,000 streams. Prints `name: value unit` lines; every phase is time-limited.
+#   scale_<N>_toggle_p50/p99         the admin API's answer to on/off of one flag
+#   scale_<N>_propagation_p50/p99    from that answer until the last of the streams has the event
+#   scale_<N>_server_rss             the server's resident memory with N flags loaded
+#   scale_<N>_snapshot_bytes         GET /sdk/v1/flags
+#   streams_<S>_kill_p50/p99         a kill until the last of S streams has it
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+SIZES="${BENCH_SCALE_SIZES:-100 1000 10000}"
+STREAM_COUNTS="${BENCH_SCALE_STREAMS:-1000 10000}"
+TOGGLES="${BENCH_SCALE_TOGGLES:-100}"
+read -r -a SWIFT_FLAGS <<<"${BENCH_SWIFT_FLAGS:-}"
+log() { echo "# $*" >&2; }
+
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+BIN="$(cd "$ROOT" && swift build -c release "${SWIFT_FLAGS[@]}" --show-bin-path)/clutch"
+[ -x "$BIN" ] || (cd "$ROOT" && swift build -c release "${SWIFT_FLAGS[@]}" --product clutch >&2)
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/clutch-scale.XXXXXX")"
+SERVER_PID=""
+stop_server() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=""
+}
+trap 'stop_server; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+
+start_server() { # NAME
+    local dir="$WORK/$1"
+    mkdir -p "$dir"
+    PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+    TOKEN="clutch_admin_bench_$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+    BASE="http://127.0.0.1:$PORT"
+    CLUTCH_CONFIG="$dir/config.json" CLUTCH_BOOTSTRAP_TOKEN="$TOKEN" "$BIN" serve --host 127.0.0.1 --port "$PORT" \
+        --db "$dir/clutch.db" --max-streams-per-key 20000 >"$dir/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 100); do curl -fsS "$BASE/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    cat "$dir/server.log" >&2
+    echo "server not ready" >&2
+    exit 1
+}
+admin() { # METHOD PATH [BODY-FILE]
+    curl -fsS --max-time 120 -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        ${3:+--data-binary "@$3"} "$BASE$2"
+}
+rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+
+# N flags `scale-00000`…, each with three targeted customers, an admin rule and a 25 % rollout.
+make_document() { # N FILE
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+flags = [{
+    "key": f"scale-{i:05d}", "type": "boolean", "description": f"Scale flag {i}",
+    "environments": {"production": {
+        "enabled": True,
+        "targets": [{"variant": "on", "attribute": "customerId", "values": [f"c{i}", f"c{i + 1}", f"c{i + 2}"]}],
+        "rules": [{"clauses": [{"attribute": "role", "operator": "in", "values": ["admin"]}], "serve": {"variant": "on"}}],
+        "default": {"rollout": {"bucketBy": "customerId",
+                                "weights": [{"variant": "on", "weight": 25000}, {"variant": "off", "weight": 75000}]}}}}}
+    for i in range(n)]
+json.dump({"flags": flags, "cohorts": {}}, open(path, "w"))
+PY
+}
+
+for n in $SIZES; do
+    log "scale: $n flags"
+    start_server "flags-$n"
+    make_document "$n" "$WORK/doc-$n.json"
+    admin POST /api/v1/import "$WORK/doc-$n.json" >/dev/null
+    echo '{"name": "bench"}' >"$WORK/key.json"
+    SDK_KEY="$(admin POST /api/v1/environments/production/keys "$WORK/key.json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')"
+    echo "scale_${n}_snapshot_bytes: $(curl -fsS -H "Authorization: Bearer $SDK_KEY" "$BASE/sdk/v1/flags" | wc -c) bytes"
+    echo "scale_${n}_server_rss: $(rss_mib) MiB"
+    timeout 300 python3 "$HERE/loadclient.py" toggle --prefix "scale_${n}_" --port "$PORT" --admin-token "$TOKEN" \
+        --flag scale-00000 --toggles "$TOGGLES" --phase-timeout 240
+    timeout 300 python3 "$HERE/loadclient.py" propagation --prefix "scale_${n}_" --port "$PORT" --admin-token "$TOKEN" \
+        --sdk-key "$SDK_KEY" --flag scale-00001 --streams 100 --changes 20 --phase-timeout 240 \
+        | grep -E "propagation_(p50|p99)|streams_connected"
+    stop_server
+done
+
+for s in $STREAM_COUNTS; do
+    if [ "$(ulimit -n)" != "unlimited" ] && [ "$(ulimit -n)" -lt $((s + 500)) ]; then
+        log "ulimit -n is $(ulimit -n): skipping $s streams"
+        continue
+    fi
+    log "kill to $s streams"
+    start_server "streams-$s"
+    make_document 100 "$WORK/doc-streams.json"
+    admin POST /api/v1/import "$WORK/doc-streams.json" >/dev/null
+    echo '{"name": "bench"}' >"$WORK/key.json"
+    SDK_KEY="$(admin POST /api/v1/environments/production/keys "$WORK/key.json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')"
+    timeout 400 python3 "$HERE/loadclient.py" propagation --prefix "streams_${s}_kill_" --port "$PORT" --admin-token "$TOKEN" \
+        --sdk-key "$SDK_KEY" --flag scale-00000 --kill --streams "$s" --changes 10 --change-timeout 30 --phase-timeout 360 \
+        | grep -E "propagation_(p50|p99)|streams_connected" | sed 's/_kill_propagation_/_kill_/'
+    echo "streams_${s}_server_rss: $(rss_mib) MiB"
+    stop_server
+done

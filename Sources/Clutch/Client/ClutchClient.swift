@@ -61,7 +61,7 @@ public final class ClutchClient: Sendable {
     }
 
     deinit {
-        // Closed without `close()`: stop syncing and release the connections (no usage report).
+        // Dropped without `close()`: stop syncing and release the connections (no usage report).
         core.shutdown()
         Task { [core] in
             await core.waitForLoopsToEnd()

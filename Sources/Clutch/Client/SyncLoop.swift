@@ -32,6 +32,8 @@ final class SyncLoop {
             var failure: (any Error)?
             do {
                 try await streamOnce()
+                // A cancelled stream ends quietly too; that is the client closing.
+                if Task.isCancelled { return }
                 logger.debug("the flag stream ended; reconnecting")
             } catch {
                 if Task.isCancelled { return }

@@ -28,6 +28,7 @@ test:
 	SWIFT=$(SWIFT) timeout 1800 bash scripts/run-tests.sh $(TEST_FLAGS)
 
 ## Release build, then every benchmark; figures are printed as `name: value unit`.
+## The SDK idle CPU figures sample two client processes for 60 s (CLUTCH_BENCH_IDLE_SECONDS).
 bench:
 	@bash scripts/ensure-deps.sh bench
 	$(SWIFT) build -c release --product clutch-bench

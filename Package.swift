@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         .target(name: "ClutchCore"),
@@ -56,6 +58,12 @@ let package = Package(
                 "ClutchCore",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
+                // The transport: NIO-based, streams response bodies without spinning while idle.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                // ClutchClient is a `Service` that a ServiceGroup runs and shuts down gracefully.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -103,6 +111,9 @@ let package = Package(
             name: "ClutchTests",
             dependencies: [
                 "Clutch", "ClutchCore", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log"),
+                // The client as a service in a ServiceGroup; an application's own HTTP client.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // A scripted SSE server for protocol tests (silent streams, refused streams, 304s).
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -1,13 +1,7 @@
 import Clutch
 import ClutchCore
-import ClutchServer
-import ClutchStore
 import Foundation
 import Logging
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The SDK benchmarks of issue 5, printed as `name: value unit`:
 /// evaluation through the client against the bare engine (same flag, same contexts, same
@@ -110,47 +104,25 @@ enum SDKBenchmarks {
 
     /// From sending an admin API change to the client returning the new value, 100 samples.
     static func adminChangeLatency() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let token = "clutch_admin_bench_" + String(repeating: "0123456789abcdef", count: 4)
-        var configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
-            bootstrapToken: token, cliConfigPath: directory.appendingPathComponent("cli.json").path)
-        configuration.heartbeatInterval = .seconds(5)
-        // The admin token exists before the first start, so the server does not announce one on stdout.
-        let store = try FlagStore(path: configuration.databasePath, logger: quietLogger)
-        _ = try await store.createAdminToken(name: "admin", secret: token)
-        try store.close()
-        let application = try await ClutchApplication(configuration: configuration, logger: quietLogger)
-        let running = try await application.start()
-        defer { try? application.close() }
-        let session = URLSession(configuration: .ephemeral)
-        defer { session.finishTasksAndInvalidate() }
-        guard let base = URL(string: "http://127.0.0.1:\(running.port)") else { return }
-
-        func admin(_ method: String, _ path: String, _ body: String? = nil) async throws -> Data {
-            var request = URLRequest(url: base.appendingPathComponent(path))
-            request.httpMethod = method
-            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            if let body {
-                request.httpBody = Data(body.utf8)
-                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            }
-            let (data, response) = try await session.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard (200..<300).contains(status) else {
-                throw BenchFailure("\(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
-            }
-            return data
+        let server = try await BenchServer.start(heartbeatInterval: .seconds(5), logger: quietLogger)
+        do {
+            try await adminChangeLatency(server)
+        } catch {
+            await server.stop()
+            throw error
         }
+        await server.stop()
+    }
+
+    private static func adminChangeLatency(_ server: BenchServer) async throws {
+        func admin(_ method: String, _ path: String, _ body: String? = nil) async throws -> Data {
+            try await server.admin(method, path, body)
+        }
+        let base = server.base
 
         let flag = #"{"key": "latency", "environments": {"production": {"enabled": true}}}"#
         _ = try await admin("POST", "api/v1/flags", flag)
-        let keyReply = try ClutchJSON.decode(Value.self, from: try await admin("POST", "api/v1/environments/production/keys", #"{"name": "bench"}"#))
-        guard case .object(let object) = keyReply, case .string(let sdkKey)? = object["key"] else {
-            throw BenchFailure("no SDK key in the reply")
-        }
+        let sdkKey = try await server.sdkKey()
         let client = ClutchClient(configuration: ClutchConfiguration(
             serverURL: base, sdkKey: sdkKey, cacheDirectory: nil, usageInterval: .zero, logger: quietLogger))
         try await client.waitUntilReady(timeout: .seconds(10))
@@ -172,7 +144,6 @@ enum SDKBenchmarks {
             afterResponse.append(Bench.seconds(seen - answered) * 1000)
         }
         await client.close()
-        try await running.stop()
         Bench.report("sdk_admin_change_to_value_p50", Bench.percentile(samples, 0.5), "ms")
         Bench.report("sdk_admin_change_to_value_p99", Bench.percentile(samples, 0.99), "ms")
         // The part after the admin API answered: stream delivery and applying the change.
@@ -182,9 +153,4 @@ enum SDKBenchmarks {
             print("# admin change samples (ms, slowest first): \(samples.sorted(by: >).prefix(5).map { (($0 * 10).rounded() / 10) })")
         }
     }
-}
-
-private struct BenchFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

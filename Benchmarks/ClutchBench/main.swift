@@ -1,4 +1,17 @@
 // `make bench` entry point: every figure is printed as `name: value unit`.
-EngineBenchmarks.run()
-PatternBenchmarks.run()
-await SDKBenchmarks.run()
+// `clutch-bench idle` runs the idle CPU benchmark alone; `clutch-bench idle-client …` is the
+// client process that benchmark starts.
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "idle-client":
+    exit(await IdleClient.run(Array(arguments.dropFirst())))
+case "idle":
+    await IdleBenchmark.run()
+default:
+    EngineBenchmarks.run()
+    PatternBenchmarks.run()
+    await SDKBenchmarks.run()
+    await IdleBenchmark.run()
+}

@@ -25,10 +25,14 @@ var logger = Logger(label: "clutch.example.checkout")
 logger.logLevel = environment["CLUTCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
 // One client for the whole process; evaluations are synchronous and never wait on the network.
-let flags = ClutchClient(configuration: ClutchConfiguration(serverURL: serverURL, sdkKey: sdkKey, logger: logger))
+// It is a service of the application's ServiceGroup: it syncs while the app runs, and on
+// SIGINT or SIGTERM it sends its last usage counts and closes its connections.
+let flags = ClutchClient(
+    configuration: ClutchConfiguration(serverURL: serverURL, sdkKey: sdkKey, logger: logger),
+    start: .onRun)
 let application = Application(
     router: CheckoutRoutes(flags: flags).router(),
     configuration: .init(address: .hostname("127.0.0.1", port: port)),
+    services: [flags],
     logger: logger)
 try await application.runService()  // until SIGINT or SIGTERM
-await flags.close()

@@ -22,7 +22,13 @@ final class ClientCore: Sendable {
         var nextID: UInt64 = 0
         var readyWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
         var changeSubscribers: [UInt64: AsyncStream<Set<String>>.Continuation] = [:]
-        var tasks: [Task<Void, Never>] = []
+        /// Whether someone runs the sync and usage loops (`init` or `run()`), and whether they still run.
+        var loopsClaimed = false
+        var loopsRunning = false
+        var loopsEndedWaiters: [CheckedContinuation<Void, Never>] = []
+        var closeWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// The last usage report and the HTTP client's shutdown, once.
+        var finishing: Task<Void, Never>?
     }
 
     init(configuration: ClutchConfiguration) {
@@ -144,32 +150,91 @@ final class ClientCore: Sendable {
 
     // MARK: Lifecycle
 
-    /// Starts a background task that lives until the client closes.
-    func spawn(_ body: @escaping @Sendable () async -> Void) {
-        let task = Task { await body() }
-        let closed = state.withLock { state in
-            if !state.closed { state.tasks.append(task) }
-            return state.closed
-        }
-        if closed { task.cancel() }
-    }
-
-    /// Stops everything: background tasks are cancelled and returned so the caller can
-    /// await them, waiters fail with ``ClutchError/closed``, change streams finish.
-    func shutdown() -> [Task<Void, Never>] {
-        let (tasks, waiters, subscribers) = state.withLock { state in
+    /// Stops everything: the loops are told to end, waiters fail with ``ClutchError/closed``,
+    /// change streams finish. Idempotent; evaluations keep serving the last flags.
+    func shutdown() {
+        let (waiters, subscribers, closeWaiters) = state.withLock { state in
             state.closed = true
             defer {
-                state.tasks.removeAll()
                 state.readyWaiters.removeAll()
                 state.changeSubscribers.removeAll()
+                state.closeWaiters.removeAll()
             }
-            return (state.tasks, Array(state.readyWaiters.values), Array(state.changeSubscribers.values))
+            return (Array(state.readyWaiters.values), Array(state.changeSubscribers.values), Array(state.closeWaiters.values))
         }
-        for task in tasks { task.cancel() }
         for waiter in waiters { waiter.resume(throwing: ClutchError.closed) }
         for subscriber in subscribers { subscriber.finish() }
-        return tasks
+        for waiter in closeWaiters { waiter.resume() }
+    }
+
+    /// Returns once the client is closed, or when the calling task is cancelled.
+    func waitUntilClosed() async {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state in
+                    if state.closed || Task.isCancelled { return true }
+                    state.closeWaiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.closeWaiters.removeValue(forKey: id) }
+            waiter?.resume()
+        }
+    }
+
+    /// Claims the sync and usage loops for the caller to run (``runLoops(initial:)``); `false`
+    /// when they already have an owner or the client is closed.
+    func claimLoops() -> Bool {
+        state.withLock { state in
+            guard !state.closed, !state.loopsClaimed else { return false }
+            state.loopsClaimed = true
+            state.loopsRunning = true
+            return true
+        }
+    }
+
+    /// Records that the loops returned, for ``waitForLoopsToEnd()``.
+    func loopsEnded() {
+        let waiters = state.withLock { state in
+            state.loopsRunning = false
+            defer { state.loopsEndedWaiters.removeAll() }
+            return state.loopsEndedWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once the loops have returned (at once when they never started). Loops end
+    /// promptly after ``shutdown()``; a usage report in flight is let finish.
+    func waitForLoopsToEnd() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let running = state.withLock { state in
+                if state.loopsRunning { state.loopsEndedWaiters.append(continuation) }
+                return state.loopsRunning
+            }
+            if !running { continuation.resume() }
+        }
+    }
+
+    /// Sends the last usage counts, then shuts the HTTP client down (when the SDK owns it).
+    /// Runs once, in a task of its own so that a cancelled caller cannot cut the report
+    /// short; every caller waits for it. Call after the loops ended.
+    func finish() async {
+        let finishing = state.withLock { state in
+            if let finishing = state.finishing { return finishing }
+            let finishing = Task {
+                await self.flushUsage()
+                await self.api.shutdown()
+            }
+            state.finishing = finishing
+            return finishing
+        }
+        await finishing.value
     }
 
     /// Sends the counts gathered so far; on failure they are kept for the next report.

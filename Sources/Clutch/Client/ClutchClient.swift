@@ -12,14 +12,37 @@ import Logging
 /// let client = ClutchClient(configuration: .init(serverURL: url, sdkKey: key, logger: logger))
 /// try await client.waitUntilReady(timeout: .seconds(5))
 /// if client.bool("new-checkout", default: false, context: .init(targetingKey: "u1", customerId: "acme")) { … }
+/// await client.close()
+/// ```
+///
+/// In a server, run it as a `Service` of the application's `ServiceGroup` (Hummingbird:
+/// `Application(…, services: [client])`): created with `start: .onRun`, it syncs while the
+/// group runs and closes on graceful shutdown.
+///
+/// ```swift
+/// let client = ClutchClient(configuration: configuration, start: .onRun)
+/// let app = Application(router: router, services: [client], logger: logger)
+/// try await app.runService()
 /// ```
 public final class ClutchClient: Sendable {
     public let configuration: ClutchConfiguration
     let core: ClientCore
+    /// The cache's or the bootstrap's snapshot, where syncing starts from (local mode).
+    let initial: Snapshot?
 
-    /// Creates a client and starts syncing at once. The cache file and the bootstrap
-    /// snapshot are read before this returns, so flags they hold are served immediately.
-    public init(configuration: ClutchConfiguration) {
+    /// When a client starts syncing with the server.
+    public enum Start: Sendable, Hashable {
+        /// At once, from `init`, until ``close()``: for tools, scripts and tests.
+        case immediately
+        /// When ``run()`` is called: for a `ServiceGroup`, which runs the client beside the
+        /// application's other services and ends it on graceful shutdown.
+        case onRun
+    }
+
+    /// Creates a client; it syncs from `init` on, or once ``run()`` is called (see
+    /// ``Start``). The cache file and the bootstrap snapshot are read before this returns,
+    /// so flags they hold are served immediately either way.
+    public init(configuration: ClutchConfiguration, start: Start = .immediately) {
         self.configuration = configuration
         core = ClientCore(configuration: configuration)
 
@@ -30,25 +53,20 @@ public final class ClutchClient: Sendable {
                 core.install(FlagSource(engine: Engine(initial)), changed: [], status: .stale)
             }
         }
-        let core = self.core
-        core.spawn { [initial] in
-            await SyncLoop(core: core, initial: initial).run()
-        }
-        if configuration.usageInterval > .zero {
-            let interval = configuration.usageInterval
-            core.spawn {
-                while (try? await Task.sleep(for: interval)) != nil {
-                    // Not cancelled by `close()`: a report cut off after the server counted
-                    // it would be put back and counted twice.
-                    await Task { await core.flushUsage() }.value
-                }
-            }
+        self.initial = initial
+        if start == .immediately, core.claimLoops() {
+            // The task holds the core, not the client: dropping the client stops it (deinit).
+            Task { [core] in await core.runLoops(initial: initial) }
         }
     }
 
     deinit {
-        for task in core.shutdown() { task.cancel() }
-        core.api.invalidate()
+        // Dropped without `close()`: stop syncing and release the connections (no usage report).
+        core.shutdown()
+        Task { [core] in
+            await core.waitForLoopsToEnd()
+            await core.api.shutdown()
+        }
     }
 
     /// The cache wins over the bootstrap unless the bootstrap is newer for the same environment.
@@ -85,12 +103,12 @@ public final class ClutchClient: Sendable {
     /// new stream; streams end when the client is closed.
     public var changes: AsyncStream<Set<String>> { core.changes() }
 
-    /// Stops syncing, sends the last usage counts and ends the ``changes`` streams.
-    /// Evaluations keep serving the last flags.
+    /// Stops syncing, sends the last usage counts, ends the ``changes`` streams and shuts
+    /// down the HTTP client the SDK made. Evaluations keep serving the last flags. Safe to
+    /// call more than once; later calls wait for the first.
     public func close() async {
-        let tasks = core.shutdown()
-        for task in tasks { await task.value }
-        await core.flushUsage()
-        core.api.invalidate()
+        core.shutdown()
+        await core.waitForLoopsToEnd()
+        await core.finish()
     }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 
@@ -37,6 +38,10 @@ public struct ClutchConfiguration: Sendable {
     public var requestTimeout: Duration
     /// Where the client logs; the SDK never creates a global logger.
     public var logger: Logger
+    /// The application's own HTTP client, to share its connection pool and event loops. The
+    /// application shuts it down, after closing the Clutch client. `nil` (the default): the
+    /// Clutch client makes one and shuts it down when it closes.
+    public var httpClient: HTTPClient?
 
     public init(
         serverURL: URL,
@@ -49,7 +54,8 @@ public struct ClutchConfiguration: Sendable {
         heartbeatTimeout: Duration = .seconds(35),
         reconnectBackoff: Backoff = Backoff(),
         requestTimeout: Duration = .seconds(10),
-        logger: Logger
+        logger: Logger,
+        httpClient: HTTPClient? = nil
     ) {
         self.serverURL = serverURL
         self.sdkKey = sdkKey
@@ -62,6 +68,7 @@ public struct ClutchConfiguration: Sendable {
         self.reconnectBackoff = reconnectBackoff
         self.requestTimeout = requestTimeout
         self.logger = logger
+        self.httpClient = httpClient
     }
 
     /// `clutch` inside the user's caches directory, when the platform has one.

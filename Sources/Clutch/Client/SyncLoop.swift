@@ -32,6 +32,8 @@ final class SyncLoop {
             var failure: (any Error)?
             do {
                 try await streamOnce()
+                // A cancelled stream ends quietly too; that is the client closing.
+                if Task.isCancelled { return }
                 logger.debug("the flag stream ended; reconnecting")
             } catch {
                 if Task.isCancelled { return }
@@ -51,26 +53,25 @@ final class SyncLoop {
 
     // MARK: Stream
 
-    /// One connection: returns when the server ends it, throws when it fails.
+    /// One connection: returns when the server ends it, throws when it fails. The connection
+    /// is read in a child task (which also watches for missed heartbeats); its events are
+    /// handled here, where the loop's state lives.
     private func streamOnce() async throws {
-        let heartbeat = configuration.heartbeatTimeout
-        let connection = core.api.stream(lastEventID: lastEventID, heartbeatTimeout: heartbeat)
-        let lastActivity = Locked(ContinuousClock.now)
-        let watchdog = Task {
-            let tick = min(heartbeat / 4, .seconds(1))
-            while !Task.isCancelled {
-                try? await Task.sleep(for: tick)
-                if ContinuousClock.now - lastActivity.withLock({ $0 }) > heartbeat {
-                    connection.fail(ClutchError.missedHeartbeat)
-                    return
+        let (events, continuation) = AsyncThrowingStream<ServerSentEvent, any Error>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [api = core.api, lastEventID, heartbeat = configuration.heartbeatTimeout] in
+                do {
+                    try await EventStream.receive(api, lastEventID: lastEventID, heartbeatTimeout: heartbeat) { event in
+                        continuation.yield(event)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
                 }
             }
-        }
-        defer { watchdog.cancel() }
-        var parser = ServerSentEventParser()
-        for try await chunk in connection.bytes {
-            lastActivity.withLock { $0 = .now }
-            for event in parser.parse(chunk) {
+            // Ends the connection when this returns or throws (cancelled, or an unreadable event).
+            defer { group.cancelAll() }
+            for try await event in events {
                 try await handle(event)
             }
         }

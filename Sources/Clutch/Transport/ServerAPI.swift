@@ -1,46 +1,51 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
-/// The SDK's requests to a Clutch server (docs/api.md "SDK sync" and "OFREP").
+/// The SDK's requests to a Clutch server (docs/api.md "SDK sync" and "OFREP"), over
+/// AsyncHTTPClient: NIO sleeps in `epoll`/`kqueue` while a stream is idle, and cancelling
+/// the calling task cancels the request.
 final class ServerAPI: Sendable {
     let serverURL: URL
     let sdkKey: String
     let requestTimeout: Duration
-    /// Created on first use, off the caller's path: making a session costs milliseconds on
-    /// Linux, and a client starting from its cache should be ready before that.
-    private let sessionBox = Locked<(session: URLSession?, invalidated: Bool)>((nil, false))
+    let http: HTTPClient
+    /// Whether `http` was made here (and so is shut down here) or belongs to the application.
+    private let ownsHTTPClient: Bool
+    private let shutDown = Locked(false)
+
+    /// The largest answer read into memory: far above any real snapshot, it only stops a
+    /// runaway body from exhausting memory.
+    static let maxResponseBytes = 256 << 20
 
     init(configuration: ClutchConfiguration) {
         serverURL = configuration.serverURL
         sdkKey = configuration.sdkKey
         requestTimeout = configuration.requestTimeout
-    }
-
-    var session: URLSession {
-        sessionBox.withLock { box in
-            if let session = box.session { return session }
-            let sessionConfiguration = URLSessionConfiguration.ephemeral
-            sessionConfiguration.timeoutIntervalForRequest = requestTimeout.inSeconds
-            sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-            let session = URLSession(configuration: sessionConfiguration)
-            if box.invalidated { session.finishTasksAndInvalidate() }
-            box.session = session
-            return session
+        if let shared = configuration.httpClient {
+            http = shared
+            ownsHTTPClient = false
+        } else {
+            // No read timeout: a live stream is quiet between heartbeats, and the sync loop
+            // watches it; ordinary requests are bounded by `requestTimeout` per request.
+            let timeout = HTTPClient.Configuration.Timeout(connect: TimeAmount(configuration.requestTimeout))
+            http = HTTPClient(
+                eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                configuration: HTTPClient.Configuration(timeout: timeout),
+                backgroundActivityLogger: configuration.logger)
+            ownsHTTPClient = true
         }
     }
 
-    /// Ends the session once in-flight requests finish (they are bounded by the request
-    /// timeout; cancelling them can crash Linux's Foundation, see `cancellableData(for:)`).
-    func invalidate() {
-        let session = sessionBox.withLock { box in
-            box.invalidated = true
-            return box.session
-        }
-        session?.finishTasksAndInvalidate()
+    /// Shuts the HTTP client down when the SDK made it; in-flight requests fail. Once only.
+    func shutdown() async {
+        guard ownsHTTPClient, shutDown.withLock({ done in defer { done = true }; return !done }) else { return }
+        try? await http.shutdown()
     }
+
+    /// Whether ``shutdown()`` shut the SDK's own HTTP client down (for tests).
+    var hasShutDown: Bool { shutDown.withLock { $0 } }
 
     /// What a conditional GET returned.
     enum Fetch<T: Sendable>: Sendable {
@@ -48,64 +53,77 @@ final class ServerAPI: Sendable {
         case fetched(T, etag: String?)
     }
 
-    func request(_ path: String, method: String = "GET", timeout: Duration? = nil) -> URLRequest {
-        var request = URLRequest(url: serverURL.appendingPathComponent(path))
-        request.httpMethod = method
-        request.timeoutInterval = (timeout ?? requestTimeout).inSeconds
-        request.setValue("Bearer \(sdkKey)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+    func request(_ path: String, method: HTTPMethod = .GET) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: serverURL.appendingPathComponent(path).absoluteString)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(sdkKey)")
+        request.headers.add(name: "Accept", value: "application/json")
         return request
     }
 
     /// `GET /sdk/v1/flags`, conditional on `etag`.
     func snapshot(ifNoneMatch etag: String?) async throws -> Fetch<Snapshot> {
         var request = request("sdk/v1/flags")
-        if let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        return try await fetch(request, as: Snapshot.self)
+        if let etag { request.headers.add(name: "If-None-Match", value: etag) }
+        return try await fetch(request, path: "/sdk/v1/flags", as: Snapshot.self)
     }
 
     /// `POST /ofrep/v1/evaluate/flags` for `context`, conditional on `etag`.
     func evaluateAll(_ context: EvaluationContext, ifNoneMatch etag: String?) async throws -> Fetch<OFREPBulkResponse> {
-        var request = request("ofrep/v1/evaluate/flags", method: "POST")
-        if let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        var request = request("ofrep/v1/evaluate/flags", method: .POST)
+        if let etag { request.headers.add(name: "If-None-Match", value: etag) }
+        request.headers.add(name: "Content-Type", value: "application/json")
         var body = "{\"context\":"
         Value.object(context.json).write(to: &body)
         body += "}"
-        request.httpBody = Data(body.utf8)
-        return try await fetch(request, as: OFREPBulkResponse.self)
+        request.body = .bytes(ByteBuffer(string: body))
+        return try await fetch(request, path: "/ofrep/v1/evaluate/flags", as: OFREPBulkResponse.self)
     }
 
     /// `POST /sdk/v1/usage`.
     func sendUsage(_ report: UsageReport) async throws {
-        var request = request("sdk/v1/usage", method: "POST")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try ClutchJSON.encode(report)
-        let (_, response) = try await session.cancellableData(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else { throw ClutchError.status(status, "/sdk/v1/usage") }
+        var request = request("sdk/v1/usage", method: .POST)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(try ClutchJSON.encode(report))
+        let (status, _, _) = try await send(request)
+        guard (200..<300).contains(status.code) else { throw ClutchError.status(Int(status.code), "/sdk/v1/usage") }
     }
 
-    /// `GET /sdk/v1/stream`, resuming after `lastEventID` when given.
-    func stream(lastEventID: String?, heartbeatTimeout: Duration) -> StreamingResponse {
-        var request = request("sdk/v1/stream", timeout: heartbeatTimeout + .seconds(5))
-        request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
-        if let lastEventID, !lastEventID.isEmpty { request.setValue(lastEventID, forHTTPHeaderField: "Last-Event-ID") }
-        return StreamingDataDelegate.stream(request)
+    /// `GET /sdk/v1/stream`, resuming after `lastEventID` when given: the body, once the
+    /// server accepted the stream within `headTimeout`. Reading it is the caller's; ending
+    /// the reading task cancels the request.
+    func stream(lastEventID: String?, headTimeout: Duration) async throws -> HTTPClientResponse.Body {
+        var request = request("sdk/v1/stream")
+        request.headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
+        if let lastEventID, !lastEventID.isEmpty { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
+        let response = try await http.execute(request, timeout: TimeAmount(headTimeout))
+        guard response.status == .ok else {
+            // Read the short error body so that the connection can be reused.
+            _ = try? await response.body.collect(upTo: 64 << 10)
+            throw ClutchError.status(Int(response.status.code), "/sdk/v1/stream")
+        }
+        return response.body
     }
 
-    private func fetch<T: Decodable & Sendable>(_ request: URLRequest, as type: T.Type) async throws -> Fetch<T> {
-        let (data, response) = try await session.cancellableData(for: request)
-        let http = response as? HTTPURLResponse
-        let status = http?.statusCode ?? 0
-        let path = request.url?.path ?? ""
-        if status == 304 { return .notModified }
-        guard status == 200 else { throw ClutchError.status(status, path) }
+    private func fetch<T: Decodable & Sendable>(_ request: HTTPClientRequest, path: String, as type: T.Type) async throws -> Fetch<T> {
+        let (status, headers, body) = try await send(request)
+        if status == .notModified { return .notModified }
+        guard status == .ok else { throw ClutchError.status(Int(status.code), path) }
         do {
-            let value = try ClutchJSON.decode(T.self, from: data)
-            return .fetched(value, etag: http?.value(forHTTPHeaderField: "ETag"))
+            let value = try ClutchJSON.decode(T.self, from: Data(body.readableBytesView))
+            return .fetched(value, etag: headers.first(name: "ETag"))
         } catch {
             throw ClutchError.invalidResponse("cannot read the answer to \(path): \(error)")
+        }
+    }
+
+    /// Sends `request` and reads the whole answer, head and body within `requestTimeout`.
+    private func send(_ request: HTTPClientRequest) async throws -> (HTTPResponseStatus, HTTPHeaders, ByteBuffer) {
+        let http = self.http
+        return try await withTimeout(requestTimeout, error: HTTPClientError.deadlineExceeded) {
+            let response = try await http.execute(request, timeout: TimeAmount(self.requestTimeout))
+            let body = try await response.body.collect(upTo: Self.maxResponseBytes)
+            return (response.status, response.headers, body)
         }
     }
 }

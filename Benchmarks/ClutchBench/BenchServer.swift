@@ -1,0 +1,96 @@
+import ClutchCore
+import ClutchServer
+import ClutchStore
+import Foundation
+import Logging
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real server in-process on a loopback ephemeral port over a temporary database, with
+/// an admin token, for the SDK benchmarks.
+final class BenchServer {
+    static let token = "clutch_admin_bench_" + String(repeating: "0123456789abcdef", count: 4)
+
+    let base: URL
+    private let directory: URL
+    private let application: ClutchApplication
+    private let running: RunningClutchServer
+    private let session = URLSession(configuration: .ephemeral)
+
+    private init(base: URL, directory: URL, application: ClutchApplication, running: RunningClutchServer) {
+        self.base = base
+        self.directory = directory
+        self.application = application
+        self.running = running
+    }
+
+    static func start(heartbeatInterval: Duration, logger: Logger) async throws -> BenchServer {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            var configuration = ServerConfiguration(
+                host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
+                bootstrapToken: token, cliConfigPath: directory.appendingPathComponent("cli.json").path)
+            configuration.heartbeatInterval = heartbeatInterval
+            // The admin token exists before the first start, so the server does not announce one on stdout.
+            let store = try FlagStore(path: configuration.databasePath, logger: logger)
+            _ = try await store.createAdminToken(name: "admin", secret: token)
+            try store.close()
+            let application = try await ClutchApplication(configuration: configuration, logger: logger)
+            let running: RunningClutchServer
+            do {
+                running = try await application.start()
+            } catch {
+                try? application.close()
+                throw error
+            }
+            guard let base = URL(string: "http://127.0.0.1:\(running.port)") else { throw BenchFailure("no server URL") }
+            return BenchServer(base: base, directory: directory, application: application, running: running)
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    /// Sends an admin API request that must succeed; returns the body.
+    @discardableResult
+    func admin(_ method: String, _ path: String, _ body: String? = nil) async throws -> Data {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        request.httpMethod = method
+        request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await session.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw BenchFailure("\(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
+        }
+        return data
+    }
+
+    /// A new SDK key for production.
+    func sdkKey() async throws -> String {
+        let reply = try ClutchJSON.decode(Value.self, from: try await admin("POST", "api/v1/environments/production/keys", #"{"name": "bench"}"#))
+        guard case .object(let object) = reply, case .string(let key)? = object["key"] else {
+            throw BenchFailure("no SDK key in the reply")
+        }
+        return key
+    }
+
+    /// Stops the server and deletes its files.
+    func stop() async {
+        session.finishTasksAndInvalidate()
+        try? await running.stop()
+        try? application.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

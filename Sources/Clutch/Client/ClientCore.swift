@@ -9,6 +9,8 @@ final class ClientCore: Sendable {
     let logger: Logger
     let api: ServerAPI
     let cache: SnapshotCache?
+    /// Writes synced snapshots to `cache`.
+    let cacheWriter: CacheWriter?
     let usage: UsageCounter?
     /// Read on every evaluation: one lock, one reference copied out.
     let source = Locked<FlagSource?>(nil)
@@ -39,6 +41,7 @@ final class ClientCore: Sendable {
             SnapshotCache(directory: $0, serverURL: configuration.serverURL, sdkKey: configuration.sdkKey, logger: configuration.logger)
         }
         usage = configuration.usageInterval > .zero ? UsageCounter() : nil
+        cacheWriter = cache.map { CacheWriter(cache: $0, logger: configuration.logger) }
     }
 
     // MARK: Evaluation
@@ -228,6 +231,7 @@ final class ClientCore: Sendable {
         let finishing = state.withLock { state in
             if let finishing = state.finishing { return finishing }
             let finishing = Task {
+                self.cacheWriter?.flush()
                 await self.flushUsage()
                 await self.api.shutdown()
             }

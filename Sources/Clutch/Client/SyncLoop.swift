@@ -99,16 +99,23 @@ final class SyncLoop {
     }
 
     private func apply(_ change: SyncEvent) throws {
-        let next: Snapshot
         if case .snapshot(let full) = change {
-            next = full
+            install(full)
         } else if let current = snapshot, serverSynced {
-            next = current.applying(change)
+            guard let delta = change.delta(after: current.version), !delta.isEmpty else { return }
+            // A change costs what it changes: the live engine is updated, not rebuilt.
+            if let source = core.source.withLock({ $0 }), source.snapshot?.version == current.version,
+               let (next, changed) = source.applying(delta) {
+                core.install(next, changed: changed, status: .ready)
+                snapshot = next.snapshot
+                scheduleCacheWrite()
+            } else {
+                install(current.applying(delta))
+            }
         } else {
             lastEventID = nil
             throw ClutchError.invalidResponse("a change arrived before the snapshot")
         }
-        install(next)
         serverSynced = true
     }
 
@@ -116,13 +123,11 @@ final class SyncLoop {
         let changed = next.changedFlagKeys(since: core.source.withLock { $0 }?.snapshot)
         core.install(FlagSource(engine: Engine(next)), changed: changed, status: .ready)
         snapshot = next
-        if let cache = core.cache {
-            do {
-                try cache.store(next)
-            } catch {
-                logger.warning("cannot write the flag cache", metadata: ["path": "\(cache.fileURL.path)", "error": "\(error)"])
-            }
-        }
+        scheduleCacheWrite()
+    }
+
+    private func scheduleCacheWrite() {
+        if let snapshot { core.cacheWriter?.schedule(snapshot) }
     }
 
     // MARK: Polling

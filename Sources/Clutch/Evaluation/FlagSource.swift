@@ -13,10 +13,29 @@ final class FlagSource: Sendable {
     /// Usage counters for every variant this source can serve.
     let usage: UsageSlots
 
-    init(engine: Engine) {
+    convenience init(engine: Engine) {
+        self.init(engine: engine, usage: UsageSlots(engine.snapshot.flags.map { ($0.key, $0.variants.map(\.key)) }))
+    }
+
+    private init(engine: Engine, usage: UsageSlots) {
         kind = .engine(engine)
         sourceMetadata = ["environment": .string(engine.environment), "snapshotVersion": .integer(engine.version)]
-        usage = UsageSlots(engine.snapshot.flags.map { ($0.key, $0.variants.map(\.key)) })
+        self.usage = usage
+    }
+
+    /// The source after `delta`, in local mode: the engine recompiles only what the delta
+    /// touched, and usage counters of untouched flags carry over. Also returns the flags that
+    /// may now evaluate differently (those changed, and those using a changed cohort).
+    func applying(_ delta: SnapshotDelta) -> (source: FlagSource, changed: Set<String>)? {
+        guard case .engine(let engine) = kind else { return nil }
+        var changed = Set(delta.flags.keys)
+        for key in delta.cohorts.keys {
+            changed.formUnion(engine.flags(usingCohort: key))
+        }
+        let next = engine.applying(delta)
+        for key in delta.cohorts.keys { changed.formUnion(next.flags(usingCohort: key)) }
+        let slots = usage.updating(delta.flags.mapValues { flag in flag.map { $0.variants.map(\.key) } })
+        return (FlagSource(engine: next, usage: slots), changed)
     }
 
     init(remote response: OFREPBulkResponse) {

@@ -1,37 +1,29 @@
+extension SyncEvent {
+    /// The change as a delta of the snapshot at version `current`; `nil` for a whole snapshot,
+    /// and an empty delta for a change older than `current` (a replay after reconnecting).
+    func delta(after current: Int64) -> SnapshotDelta? {
+        switch self {
+        case .snapshot:
+            return nil
+        case .flag(let version, let flag):
+            return version > current ? SnapshotDelta(version: version, flags: [flag.key: flag]) : SnapshotDelta(version: current)
+        case .flagDeleted(let version, let key):
+            return version > current ? SnapshotDelta(version: version, flags: [key: Flag?.none]) : SnapshotDelta(version: current)
+        case .cohort(let version, let cohort):
+            return version > current ? SnapshotDelta(version: version, cohorts: [cohort.key: cohort]) : SnapshotDelta(version: current)
+        case .cohortDeleted(let version, let key):
+            return version > current ? SnapshotDelta(version: version, cohorts: [key: Cohort?.none]) : SnapshotDelta(version: current)
+        }
+    }
+}
+
 extension Snapshot {
     /// The snapshot after `event`. Only whole snapshots replace; a flag or cohort change
     /// older than this snapshot (a replay after reconnecting) changes nothing.
     func applying(_ event: SyncEvent) -> Snapshot {
-        var next = self
-        switch event {
-        case .snapshot(let snapshot):
-            return snapshot
-        case .flag(let version, let flag):
-            guard version > self.version else { return self }
-            if let index = next.flags.firstIndex(where: { $0.key == flag.key }) {
-                next.flags[index] = flag
-            } else {
-                next.flags.append(flag)
-            }
-            next.version = version
-        case .flagDeleted(let version, let key):
-            guard version > self.version else { return self }
-            next.flags.removeAll { $0.key == key }
-            next.version = version
-        case .cohort(let version, let cohort):
-            guard version > self.version else { return self }
-            if let index = next.cohorts.firstIndex(where: { $0.key == cohort.key }) {
-                next.cohorts[index] = cohort
-            } else {
-                next.cohorts.append(cohort)
-            }
-            next.version = version
-        case .cohortDeleted(let version, let key):
-            guard version > self.version else { return self }
-            next.cohorts.removeAll { $0.key == key }
-            next.version = version
-        }
-        return next
+        if case .snapshot(let snapshot) = event { return snapshot }
+        guard let delta = event.delta(after: version), !delta.isEmpty else { return self }
+        return applying(delta)
     }
 
     /// The keys of flags that may evaluate differently in this snapshot than in `old`:

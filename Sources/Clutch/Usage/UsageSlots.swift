@@ -28,6 +28,22 @@ final class UsageSlots: Sendable {
         self.flags = flags.map { FlagSlots(key: $0.key, variants: $0.variants) }
     }
 
+    private init(flags: [FlagSlots]) {
+        index = KeyIndex(flags.map(\.key))
+        self.flags = flags
+    }
+
+    /// The slots after a change: flags not in `changes` keep their counters (shared with this
+    /// set, so a count lands once whichever set it went through), changed ones get new
+    /// counters, and a flag mapped to `nil` has none.
+    func updating(_ changes: [String: [String]?]) -> UsageSlots {
+        var kept = flags.filter { changes[$0.key] == nil }
+        for (key, variants) in changes {
+            if let variants = variants ?? nil { kept.append(FlagSlots(key: key, variants: variants)) }
+        }
+        return UsageSlots(flags: kept)
+    }
+
     /// Counts one evaluation. False when the flag or variant has no slot here.
     @inline(__always)
     func record(flag: String, variant: String) -> Bool {

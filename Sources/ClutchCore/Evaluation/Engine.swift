@@ -152,6 +152,11 @@ public struct Engine: Sendable {
         variantKeys[key]?.contains(variant) ?? false
     }
 
+    /// The flags whose rules name cohort `key`: what may evaluate differently when it changes.
+    public func flags(usingCohort key: String) -> Set<String> {
+        cohorts.users[key] ?? []
+    }
+
     /// The type of flag `key`, if it exists.
     public func type(of key: String) -> FlagType? { flags[key]?.flag.type }
 

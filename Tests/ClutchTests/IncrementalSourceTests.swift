@@ -1,0 +1,45 @@
+import ClutchCore
+import Testing
+
+@testable import Clutch
+
+/// A stream event updates the SDK's engine in place of rebuilding it: the result must be what a
+/// rebuild gives, the flags reported changed must include those using a changed cohort, and
+/// usage counted before the change must not be lost.
+@Suite("Incremental flag source")
+struct IncrementalSourceTests {
+    static let snapshot = Snapshot(environment: "production", version: 3, flags: [
+        Flag(key: "beta-page", environments: ["production": FlagState(
+            enabled: true, rules: [Rule(clauses: [.inCohort("pilots")], serve: .variant("on"))], default: .variant("off"))]),
+        Flag(key: "plain", environments: ["production": FlagState(enabled: true)]),
+    ], cohorts: [Cohort(key: "pilots", members: ["acme"])])
+
+    @Test func aCohortEventChangesTheFlagsUsingIt() throws {
+        let source = FlagSource(engine: Engine(Self.snapshot))
+        let acme = EvaluationContext(targetingKey: "u", attributes: ["customerId": "acme"])
+        #expect(source.evaluate("beta-page", as: .boolean, context: acme).value == .bool(true))
+        let event = SyncEvent.cohort(version: 4, Cohort(key: "pilots", members: ["globex"]))
+        let delta = try #require(event.delta(after: 3))
+        let (next, changed) = try #require(source.applying(delta))
+        #expect(changed == ["beta-page"])
+        #expect(next.snapshot?.version == 4)
+        #expect(next.evaluate("beta-page", as: .boolean, context: acme).value == .bool(false))
+        #expect(next.snapshot == Self.snapshot.applying(event))
+    }
+
+    @Test func usageOfUntouchedFlagsCarriesOver() throws {
+        let source = FlagSource(engine: Engine(Self.snapshot))
+        #expect(source.usage.record(flag: "plain", variant: "on"))
+        let delta = SnapshotDelta(version: 4, flags: ["beta-page": Flag?.none])
+        let (next, changed) = try #require(source.applying(delta))
+        #expect(changed == ["beta-page"])
+        #expect(next.usage.count(flag: "plain", variant: "on") == 1)
+        #expect(!next.usage.record(flag: "beta-page", variant: "on"))
+        #expect(next.evaluate("beta-page", as: .boolean, context: EvaluationContext()).errorCode == .flagNotFound)
+    }
+
+    @Test func aReplayedOlderEventChangesNothing() {
+        #expect(SyncEvent.flag(version: 2, Flag(key: "x")).delta(after: 3)?.isEmpty == true)
+        #expect(SyncEvent.snapshot(Self.snapshot).delta(after: 3) == nil)
+    }
+}

@@ -59,6 +59,7 @@ final class BenchServer {
     func admin(_ method: String, _ path: String, _ body: String? = nil) async throws -> Data {
         var request = URLRequest(url: base.appendingPathComponent(path))
         request.httpMethod = method
+        request.timeoutInterval = 600  // importing 10,000 flags
         request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
         if let body {
             request.httpBody = Data(body.utf8)
@@ -69,6 +70,15 @@ final class BenchServer {
         guard (200..<300).contains(status) else {
             throw BenchFailure("\(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
         }
+        return data
+    }
+
+    /// A GET with an SDK key that must succeed; returns the body.
+    func sdk(_ path: String, key: String) async throws -> Data {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await session.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchFailure("GET \(path) failed") }
         return data
     }
 

@@ -9,9 +9,12 @@ case "idle-client":
     exit(await IdleClient.run(Array(arguments.dropFirst())))
 case "idle":
     await IdleBenchmark.run()
+case "scale":
+    await ScaleBenchmarks.run()
 default:
     EngineBenchmarks.run()
     PatternBenchmarks.run()
     await SDKBenchmarks.run()
+    await ScaleBenchmarks.run()
     await IdleBenchmark.run()
 }

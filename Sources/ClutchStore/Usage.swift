@@ -38,11 +38,11 @@ public struct UsageEntry: Sendable, Hashable {
 /// everything in them is bounded before it is stored.
 public enum UsageLimits {
     /// Entries (flag and variant pairs) in one report.
-    public static let maxEntries = 10_000
-    /// The largest count of one entry: 2⁴⁰, a trillion evaluations since the last report.
-    public static let maxCount: Int64 = 1 << 40
-    /// The longest flag or variant name an entry may carry (flag keys have at most 128).
-    public static let maxNameBytes = 256
+    public static var maxEntries: Int { UsageReportLimits.maxEntries }
+    /// The largest count of one entry.
+    public static var maxCount: Int64 { UsageReportLimits.maxCount }
+    /// The longest flag or variant name an entry may carry.
+    public static var maxNameBytes: Int { UsageReportLimits.maxNameBytes }
 
     /// Refuses a report with too many entries, or an entry with a negative or too large count
     /// or an over-long name, naming the first bad field.

@@ -165,12 +165,13 @@ final class TestServer: Sendable {
 
     @discardableResult
     func send(
-        _ method: String, _ path: String, data: Data?, as credential: Credential = .admin, headers: [String: String] = [:]
+        _ method: String, _ path: String, data: Data?, as credential: Credential = .admin, headers: [String: String] = [:],
+        timeout: TimeInterval = 15
     ) async throws -> Reply {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw TestFailure("bad path \(path)") }
         var request = URLRequest(url: url)
         request.httpMethod = method
-        request.timeoutInterval = 15
+        request.timeoutInterval = timeout
         if let data {
             request.httpBody = data
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

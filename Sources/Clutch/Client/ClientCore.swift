@@ -244,11 +244,15 @@ final class ClientCore: Sendable {
     /// Sends the counts gathered so far; on failure they are kept for the next report.
     func flushUsage() async {
         guard let usage, let report = usage.drain() else { return }
-        do {
-            try await api.sendUsage(report)
-        } catch {
-            usage.restore(report)
-            logger.debug("could not send flag usage; keeping it for the next report", metadata: ["error": "\(error)"])
+        let (parts, rest) = report.split()
+        if let rest { usage.restore(rest) }
+        for part in parts {
+            do {
+                try await api.sendUsage(part)
+            } catch {
+                usage.restore(part)
+                logger.debug("could not send flag usage; keeping it for the next report", metadata: ["error": "\(error)"])
+            }
         }
     }
 }

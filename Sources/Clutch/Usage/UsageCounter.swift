@@ -1,3 +1,4 @@
+import ClutchCore
 import Foundation
 
 /// Counts evaluations per flag and variant between reports.
@@ -99,4 +100,20 @@ struct UsageReport: Sendable, Hashable, Codable {
     var counts: [Count]
     var from: Date
     var to: Date
+
+    /// Reports the server accepts (``UsageReportLimits``: entries per report, count per entry),
+    /// and what is left over to send next time: the part of a count above the limit.
+    func split() -> (parts: [UsageReport], rest: UsageReport?) {
+        let limit = Int(clamping: UsageReportLimits.maxCount)
+        var capped: [Count] = []
+        var leftover: [Count] = []
+        for entry in counts {
+            capped.append(Count(flag: entry.flag, variant: entry.variant, count: min(entry.count, limit)))
+            if entry.count > limit { leftover.append(Count(flag: entry.flag, variant: entry.variant, count: entry.count - limit)) }
+        }
+        let parts = stride(from: 0, to: capped.count, by: UsageReportLimits.maxEntries).map { start in
+            UsageReport(counts: Array(capped[start..<min(start + UsageReportLimits.maxEntries, capped.count)]), from: from, to: to)
+        }
+        return (parts, leftover.isEmpty ? nil : UsageReport(counts: leftover, from: from, to: to))
+    }
 }

@@ -110,6 +110,15 @@ class Streams:
                 self.arrival[fd] = now
             self.tails[fd] = joined[-(len(self.MARKER) - 1):]
 
+    def drain(self, quiet, deadline):
+        """Reads until nothing has arrived for `quiet` seconds (or the deadline passes)."""
+        last = time.perf_counter()
+        while time.perf_counter() < deadline and time.perf_counter() - last < quiet:
+            before = dict(self.tails)
+            self.pump(0.05)
+            if self.tails != before:
+                last = time.perf_counter()
+
     def wait_all(self, events, deadline):
         """Pumps until every stream has received `events` events; False at the deadline."""
         while time.perf_counter() < deadline:
@@ -133,6 +142,9 @@ def propagation(args, admin):
             raise RuntimeError("not every stream received its first snapshot within 60 s")
         emit(f"streams_connected: {len(streams.sockets)} streams")
         emit(f"streams_connect_seconds: {time.perf_counter() - started:.2f} s")
+        # A large snapshot is still arriving after its `event:` line: read it all before the
+        # first change, so that no change is timed behind a backlog of snapshot bytes.
+        streams.drain(quiet=0.5, deadline=time.perf_counter() + 120)
 
         record = admin.request("GET", f"/api/v1/flags/{args.flag}")
         enabled = record["flag"].get("environments", {}).get(args.environment, {}).get("enabled", False)

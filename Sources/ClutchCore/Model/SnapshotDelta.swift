@@ -22,7 +22,7 @@ public struct SnapshotDelta: Sendable, Hashable {
 extension Snapshot {
     /// The flag `key`, if the snapshot has it.
     public func flag(_ key: String) -> Flag? {
-        flags.first { $0.key == key }
+        Self.position(of: key, in: flags, keyOf: \.key).map { flags[$0] }
     }
 
     /// This snapshot with `delta` applied: flags and cohorts replaced, added (in key order, as the
@@ -39,11 +39,30 @@ extension Snapshot {
         return next
     }
 
-    private static func replace<T>(_ items: inout [T], key: String, with new: T?, keyOf: (T) -> String) {
-        if let index = items.firstIndex(where: { keyOf($0) == key }) {
+    private static func replace<T>(_ items: inout [T], key: String, with new: T?, keyOf: KeyPath<T, String>) {
+        if let index = position(of: key, in: items, keyOf: keyOf) {
             if let new { items[index] = new } else { items.remove(at: index) }
         } else if let new {
-            items.insert(new, at: items.firstIndex { keyOf($0) > key } ?? items.endIndex)
+            items.insert(new, at: insertionPoint(of: key, in: items, keyOf: keyOf))
         }
+    }
+
+    /// Where `key` is: by binary search, as the store keeps keys sorted; by a scan otherwise
+    /// (a snapshot put together by hand).
+    private static func position<T>(of key: String, in items: [T], keyOf: KeyPath<T, String>) -> Int? {
+        let index = insertionPoint(of: key, in: items, keyOf: keyOf)
+        if index < items.count, items[index][keyPath: keyOf] == key { return index }
+        return items.indices.first { items[$0][keyPath: keyOf] == key }
+    }
+
+    /// The first position whose key is not below `key`, assuming sorted keys.
+    private static func insertionPoint<T>(of key: String, in items: [T], keyOf: KeyPath<T, String>) -> Int {
+        var low = 0
+        var high = items.count
+        while low < high {
+            let middle = (low + high) / 2
+            if items[middle][keyPath: keyOf] < key { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }

@@ -27,22 +27,38 @@ final class EncodedSnapshot: Sendable {
             cohorts: Dictionary(snapshot.cohorts.map { ($0.key, Self.encode($0)) }, uniquingKeysWith: { first, _ in first }))
     }
 
-    private init(snapshot: Snapshot, flags: [String: [UInt8]], cohorts: [String: [UInt8]]) {
+    private init(
+        snapshot: Snapshot, flags: [String: [UInt8]], cohorts: [String: [UInt8]],
+        flagOrder: [String]? = nil, cohortOrder: [String]? = nil
+    ) {
         version = snapshot.version
         environmentJSON = Self.encode(snapshot.environment)
         self.flags = flags
-        flagOrder = snapshot.flags.map(\.key)
+        self.flagOrder = flagOrder ?? snapshot.flags.map(\.key)
         self.cohorts = cohorts
-        cohortOrder = snapshot.cohorts.map(\.key)
+        self.cohortOrder = cohortOrder ?? snapshot.cohorts.map(\.key)
     }
 
     /// The encoding of `next` (this snapshot with `delta` applied), re-encoding only the delta.
+    /// The key order is taken from `next` only when keys came or went.
     func applying(_ delta: SnapshotDelta, next: Snapshot) -> EncodedSnapshot {
         var flags = self.flags
-        for (key, flag) in delta.flags { flags[key] = flag.map(Self.encode) }
+        var flagKeysChanged = false
+        for (key, flag) in delta.flags {
+            let json = flag.map(Self.encode)
+            flagKeysChanged = flagKeysChanged || (json == nil) != (flags[key] == nil)
+            flags[key] = json
+        }
         var cohorts = self.cohorts
-        for (key, cohort) in delta.cohorts { cohorts[key] = cohort.map(Self.encode) }
-        return EncodedSnapshot(snapshot: next, flags: flags, cohorts: cohorts)
+        var cohortKeysChanged = false
+        for (key, cohort) in delta.cohorts {
+            let json = cohort.map(Self.encode)
+            cohortKeysChanged = cohortKeysChanged || (json == nil) != (cohorts[key] == nil)
+            cohorts[key] = json
+        }
+        return EncodedSnapshot(
+            snapshot: next, flags: flags, cohorts: cohorts,
+            flagOrder: flagKeysChanged ? nil : flagOrder, cohortOrder: cohortKeysChanged ? nil : cohortOrder)
     }
 
     /// The JSON of flag `key`, if the snapshot has it.

@@ -16,8 +16,10 @@ extension FlagStore {
     /// each entry against ``UsageLimits`` and the flag's variants first (the server checks them
     /// against the live engine, see `UsageBatcher`).
     public func recordUsage(_ entries: [UsageEntry], at: Date) async throws {
-        for (i, entry) in entries.enumerated() where !(0...UsageLimits.maxCount).contains(entry.count) {
-            throw StoreError.badRequest("a count must be 0–\(UsageLimits.maxCount), got \(entry.count)", field: "counts[\(i)].count")
+        // Reports were checked against `UsageLimits` one by one; a batch sums many of them, so
+        // here only a negative count is refused (sums saturate).
+        for (i, entry) in entries.enumerated() where entry.count < 0 {
+            throw StoreError.badRequest("a count cannot be negative, got \(entry.count)", field: "counts[\(i)].count")
         }
         guard !entries.isEmpty else { return }
         try await pool.write { db in

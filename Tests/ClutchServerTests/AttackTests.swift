@@ -85,8 +85,13 @@ struct AttackTests {
                 #expect(accepted.status == 202)
                 #expect(accepted["accepted"] == .integer(1))
             }
+            // Reports that land in one batch together sum past a single report's limit: stored.
+            async let a = server.send("POST", "/sdk/v1/usage", body: big, as: .bearer(development))
+            async let b = server.send("POST", "/sdk/v1/usage", body: big, as: .bearer(development))
+            let together = try await [a.status, b.status]
+            #expect(together == [202, 202])
             let read = try await server.send("GET", "/api/v1/flags/new-checkout")
-            #expect(read["usage.development.variants.on"] == .integer(3 * largest))
+            #expect(read["usage.development.variants.on"] == .integer(5 * largest))
             try await Self.expectKillSwitchHolds(server, productionKey: production)
         }
     }

@@ -52,4 +52,31 @@ struct LiveEnvironmentTests {
         let fromDiff = SnapshotDiff.events(from: before.snapshot, to: reloaded.snapshot).map { Self.bytes($0.wire) }
         #expect(fromDelta == fromDiff)
     }
+
+    @Test func onlyTheLastEventOfAVersionCarriesItsID() {
+        let delta = SnapshotDelta(version: 8, flags: ["alpha": Self.flag("alpha", enabled: false), "beta": nil])
+        let live = LiveEnvironment(snapshot: Self.base).applying(delta)
+        let wires = SnapshotDiff.events(for: delta, encoded: live.encoded).map { String(buffer: $0.wire) }
+        #expect(wires.count == 2)
+        #expect(!wires[0].contains("\nid: "))
+        #expect(wires[1].contains("\nid: 8\n"))
+    }
+
+    @Test func aChangeWithMoreEventsThanTheBacklogGoesOutAsTheSnapshot() async {
+        let registry = EngineRegistry(historyLimit: 100, backlogLimit: 4)
+        registry.install(LiveEnvironment(snapshot: Self.base), events: [])
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(4))
+        let subscriber = EngineRegistry.Subscriber(keyID: "k", continuation: continuation, close: {})
+        #expect(registry.subscribe(environment: "production", subscriber: subscriber, lastEventID: nil) != nil)
+        let delta = SnapshotDelta(version: 8, flags: ["a1": Self.flag("a1"), "a2": Self.flag("a2"), "a3": Self.flag("a3")])
+        let live = LiveEnvironment(snapshot: Self.base).applying(delta)
+        let notified = registry.install(live, events: SnapshotDiff.events(for: delta, encoded: live.encoded))
+        #expect(notified == 1)
+        continuation.finish()
+        var received: [String] = []
+        for await buffer in stream { received.append(String(buffer: buffer)) }
+        // One snapshot event instead of three flag events, and the stream was not closed as slow.
+        #expect(received == [String(buffer: live.snapshotEvent.wire)])
+        #expect(registry.streamCount("production") == 1)
+    }
 }

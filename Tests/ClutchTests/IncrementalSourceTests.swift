@@ -38,6 +38,17 @@ struct IncrementalSourceTests {
         #expect(next.evaluate("beta-page", as: .boolean, context: EvaluationContext()).errorCode == .flagNotFound)
     }
 
+    @Test func everyEventOfOneVersionApplies() throws {
+        let source = FlagSource(engine: Engine(Self.snapshot))
+        let first = try #require(SyncEvent.flag(version: 4, Flag(key: "x")).delta(after: 3))
+        let (afterFirst, _) = try #require(source.applying(first))
+        let second = try #require(SyncEvent.flag(version: 4, Flag(key: "y")).delta(after: 4))
+        #expect(!second.isEmpty)
+        let (afterSecond, _) = try #require(afterFirst.applying(second))
+        #expect(afterSecond.snapshot?.flags.map(\.key).contains("x") == true)
+        #expect(afterSecond.snapshot?.flags.map(\.key).contains("y") == true)
+    }
+
     @Test func aReplayedOlderEventChangesNothing() {
         #expect(SyncEvent.flag(version: 2, Flag(key: "x")).delta(after: 3)?.isEmpty == true)
         #expect(SyncEvent.snapshot(Self.snapshot).delta(after: 3) == nil)

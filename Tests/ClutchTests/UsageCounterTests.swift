@@ -75,4 +75,18 @@ struct UsageReportSplitTests {
         #expect(parts.allSatisfy { $0.counts.allSatisfy { Int64($0.count) <= UsageReportLimits.maxCount } })
         #expect(rest?.counts == [UsageReport.Count(flag: "hot", variant: "on", count: 7)])
     }
+
+    @Test func partsStayUnderTheBodyLimit() {
+        let now = Date()
+        let long = String(repeating: "v", count: 200)
+        let entries = (0..<9_000).map { UsageReport.Count(flag: "flag-with-a-long-key-\($0)", variant: long, count: 1) }
+        let (parts, rest) = UsageReport(counts: entries, from: now, to: now).split()
+        #expect(rest == nil)
+        #expect(parts.count > 1)
+        #expect(parts.map(\.counts.count).reduce(0, +) == 9_000)
+        for part in parts {
+            let size = (try? ClutchJSON.encode(part).count) ?? .max
+            #expect(size < 1 << 20)
+        }
+    }
 }

@@ -10,6 +10,10 @@ final class CacheWriter: Sendable {
         var snapshot: Snapshot?
     }
 
+    /// The generation last written; held while writing, so writes never overlap and an older
+    /// snapshot never overwrites a newer one.
+    private let written = Locked(0)
+
     let cache: SnapshotCache
     private let logger: Logger
     private let pending = Locked(Pending())
@@ -39,16 +43,19 @@ final class CacheWriter: Sendable {
     }
 
     private func write(onlyIf generation: Int?) {
-        let snapshot = pending.withLock { state -> Snapshot? in
-            guard generation == nil || state.generation == generation else { return nil }
-            defer { state.snapshot = nil }
-            return state.snapshot
-        }
-        guard let snapshot else { return }
-        do {
-            try cache.store(snapshot)
-        } catch {
-            logger.warning("cannot write the flag cache", metadata: ["path": "\(cache.fileURL.path)", "error": "\(error)"])
+        written.withLock { written in
+            let taken = pending.withLock { state -> (Int, Snapshot)? in
+                guard generation == nil || state.generation == generation, let snapshot = state.snapshot else { return nil }
+                state.snapshot = nil
+                return (state.generation, snapshot)
+            }
+            guard let (taken, snapshot) = taken, taken > written else { return }
+            do {
+                try cache.store(snapshot)
+                written = taken
+            } catch {
+                logger.warning("cannot write the flag cache", metadata: ["path": "\(cache.fileURL.path)", "error": "\(error)"])
+            }
         }
     }
 }

@@ -249,6 +249,9 @@ final class ClientCore: Sendable {
         for part in parts {
             do {
                 try await api.sendUsage(part)
+            } catch let error as ClutchError where error.status.map({ (400..<500).contains($0) && $0 != 429 }) == true {
+                // Refused as it is: sending it again would be refused again, forever.
+                logger.warning("the server refused a usage report; dropping it", metadata: ["error": "\(error)"])
             } catch {
                 usage.restore(part)
                 logger.debug("could not send flag usage; keeping it for the next report", metadata: ["error": "\(error)"])

@@ -1,18 +1,20 @@
 extension SyncEvent {
     /// The change as a delta of the snapshot at version `current`; `nil` for a whole snapshot,
     /// and an empty delta for a change older than `current` (a replay after reconnecting).
+    /// One change of several flags or cohorts arrives as several events of the same version:
+    /// each is applied (applying one twice changes nothing).
     func delta(after current: Int64) -> SnapshotDelta? {
         switch self {
         case .snapshot:
             return nil
         case .flag(let version, let flag):
-            return version > current ? SnapshotDelta(version: version, flags: [flag.key: flag]) : SnapshotDelta(version: current)
+            return version >= current ? SnapshotDelta(version: version, flags: [flag.key: flag]) : SnapshotDelta(version: current)
         case .flagDeleted(let version, let key):
-            return version > current ? SnapshotDelta(version: version, flags: [key: Flag?.none]) : SnapshotDelta(version: current)
+            return version >= current ? SnapshotDelta(version: version, flags: [key: Flag?.none]) : SnapshotDelta(version: current)
         case .cohort(let version, let cohort):
-            return version > current ? SnapshotDelta(version: version, cohorts: [cohort.key: cohort]) : SnapshotDelta(version: current)
+            return version >= current ? SnapshotDelta(version: version, cohorts: [cohort.key: cohort]) : SnapshotDelta(version: current)
         case .cohortDeleted(let version, let key):
-            return version > current ? SnapshotDelta(version: version, cohorts: [key: Cohort?.none]) : SnapshotDelta(version: current)
+            return version >= current ? SnapshotDelta(version: version, cohorts: [key: Cohort?.none]) : SnapshotDelta(version: current)
         }
     }
 }

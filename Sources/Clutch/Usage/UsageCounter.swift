@@ -1,3 +1,4 @@
+import Atomics
 import ClutchCore
 import Foundation
 
@@ -81,8 +82,13 @@ final class UsageCounter: Sendable {
     func count(flag: String, variant: String) -> Int {
         state.withLock { state in
             var total = state.counts[Key(flag: flag, variant: variant)] ?? 0
+            // Sets share the counters of flags a change did not touch: count each counter once.
+            var seen = Set<ObjectIdentifier>()
             for slots in state.retired.map(\.slots) + (state.current.map { [$0] } ?? []) {
-                total += slots.count(flag: flag, variant: variant)
+                guard let counter = slots.counter(flag: flag, variant: variant),
+                      seen.insert(ObjectIdentifier(counter)).inserted
+                else { continue }
+                total += counter.load(ordering: .relaxed)
             }
             return total
         }
@@ -101,6 +107,9 @@ struct UsageReport: Sendable, Hashable, Codable {
     var from: Date
     var to: Date
 
+    /// The largest body a report part may have (estimated); the server accepts 1 MiB.
+    static let maxBodyBytes = 900_000
+
     /// Reports the server accepts (``UsageReportLimits``: entries per report, count per entry),
     /// and what is left over to send next time: the part of a count above the limit.
     func split() -> (parts: [UsageReport], rest: UsageReport?) {
@@ -111,9 +120,21 @@ struct UsageReport: Sendable, Hashable, Codable {
             capped.append(Count(flag: entry.flag, variant: entry.variant, count: min(entry.count, limit)))
             if entry.count > limit { leftover.append(Count(flag: entry.flag, variant: entry.variant, count: entry.count - limit)) }
         }
-        let parts = stride(from: 0, to: capped.count, by: UsageReportLimits.maxEntries).map { start in
-            UsageReport(counts: Array(capped[start..<min(start + UsageReportLimits.maxEntries, capped.count)]), from: from, to: to)
+        // Parts stay under the entry limit and well under the server's 1 MiB body limit.
+        var parts: [UsageReport] = []
+        var current: [Count] = []
+        var bytes = 0
+        for entry in capped {
+            let size = entry.flag.utf8.count + entry.variant.utf8.count + 48
+            if current.count == UsageReportLimits.maxEntries || bytes + size > Self.maxBodyBytes {
+                parts.append(UsageReport(counts: current, from: from, to: to))
+                current = []
+                bytes = 0
+            }
+            current.append(entry)
+            bytes += size
         }
+        if !current.isEmpty { parts.append(UsageReport(counts: current, from: from, to: to)) }
         return (parts, leftover.isEmpty ? nil : UsageReport(counts: leftover, from: from, to: to))
     }
 }

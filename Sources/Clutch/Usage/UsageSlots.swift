@@ -66,11 +66,16 @@ final class UsageSlots: Sendable {
         }
     }
 
+    /// The counter of one flag and variant; sets made with ``updating(_:)`` share counters.
+    func counter(flag: String, variant: String) -> ManagedAtomic<Int>? {
+        guard let position = index.position(of: flag) else { return nil }
+        let slots = flags[position]
+        guard let i = slots.variants.firstIndex(of: variant) else { return nil }
+        return slots.counts[i]
+    }
+
     /// The current count for one flag and variant.
     func count(flag: String, variant: String) -> Int {
-        guard let position = index.position(of: flag) else { return 0 }
-        let slots = flags[position]
-        guard let i = slots.variants.firstIndex(of: variant) else { return 0 }
-        return slots.counts[i].load(ordering: .relaxed)
+        counter(flag: flag, variant: variant)?.load(ordering: .relaxed) ?? 0
     }
 }

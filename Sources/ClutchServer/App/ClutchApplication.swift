@@ -23,7 +23,8 @@ public final class ClutchApplication: Sendable {
     public init(configuration: ServerConfiguration, logger: Logger) async throws {
         self.configuration = configuration
         let store = try FlagStore(path: configuration.databasePath, logger: logger)
-        let registry = EngineRegistry(historyLimit: configuration.eventHistoryLimit)
+        let registry = EngineRegistry(
+            historyLimit: configuration.eventHistoryLimit, backlogLimit: configuration.limits.streamBacklog)
         let credentials = CredentialCache()
         let services = ServerServices(
             configuration: configuration, store: store, registry: registry,

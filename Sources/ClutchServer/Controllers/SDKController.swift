@@ -67,6 +67,7 @@ struct SDKController {
             let beats = Task {
                 var sinceBeat: Duration = .zero
                 let tick = min(heartbeat, limits.streamStallTimeout / 2)
+                // Until this stream's task ends: a finished stream still drains what it queued.
                 while !Task.isCancelled {
                     try? await Task.sleep(for: tick)
                     if Task.isCancelled { break }
@@ -77,7 +78,7 @@ struct SDKController {
                     sinceBeat += tick
                     if sinceBeat >= heartbeat {
                         sinceBeat = .zero
-                        if case .terminated = continuation.yield(StreamEvent.heartbeat) { break }
+                        _ = continuation.yield(StreamEvent.heartbeat)
                     }
                 }
             }
@@ -101,10 +102,16 @@ struct SDKController {
             } onGracefulShutdown: {
                 // Ends the stream cleanly so that shutdown is not held up; clients reconnect elsewhere.
                 continuation.finish()
-                // A client that does not read never lets its last write finish: close it.
+                // A client that does not read never lets its last writes finish: close it once
+                // one has waited a second (checked until the stream's task ends).
                 Task {
-                    try? await Task.sleep(for: .seconds(1))
-                    if writing.waiting(longerThan: .zero) { subscriber.close() }
+                    for _ in 0..<16 {
+                        try? await Task.sleep(for: .milliseconds(250))
+                        if writing.waiting(longerThan: .seconds(1)) {
+                            subscriber.close()
+                            return
+                        }
+                    }
                 }
             }
             // Finishing waits for what is still unsent, like a write.

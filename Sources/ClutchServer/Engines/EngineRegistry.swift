@@ -32,9 +32,12 @@ final class EngineRegistry: Sendable {
 
     private let state = Mutex(State())
     private let historyLimit: Int
+    /// Events a stream may queue (`ServerLimits.streamBacklog`).
+    private let backlogLimit: Int
 
-    init(historyLimit: Int) {
+    init(historyLimit: Int, backlogLimit: Int) {
         self.historyLimit = historyLimit
+        self.backlogLimit = max(1, backlogLimit)
     }
 
     /// The environment's live state, if it exists.
@@ -80,9 +83,12 @@ final class EngineRegistry: Sendable {
             return (true, state.subscribers[environment] ?? [:])
         }
         guard installed, !events.isEmpty else { return 0 }
+        // A change with more events than a stream may queue (a large import) goes out as the
+        // new snapshot instead: one event, which every SDK applies, rather than closing every stream.
+        let sent = events.count * 2 > backlogLimit ? [live.snapshotEvent] : events
         var slow: [Subscriber] = []
         for subscriber in subscribers.values {
-            for event in events {
+            for event in sent {
                 if case .dropped = subscriber.continuation.yield(event.wire) {
                     slow.append(subscriber)
                     break

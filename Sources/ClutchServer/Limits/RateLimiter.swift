@@ -27,6 +27,8 @@ final class RateLimiter: Sendable {
         guard rate > 0 else { return nil }
         return buckets.withLock { buckets in
             var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
+            // `now` was read outside the lock: a caller that read it earlier adds no time.
+            let now = max(now, bucket.updated)
             let elapsed = bucket.updated.duration(to: now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             bucket.tokens = min(burst, bucket.tokens + max(0, seconds) * rate)

@@ -29,6 +29,8 @@ final class UsageBatcher: Sendable {
         /// Recent batches whose write failed, with the error their reports get.
         var failures: [Int: String] = [:]
         var waiters: [Int: [CheckedContinuation<Void, any Error>]] = [:]
+        /// The flush writing now or last; the next one waits for it, so batches commit in order.
+        var lastFlush: Task<Void, Never>?
     }
 
     /// What happened to a report's entries.
@@ -86,16 +88,27 @@ final class UsageBatcher: Sendable {
         return outcome
     }
 
-    /// Writes the batch collected so far and answers the reports waiting for it.
+    /// Writes the batch collected so far and answers the reports waiting for it. Flushes run one
+    /// at a time in batch order, so "batch N has completed" also means every earlier one has.
     func flush() async {
-        let (batch, pending) = state.withLock { state in
-            defer {
-                state.pending = [:]
-                state.batch += 1
-                state.flushScheduled = false
+        let flush: Task<Void, Never> = state.withLock { state in
+            let batch = state.batch
+            let pending = state.pending
+            let previous = state.lastFlush
+            state.pending = [:]
+            state.batch += 1
+            state.flushScheduled = false
+            let flush = Task { [self] in
+                await previous?.value
+                await write(batch: batch, pending: pending)
             }
-            return (state.batch, state.pending)
+            state.lastFlush = flush
+            return flush
         }
+        await flush.value
+    }
+
+    private func write(batch: Int, pending: [Key: Int64]) async {
         var failure: String?
         if !pending.isEmpty {
             let entries = pending.map { UsageEntry(environment: $0.key.environment, flag: $0.key.flag, variant: $0.key.variant, count: $0.value) }

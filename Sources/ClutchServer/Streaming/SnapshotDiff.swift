@@ -8,25 +8,25 @@ enum SnapshotDiff {
 
     static func events(from old: Snapshot, to new: Snapshot) -> [StreamEvent] {
         let version = new.version
-        var events: [StreamEvent] = []
+        var parts: [(name: String, data: [UInt8])] = []
         let oldCohorts = Dictionary(old.cohorts.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         let newCohorts = Dictionary(new.cohorts.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         // Cohorts first: a flag event may name a cohort that arrives in the same change.
         for cohort in new.cohorts where oldCohorts[cohort.key] != cohort {
-            events.append(event("cohort", version, CohortEvent(version: version, cohort: cohort)))
+            parts.append(("cohort", encode(CohortEvent(version: version, cohort: cohort))))
         }
         let oldFlags = Dictionary(old.flags.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         let newFlags = Dictionary(new.flags.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         for flag in new.flags where oldFlags[flag.key] != flag {
-            events.append(event("flag", version, FlagEvent(version: version, flag: flag)))
+            parts.append(("flag", encode(FlagEvent(version: version, flag: flag))))
         }
         for key in oldFlags.keys.sorted() where newFlags[key] == nil {
-            events.append(event("flag-deleted", version, Deleted(version: version, key: key)))
+            parts.append(("flag-deleted", encode(Deleted(version: version, key: key))))
         }
         for key in oldCohorts.keys.sorted() where newCohorts[key] == nil {
-            events.append(event("cohort-deleted", version, Deleted(version: version, key: key)))
+            parts.append(("cohort-deleted", encode(Deleted(version: version, key: key))))
         }
-        return events
+        return events(parts, version: version)
     }
 
     /// The events of one change, from its delta and the encoding after it (no re-encoding:
@@ -34,30 +34,37 @@ enum SnapshotDiff {
     /// ``events(from:to:)`` gives for the same change.
     static func events(for delta: SnapshotDelta, encoded: EncodedSnapshot) -> [StreamEvent] {
         let version = delta.version
-        var events: [StreamEvent] = []
-        func wrap(_ name: String, _ field: String, _ fragment: [UInt8]) -> StreamEvent {
+        var parts: [(name: String, data: [UInt8])] = []
+        func wrap(_ field: String, _ fragment: [UInt8]) -> [UInt8] {
             var data = Array("{\"\(field)\":".utf8)
             data.append(contentsOf: fragment)
             data.append(contentsOf: ",\"version\":\(version)}".utf8)
-            return StreamEvent.sharing(name: name, version: version, data: data).event
+            return data
         }
         for key in delta.cohorts.keys.sorted() {
-            if (delta.cohorts[key] ?? nil) != nil, let fragment = encoded.cohortJSON(key) { events.append(wrap("cohort", "cohort", fragment)) }
+            if (delta.cohorts[key] ?? nil) != nil, let fragment = encoded.cohortJSON(key) { parts.append(("cohort", wrap("cohort", fragment))) }
         }
         for key in delta.flags.keys.sorted() {
-            if (delta.flags[key] ?? nil) != nil, let fragment = encoded.flagJSON(key) { events.append(wrap("flag", "flag", fragment)) }
+            if (delta.flags[key] ?? nil) != nil, let fragment = encoded.flagJSON(key) { parts.append(("flag", wrap("flag", fragment))) }
         }
         for key in delta.flags.keys.sorted() where delta.flags[key] == .some(nil) {
-            events.append(event("flag-deleted", version, Deleted(version: version, key: key)))
+            parts.append(("flag-deleted", encode(Deleted(version: version, key: key))))
         }
         for key in delta.cohorts.keys.sorted() where delta.cohorts[key] == .some(nil) {
-            events.append(event("cohort-deleted", version, Deleted(version: version, key: key)))
+            parts.append(("cohort-deleted", encode(Deleted(version: version, key: key))))
         }
-        return events
+        return events(parts, version: version)
     }
 
-    private static func event<T: Encodable>(_ name: String, _ version: Int64, _ payload: T) -> StreamEvent {
-        let data = (try? ClutchJSON.encode(payload)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return StreamEvent(name: name, version: version, data: data)
+    /// The events of one version: only the last carries the `id`, so a client that reconnects
+    /// with `Last-Event-ID` has either all of a version or gets all of it again.
+    private static func events(_ parts: [(name: String, data: [UInt8])], version: Int64) -> [StreamEvent] {
+        parts.enumerated().map { index, part in
+            StreamEvent.sharing(name: part.name, version: version, data: part.data, id: index == parts.count - 1).event
+        }
+    }
+
+    private static func encode<T: Encodable>(_ payload: T) -> [UInt8] {
+        (try? ClutchJSON.encode(payload)).map(Array.init) ?? Array("{}".utf8)
     }
 }

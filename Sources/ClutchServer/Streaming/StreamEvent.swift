@@ -11,24 +11,20 @@ struct StreamEvent: Sendable {
     /// The SSE wire bytes, ending with the blank line that completes an event.
     let wire: ByteBuffer
 
-    init(name: String, version: Int64, data: String) {
-        var wire = ByteBuffer()
-        wire.reserveCapacity(data.utf8.count + name.utf8.count + 32)
-        wire.writeString("event: \(name)\nid: \(version)\ndata: ")
-        wire.writeString(data)
-        wire.writeString("\n\n")
-        self.init(version: version, wire: wire)
-    }
-
     /// An event whose data is `data`, and the data as a slice of the event's own bytes (no copy).
-    static func sharing(name: String, version: Int64, data: some Collection<UInt8>) -> (event: StreamEvent, data: ByteBuffer) {
+    /// `id` false leaves out the `id:` line: every event of a version but the last goes without,
+    /// so that a client's Last-Event-ID only moves once it has the whole version.
+    static func sharing(
+        name: String, version: Int64, data: some Collection<UInt8>, id: Bool = true
+    ) -> (event: StreamEvent, data: ByteBuffer) {
         var wire = ByteBuffer()
         wire.reserveCapacity(data.count + name.utf8.count + 32)
-        wire.writeString("event: \(name)\nid: \(version)\ndata: ")
+        wire.writeString(id ? "event: \(name)\nid: \(version)\ndata: " : "event: \(name)\ndata: ")
         let start = wire.writerIndex
         wire.writeBytes(data)
-        let slice = wire.getSlice(at: start, length: data.count) ?? ByteBuffer(bytes: data)
         wire.writeString("\n\n")
+        // Sliced after the last write, so the slice and the event share one storage.
+        let slice = wire.getSlice(at: start, length: data.count) ?? ByteBuffer(bytes: data)
         return (StreamEvent(version: version, wire: wire), slice)
     }
 

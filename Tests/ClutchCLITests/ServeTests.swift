@@ -21,6 +21,20 @@ struct ServeTests {
         await server.stop()
     }
 
+    @Test("a second clutch serve on the same database refuses to start, naming the file")
+    func secondServerOnOneDatabase() async throws {
+        let server = try await TestServer.start()
+        let database = server.directory.appendingPathComponent("clutch.db").path
+        let second = try await runClutch(
+            ["serve", "--port", "0", "--db", database],
+            environment: ["CLUTCH_CONFIG": server.directory.appendingPathComponent("second.json").path])
+        #expect(second.status == 1, "\(second)")
+        #expect(second.stderr.contains("error: another clutch serve is already using \(database)"), "\(second)")
+        let status = try await server.clutch("status")
+        #expect(status.status == 0, "\(status)")
+        await server.stop()
+    }
+
     @Test("--json prints the ready line as JSON; a bad port is a usage error")
     func readyLineAndBadPort() async throws {
         let server = try await TestServer.start(json: true)

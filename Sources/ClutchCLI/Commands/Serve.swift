@@ -80,6 +80,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch let error as CLIError {
             throw error
+        } catch let error as DatabaseInUseError {
+            throw CLIError.failed(
+                "\(error)", hint: "stop the other server first, or give this one its own --db")
         } catch {
             let text = "\(error)"
             if text.contains("Address already in use") {

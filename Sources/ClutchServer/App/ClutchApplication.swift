@@ -15,6 +15,8 @@ public final class ClutchApplication: Sendable {
     public let configuration: ServerConfiguration
     let services: ServerServices
     private let ready = Mutex(false)
+    /// One server per database file.
+    private let instanceLock: InstanceLock
     /// The admin token this start created (first start only); shown once, never logged.
     public let createdAdminToken: String?
 
@@ -22,6 +24,7 @@ public final class ClutchApplication: Sendable {
     /// loads every environment's snapshot and the credentials into memory.
     public init(configuration: ServerConfiguration, logger: Logger) async throws {
         self.configuration = configuration
+        instanceLock = try InstanceLock(database: configuration.databasePath)
         let store = try FlagStore(path: configuration.databasePath, logger: logger)
         let registry = EngineRegistry(
             historyLimit: configuration.eventHistoryLimit, backlogLimit: configuration.limits.streamBacklog)
@@ -56,6 +59,7 @@ public final class ClutchApplication: Sendable {
 
     /// Closes the database.
     public func close() throws {
+        defer { instanceLock.release() }
         try services.store.close()
     }
 

@@ -26,9 +26,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
-        .target(name: "ClutchCore"),
+        .target(
+            name: "ClutchCore",
+            // Persistent sets: a cohort's members change without copying the millions unchanged.
+            dependencies: [.product(name: "HashTreeCollections", package: "swift-collections")]
+        ),
         .target(
             name: "ClutchStore",
             dependencies: [

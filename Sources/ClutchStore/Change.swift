@@ -1,3 +1,5 @@
+import ClutchCore
+
 /// Who made a change and why; recorded in the revision and the audit event.
 public struct ChangeInfo: Sendable, Hashable {
     /// The admin token's name (or `system` for changes the server makes itself).
@@ -39,13 +41,20 @@ public struct Touched: Sendable, Hashable {
     public var previousVersions: [String: Int64] = [:]
     /// Environment key → flags whose view changed there.
     public var flags: [String: Set<String>] = [:]
-    /// Environment key → cohorts changed there.
+    /// Environment key → cohorts changed there (definition or members; read whole).
     public var cohorts: [String: Set<String>] = [:]
+    /// Environment key → cohort key → the members a change added and removed, for cohorts whose
+    /// definition it left alone: the change itself, so nobody re-reads a large cohort.
+    public var members: [String: [String: MemberChange]] = [:]
 
-    public init(previousVersions: [String: Int64] = [:], flags: [String: Set<String>] = [:], cohorts: [String: Set<String>] = [:]) {
+    public init(
+        previousVersions: [String: Int64] = [:], flags: [String: Set<String>] = [:], cohorts: [String: Set<String>] = [:],
+        members: [String: [String: MemberChange]] = [:]
+    ) {
         self.previousVersions = previousVersions
         self.flags = flags
         self.cohorts = cohorts
+        self.members = members
     }
 
     /// Adds what a later change in the same transaction touched.
@@ -53,5 +62,16 @@ public struct Touched: Sendable, Hashable {
         previousVersions.merge(other.previousVersions) { min($0, $1) }
         flags.merge(other.flags) { $0.union($1) }
         cohorts.merge(other.cohorts) { $0.union($1) }
+        // Two membership changes of one cohort in one transaction: read the cohort whole.
+        for (environment, changes) in other.members {
+            for (key, change) in changes {
+                if members[environment]?[key] != nil {
+                    members[environment]?[key] = nil
+                    cohorts[environment, default: []].insert(key)
+                } else {
+                    members[environment, default: [:]][key] = change
+                }
+            }
+        }
     }
 }

@@ -56,21 +56,52 @@ extension FlagStore {
         return try written(result, cohort.key, environment, "update", change)
     }
 
-    /// Adds and removes explicit members (additions already present and removals absent are ignored).
+    /// Adds and removes explicit members (additions already present and removals absent are
+    /// ignored). Writes only those members and a revision naming them: the cost follows the
+    /// members named, not the size of the cohort. Refused when it would leave a cohort without
+    /// clauses and without members; a change that changes nothing writes nothing.
     public func updateMembers(
         cohort key: String, environment: String, add: [String], remove: [String], change: ChangeInfo
-    ) async throws -> Change<CohortRecord> {
-        let result = try await pool.write { db -> Change<CohortRecord?> in
-            let old = try FlagStore.requireCohort(db, key, environment)
-            var new = old.cohort
-            let removed = Set(remove)
-            new.members.removeAll { removed.contains($0) }
-            var present = Set(new.members)
-            for member in add where present.insert(member).inserted { new.members.append(member) }
-            try Tables.validate(new)
-            return try Tables.commitCohort(db, environment: environment, key: key, old: old, new: new, action: "members", change: change)
+    ) async throws -> Change<MembershipResult> {
+        let requested = try Self.checkedMembers(add: add, remove: remove)
+        let result = try await pool.write { db -> Change<MembershipResult> in
+            try Tables.requireEnvironment(db, environment)
+            guard let old = try Tables.cohortDefinition(db, key, environment: environment) else {
+                throw StoreError.notFound("cohort '\(key)' does not exist in environment '\(environment)'")
+            }
+            let written = try Tables.commitMembers(db, old, change: requested, change: change)
+            let record = try Tables.cohortDefinition(db, key, environment: environment) ?? old
+            let answer = MembershipResult(
+                cohort: key, environment: environment, revision: record.revision,
+                size: try Tables.memberCount(db, key, environment: environment),
+                added: written?.0.added ?? [], removed: written?.0.removed ?? [],
+                updatedAt: record.updatedAt, updatedBy: record.updatedBy)
+            return (written?.1 ?? Change(value: (), versions: [:])).with(answer)
         }
-        return try written(result, key, environment, "members", change)
+        if !result.versions.isEmpty {
+            logger.info("cohort members changed", metadata: [
+                "cohort": "\(key)", "environment": "\(environment)", "added": "\(result.value.added.count)",
+                "removed": "\(result.value.removed.count)", "revision": "\(result.value.revision)", "actor": "\(change.actor)",
+            ])
+        }
+        return result
+    }
+
+    /// The requested change with repeats dropped; a member both added and removed is refused.
+    static func checkedMembers(add: [String], remove: [String]) throws -> MemberChange {
+        let added = MemberOrder.sorted(add), removed = MemberOrder.sorted(remove)
+        let both = MemberOrder.difference(from: added, to: removed)
+        if both.added.count + both.removed.count < added.count + removed.count {
+            let overlap = added.filter { member in removed.contains { MemberOrder.same($0, member) } }
+            throw StoreError.invalid(ValidationError(
+                path: "remove", "'\(overlap.first ?? "")' is both added and removed: name each member once"))
+        }
+        for (field, members) in [("add", added), ("remove", removed)] {
+            if let empty = members.firstIndex(where: \.isEmpty) {
+                throw StoreError.invalid(ValidationError(path: "\(field)[\(empty)]", "a member must not be empty"))
+            }
+        }
+        return MemberChange(added: added, removed: removed)
     }
 
     /// Deletes a cohort; refused (`conflict`, naming the flags) while a flag's rule in that environment names it.

@@ -16,7 +16,7 @@ extension FlagStore {
             let plan = try ImportPlan(document, db)
             var versions: [String: Int64] = [:]
             var touched = Touched()
-            for item in plan.cohorts where item.old?.cohort != item.new {
+            for item in plan.cohorts where item.old?.cohort != Tables.normalized(item.new) {
                 let written = try Tables.commitCohort(
                     db, environment: item.environment, key: item.new.key, old: item.old, new: item.new, action: "import", change: change)
                 versions.merge(written.versions) { max($0, $1) }
@@ -94,7 +94,7 @@ struct ImportPlan {
     var result: ImportResult {
         var changes: [ImportChange] = []
         for item in cohorts {
-            let fields = FlagDiff.changes(from: item.old?.cohort, to: item.new)
+            let fields = FlagDiff.changes(from: item.old?.cohort, to: Tables.normalized(item.new))
             changes.append(ImportChange(
                 kind: "cohort", key: item.new.key, environment: item.environment,
                 action: item.old == nil ? "create" : (fields.isEmpty ? "unchanged" : "update"), fields: fields))

@@ -19,12 +19,16 @@ extension FlagStore {
     /// The current state of some flags and cohorts of `environment` (with its state only; `nil`
     /// for one that is deleted or archived), and the environment's version, read in one
     /// transaction: what a change touched, for updating an engine without reading the rest.
-    public func delta(environment: String, flags: Set<String>, cohorts: Set<String>) async throws -> SnapshotDelta {
+    /// `members` (membership changes the change itself carries) are passed through, except for
+    /// cohorts read whole.
+    public func delta(
+        environment: String, flags: Set<String>, cohorts: Set<String>, members: [String: MemberChange] = [:]
+    ) async throws -> SnapshotDelta {
         try await pool.read { db in
             guard let version = try Int64.fetchOne(db, sql: "SELECT version FROM environment WHERE key = ?", arguments: [environment]) else {
                 throw StoreError.notFound("environment '\(environment)' does not exist")
             }
-            var delta = SnapshotDelta(version: version)
+            var delta = SnapshotDelta(version: version, members: members.filter { !cohorts.contains($0.key) })
             for key in flags {
                 delta.flags[key] = .some(try Tables.flag(db, key).flatMap { Tables.view($0.flag, in: environment) })
             }

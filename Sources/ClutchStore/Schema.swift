@@ -4,7 +4,7 @@ import GRDB
 /// schema by appending a new one.
 enum Schema {
     /// The identifiers, in order, of every migration.
-    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair"]
+    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -103,6 +103,25 @@ enum Schema {
                     AND NOT EXISTS (
                         SELECT 1 FROM flag, json_each(flag.definition, '$.variants') AS v
                         WHERE flag.key = usage.flag AND json_extract(v.value, '$.key') = usage.variant);
+                """)
+        }
+        // Members move out of the cohort's JSON definition into rows of their own, so that a
+        // membership change writes the members it names instead of the whole cohort.
+        // `WITHOUT ROWID`: the primary key is the row, one B-tree for both lookup and storage.
+        migrator.registerMigration("v4-cohort-members") { db in
+            try db.execute(sql: """
+                CREATE TABLE cohort_member (
+                    environment TEXT NOT NULL,
+                    cohort TEXT NOT NULL,
+                    member TEXT NOT NULL,
+                    PRIMARY KEY (environment, cohort, member),
+                    FOREIGN KEY (environment, cohort) REFERENCES cohort(environment, key)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO cohort_member (environment, cohort, member)
+                    SELECT cohort.environment, cohort.key, m.value
+                    FROM cohort, json_each(cohort.definition, '$.members') AS m
+                    WHERE m.type = 'text';
+                UPDATE cohort SET definition = json_remove(definition, '$.members');
                 """)
         }
         return migrator

@@ -210,24 +210,94 @@ enum Tables {
     }
 
     // MARK: Cohorts
+    //
+    // A cohort's definition (description, attribute, clauses) is one row of `cohort`; its
+    // members are rows of `cohort_member`, so that adding or removing a few members writes
+    // only those rows and a revision naming only them, however large the cohort is.
 
-    static func cohortRecord(_ row: Row) throws -> CohortRecord {
-        CohortRecord(
-            cohort: try decode(Cohort.self, try row.decode(String.self, forColumn: "definition")),
+    /// The cohort's row, without its members.
+    static func cohortRecord(_ row: Row, members: [String] = []) throws -> CohortRecord {
+        var cohort = try decode(Cohort.self, try row.decode(String.self, forColumn: "definition"))
+        cohort.members = members
+        return CohortRecord(
+            cohort: cohort,
             environment: try row.decode(String.self, forColumn: "environment"),
             revision: try row.decode(Int64.self, forColumn: "revision"),
             updatedAt: try row.decode(Date.self, forColumn: "updated_at"),
             updatedBy: try row.decode(String.self, forColumn: "updated_by"))
     }
 
+    /// The cohort with its members (sorted by UTF-8 bytes).
     static func cohort(_ db: Database, _ key: String, environment: String) throws -> CohortRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key])
-            .map(cohortRecord)
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key]) else {
+            return nil
+        }
+        let members = try String.fetchAll(
+            db, sql: "SELECT member FROM cohort_member WHERE environment = ? AND cohort = ? ORDER BY member",
+            arguments: [environment, key])
+        return try cohortRecord(row, members: members)
     }
 
+    /// The cohort without reading its members: for writes that change only some of them.
+    static func cohortDefinition(_ db: Database, _ key: String, environment: String) throws -> CohortRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key])
+            .map { try cohortRecord($0) }
+    }
+
+    /// The environment's cohorts with their members, sorted by key.
     static func cohorts(_ db: Database, environment: String) throws -> [CohortRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM cohort WHERE environment = ? ORDER BY key", arguments: [environment])
-            .map(cohortRecord)
+        var members: [String: [String]] = [:]
+        let cursor = try Row.fetchCursor(
+            db, sql: "SELECT cohort, member FROM cohort_member WHERE environment = ? ORDER BY cohort, member", arguments: [environment])
+        while let row = try cursor.next() {
+            members[row[0], default: []].append(row[1])
+        }
+        return try Row.fetchAll(db, sql: "SELECT * FROM cohort WHERE environment = ? ORDER BY key", arguments: [environment])
+            .map { row in try cohortRecord(row, members: members[row["key"] as String? ?? ""] ?? []) }
+    }
+
+    /// Whether the cohort has at least one member.
+    static func hasMembers(_ db: Database, _ key: String, environment: String) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM cohort_member WHERE environment = ? AND cohort = ?)",
+            arguments: [environment, key]) ?? false
+    }
+
+    /// The number of members of a cohort.
+    static func memberCount(_ db: Database, _ key: String, environment: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cohort_member WHERE environment = ? AND cohort = ?", arguments: [environment, key]) ?? 0
+    }
+
+    /// A cohort as the store keeps it: members sorted by UTF-8 bytes, without repeats, so that
+    /// a definition and the same one read back compare equal.
+    static func normalized(_ cohort: Cohort) -> Cohort {
+        var cohort = cohort
+        if !MemberOrder.isSorted(cohort.members) { cohort.members = MemberOrder.sorted(cohort.members) }
+        return cohort
+    }
+
+    /// Adds and removes member rows; answers the change as it took effect (members already
+    /// present are not added, absent ones not removed).
+    static func writeMembers(_ db: Database, environment: String, cohort key: String, _ change: MemberChange) throws -> MemberChange {
+        var effective = MemberChange()
+        let delete = try db.makeStatement(sql: "DELETE FROM cohort_member WHERE environment = ? AND cohort = ? AND member = ?")
+        for member in change.removed {
+            try delete.execute(arguments: [environment, key, member])
+            if db.changesCount > 0 { effective.removed.append(member) }
+        }
+        let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO cohort_member (environment, cohort, member) VALUES (?, ?, ?)")
+        for member in change.added {
+            try insert.execute(arguments: [environment, key, member])
+            if db.changesCount > 0 { effective.added.append(member) }
+        }
+        return effective
+    }
+
+    /// What a cohort revision stores: the definition without members, and the members the
+    /// change added and removed (never the whole member list of a large cohort).
+    struct CohortRevisionContent: Encodable {
+        var definition: Cohort?
+        var members: MemberChange
     }
 
     static func validate(_ cohort: Cohort, prefix: String = "") throws {
@@ -239,27 +309,30 @@ enum Tables {
     }
 
     /// Writes a cohort change like ``commitFlag``; a cohort change bumps its own environment only.
+    /// `new` replaces the definition and the member list (only the members that differ are
+    /// written); `nil` deletes the cohort.
     static func commitCohort(
         _ db: Database, environment: String, key: String, old: CohortRecord?, new: Cohort?, action: String, change: ChangeInfo
     ) throws -> Change<CohortRecord?> {
+        let new = new.map(normalized)
         if old?.cohort == new { return Change(value: old, versions: [:]) }
         let now = Date()
-        let latest = try Int64.fetchOne(
-            db, sql: "SELECT MAX(number) FROM revision WHERE entity = 'cohort' AND environment = ? AND key = ?",
-            arguments: [environment, key]) ?? 0
-        let number = latest + 1
-        let content = try new.map(json)
-        if let content {
+        var definition = new
+        definition?.members = []
+        let members = MemberOrder.difference(from: old?.cohort.members ?? [], to: new?.members ?? [])
+        if let definition {
+            let text = try json(definition)
             if old == nil {
                 try db.execute(
-                    sql: "INSERT INTO cohort (environment, key, definition, revision, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [environment, key, content, number, now, change.actor])
+                    sql: "INSERT INTO cohort (environment, key, definition, revision, updated_at, updated_by) VALUES (?, ?, ?, 0, ?, ?)",
+                    arguments: [environment, key, text, now, change.actor])
             } else {
                 try db.execute(
-                    sql: "UPDATE cohort SET definition = ?, revision = ?, updated_at = ?, updated_by = ? WHERE environment = ? AND key = ?",
-                    arguments: [content, number, now, change.actor, environment, key])
+                    sql: "UPDATE cohort SET definition = ? WHERE environment = ? AND key = ?", arguments: [text, environment, key])
             }
+            _ = try writeMembers(db, environment: environment, cohort: key, members)
         } else {
+            try db.execute(sql: "DELETE FROM cohort_member WHERE environment = ? AND cohort = ?", arguments: [environment, key])
             try db.execute(sql: "DELETE FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key])
         }
         let summary: String
@@ -267,28 +340,68 @@ enum Tables {
         case (nil, _): summary = "created"
         case (_, nil): summary = "deleted"
         case (let before?, let after?):
-            let added = Set(after.members).subtracting(before.members).count
-            let removed = Set(before.members).subtracting(after.members).count
             var parts: [String] = []
-            if added > 0 || removed > 0 { parts.append("members +\(added) -\(removed)") }
+            if !members.isEmpty { parts.append("members +\(members.added.count) -\(members.removed.count)") }
             if before.clauses != after.clauses { parts.append("clauses changed") }
             if before.attribute != after.attribute { parts.append("attribute \(before.attribute) → \(after.attribute)") }
             if before.description != after.description { parts.append("description changed") }
-            summary = parts.isEmpty ? "members reordered" : parts.joined(separator: "; ")
+            summary = parts.joined(separator: "; ")
         }
-        try db.execute(
-            sql: """
-                INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,
-                                      changed_environments, definition_changed, created_at)
-                VALUES ('cohort', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-                """,
-            arguments: [key, environment, number, content, change.actor, change.message, action, summary,
-                        try json([environment]), now])
-        try audit(db, at: now, change: change, action: action, entity: "cohort", key: key, environment: environment, revision: number)
+        _ = try record(
+            db, environment: environment, key: key, content: CohortRevisionContent(definition: definition, members: members),
+            action: action, summary: summary, change: change, at: now)
         let (versions, previous) = try bump(db, [environment])
         return Change(
             value: try cohort(db, key, environment: environment), versions: versions,
             touched: Touched(previousVersions: previous, cohorts: [environment: [key]]))
+    }
+
+    /// Changes some members of an existing cohort: rows, revision, audit event, version bump.
+    /// Answers `nil` (and writes nothing) when the change would change nothing.
+    static func commitMembers(
+        _ db: Database, _ old: CohortRecord, change members: MemberChange, change: ChangeInfo
+    ) throws -> (MemberChange, Change<Void>)? {
+        let environment = old.environment, key = old.cohort.key
+        let effective = try writeMembers(db, environment: environment, cohort: key, members)
+        if effective.isEmpty { return nil }
+        if old.cohort.clauses.isEmpty, try !hasMembers(db, key, environment: environment) {
+            throw StoreError.invalid(ValidationError(path: "remove", "a cohort needs members or clauses: this would remove the last member"))
+        }
+        let now = Date()
+        _ = try record(
+            db, environment: environment, key: key, content: CohortRevisionContent(definition: nil, members: effective),
+            action: "members", summary: "members +\(effective.added.count) -\(effective.removed.count)", change: change, at: now)
+        let (versions, previous) = try bump(db, [environment])
+        return (effective, Change(value: (), versions: versions,
+                                  touched: Touched(previousVersions: previous, members: [environment: [key: effective]])))
+    }
+
+    /// Appends the cohort's next revision and its audit event, and stamps the cohort row with it.
+    private static func record(
+        _ db: Database, environment: String, key: String, content: CohortRevisionContent, action: String, summary: String,
+        change: ChangeInfo, at now: Date
+    ) throws -> Int64 {
+        // The row's revision too: a cohort written before revisions were kept has none in `revision`.
+        let latest = try Int64.fetchOne(
+            db, sql: """
+                SELECT MAX(IFNULL((SELECT MAX(number) FROM revision WHERE entity = 'cohort' AND environment = ?1 AND key = ?2), 0),
+                           IFNULL((SELECT revision FROM cohort WHERE environment = ?1 AND key = ?2), 0))
+                """,
+            arguments: [environment, key]) ?? 0
+        let number = latest + 1
+        try db.execute(
+            sql: "UPDATE cohort SET revision = ?, updated_at = ?, updated_by = ? WHERE environment = ? AND key = ?",
+            arguments: [number, now, change.actor, environment, key])
+        try db.execute(
+            sql: """
+                INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,
+                                      changed_environments, definition_changed, created_at)
+                VALUES ('cohort', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [key, environment, number, try json(content), change.actor, change.message, action, summary,
+                        try json([environment]), content.definition != nil, now])
+        try audit(db, at: now, change: change, action: action, entity: "cohort", key: key, environment: environment, revision: number)
+        return number
     }
 
     // MARK: Audit

@@ -36,6 +36,13 @@ struct EngineDeltaTests {
         ("remove a cohort flags use", SnapshotDelta(version: 2, cohorts: ["pilots": nil])),
         ("a flag starts using a new cohort", SnapshotDelta(
             version: 2, flags: ["a": flag("a", cohort: "new")], cohorts: ["new": Cohort(key: "new", members: ["hooli"])])),
+        ("add members", SnapshotDelta(version: 2, members: ["pilots": MemberChange(added: ["initech", "hooli"])])),
+        ("remove members", SnapshotDelta(version: 2, members: ["pilots": MemberChange(removed: ["acme"])])),
+        ("add and remove members", SnapshotDelta(version: 2, members: ["pilots": MemberChange(added: ["hooli"], removed: ["globex"])])),
+        ("remove every member (the cohort breaks)", SnapshotDelta(version: 2, members: ["pilots": MemberChange(removed: ["acme", "globex"])])),
+        ("members of a cohort replaced in the same change", SnapshotDelta(
+            version: 2, cohorts: ["pilots": Cohort(key: "pilots", members: ["hooli"])], members: ["pilots": MemberChange(added: ["acme"])])),
+        ("members of a cohort the snapshot lacks", SnapshotDelta(version: 2, members: ["ghost": MemberChange(added: ["acme"])])),
     ]
 
     @Test(arguments: deltas.map(\.0))
@@ -65,6 +72,15 @@ struct EngineDeltaTests {
         #expect(broken.evaluate("a", context: acme).errorCode == nil)
         let fixed = broken.applying(SnapshotDelta(version: 4, cohorts: ["pilots": Cohort(key: "pilots", members: ["acme"])]))
         #expect(fixed.evaluate("b", context: acme).variant == "on")
+    }
+
+    @Test func membershipChangesComeBackFromABrokenCohort() {
+        let emptied = Engine(Self.base).applying(SnapshotDelta(version: 2, members: ["pilots": MemberChange(removed: ["acme", "globex"])]))
+        let acme = EvaluationContext(targetingKey: "u1", attributes: ["customerId": "acme"])
+        #expect(emptied.evaluate("b", context: acme).errorCode == .parseError)
+        let refilled = emptied.applying(SnapshotDelta(version: 3, members: ["pilots": MemberChange(added: ["acme"])]))
+        #expect(refilled.evaluate("b", context: acme).variant == "on")
+        #expect(refilled.snapshot.cohort("pilots")?.members == ["acme"])
     }
 
     @Test func snapshotsKeepKeyOrder() {

@@ -17,7 +17,25 @@ struct AdminAPITests {
             let members = try await server.send(
                 "POST", "/api/v1/environments/production/cohorts/beta/members", body: #"{"add": ["globex", "initech"], "remove": ["acme"]}"#)
             #expect(members.status == 200)
-            #expect(members["cohort.members"] == .array(["globex", "initech"]))
+            #expect(members["added"] == .array(["globex", "initech"]))
+            #expect(members["removed"] == .array(["acme"]))
+            #expect(members["size"] == .integer(2))
+            #expect(members["revision"] == .integer(2))
+            #expect(try await server.send("GET", "/api/v1/environments/production/cohorts/beta")["cohort.members"] == .array(["globex", "initech"]))
+            // Adding present members and removing absent ones changes nothing: no new revision.
+            let unchanged = try await server.send(
+                "POST", "/api/v1/environments/production/cohorts/beta/members", body: #"{"add": ["globex"], "remove": ["nobody"]}"#)
+            #expect(unchanged["revision"] == .integer(2))
+            #expect(unchanged["added"] == .array([]))
+            // One member both added and removed, or an empty member, is refused, naming the field.
+            let both = try await server.send(
+                "POST", "/api/v1/environments/production/cohorts/beta/members", body: #"{"add": ["x"], "remove": ["x"]}"#)
+            #expect(both.status == 400)
+            #expect(both.text.contains("remove"), "\(both.text)")
+            let empty = try await server.send(
+                "POST", "/api/v1/environments/production/cohorts/beta/members", body: #"{"add": ["ok", ""]}"#)
+            #expect(empty.status == 400)
+            #expect(empty.text.contains("add[0]"), "\(empty.text)")
 
             let updated = try await server.send(
                 "PUT", "/api/v1/environments/production/cohorts/beta", body: #"{"key": "beta", "description": "beta customers", "members": ["globex"]}"#)

@@ -251,12 +251,13 @@ struct AttackTests {
             #expect(extra.status == 429)
             #expect(extra.headers["retry-after"] != nil)
             try await Self.expectKillSwitchHolds(server, productionKey: production)
-            // Two more changes of the large cohort (each event carries it whole): now no socket
-            // buffer holds what the streams owe, their writes wait, and after the stall timeout
-            // they are closed.
-            for round in 0..<2 {
+            // More members for the large cohort (each event carries the 40,000 it adds): now no
+            // socket buffer holds what the streams owe, their writes wait, and after the stall
+            // timeout they are closed.
+            for round in 0..<4 {
+                let names = (0..<40_000).map { "\"late-\(round)-\($0)\"" }.joined(separator: ",")
                 let added = try await server.send(
-                    "POST", "/api/v1/environments/production/cohorts/everyone/members", body: #"{"add": ["late-\#(round)"]}"#)
+                    "POST", "/api/v1/environments/production/cohorts/everyone/members", body: #"{"add": [\#(names)]}"#)
                 #expect(added.status == 200)
             }
             for connection in connections {

@@ -58,6 +58,19 @@ struct StreamTests {
 
             try await server.send("POST", "/api/v1/environments/production/cohorts", body: #"{"key": "beta", "members": ["acme"]}"#)
             #expect(try await stream.wait { $0.events.contains { $0.name == "cohort" } })
+            // A membership change sends only the members it changed.
+            try await server.send(
+                "POST", "/api/v1/environments/production/cohorts/beta/members", body: #"{"add": ["globex"], "remove": ["acme"]}"#)
+            #expect(try await stream.wait { $0.events.contains { $0.name == "cohort-members" } })
+            let members = try #require(stream.events.first { $0.name == "cohort-members" })
+            let change = try JSONDecoder().decode(Value.self, from: Data(members.data.utf8))
+            #expect(change.at("cohort") == .string("beta"))
+            #expect(change.at("added") == .array(["globex"]))
+            #expect(change.at("removed") == .array(["acme"]))
+            #expect(members.id == change.at("version")?.intValue.map(String.init))
+            // The snapshot a new client gets has the members as changed.
+            let fresh = try await server.send("GET", "/sdk/v1/flags", as: .bearer(key))
+            #expect(fresh["cohorts"] == .array([["attribute": "customerId", "clauses": [], "description": "", "key": "beta", "members": ["globex"]]]))
             // A change in another environment sends nothing here.
             let count = stream.events.count
             try await server.send("POST", "/api/v1/flags/limit/environments/staging/on")

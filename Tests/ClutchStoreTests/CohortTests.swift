@@ -18,10 +18,18 @@ struct CohortTests {
         #expect(try await store.cohorts(environment: "staging").isEmpty)
 
         let members = try await store.updateMembers(cohort: "beta", environment: "production", add: ["initech", "acme"], remove: ["globex"], change: admin)
-        #expect(members.value.cohort.members == ["acme", "initech"])
+        #expect(members.value.added == ["initech"])
+        #expect(members.value.removed == ["globex"])
+        #expect(members.value.size == 2)
         #expect(members.value.revision == 2)
+        // The change itself travels with the commit: the server applies it without reading the cohort.
+        #expect(members.touched.members == ["production": ["beta": MemberChange(added: ["initech"], removed: ["globex"])]])
+        #expect(members.touched.cohorts.isEmpty)
+        #expect(members.touched.previousVersions == ["production": 1])
+        let read = try await store.cohort("beta", environment: "production")
+        #expect(read.cohort.members == ["acme", "initech"])
 
-        var edited = members.value.cohort
+        var edited = read.cohort
         edited.description = "beta testers"
         let stale = await #expect(throws: StoreError.self) {
             try await store.updateCohort(edited, environment: "production", ifRevision: 1, change: admin)

@@ -9,7 +9,7 @@ struct MigrationTests {
     @Test func emptyDatabaseIsMigratedToTheLatestSchema() async throws {
         let fixture = try StoreFixture()
         let settings = try await fixture.store.settings()
-        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair"])
+        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members"])
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == 2)  // FULL
         #expect(settings.foreignKeys)
@@ -83,7 +83,7 @@ struct MigrationTests {
 
         let store = try FlagStore(path: path, logger: StoreFixture.logger)
         defer { try? store.close() }
-        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair"])
+        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members"])
         let record = try await store.flag("legacy")
         #expect(record.revision == 1)
         #expect(record.flag.state(in: "production").enabled)
@@ -137,6 +137,61 @@ struct MigrationTests {
         }
         #expect(throws: DatabaseError.self) {
             try queue.write { db in try db.execute(sql: "DELETE FROM revision") }
+        }
+    }
+
+    /// Cohort members lived in the cohort's JSON definition; v4 moves them to rows of their own.
+    @Test func cohortMembersMoveToTheirOwnRows() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-members-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.db").path
+        let old = try DatabaseQueue(path: path)
+        try FlagStore.migrator.migrate(old, upTo: "v3-usage-repair")
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO environment (key, created_at, version) VALUES ('production', '2026-01-01 10:00:00.000', 3);
+                INSERT INTO cohort (environment, key, definition, revision, updated_at, updated_by) VALUES
+                    ('production', 'pilots', '{"attribute":"customerId","clauses":[],"description":"Pilots","key":"pilots","members":["globex","acme","acme"]}', 2, '2026-01-01 10:00:00.000', 'admin'),
+                    ('production', 'staff', '{"attribute":"email","clauses":[{"attribute":"email","operator":"endsWith","values":["@acme.com"]}],"description":"","key":"staff","members":[]}', 1, '2026-01-01 10:00:00.000', 'admin');
+                """)
+        }
+        try old.close()
+
+        let store = try FlagStore(path: path, logger: StoreFixture.logger)
+        defer { try? store.close() }
+        let pilots = try await store.cohort("pilots", environment: "production")
+        #expect(pilots.cohort.members == ["acme", "globex"])
+        #expect(pilots.cohort.description == "Pilots")
+        #expect(pilots.revision == 2)
+        #expect(try await store.cohort("staff", environment: "production").cohort.clauses.count == 1)
+        let changed = try await store.updateMembers(cohort: "pilots", environment: "production", add: ["initech"], remove: [], change: admin)
+        #expect(changed.value.revision == 3)
+        #expect(changed.value.size == 3)
+        #expect(try await store.snapshot(environment: "production").cohorts.map(\.members) == [["acme", "globex", "initech"], []])
+        #expect(try await store.integrityCheck() == "ok")
+    }
+
+    /// A membership change writes the members it names: its revision stays small however large
+    /// the cohort, and the cohort's definition row is not rewritten with the members.
+    @Test func aMembershipChangeStoresOnlyTheMembersItNames() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let many = (0..<20_000).map { "customer-\($0)" }
+        _ = try await store.createCohort(Cohort(key: "big", members: many), environment: "production", change: admin)
+        _ = try await store.updateMembers(cohort: "big", environment: "production", add: ["newcomer"], remove: ["customer-7"], change: admin)
+        try store.close()
+        let queue = try DatabaseQueue(path: fixture.path)
+        defer { try? queue.close() }
+        try await queue.read { db in
+            let sizes = try Int.fetchAll(
+                db, sql: "SELECT length(content) FROM revision WHERE entity = 'cohort' AND key = 'big' ORDER BY number")
+            #expect(sizes.count == 2)
+            #expect(sizes[0] > 200_000, "the creation stores what was sent")
+            #expect(sizes[1] < 200, "a membership change stores only the members it names: \(sizes)")
+            let definition = try String.fetchOne(db, sql: "SELECT definition FROM cohort WHERE key = 'big'") ?? ""
+            #expect(!definition.contains("customer-1"), "members are rows, not part of the definition")
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cohort_member WHERE cohort = 'big'") == 20_000)
         }
     }
 }

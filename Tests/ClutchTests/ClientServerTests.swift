@@ -69,6 +69,26 @@ struct ClientServerTests {
         }
     }
 
+    @Test("a membership change reaches the SDK as the members it changed")
+    func membershipChangeSeen() async throws {
+        try await LiveServer.with { server in
+            try await seed(server)
+            let client = try client(server, key: try await server.sdkKey())
+            try await client.waitUntilReady(timeout: .seconds(10))
+            var changes = client.changes.makeAsyncIterator()
+            let initech = EvaluationContext(targetingKey: "user-9", customerId: "initech")
+            #expect(client.boolDetails("new-checkout", default: false, context: initech).reason != .targetingMatch)
+            try await server.mustAdmin(
+                "POST", "api/v1/environments/production/cohorts/beta/members", #"{"add": ["initech"], "remove": ["acme"]}"#)
+            #expect(await changes.next() == ["new-checkout"])
+            #expect(client.boolDetails("new-checkout", default: false, context: initech).reason == .targetingMatch)
+            #expect(client.boolDetails("new-checkout", default: false, context: acme).reason != .targetingMatch)
+            let served = try await server.mustAdmin("GET", "api/v1/environments/production/cohorts/beta")
+            #expect(served?.at("cohort.members") == .array(["globex", "initech"]))
+            await client.close()
+        }
+    }
+
     @Test("the server stopped: values keep being served; restarted: the client reconnects and catches up")
     func stopAndRestart() async throws {
         try await LiveServer.with { server in

@@ -29,11 +29,12 @@ final class FlagSource: Sendable {
     func applying(_ delta: SnapshotDelta) -> (source: FlagSource, changed: Set<String>)? {
         guard case .engine(let engine) = kind else { return nil }
         var changed = Set(delta.flags.keys)
-        for key in delta.cohorts.keys {
+        let cohorts = delta.changedCohorts
+        for key in cohorts {
             changed.formUnion(engine.flags(usingCohort: key))
         }
         let next = engine.applying(delta)
-        for key in delta.cohorts.keys { changed.formUnion(next.flags(usingCohort: key)) }
+        for key in cohorts { changed.formUnion(next.flags(usingCohort: key)) }
         let slots = usage.updating(delta.flags.mapValues { flag in flag.map { $0.variants.map(\.key) } })
         return (FlagSource(engine: next, usage: slots), changed)
     }

@@ -15,6 +15,9 @@ extension SyncEvent {
             return version >= current ? SnapshotDelta(version: version, cohorts: [cohort.key: cohort]) : SnapshotDelta(version: current)
         case .cohortDeleted(let version, let key):
             return version >= current ? SnapshotDelta(version: version, cohorts: [key: Cohort?.none]) : SnapshotDelta(version: current)
+        case .cohortMembers(let version, let key, let change):
+            // Applying it twice (a replay of the same version) changes nothing more.
+            return version >= current ? SnapshotDelta(version: version, members: [key: change]) : SnapshotDelta(version: current)
         }
     }
 }

@@ -93,6 +93,16 @@ struct CohortRecord: Codable, Sendable {
     var updatedBy: String?
 }
 
+/// The answer to a membership change: what it added and removed, and the cohort's size after it.
+struct MembershipRecord: Codable, Sendable {
+    var cohort: String
+    var environment: String
+    var revision: Int
+    var size: Int
+    var added: [String]
+    var removed: [String]
+}
+
 struct CohortList: Codable, Sendable {
     var cohorts: [CohortRecord]
 }

@@ -157,6 +157,21 @@ enum CohortMembers {
         let response = try await connection.client().send(
             "POST", ["environments", env, "cohorts", name, "members"], json: Body(add: add, remove: remove), message: message)
         if connection.json { return Output.json(try response.json()) }
-        Output.text(Cohorts.describe(try response.decode(CohortRecord.self)))
+        Output.text(describe(try response.decode(MembershipRecord.self)))
+    }
+
+    /// One line: what changed, and the size after it (never the whole member list: a cohort
+    /// may have millions).
+    static func describe(_ result: MembershipRecord) -> String {
+        var parts: [String] = []
+        if !result.added.isEmpty { parts.append("added \(list(result.added))") }
+        if !result.removed.isEmpty { parts.append("removed \(list(result.removed))") }
+        let size = "\(result.size) member\(result.size == 1 ? "" : "s")"
+        let what = parts.isEmpty ? "no change" : parts.joined(separator: ", ")
+        return "Cohort \(result.cohort) in \(result.environment): \(what); \(size) (revision \(result.revision))."
+    }
+
+    private static func list(_ members: [String]) -> String {
+        members.count <= 10 ? members.joined(separator: ", ") : "\(members.count) members"
     }
 }

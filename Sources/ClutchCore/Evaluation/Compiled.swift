@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 // The compiled, immutable form of definitions that evaluation runs on: patterns
 // compiled, value lists turned into hash tables, attribute names resolved, and every
 // fixed outcome turned into a ready-made result so evaluation only copies it.
@@ -176,14 +178,32 @@ final class AttributeClause: Sendable {
 final class CompiledCohort: Sendable {
     let key: String
     let attribute: AttributeRef
-    let members: StringSet
+    /// A persistent hash trie: a membership change builds the next set from this one in time
+    /// proportional to the members it names, sharing everything else (a cohort may have
+    /// millions of members); a lookup stays O(1) in practice (at most 7 levels of 32-way nodes).
+    let members: TreeSet<String>
     let clauses: [CompiledClause]
 
     init(key: String, attribute: String, members: [String], clauses: [CompiledClause]) {
         self.key = key
         self.attribute = AttributeRef(attribute)
-        self.members = StringSet(set: members)
+        self.members = TreeSet(members)
         self.clauses = clauses
+    }
+
+    private init(key: String, attribute: AttributeRef, members: TreeSet<String>, clauses: [CompiledClause]) {
+        self.key = key
+        self.attribute = attribute
+        self.members = members
+        self.clauses = clauses
+    }
+
+    /// This cohort with `change` applied to its members.
+    func updating(_ change: MemberChange) -> CompiledCohort {
+        var members = self.members
+        for member in change.removed { members.remove(member) }
+        for member in change.added { members.insert(member) }
+        return CompiledCohort(key: key, attribute: attribute, members: members, clauses: clauses)
     }
 }
 

@@ -46,6 +46,18 @@ public struct Engine: Sendable {
             }
         }
 
+        /// Applies a membership change to a compiled cohort (sharing its other members);
+        /// `cohort` is the cohort after the change, compiled whole when it was broken before
+        /// or is after.
+        mutating func update(_ key: String, _ change: MemberChange, cohort: Cohort?) {
+            guard let cohort else { return remove(key) }
+            if let existing = compiled[key], !(cohort.members.isEmpty && cohort.clauses.isEmpty) {
+                compiled[key] = existing.updating(change)
+            } else {
+                compile(cohort)
+            }
+        }
+
         mutating func remove(_ key: String) {
             compiled[key] = nil
             broken[key] = nil
@@ -108,7 +120,8 @@ public struct Engine: Sendable {
 
     /// The engine for this engine's snapshot with `delta` applied. Only the flags and cohorts
     /// the delta names are compiled, and the flags that use a changed cohort; every other
-    /// compiled flag is shared with this engine. The result evaluates exactly as
+    /// compiled flag is shared with this engine. A membership change updates the cohort's
+    /// member set in time proportional to the members it names. The result evaluates exactly as
     /// `Engine(snapshot.applying(delta))` would.
     public func applying(_ delta: SnapshotDelta) -> Engine {
         let environment = snapshot.environment
@@ -117,6 +130,10 @@ public struct Engine: Sendable {
         var recompile = Set<String>()
         for key in delta.cohorts.keys {
             if let cohort = delta.cohorts[key] ?? nil { cohorts.compile(cohort) } else { cohorts.remove(key) }
+            recompile.formUnion(cohorts.users[key] ?? [])
+        }
+        for (key, change) in delta.members where delta.cohorts[key] == nil {
+            cohorts.update(key, change, cohort: next.cohort(key))
             recompile.formUnion(cohorts.users[key] ?? [])
         }
         var changes: [(String, Entry?)] = []

@@ -8,15 +8,24 @@ public struct SnapshotDelta: Sendable, Hashable {
     public var flags: [String: Flag?]
     /// Cohort key → the cohort, or `nil` when it is gone.
     public var cohorts: [String: Cohort?]
+    /// Cohort key → members added and removed, for a cohort whose definition is otherwise
+    /// unchanged (one named in `cohorts` as well is replaced whole instead).
+    public var members: [String: MemberChange]
 
-    public init(version: Int64, flags: [String: Flag?] = [:], cohorts: [String: Cohort?] = [:]) {
+    public init(
+        version: Int64, flags: [String: Flag?] = [:], cohorts: [String: Cohort?] = [:], members: [String: MemberChange] = [:]
+    ) {
         self.version = version
         self.flags = flags
         self.cohorts = cohorts
+        self.members = members
     }
 
     /// Whether the delta changes nothing but the version.
-    public var isEmpty: Bool { flags.isEmpty && cohorts.isEmpty }
+    public var isEmpty: Bool { flags.isEmpty && cohorts.isEmpty && members.isEmpty }
+
+    /// The cohorts whose evaluation may change: replaced, removed or with members changed.
+    public var changedCohorts: Set<String> { Set(cohorts.keys).union(members.keys) }
 }
 
 extension Snapshot {
@@ -25,8 +34,14 @@ extension Snapshot {
         Self.position(of: key, in: flags, keyOf: \.key).map { flags[$0] }
     }
 
+    /// The cohort `key`, if the snapshot has it.
+    public func cohort(_ key: String) -> Cohort? {
+        Self.position(of: key, in: cohorts, keyOf: \.key).map { cohorts[$0] }
+    }
+
     /// This snapshot with `delta` applied: flags and cohorts replaced, added (in key order, as the
-    /// store sorts them) or removed, and the delta's version.
+    /// store sorts them) or removed, members added and removed (in ``MemberOrder``), and the
+    /// delta's version.
     public func applying(_ delta: SnapshotDelta) -> Snapshot {
         var next = self
         next.version = delta.version
@@ -35,6 +50,10 @@ extension Snapshot {
         }
         for key in delta.cohorts.keys.sorted() {
             Self.replace(&next.cohorts, key: key, with: delta.cohorts[key] ?? nil, keyOf: \.key)
+        }
+        for (key, change) in delta.members where delta.cohorts[key] == nil {
+            guard let index = Self.position(of: key, in: next.cohorts, keyOf: \.key) else { continue }
+            next.cohorts[index].members = MemberOrder.applying(change, to: next.cohorts[index].members)
         }
         return next
     }

@@ -15,7 +15,7 @@ final class EncodedSnapshot: Sendable {
     /// Flag key → its JSON, and the keys in snapshot order.
     private let flags: [String: [UInt8]]
     private let flagOrder: [String]
-    private let cohorts: [String: [UInt8]]
+    private let cohorts: [String: CohortFragment]
     private let cohortOrder: [String]
     private let whole = Mutex<(event: StreamEvent, json: ByteBuffer)?>(nil)
 
@@ -24,11 +24,11 @@ final class EncodedSnapshot: Sendable {
         self.init(
             snapshot: snapshot,
             flags: Dictionary(snapshot.flags.map { ($0.key, Self.encode($0)) }, uniquingKeysWith: { first, _ in first }),
-            cohorts: Dictionary(snapshot.cohorts.map { ($0.key, Self.encode($0)) }, uniquingKeysWith: { first, _ in first }))
+            cohorts: Dictionary(snapshot.cohorts.map { ($0.key, CohortFragment($0)) }, uniquingKeysWith: { first, _ in first }))
     }
 
     private init(
-        snapshot: Snapshot, flags: [String: [UInt8]], cohorts: [String: [UInt8]],
+        snapshot: Snapshot, flags: [String: [UInt8]], cohorts: [String: CohortFragment],
         flagOrder: [String]? = nil, cohortOrder: [String]? = nil
     ) {
         version = snapshot.version
@@ -52,9 +52,13 @@ final class EncodedSnapshot: Sendable {
         var cohorts = self.cohorts
         var cohortKeysChanged = false
         for (key, cohort) in delta.cohorts {
-            let json = cohort.map(Self.encode)
-            cohortKeysChanged = cohortKeysChanged || (json == nil) != (cohorts[key] == nil)
-            cohorts[key] = json
+            let fragment = cohort.map(CohortFragment.init)
+            cohortKeysChanged = cohortKeysChanged || (fragment == nil) != (cohorts[key] == nil)
+            cohorts[key] = fragment
+        }
+        // A membership change: the cohort's JSON is encoded again only when a whole document is asked for.
+        for key in delta.members.keys where delta.cohorts[key] == nil {
+            if let cohort = next.cohort(key) { cohorts[key] = CohortFragment(cohort) }
         }
         return EncodedSnapshot(
             snapshot: next, flags: flags, cohorts: cohorts,
@@ -65,15 +69,16 @@ final class EncodedSnapshot: Sendable {
     func flagJSON(_ key: String) -> [UInt8]? { flags[key] }
 
     /// The JSON of cohort `key`, if the snapshot has it.
-    func cohortJSON(_ key: String) -> [UInt8]? { cohorts[key] }
+    func cohortJSON(_ key: String) -> [UInt8]? { cohorts[key]?.json }
 
     /// The whole snapshot as JSON, and the `snapshot` stream event carrying it (sharing its bytes).
     var document: (event: StreamEvent, json: ByteBuffer) {
         if let built = whole.withLock({ $0 }) { return built }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(flags.values.reduce(64) { $0 + $1.count + 1 } + cohorts.values.reduce(0) { $0 + $1.count + 1 })
+        let cohortJSON = cohorts.mapValues(\.json)
+        bytes.reserveCapacity(flags.values.reduce(64) { $0 + $1.count + 1 } + cohortJSON.values.reduce(0) { $0 + $1.count + 1 })
         bytes.append(contentsOf: #"{"cohorts":["#.utf8)
-        Self.join(cohortOrder, cohorts, into: &bytes)
+        Self.join(cohortOrder, cohortJSON, into: &bytes)
         bytes.append(contentsOf: #"],"environment":"#.utf8)
         bytes.append(contentsOf: environmentJSON)
         bytes.append(contentsOf: #","flags":["#.utf8)
@@ -103,5 +108,22 @@ final class EncodedSnapshot: Sendable {
 
     static func encode<T: Encodable>(_ value: T) -> [UInt8] {
         (try? ClutchJSON.encode(value)).map(Array.init) ?? Array("null".utf8)
+    }
+}
+
+/// A cohort's JSON, encoded the first time someone needs it and kept from then on. A cohort
+/// may have millions of members: a membership change replaces the fragment without encoding
+/// them, and the next whole document (or full cohort event) encodes it once.
+final class CohortFragment: Sendable {
+    private let cohort: Cohort
+    private let encoded = Mutex<[UInt8]?>(nil)
+
+    init(_ cohort: Cohort) { self.cohort = cohort }
+
+    var json: [UInt8] {
+        if let bytes = encoded.withLock({ $0 }) { return bytes }
+        let bytes = EncodedSnapshot.encode(cohort)
+        encoded.withLock { $0 = bytes }
+        return bytes
     }
 }

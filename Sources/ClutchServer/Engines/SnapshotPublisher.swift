@@ -35,7 +35,7 @@ actor SnapshotPublisher {
                 if let current = registry.live(environment), current.version == touched.previousVersions[environment] {
                     let delta = try await store.delta(
                         environment: environment, flags: touched.flags[environment] ?? [],
-                        cohorts: touched.cohorts[environment] ?? [])
+                        cohorts: touched.cohorts[environment] ?? [], members: touched.members[environment] ?? [:])
                     // The delta is this change alone only if nothing else committed since.
                     if delta.version == version {
                         let live = current.applying(delta)

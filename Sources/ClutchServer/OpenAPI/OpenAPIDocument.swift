@@ -1373,6 +1373,7 @@ public enum OpenAPIDocument {
       "post": {
         "operationId": "changeCohortMembers",
         "summary": "Add and remove members",
+        "description": "Writes only the members named: the answer says which were actually added and removed, and the cohort's size after the change, never its whole member list. A change that changes nothing writes no revision. Streams receive one `cohort-members` event.",
         "tags": [
           "cohorts"
         ],
@@ -1387,7 +1388,7 @@ public enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/CohortRecord"
+                  "$ref": "#/components/schemas/MembershipResult"
                 }
               }
             }
@@ -1933,7 +1934,7 @@ public enum OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "`event: snapshot` (Snapshot) first, unless `Last-Event-ID` is recent enough; then `flag` (SSEFlagEvent), `flag-deleted`, `cohort`, `cohort-deleted` (SSEDeletedEvent / SSECohortEvent), each with `id: <version>`; a `: heartbeat` comment at least every 15 s.",
+            "description": "`event: snapshot` (Snapshot) first, unless `Last-Event-ID` is recent enough; then `flag` (SSEFlagEvent), `flag-deleted`, `cohort`, `cohort-deleted` (SSEDeletedEvent / SSECohortEvent), `cohort-members` (SSEMembersEvent), the last event of each version with `id: <version>`; a `: heartbeat` comment at least every 15 s.",
             "content": {
               "text/event-stream": {
                 "schema": {
@@ -2716,6 +2717,54 @@ public enum OpenAPIDocument {
           "cohort",
           "environment",
           "revision",
+          "updatedAt",
+          "updatedBy"
+        ],
+        "additionalProperties": false
+      },
+      "MembershipResult": {
+        "type": "object",
+        "properties": {
+          "cohort": {
+            "type": "string"
+          },
+          "environment": {
+            "type": "string"
+          },
+          "revision": {
+            "type": "integer"
+          },
+          "size": {
+            "type": "integer",
+            "description": "The number of explicit members after the change."
+          },
+          "added": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "removed": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "updatedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updatedBy": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "cohort",
+          "environment",
+          "revision",
+          "size",
+          "added",
+          "removed",
           "updatedAt",
           "updatedBy"
         ],
@@ -3713,6 +3762,37 @@ public enum OpenAPIDocument {
         ],
         "additionalProperties": false,
         "description": "`event: flag-deleted` / `cohort-deleted` data."
+      },
+      "SSEMembersEvent": {
+        "type": "object",
+        "properties": {
+          "version": {
+            "type": "integer"
+          },
+          "cohort": {
+            "type": "string"
+          },
+          "added": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "removed": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "version",
+          "cohort",
+          "added",
+          "removed"
+        ],
+        "additionalProperties": false,
+        "description": "`event: cohort-members` data: members a change added to and removed from one cohort."
       }
     },
     "responses": {

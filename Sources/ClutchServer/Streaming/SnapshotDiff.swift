@@ -5,6 +5,7 @@ enum SnapshotDiff {
     private struct FlagEvent: Encodable { let version: Int64; let flag: Flag }
     private struct CohortEvent: Encodable { let version: Int64; let cohort: Cohort }
     private struct Deleted: Encodable { let version: Int64; let key: String }
+    private struct MembersEvent: Encodable { let version: Int64; let cohort: String; let added: [String]; let removed: [String] }
 
     static func events(from old: Snapshot, to new: Snapshot) -> [StreamEvent] {
         let version = new.version
@@ -43,6 +44,11 @@ enum SnapshotDiff {
         }
         for key in delta.cohorts.keys.sorted() {
             if (delta.cohorts[key] ?? nil) != nil, let fragment = encoded.cohortJSON(key) { parts.append(("cohort", wrap("cohort", fragment))) }
+        }
+        // A membership change carries the members it names, never the whole cohort.
+        for key in delta.members.keys.sorted() where delta.cohorts[key] == nil {
+            guard let change = delta.members[key] else { continue }
+            parts.append(("cohort-members", encode(MembersEvent(version: version, cohort: key, added: change.added, removed: change.removed))))
         }
         for key in delta.flags.keys.sorted() {
             if (delta.flags[key] ?? nil) != nil, let fragment = encoded.flagJSON(key) { parts.append(("flag", wrap("flag", fragment))) }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ClutchCore
@@ -16,7 +17,8 @@ struct MemberOrderTests {
         // NFC and NFD spellings of é are equal Strings in Swift but different members.
         ("NFC and NFD stay two members", ["\u{E9}"], MemberChange(added: ["e\u{301}"]), ["e\u{301}", "\u{E9}"]),
         ("removing NFD keeps NFC", ["e\u{301}", "\u{E9}"], MemberChange(removed: ["e\u{301}"]), ["\u{E9}"]),
-        ("unsorted list (by hand): filtered and appended", ["c", "a"], MemberChange(added: ["b"], removed: ["c"]), ["a", "b"]),
+        ("a member both added and removed ends up removed", ["a", "b"], MemberChange(added: ["b", "c"], removed: ["b"]), ["a", "c"]),
+        ("everything removed", ["a", "b"], MemberChange(removed: ["b", "a"]), []),
     ]
 
     @Test(arguments: cases.indices)
@@ -32,6 +34,14 @@ struct MemberOrderTests {
         #expect(MemberOrder.isSorted(["a", "b"]))
         #expect(!MemberOrder.isSorted(["a", "a"]))
         #expect(!MemberOrder.isSorted(["b", "a"]))
+    }
+
+    @Test func snapshotsKeepMembersSorted() throws {
+        let snapshot = Snapshot(environment: "e", cohorts: [Cohort(key: "c", members: ["b", "a", "b"])])
+        #expect(snapshot.cohorts[0].members == ["a", "b"])
+        let decoded = try ClutchJSON.decode(
+            Snapshot.self, from: Data(#"{"environment":"e","version":1,"flags":[],"cohorts":[{"key":"c","members":["z","a"]}]}"#.utf8))
+        #expect(decoded.cohorts[0].members == ["a", "z"])
     }
 
     @Test func aRandomChangeMatchesSetArithmetic() {

@@ -16,7 +16,8 @@ public struct Engine: Sendable {
     /// What ``applying(_:)`` reuses: compiled cohorts, and which flags use each cohort.
     private let cohorts: CompiledCohorts
 
-    private struct Entry: Sendable {
+    /// A class: the table is copied on every change, and a copy then costs one retain per flag.
+    private final class Entry: Sendable {
         /// The result when it cannot depend on the context (the flag is off, broken, or
         /// serves one variant to everyone): evaluation then copies it without touching the flag.
         let fixed: EvaluationResult?

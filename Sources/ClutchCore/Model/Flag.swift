@@ -6,36 +6,121 @@
 /// `on: true` and `off: false` with `off` as its off variant, and an environment
 /// without a state is off.
 public struct Flag: Sendable, Hashable {
-    public var key: String
-    public var type: FlagType
-    public var description: String
-    public var tags: [String]
+    // One reference to shared storage, copied on write: a snapshot of 10,000 flags is copied on
+    // every change (the immutable-engine design), and copying a flag then costs one retain
+    // instead of one per field.
+    private var storage: Storage
+
+    public var key: String {
+        get { storage.key }
+        _modify { unique(); yield &storage.key }
+    }
+    public var type: FlagType {
+        get { storage.type }
+        _modify { unique(); yield &storage.type }
+    }
+    public var description: String {
+        get { storage.description }
+        _modify { unique(); yield &storage.description }
+    }
+    public var tags: [String] {
+        get { storage.tags }
+        _modify { unique(); yield &storage.tags }
+    }
     /// Variants in a meaningful order: the first one that is not the off variant is
     /// what a new flag serves when switched on.
-    public var variants: [Variant]
+    public var variants: [Variant] {
+        get { storage.variants }
+        _modify { unique(); yield &storage.variants }
+    }
     /// Served while the flag is disabled, and to contexts that cannot be bucketed.
-    public var offVariant: String
+    public var offVariant: String {
+        get { storage.offVariant }
+        _modify { unique(); yield &storage.offVariant }
+    }
     /// Bucketing salt; `nil` means the flag key. Changing it reshuffles every rollout.
-    public var salt: String?
+    public var salt: String? {
+        get { storage.salt }
+        _modify { unique(); yield &storage.salt }
+    }
     /// Archived flags are hidden from listings and no longer served to SDKs.
-    public var archived: Bool
+    public var archived: Bool {
+        get { storage.archived }
+        _modify { unique(); yield &storage.archived }
+    }
     /// State per environment name. An environment that is absent here is off.
-    public var environments: [String: FlagState]
+    public var environments: [String: FlagState] {
+        get { storage.environments }
+        _modify { unique(); yield &storage.environments }
+    }
 
     public init(
         key: String, type: FlagType = .boolean, description: String = "", tags: [String] = [],
         variants: [Variant]? = nil, offVariant: String? = nil, salt: String? = nil,
         archived: Bool = false, environments: [String: FlagState] = [:]
     ) {
-        self.key = key
-        self.type = type
-        self.description = description
-        self.tags = tags
-        self.variants = variants ?? Flag.defaultVariants(for: type)
-        self.offVariant = offVariant ?? Flag.defaultOffVariant(for: type, variants: self.variants)
-        self.salt = salt
-        self.archived = archived
-        self.environments = environments
+        let variants = variants ?? Flag.defaultVariants(for: type)
+        storage = Storage(
+            key: key, type: type, description: description, tags: tags, variants: variants,
+            offVariant: offVariant ?? Flag.defaultOffVariant(for: type, variants: variants),
+            salt: salt, archived: archived, environments: environments)
+    }
+
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    /// Mutated only through `unique()`, so never while another flag value shares it.
+    private final class Storage: @unchecked Sendable {
+        var key: String
+        var type: FlagType
+        var description: String
+        var tags: [String]
+        var variants: [Variant]
+        var offVariant: String
+        var salt: String?
+        var archived: Bool
+        var environments: [String: FlagState]
+
+        init(
+            key: String, type: FlagType, description: String, tags: [String], variants: [Variant], offVariant: String,
+            salt: String?, archived: Bool, environments: [String: FlagState]
+        ) {
+            self.key = key
+            self.type = type
+            self.description = description
+            self.tags = tags
+            self.variants = variants
+            self.offVariant = offVariant
+            self.salt = salt
+            self.archived = archived
+            self.environments = environments
+        }
+
+        func copy() -> Storage {
+            Storage(
+                key: key, type: type, description: description, tags: tags, variants: variants, offVariant: offVariant,
+                salt: salt, archived: archived, environments: environments)
+        }
+    }
+
+    public static func == (a: Flag, b: Flag) -> Bool {
+        if a.storage === b.storage { return true }
+        return a.key == b.key && a.type == b.type && a.description == b.description && a.tags == b.tags
+            && a.variants == b.variants && a.offVariant == b.offVariant && a.salt == b.salt && a.archived == b.archived
+            && a.environments == b.environments
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(type)
+        hasher.combine(description)
+        hasher.combine(tags)
+        hasher.combine(variants)
+        hasher.combine(offVariant)
+        hasher.combine(salt)
+        hasher.combine(archived)
+        hasher.combine(environments)
     }
 
     /// The salt actually used for bucketing.

@@ -9,11 +9,29 @@ public struct Snapshot: Sendable, Hashable, Codable {
     public var flags: [Flag]
     public var cohorts: [Cohort]
 
+    /// Cohort members are kept sorted by their UTF-8 bytes without repeats (``MemberOrder``), as
+    /// the store reads them, so that membership changes apply by binary search.
     public init(environment: String, version: Int64 = 0, flags: [Flag] = [], cohorts: [Cohort] = []) {
         self.environment = environment
         self.version = version
         self.flags = flags
-        self.cohorts = cohorts
+        self.cohorts = cohorts.map { cohort in
+            var cohort = cohort
+            cohort.members = MemberOrder.sorted(cohort.members)
+            return cohort
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case environment, version, flags, cohorts }
+
+    /// Unknown keys are ignored: a newer server may send more.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            environment: try c.decode(String.self, forKey: .environment),
+            version: try c.decode(Int64.self, forKey: .version),
+            flags: try c.decode([Flag].self, forKey: .flags),
+            cohorts: try c.decode([Cohort].self, forKey: .cohorts))
     }
 }
 

@@ -108,6 +108,8 @@ enum Schema {
         // Members move out of the cohort's JSON definition into rows of their own, so that a
         // membership change writes the members it names instead of the whole cohort.
         // `WITHOUT ROWID`: the primary key is the row, one B-tree for both lookup and storage.
+        // `member_count` is kept with each change: counting a million rows per change would cost
+        // more than the change.
         migrator.registerMigration("v4-cohort-members") { db in
             try db.execute(sql: """
                 CREATE TABLE cohort_member (
@@ -122,6 +124,10 @@ enum Schema {
                     FROM cohort, json_each(cohort.definition, '$.members') AS m
                     WHERE m.type = 'text';
                 UPDATE cohort SET definition = json_remove(definition, '$.members');
+                ALTER TABLE cohort ADD COLUMN member_count INTEGER NOT NULL DEFAULT 0;
+                UPDATE cohort SET member_count = (
+                    SELECT COUNT(*) FROM cohort_member
+                    WHERE cohort_member.environment = cohort.environment AND cohort_member.cohort = cohort.key);
                 """)
         }
         return migrator

@@ -256,16 +256,9 @@ enum Tables {
             .map { row in try cohortRecord(row, members: members[row["key"] as String? ?? ""] ?? []) }
     }
 
-    /// Whether the cohort has at least one member.
-    static func hasMembers(_ db: Database, _ key: String, environment: String) throws -> Bool {
-        try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM cohort_member WHERE environment = ? AND cohort = ?)",
-            arguments: [environment, key]) ?? false
-    }
-
-    /// The number of members of a cohort.
+    /// The number of members of a cohort (kept in its row by ``writeMembers``).
     static func memberCount(_ db: Database, _ key: String, environment: String) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cohort_member WHERE environment = ? AND cohort = ?", arguments: [environment, key]) ?? 0
+        try Int.fetchOne(db, sql: "SELECT member_count FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key]) ?? 0
     }
 
     /// A cohort as the store keeps it: members sorted by UTF-8 bytes, without repeats, so that
@@ -289,6 +282,11 @@ enum Tables {
         for member in change.added {
             try insert.execute(arguments: [environment, key, member])
             if db.changesCount > 0 { effective.added.append(member) }
+        }
+        if !effective.isEmpty {
+            try db.execute(
+                sql: "UPDATE cohort SET member_count = member_count + ? WHERE environment = ? AND key = ?",
+                arguments: [effective.added.count - effective.removed.count, environment, key])
         }
         return effective
     }
@@ -364,7 +362,7 @@ enum Tables {
         let environment = old.environment, key = old.cohort.key
         let effective = try writeMembers(db, environment: environment, cohort: key, members)
         if effective.isEmpty { return nil }
-        if old.cohort.clauses.isEmpty, try !hasMembers(db, key, environment: environment) {
+        if old.cohort.clauses.isEmpty, try memberCount(db, key, environment: environment) == 0 {
             throw StoreError.invalid(ValidationError(path: "remove", "a cohort needs members or clauses: this would remove the last member"))
         }
         let now = Date()

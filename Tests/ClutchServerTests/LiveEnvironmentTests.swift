@@ -53,6 +53,34 @@ struct LiveEnvironmentTests {
         #expect(fromDelta == fromDiff)
     }
 
+    static let tricky = ["acme", "with \"quotes\" and \\ back/slash", "tab\tnew\nline\r", "\u{0}\u{1}\u{8}\u{C}\u{1F}\u{7F}", "é", "e\u{301}", "😀", "\u{2028}"]
+
+    /// Membership deltas: the document is what a reload gives, byte for byte (the members are
+    /// written without JSONEncoder, so tricky strings are checked), and the one event carries
+    /// only the change.
+    @Test(arguments: [
+        MemberChange(added: ["globex"]), MemberChange(removed: ["acme"]), MemberChange(added: tricky, removed: ["acme"]),
+    ])
+    func membershipDeltaServesWhatAFullReloadServes(_ change: MemberChange) throws {
+        let delta = SnapshotDelta(version: 8, members: ["pilots": change])
+        let before = LiveEnvironment(snapshot: Self.base)
+        _ = before.snapshotJSON  // built before the change, as a running server would have
+        let incremental = before.applying(delta)
+        let reloaded = LiveEnvironment(snapshot: Self.base.applying(delta))
+        #expect(incremental.snapshot == reloaded.snapshot)
+        #expect(Self.bytes(incremental.snapshotJSON) == Array(try ClutchJSON.encode(reloaded.snapshot)))
+        let events = SnapshotDiff.events(for: delta, encoded: incremental.encoded).map { String(buffer: $0.wire) }
+        #expect(events.count == 1)
+        #expect(events.first?.hasPrefix("event: cohort-members\nid: 8\n") == true, "\(events)")
+    }
+
+    @Test func cohortsAreWrittenAsJSONEncoderWritesThem() throws {
+        let cohort = Cohort(key: "c", description: "d", members: MemberOrder.sorted(Self.tricky + (0..<300).map { "m\($0)" }))
+        #expect(CohortFragment(cohort).json == Array(try ClutchJSON.encode(cohort)))
+        let withClauses = Cohort(key: "c", attribute: "email", clauses: [Clause(attribute: "email", .endsWith, ["@acme.com"])])
+        #expect(CohortFragment(withClauses).json == Array(try ClutchJSON.encode(withClauses)))
+    }
+
     @Test func onlyTheLastEventOfAVersionCarriesItsID() {
         let delta = SnapshotDelta(version: 8, flags: ["alpha": Self.flag("alpha", enabled: false), "beta": nil])
         let live = LiveEnvironment(snapshot: Self.base).applying(delta)

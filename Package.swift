@@ -55,6 +55,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Persistent dictionaries: the next live state shares what a change left alone.
+                .product(name: "HashTreeCollections", package: "swift-collections"),
             ]
         ),
         .target(

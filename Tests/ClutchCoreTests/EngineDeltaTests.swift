@@ -89,6 +89,31 @@ struct EngineDeltaTests {
         #expect(next.version == 5)
     }
 
+    /// The engine's chunked table against a dictionary, over random updates that replace, add
+    /// and remove keys across chunk boundaries.
+    @Test func chunkedTableMatchesADictionary() {
+        var random = SystemRandomNumberGenerator()
+        var expected = Dictionary(uniqueKeysWithValues: (0..<300).map { ("k\($0)", $0) })
+        var table = ChunkedTable(expected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        for round in 0..<200 {
+            var changes: [(String, Int?)] = []
+            for _ in 0..<Int.random(in: 1...6, using: &random) {
+                let key = "k\(Int.random(in: 0..<400, using: &random))"
+                let value: Int? = Int.random(in: 0..<4, using: &random) == 0 ? nil : round * 1000 + changes.count
+                changes.append((key, value))
+            }
+            let before = table
+            table = table.updating(changes)
+            for (key, value) in changes { expected[key] = value }
+            #expect(table.count == expected.count)
+            for i in 0..<400 { #expect(table["k\(i)"] == expected["k\(i)"]) }
+            if let (key, _) = changes.first, let position = table.index(of: key) { #expect(table[position: position] == expected[key]) }
+            _ = before["k1"]  // the previous version stays readable
+        }
+        #expect(ChunkedTable<Int>([]).isEmpty)
+        #expect(ChunkedTable<Int>([])["x"] == nil)
+    }
+
     @Test func stringTableUpdates() {
         let table = StringTable((0..<40).map { ("k\($0)", $0) })
         let next = table.updating([("k1", 100), ("k2", nil), ("new", 7), ("gone-anyway", nil)])

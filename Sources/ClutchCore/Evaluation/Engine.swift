@@ -9,10 +9,10 @@
 public struct Engine: Sendable {
     /// The snapshot this engine was built from.
     public let snapshot: Snapshot
-    private let flags: StringTable<Entry>
+    private let flags: ChunkedTable<Entry>
     /// Each flag's variant keys, for ``hasVariant(_:flag:)``; apart from `flags` so that
     /// evaluation does not copy them.
-    private let variantKeys: StringTable<[String]>
+    private let variantKeys: ChunkedTable<[String]>
     /// What ``applying(_:)`` reuses: compiled cohorts, and which flags use each cohort.
     private let cohorts: CompiledCohorts
 
@@ -90,12 +90,12 @@ public struct Engine: Sendable {
             cohorts.track(flag, environment: snapshot.environment, adding: true)
             flags.append((flag.key, Self.compile(flag, environment: snapshot.environment, cohorts: cohorts)))
         }
-        self.flags = StringTable(flags)
-        self.variantKeys = StringTable(snapshot.flags.map { ($0.key, $0.variants.map(\.key)) })
+        self.flags = ChunkedTable(flags)
+        self.variantKeys = ChunkedTable(snapshot.flags.map { ($0.key, $0.variants.map(\.key)) })
         self.cohorts = cohorts
     }
 
-    private init(snapshot: Snapshot, flags: StringTable<Entry>, variantKeys: StringTable<[String]>, cohorts: CompiledCohorts) {
+    private init(snapshot: Snapshot, flags: ChunkedTable<Entry>, variantKeys: ChunkedTable<[String]>, cohorts: CompiledCohorts) {
         self.snapshot = snapshot
         self.flags = flags
         self.variantKeys = variantKeys

@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import HashTreeCollections
 import NIOCore
 import Synchronization
 
@@ -12,10 +13,11 @@ import Synchronization
 final class EncodedSnapshot: Sendable {
     let version: Int64
     private let environmentJSON: [UInt8]
-    /// Flag key → its JSON, and the keys in snapshot order.
-    private let flags: [String: [UInt8]]
+    /// Flag key → its JSON, and the keys in snapshot order. Persistent dictionaries: the next
+    /// version shares every fragment but the changed ones, and making it copies no table.
+    private let flags: TreeDictionary<String, [UInt8]>
     private let flagOrder: [String]
-    private let cohorts: [String: CohortFragment]
+    private let cohorts: TreeDictionary<String, CohortFragment>
     private let cohortOrder: [String]
     private let whole = Mutex<(event: StreamEvent, json: ByteBuffer)?>(nil)
 
@@ -23,12 +25,12 @@ final class EncodedSnapshot: Sendable {
     convenience init(_ snapshot: Snapshot) {
         self.init(
             snapshot: snapshot,
-            flags: Dictionary(snapshot.flags.map { ($0.key, Self.encode($0)) }, uniquingKeysWith: { first, _ in first }),
-            cohorts: Dictionary(snapshot.cohorts.map { ($0.key, CohortFragment($0)) }, uniquingKeysWith: { first, _ in first }))
+            flags: TreeDictionary(snapshot.flags.map { ($0.key, Self.encode($0)) }, uniquingKeysWith: { first, _ in first }),
+            cohorts: TreeDictionary(snapshot.cohorts.map { ($0.key, CohortFragment($0)) }, uniquingKeysWith: { first, _ in first }))
     }
 
     private init(
-        snapshot: Snapshot, flags: [String: [UInt8]], cohorts: [String: CohortFragment],
+        snapshot: Snapshot, flags: TreeDictionary<String, [UInt8]>, cohorts: TreeDictionary<String, CohortFragment>,
         flagOrder: [String]? = nil, cohortOrder: [String]? = nil
     ) {
         version = snapshot.version
@@ -75,8 +77,8 @@ final class EncodedSnapshot: Sendable {
     var document: (event: StreamEvent, json: ByteBuffer) {
         if let built = whole.withLock({ $0 }) { return built }
         var bytes: [UInt8] = []
-        let cohortJSON = cohorts.mapValues(\.json)
-        bytes.reserveCapacity(flags.values.reduce(64) { $0 + $1.count + 1 } + cohortJSON.values.reduce(0) { $0 + $1.count + 1 })
+        let cohortJSON = Dictionary(uniqueKeysWithValues: cohorts.lazy.map { ($0.key, $0.value.json) })
+        bytes.reserveCapacity(flags.reduce(64) { $0 + $1.value.count + 1 } + cohortJSON.values.reduce(0) { $0 + $1.count + 1 })
         bytes.append(contentsOf: #"{"cohorts":["#.utf8)
         Self.join(cohortOrder, cohortJSON, into: &bytes)
         bytes.append(contentsOf: #"],"environment":"#.utf8)
@@ -96,7 +98,7 @@ final class EncodedSnapshot: Sendable {
         }
     }
 
-    private static func join(_ order: [String], _ fragments: [String: [UInt8]], into bytes: inout [UInt8]) {
+    private static func join(_ order: [String], _ fragments: some Fragments, into bytes: inout [UInt8]) {
         var first = true
         for key in order {
             guard let fragment = fragments[key] else { continue }
@@ -173,3 +175,11 @@ enum JSONString {
         bytes.append(UInt8(ascii: "\""))
     }
 }
+
+/// What ``EncodedSnapshot`` joins: fragments by key.
+protocol Fragments {
+    subscript(key: String) -> [UInt8]? { get }
+}
+
+extension Dictionary: Fragments where Key == String, Value == [UInt8] {}
+extension TreeDictionary: Fragments where Key == String, Value == [UInt8] {}

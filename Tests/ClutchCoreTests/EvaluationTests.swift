@@ -223,22 +223,23 @@ extension String {
     }
 }
 
-@Suite struct KeyIndexTests {
-    @Test(arguments: [1, 4, 5, 100, 5_000])
+@Suite struct ChunkedTableTests {
+    @Test(arguments: [0, 1, 4, 5, 63, 64, 65, 100, 5_000])
     func findsEveryKeyAndNoOther(count: Int) {
         let keys = (0..<count).map { "flag-\($0)" }
-        let index = KeyIndex(keys)
-        #expect(index.count == count)
-        for (position, key) in keys.enumerated() { #expect(index.position(of: key) == position) }
-        #expect(index.position(of: "flag-\(count)") == nil)
-        #expect(index.position(of: "") == nil)
+        let table = ChunkedTable(keys.enumerated().map { ($0.element, $0.offset) })
+        #expect(table.count == count)
+        for (position, key) in keys.enumerated() { #expect(table[key] == position) }
+        #expect(table["flag-\(count)"] == nil)
+        #expect(table[""] == nil)
+        #expect(table.elements == Array(0..<count))
     }
 
-    @Test func repeatedKeysKeepTheFirstPosition() {
-        let index = KeyIndex(["a", "b", "a", "ünïcødé", "c", "d", "e"])
-        #expect(index.count == 6)
-        #expect(index.position(of: "a") == 0)
-        #expect(index.position(of: "ünïcødé") == 3)
-        #expect(index.position(of: "e") == 6)
+    @Test func repeatedKeysKeepTheFirstElement() {
+        let table = ChunkedTable(["a", "b", "a", "ünïcødé", "c", "d", "e"].enumerated().map { ($0.element, $0.offset) })
+        #expect(table.count == 6)
+        #expect(table["a"] == 0)
+        #expect(table["ünïcødé"] == 3)
+        #expect(table["e"] == 6)
     }
 }

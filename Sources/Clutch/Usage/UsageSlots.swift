@@ -7,8 +7,9 @@ import ClutchCore
 ///
 /// Built with each ``FlagSource``; ``UsageCounter`` drains every set it was handed.
 final class UsageSlots: Sendable {
-    private let index: KeyIndex
-    private let flags: [FlagSlots]
+    /// Flag key → its slots, in shared chunks: a change replaces the slots of the flags it
+    /// touched without rebuilding the table of the others.
+    private let flags: ChunkedTable<FlagSlots>
 
     private final class FlagSlots: Sendable {
         let key: String
@@ -24,12 +25,10 @@ final class UsageSlots: Sendable {
 
     /// Slots for each flag's variants; for a flag listed twice the first listing counts.
     init(_ flags: [(key: String, variants: [String])]) {
-        index = KeyIndex(flags.map(\.key))
-        self.flags = flags.map { FlagSlots(key: $0.key, variants: $0.variants) }
+        self.flags = ChunkedTable(flags.map { ($0.key, FlagSlots(key: $0.key, variants: $0.variants)) })
     }
 
-    private init(flags: [FlagSlots]) {
-        index = KeyIndex(flags.map(\.key))
+    private init(flags: ChunkedTable<FlagSlots>) {
         self.flags = flags
     }
 
@@ -37,18 +36,15 @@ final class UsageSlots: Sendable {
     /// set, so a count lands once whichever set it went through), changed ones get new
     /// counters, and a flag mapped to `nil` has none.
     func updating(_ changes: [String: [String]?]) -> UsageSlots {
-        var kept = flags.filter { changes[$0.key] == nil }
-        for (key, variants) in changes {
-            if let variants = variants ?? nil { kept.append(FlagSlots(key: key, variants: variants)) }
-        }
-        return UsageSlots(flags: kept)
+        UsageSlots(flags: flags.updating(changes.map { key, variants in
+            (key, (variants ?? nil).map { FlagSlots(key: key, variants: $0) })
+        }))
     }
 
     /// Counts one evaluation. False when the flag or variant has no slot here.
     @inline(__always)
     func record(flag: String, variant: String) -> Bool {
-        guard let position = index.position(of: flag) else { return false }
-        let slots = flags[position]
+        guard let slots = flags[flag] else { return false }
         for i in 0..<slots.variants.count where slots.variants[i] == variant {
             slots.counts[i].wrappingIncrement(ordering: .relaxed)
             return true
@@ -58,7 +54,7 @@ final class UsageSlots: Sendable {
 
     /// Adds every non-zero count to `counts` and zeroes it.
     func drain(into counts: inout [UsageCounter.Key: Int]) {
-        for flag in flags {
+        for flag in flags.elements {
             for (variant, count) in zip(flag.variants, flag.counts) {
                 let n = count.exchange(0, ordering: .relaxed)
                 if n != 0 { counts[UsageCounter.Key(flag: flag.key, variant: variant), default: 0] &+= n }
@@ -68,8 +64,7 @@ final class UsageSlots: Sendable {
 
     /// The counter of one flag and variant; sets made with ``updating(_:)`` share counters.
     func counter(flag: String, variant: String) -> ManagedAtomic<Int>? {
-        guard let position = index.position(of: flag) else { return nil }
-        let slots = flags[position]
+        guard let slots = flags[flag] else { return nil }
         guard let i = slots.variants.firstIndex(of: variant) else { return nil }
         return slots.counts[i]
     }

@@ -3,7 +3,7 @@
 /// (an engine's 10,000 flags after one changed) copies one reference per chunk and the chunk
 /// that changed, not one entry per key. The engine's tables are replaced on every change and
 /// read on every evaluation; a lookup costs one more pointer hop than ``StringTable``.
-struct ChunkedTable<Element: Sendable>: Sendable {
+public struct ChunkedTable<Element: Sendable>: Sendable {
     private struct Entry: Sendable {
         let key: String
         let hash: UInt32
@@ -22,10 +22,11 @@ struct ChunkedTable<Element: Sendable>: Sendable {
     /// Position (chunk << 6 | offset), or -1 for an empty slot.
     private let slots: [Int32]
     private let mask: Int
-    let count: Int
+    /// How many keys the table holds.
+    public let count: Int
 
     /// Builds the table; for duplicate keys the first element wins.
-    init(_ pairs: [(String, Element)]) {
+    public init(_ pairs: [(String, Element)]) {
         var seen = Set<String>()
         var entries: [Entry] = []
         entries.reserveCapacity(pairs.count)
@@ -72,7 +73,7 @@ struct ChunkedTable<Element: Sendable>: Sendable {
     /// key with `nil` removed. Replacing elements copies only the chunks they are in and keeps
     /// the slots; adding keys appends to the last chunk and rebuilds the slots (hashes are
     /// stored, nothing is hashed again); removing keys rebuilds the table.
-    func updating(_ changes: [(String, Element?)]) -> ChunkedTable {
+    public func updating(_ changes: [(String, Element?)]) -> ChunkedTable {
         guard !changes.isEmpty else { return self }
         var replaced: [Int: [Int: Entry]] = [:]  // chunk → offset → entry
         var added: [String: Entry] = [:]
@@ -127,7 +128,12 @@ struct ChunkedTable<Element: Sendable>: Sendable {
         return ChunkedTable(chunks: chunks, count: count + addedOrder.count)
     }
 
-    var isEmpty: Bool { count == 0 }
+    public var isEmpty: Bool { count == 0 }
+
+    /// Every element, in table order.
+    public var elements: [Element] {
+        chunks.flatMap { $0.entries.map(\.element) }
+    }
 
     @inline(__always)
     private subscript(entryAt position: Int) -> Entry {
@@ -136,18 +142,18 @@ struct ChunkedTable<Element: Sendable>: Sendable {
 
     /// The element stored for `key`.
     @inline(__always)
-    subscript(key: String) -> Element? {
+    public subscript(key: String) -> Element? {
         guard let position = index(of: key) else { return nil }
         return self[entryAt: position].element
     }
 
     /// The element at a position ``index(of:)`` returned.
     @inline(__always)
-    subscript(position position: Int) -> Element { self[entryAt: position].element }
+    public subscript(position position: Int) -> Element { self[entryAt: position].element }
 
     /// The position of `key`'s element, if it is stored.
     @inline(__always)
-    func index(of key: String) -> Int? {
+    public func index(of key: String) -> Int? {
         let hash = StringTable<Element>.hash(key)
         var slot = Int(hash) & mask
         while true {

@@ -85,6 +85,8 @@ struct ImportPlan {
             for environment in environments.sorted() where new.environments[environment] == nil {
                 new.environments[environment] = old?.flag.environments[environment] ?? FlagState(enabled: false)
             }
+            // Rules written back without ids (an edited export) keep the ids they have.
+            new = new.assigningRuleIDs(keeping: old?.flag)
             issues += new.validationIssues(cohorts: cohortKeys).map { ValidationIssue(path: "\(path).\($0.path)", message: $0.message) }
             flags.append(FlagItem(old: old, new: new))
         }

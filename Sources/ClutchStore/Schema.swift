@@ -1,10 +1,11 @@
+import ClutchCore
 import GRDB
 
 /// The database schema as named migrations. A released migration is never edited: change the
 /// schema by appending a new one.
 enum Schema {
     /// The identifiers, in order, of every migration.
-    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members"]
+    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -129,6 +130,25 @@ enum Schema {
                     SELECT COUNT(*) FROM cohort_member
                     WHERE cohort_member.environment = cohort.environment AND cohort_member.cohort = cohort.key);
                 """)
+        }
+        // Rules get stable ids, so that an instruction written against an older view of a flag
+        // still names the right rule. Edited in place with SQLite's JSON functions; revisions
+        // (immutable) keep what they recorded.
+        migrator.registerMigration("v5-rule-ids") { db in
+            let missing = try Row.fetchAll(db, sql: """
+                SELECT flag.key AS flag, environment.key AS environment, rule.key AS position
+                FROM flag, json_each(flag.definition, '$.environments') AS environment,
+                     json_each(environment.value, '$.rules') AS rule
+                WHERE json_type(rule.value, '$.id') IS NULL
+                ORDER BY flag.key, environment.key, rule.key
+                """)
+            for row in missing {
+                let flag: String = row["flag"], environment: String = row["environment"], position: Int = row["position"]
+                let quoted = environment.replacingOccurrences(of: "\"", with: "")
+                try db.execute(
+                    sql: "UPDATE flag SET definition = json_set(definition, ?, ?) WHERE key = ?",
+                    arguments: ["$.environments.\"\(quoted)\".rules[\(position)].id", RuleID.random(), flag])
+            }
         }
         return migrator
     }

@@ -142,6 +142,8 @@ enum Tables {
         _ db: Database, key: String, old: FlagRecord?, new: Flag?, action: String, change: ChangeInfo,
         summaryPrefix: String? = nil
     ) throws -> Change<FlagRecord?> {
+        // Every rule gets a stable id; a rule written back unchanged without one keeps its id.
+        let new = new.map { $0.assigningRuleIDs(keeping: old?.flag) }
         if old?.flag == new { return Change(value: old, versions: [:]) }
         let oldFlag = old?.flag
         let stateKeys = Set(oldFlag.map { Array($0.environments.keys) } ?? []).union(new.map { Array($0.environments.keys) } ?? [])

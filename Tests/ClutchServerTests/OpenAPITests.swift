@@ -423,6 +423,12 @@ enum OpenAPIScenario {
             expect: 200)
         _ = try await call("POST", "\(flag)/environments/development/on", expect: 200)
         _ = try await call("POST", "\(flag)/environments/development/off", expect: 200)
+        let changes = "\(flag)/environments/development/changes"
+        _ = try await call(
+            "POST", changes, body: #"{"instructions": [{"kind": "addTargets", "variant": "express", "attribute": "customerId", "values": ["acme"]}], "message": "acme"}"#,
+            expect: 200)
+        _ = try await call("POST", "\(changes)?dryRun=true", body: #"{"instructions": [{"kind": "turnOn"}]}"#, expect: 200)
+        _ = try await call("POST", changes, body: #"{"instructions": [{"kind": "removeRule", "ruleId": "nope"}]}"#, expect: 400)
         _ = try await call("POST", "\(flag)/environments/nowhere/on", expect: 404)
         _ = try await call("POST", "/api/v1/flags/dark-mode/kill", body: #"{"environments": ["production"]}"#, expect: 200)
         _ = try await call("POST", "/api/v1/flags/dark-mode/archive", expect: 200)

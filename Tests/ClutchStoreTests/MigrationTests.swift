@@ -9,7 +9,7 @@ struct MigrationTests {
     @Test func emptyDatabaseIsMigratedToTheLatestSchema() async throws {
         let fixture = try StoreFixture()
         let settings = try await fixture.store.settings()
-        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members"])
+        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids"])
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == 2)  // FULL
         #expect(settings.foreignKeys)
@@ -83,7 +83,7 @@ struct MigrationTests {
 
         let store = try FlagStore(path: path, logger: StoreFixture.logger)
         defer { try? store.close() }
-        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members"])
+        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids"])
         let record = try await store.flag("legacy")
         #expect(record.revision == 1)
         #expect(record.flag.state(in: "production").enabled)
@@ -193,5 +193,35 @@ struct MigrationTests {
             #expect(!definition.contains("customer-1"), "members are rows, not part of the definition")
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cohort_member WHERE cohort = 'big'") == 20_000)
         }
+    }
+
+    /// Rules written before rules had ids get one each; every later write keeps them.
+    @Test func rulesGetStableIDs() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.db").path
+        let old = try DatabaseQueue(path: path)
+        try FlagStore.migrator.migrate(old, upTo: "v4-cohort-members")
+        let flag = #"{"key":"legacy","type":"boolean","description":"","tags":[],"variants":[{"key":"on","value":true},{"key":"off","value":false}],"offVariant":"off","archived":false,"environments":{"production":{"enabled":true,"targets":[],"rules":[{"clauses":[{"attribute":"role","operator":"in","values":["admin"]}],"serve":{"variant":"on"}},{"clauses":[{"attribute":"plan","operator":"in","values":["pro"]}],"serve":{"variant":"on"}}]},"prod.eu":{"enabled":false,"targets":[],"rules":[{"clauses":[{"attribute":"x","operator":"exists"}],"serve":{"variant":"off"}}]}}}"#
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO environment (key, created_at, version) VALUES ('production', '2026-01-01 10:00:00.000', 1), ('prod.eu', '2026-01-01 10:00:00.000', 1);
+                INSERT INTO flag (key, definition, revision, archived, created_at, updated_at, updated_by)
+                VALUES ('legacy', ?, 1, 0, '2026-01-01 10:00:00.000', '2026-01-01 10:00:00.000', 'admin');
+                """, arguments: [flag])
+        }
+        try old.close()
+        let store = try FlagStore(path: path, logger: StoreFixture.logger)
+        defer { try? store.close() }
+        let record = try await store.flag("legacy")
+        let ids = record.flag.state(in: "production").rules.compactMap(\.id) + record.flag.state(in: "prod.eu").rules.compactMap(\.id)
+        #expect(ids.count == 3)
+        #expect(Set(ids).count == 3)
+        #expect(ids.allSatisfy(RuleID.isValid))
+        // A later write (the kill switch) changes nothing else.
+        let killed = try await store.kill(flag: "legacy", environments: ["production"], change: admin)
+        #expect(killed.value.flag.state(in: "production").rules.map(\.id) == record.flag.state(in: "production").rules.map(\.id))
+        #expect(killed.versions.keys.sorted() == ["production"])
     }
 }

@@ -71,11 +71,16 @@ extension Target: Codable {
 
 /// A targeting rule: when every clause holds, `serve` decides.
 public struct Rule: Sendable, Hashable {
+    /// Stable identity, so that an instruction written against an older view of the flag still
+    /// names the right rule after others were added, removed or moved. The server gives every
+    /// rule one when it is written; 1–64 of `a-z A-Z 0-9 - _`.
+    public var id: String?
     public var description: String?
     public var clauses: [Clause]
     public var serve: Serve
 
-    public init(description: String? = nil, clauses: [Clause], serve: Serve) {
+    public init(id: String? = nil, description: String? = nil, clauses: [Clause], serve: Serve) {
+        self.id = id
         self.description = description
         self.clauses = clauses
         self.serve = serve
@@ -83,12 +88,13 @@ public struct Rule: Sendable, Hashable {
 }
 
 extension Rule: Codable {
-    enum CodingKeys: String, CodingKey { case description, clauses, serve }
+    enum CodingKeys: String, CodingKey { case id, description, clauses, serve }
 
     public init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
+            id: try c.decodeIfPresent(String.self, forKey: .id),
             description: try c.decodeIfPresent(String.self, forKey: .description),
             clauses: try c.decodeIfPresent([Clause].self, forKey: .clauses) ?? [],
             serve: try c.decode(Serve.self, forKey: .serve)

@@ -61,8 +61,13 @@ struct Compiler {
             }
         }
         var rules: [(clauses: [CompiledClause], serve: CompiledServe)] = []
+        var ruleIDs = Set<String>()
         for (i, rule) in state.rules.enumerated() {
             let p = "\(path).rules[\(i)]"
+            if let id = rule.id {
+                if !RuleID.isValid(id) { issue("\(p).id", RuleID.message(id)) }
+                if !ruleIDs.insert(id).inserted { issue("\(p).id", "another rule of this state has the id '\(id)'") }
+            }
             if rule.clauses.isEmpty { issue("\(p).clauses", "a rule needs at least one clause (the default serves everyone else)") }
             let clauses = rule.clauses.enumerated().compactMap { j, clause in
                 compile(clause, path: "\(p).clauses[\(j)]", allowCohorts: true)

@@ -82,6 +82,7 @@ public final class ClutchApplication: Sendable {
         router.group("api/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .admin))
             .addRoutes(FlagsController(services: services).routes)
+            .addRoutes(ChangesController(services: services).routes)
             .addRoutes(RevisionsController(services: services).routes)
             .addRoutes(CohortsController(services: services).routes)
             .addRoutes(EnvironmentsController(services: services).routes)

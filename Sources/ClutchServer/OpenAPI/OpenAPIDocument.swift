@@ -669,6 +669,118 @@ public enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/flags/{key}/environments/{env}/changes": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/FlagKey"
+        },
+        {
+          "$ref": "#/components/parameters/Environment"
+        }
+      ],
+      "post": {
+        "operationId": "changeFlag",
+        "summary": "Apply instructions to a flag's state in an environment",
+        "description": "Applies every instruction in order, in one transaction, against the flag as it is when the change commits: one revision, one audit event, one stream event. All or nothing: a bad instruction is refused naming its index and field (`instructions[2].values`). Without `If-Match`, independent edits by others are kept (two callers adding different customers both succeed). `?dryRun=true` answers the record as it would be and the diff, writing nothing.",
+        "tags": [
+          "flags"
+        ],
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The flag record after the change; with `dryRun`, `{\"dryRun\": true, \"record\", \"diff\"}`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "oneOf": [
+                    {
+                      "$ref": "#/components/schemas/FlagRecord"
+                    },
+                    {
+                      "$ref": "#/components/schemas/ChangesDryRun"
+                    }
+                  ]
+                }
+              }
+            },
+            "headers": {
+              "ETag": {
+                "description": "The flag's revision, quoted: `\"7\"`; on a dry run, the revision the preview was made on (send it as `If-Match` to apply exactly what was shown).",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          }
+        },
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IfMatch"
+          },
+          {
+            "$ref": "#/components/parameters/Message"
+          },
+          {
+            "name": "dryRun",
+            "in": "query",
+            "required": false,
+            "description": "Answer the record as it would be and the diff; write nothing.",
+            "schema": {
+              "type": "boolean"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "instructions": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                      "$ref": "#/components/schemas/Instruction"
+                    }
+                  },
+                  "message": {
+                    "type": "string",
+                    "description": "Recorded with the revision (instead of the X-Clutch-Message header)."
+                  }
+                },
+                "required": [
+                  "instructions"
+                ],
+                "additionalProperties": false
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/flags/{key}/environments/{env}/on": {
       "parameters": [
         {
@@ -2433,6 +2545,11 @@ public enum OpenAPIDocument {
       "Rule": {
         "type": "object",
         "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]{1,64}$",
+            "description": "Stable identity within the state; given by the server when absent."
+          },
           "description": {
             "type": "string"
           },
@@ -2719,6 +2836,94 @@ public enum OpenAPIDocument {
           "revision",
           "updatedAt",
           "updatedBy"
+        ],
+        "additionalProperties": false
+      },
+      "Instruction": {
+        "type": "object",
+        "description": "One named edit: `turnOn`, `turnOff`, `addTargets` (variant, attribute = targetingKey, values), `removeTargets` (variant?, attribute, values), `addRule` (rule, position?), `removeRule` (ruleId), `moveRule` (ruleId, position), `updateRuleServe` (ruleId, serve), `setDefault` (serve), `setRollout` (percent and variant?, or weights; bucketBy?), `setOffVariant` (variant). Fields other than a kind's own are refused.",
+        "properties": {
+          "kind": {
+            "type": "string",
+            "enum": [
+              "turnOn",
+              "turnOff",
+              "addTargets",
+              "removeTargets",
+              "addRule",
+              "removeRule",
+              "moveRule",
+              "updateRuleServe",
+              "setDefault",
+              "setRollout",
+              "setOffVariant"
+            ]
+          },
+          "variant": {
+            "type": "string"
+          },
+          "attribute": {
+            "type": "string"
+          },
+          "values": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "rule": {
+            "$ref": "#/components/schemas/Rule"
+          },
+          "position": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "ruleId": {
+            "type": "string"
+          },
+          "serve": {
+            "$ref": "#/components/schemas/Serve"
+          },
+          "percent": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 100
+          },
+          "weights": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RolloutWeight"
+            }
+          },
+          "bucketBy": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "kind"
+        ],
+        "additionalProperties": false
+      },
+      "ChangesDryRun": {
+        "type": "object",
+        "properties": {
+          "dryRun": {
+            "type": "boolean"
+          },
+          "record": {
+            "$ref": "#/components/schemas/FlagRecord"
+          },
+          "diff": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Change"
+            }
+          }
+        },
+        "required": [
+          "dryRun",
+          "record",
+          "diff"
         ],
         "additionalProperties": false
       },

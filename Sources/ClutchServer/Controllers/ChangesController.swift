@@ -1,0 +1,52 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Hummingbird
+
+/// `POST /api/v1/flags/{key}/environments/{env}/changes`: a change as a list of instructions,
+/// applied by the store in one transaction against the flag as it is then. Every client that
+/// edits a flag (CLI, console, schedules, guards) sends its edit this way.
+struct ChangesController {
+    let services: ServerServices
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.post("flags/:key/environments/:env/changes", use: apply)
+        return routes
+    }
+
+    private struct ChangesBody: RequestBody {
+        let instructions: [Instruction]
+        let message: String?
+        enum CodingKeys: String, CodingKey { case instructions, message }
+    }
+
+    /// A dry run's answer: the record as it would be, and what would change.
+    private struct DryRun: Encodable {
+        let dryRun = true
+        let record: FlagRecord
+        let diff: [FieldChange]
+    }
+
+    @Sendable func apply(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let key = try context.parameter("key")
+        let environment = try context.parameter("env")
+        var change = try request.changeInfo(context)
+        let revision = try request.ifMatchRevision()
+        let dryRun = try request.boolQuery("dryRun")
+        let body = try await request.decodeJSON(ChangesBody.self)
+        if let message = body.message, !message.isEmpty { change.message = message }
+        let (written, _) = try await services.write(dryRun ? "changes_dry_run" : "changes") {
+            try await services.store.apply(
+                body.instructions, flag: key, environment: environment, ifRevision: revision, dryRun: dryRun, change: change)
+        }
+        let result = written.value
+        if dryRun {
+            // The revision the preview was made on: sent back as If-Match, it applies exactly
+            // what was shown or nothing.
+            return JSONResponse.encode(DryRun(record: result.record, diff: result.diff), headers: .etag(revision: result.record.revision))
+        }
+        return JSONResponse.encode(result.record, headers: .etag(revision: result.record.revision))
+    }
+}

@@ -1,0 +1,75 @@
+import ClutchCore
+import Foundation
+import GRDB
+
+/// What applying instructions gave: the record after them and the fields they changed. In a
+/// dry run nothing was written and `record` is the record as it would be.
+public struct InstructionResult: Sendable, Hashable {
+    public var record: FlagRecord
+    public var diff: [FieldChange]
+    public var dryRun: Bool
+
+    public init(record: FlagRecord, diff: [FieldChange], dryRun: Bool) {
+        self.record = record
+        self.diff = diff
+        self.dryRun = dryRun
+    }
+}
+
+extension FlagStore {
+    /// Applies `instructions` in order to the flag's state in `environment`, inside one
+    /// transaction, against the state as it is when the transaction runs: one revision, one
+    /// audit event, one version bump. All or nothing; a bad instruction is refused naming its
+    /// index and field (`instructions[2].values`). Without `ifRevision`, changes made by others
+    /// meanwhile are kept (two callers adding different customers both succeed); with it, the
+    /// change is refused unless the flag is still at that revision. A dry run reads the same way
+    /// and writes nothing.
+    public func apply(
+        _ instructions: [Instruction], flag key: String, environment: String, ifRevision: Int64?, dryRun: Bool,
+        change: ChangeInfo
+    ) async throws -> Change<InstructionResult> {
+        guard !instructions.isEmpty else {
+            throw StoreError.invalid(ValidationError(path: "instructions", "give at least one instruction"))
+        }
+        if dryRun {
+            return try await pool.read { db in
+                let (old, new, diff) = try Self.plan(db, instructions, key, environment, ifRevision)
+                var record = old
+                record.flag = new
+                return Change(value: InstructionResult(record: record, diff: diff, dryRun: true), versions: [:])
+            }
+        }
+        let result = try await pool.write { db -> Change<InstructionResult?> in
+            let (old, new, diff) = try Self.plan(db, instructions, key, environment, ifRevision)
+            let written = try Tables.commitFlag(db, key: key, old: old, new: new, action: "change", change: change)
+            return written.with(written.value.map { InstructionResult(record: $0, diff: diff, dryRun: false) })
+        }
+        guard let value = result.value else { throw StoreError.notFound("flag '\(key)' does not exist") }
+        if !result.versions.isEmpty {
+            logger.info("flag changed", metadata: [
+                "flag": "\(key)", "action": "change", "environment": "\(environment)",
+                "instructions": "\(instructions.map(\.kind).joined(separator: ","))",
+                "revision": "\(value.record.revision)", "actor": "\(change.actor)",
+            ])
+        }
+        return result.with(value)
+    }
+
+    /// The flag before and after the instructions, validated, and what they change.
+    private static func plan(
+        _ db: Database, _ instructions: [Instruction], _ key: String, _ environment: String, _ ifRevision: Int64?
+    ) throws -> (FlagRecord, Flag, [FieldChange]) {
+        try Tables.requireEnvironment(db, environment)
+        let old = try Tables.requireFlag(db, key)
+        try Tables.checkRevision(old, ifRevision)
+        let applied: Flag
+        do {
+            applied = try old.flag.applying(instructions, environment: environment, newRuleID: RuleID.random)
+        } catch {
+            throw StoreError.invalid(error)
+        }
+        let new = applied.assigningRuleIDs(keeping: old.flag)
+        try Tables.validate(db, new)
+        return (old, new, FlagDiff.changes(from: old.flag, to: new))
+    }
+}

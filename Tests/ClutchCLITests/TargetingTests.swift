@@ -12,6 +12,30 @@ struct TargetingTests {
         return try #require(try result.json()["flag"]?["environments"]?[environment])
     }
 
+    /// Edits are sent as instructions applied to the flag as it is when they commit: twenty
+    /// `clutch target` processes started at once, each naming a different customer, all land.
+    @Test("20 concurrent clutch target processes all land, one revision each")
+    func concurrentTargetsCompose() async throws {
+        let server = try await TestServer.shared.get()
+        let key = uniqueKey("together")
+        let created = try await server.clutch("flags", "create", key)
+        try #require(created.status == 0, "\(created)")
+        let results = try await withThrowingTaskGroup(of: (Int, CLIResult).self) { group in
+            for i in 0..<20 {
+                group.addTask { (i, try await server.clutch("target", key, "--env", "production", "--customers", "customer-\(i)")) }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        for (i, result) in results.sorted(by: { $0.key < $1.key }) {
+            #expect(result.status == 0, "process \(i): \(result)")
+        }
+        let state = try await Self.state(server, key, "production")
+        let targeted = Set((state["targets"]?[0]?["values"]?.array ?? []).compactMap(\.string))
+        #expect(targeted == Set((0..<20).map { "customer-\($0)" }))
+        let flag = try await server.clutch("flags", "get", key, "--json")
+        #expect(try flag.json()["revision"]?.int == 21, "the creation and one revision per process")
+    }
+
     @Test("target admins, customers, users and a cohort; untarget removes them")
     func targetAndUntarget() async throws {
         let server = try await TestServer.shared.get()

@@ -121,3 +121,55 @@ struct InstructionTests {
         #expect(invalid.validationIssues().contains { $0.path == "environments.production.rules[1].id" })
     }
 }
+
+/// A state edited locally, sent as the instructions `instructions(to:)` gives, ends up as edited.
+@Suite("Instructions from an edit")
+struct EditInstructionTests {
+    static func normalized(_ state: FlagState) -> FlagState {
+        var state = state
+        var groups: [String: Set<String>] = [:]
+        for target in state.targets { groups["\(target.attribute)\u{0}\(target.variant)", default: []].formUnion(target.values) }
+        state.targets = groups.keys.sorted().map { key in
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+            return Target(variant: parts[1], attribute: parts[0], values: groups[key, default: []].sorted())
+        }
+        state.rules = state.rules.map { rule in
+            var rule = rule
+            if rule.id?.hasPrefix("new") == true { rule.id = nil }
+            return rule
+        }
+        return state
+    }
+
+    static func rule(_ id: String?, _ attribute: String, serve: String = "on") -> Rule {
+        Rule(id: id, clauses: [Clause(attribute: attribute, .exists)], serve: .variant(serve))
+    }
+
+    @Test func randomEditsRoundTrip() throws {
+        var random = SystemRandomNumberGenerator()
+        let base = InstructionTests.base
+        for _ in 0..<300 {
+            var edited = base.state(in: "production")
+            for _ in 0..<Int.random(in: 1...5, using: &random) {
+                switch Int.random(in: 0..<8, using: &random) {
+                case 0: edited.enabled.toggle()
+                case 1: edited.addTargets(variant: Bool.random() ? "on" : "off", attribute: "customerId", values: ["c\(Int.random(in: 0..<5))"])
+                case 2: edited.removeTargets(variant: nil, attribute: "customerId", values: ["c\(Int.random(in: 0..<5))", "globex"])
+                case 3: edited.rules.insert(Self.rule(nil, "a\(Int.random(in: 0..<9))"), at: Int.random(in: 0...edited.rules.count))
+                case 4: if !edited.rules.isEmpty { edited.rules.remove(at: Int.random(in: 0..<edited.rules.count)) }
+                case 5: if edited.rules.count > 1 { edited.rules.swapAt(0, edited.rules.count - 1) }
+                case 6: if !edited.rules.isEmpty { edited.rules[0].serve = .variant(Bool.random() ? "on" : "off") }
+                default: edited.default = Bool.random() ? .variant("off") : .rollout(.percentage(30, of: "on", rest: "off"))
+                }
+            }
+            let instructions = base.state(in: "production").instructions(to: edited, naturalDefault: base.naturalDefault)
+            let applied = try base.applying(instructions, environment: "production", newRuleID: InstructionTests.ids())
+            #expect(Self.normalized(applied.state(in: "production")) == Self.normalized(edited), "\(instructions)")
+        }
+    }
+
+    @Test func noEditNoInstructions() {
+        let state = InstructionTests.base.state(in: "production")
+        #expect(state.instructions(to: state, naturalDefault: .variant("on")).isEmpty)
+    }
+}

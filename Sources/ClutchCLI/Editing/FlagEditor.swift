@@ -1,8 +1,10 @@
 import ClutchCore
 
-/// Changes one environment's state of a flag the safe way: read the flag with its
-/// revision, change the state locally, validate it with the engine's rules, and write it
-/// back with `If-Match`, so a concurrent change is reported as a conflict, never overwritten.
+/// Changes one environment's state of a flag: read the flag, make the edit locally (to check
+/// it and to report what it changes), and send it as instructions (`POST …/changes`), which the
+/// server applies to the flag as it is then. An edit therefore composes with others made
+/// meanwhile (two people targeting different customers both land) and never overwrites them;
+/// `--if-revision` still refuses it unless the flag is at that revision.
 struct FlagEditor {
     let client: AdminClient
 
@@ -43,8 +45,14 @@ struct FlagEditor {
         if let issue = flag.validationIssues().first {
             throw CLIError.failed(issue.description)
         }
+        struct Body: Encodable { let instructions: [Instruction] }
+        let instructions = before.instructions(to: state, naturalDefault: record.flag.naturalDefault)
+        if instructions.isEmpty {  // only an order that evaluation does not depend on changed
+            return Outcome(record: record, json: json, changed: false, before: before)
+        }
         let response = try await client.send(
-            "PUT", ["flags", key, "environments", environment], json: state, ifMatch: record.revision, message: message)
+            "POST", ["flags", key, "environments", environment, "changes"], json: Body(instructions: instructions),
+            ifMatch: ifRevision, message: message)
         return Outcome(
             record: try response.decode(FlagRecord.self), json: try response.json(), changed: true, before: before)
     }

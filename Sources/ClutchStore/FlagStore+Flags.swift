@@ -135,9 +135,12 @@ extension FlagStore {
     }
 
     /// Deletes the flag. Its history stays, and the key may be created again.
-    public func deleteFlag(_ key: String, change: ChangeInfo) async throws -> Change<Void> {
+    /// With `ifRevision`, refused (conflict) unless the flag is at that revision, checked inside
+    /// the write's transaction.
+    public func deleteFlag(_ key: String, ifRevision: Int64? = nil, change: ChangeInfo) async throws -> Change<Void> {
         let result = try await pool.write { db -> Change<FlagRecord?> in
             let old = try Tables.requireFlag(db, key)
+            try Tables.checkRevision(old, ifRevision)
             return try Tables.commitFlag(db, key: key, old: old, new: nil, action: "delete", change: change)
         }
         logger.info("flag deleted", metadata: ["flag": "\(key)", "actor": "\(change.actor)"])

@@ -34,10 +34,15 @@ extension FlagStore {
     /// Restores revision `number` (default: the one before the latest) as a new revision: the whole
     /// flag, or only `environment`'s state when given. The restored content must still be valid
     /// (for example its cohorts must exist).
-    public func rollback(flag key: String, to number: Int64?, environment: String?, change: ChangeInfo) async throws -> Change<FlagRecord> {
+    /// With `ifRevision`, refused (conflict) unless the flag is at that revision, checked inside
+    /// the write's transaction.
+    public func rollback(
+        flag key: String, to number: Int64?, environment: String?, ifRevision: Int64? = nil, change: ChangeInfo
+    ) async throws -> Change<FlagRecord> {
         let result = try await pool.write { db -> Change<FlagRecord?> in
             if let environment { try Tables.requireEnvironment(db, environment, field: "environment") }
             let old = try Tables.requireFlag(db, key)
+            try Tables.checkRevision(old, ifRevision)
             let target = number ?? (old.revision - 1)
             guard target >= 1 else {
                 throw StoreError.notFound("flag '\(key)' has no revision before \(old.revision) to restore", field: "revision")

@@ -53,6 +53,12 @@ struct BadInputTests {
             name: "stale If-Match", method: "POST", path: "/api/v1/flags/gate/environments/production/off", body: nil,
             headers: ["If-Match": "\"99\""], status: 409, code: "conflict"),
         Case(name: "stale If-Match on delete", method: "DELETE", path: "/api/v1/flags/gate", body: nil, headers: ["If-Match": "7"], status: 409, code: "conflict"),
+        Case(
+            name: "stale If-Match on rollback", method: "POST", path: "/api/v1/flags/gate/rollback", body: #"{"revision": 1}"#,
+            headers: ["If-Match": "7"], status: 409, code: "conflict"),
+        Case(
+            name: "stale If-Match on changes", method: "POST", path: "/api/v1/flags/gate/environments/production/changes",
+            body: #"{"instructions": [{"kind": "turnOff"}]}"#, headers: ["If-Match": "7"], status: 409, code: "conflict"),
         Case(name: "existing flag", method: "POST", path: "/api/v1/flags", body: gate, status: 409, code: "conflict"),
         Case(name: "body over 1 MiB", method: "POST", path: "/api/v1/flags", body: #"{"key": "big", "description": ""# + String(repeating: "x", count: 1_100_000) + #""}"#, status: 413, code: "payload_too_large"),
         Case(name: "diff without from", method: "GET", path: "/api/v1/flags/gate/diff", body: nil, status: 400, code: "bad_request", field: "from"),

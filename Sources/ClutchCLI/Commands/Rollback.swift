@@ -18,6 +18,8 @@ struct Rollback: AsyncParsableCommand {
         let client = try connection.client()
         let (current, _) = try await FlagEditor(client: client).read(key)
         try FlagEditor.check(current, ifRevision: revision.ifRevision)
+        // The server checks the revision again inside the write: nothing changed in between,
+        // or nothing is rolled back.
         struct Body: Encodable {
             var revision: Int?
             var environment: String

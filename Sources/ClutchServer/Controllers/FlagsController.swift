@@ -63,13 +63,8 @@ struct FlagsController {
     @Sendable func delete(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let key = try context.parameter("key")
         let change = try request.changeInfo(context)
-        if let revision = try request.ifMatchRevision() {
-            let current = try await services.store.flag(key)
-            if current.revision != revision {
-                throw APIError.conflict("flag '\(key)' is at revision \(current.revision), not \(revision)", field: "If-Match")
-            }
-        }
-        _ = try await services.write("delete_flag") { try await services.store.deleteFlag(key, change: change) }
+        let revision = try request.ifMatchRevision()
+        _ = try await services.write("delete_flag") { try await services.store.deleteFlag(key, ifRevision: revision, change: change) }
         return Response(status: .noContent)
     }
 

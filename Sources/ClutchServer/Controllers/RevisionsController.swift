@@ -81,8 +81,9 @@ struct RevisionsController {
             }
             target = current.revision - 1
         }
+        let revision = try request.ifMatchRevision()
         let (written, _) = try await services.write("rollback") {
-            try await services.store.rollback(flag: key, to: target, environment: body.environment, change: change)
+            try await services.store.rollback(flag: key, to: target, environment: body.environment, ifRevision: revision, change: change)
         }
         var headers = HTTPFields.etag(revision: written.value.revision)
         headers[HeaderNames.restored] = String(target)

@@ -19,5 +19,7 @@ public func runClutchServer(
     groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
     let group = ServiceGroup(configuration: groupConfiguration)
     try await group.run()
+    // Evaluation counts the server made itself (OFREP) and has not written yet.
+    await application.flushUsage()
     logger.info("stopped")
 }

@@ -97,6 +97,29 @@ struct OFREPTests {
         }
     }
 
+    /// OpenFeature clients count like SDKs: a flag only they evaluate is not "never evaluated".
+    @Test func evaluationsCountTowardUsage() async throws {
+        try await TestServer.with { server in
+            try await OFREPFixtures.seed(server)
+            let (_, key) = try await server.createKey("production")
+            for _ in 0..<3 {
+                let reply = try await server.send(
+                    "POST", "/ofrep/v1/evaluate/flags/banner", body: #"{"context": {"targetingKey": "u1"}}"#, as: .bearer(key))
+                #expect(reply.status == 200)
+            }
+            let bulk = try await server.send("POST", "/ofrep/v1/evaluate/flags", body: #"{"context": {"targetingKey": "u1"}}"#, as: .bearer(key))
+            #expect(bulk.status == 200)
+            let counted = try await eventually {
+                let flag = try await server.send("GET", "/api/v1/flags/banner")
+                guard case .object(let variants)? = flag["usage.production.variants"] else { return false }
+                return variants.values.reduce(0) { $0 + ($1.intValue ?? 0) } == 4
+            }
+            #expect(counted, "three single evaluations and one bulk")
+            let stale = try await server.send("GET", "/api/v1/flags/stale?days=30")
+            #expect(!stale.text.contains("\"banner\""), "\(stale.text)")
+        }
+    }
+
     @Test func environmentIsTheKeys() async throws {
         try await TestServer.with { server in
             try await OFREPFixtures.seed(server)

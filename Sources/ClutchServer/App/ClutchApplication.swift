@@ -57,6 +57,11 @@ public final class ClutchApplication: Sendable {
     /// Whether the database is open and every snapshot is loaded.
     var isReady: Bool { ready.withLock { $0 } }
 
+    /// Writes the usage counts collected and not yet stored.
+    public func flushUsage() async {
+        await services.usage.flush()
+    }
+
     /// Closes the database.
     public func close() throws {
         defer { instanceLock.release() }

@@ -48,6 +48,7 @@ struct OFREPController {
             let status: HTTPResponse.Status = code == .flagNotFound ? .notFound : .badRequest
             return Self.error(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, status: status)
         }
+        if let variant = result.variant { services.usage.count(environment: environment, evaluations: [(key, variant)]) }
         var out = ByteBufferAllocator().buffer(capacity: Self.answerCapacity)
         Self.writeSuccess(result, to: &out)
         return JSONResponse.buffer(out)
@@ -74,6 +75,8 @@ struct OFREPController {
             return JSONResponse.raw(#"{"errorCode":"GENERAL","errorDetails":"environment is not loaded"}"#, status: .internalServerError)
         }
         var out = ByteBuffer()
+        var evaluated: [(flag: String, variant: String)] = []
+        evaluated.reserveCapacity(live.sortedFlagKeys.count)
         out.writeStaticString("{\"flags\":[")
         for (index, key) in live.sortedFlagKeys.enumerated() {
             if index > 0 { out.writeStaticString(",") }
@@ -89,9 +92,12 @@ struct OFREPController {
                 Self.writeError(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, to: &out)
             } else {
                 Self.writeSuccess(result, to: &out)
+                if let variant = result.variant { evaluated.append((key, variant)) }
             }
         }
         out.writeStaticString("]}")
+        // Every flag a bulk request answered counts as evaluated: an OFREP client evaluates from it.
+        services.usage.count(environment: environment, evaluations: evaluated)
         let etag = ETag.of(out)
         if let ifNoneMatch = request.headers[.ifNoneMatch], ETag.matches(ifNoneMatch, etag) {
             return Response(status: .notModified, headers: [.eTag: etag])

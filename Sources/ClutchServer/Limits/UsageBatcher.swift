@@ -88,6 +88,29 @@ final class UsageBatcher: Sendable {
         return outcome
     }
 
+    /// Counts evaluations the server made itself (OpenFeature clients through OFREP), so that
+    /// usage and "last evaluated" see them as they see SDK evaluations. Written with the next
+    /// batch; never waits, never fails the evaluation.
+    func count(environment: String, evaluations: [(flag: String, variant: String)]) {
+        guard !evaluations.isEmpty else { return }
+        let lead = state.withLock { state -> Bool in
+            for evaluation in evaluations {
+                let key = Key(environment: environment, flag: evaluation.flag, variant: evaluation.variant)
+                let (sum, overflow) = (state.pending[key] ?? 0).addingReportingOverflow(1)
+                state.pending[key] = overflow ? .max : sum
+            }
+            let lead = !state.flushScheduled
+            state.flushScheduled = true
+            return lead
+        }
+        if lead {
+            Task { [self] in
+                try? await Task.sleep(for: interval)
+                await flush()
+            }
+        }
+    }
+
     /// Writes the batch collected so far and answers the reports waiting for it. Flushes run one
     /// at a time in batch order, so "batch N has completed" also means every earlier one has.
     func flush() async {

@@ -136,15 +136,67 @@ extension FlagStore {
 
     /// Deletes the flag. Its history stays, and the key may be created again.
     /// With `ifRevision`, refused (conflict) unless the flag is at that revision, checked inside
-    /// the write's transaction.
-    public func deleteFlag(_ key: String, ifRevision: Int64? = nil, change: ChangeInfo) async throws -> Change<Void> {
+    /// the write's transaction. Unless `force`, a flag that is on in any environment or was
+    /// evaluated within ``deletionGrace`` is refused too (`conflict` on `force`, saying how to
+    /// proceed): deleting a live flag makes every application fall back to its code default.
+    public func deleteFlag(
+        _ key: String, ifRevision: Int64? = nil, force: Bool = false, now: Date = Date(), change: ChangeInfo
+    ) async throws -> Change<Void> {
         let result = try await pool.write { db -> Change<FlagRecord?> in
             let old = try Tables.requireFlag(db, key)
             try Tables.checkRevision(old, ifRevision)
+            if !force { try Self.checkUnused(db, old, now: now) }
             return try Tables.commitFlag(db, key: key, old: old, new: nil, action: "delete", change: change)
         }
         logger.info("flag deleted", metadata: ["flag": "\(key)", "actor": "\(change.actor)"])
         return result.with(())
+    }
+
+    /// How long after its last evaluation a flag may be deleted without forcing it.
+    public static let deletionGrace: TimeInterval = 7 * 24 * 3600
+
+    static func checkUnused(_ db: Database, _ record: FlagRecord, now: Date) throws {
+        let key = record.flag.key
+        let on = record.flag.environments.filter(\.value.enabled).keys.sorted()
+        let last = try Tables.usage(db, flag: key)?.values.map(\.lastEvaluated).max()
+        let recent = last.map { now.timeIntervalSince($0) < deletionGrace } ?? false
+        guard !on.isEmpty || recent else { return }
+        var reasons: [String] = []
+        if !on.isEmpty { reasons.append("is on in \(on.joined(separator: ", "))") }
+        if recent, let last { reasons.append("was evaluated \(RelativeAge.describe(now.timeIntervalSince(last))) ago") }
+        throw StoreError.conflict(
+            "flag '\(key)' \(reasons.joined(separator: " and ")): applications still use it. Turn it off and archive it "
+                + "(clutch flags archive \(key)), and delete it once nothing has evaluated it for 7 days; or delete it now with force "
+                + "(clutch flags delete \(key) --force, or ?force=true)",
+            field: "force")
+    }
+
+    /// Recreates a deleted flag from its history: the content of its last revision before the
+    /// deletion, states included, as a new revision that continues the same history (`restore`).
+    /// Environments created since get the flag off; a flag that exists is a conflict.
+    public func restoreFlag(_ key: String, change: ChangeInfo) async throws -> Change<FlagRecord> {
+        let result = try await pool.write { db -> Change<FlagRecord?> in
+            if try Tables.flag(db, key) != nil {
+                throw StoreError.conflict("flag '\(key)' exists: only a deleted flag can be restored")
+            }
+            guard let content = try String.fetchOne(
+                db, sql: """
+                    SELECT content FROM revision WHERE entity = 'flag' AND environment = '' AND key = ? AND content IS NOT NULL
+                    ORDER BY number DESC LIMIT 1
+                    """, arguments: [key])
+            else {
+                throw StoreError.notFound("flag '\(key)' has no history to restore")
+            }
+            var flag = Tables.normalized(try Tables.decode(Flag.self, content))
+            let environments = try Tables.environmentKeys(db)
+            flag.environments = flag.environments.filter { environments.contains($0.key) }
+            for environment in environments where flag.environments[environment] == nil {
+                flag.environments[environment] = FlagState(enabled: false)
+            }
+            try Tables.validate(db, flag)
+            return try Tables.commitFlag(db, key: key, old: nil, new: flag, action: "restore", change: change)
+        }
+        return try written(result, key, "restore", change)
     }
 
     /// Unwraps a committed flag change and logs it.

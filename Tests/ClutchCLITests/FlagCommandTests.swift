@@ -158,10 +158,37 @@ struct FlagCommandTests {
         #expect(gone.status == 1)
         #expect(gone.stderr.hasPrefix("error: "))
 
+        // Restored from its history, states included, as the next revision.
+        let restored = try await server.clutch("flags", "restore", key, "--json")
+        #expect(restored.status == 0, "\(restored)")
+        let restoredRevision = try restored.json()["revision"]?.int ?? 0
+        #expect(restoredRevision > 1, "\(restored)")
+        let again = try await server.clutch("flags", "restore", key)
+        #expect(again.status == 1, "an existing flag cannot be restored: \(again)")
+        _ = try await server.clutch("flags", "delete", key)
+
         let text = try await server.clutch("flags", "create", key)
         #expect(text.status == 0, "a deleted key may be created again: \(text)")
         let deletedText = try await server.clutch("flags", "delete", key)
-        #expect(deletedText.stdout == "Deleted \(key).\n")
+        #expect(deletedText.stdout == "Deleted \(key). Restore it with 'clutch flags restore \(key)'.\n")
+    }
+
+    @Test("delete refuses a flag that is on until forced, and says how to proceed")
+    func deleteGuard() async throws {
+        let server = try await TestServer.shared.get()
+        let key = uniqueKey("live")
+        _ = try await server.clutch("flags", "create", key)
+        let on = try await server.clutch("on", key, "--env", "production")
+        try #require(on.status == 0, "\(on)")
+        let refused = try await server.clutch("flags", "delete", key)
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("is on in production"), "\(refused)")
+        #expect(refused.stderr.contains("--force"), "\(refused)")
+        #expect(try await server.clutch("flags", "get", key).status == 0, "nothing was deleted")
+        let forced = try await server.clutch("flags", "delete", key, "--force")
+        #expect(forced.status == 0, "\(forced)")
+        let restored = try await server.clutch("flags", "restore", key)
+        #expect(restored.stdout.contains("on in production"), "\(restored)")
     }
 
     @Test("flags stale lists never-evaluated flags")

@@ -33,6 +33,36 @@ struct OpenAPITests {
         }
     }
 
+    /// Every route the server's router serves is an operation of the document (and the other
+    /// tests here check that every documented operation answers as documented).
+    @Test func everyRouteServedIsDocumented() async throws {
+        let validator = try SchemaValidator.served.get()
+        func shape(_ path: String) -> String {
+            path.replacing(/\{[^}]*\}/, with: "{}").replacing(/:[A-Za-z]+/, with: "{}")
+        }
+        var documented: Set<String> = []
+        for template in validator.pathTemplates {
+            for method in ["get", "put", "post", "delete"] where validator.operation(method, template) != nil {
+                documented.insert("\(method.uppercased()) \(shape(template))")
+            }
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-routes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
+            bootstrapToken: OpenAPIHarness.adminToken, cliConfigPath: directory.appendingPathComponent("config.json").path)
+        let application = try await ClutchApplication(configuration: configuration, logger: Logger(label: "routes", factory: { _ in SwiftLogNoOpLogHandler() }))
+        defer { try? application.close() }
+        let served = application.routes.map { route -> String in
+            let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
+            return "\(parts[0]) \(shape(parts.count > 1 ? parts[1] : ""))"
+        }
+        #expect(served.count >= 30, "\(served)")
+        let undocumented = served.filter { !documented.contains($0) }
+        #expect(undocumented.isEmpty, "served but not in the document: \(undocumented)")
+    }
+
     /// Every `METHOD /path` that docs/api.md (the contract) names is an operation of the document.
     @Test func everyEndpointOfTheContractIsDocumented() throws {
         let validator = try SchemaValidator.served.get()
@@ -504,6 +534,12 @@ enum OpenAPIScenario {
         _ = try await call("DELETE", "/api/v1/keys/\(keyID)", expect: 204)
         _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .sdk(sdkKey), expect: 401)
         _ = try await call("DELETE", "/api/v1/flags/dark-mode", expect: 204)
+        _ = try await call("POST", "/api/v1/flags/dark-mode/restore", expect: 201)
+        _ = try await call("POST", "/api/v1/flags/dark-mode/restore", expect: 409)
+        _ = try await call("POST", "/api/v1/flags/never-was/restore", expect: 404)
+        _ = try await call("POST", "/api/v1/flags/dark-mode/environments/production/on", expect: 200)
+        _ = try await call("DELETE", "/api/v1/flags/dark-mode", expect: 409)
+        _ = try await call("DELETE", "/api/v1/flags/dark-mode?force=true", expect: 204)
         _ = try await call("GET", "/api/v1/flags/dark-mode/revisions", expect: 200)
     }
 }

@@ -51,7 +51,7 @@ struct StreamTests {
             #expect(payload.at("flag.key") == .string("dark-mode"))
             #expect(payload.at("flag.environments.production.enabled") == .bool(false))
 
-            try await server.send("DELETE", "/api/v1/flags/banner")
+            try await server.send("DELETE", "/api/v1/flags/banner?force=true")
             #expect(try await stream.wait { $0.events.contains { $0.name == "flag-deleted" } })
             let deleted = try #require(stream.events.first { $0.name == "flag-deleted" })
             #expect(deleted.data.contains(#""key":"banner""#))

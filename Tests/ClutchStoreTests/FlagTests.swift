@@ -33,13 +33,45 @@ struct FlagTests {
         #expect(updated.value.revision == 2)
         #expect(updated.value.flag.description == "Checkout v2")
 
-        let deleted = try await store.deleteFlag("new-checkout", change: admin)
+        let deleted = try await store.deleteFlag("new-checkout", force: true, change: admin)
         #expect(deleted.versions.keys.sorted() == ["development", "production", "staging"])
         await #expect(throws: StoreError.self) { try await store.flag("new-checkout") }
         // History is kept; the key can be created again and numbering continues.
         #expect(try await store.revisions(flag: "new-checkout", environment: nil).map(\.number) == [3, 2, 1])
         let again = try await store.createFlag(Flag(key: "new-checkout"), change: admin)
         #expect(again.value.revision == 4)
+    }
+
+    /// A live flag (on somewhere, or evaluated within 7 days) is not deleted unless forced; a
+    /// deleted flag comes back from its history with its states, continuing the numbering.
+    @Test func deletionGuardAndRestore() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        _ = try await store.createFlag(checkoutFlag(), change: admin)
+        let on = await #expect(throws: StoreError.self) { try await store.deleteFlag("new-checkout", change: admin) }
+        #expect(on?.kind == .conflict)
+        #expect(on?.field == "force")
+        #expect(on?.message.contains("is on in production") == true)
+        _ = try await store.kill(flag: "new-checkout", environments: nil, change: admin)
+        let evaluated = Date()
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "new-checkout", variant: "off", count: 1)], at: evaluated)
+        let recent = await #expect(throws: StoreError.self) { try await store.deleteFlag("new-checkout", change: admin) }
+        #expect(recent?.message.contains("was evaluated less than a minute ago") == true, "\(recent?.message ?? "")")
+        #expect(try await store.flag("new-checkout").revision == 2, "nothing was deleted")
+        // Eight days later nothing uses it: deleted without force.
+        _ = try await store.deleteFlag("new-checkout", now: evaluated.addingTimeInterval(8 * 86400), change: admin)
+
+        let restored = try await store.restoreFlag("new-checkout", change: admin)
+        #expect(restored.value.revision == 4)
+        #expect(restored.value.flag.state(in: "production").default == checkoutFlag().state(in: "production").default)
+        #expect(!restored.value.flag.state(in: "production").enabled, "as it was when deleted: killed")
+        let history = try await store.revisions(flag: "new-checkout", environment: nil)
+        #expect(history.map(\.number) == [4, 3, 2, 1])
+        #expect(history.first?.action == "restore")
+        let exists = await #expect(throws: StoreError.self) { try await store.restoreFlag("new-checkout", change: admin) }
+        #expect(exists?.kind == .conflict)
+        let never = await #expect(throws: StoreError.self) { try await store.restoreFlag("never-existed", change: admin) }
+        #expect(never?.kind == .notFound)
     }
 
     @Test func createExistingKeyIsConflict() async throws {

@@ -57,6 +57,12 @@ public final class ClutchApplication: Sendable {
     /// Whether the database is open and every snapshot is loaded.
     var isReady: Bool { ready.withLock { $0 } }
 
+    /// Every route the router serves, as `METHOD /path` with `:name` captures: what the API
+    /// document must describe (a test compares the two).
+    public var routes: [String] {
+        buildRouter().routes.map { "\($0.method) \($0.path)" }
+    }
+
     /// Writes the usage counts collected and not yet stored.
     public func flushUsage() async {
         await services.usage.flush()

@@ -15,6 +15,7 @@ struct FlagsController {
         routes.get("flags/:key", use: get)
         routes.put("flags/:key", use: update)
         routes.delete("flags/:key", use: delete)
+        routes.post("flags/:key/restore", use: restore)
         routes.post("flags/:key/archive") { request, context in try await setArchived(request, context, true) }
         routes.post("flags/:key/unarchive") { request, context in try await setArchived(request, context, false) }
         routes.put("flags/:key/environments/:env", use: updateState)
@@ -64,8 +65,18 @@ struct FlagsController {
         let key = try context.parameter("key")
         let change = try request.changeInfo(context)
         let revision = try request.ifMatchRevision()
-        _ = try await services.write("delete_flag") { try await services.store.deleteFlag(key, ifRevision: revision, change: change) }
+        let force = try request.boolQuery("force")
+        _ = try await services.write("delete_flag") {
+            try await services.store.deleteFlag(key, ifRevision: revision, force: force, change: change)
+        }
         return Response(status: .noContent)
+    }
+
+    @Sendable func restore(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let key = try context.parameter("key")
+        let change = try request.changeInfo(context)
+        let (written, _) = try await services.write("restore_flag") { try await services.store.restoreFlag(key, change: change) }
+        return JSONResponse.encode(written.value, status: .created, headers: .etag(revision: written.value.revision))
     }
 
     private func setArchived(_ request: Request, _ context: ClutchRequestContext, _ archived: Bool) async throws -> Response {

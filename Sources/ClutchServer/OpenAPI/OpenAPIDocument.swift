@@ -429,6 +429,7 @@ public enum OpenAPIDocument {
       "delete": {
         "operationId": "deleteFlag",
         "summary": "Delete a flag; history is kept",
+        "description": "A flag that is on in any environment, or was evaluated in the last 7 days, is refused with 409 (field `force`) saying how to proceed: turn it off and archive it, or pass `force=true`. `POST …/restore` brings a deleted flag back.",
         "tags": [
           "flags"
         ],
@@ -459,8 +460,77 @@ public enum OpenAPIDocument {
         },
         "parameters": [
           {
+            "name": "force",
+            "in": "query",
+            "required": false,
+            "description": "Delete even a flag that is on or was evaluated in the last 7 days.",
+            "schema": {
+              "type": "boolean"
+            }
+          },
+          {
             "$ref": "#/components/parameters/IfMatch"
           },
+          {
+            "$ref": "#/components/parameters/Message"
+          }
+        ]
+      }
+    },
+    "/api/v1/flags/{key}/restore": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/FlagKey"
+        }
+      ],
+      "post": {
+        "operationId": "restoreFlag",
+        "summary": "Restore a deleted flag from its history",
+        "description": "Recreates the flag as its last revision before the deletion recorded it, states included, as a new revision of the same history (`restore`). Environments created since get it off.",
+        "tags": [
+          "flags"
+        ],
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "responses": {
+          "201": {
+            "description": "The restored flag record.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/FlagRecord"
+                }
+              }
+            },
+            "headers": {
+              "ETag": {
+                "description": "The flag's revision, quoted.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          }
+        },
+        "parameters": [
           {
             "$ref": "#/components/parameters/Message"
           }

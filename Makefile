@@ -5,8 +5,9 @@ HOST       ?= 127.0.0.1
 PORT       ?= 8080
 DB         ?= ./clutch.db
 TEST_FLAGS ?=
+PREFIX     ?= /usr/local
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench clean install
 
 all: build
 
@@ -20,6 +21,13 @@ build: deps
 run: deps
 	$(SWIFT) build -c $(CONFIG) --product clutch
 	.build/$(CONFIG)/clutch serve --host $(HOST) --port $(PORT) --db $(DB)
+
+## Builds the `clutch` binary (release) and copies it to $(PREFIX)/bin (default /usr/local/bin).
+install: deps
+	$(SWIFT) build -c release --product clutch
+	install -d $(PREFIX)/bin
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/clutch" $(PREFIX)/bin/clutch
+	@echo "installed $(PREFIX)/bin/clutch"
 
 ## Builds everything (library, server, CLI, SDK, examples, tests) and runs the whole suite.
 test:

@@ -48,7 +48,10 @@ enum Tables {
 
     static func requireEnvironment(_ db: Database, _ key: String, field: String? = nil) throws {
         guard try environmentExists(db, key) else {
-            throw StoreError.notFound("environment '\(key)' does not exist", field: field)
+            let known = try environmentKeys(db)
+            let suggestion = Suggestions.phrase(Suggestions.closest(to: key, in: known))
+            throw StoreError.notFound(
+                "environment '\(key)' does not exist\(suggestion) (environments: \(known.joined(separator: ", ")))", field: field)
         }
     }
 
@@ -76,7 +79,10 @@ enum Tables {
     }
 
     static func requireFlag(_ db: Database, _ key: String) throws -> FlagRecord {
-        guard let record = try flag(db, key) else { throw StoreError.notFound("flag '\(key)' does not exist") }
+        guard let record = try flag(db, key) else {
+            let known = try String.fetchAll(db, sql: "SELECT key FROM flag")
+            throw StoreError.notFound("flag '\(key)' does not exist\(Suggestions.phrase(Suggestions.closest(to: key, in: known)))")
+        }
         return record
     }
 

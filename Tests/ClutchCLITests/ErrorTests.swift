@@ -41,7 +41,12 @@ struct ErrorTests {
         BadInput(name: "unknown cohort in target", arguments: ["target", "KEY", "--env", "staging", "--cohort", "ghosts"], status: 1, message: "ghosts"),
         BadInput(name: "duplicate flag", arguments: ["flags", "create", "KEY"], status: 1, message: "KEY"),
         BadInput(name: "invalid flag key", arguments: ["flags", "create", "Bad Key"], status: 1, message: "flag key 'Bad Key' is invalid"),
-        BadInput(name: "bad context pair", arguments: ["explain", "KEY", "--env", "staging", "--context", "oops"], status: 1,
+        BadInput(name: "percent below zero", arguments: ["rollout", "KEY", "--env", "staging", "--percent", "-5"], status: 1,
+                 message: "--percent must be a percentage between 0 and 100, got '-5'"),
+        BadInput(name: "misspelt flag", arguments: ["flags", "get", "KEYx"], status: 1, message: "did you mean 'KEY'?"),
+        BadInput(name: "misspelt environment", arguments: ["on", "KEY", "--env", "prod"], status: 1,
+                 message: "environment 'prod' does not exist; did you mean 'production'? (environments: development, production, staging)"),
+        BadInput(name: "bad context pair", arguments: ["explain", "KEY", "--env", "staging", "--context", "oops"], status: 2,
                  message: "--context takes ATTRIBUTE=VALUE pairs, got 'oops'"),
         BadInput(name: "bad --since", arguments: ["audit", "--since", "yesterday"], status: 1, message: "--since takes a duration"),
     ]
@@ -52,7 +57,7 @@ struct ErrorTests {
         let key = uniqueKey("err")
         let created = try await server.clutch("flags", "create", key)
         try #require(created.status == 0, "\(created)")
-        let arguments = input.arguments.map { $0 == "KEY" ? key : $0 }
+        let arguments = input.arguments.map { $0.replacingOccurrences(of: "KEY", with: key) }
         for json in [false, true] {
             let result = try await server.clutch(arguments: arguments + (json ? ["--json"] : []))
             #expect(result.status == input.status, "\(result)")

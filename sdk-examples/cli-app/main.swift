@@ -34,13 +34,20 @@ logger.logLevel = environment["CLUTCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawV
 // The last good snapshot is kept on disk so that a restart without the server still serves flags.
 let cacheDirectory = environment["CLUTCH_CACHE_DIR"].map { URL(fileURLWithPath: $0, isDirectory: true) }
     ?? ClutchConfiguration.defaultCacheDirectory
+/// Prints one line and flushes it: piped into `tee` or a log collector, each line shows at once
+/// (stdout is block-buffered when it is not a terminal).
+func say(_ line: String) {
+    print(line)
+    fflush(stdout)
+}
+
 let client = ClutchClient(configuration: ClutchConfiguration(
     serverURL: serverURL, sdkKey: sdkKey, cacheDirectory: cacheDirectory, logger: logger))
 do {
     try await client.waitUntilReady(timeout: .seconds(5))
 } catch {
     // Keep going: evaluations serve the defaults until the server is reached.
-    print("not ready yet (\(error)); serving defaults until the server answers")
+    say("not ready yet (\(error)); serving defaults until the server answers")
 }
 
 let iterations = environment["CLUTCH_ITERATIONS"].flatMap(Int.init)  // unset: run until interrupted
@@ -52,7 +59,7 @@ while iterations.map({ round < $0 }) ?? true {
         return "\(user.targetingKey ?? "?")=\(details.value ? "on " : "off")"
     }
     let reason = client.boolDetails(flagKey, default: false, context: users[0]).errorCode.map { " [\($0)]" } ?? ""
-    print("\(Date().formatted(clock)) \(flagKey) [\(client.status)] \(seen.joined(separator: " "))\(reason)")
+    say("\(Date().formatted(clock)) \(flagKey) [\(client.status)] \(seen.joined(separator: " "))\(reason)")
     round += 1
     if iterations.map({ round >= $0 }) ?? false { break }
     try? await Task.sleep(for: .seconds(1))

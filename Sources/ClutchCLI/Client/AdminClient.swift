@@ -158,7 +158,8 @@ struct AdminClient: Sendable {
         case 401:
             hint = "check --token or CLUTCH_TOKEN, or run 'clutch login --server URL --token TOKEN'"
         case 403:
-            hint = "use an admin token (clutch_admin_…), not an SDK key"
+            // The server's message already says which credential the route needs.
+            hint = message.contains("admin token") ? "admin tokens start with clutch_admin_" : "use an admin token (clutch_admin_…), not an SDK key"
         case 409 where ifMatch != nil:
             message = "conflict: \(message)"
             hint = AdminClient.conflictHint

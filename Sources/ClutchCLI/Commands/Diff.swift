@@ -4,23 +4,25 @@ import ClutchCore
 /// `clutch diff KEY --env E REV [REV2]`: what changed between two revisions.
 struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what changed between revision REV and REV2 (default: the latest).")
+        abstract: "Show what changed between two revisions of a flag (the second defaults to the latest).",
+        discussion: "Revisions belong to the flag: every environment's changes are shown unless --env narrows them to one.")
 
     @OptionGroup var connection: ConnectionOptions
-    @OptionGroup var environment: EnvironmentOption
-    @Argument(help: "The flag's key.") var key: String
-    @Argument(help: "The older revision.") var from: Int
-    @Argument(help: "The newer revision (default: the latest).") var to: Int?
+    @Option(name: [.customLong("env"), .customShort("e")], help: ArgumentHelp("Show only this environment's changes.", valueName: "name"))
+    var env: String?
+    @Argument(help: ArgumentHelp("The flag's key.", valueName: "key")) var key: String
+    @Argument(help: ArgumentHelp("The older revision.", valueName: "from")) var from: Int
+    @Argument(help: ArgumentHelp("The newer revision (default: the latest).", valueName: "to")) var to: Int?
 
     func run() async throws {
-        let env = try environment.required()
         var query = [("from", String(from))]
         if let to { query.append(("to", String(to))) }
         let response = try await connection.client().send("GET", ["flags", key, "diff"], query: query)
         var diff = try response.decode(DiffRecord.self)
-        diff.changes = DiffPrinter.relevant(diff.changes, environment: env)
+        if let env { diff.changes = DiffPrinter.relevant(diff.changes, environment: env) }
         if connection.json { return try Output.json(encoding: diff) }
-        Output.text("\(key) in \(env), revision \(diff.from.map(String.init) ?? String(from)) → \(diff.to.map(String.init) ?? "latest"):")
+        let scope = env.map { " in \($0)" } ?? ""
+        Output.text("\(key)\(scope), revision \(diff.from.map(String.init) ?? String(from)) → \(diff.to.map(String.init) ?? "latest"):")
         Output.text(DiffPrinter.render(diff.changes))
     }
 }

@@ -19,7 +19,7 @@ struct RolloutCommand: AsyncParsableCommand {
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
 
-    @Option(help: ArgumentHelp("Percentage of contexts that get --variant.", valueName: "percent"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Percentage of contexts that get --variant.", valueName: "percent"))
     var percent: String?
 
     @Option(help: ArgumentHelp("The variant rolled out (default: on for booleans).", valueName: "variant"))

@@ -48,7 +48,8 @@ struct RulesList: AsyncParsableCommand {
 }
 
 struct RulesAdd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a rule (at the end, or --at N).")
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a rule (at the end, or --at N).", discussion: WhereParser.help)
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
@@ -62,7 +63,7 @@ struct RulesAdd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Serve this variant.", valueName: "variant"))
     var serve: String?
 
-    @Option(help: ArgumentHelp("Serve --variant to this percentage (the rest: off variant).", valueName: "percent"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Serve --variant to this percentage (the rest: off variant).", valueName: "percent"))
     var percent: String?
 
     @Option(help: ArgumentHelp("The variant for --percent (default: on for booleans).", valueName: "variant"))

@@ -26,9 +26,12 @@ struct TargetCommand: AsyncParsableCommand {
             for audience in audiences { state.target(audience, variant: variant) }
             state.pinDefaultToOff(of: flag)
         }
-        ChangeReport.print(
-            outcome, environment: env, json: connection.json,
-            headline: "\(audiences.map(\.label).joined(separator: "; ")) now get '\(variant)' in \(env).")
+        let who = audiences.map(\.label).joined(separator: "; ")
+        // On a flag that is off nobody gets it yet (the report's note says how to turn it on).
+        let headline = outcome.record.flag.state(in: env).enabled
+            ? "\(who) now get '\(variant)' in \(env)."
+            : "\(who) will get '\(variant)' in \(env) once the flag is on."
+        ChangeReport.print(outcome, environment: env, json: connection.json, headline: headline)
     }
 }
 

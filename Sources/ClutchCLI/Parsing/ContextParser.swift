@@ -12,7 +12,7 @@ enum ContextParser {
         var context: [String: Value] = [:]
         for pair in pairs {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                throw CLIError.failed("--context takes ATTRIBUTE=VALUE pairs, got '\(pair)'", hint: "e.g. --context targetingKey=u1 customerId=acme role=admin")
+                throw CLIError.usage("--context takes ATTRIBUTE=VALUE pairs, got '\(pair)'", hint: "e.g. --context targetingKey=u1 customerId=acme role=admin")
             }
             let name = String(pair[..<eq])
             let text = String(pair[pair.index(after: eq)...])

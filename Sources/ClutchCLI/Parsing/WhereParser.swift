@@ -5,6 +5,16 @@ import ClutchCore
 /// with every ``Operator`` spelling (`in`, `startsWith`, `semver>=`, `after`, …) and the
 /// aliases `=`/`==`/`is` (in), `!=` and `ATTRIBUTE not in …` (negated in).
 enum WhereParser {
+    /// The grammar, for `--help` (generated from ``Operator`` so it lists what the engine knows).
+    static let help = """
+        A --where condition is one of:
+          ATTRIBUTE OPERATOR VALUE[,VALUE…]  'plan in enterprise,pro'
+          ATTRIBUTE exists                   'email exists'
+          in cohort NAME                     'in cohort beta'
+        Put 'not' in front to negate: 'not country in FR,DE' ('country not in …' and '!=' too). '=', '==' and 'is' mean 'in'. Values are split at commas; 'matches' takes the rest as one pattern (docs/patterns.md). Quote each condition for the shell. A context without the attribute never matches an attribute condition, negated or not. Repeat --where: all conditions must hold.
+        Operators: \(Operator.spellings).
+        """
+
     /// The clause `text` describes; a failed error naming the problem otherwise.
     static func parse(_ text: String) throws -> Clause {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))

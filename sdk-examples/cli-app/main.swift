@@ -38,7 +38,7 @@ let cacheDirectory = environment["CLUTCH_CACHE_DIR"].map { URL(fileURLWithPath: 
 /// (stdout is block-buffered when it is not a terminal).
 func say(_ line: String) {
     print(line)
-    fflush(stdout)
+    fflush(nil)  // every output stream; `stdout` itself is a global Swift 6 will not touch
 }
 
 let client = ClutchClient(configuration: ClutchConfiguration(

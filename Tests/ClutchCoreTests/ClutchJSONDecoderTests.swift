@@ -173,6 +173,12 @@ import ClutchCore
         expectSame(A.self, #"{"a": 1, "a": "two"}"#)
         expectSame([String: Int].self, #"{"a": 1, "a": 2, "b": 3}"#)
         expectSame([String: Int].self, #"{"a": 1, "a": "two"}"#)
+        struct Kelvin: Decodable, Equatable {
+            var k: Int
+            enum CodingKeys: String, CodingKey { case k = "\u{212A}" }
+        }
+        expectSame(Kelvin.self, #"{"K": 1}"#)
+        expectSame(Kelvin.self, #"{"\u212a": 1}"#)
         expectSame(E.self, #"{"é": 5}"#)
         expectSame(E.self, #"{"x": 1, "e\u0301": 5}"#)
         expectSame([String: Int].self, #"{"é": 1, "e\u0301": 2}"#)

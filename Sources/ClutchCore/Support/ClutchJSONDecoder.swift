@@ -820,7 +820,9 @@ extension JSONTree {
         if indexed { return index(of: node)[name] }
         var name = name
         return name.withUTF8 { want -> Int? in
-            bytes.withUnsafeBufferPointer { bytes -> Int? in
+            // A name that is not ASCII may equal an ASCII key as a Swift string ("\u{212A}" is "K").
+            if want.contains(where: { $0 >= 0x80 }) { return index(of: node)[String(decoding: want, as: UTF8.self)] }
+            return bytes.withUnsafeBufferPointer { bytes -> Int? in
                 var k = node + 1
                 for _ in 0..<Int(nodes[node].a) {
                     let n = nodes[k]

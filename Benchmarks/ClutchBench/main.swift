@@ -1,7 +1,8 @@
 // `make bench` entry point: every figure is printed as `name: value unit`.
-// `clutch-bench scale` and `clutch-bench cohorts` run one group alone.
 // `clutch-bench idle` runs the idle CPU benchmark alone; `clutch-bench idle-client …` is the
-// client process that benchmark starts.
+// client process that benchmark starts. `clutch-bench scale`, `clutch-bench cache` and
+// `clutch-bench cohorts` run the SDK scale benchmarks, the breakdown of a start from the cache
+// file, and the million-member cohort figures alone.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -14,11 +15,14 @@ case "scale":
     await ScaleBenchmarks.run()
 case "cohorts":
     await CohortBenchmarks.run()
+case "cache":
+    await CacheStartBenchmarks.run()
 default:
     EngineBenchmarks.run()
     PatternBenchmarks.run()
     await SDKBenchmarks.run()
     await ScaleBenchmarks.run()
+    await CacheStartBenchmarks.run()
     await CohortBenchmarks.run()
     await IdleBenchmark.run()
 }

@@ -51,7 +51,7 @@ public struct SnapshotCache: Sendable {
             return nil
         }
         do {
-            let contents = try ClutchJSON.decode(Contents.self, from: data)
+            let contents = try ClutchJSON.fastDecode(Contents.self, from: data)
             guard contents.format == Self.format, contents.server == server else {
                 logger.warning("the flag cache is for another server or format; ignoring it", metadata: ["path": "\(fileURL.path)"])
                 return nil

@@ -18,8 +18,8 @@ enum SyncEvent: Sendable, Hashable {
     /// The change `event` carries; `nil` for event types this SDK does not know (newer
     /// servers may add some). Throws when a known event's data cannot be read.
     init?(_ event: ServerSentEvent) throws {
-        let data = Data(event.data.utf8)
-        let decoder = ClutchJSON.decoder()
+        let data = [UInt8](event.data.utf8)
+        let decoder = ClutchJSONDecoder()
         switch event.type {
         case "snapshot":
             self = .snapshot(try decoder.decode(Snapshot.self, from: data))

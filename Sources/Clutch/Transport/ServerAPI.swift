@@ -110,7 +110,7 @@ final class ServerAPI: Sendable {
         if status == .notModified { return .notModified }
         guard status == .ok else { throw ClutchError.status(Int(status.code), path) }
         do {
-            let value = try ClutchJSON.decode(T.self, from: Data(body.readableBytesView))
+            let value = try ClutchJSONDecoder().decode(T.self, from: [UInt8](body.readableBytesView))
             return .fetched(value, etag: headers.first(name: "ETag"))
         } catch {
             throw ClutchError.invalidResponse("cannot read the answer to \(path): \(error)")

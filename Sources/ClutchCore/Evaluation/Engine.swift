@@ -65,14 +65,18 @@ public struct Engine: Sendable {
         }
 
         mutating func track(_ flag: Flag, environment: String, adding: Bool) {
-            let state = flag.state(in: environment)
+            track(flag.key, flag.state(in: environment), adding: adding)
+        }
+
+        /// Tracks the cohorts that flag `key`, in `state`, names.
+        mutating func track(_ key: String, _ state: FlagState, adding: Bool) {
             for rule in state.rules {
                 for clause in rule.clauses {
                     guard let cohort = clause.cohort else { continue }
                     if adding {
-                        users[cohort, default: []].insert(flag.key)
+                        users[cohort, default: []].insert(key)
                     } else {
-                        users[cohort]?.remove(flag.key)
+                        users[cohort]?.remove(key)
                         if users[cohort]?.isEmpty == true { users[cohort] = nil }
                     }
                 }
@@ -87,8 +91,9 @@ public struct Engine: Sendable {
         var flags: [(String, Entry)] = []
         flags.reserveCapacity(snapshot.flags.count)
         for flag in snapshot.flags {
-            cohorts.track(flag, environment: snapshot.environment, adding: true)
-            flags.append((flag.key, Self.compile(flag, environment: snapshot.environment, cohorts: cohorts)))
+            let state = flag.state(in: snapshot.environment)
+            cohorts.track(flag.key, state, adding: true)
+            flags.append((flag.key, Self.compile(flag, state: state, environment: snapshot.environment, cohorts: cohorts)))
         }
         self.flags = ChunkedTable(flags)
         self.variantKeys = ChunkedTable(snapshot.flags.map { ($0.key, $0.variants.map(\.key)) })
@@ -103,10 +108,14 @@ public struct Engine: Sendable {
     }
 
     private static func compile(_ flag: Flag, environment: String, cohorts: CompiledCohorts) -> Entry {
+        compile(flag, state: flag.state(in: environment), environment: environment, cohorts: cohorts)
+    }
+
+    /// Compiles `flag`, whose state in `environment` is `state`.
+    private static func compile(_ flag: Flag, state: FlagState, environment: String, cohorts: CompiledCohorts) -> Entry {
         var compiler = Compiler(cohorts: cohorts.compiled)
         let variants = compiler.variants(of: flag)
-        let compiled = compiler.compile(
-            flag, state: flag.state(in: environment), variants: variants, path: "environments.\(environment)")
+        let compiled = compiler.compile(flag, state: state, variants: variants, path: "environments.\(environment)")
         if let compiled, compiler.issues.isEmpty {
             return Entry(compiled)
         }

@@ -29,6 +29,12 @@ extension Decoder {
     /// throws `DecodingError.dataCorrupted` at the first key of the object being decoded that
     /// `Keys` does not name. Call it at the top of `init(from:)`.
     public func refuseUnknownKeys<Keys: CodingKey>(_ keys: Keys.Type) throws {
+        // Called for every object decoded: the common case (not asked to refuse) stays cheap.
+        if userInfo.isEmpty { return }
+        try checkKeys(keys)
+    }
+
+    private func checkKeys<Keys: CodingKey>(_ keys: Keys.Type) throws {
         guard userInfo[.refuseUnknownKeys] as? Bool == true,
               let container = try? container(keyedBy: AnyCodingKey.self)
         else { return }

@@ -25,15 +25,50 @@ struct StringTable<Element: Sendable>: Sendable {
     /// Up to this many keys, a lookup compares strings directly: cheaper than hashing.
     private static var linearLimit: Int { 4 }
 
-    /// Builds the table; for duplicate keys the first element wins.
+    /// Builds the table; for duplicate keys the first element wins. Duplicates are found
+    /// while the slots are filled, with the table's own hash (no second, SipHash-keyed set).
     init(_ pairs: [(String, Element)]) {
+        self.init(count: pairs.count) { pairs[$0] }
+    }
+
+    /// Builds the table from `count` pairs that `pair` gives by position.
+    @inline(__always)
+    private init(count: Int, _ pair: (Int) -> (String, Element)) {
         var entries: [Entry] = []
-        var seen = Set<String>()
-        entries.reserveCapacity(pairs.count)
-        for (key, element) in pairs where seen.insert(key).inserted {
-            entries.append(Entry(key: key, hash: Self.hash(key), element: element))
+        entries.reserveCapacity(count)
+        if count <= Self.linearLimit {
+            for i in 0..<count {
+                let (key, element) = pair(i)
+                if !entries.contains(where: { $0.key == key }) {
+                    entries.append(Entry(key: key, hash: Self.hash(key), element: element))
+                }
+            }
+            self.init(entries: entries, slots: [], mask: 0)
+            return
         }
-        self.init(entries: entries)
+        let capacity = Self.capacity(for: count)
+        let mask = capacity - 1
+        var slots = [Int32](repeating: -1, count: capacity)
+        insert: for i in 0..<count {
+            let (key, element) = pair(i)
+            let hash = Self.hash(key)
+            var slot = Int(hash) & mask
+            while slots[slot] >= 0 {
+                let other = entries[Int(slots[slot])]
+                if other.hash == hash, other.key == key { continue insert }
+                slot = (slot + 1) & mask
+            }
+            slots[slot] = Int32(entries.count)
+            entries.append(Entry(key: key, hash: hash, element: element))
+        }
+        self.init(entries: entries, slots: slots, mask: mask)
+    }
+
+    /// Slots for `count` keys: a power of two, at least 16 and twice `count`.
+    private static func capacity(for count: Int) -> Int {
+        var capacity = 16
+        while capacity < count * 2 { capacity *= 2 }
+        return capacity
     }
 
     /// Builds the table from a dictionary, whose keys are unique already.
@@ -48,8 +83,7 @@ struct StringTable<Element: Sendable>: Sendable {
             mask = 0
             return
         }
-        var capacity = 16
-        while capacity < entries.count * 2 { capacity *= 2 }
+        let capacity = Self.capacity(for: entries.count)
         var slots = [Int32](repeating: -1, count: capacity)
         for (index, entry) in entries.enumerated() {
             var slot = Int(entry.hash) & (capacity - 1)
@@ -165,8 +199,8 @@ struct StringTable<Element: Sendable>: Sendable {
 
 extension StringTable where Element == Bool {
     /// A set of strings.
-    init(set values: some Sequence<String>) {
-        self.init(values.map { ($0, true) })
+    init(set values: [String]) {
+        self.init(count: values.count) { (values[$0], true) }
     }
 
     @inline(__always)

@@ -1,5 +1,8 @@
 /// Checks definitions and compiles them in one pass, so that what validation accepts is
 /// exactly what evaluation can run. Problems are collected with the path of the field.
+///
+/// Paths are passed as closures and built only for a problem: the engine compiles every flag
+/// of a snapshot, nearly always without one, and building them cost more than the compiling.
 struct Compiler {
     /// Known cohorts by key, or `nil` to skip checking that named cohorts exist.
     let cohorts: [String: CompiledCohort]?
@@ -17,14 +20,14 @@ struct Compiler {
 
     /// Checks everything about `flag` that does not depend on an environment and
     /// returns its variants by key.
-    mutating func variants(of flag: Flag) -> [String: ResolvedVariant] {
+    mutating func variants(of flag: Flag) -> ResolvedVariants {
         if !KeyRule.isValid(flag.key) { issue("key", KeyRule.message("flag", flag.key)) }
         if let salt = flag.salt, salt.isEmpty { issue("salt", "salt must not be empty (leave it out to use the flag key)") }
         for (i, tag) in flag.tags.enumerated() where tag.isEmpty || tag.count > 64 {
             issue("tags[\(i)]", "tags must be 1–64 characters")
         }
         if flag.variants.isEmpty { issue("variants", "a flag needs at least one variant") }
-        var resolved: [String: ResolvedVariant] = [:]
+        var resolved = ResolvedVariants(capacity: flag.variants.count)
         for (i, variant) in flag.variants.enumerated() {
             if !KeyRule.isValid(variant.key) {
                 issue("variants[\(i)].key", KeyRule.message("variant", variant.key))
@@ -35,7 +38,7 @@ struct Compiler {
                 issue("variants[\(i)].value", "a \(flag.type.rawValue) flag needs \(flag.type.rawValue) values, got \(variant.value.kindName)")
             }
             if resolved[variant.key] == nil {
-                resolved[variant.key] = ResolvedVariant(key: variant.key, value: flag.type.normalize(variant.value))
+                resolved.add(ResolvedVariant(key: variant.key, value: flag.type.normalize(variant.value)))
             }
         }
         if !flag.variants.isEmpty, resolved[flag.offVariant] == nil {
@@ -46,89 +49,99 @@ struct Compiler {
 
     /// Compiles `flag`'s state in one environment; `path` is where that state sits.
     mutating func compile(
-        _ flag: Flag, state: FlagState, variants: [String: ResolvedVariant], path: String
+        _ flag: Flag, state: FlagState, variants: ResolvedVariants, path: @autoclosure () -> String
     ) -> CompiledFlag? {
         let before = issues.count
         let off = variants[flag.offVariant]
         var targets: [(attribute: String, values: [String], variant: ResolvedVariant)] = []
+        targets.reserveCapacity(state.targets.count)
         for (i, target) in state.targets.enumerated() {
-            let p = "\(path).targets[\(i)]"
-            let variant = resolve(target.variant, in: variants, path: "\(p).variant")
-            if target.attribute.isEmpty { issue("\(p).attribute", "attribute must not be empty") }
-            if target.values.isEmpty { issue("\(p).values", "a target needs at least one value") }
+            func p() -> String { "\(path()).targets[\(i)]" }
+            let variant = resolve(target.variant, in: variants, path: "\(p()).variant")
+            if target.attribute.isEmpty { issue("\(p()).attribute", "attribute must not be empty") }
+            if target.values.isEmpty { issue("\(p()).values", "a target needs at least one value") }
             if let variant {
                 targets.append((target.attribute, target.values, variant))
             }
         }
         var rules: [(clauses: [CompiledClause], serve: CompiledServe)] = []
-        var ruleIDs = Set<String>()
+        rules.reserveCapacity(state.rules.count)
         for (i, rule) in state.rules.enumerated() {
-            let p = "\(path).rules[\(i)]"
+            func p() -> String { "\(path()).rules[\(i)]" }
             if let id = rule.id {
-                if !RuleID.isValid(id) { issue("\(p).id", RuleID.message(id)) }
-                if !ruleIDs.insert(id).inserted { issue("\(p).id", "another rule of this state has the id '\(id)'") }
+                if !RuleID.isValid(id) { issue("\(p()).id", RuleID.message(id)) }
+                if state.rules[..<i].contains(where: { $0.id == id }) { issue("\(p()).id", "another rule of this state has the id '\(id)'") }
             }
-            if rule.clauses.isEmpty { issue("\(p).clauses", "a rule needs at least one clause (the default serves everyone else)") }
-            let clauses = rule.clauses.enumerated().compactMap { j, clause in
-                compile(clause, path: "\(p).clauses[\(j)]", allowCohorts: true)
+            if rule.clauses.isEmpty { issue("\(p()).clauses", "a rule needs at least one clause (the default serves everyone else)") }
+            var clauses: [CompiledClause] = []
+            clauses.reserveCapacity(rule.clauses.count)
+            for (j, clause) in rule.clauses.enumerated() {
+                if let compiled = compile(clause, path: "\(p()).clauses[\(j)]", allowCohorts: true) { clauses.append(compiled) }
             }
-            if let serve = compile(rule.serve, variants: variants, path: "\(p).serve") {
+            if let serve = compile(rule.serve, variants: variants, path: "\(p()).serve") {
                 rules.append((clauses, serve))
             }
         }
-        let defaultServe = compile(state.default ?? flag.naturalDefault, variants: variants, path: "\(path).default")
+        let defaultServe = compile(state.default ?? flag.naturalDefault, variants: variants, path: "\(path()).default")
         guard issues.count == before, let off, let defaultServe else { return nil }
         return CompiledFlag(
             key: flag.key, type: flag.type, salt: flag.effectiveSalt, enabled: state.enabled, off: off,
             targets: targets, rules: rules, defaultServe: defaultServe)
     }
 
-    private mutating func resolve(_ key: String?, in variants: [String: ResolvedVariant], path: String) -> ResolvedVariant? {
+    private mutating func resolve(_ key: String?, in variants: ResolvedVariants, path: @autoclosure () -> String) -> ResolvedVariant? {
         guard let key, !key.isEmpty else {
-            issue(path, "variant is required")
+            issue(path(), "variant is required")
             return nil
         }
         guard let variant = variants[key] else {
             let known = variants.keys.sorted().joined(separator: ", ")
-            issue(path, "unknown variant '\(key)' (this flag has: \(known))")
+            issue(path(), "unknown variant '\(key)' (this flag has: \(known))")
             return nil
         }
         return variant
     }
 
-    mutating func compile(_ serve: Serve, variants: [String: ResolvedVariant], path: String) -> CompiledServe? {
+    mutating func compile(_ serve: Serve, variants: ResolvedVariants, path: @autoclosure () -> String) -> CompiledServe? {
         switch (serve.variant, serve.rollout) {
         case (let key?, nil):
-            return resolve(key, in: variants, path: "\(path).variant").map(CompiledServe.variant)
+            return resolve(key, in: variants, path: "\(path()).variant").map(CompiledServe.variant)
         case (nil, let rollout?):
-            return compile(rollout, variants: variants, path: "\(path).rollout").map(CompiledServe.rollout)
+            return compile(rollout, variants: variants, path: "\(path()).rollout").map(CompiledServe.rollout)
         default:
-            issue(path, "serve exactly one of 'variant' or 'rollout'")
+            issue(path(), "serve exactly one of 'variant' or 'rollout'")
             return nil
         }
     }
 
-    mutating func compile(_ rollout: Rollout, variants: [String: ResolvedVariant], path: String) -> CompiledRollout? {
+    mutating func compile(_ rollout: Rollout, variants: ResolvedVariants, path: @autoclosure () -> String) -> CompiledRollout? {
         let before = issues.count
-        if rollout.bucketBy.isEmpty { issue("\(path).bucketBy", "bucketBy must name an attribute") }
-        if rollout.weights.isEmpty { issue("\(path).weights", "a rollout needs at least one weighted variant") }
-        var seen = Set<String>()
+        if rollout.bucketBy.isEmpty { issue("\(path()).bucketBy", "bucketBy must name an attribute") }
+        if rollout.weights.isEmpty { issue("\(path()).weights", "a rollout needs at least one weighted variant") }
+        // Rollouts name a few variants: scanning them beats hashing.
+        var seen = rollout.weights.count > 16 ? Set<String>() : nil
         var running: UInt64 = 0
         var total = 0
         var buckets: [(upTo: UInt64, variant: ResolvedVariant)] = []
+        buckets.reserveCapacity(rollout.weights.count)
         for (i, weight) in rollout.weights.enumerated() {
-            let p = "\(path).weights[\(i)]"
-            if weight.weight < 0 { issue("\(p).weight", "weights must not be negative, got \(weight.weight)") }
-            if !seen.insert(weight.variant).inserted { issue("\(p).variant", "variant '\(weight.variant)' appears twice") }
+            func p() -> String { "\(path()).weights[\(i)]" }
+            if weight.weight < 0 { issue("\(p()).weight", "weights must not be negative, got \(weight.weight)") }
+            let repeated = if seen != nil {
+                seen?.insert(weight.variant).inserted == false
+            } else {
+                rollout.weights[..<i].contains { $0.variant == weight.variant }
+            }
+            if repeated { issue("\(p()).variant", "variant '\(weight.variant)' appears twice") }
             let (sum, overflow) = total.addingReportingOverflow(weight.weight)
             total = overflow ? Int.max : sum
-            if let variant = resolve(weight.variant, in: variants, path: "\(p).variant"), weight.weight >= 0 {
+            if let variant = resolve(weight.variant, in: variants, path: "\(p()).variant"), weight.weight >= 0 {
                 running += UInt64(weight.weight)
                 buckets.append((running, variant))
             }
         }
         if issues.count == before, total != Rollout.totalWeight {
-            issue(path, "weights must sum to \(Rollout.totalWeight) (100 %), got \(total)")
+            issue(path(), "weights must sum to \(Rollout.totalWeight) (100 %), got \(total)")
         }
         guard issues.count == before else { return nil }
         return CompiledRollout(bucketBy: rollout.bucketBy, buckets: buckets, totalWeight: UInt64(Rollout.totalWeight))
@@ -136,55 +149,55 @@ struct Compiler {
 
     // MARK: Clauses
 
-    mutating func compile(_ clause: Clause, path: String, allowCohorts: Bool) -> CompiledClause? {
+    mutating func compile(_ clause: Clause, path: @autoclosure () -> String, allowCohorts: Bool) -> CompiledClause? {
         if let cohortKey = clause.cohort {
             if clause.attribute != nil || clause.operator != nil {
-                issue(path, "a clause names either a cohort or an attribute and operator, not both")
+                issue(path(), "a clause names either a cohort or an attribute and operator, not both")
                 return nil
             }
             guard allowCohorts else {
-                issue("\(path).cohort", "a cohort's clauses cannot name other cohorts")
+                issue("\(path()).cohort", "a cohort's clauses cannot name other cohorts")
                 return nil
             }
             guard let cohorts else {
                 return .cohort(CompiledCohort(key: cohortKey, attribute: "customerId", members: [], clauses: []), negate: clause.negate)
             }
             guard let cohort = cohorts[cohortKey] else {
-                issue("\(path).cohort", "unknown cohort '\(cohortKey)'")
+                issue("\(path()).cohort", "unknown cohort '\(cohortKey)'")
                 return nil
             }
             return .cohort(cohort, negate: clause.negate)
         }
         guard let attribute = clause.attribute, !attribute.isEmpty else {
-            issue("\(path).attribute", "a clause needs an attribute (or a cohort)")
+            issue("\(path()).attribute", "a clause needs an attribute (or a cohort)")
             return nil
         }
         guard let spelling = clause.operator else {
-            issue("\(path).operator", "a clause needs an operator: one of \(Operator.spellings)")
+            issue("\(path()).operator", "a clause needs an operator: one of \(Operator.spellings)")
             return nil
         }
         guard let op = Operator(rawValue: spelling) else {
-            issue("\(path).operator", "unknown operator '\(spelling)': use one of \(Operator.spellings)")
+            issue("\(path()).operator", "unknown operator '\(spelling)': use one of \(Operator.spellings)")
             return nil
         }
-        guard let matcher = matcher(op, clause.values, path: "\(path).values") else { return nil }
+        guard let matcher = matcher(op, clause.values, path: "\(path()).values") else { return nil }
         return .attribute(AttributeClause(AttributeRef(attribute), matcher, negate: clause.negate))
     }
 
-    private mutating func matcher(_ op: Operator, _ values: [String], path: String) -> Matcher? {
+    private mutating func matcher(_ op: Operator, _ values: [String], path: @autoclosure () -> String) -> Matcher? {
         if op == .exists {
-            if !values.isEmpty { issue(path, "'exists' takes no values") }
+            if !values.isEmpty { issue(path(), "'exists' takes no values") }
             return values.isEmpty ? .exists : nil
         }
         if values.isEmpty {
-            issue(path, "'\(op.rawValue)' needs at least one value")
+            issue(path(), "'\(op.rawValue)' needs at least one value")
             return nil
         }
         let before = issues.count
         func parsed<T>(_ what: String, _ parse: (String) -> T?) -> [T] {
             values.enumerated().compactMap { i, text in
                 if let value = parse(text) { return value }
-                issue("\(path)[\(i)]", "'\(text)' is not \(what)")
+                issue("\(path())[\(i)]", "'\(text)' is not \(what)")
                 return nil
             }
         }
@@ -201,7 +214,7 @@ struct Compiler {
                 do {
                     patterns.append(try CompiledPattern(source))
                 } catch {
-                    issue("\(path)[\(i)]", "invalid regular expression '\(source)': \(error)")
+                    issue("\(path())[\(i)]", "invalid regular expression '\(source)': \(error)")
                 }
             }
             matcher = .matches(patterns)
@@ -223,18 +236,52 @@ struct Compiler {
 
     // MARK: Cohorts
 
-    mutating func compile(_ cohort: Cohort, path: String) -> CompiledCohort? {
+    mutating func compile(_ cohort: Cohort, path: @autoclosure () -> String) -> CompiledCohort? {
         let before = issues.count
-        let prefix = path.isEmpty ? "" : "\(path)."
-        if !KeyRule.isValid(cohort.key) { issue("\(prefix)key", KeyRule.message("cohort", cohort.key)) }
-        if cohort.attribute.isEmpty { issue("\(prefix)attribute", "attribute must not be empty") }
+        func prefix() -> String {
+            let path = path()
+            return path.isEmpty ? "" : "\(path)."
+        }
+        if !KeyRule.isValid(cohort.key) { issue("\(prefix())key", KeyRule.message("cohort", cohort.key)) }
+        if cohort.attribute.isEmpty { issue("\(prefix())attribute", "attribute must not be empty") }
         if cohort.members.isEmpty && cohort.clauses.isEmpty {
-            issue("\(prefix)members", "a cohort needs members or clauses")
+            issue("\(prefix())members", "a cohort needs members or clauses")
         }
         let clauses = cohort.clauses.enumerated().compactMap { i, clause in
-            compile(clause, path: "\(prefix)clauses[\(i)]", allowCohorts: false)
+            compile(clause, path: "\(prefix())clauses[\(i)]", allowCohorts: false)
         }
         guard issues.count == before else { return nil }
         return CompiledCohort(key: cohort.key, attribute: cohort.attribute, members: cohort.members, clauses: clauses)
     }
+}
+
+/// A flag's variants by key. Flags have a handful, so lookups scan them (cheaper than
+/// hashing); a flag with many gets a dictionary as well.
+struct ResolvedVariants {
+    private var list: [ResolvedVariant] = []
+    private var index: [String: Int]?
+
+    private static var linearLimit: Int { 16 }
+
+    init(capacity: Int) {
+        list.reserveCapacity(capacity)
+    }
+
+    /// Adds `variant`, whose key must not be here yet.
+    mutating func add(_ variant: ResolvedVariant) {
+        list.append(variant)
+        if index != nil {
+            index?[variant.key] = list.count - 1
+        } else if list.count > Self.linearLimit {
+            index = Dictionary(uniqueKeysWithValues: list.enumerated().map { ($0.element.key, $0.offset) })
+        }
+    }
+
+    subscript(key: String) -> ResolvedVariant? {
+        if let index { return index[key].map { list[$0] } }
+        for variant in list where variant.key == key { return variant }
+        return nil
+    }
+
+    var keys: [String] { list.map(\.key) }
 }

@@ -44,13 +44,13 @@ enum CohortBenchmarks {
         let buildStart = ContinuousClock.now
         let large = Engine(snapshot(members: size))
         let build = Bench.seconds(ContinuousClock.now - buildStart) * 1000
-        var random = SplitMix(seed: 42)
         // Half the contexts are members of the large cohort; for the small one, members are customer-0…99.
+        // Spread over the range by a large prime step, the same every run.
         let contexts = (0..<2_000).map { i in
-            EvaluationContext(targetingKey: "u\(i)", attributes: ["customerId": .string(member(Int(random.next() % UInt64(2 * size))))])
+            EvaluationContext(targetingKey: "u\(i)", attributes: ["customerId": .string(member(i &* 7_919_003 % (2 * size)))])
         }
         let smallContexts = (0..<2_000).map { i in
-            EvaluationContext(targetingKey: "u\(i)", attributes: ["customerId": .string(member(Int(random.next() % 200)))])
+            EvaluationContext(targetingKey: "u\(i)", attributes: ["customerId": .string(member(i &* 7_919 % 200))])
         }
         let figures = Bench.interleaved(rounds: 31, count: contexts.count, [
             { smallContexts.reduce(0) { $0 + (small.evaluate("gate", context: $1).variant == "on" ? 1 : 0) } },
@@ -199,18 +199,5 @@ enum Memory {
         guard let symbol = dlsym(nil, "malloc_trim") else { return }  // nil: RTLD_DEFAULT
         _ = unsafeBitCast(symbol, to: Trim.self)(0)
         #endif
-    }
-}
-
-/// A small deterministic generator, so that every run evaluates the same contexts.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

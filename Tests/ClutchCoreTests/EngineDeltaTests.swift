@@ -113,23 +113,4 @@ struct EngineDeltaTests {
         #expect(ChunkedTable<Int>([]).isEmpty)
         #expect(ChunkedTable<Int>([])["x"] == nil)
     }
-
-    @Test func stringTableUpdates() {
-        let table = StringTable((0..<40).map { ("k\($0)", $0) })
-        let next = table.updating([("k1", 100), ("k2", nil), ("new", 7), ("gone-anyway", nil)])
-        #expect(next["k1"] == 100)
-        #expect(next["k2"] == nil)
-        #expect(next["new"] == 7)
-        #expect(next["k39"] == 39)
-        #expect(next.count == 40)
-        #expect(table["k1"] == 1)
-        // Added and removed again in one update; replaced only (slots kept); a small table.
-        let churn = table.updating([("x", 1), ("x", nil), ("k3", 30)])
-        #expect(churn["x"] == nil)
-        #expect(churn["k3"] == 30)
-        #expect(churn.count == 40)
-        #expect((0..<40).allSatisfy { churn["k\($0)"] == ($0 == 3 ? 30 : $0) })
-        let small = StringTable([("a", 1), ("b", 2)]).updating([("b", nil), ("c", 3)])
-        #expect(small["a"] == 1 && small["b"] == nil && small["c"] == 3 && small.count == 2)
-    }
 }

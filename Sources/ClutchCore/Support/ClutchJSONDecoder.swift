@@ -89,6 +89,16 @@ enum Problem: Error {
     case invalid(String)
 }
 
+/// `value` as `T`, which the caller has already established it is (`T.self == String.self`, a
+/// collection type's own decode): a mismatch is reported as an error, never a crash.
+@inline(__always)
+func cast<T>(_ value: Any) throws -> T {
+    guard let typed = value as? T else {
+        throw DecodingError.typeMismatch(T.self, DecodingError.Context(codingPath: [], debugDescription: "expected \(T.self)"))
+    }
+    return typed
+}
+
 /// The `Decoder` over a ``JSONTree``. Like Foundation's, one instance serves a whole decode:
 /// decoding a nested value points it at the value's node and extends its path, then restores both.
 ///
@@ -183,11 +193,13 @@ final class TreeDecoder: Decoder, SingleValueDecodingContainer {
         let handling = handling(of: T.self)
         switch handling {
         case .string:  // array elements, mostly (arrays decode their elements generically)
+            let string: String
             do {
-                return try readString(node) as! T
+                string = try readString(node)
             } catch {
                 throw self.error(error, String.self, node, codingPath(scope, last.map(codingKey)))
             }
+            return try cast(string)
         case .foundation:
             return try special(type, node: node, path: { codingPath(scope, last.map(codingKey)) })
         case .collection(_, let shared?), .plain(let shared?):
@@ -227,7 +239,7 @@ final class TreeDecoder: Decoder, SingleValueDecodingContainer {
             }
         }
         if case .collection(let collection, _) = handling {
-            return try collection.decode(self, node: node) as! T
+            return try cast(collection.decode(self, node: node))
         }
         return try T(from: self)
     }
@@ -272,20 +284,20 @@ final class TreeDecoder: Decoder, SingleValueDecodingContainer {
                 guard let date = try? Date.ISO8601FormatStyle().parse(readString(node)) else {
                     throw Problem.invalid("Expected date string to be ISO8601-formatted.")
                 }
-                return date as! T
+                return try cast(date)
             }
             if T.self == Data.self {
                 guard let data = Data(base64Encoded: try readString(node)) else { throw Problem.invalid("Encountered Data is not valid Base64.") }
-                return data as! T
+                return try cast(data)
             }
             if T.self == URL.self {
                 guard let url = URL(string: try readString(node)) else { throw Problem.invalid("Invalid URL string.") }
-                return url as! T
+                return try cast(url)
             }
             // Decimal
             guard tree.nodes[node].kind == .number else { throw Problem.mismatch }
             guard let decimal = Decimal(string: tree.string(node)) else { throw Problem.notRepresentable }
-            return decimal as! T
+            return try cast(decimal)
         } catch let problem as Problem {
             // As JSONDecoder: null is reported for the type asked for; any other kind as not a
             // string (dates, data and URLs are read as strings) or not a number (decimals).

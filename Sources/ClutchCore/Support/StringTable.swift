@@ -94,44 +94,6 @@ struct StringTable<Element: Sendable>: Sendable {
         self.mask = capacity - 1
     }
 
-    /// This table with `changes` applied: a key with an element is set (added or replaced), a
-    /// key with `nil` removed. Replacing elements keeps the slots as they are; only adding or
-    /// removing keys rebuilds them. Hashes only the added keys.
-    func updating(_ changes: [(String, Element?)]) -> StringTable {
-        guard !changes.isEmpty else { return self }
-        var next = entries
-        var removed = Set<Int>()
-        var added: [Entry] = []
-        var addedIndex: [String: Int] = [:]
-        for (key, element) in changes {
-            if let index = index(of: key) {
-                if let element {
-                    next[index] = Entry(key: key, hash: entries[index].hash, element: element)
-                    removed.remove(index)
-                } else {
-                    removed.insert(index)
-                }
-            } else if let position = addedIndex[key] {
-                if let element { added[position] = Entry(key: key, hash: added[position].hash, element: element) } else {
-                    added[position] = Entry(key: "", hash: 0, element: added[position].element)
-                    addedIndex[key] = nil
-                }
-            } else if let element {
-                addedIndex[key] = added.count
-                added.append(Entry(key: key, hash: Self.hash(key), element: element))
-            }
-        }
-        added.removeAll { addedIndex[$0.key] == nil }
-        if removed.isEmpty && added.isEmpty {
-            return StringTable(entries: next, slots: slots, mask: mask)
-        }
-        if !removed.isEmpty {
-            next = next.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
-        }
-        next.append(contentsOf: added)
-        return StringTable(entries: next)
-    }
-
     private init(entries: [Entry], slots: [Int32], mask: Int) {
         self.entries = entries
         self.slots = slots

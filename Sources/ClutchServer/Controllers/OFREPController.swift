@@ -48,7 +48,7 @@ struct OFREPController {
             let status: HTTPResponse.Status = code == .flagNotFound ? .notFound : .badRequest
             return Self.error(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, status: status)
         }
-        if let variant = result.variant { services.usage.count(environment: environment, evaluations: [(key, variant)]) }
+        if let variant = result.variant { services.usage.count(environment: environment, flag: key, variant: variant) }
         var out = ByteBufferAllocator().buffer(capacity: Self.answerCapacity)
         Self.writeSuccess(result, to: &out)
         return JSONResponse.buffer(out)

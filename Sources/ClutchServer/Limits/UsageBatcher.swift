@@ -93,12 +93,24 @@ final class UsageBatcher: Sendable {
     /// batch; never waits, never fails the evaluation.
     func count(environment: String, evaluations: [(flag: String, variant: String)]) {
         guard !evaluations.isEmpty else { return }
+        count { state in
+            for evaluation in evaluations { Self.addOne(&state, Key(environment: environment, flag: evaluation.flag, variant: evaluation.variant)) }
+        }
+    }
+
+    /// One evaluation (OFREP's single-flag route): no array on the hot path.
+    func count(environment: String, flag: String, variant: String) {
+        count { state in Self.addOne(&state, Key(environment: environment, flag: flag, variant: variant)) }
+    }
+
+    private static func addOne(_ state: inout State, _ key: Key) {
+        let (sum, overflow) = (state.pending[key] ?? 0).addingReportingOverflow(1)
+        state.pending[key] = overflow ? .max : sum
+    }
+
+    private func count(_ add: (inout State) -> Void) {
         let lead = state.withLock { state -> Bool in
-            for evaluation in evaluations {
-                let key = Key(environment: environment, flag: evaluation.flag, variant: evaluation.variant)
-                let (sum, overflow) = (state.pending[key] ?? 0).addingReportingOverflow(1)
-                state.pending[key] = overflow ? .max : sum
-            }
+            add(&state)
             let lead = !state.flushScheduled
             state.flushScheduled = true
             return lead

@@ -3,7 +3,8 @@ import PackageDescription
 
 // Dependencies point inward: ClutchCore (pure engine) <- ClutchStore (SQLite)
 // <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
-// The SDK (`Clutch`) depends on ClutchCore only.
+// The SDK (`Clutch`) depends on ClutchCore and ClutchProtocol (the wire protocol it shares
+// with the server) only.
 let package = Package(
     name: "Clutch",
     platforms: [.macOS(.v14)],
@@ -34,6 +35,9 @@ let package = Package(
             // Persistent sets: a cohort's members change without copying the millions unchanged.
             dependencies: [.product(name: "HashTreeCollections", package: "swift-collections")]
         ),
+        // The server↔SDK wire protocol (stream events, usage report, entity tags): one
+        // definition that both sides import.
+        .target(name: "ClutchProtocol", dependencies: ["ClutchCore"]),
         .target(
             name: "ClutchStore",
             dependencies: [
@@ -47,6 +51,7 @@ let package = Package(
             name: "ClutchServer",
             dependencies: [
                 "ClutchCore",
+                "ClutchProtocol",
                 "ClutchStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,12 +62,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // Persistent dictionaries: the next live state shares what a change left alone.
                 .product(name: "HashTreeCollections", package: "swift-collections"),
-            ]
+            ],
+            // docs/openapi.json, the API's one description, compiled in and served unchanged.
+            plugins: ["EmbedOpenAPI"]
         ),
         .target(
             name: "Clutch",
             dependencies: [
                 "ClutchCore",
+                "ClutchProtocol",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
                 // The transport: NIO-based, streams response bodies without spinning while idle.
@@ -83,6 +91,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Build tool: turns docs/openapi.json into Swift source for ClutchServer.
+        .executableTarget(name: "ClutchEmbed"),
+        .plugin(name: "EmbedOpenAPI", capability: .buildTool(), dependencies: ["ClutchEmbed"]),
         .executableTarget(
             name: "ClutchBench",
             // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
@@ -103,6 +114,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore"]),
+        .testTarget(name: "ClutchProtocolTests", dependencies: ["ClutchProtocol", "ClutchCore"]),
         .testTarget(
             name: "ClutchStoreTests",
             dependencies: ["ClutchStore", "ClutchCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
@@ -117,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "ClutchTests",
             dependencies: [
-                "Clutch", "ClutchCore", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log"),
+                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log"),
                 // The client as a service in a ServiceGroup; an application's own HTTP client.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -5,7 +5,7 @@
 # Prints a combined closing line `N passed, N failed`. Extra arguments go to `swift test`.
 set -uo pipefail
 SWIFT="${SWIFT:-swift}"
-targets=(ClutchCoreTests ClutchStoreTests ClutchServerTests ClutchCLITests ClutchTests)
+targets=(ClutchCoreTests ClutchProtocolTests ClutchStoreTests ClutchServerTests ClutchCLITests ClutchTests)
 passed=0
 failed=0
 status=0

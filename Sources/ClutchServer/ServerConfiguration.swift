@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     public var eventHistoryLimit: Int
     /// Rate, size and time limits on what callers send.
     public var limits: ServerLimits
+    /// Whether every request and response is checked against `docs/openapi.json`
+    /// (`CLUTCH_CHECK_CONTRACT=1`); the test suites turn it on, production never needs it.
+    public var checkContract: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -31,5 +34,6 @@ public struct ServerConfiguration: Sendable {
         self.heartbeatInterval = .seconds(15)
         self.eventHistoryLimit = 1000
         self.limits = ServerLimits()
+        self.checkContract = false
     }
 }

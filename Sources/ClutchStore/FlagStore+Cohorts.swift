@@ -63,7 +63,26 @@ extension FlagStore {
     public func updateMembers(
         cohort key: String, environment: String, add: [String], remove: [String], change: ChangeInfo
     ) async throws -> Change<MembershipResult> {
-        let requested = try Self.checkedMembers(add: add, remove: remove)
+        try await commitMembers(try Self.checkedMembers(add: add, remove: remove), cohort: key, environment: environment, change: change)
+    }
+
+    /// Applies member instructions (`addMembers`, `removeMembers`) in order, as one change: for
+    /// each member its last instruction decides. Otherwise as ``updateMembers(cohort:environment:add:remove:change:)``.
+    public func applyMembers(
+        _ instructions: [MemberInstruction], cohort key: String, environment: String, change: ChangeInfo
+    ) async throws -> Change<MembershipResult> {
+        let requested: MemberChange
+        do {
+            requested = try MemberInstruction.netChange(instructions)
+        } catch {
+            throw StoreError.invalid(error)
+        }
+        return try await commitMembers(requested, cohort: key, environment: environment, change: change)
+    }
+
+    private func commitMembers(
+        _ requested: MemberChange, cohort key: String, environment: String, change: ChangeInfo
+    ) async throws -> Change<MembershipResult> {
         let result = try await pool.write { db -> Change<MembershipResult> in
             try Tables.requireEnvironment(db, environment)
             guard let old = try Tables.cohortDefinition(db, key, environment: environment) else {

@@ -9,6 +9,12 @@ import Testing
 /// within 2 s, apps see `DISABLED`, and `/healthz` answers within 1 s.
 @Suite("Attacks with SDK keys", .serialized)
 struct AttackTests {
+    /// The server as deployed: without the contract check the other suites run under, which
+    /// reads every body whole and would change what an attack costs.
+    static func asInProduction(_ configuration: inout ServerConfiguration) {
+        configuration.checkContract = false
+    }
+
     /// `new-checkout`: on in production and development, with the given rules in production.
     static func seed(_ server: TestServer, rules: String = "[]") async throws {
         try await server.createFlag("""
@@ -62,7 +68,7 @@ struct AttackTests {
     // MARK: Usage reports
 
     @Test func overflowingUsageIsRefusedAndCannotBreakTheFlag() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(configure: Self.asInProduction) { server in
             try await Self.seed(server)
             let (_, development) = try await server.createKey("development")
             let (_, production) = try await server.createKey("production")
@@ -97,7 +103,7 @@ struct AttackTests {
     }
 
     @Test func inventedVariantsAreNotStored() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(configure: Self.asInProduction) { server in
             try await Self.seed(server)
             try await server.createFlag(#"{"key": "unrelated", "type": "boolean"}"#)
             let (_, production) = try await server.createKey("production")
@@ -134,6 +140,7 @@ struct AttackTests {
 
     @Test func usageReportsBeyondTheRateAreRefusedWithRetryAfter() async throws {
         try await TestServer.with(configure: {
+            Self.asInProduction(&$0)
             $0.limits.usageReportsPerSecond = 1
             $0.limits.usageReportBurst = 2
         }) { server in
@@ -164,7 +171,7 @@ struct AttackTests {
             [{"clauses": [{"attribute": "email", "operator": "matches", "values": ["^(a+)+$", "^([a-z0-9]+\\\\.?)+@acme\\\\.com$"]}],
               "serve": {"variant": "on"}}]
             """
-        try await TestServer.with { server in
+        try await TestServer.with(configure: Self.asInProduction) { server in
             try await Self.seed(server, rules: rules)
             let (_, production) = try await server.createKey("production")
             let evil = String(repeating: "a", count: 100_000) + "!"
@@ -183,7 +190,7 @@ struct AttackTests {
     }
 
     @Test func patternsThatNeedBacktrackingAreRefusedWhenWritten() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(configure: Self.asInProduction) { server in
             let reply = try await server.send("POST", "/api/v1/flags", body: """
                 {"key": "backref", "environments": {"production": {"rules": [
                   {"clauses": [{"attribute": "email", "operator": "matches", "values": ["(a)\\\\1"]}], "serve": {"variant": "on"}}]}}}
@@ -196,7 +203,7 @@ struct AttackTests {
     // MARK: Contexts
 
     @Test func oversizedContextsAreRefused() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(configure: Self.asInProduction) { server in
             try await Self.seed(server)
             let (_, production) = try await server.createKey("production")
             // Many attribute names (crafted to collide or not, the count is bounded).
@@ -230,6 +237,7 @@ struct AttackTests {
 
     @Test func streamsThatNeverReadCostLittleAndAreClosed() async throws {
         try await TestServer.with(configure: {
+            Self.asInProduction(&$0)
             $0.limits.streamStallTimeout = .seconds(2)
             $0.limits.maxStreamsPerKey = 40
         }) { server in
@@ -277,7 +285,7 @@ struct AttackTests {
     // MARK: Connections and bodies
 
     @Test func halfSentRequestsAreClosedAfterTheIdleTimeout() async throws {
-        try await TestServer.with(configure: { $0.limits.idleTimeout = .seconds(1) }) { server in
+        try await TestServer.with(configure: { Self.asInProduction(&$0); $0.limits.idleTimeout = .seconds(1) }) { server in
             let half = try RawConnection(port: server.port)
             try half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
             #expect(half.waitUntilClosed(timeout: .seconds(10)))
@@ -288,7 +296,7 @@ struct AttackTests {
     }
 
     @Test func anExportLargerThanOneMebibyteImportsBack() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(configure: Self.asInProduction) { server in
             try await Self.seed(server)
             try await Self.addLargeCohort(server, members: 70_000)
             let export = try await server.send("GET", "/api/v1/export")
@@ -301,7 +309,7 @@ struct AttackTests {
     }
 
     @Test func unknownFieldsInAdminBodiesAreRefused() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(configure: Self.asInProduction) { server in
             try await Self.seed(server)
             try await server.send("POST", "/api/v1/flags/new-checkout/environments/production/off")
             let rollback = try await server.send("POST", "/api/v1/flags/new-checkout/rollback", body: #"{"revison": 1}"#)
@@ -320,7 +328,7 @@ struct AttackTests {
 
     @Test(arguments: [".", ".."])
     func keysThatAURLPathCannotAddressAreRefused(key: String) async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(configure: Self.asInProduction) { server in
             let reply = try await server.send("POST", "/api/v1/flags", body: #"{"key": "\#(key)"}"#)
             #expect(reply.status == 400)
             #expect(reply.errorField == "key")

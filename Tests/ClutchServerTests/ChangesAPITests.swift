@@ -114,4 +114,43 @@ struct ChangesAPITests {
             #expect(flag["revision"] == .integer(21))
         }
     }
+
+    /// A cohort takes the same shape: member instructions applied in order as one change,
+    /// a bad one named by index, and concurrent additions all landing.
+    @Test func cohortMemberInstructions() async throws {
+        try await TestServer.with { server in
+            let cohorts = "/api/v1/environments/production/cohorts"
+            #expect(try await server.send("POST", cohorts, body: #"{"key": "pilots", "members": ["acme"]}"#).status == 201)
+            let path = "\(cohorts)/pilots/changes"
+            let applied = try await server.send("POST", path, body: """
+                {"instructions": [{"kind": "addMembers", "values": ["globex", "initech"]}, {"kind": "removeMembers", "values": ["acme", "initech"]}],
+                 "message": "pilot wave 2"}
+                """)
+            #expect(applied.status == 200, "\(applied.text)")
+            #expect(applied["added"] == .array(["globex"]))
+            #expect(applied["removed"] == .array(["acme"]))
+            #expect(applied["size"] == .integer(1))
+            let audit = try await server.send("GET", "/api/v1/audit?limit=1")
+            #expect(audit["events[0].message"] == .string("pilot wave 2"))
+
+            let bad = try await server.send("POST", path, body: #"{"instructions": [{"kind": "addMembers", "values": ["x"]}, {"kind": "removeMembers", "values": [""]}]}"#)
+            #expect(bad.status == 400)
+            #expect(bad.errorField == "instructions[1].values[0]")
+            let misspelt = try await server.send("POST", path, body: #"{"instructions": [{"kind": "addMembers", "valuez": ["x"]}]}"#)
+            #expect(misspelt.status == 400)
+            #expect(misspelt.errorField == "instructions[0].valuez")
+
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 0..<10 {
+                    group.addTask {
+                        try await server.send("POST", path, body: #"{"instructions": [{"kind": "addMembers", "values": ["c-\#(i)"]}]}"#).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 10))
+            let cohort = try await server.send("GET", "\(cohorts)/pilots")
+            #expect(cohort["cohort.members"] == .array((["globex"] + (0..<10).map { "c-\($0)" }).sorted().map { .string($0) }))
+        }
+    }
 }

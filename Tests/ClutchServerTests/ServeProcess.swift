@@ -49,6 +49,7 @@ final class ServeProcess: @unchecked Sendable {
         environment["CLUTCH_BOOTSTRAP_TOKEN"] = Self.adminToken
         environment["CLUTCH_CONFIG"] = configPath
         environment["CLUTCH_LOG_LEVEL"] = "info"
+        environment["CLUTCH_CHECK_CONTRACT"] = "1"
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)

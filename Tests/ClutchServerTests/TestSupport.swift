@@ -103,6 +103,7 @@ final class TestServer: Sendable {
             host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
             bootstrapToken: bootstrapToken, cliConfigPath: directory.appendingPathComponent("config/clutch.json").path)
         configuration.heartbeatInterval = .milliseconds(300)
+        configuration.checkContract = true  // every response these tests see is held to docs/openapi.json
         configure(&configuration)
         var logger = Logger(label: "clutch.server-tests")
         logger.logLevel = .warning

@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchProtocol
 import Testing
 
 @testable import Clutch

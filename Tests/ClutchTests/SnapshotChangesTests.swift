@@ -1,3 +1,4 @@
+import ClutchProtocol
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 @Suite("Stream events")
 struct SnapshotChangesTests {
     private func event(_ type: String, _ json: String) throws -> SyncEvent {
-        try #require(try SyncEvent(ServerSentEvent(type: type, data: json)))
+        try #require(try SyncEvent(type: type, data: (json).utf8))
     }
 
     @Test("a flag event replaces or adds the flag and moves the version")
@@ -50,9 +51,9 @@ struct SnapshotChangesTests {
 
     @Test("unknown event types are skipped; malformed known ones throw")
     func unknownAndMalformed() throws {
-        #expect(try SyncEvent(ServerSentEvent(type: "future-thing", data: "{}")) == nil)
-        #expect(throws: (any Error).self) { try SyncEvent(ServerSentEvent(type: "flag", data: "{\"version\": \"x\"}")) }
-        #expect(throws: (any Error).self) { try SyncEvent(ServerSentEvent(type: "snapshot", data: "not json")) }
+        #expect(try SyncEvent(type: "future-thing", data: ("{}").utf8) == nil)
+        #expect(throws: (any Error).self) { try SyncEvent(type: "flag", data: ("{\"version\": \"x\"}").utf8) }
+        #expect(throws: (any Error).self) { try SyncEvent(type: "snapshot", data: ("not json").utf8) }
     }
 
     @Test("a snapshot event decodes the engine's JSON form")

@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchProtocol
 import Foundation
 import Testing
 
@@ -69,10 +70,10 @@ struct UsageReportSplitTests {
     @Test func largeReportsAreSplitToWhatTheServerAccepts() {
         let now = Date()
         let entries = (0..<(UsageReportLimits.maxEntries * 2 + 5)).map { UsageReport.Count(flag: "f\($0)", variant: "on", count: 1) }
-        let huge = UsageReport.Count(flag: "hot", variant: "on", count: Int(UsageReportLimits.maxCount) + 7)
+        let huge = UsageReport.Count(flag: "hot", variant: "on", count: UsageReportLimits.maxCount + 7)
         let (parts, rest) = UsageReport(counts: entries + [huge], from: now, to: now).split()
         #expect(parts.map(\.counts.count) == [UsageReportLimits.maxEntries, UsageReportLimits.maxEntries, 6])
-        #expect(parts.allSatisfy { $0.counts.allSatisfy { Int64($0.count) <= UsageReportLimits.maxCount } })
+        #expect(parts.allSatisfy { $0.counts.allSatisfy { $0.count <= UsageReportLimits.maxCount } })
         #expect(rest?.counts == [UsageReport.Count(flag: "hot", variant: "on", count: 7)])
     }
 

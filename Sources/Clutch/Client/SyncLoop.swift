@@ -1,3 +1,4 @@
+import ClutchProtocol
 import Foundation
 import Logging
 
@@ -80,7 +81,7 @@ final class SyncLoop {
     private func handle(_ event: ServerSentEvent) async throws {
         let change: SyncEvent?
         do {
-            change = try SyncEvent(event)
+            change = try SyncEvent(type: event.type, data: event.data.utf8)
         } catch {
             lastEventID = nil  // start over from a full snapshot
             throw ClutchError.invalidResponse("cannot read a '\(event.type)' event: \(error)")

@@ -1,3 +1,4 @@
+import ClutchProtocol
 import AsyncHTTPClient
 import Foundation
 import NIOCore

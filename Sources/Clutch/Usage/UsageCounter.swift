@@ -1,3 +1,4 @@
+import ClutchProtocol
 import Atomics
 import ClutchCore
 import Foundation
@@ -63,7 +64,7 @@ final class UsageCounter: Sendable {
             return (state.counts, state.since)
         }
         guard !counts.isEmpty else { return nil }
-        let entries = counts.map { UsageReport.Count(flag: $0.key.flag, variant: $0.key.variant, count: $0.value) }
+        let entries = counts.map { UsageReport.Count(flag: $0.key.flag, variant: $0.key.variant, count: Int64($0.value)) }
             .sorted { ($0.flag, $0.variant) < ($1.flag, $1.variant) }
         return UsageReport(counts: entries, from: since, to: now)
     }
@@ -72,9 +73,9 @@ final class UsageCounter: Sendable {
     func restore(_ report: UsageReport) {
         state.withLock { state in
             for entry in report.counts {
-                state.counts[Key(flag: entry.flag, variant: entry.variant), default: 0] &+= entry.count
+                state.counts[Key(flag: entry.flag, variant: entry.variant), default: 0] &+= Int(clamping: entry.count)
             }
-            state.since = min(state.since, report.from)
+            if let from = report.from { state.since = min(state.since, from) }
         }
     }
 
@@ -95,25 +96,14 @@ final class UsageCounter: Sendable {
     }
 }
 
-/// The body of `POST /sdk/v1/usage`.
-struct UsageReport: Sendable, Hashable, Codable {
-    struct Count: Sendable, Hashable, Codable {
-        var flag: String
-        var variant: String
-        var count: Int
-    }
-
-    var counts: [Count]
-    var from: Date
-    var to: Date
-
+extension UsageReport {
     /// The largest body a report part may have (estimated); the server accepts 1 MiB.
     static let maxBodyBytes = 900_000
 
     /// Reports the server accepts (``UsageReportLimits``: entries per report, count per entry),
     /// and what is left over to send next time: the part of a count above the limit.
     func split() -> (parts: [UsageReport], rest: UsageReport?) {
-        let limit = Int(clamping: UsageReportLimits.maxCount)
+        let limit = UsageReportLimits.maxCount
         var capped: [Count] = []
         var leftover: [Count] = []
         for entry in counts {

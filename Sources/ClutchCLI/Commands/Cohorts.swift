@@ -151,11 +151,13 @@ enum CohortMembers {
         let env = try environment.required()
         guard !add.isEmpty || !remove.isEmpty else { throw CLIError.usage("name the members: --customers a,b") }
         struct Body: Encodable {
-            var add: [String]
-            var remove: [String]
+            var instructions: [MemberInstruction]
         }
+        var instructions: [MemberInstruction] = []
+        if !add.isEmpty { instructions.append(.addMembers(add)) }
+        if !remove.isEmpty { instructions.append(.removeMembers(remove)) }
         let response = try await connection.client().send(
-            "POST", ["environments", env, "cohorts", name, "members"], json: Body(add: add, remove: remove), message: message)
+            "POST", ["environments", env, "cohorts", name, "changes"], json: Body(instructions: instructions), message: message)
         if connection.json { return Output.json(try response.json()) }
         Output.text(describe(try response.decode(MembershipRecord.self)))
     }

@@ -66,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
             bootstrapToken: nonEmpty(environment["CLUTCH_BOOTSTRAP_TOKEN"]),
             cliConfigPath: CLIConfigFile.defaultPath())
         configuration.limits = try limits(environment)
+        configuration.checkContract = environment["CLUTCH_CHECK_CONTRACT"] == "1"
         let json = self.json
         do {
             try await runClutchServer(configuration, logger: logger) { boundPort in

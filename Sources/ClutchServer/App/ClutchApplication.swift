@@ -87,6 +87,9 @@ public final class ClutchApplication: Sendable {
     /// The router with every route of docs/api.md.
     func buildRouter() -> Router<ClutchRequestContext> {
         let router = Router(context: ClutchRequestContext.self)
+        if configuration.checkContract, case .success(let contract) = SchemaValidator.served {
+            router.middlewares.add(ContractCheckMiddleware(check: ContractCheck(contract: contract)))
+        }
         router.middlewares.add(MetricsMiddleware(metrics: services.metrics))
         router.middlewares.add(ErrorMiddleware())
         router.addRoutes(OpsController(services: services, isReady: { [self] in self.isReady }).routes)

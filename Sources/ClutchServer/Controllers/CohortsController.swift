@@ -14,6 +14,7 @@ struct CohortsController {
         routes.put("environments/:env/cohorts/:key", use: update)
         routes.delete("environments/:env/cohorts/:key", use: delete)
         routes.post("environments/:env/cohorts/:key/members", use: members)
+        routes.post("environments/:env/cohorts/:key/changes", use: changes)
         return routes
     }
 
@@ -82,6 +83,27 @@ struct CohortsController {
         let (written, _) = try await services.write("update_members") {
             try await services.store.updateMembers(
                 cohort: key, environment: environment, add: body.add ?? [], remove: body.remove ?? [], change: change)
+        }
+        return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
+    }
+
+    private struct ChangesBody: RequestBody {
+        let instructions: [MemberInstruction]
+        let message: String?
+        enum CodingKeys: String, CodingKey { case instructions, message }
+    }
+
+    /// `POST …/cohorts/{key}/changes`: `addMembers` / `removeMembers` instructions, the same shape
+    /// as a flag's changes, applied in order as one change.
+    @Sendable func changes(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let environment = try context.parameter("env")
+        let key = try context.parameter("key")
+        var change = try request.changeInfo(context)
+        let body = try await request.decodeJSON(ChangesBody.self)
+        if let message = body.message, !message.isEmpty { change.message = message }
+        let (written, _) = try await services.write("update_members") {
+            try await services.store.applyMembers(body.instructions, cohort: key, environment: environment, change: change)
         }
         return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
     }

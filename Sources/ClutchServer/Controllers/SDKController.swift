@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchProtocol
 import ClutchStore
 import Foundation
 import Hummingbird
@@ -124,13 +125,6 @@ struct SDKController {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    private struct UsageReport: RequestBody {
-        let counts: [UsageCount]
-        let from: String?
-        let to: String?
-        enum CodingKeys: String, CodingKey { case counts, from, to }
-    }
-
     private struct UsageAnswer: Encodable {
         let accepted: Int
         let ignored: Int
@@ -148,12 +142,13 @@ struct SDKController {
                 "too many usage reports for this SDK key; at most \(rate) a second", retryAfter: Int(seconds))
         }
         let report = try await request.decodeJSON(UsageReport.self)
-        try UsageLimits.validate(report.counts)
+        let counts = report.counts.map { UsageCount(flag: $0.flag, variant: $0.variant, count: $0.count) }
+        try UsageLimits.validate(counts)
         guard let engine = services.registry.engine(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
         let outcome = try await services.metrics.timeWrite("record_usage") {
-            try await services.usage.record(report.counts, engine: engine)
+            try await services.usage.record(counts, engine: engine)
         }
         return JSONResponse.encode(UsageAnswer(accepted: outcome.accepted, ignored: outcome.ignored), status: .accepted)
     }
@@ -161,16 +156,9 @@ struct SDKController {
 
 /// Entity tags.
 enum ETag {
-    /// Whether an `If-None-Match` value names `etag` (weak or strong, in a list, or `*`).
+    /// Whether an `If-None-Match` value names `etag` (the protocol's rule, ``EntityTag``).
     static func matches(_ ifNoneMatch: String, _ etag: String) -> Bool {
-        let bare = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        for candidate in ifNoneMatch.split(separator: ",") {
-            var tag = candidate.trimmingCharacters(in: .whitespaces)
-            if tag == "*" { return true }
-            if tag.hasPrefix("W/") { tag.removeFirst(2) }
-            if tag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) == bare { return true }
-        }
-        return false
+        EntityTag.matches(ifNoneMatch, etag)
     }
 
     /// A strong tag from content: FNV-1a 64 of the bytes.
@@ -206,3 +194,6 @@ final class WriteWatch: Sendable {
         since.withLock { $0.map { $0.duration(to: .now) > limit } ?? false }
     }
 }
+
+/// The protocol's usage report, read with unknown fields refused like every request body.
+extension UsageReport: RequestBody {}

@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchProtocol
 import Foundation
 import HashTreeCollections
 import NIOCore
@@ -88,7 +89,7 @@ final class EncodedSnapshot: Sendable {
         bytes.append(contentsOf: #"],"version":"#.utf8)
         bytes.append(contentsOf: String(version).utf8)
         bytes.append(UInt8(ascii: "}"))
-        let shared = StreamEvent.sharing(name: "snapshot", version: version, data: bytes)
+        let shared = StreamEvent.sharing(name: SyncEvent.Name.snapshot, version: version, data: bytes)
         let built = (event: shared.event, json: shared.data)
         // Two callers may build it at once; both results are the same bytes.
         return whole.withLock { stored in

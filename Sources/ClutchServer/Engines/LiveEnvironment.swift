@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchProtocol
 import NIOCore
 
 /// What the server serves for one environment: the compiled engine and the snapshot's encoding,
@@ -19,7 +20,7 @@ struct LiveEnvironment: Sendable {
     private init(engine: Engine, encoded: EncodedSnapshot, sortedFlagKeys: [String]) {
         self.engine = engine
         self.encoded = encoded
-        self.etag = "\"\(engine.environment)-\(engine.version)\""
+        self.etag = EntityTag.snapshot(environment: engine.environment, version: engine.version)
         self.sortedFlagKeys = sortedFlagKeys
     }
 

@@ -69,6 +69,8 @@ final class TestServer: @unchecked Sendable {
         var env = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.path,
             "CLUTCH_CONFIG": configPath, "CLUTCH_LOG_LEVEL": "warning",
+            // Every request the CLI sends and every answer it reads is held to docs/openapi.json.
+            "CLUTCH_CHECK_CONTRACT": "1",
         ]
         if let bootstrapToken { env["CLUTCH_BOOTSTRAP_TOKEN"] = bootstrapToken }
         env.merge(extraEnvironment) { _, new in new }

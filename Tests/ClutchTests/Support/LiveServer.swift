@@ -51,6 +51,7 @@ final class LiveServer: Sendable {
             host: "127.0.0.1", port: port, databasePath: directory.appendingPathComponent("clutch.db").path,
             bootstrapToken: adminToken, cliConfigPath: directory.appendingPathComponent("cli.json").path)
         configuration.heartbeatInterval = .milliseconds(500)
+        configuration.checkContract = true  // the SDK's requests and the answers it reads follow docs/openapi.json
         var logger = Logger(label: "clutch.sdk-tests.server")
         logger.logLevel = .error
         let application = try await ClutchApplication(configuration: configuration, logger: logger)

@@ -1,5 +1,4 @@
 import ClutchCore
-import ClutchServer
 import Foundation
 
 /// Checks JSON values against the schemas of an OpenAPI 3.1 document: the subset of JSON Schema
@@ -8,26 +7,26 @@ import Foundation
 /// `format: date-time` and `$ref` into the document).
 ///
 /// Values are `ClutchCore.Value`, which keeps integers and doubles apart as the wire does.
-struct SchemaValidator: Sendable {
+public struct SchemaValidator: Sendable {
     /// The whole OpenAPI document; `$ref`s are JSON pointers into it.
-    let document: Value
+    public let document: Value
 
-    init(document: Value) {
+    public init(document: Value) {
         self.document = document
     }
 
-    /// `OpenAPIDocument.json`, parsed once for every test.
-    static let served: Result<SchemaValidator, any Error> = Result { try SchemaValidator(json: OpenAPIDocument.json) }
+    /// The served document (`docs/openapi.json`), parsed once.
+    public static let served: Result<SchemaValidator, any Error> = Result { try SchemaValidator(json: OpenAPIDocument.json) }
 
     /// Parses an OpenAPI document from JSON text.
-    init(json: String) throws {
+    public init(json: String) throws {
         self.document = try JSONDecoder().decode(Value.self, from: Data(json.utf8))
     }
 
     // MARK: Validation
 
     /// Every way `instance` breaks `schema`, as `path: problem` lines; empty when it conforms.
-    func errors(_ instance: Value, against schema: Value, at path: String = "$") -> [String] {
+    public func errors(_ instance: Value, against schema: Value, at path: String = "$") -> [String] {
         var found: [String] = []
         check(instance, schema, path, depth: 0, into: &found)
         return found
@@ -155,17 +154,15 @@ struct SchemaValidator: Sendable {
         return a == b
     }
 
+    /// RFC 3339 date-time (a date, `T`, a time and an offset), without Foundation's formatters.
     private static func isDateTime(_ text: String) -> Bool {
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return plain.date(from: text) != nil || fractional.date(from: text) != nil
+        text.utf8.count >= 20 && text.utf8.contains(UInt8(ascii: "T")) && Timestamp.seconds(text) != nil
     }
 
     // MARK: Document navigation
 
     /// The value a local JSON pointer (`#/components/schemas/Flag`) names.
-    func resolve(_ reference: String) -> Value? {
+    public func resolve(_ reference: String) -> Value? {
         guard reference.hasPrefix("#") else { return nil }
         var current = document
         for raw in reference.dropFirst().split(separator: "/", omittingEmptySubsequences: true) {
@@ -185,7 +182,7 @@ struct SchemaValidator: Sendable {
     }
 
     /// `value`, or what its `$ref` points at (responses and parameters may be references).
-    func dereferenced(_ value: Value) -> Value? {
+    public func dereferenced(_ value: Value) -> Value? {
         if case .object(let object) = value, case .string(let reference)? = object["$ref"] {
             return resolve(reference)
         }
@@ -193,14 +190,14 @@ struct SchemaValidator: Sendable {
     }
 
     /// The paths object's keys.
-    var pathTemplates: [String] {
+    public var pathTemplates: [String] {
         guard case .object(let root) = document, case .object(let paths)? = root["paths"] else { return [] }
         return paths.keys.sorted()
     }
 
     /// The path template that `path` (no query) matches; literal segments win over `{parameters}`,
     /// so `/api/v1/flags/stale` is not taken for `/api/v1/flags/{key}`.
-    func template(for path: String) -> String? {
+    public func template(for path: String) -> String? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         var best: (template: String, literals: Int)?
         for template in pathTemplates {
@@ -224,7 +221,7 @@ struct SchemaValidator: Sendable {
     }
 
     /// The operation object for `method` (lowercase) on `template`.
-    func operation(_ method: String, _ template: String) -> Value? {
+    public func operation(_ method: String, _ template: String) -> Value? {
         guard let paths = resolve("#/paths"), case .object(let byPath) = paths,
             case .object(let item)? = byPath[template]
         else { return nil }
@@ -232,7 +229,7 @@ struct SchemaValidator: Sendable {
     }
 
     /// The response object of an operation for `status` (or its `default`), dereferenced.
-    func response(_ method: String, _ template: String, status: Int) -> Value? {
+    public func response(_ method: String, _ template: String, status: Int) -> Value? {
         guard case .object(let operation)? = operation(method, template),
             case .object(let responses)? = operation["responses"],
             let response = responses[String(status)] ?? responses["default"]
@@ -241,7 +238,7 @@ struct SchemaValidator: Sendable {
     }
 
     /// The names of the headers a response documents (as written in the document).
-    func responseHeaders(_ method: String, _ template: String, status: Int) -> [String] {
+    public func responseHeaders(_ method: String, _ template: String, status: Int) -> [String] {
         guard case .object(let response)? = response(method, template, status: status),
             case .object(let headers)? = response["headers"]
         else { return [] }
@@ -249,7 +246,7 @@ struct SchemaValidator: Sendable {
     }
 
     /// The media types a response documents for its body.
-    func responseContentTypes(_ method: String, _ template: String, status: Int) -> [String] {
+    public func responseContentTypes(_ method: String, _ template: String, status: Int) -> [String] {
         guard case .object(let response)? = response(method, template, status: status),
             case .object(let content)? = response["content"]
         else { return [] }
@@ -257,11 +254,50 @@ struct SchemaValidator: Sendable {
     }
 
     /// The schema a response body of `contentType` must follow; `nil` when the document gives none.
-    func responseSchema(_ method: String, _ template: String, status: Int, contentType: String = "application/json") -> Value? {
+    public func responseSchema(_ method: String, _ template: String, status: Int, contentType: String = "application/json") -> Value? {
         guard case .object(let response)? = response(method, template, status: status),
             case .object(let content)? = response["content"],
             case .object(let media)? = content[contentType]
         else { return nil }
         return media["schema"]
+    }
+
+    /// The media types an operation's request body may have; empty when it takes no body.
+    public func requestContentTypes(_ method: String, _ template: String) -> [String] {
+        guard case .object(let operation)? = operation(method, template),
+            let body = operation["requestBody"].flatMap(dereferenced),
+            case .object(let request) = body,
+            case .object(let content)? = request["content"]
+        else { return [] }
+        return content.keys.sorted()
+    }
+
+    /// The schema of an operation's request body of `contentType`; `nil` when it gives none.
+    public func requestSchema(_ method: String, _ template: String, contentType: String = "application/json") -> Value? {
+        guard case .object(let operation)? = operation(method, template),
+            let body = operation["requestBody"].flatMap(dereferenced),
+            case .object(let request) = body,
+            case .object(let content)? = request["content"],
+            case .object(let media)? = content[contentType]
+        else { return nil }
+        return media["schema"]
+    }
+
+    /// The names of the query parameters an operation (or its path item) declares.
+    public func queryParameters(_ method: String, _ template: String) -> Set<String> {
+        guard let paths = resolve("#/paths"), case .object(let byPath) = paths,
+            case .object(let item)? = byPath[template]
+        else { return [] }
+        var declared: [Value] = []
+        if case .array(let shared)? = item["parameters"] { declared += shared }
+        if case .object(let operation)? = item[method.lowercased()], case .array(let own)? = operation["parameters"] { declared += own }
+        var names: Set<String> = []
+        for parameter in declared {
+            guard case .object(let fields)? = dereferenced(parameter),
+                fields["in"] == .string("query"), case .string(let name)? = fields["name"]
+            else { continue }
+            names.insert(name)
+        }
+        return names
     }
 }

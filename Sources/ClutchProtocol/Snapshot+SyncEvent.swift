@@ -1,9 +1,37 @@
+import ClutchCore
+
 extension SyncEvent {
+    /// The events that turn `old` into `new` (two snapshots of one environment), in the order
+    /// a server sends them: cohorts first (a flag event may name a cohort that arrives in the
+    /// same change), then flags, then deletions. `old.applying(events(from: old, to: new))`
+    /// equals `new`.
+    public static func events(from old: Snapshot, to new: Snapshot) -> [SyncEvent] {
+        let version = new.version
+        var events: [SyncEvent] = []
+        let oldCohorts = Dictionary(old.cohorts.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        let newCohorts = Dictionary(new.cohorts.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        for cohort in new.cohorts where oldCohorts[cohort.key] != cohort {
+            events.append(.cohort(version: version, cohort))
+        }
+        let oldFlags = Dictionary(old.flags.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        let newFlags = Dictionary(new.flags.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        for flag in new.flags where oldFlags[flag.key] != flag {
+            events.append(.flag(version: version, flag))
+        }
+        for key in oldFlags.keys.sorted() where newFlags[key] == nil {
+            events.append(.flagDeleted(version: version, key: key))
+        }
+        for key in oldCohorts.keys.sorted() where newCohorts[key] == nil {
+            events.append(.cohortDeleted(version: version, key: key))
+        }
+        return events
+    }
+
     /// The change as a delta of the snapshot at version `current`; `nil` for a whole snapshot,
     /// and an empty delta for a change older than `current` (a replay after reconnecting).
     /// One change of several flags or cohorts arrives as several events of the same version:
     /// each is applied (applying one twice changes nothing).
-    func delta(after current: Int64) -> SnapshotDelta? {
+    public func delta(after current: Int64) -> SnapshotDelta? {
         switch self {
         case .snapshot:
             return nil
@@ -25,15 +53,20 @@ extension SyncEvent {
 extension Snapshot {
     /// The snapshot after `event`. Only whole snapshots replace; a flag or cohort change
     /// older than this snapshot (a replay after reconnecting) changes nothing.
-    func applying(_ event: SyncEvent) -> Snapshot {
+    public func applying(_ event: SyncEvent) -> Snapshot {
         if case .snapshot(let snapshot) = event { return snapshot }
         guard let delta = event.delta(after: version), !delta.isEmpty else { return self }
         return applying(delta)
     }
 
+    /// The snapshot after `events`, in order.
+    public func applying(_ events: [SyncEvent]) -> Snapshot {
+        events.reduce(self) { $0.applying($1) }
+    }
+
     /// The keys of flags that may evaluate differently in this snapshot than in `old`:
     /// flags added, removed or changed, and flags whose rules name a changed cohort.
-    func changedFlagKeys(since old: Snapshot?) -> Set<String> {
+    public func changedFlagKeys(since old: Snapshot?) -> Set<String> {
         guard let old else { return Set(flags.map(\.key)) }
         let before = Dictionary(old.flags.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         let after = Dictionary(flags.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
@@ -55,7 +88,7 @@ extension Snapshot {
     }
 
     /// The ETag `/sdk/v1/flags` gives this snapshot, for `If-None-Match`.
-    var entityTag: String { "\"\(environment)-\(version)\"" }
+    public var entityTag: String { EntityTag.snapshot(environment: environment, version: version) }
 }
 
 extension Flag {

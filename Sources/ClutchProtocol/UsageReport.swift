@@ -1,0 +1,59 @@
+import ClutchCore
+import Foundation
+
+/// The body of `POST /sdk/v1/usage`: how often each variant of each flag was served in a
+/// period. SDKs send it; any client holding an SDK key may (docs/openapi.json, `UsageReport`).
+public struct UsageReport: Sendable, Hashable, Codable {
+    /// One flag and variant's count.
+    public struct Count: Sendable, Hashable, Codable {
+        public var flag: String
+        public var variant: String
+        public var count: Int64
+
+        public init(flag: String, variant: String, count: Int64) {
+            self.flag = flag
+            self.variant = variant
+            self.count = count
+        }
+    }
+
+    public var counts: [Count]
+    /// The period counted (informational; RFC 3339 on the wire).
+    public var from: Date?
+    public var to: Date?
+
+    public init(counts: [Count], from: Date?, to: Date?) {
+        self.counts = counts
+        self.from = from
+        self.to = to
+    }
+
+    public enum CodingKeys: String, CodingKey { case counts, from, to }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        counts = try c.decode([Count].self, forKey: .counts)
+        from = try Self.date(c, .from)
+        to = try Self.date(c, .to)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(counts, forKey: .counts)
+        // Text, whatever the encoder's date strategy: the protocol says RFC 3339.
+        try c.encodeIfPresent(from.map(Self.text), forKey: .from)
+        try c.encodeIfPresent(to.map(Self.text), forKey: .to)
+    }
+
+    private static func date(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date? {
+        guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
+        guard let seconds = Timestamp.seconds(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "'\(text)' is not an RFC 3339 date-time")
+        }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    private static func text(_ date: Date) -> String {
+        date.ISO8601Format()
+    }
+}

@@ -41,6 +41,23 @@ struct ParserTests {
         }
     }
 
+    @Test("--where: dotted paths and escapes pass through as the engine reads them", arguments: [
+        ("user.plan in pro", "user.plan"), ("orgs.0.id in acme", "orgs.0.id"), (#"app\.version semver>= 2.0.0"#, #"app\.version"#),
+        (#"not a\\b exists"#, #"a\\b"#),
+    ])
+    func wherePaths(_ text: String, _ attribute: String) throws {
+        #expect(try WhereParser.parse(text).attribute == attribute)
+    }
+
+    @Test("--where: malformed paths are refused with the engine's reason", arguments: [
+        ("user..plan in pro", "empty segment"), (".plan in pro", "empty segment"), (#"plan\ in pro"#, "unfinished escape"),
+        (#"pl\an in pro"#, "backslash"),
+    ])
+    func whereBadPaths(_ text: String, _ mentions: String) {
+        let error = #expect(throws: CLIError.self) { try WhereParser.parse(text) }
+        #expect(error?.message.contains(mentions) == true, "\(String(describing: error))")
+    }
+
     @Test("--context infers booleans, numbers and arrays; quotes keep strings")
     func context() throws {
         let context = try ContextParser.parse(pairs: [

@@ -66,7 +66,9 @@ struct OperatorCase: CustomTestStringConvertible, Sendable {
         OperatorCase(.greaterThan, ["2.5"], 2.51, true),
         OperatorCase(.greaterThan, ["2.5"], 2, false),
         OperatorCase(.greaterThanOrEqual, ["-1"], -1, true),
-        OperatorCase(.greaterThan, ["10"], "11", false),
+        // A string spelled as a number compares as that number (flagd's JsonLogic does too).
+        OperatorCase(.greaterThan, ["10"], "11", true),
+        OperatorCase(.greaterThan, ["10"], "eleven", false),
         OperatorCase(.greaterThan, ["10"], true, false),
         OperatorCase(.lessThan, ["10"], [20, 5], true),
         OperatorCase(.lessThan, ["10"], nil, false),
@@ -83,7 +85,9 @@ struct OperatorCase: CustomTestStringConvertible, Sendable {
         OperatorCase(.semverEqual, ["1.2.3"], "1.2.3+build.7", true),
         OperatorCase(.semverEqual, ["1.2.0"], "v1.2", true),
         OperatorCase(.semverLessThanOrEqual, ["2.0.0"], "not-a-version", false),
-        OperatorCase(.semverLessThanOrEqual, ["2.0.0"], 1, false),
+        // A number is the version its spelling names, as in flagd: 1 is 1.0.0.
+        OperatorCase(.semverLessThanOrEqual, ["2.0.0"], 1, true),
+        OperatorCase(.semverLessThanOrEqual, ["2.0.0"], 3, false),
         OperatorCase(.semverGreaterThan, ["2.0.0"], ["1.0.0", "3.0.0"], true),
         // dates
         OperatorCase(.after, ["2026-01-01"], "2026-01-02T00:00:00Z", true),

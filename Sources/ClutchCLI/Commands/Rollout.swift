@@ -10,7 +10,8 @@ struct RolloutCommand: AsyncParsableCommand {
             --percent P (0–100, up to 3 decimals) serves --variant (default: on for booleans) to P % \
             and the off variant to the rest; raising P only adds contexts. --weights a=25,b=25,c=50 \
             splits over several variants (summing to 100). --by picks the sticky attribute \
-            (default targetingKey; customerId rolls out per customer).
+            (default targetingKey; customerId rolls out per customer; a dotted path such as org.id \
+            reads a nested attribute).
             """)
 
     @OptionGroup var connection: ConnectionOptions

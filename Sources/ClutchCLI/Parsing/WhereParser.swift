@@ -11,7 +11,7 @@ enum WhereParser {
           ATTRIBUTE OPERATOR VALUE[,VALUE…]  'plan in enterprise,pro'
           ATTRIBUTE exists                   'email exists'
           in cohort NAME                     'in cohort beta'
-        Put 'not' in front to negate: 'not country in FR,DE' ('country not in …' and '!=' too). '=', '==' and 'is' mean 'in'. Values are split at commas; 'matches' takes the rest as one pattern (docs/patterns.md). Quote each condition for the shell. A context without the attribute never matches an attribute condition, negated or not. Repeat --where: all conditions must hold.
+        Put 'not' in front to negate: 'not country in FR,DE' ('country not in …' and '!=' too). '=', '==' and 'is' mean 'in'. Values are split at commas; 'matches' takes the rest as one pattern (docs/patterns.md). Quote each condition for the shell. ATTRIBUTE may be a dotted path into nested objects and arrays ('user.plan in pro', 'orgs.0.id in acme'); write \\. for a dot inside a name. A context without the attribute, or with a value the operator cannot compare (a version that is not one, 'abc' for '<'), never matches an attribute condition, negated or not. Repeat --where: all conditions must hold.
         Operators: \(Operator.spellings).
         """
 

@@ -10,35 +10,6 @@ struct ResolvedVariant: Sendable {
     let value: Value
 }
 
-/// An attribute reference resolved once: `targetingKey` lives outside the attribute map.
-/// Other names carry their hash, so looking them up in a context hashes nothing.
-enum AttributeRef: Sendable {
-    case targetingKey
-    case named(String, hash: UInt32)
-
-    init(_ name: String) {
-        self = name == "targetingKey" ? .targetingKey : .named(name, hash: StringTable<Value>.hash(name))
-    }
-
-    var name: String {
-        switch self {
-        case .targetingKey: return "targetingKey"
-        case .named(let name, _): return name
-        }
-    }
-
-    @inline(__always)
-    func value(in context: EvaluationContext) -> Value? {
-        switch self {
-        case .targetingKey:
-            if let key = context.targetingKey { return .string(key) }
-            return context.table["targetingKey"]
-        case .named(let name, let hash):
-            return context.table[name, hash: hash]
-        }
-    }
-}
-
 final class CompiledFlag: Sendable {
     let key: String
     let type: FlagType
@@ -51,7 +22,7 @@ final class CompiledFlag: Sendable {
 
     init(
         key: String, type: FlagType, salt: String, enabled: Bool, off: ResolvedVariant,
-        targets: [(attribute: String, values: [String], variant: ResolvedVariant)],
+        targets: [(attribute: AttributeRef, values: [String], variant: ResolvedVariant)],
         rules: [(clauses: [CompiledClause], serve: CompiledServe)], defaultServe: CompiledServe
     ) {
         func result(_ variant: ResolvedVariant, _ reason: Reason, _ match: EvaluationResult.Match?) -> EvaluationResult {
@@ -63,7 +34,7 @@ final class CompiledFlag: Sendable {
                 return .fixed(result(variant, reason, match))
             case .rollout(let rollout):
                 return .rollout(RolloutOutcome(
-                    bucketBy: AttributeRef(rollout.bucketBy),
+                    bucketBy: rollout.bucketBy,
                     buckets: rollout.buckets.map { ($0.upTo, result($0.variant, .split, match)) },
                     totalWeight: rollout.totalWeight,
                     unbucketed: result(off, .default, match)))
@@ -76,7 +47,7 @@ final class CompiledFlag: Sendable {
         self.disabledResult = result(off, .disabled, nil)
         self.targets = targets.enumerated().map { index, target in
             CompiledTarget(
-                attribute: AttributeRef(target.attribute), values: StringSet(set: target.values),
+                attribute: target.attribute, values: StringSet(set: target.values),
                 result: result(target.variant, .targetingMatch, .target(index: index)))
         }
         self.rules = rules.enumerated().map { index, rule in
@@ -152,7 +123,7 @@ enum CompiledServe: Sendable {
 }
 
 struct CompiledRollout: Sendable {
-    let bucketBy: String
+    let bucketBy: AttributeRef
     let buckets: [(upTo: UInt64, variant: ResolvedVariant)]
     let totalWeight: UInt64
 }
@@ -181,17 +152,19 @@ final class CompiledCohort: Sendable {
     /// A persistent hash trie: a membership change builds the next set from this one in time
     /// proportional to the members it names, sharing everything else (a cohort may have
     /// millions of members); a lookup stays O(1) in practice (at most 7 levels of 32-way nodes).
-    let members: TreeSet<String>
+    /// Members are compared by their bytes, as the store keeps them: an NFC and an NFD spelling
+    /// are two members.
+    let members: TreeSet<ExactString>
     let clauses: [CompiledClause]
 
-    init(key: String, attribute: String, members: [String], clauses: [CompiledClause]) {
+    init(key: String, attribute: AttributeRef, members: [String], clauses: [CompiledClause]) {
         self.key = key
-        self.attribute = AttributeRef(attribute)
-        self.members = TreeSet(members)
+        self.attribute = attribute
+        self.members = TreeSet(members.lazy.map(ExactString.init))
         self.clauses = clauses
     }
 
-    private init(key: String, attribute: AttributeRef, members: TreeSet<String>, clauses: [CompiledClause]) {
+    private init(key: String, attribute: AttributeRef, members: TreeSet<ExactString>, clauses: [CompiledClause]) {
         self.key = key
         self.attribute = attribute
         self.members = members
@@ -201,8 +174,8 @@ final class CompiledCohort: Sendable {
     /// This cohort with `change` applied to its members.
     func updating(_ change: MemberChange) -> CompiledCohort {
         var members = self.members
-        for member in change.removed { members.remove(member) }
-        for member in change.added { members.insert(member) }
+        for member in change.removed { members.remove(ExactString(member)) }
+        for member in change.added { members.insert(ExactString(member)) }
         return CompiledCohort(key: key, attribute: attribute, members: members, clauses: clauses)
     }
 }

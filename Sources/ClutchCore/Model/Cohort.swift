@@ -4,9 +4,9 @@
 public struct Cohort: Sendable, Hashable {
     public var key: String
     public var description: String
-    /// The attribute `members` are compared with.
+    /// The attribute `members` are compared with; a dotted path reads a nested one (``AttributePath``).
     public var attribute: String
-    /// Explicit members; tested in O(1) however many there are.
+    /// Explicit members, compared by their UTF-8 bytes; tested in O(1) however many there are.
     public var members: [String]
     /// Conditions that also make a context a member. Cohort clauses may not name cohorts.
     public var clauses: [Clause]

@@ -44,7 +44,8 @@ extension FlagState: Codable {
 /// Individual targeting: contexts whose `attribute` equals one of `values` get `variant`.
 public struct Target: Sendable, Hashable {
     public var variant: String
-    /// The attribute compared, `targetingKey` unless set (`customerId` targets whole customers).
+    /// The attribute compared, `targetingKey` unless set (`customerId` targets whole customers);
+    /// a dotted path reads a nested one (``AttributePath``). Values compare by their UTF-8 bytes.
     public var attribute: String
     public var values: [String]
 
@@ -103,10 +104,14 @@ extension Rule: Codable {
 }
 
 /// One condition of a rule or cohort: either `attribute operator values`, or membership
-/// of a cohort. `negate` inverts it, except that a context lacking the attribute never
-/// matches an attribute clause (only `exists` looks at absence), so "not country in FR"
-/// does not select contexts whose country is unknown.
+/// of a cohort. `negate` inverts it, except that an attribute clause never holds on a value
+/// its operator cannot compare — a missing or null attribute, one of the wrong kind, or text
+/// the operator cannot parse (only `exists` looks at absence) — so "not country in FR" does not
+/// select contexts whose country is unknown, nor "not version semver< 2.0.0" ones whose version
+/// is "banana".
 public struct Clause: Sendable, Hashable {
+    /// The attribute compared: a name, or a dotted path into nested objects and arrays
+    /// (``AttributePath`` gives the rules).
     public var attribute: String?
     public var `operator`: String?
     public var values: [String]
@@ -186,7 +191,8 @@ public struct Rollout: Sendable, Hashable {
     /// The weights every rollout sums to: 100 % = 100,000.
     public static let totalWeight = 100_000
 
-    /// The attribute hashed to pick the bucket: `targetingKey` per user, `customerId` per customer.
+    /// The attribute hashed to pick the bucket: `targetingKey` per user, `customerId` per customer;
+    /// a dotted path reads a nested one (``AttributePath``).
     public var bucketBy: String
     /// Variants in order; with `[on, off]` raising `on`'s weight only ever adds contexts to it.
     public var weights: [Weight]

@@ -8,6 +8,10 @@
 /// in one process do not collide in another. Contexts also have a bounded number of
 /// attributes (``ContextLimits``), which bounds the damage of any collisions that remain.
 ///
+/// Keys are compared by their UTF-8 bytes, like the hash: an NFC and an NFD spelling of one
+/// text are two keys (Swift's `==` would call them equal), as they are in Go, JavaScript and
+/// the store, so value lists (`in`, targets) match the bytes a context sends.
+///
 /// Key, hash and element sit together in one array, so a small table (every evaluation
 /// context has one) is a single allocation and a lookup touches one run of memory.
 struct StringTable<Element: Sendable>: Sendable {
@@ -39,7 +43,7 @@ struct StringTable<Element: Sendable>: Sendable {
         if count <= Self.linearLimit {
             for i in 0..<count {
                 let (key, element) = pair(i)
-                if !entries.contains(where: { $0.key == key }) {
+                if !entries.contains(where: { UTF8Bytes.equal($0.key, key) }) {
                     entries.append(Entry(key: key, hash: Self.hash(key), element: element))
                 }
             }
@@ -55,7 +59,7 @@ struct StringTable<Element: Sendable>: Sendable {
             var slot = Int(hash) & mask
             while slots[slot] >= 0 {
                 let other = entries[Int(slots[slot])]
-                if other.hash == hash, other.key == key { continue insert }
+                if other.hash == hash, UTF8Bytes.equal(other.key, key) { continue insert }
                 slot = (slot + 1) & mask
             }
             slots[slot] = Int32(entries.count)
@@ -137,7 +141,7 @@ struct StringTable<Element: Sendable>: Sendable {
     @inline(__always)
     func index(of key: String) -> Int? {
         if slots.isEmpty {
-            for i in 0..<entries.count where entries[i].key == key { return i }
+            for i in 0..<entries.count where UTF8Bytes.equal(entries[i].key, key) { return i }
             return nil
         }
         return index(of: key, hash: Self.hash(key))
@@ -146,14 +150,14 @@ struct StringTable<Element: Sendable>: Sendable {
     @inline(__always)
     func index(of key: String, hash: UInt32) -> Int? {
         if slots.isEmpty {
-            for i in 0..<entries.count where entries[i].hash == hash && entries[i].key == key { return i }
+            for i in 0..<entries.count where entries[i].hash == hash && UTF8Bytes.equal(entries[i].key, key) { return i }
             return nil
         }
         var slot = Int(hash) & mask
         while true {
             let index = Int(slots[slot])
             if index < 0 { return nil }
-            if entries[index].hash == hash, entries[index].key == key { return index }
+            if entries[index].hash == hash, UTF8Bytes.equal(entries[index].key, key) { return index }
             slot = (slot + 1) & mask
         }
     }

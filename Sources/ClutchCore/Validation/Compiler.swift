@@ -53,15 +53,21 @@ struct Compiler {
     ) -> CompiledFlag? {
         let before = issues.count
         let off = variants[flag.offVariant]
-        var targets: [(attribute: String, values: [String], variant: ResolvedVariant)] = []
+        var targets: [(attribute: AttributeRef, values: [String], variant: ResolvedVariant)] = []
         targets.reserveCapacity(state.targets.count)
         for (i, target) in state.targets.enumerated() {
             func p() -> String { "\(path()).targets[\(i)]" }
             let variant = resolve(target.variant, in: variants, path: "\(p()).variant")
-            if target.attribute.isEmpty { issue("\(p()).attribute", "attribute must not be empty") }
+            let attribute: AttributeRef?
+            if target.attribute.isEmpty {
+                issue("\(p()).attribute", "attribute must not be empty")
+                attribute = nil
+            } else {
+                attribute = self.attribute(target.attribute, path: "\(p()).attribute")
+            }
             if target.values.isEmpty { issue("\(p()).values", "a target needs at least one value") }
-            if let variant {
-                targets.append((target.attribute, target.values, variant))
+            if let variant, let attribute {
+                targets.append((attribute, target.values, variant))
             }
         }
         var rules: [(clauses: [CompiledClause], serve: CompiledServe)] = []
@@ -116,7 +122,12 @@ struct Compiler {
 
     mutating func compile(_ rollout: Rollout, variants: ResolvedVariants, path: @autoclosure () -> String) -> CompiledRollout? {
         let before = issues.count
-        if rollout.bucketBy.isEmpty { issue("\(path()).bucketBy", "bucketBy must name an attribute") }
+        var bucketBy: AttributeRef?
+        if rollout.bucketBy.isEmpty {
+            issue("\(path()).bucketBy", "bucketBy must name an attribute")
+        } else {
+            bucketBy = attribute(rollout.bucketBy, path: "\(path()).bucketBy")
+        }
         if rollout.weights.isEmpty { issue("\(path()).weights", "a rollout needs at least one weighted variant") }
         // Rollouts name a few variants: scanning them beats hashing.
         var seen = rollout.weights.count > 16 ? Set<String>() : nil
@@ -143,8 +154,23 @@ struct Compiler {
         if issues.count == before, total != Rollout.totalWeight {
             issue(path(), "weights must sum to \(Rollout.totalWeight) (100 %), got \(total)")
         }
-        guard issues.count == before else { return nil }
-        return CompiledRollout(bucketBy: rollout.bucketBy, buckets: buckets, totalWeight: UInt64(Rollout.totalWeight))
+        guard issues.count == before, let bucketBy else { return nil }
+        return CompiledRollout(bucketBy: bucketBy, buckets: buckets, totalWeight: UInt64(Rollout.totalWeight))
+    }
+
+    // MARK: Attributes
+
+    /// `text` as an attribute path (see ``AttributePath``), parsed once here so evaluation
+    /// parses nothing; a malformed path is an issue at `path`.
+    mutating func attribute(_ text: String, path: @autoclosure () -> String) -> AttributeRef? {
+        // Nearly every attribute is a plain name: skip building a path for it.
+        if AttributePath.isPlainName(text) { return AttributeRef(name: text) }
+        do {
+            return AttributeRef(try AttributePath(text))
+        } catch {
+            issue(path(), "invalid attribute path: \(error.message)")
+            return nil
+        }
     }
 
     // MARK: Clauses
@@ -160,7 +186,7 @@ struct Compiler {
                 return nil
             }
             guard let cohorts else {
-                return .cohort(CompiledCohort(key: cohortKey, attribute: "customerId", members: [], clauses: []), negate: clause.negate)
+                return .cohort(CompiledCohort(key: cohortKey, attribute: .customerId, members: [], clauses: []), negate: clause.negate)
             }
             guard let cohort = cohorts[cohortKey] else {
                 issue("\(path()).cohort", "unknown cohort '\(cohortKey)'")
@@ -168,10 +194,11 @@ struct Compiler {
             }
             return .cohort(cohort, negate: clause.negate)
         }
-        guard let attribute = clause.attribute, !attribute.isEmpty else {
+        guard let name = clause.attribute, !name.isEmpty else {
             issue("\(path()).attribute", "a clause needs an attribute (or a cohort)")
             return nil
         }
+        let attribute = self.attribute(name, path: "\(path()).attribute")
         guard let spelling = clause.operator else {
             issue("\(path()).operator", "a clause needs an operator: one of \(Operator.spellings)")
             return nil
@@ -180,8 +207,8 @@ struct Compiler {
             issue("\(path()).operator", "unknown operator '\(spelling)': use one of \(Operator.spellings)")
             return nil
         }
-        guard let matcher = matcher(op, clause.values, path: "\(path()).values") else { return nil }
-        return .attribute(AttributeClause(AttributeRef(attribute), matcher, negate: clause.negate))
+        guard let matcher = matcher(op, clause.values, path: "\(path()).values"), let attribute else { return nil }
+        return .attribute(AttributeClause(attribute, matcher, negate: clause.negate))
     }
 
     private mutating func matcher(_ op: Operator, _ values: [String], path: @autoclosure () -> String) -> Matcher? {
@@ -205,9 +232,9 @@ struct Compiler {
         switch op {
         case .in:
             matcher = .oneOf(StringSet(set: values), numbers: values.compactMap { Double($0) })
-        case .startsWith: matcher = .startsWith(values)
-        case .endsWith: matcher = .endsWith(values)
-        case .contains: matcher = .contains(values)
+        case .startsWith: matcher = .startsWith(values.map { BytePattern($0) })
+        case .endsWith: matcher = .endsWith(values.map { BytePattern($0) })
+        case .contains: matcher = .contains(values.map { BytePattern($0, searchable: true) })
         case .matches:
             var patterns: [CompiledPattern] = []
             for (i, source) in values.enumerated() {
@@ -243,15 +270,20 @@ struct Compiler {
             return path.isEmpty ? "" : "\(path)."
         }
         if !KeyRule.isValid(cohort.key) { issue("\(prefix())key", KeyRule.message("cohort", cohort.key)) }
-        if cohort.attribute.isEmpty { issue("\(prefix())attribute", "attribute must not be empty") }
+        var attribute: AttributeRef?
+        if cohort.attribute.isEmpty {
+            issue("\(prefix())attribute", "attribute must not be empty")
+        } else {
+            attribute = self.attribute(cohort.attribute, path: "\(prefix())attribute")
+        }
         if cohort.members.isEmpty && cohort.clauses.isEmpty {
             issue("\(prefix())members", "a cohort needs members or clauses")
         }
         let clauses = cohort.clauses.enumerated().compactMap { i, clause in
             compile(clause, path: "\(prefix())clauses[\(i)]", allowCohorts: false)
         }
-        guard issues.count == before else { return nil }
-        return CompiledCohort(key: cohort.key, attribute: cohort.attribute, members: cohort.members, clauses: clauses)
+        guard issues.count == before, let attribute else { return nil }
+        return CompiledCohort(key: cohort.key, attribute: attribute, members: cohort.members, clauses: clauses)
     }
 }
 

@@ -15,7 +15,7 @@ extension Flag {
             }
             let known = cohorts.map { all in
                 Dictionary(uniqueKeysWithValues: (all[environment] ?? []).map {
-                    ($0, CompiledCohort(key: $0, attribute: "customerId", members: [], clauses: []))
+                    ($0, CompiledCohort(key: $0, attribute: .customerId, members: [], clauses: []))
                 })
             }
             var compiler = Compiler(cohorts: known)

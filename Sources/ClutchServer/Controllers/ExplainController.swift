@@ -54,7 +54,9 @@ struct ExplainController {
         case .some(.target(let index)):
             let target = state.flatMap { index < $0.targets.count ? $0.targets[index] : nil }
             let attribute = target?.attribute ?? "targetingKey"
-            let value = Self.matchedValue(context[attribute: attribute], listed: target?.values ?? [])
+            // Read as the engine reads it: a dotted path reaches a nested attribute.
+            let found = (try? AttributePath(attribute)).flatMap { context[path: $0] }
+            let value = Self.matchedValue(found, listed: target?.values ?? [])
             object["match"] = [
                 "kind": "target", "index": .integer(Int64(index)), "attribute": .string(attribute),
                 "value": value.map(Value.string) ?? .null,
@@ -79,7 +81,8 @@ struct ExplainController {
     static func matchedValue(_ value: Value?, listed: [String]) -> String? {
         guard let value else { return nil }
         if case .array(let items) = value {
-            return items.lazy.compactMap(\.comparableText).first { listed.contains($0) }
+            // By bytes, as the engine compares targets.
+            return items.lazy.compactMap(\.comparableText).first { text in listed.contains { MemberOrder.same($0, text) } }
         }
         return value.comparableText
     }

@@ -21,6 +21,12 @@ public struct ServerConfiguration: Sendable {
     /// Whether every request and response is checked against `docs/openapi.json`
     /// (`CLUTCH_CHECK_CONTRACT=1`); the test suites turn it on, production never needs it.
     public var checkContract: Bool
+    /// The URL clients reach this server at (`--public-url`), for links the server hands out
+    /// (OFREP `eventStreams`); `nil` uses the scheme `http` and the request's `Host`.
+    public var publicURL: String?
+    /// Origins allowed to call the OFREP and SDK routes from a browser (`--cors-origin`);
+    /// `*` allows any. Empty (the default): no CORS headers, browsers refuse cross-origin calls.
+    public var corsOrigins: [String]
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -35,5 +41,7 @@ public struct ServerConfiguration: Sendable {
         self.eventHistoryLimit = 1000
         self.limits = ServerLimits()
         self.checkContract = false
+        self.publicURL = nil
+        self.corsOrigins = []
     }
 }

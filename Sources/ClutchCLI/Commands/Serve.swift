@@ -42,6 +42,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The largest import in MiB (or CLUTCH_MAX_IMPORT_MB; default 64).", valueName: "MiB"))
     var maxImportSize: Int?
 
+    @Option(name: .customLong("cors-origin"), help: ArgumentHelp(
+        "Let web apps from this origin call the OFREP and SDK routes (repeatable; '*' for any; or CLUTCH_CORS_ORIGINS, comma-separated; default none).",
+        valueName: "origin"))
+    var corsOrigins: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "The URL clients reach this server at, for links it hands out such as OFREP event streams (or CLUTCH_PUBLIC_URL; default http://<Host header>).",
+        valueName: "url"))
+    var publicURL: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let host = nonEmpty(self.host) ?? nonEmpty(environment["CLUTCH_HOST"]) ?? "127.0.0.1"
@@ -67,6 +77,21 @@ struct ServeCommand: AsyncParsableCommand {
             cliConfigPath: CLIConfigFile.defaultPath())
         configuration.limits = try limits(environment)
         configuration.checkContract = environment["CLUTCH_CHECK_CONTRACT"] == "1"
+        let origins = corsOrigins.isEmpty
+            ? (environment["CLUTCH_CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            : corsOrigins
+        configuration.corsOrigins = try origins.filter { !$0.isEmpty }.map { origin in
+            guard let normalized = CORSPolicy.normalizedOrigin(origin) else {
+                throw CLIError.usage("--cors-origin must be an origin such as https://app.example.com, or '*'; got '\(origin)'")
+            }
+            return normalized
+        }
+        if let url = nonEmpty(publicURL) ?? nonEmpty(environment["CLUTCH_PUBLIC_URL"]) {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw CLIError.usage("--public-url must be an http(s) URL, got '\(url)'")
+            }
+            configuration.publicURL = url
+        }
         let json = self.json
         do {
             try await runClutchServer(configuration, logger: logger) { boundPort in

@@ -105,7 +105,10 @@ public final class ClutchApplication: Sendable {
         router.group("sdk/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)
+        // The events stream authenticates itself: a browser's EventSource sends a token, not headers.
+        router.addRoutes(OFREPEventsController(services: services).routes)
         router.group("ofrep/v1")
+            .add(middleware: OFREPErrorMiddleware())
             .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .sdk))
             .addRoutes(OFREPController(services: services).routes)
         return router
@@ -117,9 +120,11 @@ public final class ClutchApplication: Sendable {
     public func makeApplication(onReady: (@Sendable (Int) async -> Void)? = nil) -> some ApplicationProtocol {
         let configuration = self.configuration
         let logger = services.logger
-        let responder = OFREPSingleFlagResponder(
-            router: buildRouter().buildResponder(), controller: OFREPController(services: services),
-            credentials: services.credentials, metrics: services.metrics)
+        let responder = CORSResponder(
+            inner: OFREPSingleFlagResponder(
+                router: buildRouter().buildResponder(), controller: OFREPController(services: services),
+                credentials: services.credentials, metrics: services.metrics),
+            origins: configuration.corsOrigins)
         // The idle timeout also bounds how long a connection may take to send a whole request
         // head: no part of a request counts as activity until its head is complete.
         let idle = configuration.limits.idleTimeout.components

@@ -31,7 +31,7 @@ struct OFREPSingleFlagResponder<Router: HTTPResponder>: HTTPResponder where Rout
             guard case .sdk(_, let environment) = principal else { throw APIError.unauthorized("SDK key required") }
             response = controller.evaluate(key: key, environment: environment, body: try await request.collectBodyBuffer())
         } catch {
-            response = ErrorMapping.apiError(for: error, logger: context.logger).response()
+            response = OFREPErrors.response(for: error, logger: context.logger)
         }
         metrics.recordRequest(
             route: OFREPSingleFlagPath.route, method: "POST", status: response.status.code,

@@ -1,4 +1,5 @@
 import ClutchStore
+import Foundation
 import Crypto
 import Synchronization
 
@@ -61,18 +62,56 @@ final class CredentialCache: Sendable {
     }
 
     private let entries = Mutex<[Digest: Principal]>([:])
+    /// SDK keys by id: the events-stream tokens are derived from and checked against them.
+    private let sdkKeys = Mutex<[String: (digest: Digest, environment: String)]>([:])
 
     /// Replaces every entry.
     func replace(with records: [CredentialRecord]) {
         var table: [Digest: Principal] = [:]
+        var keys: [String: (digest: Digest, environment: String)] = [:]
         for record in records {
             guard let digest = Digest(hex: record.hash) else { continue }
             switch record.kind {
             case .admin(let name): table[digest] = .admin(name: name)
-            case .sdk(let id, let environment): table[digest] = .sdk(keyID: id, environment: environment)
+            case .sdk(let id, let environment):
+                table[digest] = .sdk(keyID: id, environment: environment)
+                keys[id] = (digest, environment)
             }
         }
         entries.withLock { $0 = table }
+        sdkKeys.withLock { $0 = keys }
+    }
+
+    /// The token that lets a browser's `EventSource` (which cannot send headers) open the
+    /// OFREP event stream of an SDK key: `<key id>.<HMAC-SHA256 keyed by the key's stored digest>`.
+    /// It reads one stream only, stops working when the key is revoked, and cannot be made
+    /// without the digest, which never leaves the server. `nil` for an unknown key.
+    func eventsToken(keyID: String) -> String? {
+        guard let key = sdkKeys.withLock({ $0[keyID] }) else { return nil }
+        return "\(keyID).\(Self.signature(keyID: keyID, digest: key.digest))"
+    }
+
+    /// The SDK key principal an events token stands for, if it is genuine and the key is active.
+    func principal(forEventsToken token: String) -> Principal? {
+        guard let dot = token.lastIndex(of: ".") else { return nil }
+        let keyID = String(token[..<dot])
+        let presented = Array(token[token.index(after: dot)...].utf8)
+        guard let key = sdkKeys.withLock({ $0[keyID] }) else { return nil }
+        let expected = Array(Self.signature(keyID: keyID, digest: key.digest).utf8)
+        guard presented.count == expected.count else { return nil }
+        // Constant time: no early exit on the first differing byte.
+        let difference = zip(presented, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) }
+        return difference == 0 ? .sdk(keyID: keyID, environment: key.environment) : nil
+    }
+
+    private static func signature(keyID: String, digest: Digest) -> String {
+        var keyBytes: [UInt8] = []
+        for word in [digest.words.0, digest.words.1, digest.words.2, digest.words.3] {
+            for shift in stride(from: 56, through: 0, by: -8) { keyBytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("clutch-ofrep-events:\(keyID)".utf8), using: SymmetricKey(data: keyBytes))
+        return Data(mac).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     /// The principal whose secret has this digest, if any.

@@ -58,7 +58,7 @@ struct OFREPController {
     private static let answerCapacity = 256
 
     @Sendable func bulk(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let (_, environment) = try context.sdkKey()
+        let (keyID, environment) = try context.sdkKey()
         let evaluationContext: EvaluationContext
         do {
             evaluationContext = try Self.context(from: try await request.collectBodyBuffer())
@@ -71,13 +71,25 @@ struct OFREPController {
             out.writeStaticString("}")
             return JSONResponse.buffer(out, status: .badRequest)
         }
+        // A re-fetch that an event-stream message triggered names the version it announced: a
+        // server that has not loaded that version yet waits briefly for it rather than answer stale.
+        if let announced = request.uri.queryParameters["flagConfigEtag"].flatMap({ Self.announcedVersion(String($0), environment: environment) }) {
+            await waitForVersion(announced, environment: environment)
+        }
         guard let live = services.registry.live(environment) else {
             return JSONResponse.raw(#"{"errorCode":"GENERAL","errorDetails":"environment is not loaded"}"#, status: .internalServerError)
         }
         var out = ByteBuffer()
         var evaluated: [(flag: String, variant: String)] = []
         evaluated.reserveCapacity(live.sortedFlagKeys.count)
-        out.writeStaticString("{\"flags\":[")
+        out.writeStaticString("{")
+        // Where to hear about changes (OFREP ADR-0008): a stream of `refetchEvaluation` messages.
+        if let streams = OFREPEventsController.eventStreamsJSON(keyID: keyID, request: request, services: services) {
+            out.writeStaticString("\"eventStreams\":")
+            out.writeString(streams)
+            out.writeStaticString(",")
+        }
+        out.writeStaticString("\"flags\":[")
         for (index, key) in live.sortedFlagKeys.enumerated() {
             if index > 0 { out.writeStaticString(",") }
             // Thousands of flags take a while: let other requests run, and stop when this one
@@ -103,6 +115,26 @@ struct OFREPController {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
         return JSONResponse.buffer(out, headers: [.eTag: etag])
+    }
+
+    /// The version a `flagConfigEtag` (`"<environment>-<version>"`, as the event stream sends it)
+    /// announces for `environment`; `nil` for anything else.
+    static func announcedVersion(_ etag: String, environment: String) -> Int64? {
+        let bare = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        let prefix = environment + "-"
+        guard bare.hasPrefix(prefix) else { return nil }
+        return Int64(bare.dropFirst(prefix.count))
+    }
+
+    /// Waits (at most 1 s) until the environment's loaded version reaches `version`. Only for a
+    /// version a few changes ahead: a made-up far-future one (the caller holds only an SDK key)
+    /// gets the current answer at once instead of holding the request.
+    private func waitForVersion(_ version: Int64, environment: String) async {
+        guard let start = services.registry.live(environment)?.version, version > start, version - start <= 100 else { return }
+        for _ in 0..<50 {
+            try? await Task.sleep(for: .milliseconds(20))
+            guard let current = services.registry.live(environment)?.version, current < version else { return }
+        }
     }
 
     /// The evaluation context of an OFREP body `{"context": {...}}`; an empty body is an empty context.

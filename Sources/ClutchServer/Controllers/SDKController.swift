@@ -29,100 +29,13 @@ struct SDKController {
         return JSONResponse.buffer(live.snapshotJSON, headers: [.eTag: live.etag, .cacheControl: "no-cache"])
     }
 
-    /// The change stream: the snapshot (or the events after `Last-Event-ID`), then one event per
-    /// change and a heartbeat comment every `heartbeatInterval`.
-    ///
-    /// A stream costs little while its client reads: events are shared bytes (``StreamEvent``).
-    /// One that stops reading is closed, when it falls `streamBacklog` events behind or when one
-    /// write waits longer than `streamStallTimeout`; a key may hold `maxStreamsPerKey` streams.
+    /// The change stream: the snapshot (or the events after `Last-Event-ID`), then the events of
+    /// each change (``EventStreamResponse``).
     @Sendable func stream(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let (keyID, environment) = try context.sdkKey()
-        guard services.registry.live(environment) != nil else {
-            throw APIError.notFound("environment '\(environment)' not found")
-        }
-        let limits = services.configuration.limits
-        guard let slot = services.registry.reserveStream(keyID: keyID, limit: limits.maxStreamsPerKey) else {
-            throw APIError.tooManyRequests(
-                "this SDK key has \(limits.maxStreamsPerKey) streams open already", retryAfter: 10)
-        }
         let lastEventID = request.headers[HeaderNames.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-        let services = self.services
-        let heartbeat = services.configuration.heartbeatInterval
-        let channel = context.channel
-        let body = ResponseBody { writer in
-            defer { slot.release() }
-            let (messages, continuation) = AsyncStream.makeStream(
-                of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(max(1, limits.streamBacklog)))
-            let subscriber = EngineRegistry.Subscriber(
-                keyID: keyID, continuation: continuation, close: { channel.close(promise: nil) })
-            guard let (id, first) = services.registry.subscribe(
-                environment: environment, subscriber: subscriber, lastEventID: lastEventID)
-            else {
-                try await writer.finish(nil)
-                return
-            }
-            services.updateStreamGauge()
-            let writing = WriteWatch()
-            // A dead client is only noticed when a write fails, so write something regularly;
-            // a client that does not read makes a write wait, which the same loop notices.
-            let beats = Task {
-                var sinceBeat: Duration = .zero
-                let tick = min(heartbeat, limits.streamStallTimeout / 2)
-                // Until this stream's task ends: a finished stream still drains what it queued.
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: tick)
-                    if Task.isCancelled { break }
-                    if writing.waiting(longerThan: limits.streamStallTimeout) {
-                        subscriber.end()
-                        break
-                    }
-                    sinceBeat += tick
-                    if sinceBeat >= heartbeat {
-                        sinceBeat = .zero
-                        _ = continuation.yield(StreamEvent.heartbeat)
-                    }
-                }
-            }
-            defer {
-                beats.cancel()
-                continuation.finish()
-                services.registry.unsubscribe(environment: environment, id: id)
-                services.updateStreamGauge()
-            }
-            try await withGracefulShutdownHandler {
-                for buffer in first {
-                    writing.start()
-                    try await writer.write(buffer)
-                    writing.stop()
-                }
-                for await buffer in messages {
-                    writing.start()
-                    try await writer.write(buffer)
-                    writing.stop()
-                }
-            } onGracefulShutdown: {
-                // Ends the stream cleanly so that shutdown is not held up; clients reconnect elsewhere.
-                continuation.finish()
-                // A client that does not read never lets its last writes finish: close it once
-                // one has waited a second (checked until the stream's task ends).
-                Task {
-                    for _ in 0..<16 {
-                        try? await Task.sleep(for: .milliseconds(250))
-                        if writing.waiting(longerThan: .seconds(1)) {
-                            subscriber.close()
-                            return
-                        }
-                    }
-                }
-            }
-            // Finishing waits for what is still unsent, like a write.
-            writing.start()
-            try await writer.finish(nil)
-        }
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: headers, body: body)
+        return try EventStreamResponse.make(
+            services: services, channel: context.channel, keyID: keyID, environment: environment, lastEventID: lastEventID, format: SyncEventsFormat())
     }
 
     private struct UsageAnswer: Encodable {

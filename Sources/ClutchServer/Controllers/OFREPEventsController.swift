@@ -1,0 +1,74 @@
+import ClutchCore
+import Foundation
+import Hummingbird
+
+/// `GET /ofrep/v1/events`: the OFREP event stream (ADR-0008) that bulk answers point providers
+/// to in `eventStreams`. It sends `refetchEvaluation` messages (``OFREPRefetchFormat``).
+///
+/// Browsers' `EventSource` cannot send headers, so the URL in `eventStreams` carries a `token`
+/// derived from the SDK key (``CredentialCache/eventsToken(keyID:)``); other clients may send
+/// the SDK key as usual instead. Errors answer in OFREP's shape, like the evaluation routes.
+struct OFREPEventsController {
+    let services: ServerServices
+
+    /// The stream's path, for the URLs in `eventStreams`.
+    static let path = "/ofrep/v1/events"
+    /// How long a provider should keep the stream open while its app is inactive (ADR-0008's default).
+    static let inactivityDelaySeconds = 120
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.get("ofrep/v1/events", use: events)
+        return routes
+    }
+
+    @Sendable func events(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        do {
+            let principal: Principal
+            if let token = request.uri.queryParameters["token"].map(String.init) {
+                guard let found = services.credentials.principal(forEventsToken: token) else {
+                    throw APIError.unauthorized("unknown or revoked events token")
+                }
+                principal = found
+            } else {
+                principal = try CredentialMiddleware.authenticate(request, credentials: services.credentials, requirement: .sdk)
+            }
+            guard case .sdk(let keyID, let environment) = principal else { throw APIError.unauthorized("SDK key required") }
+            let lastEventID = request.headers[HeaderNames.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+            let registry = services.registry
+            let format = OFREPRefetchFormat(environment: environment, lastEventID: lastEventID) {
+                registry.live(environment)?.version
+            }
+            return try EventStreamResponse.make(
+                services: services, channel: context.channel, keyID: keyID, environment: environment,
+                lastEventID: lastEventID, format: format)
+        } catch {
+            return OFREPErrors.response(for: error, logger: context.logger)
+        }
+    }
+
+    /// The `eventStreams` entry of a bulk answer for `keyID`, with an absolute URL: the
+    /// configured public URL, else the scheme and host the request came to.
+    static func eventStreamsJSON(keyID: String, request: Request, services: ServerServices) -> String? {
+        guard let token = services.credentials.eventsToken(keyID: keyID) else { return nil }
+        let base: String
+        if let configured = services.configuration.publicURL {
+            base = configured.hasSuffix("/") ? String(configured.dropLast()) : configured
+        } else {
+            // Only a plain host[:port]: the header is the caller's, and ends up in a URL.
+            guard let host = request.head.authority, !host.isEmpty,
+                host.utf8.allSatisfy({ $0 < 0x80 && (Character(UnicodeScalar($0)).isLetter || Character(UnicodeScalar($0)).isNumber || ".-:[]".utf8.contains($0)) })
+            else { return nil }
+            base = "http://\(host)"
+        }
+        // The token is base64url and the key id `k_…`: nothing to percent-encode.
+        let url = "\(base)\(path)?token=\(token)"
+        var json = ByteBuffer()
+        json.writeStaticString("[{\"inactivityDelaySec\":")
+        json.writeString(String(inactivityDelaySeconds))
+        json.writeStaticString(",\"type\":\"sse\",\"url\":")
+        json.writeJSONString(url)
+        json.writeStaticString("}]")
+        return String(buffer: json)
+    }
+}

@@ -1,0 +1,119 @@
+import ClutchCore
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+/// What a stream sends for the environment's events: the SDK's own events as they are
+/// (``SyncEventsFormat``), or OFREP's change notifications (``OFREPRefetchFormat``).
+protocol StreamFormat: Sendable {
+    /// What to send first, given the snapshot event or the events missed since `Last-Event-ID`.
+    mutating func first(_ buffers: [ByteBuffer]) -> [ByteBuffer]
+    /// What to send for one queued message (an event, or ``StreamEvent/heartbeat``); `nil` sends nothing.
+    mutating func next(_ buffer: ByteBuffer) -> ByteBuffer?
+}
+
+/// The SDK stream: every event as the registry rendered it.
+struct SyncEventsFormat: StreamFormat {
+    func first(_ buffers: [ByteBuffer]) -> [ByteBuffer] { buffers }
+    func next(_ buffer: ByteBuffer) -> ByteBuffer? { buffer }
+}
+
+/// A Server-Sent-Events response subscribed to one environment's changes.
+enum EventStreamResponse {
+    /// The stream: the first messages, then one per change and a heartbeat comment every
+    /// `heartbeatInterval`, in `format`.
+    ///
+    /// A stream costs little while its client reads: events are shared bytes (``StreamEvent``).
+    /// One that stops reading is closed, when it falls `streamBacklog` events behind or when one
+    /// write waits longer than `streamStallTimeout`; a key may hold `maxStreamsPerKey` streams
+    /// (SDK and OFREP streams together).
+    static func make<Format: StreamFormat>(
+        services: ServerServices, channel: any Channel, keyID: String, environment: String, lastEventID: Int64?, format: Format
+    ) throws -> Response {
+        guard services.registry.live(environment) != nil else {
+            throw APIError.notFound("environment '\(environment)' not found")
+        }
+        let limits = services.configuration.limits
+        guard let slot = services.registry.reserveStream(keyID: keyID, limit: limits.maxStreamsPerKey) else {
+            throw APIError.tooManyRequests(
+                "this SDK key has \(limits.maxStreamsPerKey) streams open already", retryAfter: 10)
+        }
+        let heartbeat = services.configuration.heartbeatInterval
+        let body = ResponseBody { writer in
+            var format = format
+            defer { slot.release() }
+            let (messages, continuation) = AsyncStream.makeStream(
+                of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(max(1, limits.streamBacklog)))
+            let subscriber = EngineRegistry.Subscriber(
+                keyID: keyID, continuation: continuation, close: { channel.close(promise: nil) })
+            guard let (id, first) = services.registry.subscribe(
+                environment: environment, subscriber: subscriber, lastEventID: lastEventID)
+            else {
+                try await writer.finish(nil)
+                return
+            }
+            services.updateStreamGauge()
+            let writing = WriteWatch()
+            // A dead client is only noticed when a write fails, so write something regularly;
+            // a client that does not read makes a write wait, which the same loop notices.
+            let beats = Task {
+                var sinceBeat: Duration = .zero
+                let tick = min(heartbeat, limits.streamStallTimeout / 2)
+                // Until this stream's task ends: a finished stream still drains what it queued.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: tick)
+                    if Task.isCancelled { break }
+                    if writing.waiting(longerThan: limits.streamStallTimeout) {
+                        subscriber.end()
+                        break
+                    }
+                    sinceBeat += tick
+                    if sinceBeat >= heartbeat {
+                        sinceBeat = .zero
+                        _ = continuation.yield(StreamEvent.heartbeat)
+                    }
+                }
+            }
+            defer {
+                beats.cancel()
+                continuation.finish()
+                services.registry.unsubscribe(environment: environment, id: id)
+                services.updateStreamGauge()
+            }
+            try await withGracefulShutdownHandler {
+                for buffer in format.first(first) {
+                    writing.start()
+                    try await writer.write(buffer)
+                    writing.stop()
+                }
+                for await message in messages {
+                    guard let buffer = format.next(message) else { continue }
+                    writing.start()
+                    try await writer.write(buffer)
+                    writing.stop()
+                }
+            } onGracefulShutdown: {
+                // Ends the stream cleanly so that shutdown is not held up; clients reconnect elsewhere.
+                continuation.finish()
+                // A client that does not read never lets its last writes finish: close it once
+                // one has waited a second (checked until the stream's task ends).
+                Task {
+                    for _ in 0..<16 {
+                        try? await Task.sleep(for: .milliseconds(250))
+                        if writing.waiting(longerThan: .seconds(1)) {
+                            subscriber.close()
+                            return
+                        }
+                    }
+                }
+            }
+            // Finishing waits for what is still unsent, like a write.
+            writing.start()
+            try await writer.finish(nil)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}

@@ -49,6 +49,28 @@ import ClutchCore
         #expect(empty.variant == attribute.variant)
     }
 
+    /// The targeting key is a string: a `targetingKey` attribute of another kind (possible only
+    /// through the Swift API; a JSON context refuses it) is no targeting key, as in flagd, whose
+    /// `fractional` serves the default variant for it (flagd-testbed, gherkin/targeting.feature ›
+    /// Fractional operator invalid implicit inputs).
+    @Test(arguments: [Value.integer(12345), .bool(true), .double(1.5), ["u1"], ["id": "u1"], .null])
+    func nonStringAttributeIsNoTargetingKey(_ key: Value) {
+        let ctx = EvaluationContext(attributes: ["targetingKey": key])
+        let result = engine([TargetingKeyTests.rollout]).evaluate("half", context: ctx)
+        #expect(result.reason == .default)
+        #expect(result.variant == "off")
+        let text = key.comparableText ?? "u1"
+        #expect(!holds(Clause(attribute: "targetingKey", .exists), ctx))
+        #expect(holds(Clause(attribute: "targetingKey", .exists, negate: true), ctx))
+        #expect(!holds(Clause(attribute: "targetingKey", .in, [text]), ctx))
+        #expect(!holds(Clause(attribute: "targetingKey", .in, ["other"], negate: true), ctx))
+        let targeted = engine([ruleFlag([], targets: [Target(variant: "on", values: [text])])])
+        #expect(targeted.evaluate("f", context: ctx).variant == "off")
+        // A string targeting key given alongside still counts.
+        let keyed = EvaluationContext(targetingKey: "user-42", attributes: ["targetingKey": key])
+        #expect(holds(Clause(attribute: "targetingKey", .in, ["user-42"]), keyed))
+    }
+
     /// A non-empty key still buckets: the rule is about emptiness only.
     @Test(arguments: [" ", "0", "u"])
     func nonEmptyKeysAreBucketed(_ key: String) {

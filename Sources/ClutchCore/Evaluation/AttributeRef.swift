@@ -23,16 +23,17 @@ enum AttributeRef: Sendable {
         self = .nested(NestedAttribute(path))
     }
 
-    /// The value the context has here, or `nil` when it has none. An empty targeting key is no
-    /// targeting key (flagd's rule too): it is never bucketed and matches no clause but `not exists`.
+    /// The value the context has here, or `nil` when it has none. The targeting key is a non-empty
+    /// string (OpenFeature's definition, and flagd's rule): an empty one, or a `targetingKey`
+    /// attribute of another kind (a number, say, given through the Swift API; a JSON context
+    /// refuses one), is no targeting key — never bucketed, and matching no clause but `not exists`.
     @inline(__always)
     func value(in context: EvaluationContext) -> Value? {
         switch self {
         case .targetingKey:
             if let key = context.targetingKey, !key.isEmpty { return .string(key) }
-            let attribute = context.table["targetingKey"]
-            if case .string(let key)? = attribute, key.isEmpty { return nil }
-            return attribute
+            if case .string(let key)? = context.table["targetingKey"], !key.isEmpty { return .string(key) }
+            return nil
         case .named(let name, let hash):
             return context.table[name, hash: hash]
         case .nested(let nested):

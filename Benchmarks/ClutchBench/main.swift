@@ -2,7 +2,7 @@
 // `clutch-bench idle` runs the idle CPU benchmark alone; `clutch-bench idle-client …` is the
 // client process that benchmark starts. `clutch-bench scale`, `clutch-bench cache` and
 // `clutch-bench cohorts` run the SDK scale benchmarks, the breakdown of a start from the cache
-// file, and the million-member cohort figures alone.
+// file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -17,6 +17,8 @@ case "cohorts":
     await CohortBenchmarks.run()
 case "cache":
     await CacheStartBenchmarks.run()
+case "engine":
+    EngineBenchmarks.run()
 default:
     EngineBenchmarks.run()
     PatternBenchmarks.run()

@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -62,6 +63,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // Persistent dictionaries: the next live state shares what a change left alone.
                 .product(name: "HashTreeCollections", package: "swift-collections"),
+                // The web console's templates (Console/): HTML rendered on the server.
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             // docs/openapi.json, the API's one description, compiled in and served unchanged.
             plugins: ["EmbedOpenAPI"]

@@ -27,6 +27,13 @@ public struct ServerConfiguration: Sendable {
     /// Origins allowed to call the OFREP and SDK routes from a browser (`--cors-origin`);
     /// `*` allows any. Empty (the default): no CORS headers, browsers refuse cross-origin calls.
     public var corsOrigins: [String]
+    /// Whether the web console's session cookie is always marked `Secure`
+    /// (`--console-secure-cookies`), for a server behind a TLS-terminating proxy. Without it the
+    /// cookie is `Secure` when the request came over TLS (`X-Forwarded-Proto: https`) or
+    /// `publicURL` is https.
+    public var consoleSecureCookies: Bool
+    /// How long a console session lives without a request; tests shorten it.
+    public var consoleIdleTimeout: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -43,5 +50,7 @@ public struct ServerConfiguration: Sendable {
         self.checkContract = false
         self.publicURL = nil
         self.corsOrigins = []
+        self.consoleSecureCookies = false
+        self.consoleIdleTimeout = .seconds(30 * 60)
     }
 }

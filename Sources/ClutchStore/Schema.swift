@@ -5,7 +5,7 @@ import GRDB
 /// schema by appending a new one.
 enum Schema {
     /// The identifiers, in order, of every migration.
-    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids"]
+    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -149,6 +149,21 @@ enum Schema {
                     sql: "UPDATE flag SET definition = json_set(definition, ?, ?) WHERE key = ?",
                     arguments: ["$.environments.\"\(quoted)\".rules[\(position)].id", RuleID.random(), flag])
             }
+        }
+        // Web console sign-ins. Only SHA-256 hashes of the session id and of its CSRF token are
+        // kept, so a copy of the database cannot be used to take over a session.
+        migrator.registerMigration("v6-console-sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE console_session (
+                    hash TEXT PRIMARY KEY NOT NULL,
+                    principal TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    csrf_hash TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    last_seen DATETIME NOT NULL
+                );
+                CREATE INDEX console_session_last_seen ON console_session(last_seen);
+                """)
         }
         return migrator
     }

@@ -52,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "url"))
     var publicURL: String?
 
+    @ArgumentParser.Flag(help: "Mark the web console's session cookie Secure even when requests arrive over plain HTTP (behind a TLS proxy).")
+    var consoleSecureCookies = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let host = nonEmpty(self.host) ?? nonEmpty(environment["CLUTCH_HOST"]) ?? "127.0.0.1"
@@ -92,6 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             configuration.publicURL = url
         }
+        configuration.consoleSecureCookies = consoleSecureCookies
         let json = self.json
         do {
             try await runClutchServer(configuration, logger: logger) { boundPort in

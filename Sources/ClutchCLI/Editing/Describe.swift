@@ -1,42 +1,8 @@
 import ClutchCore
 
-/// One-line texts for people: clauses in `--where` syntax, serves as `on` or
-/// `10% on / 90% off by customerId`.
-enum Describe {
-    static func clause(_ clause: Clause) -> String {
-        let not = clause.negate ? "not " : ""
-        if let cohort = clause.cohort { return "\(not)in cohort \(cohort)" }
-        let attribute = clause.attribute ?? "?"
-        let op = clause.operator ?? "?"
-        if op == Operator.exists.rawValue { return "\(not)\(attribute) exists" }
-        return "\(not)\(attribute) \(op) \(clause.values.joined(separator: ","))"
-    }
-
-    static func clauses(_ clauses: [Clause]) -> String {
-        clauses.map(clause).joined(separator: " and ")
-    }
-
-    static func serve(_ serve: Serve) -> String {
-        if let variant = serve.variant { return variant }
-        guard let rollout = serve.rollout else { return "?" }
-        let split = rollout.weights.map { "\(Percent.text($0.weight))% \($0.variant)" }.joined(separator: " / ")
-        return "\(split) by \(rollout.bucketBy)"
-    }
-
-    static func target(_ target: Target) -> String {
-        "\(target.attribute) in \(target.values.joined(separator: ",")) → \(target.variant)"
-    }
-
-    static func rule(_ rule: Rule) -> String {
-        "\(clauses(rule.clauses)) → \(serve(rule.serve))"
-    }
-
-    /// What the state serves to everyone not targeted, for people.
-    static func fallback(_ flag: Flag, _ state: FlagState) -> String {
-        if let fixed = state.default { return serve(fixed) }
-        return "\(serve(flag.naturalDefault)) (natural default)"
-    }
-
+// The one-line texts live in ClutchCore (`Describe`), shared with the web console; the
+// terminal styling stays here.
+extension Describe {
     /// A few lines describing a flag's state in one environment.
     static func state(_ flag: Flag, environment: String, revision: Int?) -> String {
         let state = flag.state(in: environment)

@@ -32,12 +32,7 @@ enum Percent {
 
     /// A weight out of 100,000 as a percentage for people: `12.5`, `10`, `0.001`.
     static func text(_ weight: Int) -> String {
-        let whole = weight / 1000
-        var fraction = String(weight % 1000)
-        if fraction == "0" { return String(whole) }
-        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(whole).\(fraction)"
+        Describe.percent(weight)
     }
 
     /// Parses `a=25,b=25,c=50` into weights in that order; they must sum to 100.

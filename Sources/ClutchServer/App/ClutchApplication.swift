@@ -14,6 +14,8 @@ import Synchronization
 public final class ClutchApplication: Sendable {
     public let configuration: ServerConfiguration
     let services: ServerServices
+    /// The web console's templates, parsed once.
+    let consolePages: ConsolePages
     private let ready = Mutex(false)
     /// One server per database file.
     private let instanceLock: InstanceLock
@@ -37,6 +39,7 @@ public final class ClutchApplication: Sendable {
             usageLimiter: RateLimiter(
                 rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst))
         self.services = services
+        consolePages = try ConsolePages()
         if try await store.hasAdminToken() {
             createdAdminToken = nil
         } else {
@@ -111,6 +114,7 @@ public final class ClutchApplication: Sendable {
             .add(middleware: OFREPErrorMiddleware())
             .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .sdk))
             .addRoutes(OFREPController(services: services).routes)
+        ConsoleRoutes.add(to: router, services: services, pages: consolePages)
         return router
     }
 

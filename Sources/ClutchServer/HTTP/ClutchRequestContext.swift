@@ -6,12 +6,17 @@ public struct ClutchRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller; set by ``CredentialMiddleware``.
     public var principal: Principal?
+    /// The web console's session, on `/ui` routes that need one; set by ``ConsoleGuard``.
+    var consoleSession: ConsoleSession?
+    /// The console POST's form fields, read (and its CSRF token checked) by ``ConsoleGuard``.
+    var consoleForm: [String: String] = [:]
     /// The connection, so that a stream whose reader stalls can be closed from outside its task.
     let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.consoleSession = nil
         self.channel = source.channel
     }
 

@@ -1,0 +1,153 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Hummingbird
+
+/// `/ui/flags` and `/ui/flags/{key}`: reading flags.
+struct ConsoleFlagsController {
+    let services: ServerServices
+    let pages: ConsolePages
+
+    func add(to group: RouterGroup<ClutchRequestContext>) {
+        group.get("flags", use: list)
+        group.get("flags/:key", use: flag)
+    }
+
+    /// Every flag in one page: two reads (flags with usage, stale flags), no query per flag, and
+    /// the filters applied in memory.
+    @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let session = try context.requireConsoleSession()
+        let environments = try await services.store.environments().map(\.key)
+        let env = try ConsoleQuery.environment(request, among: environments)
+        let query = (request.query("q") ?? "").trimmingCharacters(in: .whitespaces)
+        let tag = request.query("tag") ?? ""
+        let state = request.query("state") ?? "all"
+        guard ["all", "on", "off"].contains(state) else {
+            throw APIError.badRequest("state must be all, on or off")
+        }
+        let now = Date()
+        let flags = try await services.store.flags(includeArchived: false)
+        let stale = Dictionary(
+            try await services.store.staleFlags(unusedForDays: 30, now: now).map { ($0.key, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        let needle = query.lowercased()
+        let shown = flags.filter { record in
+            let flag = record.flag
+            if !needle.isEmpty, !flag.key.lowercased().contains(needle), !flag.description.lowercased().contains(needle) { return false }
+            if !tag.isEmpty, !flag.tags.contains(tag) { return false }
+            let on = flag.state(in: env).enabled
+            return state == "all" || (state == "on") == on
+        }
+        let rows: [[String: Any]] = shown.map { record in
+            let flag = record.flag
+            var row: [String: Any] = [
+                "key": flag.key, "url": ConsoleQuery.flagURL(flag.key, env: env),
+                "tags": flag.tags, "hasTags": !flag.tags.isEmpty,
+                "states": environments.map { ["on": flag.state(in: $0).enabled] },
+                "lastEvaluated": ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now),
+            ]
+            if !flag.description.isEmpty { row["description"] = flag.description }
+            if let reason = stale[flag.key] {
+                row["stale"] = true
+                row["staleReason"] = "Stale: \(reason)"
+            }
+            return row
+        }
+        let allTags = Set(flags.flatMap(\.flag.tags)).sorted()
+        let values: [String: Any] = [
+            "title": "Flags", "session": session.templateValues, "env": env, "q": query,
+            "environments": environments.map { ["key": $0, "url": ConsoleQuery.listURL(env: $0), "current": $0 == env] },
+            "tags": allTags.map { ["name": $0, "selected": $0 == tag] },
+            "states": [("all", "On or off"), ("on", "On"), ("off", "Off")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == state] },
+            "flags": rows, "shown": rows.count, "total": flags.count,
+        ]
+        return pages.render("flags", values)
+    }
+
+    /// One flag in one environment: what everyone gets, the switches, recent changes.
+    @Sendable func flag(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let session = try context.requireConsoleSession()
+        let key = try context.parameter("key")
+        let environments = try await services.store.environments().map(\.key)
+        let env = try ConsoleQuery.environment(request, among: environments)
+        let record = try await services.store.flag(key)
+        let history = try await services.store.revisions(flag: key, environment: nil).prefix(10)
+        let flag = record.flag
+        let now = Date()
+        var values: [String: Any] = [
+            "title": flag.key, "session": session.templateValues, "csrf": session.csrfToken,
+            "key": flag.key, "env": env, "type": flag.type.rawValue, "revision": record.revision,
+            "archived": flag.archived, "tags": flag.tags, "hasTags": !flag.tags.isEmpty,
+            "updatedAt": ConsoleFormat.time(record.updatedAt, now: now), "updatedBy": record.updatedBy,
+            "offVariant": flag.offVariant,
+            "on": flag.state(in: env).enabled,
+            "needsConfirm": ConsoleActionsController.needsConfirmation(env),
+            "steps": Describe.steps(flag, environment: env).map { ["kind": $0.kind, "text": $0.text] },
+            "lastEvaluated": ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now),
+            "environments": environments.map { ["key": $0, "url": ConsoleQuery.flagURL(flag.key, env: $0), "current": $0 == env, "on": flag.state(in: $0).enabled] },
+            "listURL": ConsoleQuery.listURL(env: env),
+            "toggleURL": "/ui/flags/\(ConsoleQuery.encode(flag.key))/toggle",
+            "killURL": "/ui/flags/\(ConsoleQuery.encode(flag.key))/kill",
+            "history": history.map { revision -> [String: Any] in
+                var entry: [String: Any] = [
+                    "number": revision.number, "at": ConsoleFormat.time(revision.createdAt, now: now),
+                    "actor": revision.actor, "summary": revision.summary,
+                ]
+                if let message = revision.message, !message.isEmpty { entry["message"] = message }
+                return entry
+            },
+        ]
+        if !flag.description.isEmpty { values["description"] = flag.description }
+        if let notice = request.query("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
+        return pages.render("flag", values)
+    }
+}
+
+extension ClutchRequestContext {
+    /// The console session; ``ConsoleGuard`` guarantees one on every page but sign-in.
+    func requireConsoleSession() throws -> ConsoleSession {
+        guard let session = consoleSession else { throw APIError.unauthorized("sign in first") }
+        return session
+    }
+}
+
+/// Query parameters and URLs of console pages.
+enum ConsoleQuery {
+    /// The `env` parameter if it names an environment; `production` (or the first) when absent.
+    static func environment(_ request: Request, among environments: [String]) throws -> String {
+        if let env = request.query("env") {
+            guard environments.contains(env) else { throw APIError.notFound("environment '\(env)' does not exist") }
+            return env
+        }
+        if environments.contains("production") { return "production" }
+        guard let first = environments.first else { throw APIError.notFound("there are no environments") }
+        return first
+    }
+
+    static func listURL(env: String) -> String { "/ui/flags?env=\(encode(env))" }
+
+    static func flagURL(_ key: String, env: String) -> String { "/ui/flags/\(encode(key))?env=\(encode(env))" }
+
+    // ASCII only: `CharacterSet.alphanumerics` would let non-ASCII letters through unencoded.
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// Percent-encodes everything but unreserved characters, for a path segment or query value.
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+}
+
+/// Times for people.
+enum ConsoleFormat {
+    /// `5 minutes ago`, `3 days ago`, or `never`.
+    static func time(_ date: Date?, now: Date) -> String {
+        guard let date else { return "never" }
+        let seconds = max(0, now.timeIntervalSince(date))
+        func plural(_ n: Int, _ unit: String) -> String { "\(n) \(unit)\(n == 1 ? "" : "s") ago" }
+        switch seconds {
+        case ..<60: return "just now"
+        case ..<3600: return plural(Int(seconds / 60), "minute")
+        case ..<86400: return plural(Int(seconds / 3600), "hour")
+        default: return plural(Int(seconds / 86400), "day")
+        }
+    }
+}

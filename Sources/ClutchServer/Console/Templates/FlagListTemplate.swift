@@ -1,0 +1,52 @@
+// `/ui/flags`: every flag with its state in each environment. Filters are a GET form, so the
+// page works without JavaScript and a filtered view can be bookmarked.
+enum FlagListTemplate {
+    static let page = #"""
+        {{% CONTENT_TYPE: CLUTCH_HTML }}{{> head}}
+        <h1>Flags</h1>
+        <nav class="envs" aria-label="Environment">
+          {{#environments}}<a href="{{url}}"{{#current}} aria-current="page" class="current"{{/current}}>{{key}}</a>{{/environments}}
+        </nav>
+        <form method="get" action="/ui/flags" class="filters" role="search">
+          <input type="hidden" name="env" value="{{env}}">
+          <label>Search <input type="search" name="q" value="{{q}}" placeholder="key or description"></label>
+          <label>Tag
+            <select name="tag">
+              <option value="">Any tag</option>
+              {{#tags}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/tags}}
+            </select>
+          </label>
+          <label>State in {{env}}
+            <select name="state">
+              {{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}
+            </select>
+          </label>
+          <button type="submit">Apply</button>
+        </form>
+        <p class="count">{{shown}} of {{total}} flags</p>
+        <div class="scroll">
+        <table class="flags">
+          <thead><tr>
+            <th scope="col">Flag</th>
+            {{#environments}}<th scope="col">{{key}}</th>{{/environments}}
+            <th scope="col">Last evaluated in {{env}}</th>
+          </tr></thead>
+          <tbody>
+          {{#flags}}
+          <tr>
+            <th scope="row">
+              <a href="{{url}}">{{key}}</a>{{#stale}} <span class="badge stale" title="{{staleReason}}">stale</span>{{/stale}}
+              {{#description}}<div class="desc">{{.}}</div>{{/description}}
+              {{#hasTags}}<div class="tags">{{#tags}}<span class="tag">{{.}}</span> {{/tags}}</div>{{/hasTags}}
+            </th>
+            {{#states}}<td class="{{#on}}on{{/on}}{{^on}}off{{/on}}">{{#on}}On{{/on}}{{^on}}Off{{/on}}</td>{{/states}}
+            <td>{{lastEvaluated}}</td>
+          </tr>
+          {{/flags}}
+          </tbody>
+        </table>
+        </div>
+        {{^flags}}<p>No flags match.</p>{{/flags}}
+        {{> foot}}
+        """#
+}

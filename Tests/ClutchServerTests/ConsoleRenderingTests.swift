@@ -1,0 +1,116 @@
+import ClutchCore
+import Foundation
+import Testing
+
+@testable import ClutchServer
+
+/// What the console writes into pages: escaping by Unicode scalar, every template escaping,
+/// hostile flag data rendered as text, and a large list.
+@Suite struct ConsoleRenderingTests {
+    @Test(arguments: [
+        ("plain", "plain"),
+        ("", ""),
+        ("a & b", "a &amp; b"),
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        (#""><img src=x onerror=alert(1)>"#, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+        ("it's", "it&#39;s"),
+        // A quote followed by a combining acute accent is one grapheme cluster: escaping by
+        // Character misses it, by scalar it does not.
+        ("\"\u{301} onmouseover=alert(1) x=\"", "&quot;\u{301} onmouseover=alert(1) x=&quot;"),
+        ("'\u{301}", "&#39;\u{301}"),
+        ("<\u{338}", "&lt;\u{338}"),
+        ("&\u{20DD}amp;", "&amp;\u{20DD}amp;"),
+        ("\u{65}\u{301}", "\u{65}\u{301}"),
+        ("javascript:alert(1)", "javascript:alert(1)"),
+        ("👩‍💻 <b>", "👩‍💻 &lt;b&gt;"),
+    ])
+    func escapesByScalar(input: String, expected: String) {
+        let escaped = ConsoleHTML.escape(input)
+        #expect(Array(escaped.unicodeScalars) == Array(expected.unicodeScalars))
+        // No special character survives, whatever follows it.
+        #expect(!escaped.unicodeScalars.contains { "<>\"'".unicodeScalars.contains($0) })
+    }
+
+    /// The library's own HTML escaping misses the combining-mark case; the console's does not.
+    @Test func theConsoleContentTypeIsWhatTemplatesUse() throws {
+        let pages = try ConsolePages()
+        for (name, text) in ConsolePages.templates {
+            #expect(text.hasPrefix("{{% CONTENT_TYPE: \(ConsoleHTML.contentTypeName) }}"), "\(name) must declare the console's escaping")
+            #expect(!text.contains("{{{") && !text.contains("{{&"), "\(name) must not write unescaped values")
+        }
+        let html = pages.library.render(["title": "t", "heading": "\"\u{301} x=\"", "message": "<i>", "back": "/", "backText": "b"], withTemplate: "error") ?? ""
+        #expect(html.contains("&quot;\u{301} x=&quot;"))
+        #expect(!html.contains("<i>"))
+    }
+
+    static let payloads = [
+        "<script>alert(1)</script>",
+        #""><img src=x onerror=alert(1)>"#,
+        "\"\u{301} onmouseover=alert(1) x=\"",
+        "javascript:alert(1)",
+    ]
+    static let escaped = [
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;",
+        "&quot;\u{301} onmouseover=alert(1) x=&quot;",
+        "javascript:alert(1)",
+    ]
+
+    @Test func hostileDescriptionsAndMessagesRenderAsText() async throws {
+        try await TestServer.with { server in
+            let description = Self.payloads.joined(separator: " | ")
+            let body = try JSONSerialization.data(withJSONObject: [
+                "key": "xss", "type": "boolean", "description": description, "tags": ["web"],
+            ])
+            let created = try await server.send("POST", "/api/v1/flags", data: body)
+            #expect(created.status == 201, "\(created.text)")
+            let client = try await ConsoleTests.signIn(server)
+            let token = try await ConsoleTests.csrf(client)
+            let toggled = try await client.post("/ui/flags/xss/toggle", form: [("csrf", token), ("env", "staging"), ("to", "on"), ("message", description)])
+            #expect(toggled.status == 303)
+
+            for path in ["/ui/flags?env=staging", "/ui/flags/xss?env=staging", "/ui/flags?env=staging&q=" + ConsoleClient.encode("<script>")] {
+                let page = try await client.get(path)
+                #expect(page.status == 200, "\(path)")
+                for (raw, safe) in zip(Self.payloads, Self.escaped) {
+                    #expect(page.body.contains(safe), "\(path) should show \(safe)")
+                    if raw != safe { #expect(!page.body.contains(raw), "\(path) must not contain \(raw)") }
+                }
+                #expect(!Self.containsRawQuoteBeforeCombiningMark(page.body), "\(path)")
+                #expect(!page.body.contains("href=\"javascript:"))
+            }
+            // The message shows on the flag page's history.
+            let flagPage = try await client.get("/ui/flags/xss?env=staging")
+            #expect(flagPage.body.components(separatedBy: "&lt;script&gt;alert(1)&lt;/script&gt;").count >= 3, "description and message")
+        }
+    }
+
+    /// A raw `"` scalar directly followed by U+0301 anywhere in the page.
+    static func containsRawQuoteBeforeCombiningMark(_ text: String) -> Bool {
+        let scalars = Array(text.unicodeScalars)
+        return zip(scalars, scalars.dropFirst()).contains { $0.0 == "\"" && $0.1 == "\u{301}" }
+    }
+
+    @Test func twoThousandFlagsRenderInOnePage() async throws {
+        try await TestServer.with { server in
+            let flags = (0..<2000).map { i -> [String: Any] in
+                ["key": String(format: "flag-%04d", i), "type": "boolean", "description": "Flag number \(i)", "tags": [i % 2 == 0 ? "even" : "odd"]]
+            }
+            let body = try JSONSerialization.data(withJSONObject: ["flags": flags])
+            let imported = try await server.send("POST", "/api/v1/import", data: body, timeout: 120)
+            #expect(imported.status == 200, "\(imported.text.prefix(300))")
+            let client = try await ConsoleTests.signIn(server)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let page = try await client.get("/ui/flags?env=production")
+            let elapsed = clock.now - start
+            #expect(page.status == 200)
+            #expect(page.body.contains("2000 of 2000 flags"))
+            #expect(page.body.contains("flag-1999"))
+            // Generous for a debug build on a shared machine; a query per flag would blow it.
+            #expect(elapsed < .seconds(5), "rendering 2,000 flags took \(elapsed)")
+            let filtered = try await client.get("/ui/flags?env=production&tag=odd&q=" + ConsoleClient.encode("number 19") + "&state=off")
+            #expect(filtered.body.contains("56 of 2000 flags"))
+        }
+    }
+}

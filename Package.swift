@@ -125,7 +125,8 @@ let package = Package(
         .testTarget(
             name: "ClutchServerTests",
             dependencies: ["ClutchServer", "ClutchStore", "ClutchCore", .product(name: "Logging", package: "swift-log")],
-            exclude: ["ofrep_client.py", "ofrep_events_client.py"]  // run by PythonOFREPTests, OFREPEventStreamTests
+            // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
+            exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py"]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
         .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore"]),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Clutch needs on a fresh Debian machine, and nothing that is already there.
 #   scripts/ensure-deps.sh build   system libraries for building (libsqlite3-dev)
-#   scripts/ensure-deps.sh test    + the Python OpenFeature OFREP provider used by the interop test
+#   scripts/ensure-deps.sh test    + the Python OpenFeature OFREP provider used by the interop test,
+#                                    Chromium and Playwright for Python for the web console's browser test
 #   scripts/ensure-deps.sh bench   + wrk for the HTTP benchmark
 set -euo pipefail
 what="${1:-build}"
@@ -18,6 +19,10 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
   command -v sqlite3 >/dev/null 2>&1 || packages+=(sqlite3)
 fi
+if [ "$what" = test ]; then
+  # The console's browser test drives Debian's Chromium; Playwright never downloads a browser.
+  [ -x /usr/bin/chromium ] || packages+=(chromium)
+fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing: ${packages[*]}"
   as_root apt-get update -qq
@@ -29,5 +34,13 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
     echo "Installing the Python OpenFeature SDK and OFREP provider"
     python3 -m pip install -q --disable-pip-version-check openfeature-sdk openfeature-provider-ofrep \
       || python3 -m pip install -q --disable-pip-version-check --break-system-packages openfeature-sdk openfeature-provider-ofrep
+  fi
+fi
+
+if [ "$what" = test ]; then
+  if ! python3 -c "import playwright.sync_api" >/dev/null 2>&1; then
+    echo "Installing Playwright for Python (the system's Chromium is used; no browser is downloaded)"
+    python3 -m pip install -q --disable-pip-version-check playwright \
+      || python3 -m pip install -q --disable-pip-version-check --break-system-packages playwright
   fi
 fi

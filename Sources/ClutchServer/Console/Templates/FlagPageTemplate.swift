@@ -49,9 +49,9 @@ enum FlagPageTemplate {
         </section>
         <section class="card" aria-labelledby="history">
           <h2 id="history">Recent changes</h2>
-          <ol class="history" reversed>
+          <ul class="history">
             {{#history}}<li><span class="meta">#{{number}} · {{at}} · {{actor}}</span> {{summary}}{{#message}}<div class="message">“{{.}}”</div>{{/message}}</li>{{/history}}
-          </ol>
+          </ul>
         </section>
         {{> foot}}
         """#

@@ -47,7 +47,8 @@ enum StaticAssets {
         .problem { padding: .5rem .75rem; border-left: 4px solid var(--danger); background: var(--soft); }
         .steps li { margin: .25rem 0; }
         .steps li.off { font-weight: 600; }
-        .history { padding-left: 1.25rem; }
+        .history { list-style: none; padding-left: 0; }
+        .history li { margin: .4rem 0; }
         .message { font-style: italic; }
         @media (max-width: 40rem) { main { padding: .75rem; } thead th { font-size: .75rem; } th, td { padding: .4rem .3rem; } }
         """#

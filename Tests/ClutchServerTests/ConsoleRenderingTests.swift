@@ -114,3 +114,18 @@ import Testing
         }
     }
 }
+
+/// Form bodies: an ambiguous or malformed form is refused, not guessed at.
+@Suite struct ConsoleFormTests {
+    @Test func parsesURLEncodedFields() {
+        #expect(ConsoleForm.parse("a=1&b=two+words&c=%3Cx%3E&d=") == ["a": "1", "b": "two words", "c": "<x>", "d": ""])
+        #expect(ConsoleForm.parse("") == [:])
+        #expect(ConsoleForm.parse("flag") == ["flag": ""])
+    }
+
+    @Test func refusesRepeatsAndBadEncoding() {
+        #expect(ConsoleForm.parse("csrf=a&csrf=b") == nil)
+        #expect(ConsoleForm.parse("a=%ZZ") == nil)
+        #expect(ConsoleForm.parse("=x") == nil)
+    }
+}

@@ -21,6 +21,7 @@ enum StaticAssets {
         label { font-weight: 600; font-size: .9rem; }
         input, select, button { font: inherit; padding: .45rem .6rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
         button { cursor: pointer; background: var(--soft); }
+        button:disabled { opacity: .5; cursor: not-allowed; }
         button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
         button.danger { background: var(--danger); border-color: var(--danger); color: #fff; }
         .change { display: grid; gap: .4rem; max-width: 28rem; }
@@ -35,7 +36,8 @@ enum StaticAssets {
         th, td { text-align: left; padding: .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         thead th { font-size: .85rem; color: var(--muted); }
         tbody th { font-weight: 400; }
-        tbody th a { font-weight: 600; word-break: break-all; }
+        tbody th { min-width: 10rem; }
+        tbody th a { font-weight: 600; overflow-wrap: anywhere; }
         .on { color: var(--on); font-weight: 600; }
         .off { color: var(--off); }
         .state { padding: .1rem .5rem; border-radius: 4px; border: 1px solid currentColor; }

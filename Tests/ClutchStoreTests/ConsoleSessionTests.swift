@@ -1,0 +1,40 @@
+import ClutchStore
+import Foundation
+import Testing
+
+/// Web console sessions in the store: kept by hash, refreshed by use, gone when idle or deleted.
+@Suite("Console sessions")
+struct ConsoleSessionTests {
+    static func record(at date: Date) -> ConsoleSessionRecord {
+        ConsoleSessionRecord(principal: "admin", role: "admin", csrfHash: FlagStore.hash(secret: "csrf"), createdAt: date, lastSeen: date)
+    }
+
+    @Test func useKeepsASessionAliveAndIdlenessEndsIt() async throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let hash = FlagStore.hash(secret: "session-id")
+        try await store.createConsoleSession(hash: hash, record: Self.record(at: start))
+
+        let seen = try await store.touchConsoleSession(hash: hash, now: start.addingTimeInterval(1000), idleLimit: 1800)
+        #expect(seen?.principal == "admin")
+        #expect(seen?.role == "admin")
+        #expect(seen?.csrfHash == FlagStore.hash(secret: "csrf"))
+        // 2,000 s after the start but 1,000 s after the last use: still alive.
+        #expect(try await store.touchConsoleSession(hash: hash, now: start.addingTimeInterval(2000), idleLimit: 1800) != nil)
+        // Idle for longer than the limit: gone, and it stays gone.
+        #expect(try await store.touchConsoleSession(hash: hash, now: start.addingTimeInterval(4000), idleLimit: 1800) == nil)
+        #expect(try await store.touchConsoleSession(hash: hash, now: start.addingTimeInterval(4001), idleLimit: 1_000_000) == nil)
+        #expect(try await store.touchConsoleSession(hash: FlagStore.hash(secret: "other"), now: start, idleLimit: 1800) == nil)
+    }
+
+    @Test func deletingEndsASession() async throws {
+        let fixture = try StoreFixture()
+        let now = Date()
+        let hash = FlagStore.hash(secret: "to-delete")
+        try await fixture.store.createConsoleSession(hash: hash, record: Self.record(at: now))
+        try await fixture.store.deleteConsoleSession(hash: hash)
+        try await fixture.store.deleteConsoleSession(hash: hash)  // again: no error
+        #expect(try await fixture.store.touchConsoleSession(hash: hash, now: now, idleLimit: 1800) == nil)
+    }
+}

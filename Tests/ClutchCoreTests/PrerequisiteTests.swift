@@ -57,10 +57,10 @@ struct PrerequisiteEvaluationTests {
              flags: [payments(), Flag(key: "risk", environments: ["production": FlagState(enabled: true)]),
                      checkout(requires: [Prerequisite(flag: "risk", variant: "on"), Prerequisite(flag: "payments-v2", variant: "on")])],
              context: member, variant: "off", reason: .prerequisiteFailed, match: .prerequisite(index: 1, flag: "payments-v2")),
-        Case(name: "a chain of two holds when both hold",
+        Case(name: "a chain of two holds when both hold (DEFAULT, not STATIC: the prerequisites read the context)",
              flags: [payments(), checkout(), Flag(key: "upsell", environments: ["production": FlagState(
                  enabled: true, prerequisites: [Prerequisite(flag: "new-checkout", variant: "on")])])],
-             context: admin, variant: "on", reason: .static, match: .default),
+             context: admin, variant: "on", reason: .default, match: .default),
         Case(name: "a chain of two fails when the far end fails",
              flags: [payments(enabled: false), checkout(), Flag(key: "upsell", environments: ["production": FlagState(
                  enabled: true, prerequisites: [Prerequisite(flag: "new-checkout", variant: "on")])])],

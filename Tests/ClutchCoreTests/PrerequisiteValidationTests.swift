@@ -61,16 +61,16 @@ struct PrerequisiteValidationTests {
         #expect(a.prerequisiteIssues(among: { $0 == "b" ? both : nil }, requiredBy: []).first?.message == "cycle a → b → a")
     }
 
-    @Test func aRequiredFlagKeepsTheVariantsItsDependentsNeedAndIsNotArchived() {
+    @Test func aRequiredFlagKeepsTheVariantsItsDependentsNeedAndIsNotArchived() throws {
         let dependent = Self.flag("checkout", [Self.requires("color", "red")])
-        var color = Self.others["color"]!
+        var color = try #require(Self.others["color"])
         #expect(color.prerequisiteIssues(among: { _ in nil }, requiredBy: [dependent]).isEmpty)
         color.variants.removeAll { $0.key == "red" }
         color.offVariant = "blue"
         let issues = color.prerequisiteIssues(among: { _ in nil }, requiredBy: [dependent])
         #expect(issues.map(\.path) == ["variants"])
         #expect(issues.first?.message.contains("'checkout' in production") == true, "\(issues)")
-        var archived = Self.others["color"]!
+        var archived = try #require(Self.others["color"])
         archived.archived = true
         #expect(archived.prerequisiteIssues(among: { _ in nil }, requiredBy: [dependent]).map(\.path) == ["archived"])
     }

@@ -61,8 +61,9 @@ final class CompiledFlag: Sendable {
         self.rules = rules.enumerated().map { index, rule in
             CompiledRule(clauses: rule.clauses, outcome: outcome(rule.serve, reason: .targetingMatch, match: .rule(index: index)))
         }
+        // STATIC means nothing about the context mattered: prerequisites read it, like targets and rules.
         self.defaultOutcome = outcome(
-            defaultServe, reason: targets.isEmpty && rules.isEmpty ? .static : .default, match: .default)
+            defaultServe, reason: prerequisites.isEmpty && targets.isEmpty && rules.isEmpty ? .static : .default, match: .default)
     }
 
     /// A flag whose definition cannot be evaluated: never enabled, it always answers

@@ -60,14 +60,19 @@ extension Tables {
     /// Refuses (conflict, even with `force`) to delete or archive flag `key` while flags that are
     /// not archived require it: they would serve their off variant to everyone from then on.
     static func checkNotRequired(_ db: Database, _ key: String, action: String) throws {
-        var places: [String] = []
+        var places: [(flag: String, environments: [String])] = []
         for dependent in try dependents(db, of: key) where dependent.key != key && !dependent.archived {
             let environments = dependent.environments.filter { $0.value.prerequisites.contains { $0.flag == key } }.keys.sorted()
-            places.append("'\(dependent.key)' (\(environments.joined(separator: ", ")))")
+            places.append((dependent.key, environments))
         }
         guard !places.isEmpty else { return }
+        let named = places.map { "'\($0.flag)' (\($0.environments.joined(separator: ", ")))" }.joined(separator: ", ")
+        // One place: the exact command; several: its shape.
+        let command = places.count == 1 && places[0].environments.count == 1
+            ? "clutch prerequisites remove \(places[0].flag) --requires \(key) --env \(places[0].environments[0])"
+            : "clutch prerequisites remove FLAG --requires \(key) --env ENV"
         throw StoreError.conflict(
-            "flag '\(key)' is a prerequisite of \(places.joined(separator: ", ")): it cannot be \(action) while they require it. "
-                + "Remove it from their prerequisites first (clutch prerequisites remove FLAG --requires \(key) --env ENV)")
+            "flag '\(key)' is a prerequisite of \(named): it cannot be \(action) while they require it. "
+                + "Remove it from their prerequisites first (\(command))")
     }
 }

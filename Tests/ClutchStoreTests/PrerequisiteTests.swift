@@ -101,6 +101,7 @@ struct PrerequisiteStoreTests {
         let deleted = await #expect(throws: StoreError.self) { try await store.deleteFlag("payments-v2", force: true, change: admin) }
         #expect(deleted?.kind == .conflict)
         #expect(deleted?.message.contains("prerequisite of 'new-checkout' (production)") == true, "\(String(describing: deleted))")
+        #expect(deleted?.message.contains("clutch prerequisites remove new-checkout --requires payments-v2 --env production") == true)
         let archived = await #expect(throws: StoreError.self) { try await store.setArchived(flag: "payments-v2", archived: true, change: admin) }
         #expect(archived?.kind == .conflict)
         #expect(archived?.message.contains("'new-checkout'") == true)

@@ -29,6 +29,7 @@ struct PrerequisiteStoreTests {
         let checkout = try await fixture.store.flag("new-checkout")
         #expect(checkout.flag.state(in: "production").prerequisites == [Prerequisite(flag: "payments-v2", variant: "on")])
         #expect(checkout.flag.state(in: "staging").prerequisites.isEmpty, "per environment")
+        #expect(try await fixture.store.revision(flag: "new-checkout", number: 2).summary == "production: requires payments-v2 serving on")
         let snapshot = try await fixture.store.snapshot(environment: "staging")
         let text = String(decoding: try ClutchJSON.encode(snapshot), as: UTF8.self)
         #expect(!text.contains("prerequisites"), "left out when empty: \(text)")
@@ -112,9 +113,11 @@ struct PrerequisiteStoreTests {
         let put = await #expect(throws: StoreError.self) { try await store.updateFlag(whole, ifRevision: nil, change: admin) }
         #expect(Self.issues(put).map(\.path) == ["archived"])
 
-        _ = try await store.apply(
+        let removed = try await store.apply(
             [.removePrerequisite(flag: "payments-v2")], flag: "new-checkout", environment: "production",
             ifRevision: nil, dryRun: false, change: admin)
+        #expect(try await store.revision(flag: "new-checkout", number: removed.value.record.revision).summary
+            == "production: no longer requires payments-v2")
         _ = try await store.setArchived(flag: "payments-v2", archived: true, change: admin)
         _ = try await store.deleteFlag("payments-v2", force: true, change: admin)
         await #expect(throws: StoreError.self) { try await store.flag("payments-v2") }

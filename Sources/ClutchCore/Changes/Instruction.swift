@@ -60,8 +60,8 @@ public enum Instruction: Sendable, Hashable {
 
     /// Every `kind`, for error messages and documentation.
     public static let kinds = [
-        "turnOn", "turnOff", "addPrerequisite", "removePrerequisite", "addTargets", "removeTargets", "addRule", "removeRule", "moveRule", "updateRuleServe",
-        "setDefault", "setRollout", "setOffVariant",
+        "turnOn", "turnOff", "addPrerequisite", "removePrerequisite", "addTargets", "removeTargets", "addRule", "removeRule",
+        "moveRule", "updateRuleServe", "setDefault", "setRollout", "setOffVariant",
     ]
 }
 

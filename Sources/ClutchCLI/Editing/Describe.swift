@@ -23,6 +23,10 @@ enum Describe {
         return "\(split) by \(rollout.bucketBy)"
     }
 
+    static func prerequisite(_ prerequisite: Prerequisite) -> String {
+        "\(prerequisite.flag) serving \(prerequisite.variant)"
+    }
+
     static func target(_ target: Target) -> String {
         "\(target.attribute) in \(target.values.joined(separator: ",")) → \(target.variant)"
     }
@@ -44,6 +48,11 @@ enum Describe {
         let rev = revision.map { " (revision \($0))" } ?? ""
         lines.append("\(Style.bold(flag.key)) in \(Style.cyan(environment))\(rev): \(Style.onOff(state.enabled))"
             + (state.enabled ? "" : Style.dim(" — everyone gets '\(flag.offVariant)'")))
+        // In evaluation order: prerequisites come before targets.
+        if !state.prerequisites.isEmpty {
+            lines.append("  requires: \(state.prerequisites.map(Describe.prerequisite).joined(separator: ", "))"
+                + Style.dim(" (else '\(flag.offVariant)')"))
+        }
         for (i, target) in state.targets.enumerated() {
             lines.append("  \(i == 0 ? "targets:" : "        ")  \(Describe.target(target))")
         }

@@ -52,6 +52,23 @@ struct PrerequisiteValidationTests {
         #expect(checkout.prerequisiteIssues(among: { Self.others[$0] }, requiredBy: []).isEmpty)
     }
 
+    /// A chain longer than evaluation follows is refused where it is made: `top` requiring
+    /// `f1` → … → `fN` is accepted up to `Engine.maxPrerequisiteDepth` links.
+    @Test(arguments: [Engine.maxPrerequisiteDepth, Engine.maxPrerequisiteDepth + 1])
+    func chainsDeeperThanEvaluationFollowsAreRefused(links: Int) {
+        var chain: [String: Flag] = [:]
+        for i in 1..<links { chain["f\(i)"] = Self.flag("f\(i)", [Self.requires("f\(i + 1)")]) }
+        chain["f\(links)"] = Self.flag("f\(links)", [])
+        let top = Self.flag("top", [Self.requires("f1")])
+        let issues = top.prerequisiteIssues(among: { chain[$0] }, requiredBy: [])
+        if links <= Engine.maxPrerequisiteDepth {
+            #expect(issues.isEmpty, "\(issues)")
+        } else {
+            #expect(issues.map(\.path) == ["environments.production.prerequisites[0].flag"], "\(issues)")
+            #expect(issues.first?.message.contains("\(links) flags deep") == true, "\(issues)")
+        }
+    }
+
     /// Cycles are per environment: a requires b in production and b requires a in staging is no cycle.
     @Test func cyclesArePerEnvironment() {
         let a = Self.flag("a", [Self.requires("b")])

@@ -30,6 +30,15 @@ extension Flag {
                 if let chain = Self.chain(from: prerequisite.flag, to: key, environment: environment, flags: flags) {
                     issues.append(ValidationIssue(
                         path: "\(path).flag", message: "cycle \(([key] + chain).joined(separator: " → "))"))
+                } else {
+                    // Evaluation follows at most `maxPrerequisiteDepth` links: refuse a chain it would give up on.
+                    var memo: [String: Int] = [:]
+                    let depth = 1 + Self.depth(of: prerequisite.flag, environment: environment, flags: flags, memo: &memo)
+                    if depth > Engine.maxPrerequisiteDepth {
+                        issues.append(ValidationIssue(
+                            path: "\(path).flag",
+                            message: "prerequisites chain \(depth) flags deep from here; at most \(Engine.maxPrerequisiteDepth) are evaluated"))
+                    }
                 }
             }
         }
@@ -47,6 +56,21 @@ extension Flag {
             }
         }
         return issues
+    }
+
+    /// How many prerequisite links the longest chain below `key` has in `environment` (0 for a
+    /// flag without prerequisites). Called on graphs without cycles through `key`; `memo` also
+    /// stops at any other cycle (a flag on the current path counts as 0).
+    static func depth(of key: String, environment: String, flags: (String) -> Flag?, memo: inout [String: Int]) -> Int {
+        if let known = memo[key] { return known }
+        memo[key] = 0
+        var deepest = 0
+        for prerequisite in flags(key)?.state(in: environment).prerequisites ?? [] {
+            deepest = max(deepest, 1 + depth(of: prerequisite.flag, environment: environment, flags: flags, memo: &memo))
+            if deepest > Engine.maxPrerequisiteDepth { break }
+        }
+        memo[key] = deepest
+        return deepest
     }
 
     /// The keys from `start` to `target` following prerequisites in `environment` (`[start, …,

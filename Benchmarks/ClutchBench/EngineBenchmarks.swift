@@ -37,6 +37,7 @@ enum EngineBenchmarks {
 
     static func run() {
         let engine = Engine(snapshot())
+        let gatedEngine = Engine(gatedSnapshot())
         let contexts = contexts()
         // Baseline: the cheapest possible flag check, one dictionary lookup per evaluation.
         var table: [String: Bool] = [:]
@@ -58,13 +59,30 @@ enum EngineBenchmarks {
                 for context in contexts where engine.evaluate("rules", context: context).variant == "on" { on += 1 }
                 return on
             },
+            {
+                var on = 0
+                for context in contexts where gatedEngine.evaluate("gated", context: context).variant == "on" { on += 1 }
+                return on
+            },
         ])
-        let (baseline, plain, rules) = (figures[0], figures[1], figures[2])
+        let (baseline, plain, rules, gated) = (figures[0], figures[1], figures[2], figures[3])
         Bench.report("engine_dictionary_baseline", baseline, "ns/op")
         Bench.report("engine_no_targeting", plain, "ns/eval")
         Bench.report("engine_rules_cohort_admin_rollout", rules, "ns/eval")
         Bench.report("engine_no_targeting_vs_baseline_ratio", plain / baseline, "x")
         Bench.report("engine_rules_vs_baseline_ratio", rules / baseline, "x")
+        // A prerequisite should cost one more evaluation: `gated` (no targeting, one
+        // prerequisite on `plain`) against two evaluations of `plain`. Goal: about 1.
+        Bench.report("engine_one_prerequisite", gated, "ns/eval")
+        Bench.report("engine_one_prerequisite_vs_two_plain_ratio", gated / (2 * plain), "x")
+    }
+
+    /// `plain` and `gated`, which requires `plain` to serve `on` and has no targeting of its own.
+    static func gatedSnapshot() -> Snapshot {
+        let plain = Flag(key: "plain", environments: ["production": FlagState(enabled: true)])
+        let gated = Flag(key: "gated", environments: ["production": FlagState(
+            enabled: true, prerequisites: [Prerequisite(flag: "plain", variant: "on")])])
+        return Snapshot(environment: "production", version: 1, flags: [gated, plain])
     }
 }
 

@@ -65,7 +65,8 @@ extension Snapshot {
     }
 
     /// The keys of flags that may evaluate differently in this snapshot than in `old`:
-    /// flags added, removed or changed, and flags whose rules name a changed cohort.
+    /// flags added, removed or changed, flags whose rules name a changed cohort, and the flags
+    /// that require any of those as a prerequisite (directly or through others).
     public func changedFlagKeys(since old: Snapshot?) -> Set<String> {
         guard let old else { return Set(flags.map(\.key)) }
         let before = Dictionary(old.flags.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
@@ -84,7 +85,23 @@ extension Snapshot {
                 changed.insert(flag.key)
             }
         }
-        return changed
+        return changed.union(dependents(of: changed))
+    }
+
+    /// The flags that require one of `keys` as a prerequisite in this environment, directly or
+    /// through other flags.
+    func dependents(of keys: Set<String>) -> Set<String> {
+        var requiredBy: [String: [String]] = [:]
+        for flag in flags {
+            for prerequisite in flag.state(in: environment).prerequisites { requiredBy[prerequisite.flag, default: []].append(flag.key) }
+        }
+        guard !requiredBy.isEmpty else { return [] }
+        var found = Set<String>()
+        var pending = Array(keys)
+        while let key = pending.popLast() {
+            for dependent in requiredBy[key] ?? [] where found.insert(dependent).inserted { pending.append(dependent) }
+        }
+        return found
     }
 
     /// The ETag `/sdk/v1/flags` gives this snapshot, for `If-None-Match`.

@@ -5,17 +5,7 @@ import Foundation
 /// period. SDKs send it; any client holding an SDK key may (docs/openapi.json, `UsageReport`).
 public struct UsageReport: Sendable, Hashable, Codable {
     /// One flag and variant's count.
-    public struct Count: Sendable, Hashable, Codable {
-        public var flag: String
-        public var variant: String
-        public var count: Int64
-
-        public init(flag: String, variant: String, count: Int64) {
-            self.flag = flag
-            self.variant = variant
-            self.count = count
-        }
-    }
+    public typealias Count = UsageCount
 
     public var counts: [Count]
     /// The period counted (informational; RFC 3339 on the wire).

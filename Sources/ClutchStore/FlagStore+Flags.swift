@@ -121,13 +121,15 @@ extension FlagStore {
         return try written(result, key, "kill", change)
     }
 
-    /// Archives the flag (hidden from listings and snapshots) or brings it back.
+    /// Archives the flag (hidden from listings and snapshots) or brings it back. A flag that other
+    /// flags require as a prerequisite cannot be archived (`conflict` naming them).
     public func setArchived(flag key: String, archived: Bool, change: ChangeInfo) async throws -> Change<FlagRecord> {
         let action = archived ? "archive" : "unarchive"
         let result = try await pool.write { db -> Change<FlagRecord?> in
             let old = try Tables.requireFlag(db, key)
             var new = old.flag
             new.archived = archived
+            if archived, !old.flag.archived { try Tables.checkNotRequired(db, key, action: "archived") }
             if !archived { try Tables.validate(db, new) }
             return try Tables.commitFlag(db, key: key, old: old, new: new, action: action, change: change)
         }
@@ -139,12 +141,17 @@ extension FlagStore {
     /// the write's transaction. Unless `force`, a flag that is on in any environment or was
     /// evaluated within ``deletionGrace`` is refused too (`conflict` on `force`, saying how to
     /// proceed): deleting a live flag makes every application fall back to its code default.
+    /// A flag that other flags require as a prerequisite is refused even with `force` (`conflict`
+    /// naming them).
     public func deleteFlag(
         _ key: String, ifRevision: Int64? = nil, force: Bool = false, now: Date = Date(), change: ChangeInfo
     ) async throws -> Change<Void> {
         let result = try await pool.write { db -> Change<FlagRecord?> in
             let old = try Tables.requireFlag(db, key)
             try Tables.checkRevision(old, ifRevision)
+            // Before the usage check, and even with force: deleting a flag others require would
+            // switch them off for everyone, which force does not mean to allow.
+            try Tables.checkNotRequired(db, key, action: "deleted")
             if !force { try Self.checkUnused(db, old, now: now) }
             return try Tables.commitFlag(db, key: key, old: old, new: nil, action: "delete", change: change)
         }

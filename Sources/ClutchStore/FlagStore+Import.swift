@@ -71,6 +71,8 @@ struct ImportPlan {
                 cohorts.append(CohortItem(environment: environment, old: try Tables.cohort(db, cohort.key, environment: environment), new: cohort))
             }
         }
+        // The document's flags as they will be written, for prerequisites among them.
+        var written: [String: Flag] = [:]
         var seen = Set<String>()
         for (i, flag) in document.flags.enumerated() {
             let path = "flags[\(i)]"
@@ -89,6 +91,13 @@ struct ImportPlan {
             new = new.assigningRuleIDs(keeping: old?.flag)
             issues += new.validationIssues(cohorts: cohortKeys).map { ValidationIssue(path: "\(path).\($0.path)", message: $0.message) }
             flags.append(FlagItem(old: old, new: new))
+            if written[new.key] == nil { written[new.key] = new }
+        }
+        if issues.isEmpty {
+            for (i, item) in flags.enumerated() {
+                issues += try Tables.prerequisiteIssues(db, item.new, overlay: written)
+                    .map { ValidationIssue(path: "flags[\(i)].\($0.path)", message: $0.message) }
+            }
         }
         if !issues.isEmpty { throw StoreError.invalid(ValidationError(issues)) }
     }

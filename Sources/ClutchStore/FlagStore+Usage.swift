@@ -70,7 +70,8 @@ extension FlagStore {
         var served: Set<String> = []
         for environment in environments {
             let state = flag.state(in: environment)
-            guard state.enabled, state.targets.isEmpty, state.rules.isEmpty else { return false }
+            // Prerequisites make what it serves depend on other flags: not one variant for everyone.
+            guard state.enabled, state.prerequisites.isEmpty, state.targets.isEmpty, state.rules.isEmpty else { return false }
             let serve = state.default ?? flag.naturalDefault
             if let variant = serve.variant {
                 served.insert(variant)

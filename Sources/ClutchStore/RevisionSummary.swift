@@ -28,6 +28,7 @@ enum RevisionSummary {
         guard let before else { return "state added (\(after.enabled ? "on" : "off"))" }
         var parts: [String] = []
         if before.enabled != after.enabled { parts.append(after.enabled ? "off → on" : "on → off") }
+        if before.prerequisites != after.prerequisites { parts.append(prerequisites(before.prerequisites, after.prerequisites)) }
         if before.targets != after.targets { parts.append("targets changed") }
         if before.rules != after.rules { parts.append("rules changed") }
         if before.default != after.default {
@@ -40,6 +41,14 @@ enum RevisionSummary {
             }
         }
         return parts.isEmpty ? "state changed" : parts.joined(separator: ", ")
+    }
+
+    /// `requires payments-v2 serving on, no longer requires risk`: what a person wants to read in
+    /// a history, rather than "prerequisites changed".
+    private static func prerequisites(_ before: [Prerequisite], _ after: [Prerequisite]) -> String {
+        var parts = after.filter { !before.contains($0) }.map { "requires \($0.flag) serving \($0.variant)" }
+        parts += before.filter { old in !after.contains { $0.flag == old.flag } }.map { "no longer requires \($0.flag)" }
+        return parts.isEmpty ? "prerequisites reordered" : parts.joined(separator: ", ")
     }
 
     /// `on`, or `rollout 10%` for a two-way split (the first variant's share), or `rollout a 20%/b 80%`.

@@ -118,7 +118,8 @@ enum Tables {
         return keys
     }
 
-    /// Refuses a flag whose states name unknown environments (not found) or that is invalid.
+    /// Refuses a flag whose states name unknown environments (not found) or that is invalid, on
+    /// its own or with the flags it requires or that require it (``prerequisiteIssues(_:_:overlay:)``).
     /// `prefix` is the flag's place in a document, for error paths.
     static func validate(_ db: Database, _ flag: Flag, prefix: String = "", cohorts: [String: Set<String>]? = nil) throws {
         let known = Set(try environmentKeys(db))
@@ -132,6 +133,8 @@ enum Tables {
         } catch {
             throw StoreError.invalid(error, prefix: prefix)
         }
+        let issues = try prerequisiteIssues(db, flag)
+        if !issues.isEmpty { throw StoreError.invalid(ValidationError(issues), prefix: prefix) }
     }
 
     /// What SDKs of `environment` see of `flag`: nothing when it is absent or archived.

@@ -2,19 +2,6 @@ import ClutchCore
 import Foundation
 import GRDB
 
-/// Evaluations of one flag an SDK reports: `count` times `variant` since its last report.
-public struct UsageCount: Sendable, Hashable, Codable {
-    public var flag: String
-    public var variant: String
-    public var count: Int64
-
-    public init(flag: String, variant: String, count: Int64) {
-        self.flag = flag
-        self.variant = variant
-        self.count = count
-    }
-}
-
 /// Evaluations of one flag variant in one environment, as the server stores them.
 public struct UsageEntry: Sendable, Hashable {
     public var environment: String

@@ -31,6 +31,14 @@ import Testing
         #expect(steps[1].text == "Everyone gets “on”")
     }
 
+    @Test func prerequisitesComeBeforeTargets() {
+        var flag = Self.flag
+        flag.environments["production"]?.prerequisites = [Prerequisite(flag: "payments-v2", variant: "on")]
+        let steps = Describe.steps(flag, environment: "production")
+        #expect(steps.map(\.kind) == ["prerequisite", "target", "rule", "default"])
+        #expect(steps[0].text == "Requires payments-v2 to serve “on”; otherwise everyone gets “off”")
+    }
+
     @Test func oneLiners() {
         #expect(Describe.percent(12_500) == "12.5")
         #expect(Describe.percent(1) == "0.001")

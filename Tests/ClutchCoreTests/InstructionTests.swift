@@ -75,7 +75,23 @@ struct InstructionTests {
         ([.setRollout(percent: nil, variant: nil, weights: nil, bucketBy: nil)], "instructions[0].percent"),
         ([.setRollout(percent: 5, variant: "nope", weights: nil, bucketBy: nil)], "instructions[0].variant"),
         ([.setOffVariant("nope")], "instructions[0].variant"),
+        ([.addPrerequisite(flag: "checkout", variant: "on")], "instructions[0].flag"),
+        ([.addPrerequisite(flag: "", variant: "on")], "instructions[0].flag"),
+        ([.addPrerequisite(flag: "payments", variant: "")], "instructions[0].variant"),
+        ([.turnOn, .removePrerequisite(flag: "payments")], "instructions[1].flag"),
     ]
+
+    @Test func prerequisitesAreAddedReplacedInPlaceAndRemoved() throws {
+        let added = try Self.apply([.addPrerequisite(flag: "payments", variant: "on"), .addPrerequisite(flag: "risk", variant: "low")])
+        #expect(added.prerequisites == [Prerequisite(flag: "payments", variant: "on"), Prerequisite(flag: "risk", variant: "low")])
+        let replaced = try Self.apply([
+            .addPrerequisite(flag: "payments", variant: "on"), .addPrerequisite(flag: "risk", variant: "low"),
+            .addPrerequisite(flag: "payments", variant: "off"),
+        ])
+        #expect(replaced.prerequisites == [Prerequisite(flag: "payments", variant: "off"), Prerequisite(flag: "risk", variant: "low")])
+        let removed = try Self.apply([.addPrerequisite(flag: "payments", variant: "on"), .removePrerequisite(flag: "payments")])
+        #expect(removed.prerequisites.isEmpty)
+    }
 
     @Test(arguments: errors.indices)
     func aBadInstructionNamesItsIndexAndField(_ index: Int) {
@@ -94,7 +110,7 @@ struct InstructionTests {
             .addRule(Rule(clauses: [Clause(attribute: "x", .exists)], serve: .variant("on")), position: 1),
             .removeRule(id: "r1"), .moveRule(id: "r1", position: 0), .updateRuleServe(id: "r1", serve: .variant("off")),
             .setDefault(.variant("on")), .setRollout(percent: 5, variant: "on", weights: nil, bucketBy: "customerId"),
-            .setOffVariant("off"),
+            .setOffVariant("off"), .addPrerequisite(flag: "payments", variant: "on"), .removePrerequisite(flag: "payments"),
         ]
         #expect(Set(all.map(\.kind)) == Set(Instruction.kinds))
         let data = try ClutchJSON.encode(all)
@@ -103,6 +119,10 @@ struct InstructionTests {
         #expect(throws: DecodingError.self) { try ClutchJSON.decode(Instruction.self, from: Data(#"{"kind": "turnOn", "values": []}"#.utf8)) }
         let defaults = try ClutchJSON.decode(Instruction.self, from: Data(#"{"kind": "addTargets", "variant": "on", "values": ["u"]}"#.utf8))
         #expect(defaults == .addTargets(variant: "on", attribute: "targetingKey", values: ["u"]))
+        let required = try ClutchJSON.decode(Instruction.self, from: Data(#"{"kind": "addPrerequisite", "flag": "payments", "variant": "on"}"#.utf8))
+        #expect(required == .addPrerequisite(flag: "payments", variant: "on"))
+        #expect(throws: DecodingError.self) { try ClutchJSON.decode(Instruction.self, from: Data(#"{"kind": "removePrerequisite", "flag": "p", "variant": "on"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try ClutchJSON.decode(Instruction.self, from: Data(#"{"kind": "addPrerequisite", "flag": "p"}"#.utf8)) }
     }
 
     @Test func ruleIDsAreKeptForRulesWrittenBackWithoutThem() {
@@ -147,11 +167,14 @@ struct EditInstructionTests {
 
     @Test func randomEditsRoundTrip() throws {
         var random = SystemRandomNumberGenerator()
-        let base = InstructionTests.base
+        var base = InstructionTests.base
+        base.environments["production"]?.prerequisites = [
+            Prerequisite(flag: "p0", variant: "on"), Prerequisite(flag: "p1", variant: "off"), Prerequisite(flag: "p2", variant: "on"),
+        ]
         for _ in 0..<300 {
             var edited = base.state(in: "production")
             for _ in 0..<Int.random(in: 1...5, using: &random) {
-                switch Int.random(in: 0..<8, using: &random) {
+                switch Int.random(in: 0..<11, using: &random) {
                 case 0: edited.enabled.toggle()
                 case 1: edited.addTargets(variant: Bool.random() ? "on" : "off", attribute: "customerId", values: ["c\(Int.random(in: 0..<5))"])
                 case 2: edited.removeTargets(variant: nil, attribute: "customerId", values: ["c\(Int.random(in: 0..<5))", "globex"])
@@ -159,6 +182,10 @@ struct EditInstructionTests {
                 case 4: if !edited.rules.isEmpty { edited.rules.remove(at: Int.random(in: 0..<edited.rules.count)) }
                 case 5: if edited.rules.count > 1 { edited.rules.swapAt(0, edited.rules.count - 1) }
                 case 6: if !edited.rules.isEmpty { edited.rules[0].serve = .variant(Bool.random() ? "on" : "off") }
+                // Prerequisites: added or given another variant, removed, reordered.
+                case 7: edited.addPrerequisite(Prerequisite(flag: "p\(Int.random(in: 0..<4))", variant: Bool.random() ? "on" : "off"))
+                case 8: if !edited.prerequisites.isEmpty { edited.prerequisites.remove(at: Int.random(in: 0..<edited.prerequisites.count)) }
+                case 9: edited.prerequisites.shuffle(using: &random)
                 default: edited.default = Bool.random() ? .variant("off") : .rollout(.percentage(30, of: "on", rest: "off"))
                 }
             }

@@ -45,6 +45,33 @@ struct OFREPTests {
         }
     }
 
+    /// Contexts with nested objects and arrays evaluate through OFREP as the README documents:
+    /// dotted paths, array indexes, the escape for a key with a dot, and "cannot compare".
+    @Test(arguments: [
+        (#"{"targetingKey": "u1", "user": {"plan": "pro"}}"#, "TARGETING_MATCH", true),
+        (#"{"targetingKey": "u1", "user": {"plan": "free"}}"#, "DEFAULT", false),
+        (#"{"targetingKey": "u1", "user": "pro"}"#, "DEFAULT", false),
+        (#"{"targetingKey": "u1", "orgs": [{"id": "acme"}]}"#, "TARGETING_MATCH", true),
+        (#"{"targetingKey": "u1", "app.version": "2.1.0"}"#, "TARGETING_MATCH", true),
+        (#"{"targetingKey": "u1", "app": {"version": "2.1.0"}}"#, "DEFAULT", false),
+    ])
+    func nestedContexts(context: String, reason: String, value: Bool) async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(#"""
+                {"key": "nested", "environments": {"production": {"enabled": true, "rules": [
+                  {"clauses": [{"attribute": "user.plan", "operator": "in", "values": ["pro"]}], "serve": {"variant": "on"}},
+                  {"clauses": [{"attribute": "orgs.0.id", "operator": "in", "values": ["acme"]}], "serve": {"variant": "on"}},
+                  {"clauses": [{"attribute": "app\\.version", "operator": "semver>=", "values": ["2.0.0"]}], "serve": {"variant": "on"}}],
+                  "default": {"variant": "off"}}}}
+                """#)
+            let (_, key) = try await server.createKey("production")
+            let reply = try await server.send("POST", "/ofrep/v1/evaluate/flags/nested", body: #"{"context": \#(context)}"#, as: .bearer(key))
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(reply["reason"] == .string(reason), "\(context): \(reply.text)")
+            #expect(reply["value"] == .bool(value), "\(context): \(reply.text)")
+        }
+    }
+
     @Test func errorsFollowTheProtocol() async throws {
         try await TestServer.with { server in
             try await OFREPFixtures.seed(server)

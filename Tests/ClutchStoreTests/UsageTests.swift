@@ -54,6 +54,11 @@ struct UsageTests {
         _ = try await store.createFlag(Flag(key: "half", environments: ["production": FlagState(enabled: true)]), change: admin)
         try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "half", variant: "on", count: 9)], at: now)
         try await store.recordUsage(environment: "staging", counts: [UsageCount(flag: "half", variant: "off", count: 9)], at: now)
+        // On with a prerequisite: what it serves depends on another flag, so not fully rolled out.
+        _ = try await store.createFlag(Flag(key: "gated", environments: [
+            "production": FlagState(enabled: true, prerequisites: [Prerequisite(flag: "done", variant: "on")]),
+        ]), change: admin)
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "gated", variant: "on", count: 9)], at: now)
         // Last evaluated long ago.
         _ = try await store.createFlag(Flag(key: "abandoned"), change: admin)
         let longAgo = Date().addingTimeInterval(-day)

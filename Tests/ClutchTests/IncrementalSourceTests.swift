@@ -28,6 +28,27 @@ struct IncrementalSourceTests {
         #expect(next.snapshot == Self.snapshot.applying(event))
     }
 
+    /// A prerequisite that changes changes what its dependents serve: they are reported too,
+    /// through chains, both by the incremental source and by a whole new snapshot.
+    @Test func aPrerequisiteChangeChangesItsDependents() throws {
+        let requiring = { (key: String, required: String) in
+            Flag(key: key, environments: ["production": FlagState(enabled: true, prerequisites: [Prerequisite(flag: required, variant: "on")])])
+        }
+        let snapshot = Snapshot(environment: "production", version: 3, flags: [
+            Flag(key: "payments", environments: ["production": FlagState(enabled: true)]),
+            requiring("checkout", "payments"), requiring("upsell", "checkout"),
+            Flag(key: "plain", environments: ["production": FlagState(enabled: true)]),
+        ])
+        let source = FlagSource(engine: Engine(snapshot))
+        #expect(source.evaluate("upsell", as: .boolean, context: EvaluationContext()).value == .bool(true))
+        let off = Flag(key: "payments", environments: ["production": FlagState(enabled: false)])
+        let (next, changed) = try #require(source.applying(SnapshotDelta(version: 4, flags: ["payments": off])))
+        #expect(changed == ["payments", "checkout", "upsell"])
+        #expect(next.evaluate("upsell", as: .boolean, context: EvaluationContext()).reason == .prerequisiteFailed)
+        let whole = snapshot.applying(SnapshotDelta(version: 4, flags: ["payments": off]))
+        #expect(whole.changedFlagKeys(since: snapshot) == ["payments", "checkout", "upsell"])
+    }
+
     @Test func usageOfUntouchedFlagsCarriesOver() throws {
         let source = FlagSource(engine: Engine(Self.snapshot))
         #expect(source.usage.record(flag: "plain", variant: "on"))

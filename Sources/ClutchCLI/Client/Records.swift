@@ -141,6 +141,8 @@ struct ExplainRecord: Codable, Sendable {
         var index: Int?
         var attribute: String?
         var value: String?
+        /// For a `prerequisite` match: the flag required.
+        var flag: String?
     }
     var flagKey: String?
     var value: Value?

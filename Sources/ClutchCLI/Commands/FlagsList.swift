@@ -32,7 +32,8 @@ struct FlagsList: AsyncParsableCommand {
             let flag = record.flag
             let states = environments.map { env -> String in
                 let state = flag.state(in: env)
-                let extra = state.targets.isEmpty && state.rules.isEmpty && state.default?.rollout == nil ? "" : "*"
+                let plain = state.prerequisites.isEmpty && state.targets.isEmpty && state.rules.isEmpty && state.default?.rollout == nil
+                let extra = plain ? "" : "*"
                 return Style.onOff(state.enabled) + extra
             }
             let evaluated = (record.usage ?? [:])
@@ -42,6 +43,6 @@ struct FlagsList: AsyncParsableCommand {
                 + [Output.time(record.updatedAt), Output.time(evaluated)])
         }
         Output.text(table.render())
-        Output.text(Style.dim("* targeting, rules or a rollout decide who gets what"))
+        Output.text(Style.dim("* prerequisites, targeting, rules or a rollout decide who gets what"))
     }
 }

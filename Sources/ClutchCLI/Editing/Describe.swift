@@ -10,6 +10,11 @@ extension Describe {
         let rev = revision.map { " (revision \($0))" } ?? ""
         lines.append("\(Style.bold(flag.key)) in \(Style.cyan(environment))\(rev): \(Style.onOff(state.enabled))"
             + (state.enabled ? "" : Style.dim(" — everyone gets '\(flag.offVariant)'")))
+        // In evaluation order: prerequisites come before targets.
+        if !state.prerequisites.isEmpty {
+            lines.append("  requires: \(state.prerequisites.map(Describe.prerequisite).joined(separator: ", "))"
+                + Style.dim(" (else '\(flag.offVariant)')"))
+        }
         for (i, target) in state.targets.enumerated() {
             lines.append("  \(i == 0 ? "targets:" : "        ")  \(Describe.target(target))")
         }

@@ -8,9 +8,32 @@ extension FlagState {
     public func instructions(to edited: FlagState, naturalDefault: Serve) -> [Instruction] {
         var out: [Instruction] = []
         if enabled != edited.enabled { out.append(edited.enabled ? .turnOn : .turnOff) }
+        out += prerequisiteInstructions(to: edited)
         out += targetInstructions(to: edited)
         out += ruleInstructions(to: edited)
         if self.default != edited.default { out.append(.setDefault(edited.default ?? naturalDefault)) }
+        return out
+    }
+
+    /// Prerequisites are checked in order, so order matters: those no longer wanted are removed,
+    /// the longest run of kept ones already in the edited order stays (their variants replaced in
+    /// place where they changed), and the rest are removed and added again in order.
+    private func prerequisiteInstructions(to edited: FlagState) -> [Instruction] {
+        let wanted = Set(edited.prerequisites.map(\.flag))
+        var out: [Instruction] = []
+        var current: [Prerequisite] = []
+        for prerequisite in prerequisites {
+            if wanted.contains(prerequisite.flag) {
+                current.append(prerequisite)
+            } else {
+                out.append(.removePrerequisite(flag: prerequisite.flag))
+            }
+        }
+        let kept = zip(current, edited.prerequisites).prefix { $0.flag == $1.flag }.count
+        for prerequisite in current[kept...] { out.append(.removePrerequisite(flag: prerequisite.flag)) }
+        for (i, prerequisite) in edited.prerequisites.enumerated() where i >= kept || current[i].variant != prerequisite.variant {
+            out.append(.addPrerequisite(flag: prerequisite.flag, variant: prerequisite.variant))
+        }
         return out
     }
 

@@ -30,6 +30,19 @@ extension Flag {
                 state.enabled = true
             case .turnOff:
                 state.enabled = false
+            case .addPrerequisite(let required, let variant):
+                // Whether the flag exists and has the variant is the store's to check: it needs the other flags.
+                if required.isEmpty { throw fail("flag", "name the flag required") }
+                if required == flag.key { throw fail("flag", "a flag cannot be its own prerequisite") }
+                if variant.isEmpty { throw fail("variant", "name the variant '\(required)' must serve") }
+                state.addPrerequisite(Prerequisite(flag: required, variant: variant))
+            case .removePrerequisite(let required):
+                guard state.prerequisites.contains(where: { $0.flag == required }) else {
+                    let known = state.prerequisites.map(\.flag)
+                    throw fail("flag", "'\(required)' is not a prerequisite in \(environment)"
+                        + (known.isEmpty ? " (it has none)" : "; its prerequisites: \(known.joined(separator: ", "))"))
+                }
+                state.prerequisites.removeAll { $0.flag == required }
             case .addTargets(let variant, let attribute, let values):
                 try requireVariant(variant, "variant")
                 if values.isEmpty { throw fail("values", "name at least one value") }
@@ -96,6 +109,16 @@ extension Flag {
 }
 
 extension FlagState {
+    /// Requires `prerequisite.flag` to serve `prerequisite.variant`: appended, or replacing the
+    /// variant in place when that flag already is a prerequisite (its order is kept).
+    public mutating func addPrerequisite(_ prerequisite: Prerequisite) {
+        if let i = prerequisites.firstIndex(where: { $0.flag == prerequisite.flag }) {
+            prerequisites[i].variant = prerequisite.variant
+        } else {
+            prerequisites.append(prerequisite)
+        }
+    }
+
     /// Serves `variant` to `values` of `attribute`. Values targeted to another variant move here
     /// (a context gets one answer); targets left without values are dropped.
     public mutating func addTargets(variant: String, attribute: String, values: [String]) {

@@ -11,6 +11,12 @@ public enum Instruction: Sendable, Hashable {
     case turnOn
     /// Disables it: everyone gets the off variant.
     case turnOff
+    /// Requires flag `flag` to be on and serve `variant` before this flag's targets, rules and
+    /// default apply in the environment; appended to the prerequisites, or, when `flag` already
+    /// is one, replacing the variant it must serve (in place).
+    case addPrerequisite(flag: String, variant: String)
+    /// Drops the prerequisite on flag `flag`.
+    case removePrerequisite(flag: String)
     /// Serves `variant` to contexts whose `attribute` is one of `values`. A value targeted to
     /// another variant moves here (a context gets one answer).
     case addTargets(variant: String, attribute: String, values: [String])
@@ -38,6 +44,8 @@ public enum Instruction: Sendable, Hashable {
         switch self {
         case .turnOn: "turnOn"
         case .turnOff: "turnOff"
+        case .addPrerequisite: "addPrerequisite"
+        case .removePrerequisite: "removePrerequisite"
         case .addTargets: "addTargets"
         case .removeTargets: "removeTargets"
         case .addRule: "addRule"
@@ -52,14 +60,14 @@ public enum Instruction: Sendable, Hashable {
 
     /// Every `kind`, for error messages and documentation.
     public static let kinds = [
-        "turnOn", "turnOff", "addTargets", "removeTargets", "addRule", "removeRule", "moveRule", "updateRuleServe",
-        "setDefault", "setRollout", "setOffVariant",
+        "turnOn", "turnOff", "addPrerequisite", "removePrerequisite", "addTargets", "removeTargets", "addRule", "removeRule",
+        "moveRule", "updateRuleServe", "setDefault", "setRollout", "setOffVariant",
     ]
 }
 
 extension Instruction: Codable {
     enum CodingKeys: String, CodingKey {
-        case kind, variant, attribute, values, rule, position, ruleId, serve, percent, weights, bucketBy
+        case kind, flag, variant, attribute, values, rule, position, ruleId, serve, percent, weights, bucketBy
     }
 
     /// The fields each kind may carry; any other is refused, so that a misspelt field is an
@@ -67,6 +75,8 @@ extension Instruction: Codable {
     private static func allowed(_ kind: String) -> Set<CodingKeys>? {
         switch kind {
         case "turnOn", "turnOff": [.kind]
+        case "addPrerequisite": [.kind, .flag, .variant]
+        case "removePrerequisite": [.kind, .flag]
         case "addTargets": [.kind, .variant, .attribute, .values]
         case "removeTargets": [.kind, .variant, .attribute, .values]
         case "addRule": [.kind, .rule, .position]
@@ -95,6 +105,9 @@ extension Instruction: Codable {
         switch kind {
         case "turnOn": self = .turnOn
         case "turnOff": self = .turnOff
+        case "addPrerequisite":
+            self = .addPrerequisite(flag: try c.decode(String.self, forKey: .flag), variant: try c.decode(String.self, forKey: .variant))
+        case "removePrerequisite": self = .removePrerequisite(flag: try c.decode(String.self, forKey: .flag))
         case "addTargets":
             self = .addTargets(
                 variant: try c.decode(String.self, forKey: .variant),
@@ -128,6 +141,10 @@ extension Instruction: Codable {
         try c.encode(kind, forKey: .kind)
         switch self {
         case .turnOn, .turnOff: break
+        case .addPrerequisite(let flag, let variant):
+            try c.encode(flag, forKey: .flag)
+            try c.encode(variant, forKey: .variant)
+        case .removePrerequisite(let flag): try c.encode(flag, forKey: .flag)
         case .addTargets(let variant, let attribute, let values):
             try c.encode(variant, forKey: .variant)
             try c.encode(attribute, forKey: .attribute)

@@ -27,6 +27,11 @@ public enum Describe {
         return "\(split) by \(rollout.bucketBy)"
     }
 
+    /// `payments-v2 serving on`.
+    public static func prerequisite(_ prerequisite: Prerequisite) -> String {
+        "\(prerequisite.flag) serving \(prerequisite.variant)"
+    }
+
     /// `customerId in acme,globex → on`.
     public static func target(_ target: Target) -> String {
         "\(target.attribute) in \(target.values.joined(separator: ",")) → \(target.variant)"
@@ -55,7 +60,7 @@ public enum Describe {
 
     /// One step of a state in evaluation order, in plain words.
     public struct Step: Sendable, Hashable {
-        /// Which part of the state decides: `off`, `target`, `rule` or `default`.
+        /// Which part of the state decides: `off`, `prerequisite`, `target`, `rule` or `default`.
         public var kind: String
         public var text: String
 
@@ -66,13 +71,18 @@ public enum Describe {
     }
 
     /// What everyone gets from `flag` in `environment`, in the order evaluation decides it:
-    /// off → targets → rules → default. When the flag is off the first step says so and the
+    /// off → prerequisites → targets → rules → default. When the flag is off the first step says so and the
     /// others describe what switching it on would serve.
     public static func steps(_ flag: Flag, environment: String) -> [Step] {
         let state = flag.state(in: environment)
         var steps: [Step] = []
         if !state.enabled {
             steps.append(Step(kind: "off", text: "Off: everyone gets \(quoted(flag.offVariant)). When switched on:"))
+        }
+        for prerequisite in state.prerequisites {
+            steps.append(Step(
+                kind: "prerequisite",
+                text: "Requires \(prerequisite.flag) to serve \(quoted(prerequisite.variant)); otherwise everyone gets \(quoted(flag.offVariant))"))
         }
         for target in state.targets {
             steps.append(Step(

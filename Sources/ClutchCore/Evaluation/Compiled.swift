@@ -16,12 +16,15 @@ final class CompiledFlag: Sendable {
     let salt: [UInt8]
     let enabled: Bool
     let disabledResult: EvaluationResult
+    /// Checked in order before targets; the engine resolves their flags (see `Engine`).
+    let prerequisites: [CompiledPrerequisite]
     let targets: [CompiledTarget]
     let rules: [CompiledRule]
     let defaultOutcome: Outcome
 
     init(
         key: String, type: FlagType, salt: String, enabled: Bool, off: ResolvedVariant,
+        prerequisites: [Prerequisite],
         targets: [(attribute: AttributeRef, values: [String], variant: ResolvedVariant)],
         rules: [(clauses: [CompiledClause], serve: CompiledServe)], defaultServe: CompiledServe
     ) {
@@ -45,6 +48,11 @@ final class CompiledFlag: Sendable {
         self.salt = Array(salt.utf8)
         self.enabled = enabled
         self.disabledResult = result(off, .disabled, nil)
+        self.prerequisites = prerequisites.enumerated().map { index, prerequisite in
+            CompiledPrerequisite(
+                key: prerequisite.flag, variant: prerequisite.variant,
+                failed: result(off, .prerequisiteFailed, .prerequisite(index: index, flag: prerequisite.flag)))
+        }
         self.targets = targets.enumerated().map { index, target in
             CompiledTarget(
                 attribute: target.attribute, values: StringSet(set: target.values),
@@ -53,8 +61,9 @@ final class CompiledFlag: Sendable {
         self.rules = rules.enumerated().map { index, rule in
             CompiledRule(clauses: rule.clauses, outcome: outcome(rule.serve, reason: .targetingMatch, match: .rule(index: index)))
         }
+        // STATIC means nothing about the context mattered: prerequisites read it, like targets and rules.
         self.defaultOutcome = outcome(
-            defaultServe, reason: targets.isEmpty && rules.isEmpty ? .static : .default, match: .default)
+            defaultServe, reason: prerequisites.isEmpty && targets.isEmpty && rules.isEmpty ? .static : .default, match: .default)
     }
 
     /// A flag whose definition cannot be evaluated: never enabled, it always answers
@@ -65,10 +74,20 @@ final class CompiledFlag: Sendable {
         self.salt = []
         self.enabled = false
         self.disabledResult = failure
+        self.prerequisites = []
         self.targets = []
         self.rules = []
         self.defaultOutcome = .fixed(failure)
     }
+}
+
+/// A prerequisite with the result served when it does not hold prepared in advance.
+struct CompiledPrerequisite: Sendable {
+    /// The key of the flag required.
+    let key: String
+    let variant: String
+    /// The off variant, reason `PREREQUISITE_FAILED`, naming this prerequisite.
+    let failed: EvaluationResult
 }
 
 /// What a rule or the default hands out, with results prepared in advance.

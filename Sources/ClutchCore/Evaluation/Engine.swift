@@ -9,23 +9,32 @@
 public struct Engine: Sendable {
     /// The snapshot this engine was built from.
     public let snapshot: Snapshot
-    private let flags: ChunkedTable<Entry>
+    /// Internal for `Engine+Prerequisites.swift`, which reads entries by position.
+    let flags: ChunkedTable<Entry>
     /// Each flag's variant keys, for ``hasVariant(_:flag:)``; apart from `flags` so that
     /// evaluation does not copy them.
     private let variantKeys: ChunkedTable<[String]>
     /// What ``applying(_:)`` reuses: compiled cohorts, and which flags use each cohort.
     private let cohorts: CompiledCohorts
+    /// Which flags name which prerequisites, for ``applying(_:)`` and ``dependents(of:)``.
+    let links: PrerequisiteLinks
 
     /// A class: the table is copied on every change, and a copy then costs one retain per flag.
-    private final class Entry: Sendable {
+    final class Entry: Sendable {
         /// The result when it cannot depend on the context (the flag is off, broken, or
         /// serves one variant to everyone): evaluation then copies it without touching the flag.
         let fixed: EvaluationResult?
         let flag: CompiledFlag
+        /// The table positions of `flag.prerequisites`' flags, in the same order; -1 for a flag
+        /// the snapshot lacks. Resolved once the table is complete (`resolvingPrerequisites`);
+        /// until then every one is -1, so a prerequisite never resolved fails rather than
+        /// being skipped.
+        let prerequisitePositions: [Int]
 
-        init(_ flag: CompiledFlag) {
+        init(_ flag: CompiledFlag, prerequisitePositions: [Int]? = nil) {
             self.flag = flag
             self.fixed = flag.fixedResult
+            self.prerequisitePositions = prerequisitePositions ?? Array(repeating: -1, count: flag.prerequisites.count)
         }
     }
 
@@ -88,23 +97,30 @@ public struct Engine: Sendable {
         self.snapshot = snapshot
         var cohorts = CompiledCohorts()
         for cohort in snapshot.cohorts { cohorts.compile(cohort) }
+        var links = PrerequisiteLinks()
         var flags: [(String, Entry)] = []
         flags.reserveCapacity(snapshot.flags.count)
         for flag in snapshot.flags {
             let state = flag.state(in: snapshot.environment)
             cohorts.track(flag.key, state, adding: true)
+            links.track(flag.key, state, adding: true)
             flags.append((flag.key, Self.compile(flag, state: state, environment: snapshot.environment, cohorts: cohorts)))
         }
-        self.flags = ChunkedTable(flags)
+        self.flags = Self.resolvingPrerequisites(ChunkedTable(flags), of: links.requirers)
         self.variantKeys = ChunkedTable(snapshot.flags.map { ($0.key, $0.variants.map(\.key)) })
         self.cohorts = cohorts
+        self.links = links
     }
 
-    private init(snapshot: Snapshot, flags: ChunkedTable<Entry>, variantKeys: ChunkedTable<[String]>, cohorts: CompiledCohorts) {
+    private init(
+        snapshot: Snapshot, flags: ChunkedTable<Entry>, variantKeys: ChunkedTable<[String]>, cohorts: CompiledCohorts,
+        links: PrerequisiteLinks
+    ) {
         self.snapshot = snapshot
         self.flags = flags
         self.variantKeys = variantKeys
         self.cohorts = cohorts
+        self.links = links
     }
 
     private static func compile(_ flag: Flag, environment: String, cohorts: CompiledCohorts) -> Entry {
@@ -146,11 +162,25 @@ public struct Engine: Sendable {
             cohorts.update(key, change, cohort: next.cohort(key))
             recompile.formUnion(cohorts.users[key] ?? [])
         }
+        var links = self.links
         var changes: [(String, Entry?)] = []
         var variantChanges: [(String, [String]?)] = []
+        // Flags whose prerequisites' positions must be looked up again in the new table.
+        var resolve = Set<String>()
+        var removed = false
         for (key, flag) in delta.flags {
-            if let old = snapshot.flag(key) { cohorts.track(old, environment: environment, adding: false) }
-            if let flag { cohorts.track(flag, environment: environment, adding: true) }
+            let old = snapshot.flag(key)
+            if let old {
+                cohorts.track(old, environment: environment, adding: false)
+                links.track(key, old.state(in: environment), adding: false)
+            }
+            if let flag {
+                cohorts.track(flag, environment: environment, adding: true)
+                links.track(key, flag.state(in: environment), adding: true)
+            }
+            // A flag added gives its dependents a prerequisite they were missing.
+            if old == nil, flag != nil { resolve.formUnion(links.dependents[key] ?? []) }
+            if old != nil, flag == nil { removed = true }
             variantChanges.append((key, flag.map { $0.variants.map(\.key) }))
             recompile.insert(key)
         }
@@ -161,8 +191,12 @@ public struct Engine: Sendable {
             }
             changes.append((key, Self.compile(flag, environment: environment, cohorts: cohorts)))
         }
+        // Removing a flag rebuilds the table, which may move every entry: resolve them all.
+        // Otherwise positions stay, and only new entries and the dependents of new flags need it.
+        resolve = removed ? links.requirers : resolve.union(recompile).intersection(links.requirers)
+        let table = Self.resolvingPrerequisites(flags.updating(changes), of: resolve)
         return Engine(
-            snapshot: next, flags: flags.updating(changes), variantKeys: variantKeys.updating(variantChanges), cohorts: cohorts)
+            snapshot: next, flags: table, variantKeys: variantKeys.updating(variantChanges), cohorts: cohorts, links: links)
     }
 
     /// The environment evaluated.
@@ -195,7 +229,9 @@ public struct Engine: Sendable {
         // A flag that is off, broken or serves one variant to everyone answers without
         // reading the context or retaining the compiled flag.
         if let fixed = flags[position: index].fixed { return fixed }
-        return flags[position: index].flag.evaluate(context)
+        let entry = flags[position: index]
+        if entry.prerequisitePositions.isEmpty { return entry.flag.evaluate(context) }
+        return evaluateWithPrerequisites(entry, context)
     }
 
     /// Evaluates flag `key`, requiring it to be of `type`; another type gives `TYPE_MISMATCH`.
@@ -212,11 +248,13 @@ extension CompiledFlag {
     /// The result of every evaluation, when it cannot depend on the context.
     var fixedResult: EvaluationResult? {
         guard enabled else { return disabledResult }
-        guard targets.isEmpty, rules.isEmpty, case .fixed(let result) = defaultOutcome else { return nil }
+        guard prerequisites.isEmpty, targets.isEmpty, rules.isEmpty, case .fixed(let result) = defaultOutcome else { return nil }
         return result
     }
 
     /// The evaluation order: disabled, individual targets, rules in order, the default.
+    /// Prerequisites, checked between disabled and targets, need the other flags: the engine
+    /// checks them before calling this (`Engine.evaluateWithPrerequisites`).
     /// A flag that could not be compiled is never enabled and answers its failure.
     func evaluate(_ context: EvaluationContext) -> EvaluationResult {
         guard enabled else { return disabledResult }

@@ -78,6 +78,8 @@ public struct EvaluationResult: Sendable, Hashable {
 
     /// What decided an evaluation.
     public enum Match: Sendable, Hashable, Codable {
+        /// Prerequisite number `index` (0-based), on flag `flag`, did not hold: the off variant was served.
+        case prerequisite(index: Int, flag: String)
         /// Individual target number `index` (0-based) matched.
         case target(index: Int)
         /// Rule number `index` (0-based) held.
@@ -88,6 +90,7 @@ public struct EvaluationResult: Sendable, Hashable {
         /// A one-line explanation for people.
         public var summary: String {
             switch self {
+            case .prerequisite(_, let flag): return "prerequisite \(flag)"
             case .target(let index): return "target #\(index + 1)"
             case .rule(let index): return "rule #\(index + 1)"
             case .default: return "default"

@@ -15,6 +15,10 @@ public struct Reason: RawRepresentable, Sendable, Hashable, Codable, CustomStrin
     public static let split = Reason("SPLIT")
     /// The flag is off.
     public static let disabled = Reason("DISABLED")
+    /// A prerequisite did not hold (the flag required is missing, off, or serves another
+    /// variant), so the off variant was served. Not one of OpenFeature's reasons, which allow
+    /// providers their own; LaunchDarkly's name for it.
+    public static let prerequisiteFailed = Reason("PREREQUISITE_FAILED")
     /// Served from a cache.
     public static let cached = Reason("CACHED")
     /// Served from data that may be out of date.

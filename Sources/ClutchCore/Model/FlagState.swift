@@ -1,8 +1,11 @@
 /// A flag's state in one environment, evaluated top to bottom:
-/// `enabled`, then `targets`, then `rules` in order, then `default`.
+/// `enabled`, then `prerequisites`, then `targets`, then `rules` in order, then `default`.
 public struct FlagState: Sendable, Hashable {
     /// When false the flag serves its off variant with reason `DISABLED`: the kill switch.
     public var enabled: Bool
+    /// Flags that must serve a given variant, in order; the first that does not makes the flag
+    /// serve its off variant with reason `PREREQUISITE_FAILED`. At most one per required flag.
+    public var prerequisites: [Prerequisite]
     /// Individual targeting: listed values of one attribute get a given variant.
     public var targets: [Target]
     /// Ordered rules; the first whose clauses all hold decides.
@@ -10,8 +13,11 @@ public struct FlagState: Sendable, Hashable {
     /// The fallthrough. `nil` means the flag's natural default (`on` for boolean flags).
     public var `default`: Serve?
 
-    public init(enabled: Bool = false, targets: [Target] = [], rules: [Rule] = [], default: Serve? = nil) {
+    public init(
+        enabled: Bool = false, prerequisites: [Prerequisite] = [], targets: [Target] = [], rules: [Rule] = [], default: Serve? = nil
+    ) {
         self.enabled = enabled
+        self.prerequisites = prerequisites
         self.targets = targets
         self.rules = rules
         self.default = `default`
@@ -19,13 +25,14 @@ public struct FlagState: Sendable, Hashable {
 }
 
 extension FlagState: Codable {
-    enum CodingKeys: String, CodingKey { case enabled, targets, rules, `default` }
+    enum CodingKeys: String, CodingKey { case enabled, prerequisites, targets, rules, `default` }
 
     public init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? false,
+            prerequisites: try c.decodeIfPresent([Prerequisite].self, forKey: .prerequisites) ?? [],
             targets: try c.decodeIfPresent([Target].self, forKey: .targets) ?? [],
             rules: try c.decodeIfPresent([Rule].self, forKey: .rules) ?? [],
             default: try c.decodeIfPresent(Serve.self, forKey: .default)
@@ -35,6 +42,9 @@ extension FlagState: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(enabled, forKey: .enabled)
+        // Omitted when empty, so that documents, revisions and snapshots of flags without
+        // prerequisites keep the bytes they had before prerequisites existed.
+        if !prerequisites.isEmpty { try c.encode(prerequisites, forKey: .prerequisites) }
         try c.encode(targets, forKey: .targets)
         try c.encode(rules, forKey: .rules)
         try c.encodeIfPresent(self.default, forKey: .default)

@@ -53,6 +53,7 @@ struct Compiler {
     ) -> CompiledFlag? {
         let before = issues.count
         let off = variants[flag.offVariant]
+        checkPrerequisites(of: flag, state.prerequisites, path: path())
         var targets: [(attribute: AttributeRef, values: [String], variant: ResolvedVariant)] = []
         targets.reserveCapacity(state.targets.count)
         for (i, target) in state.targets.enumerated() {
@@ -92,7 +93,24 @@ struct Compiler {
         guard issues.count == before, let off, let defaultServe else { return nil }
         return CompiledFlag(
             key: flag.key, type: flag.type, salt: flag.effectiveSalt, enabled: state.enabled, off: off,
-            targets: targets, rules: rules, defaultServe: defaultServe)
+            prerequisites: state.prerequisites, targets: targets, rules: rules, defaultServe: defaultServe)
+    }
+
+    /// What can be checked of `prerequisites` without the other flags: keys, variants named,
+    /// no flag twice, not the flag itself. Whether the flags exist, have those variants and form
+    /// no cycle needs the other flags (``Flag/prerequisiteIssues(among:requiredBy:)``).
+    private mutating func checkPrerequisites(of flag: Flag, _ prerequisites: [Prerequisite], path: @autoclosure () -> String) {
+        for (i, prerequisite) in prerequisites.enumerated() {
+            func p() -> String { "\(path()).prerequisites[\(i)]" }
+            if !KeyRule.isValid(prerequisite.flag) {
+                issue("\(p()).flag", KeyRule.message("flag", prerequisite.flag))
+            } else if prerequisite.flag == flag.key {
+                issue("\(p()).flag", "a flag cannot be its own prerequisite")
+            } else if prerequisites[..<i].contains(where: { $0.flag == prerequisite.flag }) {
+                issue("\(p()).flag", "'\(prerequisite.flag)' is already a prerequisite: name each flag once")
+            }
+            if prerequisite.variant.isEmpty { issue("\(p()).variant", "name the variant the prerequisite must serve") }
+        }
     }
 
     private mutating func resolve(_ key: String?, in variants: ResolvedVariants, path: @autoclosure () -> String) -> ResolvedVariant? {

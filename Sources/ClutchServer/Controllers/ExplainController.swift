@@ -35,10 +35,14 @@ struct ExplainController {
         }
         let result = engine.evaluate(body.flag, context: evaluationContext)
         let flag = engine.snapshot.flags.first { $0.key == body.flag }
-        return JSONResponse.raw(Self.answer(result, flag: flag, environment: environment, context: evaluationContext).jsonText)
+        return JSONResponse.raw(Self.answer(result, flag: flag, environment: environment, context: evaluationContext, engine: engine).jsonText)
     }
 
-    static func answer(_ result: EvaluationResult, flag: Flag?, environment: String, context: EvaluationContext) -> Value {
+    /// The explanation of `result`; `engine` (when given) evaluates a failed prerequisite's flag
+    /// to say what it serves instead.
+    static func answer(
+        _ result: EvaluationResult, flag: Flag?, environment: String, context: EvaluationContext, engine: Engine? = nil
+    ) -> Value {
         var object: [String: Value] = [
             "flagKey": .string(result.flagKey),
             "value": result.value ?? .null,
@@ -51,6 +55,14 @@ struct ExplainController {
         let state = flag?.state(in: environment)
         var explanation: String
         switch result.match {
+        case .some(.prerequisite(let index, let required)):
+            let variant = state.flatMap { index < $0.prerequisites.count ? $0.prerequisites[index].variant : nil }
+            object["match"] = [
+                "kind": "prerequisite", "index": .integer(Int64(index)), "attribute": .null,
+                "value": variant.map(Value.string) ?? .null, "flag": .string(required),
+            ]
+            explanation = "prerequisite \(required) is not serving '\(variant ?? "?")'"
+            if let engine { explanation += " (\(Self.whyNot(required, engine: engine, context: context)))" }
         case .some(.target(let index)):
             let target = state.flatMap { index < $0.targets.count ? $0.targets[index] : nil }
             let attribute = target?.attribute ?? "targetingKey"
@@ -75,6 +87,19 @@ struct ExplainController {
         if result.reason == .split { explanation += " (percentage rollout)" }
         object["explanation"] = .string(explanation)
         return .object(object)
+    }
+
+    /// What prerequisite flag `key` does instead of serving the variant required, for people.
+    static func whyNot(_ key: String, engine: Engine, context: EvaluationContext) -> String {
+        guard engine.contains(key) else { return "it does not exist in \(engine.environment)" }
+        let result = engine.evaluate(key, context: context)
+        if result.reason == .disabled { return "it is off in \(engine.environment)" }
+        if let variant = result.variant {
+            // A prerequisite of its own failing is why it serves its off variant: say which.
+            if case .prerequisite(_, let deeper) = result.match { return "it serves '\(variant)': its prerequisite \(deeper) does not hold" }
+            return "it serves '\(variant)'"
+        }
+        return result.errorMessage ?? result.reason.rawValue
     }
 
     /// The context's value that a target listed (an array attribute matches through an element).

@@ -55,7 +55,7 @@ struct SDKController {
                 "too many usage reports for this SDK key; at most \(rate) a second", retryAfter: Int(seconds))
         }
         let report = try await request.decodeJSON(UsageReport.self)
-        let counts = report.counts.map { UsageCount(flag: $0.flag, variant: $0.variant, count: $0.count) }
+        let counts = report.counts
         try UsageLimits.validate(counts)
         guard let engine = services.registry.engine(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")

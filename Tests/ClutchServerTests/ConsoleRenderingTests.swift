@@ -111,6 +111,8 @@ import Testing
             #expect(elapsed < .seconds(5), "rendering 2,000 flags took \(elapsed)")
             let filtered = try await client.get("/ui/flags?env=production&tag=odd&q=" + ConsoleClient.encode("number 19") + "&state=off")
             #expect(filtered.body.contains("56 of 2000 flags"))
+            // The environment switcher keeps the filters (as an escaped URL in the attribute).
+            #expect(filtered.body.contains(#"href="/ui/flags?env=staging&amp;q=number%2019&amp;tag=odd&amp;state=off""#))
         }
     }
 }

@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchStore
 import Foundation
 import Testing
 
@@ -57,6 +58,24 @@ import Testing
             // Behind a TLS proxy the cookie is Secure.
             let proxied = try await client.post("/ui/login", form: [("token", TestServer.adminToken)], headers: ["X-Forwarded-Proto": "https"])
             #expect(proxied.setCookie?.contains("Secure") == true)
+        }
+    }
+
+    /// The database holds hashes only: a copy of it cannot be used to take over a session.
+    @Test func theStoreKeepsOnlyHashesOfTheSessionAndItsCSRFToken() async throws {
+        try await TestServer.with { server in
+            let client = try await Self.signIn(server)
+            let id = try #require(client.session)
+            let token = try await Self.csrf(client)
+            let rows = try await PythonOFREPTests.run([
+                "python3", "-c",
+                "import sqlite3, sys; print('\\n'.join('|'.join(map(str, r)) for r in sqlite3.connect(sys.argv[1]).execute('SELECT hash, csrf_hash, principal, role FROM console_session')))",
+                server.databasePath,
+            ])
+            let fields = rows.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
+            #expect(fields == [FlagStore.hash(secret: id), FlagStore.hash(secret: token), "admin", "admin"])
+            #expect(!rows.contains(id))
+            #expect(!rows.contains(token))
         }
     }
 

@@ -55,7 +55,10 @@ struct ConsoleFlagsController {
         let allTags = Set(flags.flatMap(\.flag.tags)).sorted()
         let values: [String: Any] = [
             "title": "Flags", "session": session.templateValues, "env": env, "q": query,
-            "environments": environments.map { ["key": $0, "url": ConsoleQuery.listURL(env: $0), "current": $0 == env] },
+            // Switching environment keeps the filters.
+            "environments": environments.map {
+                ["key": $0, "url": ConsoleQuery.listURL(env: $0, q: query, tag: tag, state: state), "current": $0 == env]
+            },
             "tags": allTags.map { ["name": $0, "selected": $0 == tag] },
             "states": [("all", "On or off"), ("on", "On"), ("off", "Off")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == state] },
             "flags": rows, "shown": rows.count, "total": flags.count,
@@ -123,7 +126,13 @@ enum ConsoleQuery {
         return first
     }
 
-    static func listURL(env: String) -> String { "/ui/flags?env=\(encode(env))" }
+    static func listURL(env: String, q: String = "", tag: String = "", state: String = "all") -> String {
+        var url = "/ui/flags?env=\(encode(env))"
+        if !q.isEmpty { url += "&q=\(encode(q))" }
+        if !tag.isEmpty { url += "&tag=\(encode(tag))" }
+        if state != "all" { url += "&state=\(encode(state))" }
+        return url
+    }
 
     static func flagURL(_ key: String, env: String) -> String { "/ui/flags/\(encode(key))?env=\(encode(env))" }
 

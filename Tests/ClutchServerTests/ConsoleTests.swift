@@ -178,6 +178,23 @@ import Testing
         }
     }
 
+    /// Behind a proxy the browser's origin is the public URL, not the `Host` the server sees.
+    @Test func thePublicURLIsTheConsolesOriginToo() async throws {
+        try await TestServer.with(configure: { $0.publicURL = "https://flags.example.com/" }) { server in
+            let client = ConsoleClient(port: server.port)
+            for origin in ["https://flags.example.com", "https://FLAGS.example.com:443", client.origin] {
+                let answer = try await client.post("/ui/login", form: [("token", TestServer.adminToken)], origin: origin)
+                #expect(answer.status == 303, "\(origin)")
+                #expect(answer.setCookie?.contains("Secure") == true, "an https public URL marks the cookie Secure")
+            }
+            for origin in ["http://flags.example.com", "https://flags.example.com:8443", "https://evil.example", "null"] {
+                let answer = try await client.post("/ui/login", form: [("token", TestServer.adminToken)], origin: origin)
+                #expect(answer.status == 403, "\(origin)")
+                #expect(answer.setCookie == nil)
+            }
+        }
+    }
+
     @Test func togglingInStagingReachesOFREP() async throws {
         try await TestServer.with { server in
             try await server.createFlag(#"{"key": "new-checkout", "type": "boolean", "description": "The new checkout"}"#)

@@ -59,20 +59,34 @@ struct ConsoleGuard: RouterMiddleware {
 /// The same-origin check for console POSTs (with the CSRF token, defence in depth).
 enum ConsoleOrigin {
     /// Whether a browser says the request comes from this server's own pages: `Sec-Fetch-Site`,
-    /// when sent, must be `same-origin`; `Origin`, when sent, must be this server (`publicURL`,
-    /// or `http`/`https` with the request's own host). At least one of them must be there:
-    /// every current browser sends `Origin` on a POST.
+    /// when sent, must be `same-origin`; `Origin`, when sent, must be this server, as the
+    /// request's `Host` names it (over http or https) or as `--public-url` does (behind a proxy
+    /// that changes `Host`). At least one of them must be there: every current browser sends
+    /// `Origin` on a POST.
     static func isSameOrigin(_ request: Request, publicURL: String?) -> Bool {
         let site = request.headers[HeaderNames.secFetchSite]
         if let site, site.lowercased() != "same-origin" { return false }
         guard let origin = request.headers[.origin] else { return site != nil }
-        let presented = origin.lowercased()
-        if let publicURL, let url = URL(string: publicURL), let scheme = url.scheme, let host = url.host {
-            let port = url.port.map { ":\($0)" } ?? ""
-            return presented == "\(scheme)://\(host)\(port)".lowercased()
+        guard let presented = normalized(origin) else { return false }
+        var allowed: Set<String> = []
+        if let host = request.head.authority, !host.isEmpty {
+            for scheme in ["http", "https"] {
+                if let own = normalized("\(scheme)://\(host)") { allowed.insert(own) }
+            }
         }
-        guard let host = request.head.authority, !host.isEmpty else { return false }
-        return presented == "http://\(host.lowercased())" || presented == "https://\(host.lowercased())"
+        if let publicURL, let own = normalized(publicURL) { allowed.insert(own) }
+        return allowed.contains(presented)
+    }
+
+    /// `scheme://host[:port]` in lowercase, without the scheme's default port and without any
+    /// path; `nil` for anything that is not an http(s) URL (`null` included).
+    static func normalized(_ text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = url.host?.lowercased(), !host.isEmpty
+        else { return nil }
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        guard let port = url.port, port != (scheme == "https" ? 443 : 80) else { return "\(scheme)://\(bracketed)" }
+        return "\(scheme)://\(bracketed):\(port)"
     }
 }
 

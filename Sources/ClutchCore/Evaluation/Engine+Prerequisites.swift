@@ -47,13 +47,18 @@ extension Engine {
                 budget -= 1
                 guard budget >= 0 else { return nil }
                 let required = flags[position: position]
+                // The common gate (a flag on for everyone, or off): compare, do not evaluate.
+                if let variant = required.variantForEveryone {
+                    guard variant == prerequisite.variant else { return prerequisite.failed }
+                    continue
+                }
                 guard let result = evaluate(required, context, depth: depth + 1, budget: &budget) else { return nil }
                 // On, and serving the variant named: a flag that is off serves its off variant,
                 // which does not satisfy a prerequisite even when that is the variant named.
                 guard required.flag.enabled, result.variant == prerequisite.variant else { return prerequisite.failed }
             }
         }
-        return entry.flag.evaluate(context)
+        return entry.fixedOncePrerequisitesHold ?? entry.flag.evaluate(context)
     }
 
     /// The flags that may evaluate differently when the flags `keys` change: those that require

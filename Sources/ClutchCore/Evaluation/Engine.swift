@@ -30,10 +30,18 @@ public struct Engine: Sendable {
         /// until then every one is -1, so a prerequisite never resolved fails rather than
         /// being skipped.
         let prerequisitePositions: [Int]
+        /// The variant this flag serves everyone while on (`nil` when off or when it depends on
+        /// the context): a prerequisite on it is checked by comparing it, with no evaluation.
+        let variantForEveryone: String?
+        /// What a flag with prerequisites serves once they hold, when that cannot depend on the
+        /// context (no targets or rules, a single default): returned without evaluating.
+        let fixedOncePrerequisitesHold: EvaluationResult?
 
         init(_ flag: CompiledFlag, prerequisitePositions: [Int]? = nil) {
             self.flag = flag
             self.fixed = flag.fixedResult
+            self.variantForEveryone = flag.enabled ? flag.fixedResult?.variant : nil
+            self.fixedOncePrerequisitesHold = flag.fixedOncePrerequisitesHold
             self.prerequisitePositions = prerequisitePositions ?? Array(repeating: -1, count: flag.prerequisites.count)
         }
     }
@@ -249,6 +257,12 @@ extension CompiledFlag {
     var fixedResult: EvaluationResult? {
         guard enabled else { return disabledResult }
         guard prerequisites.isEmpty, targets.isEmpty, rules.isEmpty, case .fixed(let result) = defaultOutcome else { return nil }
+        return result
+    }
+
+    /// The result once the prerequisites hold, when it cannot depend on the context.
+    var fixedOncePrerequisitesHold: EvaluationResult? {
+        guard enabled, targets.isEmpty, rules.isEmpty, case .fixed(let result) = defaultOutcome else { return nil }
         return result
     }
 

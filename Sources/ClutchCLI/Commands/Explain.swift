@@ -38,26 +38,14 @@ struct Explain: AsyncParsableCommand {
             var flag: String
             var context: [String: Value]
         }
-        let key = self.key
-        // Several contexts are explained a few at a time, answers kept in the given order.
-        let answers = try await withThrowingTaskGroup(of: (Int, Value, ExplainRecord).self) { group in
-            var answers = [(Value, ExplainRecord)?](repeating: nil, count: contexts.count)
-            var next = 0
-            func submit() {
-                guard next < contexts.count else { return }
-                let (index, context) = (next, contexts[next])
-                next += 1
-                group.addTask {
-                    let response = try await client.send("POST", ["environments", env, "explain"], json: Body(flag: key, context: context))
-                    return (index, try response.json(), try response.decode(ExplainRecord.self))
-                }
-            }
-            for _ in 0..<8 { submit() }
-            while let (index, json, record) = try await group.next() {
-                answers[index] = (json, record)
-                submit()
-            }
-            return answers.compactMap { $0 }
+        // One request at a time: FoundationNetworking's URLSession can hang when a failing request
+        // cancels others still in flight (seen once in CI with 8 at a time); a few hundred
+        // sequential explains take about a second.
+        var answers: [(Value, ExplainRecord)] = []
+        answers.reserveCapacity(contexts.count)
+        for context in contexts {
+            let response = try await client.send("POST", ["environments", env, "explain"], json: Body(flag: key, context: context))
+            answers.append((try response.json(), try response.decode(ExplainRecord.self)))
         }
         let results = zip(contexts, answers).map { (context: $0, json: $1.0, record: $1.1) }
         if connection.json {

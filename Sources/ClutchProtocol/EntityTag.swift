@@ -7,6 +7,16 @@ public enum EntityTag {
         "\"\(environment)-\(version)\""
     }
 
+    /// The version a snapshot tag of `environment` names (`"production-42"`, quoted or not, as
+    /// ``snapshot(environment:version:)`` writes it and OFREP's `flagConfigEtag` echoes it);
+    /// `nil` for any other text.
+    public static func snapshotVersion(_ etag: String, environment: String) -> Int64? {
+        let bare = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        let prefix = environment + "-"
+        guard bare.hasPrefix(prefix) else { return nil }
+        return Int64(bare.dropFirst(prefix.count))
+    }
+
     /// Whether an `If-None-Match` value names `etag` (weak or strong, in a list, or `*`).
     public static func matches(_ ifNoneMatch: String, _ etag: String) -> Bool {
         let bare = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))

@@ -79,6 +79,14 @@ struct SyncEventRoundTripTests {
         let tag = EntityTag.snapshot(environment: "production", version: 7)
         #expect(tag == #""production-7""#)
         #expect(EntityTag.matches(ifNoneMatch, tag) == matches)
+        #expect(EntityTag.snapshotVersion(tag, environment: "production") == 7)
+    }
+
+    @Test(arguments: [
+        (#""production-12""#, Int64?.some(12)), ("production-12", 12), (#""staging-12""#, nil), (#""production-x""#, nil), ("", nil),
+    ])
+    func snapshotVersionsReadBack(etag: String, version: Int64?) {
+        #expect(EntityTag.snapshotVersion(etag, environment: "production") == version)
     }
 
     @Test func usageReportsRoundTripWithRFC3339Dates() throws {

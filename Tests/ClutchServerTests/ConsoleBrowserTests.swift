@@ -15,18 +15,7 @@ struct ConsoleBrowserTests {
         guard FileManager.default.isExecutableFile(atPath: chromium) else {
             return "Chromium is not installed at \(chromium) (apt-get install chromium)"
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import playwright.sync_api"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus == 0 ? nil : "Playwright for Python is not installed (pip install playwright)"
-        } catch {
-            return "python3 cannot be run: \(error)"
-        }
+        return pythonCanImport("playwright.sync_api") ? nil : "Playwright for Python is not installed (pip install playwright)"
     }()
 
     static var script: String {

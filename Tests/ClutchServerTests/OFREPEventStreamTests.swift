@@ -14,7 +14,7 @@ struct OFREPEventStreamTests {
     /// connecting it hears one message (its conditional re-fetch is a 304), and after a change
     /// one more, whose re-fetch carries `flagConfigEtag` and gets the new value.
     @Test(
-        .enabled(if: PythonOFREPTests.python != nil, "python3 with requests (openfeature-provider-ofrep's dependency) is not installed"),
+        .enabled(if: pythonCanImport("requests"), "python3 with requests (openfeature-provider-ofrep's dependency) is not installed"),
         .timeLimit(.minutes(1)))
     func aProviderWrittenFromTheADRHearsOfChanges() async throws {
         try await TestServer.with { server in

@@ -6,31 +6,15 @@ import Testing
 /// The stock OpenFeature Python SDK with its OFREP provider, unchanged, against the real server.
 @Suite("OFREP with the Python OpenFeature provider")
 struct PythonOFREPTests {
-    /// The python3 that has both packages, if any.
-    static let python: String? = {
-        for candidate in ["/usr/bin/env"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: candidate)
-            process.arguments = ["python3", "-c", "import openfeature.contrib.provider.ofrep, openfeature.api"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            do {
-                try process.run()
-                process.waitUntilExit()
-                if process.terminationStatus == 0 { return candidate }
-            } catch {
-                continue
-            }
-        }
-        return nil
-    }()
+    /// Whether python3 has the OpenFeature SDK and its OFREP provider.
+    static let available = pythonCanImport("openfeature.contrib.provider.ofrep, openfeature.api")
 
     static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("ofrep_client.py").path
     }
 
     @Test(
-        .enabled(if: python != nil, "python3 with openfeature-sdk and openfeature-provider-ofrep is not installed (pip install openfeature-sdk openfeature-provider-ofrep)"),
+        .enabled(if: available, "python3 with openfeature-sdk and openfeature-provider-ofrep is not installed (pip install openfeature-sdk openfeature-provider-ofrep)"),
         .timeLimit(.minutes(1)))
     func pythonProviderEvaluatesEveryType() async throws {
         try await TestServer.with { server in

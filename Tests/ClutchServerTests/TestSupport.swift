@@ -225,3 +225,20 @@ func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () asyn
     }
     return try await condition()
 }
+
+/// Whether `python3 -c "import <modules>"` succeeds here: the Python-driven tests skip, saying
+/// why, where what they need is not installed.
+func pythonCanImport(_ modules: String) -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import \(modules)"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do {
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    } catch {
+        return false
+    }
+}

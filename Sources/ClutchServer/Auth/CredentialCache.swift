@@ -62,20 +62,21 @@ final class CredentialCache: Sendable {
     }
 
     private let entries = Mutex<[Digest: Principal]>([:])
-    /// SDK keys by id: the events-stream tokens are derived from and checked against them.
-    private let sdkKeys = Mutex<[String: (digest: Digest, environment: String)]>([:])
+    /// SDK keys by id, with their events-stream tokens (made once here, when credentials change,
+    /// not on every bulk evaluation that hands one out).
+    private let sdkKeys = Mutex<[String: (token: String, environment: String)]>([:])
 
     /// Replaces every entry.
     func replace(with records: [CredentialRecord]) {
         var table: [Digest: Principal] = [:]
-        var keys: [String: (digest: Digest, environment: String)] = [:]
+        var keys: [String: (token: String, environment: String)] = [:]
         for record in records {
             guard let digest = Digest(hex: record.hash) else { continue }
             switch record.kind {
             case .admin(let name): table[digest] = .admin(name: name)
             case .sdk(let id, let environment):
                 table[digest] = .sdk(keyID: id, environment: environment)
-                keys[id] = (digest, environment)
+                keys[id] = ("\(id).\(Self.signature(keyID: id, digest: digest))", environment)
             }
         }
         entries.withLock { $0 = table }
@@ -87,17 +88,15 @@ final class CredentialCache: Sendable {
     /// It reads one stream only, stops working when the key is revoked, and cannot be made
     /// without the digest, which never leaves the server. `nil` for an unknown key.
     func eventsToken(keyID: String) -> String? {
-        guard let key = sdkKeys.withLock({ $0[keyID] }) else { return nil }
-        return "\(keyID).\(Self.signature(keyID: keyID, digest: key.digest))"
+        sdkKeys.withLock { $0[keyID]?.token }
     }
 
     /// The SDK key principal an events token stands for, if it is genuine and the key is active.
     func principal(forEventsToken token: String) -> Principal? {
         guard let dot = token.lastIndex(of: ".") else { return nil }
         let keyID = String(token[..<dot])
-        let presented = Array(token[token.index(after: dot)...].utf8)
         guard let key = sdkKeys.withLock({ $0[keyID] }) else { return nil }
-        let expected = Array(Self.signature(keyID: keyID, digest: key.digest).utf8)
+        let presented = Array(token.utf8), expected = Array(key.token.utf8)
         guard presented.count == expected.count else { return nil }
         // Constant time: no early exit on the first differing byte.
         let difference = zip(presented, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) }

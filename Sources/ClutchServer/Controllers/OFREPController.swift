@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchProtocol
 import Foundation
 import Hummingbird
 import NIOCore
@@ -73,7 +74,7 @@ struct OFREPController {
         }
         // A re-fetch that an event-stream message triggered names the version it announced: a
         // server that has not loaded that version yet waits briefly for it rather than answer stale.
-        if let announced = request.uri.queryParameters["flagConfigEtag"].flatMap({ Self.announcedVersion(String($0), environment: environment) }) {
+        if let announced = request.uri.queryParameters["flagConfigEtag"].flatMap({ EntityTag.snapshotVersion(String($0), environment: environment) }) {
             await waitForVersion(announced, environment: environment)
         }
         guard let live = services.registry.live(environment) else {
@@ -111,19 +112,10 @@ struct OFREPController {
         // Every flag a bulk request answered counts as evaluated: an OFREP client evaluates from it.
         services.usage.count(environment: environment, evaluations: evaluated)
         let etag = ETag.of(out)
-        if let ifNoneMatch = request.headers[.ifNoneMatch], ETag.matches(ifNoneMatch, etag) {
+        if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTag.matches(ifNoneMatch, etag) {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
         return JSONResponse.buffer(out, headers: [.eTag: etag])
-    }
-
-    /// The version a `flagConfigEtag` (`"<environment>-<version>"`, as the event stream sends it)
-    /// announces for `environment`; `nil` for anything else.
-    static func announcedVersion(_ etag: String, environment: String) -> Int64? {
-        let bare = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        let prefix = environment + "-"
-        guard bare.hasPrefix(prefix) else { return nil }
-        return Int64(bare.dropFirst(prefix.count))
     }
 
     /// Waits (at most 1 s) until the environment's loaded version reaches `version`. Only for a

@@ -23,7 +23,7 @@ struct SDKController {
         guard let live = services.registry.live(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
-        if let ifNoneMatch = request.headers[.ifNoneMatch], ETag.matches(ifNoneMatch, live.etag) {
+        if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTag.matches(ifNoneMatch, live.etag) {
             return Response(status: .notModified, headers: [.eTag: live.etag])
         }
         return JSONResponse.buffer(live.snapshotJSON, headers: [.eTag: live.etag, .cacheControl: "no-cache"])
@@ -69,11 +69,6 @@ struct SDKController {
 
 /// Entity tags.
 enum ETag {
-    /// Whether an `If-None-Match` value names `etag` (the protocol's rule, ``EntityTag``).
-    static func matches(_ ifNoneMatch: String, _ etag: String) -> Bool {
-        EntityTag.matches(ifNoneMatch, etag)
-    }
-
     /// A strong tag from content: FNV-1a 64 of the bytes.
     static func of(_ text: String) -> String {
         of(bytes: text.utf8)

@@ -62,13 +62,18 @@ struct APIError: Error, Sendable, CustomStringConvertible {
 
     var description: String { "\(code.rawValue): \(message)" }
 
+    /// The headers every answer to this error carries, whatever its body's shape.
+    var headers: HTTPFields {
+        var headers = HTTPFields()
+        if code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return headers
+    }
+
     /// The JSON response.
     func response() -> Response {
         var error: [String: String] = ["code": code.rawValue, "message": message]
         if let field { error["field"] = field }
-        var headers = HTTPFields()
-        if code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
-        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return JSONResponse.encode(["error": error], status: status, headers: headers)
     }
 }

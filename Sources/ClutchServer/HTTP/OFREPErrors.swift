@@ -9,15 +9,11 @@ enum OFREPErrors {
     /// The OFREP answer for any failure, with the status and headers the admin API would give it.
     static func response(for error: any Error, logger: Logger) -> Response {
         let apiError = ErrorMapping.apiError(for: error, logger: logger)
-        let admin = apiError.response()
         var out = ByteBuffer()
         out.writeStaticString("{\"errorCode\":\"GENERAL\",\"errorDetails\":")
         out.writeJSONString(apiError.message)
         out.writeStaticString("}")
-        var headers = admin.headers
-        headers[.contentType] = nil
-        headers[.contentLength] = nil
-        return JSONResponse.buffer(out, status: admin.status, headers: headers)
+        return JSONResponse.buffer(out, status: apiError.status, headers: apiError.headers)
     }
 }
 

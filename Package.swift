@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point inward: ClutchCore (pure engine) <- ClutchStore (SQLite)
+// Dependencies point inward: ClutchCore (pure engine) <- ClutchStore (SQLite, PostgreSQL)
 // <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
 // The SDK (`Clutch`) depends on ClutchCore and ClutchProtocol (the wire protocol it shares
 // with the server) only.
@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -44,6 +45,9 @@ let package = Package(
             dependencies: [
                 "ClutchCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The PostgreSQL store (Postgres/): several replicas on one database. The SDK
+                // and ClutchCore never link ClutchStore.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -89,6 +93,8 @@ let package = Package(
             dependencies: [
                 "ClutchCore",
                 "ClutchServer",
+                // `clutch migrate` migrates a database without starting a server.
+                "ClutchStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -100,7 +106,8 @@ let package = Package(
         .executableTarget(
             name: "ClutchBench",
             // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
-            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log")],
+            // PostgresTestSupport: the store benchmark starts its own PostgreSQL, as the tests do.
+            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ClutchBench"
         ),
         // SDK examples (sdk-examples/), built by `make test` like everything else.
@@ -118,13 +125,15 @@ let package = Package(
         ),
         .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore"]),
         .testTarget(name: "ClutchProtocolTests", dependencies: ["ClutchProtocol", "ClutchCore"]),
+        // A real PostgreSQL server (Debian's initdb/postgres) in a temporary directory, for tests.
+        .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
         .testTarget(
             name: "ClutchStoreTests",
-            dependencies: ["ClutchStore", "ClutchCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ClutchStore", "ClutchCore", "PostgresTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ClutchServerTests",
-            dependencies: ["ClutchServer", "ClutchStore", "ClutchCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", .product(name: "Logging", package: "swift-log")],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
             exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py"]
         ),

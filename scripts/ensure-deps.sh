@@ -2,8 +2,9 @@
 # Installs what Clutch needs on a fresh Debian machine, and nothing that is already there.
 #   scripts/ensure-deps.sh build   system libraries for building (libsqlite3-dev)
 #   scripts/ensure-deps.sh test    + the Python OpenFeature OFREP provider used by the interop test,
-#                                    Chromium and Playwright for Python for the web console's browser test
-#   scripts/ensure-deps.sh bench   + wrk for the HTTP benchmark
+#                                    Chromium and Playwright for Python for the web console's browser test,
+#                                    PostgreSQL (the tests start their own server in a temporary directory)
+#   scripts/ensure-deps.sh bench   + wrk for the HTTP benchmark, PostgreSQL for the store benchmark
 set -euo pipefail
 what="${1:-build}"
 
@@ -22,6 +23,11 @@ fi
 if [ "$what" = test ]; then
   # The console's browser test drives Debian's Chromium; Playwright never downloads a browser.
   [ -x /usr/bin/chromium ] || packages+=(chromium)
+fi
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  # The store suite, the replica tests and the store benchmark run initdb/postgres from Debian's
+  # package (as the `postgres` user it creates, when they run as root).
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing: ${packages[*]}"

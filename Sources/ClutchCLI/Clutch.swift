@@ -18,7 +18,7 @@ struct Clutch: AsyncParsableCommand {
             """,
         version: ClutchVersion.current,
         subcommands: [
-            ServeCommand.self, Login.self, Status.self,
+            ServeCommand.self, MigrateCommand.self, Login.self, Status.self,
             Flags.self, On.self, Off.self, Kill.self, RolloutCommand.self,
             TargetCommand.self, Untarget.self, Rules.self, Prerequisites.self, Cohorts.self,
             History.self, Diff.self, Rollback.self, Explain.self,

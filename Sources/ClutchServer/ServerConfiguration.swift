@@ -6,7 +6,8 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// The port to bind; 0 picks a free one (see `runClutchServer`'s `onReady`).
     public var port: Int
-    /// The SQLite file, created on first start.
+    /// The SQLite file, created on first start, or a `postgres://` URL of a database that
+    /// several replicas share.
     public var databasePath: String
     /// The first admin token's value (`CLUTCH_BOOTSTRAP_TOKEN`), for scripts and containers.
     public var bootstrapToken: String?
@@ -34,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     public var consoleSecureCookies: Bool
     /// How long a console session lives without a request; tests shorten it.
     public var consoleIdleTimeout: Duration
+    /// On a shared (PostgreSQL) database: how often a replica compares the environments'
+    /// versions with its own, in case a change notification was lost.
+    public var replicaPollInterval: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -52,5 +56,6 @@ public struct ServerConfiguration: Sendable {
         self.corsOrigins = []
         self.consoleSecureCookies = false
         self.consoleIdleTimeout = .seconds(30 * 60)
+        self.replicaPollInterval = .seconds(3)
     }
 }

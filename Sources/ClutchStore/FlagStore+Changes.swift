@@ -62,13 +62,7 @@ extension FlagStore {
         try Tables.requireEnvironment(db, environment)
         let old = try Tables.requireFlag(db, key)
         try Tables.checkRevision(old, ifRevision)
-        let applied: Flag
-        do {
-            applied = try old.flag.applying(instructions, environment: environment, newRuleID: RuleID.random)
-        } catch {
-            throw StoreError.invalid(error)
-        }
-        let new = applied.assigningRuleIDs(keeping: old.flag)
+        let new = try FlagEdits.applying(instructions, to: old.flag, environment: environment)
         try Tables.validate(db, new)
         return (old, new, FlagDiff.changes(from: old.flag, to: new))
     }

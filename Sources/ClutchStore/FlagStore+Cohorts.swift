@@ -132,14 +132,18 @@ extension FlagStore {
                     rule.clauses.contains { $0.cohort == key }
                 } ?? false
             }.map(\.flag.key)
-            if !users.isEmpty {
-                throw StoreError.conflict(
-                    "cohort '\(key)' is used by the rules of \(users.count == 1 ? "flag" : "flags") \(users.map { "'\($0)'" }.joined(separator: ", ")) in '\(environment)'")
-            }
+            try FlagStore.checkUnusedCohort(key, environment: environment, users: users)
             return try Tables.commitCohort(db, environment: environment, key: key, old: old, new: nil, action: "delete", change: change)
         }
         logger.info("cohort deleted", metadata: ["cohort": "\(key)", "environment": "\(environment)", "actor": "\(change.actor)"])
         return result.with(())
+    }
+
+    /// Refuses deleting a cohort that the rules of flags (`users`) name in its environment.
+    static func checkUnusedCohort(_ key: String, environment: String, users: [String]) throws {
+        guard !users.isEmpty else { return }
+        throw StoreError.conflict(
+            "cohort '\(key)' is used by the rules of \(users.count == 1 ? "flag" : "flags") \(users.map { "'\($0)'" }.joined(separator: ", ")) in '\(environment)'")
     }
 
     func written(_ result: Change<CohortRecord?>, _ key: String, _ environment: String, _ action: String, _ change: ChangeInfo) throws -> Change<CohortRecord> {

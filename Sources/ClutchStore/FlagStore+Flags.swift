@@ -32,11 +32,9 @@ extension FlagStore {
             if try Tables.flag(db, flag.key) != nil {
                 throw StoreError.conflict("flag '\(flag.key)' already exists", field: "key")
             }
-            var new = Tables.normalized(flag)
-            try Tables.validate(db, new)
-            for environment in try Tables.environmentKeys(db) where new.environments[environment] == nil {
-                new.environments[environment] = FlagState(enabled: false)
-            }
+            let normalized = Tables.normalized(flag)
+            try Tables.validate(db, normalized)
+            let new = FlagEdits.created(normalized, environments: try Tables.environmentKeys(db))
             return try Tables.commitFlag(db, key: flag.key, old: nil, new: new, action: "create", change: change)
         }
         return try written(result, flag.key, "create", change)
@@ -47,10 +45,7 @@ extension FlagStore {
         let result = try await pool.write { db -> Change<FlagRecord?> in
             let old = try Tables.requireFlag(db, flag.key)
             try Tables.checkRevision(old, ifRevision)
-            var new = Tables.normalized(flag)
-            for (environment, state) in old.flag.environments where new.environments[environment] == nil {
-                new.environments[environment] = state
-            }
+            let new = FlagEdits.updated(old.flag, to: flag)
             try Tables.validate(db, new)
             return try Tables.commitFlag(db, key: flag.key, old: old, new: new, action: "update", change: change)
         }
@@ -65,18 +60,12 @@ extension FlagStore {
             try Tables.requireEnvironment(db, environment)
             let old = try Tables.requireFlag(db, key)
             try Tables.checkRevision(old, ifRevision)
-            var new = old.flag
-            new.environments[environment] = state
+            let new = FlagEdits.withState(old.flag, environment: environment, state: state)
             do {
                 try Tables.validate(db, new)
             } catch let error as StoreError {
                 // The caller sent only the state: report paths relative to it.
-                guard case .invalid(let validation) = error.kind else { throw error }
-                let prefix = "environments.\(environment)."
-                let issues = validation.issues.map { issue in
-                    ValidationIssue(path: issue.path.hasPrefix(prefix) ? String(issue.path.dropFirst(prefix.count)) : issue.path, message: issue.message)
-                }
-                throw StoreError.invalid(ValidationError(issues))
+                throw FlagEdits.relativeToState(error, environment: environment)
             }
             return try Tables.commitFlag(db, key: key, old: old, new: new, action: "state", change: change)
         }
@@ -92,10 +81,7 @@ extension FlagStore {
             try Tables.requireEnvironment(db, environment)
             let old = try Tables.requireFlag(db, key)
             try Tables.checkRevision(old, ifRevision)
-            var new = old.flag
-            var state = new.state(in: environment)
-            state.enabled = enabled
-            new.environments[environment] = state
+            let new = FlagEdits.enabled(old.flag, environment: environment, enabled: enabled)
             if enabled { try Tables.validate(db, new) }
             return try Tables.commitFlag(db, key: key, old: old, new: new, action: action, change: change)
         }
@@ -106,16 +92,9 @@ extension FlagStore {
     /// validation: the kill switch must always work. `versions` names the environments switched off.
     public func kill(flag key: String, environments: [String]?, change: ChangeInfo) async throws -> Change<FlagRecord> {
         let result = try await pool.write { db -> Change<FlagRecord?> in
-            let all = try Tables.environmentKeys(db)
-            let targets = environments ?? all
-            for (i, environment) in targets.enumerated() where !all.contains(environment) {
-                throw StoreError.notFound("environment '\(environment)' does not exist", field: "environments[\(i)]")
-            }
+            let targets = try FlagEdits.killTargets(environments, known: try Tables.environmentKeys(db))
             let old = try Tables.requireFlag(db, key)
-            var new = old.flag
-            for environment in targets where new.state(in: environment).enabled {
-                new.environments[environment]?.enabled = false
-            }
+            let new = FlagEdits.killed(old.flag, in: targets)
             return try Tables.commitFlag(db, key: key, old: old, new: new, action: "kill", change: change)
         }
         return try written(result, key, "kill", change)
@@ -163,9 +142,14 @@ extension FlagStore {
     public static let deletionGrace: TimeInterval = 7 * 24 * 3600
 
     static func checkUnused(_ db: Database, _ record: FlagRecord, now: Date) throws {
+        try checkUnused(record, usage: try Tables.usage(db, flag: record.flag.key), now: now)
+    }
+
+    /// Refuses deleting a flag that is on somewhere or was evaluated lately (`usage`: its usage).
+    static func checkUnused(_ record: FlagRecord, usage: [String: FlagUsage]?, now: Date) throws {
         let key = record.flag.key
         let on = record.flag.environments.filter(\.value.enabled).keys.sorted()
-        let last = try Tables.usage(db, flag: key)?.values.map(\.lastEvaluated).max()
+        let last = usage?.values.map(\.lastEvaluated).max()
         let recent = last.map { now.timeIntervalSince($0) < deletionGrace } ?? false
         guard !on.isEmpty || recent else { return }
         var reasons: [String] = []
@@ -194,12 +178,7 @@ extension FlagStore {
             else {
                 throw StoreError.notFound("flag '\(key)' has no history to restore")
             }
-            var flag = Tables.normalized(try Tables.decode(Flag.self, content))
-            let environments = try Tables.environmentKeys(db)
-            flag.environments = flag.environments.filter { environments.contains($0.key) }
-            for environment in environments where flag.environments[environment] == nil {
-                flag.environments[environment] = FlagState(enabled: false)
-            }
+            let flag = FlagEdits.restored(try Tables.decode(Flag.self, content), environments: try Tables.environmentKeys(db))
             try Tables.validate(db, flag)
             return try Tables.commitFlag(db, key: key, old: nil, new: flag, action: "restore", change: change)
         }

@@ -53,9 +53,22 @@ struct ImportPlan {
     var flags: [FlagItem] = []
 
     init(_ document: ClutchDocument, _ db: Database) throws {
-        let environments = Set(try Tables.environmentKeys(db))
+        try self.init(
+            document, environments: Set(try Tables.environmentKeys(db)), cohortKeys: try Tables.cohortKeys(db),
+            storedCohort: { try Tables.cohort(db, $1, environment: $0) }, storedFlag: { try Tables.flag(db, $0) },
+            prerequisiteIssues: { try Tables.prerequisiteIssues(db, $0, overlay: $1) })
+    }
+
+    /// The plan from what the database holds: its environments and cohort keys, each stored
+    /// cohort (environment, key) and flag the document names, and the prerequisite check of a
+    /// flag with the document's flags standing in for stored ones.
+    init(
+        _ document: ClutchDocument, environments: Set<String>, cohortKeys: [String: Set<String>],
+        storedCohort: (String, String) throws -> CohortRecord?, storedFlag: (String) throws -> FlagRecord?,
+        prerequisiteIssues: (Flag, [String: Flag]) throws -> [ValidationIssue]
+    ) throws {
         var issues: [ValidationIssue] = []
-        var cohortKeys = try Tables.cohortKeys(db)
+        var cohortKeys = cohortKeys
         for (environment, list) in document.cohorts.sorted(by: { $0.key < $1.key }) {
             guard environments.contains(environment) else {
                 throw StoreError.notFound("environment '\(environment)' does not exist", field: "cohorts.\(environment)")
@@ -68,7 +81,7 @@ struct ImportPlan {
                 }
                 issues += cohort.validationIssues().map { ValidationIssue(path: "\(path).\($0.path)", message: $0.message) }
                 cohortKeys[environment, default: []].insert(cohort.key)
-                cohorts.append(CohortItem(environment: environment, old: try Tables.cohort(db, cohort.key, environment: environment), new: cohort))
+                cohorts.append(CohortItem(environment: environment, old: try storedCohort(environment, cohort.key), new: cohort))
             }
         }
         // The document's flags as they will be written, for prerequisites among them.
@@ -82,7 +95,7 @@ struct ImportPlan {
             for environment in flag.environments.keys.sorted() where !environments.contains(environment) {
                 throw StoreError.notFound("environment '\(environment)' does not exist", field: "\(path).environments.\(environment)")
             }
-            let old = try Tables.flag(db, flag.key)
+            let old = try storedFlag(flag.key)
             var new = Tables.normalized(flag)
             for environment in environments.sorted() where new.environments[environment] == nil {
                 new.environments[environment] = old?.flag.environments[environment] ?? FlagState(enabled: false)
@@ -95,7 +108,7 @@ struct ImportPlan {
         }
         if issues.isEmpty {
             for (i, item) in flags.enumerated() {
-                issues += try Tables.prerequisiteIssues(db, item.new, overlay: written)
+                issues += try prerequisiteIssues(item.new, written)
                     .map { ValidationIssue(path: "flags[\(i)].\($0.path)", message: $0.message) }
             }
         }

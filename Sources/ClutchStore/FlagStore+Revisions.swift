@@ -43,28 +43,12 @@ extension FlagStore {
             if let environment { try Tables.requireEnvironment(db, environment, field: "environment") }
             let old = try Tables.requireFlag(db, key)
             try Tables.checkRevision(old, ifRevision)
-            let target = number ?? (old.revision - 1)
-            guard target >= 1 else {
-                throw StoreError.notFound("flag '\(key)' has no revision before \(old.revision) to restore", field: "revision")
-            }
-            let revision = try FlagStore.revision(db, key, target)
-            guard let content = revision.flag else {
-                throw StoreError.badRequest("revision \(target) of flag '\(key)' deleted it: there is nothing to restore", field: "revision")
-            }
-            var new: Flag
-            if let environment {
-                new = old.flag
-                new.environments[environment] = content.environments[environment] ?? FlagState(enabled: false)
-            } else {
-                new = content
-                for environment in try Tables.environmentKeys(db) where new.environments[environment] == nil {
-                    new.environments[environment] = FlagState(enabled: false)
-                }
-            }
+            let target = try FlagEdits.rollbackTarget(old, to: number)
+            let (new, summaryPrefix) = try FlagEdits.rolledBack(
+                old.flag, to: try FlagStore.revision(db, key, target), environment: environment, environments: try Tables.environmentKeys(db))
             try Tables.validate(db, new)
             return try Tables.commitFlag(
-                db, key: key, old: old, new: new, action: "rollback", change: change,
-                summaryPrefix: "restored revision \(target)" + (environment.map { " (\($0))" } ?? ""))
+                db, key: key, old: old, new: new, action: "rollback", change: change, summaryPrefix: summaryPrefix)
         }
         return try written(result, key, "rollback", change)
     }

@@ -48,21 +48,24 @@ extension FlagStore {
     /// environment where they are evaluated, serving one variant to everyone (`fully rolled out`).
     public func staleFlags(unusedForDays days: Int, now: Date) async throws -> [StaleFlag] {
         guard days >= 0 else { throw StoreError.badRequest("days cannot be negative, got \(days)", field: "days") }
+        let (usage, flags) = try await pool.read { db in (try Tables.usage(db, flag: nil), try Tables.allFlags(db)) }
+        return FlagStore.staleFlags(flags, usage: usage, unusedForDays: days, now: now)
+    }
+
+    /// The stale flags among `flags` given their `usage` (see ``staleFlags(unusedForDays:now:)``).
+    static func staleFlags(_ flags: [FlagRecord], usage: [String: [String: FlagUsage]], unusedForDays days: Int, now: Date) -> [StaleFlag] {
         let threshold = now.addingTimeInterval(-Double(days) * 86_400)
-        return try await pool.read { db in
-            let usage = try Tables.usage(db, flag: nil)
-            var stale: [StaleFlag] = []
-            for record in try Tables.allFlags(db) where !record.flag.archived {
-                let flagUsage = usage[record.flag.key] ?? [:]
-                let last = flagUsage.values.map(\.lastEvaluated).max()
-                if record.createdAt < threshold, (last ?? .distantPast) < threshold {
-                    stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.neverEvaluated, lastEvaluated: last))
-                } else if !flagUsage.isEmpty, FlagStore.servesOneVariant(record.flag, in: flagUsage.keys.sorted()) {
-                    stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.fullyRolledOut, lastEvaluated: last))
-                }
+        var stale: [StaleFlag] = []
+        for record in flags where !record.flag.archived {
+            let flagUsage = usage[record.flag.key] ?? [:]
+            let last = flagUsage.values.map(\.lastEvaluated).max()
+            if record.createdAt < threshold, (last ?? .distantPast) < threshold {
+                stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.neverEvaluated, lastEvaluated: last))
+            } else if !flagUsage.isEmpty, FlagStore.servesOneVariant(record.flag, in: flagUsage.keys.sorted()) {
+                stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.fullyRolledOut, lastEvaluated: last))
             }
-            return stale
         }
+        return stale
     }
 
     /// Whether `flag` is on in every one of `environments` and serves the same single variant to everyone there.

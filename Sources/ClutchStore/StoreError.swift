@@ -45,3 +45,15 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         return StoreError(.invalid(prefixed), first?.message ?? "invalid definition", field: first?.path)
     }
 }
+
+/// The database could not be reached (connection refused or lost mid-transaction). Nothing the
+/// call meant to change was committed — or, for a connection lost during `COMMIT`, nothing is
+/// known; the server answers 503 and the caller may retry (changes are idempotent or guarded by
+/// `ifRevision`).
+public struct StoreUnavailableError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

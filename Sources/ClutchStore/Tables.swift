@@ -48,10 +48,7 @@ enum Tables {
 
     static func requireEnvironment(_ db: Database, _ key: String, field: String? = nil) throws {
         guard try environmentExists(db, key) else {
-            let known = try environmentKeys(db)
-            let suggestion = Suggestions.phrase(Suggestions.closest(to: key, in: known))
-            throw StoreError.notFound(
-                "environment '\(key)' does not exist\(suggestion) (environments: \(known.joined(separator: ", ")))", field: field)
+            throw StoreRules.unknownEnvironment(key, known: try environmentKeys(db), field: field)
         }
     }
 
@@ -80,8 +77,7 @@ enum Tables {
 
     static func requireFlag(_ db: Database, _ key: String) throws -> FlagRecord {
         guard let record = try flag(db, key) else {
-            let known = try String.fetchAll(db, sql: "SELECT key FROM flag")
-            throw StoreError.notFound("flag '\(key)' does not exist\(Suggestions.phrase(Suggestions.closest(to: key, in: known)))")
+            throw StoreRules.unknownFlag(key, known: try String.fetchAll(db, sql: "SELECT key FROM flag"))
         }
         return record
     }
@@ -122,26 +118,14 @@ enum Tables {
     /// its own or with the flags it requires or that require it (``prerequisiteIssues(_:_:overlay:)``).
     /// `prefix` is the flag's place in a document, for error paths.
     static func validate(_ db: Database, _ flag: Flag, prefix: String = "", cohorts: [String: Set<String>]? = nil) throws {
-        let known = Set(try environmentKeys(db))
-        for environment in flag.environments.keys.sorted() where !known.contains(environment) {
-            let path = "environments.\(environment)"
-            throw StoreError.notFound("environment '\(environment)' does not exist", field: prefix.isEmpty ? path : "\(prefix).\(path)")
-        }
-        let cohorts = try cohorts ?? cohortKeys(db)
-        do {
-            try flag.validate(cohorts: cohorts)
-        } catch {
-            throw StoreError.invalid(error, prefix: prefix)
-        }
-        let issues = try prerequisiteIssues(db, flag)
-        if !issues.isEmpty { throw StoreError.invalid(ValidationError(issues), prefix: prefix) }
+        try StoreRules.validate(
+            flag, environments: Set(try environmentKeys(db)), cohorts: try cohorts ?? cohortKeys(db), prefix: prefix,
+            prerequisiteIssues: { try prerequisiteIssues(db, flag) })
     }
 
     /// What SDKs of `environment` see of `flag`: nothing when it is absent or archived.
     static func view(_ flag: Flag?, in environment: String) -> Flag? {
-        guard var flag, !flag.archived else { return nil }
-        flag.environments = [environment: flag.state(in: environment)]
-        return flag
+        FlagChangePlan.view(flag, in: environment)
     }
 
     /// Writes `new` over `old` (`nil` = absent) as one change: the current row, an immutable
@@ -151,19 +135,9 @@ enum Tables {
         _ db: Database, key: String, old: FlagRecord?, new: Flag?, action: String, change: ChangeInfo,
         summaryPrefix: String? = nil
     ) throws -> Change<FlagRecord?> {
-        // Every rule gets a stable id; a rule written back unchanged without one keeps its id.
-        let new = new.map { $0.assigningRuleIDs(keeping: old?.flag) }
-        if old?.flag == new { return Change(value: old, versions: [:]) }
-        let oldFlag = old?.flag
-        let stateKeys = Set(oldFlag.map { Array($0.environments.keys) } ?? []).union(new.map { Array($0.environments.keys) } ?? [])
-        let changedEnvironments = stateKeys.filter { oldFlag?.environments[$0] != new?.environments[$0] }.sorted()
-        var oldBare = oldFlag
-        oldBare?.environments = [:]
-        var newBare = new
-        newBare?.environments = [:]
-        let definitionChanged = oldFlag == nil || new == nil || oldBare != newBare
-        let affected = try environmentKeys(db).filter { view(oldFlag, in: $0) != view(new, in: $0) }
-
+        let plan = FlagChangePlan(old: old?.flag, new: new, environments: try environmentKeys(db), summaryPrefix: summaryPrefix)
+        if plan.isNoChange { return Change(value: old, versions: [:]) }
+        let new = plan.new
         let now = Date()
         let latest = try Int64.fetchOne(
             db, sql: "SELECT MAX(number) FROM revision WHERE entity = 'flag' AND environment = '' AND key = ?", arguments: [key]) ?? 0
@@ -185,19 +159,16 @@ enum Tables {
         } else {
             try db.execute(sql: "DELETE FROM flag WHERE key = ?", arguments: [key])
         }
-        var summary = RevisionSummary.of(from: oldFlag, to: new)
-        if let summaryPrefix { summary = "\(summaryPrefix): \(summary)" }
         try db.execute(
             sql: """
                 INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,
                                       changed_environments, definition_changed, created_at)
                 VALUES ('flag', ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [key, number, content, change.actor, change.message, action, summary,
-                        try json(changedEnvironments), definitionChanged, now])
-        let auditEnvironment = !definitionChanged && changedEnvironments.count == 1 ? changedEnvironments.first : nil
-        try audit(db, at: now, change: change, action: action, entity: "flag", key: key, environment: auditEnvironment, revision: number)
-        let (versions, previous) = try bump(db, affected)
+            arguments: [key, number, content, change.actor, change.message, action, plan.summary,
+                        try json(plan.changedEnvironments), plan.definitionChanged, now])
+        try audit(db, at: now, change: change, action: action, entity: "flag", key: key, environment: plan.auditEnvironment, revision: number)
+        let (versions, previous) = try bump(db, plan.affected)
         return Change(
             value: try flag(db, key), versions: versions,
             touched: Touched(previousVersions: previous, flags: versions.mapValues { _ in [key] }))
@@ -344,18 +315,7 @@ enum Tables {
             try db.execute(sql: "DELETE FROM cohort_member WHERE environment = ? AND cohort = ?", arguments: [environment, key])
             try db.execute(sql: "DELETE FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key])
         }
-        let summary: String
-        switch (old?.cohort, new) {
-        case (nil, _): summary = "created"
-        case (_, nil): summary = "deleted"
-        case (let before?, let after?):
-            var parts: [String] = []
-            if !members.isEmpty { parts.append("members +\(members.added.count) -\(members.removed.count)") }
-            if before.clauses != after.clauses { parts.append("clauses changed") }
-            if before.attribute != after.attribute { parts.append("attribute \(before.attribute) → \(after.attribute)") }
-            if before.description != after.description { parts.append("description changed") }
-            summary = parts.joined(separator: "; ")
-        }
+        let summary = cohortSummary(from: old?.cohort, to: new, members: members)
         _ = try record(
             db, environment: environment, key: key, content: CohortRevisionContent(definition: definition, members: members),
             action: action, summary: summary, change: change, at: now)
@@ -363,6 +323,21 @@ enum Tables {
         return Change(
             value: try cohort(db, key, environment: environment), versions: versions,
             touched: Touched(previousVersions: previous, cohorts: [environment: [key]]))
+    }
+
+    /// A cohort revision's one-line summary.
+    static func cohortSummary(from old: Cohort?, to new: Cohort?, members: MemberChange) -> String {
+        switch (old, new) {
+        case (nil, _): return "created"
+        case (_, nil): return "deleted"
+        case (let before?, let after?):
+            var parts: [String] = []
+            if !members.isEmpty { parts.append("members +\(members.added.count) -\(members.removed.count)") }
+            if before.clauses != after.clauses { parts.append("clauses changed") }
+            if before.attribute != after.attribute { parts.append("attribute \(before.attribute) → \(after.attribute)") }
+            if before.description != after.description { parts.append("description changed") }
+            return parts.joined(separator: "; ")
+        }
     }
 
     /// Changes some members of an existing cohort: rows, revision, audit event, version bump.

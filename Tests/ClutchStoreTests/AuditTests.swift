@@ -5,8 +5,8 @@ import Testing
 
 @Suite("Audit")
 struct AuditTests {
-    @Test func eventsAreFilteredBySinceAndFlag() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func eventsAreFilteredBySinceAndFlag(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createFlag(checkoutFlag(), change: ChangeInfo(actor: "alice", message: "launch"))
         _ = try await store.createFlag(Flag(key: "other"), change: admin)

@@ -6,8 +6,8 @@ import Testing
 struct CohortTests {
     let beta = Cohort(key: "beta", members: ["acme", "globex"])
 
-    @Test func createUpdateMembersDelete() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func createUpdateMembersDelete(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         let created = try await store.createCohort(beta, environment: "production", change: admin)
         #expect(created.value.revision == 1)
@@ -46,8 +46,8 @@ struct CohortTests {
         #expect(events.map(\.action) == ["delete", "update", "members", "create"])
     }
 
-    @Test func invalidCohortIsRefused() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func invalidCohortIsRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let error = await #expect(throws: StoreError.self) {
             try await fixture.store.createCohort(Cohort(key: "empty"), environment: "production", change: admin)
         }
@@ -64,8 +64,8 @@ struct CohortTests {
         #expect(try await fixture.store.cohort("one", environment: "production").cohort.members == ["acme"])
     }
 
-    @Test func cohortInUseCannotBeDeleted() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func cohortInUseCannotBeDeleted(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createCohort(beta, environment: "production", change: admin)
         var flag = checkoutFlag()
@@ -79,8 +79,8 @@ struct CohortTests {
         #expect(try await store.cohort("beta", environment: "production").revision == 1)
     }
 
-    @Test func ruleNamingUnknownCohortIsInvalid() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func ruleNamingUnknownCohortIsInvalid(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         _ = try await fixture.store.createCohort(beta, environment: "staging", change: admin)
         var flag = checkoutFlag()
         flag.environments["production"]?.rules = [Rule(clauses: [.inCohort("beta")], serve: .variant("on"))]

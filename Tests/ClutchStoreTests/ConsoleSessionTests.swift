@@ -9,8 +9,8 @@ struct ConsoleSessionTests {
         ConsoleSessionRecord(principal: "admin", role: "admin", csrfHash: FlagStore.hash(secret: "csrf"), createdAt: date, lastSeen: date)
     }
 
-    @Test func useKeepsASessionAliveAndIdlenessEndsIt() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func useKeepsASessionAliveAndIdlenessEndsIt(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let hash = FlagStore.hash(secret: "session-id")
@@ -28,8 +28,8 @@ struct ConsoleSessionTests {
         #expect(try await store.touchConsoleSession(hash: FlagStore.hash(secret: "other"), now: start, idleLimit: 1800) == nil)
     }
 
-    @Test func deletingEndsASession() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func deletingEndsASession(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let now = Date()
         let hash = FlagStore.hash(secret: "to-delete")
         try await fixture.store.createConsoleSession(hash: hash, record: Self.record(at: now))

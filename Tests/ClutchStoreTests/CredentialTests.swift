@@ -38,8 +38,8 @@ struct CredentialTests {
         #expect(FlagStore.hash(secret: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
-    @Test func bootstrapTokenIsUsedAsGiven() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func bootstrapTokenIsUsedAsGiven(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let (_, secret) = try await fixture.store.createAdminToken(name: "admin", secret: "bootstrap-token-0123456789")
         #expect(secret == "bootstrap-token-0123456789")
         #expect(try await fixture.store.activeCredentials().map(\.hash) == [FlagStore.hash(secret: secret)])
@@ -49,8 +49,8 @@ struct CredentialTests {
         #expect(reused?.kind == .conflict)
     }
 
-    @Test func revokedKeyIsNoLongerActive() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func revokedKeyIsNoLongerActive(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         let (web, _) = try await store.createSDKKey(environment: "production", name: "web", change: admin)
         let (ios, _) = try await store.createSDKKey(environment: "staging", name: "ios", change: admin)
@@ -69,8 +69,8 @@ struct CredentialTests {
         #expect(audit.first?.key == web.id)
     }
 
-    @Test func returnedRecordsEqualWhatIsStored() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func returnedRecordsEqualWhatIsStored(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         let (key, _) = try await store.createSDKKey(environment: "staging", name: "web", change: admin)
         #expect(try await store.sdkKeys() == [key])
@@ -81,8 +81,8 @@ struct CredentialTests {
         #expect(try await store.environments().contains(qa))
     }
 
-    @Test func keyForUnknownEnvironmentIsNotFound() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func keyForUnknownEnvironmentIsNotFound(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let error = await #expect(throws: StoreError.self) {
             try await fixture.store.createSDKKey(environment: "nowhere", name: "web", change: admin)
         }

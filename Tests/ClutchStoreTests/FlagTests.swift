@@ -5,15 +5,15 @@ import Testing
 
 @Suite("Flags")
 struct FlagTests {
-    @Test func defaultEnvironmentsExistAfterFirstStart() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func defaultEnvironmentsExistAfterFirstStart(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let environments = try await fixture.store.environments()
         #expect(environments.map(\.key) == ["development", "production", "staging"])
         #expect(environments.allSatisfy { $0.version == 0 })
     }
 
-    @Test func createReadListUpdateDelete() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func createReadListUpdateDelete(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         let created = try await store.createFlag(checkoutFlag(), change: admin)
         #expect(created.value.revision == 1)
@@ -44,8 +44,8 @@ struct FlagTests {
 
     /// A live flag (on somewhere, or evaluated within 7 days) is not deleted unless forced; a
     /// deleted flag comes back from its history with its states, continuing the numbering.
-    @Test func deletionGuardAndRestore() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func deletionGuardAndRestore(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createFlag(checkoutFlag(), change: admin)
         let on = await #expect(throws: StoreError.self) { try await store.deleteFlag("new-checkout", change: admin) }
@@ -59,7 +59,7 @@ struct FlagTests {
         #expect(recent?.message.contains("was evaluated less than a minute ago") == true, "\(recent?.message ?? "")")
         #expect(try await store.flag("new-checkout").revision == 2, "nothing was deleted")
         // Eight days later nothing uses it: deleted without force.
-        _ = try await store.deleteFlag("new-checkout", now: evaluated.addingTimeInterval(8 * 86400), change: admin)
+        _ = try await store.deleteFlag("new-checkout", ifRevision: nil, force: false, now: evaluated.addingTimeInterval(8 * 86400), change: admin)
 
         let restored = try await store.restoreFlag("new-checkout", change: admin)
         #expect(restored.value.revision == 4)
@@ -74,15 +74,15 @@ struct FlagTests {
         #expect(never?.kind == .notFound)
     }
 
-    @Test func createExistingKeyIsConflict() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func createExistingKeyIsConflict(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         _ = try await fixture.store.createFlag(checkoutFlag(), change: admin)
         let error = await #expect(throws: StoreError.self) { try await fixture.store.createFlag(checkoutFlag(), change: admin) }
         #expect(error?.kind == .conflict)
     }
 
-    @Test func revisionsAreNumberedAndCarryTheWholeFlag() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func revisionsAreNumberedAndCarryTheWholeFlag(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createFlag(checkoutFlag(), change: admin)
         _ = try await store.setEnabled(flag: "new-checkout", environment: "staging", enabled: true, ifRevision: nil, change: admin)
@@ -105,8 +105,8 @@ struct FlagTests {
         #expect(missing?.kind == .notFound)
     }
 
-    @Test func staleRevisionIsConflictAndChangesNothing() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func staleRevisionIsConflictAndChangesNothing(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createFlag(checkoutFlag(), change: admin)
         _ = try await store.setEnabled(flag: "new-checkout", environment: "staging", enabled: true, ifRevision: 1, change: admin)
@@ -127,8 +127,8 @@ struct FlagTests {
         #expect(try await store.auditEvents(since: nil, flag: "new-checkout", limit: 100).count == 2)
     }
 
-    @Test func concurrentEditsOfTheSameRevisionOneWins() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func concurrentEditsOfTheSameRevisionOneWins(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createFlag(checkoutFlag(), change: admin)
         let outcomes = await withTaskGroup(of: Bool.self) { group in
@@ -148,8 +148,8 @@ struct FlagTests {
         #expect(try await store.revisions(flag: "new-checkout", environment: nil).count == 2)
     }
 
-    @Test func killIsOneRevisionAcrossEnvironments() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func killIsOneRevisionAcrossEnvironments(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createFlag(checkoutFlag(), change: admin)
         _ = try await store.setEnabled(flag: "new-checkout", environment: "staging", enabled: true, ifRevision: nil, change: admin)
@@ -167,24 +167,24 @@ struct FlagTests {
         #expect(again.value.revision == 3)
     }
 
-    @Test func noOpToggleWritesNoRevision() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func noOpToggleWritesNoRevision(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         _ = try await fixture.store.createFlag(checkoutFlag(), change: admin)
         let result = try await fixture.store.setEnabled(flag: "new-checkout", environment: "production", enabled: true, ifRevision: nil, change: admin)
         #expect(result.value.revision == 1)
         #expect(result.versions.isEmpty)
     }
 
-    @Test func stateChangeBumpsOnlyItsEnvironment() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func stateChangeBumpsOnlyItsEnvironment(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         _ = try await fixture.store.createFlag(checkoutFlag(), change: admin)
         let result = try await fixture.store.setEnabled(flag: "new-checkout", environment: "staging", enabled: true, ifRevision: nil, change: admin)
         #expect(result.versions == ["staging": 2])
         #expect(try await fixture.store.environments().map(\.version) == [1, 1, 2])  // development, production, staging
     }
 
-    @Test func archiveHidesAndUnarchiveRestores() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func archiveHidesAndUnarchiveRestores(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createFlag(checkoutFlag(), change: admin)
         let archived = try await store.setArchived(flag: "new-checkout", archived: true, change: admin)
@@ -198,8 +198,8 @@ struct FlagTests {
         #expect(try await store.revisions(flag: "new-checkout", environment: nil).map(\.summary) == ["unarchived", "archived", "created"])
     }
 
-    @Test func invalidFlagIsRefusedWithFieldPath() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func invalidFlagIsRefusedWithFieldPath(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         var flag = checkoutFlag()
         flag.environments["production"]?.rules = [Rule(clauses: [Clause(attribute: "plan", .in, ["pro"])], serve: .variant("blue"))]
         let error = await #expect(throws: StoreError.self) { try await fixture.store.createFlag(flag, change: admin) }
@@ -212,8 +212,8 @@ struct FlagTests {
         #expect(try await fixture.store.flags(includeArchived: true).isEmpty)
     }
 
-    @Test func stateForUnknownEnvironmentIsNotFound() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func stateForUnknownEnvironmentIsNotFound(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         var flag = checkoutFlag()
         flag.environments["qa"] = FlagState(enabled: true)
         let error = await #expect(throws: StoreError.self) { try await fixture.store.createFlag(flag, change: admin) }
@@ -226,8 +226,8 @@ struct FlagTests {
         #expect(toggle?.kind == .notFound)
     }
 
-    @Test func newEnvironmentCanBeAdded() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func newEnvironmentCanBeAdded(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createFlag(checkoutFlag(), change: admin)
         let qa = try await store.createEnvironment("qa", change: admin)

@@ -8,8 +8,8 @@ import Testing
 @Suite("Prerequisites")
 struct PrerequisiteStoreTests {
     /// `payments-v2` (boolean) and `new-checkout`, which requires it serving `on` in production.
-    static func fixture() async throws -> StoreFixture {
-        let fixture = try StoreFixture()
+    static func fixture(_ backend: StoreBackend) async throws -> BackendFixture {
+        let fixture = try await BackendFixture(backend)
         _ = try await fixture.store.createFlag(Flag(key: "payments-v2"), change: admin)
         _ = try await fixture.store.createFlag(Flag(key: "new-checkout"), change: admin)
         _ = try await fixture.store.apply(
@@ -24,8 +24,8 @@ struct PrerequisiteStoreTests {
         return validation.issues
     }
 
-    @Test func aPrerequisiteIsStoredAndFlagsWithoutOneKeepTheirBytes() async throws {
-        let fixture = try await Self.fixture()
+    @Test(arguments: StoreBackend.allCases) func aPrerequisiteIsStoredAndFlagsWithoutOneKeepTheirBytes(_ backend: StoreBackend) async throws {
+        let fixture = try await Self.fixture(backend)
         let checkout = try await fixture.store.flag("new-checkout")
         #expect(checkout.flag.state(in: "production").prerequisites == [Prerequisite(flag: "payments-v2", variant: "on")])
         #expect(checkout.flag.state(in: "staging").prerequisites.isEmpty, "per environment")
@@ -40,7 +40,7 @@ struct PrerequisiteStoreTests {
         ("payments-v2", "maybe", "environments.production.prerequisites[0].variant", "no variant 'maybe'"),
     ])
     func refusedNamingThePath(_ required: String, _ variant: String, _ path: String, _ message: String) async throws {
-        let fixture = try await Self.fixture()
+        let fixture = try await Self.fixture(.sqlite)
         let before = try await fixture.store.flag("new-checkout").revision
         let error = await #expect(throws: StoreError.self) {
             try await fixture.store.apply(
@@ -53,8 +53,8 @@ struct PrerequisiteStoreTests {
         #expect(try await fixture.store.flag("new-checkout").revision == before, "nothing written")
     }
 
-    @Test func cyclesAcrossFlagsAreRefusedPerEnvironment() async throws {
-        let fixture = try await Self.fixture()
+    @Test(arguments: StoreBackend.allCases) func cyclesAcrossFlagsAreRefusedPerEnvironment(_ backend: StoreBackend) async throws {
+        let fixture = try await Self.fixture(backend)
         let store = fixture.store
         let error = await #expect(throws: StoreError.self) {
             try await store.apply(
@@ -86,8 +86,8 @@ struct PrerequisiteStoreTests {
         #expect(Self.issues(state).map(\.path) == ["prerequisites[0].flag"])
     }
 
-    @Test func aFlagRequiringItselfIsRefused() async throws {
-        let fixture = try await Self.fixture()
+    @Test(arguments: StoreBackend.allCases) func aFlagRequiringItselfIsRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await Self.fixture(backend)
         let error = await #expect(throws: StoreError.self) {
             try await fixture.store.apply(
                 [.addPrerequisite(flag: "new-checkout", variant: "on")], flag: "new-checkout", environment: "production",
@@ -96,8 +96,8 @@ struct PrerequisiteStoreTests {
         #expect(Self.issues(error).map(\.path) == ["instructions[0].flag"])
     }
 
-    @Test func aRequiredFlagCannotBeDeletedOrArchivedEvenWithForce() async throws {
-        let fixture = try await Self.fixture()
+    @Test(arguments: StoreBackend.allCases) func aRequiredFlagCannotBeDeletedOrArchivedEvenWithForce(_ backend: StoreBackend) async throws {
+        let fixture = try await Self.fixture(backend)
         let store = fixture.store
         let deleted = await #expect(throws: StoreError.self) { try await store.deleteFlag("payments-v2", force: true, change: admin) }
         #expect(deleted?.kind == .conflict)
@@ -123,8 +123,8 @@ struct PrerequisiteStoreTests {
         await #expect(throws: StoreError.self) { try await store.flag("payments-v2") }
     }
 
-    @Test func aRequiredFlagKeepsTheVariantItsDependentsNeed() async throws {
-        let fixture = try await Self.fixture()
+    @Test(arguments: StoreBackend.allCases) func aRequiredFlagKeepsTheVariantItsDependentsNeed(_ backend: StoreBackend) async throws {
+        let fixture = try await Self.fixture(backend)
         var payments = try await fixture.store.flag("payments-v2").flag
         payments.variants = [Variant(key: "enabled", value: .bool(true)), Variant(key: "off", value: .bool(false))]
         let error = await #expect(throws: StoreError.self) { try await fixture.store.updateFlag(payments, ifRevision: nil, change: admin) }
@@ -132,8 +132,8 @@ struct PrerequisiteStoreTests {
         #expect(Self.issues(error).first?.message.contains("'new-checkout' in production") == true)
     }
 
-    @Test func importsCheckPrerequisitesAmongTheirFlagsAndTheStoredOnes() async throws {
-        let fixture = try await Self.fixture()
+    @Test(arguments: StoreBackend.allCases) func importsCheckPrerequisitesAmongTheirFlagsAndTheStoredOnes(_ backend: StoreBackend) async throws {
+        let fixture = try await Self.fixture(backend)
         let store = fixture.store
         // Two new flags that require each other, and one that requires a stored flag.
         let cycle = ClutchDocument(flags: [

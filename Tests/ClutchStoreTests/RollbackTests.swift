@@ -5,7 +5,7 @@ import Testing
 @Suite("Rollback")
 struct RollbackTests {
     /// r1 created (prod on 10 %), r2 staging on, r3 prod 50 %, r4 description changed.
-    func history(_ store: FlagStore) async throws {
+    func history(_ store: any ClutchStoring) async throws {
         _ = try await store.createFlag(checkoutFlag(), change: admin)
         _ = try await store.setEnabled(flag: "new-checkout", environment: "staging", enabled: true, ifRevision: nil, change: admin)
         var state = try await store.flag("new-checkout").flag.state(in: "production")
@@ -16,8 +16,8 @@ struct RollbackTests {
         _ = try await store.updateFlag(flag, ifRevision: 3, change: admin)
     }
 
-    @Test func wholeFlagRollbackIsANewRevision() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func wholeFlagRollbackIsANewRevision(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         try await history(store)
         let restored = try await store.rollback(flag: "new-checkout", to: 1, environment: nil, change: admin)
@@ -33,8 +33,8 @@ struct RollbackTests {
         #expect(try await store.revisions(flag: "new-checkout", environment: nil).count == 5)
     }
 
-    @Test func defaultTargetIsTheRevisionBeforeTheLatest() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func defaultTargetIsTheRevisionBeforeTheLatest(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         try await history(store)
         let restored = try await store.rollback(flag: "new-checkout", to: nil, environment: nil, change: admin)
@@ -42,8 +42,8 @@ struct RollbackTests {
         #expect(restored.value.flag == (try await store.revision(flag: "new-checkout", number: 3)).flag)
     }
 
-    @Test func environmentRollbackRestoresOnlyThatState() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func environmentRollbackRestoresOnlyThatState(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         try await history(store)
         let restored = try await store.rollback(flag: "new-checkout", to: 1, environment: "production", change: admin)
@@ -56,8 +56,8 @@ struct RollbackTests {
         #expect(latest.summary == "restored revision 1 (production): production: rollout 50% → 10%")
     }
 
-    @Test func rollbackToUnknownRevisionChangesNothing() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func rollbackToUnknownRevisionChangesNothing(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         try await history(store)
         let error = await #expect(throws: StoreError.self) {
@@ -70,8 +70,8 @@ struct RollbackTests {
         await #expect(throws: StoreError.self) { try await store.rollback(flag: "fresh", to: nil, environment: nil, change: admin) }
     }
 
-    @Test func revisionJSONRoundTrips() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func revisionJSONRoundTrips(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         try await history(fixture.store)
         let revisions = try await fixture.store.revisions(flag: "new-checkout", environment: nil)
         let decoded = try ClutchJSON.decode([Revision].self, from: try ClutchJSON.encode(revisions))
@@ -83,8 +83,8 @@ struct RollbackTests {
         #expect(text.contains(#""definitionChanged":true"#))
     }
 
-    @Test func diffBetweenRevisionsNamesFieldPaths() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func diffBetweenRevisionsNamesFieldPaths(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         try await history(store)
         let from = try await store.revision(flag: "new-checkout", number: 1).flag

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Snapshots, export and import")
 struct SnapshotImportTests {
-    func populate(_ store: FlagStore) async throws {
+    func populate(_ store: any ClutchStoring) async throws {
         _ = try await store.createCohort(Cohort(key: "beta", members: ["acme"]), environment: "production", change: admin)
         var flag = checkoutFlag()
         flag.environments["production"]?.rules = [Rule(clauses: [.inCohort("beta")], serve: .variant("on"))]
@@ -17,8 +17,8 @@ struct SnapshotImportTests {
         _ = try await store.setArchived(flag: "retired", archived: true, change: admin)
     }
 
-    @Test func snapshotHoldsOneEnvironmentsContentAndVersion() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func snapshotHoldsOneEnvironmentsContentAndVersion(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         try await populate(store)
         let snapshot = try await store.snapshot(environment: "production")
@@ -38,15 +38,15 @@ struct SnapshotImportTests {
         #expect(missing?.kind == .notFound)
     }
 
-    @Test func exportImportRoundTrip() async throws {
-        let source = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func exportImportRoundTrip(_ backend: StoreBackend) async throws {
+        let source = try await BackendFixture(backend)
         try await populate(source.store)
         let document = try await source.store.export(environment: nil)
         #expect(document.flags.map(\.key) == ["banner", "new-checkout", "retired"])
         // Through JSON bytes, as the API carries it.
         let decoded = try ClutchJSON.decode(ClutchDocument.self, from: try ClutchJSON.encode(document))
 
-        let target = try StoreFixture()
+        let target = try await BackendFixture(backend)
         let imported = try await target.store.importDocument(decoded, dryRun: false, change: admin)
         #expect(imported.value.changes.map(\.action) == ["create", "create", "create", "create"])
         #expect(imported.versions["production"] != nil)
@@ -61,8 +61,8 @@ struct SnapshotImportTests {
         #expect(try await target.store.flag("banner").revision == 1)
     }
 
-    @Test func dryRunReportsTheDiffAndWritesNothing() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func dryRunReportsTheDiffAndWritesNothing(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         try await populate(store)
         var document = try await store.export(environment: nil)
@@ -84,8 +84,8 @@ struct SnapshotImportTests {
         #expect(try await store.flag("banner").flag.description == "new banner")
     }
 
-    @Test func invalidDocumentImportsNothingAndNamesThePath() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func invalidDocumentImportsNothingAndNamesThePath(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         try await populate(store)
         let before = try await store.export(environment: nil)
@@ -106,8 +106,8 @@ struct SnapshotImportTests {
         #expect(try await store.export(environment: nil) == before)
     }
 
-    @Test func importOfOneEnvironmentKeepsTheOthers() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func importOfOneEnvironmentKeepsTheOthers(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         try await populate(store)
         _ = try await store.setEnabled(flag: "new-checkout", environment: "staging", enabled: true, ifRevision: nil, change: admin)

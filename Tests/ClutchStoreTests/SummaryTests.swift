@@ -26,8 +26,8 @@ struct SummaryTests {
         } == "production: rollout 10% → 12.5%")
     }
 
-    @Test func stateErrorsNameFieldsOfTheState() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func stateErrorsNameFieldsOfTheState(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         _ = try await fixture.store.createFlag(checkoutFlag(), change: admin)
         let state = FlagState(enabled: true, rules: [Rule(clauses: [Clause(attribute: "plan", .in, ["pro"])], serve: .variant("blue"))])
         let error = await #expect(throws: StoreError.self) {

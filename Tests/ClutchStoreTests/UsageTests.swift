@@ -7,8 +7,8 @@ import Testing
 struct UsageTests {
     let day: TimeInterval = 86_400
 
-    @Test func usageAccumulatesPerVariant() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func usageAccumulatesPerVariant(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         _ = try await store.createFlag(checkoutFlag(), change: admin)
         let t1 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -33,8 +33,8 @@ struct UsageTests {
         await #expect(throws: StoreError.self) { try await store.recordUsage(environment: "nowhere", counts: [], at: t1) }
     }
 
-    @Test func staleFlagsNeverEvaluatedAndFullyRolledOut() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.allCases) func staleFlagsNeverEvaluatedAndFullyRolledOut(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
         let store = fixture.store
         let now = Date().addingTimeInterval(40 * day)  // every flag below is 40 days old then
         // Never evaluated.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClutchServer
+import ClutchStore
 import Foundation
 import ClutchCore
 import Logging
@@ -21,7 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The port; 0 picks a free one (or CLUTCH_PORT; default 8080).", valueName: "port"))
     var port: Int?
 
-    @Option(help: ArgumentHelp("The SQLite database file (or CLUTCH_DB; default ./clutch.db).", valueName: "path"))
+    @Option(help: ArgumentHelp(
+        "The SQLite database file, or a postgres://user@host:port/database URL that several replicas share (or CLUTCH_DB; default ./clutch.db). The PostgreSQL password comes from PGPASSWORD or CLUTCH_DB_PASSWORD_FILE.",
+        valueName: "path-or-url"))
     var db: String?
 
     @ArgumentParser.Flag(help: "Print the ready line as JSON.")
@@ -110,6 +113,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch let error as CLIError {
             throw error
+        } catch let error as PostgresStoreError {
+            throw CLIError.failed("cannot start: \(error)")
+        } catch let error as StoreUnavailableError {
+            throw CLIError.failed("cannot reach the database \(PostgresAddress.redacted(databasePath)): \(error)")
         } catch let error as DatabaseInUseError {
             throw CLIError.failed(
                 "\(error)", hint: "stop the other server first, or give this one its own --db")

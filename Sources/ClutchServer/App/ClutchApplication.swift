@@ -17,8 +17,10 @@ public final class ClutchApplication: Sendable {
     /// The web console's templates, parsed once.
     let consolePages: ConsolePages
     private let ready = Mutex(false)
-    /// One server per database file.
-    private let instanceLock: InstanceLock
+    /// One server per SQLite file (`nil` on PostgreSQL, which replicas share).
+    private let instanceLock: InstanceLock?
+    /// On a shared database: keeps this replica current with the others' changes.
+    let replicaSync: ReplicaSync?
     /// The admin token this start created (first start only); shown once, never logged.
     public let createdAdminToken: String?
 
@@ -26,8 +28,14 @@ public final class ClutchApplication: Sendable {
     /// loads every environment's snapshot and the credentials into memory.
     public init(configuration: ServerConfiguration, logger: Logger) async throws {
         self.configuration = configuration
-        instanceLock = try InstanceLock(database: configuration.databasePath)
-        let store = try FlagStore(path: configuration.databasePath, logger: logger)
+        let store: any ClutchStoring
+        if PostgresAddress.isPostgres(configuration.databasePath) {
+            instanceLock = nil
+            store = try await PostgresStore.open(try PostgresAddress(url: configuration.databasePath), logger: logger)
+        } else {
+            instanceLock = try InstanceLock(database: configuration.databasePath)
+            store = try FlagStore(path: configuration.databasePath, logger: logger)
+        }
         let registry = EngineRegistry(
             historyLimit: configuration.eventHistoryLimit, backlogLimit: configuration.limits.streamBacklog)
         let credentials = CredentialCache()
@@ -39,26 +47,38 @@ public final class ClutchApplication: Sendable {
             usageLimiter: RateLimiter(
                 rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst))
         self.services = services
+        replicaSync = (store as? any StoreChangeFeed).map {
+            ReplicaSync(feed: $0, services: services, pollInterval: configuration.replicaPollInterval)
+        }
         consolePages = try ConsolePages()
         if try await store.hasAdminToken() {
             createdAdminToken = nil
         } else {
             let token = configuration.bootstrapToken.flatMap { $0.isEmpty ? nil : $0 } ?? Self.randomToken()
-            let (record, secret) = try await store.createAdminToken(name: "admin", secret: token)
-            logger.notice("created the first admin token", metadata: ["name": "\(record.name)"])
-            createdAdminToken = secret
+            do {
+                let (record, secret) = try await store.createAdminToken(name: "admin", secret: token)
+                logger.notice("created the first admin token", metadata: ["name": "\(record.name)"])
+                createdAdminToken = secret
+            } catch let error as StoreError where error.kind == .conflict {
+                // Another replica starting on the same database created it first.
+                createdAdminToken = nil
+            }
         }
         try await services.refreshCredentials()
         try await services.publisher.loadAll()
         ready.withLock { $0 = true }
-        logger.info("store opened", metadata: ["path": "\(configuration.databasePath)", "environments": "\(registry.environmentKeys.joined(separator: ","))"])
+        logger.info("store opened", metadata: ["path": "\(PostgresAddress.redacted(configuration.databasePath))", "environments": "\(registry.environmentKeys.joined(separator: ","))"])
     }
 
     /// SSE streams open now, in every environment.
     public var openStreamCount: Int { services.registry.totalStreams }
 
-    /// Whether the database is open and every snapshot is loaded.
-    var isReady: Bool { ready.withLock { $0 } }
+    /// Whether the database is open, every snapshot is loaded and, on a shared database, this
+    /// replica hears the others' changes.
+    var isReady: Bool { ready.withLock { $0 } && (replicaSync?.isListening ?? true) }
+
+    /// The services that run beside the HTTP server.
+    var backgroundServices: [any Service] { replicaSync.map { [$0] } ?? [] }
 
     /// Every route the router serves, as `METHOD /path` with `:name` captures: what the API
     /// document must describe (a test compares the two).
@@ -73,7 +93,7 @@ public final class ClutchApplication: Sendable {
 
     /// Closes the database.
     public func close() throws {
-        defer { instanceLock.release() }
+        defer { instanceLock?.release() }
         try services.store.close()
     }
 
@@ -182,7 +202,8 @@ public final class ClutchApplication: Sendable {
             continuation.yield(port)
             continuation.finish()
         }
-        var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: services.logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [app] + backgroundServices, gracefulShutdownSignals: [], logger: services.logger)
         groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
         let group = ServiceGroup(configuration: groupConfiguration)
         let task = Task {

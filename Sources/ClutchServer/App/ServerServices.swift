@@ -4,7 +4,7 @@ import Logging
 /// What every controller works with: the store, the live engines and the caches around them.
 struct ServerServices: Sendable {
     let configuration: ServerConfiguration
-    let store: FlagStore
+    let store: any ClutchStoring
     let registry: EngineRegistry
     let publisher: SnapshotPublisher
     let credentials: CredentialCache

@@ -31,7 +31,7 @@ struct ConsoleSession: Sendable {
 struct ConsoleSessions: Sendable {
     static let cookieName = "clutch_session"
 
-    let store: FlagStore
+    let store: any ClutchStoring
     let idleTimeout: Duration
 
     /// Starts a session for `principal`; returns the id for the cookie (never stored) and the session.

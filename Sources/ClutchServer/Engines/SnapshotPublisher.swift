@@ -5,11 +5,11 @@ import Logging
 /// Reloads an environment's snapshot after a committed change, compiles it, swaps it in and
 /// sends the change to the environment's streams. One reload at a time, so events stay in order.
 actor SnapshotPublisher {
-    private let store: FlagStore
+    private let store: any ClutchStoring
     private let registry: EngineRegistry
     private let logger: Logger
 
-    init(store: FlagStore, registry: EngineRegistry, logger: Logger) {
+    init(store: any ClutchStoring, registry: EngineRegistry, logger: Logger) {
         self.store = store
         self.registry = registry
         self.logger = logger

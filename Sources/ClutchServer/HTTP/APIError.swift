@@ -14,6 +14,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case payloadTooLarge = "payload_too_large"
         case tooManyRequests = "too_many_requests"
         case `internal`
+        case unavailable
     }
 
     private let code: Code
@@ -38,6 +39,8 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     static func preconditionRequired(_ message: String, field: String? = nil) -> APIError { .init(.preconditionRequired, message, field: field) }
     static func payloadTooLarge(_ message: String) -> APIError { .init(.payloadTooLarge, message, field: nil) }
     static func `internal`(_ message: String) -> APIError { .init(.internal, message, field: nil) }
+    /// 503: the database cannot be reached; nothing was changed.
+    static func unavailable(_ message: String) -> APIError { .init(.unavailable, message, field: nil, retryAfter: 1) }
     /// 429 with `Retry-After: seconds` (at least 1).
     static func tooManyRequests(_ message: String, retryAfter seconds: Int) -> APIError {
         .init(.tooManyRequests, message, field: nil, retryAfter: max(1, seconds))
@@ -54,6 +57,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case .payloadTooLarge: .contentTooLarge
         case .tooManyRequests: .tooManyRequests
         case .internal: .internalServerError
+        case .unavailable: .serviceUnavailable
         }
     }
 

@@ -18,6 +18,9 @@ enum ErrorMapping {
                 return .validationFailed(validation.issues.first?.message ?? error.message, field: error.field ?? validation.issues.first?.path)
             case .badRequest: return .badRequest(error.message, field: error.field)
             }
+        case let error as StoreUnavailableError:
+            logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            return .unavailable("the database is unavailable: nothing was changed; try again")
         case is NIOTooManyBytesError:
             return .payloadTooLarge("request body is larger than 1 MiB")
         case let error as DecodingError:

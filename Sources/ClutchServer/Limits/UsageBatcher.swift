@@ -42,11 +42,11 @@ final class UsageBatcher: Sendable {
     }
 
     private let state = Mutex(State())
-    private let store: FlagStore
+    private let store: any ClutchStoring
     private let interval: Duration
     private let logger: Logger
 
-    init(store: FlagStore, interval: Duration, logger: Logger) {
+    init(store: any ClutchStoring, interval: Duration, logger: Logger) {
         self.store = store
         self.interval = interval
         self.logger = logger

@@ -1,0 +1,97 @@
+import ClutchStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps this replica current with what other replicas commit to the database they share:
+/// it listens for their notifications and, in case one is lost or the listening connection
+/// drops, also compares every environment's version with its own every `pollInterval`. Either
+/// way it reloads what changed and publishes it to its streams exactly as a local change
+/// (``SnapshotPublisher``), and reloads the credentials when keys changed.
+final class ReplicaSync: Service, Sendable {
+    private let feed: any StoreChangeFeed
+    private let services: ServerServices
+    private let pollInterval: Duration
+    private let listening = Atomic(false)
+
+    init(feed: any StoreChangeFeed, services: ServerServices, pollInterval: Duration) {
+        self.feed = feed
+        self.services = services
+        self.pollInterval = pollInterval
+    }
+
+    /// Whether the listening connection is up (part of readiness).
+    var isListening: Bool { listening.load(ordering: .acquiring) }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.listenLoop() }
+                group.addTask { await self.pollLoop() }
+            }
+        }
+    }
+
+    /// Listens, and listens again (after a pause that grows to 5 s) whenever the connection drops.
+    private func listenLoop() async {
+        var pause: Duration = .milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                try await feed.listen(
+                    onListening: {
+                        self.listening.store(true, ordering: .releasing)
+                        // Whatever was committed while nobody listened.
+                        await self.catchUp()
+                    },
+                    onNotification: { notification in await self.handle(notification) })
+            } catch {
+                if Task.isCancelled { break }
+                services.logger.warning("change listener lost", metadata: ["error": "\(error)"])
+            }
+            listening.store(false, ordering: .releasing)
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(5))
+        }
+        listening.store(false, ordering: .releasing)
+    }
+
+    private func pollLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: pollInterval)
+            if Task.isCancelled { break }
+            await catchUp()
+        }
+    }
+
+    private func handle(_ notification: StoreNotification) async {
+        switch notification {
+        case .environment(let environment, let version):
+            if let live = services.registry.live(environment), live.version >= version { return }
+            do {
+                try await services.publisher.reload(environment)
+            } catch {
+                services.logger.error("snapshot reload failed", metadata: ["environment": "\(environment)", "error": "\(error)"])
+            }
+        case .credentials:
+            do {
+                try await services.refreshCredentials()
+            } catch {
+                services.logger.error("credential reload failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Reloads every environment whose version is ahead of this replica's (new ones included),
+    /// and the credentials.
+    func catchUp() async {
+        do {
+            for environment in try await services.store.environments() {
+                if let live = services.registry.live(environment.key), live.version >= environment.version { continue }
+                try await services.publisher.reload(environment.key)
+            }
+            try await services.refreshCredentials()
+        } catch {
+            services.logger.warning("catching up with the database failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

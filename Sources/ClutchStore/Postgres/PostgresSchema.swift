@@ -1,0 +1,232 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema as numbered migrations, recorded in `clutch_schema`. A released
+/// migration is never edited: change the schema by appending one.
+///
+/// Migrations follow expand/contract, so that replicas of the previous release keep running
+/// beside a migrated database during a rolling upgrade: a migration only adds (tables, nullable
+/// or defaulted columns, indexes); what the previous release still reads is dropped only in a
+/// later release, once no replica of that release can be running. Each migration records the
+/// oldest server schema version that still works against it (`compatible_from`): a server
+/// refuses to start against a database whose schema is newer than it knows unless the database
+/// says the server's version is still compatible.
+enum PostgresSchema {
+    struct Migration: Sendable {
+        var version: Int
+        var name: String
+        /// The oldest schema version whose servers still work once this migration has run.
+        var compatibleFrom: Int
+        var statements: [String]
+    }
+
+    /// The advisory lock migrations run under: replicas starting together migrate once, one
+    /// after the other, and the later ones find nothing to do.
+    static let migrationLock: Int64 = 0x436C_7574_6368_4D31  // "ClutchM1"
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "v1-core", compatibleFrom: 1, statements: [
+            """
+            CREATE TABLE environment (
+                key TEXT PRIMARY KEY,
+                created_at TIMESTAMPTZ NOT NULL,
+                version BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            """
+            CREATE TABLE flag (
+                key TEXT PRIMARY KEY,
+                definition TEXT NOT NULL,
+                revision BIGINT NOT NULL,
+                archived BOOLEAN NOT NULL DEFAULT FALSE,
+                created_at TIMESTAMPTZ NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL,
+                updated_by TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE cohort (
+                environment TEXT NOT NULL REFERENCES environment(key),
+                key TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                revision BIGINT NOT NULL,
+                member_count BIGINT NOT NULL DEFAULT 0,
+                updated_at TIMESTAMPTZ NOT NULL,
+                updated_by TEXT NOT NULL,
+                PRIMARY KEY (environment, key)
+            )
+            """,
+            """
+            CREATE TABLE cohort_member (
+                environment TEXT NOT NULL,
+                cohort TEXT NOT NULL,
+                member TEXT COLLATE "C" NOT NULL,
+                PRIMARY KEY (environment, cohort, member),
+                FOREIGN KEY (environment, cohort) REFERENCES cohort(environment, key)
+            )
+            """,
+            """
+            CREATE TABLE credential (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('admin', 'sdk')),
+                name TEXT NOT NULL,
+                environment TEXT REFERENCES environment(key),
+                hash TEXT NOT NULL UNIQUE,
+                created_at TIMESTAMPTZ NOT NULL,
+                revoked_at TIMESTAMPTZ
+            )
+            """,
+            """
+            CREATE TABLE revision (
+                id BIGSERIAL PRIMARY KEY,
+                entity TEXT NOT NULL CHECK (entity IN ('flag', 'cohort')),
+                key TEXT NOT NULL,
+                environment TEXT NOT NULL DEFAULT '',
+                number BIGINT NOT NULL,
+                content TEXT,
+                actor TEXT NOT NULL,
+                message TEXT,
+                action TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                changed_environments TEXT NOT NULL DEFAULT '[]',
+                definition_changed BOOLEAN NOT NULL DEFAULT FALSE,
+                created_at TIMESTAMPTZ NOT NULL,
+                UNIQUE (entity, environment, key, number)
+            )
+            """,
+            // Revisions are history: the database itself refuses to edit or delete one.
+            """
+            CREATE FUNCTION clutch_revision_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'revisions are immutable'; END $$
+            """,
+            """
+            CREATE TRIGGER revision_immutable BEFORE UPDATE OR DELETE ON revision
+            FOR EACH ROW EXECUTE FUNCTION clutch_revision_immutable()
+            """,
+            """
+            CREATE TABLE audit_event (
+                id BIGSERIAL PRIMARY KEY,
+                at TIMESTAMPTZ NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                key TEXT NOT NULL,
+                environment TEXT,
+                revision BIGINT,
+                message TEXT
+            )
+            """,
+            "CREATE INDEX audit_event_at ON audit_event(at)",
+            "CREATE INDEX audit_event_key ON audit_event(entity, key)",
+            """
+            CREATE TABLE usage (
+                flag TEXT NOT NULL,
+                environment TEXT NOT NULL REFERENCES environment(key),
+                variant TEXT NOT NULL,
+                count BIGINT NOT NULL DEFAULT 0,
+                last_evaluated TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (flag, environment, variant)
+            )
+            """,
+            """
+            CREATE TABLE console_session (
+                hash TEXT PRIMARY KEY,
+                principal TEXT NOT NULL,
+                role TEXT NOT NULL,
+                csrf_hash TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                last_seen TIMESTAMPTZ NOT NULL
+            )
+            """,
+            "CREATE INDEX console_session_last_seen ON console_session(last_seen)",
+        ]),
+    ]
+
+    /// The newest schema version this build knows.
+    static var latest: Int { migrations.last?.version ?? 0 }
+
+    /// What ``migrate(_:dryRun:logger:)`` found and did.
+    struct Outcome: Sendable, Hashable {
+        /// The schema version before.
+        var from: Int
+        /// The names of the migrations run (or, in a dry run, that would run), in order.
+        var pending: [String]
+        /// The schema version after (the same as `from` in a dry run).
+        var to: Int
+    }
+
+    /// Brings the database to ``latest`` under the migration lock, each migration in its own
+    /// transaction together with its row in `clutch_schema`. Refuses (``PostgresStoreError``) a
+    /// database whose schema is newer than this build knows and not marked compatible with it.
+    static func migrate(_ connection: PostgresConnection, dryRun: Bool, logger: Logger) async throws -> Outcome {
+        try await connection.query("SELECT pg_advisory_lock(\(migrationLock))", logger: logger)
+        do {
+            let outcome = try await migrateLocked(connection, dryRun: dryRun, logger: logger)
+            try await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
+            return outcome
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
+            throw error
+        }
+    }
+
+    private static func migrateLocked(_ connection: PostgresConnection, dryRun: Bool, logger: Logger) async throws -> Outcome {
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS clutch_schema (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                compatible_from INTEGER NOT NULL,
+                applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+            )
+            """, logger: logger)
+        var current = 0
+        var compatibleFrom = 0
+        for try await row in try await connection.query(
+            "SELECT version::BIGINT, compatible_from::BIGINT FROM clutch_schema ORDER BY version DESC LIMIT 1", logger: logger
+        ) {
+            let columns = row.makeRandomAccess()
+            current = try columns[0].decode(Int.self)
+            compatibleFrom = try columns[1].decode(Int.self)
+        }
+        if current > latest {
+            guard compatibleFrom <= latest else {
+                throw PostgresStoreError(
+                    "the database's schema is version \(current), newer than this clutch knows (\(latest)) and not compatible with it "
+                        + "(it needs a server of schema \(compatibleFrom) or later): upgrade clutch to the release that migrated it")
+            }
+            logger.notice("database schema is newer than this server's; it is marked compatible", metadata: [
+                "database": "\(current)", "server": "\(latest)",
+            ])
+            return Outcome(from: current, pending: [], to: current)
+        }
+        let pending = migrations.filter { $0.version > current }
+        if dryRun || pending.isEmpty {
+            return Outcome(from: current, pending: pending.map(\.name), to: current)
+        }
+        for migration in pending {
+            try await PostgresTransaction.run(connection, logger: logger) { connection in
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    """
+                    INSERT INTO clutch_schema (version, name, compatible_from)
+                    VALUES (\(migration.version), \(migration.name), \(migration.compatibleFrom))
+                    """, logger: logger)
+            }
+            logger.info("postgres migration applied", metadata: ["migration": "\(migration.name)"])
+        }
+        return Outcome(from: current, pending: pending.map(\.name), to: latest)
+    }
+}
+
+/// A problem with the PostgreSQL database itself (its schema, its address): not the caller's fault.
+public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

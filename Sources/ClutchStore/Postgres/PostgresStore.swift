@@ -1,0 +1,193 @@
+import ClutchCore
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The store in a PostgreSQL database that any number of server replicas share (see
+/// ``ClutchStoring`` for what it guarantees).
+///
+/// Writes run one at a time: each takes a transaction-scoped advisory lock first, so revision
+/// numbers, version bumps and `ifRevision` checks see every earlier change, as SQLite's single
+/// writer does. Each change also sends `NOTIFY clutch_changes` in its transaction, so that other
+/// replicas hear of it once it is committed (and not before). Reads run in a read-only
+/// `REPEATABLE READ` transaction: one consistent view, as SQLite's snapshot reads.
+public final class PostgresStore: Sendable {
+    /// The channel every committed change notifies, with the payload `environment:version`.
+    public static let changesChannel = "clutch_changes"
+    /// The advisory lock each write transaction holds.
+    static let writeLock: Int64 = 0x436C_7574_6368_5731  // "ClutchW1"
+
+    public let address: PostgresAddress
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Mutex<Task<Void, Never>?>
+
+    private init(address: PostgresAddress, client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
+        self.address = address
+        self.client = client
+        self.runner = Mutex(runner)
+        self.logger = logger
+    }
+
+    /// Connects, migrates the schema under the migration lock (refusing a newer, incompatible
+    /// one) and creates the default environments on first start.
+    public static func open(_ address: PostgresAddress, logger: Logger) async throws -> PostgresStore {
+        let client = PostgresClient(configuration: try clientConfiguration(address), backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        let store = PostgresStore(address: address, client: client, runner: runner, logger: logger)
+        do {
+            _ = try await client.withConnection { connection in
+                try await PostgresSchema.migrate(connection, dryRun: false, logger: logger)
+            }
+            try await store.write { session in
+                let count = try await session.value(Int.self, "SELECT COUNT(*)::BIGINT FROM environment") ?? 0
+                if count == 0 {
+                    let now = Date()
+                    for key in FlagStore.defaultEnvironments {
+                        try await session.execute("INSERT INTO environment (key, created_at, version) VALUES (\(key), \(now), 0)")
+                    }
+                }
+            }
+        } catch {
+            runner.cancel()
+            throw classified(error)
+        }
+        logger.info("flag store open", metadata: ["database": "\(address)"])
+        return store
+    }
+
+    /// Runs the migrations `address` needs (none in a dry run) and says which they are.
+    public static func migrate(_ address: PostgresAddress, dryRun: Bool, logger: Logger) async throws -> (from: Int, migrations: [String], to: Int) {
+        let client = PostgresClient(configuration: try clientConfiguration(address), backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        defer { runner.cancel() }
+        do {
+            let outcome = try await client.withConnection { connection in
+                try await PostgresSchema.migrate(connection, dryRun: dryRun, logger: logger)
+            }
+            return (outcome.from, outcome.pending, outcome.to)
+        } catch {
+            throw classified(error)
+        }
+    }
+
+    /// The newest schema version this build knows.
+    public static var schemaVersion: Int { PostgresSchema.latest }
+
+    static func clientConfiguration(_ address: PostgresAddress) throws -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch address.sslMode {
+        case "disable": tls = .disable
+        case "require": tls = .require(.makeClientConfiguration())
+        default: tls = .prefer(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(
+            host: address.host, port: address.port, username: address.username, password: address.password,
+            database: address.database, tls: tls)
+        configuration.options.maximumConnections = 10
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// Stops the connection pool. Calls made afterwards fail.
+    public func close() throws {
+        runner.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+    }
+
+    deinit {
+        runner.withLock { $0?.cancel() }
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a write transaction, after every earlier write (the write lock).
+    func write<Result: Sendable>(_ body: @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
+        try await transaction(lock: true, body)
+    }
+
+    /// Runs `body` in a read-only transaction with one consistent view.
+    func read<Result: Sendable>(_ body: @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
+        try await transaction(lock: false, body)
+    }
+
+    /// Usage and console sessions: a transaction without the write lock (no change to a flag).
+    func unlocked<Result: Sendable>(_ body: @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
+        try await transaction(lock: nil, body)
+    }
+
+    /// `lock`: true takes the write lock, false makes the transaction a read-only snapshot,
+    /// nil neither. A lost or refused connection becomes ``StoreUnavailableError``.
+    private func transaction<Result: Sendable>(lock: Bool?, _ body: @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
+        let logger = self.logger
+        do {
+            return try await client.withConnection { connection in
+                try await PostgresTransaction.run(connection, logger: logger) { connection in
+                    let session = PostgresSession(connection: connection, logger: logger)
+                    switch lock {
+                    case true?: try await session.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
+                    case false?: try await session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    case nil: break
+                    }
+                    return try await body(session)
+                }
+            }
+        } catch {
+            throw Self.classified(error)
+        }
+    }
+
+    /// The error a caller sees: a refusal as it is, a lost database as ``StoreUnavailableError``,
+    /// anything else (a statement the server refused) as it is.
+    static func classified(_ error: any Error) -> any Error {
+        switch error {
+        case is StoreError, is PostgresStoreError, is CancellationError:
+            return error
+        case let error as PSQLError:
+            let unavailableCodes: [PSQLError.Code] = [
+                .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
+            ]
+            if unavailableCodes.contains(error.code) { return StoreUnavailableError("\(error.code)") }
+            // SQLSTATE class 08 (connection exception) and 57 (operator intervention: shutdown).
+            if let state = error.serverInfo?[.sqlState], state.hasPrefix("08") || state.hasPrefix("57") {
+                return StoreUnavailableError("PostgreSQL \(state): \(error.serverInfo?[.message] ?? "")")
+            }
+            return error
+        default:
+            // Connection pool and socket errors: the database cannot be reached.
+            return StoreUnavailableError(String(describing: error))
+        }
+    }
+
+    // MARK: Environments
+
+    /// Every environment, sorted by key.
+    public func environments() async throws -> [EnvironmentRecord] {
+        try await read { session in try await PostgresTables.environments(session) }
+    }
+
+    /// Adds an environment. Existing flags are off there until someone sets their state.
+    public func createEnvironment(_ key: String, change: ChangeInfo) async throws -> EnvironmentRecord {
+        guard KeyRule.isValid(key) else {
+            throw StoreError.invalid(ValidationError(path: "key", KeyRule.message("environment", key)))
+        }
+        let record = try await write { session -> EnvironmentRecord in
+            if try await PostgresTables.environmentExists(session, key) {
+                throw StoreError.conflict("environment '\(key)' already exists", field: "key")
+            }
+            let now = Date()
+            try await session.execute("INSERT INTO environment (key, created_at, version) VALUES (\(key), \(now), 0)")
+            try await PostgresTables.audit(
+                session, at: now, change: change, action: "create", entity: "environment", key: key, environment: key, revision: nil)
+            guard let record = try await PostgresTables.environments(session).first(where: { $0.key == key }) else {
+                throw StoreError.notFound("environment '\(key)' does not exist")
+            }
+            return record
+        }
+        logger.info("environment created", metadata: ["environment": "\(key)", "actor": "\(change.actor)"])
+        return record
+    }
+}

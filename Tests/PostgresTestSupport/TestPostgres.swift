@@ -1,0 +1,185 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real PostgreSQL server for tests: Debian's `initdb` and `postgres` run in a temporary
+/// directory, listening on 127.0.0.1 on a free port, started once per test process and stopped
+/// (its directory removed) when that process ends, by a watchdog shell that outlives neither.
+/// Each test takes a database of its own (``database()``). As root, the server runs as the
+/// `postgres` user (PostgreSQL refuses to run as root), through `setpriv`.
+///
+/// The binaries are looked up in `CLUTCH_PG_BIN`, then /usr/lib/postgresql/<newest>/bin;
+/// `scripts/ensure-deps.sh test` installs Debian's `postgresql` package when they are missing.
+public final class TestPostgres: Sendable {
+    public let port: Int
+    public let directory: String
+    /// The superuser tests connect as (trust authentication on loopback only).
+    public let user = "clutch"
+    private let watchdog: Process
+
+    private static let shared = Mutex<Result<TestPostgres, TestPostgresError>?>(nil)
+
+    /// The one server of this test process, started on first use.
+    public static func server() throws -> TestPostgres {
+        try shared.withLock { slot in
+            if let slot { return try slot.get() }
+            let result = Result { try TestPostgres() }.mapError { $0 as? TestPostgresError ?? TestPostgresError("\($0)") }
+            slot = result
+            return try result.get()
+        }
+    }
+
+    /// A new, empty database on the shared server: its `postgres://` URL.
+    public static func database() throws -> String {
+        let server = try server()
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        try server.psql("CREATE DATABASE \(name)")
+        return server.url(database: String(name))
+    }
+
+    public func url(database: String) -> String {
+        "postgres://\(user)@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    /// Runs one SQL statement as the superuser on database `postgres` (or `database`).
+    public func psql(_ sql: String, database: String = "postgres") throws {
+        let output = try Self.run(Self.binary("psql"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], asPostgres: false)
+        _ = output
+    }
+
+    /// Stops the server (fast shutdown: open connections are ended). ``start()`` brings it back
+    /// on the same port with the same data.
+    public func stop() throws {
+        _ = try Self.run(Self.binary("pg_ctl"), ["-D", "\(directory)/data", "-m", "fast", "-w", "stop"], asPostgres: true)
+    }
+
+    /// Starts a stopped server again.
+    public func start() throws {
+        _ = try Self.run(Self.binary("pg_ctl"), ["-D", "\(directory)/data", "-w", "-t", "60", "-l", "\(directory)/restart.log", "start"], asPostgres: true)
+    }
+
+    private init() throws {
+        let template = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-pg-XXXXXX").path
+        var bytes = Array(template.utf8CString)
+        guard let made = mkdtemp(&bytes) else { throw TestPostgresError("cannot make a temporary directory") }
+        directory = String(cString: made)
+        if Self.isRoot {
+            _ = try Self.run("/bin/chown", ["postgres:postgres", directory], asPostgres: false)
+        }
+        _ = try Self.run(Self.binary("initdb"), [
+            "-D", "\(directory)/data", "-U", "clutch", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync",
+        ], asPostgres: true)
+        port = try Self.freePort()
+        // In the configuration file, so that a restart (``start()``) listens where the first start did.
+        // No fsync: tests never cut the power, and it keeps a loaded machine responsive.
+        let settings = """
+
+            port = \(port)
+            listen_addresses = '127.0.0.1'
+            unix_socket_directories = '\(directory)'
+            fsync = off
+            max_connections = 200
+
+            """
+        let configuration = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/data/postgresql.conf"))
+        try configuration.seekToEnd()
+        try configuration.write(contentsOf: Data(settings.utf8))
+        try configuration.close()
+        // The watchdog: starts postgres, and stops it (and removes the directory) when the test
+        // process is gone.
+        let postgres = (Self.isRoot ? "setpriv --reuid=postgres --regid=postgres --clear-groups " : "")
+            + "'\(try Self.binary("postgres"))' -D '\(directory)/data'"
+        let script = """
+            \(postgres) >'\(directory)/postgres.log' 2>&1 &
+            while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
+            \(Self.isRoot ? "setpriv --reuid=postgres --regid=postgres --clear-groups " : "")'\(try Self.binary("pg_ctl"))' -D '\(directory)/data' -m immediate stop >/dev/null 2>&1
+            sleep 1; rm -rf '\(directory)'
+            """
+        watchdog = Process()
+        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+        watchdog.arguments = ["-c", script]
+        watchdog.standardInput = FileHandle.nullDevice
+        watchdog.standardOutput = FileHandle.nullDevice
+        watchdog.standardError = FileHandle.nullDevice
+        try watchdog.run()
+        let deadline = Date().addingTimeInterval(90)
+        while true {
+            if (try? Self.run(Self.binary("pg_isready"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", user], asPostgres: false)) != nil { break }
+            guard Date() < deadline else {
+                let log = (try? String(contentsOfFile: "\(directory)/postgres.log", encoding: .utf8)) ?? ""
+                throw TestPostgresError("PostgreSQL did not start within 90 s on port \(port): \(log.suffix(2000))")
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    static var isRoot: Bool { geteuid() == 0 }
+
+    /// The path of a PostgreSQL program.
+    static func binary(_ name: String) throws -> String {
+        var directories: [String] = []
+        if let configured = ProcessInfo.processInfo.environment["CLUTCH_PG_BIN"], !configured.isEmpty { directories.append(configured) }
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted(by: >)
+        directories += versions.map { "\(root)/\($0)/bin" }
+        for directory in directories where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+            return "\(directory)/\(name)"
+        }
+        throw TestPostgresError(
+            "PostgreSQL's \(name) was not found (looked in CLUTCH_PG_BIN and \(root)/*/bin): run scripts/ensure-deps.sh test")
+    }
+
+    /// A port nobody listens on now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestPostgresError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw TestPostgresError("bind() failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw TestPostgresError("getsockname() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Runs a program to its end; its output, or an error with its output when it fails.
+    @discardableResult
+    static func run(_ program: String, _ arguments: [String], asPostgres: Bool) throws -> String {
+        let process = Process()
+        if asPostgres && isRoot {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=postgres", "--regid=postgres", "--clear-groups", program] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = arguments
+        }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw TestPostgresError("\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed: \(text)")
+        }
+        return text
+    }
+}
+
+public struct TestPostgresError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

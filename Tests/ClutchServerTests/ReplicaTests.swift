@@ -65,9 +65,8 @@ struct ReplicaTests {
         try await b.stop()
     }
 
-    /// A replica that never hears a notification (it polls every 300 ms here) still catches up:
-    /// a change committed while its listener was down arrives by polling.
-    @Test func pollingCatchesUpWithoutNotifications() async throws {
+    /// OFREP evaluations on B follow a flag switched on through A (B also polls every 300 ms here).
+    @Test func evaluationsOnOneReplicaFollowChangesOnAnother() async throws {
         let url = try TestPostgres.database()
         let a = try await Self.replica(url)
         let b = try await Self.replica(url, poll: .milliseconds(300))

@@ -154,25 +154,33 @@ public final class TestPostgres: Sendable {
     }
 
     /// Runs a program to its end; its output, or an error with its output when it fails.
+    /// `posix_spawn` and `waitpid` rather than Foundation's `Process`, whose exit monitoring
+    /// missed `pg_ctl start` ending (its server lives on) and left the caller waiting.
     @discardableResult
     static func run(_ program: String, _ arguments: [String], asPostgres: Bool) throws -> String {
-        let process = Process()
-        if asPostgres && isRoot {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=postgres", "--regid=postgres", "--clear-groups", program] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-        }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        let argv = asPostgres && isRoot
+            ? ["/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups", program] + arguments
+            : [program] + arguments
+        // Output goes to a file, not a pipe: a server that `pg_ctl start` leaves running could
+        // hold a pipe open.
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-pg-run-\(UUID().uuidString)").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid: pid_t = 0
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
+        guard spawned == 0 else { throw TestPostgresError("cannot run \(argv[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        // Exited normally with status 0.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
             throw TestPostgresError("\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed: \(text)")
         }
         return text

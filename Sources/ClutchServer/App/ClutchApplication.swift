@@ -73,9 +73,11 @@ public final class ClutchApplication: Sendable {
     /// SSE streams open now, in every environment.
     public var openStreamCount: Int { services.registry.totalStreams }
 
-    /// Whether the database is open, every snapshot is loaded and, on a shared database, this
-    /// replica hears the others' changes.
-    var isReady: Bool { ready.withLock { $0 } && (replicaSync?.isListening ?? true) }
+    /// Whether the database is open and every snapshot is loaded.
+    var isReady: Bool { ready.withLock { $0 } }
+
+    /// On a shared database, whether this replica hears the others' changes (always true on SQLite).
+    var isListening: Bool { replicaSync?.isListening ?? true }
 
     /// The services that run beside the HTTP server.
     var backgroundServices: [any Service] { replicaSync.map { [$0] } ?? [] }
@@ -115,7 +117,8 @@ public final class ClutchApplication: Sendable {
         }
         router.middlewares.add(MetricsMiddleware(metrics: services.metrics))
         router.middlewares.add(ErrorMiddleware())
-        router.addRoutes(OpsController(services: services, isReady: { [self] in self.isReady }).routes)
+        router.addRoutes(OpsController(
+            services: services, isReady: { [self] in self.isReady }, isListening: { [self] in self.isListening }).routes)
         router.group("api/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .admin))
             .addRoutes(FlagsController(services: services).routes)

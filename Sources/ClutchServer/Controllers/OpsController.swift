@@ -4,6 +4,8 @@ import Hummingbird
 struct OpsController {
     let services: ServerServices
     let isReady: @Sendable () -> Bool
+    /// On a shared database: whether this replica hears the others' changes.
+    let isListening: @Sendable () -> Bool
 
     var routes: RouteCollection<ClutchRequestContext> {
         let routes = RouteCollection(context: ClutchRequestContext.self)
@@ -21,6 +23,9 @@ struct OpsController {
     @Sendable func ready(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         guard isReady() else {
             return JSONResponse.raw(#"{"status":"starting"}"#, status: .serviceUnavailable)
+        }
+        guard isListening() else {
+            return JSONResponse.raw(#"{"status":"not listening for changes"}"#, status: .serviceUnavailable)
         }
         do {
             let environments = try await services.store.environments()

@@ -105,38 +105,69 @@ public final class PostgresStore: Sendable {
     // MARK: Transactions
 
     /// Runs `body` in a write transaction, after every earlier write (the write lock).
-    func write<Result: Sendable>(_ body: @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
+    func write<Result: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
         try await transaction(lock: true, body)
     }
 
     /// Runs `body` in a read-only transaction with one consistent view.
-    func read<Result: Sendable>(_ body: @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
+    func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
         try await transaction(lock: false, body)
     }
 
     /// Usage and console sessions: a transaction without the write lock (no change to a flag).
-    func unlocked<Result: Sendable>(_ body: @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
+    func unlocked<Result: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
         try await transaction(lock: nil, body)
     }
 
     /// `lock`: true takes the write lock, false makes the transaction a read-only snapshot,
     /// nil neither. A lost or refused connection becomes ``StoreUnavailableError``.
-    private func transaction<Result: Sendable>(lock: Bool?, _ body: @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
+    private func transaction<Result: Sendable>(lock: Bool?, _ body: @escaping @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
         let logger = self.logger
+        let client = self.client
+        let leased = LeaseFlag()
         do {
-            return try await client.withConnection { connection in
-                try await PostgresTransaction.run(connection, logger: logger) { connection in
-                    let session = PostgresSession(connection: connection, logger: logger)
-                    switch lock {
-                    case true?: try await session.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
-                    case false?: try await session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    case nil: break
-                    }
-                    return try await body(session)
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                // A database that is down must not hold a request: no connection within
+                // `leaseTimeout` is an unavailable database. Once leased, the work runs to its end.
+                group.addTask {
+                    try await Task.sleep(for: Self.leaseTimeout)
+                    if !leased.isSet { throw StoreUnavailableError("no database connection within \(Self.leaseTimeout)") }
+                    return nil
                 }
+                group.addTask {
+                    try await client.withConnection { connection in
+                        leased.set()
+                        return try await Self.run(connection, lock: lock, logger: logger, body)
+                    }
+                }
+                while let next = try await group.next() {
+                    if let result = next {
+                        group.cancelAll()
+                        return result
+                    }
+                }
+                throw StoreUnavailableError("the database transaction ended without an answer")
             }
         } catch {
             throw Self.classified(error)
+        }
+    }
+
+    /// How long a call waits for a database connection before answering that the database is unavailable.
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// One transaction on a leased connection: with the write lock, as a read-only snapshot, or plain.
+    private static func run<Result: Sendable>(
+        _ connection: PostgresConnection, lock: Bool?, logger: Logger, _ body: @Sendable (PostgresSession) async throws -> Result
+    ) async throws -> Result {
+        try await PostgresTransaction.run(connection, logger: logger) { connection in
+            let session = PostgresSession(connection: connection, logger: logger)
+            switch lock {
+            case true?: try await session.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
+            case false?: try await session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            case nil: break
+            }
+            return try await body(session)
         }
     }
 
@@ -190,4 +221,13 @@ public final class PostgresStore: Sendable {
         logger.info("environment created", metadata: ["environment": "\(key)", "actor": "\(change.actor)"])
         return record
     }
+}
+
+/// Whether a transaction got its connection (set once, read by the lease timeout).
+private final class LeaseFlag: Sendable {
+    private let value = Mutex(false)
+
+    var isSet: Bool { value.withLock { $0 } }
+
+    func set() { value.withLock { $0 = true } }
 }

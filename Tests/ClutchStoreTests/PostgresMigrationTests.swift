@@ -1,0 +1,80 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// PostgreSQL schema migrations: replicas starting together migrate once (advisory lock), a
+/// dry run changes nothing, and a database migrated by a newer, incompatible release is refused
+/// with a message naming both versions.
+@Suite("PostgreSQL migrations")
+struct PostgresMigrationTests {
+    @Test func dryRunListsAndChangesNothingThenMigrationRunsOnce() async throws {
+        let address = try PostgresAddress(url: try TestPostgres.database())
+        let dry = try await PostgresStore.migrate(address, dryRun: true, logger: StoreFixture.logger)
+        #expect(dry.from == 0)
+        #expect(dry.migrations == ["v1-core"])
+        #expect(dry.to == 0, "a dry run applies nothing")
+        #expect(try await PostgresStore.migrate(address, dryRun: true, logger: StoreFixture.logger).migrations == ["v1-core"])
+
+        // Four replicas start at once: each opens, one migrates, the others find nothing to do.
+        let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+            for _ in 0..<4 { group.addTask { try await PostgresStore.open(address, logger: StoreFixture.logger) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        defer { for store in stores { try? store.close() } }
+        #expect(try await stores[0].environments().map(\.key) == ["development", "production", "staging"], "created once")
+        let again = try await PostgresStore.migrate(address, dryRun: false, logger: StoreFixture.logger)
+        #expect(again.migrations.isEmpty)
+        #expect(again.from == PostgresStore.schemaVersion)
+    }
+
+    @Test func aNewerIncompatibleSchemaIsRefusedNamingBothVersions() async throws {
+        let url = try TestPostgres.database()
+        let address = try PostgresAddress(url: url)
+        try await PostgresStore.open(address, logger: StoreFixture.logger).close()
+        let next = PostgresStore.schemaVersion + 1
+        // A later release's migration that this one cannot run beside.
+        try TestPostgres.server().psql(
+            "INSERT INTO clutch_schema (version, name, compatible_from) VALUES (\(next), 'v\(next)-future', \(next))",
+            database: String(url.split(separator: "/").last?.split(separator: "?").first ?? ""))
+        let error = await #expect(throws: PostgresStoreError.self) { try await PostgresStore.open(address, logger: StoreFixture.logger) }
+        #expect(error?.description.contains("version \(next)") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("(\(PostgresStore.schemaVersion))") == true, "\(String(describing: error))")
+    }
+
+    @Test func aNewerCompatibleSchemaIsAccepted() async throws {
+        let url = try TestPostgres.database()
+        let address = try PostgresAddress(url: url)
+        try await PostgresStore.open(address, logger: StoreFixture.logger).close()
+        let next = PostgresStore.schemaVersion + 1
+        // Expand only: this release still works against it.
+        try TestPostgres.server().psql(
+            "INSERT INTO clutch_schema (version, name, compatible_from) VALUES (\(next), 'v\(next)-expand', \(PostgresStore.schemaVersion))",
+            database: String(url.split(separator: "/").last?.split(separator: "?").first ?? ""))
+        let store = try await PostgresStore.open(address, logger: StoreFixture.logger)
+        defer { try? store.close() }
+        #expect(try await store.environments().count == 3)
+    }
+
+    @Test(arguments: [
+        ("postgres://alice:s%40cret@db.example:6543/flags?sslmode=disable", "alice", "s@cret", "db.example", 6543, "flags", "disable"),
+        ("postgresql://bob@10.0.0.5/clutch", "bob", nil, "10.0.0.5", 5432, "clutch", "prefer"),
+    ] as [(String, String, String?, String, Int, String, String)])
+    func addressesParse(_ url: String, _ user: String, _ password: String?, _ host: String, _ port: Int, _ database: String, _ ssl: String) throws {
+        let address = try PostgresAddress(url: url, environment: [:])
+        #expect(address == PostgresAddress(host: host, port: port, username: user, password: password, database: database, sslMode: ssl))
+        #expect(!address.description.contains("cret"), "the password never shows")
+    }
+
+    @Test func missingPartsComeFromPGVariablesAndThePasswordFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-pw-\(UUID().uuidString)").path
+        try "from-file\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let address = try PostgresAddress(
+            url: "postgres://", environment: ["PGHOST": "db", "PGPORT": "7000", "PGUSER": "carol", "PGDATABASE": "ff", "CLUTCH_DB_PASSWORD_FILE": file])
+        #expect(address == PostgresAddress(host: "db", port: 7000, username: "carol", password: "from-file", database: "ff"))
+        #expect(throws: PostgresStoreError.self) { try PostgresAddress(url: "postgres://db/x", environment: ["CLUTCH_DB_PASSWORD_FILE": "/nonexistent/pw", "PGUSER": "u"]) }
+        #expect(PostgresAddress.redacted("postgres://u:hunter2@h/d").contains("hunter2") == false)
+    }
+}

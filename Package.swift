@@ -126,7 +126,7 @@ let package = Package(
             name: "ClutchServerTests",
             dependencies: ["ClutchServer", "ClutchStore", "ClutchCore", .product(name: "Logging", package: "swift-log")],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
-            exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py"]
+            exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py"]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
         .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore"]),

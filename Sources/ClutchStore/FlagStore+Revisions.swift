@@ -40,32 +40,42 @@ extension FlagStore {
         flag key: String, to number: Int64?, environment: String?, ifRevision: Int64? = nil, change: ChangeInfo
     ) async throws -> Change<FlagRecord> {
         let result = try await pool.write { db -> Change<FlagRecord?> in
-            if let environment { try Tables.requireEnvironment(db, environment, field: "environment") }
-            let old = try Tables.requireFlag(db, key)
-            try Tables.checkRevision(old, ifRevision)
-            let target = number ?? (old.revision - 1)
-            guard target >= 1 else {
-                throw StoreError.notFound("flag '\(key)' has no revision before \(old.revision) to restore", field: "revision")
-            }
-            let revision = try FlagStore.revision(db, key, target)
-            guard let content = revision.flag else {
-                throw StoreError.badRequest("revision \(target) of flag '\(key)' deleted it: there is nothing to restore", field: "revision")
-            }
-            var new: Flag
-            if let environment {
-                new = old.flag
-                new.environments[environment] = content.environments[environment] ?? FlagState(enabled: false)
-            } else {
-                new = content
-                for environment in try Tables.environmentKeys(db) where new.environments[environment] == nil {
-                    new.environments[environment] = FlagState(enabled: false)
-                }
-            }
-            try Tables.validate(db, new)
+            let (old, new, target) = try FlagStore.restored(db, key, to: number, environment: environment, ifRevision: ifRevision)
             return try Tables.commitFlag(
                 db, key: key, old: old, new: new, action: "rollback", change: change,
                 summaryPrefix: "restored revision \(target)" + (environment.map { " (\($0))" } ?? ""))
         }
         return try written(result, key, "rollback", change)
+    }
+
+    /// The flag now, the flag as restoring revision `number` (default: the one before the
+    /// latest) would make it (validated), and the revision restored: one computation for the
+    /// rollback and its preview.
+    static func restored(
+        _ db: Database, _ key: String, to number: Int64?, environment: String?, ifRevision: Int64?
+    ) throws -> (old: FlagRecord, new: Flag, target: Int64) {
+        if let environment { try Tables.requireEnvironment(db, environment, field: "environment") }
+        let old = try Tables.requireFlag(db, key)
+        try Tables.checkRevision(old, ifRevision)
+        let target = number ?? (old.revision - 1)
+        guard target >= 1 else {
+            throw StoreError.notFound("flag '\(key)' has no revision before \(old.revision) to restore", field: "revision")
+        }
+        let revision = try FlagStore.revision(db, key, target)
+        guard let content = revision.flag else {
+            throw StoreError.badRequest("revision \(target) of flag '\(key)' deleted it: there is nothing to restore", field: "revision")
+        }
+        var new: Flag
+        if let environment {
+            new = old.flag
+            new.environments[environment] = content.environments[environment] ?? FlagState(enabled: false)
+        } else {
+            new = content
+            for environment in try Tables.environmentKeys(db) where new.environments[environment] == nil {
+                new.environments[environment] = FlagState(enabled: false)
+            }
+        }
+        try Tables.validate(db, new)
+        return (old, new, target)
     }
 }

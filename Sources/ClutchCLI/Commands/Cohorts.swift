@@ -84,7 +84,7 @@ struct CohortsCreate: AsyncParsableCommand {
 
     func run() async throws {
         let env = try environment.required()
-        let clauses = try conditions.map(WhereParser.parse)
+        let clauses = try conditions.map(WhereOption.parse)
         let cohort = Cohort(key: name, description: description, attribute: attribute, members: Cohorts.split(members), clauses: clauses)
         if let issue = cohort.validationIssues().first {
             throw CLIError.failed(issue.description, hint: cohort.members.isEmpty && cohort.clauses.isEmpty ? "add --customers a,b or --where …" : nil)

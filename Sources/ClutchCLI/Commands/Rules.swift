@@ -90,7 +90,7 @@ struct RulesAdd: AsyncParsableCommand {
         guard given == 1 else {
             throw CLIError.usage("give exactly one of --serve VARIANT, --percent P or --weights a=25,b=75")
         }
-        let clauses = try conditions.map(WhereParser.parse)
+        let clauses = try conditions.map(WhereOption.parse)
         if let percent { _ = try Percent.weight(percent, option: "--percent") }
         if let weights { _ = try Percent.weights(weights) }
         let (serve, percent, variant, weights, by, at, description) = (self.serve, self.percent, self.variant, self.weights, self.by, self.at, self.description)

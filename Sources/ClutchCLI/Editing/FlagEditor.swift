@@ -76,7 +76,5 @@ struct FlagEditor {
 
     /// The variant targeting serves when `--serve` is not given: `on` for boolean flags,
     /// otherwise the flag's natural default.
-    static func defaultServeVariant(of flag: Flag) -> String {
-        flag.naturalDefault.variant ?? flag.offVariant
-    }
+    static func defaultServeVariant(of flag: Flag) -> String { flag.targetingVariant }
 }

@@ -11,6 +11,12 @@ struct ConsolePages: Sendable {
         "error": LoginTemplates.error,
         "flags": FlagListTemplate.page,
         "flag": FlagPageTemplate.page,
+        "changeFields": FlagPageTemplate.changeFields,
+        "serveField": FlagPageTemplate.serveField,
+        "history": HistoryTemplate.page,
+        "cohorts": CohortTemplates.list,
+        "cohort": CohortTemplates.cohort,
+        "audit": AuditTemplate.page,
     ]
 
     let library: MustacheLibrary

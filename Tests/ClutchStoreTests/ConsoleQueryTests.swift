@@ -31,8 +31,8 @@ struct ConsoleQueryTests {
         #expect(deep.nextAfter == nil, "the last page says so")
         // A search is a substring match in the database, with no wildcard meaning.
         let (_, found) = try await store.memberPage(cohort: "big", environment: "production", after: nil, search: "9999", limit: 100)
-        #expect(found.members == ["customer-009999", "customer-099990", "customer-099991", "customer-099992", "customer-099993",
-                                  "customer-099994", "customer-099995", "customer-099996", "customer-099997", "customer-099998", "customer-099999"])
+        #expect(found.members == members.filter { $0.contains("9999") })
+        #expect(found.members.count == 19)
         let (_, none) = try await store.memberPage(cohort: "big", environment: "production", after: nil, search: "%", limit: 100)
         #expect(none.members.isEmpty)
         let summaries = try await store.cohortSummaries(environment: "production")

@@ -55,7 +55,7 @@ struct ConsoleBrowserTests {
             #expect(created.contains("new-checkout"))
             let output = try await PythonOFREPTests.run([
                 "python3", Self.storyScript, "http://127.0.0.1:\(server.port)", TestServer.adminToken, key, "new-checkout", Self.screenshots,
-            ])
+            ], timeout: .seconds(240))
             let result = try JSONDecoder().decode(Value.self, from: Data(output.utf8))
             func step(_ name: String, _ who: String) -> Value? { result.at("steps.\(name).\(who)") }
             func share(_ name: String) -> Double { result.at("steps.\(name).share")?.numberValue ?? -1 }

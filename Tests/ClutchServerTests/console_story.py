@@ -16,7 +16,7 @@ import urllib.request
 from playwright.sync_api import sync_playwright
 
 ENV = "production"
-CUSTOMERS = ["c%03d" % i for i in range(400)]
+CUSTOMERS = ["c%03d" % i for i in range(200)]
 
 
 def post(base, path, body, headers):
@@ -41,7 +41,7 @@ def main() -> None:
 
     def apps():
         """What apps get now: an admin, the two named customers, another customer, and the
-        share of 400 other customers that get the flag."""
+        share of 200 other customers that get the flag."""
         share = sum(1 for c in CUSTOMERS if value({"targetingKey": "u-" + c, "customerId": c}) is True)
         return {
             "admin": value({"targetingKey": "boss", "role": "admin"}),
@@ -146,7 +146,8 @@ def main() -> None:
         before = page.locator("h2#gets .state").inner_text()
         started = time.monotonic()
         post(base, f"/api/v1/flags/{flag}/environments/{ENV}/off", None, {"Authorization": "Bearer " + token, "X-Clutch-Message": "someone else"})
-        page.wait_for_function("document.querySelector('h2#gets .state').textContent.trim() === 'Off'", timeout=30000)
+        # A selector, not a function: the page's CSP allows no eval, which wait_for_function needs.
+        page.wait_for_selector("h2#gets .state.off", timeout=30000)
         result["live"] = {"before": before, "after": page.locator("h2#gets .state").inner_text(),
                           "seconds": round(time.monotonic() - started, 3),
                           "status": page.locator("#live-status").inner_text()}

@@ -53,6 +53,7 @@ enum ConsoleFlagPage {
         values["cohortChoices"] = cohorts.map { ["key": $0.record.cohort.key, "size": $0.size] }
         values["hasCohorts"] = !cohorts.isEmpty
         values.merge(rollout(flag, state, usage: record.usage?[env], now: now)) { _, new in new }
+        // Row keys never repeat a page key: a missing one would resolve to the page's (Mustache's context stack).
         values["rules"] = state.rules.enumerated().map { index, rule -> [String: Any] in
             let path = ConsoleQuery.flagPath(key, "/rules/\(ConsoleQuery.encode(rule.id ?? ""))")
             var row: [String: Any] = [
@@ -60,7 +61,7 @@ enum ConsoleFlagPage {
                 "removeURL": path + "/remove", "moveURL": path + "/move",
                 "canUp": index > 0, "canDown": index < state.rules.count - 1,
             ]
-            if let description = rule.description, !description.isEmpty { row["description"] = description }
+            if let description = rule.description, !description.isEmpty { row["ruleDescription"] = description }
             return row
         }
         return values

@@ -66,7 +66,7 @@ enum CohortTemplates {
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}">
             <label>Member ids <span class="hint">{{attribute}} values, commas or new lines</span> <textarea name="members" rows="3" required></textarea></label>
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
-            {{#needsConfirm}}<label>Type <strong>{{env}}</strong> to confirm <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
+            {{#needsConfirm}}<label><span>Type <strong>{{env}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
             <div class="buttons">
               <button type="submit" name="do" value="add">Add members</button>
               <button type="submit" name="do" value="remove">Remove members</button>

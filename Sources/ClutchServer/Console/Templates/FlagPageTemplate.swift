@@ -47,6 +47,7 @@ enum FlagPageTemplate {
         </section>
         </div>
 
+        <div class="grid">
         <section class="card" aria-labelledby="customers-h" id="live-customers" data-live>
           <h2 id="customers-h">Customers</h2>
           {{#hasCustomers}}<p>{{customerCount}} named customer(s) targeted:</p>
@@ -82,6 +83,8 @@ enum FlagPageTemplate {
           {{/hasCohorts}}
           {{^hasCohorts}}<p class="hint">{{env}} has no cohorts yet: <a href="/ui/cohorts?env={{env}}">create one</a>.</p>{{/hasCohorts}}
         </section>
+        </div>
+        <div class="grid">
 
         <section class="card" aria-labelledby="rollout-h" id="live-rollout" data-live>
           <h2 id="rollout-h">Rollout</h2>
@@ -107,7 +110,7 @@ enum FlagPageTemplate {
           <p class="hint">Checked in order, after the targets; the first rule that matches decides.</p>
           <ol class="rules">
             {{#rules}}<li>
-              <span>If {{text}} → gets {{serve}}</span>{{#description}} <span class="meta">({{.}})</span>{{/description}}
+              <span>If {{text}} → gets {{serve}}</span>{{#ruleDescription}} <span class="meta">({{.}})</span>{{/ruleDescription}}
               <span class="rule-actions">
               {{#canUp}}<form method="post" action="{{moveURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}"><input type="hidden" name="to" value="up">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} up">↑ Up</button></form>{{/canUp}}
               {{#canDown}}<form method="post" action="{{moveURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}"><input type="hidden" name="to" value="down">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} down">↓ Down</button></form>{{/canDown}}
@@ -127,6 +130,7 @@ enum FlagPageTemplate {
             <button type="submit">Add rule</button>
           </form>
         </section>
+        </div>
 
         <section class="card" aria-labelledby="try-h" id="try">
           <h2 id="try-h">Try it</h2>
@@ -178,7 +182,7 @@ enum FlagPageTemplate {
     static let changeFields = #"""
         {{% CONTENT_TYPE: CLUTCH_HTML }}<input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}">
         <label class="message-field">Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
-        {{#needsConfirm}}<label class="confirm-field">Type <strong>{{env}}</strong> to confirm <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
+        {{#needsConfirm}}<label class="confirm-field"><span>Type <strong>{{env}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
         """#
 
     /// The variant a targeting form serves.

@@ -17,7 +17,7 @@ enum HistoryTemplate {
             <input type="hidden" name="revision" value="{{number}}">
             <input type="hidden" name="scope" value="{{scope}}">
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
-            {{#needsConfirm}}<label>Type <strong>{{confirmWord}}</strong> to confirm <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
+            {{#needsConfirm}}<label><span>Type <strong>{{confirmWord}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
             <button type="submit" class="primary">Restore revision {{number}}</button>
           </form>
         </section>

@@ -42,10 +42,11 @@ enum ConsoleBenchmarks {
     }
 
     private static func run(_ server: BenchServer) async throws {
-        let flags = (0..<flags).map { i in
+        let flags = Self.flags
+        let documents = (0..<flags).map { i in
             #"{"key": "flag-\#(String(format: "%04d", i))", "type": "boolean", "description": "Flag number \#(i)", "tags": ["\#(i % 2 == 0 ? "even" : "odd")"]}"#
         }
-        try await server.admin("POST", "api/v1/import", #"{"flags": [\#(flags.joined(separator: ","))]}"#)
+        try await server.admin("POST", "api/v1/import", #"{"flags": [\#(documents.joined(separator: ","))]}"#)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
         let session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)

@@ -107,6 +107,9 @@ import Testing
             #expect(rule.contains("rule #1: plan in pro"))
             let neither = try await tryIt("try-targetingKey=u2&try-role=admin,beta")
             #expect(neither.contains(#"<dd id="try-variant">off</dd>"#))
+            // As a browser sends a GET form: `+` for spaces.
+            let spaced = try await tryIt("try-customerId=acme&try-attributes=note%3Dtwo+words")
+            #expect(spaced.contains(">note=two words</textarea>"))
             let bad = try await tryIt("try-attributes=" + ConsoleClient.encode("no equals sign"))
             #expect(bad.contains("one name=value per line"))
         }

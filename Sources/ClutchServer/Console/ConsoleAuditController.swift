@@ -32,7 +32,7 @@ struct ConsoleAuditController {
     @Sendable func audit(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let session = try context.requireConsoleSession()
         func field(_ name: String) -> String? {
-            let value = (request.query(name) ?? "").trimmingCharacters(in: .whitespaces)
+            let value = (request.consoleQuery(name) ?? "").trimmingCharacters(in: .whitespaces)
             return value.isEmpty ? nil : value
         }
         let flag = field("flag"), actor = field("actor"), from = field("from"), to = field("to")

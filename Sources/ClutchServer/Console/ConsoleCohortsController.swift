@@ -56,7 +56,7 @@ struct ConsoleCohortsController {
                 return row
             },
         ]
-        if let notice = request.query("done").flatMap(Self.notice) { values["notice"] = notice }
+        if let notice = request.consoleQuery("done").flatMap(Self.notice) { values["notice"] = notice }
         return pages.render("cohorts", values)
     }
 
@@ -76,8 +76,8 @@ struct ConsoleCohortsController {
         let key = try context.parameter("key")
         let environments = try await services.store.environments().map(\.key)
         let env = try ConsoleQuery.environment(request, among: environments)
-        let after = request.query("after").flatMap { $0.isEmpty ? nil : $0 }
-        let search = (request.query("q") ?? "").trimmingCharacters(in: .whitespaces)
+        let after = request.consoleQuery("after").flatMap { $0.isEmpty ? nil : $0 }
+        let search = (request.consoleQuery("q") ?? "").trimmingCharacters(in: .whitespaces)
         let (record, page) = try await services.store.memberPage(
             cohort: key, environment: env, after: after, search: search.isEmpty ? nil : search, limit: Self.pageSize)
         let cohort = record.cohort
@@ -99,7 +99,7 @@ struct ConsoleCohortsController {
         if !cohort.description.isEmpty { values["description"] = cohort.description }
         if let next = page.nextAfter { values["nextURL"] = base + "&after=\(ConsoleQuery.encode(next))" }
         if after != nil { values["firstURL"] = base }
-        if let notice = request.query("done").flatMap(Self.notice) { values["notice"] = notice }
+        if let notice = request.consoleQuery("done").flatMap(Self.notice) { values["notice"] = notice }
         return pages.render("cohort", values)
     }
 

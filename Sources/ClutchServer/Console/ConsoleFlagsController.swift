@@ -19,9 +19,9 @@ struct ConsoleFlagsController {
         let session = try context.requireConsoleSession()
         let environments = try await services.store.environments().map(\.key)
         let env = try ConsoleQuery.environment(request, among: environments)
-        let query = (request.query("q") ?? "").trimmingCharacters(in: .whitespaces)
-        let tag = request.query("tag") ?? ""
-        let state = request.query("state") ?? "all"
+        let query = (request.consoleQuery("q") ?? "").trimmingCharacters(in: .whitespaces)
+        let tag = request.consoleQuery("tag") ?? ""
+        let state = request.consoleQuery("state") ?? "all"
         guard ["all", "on", "off"].contains(state) else {
             throw APIError.badRequest("state must be all, on or off")
         }
@@ -87,7 +87,7 @@ struct ConsoleFlagsController {
         }
         values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
         values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
-        if let notice = request.query("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
+        if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
         return pages.render("flag", values)
     }
 }
@@ -104,7 +104,7 @@ extension ClutchRequestContext {
 enum ConsoleQuery {
     /// The `env` parameter if it names an environment; `production` (or the first) when absent.
     static func environment(_ request: Request, among environments: [String]) throws -> String {
-        if let env = request.query("env") {
+        if let env = request.consoleQuery("env") {
             guard environments.contains(env) else { throw APIError.notFound("environment '\(env)' does not exist") }
             return env
         }

@@ -25,7 +25,7 @@ struct ConsoleHistoryController {
         let env = try ConsoleQuery.environment(request, among: environments)
         let record = try await services.store.flag(key)
         let revisions = try await services.store.revisions(flag: key, environment: nil)
-        let page = max(0, request.query("page").flatMap(Int.init) ?? 0)
+        let page = max(0, request.consoleQuery("page").flatMap(Int.init) ?? 0)
         let start = min(revisions.count, page * Self.pageSize)
         let shown = revisions[start..<min(revisions.count, start + Self.pageSize)]
         let now = Date()
@@ -53,8 +53,8 @@ struct ConsoleHistoryController {
         ]
         if start > 0 { values["newerURL"] = ConsoleQuery.historyURL(key, env: env) + "&page=\(page - 1)" }
         if start + Self.pageSize < revisions.count { values["olderURL"] = ConsoleQuery.historyURL(key, env: env) + "&page=\(page + 1)" }
-        if let number = request.query("restore").flatMap(Int64.init) {
-            let scope = request.query("scope") == "all" ? nil : env
+        if let number = request.consoleQuery("restore").flatMap(Int64.init) {
+            let scope = request.consoleQuery("scope") == "all" ? nil : env
             let (diff, target) = try await services.store.rollbackPreview(flag: key, to: number, environment: scope)
             let preview: [String: Any] = [
                 "number": target, "scope": scope ?? "all", "scopeText": scope.map { "the \($0) environment" } ?? "the whole flag (every environment)",
@@ -64,7 +64,7 @@ struct ConsoleHistoryController {
             ]
             values["preview"] = preview
         }
-        if request.query("done") == "restored" { values["notice"] = ConsoleActionsController.notice("restored") }
+        if request.consoleQuery("done") == "restored" { values["notice"] = ConsoleActionsController.notice("restored") }
         return pages.render("history", values)
     }
 

@@ -14,13 +14,13 @@ enum ConsoleTryIt {
     static func values(_ request: Request, flag: String, env: String, registry: EngineRegistry) -> [String: Any] {
         let fields = ["targetingKey", "customerId", "role", "attributes"]
         var values: [String: Any] = [:]
-        for name in fields { values[name] = request.query("try-\(name)") ?? "" }
-        guard request.query("try") != nil else { return values }
+        for name in fields { values[name] = request.consoleQuery("try-\(name)") ?? "" }
+        guard request.consoleQuery("try") != nil else { return values }
         let context: [String: Value]
         do {
             context = try Self.context(
-                targetingKey: request.query("try-targetingKey"), customerId: request.query("try-customerId"),
-                role: request.query("try-role"), attributes: request.query("try-attributes"))
+                targetingKey: request.consoleQuery("try-targetingKey"), customerId: request.consoleQuery("try-customerId"),
+                role: request.consoleQuery("try-role"), attributes: request.consoleQuery("try-attributes"))
         } catch {
             values["problem"] = error.message
             return values

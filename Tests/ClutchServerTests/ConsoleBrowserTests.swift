@@ -110,14 +110,14 @@ struct ConsoleBrowserTests {
         }
     }
 
-    @Test(.enabled(if: missing == nil, "\(missing ?? "")"), .timeLimit(.minutes(1)))
+    @Test(.enabled(if: missing == nil, "\(missing ?? "")"), .timeLimit(.minutes(3)))
     func signInAndSwitchOnInStaging() async throws {
         try await TestServer.with { server in
             try await server.createFlag(#"{"key": "dark-mode", "type": "boolean", "description": "Dark theme", "tags": ["ui"]}"#)
             let (_, key) = try await server.createKey("staging")
             let output = try await PythonOFREPTests.run([
                 "python3", Self.script, "http://127.0.0.1:\(server.port)", TestServer.adminToken, "dark-mode", "staging",
-            ])
+            ], timeout: .seconds(120))
             let result = try JSONDecoder().decode(Value.self, from: Data(output.utf8))
             #expect(result.at("signedOutURL")?.stringValue?.hasSuffix("/ui/login") == true)
             #expect(result.at("listURL")?.stringValue?.hasSuffix("/ui/flags") == true)

@@ -104,6 +104,15 @@ struct ConsoleBrowserTests {
                 Issue.record("no phone check")
             }
             #expect(result.at("unlabelled") == .integer(0))
+            // Hostile text in the browser: no dialog, no element or attribute added, shown as typed.
+            #expect(result.at("xss.dialogs") == .integer(0))
+            if case .object(let injected)? = result.at("xss.injected") {
+                #expect(injected.count == 4)
+                for (url, count) in injected { #expect(count == .integer(0), "\(url)") }
+            } else {
+                Issue.record("no XSS check")
+            }
+            #expect(result.at("xss.membersShown")?.arrayCount == 4)
             // The CLI sees the same history.
             let history = try await Self.clutch(server, ["history", "new-checkout"])
             #expect(history.contains("10 percent of customers"))

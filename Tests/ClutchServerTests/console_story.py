@@ -11,6 +11,7 @@ without reloading it. Prints JSON; the Swift test asserts on it. Uses the system
 import json
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 from playwright.sync_api import sync_playwright
@@ -151,6 +152,28 @@ def main() -> None:
         result["live"] = {"before": before, "after": page.locator("h2#gets .state").inner_text(),
                           "seconds": round(time.monotonic() - started, 3),
                           "status": page.locator("#live-status").inner_text()}
+
+        # Hostile text typed into free-text fields executes nothing and adds no attribute in the browser.
+        payloads = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '"\u0301 onmouseover=alert(1) x="', 'javascript:alert(1)']
+        hostile = " | ".join(payloads)
+        page.goto(base + "/ui/cohorts?env=staging")
+        form = page.locator("section[aria-labelledby=new-cohort]")
+        form.get_by_label("Cohort key").fill("hostile")
+        form.get_by_label("Description").fill(hostile)
+        form.get_by_label("First members").fill("\n".join(payloads))
+        form.get_by_label("Message (optional, kept in the history)").fill(hostile)
+        form.get_by_role("button", name="Create cohort").click()
+        page.wait_for_selector("p.notice")
+        dialogs_before = len(dialogs)
+        injected = {}
+        try_url = base + f"/ui/flags/{flag}?env={ENV}&try=1&" + "&".join(
+            f"{name}={urllib.parse.quote(hostile)}" for name in ["try-targetingKey", "try-customerId", "try-role"])
+        for url in [base + "/ui/cohorts/hostile?env=staging", base + "/ui/cohorts?env=staging", base + "/ui/audit", try_url]:
+            page.goto(url)
+            injected[url] = page.evaluate("""() => document.querySelectorAll('[onerror], [onmouseover], img, script:not([src="/ui/static/console.js"]), a[href^="javascript"]').length""")
+        page.goto(base + "/ui/cohorts/hostile?env=staging")
+        result["xss"] = {"injected": injected, "dialogs": len(dialogs) - dialogs_before,
+                         "membersShown": page.locator("ul.chips .chip").all_inner_texts()}
 
         # A phone-sized view of the flag and history pages stays usable (no horizontal overflow).
         phone = browser.new_page(viewport={"width": 390, "height": 800})

@@ -2,7 +2,7 @@
 // `clutch-bench idle` runs the idle CPU benchmark alone; `clutch-bench idle-client …` is the
 // client process that benchmark starts. `clutch-bench scale`, `clutch-bench cache` and
 // `clutch-bench cohorts` run the SDK scale benchmarks, the breakdown of a start from the cache
-// file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures.
+// file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures, `clutch-bench releases` the release guard simulation.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -19,7 +19,10 @@ case "cache":
     await CacheStartBenchmarks.run()
 case "engine":
     EngineBenchmarks.run()
+case "releases":
+    ReleaseBenchmarks.run()
 default:
+    ReleaseBenchmarks.run()
     EngineBenchmarks.run()
     PatternBenchmarks.run()
     await SDKBenchmarks.run()

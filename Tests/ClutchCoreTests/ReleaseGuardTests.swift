@@ -148,9 +148,15 @@ struct Random {
 
     mutating func uniform() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
 
+    /// Successes in `n` trials of probability `p` (p ≤ 0.5), counting geometric gaps between them.
     mutating func binomial(_ n: Int64, _ p: Double) -> Int64 {
+        let logQ = log(1 - p)
         var k: Int64 = 0
-        for _ in 0..<n where uniform() < p { k += 1 }
-        return k
+        var position = 0.0
+        while true {
+            position += (log(1 - uniform()) / logQ).rounded(.down) + 1
+            if position > Double(n) { return k }
+            k += 1
+        }
     }
 }

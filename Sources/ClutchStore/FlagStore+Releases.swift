@@ -119,9 +119,21 @@ extension FlagStore {
         }
         var changes: [Change<Release>] = []
         for id in running {
+            // Most turns find nothing to do: they read, and write only when there is something to write.
+            guard try await pool.read({ db in try Self.needsTurn(db, release: id, now: now) }) else { continue }
             if let change = try await pool.write({ db in try Self.turn(db, release: id, now: now) }) { changes.append(change) }
         }
         return changes
+    }
+
+    /// Whether a turn of the release would write: new usage, a change by someone else, or a move due.
+    private static func needsTurn(_ db: Database, release id: Int64, now: Date) throws -> Bool {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM release WHERE id = ?", arguments: [id]) else { return false }
+        let release = try Tables.release(row)
+        guard release.state == .running else { return false }
+        if try Tables.pendingUsage(db, release) != nil { return true }
+        if try Tables.changeByOthers(db, release) != nil { return true }
+        return release.progress.next(policy: release.policy, now: now) != .wait
     }
 
     /// Whether any release is running in `environment` (SDKs then report usage every few seconds).
@@ -140,13 +152,12 @@ extension FlagStore {
             try pause(db, &release, reason: reason, actor: Release.guardActor, now: now)
             return Change(value: try reread(), versions: [:])
         }
-        if let batch = try Tables.takePendingUsage(db, release) {
-            release.progress.absorb(batch, policy: release.policy, now: now)
-        }
+        let absorbed = try Tables.takePendingUsage(db, release)
+        if let absorbed { release.progress.absorb(absorbed.all, inStep: absorbed.settled, policy: release.policy) }
         let guardChange = ChangeInfo(actor: Release.guardActor)
         switch release.progress.next(policy: release.policy, now: now) {
         case .wait:
-            try db.execute(sql: "UPDATE release SET progress = ? WHERE id = ?", arguments: [try Tables.json(release.progress), id])
+            if absorbed != nil { try Tables.saveProgress(db, release) }
             return nil
         case .hold:
             let reason = "sample ratio mismatch: \(release.progress.step.new.evaluations) of "
@@ -187,12 +198,7 @@ extension FlagStore {
         release.state = .paused
         release.reason = reason
         // Data reported while paused (or just before) is not the resumed step's.
-        try db.execute(
-            sql: """
-                UPDATE release SET pending_new_evaluations = 0, pending_new_errors = 0, pending_other_evaluations = 0,
-                                   pending_other_errors = 0 WHERE id = ?
-                """,
-            arguments: [release.id])
+        try Tables.clearPendingUsage(db, release)
         let text = "release of '\(release.policy.variant)' paused at \(ReleaseFormat.percent(release.percent)): \(reason)"
         try Tables.recordTransition(db, release, ReleaseTransition(kind: .paused, actor: actor, message: text, revision: nil, at: now))
     }

@@ -39,7 +39,7 @@ extension FlagStore {
                 try upsert.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, at, entry.errors])
             }
             // The same transaction hands rollout-decided counts to the running release of the flag.
-            try Tables.addReleaseUsage(db, entries.filter(\.rollout))
+            try Tables.addReleaseUsage(db, entries.filter(\.rollout), at: at)
         }
     }
 

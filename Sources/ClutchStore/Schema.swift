@@ -166,8 +166,9 @@ enum Schema {
                 """)
         }
         // Guarded releases (FlagStore+Releases.swift): one row per release with its policy and
-        // progress as JSON, the usage reported since the runner last looked (`pending_*`, added by
-        // usage reports in their own transaction), and one row per transition. Usage also keeps the
+        // progress as JSON, the usage reported since the runner last looked (added by usage reports
+        // in their own transaction: `early_*` while the step settles, before `settled_at` in Unix
+        // seconds, `pending_*` after), and one row per transition. Usage also keeps the
         // errors applications attribute to each variant.
         migrator.registerMigration("v7-releases") { db in
             try db.execute(sql: """
@@ -186,10 +187,15 @@ enum Schema {
                     started_by TEXT NOT NULL,
                     started_at DATETIME NOT NULL,
                     updated_at DATETIME NOT NULL,
+                    settled_at DOUBLE NOT NULL DEFAULT 0,
                     pending_new_evaluations INTEGER NOT NULL DEFAULT 0,
                     pending_new_errors INTEGER NOT NULL DEFAULT 0,
                     pending_other_evaluations INTEGER NOT NULL DEFAULT 0,
-                    pending_other_errors INTEGER NOT NULL DEFAULT 0
+                    pending_other_errors INTEGER NOT NULL DEFAULT 0,
+                    early_new_evaluations INTEGER NOT NULL DEFAULT 0,
+                    early_new_errors INTEGER NOT NULL DEFAULT 0,
+                    early_other_evaluations INTEGER NOT NULL DEFAULT 0,
+                    early_other_errors INTEGER NOT NULL DEFAULT 0
                 );
                 CREATE UNIQUE INDEX release_active ON release(flag, environment) WHERE state IN ('running', 'paused');
                 CREATE INDEX release_by_flag ON release(flag, environment, id);

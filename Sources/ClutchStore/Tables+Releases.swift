@@ -50,8 +50,9 @@ extension Tables {
     /// transaction of the change it describes.
     static func recordTransition(_ db: Database, _ release: Release, _ transition: ReleaseTransition) throws {
         try db.execute(
-            sql: "UPDATE release SET state = ?, progress = ?, reason = ?, updated_at = ? WHERE id = ?",
-            arguments: [release.state.rawValue, try json(release.progress), release.reason, transition.at, release.id])
+            sql: "UPDATE release SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
+            arguments: [release.state.rawValue, release.reason, transition.at, release.id])
+        try saveProgress(db, release)
         try db.execute(
             sql: "INSERT INTO release_transition (release_id, kind, actor, message, revision, at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [release.id, transition.kind.rawValue, transition.actor, transition.message, transition.revision, transition.at])
@@ -109,38 +110,77 @@ extension Tables {
 
     // MARK: Usage
 
-    /// Adds rollout-decided usage (``UsageEntry/rollout``) to the pending counts of running
-    /// releases of the same flag and environment: the new side when the variant is the
-    /// release's, the other side otherwise.
-    static func addReleaseUsage(_ db: Database, _ entries: [UsageEntry]) throws {
+    /// Adds rollout-decided usage (``UsageEntry/rollout``) that arrived at `at` to the pending
+    /// counts of running releases of the same flag and environment: the new side when the
+    /// variant is the release's, the other side otherwise; into the `early_*` counts while the
+    /// step settles (reports then were mostly counted before the percentage changed).
+    static func addReleaseUsage(_ db: Database, _ entries: [UsageEntry], at: Date) throws {
         guard !entries.isEmpty else { return }
+        func add(_ column: String, new: Bool, errors: Bool, settled: Bool) -> String {
+            let value = errors ? "?5" : "?4"
+            let side = new ? "variant = ?3" : "variant != ?3"
+            let time = settled ? "?6 >= settled_at" : "?6 < settled_at"
+            return "\(column) = MIN(\(column) + CASE WHEN \(side) AND \(time) THEN \(value) ELSE 0 END, 4611686018427387904)"
+        }
+        var sets: [String] = []
+        for settled in [true, false] {
+            let prefix = settled ? "pending" : "early"
+            sets.append(add("\(prefix)_new_evaluations", new: true, errors: false, settled: settled))
+            sets.append(add("\(prefix)_new_errors", new: true, errors: true, settled: settled))
+            sets.append(add("\(prefix)_other_evaluations", new: false, errors: false, settled: settled))
+            sets.append(add("\(prefix)_other_errors", new: false, errors: true, settled: settled))
+        }
         let update = try db.cachedStatement(sql: """
-            UPDATE release SET
-                pending_new_evaluations = MIN(pending_new_evaluations + CASE WHEN variant = ?3 THEN ?4 ELSE 0 END, 4611686018427387904),
-                pending_new_errors = MIN(pending_new_errors + CASE WHEN variant = ?3 THEN ?5 ELSE 0 END, 4611686018427387904),
-                pending_other_evaluations = MIN(pending_other_evaluations + CASE WHEN variant = ?3 THEN 0 ELSE ?4 END, 4611686018427387904),
-                pending_other_errors = MIN(pending_other_errors + CASE WHEN variant = ?3 THEN 0 ELSE ?5 END, 4611686018427387904)
+            UPDATE release SET \(sets.joined(separator: ", "))
             WHERE flag = ?1 AND environment = ?2 AND state = 'running'
             """)
+        let seconds = at.timeIntervalSince1970
         for entry in entries {
-            try update.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, entry.errors])
+            try update.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, entry.errors, seconds])
         }
     }
 
-    /// The pending usage of a release, taken out (zeroed) when both sides have evaluations, so
-    /// that a batch always carries exposure on both sides; `nil` while it does not.
-    static func takePendingUsage(_ db: Database, _ release: Release) throws -> GuardSample? {
+    /// The usage reported for a release since the runner last took it: all of it, and the part
+    /// that arrived after the step settled. `nil` until both sides have evaluations, so that a
+    /// batch always carries exposure on both sides.
+    static func pendingUsage(_ db: Database, _ release: Release) throws -> (all: GuardSample, settled: GuardSample)? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM release WHERE id = ?", arguments: [release.id]) else { return nil }
-        let sample = GuardSample(
-            new: SideCounts(evaluations: row["pending_new_evaluations"], errors: row["pending_new_errors"]),
-            other: SideCounts(evaluations: row["pending_other_evaluations"], errors: row["pending_other_errors"]))
-        guard sample.new.evaluations > 0, sample.other.evaluations > 0 else { return nil }
+        func sample(_ prefix: String) -> GuardSample {
+            GuardSample(
+                new: SideCounts(evaluations: row["\(prefix)_new_evaluations"], errors: row["\(prefix)_new_errors"]),
+                other: SideCounts(evaluations: row["\(prefix)_other_evaluations"], errors: row["\(prefix)_other_errors"]))
+        }
+        let settled = sample("pending")
+        let all = settled + sample("early")
+        guard all.new.evaluations > 0, all.other.evaluations > 0 else { return nil }
+        return (all, settled)
+    }
+
+    /// ``pendingUsage(_:_:)``, taken out (zeroed).
+    static func takePendingUsage(_ db: Database, _ release: Release) throws -> (all: GuardSample, settled: GuardSample)? {
+        guard let pending = try pendingUsage(db, release) else { return nil }
+        try clearPendingUsage(db, release)
+        return pending
+    }
+
+    /// Drops the usage reported since the runner last looked.
+    static func clearPendingUsage(_ db: Database, _ release: Release) throws {
         try db.execute(
             sql: """
                 UPDATE release SET pending_new_evaluations = 0, pending_new_errors = 0, pending_other_evaluations = 0,
-                                   pending_other_errors = 0 WHERE id = ?
+                                   pending_other_errors = 0, early_new_evaluations = 0, early_new_errors = 0,
+                                   early_other_evaluations = 0, early_other_errors = 0 WHERE id = ?
                 """,
             arguments: [release.id])
-        return sample
+    }
+
+    /// Stores the release's progress, and when its step settles (for ``addReleaseUsage(_:_:at:)``).
+    static func saveProgress(_ db: Database, _ release: Release) throws {
+        try db.execute(
+            sql: "UPDATE release SET progress = ?, settled_at = ? WHERE id = ?",
+            arguments: [
+                try json(release.progress),
+                release.progress.stepStartedAt.timeIntervalSince1970 + release.policy.settleSeconds, release.id,
+            ])
     }
 }

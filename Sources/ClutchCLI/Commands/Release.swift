@@ -15,7 +15,7 @@ struct ReleaseCommand: AsyncParsableCommand {
             often it is checked). Applications report errors with the SDK's recordError(flag:context:) or \
             in the usage report's "errors" field.
             """,
-        subcommands: [Start.self, StatusCommand.self, Pause.self, Resume.self, Abort.self])
+        subcommands: [Start.self, StatusCommand.self, Move<PauseAction>.self, Move<ResumeAction>.self, Move<AbortAction>.self])
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -26,22 +26,22 @@ struct ReleaseCommand: AsyncParsableCommand {
         @OptionGroup var change: MessageOption
         @Argument(help: "The flag's key.") var key: String
 
-        @Option(help: ArgumentHelp("The variant released (default on).", valueName: "variant"))
+        @Option(help: ArgumentHelp("The variant released.", valueName: "variant"))
         var variant = "on"
 
-        @Option(help: ArgumentHelp("The sticky attribute to bucket by (default targetingKey).", valueName: "attribute"))
+        @Option(help: ArgumentHelp("The sticky attribute to bucket by.", valueName: "attribute"))
         var by = "targetingKey"
 
-        @Option(help: ArgumentHelp("Percentages, increasing, ending at 100 (default 1,5,25,50,100).", valueName: "list"))
+        @Option(help: ArgumentHelp("Percentages, increasing, ending at 100.", valueName: "list"))
         var steps = "1,5,25,50,100"
 
-        @Option(name: .customLong("step-duration"), help: ArgumentHelp("The least time per step: 90s, 10m, 2h (default 10m; at least 1s).", valueName: "duration"))
+        @Option(name: .customLong("step-duration"), help: ArgumentHelp("The least time per step: 90s, 10m, 2h (at least 1s).", valueName: "duration"))
         var stepDuration = "10m"
 
-        @Option(name: .customLong("min-samples"), help: ArgumentHelp("Evaluations each side needs per step (default 500).", valueName: "n"))
+        @Option(name: .customLong("min-samples"), help: ArgumentHelp("Evaluations each side needs per step.", valueName: "n"))
         var minSamples: Int64 = ReleasePolicy.defaultMinSamples
 
-        @Option(name: .customLong("max-error-ratio"), help: ArgumentHelp("Roll back above this multiple of the other side's error rate (default 1.5).", valueName: "ratio"))
+        @Option(name: .customLong("max-error-ratio"), help: ArgumentHelp("Roll back above this multiple of the other side's error rate.", valueName: "ratio"))
         var maxErrorRatio: Double = ReleasePolicy.defaultMaxErrorRatio
 
         func run() async throws {
@@ -97,53 +97,54 @@ struct ReleaseCommand: AsyncParsableCommand {
         }
     }
 
-    struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop widening the release (the rollout stays where it is).")
+    /// `pause`, `resume` and `abort`: one command shape, told apart by the action.
+    struct Move<Action: ReleaseMoveAction>: AsyncParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: Action.name, abstract: Action.abstract)
+        }
+
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var environment: EnvironmentOption
         @OptionGroup var change: MessageOption
         @Argument(help: "The flag's key.") var key: String
 
-        func run() async throws { try await ReleaseCommand.move("pause", key, environment, connection, change) }
-    }
-
-    struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Resume a paused release at its step (the rollout is set to the step's percentage again).")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var environment: EnvironmentOption
-        @OptionGroup var change: MessageOption
-        @Argument(help: "The flag's key.") var key: String
-
-        func run() async throws { try await ReleaseCommand.move("resume", key, environment, connection, change) }
-    }
-
-    struct Abort: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End the release and take the variant back to 0 %.")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var environment: EnvironmentOption
-        @OptionGroup var change: MessageOption
-        @Argument(help: "The flag's key.") var key: String
-
-        func run() async throws { try await ReleaseCommand.move("abort", key, environment, connection, change) }
+        func run() async throws {
+            let env = try environment.required()
+            let response = try await connection.client().send(
+                "POST", ReleaseCommand.path(key, env) + [Action.name], body: nil, message: change.message)
+            try ReleaseCommand.print(response, json: connection.json)
+        }
     }
 
     static func path(_ key: String, _ environment: String) -> [String] {
         ["flags", key, "environments", environment, "release"]
     }
 
-    static func move(
-        _ action: String, _ key: String, _ environment: EnvironmentOption, _ connection: ConnectionOptions, _ change: MessageOption
-    ) async throws {
-        let env = try environment.required()
-        let response = try await connection.client().send("POST", path(key, env) + [action], body: nil, message: change.message)
-        try print(response, json: connection.json)
-    }
-
     static func print(_ response: AdminClient.Response, json: Bool) throws {
         if json { return Output.json(try response.json()) }
         Output.text(ReleaseRecord.render(try response.decode(ReleaseRecord.self)))
     }
+}
+
+/// A move of a running or paused release (`POST …/release/<name>`).
+protocol ReleaseMoveAction {
+    static var name: String { get }
+    static var abstract: String { get }
+}
+
+enum PauseAction: ReleaseMoveAction {
+    static let name = "pause"
+    static let abstract = "Stop widening the release (the rollout stays where it is)."
+}
+
+enum ResumeAction: ReleaseMoveAction {
+    static let name = "resume"
+    static let abstract = "Resume a paused release at its step (the rollout is set to the step's percentage again)."
+}
+
+enum AbortAction: ReleaseMoveAction {
+    static let name = "abort"
+    static let abstract = "End the release and take the variant back to 0 %."
 }
 
 /// A release as `GET /api/v1/flags/{key}/environments/{env}/release` answers it.

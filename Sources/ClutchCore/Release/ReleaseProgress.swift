@@ -60,8 +60,14 @@ public struct ReleaseProgress: Sendable, Hashable, Codable {
     /// the sample ratio and the minimum samples, skip the step's first ``ReleasePolicy/settleSeconds``:
     /// reports arriving then were mostly counted before the percentage changed.
     public mutating func absorb(_ batch: GuardSample, policy: ReleasePolicy, now: Date) {
+        absorb(batch, inStep: now.timeIntervalSince(stepStartedAt) >= policy.settleSeconds ? batch : GuardSample(), policy: policy)
+    }
+
+    /// Adds one batch of reported data, of which `inStep` (the part that arrived after the step
+    /// settled) counts toward the step; updates the evidence and the verdict.
+    public mutating func absorb(_ batch: GuardSample, inStep: GuardSample, policy: ReleasePolicy) {
         total = total + batch
-        if now.timeIntervalSince(stepStartedAt) >= policy.settleSeconds { step = step + batch }
+        step = step + inStep
         ReleaseGuard.update(&evidence, with: batch, maxErrorRatio: policy.maxErrorRatio)
         verdict = ReleaseGuard.verdict(
             evidence: evidence, step: step, expectedShare: policy.percent(at: stepIndex) / 100, minSamples: policy.minSamples)

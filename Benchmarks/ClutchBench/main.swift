@@ -3,7 +3,8 @@
 // client process that benchmark starts. `clutch-bench scale`, `clutch-bench cache` and
 // `clutch-bench cohorts` run the SDK scale benchmarks, the breakdown of a start from the cache
 // file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures;
-// `clutch-bench console` the web console's flag list with 2,000 flags.
+// `clutch-bench console` the web console's flag list with 2,000 flags; `clutch-bench releases` the
+// release guard simulation.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -22,7 +23,10 @@ case "engine":
     EngineBenchmarks.run()
 case "console":
     await ConsoleBenchmarks.run()
+case "releases":
+    ReleaseBenchmarks.run()
 default:
+    ReleaseBenchmarks.run()
     EngineBenchmarks.run()
     PatternBenchmarks.run()
     await SDKBenchmarks.run()

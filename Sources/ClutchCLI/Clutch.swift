@@ -21,7 +21,7 @@ struct Clutch: AsyncParsableCommand {
             ServeCommand.self, Login.self, Status.self,
             Flags.self, On.self, Off.self, Kill.self, RolloutCommand.self,
             TargetCommand.self, Untarget.self, Rules.self, Prerequisites.self, Cohorts.self,
-            History.self, Diff.self, Rollback.self, Explain.self,
+            ReleaseCommand.self, History.self, Diff.self, Rollback.self, Explain.self,
             Export.self, Import.self, Keys.self, Audit.self,
         ]
     )

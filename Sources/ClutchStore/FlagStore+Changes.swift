@@ -56,7 +56,7 @@ extension FlagStore {
     }
 
     /// The flag before and after the instructions, validated, and what they change.
-    private static func plan(
+    static func plan(
         _ db: Database, _ instructions: [Instruction], _ key: String, _ environment: String, _ ifRevision: Int64?
     ) throws -> (FlagRecord, Flag, [FieldChange]) {
         try Tables.requireEnvironment(db, environment)

@@ -165,6 +165,52 @@ enum Schema {
                 CREATE INDEX console_session_last_seen ON console_session(last_seen);
                 """)
         }
+        // Guarded releases (FlagStore+Releases.swift): one row per release with its policy and
+        // progress as JSON, the usage reported since the runner last looked (added by usage reports
+        // in their own transaction: `early_*` while the step settles, before `settled_at` in Unix
+        // seconds, `pending_*` after), and one row per transition. Usage also keeps the
+        // errors applications attribute to each variant.
+        migrator.registerMigration("v7-releases") { db in
+            try db.execute(sql: """
+                ALTER TABLE usage ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE release (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    flag TEXT NOT NULL,
+                    environment TEXT NOT NULL REFERENCES environment(key),
+                    variant TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    progress TEXT NOT NULL,
+                    expected_state TEXT NOT NULL,
+                    reason TEXT,
+                    message TEXT,
+                    started_by TEXT NOT NULL,
+                    started_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    settled_at DOUBLE NOT NULL DEFAULT 0,
+                    pending_new_evaluations INTEGER NOT NULL DEFAULT 0,
+                    pending_new_errors INTEGER NOT NULL DEFAULT 0,
+                    pending_other_evaluations INTEGER NOT NULL DEFAULT 0,
+                    pending_other_errors INTEGER NOT NULL DEFAULT 0,
+                    early_new_evaluations INTEGER NOT NULL DEFAULT 0,
+                    early_new_errors INTEGER NOT NULL DEFAULT 0,
+                    early_other_evaluations INTEGER NOT NULL DEFAULT 0,
+                    early_other_errors INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE UNIQUE INDEX release_active ON release(flag, environment) WHERE state IN ('running', 'paused');
+                CREATE INDEX release_by_flag ON release(flag, environment, id);
+                CREATE TABLE release_transition (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    release_id INTEGER NOT NULL REFERENCES release(id),
+                    kind TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    message TEXT,
+                    revision INTEGER,
+                    at DATETIME NOT NULL
+                );
+                CREATE INDEX release_transition_release ON release_transition(release_id, id);
+                """)
+        }
         return migrator
     }
 }

@@ -131,6 +131,10 @@ struct OpenAPITests {
         let validator = try SchemaValidator.served.get()
         try await OpenAPIHarness.withServer { server in
             let fixture = try await OpenAPIScenario.seed(server)
+            // The release route answers 404 until the flag has had a release in the environment.
+            _ = try await server.send(
+                "POST", "/api/v1/flags/\(fixture.flag)/environments/production/release", body: #"{"variant": "express", "stepDuration": 3600}"#,
+                credential: .admin)
             var missing: [String] = []
             var tried = 0
             for template in validator.pathTemplates where validator.operation("get", template) != nil {
@@ -524,6 +528,28 @@ enum OpenAPIScenario {
         _ = try await call(
             "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 12}]}"#,
             credential: .sdk(sdkKey), expect: 202)
+
+        // Guarded releases (in staging, after everything else has used the flag there)
+        let release = "\(flag)/environments/staging/release"
+        _ = try await call("GET", release, expect: 404)
+        _ = try await call("POST", release, body: #"{"variant": "purple"}"#, expect: 400)
+        _ = try await call(
+            "POST", release, body: #"{"variant": "express", "steps": [5, 50, 100], "stepDuration": 600, "minSamples": 100, "maxErrorRatio": 2}"#,
+            headers: ["X-Clutch-Message": "deploy 7"], expect: 201)
+        _ = try await call("POST", release, body: #"{"variant": "express"}"#, expect: 409)
+        _ = try await call("GET", release, expect: 200)
+        _ = try await call("POST", "\(release)/pause", body: #"{"message": "lunch"}"#, expect: 200)
+        _ = try await call("POST", "\(release)/resume", expect: 200)
+        _ = try await call("POST", "\(release)/abort", expect: 200)
+        _ = try await call("POST", "\(release)/resume", expect: 409)
+        _ = try await call("POST", "/api/v1/flags/nope/environments/staging/release/pause", expect: 404)
+        _ = try await call(
+            "POST", "/sdk/v1/usage",
+            body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 3, "errors": 1, "rollout": true}], "from": "2026-11-30T10:00:00Z", "to": "2026-11-30T10:00:05Z"}"#,
+            credential: .sdk(sdkKey), expect: 202)
+        _ = try await call(
+            "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 3, "errors": -1}]}"#,
+            credential: .sdk(sdkKey), expect: 400)
 
         // OFREP
         let evaluate = "/ofrep/v1/evaluate/flags"

@@ -37,8 +37,10 @@ public final class ClutchApplication: Sendable {
             credentials: credentials, metrics: ServerMetrics(), logger: logger,
             usage: UsageBatcher(store: store, interval: configuration.limits.usageFlushInterval, logger: logger),
             usageLimiter: RateLimiter(
-                rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst))
+                rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst),
+            releases: ReleaseSignal())
         self.services = services
+        _ = try await services.refreshReleaseSignal()
         consolePages = try ConsolePages()
         if try await store.hasAdminToken() {
             createdAdminToken = nil
@@ -64,6 +66,11 @@ public final class ClutchApplication: Sendable {
     /// document must describe (a test compares the two).
     public var routes: [String] {
         buildRouter().routes.map { "\($0.method) \($0.path)" }
+    }
+
+    /// The service that moves guarded releases on; runs next to the HTTP application.
+    public var releaseRunner: some Service {
+        ReleaseRunner(services: services, interval: .milliseconds(500))
     }
 
     /// Writes the usage counts collected and not yet stored.
@@ -101,6 +108,7 @@ public final class ClutchApplication: Sendable {
             .addRoutes(FlagsController(services: services).routes)
             .addRoutes(ChangesController(services: services).routes)
             .addRoutes(RevisionsController(services: services).routes)
+            .addRoutes(ReleasesController(services: services).routes)
             .addRoutes(CohortsController(services: services).routes)
             .addRoutes(EnvironmentsController(services: services).routes)
             .addRoutes(ExplainController(services: services).routes)
@@ -182,7 +190,8 @@ public final class ClutchApplication: Sendable {
             continuation.yield(port)
             continuation.finish()
         }
-        var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: services.logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [app, releaseRunner], gracefulShutdownSignals: [], logger: services.logger)
         groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
         let group = ServiceGroup(configuration: groupConfiguration)
         let task = Task {

@@ -2,7 +2,8 @@
 // `clutch-bench idle` runs the idle CPU benchmark alone; `clutch-bench idle-client …` is the
 // client process that benchmark starts. `clutch-bench scale`, `clutch-bench cache` and
 // `clutch-bench cohorts` run the SDK scale benchmarks, the breakdown of a start from the cache
-// file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures.
+// file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures; `clutch-bench hooks`
+// the scheduled-change and webhook figures.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -19,6 +20,8 @@ case "cache":
     await CacheStartBenchmarks.run()
 case "engine":
     EngineBenchmarks.run()
+case "hooks":
+    await ScheduleWebhookBenchmarks.run()
 default:
     EngineBenchmarks.run()
     PatternBenchmarks.run()
@@ -26,5 +29,6 @@ default:
     await ScaleBenchmarks.run()
     await CacheStartBenchmarks.run()
     await CohortBenchmarks.run()
+    await ScheduleWebhookBenchmarks.run()
     await IdleBenchmark.run()
 }

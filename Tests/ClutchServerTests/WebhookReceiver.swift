@@ -67,9 +67,11 @@ final class WebhookReceiver: @unchecked Sendable {
         received.filter { $0.status < 300 && $0.event?.at("type")?.stringValue == type }
     }
 
+    /// Ends the receiver. SIGKILL: a child started from a test thread may inherit a signal mask
+    /// that blocks SIGTERM, and the receiver keeps nothing that needs a clean exit.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

@@ -8,7 +8,7 @@ documents (loaded from that file, so the documented code is the code tested).
     python3 webhook_receiver.py verify --secret S --header H --body-file F [--now T]
         Exits 0 when the documented check accepts the delivery, 1 otherwise.
 """
-import argparse, json, os, re, sys, threading, time
+import argparse, json, os, re, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "webhooks.md")
@@ -52,6 +52,8 @@ def serve(args, verify):
 
 
 def main():
+    # Started from a test process whose threads may block SIGTERM: take the default back.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["serve", "verify"])
     parser.add_argument("--secret", required=True)

@@ -4,12 +4,12 @@ import Testing
 
 @Suite("clutch --at, schedule and webhooks")
 struct ScheduleWebhookCLITests {
-    @Test("on --at +2s schedules the change; the server applies it as clutch-scheduler naming the author")
+    @Test("on --at +5s schedules the change; the server applies it as clutch-scheduler naming the author")
     func onAtFires() async throws {
         let server = try await TestServer.shared.get()
         let key = uniqueKey("later")
         #expect(try await server.clutch("flags", "create", key).status == 0)
-        let scheduled = try await server.clutch("on", key, "--env", "production", "--at", "+2s", "-m", "launch", "--json")
+        let scheduled = try await server.clutch("on", key, "--env", "production", "--at", "+5s", "-m", "launch", "--json")
         #expect(scheduled.status == 0, "\(scheduled)")
         let id = try #require(try scheduled.json()["id"]?.string)
         #expect(try scheduled.json()["status"]?.string == "pending")

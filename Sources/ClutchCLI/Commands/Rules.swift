@@ -54,7 +54,6 @@ struct RulesAdd: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
-    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
 
@@ -95,7 +94,8 @@ struct RulesAdd: AsyncParsableCommand {
         if let percent { _ = try Percent.weight(percent, option: "--percent") }
         if let weights { _ = try Percent.weights(weights) }
         let (serve, percent, variant, weights, by, at, description) = (self.serve, self.percent, self.variant, self.weights, self.by, self.at, self.description)
-        let editor = FlagEditor(client: try connection.client(), at: try schedule.date())
+        // `--at` here is the rule's position (it predates scheduling), so `rules add` is not schedulable.
+        let editor = FlagEditor(client: try connection.client())
         var position = 0
         let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in
             let what: Serve

@@ -12,8 +12,8 @@ struct SchedulesController {
         let routes = RouteCollection(context: ClutchRequestContext.self)
         routes.post("schedules", use: create)
         routes.get("schedules", use: list)
-        routes.get("schedules/:id", use: get)
-        routes.delete("schedules/:id", use: cancel)
+        routes.get("schedules/:scheduleId", use: get)
+        routes.delete("schedules/:scheduleId", use: cancel)
         return routes
     }
 
@@ -81,13 +81,13 @@ struct SchedulesController {
     }
 
     @Sendable func get(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        JSONResponse.encode(try await services.store.schedule(try context.parameter("id")))
+        JSONResponse.encode(try await services.store.schedule(try context.parameter("scheduleId")))
     }
 
     @Sendable func cancel(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let change = try request.changeInfo(context)
         let record = try await services.metrics.timeWrite("cancel_schedule") {
-            try await services.store.cancelSchedule(try context.parameter("id"), change: change)
+            try await services.store.cancelSchedule(try context.parameter("scheduleId"), change: change)
         }
         return JSONResponse.encode(record)
     }

@@ -11,8 +11,8 @@ struct WebhooksController {
         let routes = RouteCollection(context: ClutchRequestContext.self)
         routes.post("webhooks", use: create)
         routes.get("webhooks", use: list)
-        routes.delete("webhooks/:id", use: delete)
-        routes.get("webhooks/:id/deliveries", use: deliveries)
+        routes.delete("webhooks/:webhookId", use: delete)
+        routes.get("webhooks/:webhookId/deliveries", use: deliveries)
         return routes
     }
 
@@ -44,7 +44,7 @@ struct WebhooksController {
     @Sendable func delete(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let change = try request.changeInfo(context)
         try await services.metrics.timeWrite("delete_webhook") {
-            try await services.store.deleteWebhook(try context.parameter("id"), change: change)
+            try await services.store.deleteWebhook(try context.parameter("webhookId"), change: change)
         }
         return Response(status: .noContent)
     }
@@ -53,7 +53,7 @@ struct WebhooksController {
 
     @Sendable func deliveries(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let limit = try request.intQuery("limit", in: 1...500) ?? 50
-        let deliveries = try await services.store.deliveries(webhook: try context.parameter("id"), limit: Int(limit))
+        let deliveries = try await services.store.deliveries(webhook: try context.parameter("webhookId"), limit: Int(limit))
         return JSONResponse.encode(DeliveryList(deliveries: deliveries))
     }
 }

@@ -63,12 +63,13 @@ final class WebhookDispatcher: Service, Sendable {
 
     /// Starts the due deliveries there is room for; answers how long to sleep at most.
     private func startDue(http: HTTPClient, group: inout DiscardingTaskGroup) async throws -> Duration {
+        let now = Date()
         let busy = inFlight.withLock { $0 }
         let room = settings.concurrency - busy.count
         if room > 0 {
             var perWebhook: [String: Int] = [:]
             for webhook in busy.values { perWebhook[webhook, default: 0] += 1 }
-            let due = try await store.dueDeliveries(now: Date(), limit: max(room * 4, 32), excluding: Set(busy.keys))
+            let due = try await store.dueDeliveries(now: now, limit: max(room * 4, 32), excluding: Set(busy.keys))
             var started = 0
             for delivery in due where started < room && perWebhook[delivery.webhook, default: 0] < settings.concurrencyPerWebhook {
                 perWebhook[delivery.webhook, default: 0] += 1
@@ -83,9 +84,10 @@ final class WebhookDispatcher: Service, Sendable {
         }
         let waiting = Set(inFlight.withLock { $0.keys })
         guard let next = try await store.nextDeliveryDue(excluding: waiting) else { return longestSleep }
-        let seconds = next.timeIntervalSince(Date())
-        // Due but no room: an attempt that ends wakes us.
-        if seconds <= 0 { return longestSleep }
+        // Due at `now` and not started: no room for it; an attempt that ends wakes us. Due since
+        // `now` (while we looked): go again at once.
+        if next <= now { return longestSleep }
+        let seconds = max(0, next.timeIntervalSince(Date()))
         return min(.milliseconds(Int64(seconds * 1000) + 1), longestSleep)
     }
 

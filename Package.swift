@@ -65,6 +65,7 @@ let package = Package(
                 .product(name: "HashTreeCollections", package: "swift-collections"),
                 // The web console's templates (Console/): HTML rendered on the server.
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             // docs/openapi.json, the API's one description, compiled in and served unchanged.
             plugins: ["EmbedOpenAPI"]
@@ -100,7 +101,10 @@ let package = Package(
         .executableTarget(
             name: "ClutchBench",
             // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
-            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log"),
+                // Hummingbird: the webhook benchmark's receiver.
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Benchmarks/ClutchBench"
         ),
         // SDK examples (sdk-examples/), built by `make test` like everything else.
@@ -126,7 +130,7 @@ let package = Package(
             name: "ClutchServerTests",
             dependencies: ["ClutchServer", "ClutchStore", "ClutchCore", .product(name: "Logging", package: "swift-log")],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
-            exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py"]
+            exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "webhook_receiver.py"]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
         .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore"]),

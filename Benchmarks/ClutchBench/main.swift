@@ -4,7 +4,7 @@
 // `clutch-bench cohorts` run the SDK scale benchmarks, the breakdown of a start from the cache
 // file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures;
 // `clutch-bench console` the web console's flag list with 2,000 flags; `clutch-bench releases` the
-// release guard simulation.
+// release guard simulation; `clutch-bench hooks` the scheduled-change and webhook figures.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -25,6 +25,8 @@ case "console":
     await ConsoleBenchmarks.run()
 case "releases":
     ReleaseBenchmarks.run()
+case "hooks":
+    await ScheduleWebhookBenchmarks.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
@@ -34,5 +36,6 @@ default:
     await CacheStartBenchmarks.run()
     await CohortBenchmarks.run()
     await ConsoleBenchmarks.run()
+    await ScheduleWebhookBenchmarks.run()
     await IdleBenchmark.run()
 }

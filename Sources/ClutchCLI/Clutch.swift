@@ -22,7 +22,7 @@ struct Clutch: AsyncParsableCommand {
             Flags.self, On.self, Off.self, Kill.self, RolloutCommand.self,
             TargetCommand.self, Untarget.self, Rules.self, Prerequisites.self, Cohorts.self,
             ReleaseCommand.self, History.self, Diff.self, Rollback.self, Explain.self,
-            Export.self, Import.self, Keys.self, Audit.self,
+            Export.self, Import.self, Keys.self, Audit.self, ScheduleCommand.self, WebhooksCommand.self,
         ]
     )
 

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var consoleSecureCookies: Bool
     /// How long a console session lives without a request; tests shorten it.
     public var consoleIdleTimeout: Duration
+    /// How webhooks are delivered and retried.
+    public var webhooks: WebhookSettings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -52,5 +54,6 @@ public struct ServerConfiguration: Sendable {
         self.corsOrigins = []
         self.consoleSecureCookies = false
         self.consoleIdleTimeout = .seconds(30 * 60)
+        self.webhooks = WebhookSettings()
     }
 }

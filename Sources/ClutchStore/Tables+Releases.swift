@@ -56,6 +56,7 @@ extension Tables {
         try db.execute(
             sql: "INSERT INTO release_transition (release_id, kind, actor, message, revision, at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [release.id, transition.kind.rawValue, transition.actor, transition.message, transition.revision, transition.at])
+        try recordReleaseEvent(db, release, transition)
         if transition.revision == nil {
             try audit(
                 db, at: transition.at, change: ChangeInfo(actor: transition.actor, message: transition.message),
@@ -182,5 +183,38 @@ extension Tables {
                 try json(release.progress),
                 release.progress.stepStartedAt.timeIntervalSince1970 + release.policy.settleSeconds, release.id,
             ])
+    }
+}
+
+extension Tables {
+    /// The data of a `release.step` or `release.rolled_back` webhook event.
+    struct ReleaseEventData: Encodable {
+        var release: Int64
+        var flag: String
+        var environment: String
+        var variant: String
+        var transition: String
+        var state: String
+        var percent: Double
+        var actor: String
+        var message: String
+        var revision: Int64?
+    }
+
+    /// Queues the webhook event of a transition, in the transition's transaction: a step (the
+    /// last one completes the release) is `release.step`, a rollback `release.rolled_back`; the
+    /// other transitions are reported by the `flag.changed` of the change they make, if any.
+    static func recordReleaseEvent(_ db: Database, _ release: Release, _ transition: ReleaseTransition) throws {
+        let type: WebhookEventType
+        switch transition.kind {
+        case .step, .completed: type = .releaseStep
+        case .rolledBack: type = .releaseRolledBack
+        case .started, .paused, .resumed, .aborted: return
+        }
+        let data = ReleaseEventData(
+            release: release.id, flag: release.flag, environment: release.environment, variant: release.policy.variant,
+            transition: transition.kind.rawValue, state: release.state.rawValue, percent: release.percent,
+            actor: transition.actor, message: transition.message, revision: transition.revision)
+        try recordEvent(db, type: type, data: data, at: transition.at)
     }
 }

@@ -197,6 +197,12 @@ enum Tables {
                         try json(changedEnvironments), definitionChanged, now])
         let auditEnvironment = !definitionChanged && changedEnvironments.count == 1 ? changedEnvironments.first : nil
         try audit(db, at: now, change: change, action: action, entity: "flag", key: key, environment: auditEnvironment, revision: number)
+        try recordEvent(
+            db, type: .flagChanged,
+            data: FlagChangedData(
+                flag: key, revision: number, action: action, actor: change.actor, message: change.message, summary: summary,
+                environments: changedEnvironments, definitionChanged: definitionChanged, deleted: new == nil),
+            at: now)
         let (versions, previous) = try bump(db, affected)
         return Change(
             value: try flag(db, key), versions: versions,

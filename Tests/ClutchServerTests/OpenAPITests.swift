@@ -144,6 +144,8 @@ struct OpenAPITests {
                     .replacingOccurrences(of: "{cohortKey}", with: fixture.cohort)
                     .replacingOccurrences(of: "{n}", with: "1")
                     .replacingOccurrences(of: "{id}", with: fixture.keyID)
+                    .replacingOccurrences(of: "{scheduleId}", with: fixture.scheduleID)
+                    .replacingOccurrences(of: "{webhookId}", with: fixture.webhookID)
                 let query = template.hasSuffix("/diff") ? "?from=1" : ""
                 let credential: OpenAPIHarness.Credential = path.hasPrefix("/api/") ? .admin : .sdk(fixture.sdkKey)
                 let status =
@@ -374,6 +376,8 @@ enum OpenAPIScenario {
         var cohort: String
         var sdkKey: String
         var keyID: String
+        var scheduleID: String
+        var webhookID: String
     }
 
     static let flagKey = "checkout-flow"
@@ -400,7 +404,19 @@ enum OpenAPIScenario {
         guard case .object(let fields) = key, let secret = fields["key"]?.stringValue, let id = fields["id"]?.stringValue else {
             throw OpenAPIHarness.Failure("could not create an SDK key: \(created.status) \(String(decoding: created.body, as: UTF8.self))")
         }
-        return Fixture(flag: flagKey, cohort: cohortKey, sdkKey: secret, keyID: id)
+        let schedule = try await server.send(
+            "POST", "/api/v1/schedules",
+            body: #"{"flag": "\#(flagKey)", "environment": "production", "instructions": [{"kind": "turnOff"}], "at": "2099-01-01T00:00:00Z"}"#)
+        let webhook = try await server.send(
+            "POST", "/api/v1/webhooks", body: #"{"url": "https://hooks.example.com/clutch", "secret": "openapi-secret-0123456789"}"#)
+        guard case .object(let scheduleFields) = try JSONDecoder().decode(Value.self, from: schedule.body),
+              let scheduleID = scheduleFields["id"]?.stringValue,
+              case .object(let webhookFields) = try JSONDecoder().decode(Value.self, from: webhook.body),
+              let webhookID = webhookFields["id"]?.stringValue
+        else {
+            throw OpenAPIHarness.Failure("could not create a schedule and a webhook")
+        }
+        return Fixture(flag: flagKey, cohort: cohortKey, sdkKey: secret, keyID: id, scheduleID: scheduleID, webhookID: webhookID)
     }
 
     static func run(_ server: OpenAPIHarness.Server, _ checker: inout ResponseChecker) async throws {
@@ -515,6 +531,36 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/api/v1/export?format=yaml", expect: 200)
         _ = try await call("POST", "/api/v1/import?dryRun=true", body: String(decoding: export.body, as: UTF8.self), expect: 200)
         _ = try await call("POST", "/api/v1/import", body: #"{"flags": [{"key": "imported", "type": "integer", "variants": [{"key": "one", "value": 1}], "offVariant": "one"}]}"#, expect: 200)
+
+        // Schedules and webhooks
+        let schedule = try await call(
+            "POST", "/api/v1/schedules",
+            body: #"{"flag": "\#(flagKey)", "environment": "production", "instructions": [{"kind": "turnOff"}], "at": "2099-01-01T00:00:00Z", "message": "later"}"#,
+            expect: 201)
+        _ = try await call(
+            "POST", "/api/v1/schedules",
+            body: #"{"cohort": "\#(cohortKey)", "environment": "production", "instructions": [{"kind": "addMembers", "values": ["x"]}], "at": "2099-01-01T00:00:00Z"}"#,
+            expect: 201)
+        _ = try await call("POST", "/api/v1/schedules", body: #"{"flag": "\#(flagKey)", "environment": "production", "instructions": [], "at": "x"}"#, expect: 400)
+        _ = try await call("GET", "/api/v1/schedules", expect: 200)
+        _ = try await call("GET", "/api/v1/schedules?status=pending&key=\(flagKey)", expect: 200)
+        guard case .object(let scheduleFields) = try JSONDecoder().decode(Value.self, from: schedule.body),
+              let scheduleID = scheduleFields["id"]?.stringValue
+        else { throw OpenAPIHarness.Failure("no schedule id") }
+        _ = try await call("GET", "/api/v1/schedules/\(scheduleID)", expect: 200)
+        _ = try await call("DELETE", "/api/v1/schedules/\(scheduleID)", expect: 200)
+        _ = try await call("DELETE", "/api/v1/schedules/\(scheduleID)", expect: 409)
+        let webhook = try await call(
+            "POST", "/api/v1/webhooks",
+            body: #"{"url": "https://hooks.example.com/clutch", "events": ["flag.changed", "schedule.failed"], "secret": "openapi-secret-0123456789", "description": "ops"}"#,
+            expect: 201)
+        _ = try await call("POST", "/api/v1/webhooks", body: #"{"url": "ftp://x", "secret": "openapi-secret-0123456789"}"#, expect: 400)
+        _ = try await call("GET", "/api/v1/webhooks", expect: 200)
+        guard case .object(let webhookFields) = try JSONDecoder().decode(Value.self, from: webhook.body),
+              let webhookID = webhookFields["id"]?.stringValue
+        else { throw OpenAPIHarness.Failure("no webhook id") }
+        _ = try await call("GET", "/api/v1/webhooks/\(webhookID)/deliveries?limit=10", expect: 200)
+        _ = try await call("DELETE", "/api/v1/webhooks/\(webhookID)", expect: 204)
 
         // SDK sync
         let snapshot = try await call("GET", "/sdk/v1/flags", credential: .sdk(sdkKey), expect: 200)

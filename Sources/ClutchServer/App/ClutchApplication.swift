@@ -21,6 +21,10 @@ public final class ClutchApplication: Sendable {
     private let instanceLock: InstanceLock
     /// The admin token this start created (first start only); shown once, never logged.
     public let createdAdminToken: String?
+    /// Applies scheduled changes when due.
+    private let scheduleRunner: ScheduleRunner
+    /// Sends the webhook outbox.
+    private let webhookDispatcher: WebhookDispatcher
 
     /// Opens (or creates) the database, creates the first admin token if there is none, and
     /// loads every environment's snapshot and the credentials into memory.
@@ -41,6 +45,8 @@ public final class ClutchApplication: Sendable {
             releases: ReleaseSignal())
         self.services = services
         _ = try await services.refreshReleaseSignal()
+        scheduleRunner = ScheduleRunner(services: services)
+        webhookDispatcher = WebhookDispatcher(store: store, settings: configuration.webhooks, logger: logger)
         consolePages = try ConsolePages()
         if try await store.hasAdminToken() {
             createdAdminToken = nil
@@ -78,6 +84,9 @@ public final class ClutchApplication: Sendable {
         await services.usage.flush()
     }
 
+    /// The services that run beside the HTTP server: the release runner, the scheduler and the webhook dispatcher.
+    var backgroundServices: [any Service] { [releaseRunner, scheduleRunner, webhookDispatcher] }
+
     /// Closes the database.
     public func close() throws {
         defer { instanceLock.release() }
@@ -113,6 +122,8 @@ public final class ClutchApplication: Sendable {
             .addRoutes(EnvironmentsController(services: services).routes)
             .addRoutes(ExplainController(services: services).routes)
             .addRoutes(AuditController(services: services).routes)
+            .addRoutes(SchedulesController(services: services).routes)
+            .addRoutes(WebhooksController(services: services).routes)
         router.group("sdk/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)
@@ -191,7 +202,7 @@ public final class ClutchApplication: Sendable {
             continuation.finish()
         }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [app, releaseRunner], gracefulShutdownSignals: [], logger: services.logger)
+            services: [app as any Service] + backgroundServices, gracefulShutdownSignals: [], logger: services.logger)
         groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
         let group = ServiceGroup(configuration: groupConfiguration)
         let task = Task {

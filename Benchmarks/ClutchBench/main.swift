@@ -3,7 +3,9 @@
 // client process that benchmark starts. `clutch-bench scale`, `clutch-bench cache` and
 // `clutch-bench cohorts` run the SDK scale benchmarks, the breakdown of a start from the cache
 // file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures;
-// `clutch-bench store` admin writes per second on PostgreSQL against SQLite.
+// `clutch-bench store` admin writes per second on PostgreSQL against SQLite;
+// `clutch-bench console` the web console's flag list with 2,000 flags; `clutch-bench releases` the
+// release guard simulation; `clutch-bench hooks` the scheduled-change and webhook figures.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -22,7 +24,14 @@ case "engine":
     EngineBenchmarks.run()
 case "store":
     await StoreWriteBenchmarks.run()
+case "console":
+    await ConsoleBenchmarks.run()
+case "releases":
+    ReleaseBenchmarks.run()
+case "hooks":
+    await ScheduleWebhookBenchmarks.run()
 default:
+    ReleaseBenchmarks.run()
     EngineBenchmarks.run()
     PatternBenchmarks.run()
     await SDKBenchmarks.run()
@@ -30,5 +39,7 @@ default:
     await CacheStartBenchmarks.run()
     await CohortBenchmarks.run()
     await StoreWriteBenchmarks.run()
+    await ConsoleBenchmarks.run()
+    await ScheduleWebhookBenchmarks.run()
     await IdleBenchmark.run()
 }

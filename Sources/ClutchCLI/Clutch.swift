@@ -21,8 +21,8 @@ struct Clutch: AsyncParsableCommand {
             ServeCommand.self, MigrateCommand.self, Login.self, Status.self,
             Flags.self, On.self, Off.self, Kill.self, RolloutCommand.self,
             TargetCommand.self, Untarget.self, Rules.self, Prerequisites.self, Cohorts.self,
-            History.self, Diff.self, Rollback.self, Explain.self,
-            Export.self, Import.self, Keys.self, Audit.self,
+            ReleaseCommand.self, History.self, Diff.self, Rollback.self, Explain.self,
+            Export.self, Import.self, Keys.self, Audit.self, ScheduleCommand.self, WebhooksCommand.self,
         ]
     )
 

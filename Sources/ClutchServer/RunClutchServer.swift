@@ -13,7 +13,7 @@ public func runClutchServer(
     defer { try? application.close() }
     let app = application.makeApplication(onReady: onReady)
     var groupConfiguration = ServiceGroupConfiguration(
-        services: [app] + application.backgroundServices, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        services: [app as any Service] + application.backgroundServices, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     // Streams end themselves on shutdown; this bounds anything else (a stuck client, a slow
     // request) so SIGTERM always stops the process within 5 s.
     groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown

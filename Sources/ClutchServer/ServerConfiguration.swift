@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     /// On a shared (PostgreSQL) database: how often a replica compares the environments'
     /// versions with its own, in case a change notification was lost.
     public var replicaPollInterval: Duration
+    /// How webhooks are delivered and retried.
+    public var webhooks: WebhookSettings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -57,5 +59,6 @@ public struct ServerConfiguration: Sendable {
         self.consoleSecureCookies = false
         self.consoleIdleTimeout = .seconds(30 * 60)
         self.replicaPollInterval = .seconds(3)
+        self.webhooks = WebhookSettings()
     }
 }

@@ -30,7 +30,7 @@ import Foundation
 ///   changed its view, so a reader comparing versions knows whether it is current.
 ///
 /// Reads answer from committed data only. Methods are safe to call concurrently from any task.
-public protocol ClutchStoring: Sendable {
+public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStoring, WebhookStoring {
     /// Releases the database. Calls made afterwards fail.
     func close() throws
 

@@ -39,10 +39,8 @@ extension FlagStore {
                 return Change(value: InstructionResult(record: record, diff: diff, dryRun: true), versions: [:])
             }
         }
-        let result = try await pool.write { db -> Change<InstructionResult?> in
-            let (old, new, diff) = try Self.plan(db, instructions, key, environment, ifRevision)
-            let written = try Tables.commitFlag(db, key: key, old: old, new: new, action: "change", change: change)
-            return written.with(written.value.map { InstructionResult(record: $0, diff: diff, dryRun: false) })
+        let result = try await pool.write { db in
+            try Self.applyInstructions(db, instructions, flag: key, environment: environment, ifRevision: ifRevision, change: change)
         }
         guard let value = result.value else { throw StoreError.notFound("flag '\(key)' does not exist") }
         if !result.versions.isEmpty {
@@ -55,8 +53,19 @@ extension FlagStore {
         return result.with(value)
     }
 
+    /// The write of ``apply(_:flag:environment:ifRevision:dryRun:change:)`` inside the caller's
+    /// transaction, so that the scheduler claims a schedule and applies it in one transaction.
+    static func applyInstructions(
+        _ db: Database, _ instructions: [Instruction], flag key: String, environment: String, ifRevision: Int64?,
+        change: ChangeInfo
+    ) throws -> Change<InstructionResult?> {
+        let (old, new, diff) = try plan(db, instructions, key, environment, ifRevision)
+        let written = try Tables.commitFlag(db, key: key, old: old, new: new, action: "change", change: change)
+        return written.with(written.value.map { InstructionResult(record: $0, diff: diff, dryRun: false) })
+    }
+
     /// The flag before and after the instructions, validated, and what they change.
-    private static func plan(
+    static func plan(
         _ db: Database, _ instructions: [Instruction], _ key: String, _ environment: String, _ ifRevision: Int64?
     ) throws -> (FlagRecord, Flag, [FieldChange]) {
         try Tables.requireEnvironment(db, environment)

@@ -83,19 +83,8 @@ extension FlagStore {
     private func commitMembers(
         _ requested: MemberChange, cohort key: String, environment: String, change: ChangeInfo
     ) async throws -> Change<MembershipResult> {
-        let result = try await pool.write { db -> Change<MembershipResult> in
-            try Tables.requireEnvironment(db, environment)
-            guard let old = try Tables.cohortDefinition(db, key, environment: environment) else {
-                throw StoreError.notFound("cohort '\(key)' does not exist in environment '\(environment)'")
-            }
-            let written = try Tables.commitMembers(db, old, change: requested, change: change)
-            let record = try Tables.cohortDefinition(db, key, environment: environment) ?? old
-            let answer = MembershipResult(
-                cohort: key, environment: environment, revision: record.revision,
-                size: try Tables.memberCount(db, key, environment: environment),
-                added: written?.0.added ?? [], removed: written?.0.removed ?? [],
-                updatedAt: record.updatedAt, updatedBy: record.updatedBy)
-            return (written?.1 ?? Change(value: (), versions: [:])).with(answer)
+        let result = try await pool.write { db in
+            try Self.commitMembers(db, requested, cohort: key, environment: environment, change: change)
         }
         if !result.versions.isEmpty {
             logger.info("cohort members changed", metadata: [
@@ -104,6 +93,25 @@ extension FlagStore {
             ])
         }
         return result
+    }
+
+    /// The write of ``applyMembers(_:cohort:environment:change:)`` inside the caller's
+    /// transaction (the scheduler claims a schedule and applies it in one transaction).
+    static func commitMembers(
+        _ db: Database, _ requested: MemberChange, cohort key: String, environment: String, change: ChangeInfo
+    ) throws -> Change<MembershipResult> {
+        try Tables.requireEnvironment(db, environment)
+        guard let old = try Tables.cohortDefinition(db, key, environment: environment) else {
+            throw StoreError.notFound("cohort '\(key)' does not exist in environment '\(environment)'")
+        }
+        let written = try Tables.commitMembers(db, old, change: requested, change: change)
+        let record = try Tables.cohortDefinition(db, key, environment: environment) ?? old
+        let answer = MembershipResult(
+            cohort: key, environment: environment, revision: record.revision,
+            size: try Tables.memberCount(db, key, environment: environment),
+            added: written?.0.added ?? [], removed: written?.0.removed ?? [],
+            updatedAt: record.updatedAt, updatedBy: record.updatedBy)
+        return (written?.1 ?? Change(value: (), versions: [:])).with(answer)
     }
 
     /// The requested change with repeats dropped; a member both added and removed is refused.

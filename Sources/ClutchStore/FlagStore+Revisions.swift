@@ -40,16 +40,26 @@ extension FlagStore {
         flag key: String, to number: Int64?, environment: String?, ifRevision: Int64? = nil, change: ChangeInfo
     ) async throws -> Change<FlagRecord> {
         let result = try await pool.write { db -> Change<FlagRecord?> in
-            if let environment { try Tables.requireEnvironment(db, environment, field: "environment") }
-            let old = try Tables.requireFlag(db, key)
-            try Tables.checkRevision(old, ifRevision)
-            let target = try FlagEdits.rollbackTarget(old, to: number)
-            let (new, summaryPrefix) = try FlagEdits.rolledBack(
-                old.flag, to: try FlagStore.revision(db, key, target), environment: environment, environments: try Tables.environmentKeys(db))
-            try Tables.validate(db, new)
+            let (old, new, summaryPrefix) = try FlagStore.restored(db, key, to: number, environment: environment, ifRevision: ifRevision)
             return try Tables.commitFlag(
                 db, key: key, old: old, new: new, action: "rollback", change: change, summaryPrefix: summaryPrefix)
         }
         return try written(result, key, "rollback", change)
+    }
+
+    /// The flag now, the flag as restoring revision `number` (default: the one before the
+    /// latest) would make it (validated), and the summary prefix naming the revision restored:
+    /// one computation for the rollback and its preview.
+    static func restored(
+        _ db: Database, _ key: String, to number: Int64?, environment: String?, ifRevision: Int64?
+    ) throws -> (old: FlagRecord, new: Flag, summaryPrefix: String) {
+        if let environment { try Tables.requireEnvironment(db, environment, field: "environment") }
+        let old = try Tables.requireFlag(db, key)
+        try Tables.checkRevision(old, ifRevision)
+        let target = try FlagEdits.rollbackTarget(old, to: number)
+        let (new, summaryPrefix) = try FlagEdits.rolledBack(
+            old.flag, to: try FlagStore.revision(db, key, target), environment: environment, environments: try Tables.environmentKeys(db))
+        try Tables.validate(db, new)
+        return (old, new, summaryPrefix)
     }
 }

@@ -18,23 +18,25 @@ extension FlagStore {
     public func recordUsage(_ entries: [UsageEntry], at: Date) async throws {
         // Reports were checked against `UsageLimits` one by one; a batch sums many of them, so
         // here only a negative count is refused (sums saturate).
-        for (i, entry) in entries.enumerated() where entry.count < 0 {
-            throw StoreError.badRequest("a count cannot be negative, got \(entry.count)", field: "counts[\(i)].count")
-        }
+        try UsageEntry.checkNotNegative(entries)
         guard !entries.isEmpty else { return }
         try await pool.write { db in
             for environment in Set(entries.map(\.environment)) { try Tables.requireEnvironment(db, environment) }
             let upsert = try db.cachedStatement(sql: """
-                INSERT INTO usage (flag, environment, variant, count, last_evaluated)
-                SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM flag WHERE key = ?1)
+                INSERT INTO usage (flag, environment, variant, count, errors, last_evaluated)
+                SELECT ?1, ?2, ?3, ?4, ?6, ?5 WHERE EXISTS (SELECT 1 FROM flag WHERE key = ?1)
                 ON CONFLICT (flag, environment, variant) DO UPDATE SET
                     count = CASE WHEN typeof(count) != 'integer' OR count > 9223372036854775807 - excluded.count
                                  THEN 9223372036854775807 ELSE count + excluded.count END,
+                    errors = CASE WHEN errors > 9223372036854775807 - excluded.errors
+                                  THEN 9223372036854775807 ELSE errors + excluded.errors END,
                     last_evaluated = MAX(last_evaluated, excluded.last_evaluated)
                 """)
             for entry in entries {
-                try upsert.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, at])
+                try upsert.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, at, entry.errors])
             }
+            // The same transaction hands rollout-decided counts to the running release of the flag.
+            try Tables.addReleaseUsage(db, entries.filter(\.rollout), at: at)
         }
     }
 

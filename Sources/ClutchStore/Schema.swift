@@ -5,7 +5,7 @@ import GRDB
 /// schema by appending a new one.
 enum Schema {
     /// The identifiers, in order, of every migration.
-    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions"]
+    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -163,6 +163,117 @@ enum Schema {
                     last_seen DATETIME NOT NULL
                 );
                 CREATE INDEX console_session_last_seen ON console_session(last_seen);
+                """)
+        }
+        // Guarded releases (FlagStore+Releases.swift): one row per release with its policy and
+        // progress as JSON, the usage reported since the runner last looked (added by usage reports
+        // in their own transaction: `early_*` while the step settles, before `settled_at` in Unix
+        // seconds, `pending_*` after), and one row per transition. Usage also keeps the
+        // errors applications attribute to each variant.
+        migrator.registerMigration("v7-releases") { db in
+            try db.execute(sql: """
+                ALTER TABLE usage ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE release (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    flag TEXT NOT NULL,
+                    environment TEXT NOT NULL REFERENCES environment(key),
+                    variant TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    progress TEXT NOT NULL,
+                    expected_state TEXT NOT NULL,
+                    reason TEXT,
+                    message TEXT,
+                    started_by TEXT NOT NULL,
+                    started_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    settled_at DOUBLE NOT NULL DEFAULT 0,
+                    pending_new_evaluations INTEGER NOT NULL DEFAULT 0,
+                    pending_new_errors INTEGER NOT NULL DEFAULT 0,
+                    pending_other_evaluations INTEGER NOT NULL DEFAULT 0,
+                    pending_other_errors INTEGER NOT NULL DEFAULT 0,
+                    early_new_evaluations INTEGER NOT NULL DEFAULT 0,
+                    early_new_errors INTEGER NOT NULL DEFAULT 0,
+                    early_other_evaluations INTEGER NOT NULL DEFAULT 0,
+                    early_other_errors INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE UNIQUE INDEX release_active ON release(flag, environment) WHERE state IN ('running', 'paused');
+                CREATE INDEX release_by_flag ON release(flag, environment, id);
+                CREATE TABLE release_transition (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    release_id INTEGER NOT NULL REFERENCES release(id),
+                    kind TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    message TEXT,
+                    revision INTEGER,
+                    at DATETIME NOT NULL
+                );
+                CREATE INDEX release_transition_release ON release_transition(release_id, id);
+                """)
+        }
+        // Scheduled changes, webhooks and their outbox. A schedule holds the instructions of one
+        // change, applied by the server's scheduler at `due_at`. `webhook_event` is the outbox: a
+        // row is written in the same transaction as the change it reports, with one
+        // `webhook_delivery` per subscribed webhook, so a crash between commit and sending loses
+        // nothing. The webhook's secret is kept as given: it must sign every delivery, so it
+        // cannot be a hash; the API never returns it (only `secret_hint`).
+        migrator.registerMigration("v8-schedules-webhooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE schedule (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('flag', 'cohort')),
+                    key TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    instructions TEXT NOT NULL,
+                    message TEXT,
+                    due_at DATETIME NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'applied', 'failed', 'cancelled')),
+                    created_at DATETIME NOT NULL,
+                    created_by TEXT NOT NULL,
+                    finished_at DATETIME,
+                    finished_by TEXT,
+                    revision INTEGER,
+                    error TEXT,
+                    note TEXT
+                );
+                CREATE INDEX schedule_pending ON schedule(status, due_at);
+                CREATE TABLE webhook (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    url TEXT NOT NULL,
+                    events TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    secret_hint TEXT NOT NULL,
+                    description TEXT,
+                    created_at DATETIME NOT NULL,
+                    created_by TEXT NOT NULL
+                );
+                CREATE TABLE webhook_event (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE webhook_delivery (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    webhook TEXT NOT NULL REFERENCES webhook(id) ON DELETE CASCADE,
+                    event TEXT NOT NULL REFERENCES webhook_event(id),
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at DATETIME NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    finished_at DATETIME
+                );
+                CREATE INDEX webhook_delivery_due ON webhook_delivery(status, next_attempt_at);
+                CREATE INDEX webhook_delivery_webhook ON webhook_delivery(webhook, id);
+                CREATE TABLE webhook_attempt (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    delivery INTEGER NOT NULL REFERENCES webhook_delivery(id) ON DELETE CASCADE,
+                    at DATETIME NOT NULL,
+                    status_code INTEGER,
+                    error TEXT,
+                    duration_ms INTEGER NOT NULL
+                );
+                CREATE INDEX webhook_attempt_delivery ON webhook_attempt(delivery);
                 """)
         }
         return migrator

@@ -168,6 +168,7 @@ enum Tables {
             arguments: [key, number, content, change.actor, change.message, action, plan.summary,
                         try json(plan.changedEnvironments), plan.definitionChanged, now])
         try audit(db, at: now, change: change, action: action, entity: "flag", key: key, environment: plan.auditEnvironment, revision: number)
+        try recordEvent(db, type: .flagChanged, data: plan.changedEvent(key: key, revision: number, action: action, change: change), at: now)
         let (versions, previous) = try bump(db, plan.affected)
         return Change(
             value: try flag(db, key), versions: versions,

@@ -8,16 +8,33 @@ public struct UsageEntry: Sendable, Hashable {
     public var flag: String
     public var variant: String
     public var count: Int64
+    /// Errors the application attributed to the variant.
+    public var errors: Int64
+    /// Whether the counts are of evaluations the flag's default rollout decided (``UsageCount/rollout``).
+    public var rollout: Bool
 
-    public init(environment: String, flag: String, variant: String, count: Int64) {
+    public init(environment: String, flag: String, variant: String, count: Int64, errors: Int64 = 0, rollout: Bool = false) {
         self.environment = environment
         self.flag = flag
         self.variant = variant
         self.count = count
+        self.errors = errors
+        self.rollout = rollout
+    }
+
+    /// Refuses a batch with a negative count or error count (a batch sums reports already checked
+    /// against ``UsageLimits``, so only the sign is checked again): every store calls this.
+    static func checkNotNegative(_ entries: [UsageEntry]) throws {
+        for (i, entry) in entries.enumerated() where entry.count < 0 || entry.errors < 0 {
+            let field = entry.count < 0 ? "count" : "errors"
+            throw StoreError.badRequest("a count cannot be negative, got \(min(entry.count, entry.errors))", field: "counts[\(i)].\(field)")
+        }
     }
 
     init(environment: String, count: UsageCount) {
-        self.init(environment: environment, flag: count.flag, variant: count.variant, count: count.count)
+        self.init(
+            environment: environment, flag: count.flag, variant: count.variant, count: count.count, errors: count.errors,
+            rollout: count.rollout)
     }
 }
 
@@ -43,6 +60,9 @@ public enum UsageLimits {
         for (i, entry) in counts.enumerated() {
             if !(0...maxCount).contains(entry.count) {
                 throw refuse("counts[\(i)].count", "a count must be 0–\(maxCount), got \(entry.count)")
+            }
+            if !(0...maxCount).contains(entry.errors) {
+                throw refuse("counts[\(i)].errors", "errors must be 0–\(maxCount), got \(entry.errors)")
             }
             if entry.flag.utf8.count > maxNameBytes {
                 throw refuse("counts[\(i)].flag", "a flag key has at most \(maxNameBytes) bytes")

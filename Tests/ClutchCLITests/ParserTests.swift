@@ -32,12 +32,12 @@ struct ParserTests {
 
     @Test("--where: whitespace, case of word operators, and errors")
     func whereEdges() throws {
-        #expect(try WhereParser.parse("  plan   IN  pro , enterprise ") == Clause(attribute: "plan", .in, ["pro", "enterprise"]))
-        #expect(try WhereParser.parse("email endswith @acme.com") == Clause(attribute: "email", .endsWith, ["@acme.com"]))
-        #expect(try WhereParser.parse("not email exists") == Clause(attribute: "email", .exists, [], negate: true))
-        #expect(try WhereParser.parse("not plan != free") == Clause(attribute: "plan", .in, ["free"]), "two negations cancel")
+        #expect(try WhereOption.parse("  plan   IN  pro , enterprise ") == Clause(attribute: "plan", .in, ["pro", "enterprise"]))
+        #expect(try WhereOption.parse("email endswith @acme.com") == Clause(attribute: "email", .endsWith, ["@acme.com"]))
+        #expect(try WhereOption.parse("not email exists") == Clause(attribute: "email", .exists, [], negate: true))
+        #expect(try WhereOption.parse("not plan != free") == Clause(attribute: "plan", .in, ["free"]), "two negations cancel")
         for bad in ["", "plan", "plan in", "email exists now", "in cohort", "in cohort a b", "age > old", "d after someday", "x matches (", "not"] {
-            #expect(throws: CLIError.self, "\(bad)") { try WhereParser.parse(bad) }
+            #expect(throws: CLIError.self, "\(bad)") { try WhereOption.parse(bad) }
         }
     }
 
@@ -46,7 +46,7 @@ struct ParserTests {
         (#"not a\\b exists"#, #"a\\b"#),
     ])
     func wherePaths(_ text: String, _ attribute: String) throws {
-        #expect(try WhereParser.parse(text).attribute == attribute)
+        #expect(try WhereOption.parse(text).attribute == attribute)
     }
 
     @Test("--where: malformed paths are refused with the engine's reason", arguments: [
@@ -54,7 +54,7 @@ struct ParserTests {
         (#"pl\an in pro"#, "backslash"),
     ])
     func whereBadPaths(_ text: String, _ mentions: String) {
-        let error = #expect(throws: CLIError.self) { try WhereParser.parse(text) }
+        let error = #expect(throws: CLIError.self) { try WhereOption.parse(text) }
         #expect(error?.message.contains(mentions) == true, "\(String(describing: error))")
     }
 

@@ -31,7 +31,7 @@ struct WhereFuzzTests {
             let chosen = (0..<count).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }
             let negate = rng.next() % 2 == 0
             let text = (negate ? "not " : "") + "\(attribute) \(op.rawValue) \(chosen.joined(separator: ","))"
-            let clause = try WhereParser.parse(text)
+            let clause = try WhereOption.parse(text)
             #expect(clause == Clause(attribute: attribute, op, chosen, negate: negate), "\(text)")
         }
     }
@@ -42,7 +42,7 @@ struct WhereFuzzTests {
         var parsed = 0
         for _ in 0..<20_000 {
             let text = (0..<Int(rng.next() % 6)).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ")
-            if (try? WhereParser.parse(text)) != nil { parsed += 1 }
+            if (try? WhereOption.parse(text)) != nil { parsed += 1 }
         }
         #expect(parsed > 0 && parsed < 20_000)
     }

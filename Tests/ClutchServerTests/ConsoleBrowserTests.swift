@@ -22,14 +22,111 @@ struct ConsoleBrowserTests {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("console_browser.py").path
     }
 
-    @Test(.enabled(if: missing == nil, "\(missing ?? "")"), .timeLimit(.minutes(1)))
+    static var storyScript: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("console_story.py").path
+    }
+
+    /// `docs/screenshots` of this repository: the README shows what the story test saw.
+    static var screenshots: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/screenshots").path
+    }
+
+    /// Runs the real `clutch` binary against `server` with its admin token.
+    static func clutch(_ server: TestServer, _ arguments: [String]) async throws -> String {
+        guard let binary = ServeProcess.binary else { throw TestFailure("the clutch binary is not built") }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-home-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        return try await PythonOFREPTests.run(
+            ["env", "HOME=\(home.path)", "CLUTCH_CONFIG=\(home.path)/config.json", "NO_COLOR=1", binary]
+                + arguments + ["--server", "http://127.0.0.1:\(server.port)", "--token", TestServer.adminToken])
+    }
+
+    /// The product owner's story from issue 12, in the browser: sign in, the flag created with
+    /// the CLI, admins only, switched on, two named customers, 10 % of customers, kill, and the
+    /// 10 % revision restored from the history; after each step OFREP (over HTTP, not the page)
+    /// says what apps get. Then a change made elsewhere shows on an open page without reloading.
+    @Test(.enabled(if: missing == nil, "\(missing ?? "")"), .timeLimit(.minutes(5)))
+    func theProductOwnersStory() async throws {
+        try await TestServer.with { server in
+            let (_, key) = try await server.createKey("production")
+            let created = try await Self.clutch(server, ["flags", "create", "new-checkout", "--description", "The new checkout", "--tag", "checkout"])
+            #expect(created.contains("new-checkout"))
+            let output = try await PythonOFREPTests.run([
+                "python3", Self.storyScript, "http://127.0.0.1:\(server.port)", TestServer.adminToken, key, "new-checkout", Self.screenshots,
+            ], timeout: .seconds(240))
+            let result = try JSONDecoder().decode(Value.self, from: Data(output.utf8))
+            func step(_ name: String, _ who: String) -> Value? { result.at("steps.\(name).\(who)") }
+            func share(_ name: String) -> Double { result.at("steps.\(name).share")?.numberValue ?? -1 }
+            #expect(result.at("signedOutURL")?.stringValue?.hasSuffix("/ui/login") == true)
+            // Created off: nobody gets it.
+            #expect(step("created", "admin") == .bool(false))
+            // Admins only, still off; then on: admins get it, nobody else does.
+            #expect(result.at("adminsNotice") == .string("Admins now get it."))
+            #expect(step("admins", "admin") == .bool(false))
+            #expect(step("on", "admin") == .bool(true))
+            #expect(step("on", "acme") == .bool(false))
+            #expect(share("on") == 0)
+            // Two named customers.
+            #expect(result.at("targeted") == .array([.string("acme"), .string("globex")]))
+            #expect(step("customers", "acme") == .bool(true))
+            #expect(step("customers", "globex") == .bool(true))
+            #expect(step("customers", "other") == .bool(false))
+            #expect(step("customers", "admin") == .bool(true))
+            // 10 % of customers, sticky by customerId (the default offered).
+            #expect(result.at("stickyDefault") == .string("customerId"))
+            #expect(step("rollout", "acme") == .bool(true))
+            #expect((0.04...0.17).contains(share("rollout")), "\(share("rollout"))")
+            #expect(result.at("tryVariant") == .string("on"))
+            #expect(result.at("tryExplanation")?.stringValue?.contains("customerId = acme") == true)
+            // Kill: off for everyone, after a confirmation dialog.
+            #expect(result.at("killNotice") == .string("Killed: off in every environment."))
+            #expect(result.at("killDialogs")?.arrayCount == 1)
+            #expect(step("killed", "acme") == .bool(false))
+            #expect(step("killed", "admin") == .bool(false))
+            #expect(share("killed") == 0)
+            // Restoring the 10 % revision brings all of it back, after a preview of the diff.
+            #expect(result.at("preview")?.stringValue?.contains("environments.production.enabled") == true)
+            #expect(result.at("restoreNotice") == .string("Revision restored."))
+            #expect(step("restored", "acme") == .bool(true))
+            #expect(step("restored", "admin") == .bool(true))
+            #expect(step("restored", "other") == .bool(false))
+            #expect(share("restored") == share("rollout"), "the same customers as before the kill")
+            #expect(result.at("historyTop")?.stringValue?.contains("back to 10 %") == true)
+            // Live: the open page shows the other person's change without a reload.
+            #expect(result.at("live.before") == .string("On"))
+            #expect(result.at("live.after") == .string("Off"))
+            #expect(result.at("live.status")?.stringValue?.hasPrefix("Updated") == true)
+            if case .object(let overflow)? = result.at("phoneOverflow") {
+                for (path, value) in overflow { #expect(value == .bool(false), "\(path) overflows on a phone") }
+            } else {
+                Issue.record("no phone check")
+            }
+            #expect(result.at("unlabelled") == .integer(0))
+            // Hostile text in the browser: no dialog, no element or attribute added, shown as typed.
+            #expect(result.at("xss.dialogs") == .integer(0))
+            if case .object(let injected)? = result.at("xss.injected") {
+                #expect(injected.count == 4)
+                for (url, count) in injected { #expect(count == .integer(0), "\(url)") }
+            } else {
+                Issue.record("no XSS check")
+            }
+            #expect(result.at("xss.membersShown")?.arrayCount == 4)
+            // The CLI sees the same history.
+            let history = try await Self.clutch(server, ["history", "new-checkout"])
+            #expect(history.contains("10 percent of customers"))
+        }
+    }
+
+    @Test(.enabled(if: missing == nil, "\(missing ?? "")"), .timeLimit(.minutes(3)))
     func signInAndSwitchOnInStaging() async throws {
         try await TestServer.with { server in
             try await server.createFlag(#"{"key": "dark-mode", "type": "boolean", "description": "Dark theme", "tags": ["ui"]}"#)
             let (_, key) = try await server.createKey("staging")
             let output = try await PythonOFREPTests.run([
                 "python3", Self.script, "http://127.0.0.1:\(server.port)", TestServer.adminToken, "dark-mode", "staging",
-            ])
+            ], timeout: .seconds(120))
             let result = try JSONDecoder().decode(Value.self, from: Data(output.utf8))
             #expect(result.at("signedOutURL")?.stringValue?.hasSuffix("/ui/login") == true)
             #expect(result.at("listURL")?.stringValue?.hasSuffix("/ui/flags") == true)

@@ -107,6 +107,8 @@ import Testing
             #expect(page.body.contains("flag-1999"))
             let filtered = try await client.get("/ui/flags?env=production&tag=odd&q=" + ConsoleClient.encode("number 19") + "&state=off")
             #expect(filtered.body.contains("56 of 2000 flags"))
+            // The search form as a browser sends it: `+` for the space.
+            #expect(try await client.get("/ui/flags?env=production&tag=odd&q=number+19&state=off").body.contains("56 of 2000 flags"))
             // The environment switcher keeps the filters (as an escaped URL in the attribute).
             #expect(filtered.body.contains(#"href="/ui/flags?env=staging&amp;q=number%2019&amp;tag=odd&amp;state=off""#))
         }

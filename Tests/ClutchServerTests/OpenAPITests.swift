@@ -131,6 +131,10 @@ struct OpenAPITests {
         let validator = try SchemaValidator.served.get()
         try await OpenAPIHarness.withServer { server in
             let fixture = try await OpenAPIScenario.seed(server)
+            // The release route answers 404 until the flag has had a release in the environment.
+            _ = try await server.send(
+                "POST", "/api/v1/flags/\(fixture.flag)/environments/production/release", body: #"{"variant": "express", "stepDuration": 3600}"#,
+                credential: .admin)
             var missing: [String] = []
             var tried = 0
             for template in validator.pathTemplates where validator.operation("get", template) != nil {
@@ -140,6 +144,8 @@ struct OpenAPITests {
                     .replacingOccurrences(of: "{cohortKey}", with: fixture.cohort)
                     .replacingOccurrences(of: "{n}", with: "1")
                     .replacingOccurrences(of: "{id}", with: fixture.keyID)
+                    .replacingOccurrences(of: "{scheduleId}", with: fixture.scheduleID)
+                    .replacingOccurrences(of: "{webhookId}", with: fixture.webhookID)
                 let query = template.hasSuffix("/diff") ? "?from=1" : ""
                 let credential: OpenAPIHarness.Credential = path.hasPrefix("/api/") ? .admin : .sdk(fixture.sdkKey)
                 let status =
@@ -370,6 +376,8 @@ enum OpenAPIScenario {
         var cohort: String
         var sdkKey: String
         var keyID: String
+        var scheduleID: String
+        var webhookID: String
     }
 
     static let flagKey = "checkout-flow"
@@ -396,7 +404,19 @@ enum OpenAPIScenario {
         guard case .object(let fields) = key, let secret = fields["key"]?.stringValue, let id = fields["id"]?.stringValue else {
             throw OpenAPIHarness.Failure("could not create an SDK key: \(created.status) \(String(decoding: created.body, as: UTF8.self))")
         }
-        return Fixture(flag: flagKey, cohort: cohortKey, sdkKey: secret, keyID: id)
+        let schedule = try await server.send(
+            "POST", "/api/v1/schedules",
+            body: #"{"flag": "\#(flagKey)", "environment": "production", "instructions": [{"kind": "turnOff"}], "at": "2099-01-01T00:00:00Z"}"#)
+        let webhook = try await server.send(
+            "POST", "/api/v1/webhooks", body: #"{"url": "https://hooks.example.com/clutch", "secret": "openapi-secret-0123456789"}"#)
+        guard case .object(let scheduleFields) = try JSONDecoder().decode(Value.self, from: schedule.body),
+              let scheduleID = scheduleFields["id"]?.stringValue,
+              case .object(let webhookFields) = try JSONDecoder().decode(Value.self, from: webhook.body),
+              let webhookID = webhookFields["id"]?.stringValue
+        else {
+            throw OpenAPIHarness.Failure("could not create a schedule and a webhook")
+        }
+        return Fixture(flag: flagKey, cohort: cohortKey, sdkKey: secret, keyID: id, scheduleID: scheduleID, webhookID: webhookID)
     }
 
     static func run(_ server: OpenAPIHarness.Server, _ checker: inout ResponseChecker) async throws {
@@ -512,6 +532,36 @@ enum OpenAPIScenario {
         _ = try await call("POST", "/api/v1/import?dryRun=true", body: String(decoding: export.body, as: UTF8.self), expect: 200)
         _ = try await call("POST", "/api/v1/import", body: #"{"flags": [{"key": "imported", "type": "integer", "variants": [{"key": "one", "value": 1}], "offVariant": "one"}]}"#, expect: 200)
 
+        // Schedules and webhooks
+        let schedule = try await call(
+            "POST", "/api/v1/schedules",
+            body: #"{"flag": "\#(flagKey)", "environment": "production", "instructions": [{"kind": "turnOff"}], "at": "2099-01-01T00:00:00Z", "message": "later"}"#,
+            expect: 201)
+        _ = try await call(
+            "POST", "/api/v1/schedules",
+            body: #"{"cohort": "\#(cohortKey)", "environment": "production", "instructions": [{"kind": "addMembers", "values": ["x"]}], "at": "2099-01-01T00:00:00Z"}"#,
+            expect: 201)
+        _ = try await call("POST", "/api/v1/schedules", body: #"{"flag": "\#(flagKey)", "environment": "production", "instructions": [], "at": "x"}"#, expect: 400)
+        _ = try await call("GET", "/api/v1/schedules", expect: 200)
+        _ = try await call("GET", "/api/v1/schedules?status=pending&key=\(flagKey)", expect: 200)
+        guard case .object(let scheduleFields) = try JSONDecoder().decode(Value.self, from: schedule.body),
+              let scheduleID = scheduleFields["id"]?.stringValue
+        else { throw OpenAPIHarness.Failure("no schedule id") }
+        _ = try await call("GET", "/api/v1/schedules/\(scheduleID)", expect: 200)
+        _ = try await call("DELETE", "/api/v1/schedules/\(scheduleID)", expect: 200)
+        _ = try await call("DELETE", "/api/v1/schedules/\(scheduleID)", expect: 409)
+        let webhook = try await call(
+            "POST", "/api/v1/webhooks",
+            body: #"{"url": "https://hooks.example.com/clutch", "events": ["flag.changed", "schedule.failed"], "secret": "openapi-secret-0123456789", "description": "ops"}"#,
+            expect: 201)
+        _ = try await call("POST", "/api/v1/webhooks", body: #"{"url": "ftp://x", "secret": "openapi-secret-0123456789"}"#, expect: 400)
+        _ = try await call("GET", "/api/v1/webhooks", expect: 200)
+        guard case .object(let webhookFields) = try JSONDecoder().decode(Value.self, from: webhook.body),
+              let webhookID = webhookFields["id"]?.stringValue
+        else { throw OpenAPIHarness.Failure("no webhook id") }
+        _ = try await call("GET", "/api/v1/webhooks/\(webhookID)/deliveries?limit=10", expect: 200)
+        _ = try await call("DELETE", "/api/v1/webhooks/\(webhookID)", expect: 204)
+
         // SDK sync
         let snapshot = try await call("GET", "/sdk/v1/flags", credential: .sdk(sdkKey), expect: 200)
         if let etag = snapshot.headers["etag"] {
@@ -524,6 +574,28 @@ enum OpenAPIScenario {
         _ = try await call(
             "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 12}]}"#,
             credential: .sdk(sdkKey), expect: 202)
+
+        // Guarded releases (in staging, after everything else has used the flag there)
+        let release = "\(flag)/environments/staging/release"
+        _ = try await call("GET", release, expect: 404)
+        _ = try await call("POST", release, body: #"{"variant": "purple"}"#, expect: 400)
+        _ = try await call(
+            "POST", release, body: #"{"variant": "express", "steps": [5, 50, 100], "stepDuration": 600, "minSamples": 100, "maxErrorRatio": 2}"#,
+            headers: ["X-Clutch-Message": "deploy 7"], expect: 201)
+        _ = try await call("POST", release, body: #"{"variant": "express"}"#, expect: 409)
+        _ = try await call("GET", release, expect: 200)
+        _ = try await call("POST", "\(release)/pause", body: #"{"message": "lunch"}"#, expect: 200)
+        _ = try await call("POST", "\(release)/resume", expect: 200)
+        _ = try await call("POST", "\(release)/abort", expect: 200)
+        _ = try await call("POST", "\(release)/resume", expect: 409)
+        _ = try await call("POST", "/api/v1/flags/nope/environments/staging/release/pause", expect: 404)
+        _ = try await call(
+            "POST", "/sdk/v1/usage",
+            body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 3, "errors": 1, "rollout": true}], "from": "2026-11-30T10:00:00Z", "to": "2026-11-30T10:00:05Z"}"#,
+            credential: .sdk(sdkKey), expect: 202)
+        _ = try await call(
+            "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 3, "errors": -1}]}"#,
+            credential: .sdk(sdkKey), expect: 400)
 
         // OFREP
         let evaluate = "/ofrep/v1/evaluate/flags"

@@ -43,7 +43,7 @@ struct PythonOFREPTests {
     /// Runs a command, bounded, and returns its standard output; a non-zero exit fails.
     /// Output goes to files, not pipes: a blocking pipe read would hold one of the few threads the
     /// in-process server needs.
-    static func run(_ arguments: [String]) async throws -> String {
+    static func run(_ arguments: [String], timeout: Duration = .seconds(45)) async throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -57,8 +57,12 @@ struct PythonOFREPTests {
         process.standardOutput = try FileHandle(forWritingTo: outputURL)
         process.standardError = try FileHandle(forWritingTo: errorURL)
         try process.run()
-        let finished = try await eventually(timeout: .seconds(45)) { !process.isRunning }
-        if !finished { process.terminate() }
+        let finished = try await eventually(timeout: timeout) { !process.isRunning }
+        if !finished {
+            process.terminate()
+            // Reading the exit status of a process still running traps.
+            process.waitUntilExit()
+        }
         let output = try String(contentsOf: outputURL, encoding: .utf8)
         let errors = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
         guard finished, process.terminationStatus == 0 else {

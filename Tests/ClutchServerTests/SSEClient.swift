@@ -19,15 +19,21 @@ final class SSEClient: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private var session: URLSession?
 
     /// Opens `/sdk/v1/stream` on `port` with `key`.
-    init(port: Int, key: String, lastEventID: String? = nil) {
+    convenience init(port: Int, key: String, lastEventID: String? = nil) {
+        var headers = ["Authorization": "Bearer \(key)"]
+        if let lastEventID { headers["Last-Event-ID"] = lastEventID }
+        self.init(port: port, path: "/sdk/v1/stream", headers: headers)
+    }
+
+    /// Opens the stream at `path` on `port` with `headers` (a console stream sends its session cookie).
+    init(port: Int, path: String, headers: [String: String]) {
         super.init()
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 60
         let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/sdk/v1/stream") ?? URL(fileURLWithPath: "/"))
-        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)") ?? URL(fileURLWithPath: "/"))
         request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
-        if let lastEventID { request.setValue(lastEventID, forHTTPHeaderField: "Last-Event-ID") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         lock.withLock { self.session = session }
         session.dataTask(with: request).resume()
     }

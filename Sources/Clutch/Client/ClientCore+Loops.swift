@@ -8,9 +8,16 @@ extension ClientCore {
                 await SyncLoop(core: self, initial: initial).run()
             }
             if configuration.usageInterval > .zero {
-                let interval = configuration.usageInterval
+                let configured = configuration.usageInterval
                 group.addTask {
-                    while (try? await Task.sleep(for: interval)) != nil {
+                    // Ticks of at most a second, so that a shorter cadence the server asks for
+                    // (a release started) applies within a second, not after a whole interval.
+                    let tick = min(configured, .seconds(1))
+                    var waited: Duration = .zero
+                    while (try? await Task.sleep(for: tick)) != nil {
+                        waited += tick
+                        guard waited >= self.cadence.interval(configured: configured) else { continue }
+                        waited = .zero
                         // Not cancelled with the loops: a report cut off after the server
                         // counted it would be put back and counted twice.
                         await Task { await self.flushUsage() }.value

@@ -1,3 +1,4 @@
+import ClutchProtocol
 import Foundation
 import Logging
 
@@ -12,6 +13,8 @@ final class ClientCore: Sendable {
     /// Writes synced snapshots to `cache`.
     let cacheWriter: CacheWriter?
     let usage: UsageCounter?
+    /// How often the server wants usage reports now (every few seconds while a release runs).
+    private let cadenceState = Locked(UsageCadence(reportEvery: nil))
     /// Read on every evaluation: one lock, one reference copied out.
     let source = Locked<FlagSource?>(nil)
     private let state = Locked(State())
@@ -54,9 +57,26 @@ final class ClientCore: Sendable {
         }
         let result = current.evaluate(key, as: type, context: context)
         if let usage, result.errorCode == nil, let variant = result.variant {
-            usage.record(flag: key, variant: variant, in: current.usage)
+            usage.record(flag: key, variant: variant, rollout: current.decidedByRollout(result), in: current.usage)
         }
         return (result, current)
+    }
+
+    /// Attributes `count` errors to the variant `context` is served by flag `key`, without
+    /// counting an evaluation. Nothing is recorded when the flag cannot be evaluated.
+    func recordError(_ key: String, context: EvaluationContext, count: Int) {
+        guard count > 0, let usage, let current = source.withLock({ $0 }) else { return }
+        let result = current.evaluateAnyType(key, context: context)
+        guard result.errorCode == nil, let variant = result.variant else { return }
+        usage.recordError(flag: key, variant: variant, rollout: current.decidedByRollout(result), count: count)
+    }
+
+    /// The usage cadence the server asked for (``UsageCadence``).
+    var cadence: UsageCadence { cadenceState.withLock { $0 } }
+
+    /// Adopts the cadence the server sent (stream event or usage answer).
+    func adopt(_ cadence: UsageCadence) {
+        cadenceState.withLock { $0 = cadence }
     }
 
     // MARK: Data and status
@@ -248,7 +268,7 @@ final class ClientCore: Sendable {
         if let rest { usage.restore(rest) }
         for part in parts {
             do {
-                try await api.sendUsage(part)
+                if let cadence = try await api.sendUsage(part) { adopt(cadence) }
             } catch let error as ClutchError where error.status.map({ (400..<500).contains($0) && $0 != 429 }) == true {
                 // Refused as it is: sending it again would be refused again, forever.
                 logger.warning("the server refused a usage report; dropping it", metadata: ["error": "\(error)"])

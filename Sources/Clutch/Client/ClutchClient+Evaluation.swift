@@ -100,3 +100,26 @@ extension ClutchClient {
         }
     }
 }
+
+extension ClutchClient {
+    /// Records that the application hit an error while serving flag `key` to `context`: the error
+    /// is attributed to the variant `context` is served (evaluated without counting an
+    /// evaluation) and sent with the next usage report, where a guarded release compares the new
+    /// variant's error rate with the rest of the traffic. Errors for a flag that cannot be
+    /// evaluated are not recorded.
+    ///
+    /// ```swift
+    /// do { try await checkout(order) } catch {
+    ///     client.recordError(flag: "new-checkout", context: context)
+    ///     throw error
+    /// }
+    /// ```
+    public func recordError(flag key: String, context: EvaluationContext = EvaluationContext()) {
+        core.recordError(key, context: context, count: 1)
+    }
+
+    /// Records `count` errors at once (see ``recordError(flag:context:)``); a count below 1 records nothing.
+    public func recordError(flag key: String, context: EvaluationContext = EvaluationContext(), count: Int) {
+        core.recordError(key, context: context, count: count)
+    }
+}

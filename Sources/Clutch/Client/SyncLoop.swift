@@ -79,6 +79,11 @@ final class SyncLoop {
     }
 
     private func handle(_ event: ServerSentEvent) async throws {
+        if event.type == UsageCadence.eventName {
+            // A hint, not a change: an unreadable one is ignored like an unknown event.
+            if let cadence = try? UsageCadence(data: event.data.utf8) { core.adopt(cadence) }
+            return
+        }
         let change: SyncEvent?
         do {
             change = try SyncEvent(type: event.type, data: event.data.utf8)

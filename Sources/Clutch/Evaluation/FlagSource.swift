@@ -82,6 +82,26 @@ final class FlagSource: Sendable {
         }
     }
 
+    /// Evaluates `key` whatever its type (to attribute an error to the variant served).
+    func evaluateAnyType(_ key: String, context: EvaluationContext) -> EvaluationResult {
+        switch kind {
+        case .engine(let engine):
+            return engine.evaluate(key, context: context)
+        case .remote(let results, _):
+            return results[key] ?? .failure(key, .flagNotFound, "flag '\(key)' not found")
+        }
+    }
+
+    /// Whether the flag's default rollout decided `result` (`UsageCount.rollout`). OFREP answers
+    /// do not say which part of the flag decided, so in remote mode every `SPLIT` counts.
+    @inline(__always)
+    func decidedByRollout(_ result: EvaluationResult) -> Bool {
+        switch kind {
+        case .engine: result.decidedByDefaultRollout
+        case .remote: result.reason == .split
+        }
+    }
+
     /// Every result for the remote context, to tell which flags changed between fetches.
     var remoteResults: [String: EvaluationResult]? {
         if case .remote(let results, _) = kind { return results }

@@ -81,13 +81,14 @@ final class ServerAPI: Sendable {
         return try await fetch(request, path: "/ofrep/v1/evaluate/flags", as: OFREPBulkResponse.self)
     }
 
-    /// `POST /sdk/v1/usage`.
-    func sendUsage(_ report: UsageReport) async throws {
+    /// `POST /sdk/v1/usage`; the usage cadence the answer asks for, when it can be read.
+    func sendUsage(_ report: UsageReport) async throws -> UsageCadence? {
         var request = request("sdk/v1/usage", method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(try ClutchJSON.encode(report))
-        let (status, _, _) = try await send(request)
+        let (status, _, body) = try await send(request)
         guard (200..<300).contains(status.code) else { throw ClutchError.status(Int(status.code), "/sdk/v1/usage") }
+        return try? UsageCadence(data: body.readableBytesView)
     }
 
     /// `GET /sdk/v1/stream`, resuming after `lastEventID` when given: the body, once the

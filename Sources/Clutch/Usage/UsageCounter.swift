@@ -13,6 +13,8 @@ final class UsageCounter: Sendable {
     struct Key: Hashable, Sendable {
         var flag: String
         var variant: String
+        /// Evaluations the flag's default rollout decided (`UsageCount.rollout`).
+        var rollout = false
 
         // A flag has a handful of variants, so hashing the flag key alone spreads keys well
         // enough and halves the hashing on the evaluation path; equality still compares both.
@@ -24,6 +26,8 @@ final class UsageCounter: Sendable {
     private struct State: Sendable {
         /// Counts drained from slots, restored from failed reports, or without a slot.
         var counts: [Key: Int] = [:]
+        /// Errors the application attributed to a variant (``recordError(flag:variant:rollout:count:)``).
+        var errors: [Key: Int] = [:]
         var since = Date()
         /// The current source's slots.
         var current: UsageSlots?
@@ -43,15 +47,22 @@ final class UsageCounter: Sendable {
 
     /// Counts one evaluation that read `slots`' source.
     @inline(__always)
-    func record(flag: String, variant: String, in slots: UsageSlots) {
-        if slots.record(flag: flag, variant: variant) { return }
-        let key = Key(flag: flag, variant: variant)
+    func record(flag: String, variant: String, rollout: Bool = false, in slots: UsageSlots) {
+        if slots.record(flag: flag, variant: variant, rollout: rollout) { return }
+        let key = Key(flag: flag, variant: variant, rollout: rollout)
         state.withLock { $0.counts[key, default: 0] &+= 1 }
+    }
+
+    /// Counts `count` errors the application attributed to `variant` of `flag`.
+    func recordError(flag: String, variant: String, rollout: Bool, count: Int) {
+        guard count > 0 else { return }
+        let key = Key(flag: flag, variant: variant, rollout: rollout)
+        state.withLock { $0.errors[key, default: 0] &+= count }
     }
 
     /// The counts so far and the period they cover, resetting the counter.
     func drain(now: Date = Date()) -> UsageReport? {
-        let (counts, since) = state.withLock { state in
+        let (counts, errors, since) = state.withLock { state in
             state.current?.drain(into: &state.counts)
             // Retired sets are drained now and kept for one more drain: an evaluation that
             // read the old source just before the swap may still be adding to it.
@@ -59,13 +70,18 @@ final class UsageCounter: Sendable {
             state.retired = state.retired.filter { !$0.drained }.map { ($0.slots, true) }
             defer {
                 state.counts.removeAll(keepingCapacity: true)
+                state.errors.removeAll(keepingCapacity: true)
                 state.since = now
             }
-            return (state.counts, state.since)
+            return (state.counts, state.errors, state.since)
         }
-        guard !counts.isEmpty else { return nil }
-        let entries = counts.map { UsageReport.Count(flag: $0.key.flag, variant: $0.key.variant, count: Int64($0.value)) }
-            .sorted { ($0.flag, $0.variant) < ($1.flag, $1.variant) }
+        guard !counts.isEmpty || !errors.isEmpty else { return nil }
+        let entries = Set(counts.keys).union(errors.keys).map { key in
+            UsageReport.Count(
+                flag: key.flag, variant: key.variant, count: Int64(counts[key] ?? 0), errors: Int64(errors[key] ?? 0),
+                rollout: key.rollout)
+        }
+        .sorted { ($0.flag, $0.variant, $0.rollout ? 1 : 0) < ($1.flag, $1.variant, $1.rollout ? 1 : 0) }
         return UsageReport(counts: entries, from: since, to: now)
     }
 
@@ -73,7 +89,9 @@ final class UsageCounter: Sendable {
     func restore(_ report: UsageReport) {
         state.withLock { state in
             for entry in report.counts {
-                state.counts[Key(flag: entry.flag, variant: entry.variant), default: 0] &+= Int(clamping: entry.count)
+                let key = Key(flag: entry.flag, variant: entry.variant, rollout: entry.rollout)
+                if entry.count > 0 { state.counts[key, default: 0] &+= Int(clamping: entry.count) }
+                if entry.errors > 0 { state.errors[key, default: 0] &+= Int(clamping: entry.errors) }
             }
             if let from = report.from { state.since = min(state.since, from) }
         }
@@ -82,16 +100,27 @@ final class UsageCounter: Sendable {
     /// The count for one flag and variant since the last report (for tests and diagnostics).
     func count(flag: String, variant: String) -> Int {
         state.withLock { state in
-            var total = state.counts[Key(flag: flag, variant: variant)] ?? 0
+            var total = 0
             // Sets share the counters of flags a change did not touch: count each counter once.
             var seen = Set<ObjectIdentifier>()
-            for slots in state.retired.map(\.slots) + (state.current.map { [$0] } ?? []) {
-                guard let counter = slots.counter(flag: flag, variant: variant),
-                      seen.insert(ObjectIdentifier(counter)).inserted
-                else { continue }
-                total += counter.load(ordering: .relaxed)
+            for rollout in [false, true] {
+                total += state.counts[Key(flag: flag, variant: variant, rollout: rollout)] ?? 0
+                for slots in state.retired.map(\.slots) + (state.current.map { [$0] } ?? []) {
+                    guard let counter = slots.counter(flag: flag, variant: variant, rollout: rollout),
+                          seen.insert(ObjectIdentifier(counter)).inserted
+                    else { continue }
+                    total += counter.load(ordering: .relaxed)
+                }
             }
             return total
+        }
+    }
+
+    /// The errors recorded for one flag and variant since the last report.
+    func errors(flag: String, variant: String) -> Int {
+        state.withLock { state in
+            (state.errors[Key(flag: flag, variant: variant, rollout: false)] ?? 0)
+                + (state.errors[Key(flag: flag, variant: variant, rollout: true)] ?? 0)
         }
     }
 }
@@ -107,15 +136,21 @@ extension UsageReport {
         var capped: [Count] = []
         var leftover: [Count] = []
         for entry in counts {
-            capped.append(Count(flag: entry.flag, variant: entry.variant, count: min(entry.count, limit)))
-            if entry.count > limit { leftover.append(Count(flag: entry.flag, variant: entry.variant, count: entry.count - limit)) }
+            capped.append(Count(
+                flag: entry.flag, variant: entry.variant, count: min(entry.count, limit), errors: min(entry.errors, limit),
+                rollout: entry.rollout))
+            if entry.count > limit || entry.errors > limit {
+                leftover.append(Count(
+                    flag: entry.flag, variant: entry.variant, count: max(0, entry.count - limit), errors: max(0, entry.errors - limit),
+                    rollout: entry.rollout))
+            }
         }
         // Parts stay under the entry limit and well under the server's 1 MiB body limit.
         var parts: [UsageReport] = []
         var current: [Count] = []
         var bytes = 0
         for entry in capped {
-            let size = entry.flag.utf8.count + entry.variant.utf8.count + 48
+            let size = entry.flag.utf8.count + entry.variant.utf8.count + 80
             if current.count == UsageReportLimits.maxEntries || bytes + size > Self.maxBodyBytes {
                 parts.append(UsageReport(counts: current, from: from, to: to))
                 current = []

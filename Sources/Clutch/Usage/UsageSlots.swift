@@ -1,7 +1,8 @@
 import Atomics
 import ClutchCore
 
-/// One counter per flag variant of one snapshot, so counting an evaluation takes no lock
+/// Two counters per flag variant of one snapshot (evaluations the flag's default rollout decided,
+/// and the rest: see `UsageCount.rollout`), so counting an evaluation takes no lock
 /// and hashes nothing with SipHash: a key lookup in the engine's table, a scan of a
 /// handful of variant keys and one relaxed atomic increment.
 ///
@@ -14,12 +15,13 @@ final class UsageSlots: Sendable {
     private final class FlagSlots: Sendable {
         let key: String
         let variants: [String]
+        /// `variants.count` counters of other evaluations, then as many of rollout-decided ones.
         let counts: [ManagedAtomic<Int>]
 
         init(key: String, variants: [String]) {
             self.key = key
             self.variants = variants
-            counts = variants.map { _ in ManagedAtomic(0) }
+            counts = (0..<(2 * variants.count)).map { _ in ManagedAtomic(0) }
         }
     }
 
@@ -43,10 +45,10 @@ final class UsageSlots: Sendable {
 
     /// Counts one evaluation. False when the flag or variant has no slot here.
     @inline(__always)
-    func record(flag: String, variant: String) -> Bool {
+    func record(flag: String, variant: String, rollout: Bool = false) -> Bool {
         guard let slots = flags[flag] else { return false }
         for i in 0..<slots.variants.count where slots.variants[i] == variant {
-            slots.counts[i].wrappingIncrement(ordering: .relaxed)
+            slots.counts[rollout ? slots.variants.count + i : i].wrappingIncrement(ordering: .relaxed)
             return true
         }
         return false
@@ -55,22 +57,25 @@ final class UsageSlots: Sendable {
     /// Adds every non-zero count to `counts` and zeroes it.
     func drain(into counts: inout [UsageCounter.Key: Int]) {
         for flag in flags.elements {
-            for (variant, count) in zip(flag.variants, flag.counts) {
-                let n = count.exchange(0, ordering: .relaxed)
-                if n != 0 { counts[UsageCounter.Key(flag: flag.key, variant: variant), default: 0] &+= n }
+            let n = flag.variants.count
+            for (i, count) in flag.counts.enumerated() {
+                let value = count.exchange(0, ordering: .relaxed)
+                if value != 0 {
+                    counts[UsageCounter.Key(flag: flag.key, variant: flag.variants[i % n], rollout: i >= n), default: 0] &+= value
+                }
             }
         }
     }
 
     /// The counter of one flag and variant; sets made with ``updating(_:)`` share counters.
-    func counter(flag: String, variant: String) -> ManagedAtomic<Int>? {
+    func counter(flag: String, variant: String, rollout: Bool) -> ManagedAtomic<Int>? {
         guard let slots = flags[flag] else { return nil }
         guard let i = slots.variants.firstIndex(of: variant) else { return nil }
-        return slots.counts[i]
+        return slots.counts[rollout ? slots.variants.count + i : i]
     }
 
-    /// The current count for one flag and variant.
+    /// The current count for one flag and variant (rollout-decided or not).
     func count(flag: String, variant: String) -> Int {
-        counter(flag: flag, variant: variant)?.load(ordering: .relaxed) ?? 0
+        [false, true].reduce(0) { $0 + (counter(flag: flag, variant: variant, rollout: $1)?.load(ordering: .relaxed) ?? 0) }
     }
 }

@@ -6,6 +6,9 @@ enum ChangeReport {
     static func print(
         _ outcome: FlagEditor.Outcome, environment: String, json: Bool, headline: String
     ) {
+        if let scheduled = outcome.scheduled {
+            return Scheduling.report(scheduled, json: outcome.json, asJSON: json)
+        }
         if json {
             Output.json(outcome.json)
             return

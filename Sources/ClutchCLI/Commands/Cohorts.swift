@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ClutchCore
 
 /// `clutch cohorts …`: named sets of customers in one environment.
@@ -84,7 +85,7 @@ struct CohortsCreate: AsyncParsableCommand {
 
     func run() async throws {
         let env = try environment.required()
-        let clauses = try conditions.map(WhereParser.parse)
+        let clauses = try conditions.map(WhereOption.parse)
         let cohort = Cohort(key: name, description: description, attribute: attribute, members: Cohorts.split(members), clauses: clauses)
         if let issue = cohort.validationIssues().first {
             throw CLIError.failed(issue.description, hint: cohort.members.isEmpty && cohort.clauses.isEmpty ? "add --customers a,b or --where …" : nil)
@@ -118,13 +119,16 @@ struct CohortsAdd: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @Argument(help: "The cohort's key.") var name: String
 
     @Option(name: [.customLong("customers"), .customLong("members")], help: ArgumentHelp("Members, comma-separated.", valueName: "ids"))
     var members: [String] = []
 
     func run() async throws {
-        try await CohortMembers.change(name, add: Cohorts.split(members), remove: [], environment: environment, connection: connection, message: change.message)
+        try await CohortMembers.change(
+            name, add: Cohorts.split(members), remove: [], environment: environment, connection: connection, message: change.message,
+            at: try schedule.date())
     }
 }
 
@@ -134,19 +138,23 @@ struct CohortsRemove: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @Argument(help: "The cohort's key.") var name: String
 
     @Option(name: [.customLong("customers"), .customLong("members")], help: ArgumentHelp("Members, comma-separated.", valueName: "ids"))
     var members: [String] = []
 
     func run() async throws {
-        try await CohortMembers.change(name, add: [], remove: Cohorts.split(members), environment: environment, connection: connection, message: change.message)
+        try await CohortMembers.change(
+            name, add: [], remove: Cohorts.split(members), environment: environment, connection: connection, message: change.message,
+            at: try schedule.date())
     }
 }
 
 enum CohortMembers {
     static func change(
-        _ name: String, add: [String], remove: [String], environment: EnvironmentOption, connection: ConnectionOptions, message: String?
+        _ name: String, add: [String], remove: [String], environment: EnvironmentOption, connection: ConnectionOptions, message: String?,
+        at: Date?
     ) async throws {
         let env = try environment.required()
         guard !add.isEmpty || !remove.isEmpty else { throw CLIError.usage("name the members: --customers a,b") }
@@ -156,6 +164,11 @@ enum CohortMembers {
         var instructions: [MemberInstruction] = []
         if !add.isEmpty { instructions.append(.addMembers(add)) }
         if !remove.isEmpty { instructions.append(.removeMembers(remove)) }
+        if let at {
+            let (record, json) = try await Scheduling.send(
+                try connection.client(), cohort: true, key: name, environment: env, instructions: instructions, at: at, message: message)
+            return Scheduling.report(record, json: json, asJSON: connection.json)
+        }
         let response = try await connection.client().send(
             "POST", ["environments", env, "cohorts", name, "changes"], json: Body(instructions: instructions), message: message)
         if connection.json { return Output.json(try response.json()) }

@@ -10,12 +10,22 @@ struct Kill: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @Argument(help: "The flag's key.") var key: String
 
     func run() async throws {
         // Kill is the one command where no environment means all of them, on purpose.
         struct Body: Encodable { var environments: [String]? }
         let env = environment.optional()
+        if let at = try schedule.date() {
+            // A scheduled kill is one environment's change, like every schedule.
+            guard let env else {
+                throw CLIError.usage("kill --at needs --env: a scheduled change is to one environment (schedule one per environment)")
+            }
+            let (record, json) = try await Scheduling.send(
+                try connection.client(), key: key, environment: env, instructions: [Instruction.turnOff], at: at, message: change.message)
+            return Scheduling.report(record, json: json, asJSON: connection.json)
+        }
         let response = try await connection.client().send(
             "POST", ["flags", key, "kill"], json: Body(environments: env.map { [$0] }), message: change.message)
         if connection.json { return Output.json(try response.json()) }

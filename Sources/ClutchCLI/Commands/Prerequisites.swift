@@ -23,6 +23,7 @@ struct PrerequisitesAdd: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
     @Option(help: ArgumentHelp("The flag required.", valueName: "flag")) var requires: String
@@ -31,7 +32,7 @@ struct PrerequisitesAdd: AsyncParsableCommand {
     func run() async throws {
         let env = try environment.required()
         let prerequisite = Prerequisite(flag: requires, variant: variant)
-        let editor = FlagEditor(client: try connection.client())
+        let editor = FlagEditor(client: try connection.client(), at: try schedule.date())
         let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { _, state in
             state.addPrerequisite(prerequisite)
         }
@@ -47,6 +48,7 @@ struct PrerequisitesRemove: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
     @Option(help: ArgumentHelp("The flag no longer required.", valueName: "flag")) var requires: String
@@ -54,7 +56,7 @@ struct PrerequisitesRemove: AsyncParsableCommand {
     func run() async throws {
         let env = try environment.required()
         let (key, requires) = (self.key, self.requires)
-        let editor = FlagEditor(client: try connection.client())
+        let editor = FlagEditor(client: try connection.client(), at: try schedule.date())
         let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { _, state in
             // A typo should not pass for success: removing what is not there is refused.
             guard state.prerequisites.contains(where: { $0.flag == requires }) else {

@@ -17,6 +17,7 @@ struct RolloutCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
 
@@ -38,7 +39,7 @@ struct RolloutCommand: AsyncParsableCommand {
         // Refuse bad numbers before talking to the server.
         if let percent { _ = try Percent.weight(percent, option: "--percent") }
         if let weights { _ = try Percent.weights(weights) }
-        let editor = FlagEditor(client: try connection.client())
+        let editor = FlagEditor(client: try connection.client(), at: try schedule.date())
         let (percent, variant, weights, by) = (self.percent, self.variant, self.weights, self.by)
         var before = ""
         let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in

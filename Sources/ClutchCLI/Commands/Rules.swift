@@ -90,10 +90,11 @@ struct RulesAdd: AsyncParsableCommand {
         guard given == 1 else {
             throw CLIError.usage("give exactly one of --serve VARIANT, --percent P or --weights a=25,b=75")
         }
-        let clauses = try conditions.map(WhereParser.parse)
+        let clauses = try conditions.map(WhereOption.parse)
         if let percent { _ = try Percent.weight(percent, option: "--percent") }
         if let weights { _ = try Percent.weights(weights) }
         let (serve, percent, variant, weights, by, at, description) = (self.serve, self.percent, self.variant, self.weights, self.by, self.at, self.description)
+        // `--at` here is the rule's position (it predates scheduling), so `rules add` is not schedulable.
         let editor = FlagEditor(client: try connection.client())
         var position = 0
         let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in
@@ -118,6 +119,7 @@ struct RulesRemove: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
     @Argument(help: "The rule's number (1 = first).") var number: Int
@@ -126,7 +128,7 @@ struct RulesRemove: AsyncParsableCommand {
         let env = try environment.required()
         let number = self.number
         var removed = ""
-        let outcome = try await FlagEditor(client: try connection.client()).edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { _, state in
+        let outcome = try await FlagEditor(client: try connection.client(), at: try schedule.date()).edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { _, state in
             let index = try RuleNumber.index(number, in: state, insertion: false)
             removed = Describe.rule(state.rules.remove(at: index))
         }
@@ -140,6 +142,7 @@ struct RulesMove: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
     @Argument(help: "The rule's number (1 = first).") var number: Int
@@ -148,7 +151,7 @@ struct RulesMove: AsyncParsableCommand {
     func run() async throws {
         let env = try environment.required()
         let (number, to) = (self.number, self.to)
-        let outcome = try await FlagEditor(client: try connection.client()).edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { _, state in
+        let outcome = try await FlagEditor(client: try connection.client(), at: try schedule.date()).edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { _, state in
             let from = try RuleNumber.index(number, in: state, insertion: false)
             let target = try RuleNumber.index(to, in: state, insertion: false)
             let rule = state.rules.remove(at: from)

@@ -99,6 +99,13 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.publicURL = url
         }
         configuration.consoleSecureCookies = consoleSecureCookies
+        if let text = nonEmpty(environment["CLUTCH_WEBHOOK_FIRST_RETRY_SECONDS"]) {
+            // The first retry's delay (default 10 s; it doubles per attempt up to an hour).
+            guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+                throw CLIError.usage("CLUTCH_WEBHOOK_FIRST_RETRY_SECONDS must be a number of seconds in (0, 3600], got '\(text)'")
+            }
+            configuration.webhooks.firstRetryDelay = .milliseconds(Int64(seconds * 1000))
+        }
         let json = self.json
         do {
             try await runClutchServer(configuration, logger: logger) { boundPort in

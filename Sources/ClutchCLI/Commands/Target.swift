@@ -11,6 +11,7 @@ struct TargetCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @OptionGroup var audience: AudienceOptions
     @Argument(help: "The flag's key.") var key: String
@@ -19,7 +20,7 @@ struct TargetCommand: AsyncParsableCommand {
         let env = try environment.required()
         let audiences = try audience.audiences()
         let serve = audience.serve
-        let editor = FlagEditor(client: try connection.client())
+        let editor = FlagEditor(client: try connection.client(), at: try schedule.date())
         var variant = ""
         let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in
             variant = try FlagEditor.variant(serve ?? FlagEditor.defaultServeVariant(of: flag), of: flag)
@@ -43,6 +44,7 @@ struct Untarget: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @OptionGroup var audience: AudienceOptions
     @Argument(help: "The flag's key.") var key: String
@@ -51,7 +53,7 @@ struct Untarget: AsyncParsableCommand {
         let env = try environment.required()
         let audiences = try audience.audiences()
         let serve = audience.serve
-        let editor = FlagEditor(client: try connection.client())
+        let editor = FlagEditor(client: try connection.client(), at: try schedule.date())
         let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in
             let variant = try serve.map { try FlagEditor.variant($0, of: flag) }
             for audience in audiences { state.untarget(audience, variant: variant) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ClutchCore
 
 /// `clutch on KEY --env E`: targeting decides again.
@@ -8,11 +9,14 @@ struct On: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
 
     func run() async throws {
-        try await Toggle.run(key: key, enabled: true, environment: environment, connection: connection, message: change.message, ifRevision: revision.ifRevision)
+        try await Toggle.run(
+            key: key, enabled: true, environment: environment, connection: connection, message: change.message,
+            ifRevision: revision.ifRevision, at: try schedule.date())
     }
 }
 
@@ -23,21 +27,30 @@ struct Off: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
+    @OptionGroup var schedule: ScheduleOption
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
 
     func run() async throws {
-        try await Toggle.run(key: key, enabled: false, environment: environment, connection: connection, message: change.message, ifRevision: revision.ifRevision)
+        try await Toggle.run(
+            key: key, enabled: false, environment: environment, connection: connection, message: change.message,
+            ifRevision: revision.ifRevision, at: try schedule.date())
     }
 }
 
 enum Toggle {
     static func run(
         key: String, enabled: Bool, environment: EnvironmentOption, connection: ConnectionOptions, message: String?,
-        ifRevision: Int?
+        ifRevision: Int?, at: Date?
     ) async throws {
         let env = try environment.required()
         let client = try connection.client()
+        if let at {
+            if ifRevision != nil { throw CLIError.usage("--if-revision cannot be combined with --at: the flag may change before then") }
+            let (record, json) = try await Scheduling.send(
+                client, key: key, environment: env, instructions: [enabled ? Instruction.turnOn : .turnOff], at: at, message: message)
+            return Scheduling.report(record, json: json, asJSON: connection.json)
+        }
         let response = try await client.send(
             "POST", ["flags", key, "environments", env, enabled ? "on" : "off"], ifMatch: ifRevision, message: message)
         if connection.json { return Output.json(try response.json()) }

@@ -1,4 +1,5 @@
 import ClutchCore
+import Foundation
 
 /// Changes one environment's state of a flag: read the flag, make the edit locally (to check
 /// it and to report what it changes), and send it as instructions (`POST …/changes`), which the
@@ -7,6 +8,8 @@ import ClutchCore
 /// `--if-revision` still refuses it unless the flag is at that revision.
 struct FlagEditor {
     let client: AdminClient
+    /// With a time (`--at`), the edit's instructions are scheduled for then instead of applied.
+    var at: Date? = nil
 
     /// The outcome of an edit.
     struct Outcome {
@@ -18,6 +21,8 @@ struct FlagEditor {
         var changed: Bool
         /// The state before the edit.
         var before: FlagState
+        /// The schedule made instead of the change (`--at`).
+        var scheduled: Scheduling.Record? = nil
     }
 
     /// Reads a flag.
@@ -50,6 +55,12 @@ struct FlagEditor {
         if instructions.isEmpty {  // only an order that evaluation does not depend on changed
             return Outcome(record: record, json: json, changed: false, before: before)
         }
+        if let at {
+            if ifRevision != nil { throw CLIError.usage("--if-revision cannot be combined with --at: the flag may change before then") }
+            let (schedule, json) = try await Scheduling.send(
+                client, key: key, environment: environment, instructions: instructions, at: at, message: message)
+            return Outcome(record: record, json: json, changed: true, before: before, scheduled: schedule)
+        }
         let response = try await client.send(
             "POST", ["flags", key, "environments", environment, "changes"], json: Body(instructions: instructions),
             ifMatch: ifRevision, message: message)
@@ -76,7 +87,5 @@ struct FlagEditor {
 
     /// The variant targeting serves when `--serve` is not given: `on` for boolean flags,
     /// otherwise the flag's natural default.
-    static func defaultServeVariant(of flag: Flag) -> String {
-        flag.naturalDefault.variant ?? flag.offVariant
-    }
+    static func defaultServeVariant(of flag: Flag) -> String { flag.targetingVariant }
 }

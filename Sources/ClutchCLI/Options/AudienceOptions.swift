@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchCore
 import Foundation
 
 /// Who to target: `--admins`, `--customers`, `--users`, `--cohort`, and `--serve`.

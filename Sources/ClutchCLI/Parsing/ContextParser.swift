@@ -44,25 +44,6 @@ enum ContextParser {
         }
     }
 
-    /// The value `text` most likely means.
-    static func infer(_ text: String) -> Value {
-        if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
-            return .string(String(text.dropFirst().dropLast()))
-        }
-        if text.contains(",") {
-            return .array(text.split(separator: ",", omittingEmptySubsequences: false).map { infer(String($0)) })
-        }
-        switch text {
-        case "true": return .bool(true)
-        case "false": return .bool(false)
-        default: break
-        }
-        if let i = Int64(text) { return .integer(i) }
-        if text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), text.first.map({ $0.isNumber || $0 == "-" }) == true,
-            let d = Double(text), d.isFinite
-        {
-            return .double(d)
-        }
-        return .string(text)
-    }
+    /// The value `text` most likely means (``Value/inferred(from:)``, shared with the console).
+    static func infer(_ text: String) -> Value { Value.inferred(from: text) }
 }

@@ -145,3 +145,12 @@ public struct EvaluationResult: Sendable, Hashable {
         }
     }
 }
+
+extension EvaluationResult {
+    /// Whether the flag's default rollout decided this result (reason `SPLIT` from the
+    /// fallthrough, not from a rule): what a usage entry marked `rollout` counts, and so what a
+    /// release's guard compares.
+    public var decidedByDefaultRollout: Bool {
+        reason == .split && match == .default
+    }
+}

@@ -23,6 +23,10 @@ public final class ClutchApplication: Sendable {
     let replicaSync: ReplicaSync?
     /// The admin token this start created (first start only); shown once, never logged.
     public let createdAdminToken: String?
+    /// Applies scheduled changes when due.
+    private let scheduleRunner: ScheduleRunner
+    /// Sends the webhook outbox.
+    private let webhookDispatcher: WebhookDispatcher
 
     /// Opens (or creates) the database, creates the first admin token if there is none, and
     /// loads every environment's snapshot and the credentials into memory.
@@ -45,11 +49,15 @@ public final class ClutchApplication: Sendable {
             credentials: credentials, metrics: ServerMetrics(), logger: logger,
             usage: UsageBatcher(store: store, interval: configuration.limits.usageFlushInterval, logger: logger),
             usageLimiter: RateLimiter(
-                rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst))
+                rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst),
+            releases: ReleaseSignal())
         self.services = services
         replicaSync = (store as? any StoreChangeFeed).map {
             ReplicaSync(feed: $0, services: services, pollInterval: configuration.replicaPollInterval)
         }
+        _ = try await services.refreshReleaseSignal()
+        scheduleRunner = ScheduleRunner(services: services)
+        webhookDispatcher = WebhookDispatcher(store: store, settings: configuration.webhooks, logger: logger)
         consolePages = try ConsolePages()
         if try await store.hasAdminToken() {
             createdAdminToken = nil
@@ -79,18 +87,26 @@ public final class ClutchApplication: Sendable {
     /// On a shared database, whether this replica hears the others' changes (always true on SQLite).
     var isListening: Bool { replicaSync?.isListening ?? true }
 
-    /// The services that run beside the HTTP server.
-    var backgroundServices: [any Service] { replicaSync.map { [$0] } ?? [] }
-
     /// Every route the router serves, as `METHOD /path` with `:name` captures: what the API
     /// document must describe (a test compares the two).
     public var routes: [String] {
         buildRouter().routes.map { "\($0.method) \($0.path)" }
     }
 
+    /// The service that moves guarded releases on; runs next to the HTTP application.
+    public var releaseRunner: some Service {
+        ReleaseRunner(services: services, interval: .milliseconds(500))
+    }
+
     /// Writes the usage counts collected and not yet stored.
     public func flushUsage() async {
         await services.usage.flush()
+    }
+
+    /// The services that run beside the HTTP server: the release runner, the scheduler, the webhook dispatcher
+    /// and, on a shared database, the replica's sync with the others.
+    var backgroundServices: [any Service] {
+        [releaseRunner, scheduleRunner, webhookDispatcher] + (replicaSync.map { [$0 as any Service] } ?? [])
     }
 
     /// Closes the database.
@@ -124,10 +140,13 @@ public final class ClutchApplication: Sendable {
             .addRoutes(FlagsController(services: services).routes)
             .addRoutes(ChangesController(services: services).routes)
             .addRoutes(RevisionsController(services: services).routes)
+            .addRoutes(ReleasesController(services: services).routes)
             .addRoutes(CohortsController(services: services).routes)
             .addRoutes(EnvironmentsController(services: services).routes)
             .addRoutes(ExplainController(services: services).routes)
             .addRoutes(AuditController(services: services).routes)
+            .addRoutes(SchedulesController(services: services).routes)
+            .addRoutes(WebhooksController(services: services).routes)
         router.group("sdk/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)
@@ -206,7 +225,7 @@ public final class ClutchApplication: Sendable {
             continuation.finish()
         }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [app] + backgroundServices, gracefulShutdownSignals: [], logger: services.logger)
+            services: [app as any Service] + backgroundServices, gracefulShutdownSignals: [], logger: services.logger)
         groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
         let group = ServiceGroup(configuration: groupConfiguration)
         let task = Task {

@@ -14,6 +14,8 @@ struct ServerServices: Sendable {
     let usage: UsageBatcher
     /// Usage reports per SDK key.
     let usageLimiter: RateLimiter
+    /// Environments with a running release (SDKs report every few seconds there).
+    let releases: ReleaseSignal
 
     /// Runs a store write, timed, then publishes the environments it changed before answering,
     /// so that a client's next evaluation already sees its own write. Returns the change and the

@@ -3,14 +3,14 @@ import ClutchStore
 import Foundation
 import Hummingbird
 
-/// The console's changes: switching a flag on or off in one environment (as `turnOn`/`turnOff`
-/// instructions, like every other client) and the kill switch (the API's kill). ``ConsoleGuard``
-/// has checked the origin and the CSRF token before these run.
+/// The console's switches: on or off in one environment (as `turnOn`/`turnOff` instructions,
+/// like every other client) and the kill switch (the API's kill). ``ConsoleGuard`` has checked
+/// the origin and the CSRF token before these run.
 struct ConsoleActionsController {
     let services: ServerServices
     let pages: ConsolePages
 
-    /// Environments where switching needs the environment's name typed as confirmation.
+    /// Environments where a change needs the environment's name typed as confirmation.
     static let confirmedEnvironments: Set<String> = ["production"]
     /// The longest change message the console accepts.
     static let maxMessageLength = 500
@@ -23,6 +23,18 @@ struct ConsoleActionsController {
         case "on": return "Switched on."
         case "off": return "Switched off."
         case "kill": return "Killed: off in every environment."
+        case "same": return "Nothing to change: the flag already was like that."
+        case "admins-on": return "Admins now get it."
+        case "admins-off": return "Admins are no longer targeted."
+        case "customers-added": return "Customers added."
+        case "customers-removed": return "Customers removed."
+        case "cohort-added": return "Cohort targeted."
+        case "cohort-removed": return "Cohort no longer targeted."
+        case "rollout": return "Rollout changed."
+        case "rule-added": return "Rule added."
+        case "rule-removed": return "Rule removed."
+        case "rule-moved": return "Rule moved."
+        case "restored": return "Revision restored."
         default: return nil
         }
     }
@@ -33,29 +45,14 @@ struct ConsoleActionsController {
     }
 
     @Sendable func toggle(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let session = try context.requireConsoleSession()
-        let key = try context.parameter("key")
-        let form = context.consoleForm
-        let environments = try await services.store.environments().map(\.key)
-        guard let env = form["env"], environments.contains(env) else {
-            return refuse("Choose an environment that exists. Nothing was changed.", key: key, env: nil, session)
+        let to = context.consoleForm["to"] ?? ""
+        return try await ConsoleEdit(services: services, pages: pages).run(request, context, done: to) { _, _ in
+            switch to {
+            case "on": return [.turnOn]
+            case "off": return [.turnOff]
+            default: throw ConsoleEdit.Refusal(message: "The form must say whether to switch on or off.")
+            }
         }
-        let instruction: Instruction
-        switch form["to"] {
-        case "on": instruction = .turnOn
-        case "off": instruction = .turnOff
-        default: return refuse("The form must say whether to switch on or off. Nothing was changed.", key: key, env: env, session)
-        }
-        if Self.needsConfirmation(env), form["confirm"]?.trimmingCharacters(in: .whitespaces) != env {
-            return refuse("To change \(env), type its name, “\(env)”, in the confirmation field. Nothing was changed.", key: key, env: env, session)
-        }
-        guard let change = changeInfo(session, form) else {
-            return refuse("The message may have at most \(Self.maxMessageLength) characters. Nothing was changed.", key: key, env: env, session)
-        }
-        _ = try await services.write("console_toggle") {
-            try await services.store.apply([instruction], flag: key, environment: env, ifRevision: nil, dryRun: false, change: change)
-        }
-        return ConsolePages.redirect(ConsoleQuery.flagURL(key, env: env) + "&done=\(form["to"] ?? "")")
     }
 
     /// Off in every environment, through the same store function as `POST /api/v1/flags/{key}/kill`.
@@ -65,27 +62,13 @@ struct ConsoleActionsController {
         let form = context.consoleForm
         let environments = try await services.store.environments().map(\.key)
         let env = form["env"].flatMap { environments.contains($0) ? $0 : nil } ?? "production"
-        guard let change = changeInfo(session, form) else {
-            return refuse("The message may have at most \(Self.maxMessageLength) characters. Nothing was changed.", key: key, env: env, session)
+        guard let change = ConsoleEdit.changeInfo(session, form) else {
+            return ConsoleEdit(services: services, pages: pages).refuse(
+                "The message may have at most \(Self.maxMessageLength) characters. Nothing was changed.", key: key, env: env, session)
         }
         _ = try await services.write("kill") {
             try await services.store.kill(flag: key, environments: nil, change: change)
         }
         return ConsolePages.redirect(ConsoleQuery.flagURL(key, env: env) + "&done=kill")
-    }
-
-    /// The actor and the optional message; `nil` when the message is too long.
-    private func changeInfo(_ session: ConsoleSession, _ form: [String: String]) -> ChangeInfo? {
-        let message = (form["message"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard message.count <= Self.maxMessageLength else { return nil }
-        return ChangeInfo(actor: session.principal.name, message: message.isEmpty ? nil : message)
-    }
-
-    /// A 400 page that says what to do, linking back to the flag.
-    private func refuse(_ message: String, key: String, env: String?, _ session: ConsoleSession) -> Response {
-        let back = env.map { ConsoleQuery.flagURL(key, env: $0) } ?? "/ui/flags/\(ConsoleQuery.encode(key))"
-        return pages.error(
-            status: .badRequest, heading: "Not changed", message: message, back: back, backText: "Back to \(key)",
-            session: session.templateValues)
     }
 }

@@ -19,9 +19,9 @@ struct ConsoleFlagsController {
         let session = try context.requireConsoleSession()
         let environments = try await services.store.environments().map(\.key)
         let env = try ConsoleQuery.environment(request, among: environments)
-        let query = (request.query("q") ?? "").trimmingCharacters(in: .whitespaces)
-        let tag = request.query("tag") ?? ""
-        let state = request.query("state") ?? "all"
+        let query = (request.consoleQuery("q") ?? "").trimmingCharacters(in: .whitespaces)
+        let tag = request.consoleQuery("tag") ?? ""
+        let state = request.consoleQuery("state") ?? "all"
         guard ["all", "on", "off"].contains(state) else {
             throw APIError.badRequest("state must be all, on or off")
         }
@@ -66,7 +66,7 @@ struct ConsoleFlagsController {
         return pages.render("flags", values)
     }
 
-    /// One flag in one environment: what everyone gets, the switches, recent changes.
+    /// One flag in one environment: what everyone gets, every control, Try it, recent changes.
     @Sendable func flag(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let session = try context.requireConsoleSession()
         let key = try context.parameter("key")
@@ -74,33 +74,20 @@ struct ConsoleFlagsController {
         let env = try ConsoleQuery.environment(request, among: environments)
         let record = try await services.store.flag(key)
         let history = try await services.store.revisions(flag: key, environment: nil).prefix(10)
-        let flag = record.flag
-        let now = Date()
-        var values: [String: Any] = [
-            "title": flag.key, "session": session.templateValues, "csrf": session.csrfToken,
-            "key": flag.key, "env": env, "type": flag.type.rawValue, "revision": record.revision,
-            "archived": flag.archived, "tags": flag.tags, "hasTags": !flag.tags.isEmpty,
-            "updatedAt": ConsoleFormat.time(record.updatedAt, now: now), "updatedBy": record.updatedBy,
-            "offVariant": flag.offVariant,
-            "on": flag.state(in: env).enabled,
-            "needsConfirm": ConsoleActionsController.needsConfirmation(env),
-            "steps": Describe.steps(flag, environment: env).map { ["kind": $0.kind, "text": $0.text] },
-            "lastEvaluated": ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now),
-            "environments": environments.map { ["key": $0, "url": ConsoleQuery.flagURL(flag.key, env: $0), "current": $0 == env, "on": flag.state(in: $0).enabled] },
-            "listURL": ConsoleQuery.listURL(env: env),
-            "toggleURL": "/ui/flags/\(ConsoleQuery.encode(flag.key))/toggle",
-            "killURL": "/ui/flags/\(ConsoleQuery.encode(flag.key))/kill",
-            "history": history.map { revision -> [String: Any] in
-                var entry: [String: Any] = [
-                    "number": revision.number, "at": ConsoleFormat.time(revision.createdAt, now: now),
-                    "actor": revision.actor, "summary": revision.summary,
-                ]
-                if let message = revision.message, !message.isEmpty { entry["message"] = message }
-                return entry
-            },
-        ]
-        if !flag.description.isEmpty { values["description"] = flag.description }
-        if let notice = request.query("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
+        let cohorts = try await services.store.cohortSummaries(environment: env)
+        var values = ConsoleFlagPage.values(
+            record, env: env, environments: environments, cohorts: cohorts, session: session, now: Date())
+        values["history"] = history.map { revision -> [String: Any] in
+            var entry: [String: Any] = [
+                "number": revision.number, "at": ConsoleFormat.time(revision.createdAt, now: Date()),
+                "actor": revision.actor, "summary": revision.summary,
+            ]
+            if let message = revision.message, !message.isEmpty { entry["message"] = message }
+            return entry
+        }
+        values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
+        values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
+        if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
         return pages.render("flag", values)
     }
 }
@@ -117,7 +104,7 @@ extension ClutchRequestContext {
 enum ConsoleQuery {
     /// The `env` parameter if it names an environment; `production` (or the first) when absent.
     static func environment(_ request: Request, among environments: [String]) throws -> String {
-        if let env = request.query("env") {
+        if let env = request.consoleQuery("env") {
             guard environments.contains(env) else { throw APIError.notFound("environment '\(env)' does not exist") }
             return env
         }
@@ -135,6 +122,11 @@ enum ConsoleQuery {
     }
 
     static func flagURL(_ key: String, env: String) -> String { "/ui/flags/\(encode(key))?env=\(encode(env))" }
+
+    static func historyURL(_ key: String, env: String) -> String { "/ui/flags/\(encode(key))/history?env=\(encode(env))" }
+
+    /// The path of a flag's page with `suffix` (`/rules`), for form actions.
+    static func flagPath(_ key: String, _ suffix: String = "") -> String { "/ui/flags/\(encode(key))\(suffix)" }
 
     // ASCII only: `CharacterSet.alphanumerics` would let non-ASCII letters through unencoded.
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

@@ -109,3 +109,11 @@ enum ConsoleForm {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 }
+
+extension Request {
+    /// A query parameter of a console page, decoded as browsers encode GET forms
+    /// (`application/x-www-form-urlencoded`: `+` is a space), unlike the API's query parameters.
+    func consoleQuery(_ name: String) -> String? {
+        ConsoleForm.parse(uri.query ?? "")?[name]
+    }
+}

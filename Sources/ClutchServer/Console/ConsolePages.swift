@@ -11,6 +11,12 @@ struct ConsolePages: Sendable {
         "error": LoginTemplates.error,
         "flags": FlagListTemplate.page,
         "flag": FlagPageTemplate.page,
+        "changeFields": FlagPageTemplate.changeFields,
+        "serveField": FlagPageTemplate.serveField,
+        "history": HistoryTemplate.page,
+        "cohorts": CohortTemplates.list,
+        "cohort": CohortTemplates.cohort,
+        "audit": AuditTemplate.page,
     ]
 
     let library: MustacheLibrary
@@ -51,11 +57,11 @@ struct ConsolePages: Sendable {
     }
 
     /// Headers on every console answer: no caching of signed-in pages, no framing (clickjacking),
-    /// scripts and styles from this server only (no inline script can run even if some markup
+    /// scripts, styles and the live stream (`connect-src`) from this server only (no inline script can run even if some markup
     /// slipped through), no referrer leaving the server.
     static let securityHeaders: HTTPFields = [
         .cacheControl: "no-store",
-        HeaderNames.contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        HeaderNames.contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         HeaderNames.frameOptions: "DENY",
         HeaderNames.contentTypeOptions: "nosniff",
         HeaderNames.referrerPolicy: "same-origin",

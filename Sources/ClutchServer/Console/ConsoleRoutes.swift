@@ -17,6 +17,11 @@ enum ConsoleRoutes {
         ConsoleAuthController(services: services, sessions: sessions, pages: pages).add(to: group)
         ConsoleFlagsController(services: services, pages: pages).add(to: group)
         ConsoleActionsController(services: services, pages: pages).add(to: group)
+        ConsoleTargetingController(services: services, pages: pages).add(to: group)
+        ConsoleHistoryController(services: services, pages: pages).add(to: group)
+        ConsoleCohortsController(services: services, pages: pages).add(to: group)
+        ConsoleAuditController(services: services, pages: pages).add(to: group)
+        ConsoleEventsController(services: services).add(to: group)
     }
 
     private static func asset(_ text: String, type: String) -> Response {

@@ -49,7 +49,9 @@ struct OFREPController {
             let status: HTTPResponse.Status = code == .flagNotFound ? .notFound : .badRequest
             return Self.error(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, status: status)
         }
-        if let variant = result.variant { services.usage.count(environment: environment, flag: key, variant: variant) }
+        if let variant = result.variant {
+            services.usage.count(environment: environment, flag: key, variant: variant, rollout: result.decidedByDefaultRollout)
+        }
         var out = ByteBufferAllocator().buffer(capacity: Self.answerCapacity)
         Self.writeSuccess(result, to: &out)
         return JSONResponse.buffer(out)
@@ -81,7 +83,7 @@ struct OFREPController {
             return JSONResponse.raw(#"{"errorCode":"GENERAL","errorDetails":"environment is not loaded"}"#, status: .internalServerError)
         }
         var out = ByteBuffer()
-        var evaluated: [(flag: String, variant: String)] = []
+        var evaluated: [(flag: String, variant: String, rollout: Bool)] = []
         evaluated.reserveCapacity(live.sortedFlagKeys.count)
         out.writeStaticString("{")
         // Where to hear about changes (OFREP ADR-0008): a stream of `refetchEvaluation` messages.
@@ -105,7 +107,7 @@ struct OFREPController {
                 Self.writeError(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, to: &out)
             } else {
                 Self.writeSuccess(result, to: &out)
-                if let variant = result.variant { evaluated.append((key, variant)) }
+                if let variant = result.variant { evaluated.append((key, variant, result.decidedByDefaultRollout)) }
             }
         }
         out.writeStaticString("]}")

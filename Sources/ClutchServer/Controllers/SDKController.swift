@@ -23,10 +23,15 @@ struct SDKController {
         guard let live = services.registry.live(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
-        if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTag.matches(ifNoneMatch, live.etag) {
-            return Response(status: .notModified, headers: [.eTag: live.etag])
+        var headers: HTTPFields = [.eTag: live.etag]
+        if let seconds = services.releases.cadence(environment).reportEvery {
+            headers[HeaderNames.reportEvery] = String(seconds)
         }
-        return JSONResponse.buffer(live.snapshotJSON, headers: [.eTag: live.etag, .cacheControl: "no-cache"])
+        if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTag.matches(ifNoneMatch, live.etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.cacheControl] = "no-cache"
+        return JSONResponse.buffer(live.snapshotJSON, headers: headers)
     }
 
     /// The change stream: the snapshot (or the events after `Last-Event-ID`), then the events of
@@ -35,12 +40,28 @@ struct SDKController {
         let (keyID, environment) = try context.sdkKey()
         let lastEventID = request.headers[HeaderNames.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         return try EventStreamResponse.make(
-            services: services, channel: context.channel, keyID: keyID, environment: environment, lastEventID: lastEventID, format: SyncEventsFormat())
+            services: services, channel: context.channel, keyID: keyID, environment: environment, lastEventID: lastEventID,
+            format: SyncEventsFormat(),
+            after: { [services] in
+                // The usage cadence, when a release runs; changes are broadcast as they happen.
+                services.releases.cadence(environment).reportEvery == nil ? [] : [services.releases.event(environment)]
+            })
     }
 
     private struct UsageAnswer: Encodable {
         let accepted: Int
         let ignored: Int
+        /// Seconds until the next report, while a release runs (``UsageCadence``).
+        let reportEvery: Int?
+
+        enum CodingKeys: String, CodingKey { case accepted, ignored, reportEvery }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(accepted, forKey: .accepted)
+            try c.encode(ignored, forKey: .ignored)
+            try c.encodeIfPresent(reportEvery, forKey: .reportEvery)
+        }
     }
 
     /// Stores a report once it has committed (`UsageBatcher`). Entries naming a flag or variant
@@ -63,7 +84,9 @@ struct SDKController {
         let outcome = try await services.metrics.timeWrite("record_usage") {
             try await services.usage.record(counts, engine: engine)
         }
-        return JSONResponse.encode(UsageAnswer(accepted: outcome.accepted, ignored: outcome.ignored), status: .accepted)
+        let answer = UsageAnswer(
+            accepted: outcome.accepted, ignored: outcome.ignored, reportEvery: services.releases.cadence(environment).reportEvery)
+        return JSONResponse.encode(answer, status: .accepted)
     }
 }
 

@@ -35,6 +35,13 @@ final class EngineRegistry: Sendable {
     /// Events a stream may queue (`ServerLimits.streamBacklog`).
     private let backlogLimit: Int
 
+    /// Sends `wire` (a whole SSE event without an `id`, outside the versioned history) to every
+    /// open stream of `environment`; a stream that cannot queue it misses it.
+    func broadcast(environment: String, _ wire: ByteBuffer) {
+        let subscribers = state.withLock { Array(($0.subscribers[environment] ?? [:]).values) }
+        for subscriber in subscribers { _ = subscriber.continuation.yield(wire) }
+    }
+
     init(historyLimit: Int, backlogLimit: Int) {
         self.historyLimit = historyLimit
         self.backlogLimit = max(1, backlogLimit)

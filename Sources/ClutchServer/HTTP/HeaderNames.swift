@@ -1,3 +1,4 @@
+import ClutchProtocol
 import HTTPTypes
 
 /// The non-standard headers of the API. The names are valid tokens, so construction cannot fail;
@@ -14,4 +15,6 @@ enum HeaderNames {
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site") ?? .via
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto") ?? .via
     static let lastEventID = HTTPField.Name("Last-Event-ID") ?? .via
+    /// The usage cadence hint of the snapshot download (`ClutchProtocol.UsageCadence.header`).
+    static let reportEvery = HTTPField.Name(UsageCadence.header) ?? .via
 }

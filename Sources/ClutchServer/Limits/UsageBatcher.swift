@@ -17,10 +17,25 @@ final class UsageBatcher: Sendable {
         let environment: String
         let flag: String
         let variant: String
+        /// Evaluations the flag's default rollout decided (they also feed a running release).
+        let rollout: Bool
+    }
+
+    /// Evaluations and errors of one key in the batch.
+    private struct Sums {
+        var count: Int64 = 0
+        var errors: Int64 = 0
+
+        mutating func add(count: Int64, errors: Int64) {
+            let (c, o1) = self.count.addingReportingOverflow(count)
+            self.count = o1 ? .max : c
+            let (e, o2) = self.errors.addingReportingOverflow(errors)
+            self.errors = o2 ? .max : e
+        }
     }
 
     private struct State {
-        var pending: [Key: Int64] = [:]
+        var pending: [Key: Sums] = [:]
         /// The number of the batch being collected.
         var batch = 0
         var flushScheduled = false
@@ -66,11 +81,10 @@ final class UsageBatcher: Sendable {
                     continue
                 }
                 outcome.accepted += 1
-                guard count.count > 0 else { continue }
+                guard count.count > 0 || count.errors > 0 else { continue }
                 added += 1
-                let key = Key(environment: environment, flag: count.flag, variant: count.variant)
-                let (sum, overflow) = (state.pending[key] ?? 0).addingReportingOverflow(count.count)
-                state.pending[key] = overflow ? .max : sum
+                let key = Key(environment: environment, flag: count.flag, variant: count.variant, rollout: count.rollout)
+                state.pending[key, default: Sums()].add(count: count.count, errors: count.errors)
             }
             let lead = !state.flushScheduled && !state.pending.isEmpty
             if lead { state.flushScheduled = true }
@@ -90,22 +104,23 @@ final class UsageBatcher: Sendable {
 
     /// Counts evaluations the server made itself (OpenFeature clients through OFREP), so that
     /// usage and "last evaluated" see them as they see SDK evaluations. Written with the next
-    /// batch; never waits, never fails the evaluation.
-    func count(environment: String, evaluations: [(flag: String, variant: String)]) {
+    /// batch; never waits, never fails the evaluation. `rollout` marks evaluations the flag's
+    /// default rollout decided (``UsageCount/rollout``).
+    func count(environment: String, evaluations: [(flag: String, variant: String, rollout: Bool)]) {
         guard !evaluations.isEmpty else { return }
         count { state in
-            for evaluation in evaluations { Self.addOne(&state, Key(environment: environment, flag: evaluation.flag, variant: evaluation.variant)) }
+            for evaluation in evaluations {
+                state.pending[Key(environment: environment, flag: evaluation.flag, variant: evaluation.variant, rollout: evaluation.rollout), default: Sums()]
+                    .add(count: 1, errors: 0)
+            }
         }
     }
 
     /// One evaluation (OFREP's single-flag route): no array on the hot path.
-    func count(environment: String, flag: String, variant: String) {
-        count { state in Self.addOne(&state, Key(environment: environment, flag: flag, variant: variant)) }
-    }
-
-    private static func addOne(_ state: inout State, _ key: Key) {
-        let (sum, overflow) = (state.pending[key] ?? 0).addingReportingOverflow(1)
-        state.pending[key] = overflow ? .max : sum
+    func count(environment: String, flag: String, variant: String, rollout: Bool) {
+        count { state in
+            state.pending[Key(environment: environment, flag: flag, variant: variant, rollout: rollout), default: Sums()].add(count: 1, errors: 0)
+        }
     }
 
     private func count(_ add: (inout State) -> Void) {
@@ -143,10 +158,14 @@ final class UsageBatcher: Sendable {
         await flush.value
     }
 
-    private func write(batch: Int, pending: [Key: Int64]) async {
+    private func write(batch: Int, pending: [Key: Sums]) async {
         var failure: String?
         if !pending.isEmpty {
-            let entries = pending.map { UsageEntry(environment: $0.key.environment, flag: $0.key.flag, variant: $0.key.variant, count: $0.value) }
+            let entries = pending.map {
+                UsageEntry(
+                    environment: $0.key.environment, flag: $0.key.flag, variant: $0.key.variant, count: $0.value.count,
+                    errors: $0.value.errors, rollout: $0.key.rollout)
+            }
             do {
                 try await store.recordUsage(entries, at: Date())
             } catch {

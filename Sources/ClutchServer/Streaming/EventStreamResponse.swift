@@ -28,7 +28,8 @@ enum EventStreamResponse {
     /// write waits longer than `streamStallTimeout`; a key may hold `maxStreamsPerKey` streams
     /// (SDK and OFREP streams together).
     static func make<Format: StreamFormat>(
-        services: ServerServices, channel: any Channel, keyID: String, environment: String, lastEventID: Int64?, format: Format
+        services: ServerServices, channel: any Channel, keyID: String, environment: String, lastEventID: Int64?, format: Format,
+        after first: @escaping @Sendable () -> [ByteBuffer] = { [] }
     ) throws -> Response {
         guard services.registry.live(environment) != nil else {
             throw APIError.notFound("environment '\(environment)' not found")
@@ -46,7 +47,7 @@ enum EventStreamResponse {
                 of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(max(1, limits.streamBacklog)))
             let subscriber = EngineRegistry.Subscriber(
                 keyID: keyID, continuation: continuation, close: { channel.close(promise: nil) })
-            guard let (id, first) = services.registry.subscribe(
+            guard let (id, initial) = services.registry.subscribe(
                 environment: environment, subscriber: subscriber, lastEventID: lastEventID)
             else {
                 try await writer.finish(nil)
@@ -81,7 +82,7 @@ enum EventStreamResponse {
                 services.updateStreamGauge()
             }
             try await withGracefulShutdownHandler {
-                for buffer in format.first(first) {
+                for buffer in format.first(initial) + first() {
                     writing.start()
                     try await writer.write(buffer)
                     writing.stop()

@@ -14,9 +14,7 @@ extension PostgresStore {
     }
 
     public func recordUsage(_ entries: [UsageEntry], at: Date) async throws {
-        for (i, entry) in entries.enumerated() where entry.count < 0 {
-            throw StoreError.badRequest("a count cannot be negative, got \(entry.count)", field: "counts[\(i)].count")
-        }
+        try UsageEntry.checkNotNegative(entries)
         guard !entries.isEmpty else { return }
         // Not under the write lock: usage is no change to a flag, and the upsert is atomic per row.
         try await unlocked { session in
@@ -51,27 +49,16 @@ extension PostgresStore {
     // MARK: Audit
 
     public func auditEvents(since: Date?, flag: String?, limit: Int) async throws -> [AuditEvent] {
-        try await read { session in
-            var conditions: [String] = []
-            var binds = PostgresBindings()
-            if let since {
-                binds.append(since)
-                conditions.append("at >= $\(binds.count)")
-            }
-            if let flag {
-                binds.append(flag)
-                conditions.append("entity = 'flag' AND key = $\(binds.count)")
-            }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            binds.append(Int64(max(0, limit)))
-            let query = PostgresQuery(unsafeSQL: "SELECT * FROM audit_event \(filter) ORDER BY id DESC LIMIT $\(binds.count)", binds: binds)
-            return try await session.rows(query).map { row in
-                AuditEvent(
-                    id: try row.get("id"), at: try row.get("at"), actor: try row.get("actor"), action: try row.get("action"),
-                    entity: try row.get("entity"), key: try row.get("key"), environment: try row.get("environment"),
-                    revision: try row.get("revision"), message: try row.get("message"))
-            }
-        }
+        // The console's filtered page, with no actor, end or cursor: one query for both.
+        guard limit > 0 else { return [] }
+        return try await auditPage(flag: flag, actor: nil, since: since, until: nil, before: nil, limit: limit).events
+    }
+
+    static func auditEvent(_ row: PostgresRandomAccessRow) throws -> AuditEvent {
+        AuditEvent(
+            id: try row.get("id"), at: try row.get("at"), actor: try row.get("actor"), action: try row.get("action"),
+            entity: try row.get("entity"), key: try row.get("key"), environment: try row.get("environment"),
+            revision: try row.get("revision"), message: try row.get("message"))
     }
 
     // MARK: Console sessions

@@ -1,13 +1,18 @@
-// `/ui/flags/{key}`: what everyone gets, in evaluation order, and the switches. Every change is
-// a POST form with the session's CSRF token; production asks for its name to be typed.
+// `/ui/flags/{key}`: what everyone gets, in evaluation order, and every control. Every change
+// is a POST form with the session's CSRF token (the `changeFields` partial), a message for the
+// history and, in production, the environment's name typed as confirmation. Sections marked
+// `data-live` are replaced by console.js when the flag changes elsewhere.
 enum FlagPageTemplate {
     static let page = #"""
         {{% CONTENT_TYPE: CLUTCH_HTML }}{{> head}}
-        <p class="crumbs"><a href="{{listURL}}">← All flags</a></p>
+        <div id="flag-page" data-events="{{eventsURL}}" data-page="{{pageURL}}">
+        <p class="crumbs"><a href="{{listURL}}">← All flags</a> · <a href="{{historyURL}}">History</a></p>
         <h1>{{key}} {{#archived}}<span class="badge">archived</span>{{/archived}}</h1>
         {{#description}}<p class="desc">{{.}}</p>{{/description}}
         {{#hasTags}}<p class="tags">{{#tags}}<span class="tag">{{.}}</span> {{/tags}}</p>{{/hasTags}}
-        <p class="meta">{{type}} · revision {{revision}} · updated {{updatedAt}} by {{updatedBy}}</p>
+        <p class="live-status" role="status" aria-live="polite" id="live-status"></p>
+        <div id="live-summary" data-live>
+        <p class="meta">{{type}} · revision <span id="revision">{{revision}}</span> · updated {{updatedAt}} by {{updatedBy}}</p>
         <nav class="envs" aria-label="Environment">
           {{#environments}}<a href="{{url}}"{{#current}} aria-current="page" class="current"{{/current}}>{{key}} <span class="{{#on}}on{{/on}}{{^on}}off{{/on}}">{{#on}}On{{/on}}{{^on}}Off{{/on}}</span></a>{{/environments}}
         </nav>
@@ -19,21 +24,136 @@ enum FlagPageTemplate {
           </ol>
           <p class="meta">Last evaluated here: {{lastEvaluated}}</p>
         </section>
+        </div>
 
-        <section class="card" aria-labelledby="switch">
+        <div class="grid">
+        <section class="card" aria-labelledby="switch" id="live-switch" data-live>
           <h2 id="switch">Switch {{#on}}off{{/on}}{{^on}}on{{/on}} in {{env}}</h2>
           <form method="post" action="{{toggleURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
-            <input type="hidden" name="csrf" value="{{csrf}}">
-            <input type="hidden" name="env" value="{{env}}">
             <input type="hidden" name="to" value="{{#on}}off{{/on}}{{^on}}on{{/on}}">
-            <label for="message-toggle">Message (optional, kept in the history)</label>
-            <input id="message-toggle" name="message" type="text" maxlength="500">
-            {{#needsConfirm}}
-            <label for="confirm-toggle">Type <strong>{{env}}</strong> to confirm</label>
-            <input id="confirm-toggle" name="confirm" type="text" autocomplete="off" required>
-            {{/needsConfirm}}
+            {{> changeFields}}
             <button type="submit" class="primary">{{#on}}Turn off{{/on}}{{^on}}Turn on{{/on}} in {{env}}</button>
           </form>
+        </section>
+
+        <section class="card" aria-labelledby="admins-h" id="live-admins" data-live>
+          <h2 id="admins-h">Admins only</h2>
+          <p>Admins (contexts whose <code>role</code> includes <code>admin</code>) {{#admins}}<strong>get it</strong>: a rule serves them “{{serveVariant}}”.{{/admins}}{{^admins}}are <strong>not targeted</strong>.{{/admins}}</p>
+          <form method="post" action="{{adminsURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+            <input type="hidden" name="to" value="{{#admins}}off{{/admins}}{{^admins}}on{{/admins}}">
+            {{> changeFields}}
+            <button type="submit">{{#admins}}Stop serving admins{{/admins}}{{^admins}}Serve to admins only{{/admins}}</button>
+          </form>
+        </section>
+        </div>
+
+        <div class="grid">
+        <section class="card" aria-labelledby="customers-h" id="live-customers" data-live>
+          <h2 id="customers-h">Customers</h2>
+          {{#hasCustomers}}<p>{{customerCount}} named customer(s) targeted:</p>
+          <ul class="chips" aria-label="Targeted customers">{{#customers}}<li><span class="chip">{{id}}</span> <span class="meta">gets “{{variant}}”</span></li>{{/customers}}</ul>{{/hasCustomers}}
+          {{^hasCustomers}}<p>No customer is targeted by name.</p>{{/hasCustomers}}
+          <form method="post" action="{{customersURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+            <label>Customers <span class="hint">customerId values, separated by commas or new lines</span>
+              <textarea name="customers" rows="3" required></textarea></label>
+            {{> serveField}}
+            {{> changeFields}}
+            <div class="buttons">
+              <button type="submit" name="do" value="add">Add customers</button>
+              <button type="submit" name="do" value="remove">Remove customers</button>
+            </div>
+          </form>
+        </section>
+
+        <section class="card" aria-labelledby="cohorts-h" id="live-cohorts" data-live>
+          <h2 id="cohorts-h">Cohorts</h2>
+          <ul class="plain">{{#cohortTargets}}<li>Cohort <a href="/ui/cohorts/{{name}}?env={{env}}">{{name}}</a> ({{size}}) gets {{serve}}</li>{{/cohortTargets}}</ul>
+          {{^cohortTargets}}<p>No cohort is targeted.</p>{{/cohortTargets}}
+          {{#hasCohorts}}
+          <form method="post" action="{{cohortsURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+            <label>Cohort
+              <select name="cohort">{{#cohortChoices}}<option value="{{key}}">{{key}} ({{size}} members)</option>{{/cohortChoices}}</select></label>
+            {{> serveField}}
+            {{> changeFields}}
+            <div class="buttons">
+              <button type="submit" name="do" value="add">Target cohort</button>
+              <button type="submit" name="do" value="remove">Stop targeting cohort</button>
+            </div>
+          </form>
+          {{/hasCohorts}}
+          {{^hasCohorts}}<p class="hint">{{env}} has no cohorts yet: <a href="/ui/cohorts?env={{env}}">create one</a>.</p>{{/hasCohorts}}
+        </section>
+        </div>
+        <div class="grid">
+
+        <section class="card" aria-labelledby="rollout-h" id="live-rollout" data-live>
+          <h2 id="rollout-h">Rollout</h2>
+          <p>Everyone not matched by a target or rule: {{#hasRollout}}{{rolloutPercent}} % get “{{serveVariant}}”.{{/hasRollout}}{{^hasRollout}}no percentage rollout.{{/hasRollout}}</p>
+          {{#hasUsage}}<p class="meta" id="coverage" data-total="{{usageTotal}}">Evaluations counted in {{env}} (last one within the day): {{usageTotal}}{{#hasCovered}}; this rollout covers about {{usageCovered}} of them{{/hasCovered}}.</p>{{/hasUsage}}
+          <form method="post" action="{{rolloutURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+            <label>Rollout <span class="hint">percentage, 0–100</span>
+              <input name="percent" type="number" min="0" max="100" step="0.001" value="{{rolloutPercent}}" required inputmode="decimal"></label>
+            <label>Sticky by <span class="hint">the same value always gets the same answer</span>
+              <select name="bucketBy">
+                {{#stickyChoices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{key}}</option>{{/stickyChoices}}
+                <option value="other"{{#stickyIsOther}} selected{{/stickyIsOther}}>another attribute…</option>
+              </select></label>
+            <label>Other sticky attribute <input name="bucketOther" type="text" value="{{stickyOther}}"></label>
+            {{> serveField}}
+            {{> changeFields}}
+            <button type="submit">Set rollout</button>
+          </form>
+        </section>
+
+        <section class="card" aria-labelledby="rules-h" id="live-rules" data-live>
+          <h2 id="rules-h">Rules</h2>
+          <p class="hint">Checked in order, after the targets; the first rule that matches decides.</p>
+          <ol class="rules">
+            {{#rules}}<li>
+              <span>If {{text}} → gets {{serve}}</span>{{#ruleDescription}} <span class="meta">({{.}})</span>{{/ruleDescription}}
+              <span class="rule-actions">
+              {{#canUp}}<form method="post" action="{{moveURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}"><input type="hidden" name="to" value="up">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} up">↑ Up</button></form>{{/canUp}}
+              {{#canDown}}<form method="post" action="{{moveURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}"><input type="hidden" name="to" value="down">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} down">↓ Down</button></form>{{/canDown}}
+              <form method="post" action="{{removeURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">{{> changeFields}}<button type="submit" aria-label="Remove rule {{number}}">Remove</button></form>
+              </span>
+            </li>{{/rules}}
+          </ol>
+          {{^rules}}<p>No rules.</p>{{/rules}}
+          <form method="post" action="{{rulesURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+            <label>Conditions <span class="hint">one per line, all must hold, e.g. <code>plan in enterprise,pro</code>, <code>email endsWith @acme.com</code>, <code>in cohort beta</code>; put <code>not</code> in front to negate</span>
+              <textarea name="conditions" rows="3" required></textarea></label>
+            <p class="hint">Operators: {{operators}}</p>
+            <label>Rule description (optional) <input name="description" type="text" maxlength="200"></label>
+            {{> serveField}}
+            <label>Position <select name="position"><option value="last">last</option><option value="first">first</option></select></label>
+            {{> changeFields}}
+            <button type="submit">Add rule</button>
+          </form>
+        </section>
+        </div>
+
+        <section class="card" aria-labelledby="try-h" id="try">
+          <h2 id="try-h">Try it</h2>
+          <form method="get" action="{{pageURL}}#try" class="change">
+            <input type="hidden" name="env" value="{{env}}">
+            <input type="hidden" name="try" value="1">
+            {{#tryIt}}
+            <label>targetingKey <input name="try-targetingKey" type="text" value="{{targetingKey}}"></label>
+            <label>customerId <input name="try-customerId" type="text" value="{{customerId}}"></label>
+            <label>role <span class="hint">several: admin,beta</span> <input name="try-role" type="text" value="{{role}}"></label>
+            <label>Other attributes <span class="hint">one name=value per line</span> <textarea name="try-attributes" rows="2">{{attributes}}</textarea></label>
+            {{/tryIt}}
+            <button type="submit">Evaluate</button>
+          </form>
+          {{#tryIt}}
+          {{#problem}}<p class="problem" role="alert">{{.}}</p>{{/problem}}
+          {{#result}}<dl class="result" id="try-result">
+            <dt>Variant</dt><dd id="try-variant">{{variant}}</dd>
+            <dt>Value</dt><dd><code>{{value}}</code></dd>
+            <dt>Reason</dt><dd id="try-reason">{{reason}}</dd>
+            <dt>Decided by</dt><dd id="try-explanation">{{explanation}}</dd>
+          </dl>{{/result}}
+          {{/tryIt}}
         </section>
 
         <section class="card danger" aria-labelledby="kill">
@@ -42,17 +162,31 @@ enum FlagPageTemplate {
           <form method="post" action="{{killURL}}" class="change kill" data-kill="{{key}}">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <input type="hidden" name="env" value="{{env}}">
-            <label for="message-kill">Message (optional, kept in the history)</label>
-            <input id="message-kill" name="message" type="text" maxlength="500">
+            <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
             <button type="submit" class="danger">Kill switch: off everywhere</button>
           </form>
         </section>
-        <section class="card" aria-labelledby="history">
+        <section class="card" aria-labelledby="history" id="live-history" data-live>
           <h2 id="history">Recent changes</h2>
           <ul class="history">
             {{#history}}<li><span class="meta">#{{number}} · {{at}} · {{actor}}</span> {{summary}}{{#message}}<div class="message">“{{.}}”</div>{{/message}}</li>{{/history}}
           </ul>
+          <p><a href="{{historyURL}}">Full history and restore</a></p>
         </section>
+        </div>
         {{> foot}}
+        """#
+
+    /// The fields every change form carries: the CSRF token, the environment, the message and,
+    /// where needed, the confirmation.
+    static let changeFields = #"""
+        {{% CONTENT_TYPE: CLUTCH_HTML }}<input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}">
+        <label class="message-field">Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
+        {{#needsConfirm}}<label class="confirm-field"><span>Type <strong>{{env}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
+        """#
+
+    /// The variant a targeting form serves.
+    static let serveField = #"""
+        {{% CONTENT_TYPE: CLUTCH_HTML }}<label>Serve <select name="serve">{{#variants}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{key}}</option>{{/variants}}</select></label>
         """#
 }

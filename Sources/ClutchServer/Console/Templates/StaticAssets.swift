@@ -1,5 +1,5 @@
 // The console's stylesheet and script, served from memory under /ui/static/. Hand-written, no
-// build step, no CDN; the pages work without the script (it only adds confirmations).
+// build step, no CDN; the pages work without the script (it adds confirmations and live updates).
 enum StaticAssets {
     static let css = #"""
         :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #fff; --soft: #f6f8fa;
@@ -52,23 +52,57 @@ enum StaticAssets {
         .history { list-style: none; padding-left: 0; }
         .history li { margin: .4rem 0; }
         .message { font-style: italic; }
+        .sections { display: flex; gap: 1rem; flex-wrap: wrap; }
+        .sections a { text-decoration: none; font-weight: 600; }
+        textarea { font: inherit; padding: .45rem .6rem; border: 1px solid var(--line); border-radius: 6px; width: 100%; }
+        textarea:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+        .change label { display: grid; gap: .2rem; }
+        .change .hint { font-weight: 400; }
+        .buttons { display: flex; flex-wrap: wrap; gap: .5rem; }
+        a.button { display: inline-block; padding: .45rem .6rem; border: 1px solid var(--line); border-radius: 6px; background: var(--soft); text-decoration: none; color: var(--fg); }
+        .grid { display: grid; gap: 0 1rem; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); }
+        .chips { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem; }
+        .chip { display: inline-block; padding: .1rem .5rem; border: 1px solid var(--line); border-radius: 999px; background: var(--soft); overflow-wrap: anywhere; }
+        .plain { padding-left: 1.2rem; }
+        .rules li { margin: .5rem 0; }
+        .rule-actions { display: flex; flex-wrap: wrap; gap: .4rem; margin-top: .3rem; }
+        form.inline { display: inline-flex; flex-wrap: wrap; gap: .3rem; align-items: end; margin: 0; }
+        form.inline label { font-size: .8rem; }
+        form.inline input[type=text] { width: 9rem; padding: .25rem .4rem; }
+        dl.result { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+        dl.result dt { font-weight: 600; }
+        dl.result dd { margin: 0; overflow-wrap: anywhere; }
+        ul.diff { list-style: none; padding-left: 0; font-size: .9rem; }
+        ul.diff li { margin: .2rem 0; overflow-wrap: anywhere; }
+        del { color: var(--danger); } del::before { content: "was "; color: var(--muted); text-decoration: none; }
+        ins { color: var(--on); text-decoration: none; } ins::before { content: "now "; color: var(--muted); }
+        ol.revisions { list-style: none; padding-left: 0; }
+        .live-status:empty { display: none; }
+        .live-status { padding: .4rem .75rem; border-left: 4px solid var(--accent); background: var(--soft); }
+        .pager { display: flex; gap: 1rem; }
+        code { overflow-wrap: anywhere; }
         @media (max-width: 40rem) { main { padding: .75rem; } thead th { font-size: .75rem; } th, td { padding: .4rem .3rem; } }
         """#
 
     static let js = #"""
         // Enhancements only: every form works without this file, and the server checks again.
         "use strict";
-        document.addEventListener("DOMContentLoaded", function () {
-          // Production switch: keep the button disabled until the environment's name is typed.
-          document.querySelectorAll("form[data-confirm-env]").forEach(function (form) {
+        function wire(root) {
+          // Production: keep a form's buttons disabled until the environment's name is typed.
+          root.querySelectorAll("form[data-confirm-env]").forEach(function (form) {
+            if (form.getAttribute("data-wired")) { return; }
+            form.setAttribute("data-wired", "true");
             var env = form.getAttribute("data-confirm-env");
             var field = form.querySelector("input[name=confirm]");
-            var button = form.querySelector("button[type=submit]");
-            if (!env || !field || !button) { return; }
-            var update = function () { button.disabled = field.value !== env; };
+            var buttons = form.querySelectorAll("button[type=submit]");
+            if (!env || !field || buttons.length === 0) { return; }
+            var update = function () { buttons.forEach(function (button) { button.disabled = field.value.trim() !== env; }); };
             field.addEventListener("input", update);
             update();
           });
+        }
+        document.addEventListener("DOMContentLoaded", function () {
+          wire(document);
           // Kill switch: ask once more, it turns the flag off everywhere.
           document.querySelectorAll("form[data-kill]").forEach(function (form) {
             form.addEventListener("submit", function (event) {
@@ -76,6 +110,32 @@ enum StaticAssets {
               if (!window.confirm("Turn " + key + " off in every environment?")) { event.preventDefault(); }
             });
           });
+          // Live: when the environment changes, fetch this page again and swap the parts marked
+          // data-live (not the one being typed in), so a change made elsewhere shows at once.
+          var page = document.getElementById("flag-page");
+          if (page && window.EventSource && window.fetch && window.DOMParser) {
+            var status = document.getElementById("live-status");
+            var refresh = function () {
+              window.fetch(page.getAttribute("data-page"), { credentials: "same-origin", cache: "no-store" })
+                .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+                .then(function (html) {
+                  var fresh = new DOMParser().parseFromString(html, "text/html");
+                  var was = document.getElementById("revision"), now = fresh.getElementById("revision");
+                  // Another flag of the environment changed: nothing to show.
+                  if (!was || !now || was.textContent === now.textContent) { return; }
+                  document.querySelectorAll("[data-live]").forEach(function (old) {
+                    var next = fresh.getElementById(old.id);
+                    if (next && !old.contains(document.activeElement)) { old.replaceWith(document.importNode(next, true)); }
+                  });
+                  if (status) { status.textContent = "Updated: this flag was changed to revision " + now.textContent + "."; }
+                  wire(document);
+                })
+                .catch(function () {});
+            };
+            var source = new EventSource(page.getAttribute("data-events"));
+            source.addEventListener("ready", function () { page.setAttribute("data-live-ready", "true"); });
+            source.addEventListener("change", refresh);
+          }
         });
         """#
 }

@@ -1,12 +1,11 @@
-import ClutchCore
-
-/// Reads `--where` conditions into engine clauses. The syntax is
+/// Reads rule conditions written as text (the CLI's `--where`, the console's rule form) into
+/// engine clauses, so that both accept exactly the same grammar. The syntax is
 /// `[not] ATTRIBUTE OPERATOR VALUE[,VALUE…]`, `[not] in cohort NAME` or `[not] ATTRIBUTE exists`,
 /// with every ``Operator`` spelling (`in`, `startsWith`, `semver>=`, `after`, …) and the
 /// aliases `=`/`==`/`is` (in), `!=` and `ATTRIBUTE not in …` (negated in).
-enum WhereParser {
+public enum WhereParser {
     /// The grammar, for `--help` (generated from ``Operator`` so it lists what the engine knows).
-    static let help = """
+    public static let help = """
         A --where condition is one of:
           ATTRIBUTE OPERATOR VALUE[,VALUE…]  'plan in enterprise,pro'
           ATTRIBUTE exists                   'email exists'
@@ -15,8 +14,11 @@ enum WhereParser {
         Operators: \(Operator.spellings).
         """
 
-    /// The clause `text` describes; a failed error naming the problem otherwise.
-    static func parse(_ text: String) throws -> Clause {
+    /// The operators a condition may use, for people (`in, startsWith, …`).
+    public static var operators: String { Operator.spellings }
+
+    /// The clause `text` describes; a ``ValidationError`` at path `where` naming the problem otherwise.
+    public static func parse(_ text: String) throws(ValidationError) -> Clause {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         var negate = false
         func next() -> Substring? {
@@ -86,9 +88,9 @@ enum WhereParser {
         return try checked(Clause(attribute: attribute, op, values, negate: negate), text)
     }
 
-    /// Runs the engine's own validation on the clause so that the CLI refuses exactly what
+    /// Runs the engine's own validation on the clause so that a client refuses exactly what
     /// the server would, with the engine's message.
-    private static func checked(_ clause: Clause, _ text: String) throws -> Clause {
+    private static func checked(_ clause: Clause, _ text: String) throws(ValidationError) -> Clause {
         let probe = Flag(key: "where", environments: [
             "check": FlagState(rules: [Rule(clauses: [clause], serve: .variant("on"))])
         ])
@@ -98,7 +100,7 @@ enum WhereParser {
         return clause
     }
 
-    private static func failure(_ text: String, _ message: String) -> CLIError {
-        .failed("--where '\(text)': \(message)")
+    private static func failure(_ text: String, _ message: String) -> ValidationError {
+        ValidationError(path: "where", "'\(text)': \(message)")
     }
 }

@@ -1,7 +1,6 @@
-import ClutchCore
-
-/// Who `clutch target` and `clutch untarget` name.
-enum Audience: Sendable, Hashable {
+/// Who is targeted by name: what `clutch target`/`untarget` and the console's audience
+/// controls edit, one definition for both.
+public enum Audience: Sendable, Hashable {
     /// Contexts whose `role` contains `admin`. A rule, not an individual target, because
     /// `role` may be an array (`["admin", "beta"]`) and rules match arrays element-wise.
     case admins
@@ -12,10 +11,11 @@ enum Audience: Sendable, Hashable {
     /// Members of a cohort (rule `in cohort NAME`).
     case cohort(String)
 
-    static let adminClauses = [Clause(attribute: "role", .in, ["admin"])]
+    /// The clauses of the admins rule.
+    public static let adminClauses = [Clause(attribute: "role", .in, ["admin"])]
 
     /// The rule clauses for rule-based audiences.
-    var ruleClauses: [Clause]? {
+    public var ruleClauses: [Clause]? {
         switch self {
         case .admins: return Audience.adminClauses
         case .cohort(let name): return [Clause.inCohort(name)]
@@ -24,7 +24,7 @@ enum Audience: Sendable, Hashable {
     }
 
     /// The attribute and values for individually targeted audiences.
-    var individual: (attribute: String, values: [String])? {
+    public var individual: (attribute: String, values: [String])? {
         switch self {
         case .customers(let ids): return ("customerId", ids)
         case .users(let ids): return ("targetingKey", ids)
@@ -33,7 +33,7 @@ enum Audience: Sendable, Hashable {
     }
 
     /// For people: `admins`, `customers acme, globex`.
-    var label: String {
+    public var label: String {
         switch self {
         case .admins: return "admins"
         case .customers(let ids): return "customers \(ids.joined(separator: ", "))"
@@ -47,7 +47,7 @@ extension FlagState {
     /// Serves `variant` to `audience`. Individual values move out of targets serving another
     /// variant (a context gets one answer); rules for admins and cohorts go first so they
     /// win over broader rules, and an existing identical rule is updated in place.
-    mutating func target(_ audience: Audience, variant: String) {
+    public mutating func target(_ audience: Audience, variant: String) {
         if let clauses = audience.ruleClauses {
             if let i = rules.firstIndex(where: { $0.clauses == clauses }) {
                 rules[i].serve = .variant(variant)
@@ -69,7 +69,7 @@ extension FlagState {
     }
 
     /// Stops targeting `audience` (only where it gets `variant`, when given).
-    mutating func untarget(_ audience: Audience, variant: String?) {
+    public mutating func untarget(_ audience: Audience, variant: String?) {
         if let clauses = audience.ruleClauses {
             rules.removeAll { $0.clauses == clauses && (variant == nil || $0.serve.variant == variant) }
         }
@@ -86,7 +86,13 @@ extension FlagState {
     /// Targeting someone means everyone else does not get it yet: a state still on the
     /// flag's natural default (`on` for booleans) gets an explicit default of the off
     /// variant, so that switching the flag on later serves only the people targeted.
-    mutating func pinDefaultToOff(of flag: Flag) {
+    public mutating func pinDefaultToOff(of flag: Flag) {
         if self.default == nil { self.default = .variant(flag.offVariant) }
     }
+}
+
+extension Flag {
+    /// The variant targeting serves unless told otherwise: `on` for boolean flags, otherwise
+    /// the flag's natural default.
+    public var targetingVariant: String { naturalDefault.variant ?? offVariant }
 }

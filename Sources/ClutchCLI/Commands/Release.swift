@@ -1,0 +1,208 @@
+import ArgumentParser
+import ClutchCore
+import Foundation
+
+/// `clutch release start|status|pause|resume|abort KEY --env E`: guarded progressive rollouts.
+struct ReleaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release",
+        abstract: "Roll a variant out step by step, guarded by the error rates applications report.",
+        discussion: """
+            The server widens the rollout one step each time the step duration has passed and at least \
+            --min-samples evaluations of each side were reported with no sign of trouble, and rolls the \
+            variant back to 0 % at once (as clutch-guard) when its error rate is shown to be above \
+            --max-error-ratio times the rest of the rollout's (a sequential test that stays valid however \
+            often it is checked). Applications report errors with the SDK's recordError(flag:context:) or \
+            in the usage report's "errors" field.
+            """,
+        subcommands: [Start.self, StatusCommand.self, Move<PauseAction>.self, Move<ResumeAction>.self, Move<AbortAction>.self])
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Turn the flag on with a rollout of the variant at the first step, and let the guard widen it.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var environment: EnvironmentOption
+        @OptionGroup var change: MessageOption
+        @Argument(help: "The flag's key.") var key: String
+
+        @Option(help: ArgumentHelp("The variant released.", valueName: "variant"))
+        var variant = "on"
+
+        @Option(help: ArgumentHelp("The sticky attribute to bucket by.", valueName: "attribute"))
+        var by = "targetingKey"
+
+        @Option(help: ArgumentHelp("Percentages, increasing, ending at 100.", valueName: "list"))
+        var steps = "1,5,25,50,100"
+
+        @Option(name: .customLong("step-duration"), help: ArgumentHelp("The least time per step: 90s, 10m, 2h (at least 1s).", valueName: "duration"))
+        var stepDuration = "10m"
+
+        @Option(name: .customLong("min-samples"), help: ArgumentHelp("Evaluations each side needs per step.", valueName: "n"))
+        var minSamples: Int64 = ReleasePolicy.defaultMinSamples
+
+        @Option(name: .customLong("max-error-ratio"), help: ArgumentHelp("Roll back above this multiple of the other side's error rate.", valueName: "ratio"))
+        var maxErrorRatio: Double = ReleasePolicy.defaultMaxErrorRatio
+
+        func run() async throws {
+            let env = try environment.required()
+            var percentages: [Double] = []
+            for part in steps.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let value = Double(part.trimmingCharacters(in: .whitespaces)) else {
+                    throw CLIError.usage("--steps: '\(part)' is not a percentage", hint: "e.g. --steps 1,5,25,50,100")
+                }
+                percentages.append(value)
+            }
+            guard let seconds = ReleaseDuration.seconds(stepDuration) else {
+                throw CLIError.usage("--step-duration: '\(stepDuration)' is not a duration", hint: "e.g. 90s, 10m, 2h")
+            }
+            let policy = ReleasePolicy(
+                variant: variant, bucketBy: by, steps: percentages, stepDuration: seconds, minSamples: minSamples,
+                maxErrorRatio: maxErrorRatio)
+            // The same rules the server applies, checked before talking to it.
+            if let issue = policy.issues().first {
+                let option = ["steps": "--steps", "stepDuration": "--step-duration", "minSamples": "--min-samples",
+                              "maxErrorRatio": "--max-error-ratio", "variant": "--variant", "bucketBy": "--by"]
+                let name = option[String(issue.path.prefix { $0 != "[" })] ?? issue.path
+                throw CLIError.usage("\(name): \(issue.message)")
+            }
+            struct Body: Encodable {
+                var variant: String
+                var bucketBy: String
+                var steps: [Double]
+                var stepDuration: Double
+                var minSamples: Int64
+                var maxErrorRatio: Double
+            }
+            let response = try await connection.client().send(
+                "POST", ReleaseCommand.path(key, env),
+                json: Body(variant: variant, bucketBy: by, steps: percentages, stepDuration: seconds, minSamples: minSamples, maxErrorRatio: maxErrorRatio),
+                message: change.message)
+            try ReleaseCommand.print(response, json: connection.json)
+        }
+    }
+
+    struct StatusCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "status", abstract: "Show the flag's latest release: state, step, time in step, figures per side, verdict.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var environment: EnvironmentOption
+        @Argument(help: "The flag's key.") var key: String
+
+        func run() async throws {
+            let env = try environment.required()
+            let response = try await connection.client().send("GET", ReleaseCommand.path(key, env))
+            try ReleaseCommand.print(response, json: connection.json)
+        }
+    }
+
+    /// `pause`, `resume` and `abort`: one command shape, told apart by the action.
+    struct Move<Action: ReleaseMoveAction>: AsyncParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: Action.name, abstract: Action.abstract)
+        }
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var environment: EnvironmentOption
+        @OptionGroup var change: MessageOption
+        @Argument(help: "The flag's key.") var key: String
+
+        func run() async throws {
+            let env = try environment.required()
+            let response = try await connection.client().send(
+                "POST", ReleaseCommand.path(key, env) + [Action.name], body: nil, message: change.message)
+            try ReleaseCommand.print(response, json: connection.json)
+        }
+    }
+
+    static func path(_ key: String, _ environment: String) -> [String] {
+        ["flags", key, "environments", environment, "release"]
+    }
+
+    static func print(_ response: AdminClient.Response, json: Bool) throws {
+        if json { return Output.json(try response.json()) }
+        Output.text(ReleaseRecord.render(try response.decode(ReleaseRecord.self)))
+    }
+}
+
+/// A move of a running or paused release (`POST …/release/<name>`).
+protocol ReleaseMoveAction {
+    static var name: String { get }
+    static var abstract: String { get }
+}
+
+enum PauseAction: ReleaseMoveAction {
+    static let name = "pause"
+    static let abstract = "Stop widening the release (the rollout stays where it is)."
+}
+
+enum ResumeAction: ReleaseMoveAction {
+    static let name = "resume"
+    static let abstract = "Resume a paused release at its step (the rollout is set to the step's percentage again)."
+}
+
+enum AbortAction: ReleaseMoveAction {
+    static let name = "abort"
+    static let abstract = "End the release and take the variant back to 0 %."
+}
+
+/// A release as `GET /api/v1/flags/{key}/environments/{env}/release` answers it.
+struct ReleaseRecord: Codable, Sendable {
+    struct Side: Codable, Sendable {
+        var evaluations: Int64
+        var errors: Int64
+        var errorRate: Double
+    }
+
+    struct Figures: Codable, Sendable {
+        var new: Side
+        var other: Side
+    }
+
+    struct Transition: Codable, Sendable {
+        var kind: String
+        var actor: String
+        var message: String
+        var revision: Int64?
+        var at: String
+    }
+
+    var flag: String
+    var environment: String
+    var state: String
+    var variant: String
+    var bucketBy: String
+    var steps: [Double]
+    var stepDuration: Double
+    var minSamples: Int64
+    var maxErrorRatio: Double
+    var step: Int
+    var percent: Double
+    var secondsInStep: Double
+    var verdict: String
+    var eValue: Double
+    var rollbackThreshold: Double
+    var total: Figures
+    var currentStep: Figures
+    var reason: String?
+    var transitions: [Transition]
+
+    static func render(_ r: ReleaseRecord) -> String {
+        func rate(_ side: Side) -> String { "\(ReleaseFormat.number(side.errorRate * 100)) %" }
+        var lines = [
+            "Release of \(r.flag) '\(r.variant)' in \(r.environment): \(r.state), step \(r.step)/\(r.steps.count) at \(ReleaseFormat.percent(r.percent))"
+                + (r.state == "running" || r.state == "paused" ? " for \(ReleaseDuration.text(r.secondsInStep.rounded()))" : ""),
+            "Steps \(r.steps.map(ReleaseFormat.number).joined(separator: ", ")) % by \(r.bucketBy), \(ReleaseDuration.text(r.stepDuration)) each, "
+                + "≥ \(r.minSamples) evaluations a side, rolls back above \(ReleaseFormat.number(r.maxErrorRatio))× the errors",
+        ]
+        if let reason = r.reason { lines.append("Why: \(reason)") }
+        var table = Table(["side", "evaluations", "errors", "error rate", "this step"])
+        table.add(["new '\(r.variant)'", "\(r.total.new.evaluations)", "\(r.total.new.errors)", rate(r.total.new), "\(r.currentStep.new.evaluations)"])
+        table.add(["other", "\(r.total.other.evaluations)", "\(r.total.other.errors)", rate(r.total.other), "\(r.currentStep.other.evaluations)"])
+        lines.append(table.render())
+        lines.append("Verdict: \(r.verdict) (e-value \(ReleaseFormat.number(r.eValue)); rolls back at \(ReleaseFormat.number(r.rollbackThreshold)))")
+        if let last = r.transitions.last { lines.append("Last: \(Output.time(last.at)) \(last.kind) by \(last.actor): \(last.message)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,110 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+
+/// The values the flag page's template shows: the state in plain words and, for each control,
+/// what it currently is (admins targeted, customers, cohorts with their sizes, the rollout and
+/// how much traffic it covers, the rules in order).
+enum ConsoleFlagPage {
+    static func values(
+        _ record: FlagRecord, env: String, environments: [String], cohorts: [(record: CohortRecord, size: Int)],
+        session: ConsoleSession, now: Date
+    ) -> [String: Any] {
+        let flag = record.flag
+        let state = flag.state(in: env)
+        let key = flag.key
+        let serveVariant = flag.targetingVariant
+        var values: [String: Any] = [
+            "title": key, "session": session.templateValues, "csrf": session.csrfToken,
+            "key": key, "env": env, "type": flag.type.rawValue, "revision": record.revision,
+            "archived": flag.archived, "tags": flag.tags, "hasTags": !flag.tags.isEmpty,
+            "updatedAt": ConsoleFormat.time(record.updatedAt, now: now), "updatedBy": record.updatedBy,
+            "offVariant": flag.offVariant,
+            "on": state.enabled,
+            "needsConfirm": ConsoleActionsController.needsConfirmation(env),
+            "steps": Describe.steps(flag, environment: env).map { ["kind": $0.kind, "text": $0.text] },
+            "lastEvaluated": ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now),
+            "environments": environments.map {
+                ["key": $0, "url": ConsoleQuery.flagURL(key, env: $0), "current": $0 == env, "on": flag.state(in: $0).enabled]
+            },
+            "listURL": ConsoleQuery.listURL(env: env),
+            "pageURL": ConsoleQuery.flagURL(key, env: env),
+            "eventsURL": ConsoleQuery.flagPath(key, "/events") + "?env=\(ConsoleQuery.encode(env))",
+            "toggleURL": ConsoleQuery.flagPath(key, "/toggle"),
+            "killURL": ConsoleQuery.flagPath(key, "/kill"),
+            "adminsURL": ConsoleQuery.flagPath(key, "/admins"),
+            "customersURL": ConsoleQuery.flagPath(key, "/customers"),
+            "cohortsURL": ConsoleQuery.flagPath(key, "/cohorts"),
+            "rolloutURL": ConsoleQuery.flagPath(key, "/rollout"),
+            "rulesURL": ConsoleQuery.flagPath(key, "/rules"),
+            "variants": flag.variants.map { ["key": $0.key, "selected": $0.key == serveVariant] },
+            "serveVariant": serveVariant,
+            "operators": WhereParser.operators,
+        ]
+        if !flag.description.isEmpty { values["description"] = flag.description }
+        values["admins"] = state.rules.contains { $0.clauses == Audience.adminClauses }
+        let customers = state.targets.filter { $0.attribute == "customerId" }.flatMap { target in
+            target.values.map { ["id": $0, "variant": target.variant] }
+        }
+        values["customers"] = customers
+        values["customerCount"] = customers.count
+        values["hasCustomers"] = !customers.isEmpty
+        values["cohortTargets"] = cohortTargets(state, cohorts: cohorts)
+        values["cohortChoices"] = cohorts.map { ["key": $0.record.cohort.key, "size": $0.size] }
+        values["hasCohorts"] = !cohorts.isEmpty
+        values.merge(rollout(flag, state, usage: record.usage?[env], now: now)) { _, new in new }
+        // Row keys never repeat a page key: a missing one would resolve to the page's (Mustache's context stack).
+        values["rules"] = state.rules.enumerated().map { index, rule -> [String: Any] in
+            let path = ConsoleQuery.flagPath(key, "/rules/\(ConsoleQuery.encode(rule.id ?? ""))")
+            var row: [String: Any] = [
+                "number": index + 1, "text": Describe.clauses(rule.clauses), "serve": Describe.serve(rule.serve),
+                "removeURL": path + "/remove", "moveURL": path + "/move",
+                "canUp": index > 0, "canDown": index < state.rules.count - 1,
+            ]
+            if let description = rule.description, !description.isEmpty { row["ruleDescription"] = description }
+            return row
+        }
+        return values
+    }
+
+    /// Rules that are exactly `in cohort NAME`, with the cohort's size.
+    static func cohortTargets(_ state: FlagState, cohorts: [(record: CohortRecord, size: Int)]) -> [[String: Any]] {
+        let sizes = Dictionary(cohorts.map { ($0.record.cohort.key, $0) }, uniquingKeysWith: { a, _ in a })
+        return state.rules.compactMap { rule -> [String: Any]? in
+            guard rule.clauses.count == 1, let name = rule.clauses[0].cohort, !rule.clauses[0].negate else { return nil }
+            let cohort = sizes[name]
+            let clauses = cohort.map { !$0.record.cohort.clauses.isEmpty } ?? false
+            return [
+                "name": name, "serve": Describe.serve(rule.serve),
+                "size": "\(cohort?.size ?? 0) member\(cohort?.size == 1 ? "" : "s")\(clauses ? " plus everyone its conditions match" : "")",
+            ]
+        }
+    }
+
+    /// The rollout control: the current percentage and sticky attribute, and how many of the
+    /// evaluations counted in the last day it covers (when usage has been reported).
+    static func rollout(_ flag: Flag, _ state: FlagState, usage: FlagUsage?, now: Date) -> [String: Any] {
+        let current = state.default?.rollout
+        let variant = flag.targetingVariant
+        let weight = current?.weights.first { $0.variant == variant }?.weight
+        let percent = weight.map(Describe.percent) ?? ""
+        let bucketBy = current?.bucketBy ?? "customerId"
+        let known = ConsoleTargetingController.stickyAttributes
+        var values: [String: Any] = [
+            "rolloutPercent": percent, "hasRollout": current != nil,
+            "stickyChoices": known.map { ["key": $0, "selected": $0 == bucketBy] },
+            "stickyOther": known.contains(bucketBy) ? "" : bucketBy,
+            "stickyIsOther": !known.contains(bucketBy),
+        ]
+        if let usage, now.timeIntervalSince(usage.lastEvaluated) < 86_400 {
+            let total = usage.variants.values.reduce(Int64(0)) { $0.addingReportingOverflow($1).overflow ? .max : $0 + $1 }
+            values["usageTotal"] = total
+            values["hasUsage"] = true
+            if let weight {
+                values["hasCovered"] = true
+                values["usageCovered"] = Int64((Double(total) * Double(weight) / Double(Rollout.totalWeight)).rounded())
+            }
+        }
+        return values
+    }
+}

@@ -1,0 +1,163 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/flags/{key}/environments/{env}/release`: guarded releases (start, status, pause,
+/// resume, abort). The release runner (``ReleaseRunner``) moves running releases on.
+struct ReleasesController {
+    let services: ServerServices
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.post("flags/:key/environments/:env/release", use: start)
+        routes.get("flags/:key/environments/:env/release", use: get)
+        routes.post("flags/:key/environments/:env/release/pause") { request, context in
+            try await move(request, context, "release_pause") { key, env, change in
+                try await services.store.pauseRelease(flag: key, environment: env, change: change)
+            }
+        }
+        routes.post("flags/:key/environments/:env/release/resume") { request, context in
+            try await move(request, context, "release_resume") { key, env, change in
+                try await services.store.resumeRelease(flag: key, environment: env, change: change)
+            }
+        }
+        routes.post("flags/:key/environments/:env/release/abort") { request, context in
+            try await move(request, context, "release_abort") { key, env, change in
+                try await services.store.abortRelease(flag: key, environment: env, change: change)
+            }
+        }
+        return routes
+    }
+
+    private struct StartBody: RequestBody {
+        let variant: String?
+        let bucketBy: String?
+        let steps: [Double]?
+        let stepDuration: Double?
+        let minSamples: Int64?
+        let maxErrorRatio: Double?
+        let message: String?
+        enum CodingKeys: String, CodingKey { case variant, bucketBy, steps, stepDuration, minSamples, maxErrorRatio, message }
+    }
+
+    private struct MessageBody: RequestBody {
+        let message: String?
+        enum CodingKeys: String, CodingKey { case message }
+    }
+
+    @Sendable func start(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let key = try context.parameter("key")
+        let environment = try context.parameter("env")
+        var change = try request.changeInfo(context)
+        let body = try await request.decodeJSON(StartBody.self)
+        if let message = body.message, !message.isEmpty { change.message = message }
+        let policy = ReleasePolicy(
+            variant: body.variant ?? "on", bucketBy: body.bucketBy ?? "targetingKey", steps: body.steps ?? ReleasePolicy.defaultSteps,
+            stepDuration: body.stepDuration ?? ReleasePolicy.defaultStepDuration,
+            minSamples: body.minSamples ?? ReleasePolicy.defaultMinSamples, maxErrorRatio: body.maxErrorRatio ?? ReleasePolicy.defaultMaxErrorRatio)
+        let (written, _) = try await services.write("release_start") {
+            try await services.store.startRelease(flag: key, environment: environment, policy: policy, change: change)
+        }
+        try await services.refreshReleaseSignal()
+        return JSONResponse.encode(ReleaseView(written.value, now: Date()), status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let release = try await services.store.release(flag: try context.parameter("key"), environment: try context.parameter("env"))
+        return JSONResponse.encode(ReleaseView(release, now: Date()))
+    }
+
+    private func move(
+        _ request: Request, _ context: ClutchRequestContext, _ operation: String,
+        _ body: @Sendable (String, String, ChangeInfo) async throws -> Change<Release>
+    ) async throws -> Response {
+        var request = request
+        let key = try context.parameter("key")
+        let environment = try context.parameter("env")
+        var change = try request.changeInfo(context)
+        let data = try await request.collectBodyData()
+        if !data.isEmpty, let message = try JSONInput.decode(MessageBody.self, from: data).message, !message.isEmpty {
+            change.message = message
+        }
+        let (written, _) = try await services.write(operation) { try await body(key, environment, change) }
+        try await services.refreshReleaseSignal()
+        return JSONResponse.encode(ReleaseView(written.value, now: Date()))
+    }
+}
+
+/// A release as the API shows it: the policy, where it is, the figures per side and its history.
+struct ReleaseView: Encodable {
+    struct Side: Encodable {
+        let evaluations: Int64
+        let errors: Int64
+        let errorRate: Double
+        init(_ counts: SideCounts) {
+            evaluations = counts.evaluations
+            errors = counts.errors
+            errorRate = counts.rate
+        }
+    }
+
+    struct Figures: Encodable {
+        let new: Side
+        let other: Side
+        init(_ sample: GuardSample) {
+            new = Side(sample.new)
+            other = Side(sample.other)
+        }
+    }
+
+    let flag: String
+    let environment: String
+    let state: String
+    let variant: String
+    let bucketBy: String
+    let steps: [Double]
+    let stepDuration: Double
+    let minSamples: Int64
+    let maxErrorRatio: Double
+    let step: Int
+    let percent: Double
+    let stepStartedAt: Date
+    let secondsInStep: Double
+    let verdict: String
+    let eValue: Double
+    let rollbackThreshold: Double
+    let total: Figures
+    let currentStep: Figures
+    let reason: String?
+    let message: String?
+    let startedBy: String
+    let startedAt: Date
+    let updatedAt: Date
+    let transitions: [ReleaseTransition]
+
+    init(_ release: Release, now: Date) {
+        flag = release.flag
+        environment = release.environment
+        state = release.state.rawValue
+        variant = release.policy.variant
+        bucketBy = release.policy.bucketBy
+        steps = release.policy.steps
+        stepDuration = release.policy.stepDuration
+        minSamples = release.policy.minSamples
+        maxErrorRatio = release.policy.maxErrorRatio
+        step = release.progress.stepIndex + 1
+        percent = release.percent
+        stepStartedAt = release.progress.stepStartedAt
+        secondsInStep = max(0, (release.state.isActive ? now : release.updatedAt).timeIntervalSince(release.progress.stepStartedAt))
+        verdict = release.progress.verdict.rawValue
+        eValue = min(exp(min(ReleaseGuard.logEValue(release.progress.evidence), 700)), 1e300)
+        rollbackThreshold = 1 / ReleaseGuard.alpha
+        total = Figures(release.progress.total)
+        currentStep = Figures(release.progress.step)
+        reason = release.reason
+        message = release.message
+        startedBy = release.startedBy
+        startedAt = release.startedAt
+        updatedAt = release.updatedAt
+        transitions = release.transitions
+    }
+}

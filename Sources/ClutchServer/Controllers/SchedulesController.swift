@@ -1,0 +1,94 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/schedules`: changes to apply later. A schedule is a flag's (or cohort's) change
+/// as instructions, the same as `POST …/changes` takes, plus the time it is due.
+struct SchedulesController {
+    let services: ServerServices
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.post("schedules", use: create)
+        routes.get("schedules", use: list)
+        routes.get("schedules/:scheduleId", use: get)
+        routes.delete("schedules/:scheduleId", use: cancel)
+        return routes
+    }
+
+    /// `{"flag"|"cohort": key, "environment", "instructions", "at", "message"?}`.
+    private struct CreateBody: RequestBody {
+        let flag: String?
+        let cohort: String?
+        let environment: String
+        let instructions: [Value]
+        let at: String
+        let message: String?
+        enum CodingKeys: String, CodingKey { case flag, cohort, environment, instructions, at, message }
+    }
+
+    /// The instructions decoded as the kind says, so a bad one is refused naming its field.
+    private struct FlagInstructions: Decodable { let instructions: [Instruction] }
+    private struct MemberInstructions: Decodable { let instructions: [MemberInstruction] }
+
+    @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        var change = try request.changeInfo(context)
+        let data = try await request.collectBodyData()
+        let body = try JSONInput.decode(CreateBody.self, from: data)
+        let kind: ScheduleRecord.Kind
+        let key: String
+        switch (body.flag, body.cohort) {
+        case (let flag?, nil):
+            kind = .flag
+            key = flag
+            _ = try JSONInput.decode(FlagInstructions.self, from: data)
+        case (nil, let cohort?):
+            kind = .cohort
+            key = cohort
+            _ = try JSONInput.decode(MemberInstructions.self, from: data)
+        default:
+            throw APIError.validationFailed("name either the flag or the cohort to change", field: "flag")
+        }
+        guard let at = Timestamp.parse(body.at) else {
+            throw APIError.validationFailed("must be an RFC 3339 date-time such as 2026-12-01T09:00:00Z, got '\(body.at)'", field: "at")
+        }
+        if let message = body.message, !message.isEmpty { change.message = message }
+        let record = try await services.metrics.timeWrite("create_schedule") {
+            try await services.store.createSchedule(
+                ScheduleRequest(
+                    kind: kind, key: key, environment: body.environment, instructions: body.instructions, message: change.message,
+                    at: at),
+                change: change)
+        }
+        return JSONResponse.encode(record, status: .created)
+    }
+
+    private struct ScheduleList: Encodable { let schedules: [ScheduleRecord] }
+
+    @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var status: ScheduleRecord.Status?
+        if let text = request.query("status") {
+            guard let parsed = ScheduleRecord.Status(rawValue: text) else {
+                let known = ScheduleRecord.Status.allCases.map(\.rawValue).joined(separator: ", ")
+                throw APIError.validationFailed("status must be one of \(known), got '\(text)'", field: "status")
+            }
+            status = parsed
+        }
+        let schedules = try await services.store.schedules(status: status, key: request.query("key"))
+        return JSONResponse.encode(ScheduleList(schedules: schedules))
+    }
+
+    @Sendable func get(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        JSONResponse.encode(try await services.store.schedule(try context.parameter("scheduleId")))
+    }
+
+    @Sendable func cancel(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let change = try request.changeInfo(context)
+        let record = try await services.metrics.timeWrite("cancel_schedule") {
+            try await services.store.cancelSchedule(try context.parameter("scheduleId"), change: change)
+        }
+        return JSONResponse.encode(record)
+    }
+}

@@ -1,0 +1,59 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/webhooks`: where events are sent, and what happened to each delivery.
+struct WebhooksController {
+    let services: ServerServices
+
+    var routes: RouteCollection<ClutchRequestContext> {
+        let routes = RouteCollection(context: ClutchRequestContext.self)
+        routes.post("webhooks", use: create)
+        routes.get("webhooks", use: list)
+        routes.delete("webhooks/:webhookId", use: delete)
+        routes.get("webhooks/:webhookId/deliveries", use: deliveries)
+        return routes
+    }
+
+    private struct CreateBody: RequestBody {
+        let url: String
+        let events: [String]?
+        let secret: String
+        let description: String?
+        enum CodingKeys: String, CodingKey { case url, events, secret, description }
+    }
+
+    @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let change = try request.changeInfo(context)
+        let body = try await request.decodeJSON(CreateBody.self)
+        let record = try await services.metrics.timeWrite("create_webhook") {
+            try await services.store.createWebhook(
+                WebhookRequest(url: body.url, events: body.events, secret: body.secret, description: body.description), change: change)
+        }
+        return JSONResponse.encode(record, status: .created)
+    }
+
+    private struct WebhookList: Encodable { let webhooks: [WebhookRecord] }
+
+    @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        JSONResponse.encode(WebhookList(webhooks: try await services.store.webhooks()))
+    }
+
+    @Sendable func delete(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let change = try request.changeInfo(context)
+        try await services.metrics.timeWrite("delete_webhook") {
+            try await services.store.deleteWebhook(try context.parameter("webhookId"), change: change)
+        }
+        return Response(status: .noContent)
+    }
+
+    private struct DeliveryList: Encodable { let deliveries: [WebhookDelivery] }
+
+    @Sendable func deliveries(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let limit = try request.intQuery("limit", in: 1...500) ?? 50
+        let deliveries = try await services.store.deliveries(webhook: try context.parameter("webhookId"), limit: Int(limit))
+        return JSONResponse.encode(DeliveryList(deliveries: deliveries))
+    }
+}

@@ -1,0 +1,140 @@
+import AsyncHTTPClient
+import ClutchStore
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import Synchronization
+
+/// Sends the webhook outbox's pending deliveries (a `Service` of the server's group).
+///
+/// It sleeps until the next delivery is due and is woken when a commit queues one. Attempts
+/// run concurrently, at most `concurrency` in all and `concurrencyPerWebhook` per webhook, each
+/// bounded by `requestTimeout`, so a slow or hanging receiver delays only its own deliveries.
+/// A 2xx answer delivers; anything else (or no answer) is retried with backoff (``RetryPolicy``)
+/// until the retry window has passed. Delivery is at least once: an attempt cut short by a
+/// shutdown is made again after the restart, so receivers deduplicate by the event's `id`.
+final class WebhookDispatcher: Service, Sendable {
+    private let store: any ClutchStoring
+    private let settings: WebhookSettings
+    private let policy: RetryPolicy
+    private let logger: Logger
+    private let wakeup = Wakeup()
+    /// Delivery id → webhook id, for attempts in flight.
+    private let inFlight = Mutex<[Int64: String]>([:])
+    private let longestSleep: Duration = .seconds(60)
+
+    init(store: any ClutchStoring, settings: WebhookSettings, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        policy = RetryPolicy(settings: settings)
+        self.logger = logger
+        store.onDeliveryQueued { [wakeup] in wakeup.signal() }
+    }
+
+    func run() async throws {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .nanoseconds(settings.requestTimeout.nanoseconds), read: .nanoseconds(settings.requestTimeout.nanoseconds)))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.concurrencyPerWebhook
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                var pruned = Date.distantPast
+                while !Task.isCancelled {
+                    var sleep = self.longestSleep
+                    do {
+                        sleep = try await self.startDue(http: http, group: &group)
+                        if Date().timeIntervalSince(pruned) > 3600 {
+                            try await self.store.pruneDeliveries(finishedBefore: Date().addingTimeInterval(-7 * 86400))
+                            pruned = Date()
+                        }
+                    } catch {
+                        self.logger.error("webhooks: could not read the outbox", metadata: ["error": "\(error)"])
+                        sleep = .seconds(1)
+                    }
+                    await self.wakeup.wait(timeout: sleep)
+                }
+            }
+        }
+        try await http.shutdown()
+    }
+
+    /// Starts the due deliveries there is room for; answers how long to sleep at most.
+    private func startDue(http: HTTPClient, group: inout DiscardingTaskGroup) async throws -> Duration {
+        let now = Date()
+        let busy = inFlight.withLock { $0 }
+        let room = settings.concurrency - busy.count
+        if room > 0 {
+            var perWebhook: [String: Int] = [:]
+            for webhook in busy.values { perWebhook[webhook, default: 0] += 1 }
+            let due = try await store.dueDeliveries(now: now, limit: max(room * 4, 32), excluding: Set(busy.keys))
+            var started = 0
+            for delivery in due where started < room && perWebhook[delivery.webhook, default: 0] < settings.concurrencyPerWebhook {
+                perWebhook[delivery.webhook, default: 0] += 1
+                started += 1
+                inFlight.withLock { $0[delivery.id] = delivery.webhook }
+                group.addTask {
+                    await self.attempt(delivery, http: http)
+                    self.inFlight.withLock { _ = $0.removeValue(forKey: delivery.id) }
+                    self.wakeup.signal()
+                }
+            }
+        }
+        let waiting = Set(inFlight.withLock { $0.keys })
+        guard let next = try await store.nextDeliveryDue(excluding: waiting) else { return longestSleep }
+        // Due at `now` and not started: no room for it; an attempt that ends wakes us. Due since
+        // `now` (while we looked): go again at once.
+        if next <= now { return longestSleep }
+        let seconds = max(0, next.timeIntervalSince(Date()))
+        return min(.milliseconds(Int64(seconds * 1000) + 1), longestSleep)
+    }
+
+    /// One attempt, recorded with its outcome.
+    private func attempt(_ delivery: PendingDelivery, http: HTTPClient) async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let at = Date()
+        var statusCode: Int?
+        var failure: String?
+        do {
+            var request = HTTPClientRequest(url: delivery.url)
+            request.method = .POST
+            let body = Data(delivery.body.utf8)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "User-Agent", value: "Clutch-Webhooks/1")
+            request.headers.add(name: "Clutch-Event-Id", value: delivery.eventId)
+            request.headers.add(name: "Clutch-Event-Type", value: delivery.type)
+            request.headers.add(
+                name: WebhookSignature.header,
+                value: WebhookSignature.sign(body: body, secret: delivery.secret, timestamp: Int64(at.timeIntervalSince1970)))
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await http.execute(request, timeout: .nanoseconds(settings.requestTimeout.nanoseconds))
+            statusCode = Int(response.status.code)
+            // Read (and drop) a bounded answer, so the connection can be reused.
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+        } catch {
+            failure = String(describing: error)
+        }
+        let elapsed = clock.now - started
+        let result: DeliveryResult
+        if let statusCode, (200..<300).contains(statusCode) {
+            result = .delivered
+        } else {
+            result = policy.afterFailure(
+                attempts: delivery.attempts + 1, createdAt: delivery.createdAt, now: Date(), random: Double.random(in: 0...1))
+            logger.warning("webhook delivery failed", metadata: [
+                "webhook": "\(delivery.webhook)", "delivery": "\(delivery.id)", "event": "\(delivery.eventId)",
+                "status": "\(statusCode.map(String.init) ?? "none")", "error": "\(failure ?? "")",
+                "attempt": "\(delivery.attempts + 1)", "giving_up": "\(result == .failed)",
+            ])
+        }
+        do {
+            try await store.recordAttempt(
+                delivery: delivery.id, at: at, statusCode: statusCode, error: failure, duration: elapsed, result: result)
+        } catch {
+            logger.error("webhooks: could not record an attempt", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import ClutchCore
+import Foundation
+
+/// The web console's reads beyond the API's: keyset-paged audit events and members, cohorts
+/// with their sizes, and a restore's preview. Part of ``ClutchStoring``.
+public protocol ConsoleQueryStoring: Sendable {
+    /// Audit events newest first, filtered by flag, actor (exact) and time range (`since` ≤ at <
+    /// `until`), at most `limit` (at least 1); `before` continues from ``AuditPage/nextBefore``.
+    func auditPage(flag: String?, actor: String?, since: Date?, until: Date?, before: Int64?, limit: Int) async throws -> AuditPage
+    /// The actors that appear in the audit log, sorted.
+    func auditActors() async throws -> [String]
+    /// The cohort's definition (without members) and one page of at most `limit` members after
+    /// `after` in byte order; only members containing `search` (literally) when given.
+    func memberPage(
+        cohort key: String, environment: String, after: String?, search: String?, limit: Int
+    ) async throws -> (record: CohortRecord, page: MemberPage)
+    /// The cohorts of `environment` without their members, with their member counts, sorted by key.
+    func cohortSummaries(environment: String) async throws -> [(record: CohortRecord, size: Int)]
+    /// What ``ClutchStoring/rollback(flag:to:environment:ifRevision:change:)`` to revision
+    /// `number` would change, computed the same way, and the revision it would restore; writes nothing.
+    func rollbackPreview(flag key: String, to number: Int64?, environment: String?) async throws -> (diff: [FieldChange], target: Int64)
+}
+
+/// Guarded releases: their state and transitions, moved on by the server's release runner.
+/// Every transition that changes the flag is one flag change (revision, audit event, version
+/// bump) and queues its `release.*` webhook event in the same transaction. Part of ``ClutchStoring``.
+public protocol ReleaseStoring: Sendable {
+    /// Starts a guarded release of the flag in `environment` (refused while one runs or is paused there).
+    func startRelease(flag key: String, environment: String, policy: ReleasePolicy, change: ChangeInfo, now: Date) async throws -> Change<Release>
+    /// The latest release of the flag in `environment`, with its transitions.
+    func release(flag key: String, environment: String) async throws -> Release
+    /// Pauses a running release.
+    func pauseRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release>
+    /// Resumes a paused release at the step it was at.
+    func resumeRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release>
+    /// Aborts a running or paused release (the variant back to 0 %).
+    func abortRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release>
+    /// One turn of the release runner over every running release, each in its own transaction;
+    /// returns the changes that moved a release. Safe to run on several replicas at once: a
+    /// release is advanced by one of them at a time.
+    func runReleases(now: Date) async throws -> [Change<Release>]
+    /// The environments where a release is running.
+    func runningReleaseEnvironments() async throws -> Set<String>
+}
+
+/// Scheduled changes. A due schedule is claimed and applied in one transaction, so it is applied
+/// once however many schedulers (replicas) run. Part of ``ClutchStoring``.
+public protocol ScheduleStoring: Sendable {
+    /// Records a change to apply at `request.at` (instructions checked now and again when due).
+    func createSchedule(_ request: ScheduleRequest, change: ChangeInfo, now: Date) async throws -> ScheduleRecord
+    /// Schedules, soonest due first, filtered by status and flag or cohort key when given.
+    func schedules(status: ScheduleRecord.Status?, key: String?, limit: Int) async throws -> [ScheduleRecord]
+    /// One schedule, or `notFound`.
+    func schedule(_ id: String) async throws -> ScheduleRecord
+    /// Cancels a pending schedule (anything else is a conflict).
+    func cancelSchedule(_ id: String, change: ChangeInfo, now: Date) async throws -> ScheduleRecord
+    /// When the next pending schedule is due.
+    func nextScheduleDue() async throws -> Date?
+    /// The pending schedules due at `now`, oldest first.
+    func dueSchedules(now: Date) async throws -> [String]
+    /// Applies schedule `id` if still pending and due (else reports it was not); instructions
+    /// that no longer apply mark it failed and queue `schedule.failed`, in the same transaction.
+    func runSchedule(_ id: String, now: Date, note: String?) async throws -> ScheduleOutcome
+    /// Calls `action` when a schedule may have been added (the scheduler then looks again).
+    func onScheduleAdded(_ action: @escaping @Sendable () -> Void)
+}
+
+/// Webhooks and their outbox: events are queued in the transaction of the change they report;
+/// the server's dispatcher sends what is due and records each attempt. Part of ``ClutchStoring``.
+public protocol WebhookStoring: Sendable {
+    /// Adds a webhook (URL, event types and signing secret checked by `WebhookRules`).
+    func createWebhook(_ request: WebhookRequest, change: ChangeInfo, now: Date) async throws -> WebhookRecord
+    /// Every webhook, oldest first.
+    func webhooks() async throws -> [WebhookRecord]
+    /// Deletes a webhook with its deliveries.
+    func deleteWebhook(_ id: String, change: ChangeInfo, now: Date) async throws
+    /// The webhook's latest deliveries, newest first, with their attempts.
+    func deliveries(webhook id: String, limit: Int) async throws -> [WebhookDelivery]
+    /// Pending deliveries due at `now`, oldest first, except those in `excluding` (in flight here).
+    func dueDeliveries(now: Date, limit: Int, excluding: Set<Int64>) async throws -> [PendingDelivery]
+    /// When the next pending delivery not in `excluding` is due.
+    func nextDeliveryDue(excluding: Set<Int64>) async throws -> Date?
+    /// Records one attempt of delivery `id` and what it decided.
+    func recordAttempt(delivery id: Int64, at: Date, statusCode: Int?, error: String?, duration: Duration, result: DeliveryResult) async throws
+    /// Deletes finished deliveries older than `date` and events no delivery refers to any more.
+    func pruneDeliveries(finishedBefore date: Date) async throws
+    /// Calls `action` when a delivery may have been queued (the dispatcher then looks again).
+    func onDeliveryQueued(_ action: @escaping @Sendable () -> Void)
+}
+
+// The forms the server calls, with the current time and the usual limits.
+extension ReleaseStoring {
+    public func startRelease(flag key: String, environment: String, policy: ReleasePolicy, change: ChangeInfo) async throws -> Change<Release> {
+        try await startRelease(flag: key, environment: environment, policy: policy, change: change, now: Date())
+    }
+    public func pauseRelease(flag key: String, environment: String, change: ChangeInfo) async throws -> Change<Release> {
+        try await pauseRelease(flag: key, environment: environment, change: change, now: Date())
+    }
+    public func resumeRelease(flag key: String, environment: String, change: ChangeInfo) async throws -> Change<Release> {
+        try await resumeRelease(flag: key, environment: environment, change: change, now: Date())
+    }
+    public func abortRelease(flag key: String, environment: String, change: ChangeInfo) async throws -> Change<Release> {
+        try await abortRelease(flag: key, environment: environment, change: change, now: Date())
+    }
+    public func runReleases() async throws -> [Change<Release>] { try await runReleases(now: Date()) }
+}
+
+extension ScheduleStoring {
+    public func createSchedule(_ request: ScheduleRequest, change: ChangeInfo) async throws -> ScheduleRecord {
+        try await createSchedule(request, change: change, now: Date())
+    }
+    public func schedules(status: ScheduleRecord.Status? = nil, key: String? = nil) async throws -> [ScheduleRecord] {
+        try await schedules(status: status, key: key, limit: 500)
+    }
+    public func cancelSchedule(_ id: String, change: ChangeInfo) async throws -> ScheduleRecord {
+        try await cancelSchedule(id, change: change, now: Date())
+    }
+    public func runSchedule(_ id: String, now: Date) async throws -> ScheduleOutcome { try await runSchedule(id, now: now, note: nil) }
+}
+
+extension WebhookStoring {
+    public func createWebhook(_ request: WebhookRequest, change: ChangeInfo) async throws -> WebhookRecord {
+        try await createWebhook(request, change: change, now: Date())
+    }
+    public func deleteWebhook(_ id: String, change: ChangeInfo) async throws { try await deleteWebhook(id, change: change, now: Date()) }
+    public func deliveries(webhook id: String) async throws -> [WebhookDelivery] { try await deliveries(webhook: id, limit: 50) }
+    public func dueDeliveries(now: Date, limit: Int) async throws -> [PendingDelivery] {
+        try await dueDeliveries(now: now, limit: limit, excluding: [])
+    }
+    public func nextDeliveryDue() async throws -> Date? { try await nextDeliveryDue(excluding: []) }
+}

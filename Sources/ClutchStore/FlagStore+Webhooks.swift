@@ -1,0 +1,210 @@
+import ClutchCore
+import Foundation
+import GRDB
+
+extension FlagStore {
+    /// Adds a webhook. The URL must be absolute http or https; `events` (every type when `nil`)
+    /// must name known types; the secret (16 to 256 characters) is kept to sign deliveries and
+    /// never returned again.
+    public func createWebhook(_ request: WebhookRequest, change: ChangeInfo, now: Date = Date()) async throws -> WebhookRecord {
+        try WebhookRules.checkURL(request.url)
+        let events = try WebhookRules.events(request.events)
+        try WebhookRules.checkSecret(request.secret)
+        let id = "wh_" + FlagStore.randomHex(bytes: 8)
+        let record = try await pool.write { db -> WebhookRecord in
+            try db.execute(
+                sql: """
+                    INSERT INTO webhook (id, url, events, secret, secret_hint, description, created_at, created_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [id, request.url, try Tables.json(events.map(\.rawValue)), request.secret,
+                            WebhookRules.hint(request.secret), request.description, now, change.actor])
+            try Tables.audit(db, at: now, change: change, action: "create", entity: "webhook", key: id, environment: nil, revision: nil)
+            return try Tables.requireWebhook(db, id)
+        }
+        logger.info("webhook created", metadata: ["webhook": "\(id)", "url": "\(request.url)", "actor": "\(change.actor)"])
+        return record
+    }
+
+    /// Every webhook, oldest first.
+    public func webhooks() async throws -> [WebhookRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "\(Tables.webhookSelect) ORDER BY created_at, id").map(Tables.webhook)
+        }
+    }
+
+    /// Deletes a webhook with its deliveries (pending ones are dropped).
+    public func deleteWebhook(_ id: String, change: ChangeInfo, now: Date = Date()) async throws {
+        try await pool.write { db in
+            _ = try Tables.requireWebhook(db, id)
+            try db.execute(sql: "DELETE FROM webhook WHERE id = ?", arguments: [id])
+            try Tables.audit(db, at: now, change: change, action: "delete", entity: "webhook", key: id, environment: nil, revision: nil)
+        }
+        logger.info("webhook deleted", metadata: ["webhook": "\(id)", "actor": "\(change.actor)"])
+    }
+
+    /// The webhook's latest deliveries, newest first, each with its attempts.
+    public func deliveries(webhook id: String, limit: Int = 50) async throws -> [WebhookDelivery] {
+        try await pool.read { db in
+            _ = try Tables.requireWebhook(db, id)
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT d.*, e.type FROM webhook_delivery d JOIN webhook_event e ON e.id = d.event
+                    WHERE d.webhook = ? ORDER BY d.id DESC LIMIT ?
+                    """,
+                arguments: [id, limit])
+            return try rows.map { row in
+                let delivery: Int64 = try row.decode(Int64.self, forColumn: "id")
+                let status = WebhookDelivery.Status(rawValue: try row.decode(String.self, forColumn: "status")) ?? .failed
+                let attempts = try Row.fetchAll(
+                    db, sql: "SELECT * FROM webhook_attempt WHERE delivery = ? ORDER BY id", arguments: [delivery]
+                ).map { attempt in
+                    WebhookDelivery.Attempt(
+                        at: try attempt.decode(Date.self, forColumn: "at"),
+                        statusCode: try attempt.decode(Int?.self, forColumn: "status_code"),
+                        error: try attempt.decode(String?.self, forColumn: "error"),
+                        durationMs: try attempt.decode(Int.self, forColumn: "duration_ms"))
+                }
+                return WebhookDelivery(
+                    id: delivery, eventId: try row.decode(String.self, forColumn: "event"),
+                    type: try row.decode(String.self, forColumn: "type"), status: status,
+                    createdAt: try row.decode(Date.self, forColumn: "created_at"),
+                    nextAttemptAt: status == .pending ? try row.decode(Date.self, forColumn: "next_attempt_at") : nil,
+                    finishedAt: try row.decode(Date?.self, forColumn: "finished_at"), attempts: attempts)
+            }
+        }
+    }
+
+    // MARK: Dispatching
+
+    /// Pending deliveries due at `now`, oldest first, except those in `excluding` (in flight).
+    public func dueDeliveries(now: Date, limit: Int, excluding: Set<Int64> = []) async throws -> [PendingDelivery] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT d.id, d.webhook, d.attempts, d.created_at, w.url, w.secret, e.id AS event, e.type, e.body
+                    FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook JOIN webhook_event e ON e.id = d.event
+                    WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?
+                    """,
+                arguments: [now, limit + excluding.count])
+            return try rows.compactMap { row -> PendingDelivery? in
+                let id: Int64 = try row.decode(Int64.self, forColumn: "id")
+                if excluding.contains(id) { return nil }
+                return PendingDelivery(
+                    id: id, webhook: try row.decode(String.self, forColumn: "webhook"), url: try row.decode(String.self, forColumn: "url"),
+                    secret: try row.decode(String.self, forColumn: "secret"), eventId: try row.decode(String.self, forColumn: "event"),
+                    type: try row.decode(String.self, forColumn: "type"), body: try row.decode(String.self, forColumn: "body"),
+                    attempts: try row.decode(Int.self, forColumn: "attempts"),
+                    createdAt: try row.decode(Date.self, forColumn: "created_at"))
+            }.prefix(limit).map { $0 }
+        }
+    }
+
+    /// When the next pending delivery not in `excluding` (in flight) is due, if any is pending.
+    public func nextDeliveryDue(excluding: Set<Int64> = []) async throws -> Date? {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, next_attempt_at FROM webhook_delivery WHERE status = 'pending' ORDER BY next_attempt_at LIMIT ?",
+                arguments: [excluding.count + 1])
+            return try rows.first { !excluding.contains($0["id"] as Int64? ?? -1) }
+                .map { try $0.decode(Date.self, forColumn: "next_attempt_at") }
+        }
+    }
+
+    /// Records one attempt of delivery `id` and what it decided.
+    public func recordAttempt(
+        delivery id: Int64, at: Date, statusCode: Int?, error: String?, duration: Duration, result: DeliveryResult
+    ) async throws {
+        let milliseconds = Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO webhook_attempt (delivery, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id, at, statusCode, error.map { String($0.prefix(500)) }, milliseconds])
+            switch result {
+            case .delivered:
+                try db.execute(
+                    sql: "UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, finished_at = ? WHERE id = ?",
+                    arguments: [at, id])
+            case .retry(let next):
+                try db.execute(
+                    sql: "UPDATE webhook_delivery SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?", arguments: [next, id])
+            case .failed:
+                try db.execute(
+                    sql: "UPDATE webhook_delivery SET status = 'failed', attempts = attempts + 1, finished_at = ? WHERE id = ?",
+                    arguments: [at, id])
+            }
+        }
+    }
+
+    /// Deletes finished deliveries older than `date` and events no delivery refers to any more.
+    public func pruneDeliveries(finishedBefore date: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM webhook_delivery WHERE status != 'pending' AND finished_at < ?", arguments: [date])
+            try db.execute(sql: "DELETE FROM webhook_event WHERE NOT EXISTS (SELECT 1 FROM webhook_delivery WHERE event = webhook_event.id)")
+        }
+    }
+}
+
+/// The rules a webhook must follow, in one place.
+enum WebhookRules {
+    static func checkURL(_ text: String) throws {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else {
+            throw StoreError.invalid(ValidationError(path: "url", "must be an absolute http:// or https:// URL, got '\(text)'"))
+        }
+        guard text.utf8.count <= 2048 else { throw StoreError.invalid(ValidationError(path: "url", "must be at most 2048 bytes")) }
+    }
+
+    static func events(_ names: [String]?) throws -> [WebhookEventType] {
+        guard let names else { return WebhookEventType.allCases }
+        guard !names.isEmpty else {
+            throw StoreError.invalid(ValidationError(path: "events", "name at least one event type (or leave it out for all)"))
+        }
+        var events: [WebhookEventType] = []
+        for (index, name) in names.enumerated() {
+            guard let type = WebhookEventType(rawValue: name) else {
+                let known = WebhookEventType.allCases.map(\.rawValue).joined(separator: ", ")
+                throw StoreError.invalid(ValidationError(path: "events[\(index)]", "unknown event type '\(name)'; one of \(known)"))
+            }
+            if !events.contains(type) { events.append(type) }
+        }
+        return events
+    }
+
+    static func checkSecret(_ secret: String) throws {
+        guard (16...256).contains(secret.count), !secret.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw StoreError.invalid(ValidationError(path: "secret", "must be 16 to 256 characters without spaces"))
+        }
+    }
+
+    /// `…` and the last four characters: enough to tell two secrets apart, too little to sign.
+    static func hint(_ secret: String) -> String { "…" + secret.suffix(4) }
+}
+
+extension Tables {
+    static let webhookSelect = """
+        SELECT w.id, w.url, w.events, w.secret_hint, w.description, w.created_at, w.created_by,
+               (SELECT COUNT(*) FROM webhook_delivery d WHERE d.webhook = w.id AND d.status = 'pending') AS pending
+        FROM webhook w
+        """
+
+    static func webhook(_ row: Row) throws -> WebhookRecord {
+        WebhookRecord(
+            id: try row.decode(String.self, forColumn: "id"),
+            url: try row.decode(String.self, forColumn: "url"),
+            events: try decode([WebhookEventType].self, try row.decode(String.self, forColumn: "events")),
+            secretHint: try row.decode(String.self, forColumn: "secret_hint"),
+            description: try row.decode(String?.self, forColumn: "description"),
+            createdAt: try row.decode(Date.self, forColumn: "created_at"),
+            createdBy: try row.decode(String.self, forColumn: "created_by"),
+            pendingDeliveries: try row.decode(Int.self, forColumn: "pending"))
+    }
+
+    static func requireWebhook(_ db: Database, _ id: String) throws -> WebhookRecord {
+        guard let row = try Row.fetchOne(db, sql: "\(webhookSelect) WHERE w.id = ?", arguments: [id]) else {
+            throw StoreError.notFound("webhook '\(id)' does not exist")
+        }
+        return try webhook(row)
+    }
+}

@@ -1,0 +1,59 @@
+import ClutchCore
+import Foundation
+
+/// A guarded release of one variant of a flag in one environment (see `FlagStore+Releases`).
+public struct Release: Sendable, Hashable, Codable {
+    /// The actor of the changes the release makes by itself.
+    public static let guardActor = "clutch-guard"
+
+    public var id: Int64
+    public var flag: String
+    public var environment: String
+    public var state: ReleaseState
+    public var policy: ReleasePolicy
+    public var progress: ReleaseProgress
+    /// Why the release is paused, rolled back or aborted.
+    public var reason: String?
+    /// The message it was started with.
+    public var message: String?
+    public var startedBy: String
+    public var startedAt: Date
+    public var updatedAt: Date
+    /// Every transition, oldest first (filled in by reads that ask for them).
+    public var transitions: [ReleaseTransition]
+
+    /// The new variant's current percentage (0 once rolled back or aborted).
+    public var percent: Double {
+        switch state {
+        case .rolledBack, .aborted: 0
+        case .completed: 100
+        case .running, .paused: policy.percent(at: progress.stepIndex)
+        }
+    }
+}
+
+/// One move of a release: what the outbox of notifications hears about. Every transition is
+/// written by `Tables.recordTransition`, in the transaction of the change it describes.
+public struct ReleaseTransition: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case started, step, paused, resumed
+        case rolledBack = "rolled_back"
+        case completed, aborted
+    }
+
+    public var kind: Kind
+    public var actor: String
+    /// What happened, with the figures.
+    public var message: String
+    /// The flag revision the transition wrote, when it changed the flag.
+    public var revision: Int64?
+    public var at: Date
+
+    public init(kind: Kind, actor: String, message: String, revision: Int64?, at: Date) {
+        self.kind = kind
+        self.actor = actor
+        self.message = message
+        self.revision = revision
+        self.at = at
+    }
+}

@@ -1,0 +1,220 @@
+import ClutchCore
+import Foundation
+import GRDB
+
+extension Tables {
+    // MARK: Release rows
+
+    static func release(_ row: Row) throws -> Release {
+        let decoder = ClutchJSONDecoder()
+        return Release(
+            id: row["id"], flag: row["flag"], environment: row["environment"],
+            state: ReleaseState(rawValue: row["state"] as String) ?? .aborted,
+            policy: try decoder.decode(ReleasePolicy.self, from: Array((row["policy"] as String).utf8)),
+            progress: try decoder.decode(ReleaseProgress.self, from: Array((row["progress"] as String).utf8)),
+            reason: row["reason"], message: row["message"], startedBy: row["started_by"],
+            startedAt: row["started_at"], updatedAt: row["updated_at"], transitions: [])
+    }
+
+    /// The latest release of `flag` in `environment`, with its transitions.
+    static func latestRelease(_ db: Database, flag: String, environment: String) throws -> Release? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT * FROM release WHERE flag = ? AND environment = ? ORDER BY id DESC LIMIT 1",
+            arguments: [flag, environment])
+        else { return nil }
+        var release = try self.release(row)
+        release.transitions = try Row.fetchAll(
+            db, sql: "SELECT * FROM release_transition WHERE release_id = ? ORDER BY id", arguments: [release.id]
+        ).map { row in
+            ReleaseTransition(
+                kind: ReleaseTransition.Kind(rawValue: row["kind"] as String) ?? .aborted, actor: row["actor"], message: (row["message"] as String?) ?? "",
+                revision: row["revision"], at: row["at"])
+        }
+        return release
+    }
+
+    /// The running or paused release of `flag` in `environment`, or a 404/409 naming what is there.
+    static func requireActiveRelease(_ db: Database, flag: String, environment: String) throws -> Release {
+        guard let release = try latestRelease(db, flag: flag, environment: environment) else {
+            throw StoreError.notFound("flag '\(flag)' has no release in '\(environment)'")
+        }
+        guard release.state.isActive else {
+            throw StoreError.conflict("the release of '\(flag)' in '\(environment)' is \(release.state.rawValue); start a new one")
+        }
+        return release
+    }
+
+    /// Writes a transition of `release`: its new state, progress and reason, the transition row,
+    /// and (for transitions that did not change the flag, whose revision has its own audit event)
+    /// an audit event. The one place every release transition passes through, inside the
+    /// transaction of the change it describes.
+    static func recordTransition(_ db: Database, _ release: Release, _ transition: ReleaseTransition) throws {
+        try db.execute(
+            sql: "UPDATE release SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
+            arguments: [release.state.rawValue, release.reason, transition.at, release.id])
+        try saveProgress(db, release)
+        try db.execute(
+            sql: "INSERT INTO release_transition (release_id, kind, actor, message, revision, at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [release.id, transition.kind.rawValue, transition.actor, transition.message, transition.revision, transition.at])
+        try recordReleaseEvent(db, release, transition)
+        if transition.revision == nil {
+            try audit(
+                db, at: transition.at, change: ChangeInfo(actor: transition.actor, message: transition.message),
+                action: "release.\(transition.kind.rawValue)", entity: "flag", key: release.flag, environment: release.environment,
+                revision: nil)
+        }
+    }
+
+    /// Applies the release's own instructions to its flag (one revision, one audit event, one
+    /// version bump) and remembers the state it left, so that a later change by anyone else is noticed.
+    static func applyReleaseChange(
+        _ db: Database, _ release: Release, _ instructions: [Instruction], action: ReleaseTransition.Kind, change: ChangeInfo
+    ) throws -> Change<FlagRecord?> {
+        let (old, new, _) = try FlagStore.plan(db, instructions, release.flag, release.environment, nil)
+        let written = try commitFlag(db, key: release.flag, old: old, new: new, action: "release.\(action.rawValue)", change: change)
+        try rememberState(db, release)
+        return written
+    }
+
+    /// Stores the flag's current state in the release's environment as the state it expects.
+    static func rememberState(_ db: Database, _ release: Release) throws {
+        let record = try requireFlag(db, release.flag)
+        try db.execute(
+            sql: "UPDATE release SET expected_state = ? WHERE id = ?",
+            arguments: [try json(record.flag.state(in: release.environment)), release.id])
+    }
+
+    /// Who changed the flag's state in the release's environment since the release last did,
+    /// as a sentence; `nil` when nobody did.
+    static func changeByOthers(_ db: Database, _ release: Release) throws -> String? {
+        guard let expected = try String.fetchOne(db, sql: "SELECT expected_state FROM release WHERE id = ?", arguments: [release.id]) else {
+            return nil
+        }
+        guard let record = try flag(db, release.flag) else { return "flag '\(release.flag)' was deleted" }
+        if record.flag.archived { return "flag '\(release.flag)' was archived by \(record.updatedBy)" }
+        let state = record.flag.state(in: release.environment)
+        if let before = try? ClutchJSONDecoder().decode(FlagState.self, from: Array(expected.utf8)), before == state { return nil }
+        let latest = try Row.fetchOne(
+            db, sql: "SELECT number, actor, message FROM revision WHERE entity = 'flag' AND environment = '' AND key = ? ORDER BY number DESC LIMIT 1",
+            arguments: [release.flag])
+        let actor: String = latest?["actor"] ?? record.updatedBy
+        let number: Int64 = latest?["number"] ?? record.revision
+        let message: String? = latest?["message"]
+        return "flag '\(release.flag)' was changed by hand in '\(release.environment)' by \(actor) (revision \(number)"
+            + (message.map { ": \($0)" } ?? "") + ")"
+    }
+
+    /// The rollout instruction for `percent` % of the release's variant.
+    static func rollout(_ release: Release, percent: Double) -> Instruction {
+        .setRollout(percent: percent, variant: release.policy.variant, weights: nil, bucketBy: release.policy.bucketBy)
+    }
+
+    // MARK: Usage
+
+    /// Adds rollout-decided usage (``UsageEntry/rollout``) that arrived at `at` to the pending
+    /// counts of running releases of the same flag and environment: the new side when the
+    /// variant is the release's, the other side otherwise; into the `early_*` counts while the
+    /// step settles (reports then were mostly counted before the percentage changed).
+    static func addReleaseUsage(_ db: Database, _ entries: [UsageEntry], at: Date) throws {
+        guard !entries.isEmpty else { return }
+        func add(_ column: String, new: Bool, errors: Bool, settled: Bool) -> String {
+            let value = errors ? "?5" : "?4"
+            let side = new ? "variant = ?3" : "variant != ?3"
+            let time = settled ? "?6 >= settled_at" : "?6 < settled_at"
+            return "\(column) = MIN(\(column) + CASE WHEN \(side) AND \(time) THEN \(value) ELSE 0 END, 4611686018427387904)"
+        }
+        var sets: [String] = []
+        for settled in [true, false] {
+            let prefix = settled ? "pending" : "early"
+            sets.append(add("\(prefix)_new_evaluations", new: true, errors: false, settled: settled))
+            sets.append(add("\(prefix)_new_errors", new: true, errors: true, settled: settled))
+            sets.append(add("\(prefix)_other_evaluations", new: false, errors: false, settled: settled))
+            sets.append(add("\(prefix)_other_errors", new: false, errors: true, settled: settled))
+        }
+        let update = try db.cachedStatement(sql: """
+            UPDATE release SET \(sets.joined(separator: ", "))
+            WHERE flag = ?1 AND environment = ?2 AND state = 'running'
+            """)
+        let seconds = at.timeIntervalSince1970
+        for entry in entries {
+            try update.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, entry.errors, seconds])
+        }
+    }
+
+    /// The usage reported for a release since the runner last took it: all of it, and the part
+    /// that arrived after the step settled. `nil` until both sides have evaluations, so that a
+    /// batch always carries exposure on both sides.
+    static func pendingUsage(_ db: Database, _ release: Release) throws -> (all: GuardSample, settled: GuardSample)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM release WHERE id = ?", arguments: [release.id]) else { return nil }
+        func sample(_ prefix: String) -> GuardSample {
+            GuardSample(
+                new: SideCounts(evaluations: row["\(prefix)_new_evaluations"], errors: row["\(prefix)_new_errors"]),
+                other: SideCounts(evaluations: row["\(prefix)_other_evaluations"], errors: row["\(prefix)_other_errors"]))
+        }
+        let settled = sample("pending")
+        let all = settled + sample("early")
+        guard all.new.evaluations > 0, all.other.evaluations > 0 else { return nil }
+        return (all, settled)
+    }
+
+    /// ``pendingUsage(_:_:)``, taken out (zeroed).
+    static func takePendingUsage(_ db: Database, _ release: Release) throws -> (all: GuardSample, settled: GuardSample)? {
+        guard let pending = try pendingUsage(db, release) else { return nil }
+        try clearPendingUsage(db, release)
+        return pending
+    }
+
+    /// Drops the usage reported since the runner last looked.
+    static func clearPendingUsage(_ db: Database, _ release: Release) throws {
+        try db.execute(
+            sql: """
+                UPDATE release SET pending_new_evaluations = 0, pending_new_errors = 0, pending_other_evaluations = 0,
+                                   pending_other_errors = 0, early_new_evaluations = 0, early_new_errors = 0,
+                                   early_other_evaluations = 0, early_other_errors = 0 WHERE id = ?
+                """,
+            arguments: [release.id])
+    }
+
+    /// Stores the release's progress, and when its step settles (for ``addReleaseUsage(_:_:at:)``).
+    static func saveProgress(_ db: Database, _ release: Release) throws {
+        try db.execute(
+            sql: "UPDATE release SET progress = ?, settled_at = ? WHERE id = ?",
+            arguments: [
+                try json(release.progress),
+                release.progress.stepStartedAt.timeIntervalSince1970 + release.policy.settleSeconds, release.id,
+            ])
+    }
+}
+
+extension Tables {
+    /// The data of a `release.step` or `release.rolled_back` webhook event.
+    struct ReleaseEventData: Encodable {
+        var release: Int64
+        var flag: String
+        var environment: String
+        var variant: String
+        var transition: String
+        var state: String
+        var percent: Double
+        var actor: String
+        var message: String
+        var revision: Int64?
+    }
+
+    /// Queues the webhook event of a transition, in the transition's transaction: a step (the
+    /// last one completes the release) is `release.step`, a rollback `release.rolled_back`; the
+    /// other transitions are reported by the `flag.changed` of the change they make, if any.
+    static func recordReleaseEvent(_ db: Database, _ release: Release, _ transition: ReleaseTransition) throws {
+        let type: WebhookEventType
+        switch transition.kind {
+        case .step, .completed: type = .releaseStep
+        case .rolledBack: type = .releaseRolledBack
+        case .started, .paused, .resumed, .aborted: return
+        }
+        let data = ReleaseEventData(
+            release: release.id, flag: release.flag, environment: release.environment, variant: release.policy.variant,
+            transition: transition.kind.rawValue, state: release.state.rawValue, percent: release.percent,
+            actor: transition.actor, message: transition.message, revision: transition.revision)
+        try recordEvent(db, type: type, data: data, at: transition.at)
+    }
+}

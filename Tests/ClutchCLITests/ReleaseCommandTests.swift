@@ -1,0 +1,108 @@
+import ClutchCore
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@Suite("clutch release")
+struct ReleaseCommandTests {
+    /// Sends a usage report of rollout-decided evaluations with an SDK key, as a fleet would.
+    static func report(_ server: TestServer, key: String, flag: String, new: Int, newErrors: Int, other: Int, otherErrors: Int) async throws {
+        guard let url = URL(string: server.url + "/sdk/v1/usage") else { throw CLITestFailure("bad URL") }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data("""
+            {"counts": [{"flag": "\(flag)", "variant": "on", "count": \(new), "errors": \(newErrors), "rollout": true},
+                        {"flag": "\(flag)", "variant": "off", "count": \(other), "errors": \(otherErrors), "rollout": true}]}
+            """.utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 202 else { throw CLITestFailure("usage report refused") }
+    }
+
+    @Test("start, status with figures, a bad deploy rolled back by clutch-guard; --json everywhere")
+    func startStatusRollback() async throws {
+        let server = try await TestServer.shared.get()
+        let flag = uniqueKey("guarded")
+        #expect(try await server.clutch("flags", "create", flag).status == 0)
+        let key = try #require(try await server.clutch("keys", "create", "--env", "production", "--json").json()["key"]?.string)
+
+        let started = try await server.clutch(
+            "release", "start", flag, "--env", "production", "--variant", "on", "--by", "customerId", "--steps", "10,50,100",
+            "--step-duration", "2s", "--min-samples", "100", "--max-error-ratio", "1.5", "-m", "deploy 42", "--json")
+        #expect(started.status == 0, "\(started)")
+        let json = try started.json()
+        #expect(json["state"]?.string == "running")
+        #expect(json["bucketBy"]?.string == "customerId")
+        #expect(json["stepDuration"] == .integer(2) || json["stepDuration"] == .double(2))
+
+        let text = try await server.clutch("release", "status", flag, "--env", "production")
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("running, step 1/3 at 10 %"), "\(text)")
+        #expect(text.stdout.contains("new 'on'"))
+
+        var rolledBack = false
+        for _ in 0..<100 where !rolledBack {
+            try await Self.report(server, key: key, flag: flag, new: 100, newErrors: 10, other: 900, otherErrors: 9)
+            rolledBack = try await server.clutch("release", "status", flag, "--env", "production", "--json").json()["state"]?.string == "rolled_back"
+            if !rolledBack { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(rolledBack)
+        let after = try await server.clutch("release", "status", flag, "--env", "production")
+        #expect(after.stdout.contains("rolled_back"))
+        #expect(after.stdout.contains("by clutch-guard"), "\(after)")
+        #expect(after.stdout.contains("Verdict: worse"))
+        let audit = try await server.clutch("audit", "--flag", flag, "--json")
+        #expect(audit.stdout.contains("clutch-guard"))
+        let resume = try await server.clutch("release", "resume", flag, "--env", "production")
+        #expect(resume.status == 1)
+        #expect(resume.stderr.contains("start a new one"), "\(resume)")
+    }
+
+    @Test("pause, resume and abort")
+    func pauseResumeAbort() async throws {
+        let server = try await TestServer.shared.get()
+        let flag = uniqueKey("paused")
+        #expect(try await server.clutch("flags", "create", flag).status == 0)
+        #expect(try await server.clutch("release", "start", flag, "--env", "staging", "--step-duration", "1h").status == 0)
+        let paused = try await server.clutch("release", "pause", flag, "--env", "staging", "-m", "lunch", "--json")
+        #expect(try paused.json()["state"]?.string == "paused", "\(paused)")
+        #expect(try paused.json()["reason"]?.string?.contains("lunch") == true)
+        let resumed = try await server.clutch("release", "resume", flag, "--env", "staging")
+        #expect(resumed.status == 0)
+        #expect(resumed.stdout.contains("running"))
+        let aborted = try await server.clutch("release", "abort", flag, "--env", "staging", "--json")
+        #expect(try aborted.json()["state"]?.string == "aborted")
+        #expect(try aborted.json()["percent"] == .integer(0) || aborted.json()["percent"] == .double(0))
+    }
+
+    @Test("bad options: exit 2 with one line, nothing started", arguments: [
+        (["--step-duration", "0.5s"], "--step-duration"),
+        (["--step-duration", "soon"], "--step-duration"),
+        (["--steps", "10,5,100"], "--steps"),
+        (["--steps", "10,x"], "--steps"),
+        (["--min-samples", "0"], "--min-samples"),
+        (["--max-error-ratio", "0.5"], "--max-error-ratio"),
+    ] as [([String], String)])
+    func badOptions(_ extra: [String], _ option: String) async throws {
+        let server = try await TestServer.shared.get()
+        let flag = uniqueKey("refused")
+        #expect(try await server.clutch("flags", "create", flag).status == 0)
+        let result = try await server.clutch(arguments: ["release", "start", flag, "--env", "production"] + extra)
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains(option), "\(result)")
+        #expect(result.stderr.split(separator: "\n").count <= 2)
+        let status = try await server.clutch("release", "status", flag, "--env", "production")
+        #expect(status.status == 1)
+        let missingEnv = try await server.clutch("release", "status", flag)
+        #expect(missingEnv.status == 2)
+    }
+}
+
+struct CLITestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,249 @@
+import ClutchCore
+import Foundation
+import Testing
+
+/// Guarded releases end to end: a real server, second-long steps, and a simulated fleet that
+/// reports rollout-decided evaluations and errors with an SDK key (`POST /sdk/v1/usage`).
+@Suite("Guarded releases")
+struct ReleaseTests {
+    static let flag = #"{"key": "new-checkout", "environments": {"production": {"enabled": false}}}"#
+    static let release = "/api/v1/flags/new-checkout/environments/production/release"
+
+    /// Starts a release and returns the answer, failing unless it is 201.
+    @discardableResult
+    static func start(_ server: TestServer, _ body: String) async throws -> Reply {
+        let reply = try await server.send("POST", release, body: body, headers: ["X-Clutch-Message": "deploy 42"])
+        guard reply.status == 201 else { throw TestFailure("starting the release failed: \(reply.status) \(reply.text)") }
+        return reply
+    }
+
+    static func status(_ server: TestServer) async throws -> Reply {
+        try await server.send("GET", release)
+    }
+
+    /// One usage report of a fleet of `evaluations` rollout-decided evaluations split by the
+    /// release's current percentage, with the given error rates per side.
+    static func report(
+        _ server: TestServer, key: String, evaluations: Int64, newRate: Double, otherRate: Double
+    ) async throws {
+        let percent = try await status(server)["percent"]?.numberValue ?? 0
+        let new = Int64((Double(evaluations) * percent / 100).rounded())
+        let other = evaluations - new
+        let body = """
+            {"counts": [
+              {"flag": "new-checkout", "variant": "on", "count": \(new), "errors": \(Int64((Double(new) * newRate).rounded())), "rollout": true},
+              {"flag": "new-checkout", "variant": "off", "count": \(other), "errors": \(Int64((Double(other) * otherRate).rounded())), "rollout": true}
+            ], "from": "2026-11-30T10:00:00Z", "to": "2026-11-30T10:00:05Z"}
+            """
+        let reply = try await server.send("POST", "/sdk/v1/usage", body: body, as: .bearer(key))
+        guard reply.status == 202 else { throw TestFailure("usage report refused: \(reply.status) \(reply.text)") }
+    }
+
+    @Test("errors 10× the other side's: rolled back before the second step, everyone gets the old variant, audited as clutch-guard")
+    func badDeployRollsBack() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(Self.flag)
+            let (_, key) = try await server.createKey("production")
+            let started = try await Self.start(
+                server, #"{"steps": [10, 50, 100], "stepDuration": 2, "minSamples": 200, "maxErrorRatio": 1.5, "bucketBy": "customerId"}"#)
+            #expect(started["state"] == .string("running"))
+            #expect(started["percent"]?.numberValue == 10)
+            #expect(started["transitions[0].kind"] == .string("started"))
+            // The flag serves a sticky rollout of 'on' at 10 % by customerId.
+            let flag = try await server.send("GET", "/api/v1/flags/new-checkout")
+            #expect(flag["flag.environments.production.enabled"] == .bool(true))
+            #expect(flag["flag.environments.production.default.rollout.bucketBy"] == .string("customerId"))
+            // While the release runs, SDKs are asked to report every 5 s.
+            let snapshot = try await server.send("GET", "/sdk/v1/flags", as: .bearer(key))
+            #expect(snapshot.headers["clutch-report-every"] == "5")
+
+            let rolledBack = try await eventually(timeout: .seconds(30)) {
+                try await Self.report(server, key: key, evaluations: 1000, newRate: 0.10, otherRate: 0.01)
+                return try await Self.status(server)["state"] == .string("rolled_back")
+            }
+            #expect(rolledBack)
+            let status = try await Self.status(server)
+            #expect(status["percent"]?.numberValue == 0)
+            #expect(status["verdict"] == .string("worse"))
+            let kinds = (status["transitions"]?.arrayValue ?? []).compactMap { $0.at("kind")?.stringValue }
+            #expect(kinds == ["started", "rolled_back"], "never reached its second step: \(kinds)")
+            let reason = status["reason"]?.stringValue ?? ""
+            #expect(reason.contains("errors /") && reason.contains("evaluations") && reason.contains("verdict worse"), "\(reason)")
+
+            // Every evaluation afterwards gets the old variant.
+            for customer in 0..<60 {
+                let evaluation = try await server.send(
+                    "POST", "/ofrep/v1/evaluate/flags/new-checkout", body: #"{"context": {"targetingKey": "u\#(customer)", "customerId": "c\#(customer)"}}"#,
+                    as: .bearer(key))
+                #expect(evaluation["variant"] == .string("off"))
+            }
+            // One revision by clutch-guard, with the figures, and its audit event.
+            let revisions = try await server.send("GET", "/api/v1/flags/new-checkout/revisions")
+            #expect(revisions["revisions[0].actor"] == .string("clutch-guard"))
+            #expect(revisions["revisions[0].message"]?.stringValue?.contains("rolled back") == true)
+            let audit = try await server.send("GET", "/api/v1/audit?flag=new-checkout&limit=50")
+            let actors = (audit["events"]?.arrayValue ?? []).compactMap { $0.at("actor")?.stringValue }
+            #expect(actors.contains("clutch-guard"))
+            // It does not resume by itself, and cannot be resumed.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await Self.status(server)["state"] == .string("rolled_back"))
+            let resume = try await server.send("POST", Self.release + "/resume")
+            #expect(resume.status == 409)
+            // The cadence hint goes away with the running release.
+            let after = try await server.send("GET", "/sdk/v1/flags", as: .bearer(key))
+            #expect(after.headers["clutch-report-every"] == nil)
+        }
+    }
+
+    @Test("equal error rates: the release widens step by step to 100 %")
+    func healthyReleaseCompletes() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(Self.flag)
+            let (_, key) = try await server.createKey("production")
+            try await Self.start(server, #"{"steps": [10, 50, 100], "stepDuration": 2, "minSamples": 100}"#)
+            let completed = try await eventually(timeout: .seconds(60)) {
+                try await Self.report(server, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
+                return try await Self.status(server)["state"] == .string("completed")
+            }
+            let status = try await Self.status(server)
+            #expect(completed, "\(status.text)")
+            #expect(status["percent"]?.numberValue == 100)
+            let kinds = (status["transitions"]?.arrayValue ?? []).compactMap { $0.at("kind")?.stringValue }
+            #expect(kinds == ["started", "step", "completed"])
+            let evaluation = try await server.send(
+                "POST", "/ofrep/v1/evaluate/flags/new-checkout", body: #"{"context": {"targetingKey": "anyone"}}"#, as: .bearer(key))
+            #expect(evaluation["variant"] == .string("on"))
+        }
+    }
+
+    @Test("a release survives a restart and picks up where it was")
+    func survivesRestart() async throws {
+        let first = try await TestServer.start()
+        let directory = first.directory
+        let key: String
+        do {
+            try await first.createFlag(Self.flag)
+            key = try await first.createKey("production").key
+            try await Self.start(first, #"{"steps": [10, 50, 100], "stepDuration": 2, "minSamples": 100}"#)
+            let stepped = try await eventually(timeout: .seconds(30)) {
+                try await Self.report(first, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
+                return try await Self.status(first)["step"]?.intValue == 2
+            }
+            #expect(stepped)
+        } catch {
+            try? await first.stop()
+            throw error
+        }
+        let before = try await Self.status(first)
+        try await first.stop(remove: false)
+
+        let second = try await TestServer.start(directory: directory)
+        do {
+            // Where it was: the same release, its step and its counts (usage that arrived just
+            // before the stop may have moved it on by one step since).
+            let resumed = try await Self.status(second)
+            #expect(resumed["startedAt"] == before["startedAt"])
+            #expect((resumed["step"]?.intValue ?? 0) >= (before["step"]?.intValue ?? 99))
+            #expect((resumed["total.new.evaluations"]?.intValue ?? 0) >= (before["total.new.evaluations"]?.intValue ?? .max))
+            #expect(resumed["state"] == .string("running") || resumed["state"] == .string("completed"))
+            let completed = try await eventually(timeout: .seconds(60)) {
+                try await Self.report(second, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
+                return try await Self.status(second)["state"] == .string("completed")
+            }
+            #expect(completed)
+        } catch {
+            try? await second.stop()
+            throw error
+        }
+        try await second.stop()
+    }
+
+    @Test("changing the flag by hand pauses the release and says why; resume restores the step's rollout")
+    func manualChangePauses() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(Self.flag)
+            try await Self.start(server, #"{"steps": [5, 100], "stepDuration": 3600}"#)
+            let change = try await server.send(
+                "POST", "/api/v1/flags/new-checkout/environments/production/changes",
+                body: #"{"instructions": [{"kind": "setRollout", "percent": 50, "variant": "on"}]}"#,
+                headers: ["X-Clutch-Message": "hotfix"])
+            #expect(change.status == 200)
+            let paused = try await eventually(timeout: .seconds(20)) { try await Self.status(server)["state"] == .string("paused") }
+            #expect(paused)
+            let status = try await Self.status(server)
+            let reason = status["reason"]?.stringValue ?? ""
+            #expect(reason.contains("changed by hand") && reason.contains("hotfix"), "\(reason)")
+            #expect(status["transitions[1].actor"] == .string("clutch-guard"))
+
+            let resumed = try await server.send("POST", Self.release + "/resume", body: #"{"message": "checked"}"#)
+            #expect(resumed.status == 200)
+            #expect(resumed["state"] == .string("running"))
+            let flag = try await server.send("GET", "/api/v1/flags/new-checkout")
+            let weights = flag["flag.environments.production.default.rollout.weights"]?.arrayValue ?? []
+            #expect(weights.first { $0.at("variant") == .string("on") }?.at("weight")?.intValue == 5_000)
+
+            let pause = try await server.send("POST", Self.release + "/pause")
+            #expect(pause["state"] == .string("paused"))
+            let abort = try await server.send("POST", Self.release + "/abort", headers: ["X-Clutch-Message": "not today"])
+            #expect(abort["state"] == .string("aborted"))
+            #expect(abort["percent"]?.numberValue == 0)
+            let audit = try await server.send("GET", "/api/v1/audit?flag=new-checkout&limit=50")
+            let actions = (audit["events"]?.arrayValue ?? []).compactMap { $0.at("action")?.stringValue }
+            for action in ["release.started", "release.paused", "release.resumed", "release.aborted"] {
+                #expect(actions.contains(action), "\(actions)")
+            }
+        }
+    }
+
+    @Test("bad release and usage input is refused naming the field; nothing changes")
+    func badInput() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(Self.flag)
+            let (_, key) = try await server.createKey("production")
+            let cases: [(String, String)] = [
+                (#"{"stepDuration": 0.5}"#, "stepDuration"),
+                (#"{"steps": [50, 10, 100]}"#, "steps"),
+                (#"{"steps": [10, 50]}"#, "steps"),
+                (#"{"variant": "purple"}"#, "variant"),
+                (#"{"maxErrorRatio": 0}"#, "maxErrorRatio"),
+                (#"{"minSamples": -1}"#, "minSamples"),
+            ]
+            for (body, field) in cases {
+                let reply = try await server.send("POST", Self.release, body: body)
+                #expect(reply.status == 400, "\(body): \(reply.text)")
+                #expect(reply.errorField == field, "\(body): \(reply.text)")
+            }
+            #expect(try await Self.status(server).status == 404)
+            let unknown = try await server.send("POST", Self.release, body: #"{"speed": 3}"#)
+            #expect(unknown.status == 400)
+            try await Self.start(server, #"{"stepDuration": 60}"#)
+            let twice = try await server.send("POST", Self.release, body: "{}")
+            #expect(twice.status == 409)
+
+            let negative = try await server.send(
+                "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "new-checkout", "variant": "on", "count": 1, "errors": -1}]}"#,
+                as: .bearer(key))
+            #expect(negative.status == 400)
+            #expect(negative.errorField?.contains("errors") == true, "\(negative.text)")
+            let huge = try await server.send(
+                "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "new-checkout", "variant": "on", "count": 1, "errors": 2000000000000}]}"#,
+                as: .bearer(key))
+            #expect(huge.status == 400)
+            // A report without errors (older SDKs) is still accepted, and answers the cadence.
+            let old = try await server.send(
+                "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "new-checkout", "variant": "on", "count": 3}]}"#, as: .bearer(key))
+            #expect(old.status == 202)
+            #expect(old["reportEvery"]?.intValue == 5)
+            // An SDK key cannot start or move releases.
+            let sdk = try await server.send("POST", Self.release + "/abort", as: .bearer(key))
+            #expect(sdk.status == 401 || sdk.status == 403)
+        }
+    }
+}
+
+extension Value {
+    var arrayValue: [Value]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+}

@@ -109,8 +109,10 @@ import Testing
             #expect(try await eventually(timeout: .seconds(20)) { !receiver.delivered("flag.changed").isEmpty })
             #expect(receiver.delivered("flag.changed").first?.event?.at("data.flag") == .string("durable"))
             #expect(receiver.delivered("flag.changed").first?.verified == true)
-            let listed = try await second.send("GET", "/api/v1/webhooks/\(id)/deliveries")
-            #expect(listed["deliveries[0].status"] == .string("delivered"))
+            // The receiver answers before the dispatcher records the attempt: poll for the record.
+            #expect(try await eventually(timeout: .seconds(20)) {
+                try await second.send("GET", "/api/v1/webhooks/\(id)/deliveries")["deliveries[0].status"] == .string("delivered")
+            })
         } catch {
             try? await second.stop()
             throw error

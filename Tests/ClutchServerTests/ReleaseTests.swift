@@ -170,12 +170,13 @@ struct ReleaseTests {
             #expect(resumed["startedAt"] == before["startedAt"])
             #expect((resumed["step"]?.intValue ?? 0) >= (before["step"]?.intValue ?? 99))
             #expect((resumed["total.new.evaluations"]?.intValue ?? 0) >= (before["total.new.evaluations"]?.intValue ?? .max))
-            #expect(resumed["state"] == .string("running") || resumed["state"] == .string("completed"))
+            #expect(resumed["state"] == .string("running") || resumed["state"] == .string("completed"), "\(resumed.text)")
             let completed = try await eventually(timeout: .seconds(60)) {
                 try await Self.report(second, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
                 return try await Self.status(second)["state"] == .string("completed")
             }
-            #expect(completed)
+            let final = try await Self.status(second)
+            #expect(completed, "\(final.text)")
         } catch {
             try? await second.stop()
             throw error

@@ -15,6 +15,14 @@ trap 'rm -f "$log"' EXIT
 # holds gigabytes of unwritten build output, and on ext4 a small fsync can wait for much of it:
 # requests then take over 10 s and the CLI tests time out. Flushing once first keeps waits short.
 sync
+# Foundation's Process.run() on Linux (Swift 6.3.1) copies a whole 256-byte `d_name` from each
+# /proc/self/fd entry (swift-corelibs-foundation PR #5472); when an entry sits at the end of
+# glibc's heap-allocated readdir buffer and the next page is unmapped, the test process gets
+# SIGSEGV in memcpy. The tests start hundreds of processes (the clutch binary, Python clients,
+# Chromium, webhook receivers), and one such crash took a whole target down on a fresh machine.
+# Allocations from 16 KiB up (the 32 KiB readdir buffer among them) are then their own mmap,
+# rounded up to whole pages, so the over-read stays inside mapped memory.
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_threshold=16384"
 for target in "${targets[@]}"; do
   echo "=== $target"
   "$SWIFT" test --skip-build --filter "^$target\\." "$@" 2>&1 | tee "$log"

@@ -41,6 +41,14 @@ struct ScheduleWebhookCLITests {
         let rollout = try await server.clutch("rollout", key, "--env", "production", "--percent", "25", "--at", "2099-01-01T09:00:00Z", "--json")
         #expect(rollout.status == 0, "\(rollout)")
         #expect(try rollout.json()["instructions"]?.array?.isEmpty == false, "\(rollout)")
+        let rule = try await server.clutch(
+            "rules", "add", key, "--env", "production", "--where", "plan in enterprise", "--serve", "on", "--position", "1", "--at", "+1h")
+        #expect(rule.status == 0, "\(rule)")
+        #expect(rule.stdout.hasPrefix("Scheduled sch_"), "\(rule)")
+        // `--at` once gave a rule's position: a number is refused with a pointer to --position.
+        let oldPosition = try await server.clutch("rules", "add", key, "--env", "production", "--where", "plan in pro", "--serve", "on", "--at", "1")
+        #expect(oldPosition.status == 2, "\(oldPosition)")
+        #expect(oldPosition.stderr.contains("--position 1"), "\(oldPosition)")
         let cohort = uniqueKey("pilot")
         #expect(try await server.clutch("cohorts", "create", cohort, "--env", "production", "--customers", "acme").status == 0)
         let members = try await server.clutch("cohorts", "add", cohort, "--env", "production", "--customers", "globex", "--at", "+1h", "--json")

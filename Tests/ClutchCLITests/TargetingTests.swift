@@ -214,7 +214,7 @@ struct TargetingTests {
             "rules", "add", key, "--env", "staging", "--where", "appVersion semver>= 2.3.0", "--where", "not country in FR,DE",
             "--percent", "25", "--by", "customerId")
         #expect(two.status == 0, "\(two)")
-        let three = try await server.clutch("rules", "add", key, "--env", "staging", "--where", "email endsWith @acme.com", "--serve", "off", "--at", "1")
+        let three = try await server.clutch("rules", "add", key, "--env", "staging", "--where", "email endsWith @acme.com", "--serve", "off", "--position", "1")
         #expect(three.status == 0, "\(three)")
         #expect(three.stdout.contains("Added rule 1 in staging."))
 

@@ -41,7 +41,10 @@ struct ReleaseTests {
 
     @Test("errors 10× the other side's: rolled back before the second step, everyone gets the old variant, audited as clutch-guard")
     func badDeployRollsBack() async throws {
+        let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
+        defer { receiver.stop() }
         try await TestServer.with { server in
+            _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")
             let started = try await Self.start(
@@ -84,6 +87,18 @@ struct ReleaseTests {
             let audit = try await server.send("GET", "/api/v1/audit?flag=new-checkout&limit=50")
             let actors = (audit["events"]?.arrayValue ?? []).compactMap { $0.at("actor")?.stringValue }
             #expect(actors.contains("clutch-guard"))
+            // The on-call hears of it: a signed release.rolled_back with the figures, and no step.
+            #expect(try await eventually(timeout: .seconds(15)) { !receiver.delivered("release.rolled_back").isEmpty })
+            let hooks = receiver.delivered("release.rolled_back")
+            #expect(hooks.count == 1)
+            let hook = try #require(hooks.first)
+            #expect(hook.verified, "the documented check refused the delivery")
+            #expect(hook.event?.at("data.flag") == .string("new-checkout"))
+            #expect(hook.event?.at("data.environment") == .string("production"))
+            #expect(hook.event?.at("data.actor") == .string("clutch-guard"))
+            #expect(hook.event?.at("data.percent")?.numberValue == 0)
+            #expect(hook.event?.at("data.message")?.stringValue?.contains("verdict worse") == true)
+            #expect(receiver.delivered("release.step").isEmpty)
             // It does not resume by itself, and cannot be resumed.
             try await Task.sleep(for: .seconds(3))
             #expect(try await Self.status(server)["state"] == .string("rolled_back"))
@@ -97,7 +112,10 @@ struct ReleaseTests {
 
     @Test("equal error rates: the release widens step by step to 100 %")
     func healthyReleaseCompletes() async throws {
+        let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
+        defer { receiver.stop() }
         try await TestServer.with { server in
+            _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")
             try await Self.start(server, #"{"steps": [10, 50, 100], "stepDuration": 2, "minSamples": 100}"#)
@@ -113,6 +131,13 @@ struct ReleaseTests {
             let evaluation = try await server.send(
                 "POST", "/ofrep/v1/evaluate/flags/new-checkout", body: #"{"context": {"targetingKey": "anyone"}}"#, as: .bearer(key))
             #expect(evaluation["variant"] == .string("on"))
+            // Each widening is announced: 10 → 50 (step), 50 → 100 (completed), signed.
+            #expect(try await eventually(timeout: .seconds(15)) { receiver.delivered("release.step").count >= 2 })
+            let steps = receiver.delivered("release.step")
+            let allVerified = steps.allSatisfy { $0.verified }
+            #expect(allVerified, "the documented check refused a delivery")
+            #expect(steps.compactMap { $0.event?.at("data.percent")?.numberValue }.sorted() == [50, 100])
+            #expect(receiver.delivered("release.rolled_back").isEmpty)
         }
     }
 
@@ -145,12 +170,13 @@ struct ReleaseTests {
             #expect(resumed["startedAt"] == before["startedAt"])
             #expect((resumed["step"]?.intValue ?? 0) >= (before["step"]?.intValue ?? 99))
             #expect((resumed["total.new.evaluations"]?.intValue ?? 0) >= (before["total.new.evaluations"]?.intValue ?? .max))
-            #expect(resumed["state"] == .string("running") || resumed["state"] == .string("completed"))
+            #expect(resumed["state"] == .string("running") || resumed["state"] == .string("completed"), "\(resumed.text)")
             let completed = try await eventually(timeout: .seconds(60)) {
                 try await Self.report(second, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
                 return try await Self.status(second)["state"] == .string("completed")
             }
-            #expect(completed)
+            let final = try await Self.status(second)
+            #expect(completed, "\(final.text)")
         } catch {
             try? await second.stop()
             throw error

@@ -49,12 +49,13 @@ struct RulesList: AsyncParsableCommand {
 
 struct RulesAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add a rule (at the end, or --at N).", discussion: WhereParser.help)
+        commandName: "add", abstract: "Add a rule (at the end, or --position N).", discussion: WhereParser.help)
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
     @OptionGroup var revision: RevisionOption
+    @OptionGroup var schedule: ScheduleOption
     @Argument(help: "The flag's key.") var key: String
 
     @Option(name: .customLong("where"), help: ArgumentHelp("A condition, repeatable; all must hold.", valueName: "condition"))
@@ -76,13 +77,17 @@ struct RulesAdd: AsyncParsableCommand {
     var by: String?
 
     @Option(help: ArgumentHelp("Insert as rule N (1 = tried first).", valueName: "n"))
-    var at: Int?
+    var position: Int?
 
     @Option(help: ArgumentHelp("What the rule is for.", valueName: "text"))
     var description: String?
 
     func run() async throws {
         let env = try environment.required()
+        // `--at` once gave the rule's position here; it is a time now, as everywhere else.
+        if let at = schedule.at, Int(at) != nil {
+            throw CLIError.usage("--at takes a time (2026-12-01T09:00:00Z or +2h); give the rule's position with --position \(at)")
+        }
         guard !conditions.isEmpty else {
             throw CLIError.usage("a rule needs --where, e.g. --where 'plan in enterprise,pro'")
         }
@@ -93,9 +98,8 @@ struct RulesAdd: AsyncParsableCommand {
         let clauses = try conditions.map(WhereOption.parse)
         if let percent { _ = try Percent.weight(percent, option: "--percent") }
         if let weights { _ = try Percent.weights(weights) }
-        let (serve, percent, variant, weights, by, at, description) = (self.serve, self.percent, self.variant, self.weights, self.by, self.at, self.description)
-        // `--at` here is the rule's position (it predates scheduling), so `rules add` is not schedulable.
-        let editor = FlagEditor(client: try connection.client())
+        let (serve, percent, variant, weights, by, at, description) = (self.serve, self.percent, self.variant, self.weights, self.by, self.position, self.description)
+        let editor = FlagEditor(client: try connection.client(), at: try schedule.date())
         var position = 0
         let outcome = try await editor.edit(key, environment: env, message: change.message, ifRevision: revision.ifRevision) { flag, state in
             let what: Serve

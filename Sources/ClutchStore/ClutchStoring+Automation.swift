@@ -22,8 +22,24 @@ public protocol ConsoleQueryStoring: Sendable {
 }
 
 /// Guarded releases: their state and transitions, moved on by the server's release runner.
-/// Every transition that changes the flag is one flag change (revision, audit event, version
-/// bump) and queues its `release.*` webhook event in the same transaction. Part of ``ClutchStoring``.
+/// Part of ``ClutchStoring``.
+///
+/// Every implementation guarantees:
+///
+/// - **A transition is one change.** A transition that changes the flag is one flag change
+///   (revision, audit event, version bump, `flag.changed` event) and is recorded, with its
+///   `release.step` / `release.rolled_back` webhook event, in the same transaction; one that
+///   does not (a pause) has its own audit event.
+/// - **A release moves once.** However many runners call ``runReleases(now:)`` at once (server
+///   replicas on one database), each transition happens once: the release is locked for its
+///   turn and its state, progress and pending usage are read again inside that transaction, so
+///   a runner that comes second finds the step already taken and does nothing (SQLite: one
+///   writer at a time; PostgreSQL: the write lock and `SELECT … FOR UPDATE` on the release row).
+/// - **Usage is counted once.** Rollout usage reported while a turn runs is added after the turn
+///   has taken the pending counts, never lost and never counted twice.
+/// - **A change by hand pauses it.** When anyone else changes the flag's state in the release's
+///   environment (or archives or deletes the flag), the next turn pauses the release naming
+///   who did, rather than overwriting their change.
 public protocol ReleaseStoring: Sendable {
     /// Starts a guarded release of the flag in `environment` (refused while one runs or is paused there).
     func startRelease(flag key: String, environment: String, policy: ReleasePolicy, change: ChangeInfo, now: Date) async throws -> Change<Release>
@@ -43,8 +59,19 @@ public protocol ReleaseStoring: Sendable {
     func runningReleaseEnvironments() async throws -> Set<String>
 }
 
-/// Scheduled changes. A due schedule is claimed and applied in one transaction, so it is applied
-/// once however many schedulers (replicas) run. Part of ``ClutchStoring``.
+/// Scheduled changes. Part of ``ClutchStoring``.
+///
+/// Every implementation guarantees:
+///
+/// - **Fired once.** A due schedule is claimed (`UPDATE … WHERE status = 'pending'`, which must
+///   change its row) and applied in one transaction: however many schedulers (replicas) call
+///   ``runSchedule(_:now:note:)`` for it at once, one applies it (one revision, one audit event)
+///   and the others find it no longer pending.
+/// - **All or nothing.** Instructions that no longer apply write nothing of them: the schedule is
+///   marked failed, with its `schedule.failed` event, in one transaction.
+/// - **Never missed.** ``onScheduleAdded(_:)`` is called after a commit that added a schedule,
+///   on this process and (on a shared database) on every other replica listening, so their
+///   schedulers look again; a scheduler that missed the call finds it on its next look.
 public protocol ScheduleStoring: Sendable {
     /// Records a change to apply at `request.at` (instructions checked now and again when due).
     func createSchedule(_ request: ScheduleRequest, change: ChangeInfo, now: Date) async throws -> ScheduleRecord
@@ -65,8 +92,22 @@ public protocol ScheduleStoring: Sendable {
     func onScheduleAdded(_ action: @escaping @Sendable () -> Void)
 }
 
-/// Webhooks and their outbox: events are queued in the transaction of the change they report;
-/// the server's dispatcher sends what is due and records each attempt. Part of ``ClutchStoring``.
+/// Webhooks and their outbox: the server's dispatcher sends what is due and records each
+/// attempt. Part of ``ClutchStoring``.
+///
+/// Every implementation guarantees:
+///
+/// - **Queued with the change.** An event and one delivery per subscribed webhook are written
+///   in the transaction of the change they report: committed with it or not at all.
+/// - **Sent by one dispatcher.** A delivery is sent only by the dispatcher that claimed it
+///   (``claimDelivery(_:now:lease:)``): the claim is a lease held by this store instance until
+///   it records the attempt or the lease ends, taken atomically (PostgreSQL: `FOR UPDATE SKIP
+///   LOCKED`), so of several replicas racing for a due delivery exactly one gets it.
+/// - **At least once across crashes.** A lease that ends without an attempt recorded (its
+///   dispatcher died) can be claimed again, so the delivery is still sent; receivers deduplicate
+///   by the event's `id`. Without crashes, each due attempt is made once.
+/// - **Never missed.** ``onDeliveryQueued(_:)`` is called after a commit that queued a delivery,
+///   here and (on a shared database) on the other replicas listening.
 public protocol WebhookStoring: Sendable {
     /// Adds a webhook (URL, event types and signing secret checked by `WebhookRules`).
     func createWebhook(_ request: WebhookRequest, change: ChangeInfo, now: Date) async throws -> WebhookRecord
@@ -76,11 +117,17 @@ public protocol WebhookStoring: Sendable {
     func deleteWebhook(_ id: String, change: ChangeInfo, now: Date) async throws
     /// The webhook's latest deliveries, newest first, with their attempts.
     func deliveries(webhook id: String, limit: Int) async throws -> [WebhookDelivery]
-    /// Pending deliveries due at `now`, oldest first, except those in `excluding` (in flight here).
+    /// Pending deliveries due at `now` and not leased (a lease that has ended does not count),
+    /// oldest first, except those in `excluding`. Reading them claims nothing: claim each one
+    /// before sending it.
     func dueDeliveries(now: Date, limit: Int, excluding: Set<Int64>) async throws -> [PendingDelivery]
-    /// When the next pending delivery not in `excluding` is due.
+    /// Claims delivery `id` for this store instance until `now + lease`, when it is pending, due
+    /// at `now` and not leased to anyone (or that lease has ended); answers it as it is now, or
+    /// `nil` when someone else has it or it is no longer due. Make `lease` longer than an attempt can take.
+    func claimDelivery(_ id: Int64, now: Date, lease: Duration) async throws -> PendingDelivery?
+    /// When the next pending delivery not in `excluding` is due (a leased one: when its lease ends).
     func nextDeliveryDue(excluding: Set<Int64>) async throws -> Date?
-    /// Records one attempt of delivery `id` and what it decided.
+    /// Records one attempt of delivery `id` and what it decided, and ends this instance's lease on it.
     func recordAttempt(delivery id: Int64, at: Date, statusCode: Int?, error: String?, duration: Duration, result: DeliveryResult) async throws
     /// Deletes finished deliveries older than `date` and events no delivery refers to any more.
     func pruneDeliveries(finishedBefore date: Date) async throws

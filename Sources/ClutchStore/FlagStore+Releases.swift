@@ -33,13 +33,9 @@ extension FlagStore {
                 id: db.lastInsertedRowID, flag: key, environment: environment, state: .running, policy: policy,
                 progress: ReleaseProgress(stepStartedAt: now), reason: nil, message: change.message, startedBy: change.actor,
                 startedAt: now, updatedAt: now, transitions: [])
-            let first = policy.percent(at: 0)
-            let text = "release of '\(policy.variant)' started at \(ReleaseFormat.percent(first)) by \(policy.bucketBy); steps "
-                + policy.steps.map(ReleaseFormat.number).joined(separator: ", ") + " %, \(ReleaseDuration.text(policy.stepDuration)) each, "
-                + "at least \(policy.minSamples) evaluations a side, rolls back above \(ReleaseFormat.number(policy.maxErrorRatio))× the errors"
-                + (change.message.map { ": \($0)" } ?? "")
+            let text = ReleaseText.started(policy, change: change)
             let written = try Tables.applyReleaseChange(
-                db, release, [.turnOn, Tables.rollout(release, percent: first)], action: .started,
+                db, release, [.turnOn, ReleaseText.rollout(release, percent: policy.percent(at: 0))], action: .started,
                 change: ChangeInfo(actor: change.actor, message: text))
             try Tables.recordTransition(
                 db, release, ReleaseTransition(kind: .started, actor: change.actor, message: text, revision: written.value?.revision, at: now))
@@ -65,8 +61,7 @@ extension FlagStore {
         try await pool.write { db in
             var release = try Tables.requireActiveRelease(db, flag: key, environment: environment)
             guard release.state == .running else { return Change(value: release, versions: [:]) }
-            let reason = "paused by \(change.actor)" + (change.message.map { ": \($0)" } ?? "")
-            try Self.pause(db, &release, reason: reason, actor: change.actor, now: now)
+            try Self.pause(db, &release, reason: ReleaseText.pauseReason(change), actor: change.actor, now: now)
             return Change(value: try Tables.latestRelease(db, flag: key, environment: environment) ?? release, versions: [:])
         }
     }
@@ -77,11 +72,9 @@ extension FlagStore {
         try await pool.write { db in
             var release = try Tables.requireActiveRelease(db, flag: key, environment: environment)
             guard release.state == .paused else { return Change(value: release, versions: [:]) }
-            let percent = release.percent
-            let text = "release of '\(release.policy.variant)' resumed at \(ReleaseFormat.percent(percent)) by \(change.actor)"
-                + (change.message.map { ": \($0)" } ?? "")
+            let text = ReleaseText.resumed(release, change: change)
             let written = try Tables.applyReleaseChange(
-                db, release, [.turnOn, Tables.rollout(release, percent: percent)], action: .resumed,
+                db, release, [.turnOn, ReleaseText.rollout(release, percent: release.percent)], action: .resumed,
                 change: ChangeInfo(actor: change.actor, message: text))
             release.state = .running
             release.reason = nil
@@ -96,12 +89,11 @@ extension FlagStore {
     public func abortRelease(flag key: String, environment: String, change: ChangeInfo, now: Date = Date()) async throws -> Change<Release> {
         try await pool.write { db in
             var release = try Tables.requireActiveRelease(db, flag: key, environment: environment)
-            let text = "release of '\(release.policy.variant)' aborted by \(change.actor) at \(ReleaseFormat.percent(release.percent)); "
-                + "back to 0 %; \(release.progress.figures(policy: release.policy))" + (change.message.map { ": \($0)" } ?? "")
+            let text = ReleaseText.aborted(release, change: change)
             let written = try Tables.applyReleaseChange(
-                db, release, [Tables.rollout(release, percent: 0)], action: .aborted, change: ChangeInfo(actor: change.actor, message: text))
+                db, release, [ReleaseText.rollout(release, percent: 0)], action: .aborted, change: ChangeInfo(actor: change.actor, message: text))
             release.state = .aborted
-            release.reason = "aborted by \(change.actor)" + (change.message.map { ": \($0)" } ?? "")
+            release.reason = ReleaseText.abortReason(change)
             try Tables.recordTransition(
                 db, release, ReleaseTransition(kind: .aborted, actor: change.actor, message: text, revision: written.value?.revision, at: now))
             return written.with(try Tables.latestRelease(db, flag: key, environment: environment) ?? release)
@@ -160,17 +152,12 @@ extension FlagStore {
             if absorbed != nil { try Tables.saveProgress(db, release) }
             return nil
         case .hold:
-            let reason = "sample ratio mismatch: \(release.progress.step.new.evaluations) of "
-                + "\(release.progress.step.new.evaluations + release.progress.step.other.evaluations) rollout evaluations got "
-                + "'\(release.policy.variant)', expected \(ReleaseFormat.percent(release.percent)); check the data, then resume"
-            try pause(db, &release, reason: reason, actor: Release.guardActor, now: now)
+            try pause(db, &release, reason: ReleaseText.sampleRatioMismatch(release), actor: Release.guardActor, now: now)
             return Change(value: try reread(), versions: [:])
         case .rollBack:
-            let from = release.percent
-            let text = "rolled back '\(release.policy.variant)' from \(ReleaseFormat.percent(from)) to 0 %: the error rate is worse than "
-                + "\(ReleaseFormat.number(release.policy.maxErrorRatio))× the other side's; \(release.progress.figures(policy: release.policy))"
+            let text = ReleaseText.rolledBack(release)
             let written = try Tables.applyReleaseChange(
-                db, release, [Tables.rollout(release, percent: 0)], action: .rolledBack,
+                db, release, [ReleaseText.rollout(release, percent: 0)], action: .rolledBack,
                 change: ChangeInfo(actor: guardChange.actor, message: text))
             release.state = .rolledBack
             release.reason = text
@@ -178,16 +165,11 @@ extension FlagStore {
                 db, release, ReleaseTransition(kind: .rolledBack, actor: Release.guardActor, message: text, revision: written.value?.revision, at: now))
             return written.with(try reread())
         case .advance(let index):
-            let percent = release.policy.percent(at: index)
-            let last = index == release.policy.steps.count - 1
-            let kind: ReleaseTransition.Kind = last ? .completed : .step
-            let text = (last ? "release of '\(release.policy.variant)' completed at 100 %" : "release of '\(release.policy.variant)' widened to \(ReleaseFormat.percent(percent))")
-                + " after \(ReleaseDuration.text(now.timeIntervalSince(release.progress.stepStartedAt).rounded())) at "
-                + "\(ReleaseFormat.percent(release.percent)); \(release.progress.figures(policy: release.policy))"
+            let (kind, text) = ReleaseText.advanced(release, to: index, now: now)
             let written = try Tables.applyReleaseChange(
-                db, release, [Tables.rollout(release, percent: percent)], action: kind, change: ChangeInfo(actor: guardChange.actor, message: text))
+                db, release, [ReleaseText.rollout(release, percent: release.policy.percent(at: index))], action: kind, change: ChangeInfo(actor: guardChange.actor, message: text))
             release.progress.enterStep(index, at: now)
-            if last { release.state = .completed }
+            if kind == .completed { release.state = .completed }
             try Tables.recordTransition(
                 db, release, ReleaseTransition(kind: kind, actor: Release.guardActor, message: text, revision: written.value?.revision, at: now))
             return written.with(try reread())
@@ -199,7 +181,7 @@ extension FlagStore {
         release.reason = reason
         // Data reported while paused (or just before) is not the resumed step's.
         try Tables.clearPendingUsage(db, release)
-        let text = "release of '\(release.policy.variant)' paused at \(ReleaseFormat.percent(release.percent)): \(reason)"
+        let text = ReleaseText.paused(release, reason: reason)
         try Tables.recordTransition(db, release, ReleaseTransition(kind: .paused, actor: actor, message: text, revision: nil, at: now))
     }
 }

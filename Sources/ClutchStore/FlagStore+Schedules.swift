@@ -10,26 +10,16 @@ extension FlagStore {
     /// flag or cohort as it is (a typo fails at once, not at 9 a.m.); they are checked again,
     /// and applied all or nothing, when due.
     public func createSchedule(_ request: ScheduleRequest, change: ChangeInfo, now: Date = Date()) async throws -> ScheduleRecord {
-        guard request.at > now else {
-            throw StoreError.invalid(ValidationError(path: "at", "must be in the future (it is \(Timestamp.format(now)) now)"))
-        }
-        let id = "sch_" + FlagStore.randomHex(bytes: 8)
+        let checked = try ScheduleInstructions.checked(request, now: now)
+        let id = ScheduleInstructions.newID()
         let record = try await pool.write { db -> ScheduleRecord in
-            switch request.kind {
-            case .flag:
-                let instructions = try ScheduleInstructions.flag(request.instructions)
-                guard !instructions.isEmpty else {
-                    throw StoreError.invalid(ValidationError(path: "instructions", "give at least one instruction"))
-                }
+            switch checked {
+            case .flag(let instructions):
                 _ = try Self.plan(db, instructions, request.key, request.environment, nil)
             case .cohort:
-                let members = try ScheduleInstructions.members(request.instructions)
                 try Tables.requireEnvironment(db, request.environment)
                 guard try Tables.cohortDefinition(db, request.key, environment: request.environment) != nil else {
                     throw StoreError.notFound("cohort '\(request.key)' does not exist in environment '\(request.environment)'")
-                }
-                if members.isEmpty {
-                    throw StoreError.invalid(ValidationError(path: "instructions", "give at least one instruction"))
                 }
             }
             try db.execute(
@@ -40,7 +30,7 @@ extension FlagStore {
                 arguments: [id, request.kind.rawValue, request.key, request.environment, try Tables.json(request.instructions),
                             request.message, request.at, now, change.actor])
             try Tables.audit(
-                db, at: now, change: ChangeInfo(actor: change.actor, message: "schedule \(id) for \(Timestamp.format(request.at))"),
+                db, at: now, change: ScheduleInstructions.scheduledChange(id, request, change),
                 action: "schedule", entity: request.kind.rawValue, key: request.key, environment: request.environment, revision: nil)
             return try Tables.requireSchedule(db, id)
         }
@@ -77,11 +67,9 @@ extension FlagStore {
             try db.execute(
                 sql: "UPDATE schedule SET status = 'cancelled', finished_at = ?, finished_by = ? WHERE id = ? AND status = 'pending'",
                 arguments: [now, change.actor, id])
-            guard db.changesCount == 1 else {
-                throw StoreError.conflict("schedule \(id) is \(record.status.rawValue), not pending: only a pending schedule can be cancelled")
-            }
+            guard db.changesCount == 1 else { throw ScheduleInstructions.notPending(record) }
             try Tables.audit(
-                db, at: now, change: ChangeInfo(actor: change.actor, message: change.message ?? "cancelled schedule \(id)"),
+                db, at: now, change: ScheduleInstructions.cancelledChange(id, change),
                 action: "unschedule", entity: record.kind.rawValue, key: record.key, environment: record.environment, revision: nil)
             return try Tables.requireSchedule(db, id)
         }
@@ -111,10 +99,9 @@ extension FlagStore {
     public func runSchedule(_ id: String, now: Date = Date(), note: String? = nil) async throws -> ScheduleOutcome {
         do {
             return try await pool.write { db in try Self.claimAndApply(db, id, now: now, note: note) }
-        } catch let error as StoreError {
-            return try await markFailed(id, reason: error.description, now: now)
-        } catch let error as DecodingError {
-            return try await markFailed(id, reason: "the stored instructions do not decode: \(error)", now: now)
+        } catch {
+            guard let reason = ScheduleInstructions.failure(error) else { throw error }
+            return try await markFailed(id, reason: reason, now: now)
         }
     }
 
@@ -145,12 +132,7 @@ extension FlagStore {
             written = result.with(())
             revision = value.record.revision
         case .cohort:
-            let requested: MemberChange
-            do {
-                requested = try MemberInstruction.netChange(try ScheduleInstructions.members(schedule.instructions))
-            } catch let error as ValidationError {
-                throw StoreError.invalid(error)
-            }
+            let requested = try ScheduleInstructions.memberChange(schedule.instructions)
             let result = try commitMembers(db, requested, cohort: schedule.key, environment: schedule.environment, change: change)
             written = result.with(())
             revision = result.value.revision
@@ -167,7 +149,7 @@ extension FlagStore {
                 arguments: [now, Self.schedulerActor, reason, id])
             guard db.changesCount == 1, let record = try Tables.schedule(db, id) else { return nil }
             try Tables.audit(
-                db, at: now, change: ChangeInfo(actor: Self.schedulerActor, message: "schedule \(id) failed: \(reason)"),
+                db, at: now, change: ScheduleInstructions.failedChange(id, reason),
                 action: "schedule_failed", entity: record.kind.rawValue, key: record.key, environment: record.environment, revision: nil)
             try Tables.recordEvent(db, type: .scheduleFailed, data: ScheduleFailedData(schedule: record, error: reason), at: now)
             return record
@@ -196,6 +178,72 @@ struct ScheduleFailedData: Encodable {
 /// Stored instructions as typed instructions; an instruction that does not decode is refused
 /// naming its place (`instructions[1].variant`).
 enum ScheduleInstructions {
+    /// A request's instructions, typed.
+    enum Checked {
+        case flag([Instruction])
+        case cohort([MemberInstruction])
+    }
+
+    /// The checks of a new schedule that need no database: due in the future, instructions that
+    /// decode, at least one of them.
+    static func checked(_ request: ScheduleRequest, now: Date) throws -> Checked {
+        guard request.at > now else {
+            throw StoreError.invalid(ValidationError(path: "at", "must be in the future (it is \(Timestamp.format(now)) now)"))
+        }
+        let checked: Checked
+        let count: Int
+        switch request.kind {
+        case .flag:
+            let instructions = try flag(request.instructions)
+            (checked, count) = (.flag(instructions), instructions.count)
+        case .cohort:
+            let instructions = try members(request.instructions)
+            (checked, count) = (.cohort(instructions), instructions.count)
+        }
+        guard count > 0 else { throw StoreError.invalid(ValidationError(path: "instructions", "give at least one instruction")) }
+        return checked
+    }
+
+    /// `sch_` + random characters.
+    static func newID() -> String { "sch_" + FlagStore.randomHex(bytes: 8) }
+
+    /// The net member change of a cohort schedule's stored instructions.
+    static func memberChange(_ values: [Value]) throws -> MemberChange {
+        do {
+            return try MemberInstruction.netChange(try members(values))
+        } catch let error as ValidationError {
+            throw StoreError.invalid(error)
+        }
+    }
+
+    /// Why running a schedule failed in a way that marks it failed (its instructions no longer
+    /// apply, or do not decode); `nil` for other errors (the database), which leave it pending.
+    static func failure(_ error: any Error) -> String? {
+        switch error {
+        case let error as StoreError: error.description
+        case let error as DecodingError: "the stored instructions do not decode: \(error)"
+        default: nil
+        }
+    }
+
+    /// The audit entries of a schedule's life.
+    static func scheduledChange(_ id: String, _ request: ScheduleRequest, _ change: ChangeInfo) -> ChangeInfo {
+        ChangeInfo(actor: change.actor, message: "schedule \(id) for \(Timestamp.format(request.at))")
+    }
+
+    static func cancelledChange(_ id: String, _ change: ChangeInfo) -> ChangeInfo {
+        ChangeInfo(actor: change.actor, message: change.message ?? "cancelled schedule \(id)")
+    }
+
+    static func failedChange(_ id: String, _ reason: String) -> ChangeInfo {
+        ChangeInfo(actor: FlagStore.schedulerActor, message: "schedule \(id) failed: \(reason)")
+    }
+
+    /// The refusal to cancel a schedule that is no longer pending.
+    static func notPending(_ record: ScheduleRecord) -> StoreError {
+        StoreError.conflict("schedule \(record.id) is \(record.status.rawValue), not pending: only a pending schedule can be cancelled")
+    }
+
     static func flag(_ values: [Value]) throws -> [Instruction] {
         try decode([Instruction].self, values)
     }

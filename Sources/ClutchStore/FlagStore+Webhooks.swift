@@ -77,49 +77,55 @@ extension FlagStore {
 
     // MARK: Dispatching
 
-    /// Pending deliveries due at `now`, oldest first, except those in `excluding` (in flight).
+    /// Pending deliveries due at `now` and not leased, oldest first, except those in `excluding`.
     public func dueDeliveries(now: Date, limit: Int, excluding: Set<Int64> = []) async throws -> [PendingDelivery] {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db, sql: """
-                    SELECT d.id, d.webhook, d.attempts, d.created_at, w.url, w.secret, e.id AS event, e.type, e.body
-                    FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook JOIN webhook_event e ON e.id = d.event
-                    WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?
+                    \(Tables.pendingDeliverySelect)
+                    WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND (d.claimed_until IS NULL OR d.claimed_until <= ?1)
+                    ORDER BY d.next_attempt_at, d.id LIMIT ?2
                     """,
                 arguments: [now, limit + excluding.count])
-            return try rows.compactMap { row -> PendingDelivery? in
-                let id: Int64 = try row.decode(Int64.self, forColumn: "id")
-                if excluding.contains(id) { return nil }
-                return PendingDelivery(
-                    id: id, webhook: try row.decode(String.self, forColumn: "webhook"), url: try row.decode(String.self, forColumn: "url"),
-                    secret: try row.decode(String.self, forColumn: "secret"), eventId: try row.decode(String.self, forColumn: "event"),
-                    type: try row.decode(String.self, forColumn: "type"), body: try row.decode(String.self, forColumn: "body"),
-                    attempts: try row.decode(Int.self, forColumn: "attempts"),
-                    createdAt: try row.decode(Date.self, forColumn: "created_at"))
-            }.prefix(limit).map { $0 }
+            return try rows.map(Tables.pendingDelivery).filter { !excluding.contains($0.id) }.prefix(limit).map { $0 }
         }
     }
 
-    /// When the next pending delivery not in `excluding` (in flight) is due, if any is pending.
+    /// Claims delivery `id` for this store until `now + lease` (see ``WebhookStoring/claimDelivery(_:now:lease:)``).
+    public func claimDelivery(_ id: Int64, now: Date, lease: Duration) async throws -> PendingDelivery? {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE webhook_delivery SET claimed_by = ?1, claimed_until = ?2
+                    WHERE id = ?3 AND status = 'pending' AND next_attempt_at <= ?4 AND (claimed_until IS NULL OR claimed_until <= ?4)
+                    """,
+                arguments: [claimer, WebhookOutbox.leaseEnd(now, lease), id, now])
+            guard db.changesCount == 1 else { return nil }
+            return try Row.fetchOne(db, sql: "\(Tables.pendingDeliverySelect) WHERE d.id = ?", arguments: [id]).map(Tables.pendingDelivery)
+        }
+    }
+
+    /// When the next pending delivery not in `excluding` is due (a leased one: when its lease ends).
     public func nextDeliveryDue(excluding: Set<Int64> = []) async throws -> Date? {
         try await pool.read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT id, next_attempt_at FROM webhook_delivery WHERE status = 'pending' ORDER BY next_attempt_at LIMIT ?",
+                db, sql: """
+                    SELECT id, MAX(next_attempt_at, COALESCE(claimed_until, next_attempt_at)) AS due FROM webhook_delivery
+                    WHERE status = 'pending' ORDER BY due LIMIT ?
+                    """,
                 arguments: [excluding.count + 1])
-            return try rows.first { !excluding.contains($0["id"] as Int64? ?? -1) }
-                .map { try $0.decode(Date.self, forColumn: "next_attempt_at") }
+            return try rows.first { !excluding.contains($0["id"] as Int64? ?? -1) }.map { try $0.decode(Date.self, forColumn: "due") }
         }
     }
 
-    /// Records one attempt of delivery `id` and what it decided.
+    /// Records one attempt of delivery `id` and what it decided, and ends this store's lease on it.
     public func recordAttempt(
         delivery id: Int64, at: Date, statusCode: Int?, error: String?, duration: Duration, result: DeliveryResult
     ) async throws {
-        let milliseconds = Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
-        try await pool.write { db in
+        try await pool.write { [claimer] db in
             try db.execute(
                 sql: "INSERT INTO webhook_attempt (delivery, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id, at, statusCode, error.map { String($0.prefix(500)) }, milliseconds])
+                arguments: [id, at, statusCode, error.map { String($0.prefix(500)) }, WebhookOutbox.milliseconds(duration)])
             switch result {
             case .delivered:
                 try db.execute(
@@ -133,6 +139,9 @@ extension FlagStore {
                     sql: "UPDATE webhook_delivery SET status = 'failed', attempts = attempts + 1, finished_at = ? WHERE id = ?",
                     arguments: [at, id])
             }
+            try db.execute(
+                sql: "UPDATE webhook_delivery SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+                arguments: [id, claimer])
         }
     }
 
@@ -199,6 +208,20 @@ extension Tables {
             createdAt: try row.decode(Date.self, forColumn: "created_at"),
             createdBy: try row.decode(String.self, forColumn: "created_by"),
             pendingDeliveries: try row.decode(Int.self, forColumn: "pending"))
+    }
+
+    static let pendingDeliverySelect = """
+        SELECT d.id, d.webhook, d.attempts, d.created_at, w.url, w.secret, e.id AS event, e.type, e.body
+        FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook JOIN webhook_event e ON e.id = d.event
+        """
+
+    static func pendingDelivery(_ row: Row) throws -> PendingDelivery {
+        PendingDelivery(
+            id: try row.decode(Int64.self, forColumn: "id"), webhook: try row.decode(String.self, forColumn: "webhook"),
+            url: try row.decode(String.self, forColumn: "url"), secret: try row.decode(String.self, forColumn: "secret"),
+            eventId: try row.decode(String.self, forColumn: "event"), type: try row.decode(String.self, forColumn: "type"),
+            body: try row.decode(String.self, forColumn: "body"), attempts: try row.decode(Int.self, forColumn: "attempts"),
+            createdAt: try row.decode(Date.self, forColumn: "created_at"))
     }
 
     static func requireWebhook(_ db: Database, _ id: String) throws -> WebhookRecord {

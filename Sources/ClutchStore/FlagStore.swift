@@ -15,6 +15,8 @@ public final class FlagStore: Sendable {
 
     let pool: DatabasePool
     let logger: Logger
+    /// Who this store is when it claims a webhook delivery (``claimDelivery(_:now:lease:)``).
+    let claimer = "sqlite-" + FlagStore.randomHex(bytes: 8)
 
     /// Opens or creates the SQLite file at `path`, runs the migrations and creates the default
     /// environments on first start.

@@ -276,6 +276,14 @@ enum Schema {
                 CREATE INDEX webhook_attempt_delivery ON webhook_attempt(delivery);
                 """)
         }
+        // A lease on each delivery (WebhookStoring.claimDelivery): the dispatcher that claims
+        // one sends it; another takes it only once `claimed_until` has passed (its claimer died).
+        migrator.registerMigration("v9-delivery-leases") { db in
+            try db.execute(sql: """
+                ALTER TABLE webhook_delivery ADD COLUMN claimed_by TEXT;
+                ALTER TABLE webhook_delivery ADD COLUMN claimed_until DATETIME;
+                """)
+        }
         return migrator
     }
 }

@@ -7,14 +7,6 @@ import GRDB
 /// the change or not at all, so a crash or restart between the change and the sending loses
 /// nothing. The server's dispatcher sends what is pending.
 extension Tables {
-    /// The event envelope every delivery carries: `{"id", "type", "createdAt", "data"}`.
-    struct EventEnvelope<Data: Encodable>: Encodable {
-        var id: String
-        var type: String
-        var createdAt: String
-        var data: Data
-    }
-
     /// Queues an event of `type` with `data` (any Encodable, written as JSON with sorted keys)
     /// for every webhook subscribed to `type`, in the caller's transaction. Returns the event's
     /// id, or `nil` when no webhook wants this type (nothing is written).
@@ -24,13 +16,12 @@ extension Tables {
     /// release guard, each in the same transaction as the change it reports.
     @discardableResult
     static func recordEvent(_ db: Database, type: WebhookEventType, data: some Encodable, at now: Date = Date()) throws -> String? {
-        let subscribers = try Row.fetchAll(db, sql: "SELECT id, events FROM webhook ORDER BY id").compactMap { row -> String? in
-            let events = try decode([WebhookEventType].self, try row.decode(String.self, forColumn: "events"))
-            return events.contains(type) ? try row.decode(String.self, forColumn: "id") : nil
+        let webhooks = try Row.fetchAll(db, sql: "SELECT id, events FROM webhook ORDER BY id").map { row in
+            (id: try row.decode(String.self, forColumn: "id"), events: try row.decode(String.self, forColumn: "events"))
         }
+        let subscribers = try WebhookOutbox.subscribers(webhooks, to: type)
         guard !subscribers.isEmpty else { return nil }
-        let id = "evt_" + FlagStore.randomHex(bytes: 12)
-        let body = try json(EventEnvelope(id: id, type: type.rawValue, createdAt: Timestamp.format(now), data: data))
+        let (id, body) = try WebhookOutbox.event(type: type, data: data, at: now)
         try db.execute(
             sql: "INSERT INTO webhook_event (id, type, body, created_at) VALUES (?, ?, ?, ?)", arguments: [id, type.rawValue, body, now])
         let insert = try db.makeStatement(sql: """

@@ -90,23 +90,18 @@ extension Tables {
         guard let expected = try String.fetchOne(db, sql: "SELECT expected_state FROM release WHERE id = ?", arguments: [release.id]) else {
             return nil
         }
-        guard let record = try flag(db, release.flag) else { return "flag '\(release.flag)' was deleted" }
-        if record.flag.archived { return "flag '\(release.flag)' was archived by \(record.updatedBy)" }
-        let state = record.flag.state(in: release.environment)
-        if let before = try? ClutchJSONDecoder().decode(FlagState.self, from: Array(expected.utf8)), before == state { return nil }
+        let record = try flag(db, release.flag)
+        switch ReleaseText.handChange(release, expected: expected, record: record) {
+        case .none: return nil
+        case .reason(let reason): return reason
+        case .changed: break
+        }
         let latest = try Row.fetchOne(
             db, sql: "SELECT number, actor, message FROM revision WHERE entity = 'flag' AND environment = '' AND key = ? ORDER BY number DESC LIMIT 1",
             arguments: [release.flag])
-        let actor: String = latest?["actor"] ?? record.updatedBy
-        let number: Int64 = latest?["number"] ?? record.revision
-        let message: String? = latest?["message"]
-        return "flag '\(release.flag)' was changed by hand in '\(release.environment)' by \(actor) (revision \(number)"
-            + (message.map { ": \($0)" } ?? "") + ")"
-    }
-
-    /// The rollout instruction for `percent` % of the release's variant.
-    static func rollout(_ release: Release, percent: Double) -> Instruction {
-        .setRollout(percent: percent, variant: release.policy.variant, weights: nil, bucketBy: release.policy.bucketBy)
+        return ReleaseText.changedByHand(
+            release, number: latest?["number"] ?? record?.revision ?? 0, actor: latest?["actor"] ?? record?.updatedBy ?? "",
+            message: latest?["message"])
     }
 
     // MARK: Usage
@@ -187,34 +182,9 @@ extension Tables {
 }
 
 extension Tables {
-    /// The data of a `release.step` or `release.rolled_back` webhook event.
-    struct ReleaseEventData: Encodable {
-        var release: Int64
-        var flag: String
-        var environment: String
-        var variant: String
-        var transition: String
-        var state: String
-        var percent: Double
-        var actor: String
-        var message: String
-        var revision: Int64?
-    }
-
-    /// Queues the webhook event of a transition, in the transition's transaction: a step (the
-    /// last one completes the release) is `release.step`, a rollback `release.rolled_back`; the
-    /// other transitions are reported by the `flag.changed` of the change they make, if any.
+    /// Queues the webhook event of a transition (``ReleaseTransition/webhookEvent(of:)``), in the transition's transaction.
     static func recordReleaseEvent(_ db: Database, _ release: Release, _ transition: ReleaseTransition) throws {
-        let type: WebhookEventType
-        switch transition.kind {
-        case .step, .completed: type = .releaseStep
-        case .rolledBack: type = .releaseRolledBack
-        case .started, .paused, .resumed, .aborted: return
-        }
-        let data = ReleaseEventData(
-            release: release.id, flag: release.flag, environment: release.environment, variant: release.policy.variant,
-            transition: transition.kind.rawValue, state: release.state.rawValue, percent: release.percent,
-            actor: transition.actor, message: transition.message, revision: transition.revision)
-        try recordEvent(db, type: type, data: data, at: transition.at)
+        guard let event = transition.webhookEvent(of: release) else { return }
+        try recordEvent(db, type: event.type, data: event.data, at: transition.at)
     }
 }

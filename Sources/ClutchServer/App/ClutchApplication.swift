@@ -56,8 +56,12 @@ public final class ClutchApplication: Sendable {
             ReplicaSync(feed: $0, services: services, pollInterval: configuration.replicaPollInterval)
         }
         _ = try await services.refreshReleaseSignal()
-        scheduleRunner = ScheduleRunner(services: services)
-        webhookDispatcher = WebhookDispatcher(store: store, settings: configuration.webhooks, logger: logger)
+        // On a shared database work may be queued by another replica: look at least once per poll
+        // interval, in case its notification was lost.
+        let lookAgain = replicaSync == nil ? nil : configuration.replicaPollInterval
+        scheduleRunner = ScheduleRunner(services: services, longestSleep: min(lookAgain ?? .seconds(30), .seconds(30)))
+        webhookDispatcher = WebhookDispatcher(
+            store: store, settings: configuration.webhooks, logger: logger, longestSleep: min(lookAgain ?? .seconds(60), .seconds(60)))
         consolePages = try ConsolePages()
         if try await store.hasAdminToken() {
             createdAdminToken = nil

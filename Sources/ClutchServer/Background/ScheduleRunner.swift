@@ -9,15 +9,20 @@ import ServiceLifecycle
 /// calls back after each commit that adds one), so a change fires within milliseconds of its
 /// time without polling. Schedules that fell due while the server was down are applied at start,
 /// with a note saying so in the change's message. Each schedule is claimed and applied in one
-/// transaction (`FlagStore.runSchedule`), so it fires once and never half.
+/// transaction (`FlagStore.runSchedule`), so it fires once and never half, however many
+/// replicas run a scheduler on one database. There a schedule added through another replica
+/// wakes this one through the store's notification, and the scheduler also looks at least every
+/// `longestSleep` (the replica poll interval), so a lost notification makes it seconds late, never missed.
 final class ScheduleRunner: Service, Sendable {
     private let services: ServerServices
     private let wakeup = Wakeup()
-    /// The longest sleep without looking again: bounds the effect of a clock change.
-    private let longestSleep: Duration = .seconds(30)
+    /// The longest sleep without looking again: bounds the effect of a clock change, and of a
+    /// lost notification from another replica.
+    private let longestSleep: Duration
 
-    init(services: ServerServices) {
+    init(services: ServerServices, longestSleep: Duration = .seconds(30)) {
         self.services = services
+        self.longestSleep = longestSleep
         services.store.onScheduleAdded { [wakeup] in wakeup.signal() }
     }
 

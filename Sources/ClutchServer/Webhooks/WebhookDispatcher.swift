@@ -15,6 +15,10 @@ import Synchronization
 /// A 2xx answer delivers; anything else (or no answer) is retried with backoff (``RetryPolicy``)
 /// until the retry window has passed. Delivery is at least once: an attempt cut short by a
 /// shutdown is made again after the restart, so receivers deduplicate by the event's `id`.
+///
+/// Several replicas on one database each run a dispatcher: each delivery is claimed
+/// (``WebhookStoring/claimDelivery(_:now:lease:)``) before it is sent, so exactly one of them
+/// sends it; a lease whose replica died ends after ``lease`` and another replica sends it.
 final class WebhookDispatcher: Service, Sendable {
     private let store: any ClutchStoring
     private let settings: WebhookSettings
@@ -23,10 +27,16 @@ final class WebhookDispatcher: Service, Sendable {
     private let wakeup = Wakeup()
     /// Delivery id → webhook id, for attempts in flight.
     private let inFlight = Mutex<[Int64: String]>([:])
-    private let longestSleep: Duration = .seconds(60)
+    private let longestSleep: Duration
+    /// How long a claimed delivery stays ours: longer than an attempt can take (its timeout),
+    /// short enough that a delivery claimed by a replica that died is soon sent by another.
+    private var lease: Duration { settings.requestTimeout * 2 + .seconds(30) }
 
-    init(store: any ClutchStoring, settings: WebhookSettings, logger: Logger) {
+    /// `longestSleep` bounds how long a delivery queued on another replica may wait for this one
+    /// to look, should its wake-up notification be lost.
+    init(store: any ClutchStoring, settings: WebhookSettings, logger: Logger, longestSleep: Duration = .seconds(60)) {
         self.store = store
+        self.longestSleep = longestSleep
         self.settings = settings
         policy = RetryPolicy(settings: settings)
         self.logger = logger
@@ -71,7 +81,9 @@ final class WebhookDispatcher: Service, Sendable {
             for webhook in busy.values { perWebhook[webhook, default: 0] += 1 }
             let due = try await store.dueDeliveries(now: now, limit: max(room * 4, 32), excluding: Set(busy.keys))
             var started = 0
-            for delivery in due where started < room && perWebhook[delivery.webhook, default: 0] < settings.concurrencyPerWebhook {
+            for candidate in due where started < room && perWebhook[candidate.webhook, default: 0] < settings.concurrencyPerWebhook {
+                // Another replica may have taken it since we read it: then it is theirs to send.
+                guard let delivery = try await store.claimDelivery(candidate.id, now: Date(), lease: lease) else { continue }
                 perWebhook[delivery.webhook, default: 0] += 1
                 started += 1
                 inFlight.withLock { $0[delivery.id] = delivery.webhook }

@@ -141,6 +141,125 @@ enum PostgresSchema {
             """,
             "CREATE INDEX console_session_last_seen ON console_session(last_seen)",
         ]),
+        // Guarded releases, scheduled changes, webhooks and their outbox (SQLite's v7-releases and
+        // v8-schedules-webhooks, plus the delivery lease of v9-delivery-leases). Only adds: a
+        // replica of schema 1 keeps working beside it (it neither reads nor writes these tables;
+        // changes made through it during the upgrade are not reported to webhooks).
+        //
+        // Several replicas share these rows, so each kind of work is taken by one of them: a
+        // schedule by the conditional `UPDATE … WHERE status = 'pending'` that applies it, a
+        // release step under the write lock with the release row locked (`FOR UPDATE`), a
+        // delivery by a lease (`claimed_by`, `claimed_until`) taken with `FOR UPDATE SKIP LOCKED`.
+        Migration(version: 2, name: "v2-automation", compatibleFrom: 1, statements: [
+            "ALTER TABLE usage ADD COLUMN errors BIGINT NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE release (
+                id BIGSERIAL PRIMARY KEY,
+                flag TEXT NOT NULL,
+                environment TEXT NOT NULL REFERENCES environment(key),
+                variant TEXT NOT NULL,
+                state TEXT NOT NULL,
+                policy TEXT NOT NULL,
+                progress TEXT NOT NULL,
+                expected_state TEXT NOT NULL,
+                reason TEXT,
+                message TEXT,
+                started_by TEXT NOT NULL,
+                started_at TIMESTAMPTZ NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL,
+                settled_at DOUBLE PRECISION NOT NULL DEFAULT 0,
+                pending_new_evaluations BIGINT NOT NULL DEFAULT 0,
+                pending_new_errors BIGINT NOT NULL DEFAULT 0,
+                pending_other_evaluations BIGINT NOT NULL DEFAULT 0,
+                pending_other_errors BIGINT NOT NULL DEFAULT 0,
+                early_new_evaluations BIGINT NOT NULL DEFAULT 0,
+                early_new_errors BIGINT NOT NULL DEFAULT 0,
+                early_other_evaluations BIGINT NOT NULL DEFAULT 0,
+                early_other_errors BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE UNIQUE INDEX release_active ON release(flag, environment) WHERE state IN ('running', 'paused')",
+            "CREATE INDEX release_by_flag ON release(flag, environment, id)",
+            """
+            CREATE TABLE release_transition (
+                id BIGSERIAL PRIMARY KEY,
+                release_id BIGINT NOT NULL REFERENCES release(id),
+                kind TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                message TEXT,
+                revision BIGINT,
+                at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            "CREATE INDEX release_transition_release ON release_transition(release_id, id)",
+            """
+            CREATE TABLE schedule (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('flag', 'cohort')),
+                key TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                instructions TEXT NOT NULL,
+                message TEXT,
+                due_at TIMESTAMPTZ NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'applied', 'failed', 'cancelled')),
+                created_at TIMESTAMPTZ NOT NULL,
+                created_by TEXT NOT NULL,
+                finished_at TIMESTAMPTZ,
+                finished_by TEXT,
+                revision BIGINT,
+                error TEXT,
+                note TEXT
+            )
+            """,
+            "CREATE INDEX schedule_pending ON schedule(status, due_at)",
+            """
+            CREATE TABLE webhook (
+                id TEXT PRIMARY KEY,
+                url TEXT NOT NULL,
+                events TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                secret_hint TEXT NOT NULL,
+                description TEXT,
+                created_at TIMESTAMPTZ NOT NULL,
+                created_by TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE webhook_event (
+                id TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE webhook_delivery (
+                id BIGSERIAL PRIMARY KEY,
+                webhook TEXT NOT NULL REFERENCES webhook(id) ON DELETE CASCADE,
+                event TEXT NOT NULL REFERENCES webhook_event(id),
+                status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TIMESTAMPTZ NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                finished_at TIMESTAMPTZ,
+                claimed_by TEXT,
+                claimed_until TIMESTAMPTZ
+            )
+            """,
+            "CREATE INDEX webhook_delivery_due ON webhook_delivery(status, next_attempt_at)",
+            "CREATE INDEX webhook_delivery_webhook ON webhook_delivery(webhook, id)",
+            """
+            CREATE TABLE webhook_attempt (
+                id BIGSERIAL PRIMARY KEY,
+                delivery BIGINT NOT NULL REFERENCES webhook_delivery(id) ON DELETE CASCADE,
+                at TIMESTAMPTZ NOT NULL,
+                status_code INTEGER,
+                error TEXT,
+                duration_ms BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX webhook_attempt_delivery ON webhook_attempt(delivery)",
+        ]),
     ]
 
     /// The newest schema version this build knows.

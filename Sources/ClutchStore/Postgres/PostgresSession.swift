@@ -7,6 +7,8 @@ import PostgresNIO
 struct PostgresSession: Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    /// What the transaction queued for the background runners, announced after it commits.
+    var queuedWork = PostgresQueuedWork()
 
     /// Runs a statement and drops its rows.
     func execute(_ query: PostgresQuery) async throws {

@@ -61,18 +61,7 @@ extension PostgresStore {
         _ requested: MemberChange, cohort key: String, environment: String, change: ChangeInfo
     ) async throws -> Change<MembershipResult> {
         let result = try await write { session -> Change<MembershipResult> in
-            try await PostgresTables.requireEnvironment(session, environment)
-            guard let old = try await PostgresTables.cohortDefinition(session, key, environment: environment) else {
-                throw StoreError.notFound("cohort '\(key)' does not exist in environment '\(environment)'")
-            }
-            let written = try await PostgresTables.commitMembers(session, old, change: requested, change: change)
-            let record = try await PostgresTables.cohortDefinition(session, key, environment: environment) ?? old
-            let answer = MembershipResult(
-                cohort: key, environment: environment, revision: record.revision,
-                size: try await PostgresTables.memberCount(session, key, environment: environment),
-                added: written?.0.added ?? [], removed: written?.0.removed ?? [],
-                updatedAt: record.updatedAt, updatedBy: record.updatedBy)
-            return (written?.1 ?? Change(value: (), versions: [:])).with(answer)
+            try await PostgresTables.applyMembers(session, requested, cohort: key, environment: environment, change: change)
         }
         if !result.versions.isEmpty {
             logger.info("cohort members changed", metadata: [

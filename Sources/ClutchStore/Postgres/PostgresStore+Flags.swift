@@ -149,12 +149,7 @@ extension PostgresStore {
             throw StoreError.invalid(ValidationError(path: "instructions", "give at least one instruction"))
         }
         @Sendable func plan(_ session: PostgresSession) async throws -> (FlagRecord, Flag, [FieldChange]) {
-            try await PostgresTables.requireEnvironment(session, environment)
-            let old = try await PostgresTables.requireFlag(session, key)
-            try Tables.checkRevision(old, ifRevision)
-            let new = try FlagEdits.applying(instructions, to: old.flag, environment: environment)
-            try await PostgresTables.validate(session, new)
-            return (old, new, FlagDiff.changes(from: old.flag, to: new))
+            try await PostgresTables.plan(session, instructions, key, environment, ifRevision)
         }
         if dryRun {
             return try await read { session in
@@ -165,9 +160,7 @@ extension PostgresStore {
             }
         }
         let result = try await write { session -> Change<InstructionResult?> in
-            let (old, new, diff) = try await plan(session)
-            let written = try await PostgresTables.commitFlag(session, key: key, old: old, new: new, action: "change", change: change)
-            return written.with(written.value.map { InstructionResult(record: $0, diff: diff, dryRun: false) })
+            try await PostgresTables.applyInstructions(session, instructions, flag: key, environment: environment, ifRevision: ifRevision, change: change)
         }
         guard let value = result.value else { throw StoreError.notFound("flag '\(key)' does not exist") }
         if !result.versions.isEmpty {

@@ -3,7 +3,8 @@ import PostgresNIO
 
 /// `LISTEN clutch_changes` on a connection of its own: every change commits a `NOTIFY` in its
 /// transaction (``PostgresTables/bump(_:_:)``, ``PostgresTables/notifyCredentials(_:)``), which
-/// PostgreSQL delivers to each listener when (and only if) the transaction commits.
+/// PostgreSQL delivers to each listener when (and only if) the transaction commits. Work queued
+/// for the background runners (``PostgresWork``) wakes this replica's runners instead.
 extension PostgresStore: StoreChangeFeed {
     public func listen(
         onListening: @Sendable () async -> Void, onNotification: @Sendable (StoreNotification) async -> Void
@@ -14,6 +15,11 @@ extension PostgresStore: StoreChangeFeed {
             try await connection.listen(on: Self.changesChannel) { notifications in
                 await onListening()
                 for try await notification in notifications {
+                    // Work queued by a replica (this one's own runners were woken at its commit).
+                    if let work = PostgresWork.allCases.first(where: { $0.payload == notification.payload }) {
+                        wakeups.wake([work])
+                        continue
+                    }
                     guard let parsed = Self.parse(notification.payload) else {
                         logger.warning("unknown change notification", metadata: ["payload": "\(notification.payload)"])
                         continue

@@ -23,14 +23,18 @@ extension PostgresStore {
                     // Sums saturate at Int64.max (NUMERIC arithmetic, then capped).
                     try await session.execute(
                         """
-                        INSERT INTO usage (flag, environment, variant, count, last_evaluated)
-                        SELECT \(entry.flag), \(entry.environment), \(entry.variant), \(entry.count), \(at)
+                        INSERT INTO usage (flag, environment, variant, count, errors, last_evaluated)
+                        SELECT \(entry.flag), \(entry.environment), \(entry.variant), \(entry.count), \(entry.errors), \(at)
                         WHERE EXISTS (SELECT 1 FROM flag WHERE key = \(entry.flag))
                         ON CONFLICT (flag, environment, variant) DO UPDATE SET
                             count = LEAST(usage.count::NUMERIC + excluded.count::NUMERIC, 9223372036854775807)::BIGINT,
+                            errors = LEAST(usage.errors::NUMERIC + excluded.errors::NUMERIC, 9223372036854775807)::BIGINT,
                             last_evaluated = GREATEST(usage.last_evaluated, excluded.last_evaluated)
                         """)
                 }
+                // The same transaction hands rollout-decided counts to the running release of the
+                // flag; a release turn holds its row locked, so these wait for it and are not lost.
+                try await PostgresTables.addReleaseUsage(session, entries.filter(\.rollout), at: at)
         }
     }
 

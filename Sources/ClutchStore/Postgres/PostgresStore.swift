@@ -22,6 +22,10 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     private let runner: Mutex<Task<Void, Never>?>
+    /// The background runners to wake when work is queued, here or on another replica.
+    let wakeups = PostgresWakeups()
+    /// Who this replica is when it claims a webhook delivery.
+    let claimer = "replica-" + FlagStore.randomHex(bytes: 8)
 
     private init(address: PostgresAddress, client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
         self.address = address
@@ -125,8 +129,9 @@ public final class PostgresStore: Sendable {
         let logger = self.logger
         let client = self.client
         let leased = LeaseFlag()
+        let queued = PostgresQueuedWork()
         do {
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
+            let result = try await withThrowingTaskGroup(of: Result?.self) { group in
                 // A database that is down must not hold a request: no connection within
                 // `leaseTimeout` is an unavailable database. Once leased, the work runs to its end.
                 group.addTask {
@@ -137,7 +142,7 @@ public final class PostgresStore: Sendable {
                 group.addTask {
                     try await client.withConnection { connection in
                         leased.set()
-                        return try await Self.run(connection, lock: lock, logger: logger, body)
+                        return try await Self.run(connection, lock: lock, logger: logger, queued: queued, body)
                     }
                 }
                 while let next = try await group.next() {
@@ -148,6 +153,9 @@ public final class PostgresStore: Sendable {
                 }
                 throw StoreUnavailableError("the database transaction ended without an answer")
             }
+            // Committed: this process's runners look now (the other replicas hear the NOTIFY).
+            wakeups.wake(queued.all)
+            return result
         } catch {
             throw Self.classified(error)
         }
@@ -158,10 +166,11 @@ public final class PostgresStore: Sendable {
 
     /// One transaction on a leased connection: with the write lock, as a read-only snapshot, or plain.
     private static func run<Result: Sendable>(
-        _ connection: PostgresConnection, lock: Bool?, logger: Logger, _ body: @Sendable (PostgresSession) async throws -> Result
+        _ connection: PostgresConnection, lock: Bool?, logger: Logger, queued: PostgresQueuedWork,
+        _ body: @Sendable (PostgresSession) async throws -> Result
     ) async throws -> Result {
         try await PostgresTransaction.run(connection, logger: logger) { connection in
-            let session = PostgresSession(connection: connection, logger: logger)
+            let session = PostgresSession(connection: connection, logger: logger, queuedWork: queued)
             switch lock {
             case true?: try await session.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
             case false?: try await session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")

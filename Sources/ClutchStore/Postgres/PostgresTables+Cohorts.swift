@@ -117,6 +117,25 @@ extension PostgresTables {
             touched: Touched(previousVersions: previous, cohorts: [environment: [key]]))
     }
 
+    /// The write of ``PostgresStore/applyMembers(_:cohort:environment:change:)`` inside the
+    /// caller's transaction (the scheduler claims a schedule and applies it in one transaction).
+    static func applyMembers(
+        _ session: PostgresSession, _ requested: MemberChange, cohort key: String, environment: String, change: ChangeInfo
+    ) async throws -> Change<MembershipResult> {
+        try await requireEnvironment(session, environment)
+        guard let old = try await cohortDefinition(session, key, environment: environment) else {
+            throw StoreError.notFound("cohort '\(key)' does not exist in environment '\(environment)'")
+        }
+        let written = try await commitMembers(session, old, change: requested, change: change)
+        let record = try await cohortDefinition(session, key, environment: environment) ?? old
+        let answer = MembershipResult(
+            cohort: key, environment: environment, revision: record.revision,
+            size: try await memberCount(session, key, environment: environment),
+            added: written?.0.added ?? [], removed: written?.0.removed ?? [],
+            updatedAt: record.updatedAt, updatedBy: record.updatedBy)
+        return (written?.1 ?? Change(value: (), versions: [:])).with(answer)
+    }
+
     /// Changes some members of an existing cohort; `nil` when it would change nothing.
     static func commitMembers(
         _ session: PostgresSession, _ old: CohortRecord, change members: MemberChange, change: ChangeInfo

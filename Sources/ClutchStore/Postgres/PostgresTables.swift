@@ -123,7 +123,7 @@ enum PostgresTables {
     }
 
     /// Writes `new` over `old` as one change, planned by ``FlagChangePlan``: the row, a revision,
-    /// an audit event and the version bumps. Writing what is stored changes nothing.
+    /// an audit event, its `flag.changed` webhook event and the version bumps. Writing what is stored changes nothing.
     static func commitFlag(
         _ session: PostgresSession, key: String, old: FlagRecord?, new: Flag?, action: String, change: ChangeInfo,
         summaryPrefix: String? = nil
@@ -163,6 +163,7 @@ enum PostgresTables {
             """)
         try await audit(
             session, at: now, change: change, action: action, entity: "flag", key: key, environment: plan.auditEnvironment, revision: number)
+        try await recordEvent(session, type: .flagChanged, data: plan.changedEvent(key: key, revision: number, action: action, change: change), at: now)
         let (versions, previous) = try await bump(session, plan.affected)
         return Change(
             value: try await flag(session, key), versions: versions,

@@ -1,0 +1,186 @@
+import ClutchCore
+import Foundation
+import PostgresNIO
+
+/// Guarded releases, as ``FlagStore`` runs them (FlagStore+Releases.swift): the same
+/// transitions, words (``ReleaseText``) and guard (``ReleaseProgress``). Every transition runs
+/// under the write lock with its release row locked and read again, so of several replicas
+/// running ``runReleases(now:)`` at once one moves a release and the others find nothing to do.
+extension PostgresStore {
+    public func startRelease(
+        flag key: String, environment: String, policy: ReleasePolicy, change: ChangeInfo, now: Date
+    ) async throws -> Change<Release> {
+        let issues = policy.issues()
+        guard issues.isEmpty else { throw StoreError.invalid(ValidationError(issues)) }
+        return try await write { session in
+            try await PostgresTables.requireEnvironment(session, environment)
+            let record = try await PostgresTables.requireFlag(session, key)
+            guard record.flag.variants.contains(where: { $0.key == policy.variant }) else {
+                throw StoreError.invalid(ValidationError(path: "variant", "flag '\(key)' has no variant '\(policy.variant)'"))
+            }
+            if let active = try await PostgresTables.latestRelease(session, flag: key, environment: environment), active.state.isActive {
+                throw StoreError.conflict("a release of '\(key)' is already \(active.state.rawValue) in '\(environment)'")
+            }
+            let progress = ReleaseProgress(stepStartedAt: now)
+            guard let id = try await session.value(
+                Int64.self,
+                """
+                INSERT INTO release (flag, environment, variant, state, policy, progress, expected_state, message,
+                                     started_by, started_at, updated_at)
+                VALUES (\(key), \(environment), \(policy.variant), 'running', \(try Tables.json(policy)), \(try Tables.json(progress)), '',
+                        \(change.message), \(change.actor), \(now), \(now))
+                RETURNING id
+                """)
+            else { throw PostgresStoreError("the new release got no id") }
+            let release = Release(
+                id: id, flag: key, environment: environment, state: .running, policy: policy, progress: progress, reason: nil,
+                message: change.message, startedBy: change.actor, startedAt: now, updatedAt: now, transitions: [])
+            let text = ReleaseText.started(policy, change: change)
+            let written = try await PostgresTables.applyReleaseChange(
+                session, release, [.turnOn, ReleaseText.rollout(release, percent: policy.percent(at: 0))], action: .started,
+                change: ChangeInfo(actor: change.actor, message: text))
+            try await PostgresTables.recordTransition(
+                session, release, ReleaseTransition(kind: .started, actor: change.actor, message: text, revision: written.value?.revision, at: now))
+            return written.with(try await PostgresTables.latestRelease(session, flag: key, environment: environment) ?? release)
+        }
+    }
+
+    public func release(flag key: String, environment: String) async throws -> Release {
+        try await read { session in
+            try await PostgresTables.requireEnvironment(session, environment)
+            _ = try await PostgresTables.requireFlag(session, key)
+            guard let release = try await PostgresTables.latestRelease(session, flag: key, environment: environment) else {
+                throw StoreError.notFound("flag '\(key)' has no release in '\(environment)'")
+            }
+            return release
+        }
+    }
+
+    public func pauseRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release> {
+        try await write { session in
+            var release = try await PostgresTables.requireActiveRelease(session, flag: key, environment: environment)
+            guard release.state == .running else { return Change(value: release, versions: [:]) }
+            try await Self.pause(session, &release, reason: ReleaseText.pauseReason(change), actor: change.actor, now: now)
+            return Change(value: try await PostgresTables.latestRelease(session, flag: key, environment: environment) ?? release, versions: [:])
+        }
+    }
+
+    public func resumeRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release> {
+        try await write { session in
+            var release = try await PostgresTables.requireActiveRelease(session, flag: key, environment: environment)
+            guard release.state == .paused else { return Change(value: release, versions: [:]) }
+            let text = ReleaseText.resumed(release, change: change)
+            let written = try await PostgresTables.applyReleaseChange(
+                session, release, [.turnOn, ReleaseText.rollout(release, percent: release.percent)], action: .resumed,
+                change: ChangeInfo(actor: change.actor, message: text))
+            release.state = .running
+            release.reason = nil
+            release.progress.enterStep(release.progress.stepIndex, at: now)
+            try await PostgresTables.recordTransition(
+                session, release, ReleaseTransition(kind: .resumed, actor: change.actor, message: text, revision: written.value?.revision, at: now))
+            return written.with(try await PostgresTables.latestRelease(session, flag: key, environment: environment) ?? release)
+        }
+    }
+
+    public func abortRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release> {
+        try await write { session in
+            var release = try await PostgresTables.requireActiveRelease(session, flag: key, environment: environment)
+            let text = ReleaseText.aborted(release, change: change)
+            let written = try await PostgresTables.applyReleaseChange(
+                session, release, [ReleaseText.rollout(release, percent: 0)], action: .aborted, change: ChangeInfo(actor: change.actor, message: text))
+            release.state = .aborted
+            release.reason = ReleaseText.abortReason(change)
+            try await PostgresTables.recordTransition(
+                session, release, ReleaseTransition(kind: .aborted, actor: change.actor, message: text, revision: written.value?.revision, at: now))
+            return written.with(try await PostgresTables.latestRelease(session, flag: key, environment: environment) ?? release)
+        }
+    }
+
+    /// One turn of the release runner over every running release (see ``FlagStore/runReleases(now:)``).
+    public func runReleases(now: Date) async throws -> [Change<Release>] {
+        let running = try await read { session in
+            try await session.values(Int64.self, "SELECT id FROM release WHERE state = 'running' ORDER BY id")
+        }
+        var changes: [Change<Release>] = []
+        for id in running {
+            // Most turns find nothing to do: they read, and write only when there is something to write.
+            guard try await read({ session in try await Self.needsTurn(session, release: id, now: now) }) else { continue }
+            if let change = try await write({ session in try await Self.turn(session, release: id, now: now) }) { changes.append(change) }
+        }
+        return changes
+    }
+
+    public func runningReleaseEnvironments() async throws -> Set<String> {
+        try await read { session in
+            Set(try await session.values(String.self, "SELECT DISTINCT environment FROM release WHERE state = 'running'"))
+        }
+    }
+
+    private static func needsTurn(_ session: PostgresSession, release id: Int64, now: Date) async throws -> Bool {
+        guard let row = try await session.row("SELECT * FROM release WHERE id = \(id)") else { return false }
+        let release = try PostgresTables.release(row)
+        guard release.state == .running else { return false }
+        if try await PostgresTables.pendingUsage(session, release) != nil { return true }
+        if try await PostgresTables.changeByOthers(session, release) != nil { return true }
+        return release.progress.next(policy: release.policy, now: now) != .wait
+    }
+
+    /// One release's turn, under the write lock with its row locked: everything it decides on
+    /// (state, progress, pending usage) is read here, after any other replica's turn committed.
+    private static func turn(_ session: PostgresSession, release id: Int64, now: Date) async throws -> Change<Release>? {
+        guard let row = try await session.row("SELECT * FROM release WHERE id = \(id) FOR UPDATE") else { return nil }
+        var release = try PostgresTables.release(row)
+        guard release.state == .running else { return nil }
+        let (flag, environment) = (release.flag, release.environment)
+        @Sendable func reread() async throws -> Release? {
+            try await PostgresTables.latestRelease(session, flag: flag, environment: environment)
+        }
+        if let reason = try await PostgresTables.changeByOthers(session, release) {
+            try await pause(session, &release, reason: reason, actor: Release.guardActor, now: now)
+            return Change(value: try await reread() ?? release, versions: [:])
+        }
+        let absorbed = try await PostgresTables.pendingUsage(session, release)
+        if let absorbed {
+            try await PostgresTables.clearPendingUsage(session, release)
+            release.progress.absorb(absorbed.all, inStep: absorbed.settled, policy: release.policy)
+        }
+        switch release.progress.next(policy: release.policy, now: now) {
+        case .wait:
+            if absorbed != nil { try await PostgresTables.saveProgress(session, release) }
+            return nil
+        case .hold:
+            try await pause(session, &release, reason: ReleaseText.sampleRatioMismatch(release), actor: Release.guardActor, now: now)
+            return Change(value: try await reread() ?? release, versions: [:])
+        case .rollBack:
+            let text = ReleaseText.rolledBack(release)
+            let written = try await PostgresTables.applyReleaseChange(
+                session, release, [ReleaseText.rollout(release, percent: 0)], action: .rolledBack,
+                change: ChangeInfo(actor: Release.guardActor, message: text))
+            release.state = .rolledBack
+            release.reason = text
+            try await PostgresTables.recordTransition(
+                session, release,
+                ReleaseTransition(kind: .rolledBack, actor: Release.guardActor, message: text, revision: written.value?.revision, at: now))
+            return written.with(try await reread() ?? release)
+        case .advance(let index):
+            let (kind, text) = ReleaseText.advanced(release, to: index, now: now)
+            let written = try await PostgresTables.applyReleaseChange(
+                session, release, [ReleaseText.rollout(release, percent: release.policy.percent(at: index))], action: kind,
+                change: ChangeInfo(actor: Release.guardActor, message: text))
+            release.progress.enterStep(index, at: now)
+            if kind == .completed { release.state = .completed }
+            try await PostgresTables.recordTransition(
+                session, release, ReleaseTransition(kind: kind, actor: Release.guardActor, message: text, revision: written.value?.revision, at: now))
+            return written.with(try await reread() ?? release)
+        }
+    }
+
+    private static func pause(_ session: PostgresSession, _ release: inout Release, reason: String, actor: String, now: Date) async throws {
+        release.state = .paused
+        release.reason = reason
+        // Data reported while paused (or just before) is not the resumed step's.
+        try await PostgresTables.clearPendingUsage(session, release)
+        try await PostgresTables.recordTransition(
+            session, release, ReleaseTransition(kind: .paused, actor: actor, message: ReleaseText.paused(release, reason: reason), revision: nil, at: now))
+    }
+}

@@ -1,0 +1,113 @@
+import ClutchCore
+import Foundation
+
+/// What release transitions say (their messages, reasons and webhook data), worked out without
+/// a database: both stores describe a release the same way from here.
+enum ReleaseText {
+    static func started(_ policy: ReleasePolicy, change: ChangeInfo) -> String {
+        "release of '\(policy.variant)' started at \(ReleaseFormat.percent(policy.percent(at: 0))) by \(policy.bucketBy); steps "
+            + policy.steps.map(ReleaseFormat.number).joined(separator: ", ") + " %, \(ReleaseDuration.text(policy.stepDuration)) each, "
+            + "at least \(policy.minSamples) evaluations a side, rolls back above \(ReleaseFormat.number(policy.maxErrorRatio))× the errors"
+            + suffix(change)
+    }
+
+    static func pauseReason(_ change: ChangeInfo) -> String { "paused by \(change.actor)" + suffix(change) }
+
+    static func paused(_ release: Release, reason: String) -> String {
+        "release of '\(release.policy.variant)' paused at \(ReleaseFormat.percent(release.percent)): \(reason)"
+    }
+
+    static func resumed(_ release: Release, change: ChangeInfo) -> String {
+        "release of '\(release.policy.variant)' resumed at \(ReleaseFormat.percent(release.percent)) by \(change.actor)" + suffix(change)
+    }
+
+    static func aborted(_ release: Release, change: ChangeInfo) -> String {
+        "release of '\(release.policy.variant)' aborted by \(change.actor) at \(ReleaseFormat.percent(release.percent)); "
+            + "back to 0 %; \(release.progress.figures(policy: release.policy))" + suffix(change)
+    }
+
+    static func abortReason(_ change: ChangeInfo) -> String { "aborted by \(change.actor)" + suffix(change) }
+
+    static func sampleRatioMismatch(_ release: Release) -> String {
+        "sample ratio mismatch: \(release.progress.step.new.evaluations) of "
+            + "\(release.progress.step.new.evaluations + release.progress.step.other.evaluations) rollout evaluations got "
+            + "'\(release.policy.variant)', expected \(ReleaseFormat.percent(release.percent)); check the data, then resume"
+    }
+
+    static func rolledBack(_ release: Release) -> String {
+        "rolled back '\(release.policy.variant)' from \(ReleaseFormat.percent(release.percent)) to 0 %: the error rate is worse than "
+            + "\(ReleaseFormat.number(release.policy.maxErrorRatio))× the other side's; \(release.progress.figures(policy: release.policy))"
+    }
+
+    /// The kind and message of moving `release` to step `index` (the last step completes it).
+    static func advanced(_ release: Release, to index: Int, now: Date) -> (kind: ReleaseTransition.Kind, text: String) {
+        let last = index == release.policy.steps.count - 1
+        let text = (last ? "release of '\(release.policy.variant)' completed at 100 %"
+            : "release of '\(release.policy.variant)' widened to \(ReleaseFormat.percent(release.policy.percent(at: index)))")
+            + " after \(ReleaseDuration.text(now.timeIntervalSince(release.progress.stepStartedAt).rounded())) at "
+            + "\(ReleaseFormat.percent(release.percent)); \(release.progress.figures(policy: release.policy))"
+        return (last ? .completed : .step, text)
+    }
+
+    /// Whether someone other than the release changed its flag in its environment since the release last did.
+    enum HandChange: Equatable {
+        case none
+        /// The flag is gone or archived: the sentence saying so.
+        case reason(String)
+        /// Its state differs from what the release left: name the latest revision (``changedByHand(_:number:actor:message:)``).
+        case changed
+    }
+
+    /// Compares the flag as stored (`record`, `nil` when deleted) with the state the release left (`expected`, JSON).
+    static func handChange(_ release: Release, expected: String, record: FlagRecord?) -> HandChange {
+        guard let record else { return .reason("flag '\(release.flag)' was deleted") }
+        if record.flag.archived { return .reason("flag '\(release.flag)' was archived by \(record.updatedBy)") }
+        let state = record.flag.state(in: release.environment)
+        if let before = try? ClutchJSONDecoder().decode(FlagState.self, from: Array(expected.utf8)), before == state { return .none }
+        return .changed
+    }
+
+    static func changedByHand(_ release: Release, number: Int64, actor: String, message: String?) -> String {
+        "flag '\(release.flag)' was changed by hand in '\(release.environment)' by \(actor) (revision \(number)"
+            + (message.map { ": \($0)" } ?? "") + ")"
+    }
+
+    /// The rollout instruction for `percent` % of the release's variant.
+    static func rollout(_ release: Release, percent: Double) -> Instruction {
+        .setRollout(percent: percent, variant: release.policy.variant, weights: nil, bucketBy: release.policy.bucketBy)
+    }
+
+    private static func suffix(_ change: ChangeInfo) -> String { change.message.map { ": \($0)" } ?? "" }
+}
+
+/// The data of a `release.step` or `release.rolled_back` webhook event.
+struct ReleaseEventData: Encodable {
+    var release: Int64
+    var flag: String
+    var environment: String
+    var variant: String
+    var transition: String
+    var state: String
+    var percent: Double
+    var actor: String
+    var message: String
+    var revision: Int64?
+}
+
+extension ReleaseTransition {
+    /// The webhook event this transition of `release` queues: a step (the last one completes the
+    /// release) is `release.step`, a rollback `release.rolled_back`; the other transitions are
+    /// reported by the `flag.changed` of the change they make, if any.
+    func webhookEvent(of release: Release) -> (type: WebhookEventType, data: ReleaseEventData)? {
+        let type: WebhookEventType
+        switch kind {
+        case .step, .completed: type = .releaseStep
+        case .rolledBack: type = .releaseRolledBack
+        case .started, .paused, .resumed, .aborted: return nil
+        }
+        return (type, ReleaseEventData(
+            release: release.id, flag: release.flag, environment: release.environment, variant: release.policy.variant,
+            transition: kind.rawValue, state: release.state.rawValue, percent: release.percent,
+            actor: actor, message: message, revision: revision))
+    }
+}

@@ -2,6 +2,7 @@ import ClutchStore
 import Foundation
 import Logging
 import PostgresTestSupport
+import Synchronization
 import Testing
 
 /// The databases the store contract (``ClutchStoring``) is tested against: every test that
@@ -19,20 +20,43 @@ final class BackendFixture: Sendable {
     let store: any ClutchStoring
     /// Keeps the SQLite file until the fixture goes away.
     private let sqlite: StoreFixture?
+    /// The PostgreSQL database's URL.
+    private let url: String?
+    /// The stores ``another()`` opened, closed with the fixture.
+    private let others = Mutex<[any ClutchStoring]>([])
 
     init(_ backend: StoreBackend) async throws {
         switch backend {
         case .sqlite:
             let fixture = try StoreFixture()
             sqlite = fixture
+            url = nil
             store = fixture.store
         case .postgres:
             sqlite = nil
-            store = try await PostgresStore.open(try PostgresAddress(url: try TestPostgres.database()), logger: StoreFixture.logger)
+            let url = try TestPostgres.database()
+            self.url = url
+            store = try await PostgresStore.open(try PostgresAddress(url: url), logger: StoreFixture.logger)
         }
     }
 
+    /// A second store on the same database, as another server replica (PostgreSQL) or another
+    /// connection pool in this process (SQLite) would open it.
+    func another() async throws -> any ClutchStoring {
+        let store: any ClutchStoring
+        if let url {
+            store = try await PostgresStore.open(try PostgresAddress(url: url), logger: StoreFixture.logger)
+        } else if let sqlite {
+            store = try sqlite.reopen()
+        } else {
+            throw StoreError(.badRequest, "no database")
+        }
+        others.withLock { $0.append(store) }
+        return store
+    }
+
     deinit {
+        for other in others.withLock({ $0 }) { try? other.close() }
         if sqlite == nil { try? store.close() }
     }
 }

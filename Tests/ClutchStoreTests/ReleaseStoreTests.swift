@@ -1,0 +1,130 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Testing
+
+/// Guarded releases in the store, on each database: a healthy step widens, a change by hand
+/// pauses, worse errors roll back, each transition queues its webhook event in its transaction,
+/// and runners racing on two store instances (two replicas) move a release once.
+@Suite("Releases in the store")
+struct ReleaseStoreTests {
+    static let policy = ReleasePolicy(variant: "on", steps: [10, 50, 100], stepDuration: 1, minSamples: 50)
+
+    /// Rollout-decided usage at 10 %: `new` evaluations of 'on', nine times as many of 'off'.
+    static func report(_ store: any ClutchStoring, new: Int64, newErrors: Int64, otherErrors: Int64, at: Date) async throws {
+        try await store.recordUsage([
+            UsageEntry(environment: "production", flag: "gate", variant: "on", count: new, errors: newErrors, rollout: true),
+            UsageEntry(environment: "production", flag: "gate", variant: "off", count: new * 9, errors: otherErrors, rollout: true),
+        ], at: at)
+    }
+
+    /// A flag `gate` off in production, a webhook for release events, and a release of 'on' started at `start`.
+    static func started(_ store: any ClutchStoring, start: Date) async throws -> Release {
+        _ = try await store.createWebhook(
+            WebhookRequest(url: "https://hooks.example.com/r", events: ["release.step", "release.rolled_back"],
+                           secret: "whsec-0123456789abcdef", description: nil), change: admin)
+        _ = try await store.createFlag(Flag(key: "gate"), change: admin)
+        return try await store.startRelease(flag: "gate", environment: "production", policy: policy, change: admin, now: start).value
+    }
+
+    static func events(_ store: any ClutchStoring, at now: Date) async throws -> [String] {
+        try await store.dueDeliveries(now: now.addingTimeInterval(60), limit: 100).map(\.type)
+    }
+
+    @Test(arguments: StoreBackend.allCases) func aHealthyStepWidensAndQueuesReleaseStep(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let start = Date()
+        let release = try await Self.started(store, start: start)
+        #expect(release.state == .running)
+        #expect(release.percent == 10)
+        #expect(release.transitions.map(\.kind) == [.started])
+        #expect(try await store.flag("gate").flag.state(in: "production").enabled)
+        #expect(try await store.runningReleaseEnvironments() == ["production"])
+
+        try await Self.report(store, new: 100, newErrors: 1, otherErrors: 9, at: start.addingTimeInterval(2))
+        let moved = try await store.runReleases(now: start.addingTimeInterval(3))
+        #expect(moved.count == 1)
+        let now = try await store.release(flag: "gate", environment: "production")
+        #expect(now.percent == 50)
+        #expect(now.transitions.map(\.kind) == [.started, .step])
+        #expect(moved.first?.versions["production"] != nil, "the step is a flag change SDKs hear of")
+        let revisions = try await store.revisions(flag: "gate", environment: nil)
+        #expect(revisions.first?.actor == Release.guardActor)
+        #expect(revisions.first?.action == "release.step")
+        #expect(try await Self.events(store, at: start).filter { $0 == "release.step" }.count == 1)
+        #expect(try await store.runReleases(now: start.addingTimeInterval(3)).isEmpty, "nothing more to do in the same step")
+    }
+
+    @Test(arguments: StoreBackend.allCases) func aChangeByHandPausesTheRelease(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let start = Date()
+        _ = try await Self.started(store, start: start)
+        _ = try await store.apply(
+            [.addTargets(variant: "off", attribute: "targetingKey", values: ["vip"])], flag: "gate", environment: "production",
+            ifRevision: nil, dryRun: false, change: ChangeInfo(actor: "bob", message: "keep vip off"))
+        _ = try await store.runReleases(now: start.addingTimeInterval(1))
+        let release = try await store.release(flag: "gate", environment: "production")
+        #expect(release.state == .paused)
+        let reason = release.reason ?? ""
+        #expect(reason.contains("changed by hand") && reason.contains("bob") && reason.contains("keep vip off"), "\(reason)")
+        #expect(try await store.flag("gate").flag.state(in: "production").targets.count == 1, "the change by hand is kept")
+
+        let resumed = try await store.resumeRelease(flag: "gate", environment: "production", change: admin, now: start.addingTimeInterval(2))
+        #expect(resumed.value.state == .running)
+        let aborted = try await store.abortRelease(flag: "gate", environment: "production", change: admin, now: start.addingTimeInterval(3))
+        #expect(aborted.value.state == .aborted)
+        #expect(aborted.value.transitions.map(\.kind) == [.started, .paused, .resumed, .aborted])
+        let again = await #expect(throws: StoreError.self) {
+            _ = try await store.pauseRelease(flag: "gate", environment: "production", change: admin, now: start.addingTimeInterval(4))
+        }
+        #expect(again?.kind == .conflict)
+    }
+
+    @Test(arguments: StoreBackend.allCases) func worseErrorsRollBackAndQueueReleaseRolledBack(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let start = Date()
+        _ = try await Self.started(store, start: start)
+        for second in 2...6 {
+            try await Self.report(store, new: 200, newErrors: 40, otherErrors: 18, at: start.addingTimeInterval(Double(second)))
+            _ = try await store.runReleases(now: start.addingTimeInterval(Double(second)))
+        }
+        let release = try await store.release(flag: "gate", environment: "production")
+        #expect(release.state == .rolledBack)
+        #expect(release.percent == 0)
+        #expect(try await Self.events(store, at: start) == ["release.rolled_back"])
+        let starting = await #expect(throws: StoreError.self) {
+            _ = try await store.startRelease(flag: "gate", environment: "production", policy: ReleasePolicy(variant: "nope"), change: admin)
+        }
+        #expect(starting?.field == "variant")
+    }
+
+    /// Eight runners on two store instances take the same due step at once: it is taken once
+    /// (one revision, one audit event, one `release.step`), and the usage is counted once.
+    @Test(arguments: StoreBackend.allCases) func racingRunnersAdvanceAStepOnce(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let other = try await fixture.another()
+        let start = Date()
+        _ = try await Self.started(store, start: start)
+        try await Self.report(other, new: 100, newErrors: 1, otherErrors: 9, at: start.addingTimeInterval(2))
+        let revision = try await store.flag("gate").revision
+        let moves = try await withThrowingTaskGroup(of: Int.self) { group in
+            for runner in 0..<8 {
+                let replica = runner.isMultiple(of: 2) ? store : other
+                group.addTask { try await replica.runReleases(now: start.addingTimeInterval(3)).count }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(moves == 1, "one runner moved the release")
+        let release = try await other.release(flag: "gate", environment: "production")
+        #expect(release.transitions.map(\.kind) == [.started, .step])
+        #expect(release.progress.total.new.evaluations == 100, "the usage was taken once")
+        #expect(try await store.flag("gate").revision == revision + 1, "one revision")
+        let audit = try await store.auditEvents(since: nil, flag: "gate", limit: 100).filter { $0.action == "release.step" }
+        #expect(audit.count == 1, "one audit event")
+        #expect(try await Self.events(store, at: start).filter { $0 == "release.step" }.count == 1, "one webhook event")
+    }
+}

@@ -1,0 +1,135 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Testing
+
+/// Webhooks and the outbox in the store, on each database: a change queues its `flag.changed`
+/// in its transaction; a due delivery is claimed by exactly one of many dispatchers on two
+/// store instances (two replicas); a lease whose claimer died is taken again once it ends.
+@Suite("Webhooks in the store")
+struct WebhookStoreTests {
+    static let lease: Duration = .seconds(30)
+
+    /// The parts of a `flag.changed` event these tests read.
+    struct Envelope: Decodable {
+        struct Changed: Decodable {
+            var flag: String
+            var revision: Int64
+            var action: String
+        }
+
+        var id: String
+        var type: String
+        var data: Changed
+    }
+
+    static func hook(_ store: any ClutchStoring) async throws -> WebhookRecord {
+        try await store.createWebhook(
+            WebhookRequest(url: "https://hooks.example.com/w", events: ["flag.changed"], secret: "whsec-0123456789abcdef", description: "ops"),
+            change: admin)
+    }
+
+    @Test(arguments: StoreBackend.allCases) func aChangeQueuesOneSignedDeliveryPerWebhook(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let hook = try await Self.hook(store)
+        #expect(hook.secretHint == "…cdef")
+        _ = try await store.createFlag(Flag(key: "hooked"), change: admin)
+        let due = try await store.dueDeliveries(now: Date().addingTimeInterval(1), limit: 10)
+        #expect(due.count == 1)
+        let delivery = try #require(due.first)
+        #expect(delivery.type == "flag.changed")
+        #expect(delivery.secret == "whsec-0123456789abcdef")
+        let body = try JSONDecoder().decode(Envelope.self, from: Data(delivery.body.utf8))
+        #expect(body.data.flag == "hooked")
+        #expect(body.data.revision == 1)
+        #expect(body.data.action == "create")
+        #expect(body.id == delivery.eventId)
+        #expect(body.type == "flag.changed")
+        #expect(try await store.webhooks().map(\.pendingDeliveries) == [1])
+
+        let now = Date().addingTimeInterval(1)
+        let claimed = try #require(try await store.claimDelivery(delivery.id, now: now, lease: Self.lease))
+        #expect(claimed.body == delivery.body, "every attempt sends the same bytes")
+        try await store.recordAttempt(delivery: delivery.id, at: now, statusCode: 204, error: nil, duration: .milliseconds(12), result: .delivered)
+        let listed = try await store.deliveries(webhook: hook.id)
+        #expect(listed.first?.status == .delivered)
+        #expect(listed.first?.attempts.map(\.statusCode) == [204])
+        #expect(listed.first?.attempts.first?.durationMs == 12)
+        #expect(try await store.dueDeliveries(now: now.addingTimeInterval(60), limit: 10).isEmpty)
+        #expect(try await store.nextDeliveryDue() == nil)
+        #expect(try await store.claimDelivery(delivery.id, now: now.addingTimeInterval(60), lease: Self.lease) == nil, "delivered: nothing to claim")
+
+        try await store.deleteWebhook(hook.id, change: admin)
+        #expect(try await store.webhooks().isEmpty)
+        _ = try await store.setArchived(flag: "hooked", archived: true, change: admin)
+        #expect(try await store.dueDeliveries(now: now.addingTimeInterval(60), limit: 10).isEmpty, "no webhook, nothing queued")
+    }
+
+    /// Sixteen dispatchers on two store instances claim one due delivery at once: one gets it.
+    @Test(arguments: StoreBackend.allCases) func racingDispatchersClaimADeliveryOnce(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let other = try await fixture.another()
+        _ = try await Self.hook(store)
+        _ = try await store.createFlag(Flag(key: "hooked"), change: admin)
+        let now = Date().addingTimeInterval(1)
+        let id = try #require(try await other.dueDeliveries(now: now, limit: 10).first?.id)
+        let claims = try await withThrowingTaskGroup(of: Int.self) { group in
+            for dispatcher in 0..<16 {
+                let replica = dispatcher.isMultiple(of: 2) ? store : other
+                group.addTask { try await replica.claimDelivery(id, now: now, lease: Self.lease) == nil ? 0 : 1 }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(claims == 1)
+        #expect(try await store.dueDeliveries(now: now, limit: 10).isEmpty, "a leased delivery is not due")
+        let leaseEnd = try #require(try await other.nextDeliveryDue())
+        #expect(abs(leaseEnd.timeIntervalSince(now) - 30) < 0.01, "it is due again when the lease ends")
+    }
+
+    /// A dispatcher claims a delivery and dies: until its lease ends nobody else sends it; then
+    /// another replica takes it, and the first one's late record does not end the new lease.
+    @Test(arguments: StoreBackend.allCases) func anExpiredLeaseIsTakenAgain(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let other = try await fixture.another()
+        let hook = try await Self.hook(store)
+        _ = try await store.createFlag(Flag(key: "hooked"), change: admin)
+        let now = Date().addingTimeInterval(1)
+        let id = try #require(try await store.dueDeliveries(now: now, limit: 10).first?.id)
+        #expect(try await store.claimDelivery(id, now: now, lease: Self.lease) != nil)
+        #expect(try await other.claimDelivery(id, now: now.addingTimeInterval(29), lease: Self.lease) == nil, "still leased")
+        #expect(try await other.dueDeliveries(now: now.addingTimeInterval(29), limit: 10).isEmpty)
+        let later = now.addingTimeInterval(31)
+        #expect(try await other.dueDeliveries(now: later, limit: 10).map(\.id) == [id], "due again once the lease has ended")
+        let retaken = try #require(try await other.claimDelivery(id, now: later, lease: Self.lease))
+        #expect(retaken.attempts == 0)
+        #expect(try await store.claimDelivery(id, now: later, lease: Self.lease) == nil, "now the other replica's")
+        try await other.recordAttempt(
+            delivery: id, at: later, statusCode: 500, error: nil, duration: .milliseconds(5), result: .retry(at: later.addingTimeInterval(10)))
+        let retry = try #require(try await store.nextDeliveryDue())
+        #expect(abs(retry.timeIntervalSince(later) - 10) < 0.01, "the retry is due, leased to nobody")
+        #expect(try await store.claimDelivery(id, now: later.addingTimeInterval(10), lease: Self.lease)?.attempts == 1)
+        let deliveries = try await other.deliveries(webhook: hook.id)
+        #expect(deliveries.first?.attempts.map(\.statusCode) == [500])
+        #expect(deliveries.first?.status == .pending)
+    }
+
+    /// On PostgreSQL a delivery queued through one replica wakes the dispatcher of another.
+    @Test func aDeliveryQueuedOnOneReplicaWakesAnother() async throws {
+        let fixture = try await BackendFixture(.postgres)
+        let other = try await fixture.another()
+        _ = try await Self.hook(fixture.store)
+        let woken = Woken()
+        other.onDeliveryQueued { woken.set() }
+        let listening = Woken()
+        let listener = Task {
+            try await (other as? any StoreChangeFeed)?.listen(onListening: { listening.set() }, onNotification: { _ in })
+        }
+        defer { listener.cancel() }
+        #expect(try await poll { listening.isSet })
+        _ = try await fixture.store.createFlag(Flag(key: "hooked"), change: admin)
+        #expect(try await poll { woken.isSet }, "the other replica's dispatcher was woken")
+    }
+}

@@ -1,0 +1,141 @@
+import ClutchCore
+import ClutchServer
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// Scheduled changes, webhooks and guarded releases with two server replicas on one PostgreSQL
+/// database (``TestPostgres``), both running their scheduler, dispatcher and release runner: a
+/// schedule fires once, each event is delivered once, a release moves once per step, and a
+/// schedule made through a replica that then stops is applied by the other on time.
+@Suite("Automation on two replicas", .serialized)
+struct ReplicaAutomationTests {
+    /// A replica polling the database only once a minute: what it learns sooner comes by NOTIFY.
+    static func replica(_ url: String) async throws -> TestServer {
+        try await TestServer.start { configuration in
+            configuration.databasePath = url
+            configuration.replicaPollInterval = .seconds(60)
+        }
+    }
+
+    static func schedule(_ server: TestServer, at: Date) async throws -> String {
+        let reply = try await server.send("POST", "/api/v1/schedules", body: """
+            {"flag": "launch", "environment": "production", "instructions": [{"kind": "turnOn"}], "at": "\(Timestamp.format(at))"}
+            """)
+        guard reply.status == 201, let id = reply["id"]?.stringValue else { throw TestFailure("scheduling failed: \(reply.text)") }
+        return id
+    }
+
+    static func stopAll(_ servers: [TestServer]) async {
+        for server in servers { try? await server.stop() }
+    }
+
+    @Test func aScheduleAndItsWebhookMadeOnOneReplicaFireAndDeliverOnce() async throws {
+        let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
+        defer { receiver.stop() }
+        let url = try TestPostgres.database()
+        let a = try await Self.replica(url)
+        let b = try await Self.replica(url)
+        do {
+            #expect(try await eventually(timeout: .seconds(20)) { try await b.send("GET", "/readyz", as: .none).status == 200 })
+            let hook = try await WebhookTests.createHook(a, receiver.url)
+            try await a.createFlag(#"{"key": "launch", "environments": {"production": {"enabled": false}}}"#)
+            let id = try await Self.schedule(a, at: Date().addingTimeInterval(2))
+            #expect(try await eventually(timeout: .seconds(30)) {
+                try await b.send("GET", "/api/v1/schedules/\(id)")["status"] == .string("applied")
+            })
+            // Both dispatchers were woken for both events: wait until both are recorded delivered.
+            #expect(try await eventually(timeout: .seconds(30)) {
+                let listed = try await b.send("GET", "/api/v1/webhooks/\(hook)/deliveries")
+                return listed["deliveries"]?.arrayCount == 2
+                    && (listed["deliveries"]?.arrayValue ?? []).allSatisfy { $0.at("status") == .string("delivered") }
+            })
+            // Time for a second (wrong) attempt to arrive, were one made.
+            try await Task.sleep(for: .seconds(2))
+            let received = receiver.received
+            let events = received.compactMap { $0.event?.at("id")?.stringValue }
+            #expect(events.count == 2, "one request per event: \(received.map(\.body))")
+            #expect(Set(events).count == 2)
+            let verified = received.allSatisfy { $0.verified }
+            #expect(verified, "the documented check refused a delivery")
+            let revisions = received.compactMap { $0.event?.at("data.revision")?.intValue }.sorted()
+            #expect(revisions == [1, 2], "the creation and the scheduled change")
+            let listed = try await a.send("GET", "/api/v1/webhooks/\(hook)/deliveries")
+            let attempts = (listed["deliveries"]?.arrayValue ?? []).map { $0.at("attempts")?.arrayCount ?? 0 }
+            #expect(attempts == [1, 1], "each delivered by one attempt")
+            let history = try await a.send("GET", "/api/v1/flags/launch/revisions")
+            #expect(history["revisions"]?.arrayCount == 2, "the schedule fired once")
+            #expect(history["revisions[0].actor"] == .string("clutch-scheduler"))
+        } catch {
+            await Self.stopAll([a, b])
+            throw error
+        }
+        await Self.stopAll([a, b])
+    }
+
+    @Test func aScheduleMadeOnAReplicaThatStopsIsAppliedByTheOtherOnTime() async throws {
+        let url = try TestPostgres.database()
+        let a = try await Self.replica(url)
+        let b = try await Self.replica(url)
+        do {
+            #expect(try await eventually(timeout: .seconds(20)) { try await b.send("GET", "/readyz", as: .none).status == 200 })
+            try await a.createFlag(#"{"key": "launch", "environments": {"production": {"enabled": false}}}"#)
+            let due = Date().addingTimeInterval(4)
+            let id = try await Self.schedule(a, at: due)
+            try await a.stop()
+            #expect(Date() < due, "A took too long to stop for this test to mean anything")
+            // B polls once a minute and its scheduler looks every 30 s by itself: on time means B
+            // heard of the schedule when A made it.
+            #expect(try await eventually(timeout: .seconds(25)) {
+                try await b.send("GET", "/api/v1/schedules/\(id)")["status"] == .string("applied")
+            })
+            let lateness = Date().timeIntervalSince(due)
+            #expect(lateness < 15, "applied \(lateness) s after its time")
+            let schedule = try await b.send("GET", "/api/v1/schedules/\(id)")
+            #expect(schedule["note"] == nil, "applied on time, not as a late catch-up")
+            #expect(try await b.send("GET", "/api/v1/flags/launch")["flag.environments.production.enabled"] == .bool(true))
+        } catch {
+            await Self.stopAll([a, b])
+            throw error
+        }
+        await Self.stopAll([b])
+    }
+
+    @Test func aReleaseRunByBothReplicasTakesEachStepOnce() async throws {
+        let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
+        defer { receiver.stop() }
+        let url = try TestPostgres.database()
+        let a = try await Self.replica(url)
+        let b = try await Self.replica(url)
+        do {
+            _ = try await WebhookTests.createHook(a, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
+            try await a.createFlag(ReleaseTests.flag)
+            let (_, key) = try await a.createKey("production")
+            #expect(try await eventually(timeout: .seconds(20)) {
+                try await b.send("GET", "/sdk/v1/flags", as: .bearer(key)).status == 200
+            })
+            try await ReleaseTests.start(a, #"{"steps": [10, 50, 100], "stepDuration": 1, "minSamples": 100}"#)
+            let completed = try await eventually(timeout: .seconds(60)) {
+                // The fleet reports to both replicas.
+                try await ReleaseTests.report(a, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
+                try await ReleaseTests.report(b, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
+                return try await ReleaseTests.status(b)["state"] == .string("completed")
+            }
+            let status = try await ReleaseTests.status(a)
+            #expect(completed, "\(status.text)")
+            let kinds = (status["transitions"]?.arrayValue ?? []).compactMap { $0.at("kind")?.stringValue }
+            #expect(kinds == ["started", "step", "completed"], "each step taken once")
+            let revisions = try await a.send("GET", "/api/v1/flags/new-checkout/revisions")
+            let guardRevisions = (revisions["revisions"]?.arrayValue ?? []).filter { $0.at("actor") == .string("clutch-guard") }
+            #expect(guardRevisions.count == 2, "one revision per step")
+            #expect(try await eventually(timeout: .seconds(20)) { receiver.delivered("release.step").count >= 2 })
+            try await Task.sleep(for: .seconds(2))
+            let steps = receiver.received.compactMap { $0.event?.at("data.percent")?.numberValue }.sorted()
+            #expect(steps == [50, 100], "each step announced once")
+        } catch {
+            await Self.stopAll([a, b])
+            throw error
+        }
+        await Self.stopAll([a, b])
+    }
+}

@@ -112,28 +112,33 @@ extension Tables {
     /// step settles (reports then were mostly counted before the percentage changed).
     static func addReleaseUsage(_ db: Database, _ entries: [UsageEntry], at: Date) throws {
         guard !entries.isEmpty else { return }
-        func add(_ column: String, new: Bool, errors: Bool, settled: Bool) -> String {
-            let value = errors ? "?5" : "?4"
-            let side = new ? "variant = ?3" : "variant != ?3"
-            let time = settled ? "?6 >= settled_at" : "?6 < settled_at"
-            return "\(column) = MIN(\(column) + CASE WHEN \(side) AND \(time) THEN \(value) ELSE 0 END, 4611686018427387904)"
-        }
-        var sets: [String] = []
-        for settled in [true, false] {
-            let prefix = settled ? "pending" : "early"
-            sets.append(add("\(prefix)_new_evaluations", new: true, errors: false, settled: settled))
-            sets.append(add("\(prefix)_new_errors", new: true, errors: true, settled: settled))
-            sets.append(add("\(prefix)_other_evaluations", new: false, errors: false, settled: settled))
-            sets.append(add("\(prefix)_other_errors", new: false, errors: true, settled: settled))
-        }
+        let sets = releaseUsageAssignments(parameter: { "?\($0)" }) { column, addend in "MIN(\(column) + \(addend), 4611686018427387904)" }
         let update = try db.cachedStatement(sql: """
-            UPDATE release SET \(sets.joined(separator: ", "))
+            UPDATE release SET \(sets)
             WHERE flag = ?1 AND environment = ?2 AND state = 'running'
             """)
         let seconds = at.timeIntervalSince1970
         for entry in entries {
             try update.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, entry.errors, seconds])
         }
+    }
+
+    /// The `SET` list of ``addReleaseUsage(_:_:at:)`` (both databases): parameters 3 to 6 are a
+    /// report's variant, count, errors and arrival (Unix seconds), spelled by `parameter`;
+    /// `capped` writes a column plus an addend, saturating.
+    static func releaseUsageAssignments(parameter: (Int) -> String, capped: (String, String) -> String) -> String {
+        var sets: [String] = []
+        for settled in [true, false] {
+            let prefix = settled ? "pending" : "early"
+            for (side, new) in [("new", true), ("other", false)] {
+                for (measure, value) in [("evaluations", 4), ("errors", 5)] {
+                    let column = "\(prefix)_\(side)_\(measure)"
+                    let condition = "variant \(new ? "=" : "!=") \(parameter(3)) AND \(parameter(6)) \(settled ? ">=" : "<") settled_at"
+                    sets.append("\(column) = " + capped(column, "CASE WHEN \(condition) THEN \(parameter(value)) ELSE 0 END"))
+                }
+            }
+        }
+        return sets.joined(separator: ", ")
     }
 
     /// The usage reported for a release since the runner last took it: all of it, and the part

@@ -28,7 +28,7 @@ extension PostgresStore {
 
     public func webhooks() async throws -> [WebhookRecord] {
         try await read { session in
-            try await session.rows(PostgresQuery(unsafeSQL: "\(Self.webhookSelect) ORDER BY w.created_at, w.id")).map(Self.webhook)
+            try await session.rows(PostgresQuery(unsafeSQL: "\(Tables.webhookSelect) ORDER BY w.created_at, w.id")).map(Self.webhook)
         }
     }
 
@@ -73,7 +73,7 @@ extension PostgresStore {
         try await read { session in
             try await session.rows(
                 """
-                \(unescaped: Self.pendingDeliverySelect)
+                \(unescaped: Tables.pendingDeliverySelect)
                 WHERE d.status = 'pending' AND d.next_attempt_at <= \(now) AND (d.claimed_until IS NULL OR d.claimed_until <= \(now))
                 ORDER BY d.next_attempt_at, d.id LIMIT \(limit + excluding.count)
                 """
@@ -97,7 +97,7 @@ extension PostgresStore {
                 RETURNING id
                 """) != nil
             else { return nil }
-            return try await session.row("\(unescaped: Self.pendingDeliverySelect) WHERE d.id = \(id)").map(Self.pendingDelivery)
+            return try await session.row("\(unescaped: Tables.pendingDeliverySelect) WHERE d.id = \(id)").map(Self.pendingDelivery)
         }
     }
 
@@ -150,13 +150,7 @@ extension PostgresStore {
         wakeups.add(.deliveries, action)
     }
 
-    // MARK: Rows
-
-    static let webhookSelect = """
-        SELECT w.id, w.url, w.events, w.secret_hint, w.description, w.created_at, w.created_by,
-               (SELECT COUNT(*) FROM webhook_delivery d WHERE d.webhook = w.id AND d.status = 'pending') AS pending
-        FROM webhook w
-        """
+    // MARK: Rows (the queries are SQLite's: `Tables.webhookSelect`, `Tables.pendingDeliverySelect`)
 
     static func webhook(_ row: PostgresRandomAccessRow) throws -> WebhookRecord {
         WebhookRecord(
@@ -166,16 +160,11 @@ extension PostgresStore {
     }
 
     static func requireWebhook(_ session: PostgresSession, _ id: String) async throws -> WebhookRecord {
-        guard let row = try await session.row("\(unescaped: webhookSelect) WHERE w.id = \(id)") else {
+        guard let row = try await session.row("\(unescaped: Tables.webhookSelect) WHERE w.id = \(id)") else {
             throw StoreError.notFound("webhook '\(id)' does not exist")
         }
         return try webhook(row)
     }
-
-    static let pendingDeliverySelect = """
-        SELECT d.id, d.webhook, d.attempts, d.created_at, w.url, w.secret, e.id AS event, e.type, e.body
-        FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook JOIN webhook_event e ON e.id = d.event
-        """
 
     static func pendingDelivery(_ row: PostgresRandomAccessRow) throws -> PendingDelivery {
         PendingDelivery(

@@ -127,21 +127,12 @@ extension PostgresTables {
     /// and environment (see ``Tables/addReleaseUsage(_:_:at:)``). Counts saturate.
     static func addReleaseUsage(_ session: PostgresSession, _ entries: [UsageEntry], at: Date) async throws {
         let seconds = at.timeIntervalSince1970
+        // Parameters typed here: PostgreSQL infers none from a CASE.
+        let types = [3: "TEXT", 4: "NUMERIC", 5: "NUMERIC", 6: "DOUBLE PRECISION"]
+        let sets = Tables.releaseUsageAssignments(parameter: { "$\($0)::\(types[$0] ?? "TEXT")" }) { column, addend in
+            "LEAST(\(column)::NUMERIC + \(addend), 4611686018427387904)::BIGINT"
+        }
         for entry in entries {
-            func add(_ column: String, new: Bool, errors: Bool, settled: Bool) -> String {
-                let value = errors ? "$5" : "$4"
-                let side = new ? "variant = $3" : "variant != $3"
-                let time = settled ? "$6 >= settled_at" : "$6 < settled_at"
-                return "\(column) = LEAST(\(column)::NUMERIC + CASE WHEN \(side) AND \(time) THEN \(value)::NUMERIC ELSE 0 END, 4611686018427387904)::BIGINT"
-            }
-            var sets: [String] = []
-            for settled in [true, false] {
-                let prefix = settled ? "pending" : "early"
-                sets.append(add("\(prefix)_new_evaluations", new: true, errors: false, settled: settled))
-                sets.append(add("\(prefix)_new_errors", new: true, errors: true, settled: settled))
-                sets.append(add("\(prefix)_other_evaluations", new: false, errors: false, settled: settled))
-                sets.append(add("\(prefix)_other_errors", new: false, errors: true, settled: settled))
-            }
             var binds = PostgresBindings()
             binds.append(entry.flag)
             binds.append(entry.environment)
@@ -150,7 +141,7 @@ extension PostgresTables {
             binds.append(entry.errors)
             binds.append(seconds)
             try await session.execute(PostgresQuery(
-                unsafeSQL: "UPDATE release SET \(sets.joined(separator: ", ")) WHERE flag = $1 AND environment = $2 AND state = 'running'",
+                unsafeSQL: "UPDATE release SET \(sets) WHERE flag = $1 AND environment = $2 AND state = 'running'",
                 binds: binds))
         }
     }

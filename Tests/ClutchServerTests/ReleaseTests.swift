@@ -39,11 +39,11 @@ struct ReleaseTests {
         guard reply.status == 202 else { throw TestFailure("usage report refused: \(reply.status) \(reply.text)") }
     }
 
-    @Test("errors 10× the other side's: rolled back before the second step, everyone gets the old variant, audited as clutch-guard")
-    func badDeployRollsBack() async throws {
+    @Test("errors 10× the other side's: rolled back before the second step, everyone gets the old variant, audited as clutch-guard", arguments: ServerBackend.allCases)
+    func badDeployRollsBack(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await TestServer.with { server in
+        try await TestServer.with(backend) { server in
             _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")
@@ -110,11 +110,11 @@ struct ReleaseTests {
         }
     }
 
-    @Test("equal error rates: the release widens step by step to 100 %")
-    func healthyReleaseCompletes() async throws {
+    @Test("equal error rates: the release widens step by step to 100 %", arguments: ServerBackend.allCases)
+    func healthyReleaseCompletes(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await TestServer.with { server in
+        try await TestServer.with(backend) { server in
             _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")
@@ -184,9 +184,9 @@ struct ReleaseTests {
         try await second.stop()
     }
 
-    @Test("changing the flag by hand pauses the release and says why; resume restores the step's rollout")
-    func manualChangePauses() async throws {
-        try await TestServer.with { server in
+    @Test("changing the flag by hand pauses the release and says why; resume restores the step's rollout", arguments: ServerBackend.allCases)
+    func manualChangePauses(_ backend: ServerBackend) async throws {
+        try await TestServer.with(backend) { server in
             try await server.createFlag(Self.flag)
             try await Self.start(server, #"{"steps": [5, 100], "stepDuration": 3600}"#)
             let change = try await server.send(

@@ -18,8 +18,8 @@ import Testing
             """)
     }
 
-    @Test func firesWithinASecondAsTheSchedulerNamingTheAuthor() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: ServerBackend.allCases) func firesWithinASecondAsTheSchedulerNamingTheAuthor(_ backend: ServerBackend) async throws {
+        try await TestServer.with(backend) { server in
             try await server.createFlag(Self.flag)
             let due = Date().addingTimeInterval(1.5)
             let created = try await Self.schedule(server, at: due)
@@ -75,11 +75,11 @@ import Testing
         try await second.stop()
     }
 
-    @Test func aScheduleWhoseInstructionsNoLongerApplyFailsWholeAndNotifies() async throws {
+    @Test(arguments: ServerBackend.allCases) func aScheduleWhoseInstructionsNoLongerApplyFailsWholeAndNotifies(_ backend: ServerBackend) async throws {
         let secret = "whsec-schedule-failed-0123456789"
         let receiver = try await WebhookReceiver(secret: secret)
         defer { receiver.stop() }
-        try await TestServer.with { server in
+        try await TestServer.with(backend) { server in
             try await server.createFlag(#"{"key": "launch", "type": "string", "variants": [{"key": "blue", "value": "blue"}, {"key": "green", "value": "green"}, {"key": "off", "value": "none"}], "offVariant": "off", "environments": {"production": {"enabled": false}}}"#)
             let hook = try await server.send("POST", "/api/v1/webhooks", body: """
                 {"url": "\(receiver.url)", "events": ["schedule.failed"], "secret": "\(secret)"}
@@ -111,8 +111,8 @@ import Testing
         }
     }
 
-    @Test func aCancelledScheduleNeverFires() async throws {
-        try await TestServer.with { server in
+    @Test(arguments: ServerBackend.allCases) func aCancelledScheduleNeverFires(_ backend: ServerBackend) async throws {
+        try await TestServer.with(backend) { server in
             try await server.createFlag(Self.flag)
             let due = Date().addingTimeInterval(1.5)
             let id = try #require(try await Self.schedule(server, at: due)["id"]?.stringValue)

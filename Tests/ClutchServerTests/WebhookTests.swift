@@ -20,10 +20,10 @@ import Testing
         return id
     }
 
-    @Test func aChangeIsDeliveredSignedAsDocumented() async throws {
+    @Test(arguments: ServerBackend.allCases) func aChangeIsDeliveredSignedAsDocumented(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: Self.secret)
         defer { receiver.stop() }
-        try await TestServer.with { server in
+        try await TestServer.with(backend) { server in
             let id = try await Self.createHook(server, receiver.url)
             try await server.createFlag(#"{"key": "hooked", "environments": {"production": {"enabled": false}}}"#)
             #expect(try await server.send("POST", "/api/v1/flags/hooked/environments/production/on", headers: ["X-Clutch-Message": "go"]).status == 200)
@@ -78,10 +78,10 @@ import Testing
         }
     }
 
-    @Test func aDeliveryIsRetriedAfterTheReceiverAnswers500() async throws {
+    @Test(arguments: ServerBackend.allCases) func aDeliveryIsRetriedAfterTheReceiverAnswers500(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: Self.secret, failFirst: 2)
         defer { receiver.stop() }
-        try await TestServer.with(configure: Self.fastRetries) { server in
+        try await TestServer.with(backend, configure: Self.fastRetries) { server in
             let id = try await Self.createHook(server, receiver.url)
             try await server.createFlag(#"{"key": "retried"}"#)
             #expect(try await eventually(timeout: .seconds(20)) { !receiver.delivered("flag.changed").isEmpty })

@@ -95,8 +95,9 @@ struct ReplicaTests {
     /// memory, refuses changes with 503 and changes nothing; once PostgreSQL is back it is ready
     /// again and takes changes.
     @Test func losingTheDatabaseKeepsEvaluatingAndRefusesWrites() async throws {
-        let postgres = try TestPostgres.server()
-        let url = try TestPostgres.database()
+        // A server of its own: stopping the shared one would fail the other tests using it.
+        let postgres = try TestPostgres.isolated()
+        let url = try postgres.newDatabase()
         let server = try await Self.replica(url, poll: .milliseconds(500))
         var stopped = false
         do {

@@ -34,10 +34,25 @@ public final class TestPostgres: Sendable {
 
     /// A new, empty database on the shared server: its `postgres://` URL.
     public static func database() throws -> String {
-        let server = try server()
+        try server().newDatabase()
+    }
+
+    /// A server of its own, for a test that stops it: stopping the shared one would pull the
+    /// database from under every other test running at the same time. Stopped when the test
+    /// process ends, like the shared one.
+    public static func isolated() throws -> TestPostgres {
+        do {
+            return try TestPostgres()
+        } catch {
+            throw error as? TestPostgresError ?? TestPostgresError("\(error)")
+        }
+    }
+
+    /// A new, empty database on this server: its `postgres://` URL.
+    public func newDatabase() throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        try server.psql("CREATE DATABASE \(name)")
-        return server.url(database: String(name))
+        try psql("CREATE DATABASE \(name)")
+        return url(database: String(name))
     }
 
     public func url(database: String) -> String {

@@ -125,6 +125,9 @@ public protocol WebhookStoring: Sendable {
     /// at `now` and not leased to anyone (or that lease has ended); answers it as it is now, or
     /// `nil` when someone else has it or it is no longer due. Make `lease` longer than an attempt can take.
     func claimDelivery(_ id: Int64, now: Date, lease: Duration) async throws -> PendingDelivery?
+    /// Ends every lease this store instance holds (its dispatcher is stopping): another replica,
+    /// or this server once restarted, sends those deliveries without waiting for the leases to end.
+    func releaseDeliveryClaims() async throws
     /// When the next pending delivery not in `excluding` is due (a leased one: when its lease ends).
     func nextDeliveryDue(excluding: Set<Int64>) async throws -> Date?
     /// Records one attempt of delivery `id` and what it decided, and ends this instance's lease on it.

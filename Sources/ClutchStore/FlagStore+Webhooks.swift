@@ -105,6 +105,14 @@ extension FlagStore {
         }
     }
 
+    /// Ends every lease this store holds (see ``WebhookStoring/releaseDeliveryClaims()``).
+    public func releaseDeliveryClaims() async throws {
+        try await pool.write { [claimer] db in
+            try db.execute(
+                sql: "UPDATE webhook_delivery SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?", arguments: [claimer])
+        }
+    }
+
     /// When the next pending delivery not in `excluding` is due (a leased one: when its lease ends).
     public func nextDeliveryDue(excluding: Set<Int64> = []) async throws -> Date? {
         try await pool.read { db in

@@ -116,6 +116,23 @@ struct WebhookStoreTests {
         #expect(deliveries.first?.status == .pending)
     }
 
+    /// A dispatcher that stops hands its leases back: the delivery is due at once for the others.
+    @Test(arguments: StoreBackend.allCases) func aStoppingDispatcherHandsItsLeasesBack(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let other = try await fixture.another()
+        _ = try await Self.hook(store)
+        _ = try await store.createFlag(Flag(key: "hooked"), change: admin)
+        let now = Date().addingTimeInterval(1)
+        let id = try #require(try await store.dueDeliveries(now: now, limit: 10).first?.id)
+        #expect(try await store.claimDelivery(id, now: now, lease: Self.lease) != nil)
+        try await other.releaseDeliveryClaims()
+        #expect(try await other.claimDelivery(id, now: now, lease: Self.lease) == nil, "another store's lease is not handed back")
+        try await store.releaseDeliveryClaims()
+        #expect(try await other.dueDeliveries(now: now, limit: 10).map(\.id) == [id])
+        #expect(try await other.claimDelivery(id, now: now, lease: Self.lease) != nil)
+    }
+
     /// On PostgreSQL a delivery queued through one replica wakes the dispatcher of another.
     @Test func aDeliveryQueuedOnOneReplicaWakesAnother() async throws {
         let fixture = try await BackendFixture(.postgres)

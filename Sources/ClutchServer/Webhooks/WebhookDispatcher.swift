@@ -68,6 +68,13 @@ final class WebhookDispatcher: Service, Sendable {
                 }
             }
         }
+        // Attempts cut short by the shutdown were not recorded: hand their deliveries back now
+        // rather than when the leases end, to another replica or to this server restarted.
+        do {
+            try await store.releaseDeliveryClaims()
+        } catch {
+            logger.warning("webhooks: could not hand back claimed deliveries", metadata: ["error": "\(error)"])
+        }
         try await http.shutdown()
     }
 

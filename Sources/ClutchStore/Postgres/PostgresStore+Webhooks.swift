@@ -101,6 +101,13 @@ extension PostgresStore {
         }
     }
 
+    public func releaseDeliveryClaims() async throws {
+        let claimer = self.claimer
+        try await unlocked { session in
+            try await session.execute("UPDATE webhook_delivery SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = \(claimer)")
+        }
+    }
+
     public func nextDeliveryDue(excluding: Set<Int64>) async throws -> Date? {
         try await read { session in
             let rows = try await session.rows(

@@ -30,13 +30,24 @@ struct ReplicaAutomationTests {
         for server in servers { try? await server.stop() }
     }
 
+    /// Runs `body` with two replicas on a new database, then stops both even when it throws.
+    static func withReplicas(_ body: (TestServer, TestServer) async throws -> Void) async throws {
+        let url = try TestPostgres.database()
+        let a = try await replica(url)
+        let b = try await replica(url)
+        do {
+            try await body(a, b)
+        } catch {
+            await stopAll([a, b])
+            throw error
+        }
+        await stopAll([a, b])
+    }
+
     @Test func aScheduleAndItsWebhookMadeOnOneReplicaFireAndDeliverOnce() async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        let url = try TestPostgres.database()
-        let a = try await Self.replica(url)
-        let b = try await Self.replica(url)
-        do {
+        try await Self.withReplicas { a, b in
             #expect(try await eventually(timeout: .seconds(20)) { try await b.send("GET", "/readyz", as: .none).status == 200 })
             let hook = try await WebhookTests.createHook(a, receiver.url)
             try await a.createFlag(#"{"key": "launch", "environments": {"production": {"enabled": false}}}"#)
@@ -66,11 +77,7 @@ struct ReplicaAutomationTests {
             let history = try await a.send("GET", "/api/v1/flags/launch/revisions")
             #expect(history["revisions"]?.arrayCount == 2, "the schedule fired once")
             #expect(history["revisions[0].actor"] == .string("clutch-scheduler"))
-        } catch {
-            await Self.stopAll([a, b])
-            throw error
         }
-        await Self.stopAll([a, b])
     }
 
     @Test func aScheduleMadeOnAReplicaThatStopsIsAppliedByTheOtherOnTime() async throws {
@@ -114,7 +121,8 @@ struct ReplicaAutomationTests {
             #expect(try await eventually(timeout: .seconds(20)) {
                 try await b.send("GET", "/sdk/v1/flags", as: .bearer(key)).status == 200
             })
-            try await ReleaseTests.start(a, #"{"steps": [10, 50, 100], "stepDuration": 1, "minSamples": 100}"#)
+            // 4 s steps, as in ReleaseTests.healthyReleaseCompletes: late-stored reports stay out of a step's own counts.
+            try await ReleaseTests.start(a, #"{"steps": [10, 50, 100], "stepDuration": 4, "minSamples": 100}"#)
             let completed = try await eventually(timeout: .seconds(60)) {
                 // The fleet reports to both replicas.
                 try await ReleaseTests.report(a, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)

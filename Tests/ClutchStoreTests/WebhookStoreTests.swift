@@ -29,6 +29,28 @@ struct WebhookStoreTests {
             change: admin)
     }
 
+    /// Two stores on one database (two replicas), a webhook, and the delivery of the flag
+    /// `hooked` being created, due at `now`.
+    struct Queued {
+        var fixture: BackendFixture
+        var store: any ClutchStoring
+        var other: any ClutchStoring
+        var hook: WebhookRecord
+        var id: Int64
+        var now: Date
+    }
+
+    static func queued(_ backend: StoreBackend) async throws -> Queued {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let other = try await fixture.another()
+        let hook = try await Self.hook(store)
+        _ = try await store.createFlag(Flag(key: "hooked"), change: admin)
+        let now = Date().addingTimeInterval(1)
+        let id = try #require(try await other.dueDeliveries(now: now, limit: 10).first?.id)
+        return Queued(fixture: fixture, store: store, other: other, hook: hook, id: id, now: now)
+    }
+
     @Test(arguments: StoreBackend.allCases) func aChangeQueuesOneSignedDeliveryPerWebhook(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let store = fixture.store
@@ -68,13 +90,8 @@ struct WebhookStoreTests {
 
     /// Sixteen dispatchers on two store instances claim one due delivery at once: one gets it.
     @Test(arguments: StoreBackend.allCases) func racingDispatchersClaimADeliveryOnce(_ backend: StoreBackend) async throws {
-        let fixture = try await BackendFixture(backend)
-        let store = fixture.store
-        let other = try await fixture.another()
-        _ = try await Self.hook(store)
-        _ = try await store.createFlag(Flag(key: "hooked"), change: admin)
-        let now = Date().addingTimeInterval(1)
-        let id = try #require(try await other.dueDeliveries(now: now, limit: 10).first?.id)
+        let queued = try await Self.queued(backend)
+        let (store, other, id, now) = (queued.store, queued.other, queued.id, queued.now)
         let claims = try await withThrowingTaskGroup(of: Int.self) { group in
             for dispatcher in 0..<16 {
                 let replica = dispatcher.isMultiple(of: 2) ? store : other
@@ -91,13 +108,8 @@ struct WebhookStoreTests {
     /// A dispatcher claims a delivery and dies: until its lease ends nobody else sends it; then
     /// another replica takes it, and the first one's late record does not end the new lease.
     @Test(arguments: StoreBackend.allCases) func anExpiredLeaseIsTakenAgain(_ backend: StoreBackend) async throws {
-        let fixture = try await BackendFixture(backend)
-        let store = fixture.store
-        let other = try await fixture.another()
-        let hook = try await Self.hook(store)
-        _ = try await store.createFlag(Flag(key: "hooked"), change: admin)
-        let now = Date().addingTimeInterval(1)
-        let id = try #require(try await store.dueDeliveries(now: now, limit: 10).first?.id)
+        let queued = try await Self.queued(backend)
+        let (store, other, hook, id, now) = (queued.store, queued.other, queued.hook, queued.id, queued.now)
         #expect(try await store.claimDelivery(id, now: now, lease: Self.lease) != nil)
         #expect(try await other.claimDelivery(id, now: now.addingTimeInterval(29), lease: Self.lease) == nil, "still leased")
         #expect(try await other.dueDeliveries(now: now.addingTimeInterval(29), limit: 10).isEmpty)
@@ -118,13 +130,8 @@ struct WebhookStoreTests {
 
     /// A dispatcher that stops hands its leases back: the delivery is due at once for the others.
     @Test(arguments: StoreBackend.allCases) func aStoppingDispatcherHandsItsLeasesBack(_ backend: StoreBackend) async throws {
-        let fixture = try await BackendFixture(backend)
-        let store = fixture.store
-        let other = try await fixture.another()
-        _ = try await Self.hook(store)
-        _ = try await store.createFlag(Flag(key: "hooked"), change: admin)
-        let now = Date().addingTimeInterval(1)
-        let id = try #require(try await store.dueDeliveries(now: now, limit: 10).first?.id)
+        let queued = try await Self.queued(backend)
+        let (store, other, id, now) = (queued.store, queued.other, queued.id, queued.now)
         #expect(try await store.claimDelivery(id, now: now, lease: Self.lease) != nil)
         try await other.releaseDeliveryClaims()
         #expect(try await other.claimDelivery(id, now: now, lease: Self.lease) == nil, "another store's lease is not handed back")

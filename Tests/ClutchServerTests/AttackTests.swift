@@ -288,9 +288,9 @@ struct AttackTests {
         try await TestServer.with(configure: { Self.asInProduction(&$0); $0.limits.idleTimeout = .seconds(1) }) { server in
             let half = try RawConnection(port: server.port)
             try half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-            #expect(half.waitUntilClosed(timeout: .seconds(10)))
+            #expect(half.waitUntilClosed(timeout: .seconds(30)))
             let silent = try RawConnection(port: server.port)
-            #expect(silent.waitUntilClosed(timeout: .seconds(10)))
+            #expect(silent.waitUntilClosed(timeout: .seconds(30)))
             #expect(try await server.send("GET", "/healthz", as: .none).status == 200)
         }
     }

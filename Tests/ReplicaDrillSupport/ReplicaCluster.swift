@@ -49,6 +49,15 @@ public final class ReplicaCluster: Sendable {
             do {
                 for replica in replicas { try await proxy.wait(server: replica.name, state: "UP", client: client) }
                 let sdkKey = try await setUp(client: client, replica: replicas[0])
+                // A key created on one replica is accepted by the others once its notification
+                // has arrived (milliseconds): the drill starts after that.
+                for replica in replicas.dropFirst() {
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while try await DrillHTTP.call(client, .GET, "\(replica.baseURL)/sdk/v1/flags", bearer: sdkKey).status != 200 {
+                        guard ContinuousClock.now < deadline else { throw DrillError("\(replica.name) never accepted the new SDK key") }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                }
                 return ReplicaCluster(replicas: replicas, proxy: proxy, client: client, sdkKey: sdkKey, directory: directory)
             } catch {
                 proxy.forceStop()

@@ -33,9 +33,11 @@ public enum RollingUpgradeDrill {
             client: cluster.client, url: cluster.proxyURL, key: cluster.sdkKey, flag: ReplicaCluster.counterFlag,
             workers: loadWorkers, pause: pause)
         let changes = Shared((acknowledged: 0, last: 0, refused: [String]()))
+        // Stopped by this flag, not by cancellation: the change in flight is let finish.
+        let writing = Shared(true)
         let writer = Task {
             var n = 0
-            while !Task.isCancelled {
+            while writing.withLock({ $0 }) {
                 n += 1
                 do {
                     let reply = try await cluster.setCounter(n)
@@ -64,12 +66,13 @@ public enum RollingUpgradeDrill {
             }
             try await Task.sleep(for: .seconds(1))
         } catch {
-            writer.cancel()
+            writing.withLock { $0 = false }
+            _ = await writer.value
             _ = await load.stop()
             await watchers.close()
             throw error
         }
-        writer.cancel()
+        writing.withLock { $0 = false }
         let last = await writer.value
         // One more change once everything is up; every client must end up serving it.
         let final = last + 1

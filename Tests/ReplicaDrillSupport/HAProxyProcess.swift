@@ -27,15 +27,25 @@ public final class HAProxyProcess: Sendable {
     }
 
     /// `template` with its frontend's `bind` on `port`, the stats page's `bind` on `statsPort`
-    /// and its `server` lines (in order) pointing at `servers`. Everything else is kept as written.
+    /// and each backend's `server` lines (in order) pointing at `servers`. Everything else is
+    /// kept as written.
     public static func configuration(template: String, port: Int, statsPort: Int, servers: [Int]) throws -> String {
         var section = ""
         var serverIndex = 0
+        var backends = 0
         var lines: [String] = []
+        func endSection() throws {
+            guard serverIndex == 0 || serverIndex == servers.count else {
+                throw DrillError("\(section) has \(serverIndex) server lines for \(servers.count) replicas")
+            }
+            if serverIndex > 0 { backends += 1 }
+            serverIndex = 0
+        }
         for line in template.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             let words = trimmed.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            if !line.hasPrefix(" "), !line.hasPrefix("\t"), let first = words.first {
+            if !line.hasPrefix(" "), !line.hasPrefix("\t"), let first = words.first, !first.hasPrefix("#") {
+                try endSection()
                 section = first + " " + (words.dropFirst().first ?? "")
             }
             let indent = String(line.prefix { $0 == " " || $0 == "\t" })
@@ -43,16 +53,15 @@ public final class HAProxyProcess: Sendable {
                 let address = section.hasPrefix("listen stats") ? "127.0.0.1:\(statsPort)" : "127.0.0.1:\(port)"
                 lines.append(indent + (["bind", address] + words.dropFirst(2)).joined(separator: " "))
             } else if words.first == "server", words.count >= 3 {
-                guard serverIndex < servers.count else { throw DrillError("the template has more server lines than replicas") }
+                guard serverIndex < servers.count else { throw DrillError("\(section) has more server lines than replicas") }
                 lines.append(indent + ([words[0], words[1], "127.0.0.1:\(servers[serverIndex])"] + words.dropFirst(3)).joined(separator: " "))
                 serverIndex += 1
             } else {
                 lines.append(line)
             }
         }
-        guard serverIndex == servers.count else {
-            throw DrillError("the template has \(serverIndex) server lines for \(servers.count) replicas")
-        }
+        try endSection()
+        guard backends > 0 else { throw DrillError("the template has no server lines") }
         return lines.joined(separator: "\n")
     }
 
@@ -79,15 +88,21 @@ public final class HAProxyProcess: Sendable {
         }
     }
 
-    /// HAProxy's view of each replica: server name → `UP`, `DOWN`, `UP 1/2`, `NOLB`, ….
-    public func serverStates(_ client: HTTPClient) async throws -> [String: String] {
+    /// The backend whose health check is `/readyz` (the example's `replicas`).
+    public static let readinessBackend = "replicas"
+
+    /// HAProxy's view of each replica in `backend`: server name → `UP`, `DOWN`, `UP 1/2`, `NOLB`, ….
+    public func serverStates(_ client: HTTPClient, backend: String = readinessBackend) async throws -> [String: String] {
         let reply = try await DrillHTTP.call(client, .GET, "http://127.0.0.1:\(statsPort)/stats;csv", timeout: .seconds(5))
         let rows = reply.body.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = rows.first, let name = header.firstIndex(of: "svname"), let status = header.firstIndex(of: "status") else {
+        guard let header = rows.first, let proxy = header.firstIndex(where: { $0.hasSuffix("pxname") }),
+            let name = header.firstIndex(of: "svname"), let status = header.firstIndex(of: "status")
+        else {
             throw DrillError("unexpected haproxy statistics: \(reply.body.prefix(200))")
         }
         var states: [String: String] = [:]
-        for row in rows.dropFirst() where row.count > max(name, status) && !["FRONTEND", "BACKEND"].contains(row[name]) {
+        for row in rows.dropFirst() where row.count > max(proxy, name, status) && row[proxy] == backend
+            && !["FRONTEND", "BACKEND"].contains(row[name]) {
             states[row[name]] = row[status]
         }
         return states

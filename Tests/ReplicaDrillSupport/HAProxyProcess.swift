@@ -27,15 +27,15 @@ public final class HAProxyProcess: Sendable {
     }
 
     /// `template` with its frontend's `bind` on `port`, the stats page's `bind` on `statsPort`
-    /// and each backend's `server` lines (in order) pointing at `servers`. Everything else is
-    /// kept as written.
+    /// and each backend's first `servers.count` `server` lines (in order) pointing at `servers`
+    /// (any further ones left out). Everything else is kept as written.
     public static func configuration(template: String, port: Int, statsPort: Int, servers: [Int]) throws -> String {
         var section = ""
         var serverIndex = 0
         var backends = 0
         var lines: [String] = []
         func endSection() throws {
-            guard serverIndex == 0 || serverIndex == servers.count else {
+            guard serverIndex == 0 || serverIndex >= servers.count else {
                 throw DrillError("\(section) has \(serverIndex) server lines for \(servers.count) replicas")
             }
             if serverIndex > 0 { backends += 1 }
@@ -53,8 +53,10 @@ public final class HAProxyProcess: Sendable {
                 let address = section.hasPrefix("listen stats") ? "127.0.0.1:\(statsPort)" : "127.0.0.1:\(port)"
                 lines.append(indent + (["bind", address] + words.dropFirst(2)).joined(separator: " "))
             } else if words.first == "server", words.count >= 3 {
-                guard serverIndex < servers.count else { throw DrillError("\(section) has more server lines than replicas") }
-                lines.append(indent + ([words[0], words[1], "127.0.0.1:\(servers[serverIndex])"] + words.dropFirst(3)).joined(separator: " "))
+                // Fewer replicas than the example's three: the extra lines are left out.
+                if serverIndex < servers.count {
+                    lines.append(indent + ([words[0], words[1], "127.0.0.1:\(servers[serverIndex])"] + words.dropFirst(3)).joined(separator: " "))
+                }
                 serverIndex += 1
             } else {
                 lines.append(line)

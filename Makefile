@@ -7,7 +7,7 @@ DB         ?= ./clutch.db
 TEST_FLAGS ?=
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build run test bench clean install
+.PHONY: all deps build run test bench drill clean install
 
 all: build
 
@@ -40,9 +40,15 @@ test:
 bench:
 	@bash scripts/ensure-deps.sh bench
 	$(SWIFT) build -c release --product clutch-bench
+	$(SWIFT) build -c release --product clutch
 	.build/release/clutch-bench
 	@if [ -f Benchmarks/server/run.sh ]; then bash Benchmarks/server/run.sh; fi
 	bash Benchmarks/server/scale.sh
+
+## The rolling-upgrade drill: three replicas on PostgreSQL behind HAProxy, drained and restarted
+## one at a time under load, twice over, then kill -9 of one; figures as `name: value unit`.
+drill:
+	SWIFT=$(SWIFT) bash scripts/drill.sh
 
 clean:
 	$(SWIFT) package clean

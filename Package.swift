@@ -64,6 +64,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // SIGTERM drains before the service group shuts down (RunClutchServer).
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // Persistent dictionaries: the next live state shares what a change left alone.
                 .product(name: "HashTreeCollections", package: "swift-collections"),
@@ -108,7 +110,9 @@ let package = Package(
             name: "ClutchBench",
             // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
             // PostgresTestSupport: the store benchmark starts its own PostgreSQL, as the tests do.
-            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport",
+                // The replica benchmarks and `drill`: replicas behind HAProxy, as ReplicaTests runs them.
+                "ReplicaDrillSupport", .product(name: "Logging", package: "swift-log"),
                 // Hummingbird: the webhook benchmark's receiver.
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -131,13 +135,27 @@ let package = Package(
         .testTarget(name: "ClutchProtocolTests", dependencies: ["ClutchProtocol", "ClutchCore"]),
         // A real PostgreSQL server (Debian's initdb/postgres) in a temporary directory, for tests.
         .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
+        // The rolling-upgrade drill: `clutch serve` replicas on PostgreSQL behind Debian's HAProxy,
+        // OFREP load, SDK clients and streams through it. Run by ReplicaTests and `clutch-bench drill`.
+        .target(
+            name: "ReplicaDrillSupport",
+            dependencies: [
+                "PostgresTestSupport", "Clutch", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/ReplicaDrillSupport"
+        ),
         .testTarget(
             name: "ClutchStoreTests",
             dependencies: ["ClutchStore", "ClutchCore", "PostgresTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ClutchServerTests",
-            dependencies: ["ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
             exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "webhook_receiver.py"]
         ),

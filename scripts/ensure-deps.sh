@@ -3,8 +3,10 @@
 #   scripts/ensure-deps.sh build   system libraries for building (libsqlite3-dev)
 #   scripts/ensure-deps.sh test    + the Python OpenFeature OFREP provider used by the interop test,
 #                                    Chromium and Playwright for Python for the web console's browser test,
-#                                    PostgreSQL (the tests start their own server in a temporary directory)
-#   scripts/ensure-deps.sh bench   + wrk for the HTTP benchmark, PostgreSQL for the store benchmark
+#                                    PostgreSQL (the tests start their own server in a temporary directory),
+#                                    HAProxy (the rolling-upgrade drill puts it in front of the replicas)
+#   scripts/ensure-deps.sh bench   + wrk for the HTTP benchmark, PostgreSQL for the store benchmark,
+#                                    HAProxy for the replica benchmarks and the drill (scripts/drill.sh)
 set -euo pipefail
 what="${1:-build}"
 
@@ -28,6 +30,9 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   # The store suite, the replica tests and the store benchmark run initdb/postgres from Debian's
   # package (as the `postgres` user it creates, when they run as root).
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+  # The drill runs Debian's haproxy in the foreground with its own configuration; the package's
+  # service is not used.
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing: ${packages[*]}"

@@ -5,7 +5,10 @@
 // file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures;
 // `clutch-bench store` admin writes per second on PostgreSQL against SQLite;
 // `clutch-bench console` the web console's flag list with 2,000 flags; `clutch-bench releases` the
-// release guard simulation; `clutch-bench hooks` the scheduled-change and webhook figures.
+// release guard simulation; `clutch-bench hooks` the scheduled-change and webhook figures;
+// `clutch-bench replicas` the replica figures (1,000 streams over three replicas, OFREP per
+// replica on PostgreSQL and SQLite); `clutch-bench drill` the rolling-upgrade drill
+// (scripts/drill.sh, not part of the default run).
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -30,6 +33,10 @@ case "releases":
     ReleaseBenchmarks.run()
 case "hooks":
     await ScheduleWebhookBenchmarks.run()
+case "replicas":
+    await ReplicaBenchmarks.run()
+case "drill":
+    await DrillBenchmark.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
@@ -39,6 +46,7 @@ default:
     await CacheStartBenchmarks.run()
     await CohortBenchmarks.run()
     await StoreWriteBenchmarks.run()
+    await ReplicaBenchmarks.run()
     await ConsoleBenchmarks.run()
     await ScheduleWebhookBenchmarks.run()
     await IdleBenchmark.run()

@@ -1,3 +1,4 @@
+import ClutchStore
 import Foundation
 
 /// Everything `clutch serve` needs to start a server.
@@ -40,6 +41,11 @@ public struct ServerConfiguration: Sendable {
     public var replicaPollInterval: Duration
     /// How webhooks are delivered and retried.
     public var webhooks: WebhookSettings
+    /// After SIGTERM, how long `/readyz` answers 503 `draining` while the server still serves
+    /// everything, before it stops: a proxy's health check takes the replica out of rotation
+    /// first, so no request is sent to a process that is exiting. `nil`: 5 s on a PostgreSQL
+    /// database (replicas behind a proxy), none on a SQLite file (one server).
+    public var drainPeriod: Duration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -60,5 +66,11 @@ public struct ServerConfiguration: Sendable {
         self.consoleIdleTimeout = .seconds(30 * 60)
         self.replicaPollInterval = .seconds(3)
         self.webhooks = WebhookSettings()
+        self.drainPeriod = nil
+    }
+
+    /// The drain period in effect: ``drainPeriod``, else the default for the database kind.
+    public var effectiveDrainPeriod: Duration {
+        drainPeriod ?? (PostgresAddress.isPostgres(databasePath) ? .seconds(5) : .zero)
     }
 }

@@ -70,6 +70,47 @@ struct ProcessTests {
         #expect(!server.stderr.contains(key))
     }
 
+    /// With a drain period, SIGTERM first turns `/readyz` to 503 `draining` while evaluations and
+    /// streams are still served (a proxy's health check takes the server out of rotation), and
+    /// only then stops: streams end, the process exits 0.
+    @Test(.timeLimit(.minutes(1)))
+    func sigtermDrainsBeforeStopping() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try await ServeProcess(directory: directory, environment: ["CLUTCH_DRAIN_SECONDS": "6"])
+        defer { server.forceStop() }
+        let session = Self.client()
+        defer { session.invalidateAndCancel() }
+        #expect(try await Self.send(session, server.port, "POST", "/api/v1/flags", body: #"{"key": "banner"}"#).0 == 201)
+        let (status, body) = try await Self.send(session, server.port, "POST", "/api/v1/environments/production/keys", body: #"{"name": "drain"}"#)
+        #expect(status == 201)
+        let key = try #require(try JSONDecoder().decode(Value.self, from: body).at("key")?.stringValue)
+        let stream = SSEClient(port: server.port, key: key)
+        defer { stream.close() }
+        #expect(try await stream.wait { !$0.events.isEmpty })
+        #expect(try await Self.send(session, server.port, "GET", "/readyz").0 == 200)
+
+        kill(server.process.processIdentifier, SIGTERM)
+        let start = ContinuousClock.now
+        #expect(try await eventually(timeout: .seconds(5)) {
+            let (status, body) = try await Self.send(session, server.port, "GET", "/readyz")
+            return status == 503 && String(decoding: body, as: UTF8.self).contains("draining")
+        }, "/readyz answers 503 draining after SIGTERM")
+        let (evaluated, _) = try await Self.send(
+            session, server.port, "POST", "/ofrep/v1/evaluate/flags/banner", body: #"{"context": {"targetingKey": "u1"}}"#, token: key)
+        #expect(evaluated == 200, "evaluations are still served while draining")
+        #expect(!stream.isFinished, "streams stay open while draining")
+        #expect(server.process.isRunning)
+
+        let exited = try await eventually(timeout: .seconds(30)) { !server.process.isRunning }
+        #expect(exited, "clutch serve did not exit after its drain period")
+        if exited {
+            #expect(server.process.terminationStatus == 0)
+            #expect(ContinuousClock.now - start >= .seconds(5), "stopped before the drain period was over")
+        }
+        #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished })
+    }
+
     /// Streams whose clients never read, on a large snapshot, cannot hold up SIGTERM: their
     /// connections are closed a second after shutdown begins, well before the 4 s after which
     /// the rest is cancelled (the bound is checked with room for a busy test machine).

@@ -12,7 +12,7 @@ import FoundationNetworking
 /// through one replica reaches the streams and credentials of the others, and a replica that
 /// loses the database keeps evaluating from memory and refuses writes with 503. Serialized:
 /// one test stops the database the others use.
-@Suite("Replicas on PostgreSQL", .serialized)
+@Suite("Replicas on PostgreSQL", .serialized, .timeLimit(.minutes(5)))
 struct ReplicaTests {
     static func replica(_ url: String, poll: Duration = .seconds(60)) async throws -> TestServer {
         try await TestServer.start { configuration in

@@ -35,7 +35,8 @@ final class ServeProcess: @unchecked Sendable {
     var configPath: String { directory.appendingPathComponent("cli/config.json").path }
 
     /// Starts `clutch serve --port 0` over `directory`'s database and waits until it listens.
-    init(directory: URL, run: Int = 0) async throws {
+    /// `environment` adds to (or overrides) the variables the process gets.
+    init(directory: URL, run: Int = 0, environment extra: [String: String] = [:]) async throws {
         guard let binary = Self.binary else { throw TestFailure("the clutch binary is not built") }
         self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -50,6 +51,7 @@ final class ServeProcess: @unchecked Sendable {
         environment["CLUTCH_CONFIG"] = configPath
         environment["CLUTCH_LOG_LEVEL"] = "info"
         environment["CLUTCH_CHECK_CONTRACT"] = "1"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)

@@ -148,7 +148,7 @@ public final class TestPostgres: Sendable {
     }
 
     /// A port nobody listens on now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestPostgresError("socket() failed") }
         defer { close(fd) }

@@ -55,6 +55,11 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "url"))
     var publicURL: String?
 
+    @Option(help: ArgumentHelp(
+        "After SIGTERM, seconds /readyz answers 503 while requests are still served, so a proxy stops sending here before the server stops (or CLUTCH_DRAIN_SECONDS; default 5 on PostgreSQL, 0 on SQLite).",
+        valueName: "seconds"))
+    var drainSeconds: Double?
+
     @ArgumentParser.Flag(help: "Mark the web console's session cookie Secure even when requests arrive over plain HTTP (behind a TLS proxy).")
     var consoleSecureCookies = false
 
@@ -99,6 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.publicURL = url
         }
         configuration.consoleSecureCookies = consoleSecureCookies
+        if let seconds = try drainPeriod(environment) { configuration.drainPeriod = seconds }
         if let text = nonEmpty(environment["CLUTCH_WEBHOOK_FIRST_RETRY_SECONDS"]) {
             // The first retry's delay (default 10 s; it doubles per attempt up to an hour).
             guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
@@ -170,6 +176,21 @@ struct ServeCommand: AsyncParsableCommand {
             limits.maxImportBytes = min(mebibytes, 1 << 16) << 20
         }
         return limits
+    }
+
+    /// `--drain-seconds`, else CLUTCH_DRAIN_SECONDS; `nil` keeps the default for the database kind.
+    private func drainPeriod(_ environment: [String: String]) throws -> Duration? {
+        let seconds: Double
+        if let drainSeconds {
+            seconds = drainSeconds
+        } else if let text = nonEmpty(environment["CLUTCH_DRAIN_SECONDS"]) {
+            guard let parsed = Double(text) else { throw CLIError.usage("CLUTCH_DRAIN_SECONDS must be a number of seconds, got '\(text)'") }
+            seconds = parsed
+        } else {
+            return nil
+        }
+        guard seconds >= 0, seconds <= 300 else { throw CLIError.usage("--drain-seconds must be 0–300, got \(seconds)") }
+        return .milliseconds(Int64(seconds * 1000))
     }
 
     private func nonEmpty(_ s: String?) -> String? {

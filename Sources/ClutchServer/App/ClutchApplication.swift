@@ -17,6 +17,8 @@ public final class ClutchApplication: Sendable {
     /// The web console's templates, parsed once.
     let consolePages: ConsolePages
     private let ready = Mutex(false)
+    /// Set by ``startDraining()``: `/readyz` answers 503 while everything else is still served.
+    private let draining = Mutex(false)
     /// One server per SQLite file (`nil` on PostgreSQL, which replicas share).
     private let instanceLock: InstanceLock?
     /// On a shared database: keeps this replica current with the others' changes.
@@ -88,6 +90,16 @@ public final class ClutchApplication: Sendable {
     /// Whether the database is open and every snapshot is loaded.
     var isReady: Bool { ready.withLock { $0 } }
 
+    /// Whether this server is about to stop (``startDraining()``).
+    public var isDraining: Bool { draining.withLock { $0 } }
+
+    /// Marks the server as stopping soon: `/readyz` answers 503 `draining` from now on, so a
+    /// proxy's health check takes it out of rotation while it still answers every request and
+    /// keeps its streams open. Shutting down is the caller's next step.
+    public func startDraining() {
+        draining.withLock { $0 = true }
+    }
+
     /// On a shared database, whether this replica hears the others' changes (always true on SQLite).
     var isListening: Bool { replicaSync?.isListening ?? true }
 
@@ -138,7 +150,8 @@ public final class ClutchApplication: Sendable {
         router.middlewares.add(MetricsMiddleware(metrics: services.metrics))
         router.middlewares.add(ErrorMiddleware())
         router.addRoutes(OpsController(
-            services: services, isReady: { [self] in self.isReady }, isListening: { [self] in self.isListening }).routes)
+            services: services, isReady: { [self] in self.isReady }, isDraining: { [self] in self.isDraining },
+            isListening: { [self] in self.isListening }).routes)
         router.group("api/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .admin))
             .addRoutes(FlagsController(services: services).routes)

@@ -4,6 +4,8 @@ import Hummingbird
 struct OpsController {
     let services: ServerServices
     let isReady: @Sendable () -> Bool
+    /// After SIGTERM, for the drain period: not ready, so a proxy stops sending requests here.
+    let isDraining: @Sendable () -> Bool
     /// On a shared database: whether this replica hears the others' changes.
     let isListening: @Sendable () -> Bool
 
@@ -23,6 +25,9 @@ struct OpsController {
     @Sendable func ready(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         guard isReady() else {
             return JSONResponse.raw(#"{"status":"starting"}"#, status: .serviceUnavailable)
+        }
+        guard !isDraining() else {
+            return JSONResponse.raw(#"{"status":"draining"}"#, status: .serviceUnavailable)
         }
         guard isListening() else {
             return JSONResponse.raw(#"{"status":"not listening for changes"}"#, status: .serviceUnavailable)

@@ -31,7 +31,12 @@ extension PostgresStore {
                             last_evaluated = GREATEST(usage.last_evaluated, excluded.last_evaluated)
                         """)
                 }
+                try await PostgresTables.addHourlyUsage(session, entries, at: at)
         }
+    }
+
+    public func recentUsage(flag: String, environment: String, now: Date) async throws -> RecentUsage {
+        try await read { session in try await PostgresTables.recentUsage(session, flag: flag, environment: environment, now: now) }
     }
 
     public func usage() async throws -> [String: [String: FlagUsage]] {

@@ -196,7 +196,7 @@ import Testing
             let s = try await Self.setup(server)
             let page = try await s.client.get("/ui/flags/doomed?env=staging")
             #expect(page.body.contains(#"<form method="post" action="/ui/flags/doomed/kill" class="change kill" data-confirm-env="doomed">"#))
-            #expect(page.body.contains("Type the flag&#39;s key, <strong>doomed</strong>, to confirm"))
+            #expect(page.body.contains("Type the flag's key, <strong>doomed</strong>, to confirm"))
             let before = try await s.state("doomed", "staging").text
             for confirm in [nil, "", "production", "staging", "Doomed"] as [String?] {
                 let form = [("env", "staging"), ("message", "stop")] + (confirm.map { [("confirm", $0)] } ?? [])

@@ -39,7 +39,7 @@ enum FlagListTemplate {
               {{#description}}<div class="desc">{{.}}</div>{{/description}}
               {{#hasTags}}<div class="tags">{{#tags}}<span class="tag">{{.}}</span> {{/tags}}</div>{{/hasTags}}
             </th>
-            {{#states}}<td class="{{#on}}on{{/on}}{{^on}}off{{/on}}">{{#on}}On{{/on}}{{^on}}Off{{/on}}</td>{{/states}}
+            {{#states}}<td class="{{state}}">{{label}}</td>{{/states}}
             <td>{{lastEvaluated}}</td>
           </tr>
           {{/flags}}

@@ -38,23 +38,12 @@ struct ConsoleFlagsController {
             let on = flag.state(in: env).enabled
             return state == "all" || (state == "on") == on
         }
-        let rows: [[String: Any]] = shown.map { record in
+        let rows = shown.map { record in
             let flag = record.flag
-            var row: [String: Any] = [
-                "key": flag.key, "url": ConsoleQuery.flagURL(flag.key, env: env),
-                "tags": flag.tags, "hasTags": !flag.tags.isEmpty,
-                // Each cell's class and words ready-made: with 2,000 rows, fewer template
-                // sections per row is most of the page's rendering time.
-                "states": environments.map { flag.state(in: $0).enabled ? Self.onCell : Self.offCell },
-                "stale": false,
-                "lastEvaluated": ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now),
-            ]
-            if !flag.description.isEmpty { row["description"] = flag.description }
-            if let reason = stale[flag.key] {
-                row["stale"] = true
-                row["staleReason"] = "Stale: \(reason)"
-            }
-            return row
+            return ConsoleFlagRows.Row(
+                key: flag.key, url: ConsoleQuery.flagURL(flag.key, env: env), description: flag.description, tags: flag.tags,
+                states: environments.map { flag.state(in: $0).enabled }, staleReason: stale[flag.key],
+                lastEvaluated: ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now))
         }
         let allTags = Set(flags.flatMap(\.flag.tags)).sorted()
         let values: [String: Any] = [
@@ -65,14 +54,10 @@ struct ConsoleFlagsController {
             },
             "tags": allTags.map { ["name": $0, "selected": $0 == tag] },
             "states": [("all", "On or off"), ("on", "On"), ("off", "Off")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == state] },
-            "flags": rows, "shown": rows.count, "total": flags.count,
+            "rowsHTML": ConsoleFlagRows.html(rows), "hasFlags": !rows.isEmpty, "shown": rows.count, "total": flags.count,
         ]
         return pages.render("flags", values)
     }
-
-    /// A flag list cell: the state in words (never by colour alone) and its class.
-    static let onCell = ["state": "on", "label": "On"]
-    static let offCell = ["state": "off", "label": "Off"]
 
     /// One flag in one environment: what everyone gets, every control, Try it, recent changes.
     @Sendable func flag(_ request: Request, context: ClutchRequestContext) async throws -> Response {

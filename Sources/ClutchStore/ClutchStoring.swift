@@ -142,6 +142,8 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
     func recordUsage(_ entries: [UsageEntry], at: Date) async throws
     /// Usage of every flag: flag key → environment → usage.
     func usage() async throws -> [String: [String: FlagUsage]]
+    /// The evaluations of `flag` in `environment` counted in the current hour and the 23 before it.
+    func recentUsage(flag: String, environment: String, now: Date) async throws -> RecentUsage
     /// Unarchived flags that can probably be removed from code.
     func staleFlags(unusedForDays days: Int, now: Date) async throws -> [StaleFlag]
 

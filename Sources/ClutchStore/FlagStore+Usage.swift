@@ -37,7 +37,13 @@ extension FlagStore {
             }
             // The same transaction hands rollout-decided counts to the running release of the flag.
             try Tables.addReleaseUsage(db, entries.filter(\.rollout), at: at)
+            try Tables.addHourlyUsage(db, entries, at: at)
         }
+    }
+
+    /// The evaluations of `flag` in `environment` counted in the current hour and the 23 before it.
+    public func recentUsage(flag: String, environment: String, now: Date) async throws -> RecentUsage {
+        try await pool.read { db in try Tables.recentUsage(db, flag: flag, environment: environment, now: now) }
     }
 
     /// Usage of every flag: flag key → environment → usage.
@@ -52,6 +58,14 @@ extension FlagStore {
         guard days >= 0 else { throw StoreError.badRequest("days cannot be negative, got \(days)", field: "days") }
         let (usage, flags) = try await pool.read { db in (try Tables.usage(db, flag: nil), try Tables.allFlags(db)) }
         return FlagStore.staleFlags(flags, usage: usage, unusedForDays: days, now: now)
+    }
+
+    /// The stale flags among `records`, each carrying its usage as ``flags(includeArchived:)``
+    /// reads them: for a caller that has read the flags already (the console's list), the same
+    /// rule without reading them again.
+    public static func staleFlags(_ records: [FlagRecord], unusedForDays days: Int, now: Date) -> [StaleFlag] {
+        let usage = Dictionary(records.compactMap { record in record.usage.map { (record.flag.key, $0) } }, uniquingKeysWith: { a, _ in a })
+        return staleFlags(records, usage: usage, unusedForDays: max(0, days), now: now)
     }
 
     /// The stale flags among `flags` given their `usage` (see ``staleFlags(unusedForDays:now:)``).

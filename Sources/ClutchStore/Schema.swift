@@ -4,8 +4,9 @@ import GRDB
 /// The database schema as named migrations. A released migration is never edited: change the
 /// schema by appending a new one.
 enum Schema {
-    /// The identifiers, in order, of every migration.
-    static let migrationNames = ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks"]
+    /// The identifiers, in order, of every migration (read from the migrator, so the list cannot
+    /// miss one).
+    static var migrationNames: [String] { migrator.migrations }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -282,6 +283,22 @@ enum Schema {
             try db.execute(sql: """
                 ALTER TABLE webhook_delivery ADD COLUMN claimed_by TEXT;
                 ALTER TABLE webhook_delivery ADD COLUMN claimed_until DATETIME;
+                """)
+        }
+        // Evaluations per flag, environment and hour (`hour_start`: the hour's start in seconds since
+        // 1970), beside the running totals of `usage`: the console's "last day" figures. Rows
+        // older than `UsageHours.retention` are deleted as usage is written.
+        migrator.registerMigration("v10-usage-hourly") { db in
+            try db.execute(sql: """
+                CREATE TABLE usage_hourly (
+                    flag TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    hour_start INTEGER NOT NULL,
+                    count INTEGER NOT NULL DEFAULT 0,
+                    rollout INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (flag, environment, hour_start)
+                ) WITHOUT ROWID;
+                CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start);
                 """)
         }
         return migrator

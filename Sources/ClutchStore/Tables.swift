@@ -84,7 +84,7 @@ enum Tables {
 
     static func flagRecord(_ row: Row) throws -> FlagRecord {
         FlagRecord(
-            flag: normalized(try decode(Flag.self, try row.decode(String.self, forColumn: "definition"))),
+            flag: try FlagDefinitionCache.flag(key: try row.decode(String.self, forColumn: "key"), definition: try row.decode(String.self, forColumn: "definition")),
             revision: try row.decode(Int64.self, forColumn: "revision"),
             createdAt: try row.decode(Date.self, forColumn: "created_at"),
             updatedAt: try row.decode(Date.self, forColumn: "updated_at"),

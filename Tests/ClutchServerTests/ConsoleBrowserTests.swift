@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+@testable import ClutchServer
 import Testing
 
 /// The console in real headless Chromium, driven by Playwright for Python (`console_browser.py`):
@@ -80,9 +81,18 @@ struct ConsoleBrowserTests {
             #expect((0.04...0.17).contains(share("rollout")), "\(share("rollout"))")
             #expect(result.at("tryVariant") == .string("on"))
             #expect(result.at("tryExplanation")?.stringValue?.contains("customerId = acme") == true)
-            // Kill: off for everyone, after a confirmation dialog.
+            // The Rollout control: how many of the evaluations just made reached the rollout, and
+            // the figure for a percentage as it is typed.
+            let reachable = result.at("coverage.reachable")?.numberValue ?? -1
+            #expect(reachable > 0)
+            #expect(result.at("coverage.text")?.stringValue?.contains("evaluations in production reached the rollout") == true)
+            #expect(result.at("coverage.text")?.stringValue?.contains("10 % would cover about") == true)
+            #expect(result.at("coverage.typed") == .string("50 % would cover about \(ConsoleFormat.count(Int64((reachable / 2).rounded()))).") )
+            // Kill: off for everyone, once the flag's key is typed (no browser dialog).
             #expect(result.at("killNotice") == .string("Killed: off in every environment."))
-            #expect(result.at("killDialogs")?.arrayCount == 1)
+            #expect(result.at("killDialogs")?.arrayCount == 0)
+            #expect(result.at("killDisabledUntilTyped") == .bool(true))
+            #expect(result.at("killEnabledWhenTyped") == .bool(true))
             #expect(step("killed", "acme") == .bool(false))
             #expect(step("killed", "admin") == .bool(false))
             #expect(share("killed") == 0)
@@ -98,6 +108,7 @@ struct ConsoleBrowserTests {
             #expect(result.at("live.before") == .string("On"))
             #expect(result.at("live.after") == .string("Off"))
             #expect(result.at("live.status")?.stringValue?.hasPrefix("Updated") == true)
+            #expect(result.at("liveOther") == .string("staging On"), "a change in staging shows on the production page")
             if case .object(let overflow)? = result.at("phoneOverflow") {
                 for (path, value) in overflow { #expect(value == .bool(false), "\(path) overflows on a phone") }
             } else {

@@ -126,6 +126,8 @@ import Testing
                 ("customers", [("customers", "acme"), ("do", "add")]),
                 ("rollout", [("percent", "10")]),
                 ("rules", [("conditions", "plan in pro")]),
+                ("toggle", [("to", "on")]),
+                ("restore", [("revision", "1"), ("scope", "production")]),
             ]
             for (path, form) in attempts {
                 let answer = try await s.post("/ui/flags/prod/\(path)", [("env", "production")] + form)
@@ -135,9 +137,80 @@ import Testing
                 #expect(wrong.status == 400, "\(path)")
             }
             #expect(try await s.state("prod", "production").text == before)
+            // A new cohort in production too.
+            #expect(try await s.post("/ui/cohorts", [("env", "production"), ("key", "new-prod")]).status == 400)
+            #expect(try await server.send("GET", "/api/v1/environments/production/cohorts/new-prod").status == 404)
             let confirmed = try await s.post("/ui/flags/prod/customers", [("env", "production"), ("confirm", "production"), ("customers", "acme"), ("do", "add")])
             #expect(confirmed.status == 303)
             #expect(try await s.state("prod", "production")["flag.environments.production.targets[0].values[0]"] == .string("acme"))
+        }
+    }
+
+    /// The Rollout control says how many of the last day's evaluations (reported through the SDK
+    /// usage endpoint) reached the rollout and how many its percentage covers; without usage, that
+    /// there is none.
+    @Test func theRolloutShowsHowManyOfTheLastDaysEvaluationsItCovers() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(#"{"key": "ramp", "type": "boolean"}"#)
+            let s = try await Self.setup(server)
+            let empty = try await s.client.get("/ui/flags/ramp?env=staging")
+            #expect(empty.body.contains("No evaluations of this flag in staging were reported in the last day"))
+            func pageOnceUsageIsWritten(_ text: String) async throws -> String {
+                // Usage is written in batches (every 250 ms): poll for it.
+                for _ in 0..<120 {
+                    let page = try await s.client.get("/ui/flags/ramp?env=staging").body
+                    if page.contains(text) { return page }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                return try await s.client.get("/ui/flags/ramp?env=staging").body
+            }
+            // Evaluations before any rollout: every one counted, so the figure is an upper bound.
+            let before = try await server.send(
+                "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "ramp", "variant": "off", "count": 5000}]}"#, as: .bearer(s.key))
+            #expect(before.status == 202 || before.status == 200, "\(before.status)")
+            #expect(try await s.post("/ui/flags/ramp/rollout", [("env", "staging"), ("percent", "10"), ("bucketBy", "customerId")]).status == 303)
+            let bound = try await pageOnceUsageIsWritten("5,000 evaluations of this flag in staging were counted")
+            #expect(bound.contains("none decided by a percentage rollout"))
+            #expect(bound.contains("10 % would cover at most about 500."))
+            // Evaluations the rollout decided, as an SDK reports them (`rollout: true`).
+            try await server.send("POST", "/sdk/v1/usage", body: """
+                {"counts": [{"flag": "ramp", "variant": "on", "count": 1234, "rollout": true},
+                            {"flag": "ramp", "variant": "off", "count": 11106, "rollout": true}]}
+                """, as: .bearer(s.key))
+            let page = try await pageOnceUsageIsWritten("12,340 evaluations in staging reached the rollout")
+            #expect(page.contains("In the last day, 12,340 evaluations in staging reached the rollout."))
+            #expect(page.contains("10 % would cover about 1,234."))
+            #expect(page.contains(#"data-reachable="12340""#), "what console.js recomputes from")
+            // Another environment's page has its own figure.
+            #expect(try await s.client.get("/ui/flags/ramp?env=production").body.contains("No evaluations of this flag in production"))
+        }
+    }
+
+    /// The kill switch turns every environment off: the flag's key must be typed, checked by the
+    /// server (the form works without JavaScript), and nothing changes without it.
+    @Test func theKillSwitchNeedsTheFlagKeyTyped() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(#"{"key": "doomed", "type": "boolean"}"#)
+            try await server.send("POST", "/api/v1/flags/doomed/environments/staging/on")
+            try await server.send("POST", "/api/v1/flags/doomed/environments/production/on")
+            let s = try await Self.setup(server)
+            let page = try await s.client.get("/ui/flags/doomed?env=staging")
+            #expect(page.body.contains(#"<form method="post" action="/ui/flags/doomed/kill" class="change kill" data-confirm-env="doomed">"#))
+            #expect(page.body.contains("Type the flag's key, <strong>doomed</strong>, to confirm"))
+            let before = try await s.state("doomed", "staging").text
+            for confirm in [nil, "", "production", "staging", "Doomed"] as [String?] {
+                let form = [("env", "staging"), ("message", "stop")] + (confirm.map { [("confirm", $0)] } ?? [])
+                let refused = try await s.post("/ui/flags/doomed/kill", form)
+                #expect(refused.status == 400, "\(String(describing: confirm))")
+                #expect(refused.body.contains("“confirm”"), "the field is named")
+            }
+            #expect(try await s.state("doomed", "staging").text == before, "nothing changed")
+            #expect(try await s.evaluate("doomed", #"{"targetingKey": "u"}"#) == .bool(true))
+            let killed = try await s.post("/ui/flags/doomed/kill", [("env", "staging"), ("message", "stop"), ("confirm", " doomed ")])
+            #expect(killed.location == "/ui/flags/doomed?env=staging&done=kill")
+            let after = try await s.state("doomed", "staging")
+            #expect(after["flag.environments.staging.enabled"] == .bool(false))
+            #expect(after["flag.environments.production.enabled"] == .bool(false))
         }
     }
 
@@ -147,7 +220,7 @@ import Testing
             let s = try await Self.setup(server)
             _ = try await s.post("/ui/flags/h/toggle", [("env", "staging"), ("to", "on"), ("message", "on for QA")])
             _ = try await s.post("/ui/flags/h/rollout", [("env", "staging"), ("percent", "25"), ("message", "a quarter")])
-            _ = try await s.post("/ui/flags/h/kill", [("env", "staging"), ("message", "stop")])
+            #expect(try await s.post("/ui/flags/h/kill", [("env", "staging"), ("message", "stop"), ("confirm", "h")]).status == 303)
             let history = try await s.client.get("/ui/flags/h/history?env=staging")
             #expect(history.status == 200)
             let order = ["stop", "a quarter", "on for QA"].compactMap { history.body.range(of: $0)?.lowerBound }
@@ -163,9 +236,11 @@ import Testing
             let state = try await s.state("h", "staging")
             #expect(state["flag.environments.staging.enabled"] == .bool(true))
             #expect(state["flag.environments.staging.default.rollout.weights[0].weight"] == .integer(25_000))
-            // The whole flag includes production: its name must be typed.
-            let whole = try await s.post("/ui/flags/h/restore", [("env", "staging"), ("revision", "1"), ("scope", "all")])
+            // The whole flag is every environment: its key must be typed.
+            let whole = try await s.post("/ui/flags/h/restore", [("env", "staging"), ("revision", "1"), ("scope", "all"), ("confirm", "production")])
             #expect(whole.status == 400)
+            #expect(whole.body.contains("type the flag&#39;s key, “h”"), "\(whole.body)")
+            #expect(try await s.client.get("/ui/flags/h/history?env=staging&restore=1&scope=all").body.contains("Type <strong>h</strong> to confirm"))
             let bad = try await s.post("/ui/flags/h/restore", [("env", "staging"), ("revision", "99"), ("scope", "staging")])
             #expect(bad.status == 404)
             #expect(try await s.state("h", "staging")["revision"] == .integer(5), "the refused restores wrote nothing")
@@ -247,6 +322,7 @@ import Testing
                 ("/ui/flags/g/cohorts", [("cohort", "c"), ("do", "add")]), ("/ui/flags/g/rollout", [("percent", "50")]),
                 ("/ui/flags/g/rules", [("conditions", "plan in pro")]), ("/ui/flags/g/restore", [("revision", "1"), ("scope", "staging")]),
                 ("/ui/cohorts/c/members", [("members", "y"), ("do", "add")]), ("/ui/cohorts", [("key", "d")]),
+                ("/ui/flags/g/kill", [("confirm", "g")]), ("/ui/flags/g/toggle", [("to", "on")]),
             ]
             let before = try await server.send("GET", "/api/v1/flags/g").text
             for (path, form) in posts {
@@ -299,7 +375,7 @@ import Testing
         }
     }
 
-    /// The console's stream says `ready`, then `change` when the environment changes.
+    /// The console's stream says `ready`, then `change` when its environment or another one changes.
     @Test func theFlagPageStreamAnnouncesChanges() async throws {
         try await TestServer.with(configure: { $0.heartbeatInterval = .milliseconds(200) }) { server in
             try await server.createFlag(#"{"key": "live", "type": "boolean"}"#)
@@ -311,6 +387,16 @@ import Testing
             try await server.send("POST", "/api/v1/flags/live/environments/staging/on")
             #expect(try await events.wait(timeout: .seconds(30)) { $0.events.contains { $0.name == "change" } })
             #expect(try await events.wait(timeout: .seconds(30)) { $0.text.contains(": heartbeat") })
+            // A change in another environment too: the page shows every environment's state.
+            let changes = events.events.filter { $0.name == "change" }.count
+            try await server.send("POST", "/api/v1/flags/live/environments/production/on")
+            #expect(try await events.wait(timeout: .seconds(30)) { $0.events.filter { $0.name == "change" }.count > changes })
+            // The stream counts once, in its own environment.
+            let environments = try await server.send("GET", "/api/v1/environments")
+            for i in 0..<3 {
+                let key = environments["environments[\(i)].key"]?.stringValue ?? ""
+                #expect(environments["environments[\(i)].streams"] == .integer(key == "staging" ? 1 : 0), "\(key)")
+            }
         }
     }
 }

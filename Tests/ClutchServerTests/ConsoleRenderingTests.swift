@@ -36,11 +36,26 @@ import Testing
         let pages = try ConsolePages()
         for (name, text) in ConsolePages.templates {
             #expect(text.hasPrefix("{{% CONTENT_TYPE: \(ConsoleHTML.contentTypeName) }}"), "\(name) must declare the console's escaping")
-            #expect(!text.contains("{{{") && !text.contains("{{&"), "\(name) must not write unescaped values")
+            // The one exception: the flag list's rows, escaped by ConsoleFlagRows (tested below).
+            let unescaped = text.replacingOccurrences(of: "{{{rowsHTML}}}", with: name == "flags" ? "" : "{{{rowsHTML}}}")
+            #expect(!unescaped.contains("{{{") && !unescaped.contains("{{&"), "\(name) must not write unescaped values")
         }
         let html = pages.library.render(["title": "t", "heading": "\"\u{301} x=\"", "message": "<i>", "back": "/", "backText": "b"], withTemplate: "error") ?? ""
         #expect(html.contains("&quot;\u{301} x=&quot;"))
         #expect(!html.contains("<i>"))
+    }
+
+    /// The flag list's rows, written without a template, escape every value they show.
+    @Test func theFlagListRowsEscapeEveryValue() {
+        for (payload, safe) in zip(Self.payloads, Self.escaped) {
+            let html = ConsoleFlagRows.html([ConsoleFlagRows.Row(
+                key: payload, url: "/ui/flags/" + payload, description: payload, tags: [payload, "ok"], states: [true, false],
+                staleReason: payload, lastEvaluated: payload)])
+            if payload != safe { #expect(!html.contains(payload), "\(payload)") }
+            #expect(html.components(separatedBy: safe).count - 1 >= 6, "every field shows the text, escaped: \(html)")
+            #expect(!Self.containsRawQuoteBeforeCombiningMark(html))
+            #expect(html.contains(#"<td class="on">On</td><td class="off">Off</td>"#), "state in words")
+        }
     }
 
     static let payloads = [

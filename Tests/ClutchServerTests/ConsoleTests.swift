@@ -261,7 +261,7 @@ import Testing
             }
             let client = try await Self.signIn(server)
             let token = try await Self.csrf(client)
-            let answer = try await client.post("/ui/flags/doomed/kill", form: [("csrf", token), ("env", "staging"), ("message", "errors spiking")])
+            let answer = try await client.post("/ui/flags/doomed/kill", form: [("csrf", token), ("env", "staging"), ("message", "errors spiking"), ("confirm", "doomed")])
             #expect(answer.status == 303)
             for env in FlagStoreDefaults.environments {
                 #expect(try await Self.enabled(server, "doomed", env) == false, "\(env)")

@@ -104,6 +104,19 @@ def main() -> None:
         result["rolloutNotice"] = change("#live-rollout", "Set rollout", "10 percent of customers")
         result["steps"]["rollout"] = apps()
 
+        # The Rollout control counts the evaluations apps just made (OFREP usage is written in
+        # batches: reload until it shows), and recomputes the figure as a percentage is typed.
+        for _ in range(60):
+            page.goto(base + f"/ui/flags/{flag}?env={ENV}")
+            if page.locator("#coverage[data-reachable]").count() and "reached the rollout" in page.locator("#coverage").inner_text():
+                break
+            time.sleep(0.5)
+        coverage = page.locator("#coverage")
+        result["coverage"] = {"text": coverage.inner_text(), "reachable": int(coverage.get_attribute("data-reachable") or "-1")}
+        page.locator("#live-rollout").get_by_label("Rollout").fill("50")
+        result["coverage"]["typed"] = page.locator("#coverage-figure").inner_text()
+        page.goto(base + f"/ui/flags/{flag}?env={ENV}")
+
         # Try it: the explain box says who decides.
         box = page.locator("#try")
         box.get_by_label("customerId").fill("acme")
@@ -115,8 +128,15 @@ def main() -> None:
             page.goto(base + f"/ui/flags/{flag}?env={ENV}")
             page.screenshot(path=f"{shots}/console-flag.png", full_page=True)
 
-        page.locator("section[aria-labelledby=kill]").get_by_label("Message (optional, kept in the history)").fill("errors spiking")
-        page.get_by_role("button", name="Kill switch: off everywhere").click()
+        # Kill switch: the button stays disabled until the flag's key is typed; Enter sends it.
+        kill = page.locator("section[aria-labelledby=kill]")
+        kill.get_by_label("Message (optional, kept in the history)").fill("errors spiking")
+        kill_button = kill.get_by_role("button", name="Kill switch: off everywhere")
+        result["killDisabledUntilTyped"] = kill_button.is_disabled()
+        kill_confirm = kill.get_by_label(f"Type the flag's key, {flag}, to confirm")
+        kill_confirm.fill(flag)
+        result["killEnabledWhenTyped"] = kill_button.is_enabled()
+        kill_confirm.press("Enter")
         page.wait_for_selector("p.notice")
         result["killNotice"] = page.locator("p.notice").inner_text()
         result["killDialogs"] = list(dialogs)
@@ -152,6 +172,10 @@ def main() -> None:
         result["live"] = {"before": before, "after": page.locator("h2#gets .state").inner_text(),
                           "seconds": round(time.monotonic() - started, 3),
                           "status": page.locator("#live-status").inner_text()}
+        # A change in another environment updates the open page's summary of every environment.
+        post(base, f"/api/v1/flags/{flag}/environments/staging/on", None, {"Authorization": "Bearer " + token})
+        page.wait_for_selector('nav.envs a[href$="env=staging"] span.on', timeout=30000)
+        result["liveOther"] = page.locator('nav.envs a[href$="env=staging"]').inner_text()
 
         # Hostile text typed into free-text fields executes nothing and adds no attribute in the browser.
         payloads = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '"\u0301 onmouseover=alert(1) x="', 'javascript:alert(1)']

@@ -73,4 +73,38 @@ struct UsageTests {
         // Young flags are not "never evaluated" yet.
         #expect(try await store.staleFlags(unusedForDays: 30, now: Date()).map(\.key) == ["done", "full-rollout"])
     }
+
+    /// Hourly buckets: the last day's evaluations and those the rollout decided, per flag and
+    /// environment; older hours left out, and deleted once past the retention.
+    @Test(arguments: StoreBackend.allCases) func hourlyUsageSumsTheLastDayAndIsPruned(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        _ = try await store.createFlag(checkoutFlag(), change: admin)
+        let hour: TimeInterval = 3_600
+        let now = Date(timeIntervalSince1970: 1_800_000_000 + 600)  // ten minutes into an hour
+        func entry(_ variant: String, _ count: Int64, rollout: Bool = false, env: String = "production", flag: String = "new-checkout") -> UsageEntry {
+            UsageEntry(environment: env, flag: flag, variant: variant, count: count, rollout: rollout)
+        }
+        #expect(try await store.recentUsage(flag: "new-checkout", environment: "production", now: now).hasData == false)
+        try await store.recordUsage([entry("on", 40, rollout: true), entry("off", 50, rollout: true), entry("on", 10)], at: now.addingTimeInterval(-2 * hour))
+        try await store.recordUsage([entry("on", 5)], at: now.addingTimeInterval(-60))
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "new-checkout", variant: "on", count: 3, rollout: true)], at: now)
+        try await store.recordUsage([entry("on", 1_000)], at: now.addingTimeInterval(-25 * hour))  // before the window
+        try await store.recordUsage([entry("on", 7, env: "staging"), entry("on", 9, flag: "no-such-flag")], at: now)
+        let recent = try await store.recentUsage(flag: "new-checkout", environment: "production", now: now)
+        #expect(recent.evaluations == 108)
+        #expect(recent.rolloutEvaluations == 93)
+        #expect(recent.since == Date(timeIntervalSince1970: 1_800_000_000 - 23 * hour))
+        #expect(recent.covered(percent: 10) == 9)
+        #expect(!recent.isUpperBound)
+        #expect(try await store.recentUsage(flag: "new-checkout", environment: "staging", now: now).evaluations == 7)
+        #expect(try await store.recentUsage(flag: "no-such-flag", environment: "production", now: now).hasData == false)
+        // An hour is one bucket however many reports it gets; sums saturate.
+        for _ in 0..<3 { try await store.recordUsage([entry("on", .max, rollout: true)], at: now) }
+        #expect(try await store.recentUsage(flag: "new-checkout", environment: "production", now: now).rolloutEvaluations == .max)
+        // Writing 73 hours later deletes the buckets past the retention: the earlier day reads empty.
+        try await store.recordUsage([entry("on", 1)], at: now.addingTimeInterval(73 * hour))
+        #expect(try await store.recentUsage(flag: "new-checkout", environment: "production", now: now).hasData == false)
+        #expect(try await store.recentUsage(flag: "new-checkout", environment: "production", now: now.addingTimeInterval(73 * hour)).evaluations == 1)
+    }
 }

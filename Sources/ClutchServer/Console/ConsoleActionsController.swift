@@ -10,12 +10,8 @@ struct ConsoleActionsController {
     let services: ServerServices
     let pages: ConsolePages
 
-    /// Environments where a change needs the environment's name typed as confirmation.
-    static let confirmedEnvironments: Set<String> = ["production"]
     /// The longest change message the console accepts.
     static let maxMessageLength = 500
-
-    static func needsConfirmation(_ environment: String) -> Bool { confirmedEnvironments.contains(environment) }
 
     /// The page's note after a change, by the fixed code the redirect carries (never free text).
     static func notice(_ code: String) -> String? {
@@ -55,13 +51,17 @@ struct ConsoleActionsController {
         }
     }
 
-    /// Off in every environment, through the same store function as `POST /api/v1/flags/{key}/kill`.
+    /// Off in every environment, through the same store function as `POST /api/v1/flags/{key}/kill`,
+    /// once the flag's key is typed (``ConsoleConfirmation``).
     @Sendable func kill(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let session = try context.requireConsoleSession()
         let key = try context.parameter("key")
         let form = context.consoleForm
         let environments = try await services.store.environments().map(\.key)
         let env = form["env"].flatMap { environments.contains($0) ? $0 : nil } ?? "production"
+        if let refusal = ConsoleConfirmation.refusal(form, scope: .everyEnvironment(flag: key)) {
+            return ConsoleEdit(services: services, pages: pages).refuse(refusal + " Nothing was changed.", key: key, env: env, session)
+        }
         guard let change = ConsoleEdit.changeInfo(session, form) else {
             return ConsoleEdit(services: services, pages: pages).refuse(
                 "The message may have at most \(Self.maxMessageLength) characters. Nothing was changed.", key: key, env: env, session)

@@ -42,7 +42,7 @@ struct ConsoleCohortsController {
         let users = try await users(env: env)
         var values: [String: Any] = [
             "title": "Cohorts", "session": session.templateValues, "csrf": session.csrfToken, "env": env,
-            "needsConfirm": ConsoleActionsController.needsConfirmation(env),
+            "needsConfirm": ConsoleConfirmation.isProtected(env),
             "environments": environments.map { ["key": $0, "url": "/ui/cohorts?env=\(ConsoleQuery.encode($0))", "current": $0 == env] },
             "cohorts": cohorts.map { summary -> [String: Any] in
                 let cohort = summary.record.cohort
@@ -86,7 +86,7 @@ struct ConsoleCohortsController {
         var values: [String: Any] = [
             "title": "Cohort \(key)", "session": session.templateValues, "csrf": session.csrfToken,
             "key": key, "env": env, "attribute": cohort.attribute, "revision": record.revision,
-            "needsConfirm": ConsoleActionsController.needsConfirmation(env),
+            "needsConfirm": ConsoleConfirmation.isProtected(env),
             "listURL": "/ui/cohorts?env=\(ConsoleQuery.encode(env))",
             "membersURL": "/ui/cohorts/\(ConsoleQuery.encode(key))/members",
             "pageURL": Self.cohortURL(key, env: env),
@@ -113,8 +113,8 @@ struct ConsoleCohortsController {
             return refuse("Choose an environment that exists.", session)
         }
         let back = Self.cohortURL(key, env: env)
-        if ConsoleActionsController.needsConfirmation(env), form["confirm"]?.trimmingCharacters(in: .whitespaces) != env {
-            return refuse("To change \(env), type its name, “\(env)”, in the confirmation field.", session, back: back)
+        if let refusal = ConsoleConfirmation.refusal(form, scope: .environment(env)) {
+            return refuse(refusal, session, back: back)
         }
         guard let change = ConsoleEdit.changeInfo(session, form) else {
             return refuse("The message may have at most \(ConsoleActionsController.maxMessageLength) characters.", session, back: back)
@@ -141,6 +141,9 @@ struct ConsoleCohortsController {
             return refuse("Choose an environment that exists.", session)
         }
         let back = "/ui/cohorts?env=\(ConsoleQuery.encode(env))"
+        if let refusal = ConsoleConfirmation.refusal(form, scope: .environment(env)) {
+            return refuse(refusal, session, back: back)
+        }
         guard let change = ConsoleEdit.changeInfo(session, form) else {
             return refuse("The message may have at most \(ConsoleActionsController.maxMessageLength) characters.", session, back: back)
         }

@@ -46,8 +46,8 @@ struct ConsoleEdit {
         guard let env = fields["env"], environments.contains(env) else {
             return refuse("Choose an environment that exists. Nothing was changed.", key: key, env: nil, session)
         }
-        if ConsoleActionsController.needsConfirmation(env), fields["confirm"]?.trimmingCharacters(in: .whitespaces) != env {
-            return refuse("To change \(env), type its name, “\(env)”, in the confirmation field. Nothing was changed.", key: key, env: env, session)
+        if let refusal = ConsoleConfirmation.refusal(fields, scope: .environment(env)) {
+            return refuse(refusal + " Nothing was changed.", key: key, env: env, session)
         }
         guard let change = Self.changeInfo(session, fields) else {
             return refuse("The message may have at most \(ConsoleActionsController.maxMessageLength) characters. Nothing was changed.", key: key, env: env, session)

@@ -4,8 +4,9 @@ import Hummingbird
 import NIOCore
 
 /// `GET /ui/flags/{key}/events?env=…`: a small Server-Sent-Events stream that tells an open flag
-/// page its environment changed, so the page can fetch itself again (console.js) and show a
-/// change made elsewhere within a second. It is the SDK stream's machinery
+/// page an environment changed (the one shown, or any other: the page summarises every
+/// environment's state), so the page can fetch itself again (console.js) and show a change made
+/// elsewhere within a second. It is the SDK stream's machinery
 /// (``EventStreamResponse``: heartbeats to notice a gone client, backlog and stall limits,
 /// graceful shutdown) with a format that sends only "something changed".
 struct ConsoleEventsController {
@@ -22,7 +23,8 @@ struct ConsoleEventsController {
         let registry = services.registry
         var response = try EventStreamResponse.make(
             services: services, channel: context.channel, keyID: "console:\(session.idHash)", environment: env,
-            lastEventID: nil, format: ConsoleChangeFormat { registry.live(env)?.version })
+            following: environments, lastEventID: nil,
+            format: ConsoleChangeFormat { environments.map { registry.live($0)?.version ?? 0 }.reduce(0, +) })
         for field in ConsolePages.securityHeaders where field.name != .cacheControl {
             response.headers[field.name] = field.value
         }
@@ -30,8 +32,9 @@ struct ConsoleEventsController {
     }
 }
 
-/// `event: ready` once connected, then `event: change` with the environment's version for each
-/// change (several events of one version make one message); heartbeats as they are.
+/// `event: ready` once connected, then `event: change` for each change (several events of one
+/// version make one message); heartbeats as they are. The version is the sum of the followed
+/// environments' snapshot versions: each only grows, so the sum grows with any change.
 struct ConsoleChangeFormat: StreamFormat {
     let currentVersion: @Sendable () -> Int64?
     var sent: Int64?

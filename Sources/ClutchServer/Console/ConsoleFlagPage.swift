@@ -8,7 +8,7 @@ import Foundation
 enum ConsoleFlagPage {
     static func values(
         _ record: FlagRecord, env: String, environments: [String], cohorts: [(record: CohortRecord, size: Int)],
-        session: ConsoleSession, now: Date
+        recent: RecentUsage, session: ConsoleSession, now: Date
     ) -> [String: Any] {
         let flag = record.flag
         let state = flag.state(in: env)
@@ -21,7 +21,7 @@ enum ConsoleFlagPage {
             "updatedAt": ConsoleFormat.time(record.updatedAt, now: now), "updatedBy": record.updatedBy,
             "offVariant": flag.offVariant,
             "on": state.enabled,
-            "needsConfirm": ConsoleActionsController.needsConfirmation(env),
+            "needsConfirm": ConsoleConfirmation.isProtected(env),
             "steps": Describe.steps(flag, environment: env).map { ["kind": $0.kind, "text": $0.text] },
             "lastEvaluated": ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now),
             "environments": environments.map {
@@ -52,7 +52,7 @@ enum ConsoleFlagPage {
         values["cohortTargets"] = cohortTargets(state, cohorts: cohorts)
         values["cohortChoices"] = cohorts.map { ["key": $0.record.cohort.key, "size": $0.size] }
         values["hasCohorts"] = !cohorts.isEmpty
-        values.merge(rollout(flag, state, usage: record.usage?[env], now: now)) { _, new in new }
+        values.merge(rollout(flag, state, env: env, recent: recent)) { _, new in new }
         // Row keys never repeat a page key: a missing one would resolve to the page's (Mustache's context stack).
         values["rules"] = state.rules.enumerated().map { index, rule -> [String: Any] in
             let path = ConsoleQuery.flagPath(key, "/rules/\(ConsoleQuery.encode(rule.id ?? ""))")
@@ -82,8 +82,10 @@ enum ConsoleFlagPage {
     }
 
     /// The rollout control: the current percentage and sticky attribute, and how many of the
-    /// evaluations counted in the last day it covers (when usage has been reported).
-    static func rollout(_ flag: Flag, _ state: FlagState, usage: FlagUsage?, now: Date) -> [String: Any] {
+    /// last day's evaluations (``RecentUsage``, hourly counts) reached the rollout and how many
+    /// the percentage covers. console.js recomputes the figure as the percentage is typed, from
+    /// `data-reachable` (the same product, ``RecentUsage/covered(percent:)``).
+    static func rollout(_ flag: Flag, _ state: FlagState, env: String, recent: RecentUsage) -> [String: Any] {
         let current = state.default?.rollout
         let variant = flag.targetingVariant
         let weight = current?.weights.first { $0.variant == variant }?.weight
@@ -95,16 +97,23 @@ enum ConsoleFlagPage {
             "stickyChoices": known.map { ["key": $0, "selected": $0 == bucketBy] },
             "stickyOther": known.contains(bucketBy) ? "" : bucketBy,
             "stickyIsOther": !known.contains(bucketBy),
+            "hasUsage": recent.hasData,
         ]
-        if let usage, now.timeIntervalSince(usage.lastEvaluated) < 86_400 {
-            let total = usage.variants.values.reduce(Int64(0)) { $0.addingReportingOverflow($1).overflow ? .max : $0 + $1 }
-            values["usageTotal"] = total
-            values["hasUsage"] = true
-            if let weight {
-                values["hasCovered"] = true
-                values["usageCovered"] = Int64((Double(total) * Double(weight) / Double(Rollout.totalWeight)).rounded())
-            }
+        guard recent.hasData else { return values }
+        let reachable = ConsoleFormat.count(recent.reachable)
+        values["usageReachable"] = recent.reachable
+        values["usageIsBound"] = recent.isUpperBound
+        values["usageSentence"] = recent.isUpperBound
+            ? "In the last day, \(reachable) evaluation\(recent.reachable == 1 ? "" : "s") of this flag in \(env) were counted, none decided by a percentage rollout (targets and rules decide some of them first)."
+            : "In the last day, \(reachable) evaluation\(recent.reachable == 1 ? "" : "s") in \(env) reached the rollout."
+        if let weight {
+            values["usageCoverage"] = coverage(recent, percent: Double(weight) * 100 / Double(Rollout.totalWeight), shown: percent)
         }
         return values
+    }
+
+    /// "10 % would cover about 1,234." (or "at most about" when the figure is an upper bound).
+    static func coverage(_ recent: RecentUsage, percent: Double, shown: String) -> String {
+        "\(shown) % would cover \(recent.isUpperBound ? "at most " : "")about \(ConsoleFormat.count(recent.covered(percent: percent)))."
     }
 }

@@ -13,7 +13,7 @@ struct ConsoleFlagsController {
         group.get("flags/:key", use: flag)
     }
 
-    /// Every flag in one page: two reads (flags with usage, stale flags), no query per flag, and
+    /// Every flag in one page: one read (the flags with their usage), no query per flag, and
     /// the filters applied in memory.
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let session = try context.requireConsoleSession()
@@ -27,8 +27,9 @@ struct ConsoleFlagsController {
         }
         let now = Date()
         let flags = try await services.store.flags(includeArchived: false)
+        // The flags just read carry their usage: stale ones are found without reading them again.
         let stale = Dictionary(
-            try await services.store.staleFlags(unusedForDays: 30, now: now).map { ($0.key, $0.reason) }, uniquingKeysWith: { a, _ in a })
+            FlagStore.staleFlags(flags, unusedForDays: 30, now: now).map { ($0.key, $0.reason) }, uniquingKeysWith: { a, _ in a })
         let needle = query.lowercased()
         let shown = flags.filter { record in
             let flag = record.flag
@@ -37,20 +38,12 @@ struct ConsoleFlagsController {
             let on = flag.state(in: env).enabled
             return state == "all" || (state == "on") == on
         }
-        let rows: [[String: Any]] = shown.map { record in
+        let rows = shown.map { record in
             let flag = record.flag
-            var row: [String: Any] = [
-                "key": flag.key, "url": ConsoleQuery.flagURL(flag.key, env: env),
-                "tags": flag.tags, "hasTags": !flag.tags.isEmpty,
-                "states": environments.map { ["on": flag.state(in: $0).enabled] },
-                "lastEvaluated": ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now),
-            ]
-            if !flag.description.isEmpty { row["description"] = flag.description }
-            if let reason = stale[flag.key] {
-                row["stale"] = true
-                row["staleReason"] = "Stale: \(reason)"
-            }
-            return row
+            return ConsoleFlagRows.Row(
+                key: flag.key, url: ConsoleQuery.flagURL(flag.key, env: env), description: flag.description, tags: flag.tags,
+                states: environments.map { flag.state(in: $0).enabled }, staleReason: stale[flag.key],
+                lastEvaluated: ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now))
         }
         let allTags = Set(flags.flatMap(\.flag.tags)).sorted()
         let values: [String: Any] = [
@@ -61,7 +54,7 @@ struct ConsoleFlagsController {
             },
             "tags": allTags.map { ["name": $0, "selected": $0 == tag] },
             "states": [("all", "On or off"), ("on", "On"), ("off", "Off")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == state] },
-            "flags": rows, "shown": rows.count, "total": flags.count,
+            "rowsHTML": ConsoleFlagRows.html(rows), "hasFlags": !rows.isEmpty, "shown": rows.count, "total": flags.count,
         ]
         return pages.render("flags", values)
     }
@@ -75,8 +68,10 @@ struct ConsoleFlagsController {
         let record = try await services.store.flag(key)
         let history = try await services.store.revisions(flag: key, environment: nil).prefix(10)
         let cohorts = try await services.store.cohortSummaries(environment: env)
+        let now = Date()
+        let recent = try await services.store.recentUsage(flag: key, environment: env, now: now)
         var values = ConsoleFlagPage.values(
-            record, env: env, environments: environments, cohorts: cohorts, session: session, now: Date())
+            record, env: env, environments: environments, cohorts: cohorts, recent: recent, session: session, now: now)
         values["history"] = history.map { revision -> [String: Any] in
             var entry: [String: Any] = [
                 "number": revision.number, "at": ConsoleFormat.time(revision.createdAt, now: Date()),
@@ -137,8 +132,19 @@ enum ConsoleQuery {
     }
 }
 
-/// Times for people.
+/// Times and counts for people.
 enum ConsoleFormat {
+    /// `12,340`: digits grouped by thousands with commas (the console's language is English).
+    static func count(_ n: Int64) -> String {
+        let digits = String(n.magnitude)
+        var grouped = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return (n < 0 ? "-" : "") + grouped
+    }
+
     /// `5 minutes ago`, `3 days ago`, or `never`.
     static func time(_ date: Date?, now: Date) -> String {
         guard let date else { return "never" }

@@ -56,11 +56,12 @@ struct ConsoleHistoryController {
         if let number = request.consoleQuery("restore").flatMap(Int64.init) {
             let scope = request.consoleQuery("scope") == "all" ? nil : env
             let (diff, target) = try await services.store.rollbackPreview(flag: key, to: number, environment: scope)
+            let confirmWord = ConsoleConfirmation.word(for: scope.map { .environment($0) } ?? .everyEnvironment(flag: key))
             let preview: [String: Any] = [
                 "number": target, "scope": scope ?? "all", "scopeText": scope.map { "the \($0) environment" } ?? "the whole flag (every environment)",
                 "diff": Self.lines(diff), "empty": diff.isEmpty,
-                "needsConfirm": scope.map(ConsoleActionsController.needsConfirmation) ?? true,
-                "confirmWord": scope ?? "production",
+                "needsConfirm": confirmWord != nil,
+                "confirmWord": confirmWord ?? "",
             ]
             values["preview"] = preview
         }
@@ -82,12 +83,9 @@ struct ConsoleHistoryController {
         guard scope == "all" || environments.contains(scope) else {
             return edit.refuse("Restore either one environment that exists or the whole flag. Nothing was changed.", key: key, env: nil, session)
         }
-        // The whole flag includes production; one environment needs confirming when it is production.
-        let confirmWord = scope == "all" ? "production" : scope
-        if scope == "all" || ConsoleActionsController.needsConfirmation(scope),
-            form["confirm"]?.trimmingCharacters(in: .whitespaces) != confirmWord
-        {
-            return edit.refuse("To restore, type “\(confirmWord)” in the confirmation field. Nothing was changed.", key: key, env: scope == "all" ? nil : scope, session)
+        // The whole flag is every environment: its key is typed; one protected environment, its name.
+        if let refusal = ConsoleConfirmation.refusal(form, scope: scope == "all" ? .everyEnvironment(flag: key) : .environment(scope)) {
+            return edit.refuse(refusal + " Nothing was changed.", key: key, env: scope == "all" ? nil : scope, session)
         }
         guard let change = ConsoleEdit.changeInfo(session, form) else {
             return edit.refuse("The message may have at most \(ConsoleActionsController.maxMessageLength) characters. Nothing was changed.", key: key, env: nil, session)

@@ -14,6 +14,9 @@ final class EngineRegistry: Sendable {
         let continuation: AsyncStream<ByteBuffer>.Continuation
         /// Closes the connection: ends a stream whose task is stuck in a write.
         let close: @Sendable () -> Void
+        /// Whether this is the stream's own environment; `false` for another environment a
+        /// stream also follows (the console's), which stream counts leave out.
+        var counted = true
 
         /// Ends the stream and its connection.
         func end() {
@@ -64,12 +67,12 @@ final class EngineRegistry: Sendable {
 
     /// Open streams in `environment`.
     func streamCount(_ environment: String) -> Int {
-        state.withLock { $0.subscribers[environment]?.count ?? 0 }
+        state.withLock { $0.subscribers[environment]?.values.count(where: \.counted) ?? 0 }
     }
 
     /// Open streams in all environments.
     var totalStreams: Int {
-        state.withLock { $0.subscribers.values.reduce(0) { $0 + $1.count } }
+        state.withLock { $0.subscribers.values.reduce(0) { $0 + $1.values.count(where: \.counted) } }
     }
 
     /// Installs a new live state and sends its events to the environment's streams.

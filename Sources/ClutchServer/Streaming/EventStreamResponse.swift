@@ -26,10 +26,11 @@ enum EventStreamResponse {
     /// A stream costs little while its client reads: events are shared bytes (``StreamEvent``).
     /// One that stops reading is closed, when it falls `streamBacklog` events behind or when one
     /// write waits longer than `streamStallTimeout`; a key may hold `maxStreamsPerKey` streams
-    /// (SDK and OFREP streams together).
+    /// (SDK and OFREP streams together). Events of the environments in `following` are queued
+    /// too (the console's flag page shows every environment's state); the stream counts once.
     static func make<Format: StreamFormat>(
-        services: ServerServices, channel: any Channel, keyID: String, environment: String, lastEventID: Int64?, format: Format,
-        after first: @escaping @Sendable () -> [ByteBuffer] = { [] }
+        services: ServerServices, channel: any Channel, keyID: String, environment: String, following: [String] = [],
+        lastEventID: Int64?, format: Format, after first: @escaping @Sendable () -> [ByteBuffer] = { [] }
     ) throws -> Response {
         guard services.registry.live(environment) != nil else {
             throw APIError.notFound("environment '\(environment)' not found")
@@ -52,6 +53,11 @@ enum EventStreamResponse {
             else {
                 try await writer.finish(nil)
                 return
+            }
+            var follower = subscriber
+            follower.counted = false
+            let followed = following.filter { $0 != environment }.compactMap { other in
+                services.registry.subscribe(environment: other, subscriber: follower, lastEventID: nil).map { (other, $0.id) }
             }
             services.updateStreamGauge()
             let writing = WriteWatch()
@@ -79,6 +85,7 @@ enum EventStreamResponse {
                 beats.cancel()
                 continuation.finish()
                 services.registry.unsubscribe(environment: environment, id: id)
+                for (other, followID) in followed { services.registry.unsubscribe(environment: other, id: followID) }
                 services.updateStreamGauge()
             }
             try await withGracefulShutdownHandler {

@@ -260,6 +260,23 @@ enum PostgresSchema {
             """,
             "CREATE INDEX webhook_attempt_delivery ON webhook_attempt(delivery)",
         ]),
+        // Evaluations per flag, environment and hour (`hour_start`: the hour's start in seconds
+        // since 1970), beside the running totals of `usage`: the console's "last day" figures.
+        // Rows older than `UsageHours.retention` are deleted as usage is written. Only adds a
+        // table: servers of earlier schemas keep working.
+        Migration(version: 3, name: "v3-usage-hourly", compatibleFrom: 1, statements: [
+            """
+            CREATE TABLE usage_hourly (
+                flag TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                hour_start BIGINT NOT NULL,
+                count BIGINT NOT NULL DEFAULT 0,
+                rollout BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (flag, environment, hour_start)
+            )
+            """,
+            "CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start)",
+        ]),
     ]
 
     /// The newest schema version this build knows.

@@ -35,7 +35,12 @@ extension PostgresStore {
                 // The same transaction hands rollout-decided counts to the running release of the
                 // flag; a release turn holds its row locked, so these wait for it and are not lost.
                 try await PostgresTables.addReleaseUsage(session, entries.filter(\.rollout), at: at)
+                try await PostgresTables.addHourlyUsage(session, entries, at: at)
         }
+    }
+
+    public func recentUsage(flag: String, environment: String, now: Date) async throws -> RecentUsage {
+        try await read { session in try await PostgresTables.recentUsage(session, flag: flag, environment: environment, now: now) }
     }
 
     public func usage() async throws -> [String: [String: FlagUsage]] {

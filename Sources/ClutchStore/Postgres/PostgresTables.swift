@@ -63,7 +63,7 @@ enum PostgresTables {
 
     static func flagRecord(_ row: PostgresRandomAccessRow) throws -> FlagRecord {
         FlagRecord(
-            flag: Tables.normalized(try Tables.decode(Flag.self, try row.get("definition"))),
+            flag: try FlagDefinitionCache.flag(key: try row.get("key"), definition: try row.get("definition")),
             revision: try row.get("revision"), createdAt: try row.get("created_at"),
             updatedAt: try row.get("updated_at"), updatedBy: try row.get("updated_by"))
     }

@@ -23,13 +23,14 @@ enum CohortTemplates {
         {{^cohorts}}<p>{{env}} has no cohorts.</p>{{/cohorts}}
         <section class="card" aria-labelledby="new-cohort">
           <h2 id="new-cohort">New cohort in {{env}}</h2>
-          <form method="post" action="/ui/cohorts" class="change">
+          <form method="post" action="/ui/cohorts" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}">
             <label>Cohort key <span class="hint">lowercase letters, digits, - _ .</span> <input name="key" type="text" required></label>
             <label>Description <input name="description" type="text" maxlength="500"></label>
             <label>Members are matched on <input name="attribute" type="text" value="customerId"></label>
             <label>First members <span class="hint">optional; commas or new lines</span> <textarea name="members" rows="2"></textarea></label>
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
+            {{#needsConfirm}}<label><span>Type <strong>{{env}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
             <button type="submit">Create cohort</button>
           </form>
         </section>

@@ -1,6 +1,7 @@
 // `/ui/flags/{key}`: what everyone gets, in evaluation order, and every control. Every change
 // is a POST form with the session's CSRF token (the `changeFields` partial), a message for the
-// history and, in production, the environment's name typed as confirmation. Sections marked
+// history and, in production, the environment's name typed as confirmation (the kill switch,
+// every environment at once: the flag's key; see ConsoleConfirmation). Sections marked
 // `data-live` are replaced by console.js when the flag changes elsewhere.
 enum FlagPageTemplate {
     static let page = #"""
@@ -89,7 +90,8 @@ enum FlagPageTemplate {
         <section class="card" aria-labelledby="rollout-h" id="live-rollout" data-live>
           <h2 id="rollout-h">Rollout</h2>
           <p>Everyone not matched by a target or rule: {{#hasRollout}}{{rolloutPercent}} % get “{{serveVariant}}”.{{/hasRollout}}{{^hasRollout}}no percentage rollout.{{/hasRollout}}</p>
-          {{#hasUsage}}<p class="meta" id="coverage" data-total="{{usageTotal}}">Evaluations counted in {{env}} (last one within the day): {{usageTotal}}{{#hasCovered}}; this rollout covers about {{usageCovered}} of them{{/hasCovered}}.</p>{{/hasUsage}}
+          {{#hasUsage}}<p class="meta" id="coverage" data-reachable="{{usageReachable}}" data-bound="{{#usageIsBound}}true{{/usageIsBound}}">{{usageSentence}} <span id="coverage-figure" aria-live="polite">{{usageCoverage}}</span></p>{{/hasUsage}}
+          {{^hasUsage}}<p class="meta" id="coverage">No evaluations of this flag in {{env}} were reported in the last day, so there is no figure yet for how many a percentage would cover.</p>{{/hasUsage}}
           <form method="post" action="{{rolloutURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <label>Rollout <span class="hint">percentage, 0–100</span>
               <input name="percent" type="number" min="0" max="100" step="0.001" value="{{rolloutPercent}}" required inputmode="decimal"></label>
@@ -159,10 +161,11 @@ enum FlagPageTemplate {
         <section class="card danger" aria-labelledby="kill">
           <h2 id="kill">Kill switch</h2>
           <p>Turns the flag off in every environment at once: everyone gets “{{offVariant}}”.</p>
-          <form method="post" action="{{killURL}}" class="change kill" data-kill="{{key}}">
+          <form method="post" action="{{killURL}}" class="change kill" data-confirm-env="{{key}}">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <input type="hidden" name="env" value="{{env}}">
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
+            <label class="confirm-field"><span>Type the flag's key, <strong>{{key}}</strong>, to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>
             <button type="submit" class="danger">Kill switch: off everywhere</button>
           </form>
         </section>

@@ -88,7 +88,8 @@ enum StaticAssets {
         // Enhancements only: every form works without this file, and the server checks again.
         "use strict";
         function wire(root) {
-          // Production: keep a form's buttons disabled until the environment's name is typed.
+          // Production (or, for the kill switch, every environment): keep a form's buttons disabled
+          // until the word the server checks (ConsoleConfirmation) is typed.
           root.querySelectorAll("form[data-confirm-env]").forEach(function (form) {
             if (form.getAttribute("data-wired")) { return; }
             form.setAttribute("data-wired", "true");
@@ -100,16 +101,25 @@ enum StaticAssets {
             field.addEventListener("input", update);
             update();
           });
+          // Rollout: as the percentage is typed, how many of the last day's evaluations it would
+          // cover (the server's figure for the current percentage: RecentUsage.covered).
+          var note = root.querySelector("#coverage[data-reachable]");
+          var figure = root.querySelector("#coverage-figure");
+          var percent = root.querySelector("#live-rollout input[name=percent]");
+          if (note && figure && percent && !percent.getAttribute("data-wired")) {
+            percent.setAttribute("data-wired", "true");
+            var reachable = Number(note.getAttribute("data-reachable"));
+            var bound = note.getAttribute("data-bound") === "true";
+            percent.addEventListener("input", function () {
+              var typed = percent.value.trim(), share = Number(typed);
+              if (typed === "" || !isFinite(share) || share < 0 || share > 100) { figure.textContent = ""; return; }
+              var covered = Math.round(reachable * share / 100);
+              figure.textContent = typed + " % would cover " + (bound ? "at most " : "") + "about " + covered.toLocaleString("en-US") + ".";
+            });
+          }
         }
         document.addEventListener("DOMContentLoaded", function () {
           wire(document);
-          // Kill switch: ask once more, it turns the flag off everywhere.
-          document.querySelectorAll("form[data-kill]").forEach(function (form) {
-            form.addEventListener("submit", function (event) {
-              var key = form.getAttribute("data-kill");
-              if (!window.confirm("Turn " + key + " off in every environment?")) { event.preventDefault(); }
-            });
-          });
           // Live: when the environment changes, fetch this page again and swap the parts marked
           // data-live (not the one being typed in), so a change made elsewhere shows at once.
           var page = document.getElementById("flag-page");

@@ -25,7 +25,7 @@ enum StoreWriteBenchmarks {
             let sqliteRate = try await rate(sqlite)
             try sqlite.close()
             print("store_writes_sqlite: \(Int(sqliteRate)) writes/s")
-            let postgres = try await PostgresStore.open(try PostgresAddress(url: try TestPostgres.database()), logger: logger)
+            let postgres = try await PostgresStore.open(try PostgresAddress(url: try await TestPostgres.database()), logger: logger)
             let postgresRate = try await rate(postgres)
             try postgres.close()
             print("store_writes_postgres: \(Int(postgresRate)) writes/s")

@@ -272,7 +272,7 @@ struct AttackTests {
                 #expect(added.status == 200)
             }
             for connection in connections {
-                #expect(connection.waitUntilClosed(timeout: .seconds(15)))
+                #expect(await connection.waitUntilClosed(timeout: .seconds(15)))
             }
             #expect(try await eventually { server.application.openStreamCount == 0 })
             // Their slots are given back: the key may open streams again.
@@ -288,9 +288,9 @@ struct AttackTests {
         try await TestServer.with(configure: { Self.asInProduction(&$0); $0.limits.idleTimeout = .seconds(1) }) { server in
             let half = try RawConnection(port: server.port)
             try half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-            #expect(half.waitUntilClosed(timeout: .seconds(30)))
+            #expect(await half.waitUntilClosed(timeout: .seconds(30)))
             let silent = try RawConnection(port: server.port)
-            #expect(silent.waitUntilClosed(timeout: .seconds(30)))
+            #expect(await silent.waitUntilClosed(timeout: .seconds(30)))
             #expect(try await server.send("GET", "/healthz", as: .none).status == 200)
         }
     }

@@ -48,7 +48,16 @@ final class RawConnection: @unchecked Sendable {
 
     /// Reads (and discards) until the server closes the connection; `false` if it is still
     /// open after `timeout`.
-    func waitUntilClosed(timeout: Duration) -> Bool {
+    ///
+    /// Waits on a thread of its own: blocking one of the few threads of Swift's cooperative pool
+    /// would stall the in-process server whose closing the test waits for.
+    func waitUntilClosed(timeout: Duration) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: self.waitUntilClosedBlocking(timeout: timeout)) }
+        }
+    }
+
+    private func waitUntilClosedBlocking(timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while ContinuousClock.now < deadline {

@@ -32,7 +32,7 @@ struct ReplicaAutomationTests {
 
     /// Runs `body` with two replicas on a new database, then stops both even when it throws.
     static func withReplicas(_ body: (TestServer, TestServer) async throws -> Void) async throws {
-        let url = try TestPostgres.database()
+        let url = try await TestPostgres.database()
         let a = try await replica(url)
         let b = try await replica(url)
         do {
@@ -81,7 +81,7 @@ struct ReplicaAutomationTests {
     }
 
     @Test func aScheduleMadeOnAReplicaThatStopsIsAppliedByTheOtherOnTime() async throws {
-        let url = try TestPostgres.database()
+        let url = try await TestPostgres.database()
         let a = try await Self.replica(url)
         let b = try await Self.replica(url)
         do {
@@ -111,7 +111,7 @@ struct ReplicaAutomationTests {
     @Test func aReleaseRunByBothReplicasTakesEachStepOnce() async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        let url = try TestPostgres.database()
+        let url = try await TestPostgres.database()
         let a = try await Self.replica(url)
         let b = try await Self.replica(url)
         do {

@@ -25,7 +25,7 @@ struct ReplicaTests {
     /// B, and once revoked on A is refused on B. B polls only once a minute here: the change
     /// arrives through LISTEN/NOTIFY.
     @Test func changesAndCredentialsReachTheOtherReplica() async throws {
-        let url = try TestPostgres.database()
+        let url = try await TestPostgres.database()
         let a = try await Self.replica(url)
         let b = try await Self.replica(url)
         do {
@@ -67,7 +67,7 @@ struct ReplicaTests {
 
     /// OFREP evaluations on B follow a flag switched on through A (B also polls every 300 ms here).
     @Test func evaluationsOnOneReplicaFollowChangesOnAnother() async throws {
-        let url = try TestPostgres.database()
+        let url = try await TestPostgres.database()
         let a = try await Self.replica(url)
         let b = try await Self.replica(url, poll: .milliseconds(300))
         do {
@@ -96,8 +96,8 @@ struct ReplicaTests {
     /// again and takes changes.
     @Test func losingTheDatabaseKeepsEvaluatingAndRefusesWrites() async throws {
         // A server of its own: stopping the shared one would fail the other tests using it.
-        let postgres = try TestPostgres.isolated()
-        let url = try postgres.newDatabase()
+        let postgres = try await TestPostgres.isolated()
+        let url = try await postgres.newDatabase()
         let server = try await Self.replica(url, poll: .milliseconds(500))
         var stopped = false
         do {
@@ -105,7 +105,7 @@ struct ReplicaTests {
             let (_, key) = try await server.createKey("production")
             #expect(try await server.send("GET", "/readyz", as: .none).status == 200)
 
-            try postgres.stop()
+            try await postgres.stop()
             stopped = true
             #expect(try await eventually(timeout: .seconds(20)) { try await server.send("GET", "/readyz", as: .none).status == 503 })
             let evaluation = try await server.send(
@@ -116,14 +116,14 @@ struct ReplicaTests {
             #expect(refused.status == 503, "\(refused.status) \(refused.text)")
             #expect(refused["error.code"] == .string("unavailable"))
 
-            try postgres.start()
+            try await postgres.start()
             stopped = false
             #expect(try await eventually(timeout: .seconds(30)) { try await server.send("GET", "/readyz", as: .none).status == 200 })
             #expect(try await server.send("GET", "/api/v1/flags/dark-mode")["revision"] == .integer(1), "the refused kill changed nothing")
             let kill = try await server.send("POST", "/api/v1/flags/dark-mode/kill", body: #"{"environments": ["production"]}"#)
             #expect(kill.status == 200, "\(kill.status) \(kill.text)")
         } catch {
-            if stopped { try? postgres.start() }
+            if stopped { try? await postgres.start() }
             try? await server.stop()
             throw error
         }

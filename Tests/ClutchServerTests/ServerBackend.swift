@@ -16,7 +16,7 @@ extension TestServer {
     static func with(
         _ backend: ServerBackend, configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
     ) async throws {
-        let url = backend == .postgres ? try TestPostgres.database() : nil
+        let url = backend == .postgres ? try await TestPostgres.database() : nil
         try await with(configure: { configuration in
             if let url { configuration.databasePath = url }
             configure(&configuration)

@@ -34,7 +34,7 @@ final class BackendFixture: Sendable {
             store = fixture.store
         case .postgres:
             sqlite = nil
-            let url = try TestPostgres.database()
+            let url = try await TestPostgres.database()
             self.url = url
             store = try await PostgresStore.open(try PostgresAddress(url: url), logger: StoreFixture.logger)
         }

@@ -10,7 +10,7 @@ import Testing
 @Suite("PostgreSQL migrations")
 struct PostgresMigrationTests {
     @Test func dryRunListsAndChangesNothingThenMigrationRunsOnce() async throws {
-        let address = try PostgresAddress(url: try TestPostgres.database())
+        let address = try PostgresAddress(url: try await TestPostgres.database())
         let dry = try await PostgresStore.migrate(address, dryRun: true, logger: StoreFixture.logger)
         #expect(dry.from == 0)
         #expect(dry.migrations == ["v1-core", "v2-automation", "v3-usage-hourly"])
@@ -30,12 +30,12 @@ struct PostgresMigrationTests {
     }
 
     @Test func aNewerIncompatibleSchemaIsRefusedNamingBothVersions() async throws {
-        let url = try TestPostgres.database()
+        let url = try await TestPostgres.database()
         let address = try PostgresAddress(url: url)
         try await PostgresStore.open(address, logger: StoreFixture.logger).close()
         let next = PostgresStore.schemaVersion + 1
         // A later release's migration that this one cannot run beside.
-        try TestPostgres.server().psql(
+        try await TestPostgres.server().psql(
             "INSERT INTO clutch_schema (version, name, compatible_from) VALUES (\(next), 'v\(next)-future', \(next))",
             database: String(url.split(separator: "/").last?.split(separator: "?").first ?? ""))
         let error = await #expect(throws: PostgresStoreError.self) { try await PostgresStore.open(address, logger: StoreFixture.logger) }
@@ -44,12 +44,12 @@ struct PostgresMigrationTests {
     }
 
     @Test func aNewerCompatibleSchemaIsAccepted() async throws {
-        let url = try TestPostgres.database()
+        let url = try await TestPostgres.database()
         let address = try PostgresAddress(url: url)
         try await PostgresStore.open(address, logger: StoreFixture.logger).close()
         let next = PostgresStore.schemaVersion + 1
         // Expand only: this release still works against it.
-        try TestPostgres.server().psql(
+        try await TestPostgres.server().psql(
             "INSERT INTO clutch_schema (version, name, compatible_from) VALUES (\(next), 'v\(next)-expand', \(PostgresStore.schemaVersion))",
             database: String(url.split(separator: "/").last?.split(separator: "?").first ?? ""))
         let store = try await PostgresStore.open(address, logger: StoreFixture.logger)

@@ -22,8 +22,22 @@ public final class TestPostgres: Sendable {
 
     private static let shared = Mutex<Result<TestPostgres, TestPostgresError>?>(nil)
 
+    /// Runs `work` on a thread of its own. Starting PostgreSQL or running `psql` blocks for
+    /// seconds; on the few threads of Swift's cooperative pool that would stall the in-process
+    /// servers of every test running at the same time (and a test waiting for the shared server
+    /// to start would block a second one on the lock).
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
     /// The one server of this test process, started on first use.
-    public static func server() throws -> TestPostgres {
+    public static func server() async throws -> TestPostgres {
+        try await offPool { try sharedServer() }
+    }
+
+    private static func sharedServer() throws -> TestPostgres {
         try shared.withLock { slot in
             if let slot { return try slot.get() }
             let result = Result { try TestPostgres() }.mapError { $0 as? TestPostgresError ?? TestPostgresError("\($0)") }
@@ -33,25 +47,31 @@ public final class TestPostgres: Sendable {
     }
 
     /// A new, empty database on the shared server: its `postgres://` URL.
-    public static func database() throws -> String {
-        try server().newDatabase()
+    public static func database() async throws -> String {
+        try await offPool { try sharedServer().createDatabase() }
     }
 
     /// A server of its own, for a test that stops it: stopping the shared one would pull the
     /// database from under every other test running at the same time. Stopped when the test
     /// process ends, like the shared one.
-    public static func isolated() throws -> TestPostgres {
-        do {
-            return try TestPostgres()
-        } catch {
-            throw error as? TestPostgresError ?? TestPostgresError("\(error)")
+    public static func isolated() async throws -> TestPostgres {
+        try await offPool {
+            do {
+                return try TestPostgres()
+            } catch {
+                throw error as? TestPostgresError ?? TestPostgresError("\(error)")
+            }
         }
     }
 
     /// A new, empty database on this server: its `postgres://` URL.
-    public func newDatabase() throws -> String {
+    public func newDatabase() async throws -> String {
+        try await Self.offPool { try self.createDatabase() }
+    }
+
+    private func createDatabase() throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        try psql("CREATE DATABASE \(name)")
+        try runSQL("CREATE DATABASE \(name)")
         return url(database: String(name))
     }
 
@@ -60,20 +80,26 @@ public final class TestPostgres: Sendable {
     }
 
     /// Runs one SQL statement as the superuser on database `postgres` (or `database`).
-    public func psql(_ sql: String, database: String = "postgres") throws {
+    public func psql(_ sql: String, database: String = "postgres") async throws {
+        try await Self.offPool { try self.runSQL(sql, database: database) }
+    }
+
+    private func runSQL(_ sql: String, database: String = "postgres") throws {
         let output = try Self.run(Self.binary("psql"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], asPostgres: false)
         _ = output
     }
 
     /// Stops the server (fast shutdown: open connections are ended). ``start()`` brings it back
     /// on the same port with the same data.
-    public func stop() throws {
-        _ = try Self.run(Self.binary("pg_ctl"), ["-D", "\(directory)/data", "-m", "fast", "-w", "stop"], asPostgres: true)
+    public func stop() async throws {
+        _ = try await Self.offPool { try Self.run(Self.binary("pg_ctl"), ["-D", "\(self.directory)/data", "-m", "fast", "-w", "stop"], asPostgres: true) }
     }
 
     /// Starts a stopped server again.
-    public func start() throws {
-        _ = try Self.run(Self.binary("pg_ctl"), ["-D", "\(directory)/data", "-w", "-t", "60", "-l", "\(directory)/restart.log", "start"], asPostgres: true)
+    public func start() async throws {
+        _ = try await Self.offPool {
+            try Self.run(Self.binary("pg_ctl"), ["-D", "\(self.directory)/data", "-w", "-t", "60", "-l", "\(self.directory)/restart.log", "start"], asPostgres: true)
+        }
     }
 
     private init() throws {

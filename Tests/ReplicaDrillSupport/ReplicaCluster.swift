@@ -31,7 +31,7 @@ public final class ReplicaCluster: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-drill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let environment = serverEnvironment(
-            database: try TestPostgres.database(), directory: directory, drainSeconds: drainSeconds, checkContract: checkContract)
+            database: try await TestPostgres.database(), directory: directory, drainSeconds: drainSeconds, checkContract: checkContract)
         let client = DrillHTTP.makeClient(connections: connections)
         var replicas: [ReplicaProcess] = []
         do {

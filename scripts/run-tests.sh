@@ -23,10 +23,51 @@ sync
 # Allocations from 16 KiB up (the 32 KiB readdir buffer among them) are then their own mmap,
 # rounded up to whole pages, so the over-read stays inside mapped memory.
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_threshold=16384"
+# A test process that prints nothing for this long is hung, not slow (every test prints when it
+# ends, and none runs for more than about a minute).
+silence=${CLUTCH_TEST_SILENCE_SECONDS:-300}
+
+# Runs one target's tests in a process group of its own, shows their output as it comes, and
+# returns 124 after killing the group when it has printed nothing for `silence` seconds.
+run_target() {
+  local target=$1
+  shift
+  : >"$log"
+  setsid "$SWIFT" test --skip-build --filter "^$target\\." "$@" >"$log" 2>&1 &
+  local pid=$!
+  tail -n +1 --pid="$pid" -f "$log" &
+  local tailer=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    local quiet=$(( $(date +%s) - $(stat -c %Y "$log") ))
+    if [ "$quiet" -gt "$silence" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -KILL -- "-$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+      wait "$tailer" 2>/dev/null
+      echo "error: $target printed nothing for ${quiet} s: killed as hung"
+      return 124
+    fi
+  done
+  wait "$pid"
+  local rc=$?
+  wait "$tailer" 2>/dev/null
+  return $rc
+}
+
+hung=()
 for target in "${targets[@]}"; do
   echo "=== $target"
-  "$SWIFT" test --skip-build --filter "^$target\\." "$@" 2>&1 | tee "$log"
-  rc=${PIPESTATUS[0]}
+  run_target "$target" "$@"
+  rc=$?
+  # A hang (a known, not yet understood stall of every in-process request; see the closing
+  # notes of issue 14) is reported and the target run once more, so one stall does not hide
+  # the results of every other test.
+  if [ "$rc" -eq 124 ]; then
+    hung+=("$target")
+    echo "=== $target again, after a hang"
+    run_target "$target" "$@"
+    rc=$?
+  fi
   summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1)
   count=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary")
   if [ -z "$summary" ] || [ "${count:-0}" -eq 0 ]; then
@@ -47,4 +88,7 @@ for target in "${targets[@]}"; do
   : "$issues"
 done
 echo "$passed passed, $failed failed"
+if [ "${#hung[@]}" -gt 0 ]; then
+  echo "hung and run again: ${hung[*]}"
+fi
 exit $status

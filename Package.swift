@@ -135,6 +135,8 @@ let package = Package(
         .testTarget(name: "ClutchProtocolTests", dependencies: ["ClutchProtocol", "ClutchCore"]),
         // A real PostgreSQL server (Debian's initdb/postgres) in a temporary directory, for tests.
         .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
+        // The tests' URLSession calls, safe from a Linux deadlock when a test cancels a task.
+        .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         // The rolling-upgrade drill: `clutch serve` replicas on PostgreSQL behind Debian's HAProxy,
         // OFREP load, SDK clients and streams through it. Run by ReplicaTests and `clutch-bench drill`.
         .target(
@@ -153,18 +155,18 @@ let package = Package(
         .testTarget(
             name: "ClutchServerTests",
             dependencies: [
-                "ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport",
+                "ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
             exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "webhook_receiver.py"]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
-        .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore"]),
+        .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore", "HTTPTestSupport"]),
         .testTarget(
             name: "ClutchTests",
             dependencies: [
-                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", .product(name: "Logging", package: "swift-log"),
+                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", "HTTPTestSupport", .product(name: "Logging", package: "swift-log"),
                 // The client as a service in a ServiceGroup; an application's own HTTP client.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

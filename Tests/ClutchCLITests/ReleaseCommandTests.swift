@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import HTTPTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -19,7 +20,7 @@ struct ReleaseCommandTests {
             {"counts": [{"flag": "\(flag)", "variant": "on", "count": \(new), "errors": \(newErrors), "rollout": true},
                         {"flag": "\(flag)", "variant": "off", "count": \(other), "errors": \(otherErrors), "rollout": true}]}
             """.utf8)
-        let (_, response) = try await URLSession.shared.data(for: request)
+        let (_, response) = try await URLSession.shared.uncancelledData(for: request)
         guard (response as? HTTPURLResponse)?.statusCode == 202 else { throw CLITestFailure("usage report refused") }
     }
 

@@ -1,6 +1,7 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import HTTPTestSupport
 import Logging
 import Testing
 
@@ -673,7 +674,7 @@ enum OpenAPIHarness {
             }
             Self.authorize(&request, credential)
             for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-            let (data, response) = try await session.data(for: request)
+            let (data, response) = try await session.uncancelledData(for: request)
             guard let http = response as? HTTPURLResponse else { throw Failure("not an HTTP response") }
             var fields: [String: String] = [:]
             for (name, value) in http.allHeaderFields {

@@ -2,6 +2,7 @@ import ClutchCore
 import ClutchServer
 import ClutchStore
 import Foundation
+import HTTPTestSupport
 import Logging
 import Testing
 
@@ -28,7 +29,9 @@ struct ProcessTests {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let (data, response) = try await session.data(for: request)
+        let token = StallWatchdog.shared.started(method, path, port: port, timeout: session.configuration.timeoutIntervalForRequest)
+        defer { StallWatchdog.shared.finished(token) }
+        let (data, response) = try await session.uncancelledData(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? -1, data)
     }
 

@@ -1,6 +1,7 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import HTTPTestSupport
 import Logging
 import Testing
 
@@ -179,7 +180,9 @@ final class TestServer: Sendable {
         }
         Self.authorize(&request, credential)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (body, response) = try await session.data(for: request)
+        let token = StallWatchdog.shared.started(method, path, port: port, timeout: timeout)
+        defer { StallWatchdog.shared.finished(token) }
+        let (body, response) = try await session.uncancelledData(for: request)
         guard let http = response as? HTTPURLResponse else { throw TestFailure("not an HTTP response") }
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields {

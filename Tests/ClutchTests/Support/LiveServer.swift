@@ -1,6 +1,7 @@
 import ClutchServer
 @testable import Clutch
 import Foundation
+import HTTPTestSupport
 import Logging
 import Testing
 
@@ -115,7 +116,7 @@ final class LiveServer: Sendable {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let (data, response) = try await session.data(for: request)
+        let (data, response) = try await session.uncancelledData(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         return (status, try? ClutchJSON.decode(Value.self, from: data))
     }

@@ -145,6 +145,8 @@ let package = Package(
                 "PostgresTestSupport", "Clutch", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                // StandInReplica: a server that dies mid-request, for the proxy's retry rules.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/ReplicaDrillSupport"
         ),

@@ -16,8 +16,10 @@ public enum DrillHTTP {
     public static func makeClient(connections: Int = 64) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        // Idle connections are closed by the client before HAProxy's `timeout http-keep-alive`
+        // (10 s) would: a request is never written onto a connection the proxy is closing.
         configuration.connectionPool = .init(
-            idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+            idleTimeout: .seconds(5), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

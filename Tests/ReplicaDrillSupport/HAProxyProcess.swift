@@ -9,6 +9,8 @@ public final class HAProxyProcess: Sendable {
     public let port: Int
     /// The statistics page's port (`/stats;csv`: which replicas are in rotation).
     public let statsPort: Int
+    /// HAProxy's output: one line per request (`option httplog`) and its servers going up and down.
+    public var logPath: String { child.logPath }
     private let child: ChildProcess
 
     /// The example configuration in this checkout.

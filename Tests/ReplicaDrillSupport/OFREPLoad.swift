@@ -39,7 +39,8 @@ public final class OFREPLoad: Sendable {
                                     failure = "\(reply.status) \(reply.body.prefix(200))"
                                 }
                             } catch {
-                                failure = "\(error)"
+                                // When, to find the request in HAProxy's log.
+                                failure = "\(error) at \(Date().formatted(.iso8601.time(includingFractionalSeconds: true)))"
                             }
                             let elapsed = (ContinuousClock.now - start).milliseconds
                             self.state.withLock { figures in

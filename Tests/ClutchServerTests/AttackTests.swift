@@ -288,9 +288,11 @@ struct AttackTests {
         try await TestServer.with(configure: { Self.asInProduction(&$0); $0.limits.idleTimeout = .seconds(1) }) { server in
             let half = try RawConnection(port: server.port)
             try half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-            #expect(await half.waitUntilClosed(timeout: .seconds(30)))
+            let halfClosed = await half.waitUntilClosed(timeout: .seconds(30))
+            #expect(halfClosed, "\(halfClosed ? "" : half.serverEnd())")
             let silent = try RawConnection(port: server.port)
-            #expect(await silent.waitUntilClosed(timeout: .seconds(30)))
+            let silentClosed = await silent.waitUntilClosed(timeout: .seconds(30))
+            #expect(silentClosed, "\(silentClosed ? "" : silent.serverEnd())")
             #expect(try await server.send("GET", "/healthz", as: .none).status == 200)
         }
     }

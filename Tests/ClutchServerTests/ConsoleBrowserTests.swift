@@ -27,11 +27,20 @@ struct ConsoleBrowserTests {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("console_story.py").path
     }
 
-    /// `docs/screenshots` of this repository: the README shows what the story test saw.
-    static var screenshots: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("docs/screenshots").path
-    }
+    /// Where the story saves its screenshots: `docs/screenshots` of this repository (what the
+    /// README shows) when `CLUTCH_UPDATE_SCREENSHOTS=1`, else a temporary directory, so that a
+    /// test run does not rewrite tracked images that differ only in timestamps.
+    static let screenshots: String = {
+        if ProcessInfo.processInfo.environment["CLUTCH_UPDATE_SCREENSHOTS"] == "1" {
+            return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("docs/screenshots").path
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-screenshots-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.path
+    }()
+
+    static let screenshotNames = ["console-flags.png", "console-flag.png", "console-history.png"]
 
     /// Runs the real `clutch` binary against `server` with its admin token.
     static func clutch(_ server: TestServer, _ arguments: [String]) async throws -> String {
@@ -58,6 +67,10 @@ struct ConsoleBrowserTests {
                 "python3", Self.storyScript, "http://127.0.0.1:\(server.port)", TestServer.adminToken, key, "new-checkout", Self.screenshots,
             ], timeout: .seconds(240))
             let result = try JSONDecoder().decode(Value.self, from: Data(output.utf8))
+            for name in Self.screenshotNames {
+                let size = (try? FileManager.default.attributesOfItem(atPath: Self.screenshots + "/" + name))?[.size] as? Int ?? 0
+                #expect(size > 10_000, "screenshot \(name) is \(size) bytes")
+            }
             func step(_ name: String, _ who: String) -> Value? { result.at("steps.\(name).\(who)") }
             func share(_ name: String) -> Double { result.at("steps.\(name).share")?.numberValue ?? -1 }
             #expect(result.at("signedOutURL")?.stringValue?.hasSuffix("/ui/login") == true)

@@ -71,6 +71,39 @@ final class RawConnection: @unchecked Sendable {
         return false
     }
 
+    /// Who holds the server's end of this connection, for a failure message: its TCP state and
+    /// the processes with a descriptor for it (from /proc). A server end that a child process
+    /// inherited stays open after the server closes it, which no timeout in the server can fix.
+    func serverEnd() -> String {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { return "getsockname failed" }
+        let hex = String(UInt16(bigEndian: address.sin_port), radix: 16, uppercase: true)
+        let clientPort = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        // Read to the end: procfs hands out a page per read, and String(contentsOfFile:) stops after one.
+        guard let data = try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/net/tcp")).readToEnd() else { return "no /proc/net/tcp" }
+        let table = String(decoding: data, as: UTF8.self)
+        // Fields: sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+        let row = table.split(separator: "\n").map { $0.split(separator: " ") }.first { $0.count > 9 && $0[2].hasSuffix(":" + clientPort) }
+        guard let row else { return "the server end is gone (no row in /proc/net/tcp for port \(clientPort); \(table.count) bytes)" }
+        let link = "socket:[\(row[9])]"
+        var holders: [String] = []
+        let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for pid in processes where pid.allSatisfy(\.isNumber) {
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+            let holds = descriptors.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) == link }
+            if holds {
+                let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?
+                    .replacingOccurrences(of: "\0", with: " ").prefix(80) ?? ""
+                holders.append("\(pid) (\(command))")
+            }
+        }
+        return "server end: TCP state \(row[3]), held by \(holders.isEmpty ? "no process" : holders.joined(separator: ", "))"
+    }
+
     /// Reads what arrives within `timeout` (at most `limit` bytes).
     func read(timeout: Duration, limit: Int = 1 << 16) -> Data {
         let deadline = ContinuousClock.now + timeout

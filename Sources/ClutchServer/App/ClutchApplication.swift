@@ -37,7 +37,9 @@ public final class ClutchApplication: Sendable {
         let store: any ClutchStoring
         if PostgresAddress.isPostgres(configuration.databasePath) {
             instanceLock = nil
-            store = try await PostgresStore.open(try PostgresAddress(url: configuration.databasePath), logger: logger)
+            store = try await PostgresStore.open(
+                try PostgresAddress(url: configuration.databasePath), connectTimeout: configuration.databaseConnectTimeout,
+                logger: logger)
         } else {
             instanceLock = try InstanceLock(database: configuration.databasePath)
             store = try FlagStore(path: configuration.databasePath, logger: logger)

@@ -11,21 +11,13 @@ import Testing
 struct ReplicaCredentialTests {
     static let flag = #"{"key": "dark-mode", "environments": {"production": {"enabled": true}}}"#
 
-    /// Two replicas polling once a minute: what B learns other than by asking comes by NOTIFY.
+    /// Two replicas polling once a minute (what B learns other than by asking comes by NOTIFY),
+    /// both ready.
     static func withReplicas(_ body: (TestServer, TestServer) async throws -> Void) async throws {
-        let url = try await TestPostgres.database()
-        let a = try await ReplicaTests.replica(url)
-        let b = try await ReplicaTests.replica(url)
-        do {
+        try await ReplicaAutomationTests.withReplicas { a, b in
             #expect(try await eventually { try await b.send("GET", "/readyz", as: .none).status == 200 })
             try await body(a, b)
-        } catch {
-            try? await a.stop()
-            try? await b.stop()
-            throw error
         }
-        try await a.stop()
-        try await b.stop()
     }
 
     /// `clutch_unknown_credential_reloads_total` of `server`.

@@ -9,7 +9,8 @@ import Synchronization
 /// Usage reports come with SDK keys, so they must never hold up an admin change: every report
 /// is merged in memory into the batch being collected, and one transaction per `interval`
 /// writes the batch. A change waits behind at most one such transaction, whose size is bounded
-/// by the flags and variants that exist, because entries naming anything else are dropped.
+/// by the flags and variants that exist (times the few ``timeSlice``s one interval spans),
+/// because entries naming anything else are dropped.
 /// A report is answered once the batch holding it has committed, so an acknowledged report is
 /// durable.
 ///

@@ -36,29 +36,38 @@ struct CredentialReloaderTests {
         CredentialRecord(hash: FlagStore.hash(secret: secret), kind: .sdk(id: "key-\(secret)", environment: "production"))
     }
 
-    @Test func manyMissesAtOnceShareOneOrTwoLoads() async throws {
+    /// A reloader over a fake store, and the lookup that uses it after misses.
+    static func fixture() -> (store: FakeStore, cache: CredentialCache, reloader: CredentialReloader, lookup: CredentialLookup) {
         let store = FakeStore()
         let cache = CredentialCache()
         let reloader = CredentialReloader(cache: cache, missInterval: .milliseconds(100)) { try await store.load() }
-        let lookup = CredentialLookup(cache: cache, reloader: reloader)
+        return (store, cache, reloader, CredentialLookup(cache: cache, reloader: reloader))
+    }
+
+    @Test func manyMissesAtOnceShareAtMostTwoLoads() async throws {
+        let (store, _, reloader, lookup) = Self.fixture()
         store.records.withLock { $0 = [Self.record("new-key")] }
-        let found = await withTaskGroup(of: Bool.self) { group in
-            for i in 0..<200 {
-                group.addTask { await lookup.principal(for: Self.digest(i == 0 ? "new-key" : "bogus-\(i)")) != nil }
+        // The first load is held until all 200 wait, so none of them can start a third.
+        store.holdNext.store(true, ordering: .relaxed)
+        let lookups = Task {
+            await withTaskGroup(of: Bool.self) { group in
+                for i in 0..<200 {
+                    group.addTask { await lookup.principal(for: Self.digest(i == 0 ? "new-key" : "bogus-\(i)")) != nil }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
-            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
-        #expect(found == 1, "the key the store knows is found; the made-up ones are not")
-        // 200 misses: the first starts a load, those that came during it share the next one.
-        #expect(store.loads.load(ordering: .relaxed) <= 2)
-        #expect(reloader.missLoads == store.loads.load(ordering: .relaxed))
+        #expect(try await eventually { reloader.waiting == 200 })
+        store.released.store(true, ordering: .relaxed)
+        #expect(await lookups.value == 1, "the key the store knows is found; the made-up ones are not")
+        // Those that asked before the first load started share it; the rest share the next one.
+        let loads = store.loads.load(ordering: .relaxed)
+        #expect((1...2).contains(loads), "\(loads) loads for 200 misses")
+        #expect(reloader.missLoads == loads)
     }
 
     @Test func aLoadThatStartedBeforeARevocationNeverLandsAfterIt() async throws {
-        let store = FakeStore()
-        let cache = CredentialCache()
-        let reloader = CredentialReloader(cache: cache, missInterval: .milliseconds(100)) { try await store.load() }
-        let lookup = CredentialLookup(cache: cache, reloader: reloader)
+        let (store, cache, reloader, lookup) = Self.fixture()
         store.records.withLock { $0 = [Self.record("key")] }
         try await reloader.reload()
         #expect(cache.principal(for: Self.digest("key")) != nil)

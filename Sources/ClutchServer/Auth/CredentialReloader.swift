@@ -54,6 +54,9 @@ final class CredentialReloader: Sendable {
     /// The loads started for misses alone so far.
     var missLoads: Int { missLoadCount.load(ordering: .relaxed) }
 
+    /// Callers waiting for a load now.
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     /// Reloads the cache after a change; returns once a load that started after this call is in it.
     func reload() async throws {
         try await wait(urgent: true)

@@ -48,6 +48,8 @@ let package = Package(
                 // The PostgreSQL store (Postgres/): several replicas on one database. The SDK
                 // and ClutchCore never link ClutchStore.
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Why a connection attempt failed (refused, unresolvable host), named in one line.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -10,6 +10,9 @@ public struct ServerConfiguration: Sendable {
     /// The SQLite file, created on first start, or a `postgres://` URL of a database that
     /// several replicas share.
     public var databasePath: String
+    /// On PostgreSQL: how long a start waits for a database it cannot reach before it fails
+    /// (`--db-connect-timeout`); the SQLite file is opened at once.
+    public var databaseConnectTimeout: Duration
     /// The first admin token's value (`CLUTCH_BOOTSTRAP_TOKEN`), for scripts and containers.
     public var bootstrapToken: String?
     /// Where the first start writes the CLI configuration; `nil` means `CLIConfigFile.defaultPath()`.
@@ -54,6 +57,7 @@ public struct ServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.databasePath = databasePath
+        self.databaseConnectTimeout = PostgresStore.defaultConnectTimeout
         self.bootstrapToken = bootstrapToken
         self.cliConfigPath = cliConfigPath
         self.heartbeatInterval = .seconds(15)

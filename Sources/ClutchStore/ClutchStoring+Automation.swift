@@ -105,7 +105,9 @@ public protocol ScheduleStoring: Sendable {
 ///   LOCKED`), so of several replicas racing for a due delivery exactly one gets it.
 /// - **At least once across crashes.** A lease that ends without an attempt recorded (its
 ///   dispatcher died) can be claimed again, so the delivery is still sent; receivers deduplicate
-///   by the event's `id`. Without crashes, each due attempt is made once.
+///   by the event's `id`. Without crashes, each due attempt is made once. Leases are short (the
+///   server's dispatcher takes a few seconds) and renewed (``renewDeliveryClaim(_:now:lease:)``)
+///   while an attempt runs, so a delivery a dead replica held is sent again within seconds.
 /// - **Never missed.** ``onDeliveryQueued(_:)`` is called after a commit that queued a delivery,
 ///   here and (on a shared database) on the other replicas listening.
 public protocol WebhookStoring: Sendable {
@@ -123,8 +125,13 @@ public protocol WebhookStoring: Sendable {
     func dueDeliveries(now: Date, limit: Int, excluding: Set<Int64>) async throws -> [PendingDelivery]
     /// Claims delivery `id` for this store instance until `now + lease`, when it is pending, due
     /// at `now` and not leased to anyone (or that lease has ended); answers it as it is now, or
-    /// `nil` when someone else has it or it is no longer due. Make `lease` longer than an attempt can take.
+    /// `nil` when someone else has it or it is no longer due. Make `lease` longer than an attempt can
+    /// take, or renew it while the attempt runs.
     func claimDelivery(_ id: Int64, now: Date, lease: Duration) async throws -> PendingDelivery?
+    /// Extends this store instance's lease on delivery `id` to `now + lease` while its attempt is
+    /// in flight; `false` when the lease is not this instance's any more (it ended and another
+    /// dispatcher claimed the delivery, or the attempt was recorded).
+    func renewDeliveryClaim(_ id: Int64, now: Date, lease: Duration) async throws -> Bool
     /// Ends every lease this store instance holds (its dispatcher is stopping): another replica,
     /// or this server once restarted, sends those deliveries without waiting for the leases to end.
     func releaseDeliveryClaims() async throws

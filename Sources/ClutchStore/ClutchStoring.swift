@@ -138,7 +138,10 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
 
     /// Adds evaluation counts an SDK of `environment` reported.
     func recordUsage(environment: String, counts: [UsageCount], at: Date) async throws
-    /// Adds a batch of evaluation counts in one transaction.
+    /// Adds a batch of evaluation counts in one transaction, written at `at`. Each entry counts at
+    /// its ``UsageEntry/receivedAt`` when it has one (its hourly bucket, "last evaluated", and
+    /// whether it arrived before or after a running release's step settled), else at `at`: a
+    /// report received before a boundary is counted before it however late the batch is written.
     func recordUsage(_ entries: [UsageEntry], at: Date) async throws
     /// Usage of every flag: flag key → environment → usage.
     func usage() async throws -> [String: [String: FlagUsage]]

@@ -11,8 +11,8 @@ extension FlagStore {
         try await recordUsage(counts.map { UsageEntry(environment: environment, count: $0) }, at: at)
     }
 
-    /// Adds a batch of evaluation counts, of any environments, in one transaction. Sums saturate
-    /// at `Int64.max`. Counts for flags that do not exist (any more) are ignored. Callers check
+    /// Adds a batch of evaluation counts, of any environments, in one transaction, each at its
+    /// ``UsageEntry/receivedAt`` (else `at`, the batch's time). Sums saturate at `Int64.max`. Counts for flags that do not exist (any more) are ignored. Callers check
     /// each entry against ``UsageLimits`` and the flag's variants first (the server checks them
     /// against the live engine, see `UsageBatcher`).
     public func recordUsage(_ entries: [UsageEntry], at: Date) async throws {
@@ -33,7 +33,7 @@ extension FlagStore {
                     last_evaluated = MAX(last_evaluated, excluded.last_evaluated)
                 """)
             for entry in entries {
-                try upsert.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, at, entry.errors])
+                try upsert.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, entry.time(written: at), entry.errors])
             }
             // The same transaction hands rollout-decided counts to the running release of the flag.
             try Tables.addReleaseUsage(db, entries.filter(\.rollout), at: at)

@@ -105,6 +105,16 @@ extension FlagStore {
         }
     }
 
+    /// Extends this store's lease on delivery `id` (see ``WebhookStoring/renewDeliveryClaim(_:now:lease:)``).
+    public func renewDeliveryClaim(_ id: Int64, now: Date, lease: Duration) async throws -> Bool {
+        try await pool.write { [claimer] db in
+            try db.execute(
+                sql: "UPDATE webhook_delivery SET claimed_until = ? WHERE id = ? AND status = 'pending' AND claimed_by = ?",
+                arguments: [WebhookOutbox.leaseEnd(now, lease), id, claimer])
+            return db.changesCount == 1
+        }
+    }
+
     /// Ends every lease this store holds (see ``WebhookStoring/releaseDeliveryClaims()``).
     public func releaseDeliveryClaims() async throws {
         try await pool.write { [claimer] db in

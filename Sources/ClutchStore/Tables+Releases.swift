@@ -106,7 +106,8 @@ extension Tables {
 
     // MARK: Usage
 
-    /// Adds rollout-decided usage (``UsageEntry/rollout``) that arrived at `at` to the pending
+    /// Adds rollout-decided usage (``UsageEntry/rollout``) that arrived at its ``UsageEntry/receivedAt``
+    /// (else `at`) to the pending
     /// counts of running releases of the same flag and environment: the new side when the
     /// variant is the release's, the other side otherwise; into the `early_*` counts while the
     /// step settles (reports then were mostly counted before the percentage changed).
@@ -117,8 +118,8 @@ extension Tables {
             UPDATE release SET \(sets)
             WHERE flag = ?1 AND environment = ?2 AND state = 'running'
             """)
-        let seconds = at.timeIntervalSince1970
         for entry in entries {
+            let seconds = entry.time(written: at).timeIntervalSince1970
             try update.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, entry.errors, seconds])
         }
     }

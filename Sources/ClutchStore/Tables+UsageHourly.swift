@@ -3,10 +3,10 @@ import GRDB
 
 /// Hourly usage counts (`usage_hourly`, see ``RecentUsage``) in SQLite.
 extension Tables {
-    /// Adds `entries` to their flag's bucket for `at`'s hour, then deletes buckets older than
-    /// ``UsageHours/retention``; in the caller's transaction, the one writing `usage`.
+    /// Adds `entries` to their flag's bucket for the hour they were received in (else `at`'s),
+    /// then deletes buckets older than ``UsageHours/retention``; in the caller's transaction, the
+    /// one writing `usage`.
     static func addHourlyUsage(_ db: Database, _ entries: [UsageEntry], at: Date) throws {
-        let hour = UsageHours.hour(of: at)
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO usage_hourly (flag, environment, hour_start, count, rollout)
             SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM flag WHERE key = ?1)
@@ -16,8 +16,8 @@ extension Tables {
                 rollout = CASE WHEN rollout > 9223372036854775807 - excluded.rollout
                                THEN 9223372036854775807 ELSE rollout + excluded.rollout END
             """)
-        for (key, sums) in HourlySums.of(entries) {
-            try upsert.execute(arguments: [key.flag, key.environment, hour, sums.count, sums.rollout])
+        for (key, sums) in HourlySums.of(entries, written: at) {
+            try upsert.execute(arguments: [key.flag, key.environment, key.hour, sums.count, sums.rollout])
         }
         try db.execute(sql: "DELETE FROM usage_hourly WHERE hour_start < ?", arguments: [UsageHours.pruneBefore(at)])
     }
@@ -33,24 +33,28 @@ extension Tables {
     }
 }
 
-/// A batch's counts summed per flag and environment (one upsert per bucket), and buckets summed
-/// into ``RecentUsage``: both stores use these.
+/// A batch's counts summed per flag, environment and hour (one upsert per bucket), and buckets
+/// summed into ``RecentUsage``: both stores use these.
 enum HourlySums {
     struct Key: Hashable {
         var flag: String
         var environment: String
+        /// The bucket's hour (``UsageHours/hour(of:)``) of when the counts were received.
+        var hour: Int64
     }
 
-    static func of(_ entries: [UsageEntry]) -> [(key: Key, sums: (count: Int64, rollout: Int64))] {
+    /// `written`: the batch's time, for entries that do not say when they were received.
+    static func of(_ entries: [UsageEntry], written: Date) -> [(key: Key, sums: (count: Int64, rollout: Int64))] {
         var sums: [Key: (count: Int64, rollout: Int64)] = [:]
         for entry in entries {
-            let key = Key(flag: entry.flag, environment: entry.environment)
+            let key = Key(flag: entry.flag, environment: entry.environment, hour: UsageHours.hour(of: entry.time(written: written)))
             var sum = sums[key] ?? (0, 0)
             sum.count = UsageArithmetic.add(sum.count, entry.count)
             if entry.rollout { sum.rollout = UsageArithmetic.add(sum.rollout, entry.count) }
             sums[key] = sum
         }
-        return sums.sorted { ($0.key.flag, $0.key.environment) < ($1.key.flag, $1.key.environment) }.map { (key: $0.key, sums: $0.value) }
+        return sums.sorted { ($0.key.flag, $0.key.environment, $0.key.hour) < ($1.key.flag, $1.key.environment, $1.key.hour) }
+            .map { (key: $0.key, sums: $0.value) }
     }
 
     static func recent(_ buckets: [(count: Int64, rollout: Int64)], since: Int64) -> RecentUsage {

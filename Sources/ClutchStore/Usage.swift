@@ -12,15 +12,27 @@ public struct UsageEntry: Sendable, Hashable {
     public var errors: Int64
     /// Whether the counts are of evaluations the flag's default rollout decided (``UsageCount/rollout``).
     public var rollout: Bool
+    /// When the server received the report these counts came in (its own clock), if the caller
+    /// knows it: the counts belong to that moment — its hourly bucket, "last evaluated", and the
+    /// step of a running release it arrived in — however late the batch holding them is written.
+    /// `nil`: the time the batch is written.
+    public var receivedAt: Date?
 
-    public init(environment: String, flag: String, variant: String, count: Int64, errors: Int64 = 0, rollout: Bool = false) {
+    public init(
+        environment: String, flag: String, variant: String, count: Int64, errors: Int64 = 0, rollout: Bool = false,
+        receivedAt: Date? = nil
+    ) {
         self.environment = environment
         self.flag = flag
         self.variant = variant
         self.count = count
         self.errors = errors
         self.rollout = rollout
+        self.receivedAt = receivedAt
     }
+
+    /// When these counts happened: ``receivedAt``, else `written` (the batch's time).
+    func time(written: Date) -> Date { receivedAt ?? written }
 
     /// Refuses a batch with a negative count or error count (a batch sums reports already checked
     /// against ``UsageLimits``, so only the sign is checked again): every store calls this.

@@ -1,6 +1,8 @@
 import ClutchCore
 import ClutchServer
+import ClutchStore
 import Foundation
+import Logging
 import PostgresTestSupport
 import Testing
 
@@ -11,10 +13,11 @@ import Testing
 @Suite("Automation on two replicas", .serialized)
 struct ReplicaAutomationTests {
     /// A replica polling the database only once a minute: what it learns sooner comes by NOTIFY.
-    static func replica(_ url: String) async throws -> TestServer {
+    static func replica(_ url: String, claimLease: Duration? = nil) async throws -> TestServer {
         try await TestServer.start { configuration in
             configuration.databasePath = url
             configuration.replicaPollInterval = .seconds(60)
+            if let claimLease { configuration.webhooks.claimLease = claimLease }
         }
     }
 
@@ -78,6 +81,66 @@ struct ReplicaAutomationTests {
             #expect(history["revisions"]?.arrayCount == 2, "the schedule fired once")
             #expect(history["revisions[0].actor"] == .string("clutch-scheduler"))
         }
+    }
+
+    /// A replica claimed a delivery (as its dispatcher does, with the dispatcher's lease) and
+    /// died (`kill -9`: nothing recorded, nothing handed back). Another replica sends it once the
+    /// short lease has ended: seconds later, not when a long lease would have — and not before.
+    @Test func aDeliveryHeldByAReplicaThatDiedIsSentOnceItsShortLeaseEnds() async throws {
+        let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
+        defer { receiver.stop() }
+        let url = try await TestPostgres.database()
+        let dead = try await PostgresStore.open(try PostgresAddress(url: url), logger: Logger(label: "dead-replica"))
+        let change = ChangeInfo(actor: "alice", message: "test")
+        _ = try await dead.createWebhook(
+            WebhookRequest(url: receiver.url, events: ["flag.changed"], secret: WebhookTests.secret, description: nil),
+            change: change, now: Date())
+        _ = try await dead.createFlag(Flag(key: "held"), change: change)
+        let id = try #require(try await dead.dueDeliveries(now: Date().addingTimeInterval(1), limit: 10, excluding: []).first?.id)
+        let lease = WebhookSettings().claimLease
+        #expect(lease <= .seconds(10), "a lease of a few seconds, not the ~50 s it was")
+        let claimedAt = Date()
+        #expect(try await dead.claimDelivery(id, now: claimedAt, lease: lease) != nil)
+        let live = try await Self.replica(url)
+        do {
+            // The 5 s lease plus a generous allowance for a loaded machine; the old 50 s lease fails it.
+            #expect(try await eventually(timeout: .seconds(20)) { receiver.delivered("flag.changed").count == 1 })
+            let first = try #require(receiver.received.first)
+            let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+            #expect(first.at >= claimedAt.timeIntervalSince1970 + leaseSeconds - 0.05, "nobody sends a delivery while it is leased")
+            try await Task.sleep(for: .seconds(1))
+            #expect(receiver.received.count == 1, "sent once")
+        } catch {
+            try? await live.stop()
+            throw error
+        }
+        try? await live.stop()
+        try? dead.close()
+    }
+
+    /// An attempt that takes several leases long (a slow receiver) keeps its lease renewed: the
+    /// other replica never sends the delivery a second time meanwhile.
+    @Test func aSlowAttemptKeepsItsLeaseAndIsMadeOnce() async throws {
+        let receiver = try await WebhookReceiver(secret: WebhookTests.secret, delay: 4)
+        defer { receiver.stop() }
+        let url = try await TestPostgres.database()
+        let a = try await Self.replica(url, claimLease: .milliseconds(900))
+        let b = try await Self.replica(url, claimLease: .milliseconds(900))
+        do {
+            let hook = try await WebhookTests.createHook(a, receiver.url)
+            try await a.createFlag(#"{"key": "slow"}"#)
+            #expect(try await eventually(timeout: .seconds(30)) {
+                let listed = try await b.send("GET", "/api/v1/webhooks/\(hook)/deliveries")
+                return listed["deliveries[0].status"] == .string("delivered")
+            })
+            #expect(receiver.received.count == 1, "one request, though the attempt outlived its lease four times")
+            let listed = try await a.send("GET", "/api/v1/webhooks/\(hook)/deliveries")
+            #expect(listed["deliveries[0].attempts"]?.arrayCount == 1)
+        } catch {
+            await Self.stopAll([a, b])
+            throw error
+        }
+        await Self.stopAll([a, b])
     }
 
     @Test func aScheduleMadeOnAReplicaThatStopsIsAppliedByTheOtherOnTime() async throws {

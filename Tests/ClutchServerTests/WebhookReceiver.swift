@@ -23,8 +23,9 @@ final class WebhookReceiver: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
-    /// Starts a receiver; `failFirst` requests get 500. `port` reuses a port (0 picks one).
-    init(secret: String, failFirst: Int = 0, port: Int = 0, log: URL? = nil) async throws {
+    /// Starts a receiver; `failFirst` requests get 500; each answer comes `delay` seconds after
+    /// the request arrived. `port` reuses a port (0 picks one).
+    init(secret: String, failFirst: Int = 0, delay: Double = 0, port: Int = 0, log: URL? = nil) async throws {
         logURL = log ?? FileManager.default.temporaryDirectory.appendingPathComponent("webhook-\(UUID().uuidString).jsonl")
         if !FileManager.default.fileExists(atPath: logURL.path) {
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -33,7 +34,7 @@ final class WebhookReceiver: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "python3", Self.script, "serve", "--secret", secret, "--log", logURL.path, "--port", String(port),
-            "--fail-first", String(failFirst),
+            "--fail-first", String(failFirst), "--delay", String(delay),
         ]
         let output = Pipe()
         process.standardOutput = output

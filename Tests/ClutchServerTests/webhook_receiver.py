@@ -1,10 +1,10 @@
 """A webhook receiver for the tests, verifying deliveries with the function docs/webhooks.md
 documents (loaded from that file, so the documented code is the code tested).
 
-    python3 webhook_receiver.py serve --secret S --log FILE [--port N] [--fail-first K]
+    python3 webhook_receiver.py serve --secret S --log FILE [--port N] [--fail-first K] [--delay D]
         Prints "PORT <n>" once listening. Appends one JSON line per request to FILE:
         {"at": unix seconds, "signature", "body", "verified", "status"}. Answers 500 to the
-        first K requests, then 204.
+        first K requests, then 204; each answer D seconds after the request arrived.
     python3 webhook_receiver.py verify --secret S --header H --body-file F [--now T]
         Exits 0 when the documented check accepts the delivery, 1 otherwise.
 """
@@ -39,6 +39,7 @@ def serve(args, verify):
                           "verified": verify(signature, body, args.secret), "status": status}
                 with open(args.log, "a", encoding="utf-8") as log:
                     log.write(json.dumps(record) + "\n")
+            time.sleep(args.delay)
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -60,6 +61,7 @@ def main():
     parser.add_argument("--log")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--fail-first", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0)
     parser.add_argument("--header")
     parser.add_argument("--body-file")
     parser.add_argument("--now", type=float)

@@ -56,6 +56,28 @@ struct ReleaseStoreTests {
         #expect(try await store.runReleases(now: start.addingTimeInterval(3)).isEmpty, "nothing more to do in the same step")
     }
 
+    /// A report received while the step was settling counts as early (not toward the step's
+    /// samples) even when its batch is written after the step settled; one received after counts.
+    @Test(arguments: StoreBackend.allCases) func aReportCountsInTheStepItWasReceivedIn(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let start = Date()
+        _ = try await Self.started(store, start: start)
+        // Settles at start + 1 s (the policy's 1 s step); received before, written after.
+        func entries(_ receivedAt: Date) -> [UsageEntry] {
+            [
+                UsageEntry(environment: "production", flag: "gate", variant: "on", count: 100, errors: 1, rollout: true, receivedAt: receivedAt),
+                UsageEntry(environment: "production", flag: "gate", variant: "off", count: 900, errors: 9, rollout: true, receivedAt: receivedAt),
+            ]
+        }
+        try await store.recordUsage(entries(start.addingTimeInterval(0.5)), at: start.addingTimeInterval(2))
+        #expect(try await store.runReleases(now: start.addingTimeInterval(3)).isEmpty, "early counts do not make the step's samples")
+        #expect(try await store.release(flag: "gate", environment: "production").percent == 10)
+        try await store.recordUsage(entries(start.addingTimeInterval(2.5)), at: start.addingTimeInterval(2.6))
+        #expect(try await store.runReleases(now: start.addingTimeInterval(3)).count == 1, "settled counts do")
+        #expect(try await store.release(flag: "gate", environment: "production").percent == 50)
+    }
+
     @Test(arguments: StoreBackend.allCases) func aChangeByHandPausesTheRelease(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let store = fixture.store

@@ -74,6 +74,34 @@ struct UsageTests {
         #expect(try await store.staleFlags(unusedForDays: 30, now: Date()).map(\.key) == ["done", "full-rollout"])
     }
 
+    /// Counts carry when the server received them: written in a batch after the hour ended, they
+    /// are in the hour they were received in, and "last evaluated" is that moment.
+    @Test(arguments: StoreBackend.allCases) func countsBelongToTheHourTheyWereReceivedIn(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        _ = try await store.createFlag(checkoutFlag(), change: admin)
+        let hourStart = Date(timeIntervalSince1970: 1_800_000_000)
+        let received = hourStart.addingTimeInterval(-0.5)  // before the hour ended
+        let written = hourStart.addingTimeInterval(2)  // the batch committed after it
+        try await store.recordUsage([
+            UsageEntry(environment: "production", flag: "new-checkout", variant: "on", count: 4, rollout: true, receivedAt: received),
+            UsageEntry(environment: "production", flag: "new-checkout", variant: "on", count: 6, rollout: true),
+        ], at: written)
+        let before = try await store.recentUsage(flag: "new-checkout", environment: "production", now: received)
+        #expect(before.evaluations == 4, "the hour that ended holds what was received in it")
+        #expect(before.rolloutEvaluations == 4)
+        let after = try await store.recentUsage(flag: "new-checkout", environment: "production", now: written)
+        #expect(after.evaluations == 10, "the day's window holds both")
+        let usage = try #require(try await store.usage()["new-checkout"]?["production"])
+        #expect(abs(usage.lastEvaluated.timeIntervalSince(written)) < 0.01, "the later of the two")
+        _ = try await store.createFlag(checkoutFlag("old-checkout"), change: admin)
+        try await store.recordUsage([
+            UsageEntry(environment: "production", flag: "old-checkout", variant: "on", count: 1, receivedAt: received),
+        ], at: written)
+        let old = try #require(try await store.usage()["old-checkout"]?["production"])
+        #expect(abs(old.lastEvaluated.timeIntervalSince(received)) < 0.01, "last evaluated when received, not when written")
+    }
+
     /// Hourly buckets: the last day's evaluations and those the rollout decided, per flag and
     /// environment; older hours left out, and deleted once past the retention.
     @Test(arguments: StoreBackend.allCases) func hourlyUsageSumsTheLastDayAndIsPruned(_ backend: StoreBackend) async throws {

@@ -105,6 +105,25 @@ struct WebhookStoreTests {
         #expect(abs(leaseEnd.timeIntervalSince(now) - 30) < 0.01, "it is due again when the lease ends")
     }
 
+    /// A lease is renewed only by its holder and only while it holds it: renewing pushes its end
+    /// out, so nobody else claims the delivery; once it has ended and another store took it, or
+    /// the attempt was recorded, renewing answers false and changes nothing.
+    @Test(arguments: StoreBackend.allCases) func aLeaseIsRenewedOnlyByItsHolder(_ backend: StoreBackend) async throws {
+        let queued = try await Self.queued(backend)
+        let (store, other, id, now) = (queued.store, queued.other, queued.id, queued.now)
+        #expect(try await store.claimDelivery(id, now: now, lease: Self.lease) != nil)
+        #expect(try await other.renewDeliveryClaim(id, now: now.addingTimeInterval(20), lease: Self.lease) == false, "not its lease")
+        #expect(try await store.renewDeliveryClaim(id, now: now.addingTimeInterval(20), lease: Self.lease))
+        #expect(try await other.claimDelivery(id, now: now.addingTimeInterval(31), lease: Self.lease) == nil, "renewed until now + 50")
+        let renewedEnd = try #require(try await other.nextDeliveryDue())
+        #expect(abs(renewedEnd.timeIntervalSince(now) - 50) < 0.01)
+        let later = now.addingTimeInterval(51)
+        #expect(try await other.claimDelivery(id, now: later, lease: Self.lease) != nil, "ended: taken by the other store")
+        #expect(try await store.renewDeliveryClaim(id, now: later, lease: Self.lease) == false, "lost: not taken back")
+        try await other.recordAttempt(delivery: id, at: later, statusCode: 204, error: nil, duration: .milliseconds(5), result: .delivered)
+        #expect(try await other.renewDeliveryClaim(id, now: later, lease: Self.lease) == false, "recorded: nothing to renew")
+    }
+
     /// A dispatcher claims a delivery and dies: until its lease ends nobody else sends it; then
     /// another replica takes it, and the first one's late record does not end the new lease.
     @Test(arguments: StoreBackend.allCases) func anExpiredLeaseIsTakenAgain(_ backend: StoreBackend) async throws {

@@ -20,11 +20,14 @@ struct MigrateCommand: AsyncParsableCommand {
         "A postgres://user@host:port/database URL or a SQLite file (or CLUTCH_DB; default ./clutch.db).", valueName: "url-or-path"))
     var db: String?
 
+    @OptionGroup var databaseWait: DatabaseWaitOption
+
     @ArgumentParser.Flag(help: "List the migrations that would run, and change nothing.")
     var dryRun = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        let connectTimeout = try databaseWait.timeout(environment)
         let target = [db, environment["CLUTCH_DB"]].compactMap { $0 }.first { !$0.isEmpty } ?? "./clutch.db"
         let pending: [String]
         let shown: String
@@ -34,7 +37,8 @@ struct MigrateCommand: AsyncParsableCommand {
                 shown = address.description
                 var logger = Logger(label: "clutch.migrate")
                 logger.logLevel = .error
-                let outcome = try await PostgresStore.migrate(address, dryRun: dryRun, logger: logger)
+                let outcome = try await PostgresStore.migrate(
+                    address, dryRun: dryRun, connectTimeout: connectTimeout, logger: logger)
                 pending = outcome.migrations
             } else {
                 shown = target

@@ -27,6 +27,8 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "path-or-url"))
     var db: String?
 
+    @OptionGroup var databaseWait: DatabaseWaitOption
+
     @ArgumentParser.Flag(help: "Print the ready line as JSON.")
     var json = false
 
@@ -87,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
             bootstrapToken: nonEmpty(environment["CLUTCH_BOOTSTRAP_TOKEN"]),
             cliConfigPath: CLIConfigFile.defaultPath())
         configuration.limits = try limits(environment)
+        configuration.databaseConnectTimeout = try databaseWait.timeout(environment)
         configuration.checkContract = environment["CLUTCH_CHECK_CONTRACT"] == "1"
         let origins = corsOrigins.isEmpty
             ? (environment["CLUTCH_CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -37,7 +37,9 @@ public final class ClutchApplication: Sendable {
         let store: any ClutchStoring
         if PostgresAddress.isPostgres(configuration.databasePath) {
             instanceLock = nil
-            store = try await PostgresStore.open(try PostgresAddress(url: configuration.databasePath), logger: logger)
+            store = try await PostgresStore.open(
+                try PostgresAddress(url: configuration.databasePath), connectTimeout: configuration.databaseConnectTimeout,
+                logger: logger)
         } else {
             instanceLock = try InstanceLock(database: configuration.databasePath)
             store = try FlagStore(path: configuration.databasePath, logger: logger)
@@ -45,10 +47,16 @@ public final class ClutchApplication: Sendable {
         let registry = EngineRegistry(
             historyLimit: configuration.eventHistoryLimit, backlogLimit: configuration.limits.streamBacklog)
         let credentials = CredentialCache()
+        let metrics = ServerMetrics()
         let services = ServerServices(
             configuration: configuration, store: store, registry: registry,
             publisher: SnapshotPublisher(store: store, registry: registry, logger: logger),
-            credentials: credentials, metrics: ServerMetrics(), logger: logger,
+            credentials: credentials,
+            credentialReloader: CredentialReloader(
+                cache: credentials, missInterval: configuration.limits.unknownCredentialReloadInterval,
+                onMissLoad: { metrics.recordUnknownCredentialReload() },
+                load: { try await store.activeCredentials() }),
+            metrics: metrics, logger: logger,
             usage: UsageBatcher(store: store, interval: configuration.limits.usageFlushInterval, logger: logger),
             usageLimiter: RateLimiter(
                 rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst),
@@ -153,7 +161,7 @@ public final class ClutchApplication: Sendable {
             services: services, isReady: { [self] in self.isReady }, isDraining: { [self] in self.isDraining },
             isListening: { [self] in self.isListening }).routes)
         router.group("api/v1")
-            .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .admin))
+            .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .admin))
             .addRoutes(FlagsController(services: services).routes)
             .addRoutes(ChangesController(services: services).routes)
             .addRoutes(RevisionsController(services: services).routes)
@@ -165,13 +173,13 @@ public final class ClutchApplication: Sendable {
             .addRoutes(SchedulesController(services: services).routes)
             .addRoutes(WebhooksController(services: services).routes)
         router.group("sdk/v1")
-            .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .sdk))
+            .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)
         // The events stream authenticates itself: a browser's EventSource sends a token, not headers.
         router.addRoutes(OFREPEventsController(services: services).routes)
         router.group("ofrep/v1")
             .add(middleware: OFREPErrorMiddleware())
-            .add(middleware: CredentialMiddleware(credentials: services.credentials, requirement: .sdk))
+            .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))
             .addRoutes(OFREPController(services: services).routes)
         ConsoleRoutes.add(to: router, services: services, pages: consolePages)
         return router
@@ -186,7 +194,7 @@ public final class ClutchApplication: Sendable {
         let responder = CORSResponder(
             inner: OFREPSingleFlagResponder(
                 router: buildRouter().buildResponder(), controller: OFREPController(services: services),
-                credentials: services.credentials, metrics: services.metrics),
+                credentials: services.credentialLookup, metrics: services.metrics),
             origins: configuration.corsOrigins)
         // The idle timeout also bounds how long a connection may take to send a whole request
         // head: no part of a request counts as activity until its head is complete.

@@ -16,7 +16,7 @@ struct OFREPSingleFlagResponder<Router: HTTPResponder>: HTTPResponder where Rout
 
     let router: Router
     let controller: OFREPController
-    let credentials: CredentialCache
+    let credentials: CredentialLookup
     let metrics: ServerMetrics
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -26,7 +26,7 @@ struct OFREPSingleFlagResponder<Router: HTTPResponder>: HTTPResponder where Rout
         let start = ContinuousClock.now
         let response: Response
         do {
-            let principal = try CredentialMiddleware.authenticate(request, credentials: credentials, requirement: .sdk)
+            let principal = try await CredentialMiddleware.authenticate(request, credentials: credentials, requirement: .sdk)
             // `authenticate` refuses admin tokens for `.sdk`; the `else` only keeps this total.
             guard case .sdk(_, let environment) = principal else { throw APIError.unauthorized("SDK key required") }
             response = controller.evaluate(key: key, environment: environment, body: try await request.collectBodyBuffer())

@@ -8,6 +8,8 @@ struct ServerServices: Sendable {
     let registry: EngineRegistry
     let publisher: SnapshotPublisher
     let credentials: CredentialCache
+    /// Fills ``credentials`` from the store, one load at a time (``CredentialReloader``).
+    let credentialReloader: CredentialReloader
     let metrics: ServerMetrics
     let logger: Logger
     /// Stores usage reports in batches, so they never hold up a change.
@@ -26,9 +28,17 @@ struct ServerServices: Sendable {
         return (change, notified)
     }
 
-    /// Reloads the credential cache after a key was created or revoked.
+    /// Reloads the credential cache after a key was created or revoked (here or, announced, on
+    /// another replica); returns once the cache holds what the store held after the change.
     func refreshCredentials() async throws {
-        credentials.replace(with: try await store.activeCredentials())
+        try await credentialReloader.reload()
+    }
+
+    /// How requests' credentials are checked: the cache, and on a database replicas share the
+    /// store after a miss (a key just created through another replica).
+    var credentialLookup: CredentialLookup {
+        CredentialLookup(
+            cache: credentials, reloader: PostgresAddress.isPostgres(configuration.databasePath) ? credentialReloader : nil)
     }
 
     /// Publishes the number of open streams as a metric.

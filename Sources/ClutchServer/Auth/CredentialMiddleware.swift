@@ -2,28 +2,29 @@ import HTTPTypes
 import Hummingbird
 
 /// Requires a credential of one kind: an admin token for `/api/v1`, an SDK key for `/sdk` and
-/// `/ofrep`. Missing or unknown → 401; the other kind → 403.
+/// `/ofrep`. Missing or unknown → 401; the other kind → 403. On a shared database an unknown
+/// credential is looked up in the store before it is refused (``CredentialLookup``).
 struct CredentialMiddleware: RouterMiddleware {
     typealias Context = ClutchRequestContext
 
     enum Requirement: Sendable { case admin, sdk }
 
-    let credentials: CredentialCache
+    let credentials: CredentialLookup
     let requirement: Requirement
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.principal = try Self.authenticate(request, credentials: credentials, requirement: requirement)
+        context.principal = try await Self.authenticate(request, credentials: credentials, requirement: requirement)
         return try await next(request, context)
     }
 
     /// The principal of the request's credential if it is of the required kind; otherwise the
     /// 401/403 error. Shared with the OFREP fast path, which runs without this middleware.
-    static func authenticate(_ request: Request, credentials: CredentialCache, requirement: Requirement) throws(APIError) -> Principal {
+    static func authenticate(_ request: Request, credentials: CredentialLookup, requirement: Requirement) async throws(APIError) -> Principal {
         guard let digest = presentedDigest(request) else {
             throw APIError.unauthorized("missing credential: send 'Authorization: Bearer <token>'")
         }
-        guard let principal = credentials.principal(for: digest) else {
+        guard let principal = await credentials.principal(for: digest) else {
             throw APIError.unauthorized("unknown or revoked credential")
         }
         switch (requirement, principal) {

@@ -27,7 +27,7 @@ struct ConsoleAuthController {
         if !token.isEmpty {
             var bytes = token
             let digest = bytes.withUTF8 { CredentialCache.Digest(secretBytes: $0) }
-            if case .admin(let name)? = services.credentials.principal(for: digest) {
+            if case .admin(let name)? = await services.credentialLookup.principal(for: digest) {
                 principal = ConsolePrincipal(name: name, role: .admin)
             }
         }

@@ -26,12 +26,12 @@ struct OFREPEventsController {
         do {
             let principal: Principal
             if let token = request.uri.queryParameters["token"].map(String.init) {
-                guard let found = services.credentials.principal(forEventsToken: token) else {
+                guard let found = await services.credentialLookup.principal(forEventsToken: token) else {
                     throw APIError.unauthorized("unknown or revoked events token")
                 }
                 principal = found
             } else {
-                principal = try CredentialMiddleware.authenticate(request, credentials: services.credentials, requirement: .sdk)
+                principal = try await CredentialMiddleware.authenticate(request, credentials: services.credentialLookup, requirement: .sdk)
             }
             guard case .sdk(let keyID, let environment) = principal else { throw APIError.unauthorized("SDK key required") }
             let lastEventID = request.headers[HeaderNames.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }

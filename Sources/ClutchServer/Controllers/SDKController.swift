@@ -67,6 +67,8 @@ struct SDKController {
     /// Stores a report once it has committed (`UsageBatcher`). Entries naming a flag or variant
     /// the key's environment does not have are counted as `ignored`, not stored.
     @Sendable func usage(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        // The counts belong to now, whenever the batch holding them is written.
+        let receivedAt = Date()
         var request = request
         let (keyID, environment) = try context.sdkKey()
         if let wait = services.usageLimiter.acquire(keyID) {
@@ -82,7 +84,7 @@ struct SDKController {
             throw APIError.notFound("environment '\(environment)' not found")
         }
         let outcome = try await services.metrics.timeWrite("record_usage") {
-            try await services.usage.record(counts, engine: engine)
+            try await services.usage.record(counts, engine: engine, receivedAt: receivedAt)
         }
         let answer = UsageAnswer(
             accepted: outcome.accepted, ignored: outcome.ignored, reportEvery: services.releases.cadence(environment).reportEvery)

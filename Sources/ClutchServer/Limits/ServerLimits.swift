@@ -17,6 +17,10 @@ public struct ServerLimits: Sendable, Hashable {
     /// A connection that sends nothing for this long is closed, and so is one that has not sent
     /// a whole request head within it (`--idle-timeout`).
     public var idleTimeout: Duration = .seconds(60)
+    /// On a shared database, how often at most an unknown credential makes the server read the
+    /// credentials from the store (in case another replica created it a moment ago): unknown or
+    /// made-up keys sent at any rate cost at most one read per interval, shared by all of them.
+    public var unknownCredentialReloadInterval: Duration = .milliseconds(100)
     /// The largest import (`--max-import-size`): an export must be importable again.
     public var maxImportBytes: Int = 64 << 20
 

@@ -9,16 +9,38 @@ import Synchronization
 /// Usage reports come with SDK keys, so they must never hold up an admin change: every report
 /// is merged in memory into the batch being collected, and one transaction per `interval`
 /// writes the batch. A change waits behind at most one such transaction, whose size is bounded
-/// by the flags and variants that exist, because entries naming anything else are dropped.
+/// by the flags and variants that exist (times the few ``timeSlice``s one interval spans),
+/// because entries naming anything else are dropped.
 /// A report is answered once the batch holding it has committed, so an acknowledged report is
 /// durable.
+///
+/// Counts keep the time the server received them (to ``timeSlice``), not the time their batch
+/// is written: under load a batch may commit well after its reports arrived, and a report that
+/// arrived before an hour ended or a release's step settled must count before that boundary.
 final class UsageBatcher: Sendable {
+    /// Reports received within one slice (of the server's clock) are merged: a batch then holds
+    /// at most one entry per flag, variant and slice, however many reports arrive.
+    static let timeSlice: Double = 0.1
+
     private struct Key: Hashable {
         let environment: String
         let flag: String
         let variant: String
         /// Evaluations the flag's default rollout decided (they also feed a running release).
         let rollout: Bool
+        /// The ``timeSlice`` the counts were received in (Unix time / slice, rounded down).
+        let slice: Int64
+
+        init(environment: String, flag: String, variant: String, rollout: Bool, received: Date) {
+            self.environment = environment
+            self.flag = flag
+            self.variant = variant
+            self.rollout = rollout
+            slice = Int64((received.timeIntervalSince1970 / UsageBatcher.timeSlice).rounded(.down))
+        }
+
+        /// The start of the slice: when the counts are stored as received.
+        var received: Date { Date(timeIntervalSince1970: Double(slice) * UsageBatcher.timeSlice) }
     }
 
     /// Evaluations and errors of one key in the batch.
@@ -67,10 +89,11 @@ final class UsageBatcher: Sendable {
         self.logger = logger
     }
 
-    /// Adds `counts` of `engine`'s environment and returns once they are stored. Entries whose
-    /// flag and variant the engine does not know, and zero counts, are dropped. The caller has
-    /// checked the report against ``UsageLimits``.
-    func record(_ counts: [UsageCount], engine: Engine) async throws -> Outcome {
+    /// Adds `counts` of `engine`'s environment, received at `receivedAt` (the server's clock when
+    /// the request arrived), and returns once they are stored. Entries whose flag and variant the
+    /// engine does not know, and zero counts, are dropped. The caller has checked the report
+    /// against ``UsageLimits``.
+    func record(_ counts: [UsageCount], engine: Engine, receivedAt: Date) async throws -> Outcome {
         var outcome = Outcome()
         var added = 0
         let environment = engine.environment
@@ -83,7 +106,7 @@ final class UsageBatcher: Sendable {
                 outcome.accepted += 1
                 guard count.count > 0 || count.errors > 0 else { continue }
                 added += 1
-                let key = Key(environment: environment, flag: count.flag, variant: count.variant, rollout: count.rollout)
+                let key = Key(environment: environment, flag: count.flag, variant: count.variant, rollout: count.rollout, received: receivedAt)
                 state.pending[key, default: Sums()].add(count: count.count, errors: count.errors)
             }
             let lead = !state.flushScheduled && !state.pending.isEmpty
@@ -102,24 +125,29 @@ final class UsageBatcher: Sendable {
         return outcome
     }
 
+    /// Entries collected for the next batch (one per flag, variant and time slice).
+    var pendingEntries: Int { state.withLock { $0.pending.count } }
+
     /// Counts evaluations the server made itself (OpenFeature clients through OFREP), so that
     /// usage and "last evaluated" see them as they see SDK evaluations. Written with the next
     /// batch; never waits, never fails the evaluation. `rollout` marks evaluations the flag's
     /// default rollout decided (``UsageCount/rollout``).
     func count(environment: String, evaluations: [(flag: String, variant: String, rollout: Bool)]) {
         guard !evaluations.isEmpty else { return }
+        let now = Date()
         count { state in
             for evaluation in evaluations {
-                state.pending[Key(environment: environment, flag: evaluation.flag, variant: evaluation.variant, rollout: evaluation.rollout), default: Sums()]
-                    .add(count: 1, errors: 0)
+                let key = Key(environment: environment, flag: evaluation.flag, variant: evaluation.variant, rollout: evaluation.rollout, received: now)
+                state.pending[key, default: Sums()].add(count: 1, errors: 0)
             }
         }
     }
 
     /// One evaluation (OFREP's single-flag route): no array on the hot path.
     func count(environment: String, flag: String, variant: String, rollout: Bool) {
+        let key = Key(environment: environment, flag: flag, variant: variant, rollout: rollout, received: Date())
         count { state in
-            state.pending[Key(environment: environment, flag: flag, variant: variant, rollout: rollout), default: Sums()].add(count: 1, errors: 0)
+            state.pending[key, default: Sums()].add(count: 1, errors: 0)
         }
     }
 
@@ -164,7 +192,7 @@ final class UsageBatcher: Sendable {
             let entries = pending.map {
                 UsageEntry(
                     environment: $0.key.environment, flag: $0.key.flag, variant: $0.key.variant, count: $0.value.count,
-                    errors: $0.value.errors, rollout: $0.key.rollout)
+                    errors: $0.value.errors, rollout: $0.key.rollout, receivedAt: $0.key.received)
             }
             do {
                 try await store.recordUsage(entries, at: Date())

@@ -17,6 +17,7 @@ final class ServerMetrics: Sendable {
     private let evaluationCounters = Mutex<[EvaluationKey: CoreMetrics.Counter]>([:])
     private let writeTimers = Mutex<[String: CoreMetrics.Timer]>([:])
     private let streams: CoreMetrics.Gauge
+    private let unknownCredentialReloads: CoreMetrics.Counter
 
     init() {
         let registry = PrometheusCollectorRegistry()
@@ -30,6 +31,15 @@ final class ServerMetrics: Sendable {
         self.factory = factory
         self.streams = CoreMetrics.Gauge(label: "clutch_streams_connected", dimensions: [], factory: factory)
         streams.record(0)
+        self.unknownCredentialReloads = CoreMetrics.Counter(
+            label: "clutch_unknown_credential_reloads_total", dimensions: [], factory: factory)
+        unknownCredentialReloads.increment(by: 0)
+    }
+
+    /// One read of the credentials from the store because a presented credential was unknown
+    /// (on a shared database; see ``CredentialReloader``).
+    func recordUnknownCredentialReload() {
+        unknownCredentialReloads.increment()
     }
 
     /// One answered request: counted by route, method and status, timed by route and method.

@@ -18,7 +18,8 @@ import Synchronization
 ///
 /// Several replicas on one database each run a dispatcher: each delivery is claimed
 /// (``WebhookStoring/claimDelivery(_:now:lease:)``) before it is sent, so exactly one of them
-/// sends it; a lease whose replica died ends after ``lease`` and another replica sends it.
+/// sends it. The claim is a short lease (``WebhookSettings/claimLease``) renewed while the
+/// attempt runs; when its replica dies, the lease ends within seconds and another replica sends it.
 final class WebhookDispatcher: Service, Sendable {
     private let store: any ClutchStoring
     private let settings: WebhookSettings
@@ -28,9 +29,9 @@ final class WebhookDispatcher: Service, Sendable {
     /// Delivery id → webhook id, for attempts in flight.
     private let inFlight = Mutex<[Int64: String]>([:])
     private let longestSleep: Duration
-    /// How long a claimed delivery stays ours: longer than an attempt can take (its timeout),
-    /// short enough that a delivery claimed by a replica that died is soon sent by another.
-    private var lease: Duration { settings.requestTimeout * 2 + .seconds(30) }
+    /// How long a claimed delivery stays ours without renewal: short, so that a delivery claimed
+    /// by a replica that died is soon sent by another; an attempt that takes longer renews it.
+    private var lease: Duration { settings.claimLease }
 
     /// `longestSleep` bounds how long a delivery queued on another replica may wait for this one
     /// to look, should its wake-up notification be lost.
@@ -95,7 +96,7 @@ final class WebhookDispatcher: Service, Sendable {
                 started += 1
                 inFlight.withLock { $0[delivery.id] = delivery.webhook }
                 group.addTask {
-                    await self.attempt(delivery, http: http)
+                    await self.attemptHoldingLease(delivery, http: http)
                     self.inFlight.withLock { _ = $0.removeValue(forKey: delivery.id) }
                     self.wakeup.signal()
                 }
@@ -108,6 +109,34 @@ final class WebhookDispatcher: Service, Sendable {
         if next <= now { return longestSleep }
         let seconds = max(0, next.timeIntervalSince(Date()))
         return min(.milliseconds(Int64(seconds * 1000) + 1), longestSleep)
+    }
+
+    /// One attempt, with the delivery's lease renewed every third of it until it is recorded.
+    private func attemptHoldingLease(_ delivery: PendingDelivery, http: HTTPClient) async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.renewLease(of: delivery.id) }
+            await attempt(delivery, http: http)
+            group.cancelAll()
+        }
+    }
+
+    /// Renews the lease on delivery `id` until cancelled. A renewal that fails (database away) is
+    /// tried again at the next turn; a lease found lost is not taken back: it is another replica's.
+    private func renewLease(of id: Int64) async {
+        let every = lease / 3
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: every)
+                guard try await store.renewDeliveryClaim(id, now: Date(), lease: lease) else {
+                    logger.warning("webhooks: a delivery's lease ended while its attempt ran", metadata: ["delivery": "\(id)"])
+                    return
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("webhooks: could not renew a delivery's lease", metadata: ["delivery": "\(id)", "error": "\(error)"])
+            }
+        }
     }
 
     /// One attempt, recorded with its outcome.

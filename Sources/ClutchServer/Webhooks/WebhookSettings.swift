@@ -8,6 +8,10 @@ public struct WebhookSettings: Sendable {
     public var retryWindow: Duration = .seconds(26 * 3600)
     /// The longest an attempt may take, connecting included: a hanging receiver costs no more.
     public var requestTimeout: Duration = .seconds(10)
+    /// How long a replica's claim on a delivery lasts unless renewed: renewed every third of it
+    /// while the attempt runs (however long `requestTimeout` lets it take), so a delivery held by a
+    /// replica that died (`kill -9`, a lost machine) is sent by another one this long after at most.
+    public var claimLease: Duration = .seconds(5)
     /// Attempts in flight at once, across all webhooks.
     public var concurrency = 16
     /// Attempts in flight at once to one webhook, so one slow receiver cannot take every slot.

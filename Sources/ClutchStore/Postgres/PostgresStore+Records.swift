@@ -24,7 +24,7 @@ extension PostgresStore {
                     try await session.execute(
                         """
                         INSERT INTO usage (flag, environment, variant, count, errors, last_evaluated)
-                        SELECT \(entry.flag), \(entry.environment), \(entry.variant), \(entry.count), \(entry.errors), \(at)
+                        SELECT \(entry.flag), \(entry.environment), \(entry.variant), \(entry.count), \(entry.errors), \(entry.time(written: at))
                         WHERE EXISTS (SELECT 1 FROM flag WHERE key = \(entry.flag))
                         ON CONFLICT (flag, environment, variant) DO UPDATE SET
                             count = LEAST(usage.count::NUMERIC + excluded.count::NUMERIC, 9223372036854775807)::BIGINT,

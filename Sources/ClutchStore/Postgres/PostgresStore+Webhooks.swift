@@ -101,6 +101,18 @@ extension PostgresStore {
         }
     }
 
+    public func renewDeliveryClaim(_ id: Int64, now: Date, lease: Duration) async throws -> Bool {
+        let until = WebhookOutbox.leaseEnd(now, lease)
+        let claimer = self.claimer
+        return try await unlocked { session -> Bool in
+            try await session.row(
+                """
+                UPDATE webhook_delivery SET claimed_until = \(until)
+                WHERE id = \(id) AND status = 'pending' AND claimed_by = \(claimer) RETURNING id
+                """) != nil
+        }
+    }
+
     public func releaseDeliveryClaims() async throws {
         let claimer = self.claimer
         try await unlocked { session in

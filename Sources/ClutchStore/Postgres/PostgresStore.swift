@@ -34,16 +34,24 @@ public final class PostgresStore: Sendable {
         self.logger = logger
     }
 
+    /// How long ``open(_:connectTimeout:logger:)`` and ``migrate(_:dryRun:connectTimeout:logger:)``
+    /// wait for the database unless told otherwise (`clutch serve --db-connect-timeout`).
+    public static let defaultConnectTimeout: Duration = PostgresConnector.defaultTimeout
+
     /// Connects, migrates the schema under the migration lock (refusing a newer, incompatible
     /// one) and creates the default environments on first start.
-    public static func open(_ address: PostgresAddress, logger: Logger) async throws -> PostgresStore {
+    ///
+    /// A database that cannot be reached within `connectTimeout` (retried meanwhile) fails with
+    /// ``PostgresStoreError`` naming `host:port` and the cause; one that refuses the sign-in
+    /// fails at once. Once open, a lost database fails single calls (``StoreUnavailableError``).
+    public static func open(
+        _ address: PostgresAddress, connectTimeout: Duration = defaultConnectTimeout, logger: Logger
+    ) async throws -> PostgresStore {
+        _ = try await migrateFirst(address, dryRun: false, connectTimeout: connectTimeout, logger: logger)
         let client = PostgresClient(configuration: try clientConfiguration(address), backgroundLogger: logger)
         let runner = Task { await client.run() }
         let store = PostgresStore(address: address, client: client, runner: runner, logger: logger)
         do {
-            _ = try await client.withConnection { connection in
-                try await PostgresSchema.migrate(connection, dryRun: false, logger: logger)
-            }
             try await store.write { session in
                 let count = try await session.value(Int.self, "SELECT COUNT(*)::BIGINT FROM environment") ?? 0
                 if count == 0 {
@@ -61,17 +69,26 @@ public final class PostgresStore: Sendable {
         return store
     }
 
-    /// Runs the migrations `address` needs (none in a dry run) and says which they are.
-    public static func migrate(_ address: PostgresAddress, dryRun: Bool, logger: Logger) async throws -> (from: Int, migrations: [String], to: Int) {
-        let client = PostgresClient(configuration: try clientConfiguration(address), backgroundLogger: logger)
-        let runner = Task { await client.run() }
-        defer { runner.cancel() }
+    /// Runs the migrations `address` needs (none in a dry run) and says which they are; waits
+    /// for the database as ``open(_:connectTimeout:logger:)`` does.
+    public static func migrate(
+        _ address: PostgresAddress, dryRun: Bool, connectTimeout: Duration = defaultConnectTimeout, logger: Logger
+    ) async throws -> (from: Int, migrations: [String], to: Int) {
+        let outcome = try await migrateFirst(address, dryRun: dryRun, connectTimeout: connectTimeout, logger: logger)
+        return (outcome.from, outcome.pending, outcome.to)
+    }
+
+    /// The first connection of a start (bounded, ``PostgresConnector``), migrating on it.
+    private static func migrateFirst(
+        _ address: PostgresAddress, dryRun: Bool, connectTimeout: Duration, logger: Logger
+    ) async throws -> (from: Int, pending: [String], to: Int) {
+        let connection = try await PostgresConnector.connect(address, within: connectTimeout, logger: logger)
         do {
-            let outcome = try await client.withConnection { connection in
-                try await PostgresSchema.migrate(connection, dryRun: dryRun, logger: logger)
-            }
+            let outcome = try await PostgresSchema.migrate(connection, dryRun: dryRun, logger: logger)
+            try? await connection.close()
             return (outcome.from, outcome.pending, outcome.to)
         } catch {
+            try? await connection.close()
             throw classified(error)
         }
     }

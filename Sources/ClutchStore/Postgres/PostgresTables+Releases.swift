@@ -126,7 +126,6 @@ extension PostgresTables {
     /// Adds rollout-decided usage to the pending counts of running releases of the same flag
     /// and environment (see ``Tables/addReleaseUsage(_:_:at:)``). Counts saturate.
     static func addReleaseUsage(_ session: PostgresSession, _ entries: [UsageEntry], at: Date) async throws {
-        let seconds = at.timeIntervalSince1970
         // Parameters typed here: PostgreSQL infers none from a CASE.
         let types = [3: "TEXT", 4: "NUMERIC", 5: "NUMERIC", 6: "DOUBLE PRECISION"]
         let sets = Tables.releaseUsageAssignments(parameter: { "$\($0)::\(types[$0] ?? "TEXT")" }) { column, addend in
@@ -139,7 +138,7 @@ extension PostgresTables {
             binds.append(entry.variant)
             binds.append(entry.count)
             binds.append(entry.errors)
-            binds.append(seconds)
+            binds.append(entry.time(written: at).timeIntervalSince1970)
             try await session.execute(PostgresQuery(
                 unsafeSQL: "UPDATE release SET \(sets) WHERE flag = $1 AND environment = $2 AND state = 'running'",
                 binds: binds))

@@ -3,16 +3,16 @@ import PostgresNIO
 
 /// Hourly usage counts (`usage_hourly`, see ``RecentUsage``) in PostgreSQL, as SQLite keeps them.
 extension PostgresTables {
-    /// Adds `entries` to their flag's bucket for `at`'s hour, then deletes buckets older than
-    /// ``UsageHours/retention``; in the caller's transaction, the one writing `usage`.
+    /// Adds `entries` to their flag's bucket for the hour they were received in (else `at`'s),
+    /// then deletes buckets older than ``UsageHours/retention``; in the caller's transaction, the
+    /// one writing `usage`.
     static func addHourlyUsage(_ session: PostgresSession, _ entries: [UsageEntry], at: Date) async throws {
-        let hour = UsageHours.hour(of: at)
-        for (key, sums) in HourlySums.of(entries) {
+        for (key, sums) in HourlySums.of(entries, written: at) {
             // Sums saturate at Int64.max (NUMERIC arithmetic, then capped).
             try await session.execute(
                 """
                 INSERT INTO usage_hourly (flag, environment, hour_start, count, rollout)
-                SELECT \(key.flag), \(key.environment), \(hour), \(sums.count), \(sums.rollout)
+                SELECT \(key.flag), \(key.environment), \(key.hour), \(sums.count), \(sums.rollout)
                 WHERE EXISTS (SELECT 1 FROM flag WHERE key = \(key.flag))
                 ON CONFLICT (flag, environment, hour_start) DO UPDATE SET
                     count = LEAST(usage_hourly.count::NUMERIC + excluded.count::NUMERIC, 9223372036854775807)::BIGINT,

@@ -2,10 +2,6 @@ import Dispatch
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Tells, while a test process seems hung, *what* is stuck: Swift's global executor, Dispatch's
 /// global queue, the test's HTTP client, or the server under test.
 ///
@@ -140,33 +136,13 @@ final class StallWatchdog: Sendable {
         String(format: "%.1f s", interval)
     }
 
-    /// One blocking HTTP/1.0 request on a socket of this thread, with a 5 s receive timeout:
-    /// the answer's status line, or what went wrong.
+    /// One blocking HTTP/1.0 request from this thread, waiting at most 5 s for the answer: its
+    /// status line, or what went wrong.
     private static func rawHealth(port: Int) -> String {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return "socket() failed" }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return "connect failed (errno \(errno))" }
-        let request = Array("GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
-        guard send(fd, request, request.count, 0) == request.count else { return "send failed (errno \(errno))" }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        let count = recv(fd, &buffer, buffer.count, 0)
-        guard count > 0 else { return count == 0 ? "closed without an answer" : "no answer in 5 s (errno \(errno))" }
-        let text = String(decoding: buffer[0..<count], as: UTF8.self)
-        return text.split(separator: "\r\n").first.map(String.init) ?? "unreadable answer"
-        #else
-        return "not checked on this platform"
-        #endif
+        guard let connection = try? RawConnection(port: port) else { return "connect failed" }
+        guard (try? connection.send("GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")) != nil else { return "send failed" }
+        let answer = connection.read(timeout: .seconds(5), limit: 512)
+        guard !answer.isEmpty else { return "no answer in 5 s" }
+        return String(decoding: answer, as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? "unreadable answer"
     }
 }

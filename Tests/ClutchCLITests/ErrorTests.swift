@@ -179,11 +179,13 @@ func listeningSocket() throws -> (Int32, Int) {
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
 
-/// A port nothing listens on: bound to port 0, then closed.
+/// A port nothing listens on: a socket bound to port 0 and never listening. The socket stays
+/// bound for the rest of the test process (one descriptor per call), so a connection is refused
+/// and no other test's bind to port 0 can be given this port meanwhile (closing it at once let a
+/// test running beside it listen on the same port).
 func closedPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     try #require(fd >= 0)
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = 0

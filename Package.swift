@@ -135,8 +135,10 @@ let package = Package(
         ),
         .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore"]),
         .testTarget(name: "ClutchProtocolTests", dependencies: ["ClutchProtocol", "ClutchCore"]),
+        // How tests start programs (never Foundation's Process: see Subprocess.swift).
+        .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
         // A real PostgreSQL server (Debian's initdb/postgres) in a temporary directory, for tests.
-        .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
+        .target(name: "PostgresTestSupport", dependencies: ["ProcessTestSupport"], path: "Tests/PostgresTestSupport"),
         // The tests' URLSession calls, safe from a Linux deadlock when a test cancels a task.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         // The rolling-upgrade drill: `clutch serve` replicas on PostgreSQL behind Debian's HAProxy,
@@ -144,7 +146,7 @@ let package = Package(
         .target(
             name: "ReplicaDrillSupport",
             dependencies: [
-                "PostgresTestSupport", "Clutch", .product(name: "Logging", package: "swift-log"),
+                "PostgresTestSupport", "ProcessTestSupport", "Clutch", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 // StandInReplica: a server that dies mid-request, for the proxy's retry rules.
@@ -154,23 +156,23 @@ let package = Package(
         ),
         .testTarget(
             name: "ClutchStoreTests",
-            dependencies: ["ClutchStore", "ClutchCore", "PostgresTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ClutchStore", "ClutchCore", "PostgresTestSupport", "ProcessTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ClutchServerTests",
             dependencies: [
-                "ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport",
+                "ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport", "ProcessTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
             exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "webhook_receiver.py"]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
-        .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore", "HTTPTestSupport"]),
+        .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore", "HTTPTestSupport", "ProcessTestSupport"]),
         .testTarget(
             name: "ClutchTests",
             dependencies: [
-                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", "HTTPTestSupport", .product(name: "Logging", package: "swift-log"),
+                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", "HTTPTestSupport", "ProcessTestSupport", .product(name: "Logging", package: "swift-log"),
                 // The client as a service in a ServiceGroup; an application's own HTTP client.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

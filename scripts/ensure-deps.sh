@@ -4,7 +4,8 @@
 #   scripts/ensure-deps.sh test    + the Python OpenFeature OFREP provider used by the interop test,
 #                                    Chromium and Playwright for Python for the web console's browser test,
 #                                    PostgreSQL (the tests start their own server in a temporary directory),
-#                                    HAProxy (the rolling-upgrade drill puts it in front of the replicas)
+#                                    HAProxy (the rolling-upgrade drill puts it in front of the replicas),
+#                                    gdb (stacks of a hung test process)
 #   scripts/ensure-deps.sh bench   + wrk for the HTTP benchmark, PostgreSQL for the store benchmark,
 #                                    HAProxy for the replica benchmarks and the drill (scripts/drill.sh)
 set -euo pipefail
@@ -33,6 +34,11 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   # The drill runs Debian's haproxy in the foreground with its own configuration; the package's
   # service is not used.
   command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
+fi
+if [ "$what" = test ]; then
+  # scripts/run-tests.sh shows the stacks of a test process that stops printing (a hang), so a
+  # hang on a CI machine leaves evidence.
+  command -v gdb >/dev/null 2>&1 || packages+=(gdb)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing: ${packages[*]}"

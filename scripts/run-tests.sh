@@ -2,15 +2,28 @@
 # Runs each test target in turn (tests inside a target run in parallel). Starting all
 # 230+ tests at once on a 2-core machine starts dozens of servers and subprocesses together
 # and turns healthy waits into time-outs; one target at a time keeps the machine responsive.
-# Prints a combined closing line `N passed, N failed`. Extra arguments go to `swift test`.
+# Prints a combined closing line `N passed, N failed`. Extra arguments go to the test binary
+# (Swift Testing's options, e.g. `--filter`).
+#
+# The test binary is run directly rather than through `swift test`: `swift test` relays its
+# output in blocks (a hung run's last lines stayed in its buffer) and starts it in a process
+# group of its own (so killing a hung run's group left the test process and its children alive).
 set -uo pipefail
 SWIFT="${SWIFT:-swift}"
 targets=(ClutchCoreTests ClutchProtocolTests ClutchStoreTests ClutchServerTests ClutchCLITests ClutchTests)
+xctest="$("$SWIFT" build --show-bin-path)/ClutchPackageTests.xctest"
+if [ ! -x "$xctest" ]; then
+  echo "error: $xctest is not built (swift build --build-tests)"
+  exit 1
+fi
 passed=0
 failed=0
 status=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# What a hang leaves (tests still running, STALL lines, stacks) is printed again at the very end,
+# where a CI log's tail shows it.
+report=$(mktemp)
+trap 'rm -f "$log" "$report"' EXIT
 # The store commits with fsync (synchronous=FULL). Right after a clean build the page cache
 # holds gigabytes of unwritten build output, and on ext4 a small fsync can wait for much of it:
 # requests then take over 10 s and the CLI tests time out. Flushing once first keeps waits short.
@@ -27,24 +40,41 @@ export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_thre
 # ends, and none runs for more than about a minute).
 silence=${CLUTCH_TEST_SILENCE_SECONDS:-300}
 
-# Shows every thread's stack of the hung test process (the .xctest in the group led by $1) when gdb
-# is installed, so a hang in CI leaves evidence. The STALL: lines the tests print say more.
+# Shows every thread's stack of the hung test process (the .xctest in the session led by $1) when gdb
+# is installed, so a hang in CI leaves evidence; the frames in Clutch's own code also go to the
+# closing report. The STALL: lines the tests print say more.
 backtraces() {
-  command -v gdb >/dev/null || return 0
-  local xctest
-  for xctest in $(pgrep -g "$1" -f 'xctest' || true); do
-    echo "=== threads of hung test process $xctest"
-    timeout 60 gdb -p "$xctest" -batch -ex "thread apply all bt 12" 2>/dev/null | grep -E '^(Thread|#)' | head -n 400
+  command -v gdb >/dev/null || { echo "(gdb is not installed: no backtraces)" >>"$report"; return 0; }
+  local process stacks
+  for process in $(pgrep -s "$1" -f 'xctest' || true); do
+    stacks=$(timeout 60 gdb -p "$process" -batch -ex "thread apply all bt 16" 2>/dev/null | grep -E '^(Thread|#)' | head -n 600)
+    echo "=== threads of hung test process $process"
+    echo "$stacks"
+    {
+      echo "frames in Clutch's code, per thread, of the hung process $process:"
+      awk '/^Thread/ { thread = $0; next }
+           /Clutch|Replica|Postgres|HTTPTest|Stall|TestServer|Console/ { if (thread != "") { print thread; thread = "" } print "    " substr($0, 1, 220) }' <<<"$stacks" | head -n 80
+    } >>"$report"
   done
 }
 
-# Runs one target's tests in a process group of its own, shows their output as it comes, and
-# returns 124 after killing the group when it has printed nothing for `silence` seconds.
+# The tests of the run in $1 that started and never ended (Swift Testing prints "◇ Test X started."
+# and then "✔ Test X passed…" or "✘ Test X failed…").
+unfinished() {
+  sed -n -E '/^◇ Test (case |run started)/d; s/^◇ Test (.*) started\.$/\1/p' "$1" | sort -u >"$log.started"
+  sed -n -E 's/^[✔✘↷] Test (.*) (passed|failed|skipped|recorded).*/\1/p' "$1" | sed -E 's/ with [0-9]+ test cases?$//' | sort -u >"$log.ended"
+  comm -23 "$log.started" "$log.ended"
+  rm -f "$log.started" "$log.ended"
+}
+
+# Runs one target's tests in a session of their own, shows their output as it comes, and
+# returns 124 after killing the session (the test process and every program it started) when it
+# has printed nothing for `silence` seconds.
 run_target() {
   local target=$1
   shift
   : >"$log"
-  setsid "$SWIFT" test --skip-build --filter "^$target\\." "$@" >"$log" 2>&1 &
+  setsid "$xctest" --testing-library swift-testing --filter "^$target\\." "$@" >"$log" 2>&1 &
   local pid=$!
   tail -n +1 --pid="$pid" -f "$log" &
   local tailer=$!
@@ -52,8 +82,14 @@ run_target() {
     sleep 5
     local quiet=$(( $(date +%s) - $(stat -c %Y "$log") ))
     if [ "$quiet" -gt "$silence" ] && kill -0 "$pid" 2>/dev/null; then
+      {
+        echo "--- $target hung (silent ${quiet} s); tests that started and never ended:"
+        unfinished "$log" | sed 's/^/    /' | head -n 40
+        echo "STALL lines it printed (last 30):"
+        grep -E 'STALL' "$log" | tail -n 30 | cut -c1-300 | sed 's/^/    /'
+      } >>"$report"
       backtraces "$pid"
-      kill -KILL -- "-$pid" 2>/dev/null
+      pkill -KILL -s "$pid" 2>/dev/null
       wait "$pid" 2>/dev/null
       wait "$tailer" 2>/dev/null
       echo "error: $target printed nothing for ${quiet} s: killed as hung"
@@ -84,6 +120,14 @@ for target in "${targets[@]}"; do
   count=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary")
   if [ -z "$summary" ] || [ "${count:-0}" -eq 0 ]; then
     echo "error: $target ran no tests"
+    {
+      echo "--- $target ended (exit $rc) without its closing line; tests that started and never ended:"
+      unfinished "$log" | sed 's/^/    /' | head -n 40
+      echo "STALL lines it printed (last 30):"
+      grep -E 'STALL' "$log" | tail -n 30 | cut -c1-300 | sed 's/^/    /'
+      echo "its last lines:"
+      tail -n 15 "$log" | cut -c1-300 | sed 's/^/    /'
+    } >>"$report"
     status=1
     continue
   fi
@@ -100,6 +144,7 @@ for target in "${targets[@]}"; do
   : "$issues"
 done
 echo "$passed passed, $failed failed"
+cat "$report"
 if [ "${#hung[@]}" -gt 0 ]; then
   echo "hung and run again: ${hung[*]}"
 fi

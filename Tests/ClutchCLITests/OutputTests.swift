@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Output for people and for scripts: colour only on a terminal without NO_COLOR, JSON with sorted keys.
@@ -13,17 +14,10 @@ struct OutputTests {
         environment["NO_COLOR"] = noColor ? "1" : ""
         environment["TERM"] = "xterm"
         let binary = try ClutchBinary.require()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: script)
-        process.arguments = ["-qec", "\(binary.path) \(command)", "/dev/null"]
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        let outcome = try await Subprocess.run(
+            [script, "-qec", "\(binary.path) \(command)", "/dev/null"],
+            environment: environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }, timeout: .seconds(30))
+        return CLIResult(status: outcome.status, stdout: outcome.stdout, stderr: "")
     }
 
     @Test("colour on a terminal, none with NO_COLOR or when piped")

@@ -4,6 +4,7 @@ import ClutchStore
 import Foundation
 import HTTPTestSupport
 import Logging
+import ProcessTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -66,7 +67,7 @@ struct ProcessTests {
 
         let exited = try await server.stop(signal: SIGTERM, timeout: .seconds(15))
         #expect(exited, "clutch serve did not exit within 15 s of SIGTERM with 3 streams open")
-        if exited { #expect(server.process.terminationStatus == 0) }
+        if exited { #expect(server.process.termination == .exited(0)) }
         for stream in streams { #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished }) }
         // No secret in the logs.
         #expect(!server.stderr.contains(ServeProcess.adminToken))
@@ -93,7 +94,7 @@ struct ProcessTests {
         #expect(try await stream.wait { !$0.events.isEmpty })
         #expect(try await Self.send(session, server.port, "GET", "/readyz").0 == 200)
 
-        kill(server.process.processIdentifier, SIGTERM)
+        server.process.signal(SIGTERM)
         let start = ContinuousClock.now
         #expect(try await eventually(timeout: .seconds(5)) {
             let (status, body) = try await Self.send(session, server.port, "GET", "/readyz")
@@ -108,7 +109,7 @@ struct ProcessTests {
         let exited = try await eventually(timeout: .seconds(30)) { !server.process.isRunning }
         #expect(exited, "clutch serve did not exit after its drain period")
         if exited {
-            #expect(server.process.terminationStatus == 0)
+            #expect(server.process.termination == .exited(0))
             #expect(ContinuousClock.now - start >= .seconds(5), "stopped before the drain period was over")
         }
         #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished })

@@ -1,6 +1,7 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// The stock OpenFeature Python SDK with its OFREP provider, unchanged, against the real server.
@@ -40,34 +41,13 @@ struct PythonOFREPTests {
         }
     }
 
-    /// Runs a command, bounded, and returns its standard output; a non-zero exit fails.
-    /// Output goes to files, not pipes: a blocking pipe read would hold one of the few threads the
-    /// in-process server needs.
+    /// Runs a command (through `/usr/bin/env`), bounded, and returns its standard output; a
+    /// non-zero exit or running out of time fails.
     static func run(_ arguments: [String], timeout: Duration = .seconds(45)) async throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outputURL = directory.appendingPathComponent("stdout")
-        let errorURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        try process.run()
-        let finished = try await eventually(timeout: timeout) { !process.isRunning }
-        if !finished {
-            process.terminate()
-            // Reading the exit status of a process still running traps.
-            process.waitUntilExit()
+        let outcome = try await Subprocess.run(["/usr/bin/env"] + arguments, timeout: timeout)
+        guard outcome.termination == .exited(0) else {
+            throw TestFailure("\(arguments.joined(separator: " ")) failed (\(outcome.termination)\(outcome.finished ? "" : ", out of time")): \(outcome.stderr)")
         }
-        let output = try String(contentsOf: outputURL, encoding: .utf8)
-        let errors = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
-        guard finished, process.terminationStatus == 0 else {
-            throw TestFailure("\(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(errors)")
-        }
-        return output
+        return outcome.stdout
     }
 }

@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ProcessTestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -26,7 +27,7 @@ final class ServeProcess: @unchecked Sendable {
     }()
 
     let directory: URL
-    let process = Process()
+    let process: Subprocess
     let stdoutURL: URL
     let stderrURL: URL
     private(set) var port = 0
@@ -44,24 +45,22 @@ final class ServeProcess: @unchecked Sendable {
         stderrURL = directory.appendingPathComponent("stderr-\(run)")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--db", databasePath, "--json"]
         var environment = ProcessInfo.processInfo.environment
         environment["CLUTCH_BOOTSTRAP_TOKEN"] = Self.adminToken
-        environment["CLUTCH_CONFIG"] = configPath
+        environment["CLUTCH_CONFIG"] = directory.appendingPathComponent("cli/config.json").path
         environment["CLUTCH_LOG_LEVEL"] = "info"
         environment["CLUTCH_CHECK_CONTRACT"] = "1"
         environment.merge(extra) { _, new in new }
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
+        process = try Subprocess(
+            [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--db", directory.appendingPathComponent("clutch.db").path, "--json"],
+            environment: environment,
+            output: .file(stdoutURL.path), error: .file(stderrURL.path))
         let ready = try await eventually(timeout: .seconds(30)) { [self] in
             guard process.isRunning else { return true }
             return readyPort() != nil
         }
         guard ready, let port = readyPort() else {
-            process.terminate()
+            process.forceStop()
             throw TestFailure("clutch serve did not start: \(stderr)")
         }
         self.port = port
@@ -82,13 +81,12 @@ final class ServeProcess: @unchecked Sendable {
 
     /// Sends `signal` and waits (bounded) for the process to exit; returns whether it did.
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(5)) async throws -> Bool {
-        kill(process.processIdentifier, signal)
-        return try await eventually(timeout: timeout) { [process] in !process.isRunning }
+        process.signal(signal)
+        return await process.wait(timeout: timeout) != nil
     }
 
     /// Ends the process no matter what (cleanup).
     func forceStop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.forceStop()
     }
 }

@@ -109,7 +109,9 @@ final class StallWatchdog: Sendable {
         for line in lines {
             FileHandle.standardError.write(Data("STALL: \(line)\n".utf8))
         }
-        if abort { exit(70) }
+        // `_exit`, not `exit`: atexit handlers and static destructors can block in a process whose
+        // threads are stuck, and a watchdog that hangs while ending the process helps no one.
+        if abort { _exit(70) }
     }
 
     private func probeRan(executor: Bool) {

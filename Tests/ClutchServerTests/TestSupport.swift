@@ -2,6 +2,7 @@ import ClutchCore
 import ClutchServer
 import Foundation
 import HTTPTestSupport
+import ProcessTestSupport
 import Logging
 import Testing
 
@@ -107,7 +108,8 @@ final class TestServer: Sendable {
         configuration.checkContract = true  // every response these tests see is held to docs/openapi.json
         configure(&configuration)
         var logger = Logger(label: "clutch.server-tests")
-        logger.logLevel = .warning
+        // CLUTCH_TEST_LOG_LEVEL=debug shows, among the rest, each service of a server starting and ending.
+        logger.logLevel = ProcessInfo.processInfo.environment["CLUTCH_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let application = try await ClutchApplication(configuration: configuration, logger: logger)
         let running = try await application.start()
         let sessionConfiguration = URLSessionConfiguration.ephemeral
@@ -232,16 +234,5 @@ func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () asyn
 /// Whether `python3 -c "import <modules>"` succeeds here: the Python-driven tests skip, saying
 /// why, where what they need is not installed.
 func pythonCanImport(_ modules: String) -> Bool {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", "import \(modules)"]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    do {
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    } catch {
-        return false
-    }
+    Subprocess.succeeds(["/usr/bin/env", "python3", "-c", "import \(modules)"])
 }

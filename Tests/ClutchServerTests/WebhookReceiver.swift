@@ -1,9 +1,10 @@
 import ClutchCore
 import Foundation
+import ProcessTestSupport
 
 /// A real local HTTP receiver (Tests/ClutchServerTests/webhook_receiver.py) that checks each
 /// delivery with the verification function docs/webhooks.md documents and logs what it got.
-final class WebhookReceiver: @unchecked Sendable {
+final class WebhookReceiver: Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("webhook_receiver.py").path
 
     /// One request as the receiver saw it.
@@ -19,7 +20,7 @@ final class WebhookReceiver: @unchecked Sendable {
 
     let port: Int
     let logURL: URL
-    private let process: Process
+    private let process: Subprocess
 
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
@@ -30,28 +31,23 @@ final class WebhookReceiver: @unchecked Sendable {
         if !FileManager.default.fileExists(atPath: logURL.path) {
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Self.script, "serve", "--secret", secret, "--log", logURL.path, "--port", String(port),
-            "--fail-first", String(failFirst), "--delay", String(delay),
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let handle = output.fileHandleForReading
-        let line = await Task.detached { () -> String in
-            var data = Data()
-            while !data.contains(UInt8(ascii: "\n")) {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                data.append(chunk)
-            }
-            return String(decoding: data, as: UTF8.self)
-        }.value
-        guard line.hasPrefix("PORT "), let parsed = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+        // Its first line ("PORT n") goes to a file, read by polling: a blocking pipe read would
+        // hold one of the few threads of the cooperative pool.
+        let outputPath = logURL.path + ".out"
+        process = try Subprocess(
+            [
+                "/usr/bin/env", "python3", Self.script, "serve", "--secret", secret, "--log", logURL.path, "--port", String(port),
+                "--fail-first", String(failFirst), "--delay", String(delay),
+            ], output: .file(outputPath))
+        var line = ""
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            line = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            if line.contains("\n") || !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        guard line.hasPrefix("PORT "), let parsed = Int(line.dropFirst(5).prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces)) else {
+            process.forceStop()
             throw TestFailure("the webhook receiver did not start: \(line)")
         }
         self.port = parsed
@@ -68,13 +64,9 @@ final class WebhookReceiver: @unchecked Sendable {
         received.filter { $0.status < 300 && $0.event?.at("type")?.stringValue == type }
     }
 
-    /// Ends the receiver. SIGKILL: a child started from a test thread may inherit a signal mask
-    /// that blocks SIGTERM, and the receiver keeps nothing that needs a clean exit.
+    /// Ends the receiver (SIGKILL: it keeps nothing that needs a clean exit).
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.forceStop()
     }
 
     deinit { stop() }
@@ -84,15 +76,8 @@ final class WebhookReceiver: @unchecked Sendable {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-body-\(UUID().uuidString)")
         try Data(body.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var arguments = ["python3", script, "verify", "--secret", secret, "--header", header, "--body-file", file.path]
+        var arguments = ["/usr/bin/env", "python3", script, "verify", "--secret", secret, "--header", header, "--body-file", file.path]
         if let now { arguments += ["--now", String(now)] }
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        return try Subprocess(arguments).waitBlocking() == .exited(0)
     }
 }

@@ -1,6 +1,7 @@
 import ClutchCore
 import ClutchStore
 import Foundation
+import ProcessTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -32,13 +33,9 @@ struct CrashTests {
         let fixture = try StoreFixture()
         try fixture.store.close()
         let ackPath = fixture.path + ".acks"
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "crashWriterChild"]
-        child.environment = ProcessInfo.processInfo.environment.merging(["CLUTCH_CRASH_WRITER": fixture.path]) { $1 }
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
+        let child = try Subprocess(
+            [CommandLine.arguments[0], "--testing-library", "swift-testing", "--filter", "crashWriterChild"],
+            environment: ProcessInfo.processInfo.environment.merging(["CLUTCH_CRASH_WRITER": fixture.path]) { $1 })
 
         // Let it acknowledge some writes (bounded wait), then kill it mid-write.
         let deadline = Date().addingTimeInterval(60)
@@ -47,9 +44,7 @@ struct CrashTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(child.isRunning, "the writer stopped on its own")
-        kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
-        #expect(child.terminationReason == .uncaughtSignal)
+        #expect(child.forceStop() == .signaled(SIGKILL))
 
         let text = try String(contentsOfFile: ackPath, encoding: .utf8)
         let acknowledged = text.split(separator: "\n").compactMap { Int($0) }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 @testable import Clutch
@@ -11,25 +12,11 @@ struct ExamplesTests {
 
     /// Runs `executable` with `arguments` and extra `environment`; returns its exit status and output.
     private func run(_ executable: URL, _ arguments: [String] = [], environment: [String: String]) async throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
         // Bound the wait: a hung example fails the test instead of blocking the suite.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, out, err)
+        let outcome = try await Subprocess.run(
+            [executable.path] + arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            timeout: .seconds(30))
+        return (outcome.status, outcome.stdout, outcome.stderr)
     }
 
     /// The built example next to the test bundle (`.build/<config>/`).

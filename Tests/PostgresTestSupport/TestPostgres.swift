@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,8 +19,6 @@ public final class TestPostgres: Sendable {
     public let directory: String
     /// The superuser tests connect as (trust authentication on loopback only).
     public let user = "clutch"
-    /// The watchdog shell's process ID (it ends after this process does; never waited for).
-    private let watchdog: pid_t
 
     private static let shared = Mutex<Result<TestPostgres, TestPostgresError>?>(nil)
 
@@ -140,7 +139,8 @@ public final class TestPostgres: Sendable {
             \(Self.isRoot ? "setpriv --reuid=postgres --regid=postgres --clear-groups " : "")'\(try Self.binary("pg_ctl"))' -D '\(directory)/data' -m immediate stop >/dev/null 2>&1
             sleep 1; rm -rf '\(directory)'
             """
-        watchdog = try Self.spawn(["/bin/sh", "-c", script], output: "/dev/null")
+        // Never waited for: it outlives this process.
+        _ = try Subprocess(["/bin/sh", "-c", script], killOnRelease: false)
         let deadline = Date().addingTimeInterval(90)
         while true {
             if (try? Self.run(Self.binary("pg_isready"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", user], asPostgres: false)) != nil { break }
@@ -189,46 +189,8 @@ public final class TestPostgres: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Starts `argv` with standard input from /dev/null and standard output and error into
-    /// `output`, and with no other descriptor of this process.
-    ///
-    /// Why the last part: `posix_spawn` hands the child every descriptor not marked close-on-exec,
-    /// and SwiftNIO's sockets are not. `pg_ctl start` once passed 80 descriptors of this test
-    /// process (the listening and accepted sockets of other tests' servers among them) to a
-    /// PostgreSQL server that lived on, so a connection those servers closed stayed open and
-    /// tests waiting for the close timed out.
-    static func spawn(_ argv: [String], output: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        if let closeFrom = Self.addCloseFrom {
-            _ = closeFrom(&actions, 3)
-        } else {
-            // Before glibc 2.34: close what is open now (a descriptor opened meanwhile may leak).
-            let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-            for fd in open.compactMap(Int32.init) where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
-        }
-        var pid: pid_t = 0
-        let cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
-        guard spawned == 0 else { throw TestPostgresError("cannot run \(argv[0]): error \(spawned)") }
-        return pid
-    }
-
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc
-    /// module does not declare: looked up at run time.
-    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
-
     /// Runs a program to its end; its output, or an error with its output when it fails.
-    /// `posix_spawn` and `waitpid` rather than Foundation's `Process`, whose exit monitoring
-    /// missed `pg_ctl start` ending (its server lives on) and left the caller waiting.
+    /// Blocks this thread (callers are on ``offPool(_:)``'s threads).
     @discardableResult
     static func run(_ program: String, _ arguments: [String], asPostgres: Bool) throws -> String {
         let argv = asPostgres && isRoot
@@ -238,13 +200,10 @@ public final class TestPostgres: Sendable {
         // hold a pipe open.
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-pg-run-\(UUID().uuidString)").path
         defer { unlink(outputPath) }
-        let pid = try spawn(argv, output: outputPath)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let termination = try Subprocess(argv, output: .file(outputPath)).waitBlocking()
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        // Exited normally with status 0.
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-            throw TestPostgresError("\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed: \(text)")
+        guard termination == .exited(0) else {
+            throw TestPostgresError("\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (\(termination)): \(text)")
         }
         return text
     }

@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// The real `clutch` executable, built next to the test bundle.
@@ -44,52 +45,19 @@ func runClutch(
     _ arguments: [String], environment: [String: String], stdin: String? = nil, timeout: Duration = .seconds(30)
 ) async throws -> CLIResult {
     let binary = try ClutchBinary.require()
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("stdout")
-    let errURL = scratch.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    defer {
-        try? out.close()
-        try? err.close()
-    }
-
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
+    let home = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-home-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: home) }
     // CLUTCH_TIMEOUT: the CLI's 10 s default is for people; the tests start dozens of servers and
     // CLI processes at once on 2 cores, where one request has been seen to wait longer than that.
     var env = [
-        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": scratch.path, "NO_COLOR": "1",
+        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home.path, "NO_COLOR": "1",
         "CLUTCH_TIMEOUT": "25",
     ]
     env.merge(environment) { _, new in new }
-    process.environment = env
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try? input.fileHandleForWriting.close()
-
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while process.isRunning {
-        if clock.now > deadline {
-            process.terminate()
-            Issue.record("clutch \(arguments.joined(separator: " ")) did not finish within \(timeout)")
-            break
-        }
-        try await Task.sleep(for: .milliseconds(2))
+    let outcome = try await Subprocess.run([binary.path] + arguments, environment: env, input: stdin ?? "", timeout: timeout)
+    if !outcome.finished {
+        Issue.record("clutch \(arguments.joined(separator: " ")) did not finish within \(timeout)")
     }
-    process.waitUntilExit()
-    return CLIResult(
-        status: process.terminationStatus,
-        stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
-        stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+    return CLIResult(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
 }

@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A real `clutch serve` on 127.0.0.1 with an ephemeral port, a temp database and config.
@@ -7,18 +8,17 @@ import Testing
 /// It runs under `sh`, which ends the server when `stop()` is called or the test process
 /// dies, so no server outlives the tests; its temp directory (database, config, the
 /// server's log `server.log`) goes with it.
-// Immutable after start; Process and FileHandle are only used from one task at a time.
-final class TestServer: @unchecked Sendable {
+final class TestServer: Sendable {
     let url: String
     let token: String
     let directory: URL
     let configPath: String
-    private let process: Process
+    private let process: Subprocess
 
     /// One server shared by every test in this process; tests use their own flag keys.
     static let shared = SharedServer()
 
-    private init(url: String, token: String, directory: URL, configPath: String, process: Process) {
+    private init(url: String, token: String, directory: URL, configPath: String, process: Subprocess) {
         self.url = url
         self.token = token
         self.directory = directory
@@ -51,12 +51,10 @@ final class TestServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configPath = directory.appendingPathComponent("config.json").path
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The shell ends the server on SIGTERM (`stop()`) and when the test process ($PPID)
         // is gone, so a crashed test run leaves no server behind.
-        process.arguments = [
-            "-c",
+        let arguments = [
+            "/bin/sh", "-c",
             """
             "$0" serve --port 0 --db "$1" $3 </dev/null 2>"$2" & pid=$!
             trap 'kill -TERM $pid 2>/dev/null' TERM INT
@@ -74,30 +72,21 @@ final class TestServer: @unchecked Sendable {
         ]
         if let bootstrapToken { env["CLUTCH_BOOTSTRAP_TOKEN"] = bootstrapToken }
         env.merge(extraEnvironment) { _, new in new }
-        process.environment = env
-        let output = Pipe()
-        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-
-        let lines = LineCollector()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            lines.append(data)
-        }
+        // The server's output goes to a file read by polling (not a pipe a thread blocks on).
+        let outputPath = directory.appendingPathComponent("stdout").path
+        let process = try Subprocess(arguments, environment: env, output: .file(outputPath), error: .null, killOnRelease: false)
+        var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
-            if let url = Self.readyURL(in: lines.text, json: json) {
+            if let url = Self.readyURL(in: output, json: json) {
                 return TestServer(
                     url: url, token: bootstrapToken ?? "", directory: directory, configPath: configPath,
                     process: process)
             }
             if !process.isRunning || clock.now > deadline {
-                process.terminate()
-                Issue.record("clutch serve did not print its ready line; output so far: \(lines.text)")
+                process.signal(SIGTERM)
+                Issue.record("clutch serve did not print its ready line; output so far: \(output)")
                 throw CancellationError()
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -119,13 +108,9 @@ final class TestServer: @unchecked Sendable {
 
     /// Stops the server and waits (at most 10 s) for it to exit.
     func stop() async {
-        process.terminate()
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(10)
-        while process.isRunning, clock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(!process.isRunning, "clutch serve did not stop within 10 s")
+        process.signal(SIGTERM)
+        let stopped = await process.wait(timeout: .seconds(10)) != nil
+        #expect(stopped, "clutch serve did not stop within 10 s")
     }
 
     static func randomToken() -> String {
@@ -143,24 +128,6 @@ actor SharedServer {
         let task = Task { try await TestServer.start() }
         self.task = task
         return try await task.value
-    }
-}
-
-/// Collects a child's output across threads.
-final class LineCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    func append(_ more: Data) {
-        lock.lock()
-        data.append(more)
-        lock.unlock()
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -103,7 +103,8 @@ struct ReplicaTests {
         do {
             try await server.createFlag(#"{"key": "dark-mode", "environments": {"production": {"enabled": true}}}"#)
             let (_, key) = try await server.createKey("production")
-            #expect(try await server.send("GET", "/readyz", as: .none).status == 200)
+            // Ready once its LISTEN connection is up (it may still be connecting on a busy machine).
+            #expect(try await eventually(timeout: .seconds(20)) { try await server.send("GET", "/readyz", as: .none).status == 200 })
 
             try await postgres.stop()
             stopped = true

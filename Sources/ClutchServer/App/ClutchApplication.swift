@@ -129,9 +129,20 @@ public final class ClutchApplication: Sendable {
 
     /// The services that run beside the HTTP server: the release runner, the scheduler, the webhook dispatcher
     /// and, on a shared database, the replica's sync with the others.
+    /// Each is stopped within ``backgroundStopGrace`` of being asked (``BoundedStop``).
     var backgroundServices: [any Service] {
-        [releaseRunner, scheduleRunner, webhookDispatcher] + (replicaSync.map { [$0 as any Service] } ?? [])
+        let logger = services.logger
+        let runners: [any Service] = [releaseRunner, scheduleRunner, webhookDispatcher]
+        var bounded: [any Service] = runners.map { BoundedStop($0, grace: Self.backgroundStopGrace, logger: logger) }
+        if let replicaSync {
+            bounded.append(BoundedStop(replicaSync, grace: Self.backgroundStopGrace, logger: logger) { replicaSync.activity })
+        }
+        return bounded
     }
+
+    /// How long a background service has to stop once asked before the server stops without it:
+    /// within the graceful shutdown's own bound, so a shutdown still ends in about that long.
+    static let backgroundStopGrace: Duration = .seconds(3)
 
     /// Closes the database.
     public func close() throws {

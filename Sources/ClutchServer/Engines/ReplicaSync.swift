@@ -13,6 +13,8 @@ final class ReplicaSync: Service, Sendable {
     private let services: ServerServices
     private let pollInterval: Duration
     private let listening = Atomic(false)
+    /// What each loop is doing now: said in the log should one ever fail to stop.
+    private let doing = Mutex(["listen": "starting", "poll": "starting"])
 
     init(feed: any StoreChangeFeed, services: ServerServices, pollInterval: Duration) {
         self.feed = feed
@@ -22,6 +24,15 @@ final class ReplicaSync: Service, Sendable {
 
     /// Whether the listening connection is up (part of readiness).
     var isListening: Bool { listening.load(ordering: .acquiring) }
+
+    /// What the listen and poll loops are doing now, e.g. `listen: waiting for notifications; poll: sleeping`.
+    var activity: String {
+        doing.withLock { $0.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") }
+    }
+
+    private func note(_ loop: String, _ what: String) {
+        doing.withLock { $0[loop] = what }
+    }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -37,30 +48,40 @@ final class ReplicaSync: Service, Sendable {
         var pause: Duration = .milliseconds(100)
         while !Task.isCancelled {
             do {
+                note("listen", "connecting and starting LISTEN")
                 try await feed.listen(
                     onListening: {
                         self.listening.store(true, ordering: .releasing)
                         // Whatever was committed while nobody listened.
-                        await self.catchUp()
+                        await self.catchUp(loop: "listen")
+                        self.note("listen", "waiting for notifications")
                     },
-                    onNotification: { notification in await self.handle(notification) })
+                    onNotification: { notification in
+                        self.note("listen", "handling a notification")
+                        await self.handle(notification)
+                        self.note("listen", "waiting for notifications")
+                    })
             } catch {
                 if Task.isCancelled { break }
                 services.logger.warning("change listener lost", metadata: ["error": "\(error)"])
             }
             listening.store(false, ordering: .releasing)
+            note("listen", "pausing before listening again")
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(5))
         }
         listening.store(false, ordering: .releasing)
+        note("listen", "ended")
     }
 
     private func pollLoop() async {
         while !Task.isCancelled {
+            note("poll", "sleeping")
             try? await Task.sleep(for: pollInterval)
             if Task.isCancelled { break }
-            await catchUp()
+            await catchUp(loop: "poll")
         }
+        note("poll", "ended")
     }
 
     private func handle(_ notification: StoreNotification) async {
@@ -83,12 +104,15 @@ final class ReplicaSync: Service, Sendable {
 
     /// Reloads every environment whose version is ahead of this replica's (new ones included),
     /// and the credentials.
-    func catchUp() async {
+    func catchUp(loop: String) async {
         do {
+            note(loop, "catching up: reading environments")
             for environment in try await services.store.environments() {
                 if let live = services.registry.live(environment.key), live.version >= environment.version { continue }
+                note(loop, "catching up: reloading \(environment.key)")
                 try await services.publisher.reload(environment.key)
             }
+            note(loop, "catching up: reloading credentials")
             try await services.refreshCredentials()
         } catch {
             services.logger.warning("catching up with the database failed", metadata: ["error": "\(error)"])

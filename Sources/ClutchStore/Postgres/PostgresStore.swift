@@ -142,41 +142,60 @@ public final class PostgresStore: Sendable {
 
     /// `lock`: true takes the write lock, false makes the transaction a read-only snapshot,
     /// nil neither. A lost or refused connection becomes ``StoreUnavailableError``.
+    ///
+    /// A database that is down must not hold a caller: no connection within ``leaseTimeout`` is
+    /// an unavailable database. Once leased, the work runs to its end (its queries cannot be
+    /// taken back), unless its connection closes: then the caller is answered within
+    /// ``lostConnectionGrace`` even if the work's own answer never comes (``TransactionAnswer``).
     private func transaction<Result: Sendable>(lock: Bool?, _ body: @escaping @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
         let logger = self.logger
         let client = self.client
-        let leased = LeaseFlag()
         let queued = PostgresQueuedWork()
-        do {
-            let result = try await withThrowingTaskGroup(of: Result?.self) { group in
-                // A database that is down must not hold a request: no connection within
-                // `leaseTimeout` is an unavailable database. Once leased, the work runs to its end.
-                group.addTask {
-                    try await Task.sleep(for: Self.leaseTimeout)
-                    if !leased.isSet { throw StoreUnavailableError("no database connection within \(Self.leaseTimeout)") }
-                    return nil
+        let answer = TransactionAnswer<Result>()
+        let work = Task {
+            do {
+                let result = try await client.withConnection { connection in
+                    guard answer.leased(connection) else { throw CancellationError() }
+                    return try await Self.run(connection, lock: lock, logger: logger, queued: queued, body)
                 }
-                group.addTask {
-                    try await client.withConnection { connection in
-                        leased.set()
-                        return try await Self.run(connection, lock: lock, logger: logger, queued: queued, body)
-                    }
-                }
-                while let next = try await group.next() {
-                    if let result = next {
-                        group.cancelAll()
-                        return result
-                    }
-                }
-                throw StoreUnavailableError("the database transaction ended without an answer")
+                answer.finish(.success(result))
+            } catch {
+                answer.finish(.failure(error))
             }
+        }
+        let watcher = Task {
+            try await Task.sleep(for: Self.leaseTimeout)
+            if answer.giveUpUnlessLeased(StoreUnavailableError("no database connection within \(Self.leaseTimeout)")) {
+                work.cancel()
+                return
+            }
+            while let connection = answer.connection, !connection.isClosed {
+                try await Task.sleep(for: Self.lostConnectionGrace)
+            }
+            try await Task.sleep(for: Self.lostConnectionGrace)
+            if answer.finish(.failure(StoreUnavailableError("the database connection closed during a transaction"))) {
+                logger.warning("a transaction's connection closed and its work did not end; it is left behind")
+            }
+        }
+        do {
+            let result = try await withTaskCancellationHandler {
+                try await answer.value()
+            } onCancel: {
+                // Before the lease, nothing was sent: stop waiting. After it, the work ends by itself.
+                if answer.giveUpUnlessLeased(CancellationError()) { work.cancel() }
+            }
+            watcher.cancel()
             // Committed: this process's runners look now (the other replicas hear the NOTIFY).
             wakeups.wake(queued.all)
             return result
         } catch {
+            watcher.cancel()
             throw Self.classified(error)
         }
     }
+
+    /// How long after its connection closed a transaction still waits for its work's own answer.
+    static let lostConnectionGrace: Duration = .seconds(1)
 
     /// How long a call waits for a database connection before answering that the database is unavailable.
     static let leaseTimeout: Duration = .seconds(5)
@@ -249,11 +268,3 @@ public final class PostgresStore: Sendable {
     }
 }
 
-/// Whether a transaction got its connection (set once, read by the lease timeout).
-private final class LeaseFlag: Sendable {
-    private let value = Mutex(false)
-
-    var isSet: Bool { value.withLock { $0 } }
-
-    func set() { value.withLock { $0 = true } }
-}

@@ -21,7 +21,8 @@ public func runClutchServer(
     var groupConfiguration = ServiceGroupConfiguration(
         services: [app as any Service] + application.backgroundServices, gracefulShutdownSignals: [], logger: logger)
     // Streams end themselves on shutdown; this bounds anything else (a stuck client, a slow
-    // request) so a shutdown always completes within 4 s of starting.
+    // request): after 4 s the rest is cancelled, and a background service that still has not
+    // stopped 2 s later is left behind (BoundedStop), so a shutdown always completes.
     groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
     let group = ServiceGroup(configuration: groupConfiguration)
     let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)

@@ -129,7 +129,7 @@ public final class ClutchApplication: Sendable {
 
     /// The services that run beside the HTTP server: the release runner, the scheduler, the webhook dispatcher
     /// and, on a shared database, the replica's sync with the others.
-    /// Each is stopped within ``backgroundStopGrace`` of being asked (``BoundedStop``).
+    /// Each is stopped within ``backgroundStopGrace`` of being cancelled (``BoundedStop``).
     var backgroundServices: [any Service] {
         let logger = services.logger
         let runners: [any Service] = [releaseRunner, scheduleRunner, webhookDispatcher]
@@ -140,9 +140,9 @@ public final class ClutchApplication: Sendable {
         return bounded
     }
 
-    /// How long a background service has to stop once asked before the server stops without it:
-    /// within the graceful shutdown's own bound, so a shutdown still ends in about that long.
-    static let backgroundStopGrace: Duration = .seconds(3)
+    /// How long a background service has to stop once cancelled (at the end of the graceful
+    /// shutdown's ``maximumGracefulShutdown``) before the server stops without it.
+    static let backgroundStopGrace: Duration = .seconds(2)
 
     /// Closes the database.
     public func close() throws {

@@ -2,10 +2,10 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Runs a background service so that stopping it always ends: once its group asks it to stop
-/// (graceful shutdown or cancellation), the service has `grace` to return; after that this
-/// wrapper returns in its place, logs an error naming the service and what it was doing, and
-/// leaves its task behind.
+/// Runs a background service so that stopping it always ends: it stops gracefully as before,
+/// and once its group cancels it (after the graceful shutdown's own bound) it has `grace` to
+/// return; after that this wrapper returns in its place, logs an error naming the service and
+/// what it was doing, and leaves its task behind.
 ///
 /// Why: the group's shutdown waits for every service, and a service blocked in an await that
 /// ignores cancellation (a library call whose answer never comes) would hold it forever, and
@@ -52,11 +52,7 @@ struct BoundedStop: Service, CustomStringConvertible {
             }
         }
         try await withTaskCancellationHandler {
-            try await withGracefulShutdownHandler {
-                try await outcome.wait()
-            } onGracefulShutdown: {
-                leaveAfterGrace()
-            }
+            try await outcome.wait()
         } onCancel: {
             task.cancel()
             leaveAfterGrace()

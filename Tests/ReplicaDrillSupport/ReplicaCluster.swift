@@ -49,12 +49,16 @@ public final class ReplicaCluster: Sendable {
             do {
                 for replica in replicas { try await proxy.wait(server: replica.name, state: "UP", client: client) }
                 let sdkKey = try await setUp(client: client, replica: replicas[0])
-                // A key created on one replica is accepted by the others once its notification
-                // has arrived (milliseconds): the drill starts after that.
+                // The key and the flag created on one replica reach the others with their own
+                // notifications (milliseconds, in either order): the drill starts once every
+                // replica evaluates the flag with the key.
                 for replica in replicas.dropFirst() {
                     let deadline = ContinuousClock.now + .seconds(30)
-                    while try await DrillHTTP.call(client, .GET, "\(replica.baseURL)/sdk/v1/flags", bearer: sdkKey).status != 200 {
-                        guard ContinuousClock.now < deadline else { throw DrillError("\(replica.name) never accepted the new SDK key") }
+                    while try await DrillHTTP.call(
+                        client, .POST, "\(replica.baseURL)/ofrep/v1/evaluate/flags/\(counterFlag)",
+                        body: #"{"context": {"targetingKey": "drill"}}"#, bearer: sdkKey
+                    ).status != 200 {
+                        guard ContinuousClock.now < deadline else { throw DrillError("\(replica.name) never served \(counterFlag) with the new SDK key") }
                         try await Task.sleep(for: .milliseconds(50))
                     }
                 }

@@ -3,7 +3,7 @@
 # 230+ tests at once on a 2-core machine starts dozens of servers and subprocesses together
 # and turns healthy waits into time-outs; one target at a time keeps the machine responsive.
 # Prints a combined closing line `N passed, N failed`. Extra arguments go to the test binary
-# (Swift Testing's options, e.g. `--filter`).
+# (Swift Testing's options).
 #
 # The test binary is run directly rather than through `swift test`: `swift test` relays its
 # output in blocks (a hung run's last lines stayed in its buffer) and starts it in a process
@@ -67,6 +67,16 @@ unfinished() {
   rm -f "$log.started" "$log.ended"
 }
 
+# Adds to the closing report what the run logged in $log says about where it stopped: $1 heads it.
+report_run() {
+  {
+    echo "--- $1; tests that started and never ended:"
+    unfinished "$log" | sed 's/^/    /' | head -n 40
+    echo "STALL lines it printed (last 30):"
+    grep -E 'STALL' "$log" | tail -n 30 | cut -c1-300 | sed 's/^/    /'
+  } >>"$report"
+}
+
 # Runs one target's tests in a session of their own, shows their output as it comes, and
 # returns 124 after killing the session (the test process and every program it started) when it
 # has printed nothing for `silence` seconds.
@@ -82,12 +92,7 @@ run_target() {
     sleep 5
     local quiet=$(( $(date +%s) - $(stat -c %Y "$log") ))
     if [ "$quiet" -gt "$silence" ] && kill -0 "$pid" 2>/dev/null; then
-      {
-        echo "--- $target hung (silent ${quiet} s); tests that started and never ended:"
-        unfinished "$log" | sed 's/^/    /' | head -n 40
-        echo "STALL lines it printed (last 30):"
-        grep -E 'STALL' "$log" | tail -n 30 | cut -c1-300 | sed 's/^/    /'
-      } >>"$report"
+      report_run "$target hung (silent ${quiet} s)"
       backtraces "$pid"
       pkill -KILL -s "$pid" 2>/dev/null
       wait "$pid" 2>/dev/null
@@ -108,8 +113,9 @@ for target in "${targets[@]}"; do
   run_target "$target" "$@"
   rc=$?
   # A hang is reported and the target run once more, so one stall does not hide the results
-  # of every other test. The one hang seen so far (URLSession's data(for:) deadlocking on task
-  # cancellation, see Tests/HTTPTestSupport) is fixed; this stays as a bound on CI time.
+  # of every other test. The hangs seen so far are fixed (URLSession's data(for:) deadlocking
+  # on task cancellation, see Tests/HTTPTestSupport; a PostgreSQL transaction whose answer never
+  # came, see TransactionAnswer); this stays as a bound on CI time.
   if [ "$rc" -eq 124 ]; then
     hung+=("$target")
     echo "=== $target again, after a hang"
@@ -120,14 +126,8 @@ for target in "${targets[@]}"; do
   count=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary")
   if [ -z "$summary" ] || [ "${count:-0}" -eq 0 ]; then
     echo "error: $target ran no tests"
-    {
-      echo "--- $target ended (exit $rc) without its closing line; tests that started and never ended:"
-      unfinished "$log" | sed 's/^/    /' | head -n 40
-      echo "STALL lines it printed (last 30):"
-      grep -E 'STALL' "$log" | tail -n 30 | cut -c1-300 | sed 's/^/    /'
-      echo "its last lines:"
-      tail -n 15 "$log" | cut -c1-300 | sed 's/^/    /'
-    } >>"$report"
+    report_run "$target ended (exit $rc) without its closing line"
+    { echo "its last lines:"; tail -n 15 "$log" | cut -c1-300 | sed 's/^/    /'; } >>"$report"
     status=1
     continue
   fi

@@ -51,16 +51,12 @@ public final class Subprocess: Sendable {
         case null
         /// A file, created if missing and truncated (for output) or read from its start (input).
         case file(String)
-        /// Appended to this file (several runs into one log).
-        case appending(String)
         /// The same as standard output (for standard error only).
         case output
     }
 
     /// The process ID.
     public let pid: pid_t
-    /// The command line, for messages.
-    public let command: String
     private let ended = Mutex<Termination?>(nil)
     private let killOnRelease: Bool
 
@@ -73,7 +69,6 @@ public final class Subprocess: Sendable {
         error: Stream = .output, killOnRelease: Bool = true
     ) throws {
         guard let program = argv.first else { throw SubprocessError("no program to run") }
-        command = argv.joined(separator: " ")
         self.killOnRelease = killOnRelease
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -140,8 +135,6 @@ public final class Subprocess: Sendable {
             posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", reading ? O_RDONLY : O_WRONLY, 0)
         case .file(let path):
             posix_spawn_file_actions_addopen(&actions, fd, path, reading ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        case .appending(let path):
-            posix_spawn_file_actions_addopen(&actions, fd, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         case .output:
             guard fd == 2 else { throw SubprocessError(".output is for standard error only") }
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
@@ -226,7 +219,7 @@ public final class Subprocess: Sendable {
 
 extension Subprocess {
     /// What a run printed and how it ended.
-    public struct Outcome: Sendable, CustomStringConvertible {
+    public struct Outcome: Sendable {
         public var termination: Termination
         public var stdout: String
         public var stderr: String
@@ -234,8 +227,6 @@ extension Subprocess {
         public var finished: Bool
 
         public var status: Int32 { termination.status }
-
-        public var description: String { "\(termination)\(finished ? "" : " (killed: out of time)")\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
     }
 
     /// Runs `argv` to its end with `input` on its standard input, its output collected through

@@ -40,8 +40,10 @@ struct BoundedStop: Service, CustomStringConvertible {
             }
         }
         let name = description
-        let leaveAfterGrace: @Sendable () -> Void = { [grace, logger, activity] in
-            guard outcome.startGrace() else { return }
+        try await withTaskCancellationHandler {
+            try await outcome.wait()
+        } onCancel: { [grace, logger, activity] in
+            task.cancel()
             Task {
                 try? await Task.sleep(for: grace)
                 if outcome.finish(.success(())) {
@@ -51,12 +53,6 @@ struct BoundedStop: Service, CustomStringConvertible {
                 }
             }
         }
-        try await withTaskCancellationHandler {
-            try await outcome.wait()
-        } onCancel: {
-            task.cancel()
-            leaveAfterGrace()
-        }
     }
 
     /// The service's end, or this wrapper's giving up on it: whichever comes first.
@@ -64,7 +60,6 @@ struct BoundedStop: Service, CustomStringConvertible {
         private struct State {
             var result: Result<Void, any Error>?
             var waiter: CheckedContinuation<Void, any Error>?
-            var graceStarted = false
         }
 
         private let state = Mutex(State())
@@ -80,14 +75,6 @@ struct BoundedStop: Service, CustomStringConvertible {
             }
             waiter?.resume(with: result)
             return first
-        }
-
-        /// Whether the grace period starts now (it starts once).
-        func startGrace() -> Bool {
-            state.withLock { state in
-                defer { state.graceStarted = true }
-                return !state.graceStarted && state.result == nil
-            }
         }
 
         func wait() async throws {

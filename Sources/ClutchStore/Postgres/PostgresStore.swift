@@ -145,8 +145,9 @@ public final class PostgresStore: Sendable {
     ///
     /// A database that is down must not hold a caller: no connection within ``leaseTimeout`` is
     /// an unavailable database. Once leased, the work runs to its end (its queries cannot be
-    /// taken back), unless its connection closes: then the caller is answered within
-    /// ``lostConnectionGrace`` even if the work's own answer never comes (``TransactionAnswer``).
+    /// taken back), unless its connection closes: from the lease timeout on, the connection is
+    /// looked at every ``lostConnectionGrace``, and once it is closed the caller is answered that
+    /// much later even if the work's own answer never comes (``TransactionAnswer``).
     private func transaction<Result: Sendable>(lock: Bool?, _ body: @escaping @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
         let logger = self.logger
         let client = self.client
@@ -177,6 +178,7 @@ public final class PostgresStore: Sendable {
                 logger.warning("a transaction's connection closed and its work did not end; it is left behind")
             }
         }
+        defer { watcher.cancel() }
         do {
             let result = try await withTaskCancellationHandler {
                 try await answer.value()
@@ -184,17 +186,16 @@ public final class PostgresStore: Sendable {
                 // Before the lease, nothing was sent: stop waiting. After it, the work ends by itself.
                 if answer.giveUpUnlessLeased(CancellationError()) { work.cancel() }
             }
-            watcher.cancel()
             // Committed: this process's runners look now (the other replicas hear the NOTIFY).
             wakeups.wake(queued.all)
             return result
         } catch {
-            watcher.cancel()
             throw Self.classified(error)
         }
     }
 
-    /// How long after its connection closed a transaction still waits for its work's own answer.
+    /// How often a leased transaction's connection is looked at, and how long after it closed the
+    /// transaction still waits for its work's own answer.
     static let lostConnectionGrace: Duration = .seconds(1)
 
     /// How long a call waits for a database connection before answering that the database is unavailable.

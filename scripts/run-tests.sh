@@ -134,7 +134,8 @@ for target in "${targets[@]}"; do
   issues=$(grep -cE "^✘ Test .* (failed|recorded an issue)" "$log" || true)
   if [ "$rc" -ne 0 ] || grep -q "failed after" <<<"$summary"; then
     status=1
-    bad=$(grep -cE "^✘ Test .* failed after" "$log" || true)
+    # Failed tests, not the run's own closing line ("✘ Test run with N tests … failed after").
+    bad=$(grep -E "^✘ Test .* failed after" "$log" | grep -vc "^✘ Test run with" || true)
     [ "$bad" -eq 0 ] && bad=1
     failed=$((failed + bad))
     passed=$((passed + count - bad))

@@ -52,6 +52,106 @@ enum ReleaseBenchmarks {
         print("release_guard_median_minutes_good_release_to_100_percent: \(median(completion.map { $0 / 60 })) min (baseline: 4 steps x 10 min = 40 min)")
         print("release_guard_good_releases_held_for_sample_ratio: \(good.filter { $0.holds > 0 }.count) releases")
         print("release_guard_simulation_wall_seconds: \(String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)) s (2,000 releases)")
+        runLiars()
+    }
+
+    // MARK: Liars (issue 24)
+
+    /// Reporters in the liar simulation: SDK instances sharing the same traffic, of which one
+    /// (2 %) lies.
+    static let honestReporters = 49
+    static let liarReleases = 500
+
+    /// How the lying reporter lies: with its share of the traffic, it claims every evaluation of
+    /// the new variant failed (to force a rollback), or every evaluation of the other side
+    /// failed (to mask a regression). Either within the hard bounds (errors ≤ count).
+    enum Lie: CaseIterable { case forceRollback, mask }
+
+    /// Issue 24's figures: the same releases as above (100 evaluations a second, reports every
+    /// 5 s, the default policy), the traffic spread over 50 SDK instances, one of which lies —
+    /// half the releases with each lie. Every instance's reports go to the guard per reporter
+    /// as the server's runner hands them over (``ReleaseProgress/absorb(_:policy:served:)``).
+    static func runLiars() {
+        let policy = ReleasePolicy(variant: "on")
+        var random = BenchRandom(seed: 24)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var good: [Outcome] = []
+        var bad: [Outcome] = []
+        for index in 0..<liarReleases {
+            let lie = Lie.allCases[index % Lie.allCases.count]
+            good.append(simulateFleet(policy, newRate: 0.01, otherRate: 0.01, lie: lie, random: &random))
+            bad.append(simulateFleet(policy, newRate: 0.03, otherRate: 0.01, lie: lie, random: &random))
+        }
+        let elapsed = started.duration(to: clock.now)
+        print("guard_liars_false_rollbacks: \(percent(good.filter(\.rolledBack).count, liarReleases)) % (goal <= 1 %; 1 of 50 reporters lying, 1 % vs 1 % errors)")
+        print("guard_liars_bad_caught_before_25pct: \(percent(bad.filter { $0.rolledBack && $0.highestStep < 2 }.count, liarReleases)) % (goal >= 99 %; 3 % vs 1 % errors)")
+        print("guard_liars_bad_reached_100pct: \(percent(bad.filter(\.completed).count, liarReleases)) %")
+        print("guard_liars_good_releases_completed: \(percent(good.filter(\.completed).count, liarReleases)) %")
+        print("guard_liars_releases_paused: \((good + bad).filter { $0.holds > 0 }.count) of \(2 * liarReleases)")
+        print("guard_liars_simulation_wall_seconds: \(String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)) s (\(2 * liarReleases) releases)")
+    }
+
+    /// One release with a fleet of honest instances and one liar, in simulated time. Each
+    /// reporter's counts wait until both of its sides have evaluations, as the store keeps them.
+    static func simulateFleet(_ policy: ReleasePolicy, newRate: Double, otherRate: Double, lie: Lie, random: inout BenchRandom) -> Outcome {
+        let start = Date(timeIntervalSince1970: 0)
+        var progress = ReleaseProgress(stepStartedAt: start)
+        var outcome = Outcome()
+        let reporters = (0..<honestReporters).map { "key/honest-\($0)" } + ["key/liar"]
+        var pending = [String: GuardSample]()
+        var t = 0.0
+        let perReport = Int64(evaluationsPerSecond * reportSeconds) / Int64(reporters.count)
+        while t < horizon {
+            t += reportSeconds
+            let share = policy.percent(at: progress.stepIndex) / 100
+            for reporter in reporters {
+                let new = random.binomial(perReport, share)
+                let other = perReport - new
+                var sample = GuardSample(
+                    new: SideCounts(evaluations: new, errors: random.binomial(new, newRate)),
+                    other: SideCounts(evaluations: other, errors: random.binomial(other, otherRate)))
+                if reporter == "key/liar" {
+                    switch lie {
+                    case .forceRollback:
+                        sample.new = SideCounts(evaluations: max(new, 1), errors: max(new, 1))
+                    case .mask:
+                        sample.new.errors = 0
+                        sample.other.errors = other
+                    }
+                }
+                pending[reporter, default: GuardSample()] = pending[reporter, default: GuardSample()] + sample
+            }
+            var batches: [String: ReporterBatch] = [:]
+            for (reporter, sample) in pending where sample.new.evaluations > 0 && sample.other.evaluations > 0 {
+                let settled = t - progress.stepStartedAt.timeIntervalSince(start) >= policy.settleSeconds
+                batches[reporter] = ReporterBatch(all: sample, settled: settled ? sample : GuardSample())
+                pending[reporter] = nil
+            }
+            let now = start.addingTimeInterval(t)
+            if !batches.isEmpty { progress.absorb(batches, policy: policy, served: { _ in true }) }
+            switch progress.next(policy: policy, now: now) {
+            case .wait:
+                continue
+            case .hold, .distrust:
+                outcome.holds += 1
+                progress.enterStep(progress.stepIndex, at: now)
+            case .rollBack:
+                outcome.rolledBack = true
+                outcome.seconds = t
+                return outcome
+            case .advance(let index):
+                outcome.highestStep = index
+                if index == policy.steps.count - 1 {
+                    outcome.completed = true
+                    outcome.seconds = t
+                    return outcome
+                }
+                progress.enterStep(index, at: now)
+            }
+        }
+        outcome.seconds = t
+        return outcome
     }
 
     /// One release in simulated time: a report every 5 s, fed to the guard as the store's
@@ -79,7 +179,7 @@ enum ReleaseBenchmarks {
             switch progress.next(policy: policy, now: now) {
             case .wait:
                 continue
-            case .hold:
+            case .hold, .distrust:
                 // The server pauses; an operator who finds nothing wrong resumes the step afresh.
                 outcome.holds += 1
                 progress.enterStep(progress.stepIndex, at: now)

@@ -11,20 +11,26 @@ public struct UsageReport: Sendable, Hashable, Codable {
     /// The period counted (informational; RFC 3339 on the wire).
     public var from: Date?
     public var to: Date?
+    /// The sending SDK instance: a random id (1–64 of `A-Z a-z 0-9 . _ -`) an SDK makes once per
+    /// process, so that the release guard keeps each instance's evidence apart
+    /// (`ReporterGuard`). Optional: without it the key is the reporter.
+    public var instance: String?
 
-    public init(counts: [Count], from: Date?, to: Date?) {
+    public init(counts: [Count], from: Date?, to: Date?, instance: String? = nil) {
         self.counts = counts
         self.from = from
         self.to = to
+        self.instance = instance
     }
 
-    public enum CodingKeys: String, CodingKey { case counts, from, to }
+    public enum CodingKeys: String, CodingKey { case counts, from, to, instance }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         counts = try c.decode([Count].self, forKey: .counts)
         from = try Self.date(c, .from)
         to = try Self.date(c, .to)
+        instance = try c.decodeIfPresent(String.self, forKey: .instance)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -33,6 +39,7 @@ public struct UsageReport: Sendable, Hashable, Codable {
         // Text, whatever the encoder's date strategy: the protocol says RFC 3339.
         try c.encodeIfPresent(from.map(Self.text), forKey: .from)
         try c.encodeIfPresent(to.map(Self.text), forKey: .to)
+        try c.encodeIfPresent(instance, forKey: .instance)
     }
 
     private static func date(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date? {

@@ -37,6 +37,9 @@ public protocol ConsoleQueryStoring: Sendable {
 ///   writer at a time; PostgreSQL: the write lock and `SELECT … FOR UPDATE` on the release row).
 /// - **Usage is counted once.** Rollout usage reported while a turn runs is added after the turn
 ///   has taken the pending counts, never lost and never counted twice.
+/// - **Reporters are kept apart.** Rollout usage is pending per reporter (``UsageEntry/reporter``),
+///   and a turn takes each reporter's batch into its own evidence (``ReleaseProgress/absorb(_:policy:served:)``);
+///   a reporter the guard distrusts pauses the release naming it, with a `release.paused` event.
 /// - **A change by hand pauses it.** When anyone else changes the flag's state in the release's
 ///   environment (or archives or deletes the flag), the next turn pauses the release naming
 ///   who did, rather than overwriting their change.
@@ -57,6 +60,10 @@ public protocol ReleaseStoring: Sendable {
     func runReleases(now: Date) async throws -> [Change<Release>]
     /// The environments where a release is running.
     func runningReleaseEnvironments() async throws -> Set<String>
+    /// Remembers that an SDK key has served something (fetched the flags, opened a stream, was
+    /// served an OFREP evaluation): the release guard does not count reporters of a key that
+    /// has not (``ReporterStatus/unverified``). Idempotent.
+    func recordKeyServed(_ keyID: String, at: Date) async throws
 }
 
 /// Scheduled changes. Part of ``ClutchStoring``.

@@ -123,9 +123,18 @@ extension FlagStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM release WHERE id = ?", arguments: [id]) else { return false }
         let release = try Tables.release(row)
         guard release.state == .running else { return false }
-        if try Tables.pendingUsage(db, release) != nil { return true }
+        if try !Tables.pendingUsage(db, release).isEmpty { return true }
         if try Tables.changeByOthers(db, release) != nil { return true }
         return release.progress.next(policy: release.policy, now: now) != .wait
+    }
+
+    /// Remembers that the SDK key `keyID` has served something (fetched the flags, opened a
+    /// stream, was served an OFREP evaluation); the first time counts.
+    public func recordKeyServed(_ keyID: String, at: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO sdk_key_served (key_id, first_at) VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING", arguments: [keyID, at])
+        }
     }
 
     /// Whether any release is running in `environment` (SDKs then report usage every few seconds).
@@ -145,14 +154,20 @@ extension FlagStore {
             return Change(value: try reread(), versions: [:])
         }
         let absorbed = try Tables.takePendingUsage(db, release)
-        if let absorbed { release.progress.absorb(absorbed.all, inStep: absorbed.settled, policy: release.policy) }
+        if !absorbed.isEmpty {
+            let served = try Tables.servedKeys(db)
+            release.progress.absorb(absorbed, policy: release.policy, served: served.contains)
+        }
         let guardChange = ChangeInfo(actor: Release.guardActor)
         switch release.progress.next(policy: release.policy, now: now) {
         case .wait:
-            if absorbed != nil { try Tables.saveProgress(db, release) }
+            if !absorbed.isEmpty { try Tables.saveProgress(db, release) }
             return nil
         case .hold:
             try pause(db, &release, reason: ReleaseText.sampleRatioMismatch(release), actor: Release.guardActor, now: now)
+            return Change(value: try reread(), versions: [:])
+        case .distrust(let alert):
+            try pause(db, &release, reason: ReleaseText.distrust(alert), actor: Release.guardActor, now: now)
             return Change(value: try reread(), versions: [:])
         case .rollBack:
             let text = ReleaseText.rolledBack(release)

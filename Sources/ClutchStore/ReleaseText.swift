@@ -34,6 +34,11 @@ enum ReleaseText {
             + "'\(release.policy.variant)', expected \(ReleaseFormat.percent(release.percent)); check the data, then resume"
     }
 
+    /// Why the guard pauses rather than act on the data: the reporter and what it claimed.
+    static func distrust(_ alert: ReleaseAlert) -> String {
+        "\(alert.reason) (reporter '\(alert.reporter)')"
+    }
+
     static func rolledBack(_ release: Release) -> String {
         "rolled back '\(release.policy.variant)' from \(ReleaseFormat.percent(release.percent)) to 0 %: the error rate is worse than "
             + "\(ReleaseFormat.number(release.policy.maxErrorRatio))× the other side's; \(release.progress.figures(policy: release.policy))"
@@ -80,7 +85,7 @@ enum ReleaseText {
     private static func suffix(_ change: ChangeInfo) -> String { change.message.map { ": \($0)" } ?? "" }
 }
 
-/// The data of a `release.step` or `release.rolled_back` webhook event.
+/// The data of a `release.step`, `release.rolled_back` or `release.paused` webhook event.
 struct ReleaseEventData: Encodable {
     var release: Int64
     var flag: String
@@ -96,13 +101,17 @@ struct ReleaseEventData: Encodable {
 
 extension ReleaseTransition {
     /// The webhook event this transition of `release` queues: a step (the last one completes the
-    /// release) is `release.step`, a rollback `release.rolled_back`; the other transitions are
+    /// release) is `release.step`, a rollback `release.rolled_back`, a pause by the guard
+    /// `release.paused` (its message names the reason, and the reporter when one is distrusted); the other transitions are
     /// reported by the `flag.changed` of the change they make, if any.
     func webhookEvent(of release: Release) -> (type: WebhookEventType, data: ReleaseEventData)? {
         let type: WebhookEventType
         switch kind {
         case .step, .completed: type = .releaseStep
         case .rolledBack: type = .releaseRolledBack
+        // The guard pausing (a hand change, a sample-ratio mismatch, a reporter it distrusts)
+        // needs someone to look; a person pausing knows already.
+        case .paused where actor == Release.guardActor: type = .releasePaused
         case .started, .paused, .resumed, .aborted: return nil
         }
         return (type, ReleaseEventData(

@@ -301,6 +301,35 @@ enum Schema {
                 CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start);
                 """)
         }
+        // The release guard's reporters (`ReporterGuard`): the usage each reporter (an SDK
+        // instance, `<key id>/<instance>`, or a key) sent a running release since the runner
+        // last took it, `early_*` and `pending_*` as on the release row, and `excess_errors`,
+        // errors-only claims beyond what the server served the key (dropped, kept to alert). Rows
+        // are zeroed when taken, not deleted: they also count the reporters a release tracks.
+        // `sdk_key_served`: the SDK keys that have fetched the flags, opened a stream or been
+        // served an OFREP evaluation (a key that served nothing cannot have evaluated a flag).
+        migrator.registerMigration("v11-release-reporters") { db in
+            try db.execute(sql: """
+                CREATE TABLE release_reporter (
+                    release_id INTEGER NOT NULL REFERENCES release(id),
+                    reporter TEXT NOT NULL,
+                    pending_new_evaluations INTEGER NOT NULL DEFAULT 0,
+                    pending_new_errors INTEGER NOT NULL DEFAULT 0,
+                    pending_other_evaluations INTEGER NOT NULL DEFAULT 0,
+                    pending_other_errors INTEGER NOT NULL DEFAULT 0,
+                    early_new_evaluations INTEGER NOT NULL DEFAULT 0,
+                    early_new_errors INTEGER NOT NULL DEFAULT 0,
+                    early_other_evaluations INTEGER NOT NULL DEFAULT 0,
+                    early_other_errors INTEGER NOT NULL DEFAULT 0,
+                    excess_errors INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (release_id, reporter)
+                ) WITHOUT ROWID;
+                CREATE TABLE sdk_key_served (
+                    key_id TEXT PRIMARY KEY NOT NULL,
+                    first_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

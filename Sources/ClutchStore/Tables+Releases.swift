@@ -107,75 +107,97 @@ extension Tables {
     // MARK: Usage
 
     /// Adds rollout-decided usage (``UsageEntry/rollout``) that arrived at its ``UsageEntry/receivedAt``
-    /// (else `at`) to the pending
-    /// counts of running releases of the same flag and environment: the new side when the
-    /// variant is the release's, the other side otherwise; into the `early_*` counts while the
-    /// step settles (reports then were mostly counted before the percentage changed).
+    /// (else `at`) to the pending counts of its reporter (``UsageEntry/reporter``) in the running
+    /// release of the same flag and environment: the new side when the variant is the release's,
+    /// the other side otherwise; into the `early_*` counts while the step settles (reports then
+    /// were mostly counted before the percentage changed). Beyond ``ReporterGuard/maxReporters``
+    /// per release, further instances of a key fold into ``ReporterGuard/overflowReporter(keyID:)``.
     static func addReleaseUsage(_ db: Database, _ entries: [UsageEntry], at: Date) throws {
         guard !entries.isEmpty else { return }
-        let sets = releaseUsageAssignments(parameter: { "?\($0)" }) { column, addend in "MIN(\(column) + \(addend), 4611686018427387904)" }
-        let update = try db.cachedStatement(sql: """
-            UPDATE release SET \(sets)
-            WHERE flag = ?1 AND environment = ?2 AND state = 'running'
+        let addends = releaseReporterAddends(parameter: { "?\($0)" })
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO release_reporter (release_id, reporter, \(addends.map(\.column).joined(separator: ", ")), excess_errors)
+            SELECT id, ?2, \(addends.map(\.value).joined(separator: ", ")), ?7 FROM release WHERE id = ?1
+            ON CONFLICT (release_id, reporter) DO UPDATE SET
+            \((addends.map(\.column) + ["excess_errors"]).map { "\($0) = MIN(\($0) + excluded.\($0), 4611686018427387904)" }.joined(separator: ", "))
             """)
+        var known: [Int64: Set<String>] = [:]
         for entry in entries {
+            guard let id = try Int64.fetchOne(
+                db, sql: "SELECT id FROM release WHERE flag = ? AND environment = ? AND state = 'running'",
+                arguments: [entry.flag, entry.environment])
+            else { continue }
+            if known[id] == nil {
+                known[id] = Set(try String.fetchAll(db, sql: "SELECT reporter FROM release_reporter WHERE release_id = ?", arguments: [id]))
+            }
+            let reporter = ReleaseReporters.row(for: entry.reporter, known: &known[id, default: []])
             let seconds = entry.time(written: at).timeIntervalSince1970
-            try update.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, entry.errors, seconds])
+            try upsert.execute(arguments: [id, reporter, entry.variant, entry.count, entry.errors, seconds, entry.excessErrors])
         }
     }
 
-    /// The `SET` list of ``addReleaseUsage(_:_:at:)`` (both databases): parameters 3 to 6 are a
-    /// report's variant, count, errors and arrival (Unix seconds), spelled by `parameter`;
-    /// `capped` writes a column plus an addend, saturating.
-    static func releaseUsageAssignments(parameter: (Int) -> String, capped: (String, String) -> String) -> String {
-        var sets: [String] = []
+    /// The pending columns of a reporter row, each with what one report adds to it (both
+    /// databases): parameters 3 to 6 are the report's variant, count, errors and arrival (Unix
+    /// seconds), spelled by `parameter`; the release row supplies `variant` and `settled_at`.
+    static func releaseReporterAddends(parameter: (Int) -> String) -> [(column: String, value: String)] {
+        var addends: [(column: String, value: String)] = []
         for settled in [true, false] {
             let prefix = settled ? "pending" : "early"
             for (side, new) in [("new", true), ("other", false)] {
                 for (measure, value) in [("evaluations", 4), ("errors", 5)] {
-                    let column = "\(prefix)_\(side)_\(measure)"
                     let condition = "variant \(new ? "=" : "!=") \(parameter(3)) AND \(parameter(6)) \(settled ? ">=" : "<") settled_at"
-                    sets.append("\(column) = " + capped(column, "CASE WHEN \(condition) THEN \(parameter(value)) ELSE 0 END"))
+                    addends.append(("\(prefix)_\(side)_\(measure)", "CASE WHEN \(condition) THEN \(parameter(value)) ELSE 0 END"))
                 }
             }
         }
-        return sets.joined(separator: ", ")
+        return addends
     }
 
-    /// The usage reported for a release since the runner last took it: all of it, and the part
-    /// that arrived after the step settled. `nil` until both sides have evaluations, so that a
-    /// batch always carries exposure on both sides.
-    static func pendingUsage(_ db: Database, _ release: Release) throws -> (all: GuardSample, settled: GuardSample)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM release WHERE id = ?", arguments: [release.id]) else { return nil }
-        func sample(_ prefix: String) -> GuardSample {
-            GuardSample(
-                new: SideCounts(evaluations: row["\(prefix)_new_evaluations"], errors: row["\(prefix)_new_errors"]),
-                other: SideCounts(evaluations: row["\(prefix)_other_evaluations"], errors: row["\(prefix)_other_errors"]))
-        }
-        let settled = sample("pending")
-        let all = settled + sample("early")
-        guard all.new.evaluations > 0, all.other.evaluations > 0 else { return nil }
-        return (all, settled)
+    /// The usage each reporter sent the release since the runner last took it, by reporter
+    /// (``ReleaseReporters/batch(sample:excess:)``); usage on the release row itself (written by a
+    /// server of the previous schema) is ``ReporterGuard/unnamedReporter``'s.
+    static func pendingUsage(_ db: Database, _ release: Release) throws -> [String: ReporterBatch] {
+        try pendingUsage(db, release, take: false)
     }
 
     /// ``pendingUsage(_:_:)``, taken out (zeroed).
-    static func takePendingUsage(_ db: Database, _ release: Release) throws -> (all: GuardSample, settled: GuardSample)? {
-        guard let pending = try pendingUsage(db, release) else { return nil }
-        try clearPendingUsage(db, release)
-        return pending
+    static func takePendingUsage(_ db: Database, _ release: Release) throws -> [String: ReporterBatch] {
+        try pendingUsage(db, release, take: true)
+    }
+
+    private static func pendingUsage(_ db: Database, _ release: Release, take: Bool) throws -> [String: ReporterBatch] {
+        var batches: [String: ReporterBatch] = [:]
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM release WHERE id = ?", arguments: [release.id]),
+           let batch = try ReleaseReporters.batch(sample: { row[$0] }, excess: 0) {
+            batches[ReporterGuard.unnamedReporter] = batch
+            if take { try db.execute(sql: "UPDATE release SET \(ReleaseReporters.zeroed) WHERE id = ?", arguments: [release.id]) }
+        }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM release_reporter WHERE release_id = ? AND (\(ReleaseReporters.anyPending))", arguments: [release.id])
+        for row in rows {
+            let reporter: String = row["reporter"]
+            guard let batch = try ReleaseReporters.batch(sample: { row[$0] }, excess: row["excess_errors"]) else { continue }
+            batches[reporter, default: ReporterBatch(all: GuardSample(), settled: GuardSample())].merge(batch)
+            if take {
+                try db.execute(
+                    sql: "UPDATE release_reporter SET \(ReleaseReporters.zeroing(batch)) WHERE release_id = ? AND reporter = ?",
+                    arguments: [release.id, reporter])
+            }
+        }
+        return batches
+    }
+
+    /// The SDK keys that have served something (``FlagStore/recordKeyServed(_:at:)``).
+    static func servedKeys(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT key_id FROM sdk_key_served"))
     }
 
     /// Drops the usage reported since the runner last looked.
     static func clearPendingUsage(_ db: Database, _ release: Release) throws {
+        try db.execute(sql: "UPDATE release SET \(ReleaseReporters.zeroed) WHERE id = ?", arguments: [release.id])
         try db.execute(
-            sql: """
-                UPDATE release SET pending_new_evaluations = 0, pending_new_errors = 0, pending_other_evaluations = 0,
-                                   pending_other_errors = 0, early_new_evaluations = 0, early_new_errors = 0,
-                                   early_other_evaluations = 0, early_other_errors = 0 WHERE id = ?
-                """,
-            arguments: [release.id])
+            sql: "UPDATE release_reporter SET \(ReleaseReporters.zeroed), excess_errors = 0 WHERE release_id = ?", arguments: [release.id])
     }
-
     /// Stores the release's progress, and when its step settles (for ``addReleaseUsage(_:_:at:)``).
     static func saveProgress(_ db: Database, _ release: Release) throws {
         try db.execute(

@@ -17,10 +17,16 @@ public struct UsageEntry: Sendable, Hashable {
     /// step of a running release it arrived in — however late the batch holding them is written.
     /// `nil`: the time the batch is written.
     public var receivedAt: Date?
+    /// Who reported the counts, for the release guard (``ReporterGuard``): `<key id>/<instance>`
+    /// or `<key id>`; `nil`: ``ReporterGuard/unnamedReporter``.
+    public var reporter: String?
+    /// Errors of errors-only entries beyond the evaluations the server served the reporter's key:
+    /// not in ``errors`` (dropped), kept so that the release guard can say so.
+    public var excessErrors: Int64
 
     public init(
         environment: String, flag: String, variant: String, count: Int64, errors: Int64 = 0, rollout: Bool = false,
-        receivedAt: Date? = nil
+        receivedAt: Date? = nil, reporter: String? = nil, excessErrors: Int64 = 0
     ) {
         self.environment = environment
         self.flag = flag
@@ -29,6 +35,8 @@ public struct UsageEntry: Sendable, Hashable {
         self.errors = errors
         self.rollout = rollout
         self.receivedAt = receivedAt
+        self.reporter = reporter
+        self.excessErrors = excessErrors
     }
 
     /// When these counts happened: ``receivedAt``, else `written` (the batch's time).
@@ -37,9 +45,10 @@ public struct UsageEntry: Sendable, Hashable {
     /// Refuses a batch with a negative count or error count (a batch sums reports already checked
     /// against ``UsageLimits``, so only the sign is checked again): every store calls this.
     static func checkNotNegative(_ entries: [UsageEntry]) throws {
-        for (i, entry) in entries.enumerated() where entry.count < 0 || entry.errors < 0 {
+        for (i, entry) in entries.enumerated() where entry.count < 0 || entry.errors < 0 || entry.excessErrors < 0 {
             let field = entry.count < 0 ? "count" : "errors"
-            throw StoreError.badRequest("a count cannot be negative, got \(min(entry.count, entry.errors))", field: "counts[\(i)].\(field)")
+            throw StoreError.badRequest(
+                "a count cannot be negative, got \(min(entry.count, entry.errors, entry.excessErrors))", field: "counts[\(i)].\(field)")
         }
     }
 
@@ -76,6 +85,11 @@ public enum UsageLimits {
             if !(0...maxCount).contains(entry.errors) {
                 throw refuse("counts[\(i)].errors", "errors must be 0–\(maxCount), got \(entry.errors)")
             }
+            // Errors are of the evaluations counted; `count: 0` is an OFREP client reporting
+            // errors only (the server counted its evaluations, and bounds the errors by them).
+            if entry.count > 0, entry.errors > entry.count {
+                throw refuse("counts[\(i)].errors", "errors cannot exceed the entry's count (\(entry.count)), got \(entry.errors)")
+            }
             if entry.flag.utf8.count > maxNameBytes {
                 throw refuse("counts[\(i)].flag", "a flag key has at most \(maxNameBytes) bytes")
             }
@@ -83,6 +97,15 @@ public enum UsageLimits {
                 throw refuse("counts[\(i)].variant", "a variant has at most \(maxNameBytes) bytes")
             }
         }
+    }
+}
+
+extension UsageLimits {
+    /// Refuses an instance id that is not 1–64 of `A-Z a-z 0-9 . _ -` (``ReporterGuard/isValidInstance(_:)``).
+    public static func validate(instance: String?) throws {
+        guard let instance, !ReporterGuard.isValidInstance(instance) else { return }
+        throw StoreError.invalid(ValidationError([ValidationIssue(
+            path: "instance", message: "an instance id is 1–64 of A-Z a-z 0-9 . _ -")]))
     }
 }
 

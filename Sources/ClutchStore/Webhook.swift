@@ -9,6 +9,9 @@ public enum WebhookEventType: String, Sendable, Hashable, Codable, CaseIterable 
     case releaseStep = "release.step"
     /// A guarded release rolled itself back.
     case releaseRolledBack = "release.rolled_back"
+    /// The release guard paused a release: a change by hand, a sample-ratio mismatch, or a
+    /// reporter it does not trust (the message names it).
+    case releasePaused = "release.paused"
     /// A scheduled change could not be applied.
     case scheduleFailed = "schedule.failed"
 }

@@ -9,9 +9,16 @@ import FoundationNetworking
 
 @Suite("clutch release")
 struct ReleaseCommandTests {
-    /// Sends a usage report of rollout-decided evaluations with an SDK key, as a fleet would.
+    /// Sends a usage report of rollout-decided evaluations with an SDK key, as a fleet would:
+    /// having fetched the flags first (the guard does not count a key that has served nothing).
     static func report(_ server: TestServer, key: String, flag: String, new: Int, newErrors: Int, other: Int, otherErrors: Int) async throws {
-        guard let url = URL(string: server.url + "/sdk/v1/usage") else { throw CLITestFailure("bad URL") }
+        guard let url = URL(string: server.url + "/sdk/v1/usage"), let flags = URL(string: server.url + "/sdk/v1/flags") else {
+            throw CLITestFailure("bad URL")
+        }
+        var fetch = URLRequest(url: flags)
+        fetch.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        let (_, fetched) = try await URLSession.shared.uncancelledData(for: fetch)
+        guard (fetched as? HTTPURLResponse)?.statusCode == 200 else { throw CLITestFailure("fetching the flags failed") }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
@@ -29,7 +36,9 @@ struct ReleaseCommandTests {
         let server = try await TestServer.shared.get()
         let flag = uniqueKey("guarded")
         #expect(try await server.clutch("flags", "create", flag).status == 0)
-        let key = try #require(try await server.clutch("keys", "create", "--env", "production", "--json").json()["key"]?.string)
+        let created = try await server.clutch("keys", "create", "--env", "production", "--json").json()
+        let key = try #require(created["key"]?.string)
+        let keyID = try #require(created["id"]?.string)
 
         let started = try await server.clutch(
             "release", "start", flag, "--env", "production", "--variant", "on", "--by", "customerId", "--steps", "10,50,100",
@@ -56,6 +65,9 @@ struct ReleaseCommandTests {
         #expect(after.stdout.contains("rolled_back"))
         #expect(after.stdout.contains("by clutch-guard"), "\(after)")
         #expect(after.stdout.contains("Verdict: worse"))
+        // Each reporter's contribution: here the key itself (reports without an instance id).
+        #expect(after.stdout.contains("Reporters (1):"), "\(after)")
+        #expect(after.stdout.contains(keyID) && after.stdout.contains("counted"), "\(after)")
         let audit = try await server.clutch("audit", "--flag", flag, "--json")
         #expect(audit.stdout.contains("clutch-guard"))
         let resume = try await server.clutch("release", "resume", flag, "--env", "production")

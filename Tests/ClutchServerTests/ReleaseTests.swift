@@ -22,10 +22,13 @@ struct ReleaseTests {
     }
 
     /// One usage report of a fleet of `evaluations` rollout-decided evaluations split by the
-    /// release's current percentage, with the given error rates per side.
+    /// release's current percentage, with the given error rates per side. The fleet has fetched
+    /// the flags, as SDKs do first (the guard does not count a key that has served nothing).
     static func report(
         _ server: TestServer, key: String, evaluations: Int64, newRate: Double, otherRate: Double
     ) async throws {
+        let fetched = try await server.send("GET", "/sdk/v1/flags", as: .bearer(key))
+        guard fetched.status == 200 else { throw TestFailure("fetching the flags failed: \(fetched.status)") }
         let percent = try await status(server)["percent"]?.numberValue ?? 0
         let new = Int64((Double(evaluations) * percent / 100).rounded())
         let other = evaluations - new

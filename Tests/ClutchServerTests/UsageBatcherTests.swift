@@ -26,10 +26,10 @@ struct UsageBatcherTests {
         let hourStart = Date(timeIntervalSince1970: TimeInterval(UsageHours.hour(of: now)))
         let received = hourStart.addingTimeInterval(-3600 - 0.5)  // half a second before the hour before this one ended
         let report = Task {
-            try await batcher.record([UsageCount(flag: "gate", variant: "on", count: 7)], engine: engine, receivedAt: received)
+            try await batcher.record([UsageCount(flag: "gate", variant: "on", count: 7)], engine: engine, keyID: "key_test", instance: nil, receivedAt: received)
         }
         let other = Task {
-            try await batcher.record([UsageCount(flag: "gate", variant: "on", count: 5)], engine: engine, receivedAt: now)
+            try await batcher.record([UsageCount(flag: "gate", variant: "on", count: 5)], engine: engine, keyID: "key_test", instance: nil, receivedAt: now)
         }
         #expect(try await eventually { batcher.pendingEntries == 2 })
         await batcher.flush()  // written now, after the boundary

@@ -44,13 +44,20 @@ struct ReleaseSignalTests {
             #expect(client.core.usage?.errors(flag: "new-checkout", variant: "on") == 2 * servedOn)
             // recordError evaluates without counting: the counts are the evaluations made.
             #expect(client.core.usage?.count(flag: "new-checkout", variant: "on") == servedOn)
-            // The report goes out within seconds (the client's own interval is a minute).
+            // The report goes out within seconds (the client's own interval is a minute). An
+            // entry carries at most one error per evaluation (the server refuses more): the
+            // second error of each waits for the next report's evaluations.
             var status: Value?
             let reported = try await eventually(timeout: .seconds(30)) {
                 status = try await server.mustAdmin("GET", "api/v1/flags/new-checkout/environments/production/release")
-                return status?.at("total")?.objectValue?["new"]?.objectValue?["errors"] == .integer(Int64(2 * servedOn))
+                return status?.at("total")?.objectValue?["new"]?.objectValue?["errors"] == .integer(Int64(servedOn))
             }
             #expect(reported, "\(status?.jsonText ?? "")")
+            #expect(client.core.usage?.errors(flag: "new-checkout", variant: "on") == servedOn, "the rest waits")
+            // The report names this process's instance: the guard keeps its evidence apart.
+            let reporters = status?.at("reporters")?.arrayValue ?? []
+            #expect(reporters.count == 1)
+            #expect(reporters.first?.at("reporter")?.stringValue?.hasSuffix("/" + UsageCounter.instance) == true, "\(reporters)")
             #expect(status?.at("total")?.objectValue?["new"]?.objectValue?["evaluations"] == .integer(Int64(servedOn)))
             #expect(status?.at("total")?.objectValue?["other"]?.objectValue?["evaluations"] == .integer(Int64(servedOff)))
             await client.close()
@@ -61,6 +68,11 @@ struct ReleaseSignalTests {
 extension Value {
     var objectValue: [String: Value]? {
         if case .object(let object) = self { return object }
+        return nil
+    }
+
+    var arrayValue: [Value]? {
+        if case .array(let array) = self { return array }
         return nil
     }
 }

@@ -60,7 +60,20 @@ final class UsageCounter: Sendable {
         state.withLock { $0.errors[key, default: 0] &+= count }
     }
 
-    /// The counts so far and the period they cover, resetting the counter.
+    /// This process's instance id in usage reports (`UsageReport.instance`): random, made once
+    /// per process, so that the server's release guard keeps this instance's evidence apart
+    /// from other instances'.
+    static let instance: String = {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }()
+
+    /// The counts so far and the period they cover, resetting the counter. An entry's errors
+    /// never exceed its count (the server refuses that): errors recorded beyond the evaluations
+    /// counted in the period wait for the next report.
     func drain(now: Date = Date()) -> UsageReport? {
         let (counts, errors, since) = state.withLock { state in
             state.current?.drain(into: &state.counts)
@@ -68,21 +81,27 @@ final class UsageCounter: Sendable {
             // read the old source just before the swap may still be adding to it.
             for entry in state.retired { entry.slots.drain(into: &state.counts) }
             state.retired = state.retired.filter { !$0.drained }.map { ($0.slots, true) }
-            defer {
-                state.counts.removeAll(keepingCapacity: true)
-                state.errors.removeAll(keepingCapacity: true)
-                state.since = now
+            let counts = state.counts
+            var sent: [Key: Int] = [:]
+            var carried: [Key: Int] = [:]
+            for (key, errors) in state.errors {
+                let allowed = min(errors, counts[key] ?? 0)
+                if allowed > 0 { sent[key] = allowed }
+                if errors > allowed { carried[key] = errors - allowed }
             }
-            return (state.counts, state.errors, state.since)
+            state.counts.removeAll(keepingCapacity: true)
+            state.errors = carried
+            defer { state.since = now }
+            return (counts, sent, state.since)
         }
-        guard !counts.isEmpty || !errors.isEmpty else { return nil }
-        let entries = Set(counts.keys).union(errors.keys).map { key in
+        guard !counts.isEmpty else { return nil }
+        let entries = counts.keys.map { key in
             UsageReport.Count(
                 flag: key.flag, variant: key.variant, count: Int64(counts[key] ?? 0), errors: Int64(errors[key] ?? 0),
                 rollout: key.rollout)
         }
         .sorted { ($0.flag, $0.variant, $0.rollout ? 1 : 0) < ($1.flag, $1.variant, $1.rollout ? 1 : 0) }
-        return UsageReport(counts: entries, from: since, to: now)
+        return UsageReport(counts: entries, from: since, to: now, instance: Self.instance)
     }
 
     /// Puts back counts a report failed to deliver, so that they go out with the next one.
@@ -152,14 +171,14 @@ extension UsageReport {
         for entry in capped {
             let size = entry.flag.utf8.count + entry.variant.utf8.count + 80
             if current.count == UsageReportLimits.maxEntries || bytes + size > Self.maxBodyBytes {
-                parts.append(UsageReport(counts: current, from: from, to: to))
+                parts.append(UsageReport(counts: current, from: from, to: to, instance: instance))
                 current = []
                 bytes = 0
             }
             current.append(entry)
             bytes += size
         }
-        if !current.isEmpty { parts.append(UsageReport(counts: current, from: from, to: to)) }
-        return (parts, leftover.isEmpty ? nil : UsageReport(counts: leftover, from: from, to: to))
+        if !current.isEmpty { parts.append(UsageReport(counts: current, from: from, to: to, instance: instance)) }
+        return (parts, leftover.isEmpty ? nil : UsageReport(counts: leftover, from: from, to: to, instance: instance))
     }
 }

@@ -187,6 +187,20 @@ struct ReleaseRecord: Codable, Sendable {
     var currentStep: Figures
     var reason: String?
     var transitions: [Transition]
+    /// Most evaluations first; absent from servers before reporters were told apart.
+    var reporters: [Reporter]?
+
+    struct Reporter: Codable, Sendable {
+        var reporter: String
+        var status: String
+        var reason: String?
+        var new: Side
+        var other: Side
+        var logEValue: Double
+    }
+
+    /// Reporters a status lists: the first ``shownReporters`` by volume and every one left out.
+    static let shownReporters = 20
 
     static func render(_ r: ReleaseRecord) -> String {
         func rate(_ side: Side) -> String { "\(ReleaseFormat.number(side.errorRate * 100)) %" }
@@ -202,6 +216,20 @@ struct ReleaseRecord: Codable, Sendable {
         table.add(["other", "\(r.total.other.evaluations)", "\(r.total.other.errors)", rate(r.total.other), "\(r.currentStep.other.evaluations)"])
         lines.append(table.render())
         lines.append("Verdict: \(r.verdict) (e-value \(ReleaseFormat.number(r.eValue)); rolls back at \(ReleaseFormat.number(r.rollbackThreshold)))")
+        let reporters = r.reporters ?? []
+        if !reporters.isEmpty {
+            let shown = reporters.enumerated().filter { $0.offset < shownReporters || $0.element.status != "counted" }.map(\.element)
+            var table = Table(["reporter", "status", "new evaluations", "new errors", "other evaluations", "other errors", "log e-value", "why"])
+            for reporter in shown {
+                table.add([
+                    reporter.reporter, reporter.status, "\(reporter.new.evaluations)", "\(reporter.new.errors)", "\(reporter.other.evaluations)",
+                    "\(reporter.other.errors)", String(format: "%.2f", reporter.logEValue), reporter.reason ?? "",
+                ])
+            }
+            lines.append("Reporters (\(reporters.count)):")
+            lines.append(table.render())
+            if shown.count < reporters.count { lines.append("… and \(reporters.count - shown.count) more, all counted") }
+        }
         if let last = r.transitions.last { lines.append("Last: \(Output.time(last.at)) \(last.kind) by \(last.actor): \(last.message)") }
         return lines.joined(separator: "\n")
     }

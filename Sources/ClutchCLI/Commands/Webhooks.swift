@@ -28,7 +28,7 @@ struct WebhooksCreate: AsyncParsableCommand {
     @OptionGroup var change: MessageOption
     @Option(help: ArgumentHelp("Where to POST events (http or https).", valueName: "url")) var url: String
     @Option(help: ArgumentHelp(
-        "Event types, comma-separated: flag.changed, release.step, release.rolled_back, schedule.failed (default: all).",
+        "Event types, comma-separated: flag.changed, release.step, release.rolled_back, release.paused, schedule.failed (default: all).",
         valueName: "types"))
     var events: String?
     @Option(help: ArgumentHelp(

@@ -26,13 +26,13 @@ struct OFREPController {
 
     @Sendable func single(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let key = try context.parameter("key")
-        let (_, environment) = try context.sdkKey()
-        return evaluate(key: key, environment: environment, body: try await request.collectBodyBuffer())
+        let (keyID, environment) = try context.sdkKey()
+        return evaluate(key: key, keyID: keyID, environment: environment, body: try await request.collectBodyBuffer())
     }
 
-    /// The answer for one flag in an SDK key's environment, given the request body. Shared by the
-    /// route and ``OFREPSingleFlagResponder``, which reaches it without the router.
-    func evaluate(key: String, environment: String, body: ByteBuffer) -> Response {
+    /// The answer for one flag in the environment of the SDK key `keyID`, given the request body.
+    /// Shared by the route and ``OFREPSingleFlagResponder``, which reaches it without the router.
+    func evaluate(key: String, keyID: String, environment: String, body: ByteBuffer) -> Response {
         let evaluationContext: EvaluationContext
         do {
             evaluationContext = try Self.context(from: body)
@@ -50,7 +50,7 @@ struct OFREPController {
             return Self.error(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, status: status)
         }
         if let variant = result.variant {
-            services.usage.count(environment: environment, flag: key, variant: variant, rollout: result.decidedByDefaultRollout)
+            services.usage.count(environment: environment, keyID: keyID, flag: key, variant: variant, rollout: result.decidedByDefaultRollout)
         }
         var out = ByteBufferAllocator().buffer(capacity: Self.answerCapacity)
         Self.writeSuccess(result, to: &out)
@@ -112,7 +112,7 @@ struct OFREPController {
         }
         out.writeStaticString("]}")
         // Every flag a bulk request answered counts as evaluated: an OFREP client evaluates from it.
-        services.usage.count(environment: environment, evaluations: evaluated)
+        services.usage.count(environment: environment, keyID: keyID, evaluations: evaluated)
         let etag = ETag.of(out)
         if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTag.matches(ifNoneMatch, etag) {
             return Response(status: .notModified, headers: [.eTag: etag])

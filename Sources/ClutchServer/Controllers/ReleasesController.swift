@@ -109,6 +109,38 @@ struct ReleaseView: Encodable {
         }
     }
 
+    /// One reporter's data (``ReporterProgress``): what it reported, its own evidence and whether it counts.
+    struct Reporter: Encodable {
+        let reporter: String
+        let status: String
+        let reason: String?
+        let new: Side
+        let other: Side
+        /// The log of its own mixture e-value: its share of the evidence (positive: toward worse).
+        let logEValue: Double
+
+        init(_ id: String, _ progress: ReporterProgress) {
+            reporter = id
+            status = progress.status.rawValue
+            reason = progress.reason
+            new = Side(progress.total.new)
+            other = Side(progress.total.other)
+            logEValue = ReleaseGuard.logEValue(progress.evidence)
+        }
+
+        enum CodingKeys: String, CodingKey { case reporter, status, reason, new, other, logEValue }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(reporter, forKey: .reporter)
+            try c.encode(status, forKey: .status)
+            try c.encodeIfPresent(reason, forKey: .reason)
+            try c.encode(new, forKey: .new)
+            try c.encode(other, forKey: .other)
+            try c.encode(logEValue.isFinite ? logEValue : (logEValue > 0 ? 1e300 : -1e300), forKey: .logEValue)
+        }
+    }
+
     let flag: String
     let environment: String
     let state: String
@@ -133,6 +165,8 @@ struct ReleaseView: Encodable {
     let startedAt: Date
     let updatedAt: Date
     let transitions: [ReleaseTransition]
+    /// Every reporter, most evaluations first.
+    let reporters: [Reporter]
 
     init(_ release: Release, now: Date) {
         flag = release.flag
@@ -159,5 +193,8 @@ struct ReleaseView: Encodable {
         startedAt = release.startedAt
         updatedAt = release.updatedAt
         transitions = release.transitions
+        reporters = release.progress.reporters
+            .sorted { ($0.value.volume, $1.key) > ($1.value.volume, $0.key) }
+            .map { Reporter($0.key, $0.value) }
     }
 }

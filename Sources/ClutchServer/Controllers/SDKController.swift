@@ -19,10 +19,12 @@ struct SDKController {
     }
 
     @Sendable func flags(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let (_, environment) = try context.sdkKey()
+        let (keyID, environment) = try context.sdkKey()
         guard let live = services.registry.live(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
+        // The key has served flags: the release guard counts its reports (once per process).
+        await services.usage.served(keyID)
         var headers: HTTPFields = [.eTag: live.etag]
         if let seconds = services.releases.cadence(environment).reportEvery {
             headers[HeaderNames.reportEvery] = String(seconds)
@@ -39,6 +41,7 @@ struct SDKController {
     @Sendable func stream(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let (keyID, environment) = try context.sdkKey()
         let lastEventID = request.headers[HeaderNames.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        await services.usage.served(keyID)
         return try EventStreamResponse.make(
             services: services, channel: context.channel, keyID: keyID, environment: environment, lastEventID: lastEventID,
             format: SyncEventsFormat(),
@@ -80,11 +83,12 @@ struct SDKController {
         let report = try await request.decodeJSON(UsageReport.self)
         let counts = report.counts
         try UsageLimits.validate(counts)
+        try UsageLimits.validate(instance: report.instance)
         guard let engine = services.registry.engine(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
         let outcome = try await services.metrics.timeWrite("record_usage") {
-            try await services.usage.record(counts, engine: engine, receivedAt: receivedAt)
+            try await services.usage.record(counts, engine: engine, keyID: keyID, instance: report.instance, receivedAt: receivedAt)
         }
         let answer = UsageAnswer(
             accepted: outcome.accepted, ignored: outcome.ignored, reportEvery: services.releases.cadence(environment).reportEvery)

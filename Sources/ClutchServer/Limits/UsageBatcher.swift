@@ -30,13 +30,16 @@ final class UsageBatcher: Sendable {
         let rollout: Bool
         /// The ``timeSlice`` the counts were received in (Unix time / slice, rounded down).
         let slice: Int64
+        /// Who reported them, for the release guard (``UsageEntry/reporter``).
+        let reporter: String
 
-        init(environment: String, flag: String, variant: String, rollout: Bool, received: Date) {
+        init(environment: String, flag: String, variant: String, rollout: Bool, received: Date, reporter: String) {
             self.environment = environment
             self.flag = flag
             self.variant = variant
             self.rollout = rollout
             slice = Int64((received.timeIntervalSince1970 / UsageBatcher.timeSlice).rounded(.down))
+            self.reporter = reporter
         }
 
         /// The start of the slice: when the counts are stored as received.
@@ -47,13 +50,27 @@ final class UsageBatcher: Sendable {
     private struct Sums {
         var count: Int64 = 0
         var errors: Int64 = 0
+        /// Errors-only errors beyond what the server served (``UsageEntry/excessErrors``).
+        var excess: Int64 = 0
 
-        mutating func add(count: Int64, errors: Int64) {
+        mutating func add(count: Int64, errors: Int64, excess: Int64 = 0) {
             let (c, o1) = self.count.addingReportingOverflow(count)
             self.count = o1 ? .max : c
             let (e, o2) = self.errors.addingReportingOverflow(errors)
             self.errors = o2 ? .max : e
+            let (x, o3) = self.excess.addingReportingOverflow(excess)
+            self.excess = o3 ? .max : x
         }
+    }
+
+    /// Evaluations of one flag variant the server served one SDK key itself (OFREP), which the
+    /// key's errors-only entries (`count: 0`) may attribute errors to.
+    private struct Served: Hashable {
+        let keyID: String
+        let environment: String
+        let flag: String
+        let variant: String
+        let rollout: Bool
     }
 
     private struct State {
@@ -68,6 +85,11 @@ final class UsageBatcher: Sendable {
         var waiters: [Int: [CheckedContinuation<Void, any Error>]] = [:]
         /// The flush writing now or last; the next one waits for it, so batches commit in order.
         var lastFlush: Task<Void, Never>?
+        /// OFREP evaluations served per key, flag and variant not yet claimed by errors-only
+        /// entries: what those may still claim (this replica's own, since it started).
+        var unclaimed: [Served: Int64] = [:]
+        /// SDK keys recorded as having served something (``ReleaseStoring/recordKeyServed(_:at:)``), once per process.
+        var servedKeys: Set<String> = []
     }
 
     /// What happened to a report's entries.
@@ -89,14 +111,21 @@ final class UsageBatcher: Sendable {
         self.logger = logger
     }
 
-    /// Adds `counts` of `engine`'s environment, received at `receivedAt` (the server's clock when
-    /// the request arrived), and returns once they are stored. Entries whose flag and variant the
-    /// engine does not know, and zero counts, are dropped. The caller has checked the report
-    /// against ``UsageLimits``.
-    func record(_ counts: [UsageCount], engine: Engine, receivedAt: Date) async throws -> Outcome {
+    /// Adds `counts` of `engine`'s environment, sent with the SDK key `keyID` by SDK instance
+    /// `instance` (if it said), received at `receivedAt` (the server's clock when the request
+    /// arrived), and returns once they are stored. Entries whose flag and variant the engine does
+    /// not know, and zero counts, are dropped. The caller has checked the report against
+    /// ``UsageLimits``.
+    ///
+    /// Each entry is its reporter's (``ReporterGuard/reporter(keyID:instance:)``), except an
+    /// errors-only entry (`count: 0`, an OFREP client): its errors are of evaluations the server
+    /// served the key, so they are the key's, and only up to those evaluations; the rest are
+    /// dropped and kept as ``UsageEntry/excessErrors`` for the release guard to name.
+    func record(_ counts: [UsageCount], engine: Engine, keyID: String, instance: String?, receivedAt: Date) async throws -> Outcome {
         var outcome = Outcome()
         var added = 0
         let environment = engine.environment
+        let reporter = ReporterGuard.reporter(keyID: keyID, instance: instance)
         let (batch, lead) = state.withLock { state -> (Int, Bool) in
             for count in counts {
                 guard engine.hasVariant(count.variant, flag: count.flag) else {
@@ -106,7 +135,20 @@ final class UsageBatcher: Sendable {
                 outcome.accepted += 1
                 guard count.count > 0 || count.errors > 0 else { continue }
                 added += 1
-                let key = Key(environment: environment, flag: count.flag, variant: count.variant, rollout: count.rollout, received: receivedAt)
+                if count.count == 0 {
+                    let served = Served(keyID: keyID, environment: environment, flag: count.flag, variant: count.variant, rollout: count.rollout)
+                    let allowed = min(count.errors, state.unclaimed[served] ?? 0)
+                    state.unclaimed[served] = (state.unclaimed[served] ?? 0) - allowed
+                    if state.unclaimed[served] == 0 { state.unclaimed[served] = nil }
+                    let key = Key(
+                        environment: environment, flag: count.flag, variant: count.variant, rollout: count.rollout, received: receivedAt,
+                        reporter: keyID)
+                    state.pending[key, default: Sums()].add(count: 0, errors: allowed, excess: count.errors - allowed)
+                    continue
+                }
+                let key = Key(
+                    environment: environment, flag: count.flag, variant: count.variant, rollout: count.rollout, received: receivedAt,
+                    reporter: reporter)
                 state.pending[key, default: Sums()].add(count: count.count, errors: count.errors)
             }
             let lead = !state.flushScheduled && !state.pending.isEmpty
@@ -128,41 +170,67 @@ final class UsageBatcher: Sendable {
     /// Entries collected for the next batch (one per flag, variant and time slice).
     var pendingEntries: Int { state.withLock { $0.pending.count } }
 
-    /// Counts evaluations the server made itself (OpenFeature clients through OFREP), so that
-    /// usage and "last evaluated" see them as they see SDK evaluations. Written with the next
-    /// batch; never waits, never fails the evaluation. `rollout` marks evaluations the flag's
-    /// default rollout decided (``UsageCount/rollout``).
-    func count(environment: String, evaluations: [(flag: String, variant: String, rollout: Bool)]) {
+    /// Counts evaluations the server made itself for the SDK key `keyID` (OpenFeature clients
+    /// through OFREP), so that usage and "last evaluated" see them as they see SDK evaluations,
+    /// and the release guard as the key's own (reporter `keyID`). Written with the next batch;
+    /// never waits, never fails the evaluation. `rollout` marks evaluations the flag's default
+    /// rollout decided (``UsageCount/rollout``).
+    func count(environment: String, keyID: String, evaluations: [(flag: String, variant: String, rollout: Bool)]) {
         guard !evaluations.isEmpty else { return }
         let now = Date()
-        count { state in
+        count(keyID: keyID) { state in
             for evaluation in evaluations {
-                let key = Key(environment: environment, flag: evaluation.flag, variant: evaluation.variant, rollout: evaluation.rollout, received: now)
+                let key = Key(
+                    environment: environment, flag: evaluation.flag, variant: evaluation.variant, rollout: evaluation.rollout, received: now,
+                    reporter: keyID)
                 state.pending[key, default: Sums()].add(count: 1, errors: 0)
+                let served = Served(keyID: keyID, environment: environment, flag: evaluation.flag, variant: evaluation.variant, rollout: evaluation.rollout)
+                state.unclaimed[served, default: 0] &+= 1
             }
         }
     }
 
     /// One evaluation (OFREP's single-flag route): no array on the hot path.
-    func count(environment: String, flag: String, variant: String, rollout: Bool) {
-        let key = Key(environment: environment, flag: flag, variant: variant, rollout: rollout, received: Date())
-        count { state in
+    func count(environment: String, keyID: String, flag: String, variant: String, rollout: Bool) {
+        let key = Key(environment: environment, flag: flag, variant: variant, rollout: rollout, received: Date(), reporter: keyID)
+        let served = Served(keyID: keyID, environment: environment, flag: flag, variant: variant, rollout: rollout)
+        count(keyID: keyID) { state in
             state.pending[key, default: Sums()].add(count: 1, errors: 0)
+            state.unclaimed[served, default: 0] &+= 1
         }
     }
 
-    private func count(_ add: (inout State) -> Void) {
-        let lead = state.withLock { state -> Bool in
+    private func count(keyID: String, _ add: (inout State) -> Void) {
+        let (lead, first) = state.withLock { state -> (Bool, Bool) in
             add(&state)
             let lead = !state.flushScheduled
             state.flushScheduled = true
-            return lead
+            return (lead, state.servedKeys.insert(keyID).inserted)
         }
         if lead {
             Task { [self] in
                 try? await Task.sleep(for: interval)
                 await flush()
             }
+        }
+        if first { Task { [self] in await recordServed(keyID) } }
+    }
+
+    /// Records that the SDK key `keyID` has served something (it fetched the flags or opened a
+    /// stream), once per process, and returns once it is stored: a report that follows counts
+    /// (``ReporterStatus/unverified``). A failed write is logged and tried again next time; it
+    /// never fails the caller's request.
+    func served(_ keyID: String) async {
+        let first = state.withLock { $0.servedKeys.insert(keyID).inserted }
+        if first { await recordServed(keyID) }
+    }
+
+    private func recordServed(_ keyID: String) async {
+        do {
+            try await store.recordKeyServed(keyID, at: Date())
+        } catch {
+            logger.warning("recording that an SDK key served failed", metadata: ["key": "\(keyID)", "error": "\(error)"])
+            _ = state.withLock { $0.servedKeys.remove(keyID) }
         }
     }
 
@@ -192,7 +260,8 @@ final class UsageBatcher: Sendable {
             let entries = pending.map {
                 UsageEntry(
                     environment: $0.key.environment, flag: $0.key.flag, variant: $0.key.variant, count: $0.value.count,
-                    errors: $0.value.errors, rollout: $0.key.rollout, receivedAt: $0.key.received)
+                    errors: $0.value.errors, rollout: $0.key.rollout, receivedAt: $0.key.received, reporter: $0.key.reporter,
+                    excessErrors: $0.value.excess)
             }
             do {
                 try await store.recordUsage(entries, at: Date())

@@ -277,6 +277,35 @@ enum PostgresSchema {
             """,
             "CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start)",
         ]),
+        // The release guard's reporters (see the SQLite migration `v11-release-reporters`): the
+        // usage each reporter sent a running release since the runner last took it (rows are
+        // zeroed, not deleted, so they also count the reporters a release tracks), and the SDK
+        // keys that have served something. Only adds tables: servers of earlier schemas keep
+        // writing the release row's `pending_*` columns, which the runner still takes.
+        Migration(version: 4, name: "v4-release-reporters", compatibleFrom: 1, statements: [
+            """
+            CREATE TABLE release_reporter (
+                release_id BIGINT NOT NULL REFERENCES release(id),
+                reporter TEXT NOT NULL,
+                pending_new_evaluations BIGINT NOT NULL DEFAULT 0,
+                pending_new_errors BIGINT NOT NULL DEFAULT 0,
+                pending_other_evaluations BIGINT NOT NULL DEFAULT 0,
+                pending_other_errors BIGINT NOT NULL DEFAULT 0,
+                early_new_evaluations BIGINT NOT NULL DEFAULT 0,
+                early_new_errors BIGINT NOT NULL DEFAULT 0,
+                early_other_evaluations BIGINT NOT NULL DEFAULT 0,
+                early_other_errors BIGINT NOT NULL DEFAULT 0,
+                excess_errors BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (release_id, reporter)
+            )
+            """,
+            """
+            CREATE TABLE sdk_key_served (
+                key_id TEXT PRIMARY KEY,
+                first_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// The newest schema version this build knows.

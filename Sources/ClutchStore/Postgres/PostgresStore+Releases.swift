@@ -110,6 +110,12 @@ extension PostgresStore {
         return changes
     }
 
+    public func recordKeyServed(_ keyID: String, at: Date) async throws {
+        try await unlocked { session in
+            try await session.execute("INSERT INTO sdk_key_served (key_id, first_at) VALUES (\(keyID), \(at)) ON CONFLICT (key_id) DO NOTHING")
+        }
+    }
+
     public func runningReleaseEnvironments() async throws -> Set<String> {
         try await read { session in
             Set(try await session.values(String.self, "SELECT DISTINCT environment FROM release WHERE state = 'running'"))
@@ -120,7 +126,7 @@ extension PostgresStore {
         guard let row = try await session.row("SELECT * FROM release WHERE id = \(id)") else { return false }
         let release = try PostgresTables.release(row)
         guard release.state == .running else { return false }
-        if try await PostgresTables.pendingUsage(session, release) != nil { return true }
+        if try await !PostgresTables.pendingUsage(session, release, take: false).isEmpty { return true }
         if try await PostgresTables.changeByOthers(session, release) != nil { return true }
         return release.progress.next(policy: release.policy, now: now) != .wait
     }
@@ -139,17 +145,20 @@ extension PostgresStore {
             try await pause(session, &release, reason: reason, actor: Release.guardActor, now: now)
             return Change(value: try await reread() ?? release, versions: [:])
         }
-        let absorbed = try await PostgresTables.pendingUsage(session, release)
-        if let absorbed {
-            try await PostgresTables.clearPendingUsage(session, release)
-            release.progress.absorb(absorbed.all, inStep: absorbed.settled, policy: release.policy)
+        let absorbed = try await PostgresTables.pendingUsage(session, release, take: true)
+        if !absorbed.isEmpty {
+            let served = try await PostgresTables.servedKeys(session)
+            release.progress.absorb(absorbed, policy: release.policy, served: served.contains)
         }
         switch release.progress.next(policy: release.policy, now: now) {
         case .wait:
-            if absorbed != nil { try await PostgresTables.saveProgress(session, release) }
+            if !absorbed.isEmpty { try await PostgresTables.saveProgress(session, release) }
             return nil
         case .hold:
             try await pause(session, &release, reason: ReleaseText.sampleRatioMismatch(release), actor: Release.guardActor, now: now)
+            return Change(value: try await reread() ?? release, versions: [:])
+        case .distrust(let alert):
+            try await pause(session, &release, reason: ReleaseText.distrust(alert), actor: Release.guardActor, now: now)
             return Change(value: try await reread() ?? release, versions: [:])
         case .rollBack:
             let text = ReleaseText.rolledBack(release)

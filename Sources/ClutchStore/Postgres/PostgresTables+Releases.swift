@@ -123,50 +123,79 @@ extension PostgresTables {
 
     // MARK: Usage
 
-    /// Adds rollout-decided usage to the pending counts of running releases of the same flag
-    /// and environment (see ``Tables/addReleaseUsage(_:_:at:)``). Counts saturate.
+    /// Adds rollout-decided usage to its reporter's pending counts in the running release of the
+    /// same flag and environment (see ``Tables/addReleaseUsage(_:_:at:)``). Counts saturate. The
+    /// release row is read `FOR SHARE`: a turn holding it locked (`FOR UPDATE`) takes the
+    /// pending counts first, and these are added after it, neither lost nor counted twice.
     static func addReleaseUsage(_ session: PostgresSession, _ entries: [UsageEntry], at: Date) async throws {
+        guard !entries.isEmpty else { return }
         // Parameters typed here: PostgreSQL infers none from a CASE.
-        let types = [3: "TEXT", 4: "NUMERIC", 5: "NUMERIC", 6: "DOUBLE PRECISION"]
-        let sets = Tables.releaseUsageAssignments(parameter: { "$\($0)::\(types[$0] ?? "TEXT")" }) { column, addend in
-            "LEAST(\(column)::NUMERIC + \(addend), 4611686018427387904)::BIGINT"
-        }
+        let types = [1: "BIGINT", 2: "TEXT", 3: "TEXT", 4: "BIGINT", 5: "BIGINT", 6: "DOUBLE PRECISION", 7: "BIGINT"]
+        let addends = Tables.releaseReporterAddends(parameter: { "$\($0)::\(types[$0] ?? "TEXT")" })
+        let columns = addends.map(\.column) + ["excess_errors"]
+        let sql = """
+            INSERT INTO release_reporter (release_id, reporter, \(columns.joined(separator: ", ")))
+            SELECT id, $2::TEXT, \(addends.map(\.value).joined(separator: ", ")), $7::BIGINT FROM release WHERE id = $1::BIGINT
+            ON CONFLICT (release_id, reporter) DO UPDATE SET
+            \(columns.map { "\($0) = LEAST(release_reporter.\($0)::NUMERIC + excluded.\($0)::NUMERIC, 4611686018427387904)::BIGINT" }.joined(separator: ", "))
+            """
+        var known: [Int64: Set<String>] = [:]
         for entry in entries {
+            guard let id = try await session.value(
+                Int64.self,
+                """
+                SELECT id FROM release WHERE flag = \(entry.flag) AND environment = \(entry.environment) AND state = 'running' FOR SHARE
+                """)
+            else { continue }
+            if known[id] == nil {
+                known[id] = Set(try await session.values(String.self, "SELECT reporter FROM release_reporter WHERE release_id = \(id)"))
+            }
+            let reporter = ReleaseReporters.row(for: entry.reporter, known: &known[id, default: []])
             var binds = PostgresBindings()
-            binds.append(entry.flag)
-            binds.append(entry.environment)
+            binds.append(id)
+            binds.append(reporter)
             binds.append(entry.variant)
             binds.append(entry.count)
             binds.append(entry.errors)
             binds.append(entry.time(written: at).timeIntervalSince1970)
-            try await session.execute(PostgresQuery(
-                unsafeSQL: "UPDATE release SET \(sets) WHERE flag = $1 AND environment = $2 AND state = 'running'",
-                binds: binds))
+            binds.append(entry.excessErrors)
+            try await session.execute(PostgresQuery(unsafeSQL: sql, binds: binds))
         }
     }
 
-    /// The usage reported for a release since the runner last took it (see ``Tables/pendingUsage(_:_:)``).
-    static func pendingUsage(_ session: PostgresSession, _ release: Release) async throws -> (all: GuardSample, settled: GuardSample)? {
-        guard let row = try await session.row("SELECT * FROM release WHERE id = \(release.id)") else { return nil }
-        func sample(_ prefix: String) throws -> GuardSample {
-            GuardSample(
-                new: SideCounts(evaluations: try row.get("\(prefix)_new_evaluations"), errors: try row.get("\(prefix)_new_errors")),
-                other: SideCounts(evaluations: try row.get("\(prefix)_other_evaluations"), errors: try row.get("\(prefix)_other_errors")))
+    /// The usage each reporter sent the release since the runner last took it, taken out
+    /// (zeroed) when `take` (see ``Tables/pendingUsage(_:_:)``).
+    static func pendingUsage(_ session: PostgresSession, _ release: Release, take: Bool) async throws -> [String: ReporterBatch] {
+        var batches: [String: ReporterBatch] = [:]
+        if let row = try await session.row("SELECT * FROM release WHERE id = \(release.id)"),
+           let batch = try ReleaseReporters.batch(sample: { try row.get($0) }, excess: 0) {
+            batches[ReporterGuard.unnamedReporter] = batch
+            if take { try await session.execute("UPDATE release SET \(unescaped: ReleaseReporters.zeroed) WHERE id = \(release.id)") }
         }
-        let settled = try sample("pending")
-        let all = settled + (try sample("early"))
-        guard all.new.evaluations > 0, all.other.evaluations > 0 else { return nil }
-        return (all, settled)
+        let rows = try await session.rows(
+            "SELECT * FROM release_reporter WHERE release_id = \(release.id) AND (\(unescaped: ReleaseReporters.anyPending))")
+        for row in rows {
+            let reporter: String = try row.get("reporter")
+            guard let batch = try ReleaseReporters.batch(sample: { try row.get($0) }, excess: try row.get("excess_errors")) else { continue }
+            batches[reporter, default: ReporterBatch(all: GuardSample(), settled: GuardSample())].merge(batch)
+            if take {
+                try await session.execute(
+                    "UPDATE release_reporter SET \(unescaped: ReleaseReporters.zeroing(batch)) WHERE release_id = \(release.id) AND reporter = \(reporter)")
+            }
+        }
+        return batches
+    }
+
+    /// The SDK keys that have served something.
+    static func servedKeys(_ session: PostgresSession) async throws -> Set<String> {
+        Set(try await session.values(String.self, "SELECT key_id FROM sdk_key_served"))
     }
 
     /// Drops the usage reported since the runner last looked.
     static func clearPendingUsage(_ session: PostgresSession, _ release: Release) async throws {
+        try await session.execute("UPDATE release SET \(unescaped: ReleaseReporters.zeroed) WHERE id = \(release.id)")
         try await session.execute(
-            """
-            UPDATE release SET pending_new_evaluations = 0, pending_new_errors = 0, pending_other_evaluations = 0,
-                               pending_other_errors = 0, early_new_evaluations = 0, early_new_errors = 0,
-                               early_other_evaluations = 0, early_other_errors = 0 WHERE id = \(release.id)
-            """)
+            "UPDATE release_reporter SET \(unescaped: ReleaseReporters.zeroed), excess_errors = 0 WHERE release_id = \(release.id)")
     }
 
     /// Stores the release's progress, and when its step settles.

@@ -12,7 +12,7 @@ struct ReporterGuardTests {
         case forceRollback
         /// Every evaluation of the other side failed: masks a regression.
         case mask
-        /// Twenty times an honest instance's volume, with a new-side rate just under the
+        /// Thirty times an honest instance's volume, with a new-side rate just under the
         /// allowed ratio: outweighs everyone (masks).
         case volume
     }
@@ -46,7 +46,7 @@ struct ReporterGuardTests {
                 case .forceRollback: sample = GuardSample(new: SideCounts(evaluations: 10, errors: 10), other: SideCounts(evaluations: 90, errors: 1))
                 case .mask: sample = GuardSample(new: SideCounts(evaluations: 10, errors: 0), other: SideCounts(evaluations: 90, errors: 90))
                 case .volume:
-                    sample = GuardSample(new: SideCounts(evaluations: 200, errors: 2), other: SideCounts(evaluations: 1800, errors: 18))
+                    sample = GuardSample(new: SideCounts(evaluations: 300, errors: 4), other: SideCounts(evaluations: 2700, errors: 27))
                 }
                 batches["key/liar"] = ReporterBatch(all: sample, settled: sample)
             }
@@ -90,11 +90,12 @@ struct ReporterGuardTests {
     @Test("a reporter whose evidence alone decides the verdict pauses the release, naming it")
     func pivotalReporterPauses() {
         var progress = ReleaseProgress(stepStartedAt: Date(timeIntervalSince1970: 0))
-        let small = GuardSample(new: SideCounts(evaluations: 10, errors: 0), other: SideCounts(evaluations: 90, errors: 1))
-        // Ten times the others' volume (under the 20× volume rule), 2.5× the errors on the new
-        // side (under the 3× outlier factor): consistent enough, but it alone says "worse".
-        let big = GuardSample(new: SideCounts(evaluations: 100, errors: 5), other: SideCounts(evaluations: 900, errors: 18))
-        for _ in 0..<10 {
+        // Three instances: the new side's errors exactly the allowed 1.5× the other's.
+        let small = GuardSample(new: SideCounts(evaluations: 100, errors: 3), other: SideCounts(evaluations: 900, errors: 18))
+        // Four times their volume (under the 20× volume rule), 2× their errors on the new side
+        // (within the 3× outlier factor): consistent enough, but it alone says "worse".
+        let big = GuardSample(new: SideCounts(evaluations: 400, errors: 24), other: SideCounts(evaluations: 3600, errors: 72))
+        for _ in 0..<60 {
             progress.absorb(
                 ["key/a": ReporterBatch(all: small, settled: small), "key/b": ReporterBatch(all: small, settled: small),
                  "key/c": ReporterBatch(all: small, settled: small), "key/big": ReporterBatch(all: big, settled: big)],

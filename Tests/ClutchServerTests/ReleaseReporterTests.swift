@@ -88,7 +88,7 @@ struct ReleaseReporterTests {
             try await server.createFlag(ReleaseTests.flag)
             let fleet = try await Self.servingKey(server, name: "fleet")
             let liar = try await Self.servingKey(server, name: "liar")
-            try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 2, "minSamples": 200}"#)
+            try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 30, "minSamples": 200}"#)
             if withLiar {
                 // The issue's lie: more errors than evaluations on the other side.
                 let huge = try await Self.send(server, key: liar.key, instance: "x", new: (0, 0), other: (1, 1_099_511_627_776))
@@ -96,13 +96,13 @@ struct ReleaseReporterTests {
                 #expect(huge.errorField == "counts[1].errors", "\(huge.text)")
             }
             let ended = try await eventually(timeout: .seconds(60)) {
-                for instance in ["web-1", "web-2", "web-3"] {
-                    try await Self.honest(server, key: fleet.key, instance: instance, evaluations: 1000, newRate: 0.10, otherRate: 0.01)
-                }
                 if withLiar {
                     // The same lie within the bounds: every evaluation of the other side failed.
                     let reply = try await Self.send(server, key: liar.key, instance: "x", new: (100, 0), other: (900, 900))
                     #expect(reply.status == 202)
+                }
+                for instance in ["web-1", "web-2", "web-3"] {
+                    try await Self.honest(server, key: fleet.key, instance: instance, evaluations: 1000, newRate: 0.03, otherRate: 0.01)
                 }
                 let state = try await ReleaseTests.status(server)["state"]
                 return state == .string("rolled_back") || state == .string("completed")
@@ -127,8 +127,8 @@ struct ReleaseReporterTests {
             let fleet = try await Self.servingKey(server, name: "fleet")
             let liar = try await Self.servingKey(server, name: "liar")
             let instances = (1...5).map { "web-\($0)" }
-            try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 3, "minSamples": 200}"#)
-            // The fleet has been reporting when the liar starts.
+            try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 6, "minSamples": 200}"#)
+            // The fleet has been reporting when the liar starts, early in the first step.
             let reporting = try await eventually(timeout: .seconds(30)) {
                 for instance in instances {
                     try await Self.honest(server, key: fleet.key, instance: instance, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
@@ -143,12 +143,14 @@ struct ReleaseReporterTests {
                 let reply = try await Self.send(server, key: liar.key, instance: "x", new: (100, 100), other: (9900, 0))
                 #expect(reply.status == 202)
                 let status = try await ReleaseTests.status(server)
-                return status["step"]?.intValue == 2 || status["state"] != .string("running")
+                return (status["step"]?.intValue == 2 && Self.reporter(status, "\(liar.id)/x") != nil) || status["state"] != .string("running")
             }
             let status = try await ReleaseTests.status(server)
             #expect(widened, "\(status.text)")
             #expect(status["state"] == .string("running"), "\(status.text)")
             #expect(status["step"]?.intValue == 2, "widened to 50 %")
+            let kinds = (status["transitions"]?.arrayValue ?? []).compactMap { $0.at("kind")?.stringValue }
+            #expect(kinds == ["started", "step"], "\(kinds)")
             let shown = Self.reporter(status, "\(liar.id)/x")
             #expect(shown?.at("status") == .string("discarded"), "\(status.text)")
             for instance in instances {

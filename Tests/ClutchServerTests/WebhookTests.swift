@@ -132,7 +132,7 @@ import Testing
             #expect(created.status == 201, "\(created.text)")
             #expect(!created.text.contains(Self.secret))
             #expect(created["secretHint"] == .string("…cdef"))
-            #expect(created["events"]?.arrayCount == 4)
+            #expect(created["events"]?.arrayCount == 5, "every event type by default, release.paused included")
             let listed = try await server.send("GET", "/api/v1/webhooks")
             #expect(listed["webhooks"]?.arrayCount == 1)
             #expect(!listed.text.contains(Self.secret))

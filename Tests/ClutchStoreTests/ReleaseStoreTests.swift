@@ -56,6 +56,57 @@ struct ReleaseStoreTests {
         #expect(try await store.runReleases(now: start.addingTimeInterval(3)).isEmpty, "nothing more to do in the same step")
     }
 
+    /// Usage is pending per reporter and taken into each reporter's own evidence; a key that has
+    /// served nothing is not counted until it has; beyond the reporters a release tracks, further
+    /// instances of a key fold into `<key id>/*`.
+    @Test(arguments: StoreBackend.allCases) func eachReporterKeepsItsOwnEvidence(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let start = Date()
+        _ = try await Self.started(store, start: start)
+        func report(_ reporter: String, new: Int64, newErrors: Int64, at: Date) async throws {
+            try await store.recordUsage([
+                UsageEntry(environment: "production", flag: "gate", variant: "on", count: new, errors: newErrors, rollout: true, reporter: reporter),
+                UsageEntry(environment: "production", flag: "gate", variant: "off", count: new * 9, errors: 0, rollout: true, reporter: reporter),
+            ], at: at)
+        }
+        try await store.recordKeyServed("fleet", at: start)
+        try await store.recordKeyServed("fleet", at: start.addingTimeInterval(1))
+        try await report("fleet/a", new: 100, newErrors: 1, at: start.addingTimeInterval(0.5))
+        try await report("fleet/b", new: 50, newErrors: 0, at: start.addingTimeInterval(0.5))
+        try await report("quiet/x", new: 10, newErrors: 0, at: start.addingTimeInterval(0.5))
+        _ = try await store.runReleases(now: start.addingTimeInterval(0.6))
+        var release = try await store.release(flag: "gate", environment: "production")
+        #expect(release.progress.reporters["fleet/a"]?.total.new == SideCounts(evaluations: 100, errors: 1))
+        #expect(release.progress.reporters["fleet/b"]?.total.new.evaluations == 50)
+        #expect(release.progress.reporters["fleet/a"]?.evidence != release.progress.reporters["fleet/b"]?.evidence)
+        #expect(release.progress.reporters["quiet/x"]?.status == .unverified, "its key has served nothing")
+        #expect(release.progress.total.new.evaluations == 150, "the counted reporters only")
+        // Taken once: a second turn finds nothing pending.
+        _ = try await store.runReleases(now: start.addingTimeInterval(0.7))
+        #expect(try await store.release(flag: "gate", environment: "production").progress.total.new.evaluations == 150)
+        try await store.recordKeyServed("quiet", at: start)
+        try await report("quiet/x", new: 10, newErrors: 0, at: start.addingTimeInterval(0.8))
+        _ = try await store.runReleases(now: start.addingTimeInterval(0.9))
+        release = try await store.release(flag: "gate", environment: "production")
+        #expect(release.progress.reporters["quiet/x"]?.status == .counted, "counted once its key served")
+        #expect(release.progress.total.new.evaluations == 170)
+
+        // 256 reporters at most: the rest of a key's instances share one row.
+        var entries: [UsageEntry] = []
+        for instance in 0..<ReporterGuard.maxReporters {
+            entries.append(UsageEntry(
+                environment: "production", flag: "gate", variant: "on", count: 1, rollout: true, reporter: "many/\(instance)"))
+            entries.append(UsageEntry(
+                environment: "production", flag: "gate", variant: "off", count: 9, rollout: true, reporter: "many/\(instance)"))
+        }
+        try await store.recordUsage(entries, at: start.addingTimeInterval(0.95))
+        _ = try await store.runReleases(now: start.addingTimeInterval(0.96))
+        release = try await store.release(flag: "gate", environment: "production")
+        #expect(release.progress.reporters.count == ReporterGuard.maxReporters + 1)
+        #expect(release.progress.reporters[ReporterGuard.overflowReporter(keyID: "many")]?.total.new.evaluations == 3, "3 tracked before them")
+    }
+
     /// A report received while the step was settling counts as early (not toward the step's
     /// samples) even when its batch is written after the step settled; one received after counts.
     @Test(arguments: StoreBackend.allCases) func aReportCountsInTheStepItWasReceivedIn(_ backend: StoreBackend) async throws {

@@ -92,19 +92,21 @@ enum ReleaseBenchmarks {
         print("guard_liars_simulation_wall_seconds: \(String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)) s (\(2 * liarReleases) releases)")
     }
 
-    /// One release with a fleet of honest instances and one liar, in simulated time. Each
-    /// reporter's counts wait until both of its sides have evaluations, as the store keeps them.
+    /// One release with a fleet of honest instances and one liar, in simulated time. Every
+    /// report reaches the guard at the next turn, its counts toward the step once the step has
+    /// settled, as the store keeps them (each reporter's evidence waits for both of its sides).
     static func simulateFleet(_ policy: ReleasePolicy, newRate: Double, otherRate: Double, lie: Lie, random: inout BenchRandom) -> Outcome {
         let start = Date(timeIntervalSince1970: 0)
         var progress = ReleaseProgress(stepStartedAt: start)
         var outcome = Outcome()
         let reporters = (0..<honestReporters).map { "key/honest-\($0)" } + ["key/liar"]
-        var pending = [String: GuardSample]()
         var t = 0.0
         let perReport = Int64(evaluationsPerSecond * reportSeconds) / Int64(reporters.count)
         while t < horizon {
             t += reportSeconds
             let share = policy.percent(at: progress.stepIndex) / 100
+            let settled = t - progress.stepStartedAt.timeIntervalSince(start) >= policy.settleSeconds
+            var batches: [String: ReporterBatch] = [:]
             for reporter in reporters {
                 let new = random.binomial(perReport, share)
                 let other = perReport - new
@@ -120,16 +122,10 @@ enum ReleaseBenchmarks {
                         sample.other.errors = other
                     }
                 }
-                pending[reporter, default: GuardSample()] = pending[reporter, default: GuardSample()] + sample
-            }
-            var batches: [String: ReporterBatch] = [:]
-            for (reporter, sample) in pending where sample.new.evaluations > 0 && sample.other.evaluations > 0 {
-                let settled = t - progress.stepStartedAt.timeIntervalSince(start) >= policy.settleSeconds
                 batches[reporter] = ReporterBatch(all: sample, settled: settled ? sample : GuardSample())
-                pending[reporter] = nil
             }
             let now = start.addingTimeInterval(t)
-            if !batches.isEmpty { progress.absorb(batches, policy: policy, served: { _ in true }) }
+            progress.absorb(batches, policy: policy, served: { _ in true })
             switch progress.next(policy: policy, now: now) {
             case .wait:
                 continue

@@ -29,15 +29,13 @@ enum ReleaseReporters {
     /// A SQL `SET` list zeroing the pending columns.
     static let zeroed = columns.map { "\($0) = 0" }.joined(separator: ", ")
 
-    /// What taking `batch` zeroes: its counts when it carries them, and its excess errors.
-    static func zeroing(_ batch: ReporterBatch) -> String {
-        batch.all.isEmpty ? "excess_errors = 0" : zeroed + ", excess_errors = 0"
-    }
+    /// What taking a batch zeroes: everything pending.
+    static let zeroing = zeroed + ", excess_errors = 0"
 
-    /// The batch a row holds (`sample` reads a pending column by name): all of it and the part
-    /// that arrived after the step settled, once both sides have evaluations (so that a batch
-    /// always carries its reporter's exposure on both sides; until then the counts wait), and
-    /// the errors claimed beyond what the server served, at once. `nil`: nothing to take yet.
+    /// The batch a row holds (`sample` reads a pending column by name): all of it, the part
+    /// that arrived after the step settled, and the errors claimed beyond what the server
+    /// served. `nil`: nothing to take. (The reporter's evidence waits for both sides itself:
+    /// ``ReporterProgress/unscored``.)
     static func batch(sample: (String) throws -> Int64, excess: Int64) throws -> ReporterBatch? {
         func counts(_ prefix: String) throws -> GuardSample {
             GuardSample(
@@ -46,8 +44,7 @@ enum ReleaseReporters {
         }
         let settled = try counts("pending")
         let all = settled + (try counts("early"))
-        if all.new.evaluations > 0, all.other.evaluations > 0 { return ReporterBatch(all: all, settled: settled, excessErrors: excess) }
-        return excess > 0 ? ReporterBatch(all: GuardSample(), settled: GuardSample(), excessErrors: excess) : nil
+        return all.isEmpty && excess == 0 ? nil : ReporterBatch(all: all, settled: settled, excessErrors: excess)
     }
 }
 

@@ -180,7 +180,7 @@ extension Tables {
             batches[reporter, default: ReporterBatch(all: GuardSample(), settled: GuardSample())].merge(batch)
             if take {
                 try db.execute(
-                    sql: "UPDATE release_reporter SET \(ReleaseReporters.zeroing(batch)) WHERE release_id = ? AND reporter = ?",
+                    sql: "UPDATE release_reporter SET \(ReleaseReporters.zeroing) WHERE release_id = ? AND reporter = ?",
                     arguments: [release.id, reporter])
             }
         }

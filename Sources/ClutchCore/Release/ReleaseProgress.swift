@@ -89,19 +89,16 @@ public struct ReleaseProgress: Sendable, Hashable, Codable {
         absorb([ReporterGuard.unnamedReporter: ReporterBatch(all: batch, settled: inStep)], policy: policy, served: { _ in true })
     }
 
-    /// Adds the batches of several reporters (reporter id → batch), each to its own evidence
-    /// with its own exposures, then decides which reporters count and the verdict on them
+    /// Adds the batches of several reporters (reporter id → batch), each to its own counts and,
+    /// once both of its sides have evaluations, to its own evidence with its own exposures
+    /// (``ReporterProgress/unscored``), then decides which reporters count and the verdict on them
     /// (``ReporterGuard``). `served` tells whether an SDK key has served anything (fetched the
     /// flags, opened a stream or been served an OFREP evaluation); a reporter of a key that has
     /// not is ``ReporterStatus/unverified``. Sets ``alert`` when the guard will not act on the data.
     public mutating func absorb(_ batches: [String: ReporterBatch], policy: ReleasePolicy, served: (String) -> Bool) {
         alert = nil
         for (id, batch) in batches.sorted(by: { $0.key < $1.key }) {
-            var reporter = reporters[id] ?? ReporterProgress()
-            reporter.total = reporter.total + batch.all
-            reporter.step = reporter.step + batch.settled
-            ReleaseGuard.update(&reporter.evidence, with: batch.all, maxErrorRatio: policy.maxErrorRatio)
-            reporters[id] = reporter
+            reporters[id, default: ReporterProgress()].add(batch, maxErrorRatio: policy.maxErrorRatio)
             if batch.excessErrors > 0, alert == nil {
                 alert = ReleaseAlert(
                     reporter: id,

@@ -22,16 +22,32 @@ public struct ReporterProgress: Sendable, Hashable, Codable {
     public var status: ReporterStatus
     /// Why it does not count (``ReporterStatus/discarded`` or ``ReporterStatus/unverified``).
     public var reason: String?
+    /// Counts already in ``total`` but not yet in ``evidence``: a batch enters the error test
+    /// once both of its sides have evaluations (its exposures). The counts themselves count at
+    /// once, so that a small instance at a low percentage, whose reports often hold no new-side
+    /// evaluation, does not skew the step's split.
+    public var unscored: GuardSample
 
     public init(
         total: GuardSample = GuardSample(), step: GuardSample = GuardSample(), evidence: ErrorEvidence = ErrorEvidence(),
-        status: ReporterStatus = .counted, reason: String? = nil
+        status: ReporterStatus = .counted, reason: String? = nil, unscored: GuardSample = GuardSample()
     ) {
         self.total = total
         self.step = step
         self.evidence = evidence
         self.status = status
         self.reason = reason
+        self.unscored = unscored
+    }
+
+    /// Adds a batch: to the counts at once, to the evidence once both sides have evaluations.
+    mutating func add(_ batch: ReporterBatch, maxErrorRatio: Double) {
+        total = total + batch.all
+        step = step + batch.settled
+        unscored = unscored + batch.all
+        guard unscored.new.evaluations > 0, unscored.other.evaluations > 0 else { return }
+        ReleaseGuard.update(&evidence, with: unscored, maxErrorRatio: maxErrorRatio)
+        unscored = GuardSample()
     }
 
     /// Rollout evaluations reported on both sides: what the volume rule and the tables sort by.

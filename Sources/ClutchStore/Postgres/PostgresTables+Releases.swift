@@ -140,7 +140,8 @@ extension PostgresTables {
             \(columns.map { "\($0) = LEAST(release_reporter.\($0)::NUMERIC + excluded.\($0)::NUMERIC, 4611686018427387904)::BIGINT" }.joined(separator: ", "))
             """
         var known: [Int64: Set<String>] = [:]
-        for entry in entries {
+        // One order for every replica's batch: two batches locking the same rows cannot deadlock.
+        for entry in entries.sorted(by: { ($0.environment, $0.flag, $0.reporter ?? "") < ($1.environment, $1.flag, $1.reporter ?? "") }) {
             guard let id = try await session.value(
                 Int64.self,
                 """
@@ -180,7 +181,7 @@ extension PostgresTables {
             batches[reporter, default: ReporterBatch(all: GuardSample(), settled: GuardSample())].merge(batch)
             if take {
                 try await session.execute(
-                    "UPDATE release_reporter SET \(unescaped: ReleaseReporters.zeroing(batch)) WHERE release_id = \(release.id) AND reporter = \(reporter)")
+                    "UPDATE release_reporter SET \(unescaped: ReleaseReporters.zeroing) WHERE release_id = \(release.id) AND reporter = \(reporter)")
             }
         }
         return batches

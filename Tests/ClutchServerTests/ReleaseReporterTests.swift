@@ -143,14 +143,16 @@ struct ReleaseReporterTests {
                 let reply = try await Self.send(server, key: liar.key, instance: "x", new: (100, 100), other: (9900, 0))
                 #expect(reply.status == 202)
                 let status = try await ReleaseTests.status(server)
-                return (status["step"]?.intValue == 2 && Self.reporter(status, "\(liar.id)/x") != nil) || status["state"] != .string("running")
+                let widened = (status["step"]?.intValue ?? 0) >= 2 || status["state"] == .string("completed")
+                return (widened && Self.reporter(status, "\(liar.id)/x") != nil) || status["state"] == .string("rolled_back")
+                    || status["state"] == .string("paused")
             }
             let status = try await ReleaseTests.status(server)
             #expect(widened, "\(status.text)")
-            #expect(status["state"] == .string("running"), "\(status.text)")
-            #expect(status["step"]?.intValue == 2, "widened to 50 %")
+            // Widened to 50 % (on a loaded machine it may have completed since), never rolled back.
+            #expect(status["state"] == .string("running") || status["state"] == .string("completed"), "\(status.text)")
             let kinds = (status["transitions"]?.arrayValue ?? []).compactMap { $0.at("kind")?.stringValue }
-            #expect(kinds == ["started", "step"], "\(kinds)")
+            #expect(kinds.starts(with: ["started", "step"]) && !kinds.contains("rolled_back"), "\(kinds)")
             let shown = Self.reporter(status, "\(liar.id)/x")
             #expect(shown?.at("status") == .string("discarded"), "\(status.text)")
             for instance in instances {

@@ -60,7 +60,8 @@ enum ReleaseBenchmarks {
     /// Reporters in the liar simulation: SDK instances sharing the same traffic, of which one
     /// (2 %) lies.
     static let honestReporters = 49
-    static let liarReleases = 500
+    /// Releases per kind (good, bad), half with each lie.
+    static let liarReleases = 1_000
 
     /// How the lying reporter lies: with its share of the traffic, it claims every evaluation of
     /// the new variant failed (to force a rollback), or every evaluation of the other side

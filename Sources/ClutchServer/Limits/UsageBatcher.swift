@@ -30,7 +30,8 @@ final class UsageBatcher: Sendable {
         let rollout: Bool
         /// The ``timeSlice`` the counts were received in (Unix time / slice, rounded down).
         let slice: Int64
-        /// Who reported them, for the release guard (``UsageEntry/reporter``).
+        /// Who reported them, for the release guard (``UsageEntry/reporter``); empty for counts
+        /// no release takes (not rollout-decided), which need not be kept apart.
         let reporter: String
 
         init(environment: String, flag: String, variant: String, rollout: Bool, received: Date, reporter: String) {
@@ -39,7 +40,7 @@ final class UsageBatcher: Sendable {
             self.variant = variant
             self.rollout = rollout
             slice = Int64((received.timeIntervalSince1970 / UsageBatcher.timeSlice).rounded(.down))
-            self.reporter = reporter
+            self.reporter = rollout ? reporter : ""
         }
 
         /// The start of the slice: when the counts are stored as received.
@@ -260,7 +261,8 @@ final class UsageBatcher: Sendable {
             let entries = pending.map {
                 UsageEntry(
                     environment: $0.key.environment, flag: $0.key.flag, variant: $0.key.variant, count: $0.value.count,
-                    errors: $0.value.errors, rollout: $0.key.rollout, receivedAt: $0.key.received, reporter: $0.key.reporter,
+                    errors: $0.value.errors, rollout: $0.key.rollout, receivedAt: $0.key.received,
+                    reporter: $0.key.reporter.isEmpty ? nil : $0.key.reporter,
                     excessErrors: $0.value.excess)
             }
             do {

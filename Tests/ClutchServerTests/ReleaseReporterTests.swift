@@ -88,7 +88,7 @@ struct ReleaseReporterTests {
             try await server.createFlag(ReleaseTests.flag)
             let fleet = try await Self.servingKey(server, name: "fleet")
             let liar = try await Self.servingKey(server, name: "liar")
-            try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 30, "minSamples": 200}"#)
+            try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 3600, "minSamples": 200}"#)
             if withLiar {
                 // The issue's lie: more errors than evaluations on the other side.
                 let huge = try await Self.send(server, key: liar.key, instance: "x", new: (0, 0), other: (1, 1_099_511_627_776))
@@ -120,15 +120,16 @@ struct ReleaseReporterTests {
         }
     }
 
-    @Test("several honest instances and one liar forcing a rollback: the good release widens, the liar is discarded and shown", arguments: ServerBackend.allCases)
+    @Test("several honest instances and one liar forcing a rollback: the release keeps running, the liar is discarded and shown", arguments: ServerBackend.allCases)
     func liarAmongInstancesIsOutvoted(_ backend: ServerBackend) async throws {
         try await TestServer.with(backend) { server in
             try await server.createFlag(ReleaseTests.flag)
             let fleet = try await Self.servingKey(server, name: "fleet")
             let liar = try await Self.servingKey(server, name: "liar")
             let instances = (1...5).map { "web-\($0)" }
-            try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 6, "minSamples": 200}"#)
-            // The fleet has been reporting when the liar starts, early in the first step.
+            // A long step: the release stays at its first step whatever the machine's speed.
+            try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 3600, "minSamples": 200}"#)
+            // The fleet has been reporting when the liar starts.
             let reporting = try await eventually(timeout: .seconds(30)) {
                 for instance in instances {
                     try await Self.honest(server, key: fleet.key, instance: instance, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
@@ -136,25 +137,25 @@ struct ReleaseReporterTests {
                 return (try await ReleaseTests.status(server)["reporters"]?.arrayValue?.count ?? 0) >= instances.count
             }
             #expect(reporting)
-            let widened = try await eventually(timeout: .seconds(60)) {
+            let seen = try await eventually(timeout: .seconds(60)) {
                 for instance in instances {
                     try await Self.honest(server, key: fleet.key, instance: instance, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
                 }
+                // The issue's report: every new-side evaluation failed.
                 let reply = try await Self.send(server, key: liar.key, instance: "x", new: (100, 100), other: (9900, 0))
                 #expect(reply.status == 202)
                 let status = try await ReleaseTests.status(server)
-                let widened = (status["step"]?.intValue ?? 0) >= 2 || status["state"] == .string("completed")
-                return (widened && Self.reporter(status, "\(liar.id)/x") != nil) || status["state"] == .string("rolled_back")
-                    || status["state"] == .string("paused")
+                return Self.reporter(status, "\(liar.id)/x") != nil || status["state"] != .string("running")
             }
             let status = try await ReleaseTests.status(server)
-            #expect(widened, "\(status.text)")
-            // Widened to 50 % (on a loaded machine it may have completed since), never rolled back.
-            #expect(status["state"] == .string("running") || status["state"] == .string("completed"), "\(status.text)")
+            #expect(seen, "\(status.text)")
+            #expect(status["state"] == .string("running"), "\(status.text)")
+            #expect(status["verdict"] != .string("worse"), "\(status.text)")
             let kinds = (status["transitions"]?.arrayValue ?? []).compactMap { $0.at("kind")?.stringValue }
-            #expect(kinds.starts(with: ["started", "step"]) && !kinds.contains("rolled_back"), "\(kinds)")
+            #expect(kinds == ["started"], "\(kinds)")
             let shown = Self.reporter(status, "\(liar.id)/x")
             #expect(shown?.at("status") == .string("discarded"), "\(status.text)")
+            #expect(shown?.at("reason")?.stringValue?.isEmpty == false)
             for instance in instances {
                 #expect(Self.reporter(status, "\(fleet.id)/\(instance)")?.at("status") == .string("counted"))
             }

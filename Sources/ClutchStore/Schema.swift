@@ -301,6 +301,16 @@ enum Schema {
                 CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start);
                 """)
         }
+        // What a release replaced (`replaced`: a ReleaseBaseline as JSON, the default and on/off
+        // the flag had before it) and the percentage an abort left (`aborted_to`): an abort goes
+        // back to the state before the release. Both NULL for releases started before this
+        // migration, whose abort goes to 0 % as it always did.
+        migrator.registerMigration("v11-release-baseline") { db in
+            try db.execute(sql: """
+                ALTER TABLE release ADD COLUMN replaced TEXT;
+                ALTER TABLE release ADD COLUMN aborted_to DOUBLE;
+                """)
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import ClutchStore
 import Foundation
+import GRDB
 import Logging
 import PostgresTestSupport
 import Synchronization
@@ -53,6 +54,18 @@ final class BackendFixture: Sendable {
         }
         others.withLock { $0.append(store) }
         return store
+    }
+
+    /// Runs `sql` on the database itself, beside the store (to leave rows as an older version wrote them).
+    func execute(_ sql: String) async throws {
+        if let url {
+            let name = String(url.split(separator: "/").last?.split(separator: "?").first ?? "")
+            try await TestPostgres.server().psql(sql, database: name)
+        } else if let sqlite {
+            let queue = try DatabaseQueue(path: sqlite.path)
+            defer { try? queue.close() }
+            try await queue.write { db in try db.execute(sql: sql) }
+        }
     }
 
     deinit {

@@ -277,6 +277,13 @@ enum PostgresSchema {
             """,
             "CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start)",
         ]),
+        // What a release replaced and the percentage an abort left (SQLite's v11-release-baseline).
+        // Only adds nullable columns: servers of earlier schemas keep working (they neither write
+        // nor read them, and their abort goes to 0 % as it did).
+        Migration(version: 4, name: "v4-release-baseline", compatibleFrom: 1, statements: [
+            "ALTER TABLE release ADD COLUMN replaced TEXT",
+            "ALTER TABLE release ADD COLUMN aborted_to DOUBLE PRECISION",
+        ]),
     ]
 
     /// The newest schema version this build knows.

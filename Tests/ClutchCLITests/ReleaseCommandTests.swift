@@ -80,7 +80,7 @@ struct ReleaseCommandTests {
         #expect(try aborted.json()["percent"] == .integer(0) || aborted.json()["percent"] == .double(0))
     }
 
-    @Test("release start at 50 % says 'was 50%' and keeps 50 %; abort returns to 50 % in one revision")
+    @Test("release start at 50 % says 'was 50%' and keeps 50 %; abort returns to 50 % in one revision, even after a change by hand")
     func startsWhereTheFlagIsAndAbortsBack() async throws {
         let server = try await TestServer.shared.get()
         let flag = uniqueKey("halfway")
@@ -95,6 +95,8 @@ struct ReleaseCommandTests {
         #expect(started.stdout.contains(
             "Release started: \(flag) in production at 50 % (was 50% on / 50% off by targetingKey); next 100 % after 10m"), "\(started)")
         #expect(started.stdout.contains("step 1/2 at 50 %"), "\(started)")
+        // Someone widens it by hand meanwhile (the release pauses); abort still returns to the state before the release.
+        #expect(try await server.clutch("rollout", flag, "--env", "production", "--percent", "60").status == 0)
         let revisions = try await server.clutch("history", flag, "--json").json()["revisions"]?.array?.count ?? -1
 
         let aborted = try await server.clutch("release", "abort", flag, "--env", "production", "-m", "not today")

@@ -255,9 +255,9 @@ struct ReleaseTests {
             let before = try await Self.variants(server, key: key)
             let defaultBefore = try await server.send("GET", "/api/v1/flags/new-checkout")["flag.environments.production.default"]
 
-            let started = try await Self.start(server, #"{"steps": [1, 5, 25, 50, 100], "stepDuration": 3600}"#)
+            let started = try await Self.start(server, #"{"steps": [5, 25, 50, 75, 100], "stepDuration": 2, "minSamples": 100}"#)
             #expect(started["percent"]?.numberValue == 50, "\(started.text)")
-            #expect(started["steps"] == .array([.integer(50), .integer(100)]) || started["steps"] == .array([.double(50), .double(100)]), "\(started.text)")
+            #expect(started["steps"]?.arrayValue?.compactMap(\.numberValue) == [50, 75, 100], "\(started.text)")
             #expect(started["replaced.percent"]?.numberValue == 50)
             #expect(started["replaced.enabled"] == .bool(true))
             #expect(started["replaced.text"] == .string("50% on / 50% off by targetingKey"))
@@ -267,12 +267,20 @@ struct ReleaseTests {
             #expect(before.filter { $0 == "on" }.count > 50, "the fixture gives 'on' to about half: \(before)")
             #expect(during == before, "nobody gained or lost the feature by the start")
 
+            // Healthy reports widen it to 75 %; then the deploy is called off.
+            let widened = try await eventually(timeout: .seconds(30)) {
+                try await Self.report(server, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
+                return try await Self.status(server)["percent"]?.numberValue == 75
+            }
+            let widenedStatus = try await Self.status(server)
+            #expect(widened, "\(widenedStatus.text)")
             let revisions = try await Self.revisionCount(server)
             let aborted = try await server.send("POST", Self.release + "/abort", body: #"{"message": "not today"}"#)
             #expect(aborted.status == 200, "\(aborted.text)")
             #expect(aborted["state"] == .string("aborted"))
             #expect(aborted["percent"]?.numberValue == 50)
-            #expect(aborted["transitions[1].message"]?.stringValue?.contains("back to 50% on / 50% off by targetingKey as before the release") == true)
+            let abortMessage = (aborted["transitions"]?.arrayValue?.last?.at("message")?.stringValue) ?? ""
+            #expect(abortMessage.contains("back to 50% on / 50% off by targetingKey as before the release"), "\(abortMessage)")
             #expect(try await Self.revisionCount(server) == revisions + 1, "one revision")
             let flag = try await server.send("GET", "/api/v1/flags/new-checkout")
             #expect(flag["flag.environments.production.default"] == defaultBefore)

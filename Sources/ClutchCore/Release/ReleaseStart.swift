@@ -87,7 +87,8 @@ public enum ReleaseStart {
         if weight >= Rollout.totalWeight { return (100, "\(already) (the default serves \(text))") }
         let cannot = "the default in \(environment) serves \(text); a release of '\(variant)' by \(policy.bucketBy) cannot continue it"
         if rollout.bucketBy != policy.bucketBy {
-            return (percent, "\(cannot) without giving '\(variant)' to other people (it buckets by \(rollout.bucketBy))")
+            return (percent, "\(cannot) without giving '\(variant)' to other people (it buckets by \(rollout.bucketBy): "
+                + "release by \(rollout.bucketBy) to continue it)")
         }
         // The release writes `percent of variant, rest off`: the variant's buckets come first.
         let leading = weights.prefix { $0.variant == variant }.reduce(0) { $0 + $1.weight }

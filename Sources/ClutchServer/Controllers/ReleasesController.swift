@@ -161,22 +161,8 @@ struct ReleaseView: Encodable {
     let startedAt: Date
     let updatedAt: Date
     /// What the flag served before the release (absent for releases of versions that did not record it).
-    let replaced: Replaced?
+    let replaced: ReleaseBaseline?
     let transitions: [ReleaseTransition]
-
-    /// ``ReleaseBaseline`` as the API shows it.
-    struct Replaced: Encodable {
-        let enabled: Bool
-        let serve: Serve
-        let percent: Double
-        let text: String
-        init(_ baseline: ReleaseBaseline) {
-            enabled = baseline.enabled
-            serve = baseline.serve
-            percent = baseline.percent
-            text = baseline.text
-        }
-    }
 
     init(_ release: Release, now: Date) {
         flag = release.flag
@@ -202,7 +188,7 @@ struct ReleaseView: Encodable {
         startedBy = release.startedBy
         startedAt = release.startedAt
         updatedAt = release.updatedAt
-        replaced = release.replaced.map(Replaced.init)
+        replaced = release.replaced
         transitions = release.transitions
     }
 }

@@ -21,6 +21,36 @@ struct ServeTests {
         await server.stop()
     }
 
+    @Test("a CLUTCH_BOOTSTRAP_TOKEN under 32 characters is refused in one line naming the variable, not the token")
+    func shortBootstrapTokenIsRefused() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let token = "hunter2-is-not-enough"
+        let result = try await runClutch(
+            ["serve", "--port", "0", "--db", directory.appendingPathComponent("x.db").path],
+            environment: ["CLUTCH_BOOTSTRAP_TOKEN": token, "CLUTCH_CONFIG": directory.appendingPathComponent("config.json").path])
+        #expect(result.status == 2, "\(result)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result)")
+        #expect(result.stderr.contains("error: CLUTCH_BOOTSTRAP_TOKEN must be at least 32 characters"), "\(result)")
+        #expect(!result.stderr.contains(token) && !result.stdout.contains(token), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x.db").path), "nothing was created")
+    }
+
+    @Test("a CLUTCH_BOOTSTRAP_TOKEN the operator chose becomes the admin token and is not printed back")
+    func bootstrapTokenIsNotEchoed() async throws {
+        let token = TestServer.randomToken()
+        let server = try await TestServer.start(bootstrapToken: token)
+        let stdout = (try? String(contentsOf: server.directory.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
+        let log = (try? String(contentsOf: server.directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
+        #expect(stdout.contains("Created the first admin token from CLUTCH_BOOTSTRAP_TOKEN"), "\(stdout)")
+        #expect(!stdout.contains(token) && !log.contains(token), "\(stdout)")
+        let status = try await server.clutch("status")
+        #expect(status.status == 0, "\(status)")
+        await server.stop()
+    }
+
     @Test("a second clutch serve on the same database refuses to start, naming the file")
     func secondServerOnOneDatabase() async throws {
         let server = try await TestServer.start()

@@ -12,8 +12,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the Clutch server.",
         discussion: """
             On first start it creates the database, the development, staging and production \
-            environments and an admin token (CLUTCH_BOOTSTRAP_TOKEN, or a random one), and writes \
-            the CLI config file. Prints 'Clutch listening on URL' once it accepts connections.
+            environments and an admin token (CLUTCH_BOOTSTRAP_TOKEN, at least 32 characters and never \
+            printed back, or a random one printed once), and writes the CLI config file. Prints 'Clutch listening on URL' once it accepts connections.
             """)
 
     @Option(help: ArgumentHelp("The address to bind (or CLUTCH_HOST; default 127.0.0.1).", valueName: "host"))

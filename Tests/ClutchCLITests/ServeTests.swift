@@ -51,6 +51,23 @@ struct ServeTests {
         await server.stop()
     }
 
+    @Test("a connection budget not above the streams one key may open is refused, naming both options")
+    func connectionBudgetBelowTheStreamCapIsRefused() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await runClutch(
+            ["serve", "--port", "0", "--db", directory.appendingPathComponent("x.db").path, "--max-connections", "100", "--max-streams-per-key", "100"],
+            environment: ["CLUTCH_CONFIG": directory.appendingPathComponent("config.json").path])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("error: --max-connections (100) must be above --max-streams-per-key (100)"), "\(result)")
+        let address = try await runClutch(
+            ["serve", "--port", "0", "--db", directory.appendingPathComponent("x.db").path, "--metrics-address", "localhost:metrics"],
+            environment: ["CLUTCH_CONFIG": directory.appendingPathComponent("config.json").path])
+        #expect(address.status == 2, "\(address)")
+        #expect(address.stderr.contains("--metrics-address must be [HOST:]PORT"), "\(address)")
+    }
+
     @Test("a second clutch serve on the same database refuses to start, naming the file")
     func secondServerOnOneDatabase() async throws {
         let server = try await TestServer.start()

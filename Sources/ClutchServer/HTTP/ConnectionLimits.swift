@@ -123,6 +123,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 /// request's first byte and stops when the HTTP decoder has read the request's end
 /// (``RequestProgressHandler`` tells it); a connection waiting between requests is left to the
 /// idle timeout. An SSE stream's request (a GET) is whole at once, so streams are never cut.
+/// A request that arrives whole in one read (most of them) costs no timer: one is scheduled only
+/// when a read ends with a request still incomplete.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -131,8 +133,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private let timeout: TimeAmount
     private var deadline: Scheduled<Void>?
-    /// Bytes of a request have arrived and its end has not been decoded yet.
-    private var reading = false
+    /// When the first byte of the request being read arrived; `nil` between requests.
+    private var startedAt: NIODeadline?
     /// The response to the request being read has started (no 408 can be sent any more).
     private var responding = false
     /// The deadline passed: the connection is closing and nothing more is written.
@@ -144,8 +146,14 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if !reading, !expired { start(context) }
+        if startedAt == nil, !expired { startedAt = .now() }
         context.fireChannelRead(data)
+    }
+
+    /// The decoder has seen every byte read so far: a request still incomplete gets its timer.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let startedAt, deadline == nil, !expired { schedule(at: startedAt + timeout, context) }
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -174,7 +182,10 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// request's end starts its clock here.
     func requestHeadRead() {
         responding = false
-        if !reading, !expired, let context { start(context) }
+        guard startedAt == nil, !expired, let context else { return }
+        let now = NIODeadline.now()
+        startedAt = now
+        schedule(at: now + timeout, context)
     }
 
     /// The decoder has read the request's end: it arrived in time.
@@ -187,22 +198,21 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         responding = true
     }
 
-    private func start(_ context: ChannelHandlerContext) {
-        reading = true
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+    private func schedule(at instant: NIODeadline, _ context: ChannelHandlerContext) {
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(deadline: instant) { [self] in
             expire(context)
         }
     }
 
     private func stop() {
-        reading = false
+        startedAt = nil
         deadline?.cancel()
         deadline = nil
     }
 
     private func expire(_ context: ChannelHandlerContext) {
         deadline = nil
-        guard reading, !expired else { return }
+        guard startedAt != nil, !expired else { return }
         expired = true
         guard !responding else {
             context.close(promise: nil)

@@ -4,6 +4,13 @@ import Testing
 
 @Suite("clutch serve")
 struct ServeTests {
+    /// A new empty directory for a server that is expected not to start.
+    static func scratchDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     @Test("first start writes the CLI config file, which later commands use")
     func firstStartWritesConfig() async throws {
         let server = try await TestServer.start(bootstrapToken: nil)
@@ -23,8 +30,7 @@ struct ServeTests {
 
     @Test("a CLUTCH_BOOTSTRAP_TOKEN under 32 characters is refused in one line naming the variable, not the token")
     func shortBootstrapTokenIsRefused() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let token = "hunter2-is-not-enough"
         let result = try await runClutch(
@@ -53,8 +59,7 @@ struct ServeTests {
 
     @Test("a connection budget not above the streams one key may open is refused, naming both options")
     func connectionBudgetBelowTheStreamCapIsRefused() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try await runClutch(
             ["serve", "--port", "0", "--db", directory.appendingPathComponent("x.db").path, "--max-connections", "100", "--max-streams-per-key", "100"],
@@ -96,8 +101,7 @@ struct ServeTests {
         #expect(taken.stderr.contains("error: cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(taken)")
         await server.stop()
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bad = try await runClutch(["serve", "--port", "70000", "--db", directory.appendingPathComponent("x.db").path], environment: [:])
         #expect(bad.status == 2)

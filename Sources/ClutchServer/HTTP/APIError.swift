@@ -89,7 +89,8 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         JSONResponse.encode(body, status: status, headers: headers)
     }
 
-    /// The JSON body as bytes, for an answer written below the router (``ConnectionLimits``).
+    /// The JSON body as bytes, for an answer written below the router (the connection limits of
+    /// ``GuardedHTTP1Channel``).
     var bodyBytes: ByteBuffer {
         ByteBuffer(bytes: (try? ClutchJSON.encode(body)) ?? Data(#"{"error":{"code":"internal","message":""}}"#.utf8))
     }

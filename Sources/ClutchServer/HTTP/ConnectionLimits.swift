@@ -6,11 +6,11 @@ import NIOCore
 import NIOHTTPTypes
 import Synchronization
 
-/// How many connections the server holds open at once (`--max-connections`). A connection beyond
-/// the budget is still accepted, read up to the end of its first request head and body (within the
-/// request deadline), answered 503 with `Retry-After` and closed: a client learns to come back
-/// instead of waiting in a listen queue, and no number of connections exhausts the process's file
-/// descriptors or memory. SSE streams hold their connection, so they count.
+/// How many connections the server serves at once (`--max-connections`). A connection beyond the
+/// budget is still accepted, its first request read, answered 503 with `Retry-After` and closed,
+/// all within ``GuardedHTTP1Channel/refusalTime``: a client learns to come back instead of waiting
+/// in a listen queue, and what connections cost stays bounded however many are opened. SSE
+/// streams hold their connection, so they count.
 final class ConnectionBudget: Sendable {
     let limit: Int
     private let open = Mutex(0)
@@ -86,11 +86,17 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         }
     }
 
-    /// Answers a connection beyond the budget: reads its first request (the deadline bounds how
-    /// long), answers 503 with `Retry-After`, and closes it. Reading the request first lets the
-    /// client see the answer: closing a socket with unread input resets the connection instead.
+    /// How long a connection beyond the budget is kept, to read its request and answer it.
+    static let refusalTime: TimeAmount = .seconds(2)
+
+    /// Answers a connection beyond the budget: reads its first request, answers 503 with
+    /// `Retry-After`, and closes it; one that has not sent its request, or not closed its end,
+    /// within ``refusalTime`` is closed then. Reading the request first lets the client see the
+    /// answer: closing a socket with unread input resets the connection instead.
     private static func refuse(_ connection: HTTP1Channel.Value, logger: Logger) async {
         let channel = connection.channel
+        let giveUp = channel.eventLoop.scheduleTask(in: refusalTime) { channel.close(promise: nil) }
+        defer { giveUp.cancel() }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 for try await part in inbound {
@@ -105,12 +111,9 @@ struct GuardedHTTP1Channel: ServerChildChannel {
                 try await outbound.write(.head(HTTPResponse(status: error.status, headerFields: headers)))
                 try await outbound.write(.body(body))
                 try await outbound.write(.end(nil))
-                // Half-closes once the answer is written; the client then closes. One that does
-                // not is closed a moment later, so refused connections never pile up.
+                // Half-closes once the answer is written; the client then closes its end.
                 outbound.finish()
-                let closer = channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
                 try await channel.closeFuture.get()
-                closer.cancel()
             }
         } catch {
             logger.trace("refused connection: \(error)")

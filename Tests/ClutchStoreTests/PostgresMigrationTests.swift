@@ -87,6 +87,19 @@ struct PostgresMigrationTests {
         #expect(try PostgresAddress(url: url, environment: environment).sslMode == mode)
     }
 
+    /// `require` is kept, not downgraded: against a server without TLS (the test server has none)
+    /// the start fails at once, saying so and how to connect without.
+    @Test func requiredTLSIsNotDowngradedWhenTheServerOffersNone() async throws {
+        let url = try await TestPostgres.database().replacingOccurrences(of: "sslmode=disable", with: "sslmode=require")
+        let address = try PostgresAddress(url: url)
+        #expect(address.sslMode == "require")
+        let error = await #expect(throws: PostgresStoreError.self) {
+            try await PostgresStore.open(address, connectTimeout: .seconds(30), logger: StoreFixture.logger)
+        }
+        #expect(error?.description.contains("offers no TLS") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("sslmode=disable") == true, "\(String(describing: error))")
+    }
+
     /// The URL an error message quotes is often one that does not parse: the password goes all the same.
     @Test(arguments: [
         "postgres://clutch:hunter2@db.example/clutch",

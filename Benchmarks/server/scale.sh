@@ -41,7 +41,7 @@ start_server() { # NAME
     TOKEN="clutch_admin_bench_$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
     BASE="http://127.0.0.1:$PORT"
     CLUTCH_CONFIG="$dir/config.json" CLUTCH_BOOTSTRAP_TOKEN="$TOKEN" "$BIN" serve --host 127.0.0.1 --port "$PORT" \
-        --db "$dir/clutch.db" --max-streams-per-key 20000 >"$dir/server.log" 2>&1 &
+        --db "$dir/clutch.db" --max-streams-per-key 20000 --max-connections 25000 >"$dir/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do curl -fsS "$BASE/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done
     cat "$dir/server.log" >&2

@@ -13,7 +13,8 @@ public struct ServerConfiguration: Sendable {
     /// On PostgreSQL: how long a start waits for a database it cannot reach before it fails
     /// (`--db-connect-timeout`); the SQLite file is opened at once.
     public var databaseConnectTimeout: Duration
-    /// The first admin token's value (`CLUTCH_BOOTSTRAP_TOKEN`), for scripts and containers.
+    /// The first admin token's value (`CLUTCH_BOOTSTRAP_TOKEN`), for scripts and containers: at
+    /// least ``minimumTokenLength`` characters (``validate()``), and never printed back.
     public var bootstrapToken: String?
     /// Where the first start writes the CLI configuration; `nil` means `CLIConfigFile.defaultPath()`.
     public var cliConfigPath: String?
@@ -44,6 +45,14 @@ public struct ServerConfiguration: Sendable {
     public var replicaPollInterval: Duration
     /// How webhooks are delivered and retried.
     public var webhooks: WebhookSettings
+    /// Where `/metrics` is served on a listener of its own (`--metrics-address`), unauthenticated
+    /// unless ``metricsToken`` is set; `nil`: no such listener. Port 0 picks a free one
+    /// (``RunningClutchServer/metricsPort``).
+    public var metricsAddress: (host: String, port: Int)?
+    /// The bearer token `/metrics` requires (`--metrics-token`), on the main listener and on
+    /// ``metricsAddress``. Without it the main listener does not serve `/metrics`: the metrics
+    /// name every flag key and its traffic.
+    public var metricsToken: String?
     /// After SIGTERM, how long `/readyz` answers 503 `draining` while the server still serves
     /// everything, before it stops: a proxy's health check takes the replica out of rotation
     /// first, so no request is sent to a process that is exiting. `nil`: 5 s on a PostgreSQL
@@ -71,10 +80,48 @@ public struct ServerConfiguration: Sendable {
         self.replicaPollInterval = .seconds(3)
         self.webhooks = WebhookSettings()
         self.drainPeriod = nil
+        self.metricsAddress = nil
+        self.metricsToken = nil
+    }
+
+    /// The fewest characters a token the operator chooses may have (`CLUTCH_BOOTSTRAP_TOKEN`,
+    /// `--metrics-token`): as many as the random tokens' 32 bytes give in hex would be more, but
+    /// 32 characters of anything not guessable already rule out a guess over the network.
+    public static let minimumTokenLength = 32
+
+    /// Refuses what the server must not start with: a token the operator chose that is too short
+    /// to resist guessing. The message names the variable or option, never the token.
+    public func validate() throws(ServerConfigurationError) {
+        if let token = bootstrapToken, !token.isEmpty, token.count < Self.minimumTokenLength {
+            throw ServerConfigurationError(
+                "CLUTCH_BOOTSTRAP_TOKEN must be at least \(Self.minimumTokenLength) characters, it has \(token.count)")
+        }
+        if let token = metricsToken, token.count < Self.minimumTokenLength {
+            throw ServerConfigurationError(
+                "--metrics-token (CLUTCH_METRICS_TOKEN) must be at least \(Self.minimumTokenLength) characters, it has \(token.count)")
+        }
+        // One SDK key's streams (an app's whole fleet) must not be able to take every connection.
+        guard limits.maxConnections > limits.maxStreamsPerKey else {
+            throw ServerConfigurationError(
+                "--max-connections (\(limits.maxConnections)) must be above --max-streams-per-key (\(limits.maxStreamsPerKey)): one key's streams would fill the server")
+        }
+        guard limits.requestTimeout > .zero else {
+            throw ServerConfigurationError("--request-timeout must be positive, got \(limits.requestTimeout)")
+        }
     }
 
     /// The drain period in effect: ``drainPeriod``, else the default for the database kind.
     public var effectiveDrainPeriod: Duration {
         drainPeriod ?? (PostgresAddress.isPostgres(databasePath) ? .seconds(5) : .zero)
+    }
+}
+
+/// A configuration the server refuses to start with (``ServerConfiguration/validate()``); the
+/// message names the setting and holds no secret.
+public struct ServerConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }

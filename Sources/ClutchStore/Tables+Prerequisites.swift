@@ -26,7 +26,7 @@ extension Tables {
     /// stands in for the stored ones. Paths are relative to `flag`. The one check of prerequisites
     /// across flags that every write of a flag goes through (``validate(_:_:prefix:cohorts:)``
     /// and imports).
-    static func prerequisiteIssues(_ db: Database, _ flag: Flag, overlay: [String: Flag] = [:]) throws -> [ValidationIssue] {
+    static func prerequisiteIssues(_ db: Database, _ flag: Flag, overlay: PrerequisiteOverlay = .none) throws -> [ValidationIssue] {
         // Most flags neither have nor are prerequisites: then nothing is read but one query.
         try StoreRules.prerequisiteIssues(flag, dependents: try dependents(db, of: flag.key), overlay: overlay) { key in
             try self.flag(db, key)?.flag

@@ -25,12 +25,16 @@ struct Import: AsyncParsableCommand {
         } catch {
             throw CLIError.failed("cannot read \(file): \(error.localizedDescription)")
         }
-        let document = try Import.decode(data, name: file)
+        // The document goes to the server as written: the server's strict reading judges it (an
+        // unknown field such as `enabeld` is refused, naming its path) and one limit applies.
+        let format = Import.format(of: data, name: file)
         let client = try connection.client()
         // What the server holds now, to show field-level changes for updated flags.
         let current = connection.json ? nil : try? await client.send("GET", ["export"]).decode(ClutchDocument.self)
         let response = try await client.send(
-            "POST", ["import"], json: document, query: [("dryRun", dryRun ? "true" : "false")], message: change.message)
+            "POST", ["import"], query: [("dryRun", dryRun ? "true" : "false")], body: data,
+            contentType: format == .json ? "application/json" : "application/yaml", message: change.message,
+            patience: .untilAnswered)
         if connection.json { return Output.json(try response.json()) }
         let result = try response.decode(ImportRecord.self)
         let changing = result.changes.filter { $0.action != "unchanged" }
@@ -44,7 +48,7 @@ struct Import: AsyncParsableCommand {
             table.add([action, change.kind, change.key, change.environment ?? "-"])
         }
         Output.text(table.render())
-        if let current {
+        if let current, let document = try? Import.decode(data, format: format) {
             let details = Import.details(of: changing, document: document, current: current)
             if !details.isEmpty { Output.text(details.joined(separator: "\n")) }
         }
@@ -88,25 +92,22 @@ struct Import: AsyncParsableCommand {
         return lines
     }
 
-    /// Reads JSON or YAML (by extension, else by content); errors name the path in the file.
-    static func decode(_ data: Data, name: String) throws -> ClutchDocument {
+    enum Format { case json, yaml }
+
+    /// JSON or YAML: by extension, else by content.
+    static func format(of data: Data, name: String) -> Format {
         let lower = name.lowercased()
-        let text = String(decoding: data, as: UTF8.self)
-        let isJSON: Bool
-        if lower.hasSuffix(".json") {
-            isJSON = true
-        } else if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
-            isJSON = false
-        } else {
-            isJSON = text.drop { $0.isWhitespace }.first == "{"
-        }
-        do {
-            if isJSON { return try ClutchJSON.decode(ClutchDocument.self, from: data) }
-            return try YAMLDecoder().decode(ClutchDocument.self, from: text)
-        } catch let error as DecodingError {
-            throw CLIError.failed("\(name): \(AdminClient.describe(error))")
-        } catch {
-            throw CLIError.failed("\(name) is not valid \(isJSON ? "JSON" : "YAML"): \(error)")
+        if lower.hasSuffix(".json") { return .json }
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return .yaml }
+        let first = data.first { !(Character(UnicodeScalar($0)).isWhitespace) }
+        return first == UInt8(ascii: "{") ? .json : .yaml
+    }
+
+    /// The document as the server accepted it, read here only to show field-level changes.
+    static func decode(_ data: Data, format: Format) throws -> ClutchDocument {
+        switch format {
+        case .json: return try ClutchJSON.decode(ClutchDocument.self, from: data)
+        case .yaml: return try YAMLDecoder().decode(ClutchDocument.self, from: String(decoding: data, as: UTF8.self))
         }
     }
 }

@@ -99,10 +99,10 @@ enum PostgresTables {
 
     /// ``StoreRules/prerequisiteIssues(_:dependents:overlay:lookup:)`` against the stored flags.
     /// The flags are read once, and only when `flag` has or is a prerequisite.
-    static func prerequisiteIssues(_ session: PostgresSession, _ flag: Flag, overlay: [String: Flag] = [:]) async throws -> [ValidationIssue] {
+    static func prerequisiteIssues(_ session: PostgresSession, _ flag: Flag, overlay: PrerequisiteOverlay = .none) async throws -> [ValidationIssue] {
         let dependents = try await dependents(session, of: flag.key)
         let involved = !dependents.isEmpty || flag.environments.values.contains { !$0.prerequisites.isEmpty }
-            || overlay.values.contains { $0.environments.values.contains { !$0.prerequisites.isEmpty } }
+            || overlay.hasPrerequisites
         var stored: [String: Flag] = [:]
         if involved {
             for record in try await allFlags(session) { stored[record.flag.key] = record.flag }

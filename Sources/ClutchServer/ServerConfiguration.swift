@@ -42,8 +42,12 @@ public struct ServerConfiguration: Sendable {
     /// On a shared (PostgreSQL) database: how often a replica compares the environments'
     /// versions with its own, in case a change notification was lost.
     public var replicaPollInterval: Duration
-    /// How webhooks are delivered and retried.
+    /// How webhooks are delivered and retried, and where they may go.
     public var webhooks: WebhookSettings
+    /// The file holding the key webhook secrets are sealed with (`--secret-key-file`); `nil`: next
+    /// to the SQLite database (`<db>.key`), or on PostgreSQL next to the CLI configuration file
+    /// (``effectiveSecretKeyPath``). Created, 0600, on the first start.
+    public var secretKeyPath: String?
     /// After SIGTERM, how long `/readyz` answers 503 `draining` while the server still serves
     /// everything, before it stops: a proxy's health check takes the replica out of rotation
     /// first, so no request is sent to a process that is exiting. `nil`: 5 s on a PostgreSQL
@@ -70,7 +74,17 @@ public struct ServerConfiguration: Sendable {
         self.consoleIdleTimeout = .seconds(30 * 60)
         self.replicaPollInterval = .seconds(3)
         self.webhooks = WebhookSettings()
+        self.secretKeyPath = nil
         self.drainPeriod = nil
+    }
+
+    /// The webhook secret key file in effect: ``secretKeyPath``, else `<database>.key` for a
+    /// SQLite file, else `secret.key` beside the CLI configuration file. Replicas on one
+    /// PostgreSQL database must all be given the same file.
+    public var effectiveSecretKeyPath: String {
+        if let secretKeyPath { return secretKeyPath }
+        if !PostgresAddress.isPostgres(databasePath) { return databasePath + ".key" }
+        return ((cliConfigPath ?? CLIConfigFile.defaultPath()) as NSString).deletingLastPathComponent + "/secret.key"
     }
 
     /// The drain period in effect: ``drainPeriod``, else the default for the database kind.

@@ -277,6 +277,15 @@ enum PostgresSchema {
             """,
             "CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start)",
         ]),
+        // Webhook secrets sealed at rest (SQLite's v11-sealed-webhook-secrets): `secret` holds the
+        // sealed secret and `secret_key` the id of the key that sealed it (NULL: plain text, sealed
+        // by the first server of this schema to open the database). A server of an earlier schema
+        // would sign with the sealed text, so it may not start beside it; one still running during
+        // the upgrade sends deliveries whose signature the receiver refuses, and those are retried
+        // until a replica of this schema sends them.
+        Migration(version: 4, name: "v4-sealed-webhook-secrets", compatibleFrom: 4, statements: [
+            "ALTER TABLE webhook ADD COLUMN secret_key TEXT",
+        ]),
     ]
 
     /// The newest schema version this build knows.

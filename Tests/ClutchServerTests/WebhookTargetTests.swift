@@ -234,4 +234,19 @@ import Testing
             }
         }
     }
+
+    @Test func aRestartWithoutTheKeyFileFailsNamingIt() async throws {
+        let first = try await TestServer.start()
+        let directory = first.directory
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let created = try await Self.create(first, url: "https://hooks.example.com/in")
+        #expect(created.status == 201, "\(created.text)")
+        let keyFile = first.databasePath + ".key"
+        try await first.stop(remove: false)
+        try FileManager.default.removeItem(atPath: keyFile)
+        let error = await #expect(throws: (any Error).self) { _ = try await TestServer.start(directory: directory) }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains(keyFile) && text.contains("missing"), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: keyFile), "no new key replaces the lost one")
+    }
 }

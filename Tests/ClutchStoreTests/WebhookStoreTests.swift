@@ -261,6 +261,19 @@ struct WebhookStoreTests {
         }
     }
 
+    @Test func anExistingWorldReadableDatabaseIsMadePrivateWhenOpened() throws {
+        let fixture = try StoreFixture()
+        for file in [fixture.path, fixture.path + "-wal"] {
+            #expect(chmod(file, 0o644) == 0)
+        }
+        let reopened = try fixture.reopen()
+        defer { try? reopened.close() }
+        for file in [fixture.path, fixture.path + "-wal"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file): \(String(mode ?? 0, radix: 8))")
+        }
+    }
+
     @Test(arguments: [
         ("https://hooks.example.com/in", "https://hooks.example.com/in"),
         ("https://user:pass@hooks.example.com/in", "https://***@hooks.example.com/in"),

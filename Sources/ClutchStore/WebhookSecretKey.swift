@@ -59,6 +59,8 @@ public struct WebhookSecretKey: Sendable {
             }
             return nil
         }
+        // A key file copied into place (a secret mount, a restore) may have been given a wider mode.
+        _ = FileModes.makePrivate(path)
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let bytes = Data(base64Encoded: text), bytes.count == 32 else {
             throw WebhookSecretKeyError("the webhook secret key file \(path) does not hold a key (32 bytes in base64)")
@@ -153,12 +155,13 @@ enum FileModes {
             close(descriptor)
             return []
         }
-        var changed: [String] = []
-        for file in [path, path + "-wal", path + "-shm"] {
-            var info = stat()
-            guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { continue }
-            if chmod(file, info.st_mode & 0o700) == 0 { changed.append(file) }
-        }
-        return changed
+        return [path, path + "-wal", path + "-shm"].filter(makePrivate)
+    }
+
+    /// Takes away the group's and others' access to an existing `file`; answers whether it had any.
+    static func makePrivate(_ file: String) -> Bool {
+        var info = stat()
+        guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { return false }
+        return chmod(file, info.st_mode & 0o700) == 0
     }
 }

@@ -84,7 +84,8 @@ public struct ServerConfiguration: Sendable {
     public var effectiveSecretKeyPath: String {
         if let secretKeyPath { return secretKeyPath }
         if !PostgresAddress.isPostgres(databasePath) { return databasePath + ".key" }
-        return ((cliConfigPath ?? CLIConfigFile.defaultPath()) as NSString).deletingLastPathComponent + "/secret.key"
+        let directory = ((cliConfigPath ?? CLIConfigFile.defaultPath()) as NSString).deletingLastPathComponent
+        return (directory as NSString).appendingPathComponent("secret.key")
     }
 
     /// The drain period in effect: ``drainPeriod``, else the default for the database kind.

@@ -249,4 +249,14 @@ import Testing
         #expect(text.contains(keyFile) && text.contains("missing"), "\(text)")
         #expect(!FileManager.default.fileExists(atPath: keyFile), "no new key replaces the lost one")
     }
+
+    @Test func theKeyFileLivesBesideTheDatabaseOrTheCLIConfigurationUnlessNamed() {
+        #expect(ServerConfiguration(databasePath: "/var/lib/clutch/clutch.db").effectiveSecretKeyPath == "/var/lib/clutch/clutch.db.key")
+        let postgres = "postgres://clutch@db.internal/clutch"
+        #expect(ServerConfiguration(databasePath: postgres, cliConfigPath: "/etc/clutch/config.json").effectiveSecretKeyPath == "/etc/clutch/secret.key")
+        #expect(ServerConfiguration(databasePath: postgres, cliConfigPath: "config.json").effectiveSecretKeyPath == "secret.key")
+        var named = ServerConfiguration(databasePath: postgres)
+        named.secretKeyPath = "/run/secrets/clutch-webhook.key"
+        #expect(named.effectiveSecretKeyPath == "/run/secrets/clutch-webhook.key")
+    }
 }

@@ -74,6 +74,9 @@ let package = Package(
                 // The web console's templates (Console/): HTML rendered on the server.
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The webhook dispatcher resolves targets itself (getaddrinfo on NIO's thread pool)
+                // to check each address before connecting to it.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             // docs/openapi.json, the API's one description, compiled in and served unchanged.
             plugins: ["EmbedOpenAPI"]

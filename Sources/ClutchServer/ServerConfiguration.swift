@@ -43,7 +43,7 @@ public struct ServerConfiguration: Sendable {
     /// On a shared (PostgreSQL) database: how often a replica compares the environments'
     /// versions with its own, in case a change notification was lost.
     public var replicaPollInterval: Duration
-    /// How webhooks are delivered and retried.
+    /// How webhooks are delivered and retried, and where they may go.
     public var webhooks: WebhookSettings
     /// Where `/metrics` is served on a listener of its own (`--metrics-address`), unauthenticated
     /// unless ``metricsToken`` is set; `nil`: no such listener. Port 0 picks a free one
@@ -53,6 +53,10 @@ public struct ServerConfiguration: Sendable {
     /// ``metricsAddress``. Without it the main listener does not serve `/metrics`: the metrics
     /// name every flag key and its traffic.
     public var metricsToken: String?
+    /// The file holding the key webhook secrets are sealed with (`--secret-key-file`); `nil`: next
+    /// to the SQLite database (`<db>.key`), or on PostgreSQL next to the CLI configuration file
+    /// (``effectiveSecretKeyPath``). Created, 0600, on the first start.
+    public var secretKeyPath: String?
     /// After SIGTERM, how long `/readyz` answers 503 `draining` while the server still serves
     /// everything, before it stops: a proxy's health check takes the replica out of rotation
     /// first, so no request is sent to a process that is exiting. `nil`: 5 s on a PostgreSQL
@@ -79,6 +83,7 @@ public struct ServerConfiguration: Sendable {
         self.consoleIdleTimeout = .seconds(30 * 60)
         self.replicaPollInterval = .seconds(3)
         self.webhooks = WebhookSettings()
+        self.secretKeyPath = nil
         self.drainPeriod = nil
         self.metricsAddress = nil
         self.metricsToken = nil
@@ -108,6 +113,16 @@ public struct ServerConfiguration: Sendable {
         guard limits.requestTimeout > .zero else {
             throw ServerConfigurationError("--request-timeout must be positive, got \(limits.requestTimeout)")
         }
+    }
+
+    /// The webhook secret key file in effect: ``secretKeyPath``, else `<database>.key` for a
+    /// SQLite file, else `secret.key` beside the CLI configuration file. Replicas on one
+    /// PostgreSQL database must all be given the same file.
+    public var effectiveSecretKeyPath: String {
+        if let secretKeyPath { return secretKeyPath }
+        if !PostgresAddress.isPostgres(databasePath) { return databasePath + ".key" }
+        let directory = ((cliConfigPath ?? CLIConfigFile.defaultPath()) as NSString).deletingLastPathComponent
+        return (directory as NSString).appendingPathComponent("secret.key")
     }
 
     /// The drain period in effect: ``drainPeriod``, else the default for the database kind.

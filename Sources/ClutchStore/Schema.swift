@@ -311,6 +311,12 @@ enum Schema {
                 ALTER TABLE release ADD COLUMN aborted_to DOUBLE;
                 """)
         }
+        // Webhook secrets sealed at rest (WebhookSecretKey): `secret` holds the sealed secret
+        // (AES-GCM, base64) and `secret_key` the id of the key that sealed it; NULL marks a secret
+        // still in plain text, which the store seals when it opens with its key.
+        migrator.registerMigration("v12-sealed-webhook-secrets") { db in
+            try db.execute(sql: "ALTER TABLE webhook ADD COLUMN secret_key TEXT")
+        }
         return migrator
     }
 }

@@ -110,4 +110,19 @@ struct ServeTests {
         #expect(badEnv.status == 2)
         #expect(badEnv.stderr.contains("CLUTCH_PORT must be a port number"))
     }
+
+    @Test("a --webhook-allow or CLUTCH_WEBHOOK_ALLOW_PRIVATE that means nothing is a usage error naming it")
+    func badWebhookAllowances() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("x.db").path
+        let bad = try await runClutch(["serve", "--port", "0", "--db", database, "--webhook-allow", "intranet"], environment: [:])
+        #expect(bad.status == 2, "\(bad)")
+        #expect(bad.stderr.contains("--webhook-allow must be an IP network such as 10.1.2.0/24 or fd00::/8, got 'intranet'"), "\(bad)")
+        let badEnv = try await runClutch(["serve", "--port", "0", "--db", database], environment: ["CLUTCH_WEBHOOK_ALLOW_PRIVATE": "yes"])
+        #expect(badEnv.status == 2, "\(badEnv)")
+        #expect(badEnv.stderr.contains("CLUTCH_WEBHOOK_ALLOW_PRIVATE must be 1 or 0, got 'yes'"), "\(badEnv)")
+        #expect(!FileManager.default.fileExists(atPath: database), "refused before the database is opened")
+    }
 }

@@ -43,7 +43,7 @@ struct ReleaseTests {
     func badDeployRollsBack(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await TestServer.with(backend) { server in
+        try await TestServer.with(backend, configure: WebhookTests.localReceivers) { server in
             _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")
@@ -114,7 +114,7 @@ struct ReleaseTests {
     func healthyReleaseCompletes(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await TestServer.with(backend) { server in
+        try await TestServer.with(backend, configure: WebhookTests.localReceivers) { server in
             _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")

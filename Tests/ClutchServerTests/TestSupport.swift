@@ -98,9 +98,10 @@ final class TestServer: Sendable {
     var metricsPort: Int { running.metricsPort ?? 0 }
     var databasePath: String { configuration.databasePath }
 
-    /// Starts a server; `directory` reuses an earlier server's files (a restart).
+    /// Starts a server; `directory` reuses an earlier server's files (a restart); `logger`
+    /// replaces the server's own (for a test that reads what it logs).
     static func start(
-        directory: URL? = nil, bootstrapToken: String? = TestServer.adminToken,
+        directory: URL? = nil, bootstrapToken: String? = TestServer.adminToken, logger custom: Logger? = nil,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("clutch-server-\(UUID().uuidString)")
@@ -115,7 +116,7 @@ final class TestServer: Sendable {
         var logger = Logger(label: "clutch.server-tests")
         // CLUTCH_TEST_LOG_LEVEL=debug shows, among the rest, each service of a server starting and ending.
         logger.logLevel = ProcessInfo.processInfo.environment["CLUTCH_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let application = try await ClutchApplication(configuration: configuration, logger: logger)
+        let application = try await ClutchApplication(configuration: configuration, logger: custom ?? logger)
         let running = try await application.start()
         let sessionConfiguration = URLSessionConfiguration.ephemeral
         sessionConfiguration.urlCache = nil

@@ -85,6 +85,20 @@ struct ServeCommand: AsyncParsableCommand {
     @ArgumentParser.Flag(help: "Mark the web console's session cookie Secure even when requests arrive over plain HTTP (behind a TLS proxy).")
     var consoleSecureCookies = false
 
+    @ArgumentParser.Flag(help: ArgumentHelp(
+        "Let webhooks reach loopback, private, link-local and CGNAT addresses (or CLUTCH_WEBHOOK_ALLOW_PRIVATE=1; default: public addresses only)."))
+    var webhookAllowPrivate = false
+
+    @Option(name: .customLong("webhook-allow"), help: ArgumentHelp(
+        "Let webhooks reach this internal network, e.g. 10.1.2.0/24 or fd00::/8 (repeatable; or CLUTCH_WEBHOOK_ALLOW, comma-separated).",
+        valueName: "CIDR"))
+    var webhookAllow: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "The file with the key webhook secrets are sealed with, created (0600) on first start; every replica on one PostgreSQL database needs the same one (or CLUTCH_SECRET_KEY_FILE; default <db>.key for SQLite, secret.key beside the CLI config for PostgreSQL).",
+        valueName: "path"))
+    var secretKeyFile: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let host = nonEmpty(self.host) ?? nonEmpty(environment["CLUTCH_HOST"]) ?? "127.0.0.1"
@@ -139,6 +153,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             configuration.webhooks.firstRetryDelay = .milliseconds(Int64(seconds * 1000))
         }
+        configuration.webhooks.targets = try webhookTargets(environment)
+        configuration.secretKeyPath = nonEmpty(secretKeyFile) ?? nonEmpty(environment["CLUTCH_SECRET_KEY_FILE"])
         let json = self.json
         do {
             try await runClutchServer(configuration, logger: logger) { boundPort in
@@ -159,6 +175,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError.failed("cannot start: \(error)")
         } catch let error as StoreUnavailableError {
             throw CLIError.failed("cannot reach the database \(PostgresAddress.redacted(databasePath)): \(error)")
+        } catch let error as WebhookSecretKeyError {
+            throw CLIError.failed("cannot start: \(error)")
         } catch let error as DatabaseInUseError {
             throw CLIError.failed(
                 "\(error)", hint: "stop the other server first, or give this one its own --db")
@@ -231,6 +249,31 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError.usage("\(option) must be [HOST:]PORT with a port 0–65535, got '\(text)'")
         }
         return (host, port)
+    }
+
+    /// `--webhook-allow-private` and `--webhook-allow`, else CLUTCH_WEBHOOK_ALLOW_PRIVATE and CLUTCH_WEBHOOK_ALLOW.
+    private func webhookTargets(_ environment: [String: String]) throws -> WebhookTargetPolicy {
+        let allowPrivate: Bool
+        if webhookAllowPrivate {
+            allowPrivate = true
+        } else if let text = nonEmpty(environment["CLUTCH_WEBHOOK_ALLOW_PRIVATE"]) {
+            guard ["0", "1", "true", "false"].contains(text) else {
+                throw CLIError.usage("CLUTCH_WEBHOOK_ALLOW_PRIVATE must be 1 or 0, got '\(text)'")
+            }
+            allowPrivate = text == "1" || text == "true"
+        } else {
+            allowPrivate = false
+        }
+        let networks = webhookAllow.isEmpty
+            ? (environment["CLUTCH_WEBHOOK_ALLOW"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            : webhookAllow
+        let allowed = try networks.filter { !$0.isEmpty }.map { text in
+            guard let network = IPNetwork(text) else {
+                throw CLIError.usage("--webhook-allow must be an IP network such as 10.1.2.0/24 or fd00::/8, got '\(text)'")
+            }
+            return network
+        }
+        return WebhookTargetPolicy(allowPrivate: allowPrivate, allowed: allowed)
     }
 
     /// `--drain-seconds`, else CLUTCH_DRAIN_SECONDS; `nil` keeps the default for the database kind.

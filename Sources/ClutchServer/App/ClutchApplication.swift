@@ -45,10 +45,10 @@ public final class ClutchApplication: Sendable {
             instanceLock = nil
             store = try await PostgresStore.open(
                 try PostgresAddress(url: configuration.databasePath), connectTimeout: configuration.databaseConnectTimeout,
-                logger: logger)
+                secretKeyPath: configuration.effectiveSecretKeyPath, logger: logger)
         } else {
             instanceLock = try InstanceLock(database: configuration.databasePath)
-            store = try FlagStore(path: configuration.databasePath, logger: logger)
+            store = try FlagStore(path: configuration.databasePath, secretKeyPath: configuration.effectiveSecretKeyPath, logger: logger)
         }
         let registry = EngineRegistry(
             historyLimit: configuration.eventHistoryLimit, backlogLimit: configuration.limits.streamBacklog)

@@ -284,6 +284,15 @@ enum PostgresSchema {
             "ALTER TABLE release ADD COLUMN replaced TEXT",
             "ALTER TABLE release ADD COLUMN aborted_to DOUBLE PRECISION",
         ]),
+        // Webhook secrets sealed at rest (SQLite's v12-sealed-webhook-secrets): `secret` holds the
+        // sealed secret and `secret_key` the id of the key that sealed it (NULL: plain text, sealed
+        // by the first server of this schema to open the database). A server of an earlier schema
+        // would sign with the sealed text, so it may not start beside it; one still running during
+        // the upgrade sends deliveries whose signature the receiver refuses, and those are retried
+        // until a replica of this schema sends them.
+        Migration(version: 5, name: "v5-sealed-webhook-secrets", compatibleFrom: 5, statements: [
+            "ALTER TABLE webhook ADD COLUMN secret_key TEXT",
+        ]),
     ]
 
     /// The newest schema version this build knows.

@@ -11,34 +11,6 @@ import Testing
 /// targets. Also: the secret is sealed in the database file yet deliveries still verify, the
 /// files are private, URLs with credentials are redacted, and failures are logged sparingly.
 @Suite(.serialized) struct WebhookTargetTests {
-    /// What the server logged, for the tests that read it.
-    final class LogRecords: Sendable {
-        let lines = Mutex<[(level: Logger.Level, message: String, metadata: Logger.Metadata)]>([])
-
-        var all: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] { lines.withLock { $0 } }
-
-        var logger: Logger {
-            var logger = Logger(label: "clutch.webhook-target-tests") { _ in Handler(records: self) }
-            logger.logLevel = .debug
-            return logger
-        }
-
-        struct Handler: LogHandler {
-            let records: LogRecords
-            var metadata: Logger.Metadata = [:]
-            var logLevel: Logger.Level = .debug
-
-            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-                get { metadata[key] }
-                set { metadata[key] = newValue }
-            }
-
-            func log(event: LogEvent) {
-                records.lines.withLock { $0.append((event.level, "\(event.message)", event.metadata ?? [:])) }
-            }
-        }
-    }
-
     static func create(_ server: TestServer, url: String) async throws -> Reply {
         try await server.send("POST", "/api/v1/webhooks", body: #"{"url": "\#(url)", "secret": "\#(WebhookTests.secret)"}"#)
     }

@@ -317,6 +317,25 @@ enum Schema {
         migrator.registerMigration("v12-sealed-webhook-secrets") { db in
             try db.execute(sql: "ALTER TABLE webhook ADD COLUMN secret_key TEXT")
         }
+        // Which flags require which (`flag` requires `requires` in some environment), written with
+        // every flag write: a change finds the flags that require the one it changes by this index
+        // instead of reading every flag's definition (at 10,000 flags that scan was most of a change).
+        migrator.registerMigration("v13-flag-requires") { db in
+            try db.execute(sql: """
+                CREATE TABLE flag_requires (
+                    requires TEXT NOT NULL,
+                    flag TEXT NOT NULL REFERENCES flag(key) ON DELETE CASCADE,
+                    PRIMARY KEY (requires, flag)
+                ) WITHOUT ROWID;
+                CREATE INDEX flag_requires_flag ON flag_requires(flag);
+                INSERT OR IGNORE INTO flag_requires (requires, flag)
+                    SELECT json_extract(prerequisite.value, '$.flag'), flag.key
+                    FROM flag, json_each(flag.definition, '$.environments') AS environment,
+                         json_each(environment.value, '$.prerequisites') AS prerequisite
+                    WHERE flag.definition LIKE '%"prerequisites":%'
+                      AND json_extract(prerequisite.value, '$.flag') IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

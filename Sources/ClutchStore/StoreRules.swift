@@ -97,6 +97,13 @@ enum StoreRules {
         return issues
     }
 
+    /// The flags `flag` requires in any environment, sorted, each once: the rows of `flag_requires`,
+    /// the index by which a change finds the flags that require the one it changes.
+    static func requiredKeys(_ flag: Flag?) -> [String] {
+        guard let flag else { return [] }
+        return Set(flag.environments.values.flatMap { $0.prerequisites.map(\.flag) }).sorted()
+    }
+
     /// Refuses (conflict, even with `force`) to delete or archive flag `key` while flags that are
     /// not archived require it (`dependents`): they would serve their off variant to everyone.
     static func checkNotRequired(_ key: String, dependents: [Flag], action: String) throws {

@@ -293,6 +293,26 @@ enum PostgresSchema {
         Migration(version: 5, name: "v5-sealed-webhook-secrets", compatibleFrom: 5, statements: [
             "ALTER TABLE webhook ADD COLUMN secret_key TEXT",
         ]),
+        // Which flags require which (SQLite's v13-flag-requires), written with every flag write: a
+        // change finds the flags that require the one it changes by this index instead of reading
+        // every definition. A server of an earlier schema would not keep it, so it may not run beside.
+        Migration(version: 6, name: "v6-flag-requires", compatibleFrom: 6, statements: [
+            """
+            CREATE TABLE flag_requires (
+                requires TEXT NOT NULL,
+                flag TEXT NOT NULL REFERENCES flag(key) ON DELETE CASCADE,
+                PRIMARY KEY (requires, flag)
+            )
+            """,
+            "CREATE INDEX flag_requires_flag ON flag_requires(flag)",
+            """
+            INSERT INTO flag_requires (requires, flag)
+            SELECT DISTINCT prerequisite ->> 'flag', flag.key
+            FROM flag, jsonb_each(flag.definition::jsonb -> 'environments') AS environment(key, state),
+                 jsonb_array_elements(COALESCE(environment.state -> 'prerequisites', '[]'::jsonb)) AS prerequisite
+            WHERE flag.definition LIKE '%"prerequisites":%' AND prerequisite ->> 'flag' IS NOT NULL
+            """,
+        ]),
     ]
 
     /// The newest schema version this build knows.

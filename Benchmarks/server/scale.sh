@@ -3,6 +3,8 @@
 # environment (each with targets, an admin rule and a 25 % rollout), and a kill reaching 1,000
 # and 10,000 streams. Prints `name: value unit` lines; every phase is time-limited.
 #   scale_<N>_toggle_p50/p99         the admin API's answer to on/off of one flag
+#   scale_<N>_changes_toggle_p50/p99 the same through `…/changes` (turnOn/turnOff), as the CLI and console send it
+#   scale_changes_p50_ratio_<MAX>_over_<MIN>  that p50 at the most flags over the fewest
 #   scale_<N>_propagation_p50/p99    from that answer until the last of the streams has the event
 #   scale_<N>_server_rss             the server's resident memory with N flags loaded
 #   scale_<N>_snapshot_bytes         GET /sdk/v1/flags
@@ -78,6 +80,7 @@ json.dump({"flags": flags, "cohorts": {}}, open(path, "w"))
 PY
 }
 
+declare -A CHANGES_P50=()
 for n in $SIZES; do
     log "scale: $n flags"
     start_server "flags-$n"
@@ -87,13 +90,21 @@ for n in $SIZES; do
     SDK_KEY="$(admin POST /api/v1/environments/production/keys "$WORK/key.json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')"
     echo "scale_${n}_snapshot_bytes: $(curl -fsS -H "Authorization: Bearer $SDK_KEY" "$BASE/sdk/v1/flags" | wc -c) bytes"
     echo "scale_${n}_server_rss: $(rss_mib) MiB"
-    timeout 300 python3 "$HERE/loadclient.py" toggle --prefix "scale_${n}_" --port "$PORT" --admin-token "$TOKEN" \
-        --flag scale-00000 --toggles "$TOGGLES" --phase-timeout 240
+    toggled="$(timeout 300 python3 "$HERE/loadclient.py" toggle --prefix "scale_${n}_" --port "$PORT" --admin-token "$TOKEN" \
+        --flag scale-00000 --toggles "$TOGGLES" --phase-timeout 240)"
+    echo "$toggled"
+    CHANGES_P50["$n"]="$(awk '/changes_toggle_p50:/ { print $2 }' <<<"$toggled")"
     timeout 300 python3 "$HERE/loadclient.py" propagation --prefix "scale_${n}_" --port "$PORT" --admin-token "$TOKEN" \
         --sdk-key "$SDK_KEY" --flag scale-00001 --streams 100 --changes 20 --phase-timeout 240 \
         | grep -E "propagation_(p50|p99)|streams_connected"
     stop_server
 done
+
+# A change costs what it changes: `…/changes` at the most flags over the fewest (goal: at most 1.5).
+read -r -a sizes <<<"$SIZES"
+if [ "${#sizes[@]}" -ge 2 ] && [ -n "${CHANGES_P50[${sizes[0]}]:-}" ] && [ -n "${CHANGES_P50[${sizes[-1]}]:-}" ]; then
+    echo "scale_changes_p50_ratio_${sizes[-1]}_over_${sizes[0]}: $(python3 -c "print(f'{${CHANGES_P50[${sizes[-1]}]} / ${CHANGES_P50[${sizes[0]}]}:.2f}')") x"
+fi
 
 for s in $STREAM_COUNTS; do
     if [ "$(ulimit -n)" != "unlimited" ] && [ "$(ulimit -n)" -lt $((s + 500)) ]; then

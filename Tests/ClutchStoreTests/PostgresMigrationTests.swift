@@ -43,6 +43,22 @@ struct PostgresMigrationTests {
         #expect(error?.description.contains("(\(PostgresStore.schemaVersion))") == true, "\(String(describing: error))")
     }
 
+    /// Only the newest row of `clutch_schema` is read, so each row carries the strictest
+    /// requirement of every migration up to it: a migration that only adds a table cannot let a
+    /// server that an earlier migration shut out start again.
+    @Test func eachAppliedMigrationKeepsTheStrictestRequirementSoFar() async throws {
+        let url = try await TestPostgres.database()
+        let address = try PostgresAddress(url: url)
+        try await PostgresStore.open(address, logger: StoreFixture.logger).close()
+        let output = try await TestPostgres.server().psql(
+            "SELECT compatible_from FROM clutch_schema ORDER BY version",
+            database: String(url.split(separator: "/").last?.split(separator: "?").first ?? ""))
+        let requirements = output.split(whereSeparator: \.isNewline).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        #expect(requirements.count == PostgresStore.schemaVersion, "\(output)")
+        #expect(requirements == requirements.sorted(), "\(requirements)")
+        #expect(requirements.last ?? 0 > 1, "a later migration shut out the first servers: \(requirements)")
+    }
+
     @Test func aNewerCompatibleSchemaIsAccepted() async throws {
         let url = try await TestPostgres.database()
         let address = try PostgresAddress(url: url)

@@ -315,6 +315,14 @@ enum PostgresSchema {
         ]),
     ]
 
+    /// The oldest schema whose servers still work on a database migrated through `version`: the
+    /// latest of every migration's ``Migration/compatibleFrom`` up to it, since only the newest
+    /// row is read. A migration that only adds something an older server may ignore cannot lower
+    /// what an earlier migration required.
+    static func compatibleFrom(through version: Int) -> Int {
+        migrations.filter { $0.version <= version }.map(\.compatibleFrom).max() ?? 0
+    }
+
     /// The newest schema version this build knows.
     static var latest: Int { migrations.last?.version ?? 0 }
 
@@ -385,7 +393,7 @@ enum PostgresSchema {
                 try await connection.query(
                     """
                     INSERT INTO clutch_schema (version, name, compatible_from)
-                    VALUES (\(migration.version), \(migration.name), \(migration.compatibleFrom))
+                    VALUES (\(migration.version), \(migration.name), \(Self.compatibleFrom(through: migration.version)))
                     """, logger: logger)
             }
             logger.info("postgres migration applied", metadata: ["migration": "\(migration.name)"])

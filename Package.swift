@@ -74,6 +74,9 @@ let package = Package(
                 // The web console's templates (Console/): HTML rendered on the server.
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The webhook dispatcher resolves targets itself (getaddrinfo on NIO's thread pool)
+                // to check each address before connecting to it.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             // docs/openapi.json, the API's one description, compiled in and served unchanged.
             plugins: ["EmbedOpenAPI"]
@@ -103,6 +106,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                // The admin API client: the HTTP client the SDK uses (no FoundationNetworking).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Build tool: turns docs/openapi.json into Swift source for ClutchServer.

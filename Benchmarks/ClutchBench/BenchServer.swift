@@ -34,6 +34,8 @@ final class BenchServer {
                 host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
                 bootstrapToken: token, cliConfigPath: directory.appendingPathComponent("cli.json").path)
             configuration.heartbeatInterval = heartbeatInterval
+            // The webhook benchmark's receiver listens on 127.0.0.1, an internal address.
+            configuration.webhooks.targets.allowed = IPNetwork("127.0.0.0/8").map { [$0] } ?? []
             // The admin token exists before the first start, so the server does not announce one on stdout.
             let store = try FlagStore(path: configuration.databasePath, logger: logger)
             _ = try await store.createAdminToken(name: "admin", secret: token)

@@ -208,6 +208,19 @@ def toggles(args, admin):
     emit(f"toggles: {len(latencies)} toggles")
     emit(f"toggle_p50: {statistics.median(latencies):.2f} ms")
     emit(f"toggle_p99: {percentile(latencies, 99):.2f} ms")
+    # The same toggles as the CLI and the console send them: instructions to `…/changes`.
+    latencies = []
+    deadline = time.perf_counter() + args.phase_timeout
+    for _ in range(args.toggles):
+        enabled = not enabled
+        started = time.perf_counter()
+        admin.request("POST", f"/api/v1/flags/{args.flag}/environments/{args.environment}/changes",
+                      {"instructions": [{"kind": "turnOn" if enabled else "turnOff"}]})
+        latencies.append((time.perf_counter() - started) * 1000)
+        if time.perf_counter() > deadline:
+            break
+    emit(f"changes_toggle_p50: {statistics.median(latencies):.2f} ms")
+    emit(f"changes_toggle_p99: {percentile(latencies, 99):.2f} ms")
 
 
 def resident_mib(pid):

@@ -3,10 +3,16 @@
 # environment (each with targets, an admin rule and a 25 % rollout), and a kill reaching 1,000
 # and 10,000 streams. Prints `name: value unit` lines; every phase is time-limited.
 #   scale_<N>_toggle_p50/p99         the admin API's answer to on/off of one flag
+#   scale_<N>_changes_toggle_p50/p99 the same through `…/changes` (turnOn/turnOff), as the CLI and console send it
+#   scale_changes_p50_ratio_<MAX>_over_<MIN>  that p50 at the most flags over the fewest
 #   scale_<N>_propagation_p50/p99    from that answer until the last of the streams has the event
 #   scale_<N>_server_rss             the server's resident memory with N flags loaded
 #   scale_<N>_snapshot_bytes         GET /sdk/v1/flags
 #   streams_<S>_kill_p50/p99         a kill until the last of S streams has it
+#   import_<N>_dry_run               POST /api/v1/import?dryRun=true of N such flags (curl)
+#   import_per_flag_ratio_<N>_over_<M>  time per flag at N over time per flag at M (linear: about 1)
+#   cli_import_over_curl             `clutch import` of a ~2 MB document into an empty server, over curl's
+#   cli_explain_1000_over_curl       `clutch explain` of 1,000 contexts, over curl's 1,000 requests on one connection
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,11 +20,13 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 SIZES="${BENCH_SCALE_SIZES-100 1000 10000}"
 STREAM_COUNTS="${BENCH_SCALE_STREAMS-1000 10000}"
 TOGGLES="${BENCH_SCALE_TOGGLES:-100}"
+IMPORT_SIZES="${BENCH_IMPORT_SIZES-1000 20000}"
 read -r -a SWIFT_FLAGS <<<"${BENCH_SWIFT_FLAGS:-}"
 log() { echo "# $*" >&2; }
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
-BIN="$(cd "$ROOT" && swift build -c release "${SWIFT_FLAGS[@]}" --show-bin-path)/clutch"
+# BENCH_CLUTCH_BIN runs another build of clutch (a debug one, to try the script).
+BIN="${BENCH_CLUTCH_BIN:-$(cd "$ROOT" && swift build -c release "${SWIFT_FLAGS[@]}" --show-bin-path)/clutch}"
 [ -x "$BIN" ] || (cd "$ROOT" && swift build -c release "${SWIFT_FLAGS[@]}" --product clutch >&2)
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/clutch-scale.XXXXXX")"
@@ -41,7 +49,7 @@ start_server() { # NAME
     TOKEN="clutch_admin_bench_$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
     BASE="http://127.0.0.1:$PORT"
     CLUTCH_CONFIG="$dir/config.json" CLUTCH_BOOTSTRAP_TOKEN="$TOKEN" "$BIN" serve --host 127.0.0.1 --port "$PORT" \
-        --db "$dir/clutch.db" --max-streams-per-key 20000 >"$dir/server.log" 2>&1 &
+        --db "$dir/clutch.db" --max-streams-per-key 20000 --max-connections 25000 >"$dir/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do curl -fsS "$BASE/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done
     cat "$dir/server.log" >&2
@@ -72,6 +80,7 @@ json.dump({"flags": flags, "cohorts": {}}, open(path, "w"))
 PY
 }
 
+declare -A CHANGES_P50=()
 for n in $SIZES; do
     log "scale: $n flags"
     start_server "flags-$n"
@@ -81,13 +90,21 @@ for n in $SIZES; do
     SDK_KEY="$(admin POST /api/v1/environments/production/keys "$WORK/key.json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')"
     echo "scale_${n}_snapshot_bytes: $(curl -fsS -H "Authorization: Bearer $SDK_KEY" "$BASE/sdk/v1/flags" | wc -c) bytes"
     echo "scale_${n}_server_rss: $(rss_mib) MiB"
-    timeout 300 python3 "$HERE/loadclient.py" toggle --prefix "scale_${n}_" --port "$PORT" --admin-token "$TOKEN" \
-        --flag scale-00000 --toggles "$TOGGLES" --phase-timeout 240
+    toggled="$(timeout 300 python3 "$HERE/loadclient.py" toggle --prefix "scale_${n}_" --port "$PORT" --admin-token "$TOKEN" \
+        --flag scale-00000 --toggles "$TOGGLES" --phase-timeout 240)"
+    echo "$toggled"
+    CHANGES_P50["$n"]="$(awk '/changes_toggle_p50:/ { print $2 }' <<<"$toggled")"
     timeout 300 python3 "$HERE/loadclient.py" propagation --prefix "scale_${n}_" --port "$PORT" --admin-token "$TOKEN" \
         --sdk-key "$SDK_KEY" --flag scale-00001 --streams 100 --changes 20 --phase-timeout 240 \
         | grep -E "propagation_(p50|p99)|streams_connected"
     stop_server
 done
+
+# A change costs what it changes: `…/changes` at the most flags over the fewest (goal: at most 1.5).
+read -r -a sizes <<<"$SIZES"
+if [ "${#sizes[@]}" -ge 2 ] && [ -n "${CHANGES_P50[${sizes[0]}]:-}" ] && [ -n "${CHANGES_P50[${sizes[-1]}]:-}" ]; then
+    echo "scale_changes_p50_ratio_${sizes[-1]}_over_${sizes[0]}: $(python3 -c "print(f'{${CHANGES_P50[${sizes[-1]}]} / ${CHANGES_P50[${sizes[0]}]}:.2f}')") x"
+fi
 
 for s in $STREAM_COUNTS; do
     if [ "$(ulimit -n)" != "unlimited" ] && [ "$(ulimit -n)" -lt $((s + 500)) ]; then
@@ -106,3 +123,64 @@ for s in $STREAM_COUNTS; do
     echo "streams_${s}_server_rss: $(rss_mib) MiB"
     stop_server
 done
+
+# Seconds a command takes (its output discarded).
+seconds() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null
+    end=$(date +%s.%N)
+    python3 -c "print(f'{$end - $start:.3f}')"
+}
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+
+# Import grows with the flags it holds, not with their square.
+if [ -n "$IMPORT_SIZES" ]; then
+    start_server "import"
+    first=""
+    for n in $IMPORT_SIZES; do
+        make_document "$n" "$WORK/import-$n.json"
+        took="$(seconds curl -fsS --max-time 600 -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+            --data-binary "@$WORK/import-$n.json" "$BASE/api/v1/import?dryRun=true")"
+        echo "import_${n}_dry_run: $took s"
+        if [ -z "$first" ]; then
+            first="$n $took"
+        else
+            read -r n0 t0 <<<"$first"
+            echo "import_per_flag_ratio_${n}_over_${n0}: $(python3 -c "print(f'{($took / $n) / ($t0 / $n0):.2f}')") x"
+        fi
+    done
+    stop_server
+fi
+
+# The CLI against curl on the same requests: a ~2 MB import (4,400 flags) into an empty server each,
+# and 1,000 explains (the CLI several at a time, curl one after another on one connection).
+make_document 4400 "$WORK/import-2mb.json"
+start_server "cli-curl"
+curl_import="$(seconds admin POST /api/v1/import "$WORK/import-2mb.json")"
+stop_server
+start_server "cli-import"
+cli_import="$(seconds env CLUTCH_URL="$BASE" CLUTCH_TOKEN="$TOKEN" CLUTCH_CONFIG="$WORK/none.json" "$BIN" import "$WORK/import-2mb.json" --json)"
+echo "cli_import_2mb_seconds: $cli_import s"
+echo "curl_import_2mb_seconds: $curl_import s"
+echo "cli_import_over_curl: $(ratio "$cli_import" "$curl_import") x"
+python3 - "$WORK" "$BASE" "$TOKEN" <<'PY'
+import json, sys
+work, base, token = sys.argv[1:4]
+contexts = [{"targetingKey": f"u{i}", "customerId": f"c{i % 50}", "role": "admin" if i % 9 == 0 else "member"} for i in range(1000)]
+json.dump(contexts, open(f"{work}/contexts.json", "w"))
+# One curl, 1,000 transfers on one kept-alive connection: a config file with `next` between them.
+with open(f"{work}/curl-explain.cfg", "w") as config:
+    for i, context in enumerate(contexts):
+        if i:
+            config.write("next\n")
+        config.write(f'url = "{base}/api/v1/environments/production/explain"\nsilent\nfail\noutput = "/dev/null"\n')
+        config.write(f'header = "Authorization: Bearer {token}"\nheader = "Content-Type: application/json"\n')
+        config.write("data = " + json.dumps(json.dumps({"flag": "scale-00001", "context": context})) + "\n")
+PY
+curl_explain="$(seconds curl -K "$WORK/curl-explain.cfg")"
+cli_explain="$(seconds env CLUTCH_URL="$BASE" CLUTCH_TOKEN="$TOKEN" CLUTCH_CONFIG="$WORK/none.json" "$BIN" explain scale-00001 --env production --context-json "$(cat "$WORK/contexts.json")" --json)"
+echo "cli_explain_1000_seconds: $cli_explain s"
+echo "curl_explain_1000_seconds: $curl_explain s"
+echo "cli_explain_1000_over_curl: $(ratio "$cli_explain" "$curl_explain") x"
+stop_server

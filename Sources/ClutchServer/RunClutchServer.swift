@@ -18,8 +18,10 @@ public func runClutchServer(
     let application = try await ClutchApplication(configuration: configuration, logger: logger)
     defer { try? application.close() }
     let app = application.makeApplication(onReady: onReady)
+    let metricsApp = application.makeMetricsApplication()
     var groupConfiguration = ServiceGroupConfiguration(
-        services: [app as any Service] + application.backgroundServices, gracefulShutdownSignals: [], logger: logger)
+        services: [app as any Service] + [metricsApp].compactMap { $0 } + application.backgroundServices,
+        gracefulShutdownSignals: [], logger: logger)
     // Streams end themselves on shutdown; this bounds anything else (a stuck client, a slow
     // request): after 4 s the rest is cancelled, and a background service that still has not
     // stopped 2 s later is left behind (BoundedStop), so a shutdown always completes.

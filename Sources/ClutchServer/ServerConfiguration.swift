@@ -13,7 +13,8 @@ public struct ServerConfiguration: Sendable {
     /// On PostgreSQL: how long a start waits for a database it cannot reach before it fails
     /// (`--db-connect-timeout`); the SQLite file is opened at once.
     public var databaseConnectTimeout: Duration
-    /// The first admin token's value (`CLUTCH_BOOTSTRAP_TOKEN`), for scripts and containers.
+    /// The first admin token's value (`CLUTCH_BOOTSTRAP_TOKEN`), for scripts and containers: at
+    /// least ``minimumTokenLength`` characters (``validate()``), and never printed back.
     public var bootstrapToken: String?
     /// Where the first start writes the CLI configuration; `nil` means `CLIConfigFile.defaultPath()`.
     public var cliConfigPath: String?
@@ -42,8 +43,20 @@ public struct ServerConfiguration: Sendable {
     /// On a shared (PostgreSQL) database: how often a replica compares the environments'
     /// versions with its own, in case a change notification was lost.
     public var replicaPollInterval: Duration
-    /// How webhooks are delivered and retried.
+    /// How webhooks are delivered and retried, and where they may go.
     public var webhooks: WebhookSettings
+    /// Where `/metrics` is served on a listener of its own (`--metrics-address`), unauthenticated
+    /// unless ``metricsToken`` is set; `nil`: no such listener. Port 0 picks a free one
+    /// (``RunningClutchServer/metricsPort``).
+    public var metricsAddress: (host: String, port: Int)?
+    /// The bearer token `/metrics` requires (`--metrics-token`), on the main listener and on
+    /// ``metricsAddress``. Without it the main listener does not serve `/metrics`: the metrics
+    /// name every flag key and its traffic.
+    public var metricsToken: String?
+    /// The file holding the key webhook secrets are sealed with (`--secret-key-file`); `nil`: next
+    /// to the SQLite database (`<db>.key`), or on PostgreSQL next to the CLI configuration file
+    /// (``effectiveSecretKeyPath``). Created, 0600, on the first start.
+    public var secretKeyPath: String?
     /// After SIGTERM, how long `/readyz` answers 503 `draining` while the server still serves
     /// everything, before it stops: a proxy's health check takes the replica out of rotation
     /// first, so no request is sent to a process that is exiting. `nil`: 5 s on a PostgreSQL
@@ -70,11 +83,60 @@ public struct ServerConfiguration: Sendable {
         self.consoleIdleTimeout = .seconds(30 * 60)
         self.replicaPollInterval = .seconds(3)
         self.webhooks = WebhookSettings()
+        self.secretKeyPath = nil
         self.drainPeriod = nil
+        self.metricsAddress = nil
+        self.metricsToken = nil
+    }
+
+    /// The fewest characters a token the operator chooses may have (`CLUTCH_BOOTSTRAP_TOKEN`,
+    /// `--metrics-token`): as many as the random tokens' 32 bytes give in hex would be more, but
+    /// 32 characters of anything not guessable already rule out a guess over the network.
+    public static let minimumTokenLength = 32
+
+    /// Refuses what the server must not start with: a token the operator chose that is too short
+    /// to resist guessing. The message names the variable or option, never the token.
+    public func validate() throws(ServerConfigurationError) {
+        if let token = bootstrapToken, !token.isEmpty, token.count < Self.minimumTokenLength {
+            throw ServerConfigurationError(
+                "CLUTCH_BOOTSTRAP_TOKEN must be at least \(Self.minimumTokenLength) characters, it has \(token.count)")
+        }
+        if let token = metricsToken, token.count < Self.minimumTokenLength {
+            throw ServerConfigurationError(
+                "--metrics-token (CLUTCH_METRICS_TOKEN) must be at least \(Self.minimumTokenLength) characters, it has \(token.count)")
+        }
+        // One SDK key's streams (an app's whole fleet) must not be able to take every connection.
+        guard limits.maxConnections > limits.maxStreamsPerKey else {
+            throw ServerConfigurationError(
+                "--max-connections (\(limits.maxConnections)) must be above --max-streams-per-key (\(limits.maxStreamsPerKey)): one key's streams would fill the server")
+        }
+        guard limits.requestTimeout > .zero else {
+            throw ServerConfigurationError("--request-timeout must be positive, got \(limits.requestTimeout)")
+        }
+    }
+
+    /// The webhook secret key file in effect: ``secretKeyPath``, else `<database>.key` for a
+    /// SQLite file, else `secret.key` beside the CLI configuration file. Replicas on one
+    /// PostgreSQL database must all be given the same file.
+    public var effectiveSecretKeyPath: String {
+        if let secretKeyPath { return secretKeyPath }
+        if !PostgresAddress.isPostgres(databasePath) { return databasePath + ".key" }
+        let directory = ((cliConfigPath ?? CLIConfigFile.defaultPath()) as NSString).deletingLastPathComponent
+        return (directory as NSString).appendingPathComponent("secret.key")
     }
 
     /// The drain period in effect: ``drainPeriod``, else the default for the database kind.
     public var effectiveDrainPeriod: Duration {
         drainPeriod ?? (PostgresAddress.isPostgres(databasePath) ? .seconds(5) : .zero)
+    }
+}
+
+/// A configuration the server refuses to start with (``ServerConfiguration/validate()``); the
+/// message names the setting and holds no secret.
+public struct ServerConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }

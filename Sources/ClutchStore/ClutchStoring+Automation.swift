@@ -44,16 +44,22 @@ public protocol ConsoleQueryStoring: Sendable {
 ///   environment (or archives or deletes the flag), the next turn pauses the release naming
 ///   who did, rather than overwriting their change.
 public protocol ReleaseStoring: Sendable {
-    /// Starts a guarded release of the flag in `environment` (refused while one runs or is paused there).
-    func startRelease(flag key: String, environment: String, policy: ReleasePolicy, change: ChangeInfo, now: Date) async throws -> Change<Release>
+    /// Starts a guarded release of the flag in `environment` (refused while one runs or is paused
+    /// there) from the exposure the flag already gives the variant, or from `restartFrom`
+    /// (``ReleaseStart``: 409 with field `restartFrom` when the current exposure cannot be
+    /// continued), recording what the flag served before.
+    func startRelease(
+        flag key: String, environment: String, policy: ReleasePolicy, restartFrom: Double?, change: ChangeInfo, now: Date
+    ) async throws -> Change<Release>
     /// The latest release of the flag in `environment`, with its transitions.
     func release(flag key: String, environment: String) async throws -> Release
     /// Pauses a running release.
     func pauseRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release>
     /// Resumes a paused release at the step it was at.
     func resumeRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release>
-    /// Aborts a running or paused release (the variant back to 0 %).
-    func abortRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release>
+    /// Aborts a running or paused release as one revision: back to what the flag served before it,
+    /// or the variant to 0 % (``ReleaseAbortTarget``).
+    func abortRelease(flag key: String, environment: String, to target: ReleaseAbortTarget, change: ChangeInfo, now: Date) async throws -> Change<Release>
     /// One turn of the release runner over every running release, each in its own transaction;
     /// returns the changes that moved a release. Safe to run on several replicas at once: a
     /// release is advanced by one of them at a time.
@@ -154,8 +160,14 @@ public protocol WebhookStoring: Sendable {
 
 // The forms the server calls, with the current time and the usual limits.
 extension ReleaseStoring {
-    public func startRelease(flag key: String, environment: String, policy: ReleasePolicy, change: ChangeInfo) async throws -> Change<Release> {
-        try await startRelease(flag: key, environment: environment, policy: policy, change: change, now: Date())
+    public func startRelease(
+        flag key: String, environment: String, policy: ReleasePolicy, restartFrom: Double? = nil, change: ChangeInfo
+    ) async throws -> Change<Release> {
+        try await startRelease(flag: key, environment: environment, policy: policy, restartFrom: restartFrom, change: change, now: Date())
+    }
+    /// A release continuing the current exposure (no `restartFrom`).
+    public func startRelease(flag key: String, environment: String, policy: ReleasePolicy, change: ChangeInfo, now: Date) async throws -> Change<Release> {
+        try await startRelease(flag: key, environment: environment, policy: policy, restartFrom: nil, change: change, now: now)
     }
     public func pauseRelease(flag key: String, environment: String, change: ChangeInfo) async throws -> Change<Release> {
         try await pauseRelease(flag: key, environment: environment, change: change, now: Date())
@@ -163,8 +175,14 @@ extension ReleaseStoring {
     public func resumeRelease(flag key: String, environment: String, change: ChangeInfo) async throws -> Change<Release> {
         try await resumeRelease(flag: key, environment: environment, change: change, now: Date())
     }
-    public func abortRelease(flag key: String, environment: String, change: ChangeInfo) async throws -> Change<Release> {
-        try await abortRelease(flag: key, environment: environment, change: change, now: Date())
+    public func abortRelease(
+        flag key: String, environment: String, to target: ReleaseAbortTarget = .before, change: ChangeInfo
+    ) async throws -> Change<Release> {
+        try await abortRelease(flag: key, environment: environment, to: target, change: change, now: Date())
+    }
+    /// An abort back to what the flag served before the release.
+    public func abortRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release> {
+        try await abortRelease(flag: key, environment: environment, to: .before, change: change, now: now)
     }
     public func runReleases() async throws -> [Change<Release>] { try await runReleases(now: Date()) }
 }

@@ -65,7 +65,7 @@ struct ImportPlan {
     init(
         _ document: ClutchDocument, environments: Set<String>, cohortKeys: [String: Set<String>],
         storedCohort: (String, String) throws -> CohortRecord?, storedFlag: (String) throws -> FlagRecord?,
-        prerequisiteIssues: (Flag, [String: Flag]) throws -> [ValidationIssue]
+        prerequisiteIssues: (Flag, PrerequisiteOverlay) throws -> [ValidationIssue]
     ) throws {
         var issues: [ValidationIssue] = []
         var cohortKeys = cohortKeys
@@ -107,8 +107,9 @@ struct ImportPlan {
             if written[new.key] == nil { written[new.key] = new }
         }
         if issues.isEmpty {
+            let overlay = PrerequisiteOverlay(written)
             for (i, item) in flags.enumerated() {
-                issues += try prerequisiteIssues(item.new, written)
+                issues += try prerequisiteIssues(item.new, overlay)
                     .map { ValidationIssue(path: "flags[\(i)].\($0.path)", message: $0.message) }
             }
         }

@@ -6,6 +6,8 @@ extension FlagStore {
     /// their names. A file that does not exist yet is created (and, in a dry run, left alone).
     public static func migrate(path: String, dryRun: Bool) throws -> [String] {
         if dryRun, !FileManager.default.fileExists(atPath: path) { return Schema.migrationNames }
+        // Its webhook secrets are sealed when a server opens it: only the server holds the key.
+        _ = FileModes.makeDatabasePrivate(path)
         let queue = try DatabaseQueue(path: path, configuration: FlagStore.configuration())
         defer { try? queue.close() }
         let applied = try queue.read { db in try Schema.migrator.appliedIdentifiers(db) }

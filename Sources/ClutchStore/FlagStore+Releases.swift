@@ -4,36 +4,39 @@ import GRDB
 
 extension FlagStore {
     /// Starts a guarded release: turns the flag on in `environment` and sets its default to a
-    /// rollout of the policy's variant at the first step, bucketed by the policy's attribute (one
-    /// revision), and records the release as running. Refused while another release of the flag
-    /// runs or is paused there.
+    /// rollout of the policy's variant, bucketed by the policy's attribute (one revision), and
+    /// records the release as running with what the flag served before. The rollout starts from
+    /// the exposure the flag already gives the variant, or from `restartFrom` (``ReleaseStart``).
+    /// Refused while another release of the flag runs or is paused there.
     public func startRelease(
-        flag key: String, environment: String, policy: ReleasePolicy, change: ChangeInfo, now: Date = Date()
+        flag key: String, environment: String, policy requested: ReleasePolicy, restartFrom: Double?, change: ChangeInfo,
+        now: Date = Date()
     ) async throws -> Change<Release> {
-        let issues = policy.issues()
+        let issues = requested.issues()
         guard issues.isEmpty else { throw StoreError.invalid(ValidationError(issues)) }
         return try await pool.write { db in
             try Tables.requireEnvironment(db, environment)
             let record = try Tables.requireFlag(db, key)
-            guard record.flag.variants.contains(where: { $0.key == policy.variant }) else {
-                throw StoreError.invalid(ValidationError(path: "variant", "flag '\(key)' has no variant '\(policy.variant)'"))
+            guard record.flag.variants.contains(where: { $0.key == requested.variant }) else {
+                throw StoreError.invalid(ValidationError(path: "variant", "flag '\(key)' has no variant '\(requested.variant)'"))
             }
             if let active = try Tables.latestRelease(db, flag: key, environment: environment), active.state.isActive {
                 throw StoreError.conflict("a release of '\(key)' is already \(active.state.rawValue) in '\(environment)'")
             }
+            let (policy, baseline) = try ReleaseText.startPlan(requested, record: record, environment: environment, restartFrom: restartFrom)
             try db.execute(
                 sql: """
                     INSERT INTO release (flag, environment, variant, state, policy, progress, expected_state, message,
-                                         started_by, started_at, updated_at)
-                    VALUES (?, ?, ?, 'running', ?, ?, '', ?, ?, ?, ?)
+                                         started_by, started_at, updated_at, replaced)
+                    VALUES (?, ?, ?, 'running', ?, ?, '', ?, ?, ?, ?, ?)
                     """,
                 arguments: [key, environment, policy.variant, try Tables.json(policy), try Tables.json(ReleaseProgress(stepStartedAt: now)),
-                            change.message, change.actor, now, now])
+                            change.message, change.actor, now, now, try Tables.json(baseline)])
             var release = Release(
                 id: db.lastInsertedRowID, flag: key, environment: environment, state: .running, policy: policy,
                 progress: ReleaseProgress(stepStartedAt: now), reason: nil, message: change.message, startedBy: change.actor,
-                startedAt: now, updatedAt: now, transitions: [])
-            let text = ReleaseText.started(policy, change: change)
+                startedAt: now, updatedAt: now, transitions: [], replaced: baseline)
+            let text = ReleaseText.started(policy, replacing: baseline, change: change)
             let written = try Tables.applyReleaseChange(
                 db, release, [.turnOn, ReleaseText.rollout(release, percent: policy.percent(at: 0))], action: .started,
                 change: ChangeInfo(actor: change.actor, message: text))
@@ -85,17 +88,21 @@ extension FlagStore {
         }
     }
 
-    /// Aborts a running or paused release: the variant goes back to 0 % and the release ends.
-    public func abortRelease(flag key: String, environment: String, change: ChangeInfo, now: Date = Date()) async throws -> Change<Release> {
+    /// Aborts a running or paused release as one revision: back to what the flag served before
+    /// it, or the variant to 0 % (``ReleaseAbortTarget``); the release ends.
+    public func abortRelease(
+        flag key: String, environment: String, to target: ReleaseAbortTarget, change: ChangeInfo, now: Date = Date()
+    ) async throws -> Change<Release> {
         try await pool.write { db in
             var release = try Tables.requireActiveRelease(db, flag: key, environment: environment)
-            let text = ReleaseText.aborted(release, change: change)
+            let abort = ReleaseText.abort(release, to: target, change: change)
             let written = try Tables.applyReleaseChange(
-                db, release, [ReleaseText.rollout(release, percent: 0)], action: .aborted, change: ChangeInfo(actor: change.actor, message: text))
+                db, release, abort.instructions, action: .aborted, change: ChangeInfo(actor: change.actor, message: abort.text))
             release.state = .aborted
+            release.abortedTo = abort.percent
             release.reason = ReleaseText.abortReason(change)
             try Tables.recordTransition(
-                db, release, ReleaseTransition(kind: .aborted, actor: change.actor, message: text, revision: written.value?.revision, at: now))
+                db, release, ReleaseTransition(kind: .aborted, actor: change.actor, message: abort.text, revision: written.value?.revision, at: now))
             return written.with(try Tables.latestRelease(db, flag: key, environment: environment) ?? release)
         }
     }

@@ -11,18 +11,19 @@ extension FlagStore {
         let events = try WebhookRules.events(request.events)
         try WebhookRules.checkSecret(request.secret)
         let id = "wh_" + FlagStore.randomHex(bytes: 8)
-        let record = try await pool.write { db -> WebhookRecord in
+        let sealed = try secretKey.seal(request.secret, webhook: id)
+        let record = try await pool.write { [secretKey] db -> WebhookRecord in
             try db.execute(
                 sql: """
-                    INSERT INTO webhook (id, url, events, secret, secret_hint, description, created_at, created_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO webhook (id, url, events, secret, secret_key, secret_hint, description, created_at, created_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [id, request.url, try Tables.json(events.map(\.rawValue)), request.secret,
+                arguments: [id, request.url, try Tables.json(events.map(\.rawValue)), sealed, secretKey.id,
                             WebhookRules.hint(request.secret), request.description, now, change.actor])
             try Tables.audit(db, at: now, change: change, action: "create", entity: "webhook", key: id, environment: nil, revision: nil)
             return try Tables.requireWebhook(db, id)
         }
-        logger.info("webhook created", metadata: ["webhook": "\(id)", "url": "\(request.url)", "actor": "\(change.actor)"])
+        logger.info("webhook created", metadata: ["webhook": "\(id)", "url": "\(WebhookURL.redacted(request.url))", "actor": "\(change.actor)"])
         return record
     }
 
@@ -79,7 +80,7 @@ extension FlagStore {
 
     /// Pending deliveries due at `now` and not leased, oldest first, except those in `excluding`.
     public func dueDeliveries(now: Date, limit: Int, excluding: Set<Int64> = []) async throws -> [PendingDelivery] {
-        try await pool.read { db in
+        try await pool.read { [secretKey] db in
             let rows = try Row.fetchAll(
                 db, sql: """
                     \(Tables.pendingDeliverySelect)
@@ -87,13 +88,15 @@ extension FlagStore {
                     ORDER BY d.next_attempt_at, d.id LIMIT ?2
                     """,
                 arguments: [now, limit + excluding.count])
-            return try rows.map(Tables.pendingDelivery).filter { !excluding.contains($0.id) }.prefix(limit).map { $0 }
+            return try rows.filter { !excluding.contains($0["id"] as Int64? ?? -1) }.prefix(limit).map {
+                try Tables.pendingDelivery($0, secretKey: secretKey)
+            }
         }
     }
 
     /// Claims delivery `id` for this store until `now + lease` (see ``WebhookStoring/claimDelivery(_:now:lease:)``).
     public func claimDelivery(_ id: Int64, now: Date, lease: Duration) async throws -> PendingDelivery? {
-        try await pool.write { db in
+        try await pool.write { [claimer, secretKey] db in
             try db.execute(
                 sql: """
                     UPDATE webhook_delivery SET claimed_by = ?1, claimed_until = ?2
@@ -101,7 +104,9 @@ extension FlagStore {
                     """,
                 arguments: [claimer, WebhookOutbox.leaseEnd(now, lease), id, now])
             guard db.changesCount == 1 else { return nil }
-            return try Row.fetchOne(db, sql: "\(Tables.pendingDeliverySelect) WHERE d.id = ?", arguments: [id]).map(Tables.pendingDelivery)
+            return try Row.fetchOne(db, sql: "\(Tables.pendingDeliverySelect) WHERE d.id = ?", arguments: [id]).map {
+                try Tables.pendingDelivery($0, secretKey: secretKey)
+            }
         }
     }
 
@@ -219,7 +224,7 @@ extension Tables {
     static func webhook(_ row: Row) throws -> WebhookRecord {
         WebhookRecord(
             id: try row.decode(String.self, forColumn: "id"),
-            url: try row.decode(String.self, forColumn: "url"),
+            url: WebhookURL.redacted(try row.decode(String.self, forColumn: "url")),
             events: try decode([WebhookEventType].self, try row.decode(String.self, forColumn: "events")),
             secretHint: try row.decode(String.self, forColumn: "secret_hint"),
             description: try row.decode(String?.self, forColumn: "description"),
@@ -229,17 +234,33 @@ extension Tables {
     }
 
     static let pendingDeliverySelect = """
-        SELECT d.id, d.webhook, d.attempts, d.created_at, w.url, w.secret, e.id AS event, e.type, e.body
+        SELECT d.id, d.webhook, d.attempts, d.created_at, w.url, w.secret, w.secret_key, e.id AS event, e.type, e.body
         FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook JOIN webhook_event e ON e.id = d.event
         """
 
-    static func pendingDelivery(_ row: Row) throws -> PendingDelivery {
-        PendingDelivery(
-            id: try row.decode(Int64.self, forColumn: "id"), webhook: try row.decode(String.self, forColumn: "webhook"),
-            url: try row.decode(String.self, forColumn: "url"), secret: try row.decode(String.self, forColumn: "secret"),
+    static func pendingDelivery(_ row: Row, secretKey: WebhookSecretKey) throws -> PendingDelivery {
+        let webhook = try row.decode(String.self, forColumn: "webhook")
+        return PendingDelivery(
+            id: try row.decode(Int64.self, forColumn: "id"), webhook: webhook, url: try row.decode(String.self, forColumn: "url"),
+            secret: try secretKey.secret(
+                stored: try row.decode(String.self, forColumn: "secret"), sealedWith: try row.decode(String?.self, forColumn: "secret_key"),
+                webhook: webhook),
             eventId: try row.decode(String.self, forColumn: "event"), type: try row.decode(String.self, forColumn: "type"),
             body: try row.decode(String.self, forColumn: "body"), attempts: try row.decode(Int.self, forColumn: "attempts"),
             createdAt: try row.decode(Date.self, forColumn: "created_at"))
+    }
+
+    /// Seals every webhook secret still in plain text (written before secrets were sealed, or
+    /// by a server of an earlier version during an upgrade); answers how many.
+    static func sealPlainSecrets(_ db: Database, with key: WebhookSecretKey) throws -> Int {
+        let plain = try Row.fetchAll(db, sql: "SELECT id, secret FROM webhook WHERE secret_key IS NULL")
+        for row in plain {
+            let id: String = try row.decode(String.self, forColumn: "id")
+            try db.execute(
+                sql: "UPDATE webhook SET secret = ?, secret_key = ? WHERE id = ?",
+                arguments: [try key.seal(try row.decode(String.self, forColumn: "secret"), webhook: id), key.id, id])
+        }
+        return plain.count
     }
 
     static func requireWebhook(_ db: Database, _ id: String) throws -> WebhookRecord {

@@ -18,16 +18,31 @@ public final class FlagStore: Sendable {
     /// Who this store is when it claims a webhook delivery (``claimDelivery(_:now:lease:)``).
     let claimer = "sqlite-" + FlagStore.randomHex(bytes: 8)
 
-    /// Opens or creates the SQLite file at `path`, runs the migrations and creates the default
-    /// environments on first start.
-    public init(path: String, logger: Logger) throws {
+    /// The key webhook secrets are sealed with (`<path>.key` unless told otherwise).
+    let secretKey: WebhookSecretKey
+
+    /// Opens or creates the SQLite file at `path` (mode 0600, as its `-wal` and `-shm` files),
+    /// runs the migrations and creates the default environments on first start.
+    ///
+    /// Webhook secrets are sealed with the key in `secretKeyPath` (default: `path` + `.key`),
+    /// created with the database; secrets written by an earlier version in plain text are
+    /// sealed now. A missing or different key file while sealed secrets exist fails with
+    /// ``WebhookSecretKeyError`` naming the file.
+    public init(path: String, secretKeyPath: String? = nil, logger: Logger) throws {
         self.logger = logger
-        pool = try DatabasePool(path: path, configuration: FlagStore.configuration())
+        for file in FileModes.makeDatabasePrivate(path) {
+            logger.notice("database file made readable by its owner only (0600)", metadata: ["path": "\(file)"])
+        }
+        let pool = try DatabasePool(path: path, configuration: FlagStore.configuration())
         // GRDB switches the writer to `synchronous = NORMAL` when it enables WAL, after our
         // `prepareDatabase`; NORMAL may lose the last commits on power loss, so set FULL again.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Schema.migrator.migrate(pool)
-        try pool.write { db in
+        let sealedWith = try pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT secret_key FROM webhook WHERE secret_key IS NOT NULL"))
+        }
+        let secretKey = try WebhookSecretKey.prepare(path: secretKeyPath ?? path + ".key", sealedWith: sealedWith)
+        let sealed = try pool.write { db -> Int in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM environment") ?? 0
             if count == 0 {
                 let now = Date()
@@ -35,8 +50,12 @@ public final class FlagStore: Sendable {
                     try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES (?, ?, 0)", arguments: [key, now])
                 }
             }
+            return try Tables.sealPlainSecrets(db, with: secretKey)
         }
-        logger.info("flag store open", metadata: ["path": "\(path)"])
+        self.pool = pool
+        self.secretKey = secretKey
+        if sealed > 0 { logger.notice("webhook secrets sealed", metadata: ["count": "\(sealed)", "key_file": "\(secretKey.path)"]) }
+        logger.info("flag store open", metadata: ["path": "\(path)", "key_file": "\(secretKey.path)"])
     }
 
     static func configuration() -> Configuration {

@@ -21,15 +21,32 @@ public struct Release: Sendable, Hashable, Codable {
     public var updatedAt: Date
     /// Every transition, oldest first (filled in by reads that ask for them).
     public var transitions: [ReleaseTransition]
+    /// What the flag served before the release: what an abort returns to. `nil` for releases
+    /// started by versions that did not record it (their abort goes to 0 %).
+    public var replaced: ReleaseBaseline? = nil
+    /// The variant's percentage an abort left (`nil` until aborted, and for aborts by older versions: 0).
+    public var abortedTo: Double? = nil
 
-    /// The new variant's current percentage (0 once rolled back or aborted).
+    /// The new variant's current percentage (0 once rolled back; what an abort left).
     public var percent: Double {
         switch state {
-        case .rolledBack, .aborted: 0
+        case .rolledBack: 0
+        case .aborted: abortedTo ?? 0
         case .completed: 100
         case .running, .paused: policy.percent(at: progress.stepIndex)
         }
     }
+}
+
+/// Where `abort` takes the flag.
+public enum ReleaseAbortTarget: String, Sendable, Hashable, CaseIterable {
+    /// Back to what it served before the release (``Release/replaced``), as one revision: its
+    /// default, and off again if it was off. Never turns a flag on. A release started by an older
+    /// version, which did not record it, goes to 0 % instead.
+    case before
+    /// The released variant to 0 % for everyone not targeted (the flag stays on), as an abort did
+    /// before releases recorded what they replaced.
+    case zero
 }
 
 /// One move of a release: what the outbox of notifications hears about. Every transition is

@@ -4,11 +4,27 @@ import Foundation
 /// What release transitions say (their messages, reasons and webhook data), worked out without
 /// a database: both stores describe a release the same way from here.
 enum ReleaseText {
-    static func started(_ policy: ReleasePolicy, change: ChangeInfo) -> String {
-        "release of '\(policy.variant)' started at \(ReleaseFormat.percent(policy.percent(at: 0))) by \(policy.bucketBy); steps "
+    static func started(_ policy: ReleasePolicy, replacing baseline: ReleaseBaseline, change: ChangeInfo) -> String {
+        "release of '\(policy.variant)' started at \(ReleaseFormat.percent(policy.percent(at: 0))) by \(policy.bucketBy) "
+            + "(was \(baseline.text)); steps "
             + policy.steps.map(ReleaseFormat.number).joined(separator: ", ") + " %, \(ReleaseDuration.text(policy.stepDuration)) each, "
             + "at least \(policy.minSamples) evaluations a side, rolls back above \(ReleaseFormat.number(policy.maxErrorRatio))× the errors"
             + suffix(change)
+    }
+
+    /// The policy a release of `record`'s flag runs in `environment` and what it replaces
+    /// (``ReleaseStart``), or the store's refusal: 400 for a bad `restartFrom`, 409 naming what
+    /// the flag serves (field `restartFrom`) when the release cannot continue it.
+    static func startPlan(
+        _ policy: ReleasePolicy, record: FlagRecord, environment: String, restartFrom: Double?
+    ) throws -> (policy: ReleasePolicy, baseline: ReleaseBaseline) {
+        do {
+            return try ReleaseStart.plan(policy, flag: record.flag, environment: environment, restartFrom: restartFrom)
+        } catch .invalid(let issue) {
+            throw StoreError.invalid(ValidationError([issue]))
+        } catch .cannotContinue(let sentence) {
+            throw StoreError.conflict(sentence, field: ReleaseStart.restartField)
+        }
     }
 
     static func pauseReason(_ change: ChangeInfo) -> String { "paused by \(change.actor)" + suffix(change) }
@@ -21,9 +37,28 @@ enum ReleaseText {
         "release of '\(release.policy.variant)' resumed at \(ReleaseFormat.percent(release.percent)) by \(change.actor)" + suffix(change)
     }
 
-    static func aborted(_ release: Release, change: ChangeInfo) -> String {
-        "release of '\(release.policy.variant)' aborted by \(change.actor) at \(ReleaseFormat.percent(release.percent)); "
-            + "back to 0 %; \(release.progress.figures(policy: release.policy))" + suffix(change)
+    /// What aborting `release` to `target` does: its instructions (one revision), the variant's
+    /// percentage afterwards and the sentence saying so. Only a release that recorded what it
+    /// replaced can go back to it; older ones go to 0 % as they always did.
+    static func abort(
+        _ release: Release, to target: ReleaseAbortTarget, change: ChangeInfo
+    ) -> (instructions: [Instruction], percent: Double, text: String) {
+        let instructions: [Instruction]
+        let percent: Double
+        let back: String
+        if target == .before, let baseline = release.replaced {
+            // Off again if it was off; never on: someone may have turned it off since.
+            instructions = [.setDefault(baseline.serve)] + (baseline.enabled ? [] : [.turnOff])
+            percent = baseline.percent
+            back = "back to \(baseline.text) as before the release"
+        } else {
+            instructions = [rollout(release, percent: 0)]
+            percent = 0
+            back = "back to 0 %"
+        }
+        let text = "release of '\(release.policy.variant)' aborted by \(change.actor) at \(ReleaseFormat.percent(release.percent)); "
+            + "\(back); \(release.progress.figures(policy: release.policy))" + suffix(change)
+        return (instructions, percent, text)
     }
 
     static func abortReason(_ change: ChangeInfo) -> String { "aborted by \(change.actor)" + suffix(change) }

@@ -301,6 +301,41 @@ enum Schema {
                 CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start);
                 """)
         }
+        // What a release replaced (`replaced`: a ReleaseBaseline as JSON, the default and on/off
+        // the flag had before it) and the percentage an abort left (`aborted_to`): an abort goes
+        // back to the state before the release. Both NULL for releases started before this
+        // migration, whose abort goes to 0 % as it always did.
+        migrator.registerMigration("v11-release-baseline") { db in
+            try db.execute(sql: """
+                ALTER TABLE release ADD COLUMN replaced TEXT;
+                ALTER TABLE release ADD COLUMN aborted_to DOUBLE;
+                """)
+        }
+        // Webhook secrets sealed at rest (WebhookSecretKey): `secret` holds the sealed secret
+        // (AES-GCM, base64) and `secret_key` the id of the key that sealed it; NULL marks a secret
+        // still in plain text, which the store seals when it opens with its key.
+        migrator.registerMigration("v12-sealed-webhook-secrets") { db in
+            try db.execute(sql: "ALTER TABLE webhook ADD COLUMN secret_key TEXT")
+        }
+        // Which flags require which (`flag` requires `requires` in some environment), written with
+        // every flag write: a change finds the flags that require the one it changes by this index
+        // instead of reading every flag's definition (at 10,000 flags that scan was most of a change).
+        migrator.registerMigration("v13-flag-requires") { db in
+            try db.execute(sql: """
+                CREATE TABLE flag_requires (
+                    requires TEXT NOT NULL,
+                    flag TEXT NOT NULL REFERENCES flag(key) ON DELETE CASCADE,
+                    PRIMARY KEY (requires, flag)
+                ) WITHOUT ROWID;
+                CREATE INDEX flag_requires_flag ON flag_requires(flag);
+                INSERT OR IGNORE INTO flag_requires (requires, flag)
+                    SELECT json_extract(prerequisite.value, '$.flag'), flag.key
+                    FROM flag, json_each(flag.definition, '$.environments') AS environment,
+                         json_each(environment.value, '$.prerequisites') AS prerequisite
+                    WHERE flag.definition LIKE '%"prerequisites":%'
+                      AND json_extract(prerequisite.value, '$.flag') IS NOT NULL;
+                """)
+        }
         // The release guard's reporters (`ReporterGuard`): the usage each reporter (an SDK
         // instance, `<key id>/<instance>`, or a key) sent a running release since the runner
         // last took it, `early_*` and `pending_*` as on the release row, and `excess_errors`,
@@ -308,7 +343,7 @@ enum Schema {
         // are zeroed when taken, not deleted: they also count the reporters a release tracks.
         // `sdk_key_served`: the SDK keys that have fetched the flags, opened a stream or been
         // served an OFREP evaluation (a key that served nothing cannot have evaluated a flag).
-        migrator.registerMigration("v11-release-reporters") { db in
+        migrator.registerMigration("v14-release-reporters") { db in
             try db.execute(sql: """
                 CREATE TABLE release_reporter (
                     release_id INTEGER NOT NULL REFERENCES release(id),

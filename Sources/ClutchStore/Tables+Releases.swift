@@ -13,7 +13,9 @@ extension Tables {
             policy: try decoder.decode(ReleasePolicy.self, from: Array((row["policy"] as String).utf8)),
             progress: try decoder.decode(ReleaseProgress.self, from: Array((row["progress"] as String).utf8)),
             reason: row["reason"], message: row["message"], startedBy: row["started_by"],
-            startedAt: row["started_at"], updatedAt: row["updated_at"], transitions: [])
+            startedAt: row["started_at"], updatedAt: row["updated_at"], transitions: [],
+            replaced: try (row["replaced"] as String?).map { try decoder.decode(ReleaseBaseline.self, from: Array($0.utf8)) },
+            abortedTo: row["aborted_to"])
     }
 
     /// The latest release of `flag` in `environment`, with its transitions.
@@ -50,8 +52,8 @@ extension Tables {
     /// transaction of the change it describes.
     static func recordTransition(_ db: Database, _ release: Release, _ transition: ReleaseTransition) throws {
         try db.execute(
-            sql: "UPDATE release SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
-            arguments: [release.state.rawValue, release.reason, transition.at, release.id])
+            sql: "UPDATE release SET state = ?, reason = ?, aborted_to = ?, updated_at = ? WHERE id = ?",
+            arguments: [release.state.rawValue, release.reason, release.abortedTo, transition.at, release.id])
         try saveProgress(db, release)
         try db.execute(
             sql: "INSERT INTO release_transition (release_id, kind, actor, message, revision, at) VALUES (?, ?, ?, ?, ?, ?)",

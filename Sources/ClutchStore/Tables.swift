@@ -159,6 +159,7 @@ enum Tables {
         } else {
             try db.execute(sql: "DELETE FROM flag WHERE key = ?", arguments: [key])
         }
+        try recordRequires(db, key: key, new)
         try db.execute(
             sql: """
                 INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,

@@ -61,4 +61,18 @@ struct DatabaseUnreachableTests {
         #expect(result.stderr.contains("CLUTCH_DB_CONNECT_TIMEOUT") || result.stderr.contains("--db-connect-timeout"), "\(result)")
         #expect(!result.stderr.contains("cannot reach"), "\(result)")
     }
+
+    @Test("a URL that does not parse: exits non-zero quoting it without its password", arguments: ["serve", "migrate"])
+    func unparsableURLIsQuotedWithoutItsPassword(command: String) async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-unparsable-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // A port that is not a number makes it no URL at all; the password is what must not be printed.
+        let url = "postgres://clutch:\(Self.password)@127.0.0.1:54x32/clutch"
+        let arguments = command == "serve" ? ["serve", "--port", "0", "--db", url] : ["migrate", "--db", url]
+        let result = try await runClutch(
+            arguments, environment: ["CLUTCH_CONFIG": scratch.appendingPathComponent("config.json").path], timeout: .seconds(25))
+        #expect(result.status != 0, "\(result)")
+        #expect(result.stderr.contains("'postgres://clutch:***@127.0.0.1:54x32/clutch' is not a postgres:// URL"), "\(result)")
+        #expect(!result.stderr.contains(Self.password) && !result.stdout.contains(Self.password), "\(result)")
+    }
 }

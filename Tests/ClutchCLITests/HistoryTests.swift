@@ -30,6 +30,30 @@ struct HistoryTests {
         #expect(lines[1].hasPrefix("3 ") && lines[1].contains("ten percent"), "\(text)")
     }
 
+    @Test("history and audit print control characters in a message escaped; --json keeps them exact")
+    func controlCharactersAreEscaped() async throws {
+        let server = try await TestServer.shared.get()
+        let key = uniqueKey("ctl")
+        // Retitles the window, clears the screen, recolours, and forges a line of its own.
+        let message = "ok\u{1B}]0;pwned\u{07}\u{1B}[2J\u{1B}[31mred\r\nREV 99 forged\u{202E}"
+        _ = try await server.clutch("flags", "create", key)
+        let toggled = try await server.clutch("on", key, "--env", "staging", "-m", message)
+        #expect(toggled.status == 0, "\(toggled)")
+        let escaped = #"ok\e]0;pwned\u{7}\e[2J\e[31mred\r\nREV 99 forged\u{202e}"#
+        for arguments in [["history", key], ["audit", "--flag", key]] {
+            let text = try await server.clutch(arguments: arguments)
+            #expect(text.status == 0, "\(text)")
+            #expect(text.stdout.contains(escaped), "\(text)")
+            let raw = text.stdout.unicodeScalars.filter { $0.value < 0x20 && $0 != "\n" || $0 == "\u{202E}" }
+            #expect(raw.isEmpty, "\(arguments[0]) printed raw control characters: \(raw.map(\.value))")
+            #expect(!text.stdout.split(separator: "\n").contains { $0.hasPrefix("REV 99") }, "\(text)")
+        }
+        let json = try await server.clutch("history", key, "--json")
+        #expect(try json.json()["revisions"]?.array?.first?["message"]?.string == message)
+        let audit = try await server.clutch("audit", "--flag", key, "--json")
+        #expect(try audit.json()["events"]?.array?.contains { $0["message"]?.string == message } == true, "\(audit)")
+    }
+
     @Test("diff shows the changed paths of one environment")
     func diff() async throws {
         let server = try await TestServer.shared.get()

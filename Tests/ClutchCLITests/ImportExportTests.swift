@@ -112,6 +112,15 @@ struct ImportExportTests {
         #expect(parse.status == 1)
         #expect(parse.stderr.contains("flags[0].type"), "\(parse)")
 
+        // The document goes to the server as written: a misspelled field is refused by the
+        // server's strict reading, naming its path, instead of being dropped on the way.
+        let typo = server.directory.appendingPathComponent("\(key)-typo.yaml")
+        try "flags:\n  - key: \(key)\n    environments:\n      staging:\n        enabeld: true\n".write(to: typo, atomically: true, encoding: .utf8)
+        let misspelled = try await server.clutch("import", typo.path)
+        #expect(misspelled.status == 1, "\(misspelled)")
+        #expect(misspelled.stderr.contains("flags[0].environments.staging.enabeld"), "\(misspelled)")
+        #expect(try await server.clutch("flags", "get", key).status == 1, "nothing was imported")
+
         let missing = try await server.clutch("import", "/nonexistent/file.yaml")
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("cannot read /nonexistent/file.yaml"))

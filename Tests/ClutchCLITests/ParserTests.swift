@@ -119,4 +119,31 @@ struct ParserTests {
         #expect(AdminClient.headerSafe("100% ✓") == "100%25 %E2%9C%93")
         #expect(AdminClient.headerSafe("a\nb") == "a%0Ab")
     }
+
+    @Test("user text prints with its control characters escaped", arguments: [
+        ("plain text, Ünïcode ✓", "plain text, Ünïcode ✓"),
+        ("a\u{1B}[2Jb", #"a\e[2Jb"#),
+        ("line\nforged\r", #"line\nforged\r"#),
+        ("\u{7}\u{0}\u{7F}\u{9B}", #"\u{7}\u{0}\u{7f}\u{9b}"#),
+        ("tab\there", #"tab\there"#),
+        ("abc\u{202E}fed", #"abc\u{202e}fed"#),
+    ])
+    func printable(text: String, shown: String) {
+        #expect(Output.printable(text) == shown)
+    }
+
+    @Test("--metrics-address takes [HOST:]PORT, loopback when the host is left out", arguments: [
+        ("9464", "127.0.0.1", 9464), (":9464", "127.0.0.1", 9464), ("0.0.0.0:9464", "0.0.0.0", 9464),
+        ("[::1]:9464", "::1", 9464), ("metrics.internal:0", "metrics.internal", 0),
+    ])
+    func listenAddress(text: String, host: String, port: Int) throws {
+        let address = try ServeCommand.listenAddress(text, option: "--metrics-address")
+        #expect(address.host == host)
+        #expect(address.port == port)
+    }
+
+    @Test("a --metrics-address without a valid port is refused", arguments: ["", "host:", "host:http", "70000", "[::1]", "[::1]9464"])
+    func badListenAddress(text: String) {
+        #expect(throws: CLIError.self) { try ServeCommand.listenAddress(text, option: "--metrics-address") }
+    }
 }

@@ -92,6 +92,64 @@ struct ReleaseCommandTests {
         #expect(try aborted.json()["percent"] == .integer(0) || aborted.json()["percent"] == .double(0))
     }
 
+    @Test("release start at 50 % says 'was 50%' and keeps 50 %; abort returns to 50 % in one revision, even after a change by hand")
+    func startsWhereTheFlagIsAndAbortsBack() async throws {
+        let server = try await TestServer.shared.get()
+        let flag = uniqueKey("halfway")
+        #expect(try await server.clutch("flags", "create", flag).status == 0)
+        #expect(try await server.clutch("on", flag, "--env", "production").status == 0)
+        let rollout = try await server.clutch("rollout", flag, "--env", "production", "--percent", "50")
+        #expect(rollout.status == 0, "\(rollout)")
+        let before = try await server.clutch("flags", "get", flag, "--json").json()["flag"]?["environments"]?["production"]
+
+        let started = try await server.clutch("release", "start", flag, "--env", "production", "--step-duration", "10m")
+        #expect(started.status == 0, "\(started)")
+        #expect(started.stdout.contains(
+            "Release started: \(flag) in production at 50 % (was 50% on / 50% off by targetingKey); next 100 % after 10m"), "\(started)")
+        #expect(started.stdout.contains("step 1/2 at 50 %"), "\(started)")
+        // Someone widens it by hand meanwhile (the release pauses); abort still returns to the state before the release.
+        #expect(try await server.clutch("rollout", flag, "--env", "production", "--percent", "60").status == 0)
+        let revisions = try await server.clutch("history", flag, "--json").json()["revisions"]?.array?.count ?? -1
+
+        let aborted = try await server.clutch("release", "abort", flag, "--env", "production", "-m", "not today")
+        #expect(aborted.status == 0, "\(aborted)")
+        #expect(aborted.stdout.contains("aborted"), "\(aborted)")
+        #expect(aborted.stdout.contains("back to 50% on / 50% off by targetingKey as before the release"), "\(aborted)")
+        #expect(try await server.clutch("history", flag, "--json").json()["revisions"]?.array?.count == revisions + 1, "one revision")
+        let after = try await server.clutch("flags", "get", flag, "--json").json()["flag"]?["environments"]?["production"]
+        #expect(after == before, "the state before the release")
+    }
+
+    @Test("a start that cannot continue is refused naming it; --restart-from 1 lowers explicitly; abort --to 0")
+    func restartFromLowersExplicitly() async throws {
+        let server = try await TestServer.shared.get()
+        let flag = uniqueKey("restart")
+        #expect(try await server.clutch("flags", "create", flag).status == 0)
+        #expect(try await server.clutch("on", flag, "--env", "production").status == 0)
+        #expect(try await server.clutch("rollout", flag, "--env", "production", "--percent", "50", "--by", "customerId").status == 0)
+
+        let refused = try await server.clutch("release", "start", flag, "--env", "production")
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("50% on / 50% off by customerId") && refused.stderr.contains("--restart-from"), "\(refused)")
+        #expect(try await server.clutch("release", "status", flag, "--env", "production").status == 1, "nothing started")
+        let outOfRange = try await server.clutch("release", "start", flag, "--env", "production", "--restart-from", "100")
+        #expect(outOfRange.status == 2, "\(outOfRange)")
+        #expect(outOfRange.stderr.contains("--restart-from"))
+
+        let restarted = try await server.clutch("release", "start", flag, "--env", "production", "--restart-from", "1", "--json")
+        #expect(restarted.status == 0, "\(restarted)")
+        #expect(try restarted.json()["percent"] == .integer(1) || restarted.json()["percent"] == .double(1), "\(restarted)")
+        #expect(try restarted.json()["replaced"]?["text"]?.string == "50% on / 50% off by customerId")
+
+        let badTo = try await server.clutch("release", "abort", flag, "--env", "production", "--to", "5")
+        #expect(badTo.status == 2, "\(badTo)")
+        let zero = try await server.clutch("release", "abort", flag, "--env", "production", "--to", "0", "--json")
+        #expect(zero.status == 0, "\(zero)")
+        #expect(try zero.json()["percent"] == .integer(0) || zero.json()["percent"] == .double(0))
+        let weights = try await server.clutch("flags", "get", flag, "--json").json()["flag"]?["environments"]?["production"]?["default"]?["rollout"]?["weights"]
+        #expect(weights?[0]?["weight"]?.int == 0, "\(String(describing: weights))")
+    }
+
     @Test("bad options: exit 2 with one line, nothing started", arguments: [
         (["--step-duration", "0.5s"], "--step-duration"),
         (["--step-duration", "soon"], "--step-duration"),

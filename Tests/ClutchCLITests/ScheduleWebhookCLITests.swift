@@ -76,15 +76,21 @@ struct ScheduleWebhookCLITests {
 
     @Test("webhooks create, list, deliveries, delete; the secret never shows in output or the server's log")
     func webhooksLifecycle() async throws {
-        let server = try await TestServer.start(extraEnvironment: ["CLUTCH_LOG_LEVEL": "debug", "CLUTCH_WEBHOOK_FIRST_RETRY_SECONDS": "0.2"])
+        // 127.0.0.1 is an internal address: allowed as an operator would (CLUTCH_WEBHOOK_ALLOW).
+        let server = try await TestServer.start(extraEnvironment: [
+            "CLUTCH_LOG_LEVEL": "debug", "CLUTCH_WEBHOOK_FIRST_RETRY_SECONDS": "0.2", "CLUTCH_WEBHOOK_ALLOW": "127.0.0.1/32",
+        ])
         let secret = "cli-secret-\(UUID().uuidString)"
         // A closed port: every attempt fails and is logged as a warning.
-        let created = try await server.clutch("webhooks", "create", "--url", "http://127.0.0.1:9/hook", "--events", "flag.changed", "--secret", secret, "--json")
+        // Its URL carries credentials: they are shown and logged as `***`.
+        let url = "http://hook-user:pa55w0rd@127.0.0.1:9/hook?token=t0k3n-cli"
+        let created = try await server.clutch("webhooks", "create", "--url", url, "--events", "flag.changed", "--secret", secret, "--json")
         #expect(created.status == 0, "\(created)")
         #expect(!created.stdout.contains(secret))
         let id = try #require(try created.json()["id"]?.string)
         let text = try await server.clutch("webhooks", "list")
         #expect(text.stdout.contains(id) && !text.stdout.contains(secret), "\(text)")
+        #expect(text.stdout.contains("http://***@127.0.0.1:9/hook?token=***"), "\(text)")
         #expect(text.stdout.contains("…" + secret.suffix(4)), "\(text)")
         let json = try await server.clutch("webhooks", "list", "--json")
         #expect(!json.stdout.contains(secret))
@@ -108,6 +114,9 @@ struct ScheduleWebhookCLITests {
         let log = (try? String(contentsOf: server.directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
         #expect(log.contains("webhook delivery failed"), "the log is being written")
         #expect(!log.contains(secret), "the secret was logged")
+        for credential in ["pa55w0rd", "t0k3n-cli", "hook-user"] {
+            #expect(!log.contains(credential) && !text.stdout.contains(credential) && !created.stdout.contains(credential), "\(credential)")
+        }
         await server.stop()
     }
 }

@@ -4,6 +4,13 @@ import Testing
 
 @Suite("clutch serve")
 struct ServeTests {
+    /// A new empty directory for a server that is expected not to start.
+    static func scratchDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     @Test("first start writes the CLI config file, which later commands use")
     func firstStartWritesConfig() async throws {
         let server = try await TestServer.start(bootstrapToken: nil)
@@ -19,6 +26,51 @@ struct ServeTests {
         let status = try await runClutch(["status", "--json"], environment: ["CLUTCH_CONFIG": server.configPath])
         #expect(status.status == 0, "\(status)")
         await server.stop()
+    }
+
+    @Test("a CLUTCH_BOOTSTRAP_TOKEN under 32 characters is refused in one line naming the variable, not the token")
+    func shortBootstrapTokenIsRefused() async throws {
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let token = "hunter2-is-not-enough"
+        let result = try await runClutch(
+            ["serve", "--port", "0", "--db", directory.appendingPathComponent("x.db").path],
+            environment: ["CLUTCH_BOOTSTRAP_TOKEN": token, "CLUTCH_CONFIG": directory.appendingPathComponent("config.json").path])
+        #expect(result.status == 2, "\(result)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result)")
+        #expect(result.stderr.contains("error: CLUTCH_BOOTSTRAP_TOKEN must be at least 32 characters"), "\(result)")
+        #expect(!result.stderr.contains(token) && !result.stdout.contains(token), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x.db").path), "nothing was created")
+    }
+
+    @Test("a CLUTCH_BOOTSTRAP_TOKEN the operator chose becomes the admin token and is not printed back")
+    func bootstrapTokenIsNotEchoed() async throws {
+        let token = TestServer.randomToken()
+        let server = try await TestServer.start(bootstrapToken: token)
+        let stdout = (try? String(contentsOf: server.directory.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
+        let log = (try? String(contentsOf: server.directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
+        #expect(stdout.contains("Created the first admin token from CLUTCH_BOOTSTRAP_TOKEN"), "\(stdout)")
+        #expect(!stdout.contains(token) && !log.contains(token), "\(stdout)")
+        let status = try await server.clutch("status")
+        #expect(status.status == 0, "\(status)")
+        await server.stop()
+    }
+
+    @Test("a connection budget not above the streams one key may open is refused, naming both options")
+    func connectionBudgetBelowTheStreamCapIsRefused() async throws {
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await runClutch(
+            ["serve", "--port", "0", "--db", directory.appendingPathComponent("x.db").path, "--max-connections", "100", "--max-streams-per-key", "100"],
+            environment: ["CLUTCH_CONFIG": directory.appendingPathComponent("config.json").path])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("error: --max-connections (100) must be above --max-streams-per-key (100)"), "\(result)")
+        let address = try await runClutch(
+            ["serve", "--port", "0", "--db", directory.appendingPathComponent("x.db").path, "--metrics-address", "localhost:metrics"],
+            environment: ["CLUTCH_CONFIG": directory.appendingPathComponent("config.json").path])
+        #expect(address.status == 2, "\(address)")
+        #expect(address.stderr.contains("--metrics-address must be [HOST:]PORT"), "\(address)")
     }
 
     @Test("a second clutch serve on the same database refuses to start, naming the file")
@@ -49,8 +101,7 @@ struct ServeTests {
         #expect(taken.stderr.contains("error: cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(taken)")
         await server.stop()
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bad = try await runClutch(["serve", "--port", "70000", "--db", directory.appendingPathComponent("x.db").path], environment: [:])
         #expect(bad.status == 2)
@@ -58,5 +109,20 @@ struct ServeTests {
         let badEnv = try await runClutch(["serve"], environment: ["CLUTCH_PORT": "http"])
         #expect(badEnv.status == 2)
         #expect(badEnv.stderr.contains("CLUTCH_PORT must be a port number"))
+    }
+
+    @Test("a --webhook-allow or CLUTCH_WEBHOOK_ALLOW_PRIVATE that means nothing is a usage error naming it")
+    func badWebhookAllowances() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("x.db").path
+        let bad = try await runClutch(["serve", "--port", "0", "--db", database, "--webhook-allow", "intranet"], environment: [:])
+        #expect(bad.status == 2, "\(bad)")
+        #expect(bad.stderr.contains("--webhook-allow must be an IP network such as 10.1.2.0/24 or fd00::/8, got 'intranet'"), "\(bad)")
+        let badEnv = try await runClutch(["serve", "--port", "0", "--db", database], environment: ["CLUTCH_WEBHOOK_ALLOW_PRIVATE": "yes"])
+        #expect(badEnv.status == 2, "\(badEnv)")
+        #expect(badEnv.stderr.contains("CLUTCH_WEBHOOK_ALLOW_PRIVATE must be 1 or 0, got 'yes'"), "\(badEnv)")
+        #expect(!FileManager.default.fileExists(atPath: database), "refused before the database is opened")
     }
 }

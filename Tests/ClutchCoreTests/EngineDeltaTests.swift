@@ -89,6 +89,34 @@ struct EngineDeltaTests {
         #expect(next.version == 5)
     }
 
+    /// A change of many flags (an import) is applied in one merge pass: it must give what the
+    /// same change applied a flag at a time gives — replaced, added between and after existing
+    /// keys, and removed — and an engine that evaluates as one built from scratch.
+    @Test func aChangeOfManyFlagsEqualsTheSameChangesOneAtATime() {
+        let base = Snapshot(environment: Self.environment, version: 1, flags: (0..<60).map { Self.flag("f\(1000 + $0 * 2)", percent: 40) })
+        var flags: [String: Flag?] = [:]
+        for i in stride(from: 0, to: 60, by: 3) { flags["f\(1000 + i * 2)"] = Self.flag("f\(1000 + i * 2)", enabled: false) }
+        for i in stride(from: 1, to: 60, by: 5) { flags["f\(1000 + i * 2)"] = .some(nil) }
+        for i in 0..<30 { flags["f\(1000 + i * 4 + 1)"] = Self.flag("f\(1000 + i * 4 + 1)", percent: 60) }
+        flags["f9999"] = Self.flag("f9999")
+        flags["f0"] = Self.flag("f0")
+        flags["f1001-gone"] = .some(nil)
+        let delta = SnapshotDelta(version: 2, flags: flags)
+        #expect(delta.flags.count > 16)
+        var oneByOne = base
+        for key in flags.keys.sorted() { oneByOne = oneByOne.applying(SnapshotDelta(version: 2, flags: [key: flags[key] ?? nil])) }
+        let merged = base.applying(delta)
+        #expect(merged == oneByOne)
+        #expect(merged.flags.map(\.key) == merged.flags.map(\.key).sorted())
+        let incremental = Engine(base).applying(delta)
+        let full = Engine(merged)
+        for key in Set(base.flags.map(\.key)).union(flags.keys).sorted() {
+            for context in Self.contexts.prefix(20) {
+                #expect(incremental.evaluate(key, context: context) == full.evaluate(key, context: context), "\(key)")
+            }
+        }
+    }
+
     /// The engine's chunked table against a dictionary, over random updates that replace, add
     /// and remove keys across chunk boundaries.
     @Test func chunkedTableMatchesADictionary() {

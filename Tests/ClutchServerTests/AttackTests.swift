@@ -297,8 +297,74 @@ struct AttackTests {
         }
     }
 
+    /// Body parts count as activity for the idle timeout, so a body sent a byte at a time used to
+    /// hold its connection for as long as the sender liked. The request deadline ends it with 408.
+    @Test func aBodySentAByteAtATimeIsCutOffAtTheRequestDeadline() async throws {
+        try await TestServer.with(configure: { Self.asInProduction(&$0); $0.limits.requestTimeout = .seconds(1) }) { server in
+            let slow = try RawConnection(port: server.port)
+            try slow.send(
+                "POST /api/v1/flags HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(TestServer.adminToken)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+            // Well within the idle timeout (60 s) between bytes, for as long as the connection lasts.
+            let trickle = Task {
+                for _ in 0..<600 {
+                    guard (try? slow.send(" ")) != nil else { return }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            defer { trickle.cancel() }
+            let (closed, answer) = await slow.readUntilClosed(timeout: .seconds(30))
+            #expect(closed, "\(closed ? "" : slow.serverEnd())")
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+            #expect(answer.contains(#""code":"request_timeout""#), "\(answer)")
+            #expect(try await server.send("GET", "/healthz", as: .none).status == 200)
+            #expect(try await server.send("GET", "/api/v1/flags")["flags"]?.arrayCount == 0, "the cut-off request changed nothing")
+        }
+    }
+
+    /// A stream's request is whole at once: the request deadline never ends a stream.
+    @Test func aStreamOutlivesTheRequestDeadline() async throws {
+        try await TestServer.with(configure: { Self.asInProduction(&$0); $0.limits.requestTimeout = .seconds(1) }) { server in
+            try await Self.seed(server)
+            let (_, production) = try await server.createKey("production")
+            let stream = SSEClient(port: server.port, key: production)
+            defer { stream.close() }
+            // Heartbeats come every 300 ms: eight of them span well over the 1 s deadline.
+            #expect(try await stream.wait(timeout: .seconds(30)) { $0.text.components(separatedBy: ": heartbeat").count > 8 })
+            try await server.send("POST", "/api/v1/flags/new-checkout/kill", body: #"{}"#)
+            #expect(try await stream.wait { $0.events.count > 1 }, "\(stream.text.suffix(300))")
+            #expect(!stream.isFinished)
+        }
+    }
+
+    /// Every connection costs a descriptor and memory: beyond the budget a connection is answered
+    /// 503 with `Retry-After` and closed, and a place that frees up is given to the next one.
+    @Test func connectionsBeyondTheBudgetAreAnswered503WithRetryAfter() async throws {
+        try await TestServer.with(configure: {
+            Self.asInProduction(&$0)
+            $0.limits.maxConnections = 2
+            $0.limits.maxStreamsPerKey = 1
+        }) { server in
+            var holders: [RawConnection] = [try RawConnection(port: server.port), try RawConnection(port: server.port)]
+            #expect(try await eventually { server.application.openConnectionCount == 2 })
+            let extra = try RawConnection(port: server.port)
+            try extra.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            let (closed, answer) = await extra.readUntilClosed(timeout: .seconds(30))
+            #expect(closed, "\(closed ? "" : extra.serverEnd())")
+            #expect(answer.hasPrefix("HTTP/1.1 503"), "\(answer)")
+            #expect(answer.lowercased().contains("retry-after: 1\r\n"), "\(answer)")
+            #expect(answer.contains(#""code":"unavailable""#), "\(answer)")
+            #expect(server.application.openConnectionCount == 2)
+            holders.removeFirst()
+            #expect(try await eventually { server.application.openConnectionCount == 1 })
+            #expect(try await server.send("GET", "/healthz", as: .none).status == 200)
+            _ = holders
+        }
+    }
+
     @Test func anExportLargerThanOneMebibyteImportsBack() async throws {
-        try await TestServer.with(configure: Self.asInProduction) { server in
+        // FoundationNetworking sends a large body slowly (below): the request deadline must allow it.
+        try await TestServer.with(configure: { Self.asInProduction(&$0); $0.limits.requestTimeout = .seconds(120) }) { server in
             try await Self.seed(server)
             try await Self.addLargeCohort(server, members: 70_000)
             let export = try await server.send("GET", "/api/v1/export")

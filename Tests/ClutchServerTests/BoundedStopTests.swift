@@ -47,26 +47,6 @@ struct BoundedStopTests {
 
     struct Boom: Error {}
 
-    /// Collects log records.
-    final class Records: Sendable {
-        let lines = Mutex<[(Logger.Level, String, Logger.Metadata)]>([])
-    }
-
-    struct CollectingHandler: LogHandler {
-        let records: Records
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            records.lines.withLock { $0.append((event.level, "\(event.message)", event.metadata ?? [:])) }
-        }
-    }
-
     /// Runs `services` in a group that cancels what has not stopped 500 ms after being asked, as
     /// the server's does after 4 s; asks it to stop, and says how long `run()` took to return
     /// (nil: not within 20 s; the group's task is then left behind rather than hang the test).
@@ -98,8 +78,8 @@ struct BoundedStopTests {
     }
 
     @Test func aServiceThatIgnoresStoppingIsLeftBehindAfterItsGraceAndNamedInTheLog() async throws {
-        let records = Records()
-        let logger = Logger(label: "bounded-stop") { _ in CollectingHandler(records: records) }
+        let records = LogRecords()
+        let logger = records.logger
         let deaf = DeafService()
         defer { deaf.release() }
         let bounded = BoundedStop(deaf, grace: .milliseconds(500), logger: logger) { "waiting for an answer" }
@@ -107,7 +87,7 @@ struct BoundedStopTests {
         let stopped = try #require(took, "the group never stopped")
         #expect(stopped >= .seconds(1), "not before the graceful shutdown's bound and its grace: \(stopped)")
         #expect(stopped < .seconds(15), "\(stopped)")
-        let errors = records.lines.withLock { $0 }.filter { $0.0 == .error }
+        let errors = records.all.filter { $0.level == .error }
         #expect(errors.count == 1, "\(errors.map(\.1))")
         #expect(errors.first?.1.contains("did not stop in time") == true)
         #expect(errors.first?.2["doing"] == "waiting for an answer")
@@ -115,12 +95,12 @@ struct BoundedStopTests {
     }
 
     @Test func aServiceThatStopsIsWaitedForAndItsErrorPassesThrough() async throws {
-        let records = Records()
-        let logger = Logger(label: "bounded-stop") { _ in CollectingHandler(records: records) }
+        let records = LogRecords()
+        let logger = records.logger
         let took = try await Self.stopTime([BoundedStop(PoliteService(), grace: .seconds(10), logger: logger)], logger: logger)
         let stopped = try #require(took)
         #expect(stopped < .seconds(9), "a polite service is not held for its grace: \(stopped)")
-        #expect(records.lines.withLock { $0 }.allSatisfy { $0.0 != .error })
+        #expect(records.all.allSatisfy { $0.level != .error })
 
         await #expect(throws: Boom.self) {
             _ = try await Self.stopTime([BoundedStop(PoliteService(failure: Boom()), grace: .seconds(10), logger: logger)], logger: logger)

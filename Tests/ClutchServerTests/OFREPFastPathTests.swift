@@ -51,7 +51,7 @@ struct OFREPFastPathTests {
                 "POST", "/ofrep/v1/evaluate/flags/banner", body: String(repeating: " ", count: APILimits.maxBodySize + 1), as: .bearer(key))
             #expect(tooLarge.status == 413)
 
-            let metrics = try await server.send("GET", "/metrics", as: .none).text
+            let metrics = try await server.metrics().text
             #expect(metrics.contains(#"clutch_http_requests_total{method="POST",route="/ofrep/v1/evaluate/flags/{key}",status="200"} 8"#), "\(metrics)")
             #expect(metrics.contains(#"clutch_http_requests_total{method="POST",route="/ofrep/v1/evaluate/flags/{key}",status="404"} 2"#))
             #expect(metrics.contains(#"clutch_http_requests_total{method="POST",route="/ofrep/v1/evaluate/flags/{key}",status="401"} 2"#), "the fast path and the routed request both")

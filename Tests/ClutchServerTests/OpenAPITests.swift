@@ -434,7 +434,9 @@ enum OpenAPIScenario {
         // Operations
         _ = try await call("GET", "/healthz", credential: .none, expect: 200)
         _ = try await call("GET", "/readyz", credential: .none, expect: 200)
-        _ = try await call("GET", "/metrics", credential: .none, expect: 200)
+        _ = try await call("GET", "/metrics", credential: .bearer(OpenAPIHarness.metricsToken), expect: 200)
+        _ = try await call("GET", "/metrics", credential: .none, expect: 401)
+        _ = try await call("GET", "/metrics", credential: .admin, expect: 401)
         _ = try await call("GET", "/openapi.json", credential: .none, expect: 200)
 
         // Credentials and errors
@@ -635,6 +637,7 @@ enum OpenAPIScenario {
 
 enum OpenAPIHarness {
     static let adminToken = "clutch_admin_openapi_" + String(repeating: "0123456789abcdef", count: 4)
+    static let metricsToken = "clutch_metrics_openapi_" + String(repeating: "0123456789abcdef", count: 2)
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -727,6 +730,7 @@ enum OpenAPIHarness {
             bootstrapToken: adminToken, cliConfigPath: directory.appendingPathComponent("config.json").path)
         configuration.heartbeatInterval = .seconds(1)
         configuration.checkContract = true
+        configuration.metricsToken = metricsToken
         var logger = Logger(label: "clutch.openapi-tests")
         logger.logLevel = .warning
 

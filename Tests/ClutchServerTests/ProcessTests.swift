@@ -49,9 +49,11 @@ struct ProcessTests {
         let session = Self.client()
         defer { session.invalidateAndCancel() }
 
-        // The first start printed the token once and wrote the CLI configuration, mode 0600.
-        #expect(server.stdout.contains("Created the first admin token"))
-        #expect(server.stdout.contains(ServeProcess.adminToken))
+        // The first start created the token from CLUTCH_BOOTSTRAP_TOKEN without printing it back,
+        // and wrote the CLI configuration, mode 0600.
+        #expect(server.stdout.contains("Created the first admin token from CLUTCH_BOOTSTRAP_TOKEN"))
+        #expect(!server.stdout.contains(ServeProcess.adminToken), "\(server.stdout)")
+        #expect(!server.stderr.contains(ServeProcess.adminToken))
         let config = try CLIConfigFile.read(from: server.configPath)
         #expect(config.token == ServeProcess.adminToken)
         #expect(config.server == "http://127.0.0.1:\(server.port)")

@@ -58,17 +58,34 @@ final class RawConnection: @unchecked Sendable {
     }
 
     private func waitUntilClosedBlocking(timeout: Duration) -> Bool {
+        readUntilClosedBlocking(timeout: timeout).closed
+    }
+
+    /// What the server sends until it closes the connection, and whether it closed it within
+    /// `timeout`. Waits on a thread of its own, as ``waitUntilClosed(timeout:)`` does.
+    func readUntilClosed(timeout: Duration) async -> (closed: Bool, text: String) {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let (closed, data) = self.readUntilClosedBlocking(timeout: timeout)
+                continuation.resume(returning: (closed, String(decoding: data, as: UTF8.self)))
+            }
+        }
+    }
+
+    private func readUntilClosedBlocking(timeout: Duration) -> (closed: Bool, data: Data) {
         let deadline = ContinuousClock.now + timeout
+        var received = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while ContinuousClock.now < deadline {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, 100)
-            if ready < 0 { return true }
+            if ready < 0 { return (true, received) }
             if ready == 0 { continue }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { return true }
+            if n <= 0 { return (true, received) }
+            received.append(contentsOf: buffer[0..<n])
         }
-        return false
+        return (false, received)
     }
 
     /// Who holds the server's end of this connection, for a failure message: its TCP state and

@@ -53,7 +53,7 @@ struct ReleaseReporterTests {
     func forcedRollbackPauses(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await TestServer.with(backend) { server in
+        try await TestServer.with(backend, configure: WebhookTests.localReceivers) { server in
             _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.paused", "release.rolled_back"]"#)
             try await server.createFlag(ReleaseTests.flag)
             try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 3600, "minSamples": 200}"#)

@@ -46,7 +46,7 @@ struct ReleaseTests {
     func badDeployRollsBack(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await TestServer.with(backend) { server in
+        try await TestServer.with(backend, configure: WebhookTests.localReceivers) { server in
             _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")
@@ -117,7 +117,7 @@ struct ReleaseTests {
     func healthyReleaseCompletes(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await TestServer.with(backend) { server in
+        try await TestServer.with(backend, configure: WebhookTests.localReceivers) { server in
             _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")
@@ -224,6 +224,113 @@ struct ReleaseTests {
             for action in ["release.started", "release.paused", "release.resumed", "release.aborted"] {
                 #expect(actions.contains(action), "\(actions)")
             }
+        }
+    }
+
+    /// `new-checkout` on in production at `percent` % of 'on', sticky by `bucketBy` (as `clutch rollout` writes it).
+    static func flag(at percent: Int, by bucketBy: String) -> String {
+        """
+        {"key": "new-checkout", "environments": {"production": {"enabled": true, "default": {"rollout": {"bucketBy": "\(bucketBy)",
+          "weights": [{"variant": "on", "weight": \(percent * 1000)}, {"variant": "off", "weight": \(100_000 - percent * 1000)}]}}}}}
+        """
+    }
+
+    /// The variant each of 200 users gets.
+    static func variants(_ server: TestServer, key: String) async throws -> [String] {
+        var variants: [String] = []
+        for user in 0..<200 {
+            let evaluation = try await server.send(
+                "POST", "/ofrep/v1/evaluate/flags/new-checkout", body: #"{"context": {"targetingKey": "u\#(user)"}}"#, as: .bearer(key))
+            variants.append(evaluation["variant"]?.stringValue ?? "?")
+        }
+        return variants
+    }
+
+    static func revisionCount(_ server: TestServer) async throws -> Int {
+        try await server.send("GET", "/api/v1/flags/new-checkout/revisions")["revisions"]?.arrayCount ?? -1
+    }
+
+    @Test("a release started at 50 % keeps everyone who had the variant and says what it replaced; abort returns to 50 % in one revision", arguments: ServerBackend.allCases)
+    func startsFromTheCurrentExposureAndAbortsBackToIt(_ backend: ServerBackend) async throws {
+        try await TestServer.with(backend) { server in
+            try await server.createFlag(Self.flag(at: 50, by: "targetingKey"))
+            let (_, key) = try await server.createKey("production")
+            let before = try await Self.variants(server, key: key)
+            let defaultBefore = try await server.send("GET", "/api/v1/flags/new-checkout")["flag.environments.production.default"]
+
+            let started = try await Self.start(server, #"{"steps": [5, 25, 50, 75, 100], "stepDuration": 2, "minSamples": 100}"#)
+            #expect(started["percent"]?.numberValue == 50, "\(started.text)")
+            #expect(started["steps"]?.arrayValue?.compactMap(\.numberValue) == [50, 75, 100], "\(started.text)")
+            #expect(started["replaced.percent"]?.numberValue == 50)
+            #expect(started["replaced.enabled"] == .bool(true))
+            #expect(started["replaced.text"] == .string("50% on / 50% off by targetingKey"))
+            #expect(started["replaced.serve"] == defaultBefore)
+            #expect(started["transitions[0].message"]?.stringValue?.contains("was 50% on / 50% off by targetingKey") == true)
+            let during = try await Self.variants(server, key: key)
+            #expect(before.filter { $0 == "on" }.count > 50, "the fixture gives 'on' to about half: \(before)")
+            #expect(during == before, "nobody gained or lost the feature by the start")
+
+            // Healthy reports widen it to 75 %; then the deploy is called off.
+            let widened = try await eventually(timeout: .seconds(30)) {
+                try await Self.report(server, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
+                return try await Self.status(server)["percent"]?.numberValue == 75
+            }
+            let widenedStatus = try await Self.status(server)
+            #expect(widened, "\(widenedStatus.text)")
+            let revisions = try await Self.revisionCount(server)
+            let aborted = try await server.send("POST", Self.release + "/abort", body: #"{"message": "not today"}"#)
+            #expect(aborted.status == 200, "\(aborted.text)")
+            #expect(aborted["state"] == .string("aborted"))
+            #expect(aborted["percent"]?.numberValue == 50)
+            let abortMessage = (aborted["transitions"]?.arrayValue?.last?.at("message")?.stringValue) ?? ""
+            #expect(abortMessage.contains("back to 50% on / 50% off by targetingKey as before the release"), "\(abortMessage)")
+            #expect(try await Self.revisionCount(server) == revisions + 1, "one revision")
+            let flag = try await server.send("GET", "/api/v1/flags/new-checkout")
+            #expect(flag["flag.environments.production.default"] == defaultBefore)
+            #expect(flag["flag.environments.production.enabled"] == .bool(true))
+            #expect(try await Self.variants(server, key: key) == before, "everyone has what they had before the release")
+        }
+    }
+
+    @Test("a start that cannot continue the rollout is refused naming it (409, restartFrom); restartFrom lowers explicitly; abort to 0", arguments: ServerBackend.allCases)
+    func restartFromLowersExplicitly(_ backend: ServerBackend) async throws {
+        try await TestServer.with(backend) { server in
+            try await server.createFlag(Self.flag(at: 50, by: "customerId"))
+            let refused = try await server.send("POST", Self.release, body: #"{"stepDuration": 3600}"#)
+            #expect(refused.status == 409, "\(refused.text)")
+            #expect(refused.errorField == "restartFrom", "\(refused.text)")
+            let message = refused["error.message"]?.stringValue ?? ""
+            #expect(message.contains("50% on / 50% off by customerId") && message.contains("targetingKey"), "\(message)")
+            #expect(try await Self.status(server).status == 404, "nothing started")
+            let outOfRange = try await server.send("POST", Self.release, body: #"{"stepDuration": 3600, "restartFrom": 0}"#)
+            #expect(outOfRange.status == 400)
+            #expect(outOfRange.errorField == "restartFrom", "\(outOfRange.text)")
+
+            let restarted = try await Self.start(server, #"{"stepDuration": 3600, "restartFrom": 1}"#)
+            #expect(restarted["percent"]?.numberValue == 1)
+            #expect(restarted["replaced.text"] == .string("50% on / 50% off by customerId"))
+            let flag = try await server.send("GET", "/api/v1/flags/new-checkout")
+            #expect(flag["flag.environments.production.default.rollout.weights[0].weight"]?.intValue == 1_000)
+
+            let badTarget = try await server.send("POST", Self.release + "/abort", body: #"{"to": 5}"#)
+            #expect(badTarget.status == 400)
+            #expect(badTarget.errorField == "to")
+            let zero = try await server.send("POST", Self.release + "/abort", body: #"{"to": 0}"#)
+            #expect(zero["state"] == .string("aborted"))
+            #expect(zero["percent"]?.numberValue == 0)
+            let after = try await server.send("GET", "/api/v1/flags/new-checkout")
+            #expect(after["flag.environments.production.default.rollout.weights[0].weight"]?.intValue == 0)
+            #expect(after["flag.environments.production.enabled"] == .bool(true))
+
+            // Everyone already has it: nothing to release.
+            let full = try await server.send(
+                "POST", "/api/v1/flags/new-checkout/environments/production/changes",
+                body: #"{"instructions": [{"kind": "setDefault", "serve": {"variant": "on"}}]}"#)
+            #expect(full.status == 200, "\(full.text)")
+            let everyone = try await server.send("POST", Self.release, body: #"{"stepDuration": 3600}"#)
+            #expect(everyone.status == 409)
+            #expect(everyone.errorField == "restartFrom")
+            #expect(everyone["error.message"]?.stringValue?.contains("already gets 'on'") == true, "\(everyone.text)")
         }
     }
 

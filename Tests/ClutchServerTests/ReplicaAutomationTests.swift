@@ -16,9 +16,17 @@ struct ReplicaAutomationTests {
     static func replica(_ url: String, claimLease: Duration? = nil) async throws -> TestServer {
         try await TestServer.start { configuration in
             configuration.databasePath = url
+            configuration.secretKeyPath = secretKeyPath(url)
             configuration.replicaPollInterval = .seconds(60)
+            WebhookTests.localReceivers(&configuration)
             if let claimLease { configuration.webhooks.claimLease = claimLease }
         }
+    }
+
+    /// The webhook secret key file every replica of the database at `url` shares, as operators give
+    /// their replicas one file (`--secret-key-file`).
+    static func secretKeyPath(_ url: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("clutch-replicas-\(url.split(separator: "/").last ?? "db").key").path
     }
 
     static func schedule(_ server: TestServer, at: Date) async throws -> String {
@@ -90,7 +98,8 @@ struct ReplicaAutomationTests {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
         let url = try await TestPostgres.database()
-        let dead = try await PostgresStore.open(try PostgresAddress(url: url), logger: Logger(label: "dead-replica"))
+        let dead = try await PostgresStore.open(
+            try PostgresAddress(url: url), secretKeyPath: Self.secretKeyPath(url), logger: Logger(label: "dead-replica"))
         let change = ChangeInfo(actor: "alice", message: "test")
         _ = try await dead.createWebhook(
             WebhookRequest(url: receiver.url, events: ["flag.changed"], secret: WebhookTests.secret, description: nil),

@@ -22,7 +22,7 @@ struct ReplicaCredentialTests {
 
     /// `clutch_unknown_credential_reloads_total` of `server`.
     static func unknownCredentialReloads(_ server: TestServer) async throws -> Int {
-        let text = try await server.send("GET", "/metrics", as: .none).text
+        let text = try await server.metrics().text
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("clutch_unknown_credential_reloads_total ") })
         return try #require(Double(line.split(separator: " ")[1]).map { Int($0) })
     }

@@ -79,7 +79,7 @@ import Testing
         let secret = "whsec-schedule-failed-0123456789"
         let receiver = try await WebhookReceiver(secret: secret)
         defer { receiver.stop() }
-        try await TestServer.with(backend) { server in
+        try await TestServer.with(backend, configure: WebhookTests.localReceivers) { server in
             try await server.createFlag(#"{"key": "launch", "type": "string", "variants": [{"key": "blue", "value": "blue"}, {"key": "green", "value": "green"}, {"key": "off", "value": "none"}], "offVariant": "off", "environments": {"production": {"enabled": false}}}"#)
             let hook = try await server.send("POST", "/api/v1/webhooks", body: """
                 {"url": "\(receiver.url)", "events": ["schedule.failed"], "secret": "\(secret)"}

@@ -127,7 +127,7 @@ struct StreamTests {
             }
             #expect(try await eventually { try await server.send("GET", "/api/v1/status").text.contains(#""streams":1"#) })
             #expect(production?.at("streams") != nil)
-            #expect(try await eventually { try await server.send("GET", "/metrics", as: .none).text.contains("clutch_streams_connected 1") })
+            #expect(try await eventually { try await server.metrics().text.contains("clutch_streams_connected 1") })
         }
     }
 

@@ -84,6 +84,8 @@ extension Value {
 /// A real server on 127.0.0.1 with an ephemeral port over a new SQLite file in a temporary directory.
 final class TestServer: Sendable {
     static let adminToken = "clutch_admin_test_" + String(repeating: "abcdef0123456789", count: 4)
+    /// The token `/metrics` requires when a test sets ``ServerConfiguration/metricsToken``.
+    static let metricsToken = "clutch_metrics_test_" + String(repeating: "0123456789abcdef", count: 2)
 
     let directory: URL
     let configuration: ServerConfiguration
@@ -92,11 +94,14 @@ final class TestServer: Sendable {
     let session: URLSession
 
     var port: Int { running.port }
+    /// The metrics listener's port (every test server has one, on 127.0.0.1).
+    var metricsPort: Int { running.metricsPort ?? 0 }
     var databasePath: String { configuration.databasePath }
 
-    /// Starts a server; `directory` reuses an earlier server's files (a restart).
+    /// Starts a server; `directory` reuses an earlier server's files (a restart); `logger`
+    /// replaces the server's own (for a test that reads what it logs).
     static func start(
-        directory: URL? = nil, bootstrapToken: String? = TestServer.adminToken,
+        directory: URL? = nil, bootstrapToken: String? = TestServer.adminToken, logger custom: Logger? = nil,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("clutch-server-\(UUID().uuidString)")
@@ -106,11 +111,12 @@ final class TestServer: Sendable {
             bootstrapToken: bootstrapToken, cliConfigPath: directory.appendingPathComponent("config/clutch.json").path)
         configuration.heartbeatInterval = .milliseconds(300)
         configuration.checkContract = true  // every response these tests see is held to docs/openapi.json
+        configuration.metricsAddress = ("127.0.0.1", 0)  // /metrics is served there (``metrics()``)
         configure(&configuration)
         var logger = Logger(label: "clutch.server-tests")
         // CLUTCH_TEST_LOG_LEVEL=debug shows, among the rest, each service of a server starting and ending.
         logger.logLevel = ProcessInfo.processInfo.environment["CLUTCH_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let application = try await ClutchApplication(configuration: configuration, logger: logger)
+        let application = try await ClutchApplication(configuration: configuration, logger: custom ?? logger)
         let running = try await application.start()
         let sessionConfiguration = URLSessionConfiguration.ephemeral
         sessionConfiguration.urlCache = nil
@@ -170,8 +176,9 @@ final class TestServer: Sendable {
     @discardableResult
     func send(
         _ method: String, _ path: String, data: Data?, as credential: Credential = .admin, headers: [String: String] = [:],
-        timeout: TimeInterval = 15
+        timeout: TimeInterval = 15, port: Int? = nil
     ) async throws -> Reply {
+        let port = port ?? self.port
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw TestFailure("bad path \(path)") }
         var request = URLRequest(url: url)
         request.httpMethod = method
@@ -200,6 +207,12 @@ final class TestServer: Sendable {
         case .bearer(let token): request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         case .apiKey(let key): request.setValue(key, forHTTPHeaderField: "X-API-Key")
         }
+    }
+
+    /// `GET /metrics` on the metrics listener, with the metrics token when the server requires one.
+    func metrics() async throws -> Reply {
+        let credential: Credential = configuration.metricsToken.map { .bearer($0) } ?? .none
+        return try await send("GET", "/metrics", data: nil, as: credential, port: metricsPort)
     }
 
     /// Creates an SDK key for `environment` and returns `(id, secret)`.

@@ -9,7 +9,14 @@ import Testing
 @Suite(.serialized) struct WebhookTests {
     static let secret = "whsec-test-0123456789abcdef"
 
+    /// Deliveries go to a receiver on 127.0.0.1, an internal address: allowed as an operator
+    /// would allow it (`--webhook-allow 127.0.0.0/8`).
+    static func localReceivers(_ configuration: inout ServerConfiguration) {
+        configuration.webhooks.targets.allowed = IPNetwork("127.0.0.0/8").map { [$0] } ?? []
+    }
+
     static func fastRetries(_ configuration: inout ServerConfiguration) {
+        localReceivers(&configuration)
         configuration.webhooks.firstRetryDelay = .milliseconds(200)
         configuration.webhooks.maximumDelay = .milliseconds(500)
     }
@@ -23,7 +30,7 @@ import Testing
     @Test(arguments: ServerBackend.allCases) func aChangeIsDeliveredSignedAsDocumented(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: Self.secret)
         defer { receiver.stop() }
-        try await TestServer.with(backend) { server in
+        try await TestServer.with(backend, configure: Self.localReceivers) { server in
             let id = try await Self.createHook(server, receiver.url)
             try await server.createFlag(#"{"key": "hooked", "environments": {"production": {"enabled": false}}}"#)
             #expect(try await server.send("POST", "/api/v1/flags/hooked/environments/production/on", headers: ["X-Clutch-Message": "go"]).status == 200)
@@ -55,7 +62,7 @@ import Testing
     @Test func aReplayedOrTamperedDeliveryFailsTheDocumentedCheck() async throws {
         let receiver = try await WebhookReceiver(secret: Self.secret)
         defer { receiver.stop() }
-        try await TestServer.with { server in
+        try await TestServer.with(configure: Self.localReceivers) { server in
             _ = try await Self.createHook(server, receiver.url)
             try await server.createFlag(#"{"key": "replayed"}"#)
             #expect(try await eventually(timeout: .seconds(15)) { !receiver.delivered("flag.changed").isEmpty })

@@ -1,5 +1,6 @@
 import ClutchStore
 import Foundation
+import GRDB
 import Logging
 import PostgresTestSupport
 import Synchronization
@@ -36,16 +37,30 @@ final class BackendFixture: Sendable {
             sqlite = nil
             let url = try await TestPostgres.database()
             self.url = url
-            store = try await PostgresStore.open(try PostgresAddress(url: url), logger: StoreFixture.logger)
+            store = try await PostgresStore.open(
+                try PostgresAddress(url: url), secretKeyPath: Self.secretKeyPath(url), logger: StoreFixture.logger)
         }
     }
+
+    /// The webhook secret key file of the PostgreSQL database at `url`, shared by every store
+    /// opened on it (as replicas share one `--secret-key-file`).
+    static func secretKeyPath(_ url: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("clutch-store-\(url.split(separator: "/").last ?? "db").key").path
+    }
+
+    /// The PostgreSQL database's URL (`nil` on SQLite).
+    var postgresURL: String? { url }
+
+    /// The SQLite file (`nil` on PostgreSQL).
+    var sqlitePath: String? { sqlite?.path }
 
     /// A second store on the same database, as another server replica (PostgreSQL) or another
     /// connection pool in this process (SQLite) would open it.
     func another() async throws -> any ClutchStoring {
         let store: any ClutchStoring
         if let url {
-            store = try await PostgresStore.open(try PostgresAddress(url: url), logger: StoreFixture.logger)
+            store = try await PostgresStore.open(
+                try PostgresAddress(url: url), secretKeyPath: Self.secretKeyPath(url), logger: StoreFixture.logger)
         } else if let sqlite {
             store = try sqlite.reopen()
         } else {
@@ -53,6 +68,18 @@ final class BackendFixture: Sendable {
         }
         others.withLock { $0.append(store) }
         return store
+    }
+
+    /// Runs `sql` on the database itself, beside the store (to leave rows as an older version wrote them).
+    func execute(_ sql: String) async throws {
+        if let url {
+            let name = String(url.split(separator: "/").last?.split(separator: "?").first ?? "")
+            try await TestPostgres.server().psql(sql, database: name)
+        } else if let sqlite {
+            let queue = try DatabaseQueue(path: sqlite.path)
+            defer { try? queue.close() }
+            try await queue.write { db in try db.execute(sql: sql) }
+        }
     }
 
     deinit {

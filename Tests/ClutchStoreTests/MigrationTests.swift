@@ -9,7 +9,7 @@ struct MigrationTests {
     @Test func emptyDatabaseIsMigratedToTheLatestSchema() async throws {
         let fixture = try StoreFixture()
         let settings = try await fixture.store.settings()
-        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-reporters"])
+        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters"])
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == 2)  // FULL
         #expect(settings.foreignKeys)
@@ -83,7 +83,7 @@ struct MigrationTests {
 
         let store = try FlagStore(path: path, logger: StoreFixture.logger)
         defer { try? store.close() }
-        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-reporters"])
+        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters"])
         let record = try await store.flag("legacy")
         #expect(record.revision == 1)
         #expect(record.flag.state(in: "production").enabled)
@@ -223,5 +223,38 @@ struct MigrationTests {
         let killed = try await store.kill(flag: "legacy", environments: ["production"], change: admin)
         #expect(killed.value.flag.state(in: "production").rules.map(\.id) == record.flag.state(in: "production").rules.map(\.id))
         #expect(killed.versions.keys.sorted() == ["production"])
+    }
+
+    /// Which flags require which is an index written with every flag write; a database from before
+    /// it gets the index from the definitions it holds, so a flag others require still cannot go.
+    @Test func aDatabaseFromBeforeTheRequiresIndexStillProtectsRequiredFlags() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-requires-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.db").path
+        let old = try DatabaseQueue(path: path)
+        try FlagStore.migrator.migrate(old, upTo: "v12-sealed-webhook-secrets")
+        @Sendable func definition(_ key: String, requires: String?) -> String {
+            let prerequisites = requires.map { #","prerequisites":[{"flag":"\#($0)","variant":"on"}]"# } ?? ""
+            return #"{"key":"\#(key)","type":"boolean","description":"","tags":[],"variants":[{"key":"on","value":true},{"key":"off","value":false}],"offVariant":"off","archived":false,"environments":{"production":{"enabled":true\#(prerequisites),"targets":[],"rules":[]}}}"#
+        }
+        try await old.write { db in
+            try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES ('production', '2026-01-01 10:00:00.000', 1)")
+            for (key, requires) in [("payments", nil), ("checkout", "payments"), ("banner", nil)] as [(String, String?)] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO flag (key, definition, revision, archived, created_at, updated_at, updated_by)
+                        VALUES (?, ?, 1, 0, '2026-01-01 10:00:00.000', '2026-01-01 10:00:00.000', 'admin')
+                        """, arguments: [key, definition(key, requires: requires)])
+            }
+        }
+        try old.close()
+        let store = try FlagStore(path: path, logger: StoreFixture.logger)
+        defer { try? store.close() }
+        await #expect(throws: StoreError.self) { _ = try await store.deleteFlag("payments", force: true, change: admin) }
+        _ = try await store.deleteFlag("banner", force: true, change: admin)
+        // Once the requiring flag no longer requires it, it can go.
+        _ = try await store.deleteFlag("checkout", force: true, change: admin)
+        _ = try await store.deleteFlag("payments", force: true, change: admin)
     }
 }

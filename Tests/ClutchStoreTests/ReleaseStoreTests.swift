@@ -174,6 +174,112 @@ struct ReleaseStoreTests {
         #expect(starting?.field == "variant")
     }
 
+    /// A flag `gate` on in production serving 'on' to 50 % by targetingKey (as `rollout --percent 50` writes it).
+    static func atHalf(_ store: any ClutchStoring, bucketBy: String = "targetingKey") async throws {
+        _ = try await store.createFlag(Flag(key: "gate", environments: [
+            "production": FlagState(enabled: true, default: .rollout(.percentage(50, of: "on", rest: "off", bucketBy: bucketBy))),
+        ]), change: admin)
+    }
+
+    /// The store decides where a release starts and where an abort goes, the same on both databases.
+    @Test(arguments: StoreBackend.allCases) func aReleaseContinuesTheRolloutAndAbortReturnsToItInOneRevision(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        try await Self.atHalf(store)
+        let before = try await store.flag("gate").flag.state(in: "production")
+        let start = Date()
+        let started = try await store.startRelease(
+            flag: "gate", environment: "production", policy: ReleasePolicy(variant: "on", steps: [10, 50, 75, 100], stepDuration: 1, minSamples: 50),
+            change: admin, now: start)
+        #expect(started.value.percent == 50, "never below the 50 % the flag served")
+        #expect(started.value.policy.steps == [50, 75, 100], "the steps at or below 50 are skipped")
+        #expect(started.value.replaced == ReleaseBaseline(
+            enabled: true, serve: before.default ?? .variant("?"), percent: 50, text: "50% on / 50% off by targetingKey"))
+        #expect(started.value.transitions.first?.message.contains("(was 50% on / 50% off by targetingKey)") == true)
+        #expect(try await store.flag("gate").flag.state(in: "production") == before, "continuing 50 % changes nobody's variant")
+
+        // A healthy step at 50 % widens it to 75 %.
+        try await store.recordUsage([
+            UsageEntry(environment: "production", flag: "gate", variant: "on", count: 500, errors: 5, rollout: true),
+            UsageEntry(environment: "production", flag: "gate", variant: "off", count: 500, errors: 5, rollout: true),
+        ], at: start.addingTimeInterval(2))
+        _ = try await store.runReleases(now: start.addingTimeInterval(3))
+        #expect(try await store.release(flag: "gate", environment: "production").percent == 75)
+
+        let revision = try await store.flag("gate").revision
+        let aborted = try await store.abortRelease(flag: "gate", environment: "production", change: admin, now: start.addingTimeInterval(4))
+        #expect(aborted.value.state == .aborted)
+        #expect(aborted.value.percent == 50)
+        let after = try await store.flag("gate")
+        #expect(after.revision == revision + 1, "one revision")
+        #expect(after.flag.state(in: "production") == before, "the state before the release")
+        #expect(try await store.release(flag: "gate", environment: "production").abortedTo == 50, "read back as written")
+    }
+
+    @Test(arguments: StoreBackend.allCases) func aStartThatCannotContinueIsRefusedUnlessToldWhereToRestart(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        try await Self.atHalf(store, bucketBy: "customerId")
+        let policy = ReleasePolicy(variant: "on", stepDuration: 3600)
+        let refused = await #expect(throws: StoreError.self) {
+            _ = try await store.startRelease(flag: "gate", environment: "production", policy: policy, change: admin, now: Date())
+        }
+        #expect(refused?.kind == .conflict)
+        #expect(refused?.field == "restartFrom")
+        #expect(refused?.message.contains("50% on / 50% off by customerId") == true, "\(String(describing: refused))")
+        #expect(try await store.flag("gate").revision == 1, "nothing changed")
+        let invalid = await #expect(throws: StoreError.self) {
+            _ = try await store.startRelease(flag: "gate", environment: "production", policy: policy, restartFrom: 100, change: admin)
+        }
+        #expect(invalid?.field == "restartFrom")
+
+        let restarted = try await store.startRelease(flag: "gate", environment: "production", policy: policy, restartFrom: 1, change: admin)
+        #expect(restarted.value.percent == 1, "lowered, as asked")
+        #expect(restarted.value.policy.steps == [1, 5, 25, 50, 100])
+        let zero = try await store.abortRelease(flag: "gate", environment: "production", to: .zero, change: admin)
+        #expect(zero.value.percent == 0)
+        let state = try await store.flag("gate").flag.state(in: "production")
+        #expect(state.enabled)
+        #expect(state.default == .rollout(.percentage(0, of: "on", rest: "off", bucketBy: "targetingKey")))
+    }
+
+    /// A flag that was off served nobody the variant: the release starts at its first step, and
+    /// abort turns the flag off again with its old default, in one revision.
+    @Test(arguments: StoreBackend.allCases) func aFlagThatWasOffIsOffAgainAfterAbort(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        _ = try await store.createFlag(Flag(key: "gate", environments: [
+            "production": FlagState(enabled: false, default: .rollout(.percentage(50, of: "on", rest: "off", bucketBy: "customerId"))),
+        ]), change: admin)
+        let before = try await store.flag("gate").flag.state(in: "production")
+        let started = try await store.startRelease(flag: "gate", environment: "production", policy: ReleasePolicy(variant: "on"), change: admin)
+        #expect(started.value.percent == 1)
+        #expect(started.value.replaced?.text == "off")
+        #expect(started.value.replaced?.percent == 0)
+        #expect(try await store.flag("gate").flag.state(in: "production").enabled)
+        let revision = try await store.flag("gate").revision
+        let aborted = try await store.abortRelease(flag: "gate", environment: "production", change: admin)
+        #expect(aborted.value.percent == 0)
+        let after = try await store.flag("gate")
+        #expect(after.revision == revision + 1, "one revision")
+        #expect(after.flag.state(in: "production") == before)
+    }
+
+    /// A release an older version started recorded nothing to return to: it is read, and its abort goes to 0 % as before.
+    @Test(arguments: StoreBackend.allCases) func anOlderReleaseWithoutABaselineAbortsToZero(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        try await Self.atHalf(store)
+        _ = try await store.startRelease(flag: "gate", environment: "production", policy: ReleasePolicy(variant: "on", stepDuration: 3600), change: admin, now: Date())
+        try await fixture.execute("UPDATE release SET replaced = NULL")
+        let release = try await store.release(flag: "gate", environment: "production")
+        #expect(release.replaced == nil)
+        #expect(release.percent == 50)
+        let aborted = try await store.abortRelease(flag: "gate", environment: "production", change: admin, now: Date())
+        #expect(aborted.value.percent == 0)
+        #expect(try await store.flag("gate").flag.state(in: "production").default == .rollout(.percentage(0, of: "on", rest: "off")))
+    }
+
     /// Eight runners on two store instances take the same due step at once: it is taken once
     /// (one revision, one audit event, one `release.step`), and the usage is counted once.
     @Test(arguments: StoreBackend.allCases) func racingRunnersAdvanceAStepOnce(_ backend: StoreBackend) async throws {

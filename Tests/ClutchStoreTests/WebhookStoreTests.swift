@@ -1,6 +1,7 @@
 import ClutchCore
-import ClutchStore
+@testable import ClutchStore
 import Foundation
+import GRDB
 import Testing
 
 /// Webhooks and the outbox in the store, on each database: a change queues its `flag.changed`
@@ -174,5 +175,112 @@ struct WebhookStoreTests {
         #expect(try await poll { listening.isSet })
         _ = try await fixture.store.createFlag(Flag(key: "hooked"), change: admin)
         #expect(try await poll { woken.isSet }, "the other replica's dispatcher was woken")
+    }
+
+    // MARK: Secrets at rest
+
+    /// The webhook row's `secret` and `secret_key` columns as stored.
+    static func stored(_ store: any ClutchStoring) async throws -> (secret: String, key: String?) {
+        if let sqlite = store as? FlagStore {
+            return try await sqlite.pool.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT secret, secret_key FROM webhook") else {
+                    throw StoreError(.notFound, "no webhook")
+                }
+                return (try row.decode(String.self, forColumn: "secret"), try row.decode(String?.self, forColumn: "secret_key"))
+            }
+        }
+        let postgres = try #require(store as? PostgresStore)
+        return try await postgres.read { session in
+            guard let row = try await session.row("SELECT secret, secret_key FROM webhook") else { throw StoreError(.notFound, "no webhook") }
+            return (try row.get("secret", as: String.self), try row.get("secret_key", as: String?.self))
+        }
+    }
+
+    /// Stores `secret` in plain text, as versions before sealing did.
+    static func storePlain(_ secret: String, in store: any ClutchStoring) async throws {
+        if let sqlite = store as? FlagStore {
+            try await sqlite.pool.write { db in try db.execute(sql: "UPDATE webhook SET secret = ?, secret_key = NULL", arguments: [secret]) }
+            return
+        }
+        let postgres = try #require(store as? PostgresStore)
+        try await postgres.unlocked { session in try await session.execute("UPDATE webhook SET secret = \(secret), secret_key = NULL") }
+    }
+
+    @Test(arguments: StoreBackend.allCases) func theSecretIsStoredSealedAndOpensOnlyForItsWebhook(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        _ = try await Self.hook(store)
+        let stored = try await Self.stored(store)
+        #expect(!stored.secret.contains("whsec-0123456789abcdef"))
+        #expect(stored.key?.count == 16)
+        _ = try await store.createFlag(Flag(key: "sealed"), change: admin)
+        // A second store on the database (another replica) opens it with the same key file.
+        let other = try await fixture.another()
+        #expect(try await other.dueDeliveries(now: Date().addingTimeInterval(1), limit: 10).first?.secret == "whsec-0123456789abcdef")
+    }
+
+    @Test(arguments: StoreBackend.allCases) func aSecretStoredInPlainTextIsSealedWhenTheStoreOpens(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        _ = try await Self.hook(fixture.store)
+        _ = try await fixture.store.createFlag(Flag(key: "upgraded"), change: admin)
+        try await Self.storePlain("whsec-plain-0123456789", in: fixture.store)
+        // Before the upgrade's first start, the plain secret still signs.
+        #expect(try await fixture.store.dueDeliveries(now: Date().addingTimeInterval(1), limit: 10).first?.secret == "whsec-plain-0123456789")
+        let reopened = try await fixture.another()
+        let stored = try await Self.stored(reopened)
+        #expect(stored.secret != "whsec-plain-0123456789" && stored.key != nil, "not sealed at open")
+        #expect(try await reopened.dueDeliveries(now: Date().addingTimeInterval(1), limit: 10).first?.secret == "whsec-plain-0123456789")
+    }
+
+    @Test(arguments: StoreBackend.allCases) func aMissingOrForeignKeyFileFailsTheOpenNamingTheFile(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        _ = try await Self.hook(fixture.store)
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-lost-\(UUID().uuidString).key").path
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        func open() async throws {
+            if let path = fixture.sqlitePath {
+                try FlagStore(path: path, secretKeyPath: elsewhere, logger: StoreFixture.logger).close()
+            } else if let url = fixture.postgresURL {
+                try await PostgresStore.open(try PostgresAddress(url: url), secretKeyPath: elsewhere, logger: StoreFixture.logger).close()
+            }
+        }
+        let missing = await #expect(throws: WebhookSecretKeyError.self) { try await open() }
+        #expect(missing?.description.contains(elsewhere) == true && missing?.description.contains("missing") == true, "\(String(describing: missing))")
+        #expect(!FileManager.default.fileExists(atPath: elsewhere), "no new key is made while secrets sealed with another exist")
+        // Another key in that file: refused as well, naming it.
+        _ = try WebhookSecretKey.create(elsewhere)
+        let foreign = await #expect(throws: WebhookSecretKeyError.self) { try await open() }
+        #expect(foreign?.description.contains(elsewhere) == true, "\(String(describing: foreign))")
+    }
+
+    @Test func aNewDatabaseAndItsKeyFileAreReadableByTheOwnerOnly() throws {
+        let fixture = try StoreFixture()
+        for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm", fixture.path + ".key"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file): \(String(mode ?? 0, radix: 8))")
+        }
+    }
+
+    @Test func anExistingWorldReadableDatabaseIsMadePrivateWhenOpened() throws {
+        let fixture = try StoreFixture()
+        for file in [fixture.path, fixture.path + "-wal"] {
+            #expect(chmod(file, 0o644) == 0)
+        }
+        let reopened = try fixture.reopen()
+        defer { try? reopened.close() }
+        for file in [fixture.path, fixture.path + "-wal"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file): \(String(mode ?? 0, radix: 8))")
+        }
+    }
+
+    @Test(arguments: [
+        ("https://hooks.example.com/in", "https://hooks.example.com/in"),
+        ("https://user:pass@hooks.example.com/in", "https://***@hooks.example.com/in"),
+        ("https://hooks.example.com/in?token=abc&team=ops", "https://hooks.example.com/in?token=***&team=***"),
+        ("https://user@hooks.example.com:8443/in?abc123#frag", "https://***@hooks.example.com:8443/in?***#***"),
+    ] as [(String, String)])
+    func aWebhookURLIsShownWithoutItsCredentials(url: String, shown: String) {
+        #expect(WebhookURL.redacted(url) == shown)
     }
 }

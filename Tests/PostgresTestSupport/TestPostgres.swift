@@ -80,13 +80,14 @@ public final class TestPostgres: Sendable {
     }
 
     /// Runs one SQL statement as the superuser on database `postgres` (or `database`).
-    public func psql(_ sql: String, database: String = "postgres") async throws {
+    /// Runs `sql` with psql; returns what it printed (unaligned, tuples only: one row a line).
+    @discardableResult
+    public func psql(_ sql: String, database: String = "postgres") async throws -> String {
         try await Self.offPool { try self.runSQL(sql, database: database) }
     }
 
-    private func runSQL(_ sql: String, database: String = "postgres") throws {
-        let output = try Self.run(Self.binary("psql"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], asPostgres: false)
-        _ = output
+    private func runSQL(_ sql: String, database: String = "postgres") throws -> String {
+        try Self.run(Self.binary("psql"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], asPostgres: false)
     }
 
     /// Stops the server (fast shutdown: open connections are ended). ``start()`` brings it back

@@ -1,12 +1,15 @@
+import AsyncHTTPClient
 import ClutchCore
 import Foundation
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// Talks to the admin API (`/api/v1/…`) with a bounded timeout, turning failures into
 /// one-line ``CLIError``s that say what to do.
+///
+/// Over AsyncHTTPClient, as the SDK is: FoundationNetworking's URLSession uploaded a 1.9 MB import
+/// in 16 s (curl: 2 s) and hung with several requests in flight.
 struct AdminClient: Sendable {
     /// How long one request may take before the server counts as unreachable:
     /// `CLUTCH_TIMEOUT` seconds, 10 by default.
@@ -19,17 +22,38 @@ struct AdminClient: Sendable {
         return 10
     }()
 
+    /// How long a request may wait for its answer.
+    enum Patience: Sendable {
+        /// ``AdminClient/timeout`` for the connection and for each wait for bytes: an ordinary request.
+        case bounded
+        /// ``AdminClient/timeout`` for the connection only, then as long as the server works on it: an
+        /// import is answered once it has committed, and a CLI that gave up first would report
+        /// failure for a change that happened.
+        case untilAnswered
+    }
+
+    /// The clients, made once per process and never shut down (the process ends instead).
+    private static let bounded = makeClient(readTimeout: true)
+    private static let patient = makeClient(readTimeout: false)
+
+    private static func makeClient(readTimeout: Bool) -> HTTPClient {
+        let seconds = TimeAmount.nanoseconds(Int64(timeout * 1e9))
+        var configuration = HTTPClient.Configuration(
+            timeout: HTTPClient.Configuration.Timeout(connect: seconds, read: readTimeout ? seconds : nil))
+        configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 8)
+        // A refused connection is said at once: retrying until the connect timeout made a CLI run
+        // against a stopped server wait 10 s to say "connection refused".
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// The largest answer read into memory (an export of tens of thousands of flags is far smaller).
+    static let maxResponseBytes = 512 << 20
+
     let endpoint: ClientEndpoint
-    /// One session per client, so that concurrent requests (batch explain) share connections.
-    private let session: URLSession
 
     init(endpoint: ClientEndpoint) {
         self.endpoint = endpoint
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = AdminClient.timeout
-        configuration.timeoutIntervalForResource = AdminClient.timeout
-        configuration.httpMaximumConnectionsPerHost = 8
-        self.session = URLSession(configuration: configuration)
     }
 
     /// One answer of the server.
@@ -67,41 +91,40 @@ struct AdminClient: Sendable {
     func send(
         _ method: String, _ path: [String], query: [(String, String)] = [], body: Data? = nil,
         contentType: String = "application/json", ifMatch: Int? = nil, message: String? = nil,
-        timeout: TimeInterval = AdminClient.timeout
+        patience: Patience = .bounded
     ) async throws -> Response {
         let url = try self.url(path, query: query)
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue("clutch-cli/\(ClutchVersion.current)", forHTTPHeaderField: "User-Agent")
-        if let token = endpoint.token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "clutch-cli/\(ClutchVersion.current)")
+        if let token = endpoint.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
-            request.httpBody = body
-            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "Content-Type", value: contentType)
         }
-        if let ifMatch { request.setValue("\"\(ifMatch)\"", forHTTPHeaderField: "If-Match") }
+        if let ifMatch { request.headers.add(name: "If-Match", value: "\"\(ifMatch)\"") }
         if let message, !message.isEmpty {
-            request.setValue(AdminClient.headerSafe(message), forHTTPHeaderField: "X-Clutch-Message")
+            request.headers.add(name: "X-Clutch-Message", value: AdminClient.headerSafe(message))
         }
 
-        let data: Data
-        let urlResponse: URLResponse
+        let client = patience == .bounded ? Self.bounded : Self.patient
+        let response: Response
         do {
-            (data, urlResponse) = try await session.data(for: request)
+            // The deadline covers the answer's head; the client's read timeout (bounded requests)
+            // covers each wait for the body's bytes.
+            let deadline: TimeAmount = patience == .bounded ? .nanoseconds(Int64(Self.timeout * 1e9)) : .hours(24)
+            let answer = try await client.execute(request, timeout: deadline)
+            let bytes = try await answer.body.collect(upTo: Self.maxResponseBytes)
+            var headers: [String: String] = [:]
+            for header in answer.headers { headers[header.name] = header.value }
+            response = Response(status: Int(answer.status.code), headers: headers, body: Data(bytes.readableBytesView))
         } catch {
             throw CLIError.failed(
                 "cannot reach the Clutch server at \(endpoint.server.absoluteString): \(AdminClient.describe(error))",
                 hint: "is 'clutch serve' running? point --server or CLUTCH_URL at it")
         }
-        guard let http = urlResponse as? HTTPURLResponse else {
-            throw CLIError.failed("the server at \(endpoint.server.absoluteString) did not answer HTTP")
-        }
-        var headers: [String: String] = [:]
-        for (key, value) in http.allHeaderFields {
-            if let key = key as? String, let value = value as? String { headers[key] = value }
-        }
-        let response = Response(status: http.statusCode, headers: headers, body: data)
-        guard (200..<300).contains(http.statusCode) else { throw failure(response, ifMatch: ifMatch) }
+        guard (200..<300).contains(response.status) else { throw failure(response, ifMatch: ifMatch) }
         return response
     }
 
@@ -144,7 +167,7 @@ struct AdminClient: Sendable {
             var error: Body
         }
         guard let envelope = try? ClutchJSON.decode(Envelope.self, from: response.body) else {
-            let reason = HTTPURLResponse.localizedString(forStatusCode: response.status)
+            let reason = HTTPResponseStatus(statusCode: response.status).reasonPhrase
             return .failed(
                 "\(endpoint.server.absoluteString) answered HTTP \(response.status) (\(reason)) without a Clutch error",
                 hint: "is --server or CLUTCH_URL pointing at a Clutch server?")
@@ -163,8 +186,6 @@ struct AdminClient: Sendable {
         case 409 where ifMatch != nil:
             message = "conflict: \(message)"
             hint = AdminClient.conflictHint
-        case 413:
-            hint = "the request is larger than 1 MiB"
         default:
             hint = nil
         }
@@ -190,16 +211,35 @@ struct AdminClient: Sendable {
 
     /// A short description of a transport or decoding error.
     static func describe(_ error: any Error) -> String {
-        if let urlError = error as? URLError {
-            switch urlError.code {
-            case .timedOut: return "no answer within \(timeout.rounded() == timeout ? String(Int(timeout)) : String(timeout)) s"
-            case .cannotConnectToHost: return "connection refused"
-            case .cannotFindHost, .dnsLookupFailed: return "unknown host"
-            case .networkConnectionLost: return "connection lost"
-            case .notConnectedToInternet: return "no network"
-            default: return urlError.localizedDescription
+        let seconds = "no answer within \(timeout.rounded() == timeout ? String(Int(timeout)) : String(timeout)) s"
+        if let client = error as? HTTPClientError {
+            switch client {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .getConnectionFromPoolTimeout: return seconds
+            case .remoteConnectionClosed, .cancelled: return "connection lost"
+            case .invalidURL, .emptyHost, .emptyScheme: return "invalid server URL"
+            case .bodyLengthMismatch: return "the answer was cut off"
+            default: return "\(client)"
             }
         }
+        if let connection = error as? NIOConnectionError {
+            if connection.dnsAError != nil || connection.dnsAAAAError != nil, connection.connectionErrors.isEmpty { return "unknown host" }
+            if let first = connection.connectionErrors.first?.error { return describe(first) }
+            return "connection failed"
+        }
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case ECONNREFUSED: return "connection refused"
+            case ETIMEDOUT: return seconds
+            case ECONNRESET, EPIPE: return "connection lost"
+            case ENETUNREACH, EHOSTUNREACH: return "no route to the server"
+            default: return io.description
+            }
+        }
+        if let channel = error as? ChannelError {
+            if case .connectTimeout = channel { return seconds }
+            return "connection lost"
+        }
+        if error is SocketAddressError { return "unknown host" }
         if let decoding = error as? DecodingError {
             switch decoding {
             case .keyNotFound(let key, let context):

@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchStore
 
 // The admin API's records as the CLI reads them (docs/api.md). Fields the CLI does not
 // show are left out; optional ones are optional so that older servers still decode.
@@ -154,14 +155,9 @@ struct ExplainRecord: Codable, Sendable {
     var explanation: String?
 }
 
-struct ImportRecord: Codable, Sendable {
-    struct Change: Codable, Sendable {
-        var kind: String
-        var key: String
-        var environment: String?
-        var action: String
-    }
+struct ImportRecord: Decodable, Sendable {
     var dryRun: Bool?
-    var changes: [Change]
+    /// The server's own type: each item with the fields that differ.
+    var changes: [ImportChange]
     var applied: Bool?
 }

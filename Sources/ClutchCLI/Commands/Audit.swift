@@ -35,7 +35,7 @@ struct Audit: AsyncParsableCommand {
                 [event.entity, event.key].compactMap { $0 }.joined(separator: " "),
                 event.environment ?? "-", event.revision.map(String.init) ?? "-",
                 event.message.flatMap { $0.isEmpty ? nil : $0 } ?? "-",
-            ])
+            ].map(Output.printable))
         }
         Output.text(table.render())
     }

@@ -17,7 +17,7 @@ struct Cohorts: AsyncParsableCommand {
     static func describe(_ record: CohortRecord) -> String {
         let cohort = record.cohort
         var lines = ["\(Style.bold(cohort.key)) in \(record.environment ?? "?")\(record.revision.map { " (revision \($0))" } ?? "")"]
-        if !cohort.description.isEmpty { lines.append("  \(cohort.description)") }
+        if !cohort.description.isEmpty { lines.append("  \(Output.printable(cohort.description))") }
         lines.append("  members (\(cohort.attribute)): \(cohort.members.isEmpty ? "-" : cohort.members.joined(separator: ", "))")
         if !cohort.clauses.isEmpty { lines.append("  or when: \(Describe.clauses(cohort.clauses))") }
         return lines.joined(separator: "\n")

@@ -38,14 +38,10 @@ struct Explain: AsyncParsableCommand {
             var flag: String
             var context: [String: Value]
         }
-        // One request at a time: FoundationNetworking's URLSession can hang when a failing request
-        // cancels others still in flight (seen once in CI with 8 at a time); a few hundred
-        // sequential explains take about a second.
-        var answers: [(Value, ExplainRecord)] = []
-        answers.reserveCapacity(contexts.count)
-        for context in contexts {
+        // Several contexts are explained over a few connections at once, answers kept in order.
+        let answers = try await Explain.inOrder(contexts, width: 8) { context in
             let response = try await client.send("POST", ["environments", env, "explain"], json: Body(flag: key, context: context))
-            answers.append((try response.json(), try response.decode(ExplainRecord.self)))
+            return (try response.json(), try response.decode(ExplainRecord.self))
         }
         let results = zip(contexts, answers).map { (context: $0, json: $1.0, record: $1.1) }
         if connection.json {
@@ -64,6 +60,31 @@ struct Explain: AsyncParsableCommand {
             ])
         }
         Output.text(table.render())
+    }
+
+    /// `work` applied to each of `items`, at most `width` at a time; the results in the items' order.
+    /// The first failure ends the rest.
+    static func inOrder<Item: Sendable, Result: Sendable>(
+        _ items: [Item], width: Int, _ work: @escaping @Sendable (Item) async throws -> Result
+    ) async throws -> [Result] {
+        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+            var results = [Result?](repeating: nil, count: items.count)
+            var next = 0
+            for _ in 0..<min(width, items.count) {
+                let index = next
+                group.addTask { (index, try await work(items[index])) }
+                next += 1
+            }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                if next < items.count {
+                    let index = next
+                    group.addTask { (index, try await work(items[index])) }
+                    next += 1
+                }
+            }
+            return results.compactMap { $0 }
+        }
     }
 
     static func contextText(_ context: [String: Value]) -> String {

@@ -18,12 +18,12 @@ struct FlagsGet: AsyncParsableCommand {
         let record = try response.decode(FlagRecord.self)
         let flag = record.flag
         var lines = ["\(Style.bold(flag.key))  \(flag.type.rawValue)\(flag.archived ? "  (archived)" : "")  revision \(record.revision)"]
-        if !flag.description.isEmpty { lines.append("  \(flag.description)") }
+        if !flag.description.isEmpty { lines.append("  \(Output.printable(flag.description))") }
         let variants = flag.variants.map { "\($0.key)=\($0.value.display)" }.joined(separator: ", ")
         lines.append("  variants: \(variants); off variant: \(flag.offVariant)")
         if !flag.tags.isEmpty { lines.append("  tags: \(flag.tags.joined(separator: ", "))") }
         if let salt = flag.salt { lines.append("  salt: \(salt)") }
-        lines.append("  updated \(Output.time(record.updatedAt)) by \(record.updatedBy ?? "-")")
+        lines.append("  updated \(Output.time(record.updatedAt)) by \(Output.printable(record.updatedBy ?? "-"))")
         Output.text(lines.joined(separator: "\n"))
         let environments = environment.optional().map { [$0] } ?? flag.environments.keys.sorted()
         for env in environments {

@@ -22,7 +22,7 @@ struct History: AsyncParsableCommand {
                 String(revision.number), Output.time(revision.createdAt), revision.actor ?? "-",
                 revision.message.flatMap { $0.isEmpty ? nil : $0 } ?? "-",
                 revision.summary ?? revision.action ?? "-",
-            ])
+            ].map(Output.printable))
         }
         Output.text(table.render())
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ClutchCore
 import Foundation
-import Yams
+import ClutchStore
 
 /// `clutch import FILE`: applies a document all or nothing, printing what changes.
 struct Import: AsyncParsableCommand {
@@ -25,12 +25,14 @@ struct Import: AsyncParsableCommand {
         } catch {
             throw CLIError.failed("cannot read \(file): \(error.localizedDescription)")
         }
-        let document = try Import.decode(data, name: file)
+        // The document goes to the server as written: the server's strict reading judges it (an
+        // unknown field such as `enabeld` is refused, naming its path) and one limit applies.
+        let format = Import.format(of: data, name: file)
         let client = try connection.client()
-        // What the server holds now, to show field-level changes for updated flags.
-        let current = connection.json ? nil : try? await client.send("GET", ["export"]).decode(ClutchDocument.self)
         let response = try await client.send(
-            "POST", ["import"], json: document, query: [("dryRun", dryRun ? "true" : "false")], message: change.message)
+            "POST", ["import"], query: [("dryRun", dryRun ? "true" : "false")], body: data,
+            contentType: format == .json ? "application/json" : "application/yaml", message: change.message,
+            patience: .untilAnswered)
         if connection.json { return Output.json(try response.json()) }
         let result = try response.decode(ImportRecord.self)
         let changing = result.changes.filter { $0.action != "unchanged" }
@@ -44,10 +46,8 @@ struct Import: AsyncParsableCommand {
             table.add([action, change.kind, change.key, change.environment ?? "-"])
         }
         Output.text(table.render())
-        if let current {
-            let details = Import.details(of: changing, document: document, current: current)
-            if !details.isEmpty { Output.text(details.joined(separator: "\n")) }
-        }
+        let details = Import.details(of: changing)
+        if !details.isEmpty { Output.text(details.joined(separator: "\n")) }
         let unchanged = result.changes.count - changing.count
         let applied = result.applied ?? !dryRun
         Output.text(applied
@@ -55,58 +55,31 @@ struct Import: AsyncParsableCommand {
             : "Dry run: \(changing.count) change(s) would be applied; nothing changed.")
     }
 
-    /// Field-level changes of updated flags and cohorts.
-    static func details(of changes: [ImportRecord.Change], document: ClutchDocument, current: ClutchDocument) -> [String] {
+    /// Field-level changes of updated flags and cohorts, as the server computed them (the same diff
+    /// as history and the API's dry runs): `path: before → after`.
+    static func details(of changes: [ImportChange]) -> [String] {
         var lines: [String] = []
-        for change in changes where change.action == "update" {
-            switch change.kind {
-            case "flag":
-                guard let old = current.flags.first(where: { $0.key == change.key }),
-                    let new = document.flags.first(where: { $0.key == change.key })
-                else { continue }
-                let environments = Set(old.environments.keys).union(new.environments.keys)
-                let diff = ValueDiff.changes(
-                    ValueDiff.normalized(old, environments: environments), ValueDiff.normalized(new, environments: environments))
-                if diff.isEmpty { continue }
-                lines.append("~ flag \(change.key)")
-                lines += ValueDiff.render(diff, indent: "    ")
-            case "cohort":
-                guard let environment = change.environment,
-                    let old = current.cohorts[environment]?.first(where: { $0.key == change.key }),
-                    let new = document.cohorts[environment]?.first(where: { $0.key == change.key }),
-                    let oldValue = try? ClutchJSON.decode(Value.self, from: ClutchJSON.encode(old)),
-                    let newValue = try? ClutchJSON.decode(Value.self, from: ClutchJSON.encode(new))
-                else { continue }
-                let diff = ValueDiff.changes(oldValue, newValue)
-                if diff.isEmpty { continue }
-                lines.append("~ cohort \(change.key) in \(environment)")
-                lines += ValueDiff.render(diff, indent: "    ")
-            default:
-                continue
+        for change in changes where change.action == "update" && !change.fields.isEmpty {
+            lines.append(change.kind == "cohort"
+                ? "~ cohort \(Output.printable(change.key)) in \(Output.printable(change.environment ?? "-"))"
+                : "~ flag \(Output.printable(change.key))")
+            for field in change.fields {
+                let before = field.before.map(\.jsonText) ?? "(none)"
+                let after = field.after.map(\.jsonText) ?? "(none)"
+                lines.append("    \(field.path): \(Style.red(Output.printable(before))) → \(Style.green(Output.printable(after)))")
             }
         }
         return lines
     }
 
-    /// Reads JSON or YAML (by extension, else by content); errors name the path in the file.
-    static func decode(_ data: Data, name: String) throws -> ClutchDocument {
+    enum Format { case json, yaml }
+
+    /// JSON or YAML: by extension, else by content.
+    static func format(of data: Data, name: String) -> Format {
         let lower = name.lowercased()
-        let text = String(decoding: data, as: UTF8.self)
-        let isJSON: Bool
-        if lower.hasSuffix(".json") {
-            isJSON = true
-        } else if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
-            isJSON = false
-        } else {
-            isJSON = text.drop { $0.isWhitespace }.first == "{"
-        }
-        do {
-            if isJSON { return try ClutchJSON.decode(ClutchDocument.self, from: data) }
-            return try YAMLDecoder().decode(ClutchDocument.self, from: text)
-        } catch let error as DecodingError {
-            throw CLIError.failed("\(name): \(AdminClient.describe(error))")
-        } catch {
-            throw CLIError.failed("\(name) is not valid \(isJSON ? "JSON" : "YAML"): \(error)")
-        }
+        if lower.hasSuffix(".json") { return .json }
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return .yaml }
+        let first = data.first { !(Character(UnicodeScalar($0)).isWhitespace) }
+        return first == UInt8(ascii: "{") ? .json : .yaml
     }
 }

@@ -43,7 +43,7 @@ struct KeysList: AsyncParsableCommand {
         if keys.isEmpty { return Output.text("No SDK keys. Create one with 'clutch keys create --env ENV --name web'.") }
         var table = Table(["ID", "NAME", "ENVIRONMENT", "CREATED", "REVOKED"])
         for key in keys {
-            table.add([key.id, key.name ?? "-", key.environment ?? "-", Output.time(key.createdAt), key.revokedAt == nil ? "-" : Style.red(Output.time(key.revokedAt))])
+            table.add([key.id, Output.printable(key.name ?? "-"), key.environment ?? "-", Output.time(key.createdAt), key.revokedAt == nil ? "-" : Style.red(Output.time(key.revokedAt))])
         }
         Output.text(table.render())
     }

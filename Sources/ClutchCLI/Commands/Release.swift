@@ -15,11 +15,20 @@ struct ReleaseCommand: AsyncParsableCommand {
             often it is checked). Applications report errors with the SDK's recordError(flag:context:) or \
             in the usage report's "errors" field.
             """,
-        subcommands: [Start.self, StatusCommand.self, Move<PauseAction>.self, Move<ResumeAction>.self, Move<AbortAction>.self])
+        subcommands: [Start.self, StatusCommand.self, Move<PauseAction>.self, Move<ResumeAction>.self, Abort.self])
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Turn the flag on with a rollout of the variant at the first step, and let the guard widen it.")
+            abstract: "Turn the flag on with a rollout of the variant, starting where it is, and let the guard widen it.",
+            discussion: """
+                The release starts from the exposure the flag already gives the variant: with the default \
+                at 50 % of the variant by the same attribute, the steps 1,5,25,50,100 run 50, 100 (the first \
+                step is the larger of the current percentage and the first step; steps at or below it are \
+                skipped), so a release never takes the variant away from anyone. When that cannot be continued \
+                (the rollout is by another attribute, or everyone already gets the variant) the server refuses, \
+                naming what the flag serves; --restart-from PERCENT starts from PERCENT instead, lowering \
+                exposure if it is lower. 'clutch release abort' returns to what the flag served before.
+                """)
 
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var environment: EnvironmentOption
@@ -44,6 +53,11 @@ struct ReleaseCommand: AsyncParsableCommand {
         @Option(name: .customLong("max-error-ratio"), help: ArgumentHelp("Roll back above this multiple of the other side's error rate.", valueName: "ratio"))
         var maxErrorRatio: Double = ReleasePolicy.defaultMaxErrorRatio
 
+        @Option(
+            name: .customLong("restart-from"),
+            help: ArgumentHelp("Start from this percentage instead of the flag's current exposure (may lower it).", valueName: "percent"))
+        var restartFrom: String?
+
         func run() async throws {
             let env = try environment.required()
             var percentages: [Double] = []
@@ -55,6 +69,11 @@ struct ReleaseCommand: AsyncParsableCommand {
             }
             guard let seconds = ReleaseDuration.seconds(stepDuration) else {
                 throw CLIError.usage("--step-duration: '\(stepDuration)' is not a duration", hint: "e.g. 90s, 10m, 2h")
+            }
+            // Exact to 0.001 %, as rollouts are; above 0 and below 100 (the server says so too).
+            let restart = try restartFrom.map { Double(try Percent.weight($0, option: "--restart-from")) / 1000 }
+            if let restart, restart <= 0 || restart >= 100 {
+                throw CLIError.usage("--restart-from: a percentage above 0 and below 100", hint: "e.g. --restart-from 1")
             }
             let policy = ReleasePolicy(
                 variant: variant, bucketBy: by, steps: percentages, stepDuration: seconds, minSamples: minSamples,
@@ -73,11 +92,51 @@ struct ReleaseCommand: AsyncParsableCommand {
                 var stepDuration: Double
                 var minSamples: Int64
                 var maxErrorRatio: Double
+                var restartFrom: Double?
             }
             let response = try await connection.client().send(
                 "POST", ReleaseCommand.path(key, env),
-                json: Body(variant: variant, bucketBy: by, steps: percentages, stepDuration: seconds, minSamples: minSamples, maxErrorRatio: maxErrorRatio),
+                json: Body(
+                    variant: variant, bucketBy: by, steps: percentages, stepDuration: seconds, minSamples: minSamples,
+                    maxErrorRatio: maxErrorRatio, restartFrom: restart),
                 message: change.message)
+            if connection.json { return Output.json(try response.json()) }
+            let record = try response.decode(ReleaseRecord.self)
+            Output.text(ReleaseRecord.startedHeadline(record))
+            Output.text(ReleaseRecord.render(record))
+        }
+    }
+
+    struct Abort: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "abort",
+            abstract: "End the release and return the flag to what it served before it (one revision).",
+            discussion: """
+                The default goes back to what it was when the release started (and the flag off again if \
+                it was off; abort never turns a flag on). --to 0 instead takes the variant to 0 % for \
+                everyone not targeted, leaving the flag on. A rollback by the guard always goes to 0 %.
+                """)
+
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var environment: EnvironmentOption
+        @OptionGroup var change: MessageOption
+        @Argument(help: "The flag's key.") var key: String
+
+        @Option(help: ArgumentHelp("0: the variant to 0 % instead of the state before the release.", valueName: "percent"))
+        var to: String?
+
+        func run() async throws {
+            let env = try environment.required()
+            struct Body: Encodable { var to: Double? }
+            var body = Body()
+            if let to {
+                guard (try? Percent.weight(to, option: "--to")) == 0 else {
+                    throw CLIError.usage("--to: only 0 is accepted", hint: "without --to, abort returns to the state before the release")
+                }
+                body.to = 0
+            }
+            let response = try await connection.client().send(
+                "POST", ReleaseCommand.path(key, env) + ["abort"], json: body, message: change.message)
             try ReleaseCommand.print(response, json: connection.json)
         }
     }
@@ -142,11 +201,6 @@ enum ResumeAction: ReleaseMoveAction {
     static let abstract = "Resume a paused release at its step (the rollout is set to the step's percentage again)."
 }
 
-enum AbortAction: ReleaseMoveAction {
-    static let name = "abort"
-    static let abstract = "End the release and take the variant back to 0 %."
-}
-
 /// A release as `GET /api/v1/flags/{key}/environments/{env}/release` answers it.
 struct ReleaseRecord: Codable, Sendable {
     struct Side: Codable, Sendable {
@@ -186,6 +240,8 @@ struct ReleaseRecord: Codable, Sendable {
     var total: Figures
     var currentStep: Figures
     var reason: String?
+    /// What the flag served before the release (absent from servers that did not record it).
+    var replaced: Replaced?
     var transitions: [Transition]
     /// Most evaluations first; absent from servers before reporters were told apart.
     var reporters: [Reporter]?
@@ -201,6 +257,20 @@ struct ReleaseRecord: Codable, Sendable {
 
     /// Reporters a status lists: the first ``shownReporters`` by volume and every one left out.
     static let shownReporters = 20
+
+    struct Replaced: Codable, Sendable {
+        var enabled: Bool
+        var percent: Double
+        var text: String
+    }
+
+    /// `Release started: new-checkout in production at 50 % (was 50% on / 50% off by targetingKey); next 100 % after 10m`.
+    static func startedHeadline(_ r: ReleaseRecord) -> String {
+        let was = r.replaced.map { " (was \($0.text))" } ?? ""
+        let next = r.steps.count > r.step
+            ? "; next \(ReleaseFormat.percent(r.steps[r.step])) after \(ReleaseDuration.text(r.stepDuration))" : ""
+        return "Release started: \(r.flag) in \(r.environment) at \(ReleaseFormat.percent(r.percent))\(was)\(next)"
+    }
 
     static func render(_ r: ReleaseRecord) -> String {
         func rate(_ side: Side) -> String { "\(ReleaseFormat.number(side.errorRate * 100)) %" }

@@ -59,7 +59,7 @@ struct ScheduleShow: AsyncParsableCommand {
         let schedule = try response.decode(Scheduling.Record.self)
         var lines = [
             "\(schedule.id): \(schedule.status) — \(schedule.kind) \(schedule.key) in \(schedule.environment) at \(schedule.at)",
-            "  scheduled by \(schedule.createdBy ?? "-")\(schedule.message.map { ": \($0)" } ?? "")",
+            "  scheduled by \(Output.printable(schedule.createdBy ?? "-"))\(schedule.message.map { ": \(Output.printable($0))" } ?? "")",
         ]
         for instruction in schedule.instructions { lines.append("  \(instruction.jsonText)") }
         if let revision = schedule.revision { lines.append("  applied as revision \(revision) at \(schedule.finishedAt ?? "-")") }

@@ -12,8 +12,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the Clutch server.",
         discussion: """
             On first start it creates the database, the development, staging and production \
-            environments and an admin token (CLUTCH_BOOTSTRAP_TOKEN, or a random one), and writes \
-            the CLI config file. Prints 'Clutch listening on URL' once it accepts connections.
+            environments and an admin token (CLUTCH_BOOTSTRAP_TOKEN, at least 32 characters and never \
+            printed back, or a random one printed once), and writes the CLI config file. Prints 'Clutch listening on URL' once it accepts connections.
             """)
 
     @Option(help: ArgumentHelp("The address to bind (or CLUTCH_HOST; default 127.0.0.1).", valueName: "host"))
@@ -44,8 +44,28 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "seconds"))
     var idleTimeout: Int?
 
+    @Option(help: ArgumentHelp(
+        "Seconds a request may take to arrive whole, head and body, from its first byte; then 408 and the connection is closed (or CLUTCH_REQUEST_TIMEOUT; default 30). Streams are not cut.",
+        valueName: "seconds"))
+    var requestTimeout: Int?
+
+    @Option(help: ArgumentHelp(
+        "Connections open at once, streams included; one more is answered 503 with Retry-After (or CLUTCH_MAX_CONNECTIONS; default 10000; above --max-streams-per-key).",
+        valueName: "n"))
+    var maxConnections: Int?
+
     @Option(help: ArgumentHelp("The largest import in MiB (or CLUTCH_MAX_IMPORT_MB; default 64).", valueName: "MiB"))
     var maxImportSize: Int?
+
+    @Option(help: ArgumentHelp(
+        "Serve /metrics on a listener of its own at [HOST:]PORT, HOST 127.0.0.1 unless given (or CLUTCH_METRICS_ADDRESS; default none). The main listener serves /metrics only with --metrics-token.",
+        valueName: "[host:]port"))
+    var metricsAddress: String?
+
+    @Option(help: ArgumentHelp(
+        "Require 'Authorization: Bearer TOKEN' (at least 32 characters) for /metrics, and serve it on the main listener too (or CLUTCH_METRICS_TOKEN, which keeps it off the command line).",
+        valueName: "token"))
+    var metricsToken: String?
 
     @Option(name: .customLong("cors-origin"), help: ArgumentHelp(
         "Let web apps from this origin call the OFREP and SDK routes (repeatable; '*' for any; or CLUTCH_CORS_ORIGINS, comma-separated; default none).",
@@ -64,6 +84,20 @@ struct ServeCommand: AsyncParsableCommand {
 
     @ArgumentParser.Flag(help: "Mark the web console's session cookie Secure even when requests arrive over plain HTTP (behind a TLS proxy).")
     var consoleSecureCookies = false
+
+    @ArgumentParser.Flag(help: ArgumentHelp(
+        "Let webhooks reach loopback, private, link-local and CGNAT addresses (or CLUTCH_WEBHOOK_ALLOW_PRIVATE=1; default: public addresses only)."))
+    var webhookAllowPrivate = false
+
+    @Option(name: .customLong("webhook-allow"), help: ArgumentHelp(
+        "Let webhooks reach this internal network, e.g. 10.1.2.0/24 or fd00::/8 (repeatable; or CLUTCH_WEBHOOK_ALLOW, comma-separated).",
+        valueName: "CIDR"))
+    var webhookAllow: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "The file with the key webhook secrets are sealed with, created (0600) on first start; every replica on one PostgreSQL database needs the same one (or CLUTCH_SECRET_KEY_FILE; default <db>.key for SQLite, secret.key beside the CLI config for PostgreSQL).",
+        valueName: "path"))
+    var secretKeyFile: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -107,6 +141,10 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.publicURL = url
         }
         configuration.consoleSecureCookies = consoleSecureCookies
+        if let address = nonEmpty(metricsAddress) ?? nonEmpty(environment["CLUTCH_METRICS_ADDRESS"]) {
+            configuration.metricsAddress = try Self.listenAddress(address, option: "--metrics-address")
+        }
+        configuration.metricsToken = nonEmpty(metricsToken) ?? nonEmpty(environment["CLUTCH_METRICS_TOKEN"])
         if let seconds = try drainPeriod(environment) { configuration.drainPeriod = seconds }
         if let text = nonEmpty(environment["CLUTCH_WEBHOOK_FIRST_RETRY_SECONDS"]) {
             // The first retry's delay (default 10 s; it doubles per attempt up to an hour).
@@ -115,6 +153,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             configuration.webhooks.firstRetryDelay = .milliseconds(Int64(seconds * 1000))
         }
+        configuration.webhooks.targets = try webhookTargets(environment)
+        configuration.secretKeyPath = nonEmpty(secretKeyFile) ?? nonEmpty(environment["CLUTCH_SECRET_KEY_FILE"])
         let json = self.json
         do {
             try await runClutchServer(configuration, logger: logger) { boundPort in
@@ -129,10 +169,14 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch let error as CLIError {
             throw error
+        } catch let error as ServerConfigurationError {
+            throw CLIError.usage("\(error)")
         } catch let error as PostgresStoreError {
             throw CLIError.failed("cannot start: \(error)")
         } catch let error as StoreUnavailableError {
             throw CLIError.failed("cannot reach the database \(PostgresAddress.redacted(databasePath)): \(error)")
+        } catch let error as WebhookSecretKeyError {
+            throw CLIError.failed("cannot start: \(error)")
         } catch let error as DatabaseInUseError {
             throw CLIError.failed(
                 "\(error)", hint: "stop the other server first, or give this one its own --db")
@@ -175,10 +219,61 @@ struct ServeCommand: AsyncParsableCommand {
         if let seconds = try number(idleTimeout, "CLUTCH_IDLE_TIMEOUT", "--idle-timeout", minimum: 1) {
             limits.idleTimeout = .seconds(seconds)
         }
+        if let seconds = try number(requestTimeout, "CLUTCH_REQUEST_TIMEOUT", "--request-timeout", minimum: 1) {
+            limits.requestTimeout = .seconds(seconds)
+        }
+        if let connections = try number(maxConnections, "CLUTCH_MAX_CONNECTIONS", "--max-connections", minimum: 1) {
+            limits.maxConnections = connections
+        }
         if let mebibytes = try number(maxImportSize, "CLUTCH_MAX_IMPORT_MB", "--max-import-size", minimum: 1) {
             limits.maxImportBytes = min(mebibytes, 1 << 16) << 20
         }
         return limits
+    }
+
+    /// `[HOST:]PORT` (`[::1]:9464` for an IPv6 host) as a host and a port; the host is 127.0.0.1
+    /// when left out, so a listener is never exposed by accident.
+    static func listenAddress(_ text: String, option: String) throws -> (host: String, port: Int) {
+        var host = "127.0.0.1"
+        var portText = Substring(text)
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            portText = rest.first == ":" ? rest.dropFirst() : ""
+        } else if let colon = text.lastIndex(of: ":") {
+            let named = text[..<colon]
+            if !named.isEmpty { host = String(named) }
+            portText = text[text.index(after: colon)...]
+        }
+        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
+            throw CLIError.usage("\(option) must be [HOST:]PORT with a port 0–65535, got '\(text)'")
+        }
+        return (host, port)
+    }
+
+    /// `--webhook-allow-private` and `--webhook-allow`, else CLUTCH_WEBHOOK_ALLOW_PRIVATE and CLUTCH_WEBHOOK_ALLOW.
+    private func webhookTargets(_ environment: [String: String]) throws -> WebhookTargetPolicy {
+        let allowPrivate: Bool
+        if webhookAllowPrivate {
+            allowPrivate = true
+        } else if let text = nonEmpty(environment["CLUTCH_WEBHOOK_ALLOW_PRIVATE"]) {
+            guard ["0", "1", "true", "false"].contains(text) else {
+                throw CLIError.usage("CLUTCH_WEBHOOK_ALLOW_PRIVATE must be 1 or 0, got '\(text)'")
+            }
+            allowPrivate = text == "1" || text == "true"
+        } else {
+            allowPrivate = false
+        }
+        let networks = webhookAllow.isEmpty
+            ? (environment["CLUTCH_WEBHOOK_ALLOW"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            : webhookAllow
+        let allowed = try networks.filter { !$0.isEmpty }.map { text in
+            guard let network = IPNetwork(text) else {
+                throw CLIError.usage("--webhook-allow must be an IP network such as 10.1.2.0/24 or fd00::/8, got '\(text)'")
+            }
+            return network
+        }
+        return WebhookTargetPolicy(allowPrivate: allowPrivate, allowed: allowed)
     }
 
     /// `--drain-seconds`, else CLUTCH_DRAIN_SECONDS; `nil` keeps the default for the database kind.

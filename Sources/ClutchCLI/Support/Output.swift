@@ -19,6 +19,40 @@ enum Output {
         Terminal.out(text.hasSuffix("\n") || text.isEmpty ? text : text + "\n")
     }
 
+    /// `text` from a user (a change message, a description, a name) made safe to print on one
+    /// line of a terminal: control characters are shown escaped instead of being sent raw, so a
+    /// stored message cannot move the cursor, recolour or clear the screen, retitle the window or
+    /// forge lines of output. `ESC` → `\e`, newline → `\n`, carriage return → `\r`, tab → `\t`,
+    /// any other C0, DEL or C1 character, and the invisible characters that reorder or break a
+    /// line (bidirectional overrides and isolates, line and paragraph separators) → `\u{…}`.
+    /// `--json` prints the exact text instead.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            guard needsEscape(scalar) else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            switch scalar {
+            case "\u{1B}": out += "\\e"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            }
+        }
+        return out
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F: true
+        case 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
     /// Shortens an RFC 3339 timestamp for tables: `2026-11-21 10:00:03`.
     static func time(_ text: String?) -> String {
         guard let text, !text.isEmpty else { return "-" }

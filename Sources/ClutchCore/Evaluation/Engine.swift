@@ -176,8 +176,11 @@ public struct Engine: Sendable {
         // Flags whose prerequisites' positions must be looked up again in the new table.
         var resolve = Set<String>()
         var removed = false
+        // A change of many flags (an import) looks them up in a table built once: a search per
+        // key scans the whole snapshot on a miss (a new flag), n × m for m new flags.
+        let oldFlag = Self.lookup(snapshot, many: delta.flags.count > 16)
         for (key, flag) in delta.flags {
-            let old = snapshot.flag(key)
+            let old = oldFlag(key)
             if let old {
                 cohorts.track(old, environment: environment, adding: false)
                 links.track(key, old.state(in: environment), adding: false)
@@ -192,8 +195,9 @@ public struct Engine: Sendable {
             variantChanges.append((key, flag.map { $0.variants.map(\.key) }))
             recompile.insert(key)
         }
+        let nextFlag = Self.lookup(next, many: recompile.count > 16)
         for key in recompile {
-            guard let flag = next.flag(key) else {
+            guard let flag = nextFlag(key) else {
                 changes.append((key, nil))
                 continue
             }
@@ -205,6 +209,14 @@ public struct Engine: Sendable {
         let table = Self.resolvingPrerequisites(flags.updating(changes), of: resolve)
         return Engine(
             snapshot: next, flags: table, variantKeys: variantKeys.updating(variantChanges), cohorts: cohorts, links: links)
+    }
+
+    /// Finds flags of `snapshot` by key: by ``Snapshot/flag(_:)`` for a few, through a table
+    /// built once for `many`.
+    private static func lookup(_ snapshot: Snapshot, many: Bool) -> (String) -> Flag? {
+        guard many else { return { snapshot.flag($0) } }
+        let table = Dictionary(snapshot.flags.lazy.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        return { table[$0] }
     }
 
     /// The environment evaluated.

@@ -45,17 +45,39 @@ extension Snapshot {
     public func applying(_ delta: SnapshotDelta) -> Snapshot {
         var next = self
         next.version = delta.version
-        for key in delta.flags.keys.sorted() {
-            Self.replace(&next.flags, key: key, with: delta.flags[key] ?? nil, keyOf: \.key)
-        }
-        for key in delta.cohorts.keys.sorted() {
-            Self.replace(&next.cohorts, key: key, with: delta.cohorts[key] ?? nil, keyOf: \.key)
-        }
+        next.flags = Self.applying(delta.flags, to: flags, keyOf: \.key)
+        next.cohorts = Self.applying(delta.cohorts, to: cohorts, keyOf: \.key)
         for (key, change) in delta.members where delta.cohorts[key] == nil {
             guard let index = Self.position(of: key, in: next.cohorts, keyOf: \.key) else { continue }
             next.cohorts[index].members = MemberOrder.applying(change, to: next.cohorts[index].members)
         }
         return next
+    }
+
+    /// `items` with `changes` (key → new item, or `nil` to remove) applied. A few changes are
+    /// made in place by binary search; many (an import of thousands of flags) in one merge pass
+    /// over the sorted items, so that m changes to n items cost n + m log m rather than n × m.
+    private static func applying<T>(_ changes: [String: T?], to items: [T], keyOf: KeyPath<T, String>) -> [T] {
+        let keys = changes.keys.sorted()
+        let sorted = keys.count > 16 && zip(items, items.dropFirst()).allSatisfy { $0[keyPath: keyOf] < $1[keyPath: keyOf] }
+        guard sorted else {
+            var out = items
+            for key in keys { replace(&out, key: key, with: changes[key] ?? nil, keyOf: keyOf) }
+            return out
+        }
+        var out: [T] = []
+        out.reserveCapacity(items.count + keys.count)
+        var index = items.startIndex
+        for key in keys {
+            while index < items.endIndex, items[index][keyPath: keyOf] < key {
+                out.append(items[index])
+                index += 1
+            }
+            if index < items.endIndex, items[index][keyPath: keyOf] == key { index += 1 }
+            if let new = changes[key] ?? nil { out.append(new) }
+        }
+        out.append(contentsOf: items[index...])
+        return out
     }
 
     private static func replace<T>(_ items: inout [T], key: String, with new: T?, keyOf: KeyPath<T, String>) {

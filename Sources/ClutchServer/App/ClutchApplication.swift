@@ -2,6 +2,7 @@ import ClutchCore
 import ClutchStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -23,26 +24,31 @@ public final class ClutchApplication: Sendable {
     private let instanceLock: InstanceLock?
     /// On a shared database: keeps this replica current with the others' changes.
     let replicaSync: ReplicaSync?
-    /// The admin token this start created (first start only); shown once, never logged.
+    /// The admin token this start created (first start only); never logged, and shown once only
+    /// when the server chose it (an operator's `CLUTCH_BOOTSTRAP_TOKEN` is not printed back).
     public let createdAdminToken: String?
     /// Applies scheduled changes when due.
     private let scheduleRunner: ScheduleRunner
     /// Sends the webhook outbox.
     private let webhookDispatcher: WebhookDispatcher
+    /// The main listener's connections (`--max-connections`).
+    private let connectionBudget: ConnectionBudget
 
     /// Opens (or creates) the database, creates the first admin token if there is none, and
     /// loads every environment's snapshot and the credentials into memory.
     public init(configuration: ServerConfiguration, logger: Logger) async throws {
+        try configuration.validate()
         self.configuration = configuration
+        connectionBudget = ConnectionBudget(limit: configuration.limits.maxConnections)
         let store: any ClutchStoring
         if PostgresAddress.isPostgres(configuration.databasePath) {
             instanceLock = nil
             store = try await PostgresStore.open(
                 try PostgresAddress(url: configuration.databasePath), connectTimeout: configuration.databaseConnectTimeout,
-                logger: logger)
+                secretKeyPath: configuration.effectiveSecretKeyPath, logger: logger)
         } else {
             instanceLock = try InstanceLock(database: configuration.databasePath)
-            store = try FlagStore(path: configuration.databasePath, logger: logger)
+            store = try FlagStore(path: configuration.databasePath, secretKeyPath: configuration.effectiveSecretKeyPath, logger: logger)
         }
         let registry = EngineRegistry(
             historyLimit: configuration.eventHistoryLimit, backlogLimit: configuration.limits.streamBacklog)
@@ -94,6 +100,9 @@ public final class ClutchApplication: Sendable {
 
     /// SSE streams open now, in every environment.
     public var openStreamCount: Int { services.registry.totalStreams }
+
+    /// Connections the main listener holds now, within ``ServerLimits/maxConnections``.
+    public var openConnectionCount: Int { connectionBudget.count }
 
     /// Whether the database is open and every snapshot is loaded.
     var isReady: Bool { ready.withLock { $0 } }
@@ -171,6 +180,9 @@ public final class ClutchApplication: Sendable {
         router.addRoutes(OpsController(
             services: services, isReady: { [self] in self.isReady }, isDraining: { [self] in self.isDraining },
             isListening: { [self] in self.isListening }).routes)
+        // Here only behind the metrics token; `--metrics-address` serves it on a listener of its own.
+        router.addRoutes(MetricsController(
+            metrics: services.metrics, token: configuration.metricsToken, servedWithoutToken: false).routes)
         router.group("api/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .admin))
             .addRoutes(FlagsController(services: services).routes)
@@ -207,13 +219,9 @@ public final class ClutchApplication: Sendable {
                 router: buildRouter().buildResponder(), controller: OFREPController(services: services),
                 credentials: services.credentialLookup, metrics: services.metrics),
             origins: configuration.corsOrigins)
-        // The idle timeout also bounds how long a connection may take to send a whole request
-        // head: no part of a request counts as activity until its head is complete.
-        let idle = configuration.limits.idleTimeout.components
-        let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
         return Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
+            server: Self.guardedHTTP1(limits: configuration.limits, budget: connectionBudget),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? configuration.port
@@ -224,12 +232,59 @@ public final class ClutchApplication: Sendable {
             logger: logger)
     }
 
+    /// The listener that serves `/metrics` alone (`--metrics-address`), or `nil` when there is none.
+    /// `onReady` receives its bound port.
+    public func makeMetricsApplication(onReady: (@Sendable (Int) async -> Void)? = nil) -> (any Service)? {
+        guard let address = configuration.metricsAddress else { return nil }
+        let logger = services.logger
+        let router = Router(context: ClutchRequestContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        router.addRoutes(MetricsController(metrics: services.metrics, token: configuration.metricsToken, servedWithoutToken: true).routes)
+        return Application(
+            router: router,
+            // A scraper or two: a small budget of its own, so this listener never takes the main one's.
+            server: Self.guardedHTTP1(limits: configuration.limits, budget: ConnectionBudget(limit: Self.metricsConnections)),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? address.port
+                logger.info("metrics listening", metadata: ["host": "\(address.host)", "port": "\(port)"])
+                await onReady?(port)
+            },
+            logger: logger)
+    }
+
+    /// Connections the metrics listener holds at once.
+    static let metricsConnections = 64
+
+    /// HTTP/1 with the idle timeout, the request deadline and a connection budget.
+    private static func guardedHTTP1(limits: ServerLimits, budget: ConnectionBudget) -> HTTPServerBuilder {
+        // The idle timeout also bounds how long a connection may take to send a whole request
+        // head: no part of a request counts as activity until its head is complete.
+        let idleTimeout = timeAmount(limits.idleTimeout)
+        let requestTimeout = timeAmount(limits.requestTimeout)
+        return HTTPServerBuilder { responder in
+            GuardedHTTP1Channel(
+                responder: responder, configuration: .init(idleTimeout: idleTimeout), budget: budget,
+                requestTimeout: requestTimeout)
+        }
+    }
+
+    private static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let parts = duration.components
+        return .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
+    }
+
     /// After the first start: prints the new admin token once and writes the CLI configuration.
     private func announceBootstrap(port: Int) {
         guard let token = createdAdminToken else { return }
         let path = configuration.cliConfigPath ?? CLIConfigFile.defaultPath()
         let file = CLIConfigFile(server: Self.baseURL(host: configuration.host, port: port), token: token)
-        var lines = "Created the first admin token (shown only this once):\n  \(token)\n"
+        // A token the operator supplied is theirs already: printing it would only put it in a
+        // terminal's scrollback or a container's log.
+        let supplied = configuration.bootstrapToken.map { !$0.isEmpty } ?? false
+        var lines = supplied
+            ? "Created the first admin token from CLUTCH_BOOTSTRAP_TOKEN.\n"
+            : "Created the first admin token (shown only this once):\n  \(token)\n"
         do {
             try file.write(to: path)
             lines += "Wrote it to \(path) (mode 0600) for the clutch CLI.\n"
@@ -255,37 +310,50 @@ public final class ClutchApplication: Sendable {
     static let maximumGracefulShutdown: Duration = .seconds(4)
 
     public func start() async throws -> RunningClutchServer {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = makeApplication { port in
-            continuation.yield(port)
-            continuation.finish()
-        }
+        let (ports, continuation) = AsyncStream.makeStream(of: (Listener, Int).self)
+        let app = makeApplication { port in continuation.yield((.main, port)) }
+        let metricsApp = makeMetricsApplication { port in continuation.yield((.metrics, port)) }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [app as any Service] + backgroundServices, gracefulShutdownSignals: [], logger: services.logger)
+            services: [app as any Service] + [metricsApp].compactMap { $0 } + backgroundServices,
+            gracefulShutdownSignals: [], logger: services.logger)
         groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
         let group = ServiceGroup(configuration: groupConfiguration)
         let task = Task {
             defer { continuation.finish() }
             try await group.run()
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
+        var port: Int?
+        var metricsPort: Int?
+        for await (listener, bound) in ports {
+            switch listener {
+            case .main: port = bound
+            case .metrics: metricsPort = bound
+            }
+            if port != nil, metricsApp == nil || metricsPort != nil { break }
+        }
+        guard let port, metricsApp == nil || metricsPort != nil else {
             try await task.value
             throw APIError.internal("server stopped before it was listening")
         }
-        return RunningClutchServer(port: port, group: group, task: task)
+        return RunningClutchServer(port: port, metricsPort: metricsPort, group: group, task: task)
     }
+
+    /// Which listener a bound port belongs to.
+    private enum Listener: Sendable { case main, metrics }
 }
 
 /// A server started with ``ClutchApplication/start()``.
 public final class RunningClutchServer: Sendable {
     /// The bound port.
     public let port: Int
+    /// The metrics listener's bound port (``ServerConfiguration/metricsAddress``), if there is one.
+    public let metricsPort: Int?
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+    init(port: Int, metricsPort: Int?, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
+        self.metricsPort = metricsPort
         self.group = group
         self.task = task
     }

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// `/healthz`, `/readyz`, `/metrics` and `/openapi.json`: no credential needed.
+/// `/healthz`, `/readyz` and `/openapi.json`: no credential needed (`/metrics` is ``MetricsController``).
 struct OpsController {
     let services: ServerServices
     let isReady: @Sendable () -> Bool
@@ -13,11 +13,6 @@ struct OpsController {
         let routes = RouteCollection(context: ClutchRequestContext.self)
         routes.get("healthz") { _, _ in JSONResponse.raw(#"{"status":"ok"}"#) }
         routes.get("readyz", use: ready)
-        routes.get("metrics") { _, _ in
-            var buffer = ByteBuffer()
-            buffer.writeString(services.metrics.render())
-            return JSONResponse.buffer(buffer, contentType: "text/plain; version=0.0.4; charset=utf-8")
-        }
         routes.get("openapi.json") { _, _ in JSONResponse.raw(OpenAPIDocument.json) }
         return routes
     }

@@ -22,11 +22,7 @@ struct ReleasesController {
                 try await services.store.resumeRelease(flag: key, environment: env, change: change)
             }
         }
-        routes.post("flags/:key/environments/:env/release/abort") { request, context in
-            try await move(request, context, "release_abort") { key, env, change in
-                try await services.store.abortRelease(flag: key, environment: env, change: change)
-            }
-        }
+        routes.post("flags/:key/environments/:env/release/abort", use: abort)
         return routes
     }
 
@@ -37,8 +33,17 @@ struct ReleasesController {
         let stepDuration: Double?
         let minSamples: Int64?
         let maxErrorRatio: Double?
+        /// Start from this percentage instead of the exposure the flag already gives the variant.
+        let restartFrom: Double?
         let message: String?
-        enum CodingKeys: String, CodingKey { case variant, bucketBy, steps, stepDuration, minSamples, maxErrorRatio, message }
+        enum CodingKeys: String, CodingKey { case variant, bucketBy, steps, stepDuration, minSamples, maxErrorRatio, restartFrom, message }
+    }
+
+    private struct AbortBody: RequestBody {
+        /// `0`: the variant to 0 % instead of back to the state before the release.
+        let to: Double?
+        let message: String?
+        enum CodingKeys: String, CodingKey { case to, message }
     }
 
     private struct MessageBody: RequestBody {
@@ -58,7 +63,7 @@ struct ReleasesController {
             stepDuration: body.stepDuration ?? ReleasePolicy.defaultStepDuration,
             minSamples: body.minSamples ?? ReleasePolicy.defaultMinSamples, maxErrorRatio: body.maxErrorRatio ?? ReleasePolicy.defaultMaxErrorRatio)
         let (written, _) = try await services.write("release_start") {
-            try await services.store.startRelease(flag: key, environment: environment, policy: policy, change: change)
+            try await services.store.startRelease(flag: key, environment: environment, policy: policy, restartFrom: body.restartFrom, change: change)
         }
         try await services.refreshReleaseSignal()
         return JSONResponse.encode(ReleaseView(written.value, now: Date()), status: .created)
@@ -67,6 +72,29 @@ struct ReleasesController {
     @Sendable func get(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let release = try await services.store.release(flag: try context.parameter("key"), environment: try context.parameter("env"))
         return JSONResponse.encode(ReleaseView(release, now: Date()))
+    }
+
+    /// Aborts the release: back to the state before it, or (`to: 0`) the variant to 0 %.
+    @Sendable func abort(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let key = try context.parameter("key")
+        let environment = try context.parameter("env")
+        var change = try request.changeInfo(context)
+        let data = try await request.collectBodyData()
+        let body = data.isEmpty ? nil : try JSONInput.decode(AbortBody.self, from: data)
+        if let message = body?.message, !message.isEmpty { change.message = message }
+        var target = ReleaseAbortTarget.before
+        if let to = body?.to {
+            guard to == 0 else {
+                throw APIError.badRequest("to: only 0 is accepted (without it, abort returns to the state before the release)", field: "to")
+            }
+            target = .zero
+        }
+        let (written, _) = try await services.write("release_abort") {
+            try await services.store.abortRelease(flag: key, environment: environment, to: target, change: change)
+        }
+        try await services.refreshReleaseSignal()
+        return JSONResponse.encode(ReleaseView(written.value, now: Date()))
     }
 
     private func move(
@@ -164,6 +192,8 @@ struct ReleaseView: Encodable {
     let startedBy: String
     let startedAt: Date
     let updatedAt: Date
+    /// What the flag served before the release (absent for releases of versions that did not record it).
+    let replaced: ReleaseBaseline?
     let transitions: [ReleaseTransition]
     /// Every reporter, most evaluations first.
     let reporters: [Reporter]
@@ -192,6 +222,7 @@ struct ReleaseView: Encodable {
         startedBy = release.startedBy
         startedAt = release.startedAt
         updatedAt = release.updatedAt
+        replaced = release.replaced
         transitions = release.transitions
         reporters = release.progress.reporters
             .sorted { ($0.value.volume, $1.key) > ($1.value.volume, $0.key) }

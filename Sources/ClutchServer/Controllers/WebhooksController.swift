@@ -28,6 +28,10 @@ struct WebhooksController {
         var request = request
         let change = try request.changeInfo(context)
         let body = try await request.decodeJSON(CreateBody.self)
+        // An address in the URL is refused now; a host name is checked at each attempt, as it resolves then.
+        if let refusal = services.configuration.webhooks.targets.checkLiteralHost(of: body.url) {
+            throw StoreError(.invalid(ValidationError(path: "url", refusal)), refusal, field: "url")
+        }
         let record = try await services.metrics.timeWrite("create_webhook") {
             try await services.store.createWebhook(
                 WebhookRequest(url: body.url, events: body.events, secret: body.secret, description: body.description), change: change)

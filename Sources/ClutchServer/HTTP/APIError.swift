@@ -1,3 +1,5 @@
+import ClutchCore
+import Foundation
 import Hummingbird
 
 /// An error answered with the one JSON error shape of docs/api.md:
@@ -12,6 +14,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case conflict
         case preconditionRequired = "precondition_required"
         case payloadTooLarge = "payload_too_large"
+        case requestTimeout = "request_timeout"
         case tooManyRequests = "too_many_requests"
         case `internal`
         case unavailable
@@ -39,6 +42,12 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     static func preconditionRequired(_ message: String, field: String? = nil) -> APIError { .init(.preconditionRequired, message, field: field) }
     static func payloadTooLarge(_ message: String) -> APIError { .init(.payloadTooLarge, message, field: nil) }
     static func `internal`(_ message: String) -> APIError { .init(.internal, message, field: nil) }
+    /// 408: the request did not arrive whole within the request deadline (``RequestDeadlineHandler``).
+    static func requestTimeout(_ message: String) -> APIError { .init(.requestTimeout, message, field: nil) }
+    /// 503 with `Retry-After: seconds`: the server is at its connection budget (``ConnectionBudget``).
+    static func overloaded(_ message: String, retryAfter seconds: Int) -> APIError {
+        .init(.unavailable, message, field: nil, retryAfter: max(1, seconds))
+    }
     /// 503: the database cannot be reached; nothing was changed.
     static func unavailable(_ message: String) -> APIError { .init(.unavailable, message, field: nil, retryAfter: 1) }
     /// 429 with `Retry-After: seconds` (at least 1).
@@ -55,6 +64,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case .conflict: .conflict
         case .preconditionRequired: .preconditionRequired
         case .payloadTooLarge: .contentTooLarge
+        case .requestTimeout: .requestTimeout
         case .tooManyRequests: .tooManyRequests
         case .internal: .internalServerError
         case .unavailable: .serviceUnavailable
@@ -76,8 +86,18 @@ struct APIError: Error, Sendable, CustomStringConvertible {
 
     /// The JSON response.
     func response() -> Response {
+        JSONResponse.encode(body, status: status, headers: headers)
+    }
+
+    /// The JSON body as bytes, for an answer written below the router (the connection limits of
+    /// ``GuardedHTTP1Channel``).
+    var bodyBytes: ByteBuffer {
+        ByteBuffer(bytes: (try? ClutchJSON.encode(body)) ?? Data(#"{"error":{"code":"internal","message":""}}"#.utf8))
+    }
+
+    private var body: [String: [String: String]] {
         var error: [String: String] = ["code": code.rawValue, "message": message]
         if let field { error["field"] = field }
-        return JSONResponse.encode(["error": error], status: status, headers: headers)
+        return ["error": error]
     }
 }

@@ -17,6 +17,14 @@ public struct ServerLimits: Sendable, Hashable {
     /// A connection that sends nothing for this long is closed, and so is one that has not sent
     /// a whole request head within it (`--idle-timeout`).
     public var idleTimeout: Duration = .seconds(60)
+    /// How long a request may take to arrive whole, head and body, from its first byte
+    /// (`--request-timeout`); then it is answered 408 and its connection closed. Body parts count as
+    /// activity for the idle timeout, so without this a body sent a byte at a time never ends.
+    /// A stream's request is whole at once: streams run as long as they like.
+    public var requestTimeout: Duration = .seconds(30)
+    /// Connections open at once, streams included (`--max-connections`); one more is answered 503
+    /// with `Retry-After` and closed. Above ``maxStreamsPerKey``, so one key's streams never fill it.
+    public var maxConnections: Int = 10_000
     /// On a shared database, how often at most an unknown credential makes the server read the
     /// credentials from the store (in case another replica created it a moment ago): unknown or
     /// made-up keys sent at any rate cost at most one read per interval, shared by all of them.

@@ -28,6 +28,8 @@ final class WebhookDispatcher: Service, Sendable {
     private let wakeup = Wakeup()
     /// Delivery id → webhook id, for attempts in flight.
     private let inFlight = Mutex<[Int64: String]>([:])
+    /// Which failures have been logged (once per webhook and backoff step).
+    private let failures = WebhookFailureLog()
     private let longestSleep: Duration
     /// How long a claimed delivery stays ours without renewal: short, so that a delivery claimed
     /// by a replica that died is soon sent by another; an attempt that takes longer renews it.
@@ -44,12 +46,21 @@ final class WebhookDispatcher: Service, Sendable {
         store.onDeliveryQueued { [wakeup] in wakeup.signal() }
     }
 
-    func run() async throws {
+    /// The HTTP client's settings: no redirects (a redirect could lead to an internal address
+    /// that was never checked), every attempt bounded by `requestTimeout`.
+    private var clientConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(settings.requestTimeout.nanoseconds), read: .nanoseconds(settings.requestTimeout.nanoseconds)))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.concurrencyPerWebhook
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // A refused connection fails the attempt at once (the retry policy tries again later)
+        // rather than holding it, retried, until the request timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
+    }
+
+    func run() async throws {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 var pruned = Date.distantPast
@@ -62,6 +73,8 @@ final class WebhookDispatcher: Service, Sendable {
                             pruned = Date()
                         }
                     } catch {
+                        // Stopping: the read was cut short, nothing is wrong with the outbox.
+                        if Task.isCancelled { break }
                         self.logger.error("webhooks: could not read the outbox", metadata: ["error": "\(error)"])
                         sleep = .seconds(1)
                     }
@@ -71,8 +84,10 @@ final class WebhookDispatcher: Service, Sendable {
         }
         // Attempts cut short by the shutdown were not recorded: hand their deliveries back now
         // rather than when the leases end, to another replica or to this server restarted.
+        // In a task of its own: the shutdown may have cancelled this one, and the claims must go back.
+        let store = self.store
         do {
-            try await store.releaseDeliveryClaims()
+            try await Task { try await store.releaseDeliveryClaims() }.value
         } catch {
             logger.warning("webhooks: could not hand back claimed deliveries", metadata: ["error": "\(error)"])
         }
@@ -134,19 +149,28 @@ final class WebhookDispatcher: Service, Sendable {
             } catch is CancellationError {
                 return
             } catch {
+                if Task.isCancelled { return }
                 logger.warning("webhooks: could not renew a delivery's lease", metadata: ["delivery": "\(id)", "error": "\(error)"])
             }
         }
     }
 
     /// One attempt, recorded with its outcome.
+    ///
+    /// The URL's host is resolved here, once, and every address checked against
+    /// ``WebhookSettings/targets``; the connection then goes to the checked address (the client's
+    /// DNS override, with the original `Host` header and TLS server name), so a name cannot
+    /// resolve to a public address for the check and to an internal one for the connection.
+    /// What is recorded when there is no answer is one of a few generic texts
+    /// (``DeliveryFailure``): the delivery list must not tell a closed port from an open one.
     private func attempt(_ delivery: PendingDelivery, http: HTTPClient) async {
         let clock = ContinuousClock()
         let started = clock.now
         let at = Date()
         var statusCode: Int?
-        var failure: String?
+        var failure: DeliveryFailure?
         do {
+            let target = try await WebhookTarget.resolve(delivery.url, policy: settings.targets)
             var request = HTTPClientRequest(url: delivery.url)
             request.method = .POST
             let body = Data(delivery.body.utf8)
@@ -158,31 +182,131 @@ final class WebhookDispatcher: Service, Sendable {
                 name: WebhookSignature.header,
                 value: WebhookSignature.sign(body: body, secret: delivery.secret, timestamp: Int64(at.timeIntervalSince1970)))
             request.body = .bytes(ByteBuffer(bytes: body))
-            let response = try await http.execute(request, timeout: .nanoseconds(settings.requestTimeout.nanoseconds))
-            statusCode = Int(response.status.code)
-            // Read (and drop) a bounded answer, so the connection can be reused.
-            _ = try? await response.body.collect(upTo: 64 * 1024)
+            if target.isLiteral {
+                statusCode = try await send(request, with: http)
+            } else {
+                // A client of its own whose only lookup is the checked address; the shared one
+                // would resolve the name again.
+                var configuration = clientConfiguration
+                configuration.dnsOverride = [target.host: "\(target.address)"]
+                let pinned = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+                do {
+                    statusCode = try await send(request, with: pinned)
+                } catch {
+                    try? await pinned.shutdown()
+                    throw error
+                }
+                try? await pinned.shutdown()
+            }
         } catch {
-            failure = String(describing: error)
+            failure = DeliveryFailure(error)
+        }
+        if statusCode == nil, Task.isCancelled {
+            // Cut short by the shutdown: not an attempt of the receiver's. The claim is handed back
+            // as the dispatcher stops, and the delivery is sent again (at least once).
+            logger.debug("webhooks: an attempt was cut short by the shutdown", metadata: ["delivery": "\(delivery.id)"])
+            return
         }
         let elapsed = clock.now - started
         let result: DeliveryResult
         if let statusCode, (200..<300).contains(statusCode) {
             result = .delivered
+            failures.delivered(delivery, logger: logger)
         } else {
             result = policy.afterFailure(
                 attempts: delivery.attempts + 1, createdAt: delivery.createdAt, now: Date(), random: Double.random(in: 0...1))
-            logger.warning("webhook delivery failed", metadata: [
-                "webhook": "\(delivery.webhook)", "delivery": "\(delivery.id)", "event": "\(delivery.eventId)",
-                "status": "\(statusCode.map(String.init) ?? "none")", "error": "\(failure ?? "")",
-                "attempt": "\(delivery.attempts + 1)", "giving_up": "\(result == .failed)",
-            ])
+            failures.failed(
+                delivery, failure: statusCode.map { "HTTP \($0)" } ?? failure?.rawValue ?? "", result: result, logger: logger)
+        }
+        // Recorded even while the server stops (an answer that came is not lost): the write runs
+        // in a task the shutdown does not cancel, and the dispatcher waits for it.
+        let store = self.store
+        let (code, text) = (statusCode, failure?.rawValue)
+        let recorded = Task {
+            try await store.recordAttempt(delivery: delivery.id, at: at, statusCode: code, error: text, duration: elapsed, result: result)
         }
         do {
-            try await store.recordAttempt(
-                delivery: delivery.id, at: at, statusCode: statusCode, error: failure, duration: elapsed, result: result)
+            try await recorded.value
         } catch {
             logger.error("webhooks: could not record an attempt", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
         }
+    }
+
+    /// Sends `request` and reads (and drops) a bounded answer, so the connection can be reused.
+    private func send(_ request: HTTPClientRequest, with http: HTTPClient) async throws -> Int {
+        let response = try await http.execute(request, timeout: .nanoseconds(settings.requestTimeout.nanoseconds))
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        return Int(response.status.code)
+    }
+}
+
+/// What an attempt without an answer records: a few generic texts, never the system's own
+/// ("Connection refused", "No route to host"), which would tell an admin which ports and hosts
+/// exist behind the server.
+enum DeliveryFailure: String, Sendable {
+    case refused = "refused: private address"
+    case unresolvable = "could not resolve host"
+    case timedOut = "timed out"
+    case connectionFailed = "connection failed"
+
+    init(_ error: any Error) {
+        let timeouts: [HTTPClientError] = [.connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .tlsHandshakeTimeout]
+        switch error {
+        case let refusal as WebhookTarget.Refusal:
+            self = refusal == .forbidden ? .refused : .unresolvable
+        case let error as HTTPClientError where timeouts.contains(error):
+            self = .timedOut
+        case let error as ChannelError:
+            if case .connectTimeout = error { self = .timedOut } else { self = .connectionFailed }
+        default:
+            self = .connectionFailed
+        }
+    }
+}
+
+/// Logs a failing webhook once per backoff step, not once per attempt: a receiver that is down
+/// fails every delivery queued for it, and a warning for each attempt of each would bury the log
+/// (one unresolvable host once wrote 198 in 20 minutes). A webhook's failures are logged again
+/// when one of its deliveries reaches an attempt number not logged yet, or gives up, and once
+/// more when it delivers again.
+final class WebhookFailureLog: Sendable {
+    private struct State {
+        /// The highest attempt number logged.
+        var attempt = 0
+        var gaveUp = false
+    }
+
+    private let states = Mutex<[String: State]>([:])
+
+    func failed(_ delivery: PendingDelivery, failure: String, result: DeliveryResult, logger: Logger) {
+        let attempt = delivery.attempts + 1
+        let gaveUp = result == .failed
+        let log = states.withLock { states -> Bool in
+            var state = states[delivery.webhook] ?? State()
+            defer { states[delivery.webhook] = state }
+            if gaveUp {
+                guard !state.gaveUp else { return false }
+                state.gaveUp = true
+                return true
+            }
+            guard attempt > state.attempt else { return false }
+            state.attempt = attempt
+            return true
+        }
+        var metadata: Logger.Metadata = [
+            "webhook": "\(delivery.webhook)", "url": "\(WebhookURL.redacted(delivery.url))", "failure": "\(failure)",
+            "attempt": "\(attempt)", "delivery": "\(delivery.id)",
+        ]
+        if case .retry(let next) = result { metadata["retry_in_s"] = "\(Int(max(0, next.timeIntervalSinceNow).rounded()))" }
+        guard log else {
+            logger.debug("webhook delivery failed", metadata: metadata)
+            return
+        }
+        logger.warning(gaveUp ? "webhook delivery failed; giving up on it" : "webhook delivery failed", metadata: metadata)
+    }
+
+    func delivered(_ delivery: PendingDelivery, logger: Logger) {
+        guard states.withLock({ $0.removeValue(forKey: delivery.webhook) }) != nil else { return }
+        logger.notice("webhook delivers again", metadata: ["webhook": "\(delivery.webhook)", "url": "\(WebhookURL.redacted(delivery.url))"])
     }
 }

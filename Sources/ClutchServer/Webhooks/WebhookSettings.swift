@@ -16,6 +16,10 @@ public struct WebhookSettings: Sendable {
     public var concurrency = 16
     /// Attempts in flight at once to one webhook, so one slow receiver cannot take every slot.
     public var concurrencyPerWebhook = 2
+    /// Which addresses deliveries may go to: public ones only unless the operator allows
+    /// internal ones (`--webhook-allow-private`, `--webhook-allow CIDR`). Tests that deliver to a
+    /// receiver on 127.0.0.1 allow it.
+    public var targets = WebhookTargetPolicy()
 
     public init() {}
 }

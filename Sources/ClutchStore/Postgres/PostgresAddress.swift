@@ -11,7 +11,9 @@ public struct PostgresAddress: Sendable, Hashable, CustomStringConvertible {
     public var username: String
     public var password: String?
     public var database: String
-    /// `disable` (plain TCP), `prefer` (TLS when the server offers it, the default) or `require`.
+    /// `disable` (plain TCP), `prefer` (TLS when the server offers it) or `require`. From a URL:
+    /// `require` unless the host is loopback (``defaultSSLMode(host:)``), or the URL or
+    /// `PGSSLMODE` says otherwise.
     public var sslMode: String
 
     public init(host: String, port: Int, username: String, password: String?, database: String, sslMode: String = "prefer") {
@@ -63,7 +65,8 @@ public struct PostgresAddress: Sendable, Hashable, CustomStringConvertible {
         }
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         let database = path.isEmpty ? (variable("PGDATABASE") ?? username) : (path.removingPercentEncoding ?? path)
-        let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? variable("PGSSLMODE") ?? "prefer"
+        let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? variable("PGSSLMODE")
+            ?? Self.defaultSSLMode(host: host)
         guard ["disable", "prefer", "require"].contains(sslMode) else {
             throw PostgresStoreError("sslmode must be disable, prefer or require, got '\(sslMode)'")
         }
@@ -75,10 +78,38 @@ public struct PostgresAddress: Sendable, Hashable, CustomStringConvertible {
         "postgres://\(username)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)"
     }
 
-    /// `text` with any password in it replaced by `***`.
+    /// The TLS mode when neither the URL nor `PGSSLMODE` names one: `prefer` on loopback, where
+    /// nothing sits between the server and the database, `require` anywhere else, where `prefer`
+    /// would let anyone on the path answer "no TLS" and read the password and every query.
+    public static func defaultSSLMode(host: String) -> String {
+        isLoopback(host) ? "prefer" : "require"
+    }
+
+    /// Whether `host` names this machine: `localhost`, 127.0.0.0/8 or `::1`.
+    static func isLoopback(_ host: String) -> Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if name == "localhost" || name.hasSuffix(".localhost") { return true }
+        if name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// `text` with any password in it replaced by `***`: the user information's part after the
+    /// first `:` and a `password=` query parameter. Works on the text itself, not on a parsed URL,
+    /// because a URL that does not parse is exactly the one an error message quotes; when `@`
+    /// appears more than once it redacts up to the last one (more than needed rather than less).
     public static func redacted(_ text: String) -> String {
-        guard var components = URLComponents(string: text), components.password != nil else { return text }
-        components.password = "***"
-        return components.string ?? "postgres://***"
+        var result = text
+        if let scheme = result.range(of: "://") {
+            let rest = result[scheme.upperBound...]
+            if let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+                result.replaceSubrange(result.index(after: colon)..<at, with: "***")
+            }
+        }
+        guard let question = result.firstIndex(of: "?") else { return result }
+        let parameters = result[result.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map {
+            $0.lowercased().hasPrefix("password=") ? "password=***" : String($0)
+        }
+        return String(result[...question]) + parameters.joined(separator: "&")
     }
 }

@@ -49,9 +49,11 @@ enum PostgresConnector {
     }
 
     /// Whether the server answered and refused (authentication, authorization, unknown
-    /// database): SQLSTATE class 28 or 3D.
+    /// database: SQLSTATE class 28 or 3D), or offers no TLS where `sslmode=require` needs it.
     private static func isRefusalBySignIn(_ error: any Error) -> Bool {
-        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        guard let error = error as? PSQLError else { return false }
+        if error.code == .sslUnsupported { return true }
+        guard let state = error.serverInfo?[.sqlState] else { return false }
         return state.hasPrefix("28") || state.hasPrefix("3D")
     }
 
@@ -61,6 +63,10 @@ enum PostgresConnector {
     static func cause(of error: any Error) -> String {
         switch error {
         case let error as PSQLError:
+            if error.code == .sslUnsupported {
+                // Off loopback sslmode defaults to require (PostgresAddress.defaultSSLMode).
+                return "the server offers no TLS and sslmode is require (add ?sslmode=disable to the URL to connect without)"
+            }
             if let message = error.serverInfo?[.message] {
                 let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
                 return message + state

@@ -277,12 +277,49 @@ enum PostgresSchema {
             """,
             "CREATE INDEX usage_hourly_hour ON usage_hourly(hour_start)",
         ]),
-        // The release guard's reporters (see the SQLite migration `v11-release-reporters`): the
+        // What a release replaced and the percentage an abort left (SQLite's v11-release-baseline).
+        // Only adds nullable columns: servers of earlier schemas keep working (they neither write
+        // nor read them, and their abort goes to 0 % as it did).
+        Migration(version: 4, name: "v4-release-baseline", compatibleFrom: 1, statements: [
+            "ALTER TABLE release ADD COLUMN replaced TEXT",
+            "ALTER TABLE release ADD COLUMN aborted_to DOUBLE PRECISION",
+        ]),
+        // Webhook secrets sealed at rest (SQLite's v12-sealed-webhook-secrets): `secret` holds the
+        // sealed secret and `secret_key` the id of the key that sealed it (NULL: plain text, sealed
+        // by the first server of this schema to open the database). A server of an earlier schema
+        // would sign with the sealed text, so it may not start beside it; one still running during
+        // the upgrade sends deliveries whose signature the receiver refuses, and those are retried
+        // until a replica of this schema sends them.
+        Migration(version: 5, name: "v5-sealed-webhook-secrets", compatibleFrom: 5, statements: [
+            "ALTER TABLE webhook ADD COLUMN secret_key TEXT",
+        ]),
+        // Which flags require which (SQLite's v13-flag-requires), written with every flag write: a
+        // change finds the flags that require the one it changes by this index instead of reading
+        // every definition. A server of an earlier schema would not keep it, so it may not run beside.
+        Migration(version: 6, name: "v6-flag-requires", compatibleFrom: 6, statements: [
+            """
+            CREATE TABLE flag_requires (
+                requires TEXT NOT NULL,
+                flag TEXT NOT NULL REFERENCES flag(key) ON DELETE CASCADE,
+                PRIMARY KEY (requires, flag)
+            )
+            """,
+            "CREATE INDEX flag_requires_flag ON flag_requires(flag)",
+            """
+            INSERT INTO flag_requires (requires, flag)
+            SELECT DISTINCT prerequisite ->> 'flag', flag.key
+            FROM flag, jsonb_each(flag.definition::jsonb -> 'environments') AS environment(key, state),
+                 jsonb_array_elements(COALESCE(environment.state -> 'prerequisites', '[]'::jsonb)) AS prerequisite
+            WHERE flag.definition LIKE '%"prerequisites":%' AND prerequisite ->> 'flag' IS NOT NULL
+            """,
+        ]),
+        // The release guard's reporters (see the SQLite migration `v14-release-reporters`): the
         // usage each reporter sent a running release since the runner last took it (rows are
         // zeroed, not deleted, so they also count the reporters a release tracks), and the SDK
-        // keys that have served something. Only adds tables: servers of earlier schemas keep
-        // writing the release row's `pending_*` columns, which the runner still takes.
-        Migration(version: 4, name: "v4-release-reporters", compatibleFrom: 1, statements: [
+        // keys that have served something. Only adds tables: servers of schema 6 keep writing the release
+        // row's `pending_*` columns, which the runner still takes (as `(unnamed)`); earlier ones
+        // may not run beside v6 anyway.
+        Migration(version: 7, name: "v7-release-reporters", compatibleFrom: 6, statements: [
             """
             CREATE TABLE release_reporter (
                 release_id BIGINT NOT NULL REFERENCES release(id),
@@ -307,6 +344,14 @@ enum PostgresSchema {
             """,
         ]),
     ]
+
+    /// The oldest schema whose servers still work on a database migrated through `version`: the
+    /// latest of every migration's ``Migration/compatibleFrom`` up to it, since only the newest
+    /// row is read. A migration that only adds something an older server may ignore cannot lower
+    /// what an earlier migration required.
+    static func compatibleFrom(through version: Int) -> Int {
+        migrations.filter { $0.version <= version }.map(\.compatibleFrom).max() ?? 0
+    }
 
     /// The newest schema version this build knows.
     static var latest: Int { migrations.last?.version ?? 0 }
@@ -378,7 +423,7 @@ enum PostgresSchema {
                 try await connection.query(
                     """
                     INSERT INTO clutch_schema (version, name, compatible_from)
-                    VALUES (\(migration.version), \(migration.name), \(migration.compatibleFrom))
+                    VALUES (\(migration.version), \(migration.name), \(Self.compatibleFrom(through: migration.version)))
                     """, logger: logger)
             }
             logger.info("postgres migration applied", metadata: ["migration": "\(migration.name)"])

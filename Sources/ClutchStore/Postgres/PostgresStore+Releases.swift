@@ -8,34 +8,35 @@ import PostgresNIO
 /// running ``runReleases(now:)`` at once one moves a release and the others find nothing to do.
 extension PostgresStore {
     public func startRelease(
-        flag key: String, environment: String, policy: ReleasePolicy, change: ChangeInfo, now: Date
+        flag key: String, environment: String, policy requested: ReleasePolicy, restartFrom: Double?, change: ChangeInfo, now: Date
     ) async throws -> Change<Release> {
-        let issues = policy.issues()
+        let issues = requested.issues()
         guard issues.isEmpty else { throw StoreError.invalid(ValidationError(issues)) }
         return try await write { session in
             try await PostgresTables.requireEnvironment(session, environment)
             let record = try await PostgresTables.requireFlag(session, key)
-            guard record.flag.variants.contains(where: { $0.key == policy.variant }) else {
-                throw StoreError.invalid(ValidationError(path: "variant", "flag '\(key)' has no variant '\(policy.variant)'"))
+            guard record.flag.variants.contains(where: { $0.key == requested.variant }) else {
+                throw StoreError.invalid(ValidationError(path: "variant", "flag '\(key)' has no variant '\(requested.variant)'"))
             }
             if let active = try await PostgresTables.latestRelease(session, flag: key, environment: environment), active.state.isActive {
                 throw StoreError.conflict("a release of '\(key)' is already \(active.state.rawValue) in '\(environment)'")
             }
+            let (policy, baseline) = try ReleaseText.startPlan(requested, record: record, environment: environment, restartFrom: restartFrom)
             let progress = ReleaseProgress(stepStartedAt: now)
             guard let id = try await session.value(
                 Int64.self,
                 """
                 INSERT INTO release (flag, environment, variant, state, policy, progress, expected_state, message,
-                                     started_by, started_at, updated_at)
+                                     started_by, started_at, updated_at, replaced)
                 VALUES (\(key), \(environment), \(policy.variant), 'running', \(try Tables.json(policy)), \(try Tables.json(progress)), '',
-                        \(change.message), \(change.actor), \(now), \(now))
+                        \(change.message), \(change.actor), \(now), \(now), \(try Tables.json(baseline)))
                 RETURNING id
                 """)
             else { throw PostgresStoreError("the new release got no id") }
             let release = Release(
                 id: id, flag: key, environment: environment, state: .running, policy: policy, progress: progress, reason: nil,
-                message: change.message, startedBy: change.actor, startedAt: now, updatedAt: now, transitions: [])
-            let text = ReleaseText.started(policy, change: change)
+                message: change.message, startedBy: change.actor, startedAt: now, updatedAt: now, transitions: [], replaced: baseline)
+            let text = ReleaseText.started(policy, replacing: baseline, change: change)
             let written = try await PostgresTables.applyReleaseChange(
                 session, release, [.turnOn, ReleaseText.rollout(release, percent: policy.percent(at: 0))], action: .started,
                 change: ChangeInfo(actor: change.actor, message: text))
@@ -82,16 +83,20 @@ extension PostgresStore {
         }
     }
 
-    public func abortRelease(flag key: String, environment: String, change: ChangeInfo, now: Date) async throws -> Change<Release> {
+    public func abortRelease(
+        flag key: String, environment: String, to target: ReleaseAbortTarget, change: ChangeInfo, now: Date
+    ) async throws -> Change<Release> {
         try await write { session in
             var release = try await PostgresTables.requireActiveRelease(session, flag: key, environment: environment)
-            let text = ReleaseText.aborted(release, change: change)
+            let abort = ReleaseText.abort(release, to: target, change: change)
             let written = try await PostgresTables.applyReleaseChange(
-                session, release, [ReleaseText.rollout(release, percent: 0)], action: .aborted, change: ChangeInfo(actor: change.actor, message: text))
+                session, release, abort.instructions, action: .aborted, change: ChangeInfo(actor: change.actor, message: abort.text))
             release.state = .aborted
+            release.abortedTo = abort.percent
             release.reason = ReleaseText.abortReason(change)
             try await PostgresTables.recordTransition(
-                session, release, ReleaseTransition(kind: .aborted, actor: change.actor, message: text, revision: written.value?.revision, at: now))
+                session, release,
+                ReleaseTransition(kind: .aborted, actor: change.actor, message: abort.text, revision: written.value?.revision, at: now))
             return written.with(try await PostgresTables.latestRelease(session, flag: key, environment: environment) ?? release)
         }
     }

@@ -12,17 +12,19 @@ extension PostgresStore {
         let events = try WebhookRules.events(request.events)
         try WebhookRules.checkSecret(request.secret)
         let id = "wh_" + FlagStore.randomHex(bytes: 8)
+        let key = try secretKey()
+        let sealed = try key.seal(request.secret, webhook: id)
         let record = try await write { session -> WebhookRecord in
             try await session.execute(
                 """
-                INSERT INTO webhook (id, url, events, secret, secret_hint, description, created_at, created_by)
-                VALUES (\(id), \(request.url), \(try Tables.json(events.map(\.rawValue))), \(request.secret),
+                INSERT INTO webhook (id, url, events, secret, secret_key, secret_hint, description, created_at, created_by)
+                VALUES (\(id), \(request.url), \(try Tables.json(events.map(\.rawValue))), \(sealed), \(key.id),
                         \(WebhookRules.hint(request.secret)), \(request.description), \(now), \(change.actor))
                 """)
             try await PostgresTables.audit(session, at: now, change: change, action: "create", entity: "webhook", key: id, environment: nil, revision: nil)
             return try await Self.requireWebhook(session, id)
         }
-        logger.info("webhook created", metadata: ["webhook": "\(id)", "url": "\(request.url)", "actor": "\(change.actor)"])
+        logger.info("webhook created", metadata: ["webhook": "\(id)", "url": "\(WebhookURL.redacted(request.url))", "actor": "\(change.actor)"])
         return record
     }
 
@@ -70,20 +72,24 @@ extension PostgresStore {
     // MARK: Dispatching
 
     public func dueDeliveries(now: Date, limit: Int, excluding: Set<Int64>) async throws -> [PendingDelivery] {
-        try await read { session in
+        let key = try secretKey()
+        return try await read { session in
             try await session.rows(
                 """
                 \(unescaped: Tables.pendingDeliverySelect)
                 WHERE d.status = 'pending' AND d.next_attempt_at <= \(now) AND (d.claimed_until IS NULL OR d.claimed_until <= \(now))
                 ORDER BY d.next_attempt_at, d.id LIMIT \(limit + excluding.count)
                 """
-            ).map(Self.pendingDelivery).filter { !excluding.contains($0.id) }.prefix(limit).map { $0 }
+            ).filter { !excluding.contains((try? $0.get("id", as: Int64.self)) ?? -1) }.prefix(limit).map {
+                try Self.pendingDelivery($0, secretKey: key)
+            }
         }
     }
 
     public func claimDelivery(_ id: Int64, now: Date, lease: Duration) async throws -> PendingDelivery? {
         let until = WebhookOutbox.leaseEnd(now, lease)
         let claimer = self.claimer
+        let key = try secretKey()
         // Not under the write lock: a lease is no change to a flag, and the row lock decides.
         return try await unlocked { session -> PendingDelivery? in
             guard try await session.row(
@@ -97,7 +103,9 @@ extension PostgresStore {
                 RETURNING id
                 """) != nil
             else { return nil }
-            return try await session.row("\(unescaped: Tables.pendingDeliverySelect) WHERE d.id = \(id)").map(Self.pendingDelivery)
+            return try await session.row("\(unescaped: Tables.pendingDeliverySelect) WHERE d.id = \(id)").map {
+                try Self.pendingDelivery($0, secretKey: key)
+            }
         }
     }
 
@@ -173,7 +181,7 @@ extension PostgresStore {
 
     static func webhook(_ row: PostgresRandomAccessRow) throws -> WebhookRecord {
         WebhookRecord(
-            id: try row.get("id"), url: try row.get("url"), events: try Tables.decode([WebhookEventType].self, try row.get("events")),
+            id: try row.get("id"), url: WebhookURL.redacted(try row.get("url")), events: try Tables.decode([WebhookEventType].self, try row.get("events")),
             secretHint: try row.get("secret_hint"), description: try row.get("description"), createdAt: try row.get("created_at"),
             createdBy: try row.get("created_by"), pendingDeliveries: Int(try row.get("pending", as: Int64.self)))
     }
@@ -185,9 +193,11 @@ extension PostgresStore {
         return try webhook(row)
     }
 
-    static func pendingDelivery(_ row: PostgresRandomAccessRow) throws -> PendingDelivery {
-        PendingDelivery(
-            id: try row.get("id"), webhook: try row.get("webhook"), url: try row.get("url"), secret: try row.get("secret"),
+    static func pendingDelivery(_ row: PostgresRandomAccessRow, secretKey: WebhookSecretKey) throws -> PendingDelivery {
+        let webhook: String = try row.get("webhook")
+        return PendingDelivery(
+            id: try row.get("id"), webhook: webhook, url: try row.get("url"),
+            secret: try secretKey.secret(stored: try row.get("secret"), sealedWith: try row.get("secret_key"), webhook: webhook),
             eventId: try row.get("event"), type: try row.get("type"), body: try row.get("body"),
             attempts: Int(try row.get("attempts", as: Int32.self)), createdAt: try row.get("created_at"))
     }

@@ -26,6 +26,9 @@ public final class PostgresStore: Sendable {
     let wakeups = PostgresWakeups()
     /// Who this replica is when it claims a webhook delivery.
     let claimer = "replica-" + FlagStore.randomHex(bytes: 8)
+    /// The key webhook secrets are sealed with, set by ``open(_:connectTimeout:secretKeyPath:logger:)``
+    /// (it is read after the database is, to check it against the secrets sealed there).
+    private let sealing = Mutex<WebhookSecretKey?>(nil)
 
     private init(address: PostgresAddress, client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
         self.address = address
@@ -44,8 +47,15 @@ public final class PostgresStore: Sendable {
     /// A database that cannot be reached within `connectTimeout` (retried meanwhile) fails with
     /// ``PostgresStoreError`` naming `host:port` and the cause; one that refuses the sign-in
     /// fails at once. Once open, a lost database fails single calls (``StoreUnavailableError``).
+    ///
+    /// Webhook secrets are sealed with the key in `secretKeyPath` (created on the first start;
+    /// every replica must be given the same file), and secrets an earlier version stored in plain
+    /// text are sealed now. A missing or different key file while sealed secrets exist fails
+    /// with ``WebhookSecretKeyError`` naming the file. Without a path (tools, tests that send no
+    /// webhook) webhooks can be neither created nor sent.
     public static func open(
-        _ address: PostgresAddress, connectTimeout: Duration = defaultConnectTimeout, logger: Logger
+        _ address: PostgresAddress, connectTimeout: Duration = defaultConnectTimeout, secretKeyPath: String? = nil,
+        logger: Logger
     ) async throws -> PostgresStore {
         _ = try await migrateFirst(address, dryRun: false, connectTimeout: connectTimeout, logger: logger)
         let client = PostgresClient(configuration: try clientConfiguration(address), backgroundLogger: logger)
@@ -61,12 +71,31 @@ public final class PostgresStore: Sendable {
                     }
                 }
             }
+            if let secretKeyPath {
+                let sealedWith = try await store.read { session in
+                    Set(try await session.rows("SELECT DISTINCT secret_key FROM webhook WHERE secret_key IS NOT NULL").map {
+                        try $0.get("secret_key", as: String.self)
+                    })
+                }
+                let key = try WebhookSecretKey.prepare(path: secretKeyPath, sealedWith: sealedWith)
+                store.sealing.withLock { $0 = key }
+                let sealed = try await store.unlocked { session in try await PostgresTables.sealPlainSecrets(session, with: key) }
+                if sealed > 0 { logger.notice("webhook secrets sealed", metadata: ["count": "\(sealed)", "key_file": "\(key.path)"]) }
+            }
         } catch {
             runner.cancel()
             throw classified(error)
         }
         logger.info("flag store open", metadata: ["database": "\(address)"])
         return store
+    }
+
+    /// The key webhook secrets are sealed with; fails when the store was opened without one.
+    func secretKey() throws -> WebhookSecretKey {
+        guard let key = sealing.withLock({ $0 }) else {
+            throw WebhookSecretKeyError("this server was started without a webhook secret key file (--secret-key-file)")
+        }
+        return key
     }
 
     /// Runs the migrations `address` needs (none in a dry run) and says which they are; waits
@@ -221,7 +250,7 @@ public final class PostgresStore: Sendable {
     /// anything else (a statement the server refused) as it is.
     static func classified(_ error: any Error) -> any Error {
         switch error {
-        case is StoreError, is PostgresStoreError, is CancellationError:
+        case is StoreError, is PostgresStoreError, is CancellationError, is WebhookSecretKeyError:
             return error
         case let error as PSQLError:
             let unavailableCodes: [PSQLError.Code] = [

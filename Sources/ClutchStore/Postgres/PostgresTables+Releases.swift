@@ -13,7 +13,9 @@ extension PostgresTables {
             policy: try decoder.decode(ReleasePolicy.self, from: Array(try row.get("policy", as: String.self).utf8)),
             progress: try decoder.decode(ReleaseProgress.self, from: Array(try row.get("progress", as: String.self).utf8)),
             reason: try row.get("reason"), message: try row.get("message"), startedBy: try row.get("started_by"),
-            startedAt: try row.get("started_at"), updatedAt: try row.get("updated_at"), transitions: [])
+            startedAt: try row.get("started_at"), updatedAt: try row.get("updated_at"), transitions: [],
+            replaced: try row.get("replaced", as: String?.self).map { try decoder.decode(ReleaseBaseline.self, from: Array($0.utf8)) },
+            abortedTo: try row.get("aborted_to", as: Double?.self))
     }
 
     /// The latest release of `flag` in `environment`, with its transitions.
@@ -47,7 +49,10 @@ extension PostgresTables {
     /// Writes a transition of `release` (see ``Tables/recordTransition(_:_:_:)``).
     static func recordTransition(_ session: PostgresSession, _ release: Release, _ transition: ReleaseTransition) async throws {
         try await session.execute(
-            "UPDATE release SET state = \(release.state.rawValue), reason = \(release.reason), updated_at = \(transition.at) WHERE id = \(release.id)")
+            """
+            UPDATE release SET state = \(release.state.rawValue), reason = \(release.reason), aborted_to = \(release.abortedTo),
+                               updated_at = \(transition.at) WHERE id = \(release.id)
+            """)
         try await saveProgress(session, release)
         try await session.execute(
             """

@@ -87,25 +87,36 @@ enum PostgresTables {
             String.self,
             """
             SELECT definition FROM flag
-            WHERE definition LIKE '%"prerequisites":%'
-              AND EXISTS (
-                SELECT 1 FROM jsonb_each(definition::jsonb -> 'environments') AS environment(key, state),
-                              jsonb_array_elements(COALESCE(environment.state -> 'prerequisites', '[]'::jsonb)) AS prerequisite
-                WHERE prerequisite ->> 'flag' = \(key))
+            WHERE key IN (SELECT flag FROM flag_requires WHERE requires = \(key))
             ORDER BY key COLLATE "C"
             """
         ).map { Tables.normalized(try Tables.decode(Flag.self, $0)) }
     }
 
     /// ``StoreRules/prerequisiteIssues(_:dependents:overlay:lookup:)`` against the stored flags.
-    /// The flags are read once, and only when `flag` has or is a prerequisite.
-    static func prerequisiteIssues(_ session: PostgresSession, _ flag: Flag, overlay: [String: Flag] = [:]) async throws -> [ValidationIssue] {
+    /// Only when `flag` has or is a prerequisite are flags read: those the check can reach, what
+    /// `flag` and the flags requiring it require, transitively (`flag_requires`), in one query.
+    static func prerequisiteIssues(_ session: PostgresSession, _ flag: Flag, overlay: PrerequisiteOverlay = .none) async throws -> [ValidationIssue] {
         let dependents = try await dependents(session, of: flag.key)
-        let involved = !dependents.isEmpty || flag.environments.values.contains { !$0.prerequisites.isEmpty }
-            || overlay.values.contains { $0.environments.values.contains { !$0.prerequisites.isEmpty } }
+        var start = Set(StoreRules.requiredKeys(flag))
+        for dependent in dependents { start.formUnion(StoreRules.requiredKeys(dependent)) }
         var stored: [String: Flag] = [:]
-        if involved {
+        if overlay.hasPrerequisites {
+            // Flags of the same change may require any stored flag.
             for record in try await allFlags(session) { stored[record.flag.key] = record.flag }
+        } else if !start.isEmpty {
+            let definitions = try await session.values(
+                String.self,
+                """
+                WITH RECURSIVE reach(key) AS (
+                    SELECT unnest(\(start.sorted()))
+                    UNION SELECT r.requires FROM flag_requires r JOIN reach ON r.flag = reach.key)
+                SELECT definition FROM flag WHERE key IN (SELECT key FROM reach)
+                """)
+            for text in definitions {
+                let found = Tables.normalized(try Tables.decode(Flag.self, text))
+                stored[found.key] = found
+            }
         }
         return try StoreRules.prerequisiteIssues(flag, dependents: dependents, overlay: overlay) { stored[$0] }
     }
@@ -152,6 +163,11 @@ enum PostgresTables {
             }
         } else {
             try await session.execute("DELETE FROM flag WHERE key = \(key)")
+        }
+        // Which flags require which, for ``dependents(_:of:)`` (SQLite's Tables.recordRequires).
+        try await session.execute("DELETE FROM flag_requires WHERE flag = \(key)")
+        for required in StoreRules.requiredKeys(plan.new) {
+            try await session.execute("INSERT INTO flag_requires (requires, flag) VALUES (\(required), \(key))")
         }
         let changed = try Tables.json(plan.changedEnvironments)
         try await session.execute(

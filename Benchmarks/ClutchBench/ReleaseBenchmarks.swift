@@ -125,30 +125,39 @@ enum ReleaseBenchmarks {
                 }
                 batches[reporter] = ReporterBatch(all: sample, settled: settled ? sample : GuardSample())
             }
-            let now = start.addingTimeInterval(t)
             progress.absorb(batches, policy: policy, served: { _ in true })
-            switch progress.next(policy: policy, now: now) {
-            case .wait:
-                continue
-            case .hold, .distrust:
-                outcome.holds += 1
-                progress.enterStep(progress.stepIndex, at: now)
-            case .rollBack:
-                outcome.rolledBack = true
-                outcome.seconds = t
-                return outcome
-            case .advance(let index):
-                outcome.highestStep = index
-                if index == policy.steps.count - 1 {
-                    outcome.completed = true
-                    outcome.seconds = t
-                    return outcome
-                }
-                progress.enterStep(index, at: now)
-            }
+            if move(&progress, &outcome, policy: policy, at: t, from: start) { return outcome }
         }
         outcome.seconds = t
         return outcome
+    }
+
+    /// What the release does after a turn at `t` seconds: records it in `outcome`; `true` when
+    /// the release ended (rolled back or completed). A pause is resumed at once, as an operator
+    /// who finds nothing wrong would: the step starts afresh.
+    static func move(_ progress: inout ReleaseProgress, _ outcome: inout Outcome, policy: ReleasePolicy, at t: Double, from start: Date) -> Bool {
+        let now = start.addingTimeInterval(t)
+        switch progress.next(policy: policy, now: now) {
+        case .wait:
+            return false
+        case .hold, .distrust:
+            outcome.holds += 1
+            progress.enterStep(progress.stepIndex, at: now)
+            return false
+        case .rollBack:
+            outcome.rolledBack = true
+            outcome.seconds = t
+            return true
+        case .advance(let index):
+            outcome.highestStep = index
+            if index == policy.steps.count - 1 {
+                outcome.completed = true
+                outcome.seconds = t
+                return true
+            }
+            progress.enterStep(index, at: now)
+            return false
+        }
     }
 
     /// One release in simulated time: a report every 5 s, fed to the guard as the store's
@@ -168,31 +177,11 @@ enum ReleaseBenchmarks {
             pending = pending + GuardSample(
                 new: SideCounts(evaluations: new, errors: random.binomial(new, newRate)),
                 other: SideCounts(evaluations: other, errors: random.binomial(other, otherRate)))
-            let now = start.addingTimeInterval(t)
             if pending.new.evaluations > 0, pending.other.evaluations > 0 {
-                progress.absorb(pending, policy: policy, now: now)
+                progress.absorb(pending, policy: policy, now: start.addingTimeInterval(t))
                 pending = GuardSample()
             }
-            switch progress.next(policy: policy, now: now) {
-            case .wait:
-                continue
-            case .hold, .distrust:
-                // The server pauses; an operator who finds nothing wrong resumes the step afresh.
-                outcome.holds += 1
-                progress.enterStep(progress.stepIndex, at: now)
-            case .rollBack:
-                outcome.rolledBack = true
-                outcome.seconds = t
-                return outcome
-            case .advance(let index):
-                outcome.highestStep = index
-                if index == policy.steps.count - 1 {
-                    outcome.completed = true
-                    outcome.seconds = t
-                    return outcome
-                }
-                progress.enterStep(index, at: now)
-            }
+            if move(&progress, &outcome, policy: policy, at: t, from: start) { return outcome }
         }
         outcome.seconds = t
         return outcome

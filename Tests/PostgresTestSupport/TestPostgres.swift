@@ -71,7 +71,7 @@ public final class TestPostgres: Sendable {
 
     private func createDatabase() throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        try runSQL("CREATE DATABASE \(name)")
+        _ = try runSQL("CREATE DATABASE \(name)")
         return url(database: String(name))
     }
 

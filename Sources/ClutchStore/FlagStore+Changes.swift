@@ -17,41 +17,6 @@ public struct InstructionResult: Sendable, Hashable {
 }
 
 extension FlagStore {
-    /// Applies `instructions` in order to the flag's state in `environment`, inside one
-    /// transaction, against the state as it is when the transaction runs: one revision, one
-    /// audit event, one version bump. All or nothing; a bad instruction is refused naming its
-    /// index and field (`instructions[2].values`). Without `ifRevision`, changes made by others
-    /// meanwhile are kept (two callers adding different customers both succeed); with it, the
-    /// change is refused unless the flag is still at that revision. A dry run reads the same way
-    /// and writes nothing.
-    public func apply(
-        _ instructions: [Instruction], flag key: String, environment: String, ifRevision: Int64?, dryRun: Bool,
-        change: ChangeInfo
-    ) async throws -> Change<InstructionResult> {
-        guard !instructions.isEmpty else {
-            throw StoreError.invalid(ValidationError(path: "instructions", "give at least one instruction"))
-        }
-        if dryRun {
-            return try await pool.read { db in
-                let (old, new, diff) = try Self.plan(db, instructions, key, environment, ifRevision)
-                var record = old
-                record.flag = new
-                return Change(value: InstructionResult(record: record, diff: diff, dryRun: true), versions: [:])
-            }
-        }
-        let result = try await pool.write { db in
-            try Self.applyInstructions(db, instructions, flag: key, environment: environment, ifRevision: ifRevision, change: change)
-        }
-        guard let value = result.value else { throw StoreError.notFound("flag '\(key)' does not exist") }
-        if !result.versions.isEmpty {
-            logger.info("flag changed", metadata: [
-                "flag": "\(key)", "action": "change", "environment": "\(environment)",
-                "instructions": "\(instructions.map(\.kind).joined(separator: ","))",
-                "revision": "\(value.record.revision)", "actor": "\(change.actor)",
-            ])
-        }
-        return result.with(value)
-    }
 
     /// The write of ``apply(_:flag:environment:ifRevision:dryRun:change:)`` inside the caller's
     /// transaction, so that the scheduler claims a schedule and applies it in one transaction.

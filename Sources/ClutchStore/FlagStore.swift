@@ -20,6 +20,8 @@ public final class FlagStore: Sendable {
 
     /// The key webhook secrets are sealed with (`<path>.key` unless told otherwise).
     let secretKey: WebhookSecretKey
+    /// The operations written once for both databases.
+    let sql: SQLStore<SQLiteBackend>
 
     /// Opens or creates the SQLite file at `path` (mode 0600, as its `-wal` and `-shm` files),
     /// runs the migrations and creates the default environments on first start.
@@ -54,6 +56,7 @@ public final class FlagStore: Sendable {
         }
         self.pool = pool
         self.secretKey = secretKey
+        self.sql = SQLStore(backend: SQLiteBackend(pool: pool), logger: logger)
         if sealed > 0 { logger.notice("webhook secrets sealed", metadata: ["count": "\(sealed)", "key_file": "\(secretKey.path)"]) }
         logger.info("flag store open", metadata: ["path": "\(path)", "key_file": "\(secretKey.path)"])
     }
@@ -99,32 +102,7 @@ public final class FlagStore: Sendable {
 
     // MARK: Environments
 
-    /// Every environment, sorted by key.
-    public func environments() async throws -> [EnvironmentRecord] {
-        try await pool.read { db in try Tables.environments(db) }
-    }
 
-    /// Adds an environment. Existing flags are off there until someone sets their state.
-    public func createEnvironment(_ key: String, change: ChangeInfo) async throws -> EnvironmentRecord {
-        guard KeyRule.isValid(key) else {
-            throw StoreError.invalid(ValidationError(path: "key", KeyRule.message("environment", key)))
-        }
-        let record = try await pool.write { db -> EnvironmentRecord in
-            if try Tables.environmentExists(db, key) {
-                throw StoreError.conflict("environment '\(key)' already exists", field: "key")
-            }
-            let now = Date()
-            try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES (?, ?, 0)", arguments: [key, now])
-            try Tables.audit(db, at: now, change: change, action: "create", entity: "environment", key: key, environment: key, revision: nil)
-            // Read back, so the date has the precision it is stored with.
-            guard let record = try Tables.environments(db).first(where: { $0.key == key }) else {
-                throw StoreError.notFound("environment '\(key)' does not exist")
-            }
-            return record
-        }
-        logger.info("environment created", metadata: ["environment": "\(key)", "actor": "\(change.actor)"])
-        return record
-    }
 }
 
 /// The settings the store runs with.

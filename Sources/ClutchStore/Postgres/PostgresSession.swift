@@ -8,7 +8,7 @@ struct PostgresSession: Sendable {
     let connection: PostgresConnection
     let logger: Logger
     /// What the transaction queued for the background runners, announced after it commits.
-    var queuedWork = PostgresQueuedWork()
+    var queuedWork = QueuedWork()
 
     /// Runs a statement and drops its rows.
     func execute(_ query: PostgresQuery) async throws {

@@ -4,7 +4,7 @@ import PostgresNIO
 /// `LISTEN clutch_changes` on a connection of its own: every change commits a `NOTIFY` in its
 /// transaction (``PostgresTables/bump(_:_:)``, ``PostgresTables/notifyCredentials(_:)``), which
 /// PostgreSQL delivers to each listener when (and only if) the transaction commits. Work queued
-/// for the background runners (``PostgresWork``) wakes this replica's runners instead.
+/// for the background runners (``StoreWork``) wakes this replica's runners instead.
 extension PostgresStore: StoreChangeFeed {
     public func listen(
         onListening: @Sendable () async -> Void, onNotification: @Sendable (StoreNotification) async -> Void
@@ -16,7 +16,7 @@ extension PostgresStore: StoreChangeFeed {
                 await onListening()
                 for try await notification in notifications {
                     // Work queued by a replica (this one's own runners were woken at its commit).
-                    if let work = PostgresWork.allCases.first(where: { $0.payload == notification.payload }) {
+                    if let work = StoreWork.allCases.first(where: { $0.payload == notification.payload }) {
                         wakeups.wake([work])
                         continue
                     }

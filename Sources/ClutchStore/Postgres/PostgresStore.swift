@@ -15,15 +15,16 @@ import Synchronization
 public final class PostgresStore: Sendable {
     /// The channel every committed change notifies, with the payload `environment:version`.
     public static let changesChannel = "clutch_changes"
-    /// The advisory lock each write transaction holds.
-    static let writeLock: Int64 = 0x436C_7574_6368_5731  // "ClutchW1"
 
     public let address: PostgresAddress
     let client: PostgresClient
     let logger: Logger
     private let runner: Mutex<Task<Void, Never>?>
-    /// The background runners to wake when work is queued, here or on another replica.
-    let wakeups = PostgresWakeups()
+    /// Transactions, and what wakes the runners after them.
+    let backend: PostgresBackend
+    /// The operations written once for both databases.
+    let sql: SQLStore<PostgresBackend>
+    var wakeups: StoreWakeups { backend.wakeups }
     /// Who this replica is when it claims a webhook delivery.
     let claimer = "replica-" + FlagStore.randomHex(bytes: 8)
     /// The key webhook secrets are sealed with, set by ``open(_:connectTimeout:secretKeyPath:logger:)``
@@ -35,6 +36,8 @@ public final class PostgresStore: Sendable {
         self.client = client
         self.runner = Mutex(runner)
         self.logger = logger
+        self.backend = PostgresBackend(client: client, logger: logger)
+        self.sql = SQLStore(backend: backend, logger: logger)
     }
 
     /// How long ``open(_:connectTimeout:logger:)`` and ``migrate(_:dryRun:connectTimeout:logger:)``
@@ -169,132 +172,14 @@ public final class PostgresStore: Sendable {
         try await transaction(lock: nil, body)
     }
 
-    /// `lock`: true takes the write lock, false makes the transaction a read-only snapshot,
-    /// nil neither. A lost or refused connection becomes ``StoreUnavailableError``.
-    ///
-    /// A database that is down must not hold a caller: no connection within ``leaseTimeout`` is
-    /// an unavailable database. Once leased, the work runs to its end (its queries cannot be
-    /// taken back), unless its connection closes: from the lease timeout on, the connection is
-    /// looked at every ``lostConnectionGrace``, and once it is closed the caller is answered that
-    /// much later even if the work's own answer never comes (``TransactionAnswer``).
     private func transaction<Result: Sendable>(lock: Bool?, _ body: @escaping @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
-        let logger = self.logger
-        let client = self.client
-        let queued = PostgresQueuedWork()
-        let answer = TransactionAnswer<Result>()
-        let work = Task {
-            do {
-                let result = try await client.withConnection { connection in
-                    guard answer.leased(connection) else { throw CancellationError() }
-                    return try await Self.run(connection, lock: lock, logger: logger, queued: queued, body)
-                }
-                answer.finish(.success(result))
-            } catch {
-                answer.finish(.failure(error))
-            }
-        }
-        let watcher = Task {
-            try await Task.sleep(for: Self.leaseTimeout)
-            if answer.giveUpUnlessLeased(StoreUnavailableError("no database connection within \(Self.leaseTimeout)")) {
-                work.cancel()
-                return
-            }
-            while let connection = answer.connection, !connection.isClosed {
-                try await Task.sleep(for: Self.lostConnectionGrace)
-            }
-            try await Task.sleep(for: Self.lostConnectionGrace)
-            if answer.finish(.failure(StoreUnavailableError("the database connection closed during a transaction"))) {
-                logger.warning("a transaction's connection closed and its work did not end; it is left behind")
-            }
-        }
-        defer { watcher.cancel() }
-        do {
-            let result = try await withTaskCancellationHandler {
-                try await answer.value()
-            } onCancel: {
-                // Before the lease, nothing was sent: stop waiting. After it, the work ends by itself.
-                if answer.giveUpUnlessLeased(CancellationError()) { work.cancel() }
-            }
-            // Committed: this process's runners look now (the other replicas hear the NOTIFY).
-            wakeups.wake(queued.all)
-            return result
-        } catch {
-            throw Self.classified(error)
-        }
+        try await backend.transaction(lock: lock, body)
     }
 
-    /// How often a leased transaction's connection is looked at, and how long after it closed the
-    /// transaction still waits for its work's own answer.
-    static let lostConnectionGrace: Duration = .seconds(1)
-
-    /// How long a call waits for a database connection before answering that the database is unavailable.
-    static let leaseTimeout: Duration = .seconds(5)
-
-    /// One transaction on a leased connection: with the write lock, as a read-only snapshot, or plain.
-    private static func run<Result: Sendable>(
-        _ connection: PostgresConnection, lock: Bool?, logger: Logger, queued: PostgresQueuedWork,
-        _ body: @Sendable (PostgresSession) async throws -> Result
-    ) async throws -> Result {
-        try await PostgresTransaction.run(connection, logger: logger) { connection in
-            let session = PostgresSession(connection: connection, logger: logger, queuedWork: queued)
-            switch lock {
-            case true?: try await session.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
-            case false?: try await session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            case nil: break
-            }
-            return try await body(session)
-        }
-    }
-
-    /// The error a caller sees: a refusal as it is, a lost database as ``StoreUnavailableError``,
-    /// anything else (a statement the server refused) as it is.
-    static func classified(_ error: any Error) -> any Error {
-        switch error {
-        case is StoreError, is PostgresStoreError, is CancellationError, is WebhookSecretKeyError:
-            return error
-        case let error as PSQLError:
-            let unavailableCodes: [PSQLError.Code] = [
-                .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
-            ]
-            if unavailableCodes.contains(error.code) { return StoreUnavailableError("\(error.code)") }
-            // SQLSTATE class 08 (connection exception) and 57 (operator intervention: shutdown).
-            if let state = error.serverInfo?[.sqlState], state.hasPrefix("08") || state.hasPrefix("57") {
-                return StoreUnavailableError("PostgreSQL \(state): \(error.serverInfo?[.message] ?? "")")
-            }
-            return error
-        default:
-            // Connection pool and socket errors: the database cannot be reached.
-            return StoreUnavailableError(String(describing: error))
-        }
-    }
+    static func classified(_ error: any Error) -> any Error { PostgresBackend.classified(error) }
 
     // MARK: Environments
 
-    /// Every environment, sorted by key.
-    public func environments() async throws -> [EnvironmentRecord] {
-        try await read { session in try await PostgresTables.environments(session) }
-    }
 
-    /// Adds an environment. Existing flags are off there until someone sets their state.
-    public func createEnvironment(_ key: String, change: ChangeInfo) async throws -> EnvironmentRecord {
-        guard KeyRule.isValid(key) else {
-            throw StoreError.invalid(ValidationError(path: "key", KeyRule.message("environment", key)))
-        }
-        let record = try await write { session -> EnvironmentRecord in
-            if try await PostgresTables.environmentExists(session, key) {
-                throw StoreError.conflict("environment '\(key)' already exists", field: "key")
-            }
-            let now = Date()
-            try await session.execute("INSERT INTO environment (key, created_at, version) VALUES (\(key), \(now), 0)")
-            try await PostgresTables.audit(
-                session, at: now, change: change, action: "create", entity: "environment", key: key, environment: key, revision: nil)
-            guard let record = try await PostgresTables.environments(session).first(where: { $0.key == key }) else {
-                throw StoreError.notFound("environment '\(key)' does not exist")
-            }
-            return record
-        }
-        logger.info("environment created", metadata: ["environment": "\(key)", "actor": "\(change.actor)"])
-        return record
-    }
 }
 

@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL database under ``SQLStore``, which any number of server replicas share.
+///
+/// Writes run one at a time: each takes a transaction-scoped advisory lock first, so revision
+/// numbers, version bumps and `ifRevision` checks see every earlier change, as SQLite's single
+/// writer does. Reads run in a read-only `REPEATABLE READ` transaction: one consistent view, as
+/// SQLite's snapshot reads. Work a transaction queues (``StoreWork``) is announced to the other
+/// replicas by a `NOTIFY` inside it, and to this process's runners once it commits.
+public final class PostgresBackend: SQLBackend {
+    public var dialect: SQLDialect { .postgres }
+    /// The advisory lock each write transaction holds.
+    static let writeLock: Int64 = 0x436C_7574_6368_5731  // "ClutchW1"
+
+    let client: PostgresClient
+    let logger: Logger
+    /// The background runners to wake when work is queued, here or on another replica.
+    let wakeups = StoreWakeups()
+
+    init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
+        try await transaction(lock: true) { session in try await body(PostgresSQLSession(session: session)) }
+    }
+
+    public func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
+        try await transaction(lock: false) { session in try await body(PostgresSQLSession(session: session)) }
+    }
+
+    public func unlocked<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
+        try await transaction(lock: nil) { session in try await body(PostgresSQLSession(session: session)) }
+    }
+
+    /// `lock`: true takes the write lock, false makes the transaction a read-only snapshot,
+    /// nil neither. A lost or refused connection becomes ``StoreUnavailableError``.
+    ///
+    /// A database that is down must not hold a caller: no connection within ``leaseTimeout`` is
+    /// an unavailable database. Once leased, the work runs to its end (its queries cannot be
+    /// taken back), unless its connection closes: from the lease timeout on, the connection is
+    /// looked at every ``lostConnectionGrace``, and once it is closed the caller is answered that
+    /// much later even if the work's own answer never comes (``TransactionAnswer``).
+    func transaction<Result: Sendable>(
+        lock: Bool?, _ body: @escaping @Sendable (PostgresSession) async throws -> Result
+    ) async throws -> Result {
+        let logger = self.logger
+        let client = self.client
+        let queued = QueuedWork()
+        let answer = TransactionAnswer<Result>()
+        let work = Task {
+            do {
+                let result = try await client.withConnection { connection in
+                    guard answer.leased(connection) else { throw CancellationError() }
+                    return try await Self.run(connection, lock: lock, logger: logger, queued: queued, body)
+                }
+                answer.finish(.success(result))
+            } catch {
+                answer.finish(.failure(error))
+            }
+        }
+        let watcher = Task {
+            try await Task.sleep(for: Self.leaseTimeout)
+            if answer.giveUpUnlessLeased(StoreUnavailableError("no database connection within \(Self.leaseTimeout)")) {
+                work.cancel()
+                return
+            }
+            while let connection = answer.connection, !connection.isClosed {
+                try await Task.sleep(for: Self.lostConnectionGrace)
+            }
+            try await Task.sleep(for: Self.lostConnectionGrace)
+            if answer.finish(.failure(StoreUnavailableError("the database connection closed during a transaction"))) {
+                logger.warning("a transaction's connection closed and its work did not end; it is left behind")
+            }
+        }
+        defer { watcher.cancel() }
+        do {
+            let result = try await withTaskCancellationHandler {
+                try await answer.value()
+            } onCancel: {
+                // Before the lease, nothing was sent: stop waiting. After it, the work ends by itself.
+                if answer.giveUpUnlessLeased(CancellationError()) { work.cancel() }
+            }
+            // Committed: this process's runners look now (the other replicas hear the NOTIFY).
+            wakeups.wake(queued.all)
+            return result
+        } catch {
+            throw Self.classified(error)
+        }
+    }
+
+    /// How often a leased transaction's connection is looked at, and how long after it closed the
+    /// transaction still waits for its work's own answer.
+    static let lostConnectionGrace: Duration = .seconds(1)
+
+    /// How long a call waits for a database connection before answering that the database is unavailable.
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// One transaction on a leased connection: with the write lock, as a read-only snapshot, or plain.
+    private static func run<Result: Sendable>(
+        _ connection: PostgresConnection, lock: Bool?, logger: Logger, queued: QueuedWork,
+        _ body: @Sendable (PostgresSession) async throws -> Result
+    ) async throws -> Result {
+        try await PostgresTransaction.run(connection, logger: logger) { connection in
+            let session = PostgresSession(connection: connection, logger: logger, queuedWork: queued)
+            switch lock {
+            case true?: try await session.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
+            case false?: try await session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            case nil: break
+            }
+            return try await body(session)
+        }
+    }
+
+    /// The error a caller sees: a refusal as it is, a lost database as ``StoreUnavailableError``,
+    /// anything else (a statement the server refused) as it is.
+    static func classified(_ error: any Error) -> any Error {
+        switch error {
+        case is StoreError, is PostgresStoreError, is CancellationError, is WebhookSecretKeyError, is SQLDecodingError:
+            return error
+        case let error as PSQLError:
+            let unavailableCodes: [PSQLError.Code] = [
+                .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
+            ]
+            if unavailableCodes.contains(error.code) { return StoreUnavailableError("\(error.code)") }
+            // SQLSTATE class 08 (connection exception) and 57 (operator intervention: shutdown).
+            if let state = error.serverInfo?[.sqlState], state.hasPrefix("08") || state.hasPrefix("57") {
+                return StoreUnavailableError("PostgreSQL \(state): \(error.serverInfo?[.message] ?? "")")
+            }
+            return error
+        default:
+            // Connection pool and socket errors: the database cannot be reached.
+            return StoreUnavailableError(String(describing: error))
+        }
+    }
+}
+
+/// A statement's session on PostgreSQL: one leased connection inside its transaction.
+struct PostgresSQLSession: SQLSession {
+    let session: PostgresSession
+
+    var dialect: SQLDialect { .postgres }
+
+    func execute(_ sql: SQL) async throws -> Int {
+        let result = try await session.connection.query(sql.postgres(), logger: session.logger).get()
+        return result.metadata.rows ?? 0
+    }
+
+    func rows(_ sql: SQL) async throws -> [SQLRow] {
+        try await session.rows(sql.postgres()).map { SQLRow(storage: .postgres($0)) }
+    }
+
+    func queue(_ work: StoreWork) async throws {
+        try await session.queued(work)
+    }
+
+    func notify(_ payload: String) async throws {
+        try await session.execute("SELECT pg_notify(\(PostgresStore.changesChannel), \(payload))")
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+import PostgresNIO
+
+/// A statement with its parameters, written once for both databases:
+///
+/// ```swift
+/// try await session.execute("UPDATE flag SET revision = \(number) WHERE key = \(key)")
+/// let keys = try await session.values(String.self, "SELECT key FROM flag WHERE key IN (\(list: wanted))")
+/// ```
+///
+/// Every interpolated value is a bound parameter, never text spliced into the statement: SQLite
+/// sees `?`, PostgreSQL `$1`, `$2`… `\(raw:)` splices text, for what the store itself writes (a
+/// column list, a dialect's fragment such as ``SQLDialect/forUpdate``), never for a value that
+/// came from a caller.
+public struct SQL: Sendable, ExpressibleByStringInterpolation {
+    enum Part: Sendable {
+        case text(String)
+        case value(SQLValue)
+    }
+
+    var parts: [Part]
+
+    public init(stringLiteral value: String) {
+        parts = [.text(value)]
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        parts = stringInterpolation.parts
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var parts: [Part] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            parts.reserveCapacity(interpolationCount * 2 + 1)
+        }
+
+        public mutating func appendLiteral(_ literal: String) {
+            parts.append(.text(literal))
+        }
+
+        /// A bound parameter (a `nil` is a NULL of the value's type).
+        public mutating func appendInterpolation<Value: SQLBindable>(_ value: Value) {
+            parts.append(.value(value.sqlValue))
+        }
+
+        /// A bound parameter, NULL when `nil`.
+        public mutating func appendInterpolation<Value: SQLBindable>(_ value: Value?) {
+            parts.append(.value(value.sqlValue))
+        }
+
+        /// Parameters separated by commas, for `IN (…)`; an empty list is `NULL`, which no
+        /// `IN` matches.
+        public mutating func appendInterpolation<Value: SQLBindable>(list values: some Sequence<Value>) {
+            var first = true
+            for value in values {
+                if !first { parts.append(.text(", ")) }
+                first = false
+                parts.append(.value(value.sqlValue))
+            }
+            if first { parts.append(.text("NULL")) }
+        }
+
+        /// Text spliced as it is: only what the store writes itself, never a caller's value.
+        public mutating func appendInterpolation(raw text: String) {
+            parts.append(.text(text))
+        }
+
+        /// Another statement's text and parameters, in place.
+        public mutating func appendInterpolation(_ fragment: SQL) {
+            parts.append(contentsOf: fragment.parts)
+        }
+    }
+
+    /// The statement as SQLite takes it: `?` placeholders and GRDB's arguments.
+    func sqlite() -> (sql: String, arguments: StatementArguments, count: Int) {
+        var sql = ""
+        var values: [DatabaseValue] = []
+        for part in parts {
+            switch part {
+            case .text(let text): sql += text
+            case .value(let value):
+                sql += "?"
+                values.append(value.databaseValue)
+            }
+        }
+        return (sql, StatementArguments(values), values.count)
+    }
+
+    /// The statement as PostgreSQL takes it: `$n` placeholders and typed bindings.
+    func postgres() -> PostgresQuery {
+        var sql = ""
+        var bindings = PostgresBindings()
+        var count = 0
+        for part in parts {
+            switch part {
+            case .text(let text): sql += text
+            case .value(let value):
+                count += 1
+                sql += "$\(count)"
+                value.bind(into: &bindings)
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+}
+
+/// One parameter's value. Each case carries an optional: `nil` is a NULL of that type, since
+/// PostgreSQL types a parameter by what is bound to it.
+public enum SQLValue: Sendable, Hashable {
+    case text(String?)
+    case integer(Int64?)
+    case real(Double?)
+    case boolean(Bool?)
+    case date(Date?)
+
+    /// SQLite's storage: dates as GRDB writes them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), so that
+    /// rows written before and after compare and sort alike; booleans as 0 and 1.
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .text(let value): value?.databaseValue ?? .null
+        case .integer(let value): value?.databaseValue ?? .null
+        case .real(let value): value?.databaseValue ?? .null
+        case .boolean(let value): value?.databaseValue ?? .null
+        case .date(let value): value?.databaseValue ?? .null
+        }
+    }
+
+    func bind(into bindings: inout PostgresBindings) {
+        switch self {
+        case .text(let value): bindings.append(value)
+        case .integer(let value): bindings.append(value)
+        case .real(let value): bindings.append(value)
+        case .boolean(let value): bindings.append(value)
+        case .date(let value): bindings.append(value)
+        }
+    }
+}
+
+/// A Swift value that binds to a statement's parameter.
+public protocol SQLBindable {
+    var sqlValue: SQLValue { get }
+    /// The NULL of this type.
+    static var sqlNull: SQLValue { get }
+}
+
+extension String: SQLBindable {
+    public var sqlValue: SQLValue { .text(self) }
+    public static var sqlNull: SQLValue { .text(nil) }
+}
+
+extension Substring: SQLBindable {
+    public var sqlValue: SQLValue { .text(String(self)) }
+    public static var sqlNull: SQLValue { .text(nil) }
+}
+
+extension Int64: SQLBindable {
+    public var sqlValue: SQLValue { .integer(self) }
+    public static var sqlNull: SQLValue { .integer(nil) }
+}
+
+extension Int: SQLBindable {
+    public var sqlValue: SQLValue { .integer(Int64(self)) }
+    public static var sqlNull: SQLValue { .integer(nil) }
+}
+
+extension Double: SQLBindable {
+    public var sqlValue: SQLValue { .real(self) }
+    public static var sqlNull: SQLValue { .real(nil) }
+}
+
+extension Bool: SQLBindable {
+    public var sqlValue: SQLValue { .boolean(self) }
+    public static var sqlNull: SQLValue { .boolean(nil) }
+}
+
+extension Date: SQLBindable {
+    public var sqlValue: SQLValue { .date(self) }
+    public static var sqlNull: SQLValue { .date(nil) }
+}
+
+extension Optional: SQLBindable where Wrapped: SQLBindable {
+    public var sqlValue: SQLValue { self?.sqlValue ?? Wrapped.sqlNull }
+    public static var sqlNull: SQLValue { Wrapped.sqlNull }
+}
+
+/// What differs between the two databases' SQL, as fragments to splice with `\(raw:)`. Every
+/// other piece of a statement is written once: both speak `INSERT … ON CONFLICT … DO UPDATE`,
+/// `RETURNING`, `COALESCE`, recursive `WITH`.
+public enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
+
+    /// Orders text by its bytes (UTF-8), as SQLite's default `BINARY` collation does; PostgreSQL's
+    /// default collation follows the locale.
+    public var byteOrder: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " COLLATE \"C\""
+        }
+    }
+
+    /// Locks the rows a `SELECT` read until the transaction ends (PostgreSQL); SQLite's one
+    /// writer holds the whole database already.
+    public var forUpdate: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE"
+        }
+    }
+
+    /// Like ``forUpdate``, skipping rows another transaction holds: two replicas claiming work
+    /// never both get a row and never wait for each other.
+    public var forUpdateSkipLocked: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE SKIP LOCKED"
+        }
+    }
+
+    /// Keeps the rows a `SELECT` read from changing until the transaction ends, without
+    /// excluding other readers.
+    public var forShare: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR SHARE"
+        }
+    }
+
+    /// `a + b` for two integer columns or parameters, saturating at `limit` instead of overflowing
+    /// (PostgreSQL raises on overflow; SQLite would turn the sum into a REAL).
+    public func saturatingSum(_ a: String, _ b: String, limit: Int64 = Int64.max) -> String {
+        switch self {
+        case .sqlite:
+            "(CASE WHEN \(a) > \(limit) - \(b) THEN \(limit) ELSE \(a) + \(b) END)"
+        case .postgres:
+            "LEAST(\(a)::NUMERIC + \(b)::NUMERIC, \(limit))::BIGINT"
+        }
+    }
+}

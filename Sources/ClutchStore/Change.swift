@@ -46,6 +46,10 @@ public struct Touched: Sendable, Hashable {
     /// Environment key → cohort key → the members a change added and removed, for cohorts whose
     /// definition it left alone: the change itself, so nobody re-reads a large cohort.
     public var members: [String: [String: MemberChange]] = [:]
+    /// Environment key → what the change wrote there, as the write transaction saw it: the
+    /// server publishes it without reading the store again (``delta(for:version:)``). Absent
+    /// for an environment whose writer did not say (then the server reads what was touched).
+    public var written: [String: SnapshotDelta] = [:]
 
     public init(
         previousVersions: [String: Int64] = [:], flags: [String: Set<String>] = [:], cohorts: [String: Set<String>] = [:],
@@ -57,11 +61,39 @@ public struct Touched: Sendable, Hashable {
         self.members = members
     }
 
+    /// The change's delta of `environment` when it takes it to `version` and holds everything
+    /// the change touched there: every flag, every cohort and the membership changes; `nil`
+    /// otherwise.
+    public func delta(for environment: String, version: Int64) -> SnapshotDelta? {
+        guard var delta = written[environment], delta.version == version else { return nil }
+        guard (flags[environment] ?? []).isSubset(of: delta.flags.keys),
+              (cohorts[environment] ?? []).isSubset(of: delta.cohorts.keys)
+        else { return nil }
+        delta.members = (members[environment] ?? [:]).filter { delta.cohorts[$0.key] == nil }
+        return delta
+    }
+
     /// Adds what a later change in the same transaction touched.
     mutating func merge(_ other: Touched) {
         previousVersions.merge(other.previousVersions) { min($0, $1) }
         flags.merge(other.flags) { $0.union($1) }
         cohorts.merge(other.cohorts) { $0.union($1) }
+        for (environment, later) in other.written {
+            guard var delta = written[environment] else {
+                // Only a change without an earlier one there can stand for both.
+                if other.previousVersions[environment] == previousVersions[environment] { written[environment] = later }
+                continue
+            }
+            delta.version = max(delta.version, later.version)
+            delta.flags.merge(later.flags) { $1 }
+            delta.cohorts.merge(later.cohorts) { $1 }
+            written[environment] = delta
+        }
+        // An environment the other change touched without saying what it wrote: read it.
+        for environment in Set(other.flags.keys).union(other.cohorts.keys).union(other.members.keys)
+        where other.written[environment] == nil {
+            written[environment] = nil
+        }
         // Two membership changes of one cohort in one transaction: read the cohort whole.
         for (environment, changes) in other.members {
             for (key, change) in changes {

@@ -93,6 +93,12 @@ final class ReplicaSync: Service, Sendable {
             } catch {
                 services.logger.error("snapshot reload failed", metadata: ["environment": "\(environment)", "error": "\(error)"])
             }
+        case .delta(let environment, let version, let flags, let cohorts):
+            // Another replica's change: read what it touched, or reload when a version was missed.
+            guard let live = services.registry.live(environment), live.version == version - 1 else { return }
+            await services.publisher.publish(
+                [environment: version],
+                touched: Touched(previousVersions: [environment: version - 1], flags: [environment: flags], cohorts: [environment: cohorts]))
         case .credentials:
             do {
                 try await services.refreshCredentials()

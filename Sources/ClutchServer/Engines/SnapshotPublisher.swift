@@ -23,8 +23,10 @@ actor SnapshotPublisher {
     }
 
     /// Publishes a committed change to each environment it touched. When the live state is the
-    /// one the change was made on, only what the change touched is read, compiled and encoded
-    /// (``LiveEnvironment/applying(_:)``); otherwise (another change came in between, or was
+    /// one the change was made on, only what the change touched is compiled and encoded
+    /// (``LiveEnvironment/applying(_:)``): from what the write itself says it wrote
+    /// (``Touched/delta(for:version:)``), else read from the store (a change from another
+    /// replica names only its keys). Otherwise (another change came in between, or was
     /// published first) the environment is reloaded whole. Returns the number of streams notified.
     @discardableResult
     func publish(_ versions: [String: Int64], touched: Touched = Touched()) async -> Int {
@@ -33,6 +35,11 @@ actor SnapshotPublisher {
             do {
                 if let current = registry.live(environment), current.version >= version { continue }
                 if let current = registry.live(environment), current.version == touched.previousVersions[environment] {
+                    if let delta = touched.delta(for: environment, version: version) {
+                        let live = current.applying(delta)
+                        notified += registry.install(live, events: SnapshotDiff.events(for: delta, encoded: live.encoded))
+                        continue
+                    }
                     let delta = try await store.delta(
                         environment: environment, flags: touched.flags[environment] ?? [],
                         cohorts: touched.cohorts[environment] ?? [], members: touched.members[environment] ?? [:])

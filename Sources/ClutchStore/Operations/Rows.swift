@@ -29,9 +29,11 @@ enum Rows {
     }
 
     /// Bumps each environment's snapshot version and returns the new versions and the old ones;
-    /// the other replicas are told each (`environment:version`) when the transaction commits.
+    /// the other replicas are told each (`environment:version`) when the transaction commits,
+    /// and first which `flags` and `cohorts` changed there (``StoreNotification/delta``), so
+    /// that they read only those.
     static func bump(
-        _ session: any SQLSession, _ environments: some Sequence<String>
+        _ session: any SQLSession, _ environments: some Sequence<String>, flags: Set<String> = [], cohorts: Set<String> = []
     ) async throws -> (versions: [String: Int64], previous: [String: Int64]) {
         var versions: [String: Int64] = [:]
         var previous: [String: Int64] = [:]
@@ -42,6 +44,9 @@ enum Rows {
             {
                 versions[environment] = version
                 previous[environment] = version - 1
+                if let payload = StoreNotification.deltaPayload(environment: environment, version: version, flags: flags, cohorts: cohorts) {
+                    try await session.notify(payload)
+                }
                 try await session.notify("\(environment):\(version)")
             }
         }
@@ -201,10 +206,13 @@ enum Rows {
         try await audit(
             session, at: now, change: change, action: action, entity: "flag", key: key, environment: plan.auditEnvironment, revision: number)
         try await recordEvent(session, type: .flagChanged, data: plan.changedEvent(key: key, revision: number, action: action, change: change), at: now)
-        let (versions, previous) = try await bump(session, plan.affected)
-        return Change(
-            value: try await flag(session, key), versions: versions,
-            touched: Touched(previousVersions: previous, flags: versions.mapValues { _ in [key] }))
+        let (versions, previous) = try await bump(session, plan.affected, flags: [key])
+        let record = try await flag(session, key)
+        var touched = Touched(previousVersions: previous, flags: versions.mapValues { _ in [key] })
+        for (environment, version) in versions {
+            touched.written[environment] = SnapshotDelta(version: version, flags: [key: FlagChangePlan.view(record?.flag, in: environment)])
+        }
+        return Change(value: record, versions: versions, touched: touched)
     }
 
     // MARK: Revisions

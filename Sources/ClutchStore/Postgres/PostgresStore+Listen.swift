@@ -35,9 +35,10 @@ extension PostgresStore: StoreChangeFeed {
         }
     }
 
-    /// `environment:version` or `credentials`.
+    /// `environment:version`, `credentials` or `delta:{…}`.
     static func parse(_ payload: String) -> StoreNotification? {
         if payload == PostgresTables.credentialsPayload { return .credentials }
+        if payload.hasPrefix(StoreNotification.deltaPrefix) { return StoreNotification.parseDelta(payload) }
         guard let colon = payload.lastIndex(of: ":"), let version = Int64(payload[payload.index(after: colon)...]) else { return nil }
         return .environment(String(payload[..<colon]), version: version)
     }

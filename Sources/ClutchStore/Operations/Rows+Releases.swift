@@ -153,7 +153,9 @@ extension Rows {
     static func addReleaseUsage(_ session: any SQLSession, _ entries: [UsageEntry], at: Date) async throws {
         guard !entries.isEmpty else { return }
         let columns = ReleaseReporters.columns + ["excess_errors"]
-        let sums = columns.map { "\($0) = \(session.dialect.saturatingSum("release_reporter.\($0)", "excluded.\($0)", limit: ReleaseReporters.limit))" }
+        let sums = columns.map { column in
+            "\(column) = \(session.dialect.saturatingSum("release_reporter.\(column)", "excluded.\(column)", limit: ReleaseReporters.limit))"
+        }
         var known: [Int64: Set<String>] = [:]
         for entry in entries.sorted(by: { ($0.environment, $0.flag, $0.reporter ?? "") < ($1.environment, $1.flag, $1.reporter ?? "") }) {
             guard let row = try await session.row(

@@ -13,9 +13,10 @@ extension SQLStore {
     }
 
     /// Adds a batch of evaluation counts, of any environments, in one transaction, each at its
-    /// ``UsageEntry/receivedAt`` (else `at`, the batch's time). Sums saturate at `Int64.max`. Counts for flags that do not exist (any more) are ignored. Callers check
-    /// each entry against ``UsageLimits`` and the flag's variants first (the server checks them
-    /// against the live engine, see `UsageBatcher`).
+    /// ``UsageEntry/receivedAt`` (else `at`, the batch's time). Sums saturate at `Int64.max`.
+    /// Counts for flags that do not exist (any more) are ignored. Callers check each entry
+    /// against ``UsageLimits`` and the flag's variants first (the server checks them against the
+    /// live engine, see `UsageBatcher`).
     public func recordUsage(_ entries: [UsageEntry], at: Date) async throws {
         // Reports were checked against `UsageLimits` one by one; a batch sums many of them, so
         // here only a negative count is refused (sums saturate).

@@ -1,7 +1,7 @@
 import ClutchCore
 import Foundation
 
-/// A guarded release of one variant of a flag in one environment (see `FlagStore+Releases`).
+/// A guarded release of one variant of a flag in one environment (see `SQLStore+Releases`).
 public struct Release: Sendable, Hashable, Codable {
     /// The actor of the changes the release makes by itself.
     public static let guardActor = "clutch-guard"
@@ -50,7 +50,7 @@ public enum ReleaseAbortTarget: String, Sendable, Hashable, CaseIterable {
 }
 
 /// One move of a release: what the outbox of notifications hears about. Every transition is
-/// written by `Tables.recordTransition`, in the transaction of the change it describes.
+/// written by `Rows.recordTransition`, in the transaction of the change it describes.
 public struct ReleaseTransition: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case started, step, paused, resumed

@@ -18,9 +18,30 @@ enum ReleaseReporters {
         return overflow
     }
 
-    /// The eight pending columns (``Tables/releaseReporterAddends(parameter:)``), the release row's too.
+    /// The eight pending columns, the release row's too: `pending_*` for usage that arrived after
+    /// the step settled, `early_*` before; `*_new_*` for the release's variant, `*_other_*` for
+    /// the rest.
     static let columns: [String] = ["pending", "early"].flatMap { prefix in
         ["new", "other"].flatMap { side in ["evaluations", "errors"].map { "\(prefix)_\(side)_\($0)" } }
+    }
+
+    /// Where a reporter row's counts saturate: far beyond any real count, and summing two
+    /// of them never overflows.
+    static let limit: Int64 = 1 << 62
+
+    /// What one report (`entry`, which arrived at `arrived`) adds to each of ``columns``, in
+    /// their order, for a release of `variant` whose step settles at `settledAt` (Unix seconds):
+    /// its evaluations and errors on the new side when its variant is the release's (compared
+    /// by bytes, as the database compares text), the other side otherwise; `pending_*` from the
+    /// moment the step settles, `early_*` before.
+    static func addends(of entry: UsageEntry, arrived: Date, variant: String, settledAt: Double) -> [Int64] {
+        let settled = arrived.timeIntervalSince1970 >= settledAt
+        let new = entry.variant.utf8.elementsEqual(variant.utf8)
+        return [true, false].flatMap { settledSide in
+            [true, false].flatMap { newSide in
+                settledSide == settled && newSide == new ? [entry.count, entry.errors] : [0, 0]
+            }
+        }
     }
 
     /// A SQL condition: the row has something to take.

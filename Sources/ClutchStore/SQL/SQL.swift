@@ -228,14 +228,26 @@ public enum SQLDialect: Sendable {
         }
     }
 
-    /// `a + b` for two integer columns or parameters, saturating at `limit` instead of overflowing
-    /// (PostgreSQL raises on overflow; SQLite would turn the sum into a REAL).
+    /// `a + b` for a stored count `a` and a non-negative addend `b` (columns or parameters),
+    /// saturating at `limit` instead of overflowing (PostgreSQL raises on overflow; SQLite would
+    /// turn the sum into a REAL). On SQLite a stored `a` that is not an integer is a count an old
+    /// version let overflow into a REAL (an integer column keeps only those as REAL): it stays
+    /// saturated.
     public func saturatingSum(_ a: String, _ b: String, limit: Int64 = Int64.max) -> String {
         switch self {
         case .sqlite:
-            "(CASE WHEN \(a) > \(limit) - \(b) THEN \(limit) ELSE \(a) + \(b) END)"
+            "(CASE WHEN typeof(\(a)) != 'integer' OR \(a) > \(limit) - \(b) THEN \(limit) ELSE \(a) + \(b) END)"
         case .postgres:
             "LEAST(\(a)::NUMERIC + \(b)::NUMERIC, \(limit))::BIGINT"
+        }
+    }
+
+    /// The greater of two values of one type (NOT NULL columns or parameters): SQLite's
+    /// two-argument `MAX`, PostgreSQL's `GREATEST`.
+    public func greatest(_ a: String, _ b: String) -> String {
+        switch self {
+        case .sqlite: "MAX(\(a), \(b))"
+        case .postgres: "GREATEST(\(a), \(b))"
         }
     }
 }

@@ -1,54 +1,46 @@
 import ClutchCore
 import Foundation
-import GRDB
 
-extension FlagStore {
+/// Usage counts and what is read from them (recent usage, stale flags). Usage is no change to a
+/// flag: no revision, no snapshot version, and its writes do not wait for the write lock.
+extension SQLStore {
     /// Adds evaluation counts an SDK of `environment` reported. Counts for flags that do not exist
     /// (any more) are ignored. Not a change to a flag: no revision, no snapshot version.
     public func recordUsage(environment: String, counts: [UsageCount], at: Date) async throws {
         try UsageLimits.validate(counts)
-        try await pool.read { db in try Tables.requireEnvironment(db, environment) }
+        try await read { session in try await Rows.requireEnvironment(session, environment) }
         try await recordUsage(counts.map { UsageEntry(environment: environment, count: $0) }, at: at)
     }
 
     /// Adds a batch of evaluation counts, of any environments, in one transaction, each at its
-    /// ``UsageEntry/receivedAt`` (else `at`, the batch's time). Sums saturate at `Int64.max`. Counts for flags that do not exist (any more) are ignored. Callers check
-    /// each entry against ``UsageLimits`` and the flag's variants first (the server checks them
-    /// against the live engine, see `UsageBatcher`).
+    /// ``UsageEntry/receivedAt`` (else `at`, the batch's time). Sums saturate at `Int64.max`.
+    /// Counts for flags that do not exist (any more) are ignored. Callers check each entry
+    /// against ``UsageLimits`` and the flag's variants first (the server checks them against the
+    /// live engine, see `UsageBatcher`).
     public func recordUsage(_ entries: [UsageEntry], at: Date) async throws {
         // Reports were checked against `UsageLimits` one by one; a batch sums many of them, so
         // here only a negative count is refused (sums saturate).
         try UsageEntry.checkNotNegative(entries)
         guard !entries.isEmpty else { return }
-        try await pool.write { db in
-            for environment in Set(entries.map(\.environment)) { try Tables.requireEnvironment(db, environment) }
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO usage (flag, environment, variant, count, errors, last_evaluated)
-                SELECT ?1, ?2, ?3, ?4, ?6, ?5 WHERE EXISTS (SELECT 1 FROM flag WHERE key = ?1)
-                ON CONFLICT (flag, environment, variant) DO UPDATE SET
-                    count = CASE WHEN typeof(count) != 'integer' OR count > 9223372036854775807 - excluded.count
-                                 THEN 9223372036854775807 ELSE count + excluded.count END,
-                    errors = CASE WHEN errors > 9223372036854775807 - excluded.errors
-                                  THEN 9223372036854775807 ELSE errors + excluded.errors END,
-                    last_evaluated = MAX(last_evaluated, excluded.last_evaluated)
-                """)
-            for entry in entries {
-                try upsert.execute(arguments: [entry.flag, entry.environment, entry.variant, entry.count, entry.time(written: at), entry.errors])
-            }
-            // The same transaction hands rollout-decided counts to the running release of the flag.
-            try Tables.addReleaseUsage(db, entries.filter(\.rollout), at: at)
-            try Tables.addHourlyUsage(db, entries, at: at)
+        // Not under the write lock: usage is no change to a flag, and each upsert is atomic per row.
+        try await unlocked { session in
+            for environment in Set(entries.map(\.environment)) { try await Rows.requireEnvironment(session, environment) }
+            try await Rows.addUsage(session, entries, at: at)
+            // The same transaction hands rollout-decided counts to the running release of the
+            // flag; a release turn holds its row locked, so these wait for it and are not lost.
+            try await Rows.addReleaseUsage(session, entries.filter(\.rollout), at: at)
+            try await Rows.addHourlyUsage(session, entries, at: at)
         }
     }
 
     /// The evaluations of `flag` in `environment` counted in the current hour and the 23 before it.
     public func recentUsage(flag: String, environment: String, now: Date) async throws -> RecentUsage {
-        try await pool.read { db in try Tables.recentUsage(db, flag: flag, environment: environment, now: now) }
+        try await read { session in try await Rows.recentUsage(session, flag: flag, environment: environment, now: now) }
     }
 
     /// Usage of every flag: flag key → environment → usage.
     public func usage() async throws -> [String: [String: FlagUsage]] {
-        try await pool.read { db in try Tables.usage(db, flag: nil) }
+        try await read { session in try await Rows.usage(session, flag: nil) }
     }
 
     /// Unarchived flags that can probably be removed from code, sorted by key: those older than
@@ -56,20 +48,28 @@ extension FlagStore {
     /// environment where they are evaluated, serving one variant to everyone (`fully rolled out`).
     public func staleFlags(unusedForDays days: Int, now: Date) async throws -> [StaleFlag] {
         guard days >= 0 else { throw StoreError.badRequest("days cannot be negative, got \(days)", field: "days") }
-        let (usage, flags) = try await pool.read { db in (try Tables.usage(db, flag: nil), try Tables.allFlags(db)) }
-        return FlagStore.staleFlags(flags, usage: usage, unusedForDays: days, now: now)
+        let (usage, flags) = try await read { session in (try await Rows.usage(session, flag: nil), try await Rows.allFlags(session)) }
+        return StaleFlag.among(flags, usage: usage, unusedForDays: days, now: now)
     }
 
     /// The stale flags among `records`, each carrying its usage as ``flags(includeArchived:)``
     /// reads them: for a caller that has read the flags already (the console's list), the same
     /// rule without reading them again.
     public static func staleFlags(_ records: [FlagRecord], unusedForDays days: Int, now: Date) -> [StaleFlag] {
+        StaleFlag.among(records, unusedForDays: days, now: now)
+    }
+}
+
+extension StaleFlag {
+    /// The stale flags among `records`, each carrying its usage (see
+    /// ``SQLStore/staleFlags(_:unusedForDays:now:)``); a negative `days` counts as 0.
+    static func among(_ records: [FlagRecord], unusedForDays days: Int, now: Date) -> [StaleFlag] {
         let usage = Dictionary(records.compactMap { record in record.usage.map { (record.flag.key, $0) } }, uniquingKeysWith: { a, _ in a })
-        return staleFlags(records, usage: usage, unusedForDays: max(0, days), now: now)
+        return among(records, usage: usage, unusedForDays: max(0, days), now: now)
     }
 
-    /// The stale flags among `flags` given their `usage` (see ``staleFlags(unusedForDays:now:)``).
-    static func staleFlags(_ flags: [FlagRecord], usage: [String: [String: FlagUsage]], unusedForDays days: Int, now: Date) -> [StaleFlag] {
+    /// The stale flags among `flags` given their `usage` (see ``SQLStore/staleFlags(unusedForDays:now:)``).
+    static func among(_ flags: [FlagRecord], usage: [String: [String: FlagUsage]], unusedForDays days: Int, now: Date) -> [StaleFlag] {
         let threshold = now.addingTimeInterval(-Double(days) * 86_400)
         var stale: [StaleFlag] = []
         for record in flags where !record.flag.archived {
@@ -77,7 +77,7 @@ extension FlagStore {
             let last = flagUsage.values.map(\.lastEvaluated).max()
             if record.createdAt < threshold, (last ?? .distantPast) < threshold {
                 stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.neverEvaluated, lastEvaluated: last))
-            } else if !flagUsage.isEmpty, FlagStore.servesOneVariant(record.flag, in: flagUsage.keys.sorted()) {
+            } else if !flagUsage.isEmpty, servesOneVariant(record.flag, in: flagUsage.keys.sorted()) {
                 stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.fullyRolledOut, lastEvaluated: last))
             }
         }

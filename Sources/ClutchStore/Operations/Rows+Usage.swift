@@ -1,0 +1,88 @@
+import ClutchCore
+import Foundation
+
+/// Usage rows (`usage`, `usage_hourly`), written once for both databases. Usage is no change to
+/// a flag: it is written in ``SQLStore/unlocked(_:)`` transactions, every statement an upsert
+/// that is safe beside a concurrent one, and sums saturate (``SQLDialect/saturatingSum(_:_:limit:)``).
+extension Rows {
+    /// Adds each entry's counts to its flag, environment and variant, at its
+    /// ``UsageEntry/receivedAt`` (else `at`); entries of flags that do not exist are skipped.
+    static func addUsage(_ session: any SQLSession, _ entries: [UsageEntry], at: Date) async throws {
+        let dialect = session.dialect
+        for entry in entries {
+            try await session.execute(
+                """
+                INSERT INTO usage (flag, environment, variant, count, errors, last_evaluated)
+                SELECT \(entry.flag), \(entry.environment), \(entry.variant), \(entry.count), \(entry.errors), \(entry.time(written: at))
+                WHERE EXISTS (SELECT 1 FROM flag WHERE key = \(entry.flag))
+                ON CONFLICT (flag, environment, variant) DO UPDATE SET
+                    count = \(raw: dialect.saturatingSum("usage.count", "excluded.count")),
+                    errors = \(raw: dialect.saturatingSum("usage.errors", "excluded.errors")),
+                    last_evaluated = \(raw: dialect.greatest("usage.last_evaluated", "excluded.last_evaluated"))
+                """)
+        }
+    }
+
+    /// Adds `entries` to their flag's bucket for the hour they were received in (else `at`'s),
+    /// then deletes buckets older than ``UsageHours/retention``; in the caller's transaction, the
+    /// one writing `usage`.
+    static func addHourlyUsage(_ session: any SQLSession, _ entries: [UsageEntry], at: Date) async throws {
+        let dialect = session.dialect
+        for (key, sums) in HourlySums.of(entries, written: at) {
+            try await session.execute(
+                """
+                INSERT INTO usage_hourly (flag, environment, hour_start, count, rollout)
+                SELECT \(key.flag), \(key.environment), \(key.hour), \(sums.count), \(sums.rollout)
+                WHERE EXISTS (SELECT 1 FROM flag WHERE key = \(key.flag))
+                ON CONFLICT (flag, environment, hour_start) DO UPDATE SET
+                    count = \(raw: dialect.saturatingSum("usage_hourly.count", "excluded.count")),
+                    rollout = \(raw: dialect.saturatingSum("usage_hourly.rollout", "excluded.rollout"))
+                """)
+        }
+        try await session.execute("DELETE FROM usage_hourly WHERE hour_start < \(UsageHours.pruneBefore(at))")
+    }
+
+    /// The evaluations of `flag` in `environment` counted in the current hour and the 23 before
+    /// it. Counts are read as well as they can be (``SQLRow/lenientCount(_:)``), never an error.
+    static func recentUsage(_ session: any SQLSession, flag: String, environment: String, now: Date) async throws -> RecentUsage {
+        let start = UsageHours.windowStart(now)
+        let rows = try await session.rows(
+            """
+            SELECT count, rollout FROM usage_hourly
+            WHERE flag = \(flag) AND environment = \(environment) AND hour_start >= \(start) AND hour_start <= \(UsageHours.hour(of: now))
+            """)
+        return HourlySums.recent(rows.map { (count: $0.lenientCount("count"), rollout: $0.lenientCount("rollout")) }, since: start)
+    }
+}
+
+/// A batch's counts summed per flag, environment and hour (one upsert per bucket), and buckets
+/// summed into ``RecentUsage``.
+enum HourlySums {
+    struct Key: Hashable {
+        var flag: String
+        var environment: String
+        /// The bucket's hour (``UsageHours/hour(of:)``) of when the counts were received.
+        var hour: Int64
+    }
+
+    /// `written`: the batch's time, for entries that do not say when they were received.
+    static func of(_ entries: [UsageEntry], written: Date) -> [(key: Key, sums: (count: Int64, rollout: Int64))] {
+        var sums: [Key: (count: Int64, rollout: Int64)] = [:]
+        for entry in entries {
+            let key = Key(flag: entry.flag, environment: entry.environment, hour: UsageHours.hour(of: entry.time(written: written)))
+            var sum = sums[key] ?? (0, 0)
+            sum.count = UsageArithmetic.add(sum.count, entry.count)
+            if entry.rollout { sum.rollout = UsageArithmetic.add(sum.rollout, entry.count) }
+            sums[key] = sum
+        }
+        return sums.sorted { ($0.key.flag, $0.key.environment, $0.key.hour) < ($1.key.flag, $1.key.environment, $1.key.hour) }
+            .map { (key: $0.key, sums: $0.value) }
+    }
+
+    static func recent(_ buckets: [(count: Int64, rollout: Int64)], since: Int64) -> RecentUsage {
+        RecentUsage(
+            evaluations: buckets.reduce(0) { UsageArithmetic.add($0, $1.count) },
+            rolloutEvaluations: buckets.reduce(0) { UsageArithmetic.add($0, $1.rollout) },
+            since: Date(timeIntervalSince1970: TimeInterval(since)))
+    }
+}

@@ -15,11 +15,6 @@ public final class FlagStore: Sendable {
 
     let pool: DatabasePool
     let logger: Logger
-    /// Who this store is when it claims a webhook delivery (``claimDelivery(_:now:lease:)``).
-    let claimer = "sqlite-" + FlagStore.randomHex(bytes: 8)
-
-    /// The key webhook secrets are sealed with (`<path>.key` unless told otherwise).
-    let secretKey: WebhookSecretKey
     /// The operations written once for both databases.
     let sql: SQLStore<SQLiteBackend>
 
@@ -44,7 +39,7 @@ public final class FlagStore: Sendable {
             Set(try String.fetchAll(db, sql: "SELECT DISTINCT secret_key FROM webhook WHERE secret_key IS NOT NULL"))
         }
         let secretKey = try WebhookSecretKey.prepare(path: secretKeyPath ?? path + ".key", sealedWith: sealedWith)
-        let sealed = try pool.write { db -> Int in
+        try pool.write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM environment") ?? 0
             if count == 0 {
                 let now = Date()
@@ -52,11 +47,12 @@ public final class FlagStore: Sendable {
                     try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES (?, ?, 0)", arguments: [key, now])
                 }
             }
-            return try Tables.sealPlainSecrets(db, with: secretKey)
         }
+        let sql = SQLStore(backend: SQLiteBackend(pool: pool), logger: logger)
+        sql.useWebhookSecretKey(secretKey)
+        let sealed = try sql.backend.writeBlocking { session in try await Rows.sealPlainSecrets(session, with: secretKey) }
         self.pool = pool
-        self.secretKey = secretKey
-        self.sql = SQLStore(backend: SQLiteBackend(pool: pool), logger: logger)
+        self.sql = sql
         if sealed > 0 { logger.notice("webhook secrets sealed", metadata: ["count": "\(sealed)", "key_file": "\(secretKey.path)"]) }
         logger.info("flag store open", metadata: ["path": "\(path)", "key_file": "\(secretKey.path)"])
     }

@@ -2,10 +2,11 @@ import ClutchCore
 import Foundation
 import GRDB
 
-/// The webhook outbox. Whatever changes something webhooks report calls ``recordEvent(_:type:data:at:)``
-/// inside its own transaction: the event and one delivery per subscribed webhook commit with
-/// the change or not at all, so a crash or restart between the change and the sending loses
-/// nothing. The server's dispatcher sends what is pending.
+/// Transition: the webhook outbox for the SQLite code not yet written once (``Tables/commitFlag``:
+/// import and the release guard); the shared operations call ``Rows/recordEvent(_:type:data:at:)``,
+/// which also wakes the dispatchers. The event and one delivery per subscribed webhook commit
+/// with the change or not at all. Deliveries queued here wake the dispatchers through
+/// ``LegacyDeliveryWatcher``; both go with the last caller.
 extension Tables {
     /// Queues an event of `type` with `data` (any Encodable, written as JSON with sorted keys)
     /// for every webhook subscribed to `type`, in the caller's transaction. Returns the event's
@@ -56,5 +57,38 @@ extension FlagChangePlan {
         Tables.FlagChangedData(
             flag: key, revision: revision, action: action, actor: change.actor, message: change.message, summary: summary,
             environments: changedEnvironments, definitionChanged: definitionChanged, deleted: new == nil)
+    }
+}
+
+/// Transition: calls back after each commit that inserted a webhook delivery through the GRDB
+/// code above (``Tables/recordEvent(_:type:data:at:)``), which queues no ``StoreWork``. Every
+/// write goes through the store's one writer, so every such commit is seen.
+final class LegacyDeliveryWatcher: TransactionObserver, @unchecked Sendable {
+    private let action: @Sendable () -> Void
+    // Touched only on the writer's queue (GRDB calls observers there).
+    private var inserted = false
+
+    init(_ action: @escaping @Sendable () -> Void) {
+        self.action = action
+    }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
+        if case .insert(let table) = eventKind { return table == "webhook_delivery" }
+        return false
+    }
+
+    func databaseDidChange(with event: DatabaseEvent) {
+        inserted = true
+        stopObservingDatabaseChangesUntilNextTransaction()
+    }
+
+    func databaseDidCommit(_ db: Database) {
+        guard inserted else { return }
+        inserted = false
+        action()
+    }
+
+    func databaseDidRollback(_ db: Database) {
+        inserted = false
     }
 }

@@ -91,6 +91,47 @@ struct ScheduleStoreTests {
         #expect(try await store.schedules(status: .pending, key: nil).isEmpty)
     }
 
+    /// A cohort schedule changes the members when it is applied, as one revision of the cohort
+    /// written in the transaction that claims it.
+    @Test(arguments: StoreBackend.allCases) func aDueCohortScheduleChangesTheMembersOnce(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        _ = try await store.createCohort(Cohort(key: "pilot", members: ["acme", "globex"]), environment: "production", change: admin)
+        let now = Date()
+        let schedule = try await store.createSchedule(
+            ScheduleRequest(
+                kind: .cohort, key: "pilot", environment: "production",
+                instructions: [
+                    .object(["kind": .string("addMembers"), "values": .array([.string("initech")])]),
+                    .object(["kind": .string("removeMembers"), "values": .array([.string("globex")])]),
+                ], message: nil, at: now.addingTimeInterval(1)),
+            change: admin, now: now)
+        let outcome = try await store.runSchedule(schedule.id, now: now.addingTimeInterval(2))
+        #expect(outcome.schedule?.status == .applied)
+        #expect(outcome.schedule?.revision == 2)
+        #expect(outcome.change.versions["production"] != nil, "the environment's snapshot moved")
+        #expect(try await store.cohort("pilot", environment: "production").cohort.members == ["acme", "initech"])
+        #expect(try await store.runSchedule(schedule.id, now: now.addingTimeInterval(3)).schedule == nil, "applied once")
+    }
+
+    /// The scheduler of the store that added a schedule is woken once the schedule is committed,
+    /// on both databases; a refused schedule wakes nobody.
+    @Test(arguments: StoreBackend.allCases) func aCommittedScheduleWakesItsOwnStoresScheduler(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let woken = Woken()
+        store.onScheduleAdded { woken.set() }
+        _ = try await store.createFlag(Flag(key: "launch"), change: admin)
+        let now = Date()
+        await #expect(throws: StoreError.self) {
+            _ = try await store.createSchedule(
+                Self.request(at: now.addingTimeInterval(60), instructions: [.object(["kind": .string("fly")])]), change: admin, now: now)
+        }
+        #expect(!woken.isSet, "neither a flag change nor a refused schedule wakes the scheduler")
+        _ = try await store.createSchedule(Self.request(at: now.addingTimeInterval(60)), change: admin, now: now)
+        #expect(woken.isSet, "woken by the time the commit returns")
+    }
+
     /// On PostgreSQL a schedule added through one replica wakes the scheduler of another, through its listener.
     @Test func aScheduleAddedOnOneReplicaWakesAnother() async throws {
         let fixture = try await BackendFixture(.postgres)

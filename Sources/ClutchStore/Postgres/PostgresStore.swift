@@ -25,11 +25,6 @@ public final class PostgresStore: Sendable {
     /// The operations written once for both databases.
     let sql: SQLStore<PostgresBackend>
     var wakeups: StoreWakeups { backend.wakeups }
-    /// Who this replica is when it claims a webhook delivery.
-    let claimer = "replica-" + FlagStore.randomHex(bytes: 8)
-    /// The key webhook secrets are sealed with, set by ``open(_:connectTimeout:secretKeyPath:logger:)``
-    /// (it is read after the database is, to check it against the secrets sealed there).
-    private let sealing = Mutex<WebhookSecretKey?>(nil)
 
     private init(address: PostgresAddress, client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
         self.address = address
@@ -81,8 +76,9 @@ public final class PostgresStore: Sendable {
                     })
                 }
                 let key = try WebhookSecretKey.prepare(path: secretKeyPath, sealedWith: sealedWith)
-                store.sealing.withLock { $0 = key }
-                let sealed = try await store.unlocked { session in try await PostgresTables.sealPlainSecrets(session, with: key) }
+                // Set once the database is read, to check it against the secrets sealed there.
+                store.sql.useWebhookSecretKey(key)
+                let sealed = try await store.sql.unlocked { session in try await Rows.sealPlainSecrets(session, with: key) }
                 if sealed > 0 { logger.notice("webhook secrets sealed", metadata: ["count": "\(sealed)", "key_file": "\(key.path)"]) }
             }
         } catch {
@@ -91,14 +87,6 @@ public final class PostgresStore: Sendable {
         }
         logger.info("flag store open", metadata: ["database": "\(address)"])
         return store
-    }
-
-    /// The key webhook secrets are sealed with; fails when the store was opened without one.
-    func secretKey() throws -> WebhookSecretKey {
-        guard let key = sealing.withLock({ $0 }) else {
-            throw WebhookSecretKeyError("this server was started without a webhook secret key file (--secret-key-file)")
-        }
-        return key
     }
 
     /// Runs the migrations `address` needs (none in a dry run) and says which they are; waits

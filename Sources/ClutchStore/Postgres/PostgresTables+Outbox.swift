@@ -2,7 +2,8 @@ import ClutchCore
 import Foundation
 import PostgresNIO
 
-/// The webhook outbox in PostgreSQL, as ``Tables/recordEvent(_:type:data:at:)`` keeps it in SQLite.
+/// Transition: the webhook outbox for the PostgreSQL code not yet written once (``PostgresTables/commitFlag``,
+/// the release guard); the shared operations call ``Rows/recordEvent(_:type:data:at:)``.
 extension PostgresTables {
     /// Queues an event of `type` for every webhook subscribed to it, in the caller's transaction;
     /// the replicas' dispatchers are woken once it commits. Returns the event's id, or `nil` when
@@ -25,18 +26,5 @@ extension PostgresTables {
         }
         try await session.queued(.deliveries)
         return id
-    }
-
-    /// Seals every webhook secret still in plain text, as ``Tables/sealPlainSecrets(_:with:)``
-    /// does in SQLite; answers how many. Replicas starting together may both seal a row: each
-    /// update applies only to a row still in plain text, so it is sealed once.
-    static func sealPlainSecrets(_ session: PostgresSession, with key: WebhookSecretKey) async throws -> Int {
-        let plain = try await session.rows("SELECT id, secret FROM webhook WHERE secret_key IS NULL")
-        for row in plain {
-            let id: String = try row.get("id")
-            let sealed = try key.seal(try row.get("secret", as: String.self), webhook: id)
-            try await session.execute("UPDATE webhook SET secret = \(sealed), secret_key = \(key.id) WHERE id = \(id) AND secret_key IS NULL")
-        }
-        return plain.count
     }
 }

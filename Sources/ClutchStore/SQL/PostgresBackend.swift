@@ -36,6 +36,12 @@ public final class PostgresBackend: SQLBackend {
         try await transaction(lock: nil) { session in try await body(PostgresSQLSession(session: session)) }
     }
 
+    /// Woken after this process's commits, and by the listener (``PostgresStore/listen(onListening:onNotification:)``)
+    /// for work the other replicas queued.
+    public func onQueued(_ work: StoreWork, _ action: @escaping @Sendable () -> Void) {
+        wakeups.add(work, action)
+    }
+
     /// `lock`: true takes the write lock, false makes the transaction a read-only snapshot,
     /// nil neither. A lost or refused connection becomes ``StoreUnavailableError``.
     ///

@@ -116,4 +116,8 @@ public protocol SQLBackend: Sendable {
 
     /// Runs `body` in a transaction that does not take the write lock.
     func unlocked<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result
+
+    /// Calls `action` after every commit that queued `work` (``SQLSession/queue(_:)``): in this
+    /// process, and on PostgreSQL in every replica whose listener hears the `NOTIFY`.
+    func onQueued(_ work: StoreWork, _ action: @escaping @Sendable () -> Void)
 }

@@ -1,6 +1,7 @@
 import ClutchCore
 import Foundation
 import Logging
+import Synchronization
 
 /// The one implementation of the store's operations, over either database (``SQLBackend``):
 /// SQLite (``SQLiteBackend``) or PostgreSQL (``PostgresBackend``).
@@ -17,10 +18,29 @@ import Logging
 public final class SQLStore<Backend: SQLBackend>: Sendable {
     let backend: Backend
     let logger: Logger
+    /// Who this store instance is when it claims a webhook delivery (``claimDelivery(_:now:lease:)``).
+    let claimer: String
+    /// The key webhook secrets are sealed with, once the store has it (``useWebhookSecretKey(_:)``).
+    private let sealing = Mutex<WebhookSecretKey?>(nil)
 
     init(backend: Backend, logger: Logger) {
         self.backend = backend
         self.logger = logger
+        claimer = (backend.dialect == .sqlite ? "sqlite-" : "replica-") + FlagStore.randomHex(bytes: 8)
+    }
+
+    /// Seals webhook secrets with `key` from now on (set once, when the store opens).
+    func useWebhookSecretKey(_ key: WebhookSecretKey) {
+        sealing.withLock { $0 = key }
+    }
+
+    /// The key webhook secrets are sealed with; fails when the store was opened without one
+    /// (PostgreSQL tools and tests that send no webhook).
+    func webhookSecretKey() throws -> WebhookSecretKey {
+        guard let key = sealing.withLock({ $0 }) else {
+            throw WebhookSecretKeyError("this server was started without a webhook secret key file (--secret-key-file)")
+        }
+        return key
     }
 
     /// Runs `body` in a write transaction, after every earlier write.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// The SQLite file under ``SQLStore``, through GRDB's pool: one writer, any number of snapshot
 /// readers (WAL).
@@ -30,6 +31,34 @@ public final class SQLiteBackend: SQLBackend {
     /// SQLite has one writer: a transaction that writes anything takes it.
     public func unlocked<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
         try await write(body)
+    }
+
+    /// Every write goes through this process's one writer: its commits are all there is to hear.
+    public func onQueued(_ work: StoreWork, _ action: @escaping @Sendable () -> Void) {
+        wakeups.add(work, action)
+    }
+
+    /// A write transaction run to its end on the calling thread, for the synchronous open
+    /// (``FlagStore/init(path:secretKeyPath:logger:)``): the operation's jobs run on this thread
+    /// while GRDB holds the writer here, so nothing waits for another thread.
+    func writeBlocking<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) throws -> Result {
+        let pump = SQLitePump()
+        let queued = QueuedWork()
+        let session = SQLiteSession(pump: pump, queued: queued)
+        let answer = Mutex<Result?>(nil)
+        _ = pump.start {
+            let result = try await body(session)
+            answer.withLock { $0 = result }
+        }
+        do {
+            try pool.write { db in try pump.drain(db) }
+        } catch {
+            pump.abandon()
+            throw error
+        }
+        guard let result = answer.withLock({ $0 }) else { throw StoreUnavailableError("the SQLite transaction ended without an answer") }
+        wakeups.wake(queued.all)
+        return result
     }
 
     private func run<Result: Sendable>(

@@ -228,6 +228,15 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// The function answering where a text first occurs in another, `(haystack, needle)`, from 1,
+    /// or 0 when it does not: a literal substring search, where `LIKE` would read wildcards.
+    public var position: String {
+        switch self {
+        case .sqlite: "instr"
+        case .postgres: "strpos"
+        }
+    }
+
     /// `a + b` for two integer columns or parameters, saturating at `limit` instead of overflowing
     /// (PostgreSQL raises on overflow; SQLite would turn the sum into a REAL).
     public func saturatingSum(_ a: String, _ b: String, limit: Int64 = Int64.max) -> String {

@@ -41,7 +41,9 @@ extension SQLStore {
     /// The actors that appear in the audit log, sorted by their bytes (for the console's actor filter).
     public func auditActors() async throws -> [String] {
         try await read { session in
-            try await session.values(String.self, "SELECT DISTINCT actor FROM audit_event ORDER BY actor\(raw: session.dialect.byteOrder)")
+            // The collation goes on the selected column: PostgreSQL orders a DISTINCT only by what it selects.
+            try await session.values(
+                String.self, "SELECT DISTINCT actor\(raw: session.dialect.byteOrder) AS actor FROM audit_event ORDER BY actor")
         }
     }
 

@@ -2,22 +2,10 @@ import ClutchCore
 import Foundation
 import GRDB
 
-/// What applying instructions gave: the record after them and the fields they changed. In a
-/// dry run nothing was written and `record` is the record as it would be.
-public struct InstructionResult: Sendable, Hashable {
-    public var record: FlagRecord
-    public var diff: [FieldChange]
-    public var dryRun: Bool
-
-    public init(record: FlagRecord, diff: [FieldChange], dryRun: Bool) {
-        self.record = record
-        self.diff = diff
-        self.dryRun = dryRun
-    }
-}
-
+// Transition: the SQLite forms of the instruction helpers, for the scheduler and the release
+// runner until they are written once (``Rows/applyInstructions(_:_:flag:environment:ifRevision:change:)``,
+// ``Rows/plan(_:_:_:_:_:)``).
 extension FlagStore {
-
     /// The write of ``apply(_:flag:environment:ifRevision:dryRun:change:)`` inside the caller's
     /// transaction, so that the scheduler claims a schedule and applies it in one transaction.
     static func applyInstructions(

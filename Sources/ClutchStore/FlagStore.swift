@@ -95,10 +95,6 @@ public final class FlagStore: Sendable {
             try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
         }
     }
-
-    // MARK: Environments
-
-
 }
 
 /// The settings the store runs with.

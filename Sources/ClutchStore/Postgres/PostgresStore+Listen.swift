@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 
 /// `LISTEN clutch_changes` on a connection of its own: every change commits a `NOTIFY` in its
-/// transaction (``PostgresTables/bump(_:_:)``, ``PostgresTables/notifyCredentials(_:)``), which
+/// transaction (``PostgresTables/bump(_:_:)``, ``Rows/notifyCredentials(_:)``), which
 /// PostgreSQL delivers to each listener when (and only if) the transaction commits. Work queued
 /// for the background runners (``StoreWork``) wakes this replica's runners instead.
 extension PostgresStore: StoreChangeFeed {
@@ -37,7 +37,7 @@ extension PostgresStore: StoreChangeFeed {
 
     /// `environment:version`, `credentials` or `delta:{…}`.
     static func parse(_ payload: String) -> StoreNotification? {
-        if payload == PostgresTables.credentialsPayload { return .credentials }
+        if payload == Rows.credentialsPayload { return .credentials }
         if payload.hasPrefix(StoreNotification.deltaPrefix) { return StoreNotification.parseDelta(payload) }
         guard let colon = payload.lastIndex(of: ":"), let version = Int64(payload[payload.index(after: colon)...]) else { return nil }
         return .environment(String(payload[..<colon]), version: version)

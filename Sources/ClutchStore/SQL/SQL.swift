@@ -201,6 +201,15 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// The function answering where a text first occurs in another, `(haystack, needle)`, from 1,
+    /// or 0 when it does not: a literal substring search, where `LIKE` would read wildcards.
+    public var position: String {
+        switch self {
+        case .sqlite: "instr"
+        case .postgres: "strpos"
+        }
+    }
+
     /// Locks the rows a `SELECT` read until the transaction ends (PostgreSQL); SQLite's one
     /// writer holds the whole database already.
     public var forUpdate: String {

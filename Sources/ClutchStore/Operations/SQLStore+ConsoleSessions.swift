@@ -1,0 +1,39 @@
+import Foundation
+
+/// Web console sign-ins, kept by the hash of their id. Not a change to a flag: each runs in an
+/// ``SQLStore/unlocked(_:)`` transaction, so that a page view never waits for the write lock
+/// (PostgreSQL), and each statement is safe beside a concurrent one.
+extension SQLStore {
+    /// Stores a new console session under the hash of its id.
+    public func createConsoleSession(hash: String, record: ConsoleSessionRecord) async throws {
+        try await unlocked { session -> Void in
+            try await session.execute(
+                """
+                INSERT INTO console_session (hash, principal, role, csrf_hash, created_at, last_seen)
+                VALUES (\(hash), \(record.principal), \(record.role), \(record.csrfHash), \(record.createdAt), \(record.lastSeen))
+                """)
+        }
+    }
+
+    /// The session stored under `hash` if it was seen within `idleLimit` before `now`; its
+    /// `last_seen` becomes `now`. An expired session is deleted and `nil` is returned, so an old
+    /// cookie never comes back to life. Sessions idle for longer are swept at the same time.
+    public func touchConsoleSession(hash: String, now: Date, idleLimit: TimeInterval) async throws -> ConsoleSessionRecord? {
+        let cutoff = now.addingTimeInterval(-idleLimit)
+        return try await unlocked { session -> ConsoleSessionRecord? in
+            try await session.execute("DELETE FROM console_session WHERE last_seen < \(cutoff)")
+            // One statement finds and refreshes the session: a sweep beside it cannot delete it in between.
+            guard let row = try await session.row(
+                "UPDATE console_session SET last_seen = \(now) WHERE hash = \(hash) RETURNING principal, role, csrf_hash, created_at")
+            else { return nil }
+            return ConsoleSessionRecord(
+                principal: try row.get("principal"), role: try row.get("role"), csrfHash: try row.get("csrf_hash"),
+                createdAt: try row.get("created_at"), lastSeen: now)
+        }
+    }
+
+    /// Deletes the session stored under `hash` (signing out); deleting it again changes nothing.
+    public func deleteConsoleSession(hash: String) async throws {
+        try await unlocked { session -> Void in try await session.execute("DELETE FROM console_session WHERE hash = \(hash)") }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL database under ``SQLStore``, which any number of server replicas share.
 ///
@@ -18,6 +19,10 @@ public final class PostgresBackend: SQLBackend {
     let logger: Logger
     /// The background runners to wake when work is queued, here or on another replica.
     let wakeups = StoreWakeups()
+    /// This process's writes, one at a time, before they lease a connection: writes run one
+    /// at a time anyway (the advisory lock), and a write waiting here holds no connection, so
+    /// that concurrent writes never take the whole pool from the reads.
+    let writeGate = WriteGate()
 
     init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -26,6 +31,11 @@ public final class PostgresBackend: SQLBackend {
 
     public func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
         try await transaction(lock: true) { session in try await body(PostgresSQLSession(session: session)) }
+    }
+
+    /// A write transaction on `PostgresSession`, after this process's earlier writes.
+    func writeTransaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> Result) async throws -> Result {
+        try await transaction(lock: true, body)
     }
 
     public func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
@@ -51,6 +61,21 @@ public final class PostgresBackend: SQLBackend {
     /// looked at every ``lostConnectionGrace``, and once it is closed the caller is answered that
     /// much later even if the work's own answer never comes (``TransactionAnswer``).
     func transaction<Result: Sendable>(
+        lock: Bool?, _ body: @escaping @Sendable (PostgresSession) async throws -> Result
+    ) async throws -> Result {
+        guard lock == true else { return try await leased(lock: lock, body) }
+        let ticket = try await writeGate.enter()
+        do {
+            let result = try await leased(lock: lock, body)
+            writeGate.leave(ticket, unavailable: false)
+            return result
+        } catch {
+            writeGate.leave(ticket, unavailable: error is StoreUnavailableError)
+            throw error
+        }
+    }
+
+    private func leased<Result: Sendable>(
         lock: Bool?, _ body: @escaping @Sendable (PostgresSession) async throws -> Result
     ) async throws -> Result {
         let logger = self.logger
@@ -141,6 +166,69 @@ public final class PostgresBackend: SQLBackend {
             // Connection pool and socket errors: the database cannot be reached.
             return StoreUnavailableError(String(describing: error))
         }
+    }
+}
+
+/// One process's write transactions in arrival order (``PostgresBackend/writeGate``).
+///
+/// A write that finds the database unavailable fails the writes that were already waiting
+/// behind it at once, with the same error: they wanted the same database, and each would
+/// otherwise wait its own lease timeout in turn.
+final class WriteGate: Sendable {
+    private struct State {
+        var busy = false
+        var next: UInt64 = 0
+        var waiters: [(ticket: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        /// Tickets up to this one were waiting when a write found the database unavailable.
+        var failUpTo: UInt64?
+    }
+
+    private let state = Mutex(State())
+
+    /// Waits for the earlier writes; returns this write's ticket.
+    func enter() async throws -> UInt64 {
+        let ticket = state.withLock { state -> UInt64 in
+            state.next += 1
+            return state.next
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let now = state.withLock { state -> Bool in
+                    if !state.busy {
+                        state.busy = true
+                        return true
+                    }
+                    state.waiters.append((ticket, continuation))
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.ticket == ticket }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+        return ticket
+    }
+
+    /// Lets the next write in; after an unavailable database, fails those that were waiting.
+    func leave(_ ticket: UInt64, unavailable: Bool) {
+        var failed: [CheckedContinuation<Void, any Error>] = []
+        let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            if unavailable { state.failUpTo = state.next }
+            while let first = state.waiters.first, let limit = state.failUpTo, first.ticket <= limit {
+                failed.append(state.waiters.removeFirst().continuation)
+            }
+            guard !state.waiters.isEmpty else {
+                state.busy = false
+                return nil
+            }
+            return state.waiters.removeFirst().continuation
+        }
+        for waiter in failed { waiter.resume(throwing: StoreUnavailableError("the database was unavailable to the write before")) }
+        next?.resume()
     }
 }
 

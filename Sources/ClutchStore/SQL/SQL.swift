@@ -228,6 +228,16 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// The strings of a JSON array bound as ONE parameter (`json`), as a subquery of one column,
+    /// `value`: a list of any length in one statement, for bulk member writes (PostgreSQL bound
+    /// a `TEXT[]`; SQLite has no arrays, and `\(list:)` would need one parameter per element).
+    public func textElements(ofJSON json: String) -> SQL {
+        switch self {
+        case .sqlite: "SELECT value FROM json_each(\(json))"
+        case .postgres: "SELECT value FROM json_array_elements_text(CAST(\(json) AS JSON))"
+        }
+    }
+
     /// `a + b` for two integer columns or parameters, saturating at `limit` instead of overflowing
     /// (PostgreSQL raises on overflow; SQLite would turn the sum into a REAL).
     public func saturatingSum(_ a: String, _ b: String, limit: Int64 = Int64.max) -> String {

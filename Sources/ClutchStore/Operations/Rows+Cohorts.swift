@@ -47,20 +47,32 @@ extension Rows {
         return record
     }
 
-    /// The environment's cohorts with their members, sorted by key: the members of all of them
-    /// in one query.
+    /// The environment's cohorts with their members, sorted by key. The members of all of them
+    /// are read as one list of values (no row per member: ``SQLSession/values(_:_:)``), cut
+    /// where each cohort's count says, in the same transaction and the same order.
     static func cohorts(_ session: any SQLSession, environment: String) async throws -> [CohortRecord] {
-        var members: [String: [String]] = [:]
+        let order = session.dialect.byteOrder
+        var counts: [(cohort: String, count: Int)] = []
         for row in try await session.rows(
             """
-            SELECT cohort, member FROM cohort_member WHERE environment = \(environment)
-            ORDER BY cohort, member\(raw: session.dialect.byteOrder)
+            SELECT cohort, COUNT(*) AS n FROM cohort_member WHERE environment = \(environment)
+            GROUP BY cohort ORDER BY cohort\(raw: order)
             """)
         {
-            members[try row.get(at: 0, as: String.self), default: []].append(try row.get(at: 1, as: String.self))
+            counts.append((try row.get("cohort"), try row.get("n")))
+        }
+        let all = try await session.values(
+            String.self,
+            "SELECT member FROM cohort_member WHERE environment = \(environment) ORDER BY cohort\(raw: order), member\(raw: order)")
+        var members: [String: [String]] = [:]
+        var start = 0
+        for (cohort, count) in counts {
+            let end = min(start + count, all.count)
+            members[cohort] = Array(all[start..<end])
+            start = end
         }
         return try await session.rows(
-            "SELECT * FROM cohort WHERE environment = \(environment) ORDER BY key\(raw: session.dialect.byteOrder)"
+            "SELECT * FROM cohort WHERE environment = \(environment) ORDER BY key\(raw: order)"
         ).map { row in try cohortRecord(row, members: members[try row.get("key", as: String.self)] ?? []) }
     }
 
@@ -72,41 +84,29 @@ extension Rows {
     // MARK: Writing
 
     /// Adds and removes member rows (sorted lists, without repeats), each way in one statement
-    /// whatever their number: the members travel as one JSON parameter
-    /// (``SQLDialect/textElements(ofJSON:)``). Answers the change as it took effect (members
-    /// already present are not added, absent ones not removed).
+    /// whatever their number, the members bound as one parameter (``SQLDialect/isElement(_:of:)``,
+    /// ``SQLDialect/textElements(_:)``). Answers the change as it took effect (members already
+    /// present are not added, absent ones not removed).
     static func writeMembers(_ session: any SQLSession, environment: String, cohort key: String, _ change: MemberChange) async throws -> MemberChange {
         var effective = MemberChange()
         if !change.removed.isEmpty {
-            let removed = session.dialect.textElements(ofJSON: try Tables.json(change.removed))
             effective.removed = MemberOrder.sorted(try await session.values(
                 String.self,
                 """
-                DELETE FROM cohort_member WHERE environment = \(environment) AND cohort = \(key) AND member IN (\(removed))
+                DELETE FROM cohort_member
+                WHERE environment = \(environment) AND cohort = \(key) AND \(session.dialect.isElement("member", of: change.removed))
                 RETURNING member
                 """))
         }
         if !change.added.isEmpty {
-            let json = try Tables.json(change.added)
-            // The members already there, not every one added: filling a large cohort answers
-            // (almost) no rows.
-            let present = MemberOrder.sorted(try await session.values(
+            // `WHERE true`: SQLite's parser needs it between `INSERT … SELECT` and `ON CONFLICT`.
+            effective.added = MemberOrder.sorted(try await session.values(
                 String.self,
                 """
-                SELECT member FROM cohort_member
-                WHERE environment = \(environment) AND cohort = \(key) AND member IN (\(session.dialect.textElements(ofJSON: json)))
+                INSERT INTO cohort_member (environment, cohort, member)
+                SELECT \(environment), \(key), value FROM (\(session.dialect.textElements(change.added))) AS added WHERE true
+                ON CONFLICT DO NOTHING RETURNING member
                 """))
-            effective.added = present.isEmpty
-                ? MemberOrder.sorted(change.added) : MemberOrder.difference(from: present, to: MemberOrder.sorted(change.added)).added
-            if !effective.added.isEmpty {
-                // `WHERE true`: SQLite's parser needs it between `INSERT … SELECT` and `ON CONFLICT`.
-                try await session.execute(
-                    """
-                    INSERT INTO cohort_member (environment, cohort, member)
-                    SELECT \(environment), \(key), value FROM (\(session.dialect.textElements(ofJSON: json))) AS added WHERE true
-                    ON CONFLICT DO NOTHING
-                    """)
-            }
         }
         if !effective.isEmpty {
             let delta = Int64(effective.added.count - effective.removed.count)

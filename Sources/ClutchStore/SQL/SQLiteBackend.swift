@@ -83,7 +83,12 @@ struct SQLiteSession: SQLSession {
     func values<T: SQLColumn & Sendable>(_ type: T.Type, _ sql: SQL) async throws -> [T] {
         let (text, arguments, count) = sql.sqlite()
         return try await pump.withDatabase { db in
-            let cursor = try DatabaseValue.fetchCursor(Self.statement(db, text, count), arguments: arguments)
+            let statement = try Self.statement(db, text, count)
+            // Text, the long lists (members): GRDB's direct path, without a `DatabaseValue` each.
+            if T.self == String.self, let strings = try String?.fetchAll(statement, arguments: arguments).compactMap({ $0 }) as? [T] {
+                return strings
+            }
+            let cursor = try DatabaseValue.fetchCursor(statement, arguments: arguments)
             var values: [T] = []
             while let value = try cursor.next() {
                 if !value.isNull { values.append(try T.decode(.sqlite(value), column: "#0")) }

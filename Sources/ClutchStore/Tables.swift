@@ -123,11 +123,6 @@ enum Tables {
             prerequisiteIssues: { try prerequisiteIssues(db, flag) })
     }
 
-    /// What SDKs of `environment` see of `flag`: nothing when it is absent or archived.
-    static func view(_ flag: Flag?, in environment: String) -> Flag? {
-        FlagChangePlan.view(flag, in: environment)
-    }
-
     /// Writes `new` over `old` (`nil` = absent) as one change: the current row, an immutable
     /// revision, an audit event and the snapshot versions of the environments whose view changed.
     /// Writing what is already stored changes nothing and returns no versions.

@@ -123,11 +123,6 @@ enum Tables {
             prerequisiteIssues: { try prerequisiteIssues(db, flag) })
     }
 
-    /// What SDKs of `environment` see of `flag`: nothing when it is absent or archived.
-    static func view(_ flag: Flag?, in environment: String) -> Flag? {
-        FlagChangePlan.view(flag, in: environment)
-    }
-
     /// Writes `new` over `old` (`nil` = absent) as one change: the current row, an immutable
     /// revision, an audit event and the snapshot versions of the environments whose view changed.
     /// Writing what is already stored changes nothing and returns no versions.
@@ -195,9 +190,8 @@ enum Tables {
 
     // MARK: Cohorts
     //
-    // A cohort's definition (description, attribute, clauses) is one row of `cohort`; its
-    // members are rows of `cohort_member`, so that adding or removing a few members writes
-    // only those rows and a revision naming only them, however large the cohort is.
+    // Transition: what the SQLite code of other families (schedules, console queries) still
+    // calls until it is written once; the cohort rows are written once in `Rows+Cohorts.swift`.
 
     /// The cohort's row, without its members.
     static func cohortRecord(_ row: Row, members: [String] = []) throws -> CohortRecord {
@@ -211,46 +205,15 @@ enum Tables {
             updatedBy: try row.decode(String.self, forColumn: "updated_by"))
     }
 
-    /// The cohort with its members (sorted by UTF-8 bytes).
-    static func cohort(_ db: Database, _ key: String, environment: String) throws -> CohortRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key]) else {
-            return nil
-        }
-        let members = try String.fetchAll(
-            db, sql: "SELECT member FROM cohort_member WHERE environment = ? AND cohort = ? ORDER BY member",
-            arguments: [environment, key])
-        return try cohortRecord(row, members: members)
-    }
-
     /// The cohort without reading its members: for writes that change only some of them.
     static func cohortDefinition(_ db: Database, _ key: String, environment: String) throws -> CohortRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key])
             .map { try cohortRecord($0) }
     }
 
-    /// The environment's cohorts with their members, sorted by key.
-    static func cohorts(_ db: Database, environment: String) throws -> [CohortRecord] {
-        var members: [String: [String]] = [:]
-        let cursor = try Row.fetchCursor(
-            db, sql: "SELECT cohort, member FROM cohort_member WHERE environment = ? ORDER BY cohort, member", arguments: [environment])
-        while let row = try cursor.next() {
-            members[row[0], default: []].append(row[1])
-        }
-        return try Row.fetchAll(db, sql: "SELECT * FROM cohort WHERE environment = ? ORDER BY key", arguments: [environment])
-            .map { row in try cohortRecord(row, members: members[row["key"] as String? ?? ""] ?? []) }
-    }
-
     /// The number of members of a cohort (kept in its row by ``writeMembers``).
     static func memberCount(_ db: Database, _ key: String, environment: String) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT member_count FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key]) ?? 0
-    }
-
-    /// A cohort as the store keeps it: members sorted by UTF-8 bytes, without repeats, so that
-    /// a definition and the same one read back compare equal.
-    static func normalized(_ cohort: Cohort) -> Cohort {
-        var cohort = cohort
-        if !MemberOrder.isSorted(cohort.members) { cohort.members = MemberOrder.sorted(cohort.members) }
-        return cohort
     }
 
     /// Adds and removes member rows; answers the change as it took effect (members already
@@ -275,73 +238,6 @@ enum Tables {
         return effective
     }
 
-    /// What a cohort revision stores: the definition without members, and the members the
-    /// change added and removed (never the whole member list of a large cohort).
-    struct CohortRevisionContent: Encodable {
-        var definition: Cohort?
-        var members: MemberChange
-    }
-
-    static func validate(_ cohort: Cohort, prefix: String = "") throws {
-        do {
-            try cohort.validate()
-        } catch {
-            throw StoreError.invalid(error, prefix: prefix)
-        }
-    }
-
-    /// Writes a cohort change like ``commitFlag``; a cohort change bumps its own environment only.
-    /// `new` replaces the definition and the member list (only the members that differ are
-    /// written); `nil` deletes the cohort.
-    static func commitCohort(
-        _ db: Database, environment: String, key: String, old: CohortRecord?, new: Cohort?, action: String, change: ChangeInfo
-    ) throws -> Change<CohortRecord?> {
-        let new = new.map(normalized)
-        if old?.cohort == new { return Change(value: old, versions: [:]) }
-        let now = Date()
-        var definition = new
-        definition?.members = []
-        let members = MemberOrder.difference(from: old?.cohort.members ?? [], to: new?.members ?? [])
-        if let definition {
-            let text = try json(definition)
-            if old == nil {
-                try db.execute(
-                    sql: "INSERT INTO cohort (environment, key, definition, revision, updated_at, updated_by) VALUES (?, ?, ?, 0, ?, ?)",
-                    arguments: [environment, key, text, now, change.actor])
-            } else {
-                try db.execute(
-                    sql: "UPDATE cohort SET definition = ? WHERE environment = ? AND key = ?", arguments: [text, environment, key])
-            }
-            _ = try writeMembers(db, environment: environment, cohort: key, members)
-        } else {
-            try db.execute(sql: "DELETE FROM cohort_member WHERE environment = ? AND cohort = ?", arguments: [environment, key])
-            try db.execute(sql: "DELETE FROM cohort WHERE environment = ? AND key = ?", arguments: [environment, key])
-        }
-        let summary = cohortSummary(from: old?.cohort, to: new, members: members)
-        _ = try record(
-            db, environment: environment, key: key, content: CohortRevisionContent(definition: definition, members: members),
-            action: action, summary: summary, change: change, at: now)
-        let (versions, previous) = try bump(db, [environment])
-        return Change(
-            value: try cohort(db, key, environment: environment), versions: versions,
-            touched: Touched(previousVersions: previous, cohorts: [environment: [key]]))
-    }
-
-    /// A cohort revision's one-line summary.
-    static func cohortSummary(from old: Cohort?, to new: Cohort?, members: MemberChange) -> String {
-        switch (old, new) {
-        case (nil, _): return "created"
-        case (_, nil): return "deleted"
-        case (let before?, let after?):
-            var parts: [String] = []
-            if !members.isEmpty { parts.append("members +\(members.added.count) -\(members.removed.count)") }
-            if before.clauses != after.clauses { parts.append("clauses changed") }
-            if before.attribute != after.attribute { parts.append("attribute \(before.attribute) → \(after.attribute)") }
-            if before.description != after.description { parts.append("description changed") }
-            return parts.joined(separator: "; ")
-        }
-    }
-
     /// Changes some members of an existing cohort: rows, revision, audit event, version bump.
     /// Answers `nil` (and writes nothing) when the change would change nothing.
     static func commitMembers(
@@ -355,7 +251,7 @@ enum Tables {
         }
         let now = Date()
         _ = try record(
-            db, environment: environment, key: key, content: CohortRevisionContent(definition: nil, members: effective),
+            db, environment: environment, key: key, content: Rows.CohortRevisionContent(definition: nil, members: effective),
             action: "members", summary: "members +\(effective.added.count) -\(effective.removed.count)", change: change, at: now)
         let (versions, previous) = try bump(db, [environment])
         return (effective, Change(value: (), versions: versions,
@@ -364,7 +260,7 @@ enum Tables {
 
     /// Appends the cohort's next revision and its audit event, and stamps the cohort row with it.
     private static func record(
-        _ db: Database, environment: String, key: String, content: CohortRevisionContent, action: String, summary: String,
+        _ db: Database, environment: String, key: String, content: Rows.CohortRevisionContent, action: String, summary: String,
         change: ChangeInfo, at now: Date
     ) throws -> Int64 {
         // The row's revision too: a cohort written before revisions were kept has none in `revision`.

@@ -2,9 +2,8 @@ import ClutchCore
 import Foundation
 import PostgresNIO
 
-/// Cohort rows in PostgreSQL, laid out as in SQLite: the definition in `cohort`, members in
-/// `cohort_member` (sorted by bytes: the column's collation is "C"), so a membership change
-/// writes only the members it names.
+/// Transition: the cohort rows that the PostgreSQL code of other families (schedules, console
+/// queries) still calls until it is written once; cohorts are written once in `Rows+Cohorts.swift`.
 extension PostgresTables {
     static func cohortRecord(_ row: PostgresRandomAccessRow, members: [String] = []) throws -> CohortRecord {
         var cohort = try Tables.decode(Cohort.self, try row.get("definition"))
@@ -14,37 +13,8 @@ extension PostgresTables {
             updatedAt: try row.get("updated_at"), updatedBy: try row.get("updated_by"))
     }
 
-    static func cohort(_ session: PostgresSession, _ key: String, environment: String) async throws -> CohortRecord? {
-        guard let row = try await session.row("SELECT * FROM cohort WHERE environment = \(environment) AND key = \(key)") else {
-            return nil
-        }
-        let members = try await session.values(
-            String.self, "SELECT member FROM cohort_member WHERE environment = \(environment) AND cohort = \(key) ORDER BY member")
-        return try cohortRecord(row, members: members)
-    }
-
     static func cohortDefinition(_ session: PostgresSession, _ key: String, environment: String) async throws -> CohortRecord? {
         try await session.row("SELECT * FROM cohort WHERE environment = \(environment) AND key = \(key)").map { try cohortRecord($0) }
-    }
-
-    static func requireCohort(_ session: PostgresSession, _ key: String, _ environment: String) async throws -> CohortRecord {
-        try await requireEnvironment(session, environment)
-        guard let record = try await cohort(session, key, environment: environment) else {
-            throw StoreError.notFound("cohort '\(key)' does not exist in environment '\(environment)'")
-        }
-        return record
-    }
-
-    static func cohorts(_ session: PostgresSession, environment: String) async throws -> [CohortRecord] {
-        var members: [String: [String]] = [:]
-        for row in try await session.rows(
-            "SELECT cohort, member FROM cohort_member WHERE environment = \(environment) ORDER BY cohort, member")
-        {
-            members[try row.get("cohort"), default: []].append(try row.get("member"))
-        }
-        return try await session.rows("SELECT * FROM cohort WHERE environment = \(environment) ORDER BY key COLLATE \"C\"").map { row in
-            try cohortRecord(row, members: members[try row.get("key", as: String.self)] ?? [])
-        }
     }
 
     static func memberCount(_ session: PostgresSession, _ key: String, environment: String) async throws -> Int {
@@ -80,44 +50,7 @@ extension PostgresTables {
         return effective
     }
 
-    /// Writes a cohort change as ``Tables/commitCohort(_:environment:key:old:new:action:change:)`` does.
-    static func commitCohort(
-        _ session: PostgresSession, environment: String, key: String, old: CohortRecord?, new: Cohort?, action: String, change: ChangeInfo
-    ) async throws -> Change<CohortRecord?> {
-        let new = new.map(Tables.normalized)
-        if old?.cohort == new { return Change(value: old, versions: [:]) }
-        let now = Date()
-        var definition = new
-        definition?.members = []
-        let members = MemberOrder.difference(from: old?.cohort.members ?? [], to: new?.members ?? [])
-        if let definition {
-            let text = try Tables.json(definition)
-            if old == nil {
-                try await session.execute(
-                    """
-                    INSERT INTO cohort (environment, key, definition, revision, updated_at, updated_by)
-                    VALUES (\(environment), \(key), \(text), 0, \(now), \(change.actor))
-                    """)
-            } else {
-                try await session.execute("UPDATE cohort SET definition = \(text) WHERE environment = \(environment) AND key = \(key)")
-            }
-            _ = try await writeMembers(session, environment: environment, cohort: key, members)
-        } else {
-            try await session.execute("DELETE FROM cohort_member WHERE environment = \(environment) AND cohort = \(key)")
-            try await session.execute("DELETE FROM cohort WHERE environment = \(environment) AND key = \(key)")
-        }
-        let summary = Tables.cohortSummary(from: old?.cohort, to: new, members: members)
-        _ = try await record(
-            session, environment: environment, key: key,
-            content: Tables.CohortRevisionContent(definition: definition, members: members), action: action, summary: summary,
-            change: change, at: now)
-        let (versions, previous) = try await bump(session, [environment])
-        return Change(
-            value: try await cohort(session, key, environment: environment), versions: versions,
-            touched: Touched(previousVersions: previous, cohorts: [environment: [key]]))
-    }
-
-    /// The write of ``PostgresStore/applyMembers(_:cohort:environment:change:)`` inside the
+    /// The write of ``SQLStore/applyMembers(_:cohort:environment:change:)`` inside the
     /// caller's transaction (the scheduler claims a schedule and applies it in one transaction).
     static func applyMembers(
         _ session: PostgresSession, _ requested: MemberChange, cohort key: String, environment: String, change: ChangeInfo
@@ -148,7 +81,7 @@ extension PostgresTables {
         }
         let now = Date()
         _ = try await record(
-            session, environment: environment, key: key, content: Tables.CohortRevisionContent(definition: nil, members: effective),
+            session, environment: environment, key: key, content: Rows.CohortRevisionContent(definition: nil, members: effective),
             action: "members", summary: "members +\(effective.added.count) -\(effective.removed.count)", change: change, at: now)
         let (versions, previous) = try await bump(session, [environment])
         return (effective, Change(value: (), versions: versions,
@@ -157,7 +90,7 @@ extension PostgresTables {
 
     /// Appends the cohort's next revision and its audit event, and stamps the cohort row with it.
     private static func record(
-        _ session: PostgresSession, environment: String, key: String, content: Tables.CohortRevisionContent, action: String,
+        _ session: PostgresSession, environment: String, key: String, content: Rows.CohortRevisionContent, action: String,
         summary: String, change: ChangeInfo, at now: Date
     ) async throws -> Int64 {
         let latest = try await session.value(

@@ -62,6 +62,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
             if first { parts.append(.text("NULL")) }
         }
 
+        /// A list of strings as ONE parameter (``SQLValue/texts(_:)``), for the dialect's
+        /// ``SQLDialect/textElements(_:)`` and ``SQLDialect/isElement(_:of:)`` only.
+        mutating func appendInterpolation(texts values: [String]) {
+            parts.append(.value(.texts(values)))
+        }
+
         /// Text spliced as it is: only what the store writes itself, never a caller's value.
         public mutating func appendInterpolation(raw text: String) {
             parts.append(.text(text))
@@ -114,6 +120,9 @@ public enum SQLValue: Sendable, Hashable {
     case real(Double?)
     case boolean(Bool?)
     case date(Date?)
+    /// A list of strings as one parameter: a `TEXT[]` on PostgreSQL, a JSON array on SQLite
+    /// (read there with `json_each`). Spliced only by ``SQLDialect``'s list fragments.
+    case texts([String])
 
     /// SQLite's storage: dates as GRDB writes them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), so that
     /// rows written before and after compare and sort alike; booleans as 0 and 1.
@@ -124,6 +133,7 @@ public enum SQLValue: Sendable, Hashable {
         case .real(let value): value?.databaseValue ?? .null
         case .boolean(let value): value?.databaseValue ?? .null
         case .date(let value): value?.databaseValue ?? .null
+        case .texts(let values): SQLValue.jsonArray(values).databaseValue
         }
     }
 
@@ -134,7 +144,34 @@ public enum SQLValue: Sendable, Hashable {
         case .real(let value): bindings.append(value)
         case .boolean(let value): bindings.append(value)
         case .date(let value): bindings.append(value)
+        case .texts(let values): bindings.append(values)
         }
+    }
+
+    /// `values` as a JSON array of strings (RFC 8259 escapes), without a failure path.
+    static func jsonArray(_ values: [String]) -> String {
+        var json = "["
+        json.reserveCapacity(values.reduce(2) { $0 + $1.utf8.count + 3 })
+        for (index, value) in values.enumerated() {
+            if index > 0 { json += "," }
+            json += "\""
+            // Most members need no escape: appended whole.
+            guard value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+                json += value
+                json += "\""
+                continue
+            }
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": json += "\\\""
+                case "\\": json += "\\\\"
+                case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
+                default: json.unicodeScalars.append(scalar)
+                }
+            }
+            json += "\""
+        }
+        return json + "]"
     }
 }
 
@@ -234,6 +271,27 @@ public enum SQLDialect: Sendable {
         switch self {
         case .sqlite: ""
         case .postgres: " FOR SHARE"
+        }
+    }
+
+    /// `values` as a subquery of one column, `value`, bound as ONE parameter: a list of any
+    /// length in one statement, for bulk member writes (`\(list:)` needs a parameter per
+    /// element). PostgreSQL binds a `TEXT[]`; SQLite has no arrays and reads a JSON array.
+    public func textElements(_ values: [String]) -> SQL {
+        switch self {
+        case .sqlite: "SELECT value FROM json_each(\(texts: values))"
+        case .postgres: "SELECT unnest(CAST(\(texts: values) AS TEXT[])) AS value"
+        }
+    }
+
+    /// Whether `column` is one of `values`, bound as ONE parameter, looked up by index. On
+    /// PostgreSQL the array must be the parameter itself (`= ANY($1)`): planned as a constant,
+    /// it is an index condition or a hashed test, where an array built by a subquery is searched
+    /// element by element for every row (quadratic for a 100,000-member cohort).
+    public func isElement(_ column: String, of values: [String]) -> SQL {
+        switch self {
+        case .sqlite: "\(raw: column) IN (SELECT value FROM json_each(\(texts: values)))"
+        case .postgres: "\(raw: column) = ANY(CAST(\(texts: values) AS TEXT[]))"
         }
     }
 

@@ -26,6 +26,10 @@ public protocol SQLSession: Sendable {
     /// Runs a statement and answers every row.
     func rows(_ sql: SQL) async throws -> [SQLRow]
 
+    /// The first column of every row (NULLs left out). A backend may read it without building
+    /// rows (SQLite: a cursor), for long lists such as a large cohort's members.
+    func values<T: SQLColumn & Sendable>(_ type: T.Type, _ sql: SQL) async throws -> [T]
+
     /// Notes that this transaction queued `work` for the background runners.
     func queue(_ work: StoreWork) async throws
 
@@ -46,8 +50,8 @@ extension SQLSession {
         return try row.get(at: 0, as: T?.self)
     }
 
-    /// The first column of every row (NULLs left out).
-    public func values<T: SQLColumn>(_ type: T.Type, _ sql: SQL) async throws -> [T] {
+    /// The first column of every row (NULLs left out), from ``rows(_:)``.
+    public func values<T: SQLColumn & Sendable>(_ type: T.Type, _ sql: SQL) async throws -> [T] {
         try await rows(sql).compactMap { try $0.get(at: 0, as: T?.self) }
     }
 

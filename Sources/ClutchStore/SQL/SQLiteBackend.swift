@@ -107,6 +107,25 @@ struct SQLiteSession: SQLSession {
         }
     }
 
+    /// Read through a cursor of values, without copying each row: a 100,000-member cohort
+    /// reads several times faster than through ``rows(_:)``.
+    func values<T: SQLColumn & Sendable>(_ type: T.Type, _ sql: SQL) async throws -> [T] {
+        let (text, arguments, count) = sql.sqlite()
+        return try await pump.withDatabase { db in
+            let statement = try Self.statement(db, text, count)
+            // Text, the long lists (members): GRDB's direct path, without a `DatabaseValue` each.
+            if T.self == String.self, let strings = try String?.fetchAll(statement, arguments: arguments).compactMap({ $0 }) as? [T] {
+                return strings
+            }
+            let cursor = try DatabaseValue.fetchCursor(statement, arguments: arguments)
+            var values: [T] = []
+            while let value = try cursor.next() {
+                if !value.isNull { values.append(try T.decode(.sqlite(value), column: "#0")) }
+            }
+            return values
+        }
+    }
+
     func queue(_ work: StoreWork) async throws {
         queued.insert(work)
     }

@@ -1,50 +1,59 @@
 import ClutchCore
 import Foundation
-import PostgresNIO
 
-/// Cohorts and their members, as ``FlagStore`` keeps them.
-extension PostgresStore {
+/// Cohorts and their members.
+extension SQLStore {
+    /// The cohorts of `environment`, sorted by key.
     public func cohorts(environment: String) async throws -> [CohortRecord] {
         try await read { session in
-            try await PostgresTables.requireEnvironment(session, environment)
-            return try await PostgresTables.cohorts(session, environment: environment)
+            try await Rows.requireEnvironment(session, environment)
+            return try await Rows.cohorts(session, environment: environment)
         }
     }
 
+    /// The cohort `key` of `environment`, or `notFound`.
     public func cohort(_ key: String, environment: String) async throws -> CohortRecord {
-        try await read { session in try await PostgresTables.requireCohort(session, key, environment) }
+        try await read { session in try await Rows.requireCohort(session, key, environment) }
     }
 
+    /// Creates a cohort in `environment`.
     public func createCohort(_ cohort: Cohort, environment: String, change: ChangeInfo) async throws -> Change<CohortRecord> {
-        try Tables.validate(cohort)
+        try Rows.validate(cohort)
         let result = try await write { session -> Change<CohortRecord?> in
-            try await PostgresTables.requireEnvironment(session, environment)
-            if try await PostgresTables.cohortDefinition(session, cohort.key, environment: environment) != nil {
+            try await Rows.requireEnvironment(session, environment)
+            if try await Rows.cohortDefinition(session, cohort.key, environment: environment) != nil {
                 throw StoreError.conflict("cohort '\(cohort.key)' already exists in environment '\(environment)'", field: "key")
             }
-            return try await PostgresTables.commitCohort(
+            return try await Rows.commitCohort(
                 session, environment: environment, key: cohort.key, old: nil, new: cohort, action: "create", change: change)
         }
         return try written(result, cohort.key, environment, "create", change)
     }
 
+    /// Replaces a cohort's definition.
     public func updateCohort(_ cohort: Cohort, environment: String, ifRevision: Int64?, change: ChangeInfo) async throws -> Change<CohortRecord> {
-        try Tables.validate(cohort)
+        try Rows.validate(cohort)
         let result = try await write { session -> Change<CohortRecord?> in
-            let old = try await PostgresTables.requireCohort(session, cohort.key, environment)
-            try FlagStore.checkRevision(old, ifRevision)
-            return try await PostgresTables.commitCohort(
+            let old = try await Rows.requireCohort(session, cohort.key, environment)
+            try Rows.checkRevision(old, ifRevision)
+            return try await Rows.commitCohort(
                 session, environment: environment, key: cohort.key, old: old, new: cohort, action: "update", change: change)
         }
         return try written(result, cohort.key, environment, "update", change)
     }
 
+    /// Adds and removes explicit members (additions already present and removals absent are
+    /// ignored). Writes only those members and a revision naming them: the cost follows the
+    /// members named, not the size of the cohort. Refused when it would leave a cohort without
+    /// clauses and without members; a change that changes nothing writes nothing.
     public func updateMembers(
         cohort key: String, environment: String, add: [String], remove: [String], change: ChangeInfo
     ) async throws -> Change<MembershipResult> {
-        try await commitMembers(try FlagStore.checkedMembers(add: add, remove: remove), cohort: key, environment: environment, change: change)
+        try await commitMembers(try Rows.checkedMembers(add: add, remove: remove), cohort: key, environment: environment, change: change)
     }
 
+    /// Applies member instructions (`addMembers`, `removeMembers`) in order, as one change: for
+    /// each member its last instruction decides. Otherwise as ``updateMembers(cohort:environment:add:remove:change:)``.
     public func applyMembers(
         _ instructions: [MemberInstruction], cohort key: String, environment: String, change: ChangeInfo
     ) async throws -> Change<MembershipResult> {
@@ -60,8 +69,8 @@ extension PostgresStore {
     private func commitMembers(
         _ requested: MemberChange, cohort key: String, environment: String, change: ChangeInfo
     ) async throws -> Change<MembershipResult> {
-        let result = try await write { session -> Change<MembershipResult> in
-            try await PostgresTables.applyMembers(session, requested, cohort: key, environment: environment, change: change)
+        let result = try await write { session in
+            try await Rows.applyMembers(session, requested, cohort: key, environment: environment, change: change)
         }
         if !result.versions.isEmpty {
             logger.info("cohort members changed", metadata: [
@@ -72,22 +81,23 @@ extension PostgresStore {
         return result
     }
 
+    /// Deletes a cohort; refused (`conflict`, naming the flags) while a flag's rule in that environment names it.
     public func deleteCohort(_ key: String, environment: String, change: ChangeInfo) async throws -> Change<Void> {
         let result = try await write { session -> Change<CohortRecord?> in
-            let old = try await PostgresTables.requireCohort(session, key, environment)
-            let users = try await PostgresTables.allFlags(session).filter { record in
+            let old = try await Rows.requireCohort(session, key, environment)
+            let users = try await Rows.allFlags(session).filter { record in
                 record.flag.environments[environment]?.rules.contains { rule in
                     rule.clauses.contains { $0.cohort == key }
                 } ?? false
             }.map(\.flag.key)
-            try FlagStore.checkUnusedCohort(key, environment: environment, users: users)
-            return try await PostgresTables.commitCohort(
-                session, environment: environment, key: key, old: old, new: nil, action: "delete", change: change)
+            try Rows.checkUnusedCohort(key, environment: environment, users: users)
+            return try await Rows.commitCohort(session, environment: environment, key: key, old: old, new: nil, action: "delete", change: change)
         }
         logger.info("cohort deleted", metadata: ["cohort": "\(key)", "environment": "\(environment)", "actor": "\(change.actor)"])
         return result.with(())
     }
 
+    /// Unwraps a committed cohort change and logs it.
     func written(_ result: Change<CohortRecord?>, _ key: String, _ environment: String, _ action: String, _ change: ChangeInfo) throws -> Change<CohortRecord> {
         guard let record = result.value else {
             throw StoreError.notFound("cohort '\(key)' does not exist in environment '\(environment)'")

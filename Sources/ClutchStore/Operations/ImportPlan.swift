@@ -1,42 +1,9 @@
 import ClutchCore
 import Foundation
-import GRDB
 
-extension FlagStore {
-    /// Imports a document: each flag and cohort in it is created or replaced; the rest is left
-    /// alone. A flag's states for environments the document leaves out are kept. All or nothing,
-    /// in one transaction; every problem is reported with its path in the document. With
-    /// `dryRun`, the same result is computed and nothing is written.
-    public func importDocument(_ document: ClutchDocument, dryRun: Bool, change: ChangeInfo) async throws -> Change<ImportResult> {
-        if dryRun {
-            let plan = try await pool.read { db in try ImportPlan(document, db) }
-            return Change(value: plan.result, versions: [:])
-        }
-        let result = try await pool.write { db -> Change<ImportResult> in
-            let plan = try ImportPlan(document, db)
-            var versions: [String: Int64] = [:]
-            var touched = Touched()
-            for item in plan.cohorts where item.old?.cohort != Tables.normalized(item.new) {
-                let written = try Tables.commitCohort(
-                    db, environment: item.environment, key: item.new.key, old: item.old, new: item.new, action: "import", change: change)
-                versions.merge(written.versions) { max($0, $1) }
-                touched.merge(written.touched)
-            }
-            for item in plan.flags where item.old?.flag != item.new {
-                let written = try Tables.commitFlag(db, key: item.new.key, old: item.old, new: item.new, action: "import", change: change)
-                versions.merge(written.versions) { max($0, $1) }
-                touched.merge(written.touched)
-            }
-            return Change(value: plan.result, versions: versions, touched: touched)
-        }
-        logger.info("document imported", metadata: [
-            "changed": "\(result.value.changes.filter { $0.action != "unchanged" }.count)", "actor": "\(change.actor)",
-        ])
-        return result
-    }
-}
-
-/// What importing a document does, checked against the database: every problem is found before anything is written.
+/// What importing a document does, checked against the database: every problem is found before
+/// anything is written. Pure: ``Rows/importPlan(_:_:)`` reads what it needs first, so that the
+/// check of n flags costs n lookups, never n queries of every flag.
 struct ImportPlan {
     struct CohortItem {
         var environment: String
@@ -51,13 +18,6 @@ struct ImportPlan {
 
     var cohorts: [CohortItem] = []
     var flags: [FlagItem] = []
-
-    init(_ document: ClutchDocument, _ db: Database) throws {
-        try self.init(
-            document, environments: Set(try Tables.environmentKeys(db)), cohortKeys: try Tables.cohortKeys(db),
-            storedCohort: { try Tables.cohort(db, $1, environment: $0) }, storedFlag: { try Tables.flag(db, $0) },
-            prerequisiteIssues: { try Tables.prerequisiteIssues(db, $0, overlay: $1) })
-    }
 
     /// The plan from what the database holds: its environments and cohort keys, each stored
     /// cohort (environment, key) and flag the document names, and the prerequisite check of a
@@ -119,7 +79,7 @@ struct ImportPlan {
     var result: ImportResult {
         var changes: [ImportChange] = []
         for item in cohorts {
-            let fields = FlagDiff.changes(from: item.old?.cohort, to: Tables.normalized(item.new))
+            let fields = FlagDiff.changes(from: item.old?.cohort, to: Rows.normalized(item.new))
             changes.append(ImportChange(
                 kind: "cohort", key: item.new.key, environment: item.environment,
                 action: item.old == nil ? "create" : (fields.isEmpty ? "unchanged" : "update"), fields: fields))

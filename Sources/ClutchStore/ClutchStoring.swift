@@ -2,8 +2,9 @@ import ClutchCore
 import Foundation
 
 /// What the server needs from a database: flags, cohorts, credentials, usage, history and the
-/// snapshots the engines are built from. ``FlagStore`` keeps them in a SQLite file (the default);
-/// `PostgresStore` (module ClutchPostgres) in a PostgreSQL database that several replicas share.
+/// snapshots the engines are built from. ``SQLStore`` implements it once over either database:
+/// ``FlagStore`` keeps them in a SQLite file (the default), ``PostgresStore`` in a PostgreSQL
+/// database that several replicas share.
 ///
 /// Every implementation guarantees, for every method that changes something:
 ///
@@ -182,4 +183,4 @@ extension ClutchStoring {
     }
 }
 
-extension FlagStore: ClutchStoring {}
+extension SQLStore: ClutchStoring {}

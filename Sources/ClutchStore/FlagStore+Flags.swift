@@ -1,23 +1,9 @@
 import ClutchCore
 import Foundation
-import GRDB
 
-extension FlagStore {
-
-
-
-
-
-
-
-
-
+extension SQLStore {
     /// How long after its last evaluation a flag may be deleted without forcing it.
-    public static let deletionGrace: TimeInterval = 7 * 24 * 3600
-
-    static func checkUnused(_ db: Database, _ record: FlagRecord, now: Date) throws {
-        try checkUnused(record, usage: try Tables.usage(db, flag: record.flag.key), now: now)
-    }
+    public static var deletionGrace: TimeInterval { 7 * 24 * 3600 }
 
     /// Refuses deleting a flag that is on somewhere or was evaluated lately (`usage`: its usage).
     static func checkUnused(_ record: FlagRecord, usage: [String: FlagUsage]?, now: Date) throws {
@@ -34,17 +20,5 @@ extension FlagStore {
                 + "(clutch flags archive \(key)), and delete it once nothing has evaluated it for 7 days; or delete it now with force "
                 + "(clutch flags delete \(key) --force, or ?force=true)",
             field: "force")
-    }
-
-
-    /// Unwraps a committed flag change and logs it.
-    func written(_ result: Change<FlagRecord?>, _ key: String, _ action: String, _ change: ChangeInfo) throws -> Change<FlagRecord> {
-        guard let record = result.value else { throw StoreError.notFound("flag '\(key)' does not exist") }
-        if !result.versions.isEmpty || action == "create" {
-            logger.info("flag changed", metadata: [
-                "flag": "\(key)", "action": "\(action)", "revision": "\(record.revision)", "actor": "\(change.actor)",
-            ])
-        }
-        return result.with(record)
     }
 }

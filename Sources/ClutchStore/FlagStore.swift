@@ -3,20 +3,19 @@ import Foundation
 import GRDB
 import Logging
 
-/// The one source of truth for flags, cohorts, credentials and their history, in a SQLite file.
+/// The store in a SQLite file (the default): one server, no other process writing.
 ///
-/// Every change to a flag, a flag's state or a cohort is one transaction that writes the new
-/// current value, an immutable revision with the whole content after the change, an audit event,
-/// and bumps the snapshot version of each environment whose view changed. Writes are durable
-/// when they return (WAL with `synchronous = FULL`), so an acknowledged change survives `kill -9`.
-public final class FlagStore: Sendable {
-    /// The environments created on first start.
-    public static let defaultEnvironments = ["development", "staging", "production"]
+/// Writes are durable when they return (WAL with `synchronous = FULL`), so an acknowledged
+/// change survives `kill -9`. Every operation is ``SQLStore``'s, written once for both databases.
+public typealias FlagStore = SQLStore<SQLiteBackend>
 
-    let pool: DatabasePool
-    let logger: Logger
-    /// The operations written once for both databases.
-    let sql: SQLStore<SQLiteBackend>
+extension SQLStore {
+    /// The environments created on first start.
+    public static var defaultEnvironments: [String] { ["development", "staging", "production"] }
+}
+
+extension SQLStore where Backend == SQLiteBackend {
+    var pool: DatabasePool { backend.pool }
 
     /// Opens or creates the SQLite file at `path` (mode 0600, as its `-wal` and `-shm` files),
     /// runs the migrations and creates the default environments on first start.
@@ -25,8 +24,7 @@ public final class FlagStore: Sendable {
     /// created with the database; secrets written by an earlier version in plain text are
     /// sealed now. A missing or different key file while sealed secrets exist fails with
     /// ``WebhookSecretKeyError`` naming the file.
-    public init(path: String, secretKeyPath: String? = nil, logger: Logger) throws {
-        self.logger = logger
+    public convenience init(path: String, secretKeyPath: String? = nil, logger: Logger) throws {
         for file in FileModes.makeDatabasePrivate(path) {
             logger.notice("database file made readable by its owner only (0600)", metadata: ["path": "\(file)"])
         }
@@ -35,24 +33,12 @@ public final class FlagStore: Sendable {
         // `prepareDatabase`; NORMAL may lose the last commits on power loss, so set FULL again.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Schema.migrator.migrate(pool)
-        let sealedWith = try pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT secret_key FROM webhook WHERE secret_key IS NOT NULL"))
-        }
+        self.init(backend: SQLiteBackend(pool: pool), logger: logger)
+        try backend.writeBlocking { session in try await Rows.createDefaultEnvironments(session) }
+        let sealedWith = try backend.writeBlocking { session in try await Rows.sealingKeyIDs(session) }
         let secretKey = try WebhookSecretKey.prepare(path: secretKeyPath ?? path + ".key", sealedWith: sealedWith)
-        try pool.write { db in
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM environment") ?? 0
-            if count == 0 {
-                let now = Date()
-                for key in FlagStore.defaultEnvironments {
-                    try db.execute(sql: "INSERT INTO environment (key, created_at, version) VALUES (?, ?, 0)", arguments: [key, now])
-                }
-            }
-        }
-        let sql = SQLStore(backend: SQLiteBackend(pool: pool), logger: logger)
-        sql.useWebhookSecretKey(secretKey)
-        let sealed = try sql.backend.writeBlocking { session in try await Rows.sealPlainSecrets(session, with: secretKey) }
-        self.pool = pool
-        self.sql = sql
+        useWebhookSecretKey(secretKey)
+        let sealed = try backend.writeBlocking { session in try await Rows.sealPlainSecrets(session, with: secretKey) }
         if sealed > 0 { logger.notice("webhook secrets sealed", metadata: ["count": "\(sealed)", "key_file": "\(secretKey.path)"]) }
         logger.info("flag store open", metadata: ["path": "\(path)", "key_file": "\(secretKey.path)"])
     }
@@ -67,11 +53,6 @@ public final class FlagStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         return configuration
-    }
-
-    /// Closes the database. Calls made afterwards fail.
-    public func close() throws {
-        try pool.close()
     }
 
     /// The migrations, for tools and tests that need a database of an older schema

@@ -48,7 +48,7 @@ enum ScheduleInstructions {
     }
 
     /// `sch_` + random characters.
-    static func newID() -> String { "sch_" + FlagStore.randomHex(bytes: 8) }
+    static func newID() -> String { "sch_" + Secrets.randomHex(bytes: 8) }
 
     /// The net member change of a cohort schedule's stored instructions.
     static func memberChange(_ values: [Value]) throws -> MemberChange {

@@ -2,10 +2,10 @@ import Crypto
 import Foundation
 
 /// Secrets and identifiers the store makes, and the one form in which it keeps a secret: written
-/// once for both databases (``FlagStore/hash(secret:)`` is its public name).
-enum Secrets {
+/// once for both databases.
+public enum Secrets {
     /// Lowercase SHA-256 hex of `secret`: the only form in which credentials are stored.
-    static func hash(secret: String) -> String {
+    public static func hash(secret: String) -> String {
         hex(SHA256.hash(data: Data(secret.utf8)))
     }
 

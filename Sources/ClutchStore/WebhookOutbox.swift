@@ -22,7 +22,7 @@ enum WebhookOutbox {
     /// A new event's id (`evt_` + random) and its body: JSON with sorted keys, byte for byte what
     /// every attempt of every delivery sends.
     static func event(type: WebhookEventType, data: some Encodable, at now: Date) throws -> (id: String, body: String) {
-        let id = "evt_" + FlagStore.randomHex(bytes: 12)
+        let id = "evt_" + Secrets.randomHex(bytes: 12)
         return (id, try Tables.json(EventEnvelope(id: id, type: type.rawValue, createdAt: Timestamp.format(now), data: data)))
     }
 

@@ -76,7 +76,7 @@ public struct WebhookSecretKey: Sendable {
         let text = key.withUnsafeBytes { Data($0) }.base64EncodedString() + "\n"
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let aside = path + ".new-" + FlagStore.randomHex(bytes: 6)
+        let aside = path + ".new-" + Secrets.randomHex(bytes: 6)
         try FileModes.createPrivateFile(aside, contents: Data(text.utf8))
         defer { unlink(aside) }
         guard link(aside, path) == 0 else {

@@ -6,32 +6,32 @@ import Testing
 @Suite("Console sessions")
 struct ConsoleSessionTests {
     static func record(at date: Date) -> ConsoleSessionRecord {
-        ConsoleSessionRecord(principal: "admin", role: "admin", csrfHash: FlagStore.hash(secret: "csrf"), createdAt: date, lastSeen: date)
+        ConsoleSessionRecord(principal: "admin", role: "admin", csrfHash: Secrets.hash(secret: "csrf"), createdAt: date, lastSeen: date)
     }
 
     @Test(arguments: StoreBackend.allCases) func useKeepsASessionAliveAndIdlenessEndsIt(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let store = fixture.store
         let start = Date(timeIntervalSince1970: 1_800_000_000)
-        let hash = FlagStore.hash(secret: "session-id")
+        let hash = Secrets.hash(secret: "session-id")
         try await store.createConsoleSession(hash: hash, record: Self.record(at: start))
 
         let seen = try await store.touchConsoleSession(hash: hash, now: start.addingTimeInterval(1000), idleLimit: 1800)
         #expect(seen?.principal == "admin")
         #expect(seen?.role == "admin")
-        #expect(seen?.csrfHash == FlagStore.hash(secret: "csrf"))
+        #expect(seen?.csrfHash == Secrets.hash(secret: "csrf"))
         // 2,000 s after the start but 1,000 s after the last use: still alive.
         #expect(try await store.touchConsoleSession(hash: hash, now: start.addingTimeInterval(2000), idleLimit: 1800) != nil)
         // Idle for longer than the limit: gone, and it stays gone.
         #expect(try await store.touchConsoleSession(hash: hash, now: start.addingTimeInterval(4000), idleLimit: 1800) == nil)
         #expect(try await store.touchConsoleSession(hash: hash, now: start.addingTimeInterval(4001), idleLimit: 1_000_000) == nil)
-        #expect(try await store.touchConsoleSession(hash: FlagStore.hash(secret: "other"), now: start, idleLimit: 1800) == nil)
+        #expect(try await store.touchConsoleSession(hash: Secrets.hash(secret: "other"), now: start, idleLimit: 1800) == nil)
     }
 
     @Test(arguments: StoreBackend.allCases) func deletingEndsASession(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let now = Date()
-        let hash = FlagStore.hash(secret: "to-delete")
+        let hash = Secrets.hash(secret: "to-delete")
         try await fixture.store.createConsoleSession(hash: hash, record: Self.record(at: now))
         try await fixture.store.deleteConsoleSession(hash: hash)
         try await fixture.store.deleteConsoleSession(hash: hash)  // again: no error

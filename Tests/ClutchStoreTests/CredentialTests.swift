@@ -18,8 +18,8 @@ struct CredentialTests {
         #expect(key.environment == "production")
 
         let credentials = try await store.activeCredentials()
-        #expect(credentials.contains(CredentialRecord(hash: FlagStore.hash(secret: adminSecret), kind: .admin(name: "admin"))))
-        #expect(credentials.contains(CredentialRecord(hash: FlagStore.hash(secret: sdkSecret), kind: .sdk(id: key.id, environment: "production"))))
+        #expect(credentials.contains(CredentialRecord(hash: Secrets.hash(secret: adminSecret), kind: .admin(name: "admin"))))
+        #expect(credentials.contains(CredentialRecord(hash: Secrets.hash(secret: sdkSecret), kind: .sdk(id: key.id, environment: "production"))))
         #expect(token.name == "admin")
 
         try store.close()
@@ -30,19 +30,19 @@ struct CredentialTests {
         #expect(bytes.range(of: Data(adminSecret.utf8)) == nil)
         #expect(bytes.range(of: Data(sdkSecret.utf8)) == nil)
         // The hashes are there, so the search above looked at the right bytes.
-        #expect(bytes.range(of: Data(FlagStore.hash(secret: adminSecret).utf8)) != nil)
-        #expect(bytes.range(of: Data(FlagStore.hash(secret: sdkSecret).utf8)) != nil)
+        #expect(bytes.range(of: Data(Secrets.hash(secret: adminSecret).utf8)) != nil)
+        #expect(bytes.range(of: Data(Secrets.hash(secret: sdkSecret).utf8)) != nil)
     }
 
     @Test func hashIsSHA256Hex() {
-        #expect(FlagStore.hash(secret: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Secrets.hash(secret: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test(arguments: StoreBackend.allCases) func bootstrapTokenIsUsedAsGiven(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let (_, secret) = try await fixture.store.createAdminToken(name: "admin", secret: "bootstrap-token-0123456789")
         #expect(secret == "bootstrap-token-0123456789")
-        #expect(try await fixture.store.activeCredentials().map(\.hash) == [FlagStore.hash(secret: secret)])
+        #expect(try await fixture.store.activeCredentials().map(\.hash) == [Secrets.hash(secret: secret)])
         let reused = await #expect(throws: StoreError.self) {
             try await fixture.store.createAdminToken(name: "again", secret: "bootstrap-token-0123456789")
         }

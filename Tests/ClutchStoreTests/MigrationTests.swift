@@ -122,7 +122,7 @@ struct MigrationTests {
         #expect(try await reopened.auditEvents(since: nil, flag: nil, limit: 100) == audit)
         #expect(try await reopened.environments() == environments)
         #expect(try await reopened.usage() == usage)
-        #expect(try await reopened.activeCredentials().contains { $0.hash == FlagStore.hash(secret: secret) })
+        #expect(try await reopened.activeCredentials().contains { $0.hash == Secrets.hash(secret: secret) })
         #expect(try await reopened.integrityCheck() == "ok")
     }
 

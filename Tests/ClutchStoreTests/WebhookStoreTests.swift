@@ -203,7 +203,7 @@ struct WebhookStoreTests {
             return
         }
         let postgres = try #require(store as? PostgresStore)
-        try await postgres.unlocked { session in try await session.execute("UPDATE webhook SET secret = \(secret), secret_key = NULL") }
+        _ = try await postgres.unlocked { session in try await session.execute("UPDATE webhook SET secret = \(secret), secret_key = NULL") }
     }
 
     @Test(arguments: StoreBackend.allCases) func theSecretIsStoredSealedAndOpensOnlyForItsWebhook(_ backend: StoreBackend) async throws {

@@ -38,11 +38,11 @@ struct ConsoleSessions: Sendable {
     func create(for principal: ConsolePrincipal, now: Date = Date()) async throws -> (id: String, session: ConsoleSession) {
         let id = Self.randomID()
         let csrf = Self.csrfToken(forSessionID: id)
-        let hash = FlagStore.hash(secret: id)
+        let hash = Secrets.hash(secret: id)
         try await store.createConsoleSession(
             hash: hash,
             record: ConsoleSessionRecord(
-                principal: principal.name, role: principal.role.rawValue, csrfHash: FlagStore.hash(secret: csrf),
+                principal: principal.name, role: principal.role.rawValue, csrfHash: Secrets.hash(secret: csrf),
                 createdAt: now, lastSeen: now))
         return (id, ConsoleSession(principal: principal, csrfToken: csrf, idHash: hash))
     }
@@ -52,13 +52,13 @@ struct ConsoleSessions: Sendable {
     func session(forID id: String, now: Date = Date()) async throws -> ConsoleSession? {
         // A real id is 43 base64url characters; anything else cannot match and is not hashed.
         guard id.utf8.count == 43, id.utf8.allSatisfy(Self.isBase64URL) else { return nil }
-        let hash = FlagStore.hash(secret: id)
+        let hash = Secrets.hash(secret: id)
         guard let record = try await store.touchConsoleSession(hash: hash, now: now, idleLimit: idleTimeout.seconds),
             let role = ConsolePrincipal.Role(rawValue: record.role)
         else { return nil }
         let csrf = Self.csrfToken(forSessionID: id)
         // The stored hash ties the token to this session row; a mismatch means the row is not ours.
-        guard Self.constantTimeEqual(FlagStore.hash(secret: csrf), record.csrfHash) else { return nil }
+        guard Self.constantTimeEqual(Secrets.hash(secret: csrf), record.csrfHash) else { return nil }
         return ConsoleSession(principal: ConsolePrincipal(name: record.principal, role: role), csrfToken: csrf, idHash: hash)
     }
 

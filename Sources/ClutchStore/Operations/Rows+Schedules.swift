@@ -46,7 +46,7 @@ extension Rows {
             written = result.with(())
             revision = value.record.revision
         case .cohort:
-            let result = try await scheduledMembers(
+            let result = try await applyMembers(
                 session, try ScheduleInstructions.memberChange(schedule.instructions), cohort: schedule.key,
                 environment: schedule.environment, change: change)
             written = result.with(())
@@ -54,23 +54,5 @@ extension Rows {
         }
         try await session.execute("UPDATE schedule SET revision = \(revision) WHERE id = \(id)")
         return ScheduleOutcome(schedule: try await requireSchedule(session, id), change: written)
-    }
-
-    /// Transition, until the cohort operations are written once: a cohort schedule's member
-    /// change by each database's cohort code, inside the caller's transaction. Replace with
-    /// the shared cohort row helper (``Rows``) once it exists.
-    static func scheduledMembers(
-        _ session: any SQLSession, _ requested: MemberChange, cohort key: String, environment: String, change: ChangeInfo
-    ) async throws -> Change<MembershipResult> {
-        switch session {
-        case let sqlite as SQLiteSession:
-            return try await sqlite.pump.withDatabase { db in
-                try FlagStore.commitMembers(db, requested, cohort: key, environment: environment, change: change)
-            }
-        case let postgres as PostgresSQLSession:
-            return try await PostgresTables.applyMembers(postgres.session, requested, cohort: key, environment: environment, change: change)
-        default:
-            throw StoreUnavailableError("a cohort schedule needs a SQLite or PostgreSQL session")
-        }
     }
 }

@@ -14,6 +14,19 @@ enum Rows {
         }
     }
 
+    /// Creates the default environments in a database that has none (its first start).
+    static func createDefaultEnvironments(_ session: any SQLSession, now: Date = Date()) async throws {
+        guard try await !session.exists("SELECT 1 FROM environment") else { return }
+        for key in FlagStore.defaultEnvironments {
+            try await session.execute("INSERT INTO environment (key, created_at, version) VALUES (\(key), \(now), 0)")
+        }
+    }
+
+    /// The ids of the keys webhook secrets are sealed with, to check the key file against.
+    static func sealingKeyIDs(_ session: any SQLSession) async throws -> Set<String> {
+        Set(try await session.values(String.self, "SELECT DISTINCT secret_key FROM webhook WHERE secret_key IS NOT NULL"))
+    }
+
     static func environmentKeys(_ session: any SQLSession) async throws -> [String] {
         try await session.values(String.self, "SELECT key FROM environment ORDER BY key\(raw: session.dialect.byteOrder)")
     }

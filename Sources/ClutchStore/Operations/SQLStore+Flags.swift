@@ -163,7 +163,7 @@ extension SQLStore {
             // switch them off for everyone, which force does not mean to allow.
             try await Rows.checkNotRequired(session, key, action: "deleted")
             if !force {
-                try FlagStore.checkUnused(old, usage: try await Rows.usage(session, flag: key)[key], now: now)
+                try Self.checkUnused(old, usage: try await Rows.usage(session, flag: key)[key], now: now)
             }
             return try await Rows.commitFlag(session, key: key, old: old, new: nil, action: "delete", change: change)
         }

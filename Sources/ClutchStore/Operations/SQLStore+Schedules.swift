@@ -143,3 +143,8 @@ extension SQLStore {
         backend.onQueued(.schedules, action)
     }
 }
+
+extension SQLStore {
+    /// The actor a schedule's change is recorded under (revision, audit event, webhooks).
+    public static var schedulerActor: String { ScheduleInstructions.schedulerActor }
+}

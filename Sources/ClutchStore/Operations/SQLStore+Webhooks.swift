@@ -13,7 +13,7 @@ extension SQLStore {
         try WebhookRules.checkURL(request.url)
         let events = try WebhookRules.events(request.events)
         try WebhookRules.checkSecret(request.secret)
-        let id = "wh_" + FlagStore.randomHex(bytes: 8)
+        let id = "wh_" + Secrets.randomHex(bytes: 8)
         let key = try webhookSecretKey()
         let sealed = try key.seal(request.secret, webhook: id)
         let record = try await write { session -> WebhookRecord in

@@ -5,7 +5,7 @@ import PostgresNIO
 /// transaction (``PostgresTables/bump(_:_:)``, ``Rows/notifyCredentials(_:)``), which
 /// PostgreSQL delivers to each listener when (and only if) the transaction commits. Work queued
 /// for the background runners (``StoreWork``) wakes this replica's runners instead.
-extension PostgresStore: StoreChangeFeed {
+extension SQLStore: StoreChangeFeed where Backend == PostgresBackend {
     public func listen(
         onListening: @Sendable () async -> Void, onNotification: @Sendable (StoreNotification) async -> Void
     ) async throws {
@@ -17,7 +17,7 @@ extension PostgresStore: StoreChangeFeed {
                 for try await notification in notifications {
                     // Work queued by a replica (this one's own runners were woken at its commit).
                     if let work = StoreWork.allCases.first(where: { $0.payload == notification.payload }) {
-                        wakeups.wake([work])
+                        backend.wakeups.wake([work])
                         continue
                     }
                     guard let parsed = Self.parse(notification.payload) else {

@@ -15,8 +15,12 @@ public final class PostgresBackend: SQLBackend {
     /// The advisory lock each write transaction holds.
     static let writeLock: Int64 = 0x436C_7574_6368_5731  // "ClutchW1"
 
+    /// The database, as the store was opened on it.
+    public let address: PostgresAddress
     let client: PostgresClient
     let logger: Logger
+    /// The connection pool's run loop, cancelled by ``close()``.
+    private let runner: Mutex<Task<Void, Never>?>
     /// The background runners to wake when work is queued, here or on another replica.
     let wakeups = StoreWakeups()
     /// This process's writes, one at a time, before they lease a connection: writes run one
@@ -24,9 +28,23 @@ public final class PostgresBackend: SQLBackend {
     /// that concurrent writes never take the whole pool from the reads.
     let writeGate = WriteGate()
 
-    init(client: PostgresClient, logger: Logger) {
+    init(address: PostgresAddress, client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
+        self.address = address
         self.client = client
+        self.runner = Mutex(runner)
         self.logger = logger
+    }
+
+    /// Stops the connection pool. Calls made afterwards fail.
+    public func close() throws {
+        runner.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+    }
+
+    deinit {
+        runner.withLock { $0?.cancel() }
     }
 
     public func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
@@ -248,7 +266,8 @@ struct PostgresSQLSession: SQLSession {
     }
 
     func queue(_ work: StoreWork) async throws {
-        try await session.queued(work)
+        session.queuedWork.insert(work)
+        try await notify(work.payload)
     }
 
     func notify(_ payload: String) async throws {

@@ -124,4 +124,7 @@ public protocol SQLBackend: Sendable {
     /// Calls `action` after every commit that queued `work` (``SQLSession/queue(_:)``): in this
     /// process, and on PostgreSQL in every replica whose listener hears the `NOTIFY`.
     func onQueued(_ work: StoreWork, _ action: @escaping @Sendable () -> Void)
+
+    /// Releases the database. Calls made afterwards fail.
+    func close() throws
 }

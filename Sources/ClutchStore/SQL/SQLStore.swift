@@ -26,7 +26,7 @@ public final class SQLStore<Backend: SQLBackend>: Sendable {
     init(backend: Backend, logger: Logger) {
         self.backend = backend
         self.logger = logger
-        claimer = (backend.dialect == .sqlite ? "sqlite-" : "replica-") + FlagStore.randomHex(bytes: 8)
+        claimer = (backend.dialect == .sqlite ? "sqlite-" : "replica-") + Secrets.randomHex(bytes: 8)
     }
 
     /// Seals webhook secrets with `key` from now on (set once, when the store opens).
@@ -41,6 +41,11 @@ public final class SQLStore<Backend: SQLBackend>: Sendable {
             throw WebhookSecretKeyError("this server was started without a webhook secret key file (--secret-key-file)")
         }
         return key
+    }
+
+    /// Releases the database. Calls made afterwards fail.
+    public func close() throws {
+        try backend.close()
     }
 
     /// Runs `body` in a write transaction, after every earlier write.

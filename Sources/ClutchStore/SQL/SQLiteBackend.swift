@@ -34,6 +34,10 @@ public final class SQLiteBackend: SQLBackend {
     }
 
     /// Every write goes through this process's one writer: its commits are all there is to hear.
+    public func close() throws {
+        try pool.close()
+    }
+
     public func onQueued(_ work: StoreWork, _ action: @escaping @Sendable () -> Void) {
         wakeups.add(work, action)
     }

@@ -1,5 +1,0 @@
-import ClutchCore
-import Foundation
-import PostgresNIO
-
-extension PostgresStore: ClutchStoring {}

@@ -120,7 +120,8 @@ let package = Package(
             name: "ClutchBench",
             // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
             // PostgresTestSupport: the store benchmark starts its own PostgreSQL, as the tests do.
-            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport",
+            // TestSupport: the tests' seeded generator drives the release simulation.
+            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport", "TestSupport",
                 // The replica benchmarks and `drill`: replicas behind HAProxy, as ReplicaTests runs them.
                 "ReplicaDrillSupport", .product(name: "Logging", package: "swift-log"),
                 // Hummingbird: the webhook benchmark's receiver.
@@ -141,14 +142,26 @@ let package = Package(
             path: "sdk-examples/checkout-service",
             exclude: ["README.md"]
         ),
-        .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore"]),
+        .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore", "TestSupport"]),
         .testTarget(name: "ClutchProtocolTests", dependencies: ["ClutchProtocol", "ClutchCore"]),
+        // What every test target shares: the one failure type, the seeded generator, `eventually`.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         // How tests start programs (never Foundation's Process: see Subprocess.swift).
         .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
         // A real PostgreSQL server (Debian's initdb/postgres) in a temporary directory, for tests.
         .target(name: "PostgresTestSupport", dependencies: ["ProcessTestSupport"], path: "Tests/PostgresTestSupport"),
         // The tests' URLSession calls, safe from a Linux deadlock when a test cancels a task.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
+        // The real server for tests: in process on 127.0.0.1 with an ephemeral port over SQLite or a
+        // test PostgreSQL (TestServer), or `clutch serve` as a process (ServeProcess).
+        .target(
+            name: "ServerTestSupport",
+            dependencies: [
+                "ClutchServer", "ClutchCore", "TestSupport", "PostgresTestSupport", "ProcessTestSupport", "HTTPTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ServerTestSupport"
+        ),
         // The rolling-upgrade drill: `clutch serve` replicas on PostgreSQL behind Debian's HAProxy,
         // OFREP load, SDK clients and streams through it. Run by ReplicaTests and `clutch-bench drill`.
         .target(
@@ -170,17 +183,22 @@ let package = Package(
             name: "ClutchServerTests",
             dependencies: [
                 "ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport", "ProcessTestSupport",
+                "ServerTestSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
             exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "webhook_receiver.py"]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
-        .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore", "HTTPTestSupport", "ProcessTestSupport"]),
+        .testTarget(
+            name: "ClutchCLITests",
+            dependencies: ["ClutchCLI", "ClutchCore", "HTTPTestSupport", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
+        ),
         .testTarget(
             name: "ClutchTests",
             dependencies: [
-                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", "HTTPTestSupport", "ProcessTestSupport", .product(name: "Logging", package: "swift-log"),
+                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", "HTTPTestSupport", "ProcessTestSupport",
+                "ServerTestSupport", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 // The client as a service in a ServiceGroup; an application's own HTTP client.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

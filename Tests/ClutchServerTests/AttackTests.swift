@@ -2,6 +2,8 @@ import ClutchCore
 import ClutchServer
 import ClutchStore
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// What an attacker holding nothing but SDK keys (they ship inside apps) tries against the kill

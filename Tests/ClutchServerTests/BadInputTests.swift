@@ -1,6 +1,7 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// Refused requests: each gets a clear error naming the problem, and nothing changes.

@@ -1,6 +1,8 @@
 import ClutchCore
 import ClutchStore
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 @testable import ClutchServer

@@ -1,6 +1,7 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// The contract check that the suites run the real server under (`checkContract`): it must

@@ -1,6 +1,7 @@
 import ClutchStore
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import ClutchServer

@@ -1,6 +1,7 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import ServerTestSupport
 import Testing
 
 @Suite("Credentials")

@@ -1,6 +1,8 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// OFREP's event streams (ADR-0008), its error shape on every OFREP route, and CORS for web apps.

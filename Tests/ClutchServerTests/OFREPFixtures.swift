@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 
 /// Flags of every type, enabled in production, for the OFREP tests and the Python provider.
 enum OFREPFixtures {

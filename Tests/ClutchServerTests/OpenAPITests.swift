@@ -3,6 +3,7 @@ import ClutchServer
 import Foundation
 import HTTPTestSupport
 import Logging
+import ServerTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)

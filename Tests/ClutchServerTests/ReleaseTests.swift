@@ -1,5 +1,7 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Guarded releases end to end: a real server, second-long steps, and a simulated fleet that

@@ -4,6 +4,8 @@ import ClutchStore
 import Foundation
 import Logging
 import PostgresTestSupport
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Scheduled changes, webhooks and guarded releases with two server replicas on one PostgreSQL

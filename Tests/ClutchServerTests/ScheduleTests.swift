@@ -1,6 +1,8 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Scheduled changes against a real server: they fire on time as `clutch-scheduler` naming the

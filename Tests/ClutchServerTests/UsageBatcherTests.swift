@@ -2,6 +2,7 @@ import ClutchCore
 import ClutchStore
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import ClutchServer

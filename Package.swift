@@ -147,9 +147,9 @@ let package = Package(
         // What every test target shares: the one failure type, the seeded generator, `eventually`.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // How tests start programs (never Foundation's Process: see Subprocess.swift).
-        .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
+        .target(name: "ProcessTestSupport", dependencies: ["TestSupport"], path: "Tests/ProcessTestSupport"),
         // A real PostgreSQL server (Debian's initdb/postgres) in a temporary directory, for tests.
-        .target(name: "PostgresTestSupport", dependencies: ["ProcessTestSupport"], path: "Tests/PostgresTestSupport"),
+        .target(name: "PostgresTestSupport", dependencies: ["ProcessTestSupport", "TestSupport"], path: "Tests/PostgresTestSupport"),
         // The tests' URLSession calls, safe from a Linux deadlock when a test cancels a task.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         // The real server for tests: in process on 127.0.0.1 with an ephemeral port over SQLite or a
@@ -167,7 +167,7 @@ let package = Package(
         .target(
             name: "ReplicaDrillSupport",
             dependencies: [
-                "PostgresTestSupport", "ProcessTestSupport", "Clutch", .product(name: "Logging", package: "swift-log"),
+                "PostgresTestSupport", "ProcessTestSupport", "TestSupport", "Clutch", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 // StandInReplica: a server that dies mid-request, for the proxy's retry rules.

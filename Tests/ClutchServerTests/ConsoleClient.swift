@@ -1,7 +1,7 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
-import TestSupport
 #endif
 
 /// A minimal HTTP/1.1 client for the console tests: one request per connection, no redirects

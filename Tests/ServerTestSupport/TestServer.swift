@@ -199,12 +199,14 @@ public final class TestServer: Sendable {
     /// Stops serving (open streams end) and closes the database; `remove` also deletes its files
     /// (and ends this server's HTTP session), otherwise ``restart()`` can start it again.
     public func stop(remove: Bool = true) async throws {
-        let current = state.withLock { state -> (ClutchApplication, RunningClutchServer)? in
-            if remove { state.sessionInvalidated = true }
-            defer { state.stopped = true }
-            return state.stopped ? nil : (state.application, state.running)
+        let (current, invalidate) = state.withLock { state -> ((ClutchApplication, RunningClutchServer)?, Bool) in
+            defer {
+                state.stopped = true
+                if remove { state.sessionInvalidated = true }
+            }
+            return (state.stopped ? nil : (state.application, state.running), remove && !state.sessionInvalidated)
         }
-        if remove { session.invalidateAndCancel() }
+        if invalidate { session.invalidateAndCancel() }
         if let (application, running) = current {
             try await running.stop()
             try application.close()

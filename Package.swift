@@ -192,13 +192,13 @@ let package = Package(
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
         .testTarget(
             name: "ClutchCLITests",
-            dependencies: ["ClutchCLI", "ClutchCore", "HTTPTestSupport", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
+            dependencies: ["ClutchCLI", "ClutchCore", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
         ),
         .testTarget(
             name: "ClutchTests",
             dependencies: [
-                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", "HTTPTestSupport", "ProcessTestSupport",
-                "ServerTestSupport", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", "ProcessTestSupport", "ServerTestSupport",
+                "TestSupport", .product(name: "Logging", package: "swift-log"),
                 // The client as a service in a ServiceGroup; an application's own HTTP client.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point inward: ClutchCore (pure engine) <- ClutchStore (SQLite, PostgreSQL)
-// <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
+// Dependencies point inward: ClutchCore (pure engine) <- ClutchAPI (the admin API's wire types)
+// <- ClutchStore (SQLite, PostgreSQL) <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
 // The SDK (`Clutch`) depends on ClutchCore and ClutchProtocol (the wire protocol it shares
 // with the server) only.
 let package = Package(
@@ -40,10 +40,15 @@ let package = Package(
         // The server↔SDK wire protocol (stream events, usage report, entity tags): one
         // definition that both sides import.
         .target(name: "ClutchProtocol", dependencies: ["ClutchCore"]),
+        // The admin API's requests and responses (`/api/v1`), as the server sends them and the CLI
+        // reads them: one definition, no server or store code.
+        .target(name: "ClutchAPI", dependencies: ["ClutchCore"]),
         .target(
             name: "ClutchStore",
             dependencies: [
                 "ClutchCore",
+                // Its records are the API's (re-exported: whoever imports the store has them).
+                "ClutchAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The PostgreSQL store (Postgres/): several replicas on one database. The SDK
                 // and ClutchCore never link ClutchStore.
@@ -58,6 +63,7 @@ let package = Package(
             name: "ClutchServer",
             dependencies: [
                 "ClutchCore",
+                "ClutchAPI",
                 "ClutchProtocol",
                 "ClutchStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -100,6 +106,8 @@ let package = Package(
             name: "ClutchCLI",
             dependencies: [
                 "ClutchCore",
+                // What it sends and reads: the server's own types.
+                "ClutchAPI",
                 "ClutchServer",
                 // `clutch migrate` migrates a database without starting a server.
                 "ClutchStore",

@@ -90,7 +90,7 @@ struct AdminClient: Sendable {
     /// Sends a request to `/api/v1/` + `path` (segments are percent-encoded here).
     func send(
         _ method: String, _ path: [String], query: [(String, String)] = [], body: Data? = nil,
-        contentType: String = "application/json", ifMatch: Int? = nil, message: String? = nil,
+        contentType: String = "application/json", ifMatch: Int64? = nil, message: String? = nil,
         patience: Patience = .bounded
     ) async throws -> Response {
         let url = try self.url(path, query: query)
@@ -131,7 +131,7 @@ struct AdminClient: Sendable {
     /// Sends `object` as the JSON body.
     func send<Body: Encodable>(
         _ method: String, _ path: [String], json object: Body, query: [(String, String)] = [],
-        ifMatch: Int? = nil, message: String? = nil
+        ifMatch: Int64? = nil, message: String? = nil
     ) async throws -> Response {
         let body: Data
         do {
@@ -157,7 +157,7 @@ struct AdminClient: Sendable {
     }
 
     /// The error the server described, with a hint where one helps.
-    func failure(_ response: Response, ifMatch: Int?) -> CLIError {
+    func failure(_ response: Response, ifMatch: Int64?) -> CLIError {
         struct Envelope: Decodable {
             struct Body: Decodable {
                 var code: String?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch kill KEY`: off everywhere (or in one environment) in one atomic change.
@@ -29,8 +30,8 @@ struct Kill: AsyncParsableCommand {
         let response = try await connection.client().send(
             "POST", ["flags", key, "kill"], json: Body(environments: env.map { [$0] }), message: change.message)
         if connection.json { return Output.json(try response.json()) }
-        let kill = try response.decode(KillRecord.self)
+        let kill = try response.decode(KillResult.self)
         let list = kill.environments.isEmpty ? "no environment (already off)" : kill.environments.joined(separator: ", ")
-        Output.text("\(Style.red("Killed")) \(key) in \(list) (revision \(kill.flag.revision)); notified \(kill.notifiedStreams ?? 0) connected stream(s).")
+        Output.text("\(Style.red("Killed")) \(key) in \(list) (revision \(kill.flag.revision)); notified \(kill.notifiedStreams) connected stream(s).")
     }
 }

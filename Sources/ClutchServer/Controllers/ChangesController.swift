@@ -21,13 +21,6 @@ struct ChangesController {
         enum CodingKeys: String, CodingKey { case instructions, message }
     }
 
-    /// A dry run's answer: the record as it would be, and what would change.
-    private struct DryRun: Encodable {
-        let dryRun = true
-        let record: FlagRecord
-        let diff: [FieldChange]
-    }
-
     @Sendable func apply(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let key = try context.parameter("key")
@@ -45,7 +38,7 @@ struct ChangesController {
         if dryRun {
             // The revision the preview was made on: sent back as If-Match, it applies exactly
             // what was shown or nothing.
-            return JSONResponse.encode(DryRun(record: result.record, diff: result.diff), headers: .etag(revision: result.record.revision))
+            return JSONResponse.encode(ChangesDryRun(record: result.record, diff: result.diff), headers: .etag(revision: result.record.revision))
         }
         return JSONResponse.encode(result.record, headers: .etag(revision: result.record.revision))
     }

@@ -18,8 +18,6 @@ struct CohortsController {
         return routes
     }
 
-    private struct CohortList: Encodable { let cohorts: [CohortRecord] }
-
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let environment = try context.parameter("env")
         let cohorts = try await services.store.cohorts(environment: environment)

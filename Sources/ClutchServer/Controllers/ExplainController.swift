@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchCore
 import Hummingbird
 
@@ -43,24 +44,20 @@ struct ExplainController {
     static func answer(
         _ result: EvaluationResult, flag: Flag?, environment: String, context: EvaluationContext, engine: Engine? = nil
     ) -> Value {
-        var object: [String: Value] = [
-            "flagKey": .string(result.flagKey),
-            "value": result.value ?? .null,
-            "variant": result.variant.map(Value.string) ?? .null,
-            "reason": .string(result.reason.rawValue),
-            "errorCode": result.errorCode.map { .string($0.rawValue) } ?? .null,
-            "errorMessage": result.errorMessage.map(Value.string) ?? .null,
-            "match": .null,
-        ]
+        explanation(result, flag: flag, environment: environment, context: context, engine: engine).json
+    }
+
+    /// The explanation of `result` as the API's type.
+    static func explanation(
+        _ result: EvaluationResult, flag: Flag?, environment: String, context: EvaluationContext, engine: Engine? = nil
+    ) -> Explanation {
         let state = flag?.state(in: environment)
+        let match: Explanation.Match?
         var explanation: String
         switch result.match {
         case .some(.prerequisite(let index, let required)):
             let variant = state.flatMap { index < $0.prerequisites.count ? $0.prerequisites[index].variant : nil }
-            object["match"] = [
-                "kind": "prerequisite", "index": .integer(Int64(index)), "attribute": .null,
-                "value": variant.map(Value.string) ?? .null, "flag": .string(required),
-            ]
+            match = Explanation.Match(kind: "prerequisite", index: index, value: variant, flag: required)
             explanation = "prerequisite \(required) is not serving '\(variant ?? "?")'"
             if let engine { explanation += " (\(Self.whyNot(required, engine: engine, context: context)))" }
         case .some(.target(let index)):
@@ -69,24 +66,23 @@ struct ExplainController {
             // Read as the engine reads it: a dotted path reaches a nested attribute.
             let found = (try? AttributePath(attribute)).flatMap { context[path: $0] }
             let value = Self.matchedValue(found, listed: target?.values ?? [])
-            object["match"] = [
-                "kind": "target", "index": .integer(Int64(index)), "attribute": .string(attribute),
-                "value": value.map(Value.string) ?? .null,
-            ]
+            match = Explanation.Match(kind: "target", index: index, attribute: attribute, value: value)
             explanation = "target #\(index + 1): \(attribute) = \(value ?? "?")"
         case .some(.rule(let index)):
-            object["match"] = ["kind": "rule", "index": .integer(Int64(index)), "attribute": .null, "value": .null]
+            match = Explanation.Match(kind: "rule", index: index)
             let rule = state.flatMap { index < $0.rules.count ? $0.rules[index] : nil }
             explanation = "rule #\(index + 1)" + (rule.map { ": " + describe($0) } ?? "")
         case .some(.default):
-            object["match"] = ["kind": "default", "index": .null, "attribute": .null, "value": .null]
+            match = Explanation.Match(kind: "default")
             explanation = "default"
         case .none:
+            match = nil
             explanation = result.reason == .disabled ? "flag is off in \(environment)" : (result.errorMessage ?? result.reason.rawValue)
         }
         if result.reason == .split { explanation += " (percentage rollout)" }
-        object["explanation"] = .string(explanation)
-        return .object(object)
+        return Explanation(
+            flagKey: result.flagKey, value: result.value, variant: result.variant, reason: result.reason.rawValue,
+            errorCode: result.errorCode?.rawValue, errorMessage: result.errorMessage, match: match, explanation: explanation)
     }
 
     /// What prerequisite flag `key` does instead of serving the variant required, for people.

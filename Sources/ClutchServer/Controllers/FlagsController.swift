@@ -25,8 +25,6 @@ struct FlagsController {
         return routes
     }
 
-    private struct FlagList: Encodable { let flags: [FlagRecord] }
-
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let archived = try request.boolQuery("archived")
         let flags = try await services.store.flags(includeArchived: archived)
@@ -118,12 +116,6 @@ struct FlagsController {
         let environments: [String]?
         enum CodingKeys: String, CodingKey { case environments }
     }
-    private struct KillResult: Encodable {
-        let flag: FlagRecord
-        let environments: [String]
-        let notifiedStreams: Int
-    }
-
     @Sendable func kill(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let key = try context.parameter("key")
@@ -137,11 +129,9 @@ struct FlagsController {
         return JSONResponse.encode(result, headers: .etag(revision: written.value.revision))
     }
 
-    private struct StaleList: Encodable { let flags: [StaleFlag] }
-
     @Sendable func stale(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let days = try request.intQuery("days", in: 0...36500) ?? 30
         let flags = try await services.store.staleFlags(unusedForDays: Int(days), now: Date())
-        return JSONResponse.encode(StaleList(flags: flags))
+        return JSONResponse.encode(StaleFlagList(flags: flags))
     }
 }

@@ -15,8 +15,6 @@ struct RevisionsController {
         return routes
     }
 
-    private struct RevisionList: Encodable { let revisions: [Revision] }
-
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let key = try context.parameter("key")
         let environment = request.query("environment")
@@ -30,12 +28,6 @@ struct RevisionsController {
             throw APIError.badRequest("revision number must be a positive integer", field: "number")
         }
         return JSONResponse.encode(try await services.store.revision(flag: key, number: number))
-    }
-
-    private struct DiffResult: Encodable {
-        let from: Int64
-        let to: Int64
-        let changes: [FieldChange]
     }
 
     @Sendable func diff(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -55,7 +47,7 @@ struct RevisionsController {
         let before = try await services.store.revision(flag: key, number: from)
         let after = try await services.store.revision(flag: key, number: to)
         let changes = FlagDiff.changes(from: before.flag, to: after.flag)
-        return JSONResponse.encode(DiffResult(from: from, to: to, changes: changes))
+        return JSONResponse.encode(RevisionDiff(from: from, to: to, changes: changes))
     }
 
     private struct RollbackBody: RequestBody {

@@ -65,8 +65,6 @@ struct SchedulesController {
         return JSONResponse.encode(record, status: .created)
     }
 
-    private struct ScheduleList: Encodable { let schedules: [ScheduleRecord] }
-
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var status: ScheduleRecord.Status?
         if let text = request.query("status") {

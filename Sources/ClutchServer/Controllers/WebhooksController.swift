@@ -39,8 +39,6 @@ struct WebhooksController {
         return JSONResponse.encode(record, status: .created)
     }
 
-    private struct WebhookList: Encodable { let webhooks: [WebhookRecord] }
-
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         JSONResponse.encode(WebhookList(webhooks: try await services.store.webhooks()))
     }
@@ -53,11 +51,9 @@ struct WebhooksController {
         return Response(status: .noContent)
     }
 
-    private struct DeliveryList: Encodable { let deliveries: [WebhookDelivery] }
-
     @Sendable func deliveries(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let limit = try request.intQuery("limit", in: 1...500) ?? 50
         let deliveries = try await services.store.deliveries(webhook: try context.parameter("webhookId"), limit: Int(limit))
-        return JSONResponse.encode(DeliveryList(deliveries: deliveries))
+        return JSONResponse.encode(WebhookDeliveryList(deliveries: deliveries))
     }
 }

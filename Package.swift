@@ -177,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "ClutchServerTests",
             dependencies: [
-                "ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport", "ProcessTestSupport",
+                "ClutchServer", "ClutchStore", "ClutchAPI", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport", "ProcessTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests

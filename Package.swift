@@ -128,7 +128,8 @@ let package = Package(
             name: "ClutchBench",
             // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
             // PostgresTestSupport: the store benchmark starts its own PostgreSQL, as the tests do.
-            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport",
+            // ClutchAPI, ClutchProtocol: what the wire types and stream events cost to write.
+            dependencies: ["ClutchCore", "ClutchAPI", "ClutchProtocol", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport",
                 // The replica benchmarks and `drill`: replicas behind HAProxy, as ReplicaTests runs them.
                 "ReplicaDrillSupport", .product(name: "Logging", package: "swift-log"),
                 // Hummingbird: the webhook benchmark's receiver.

@@ -190,3 +190,20 @@ public struct WebhookDeliveryList: Sendable, Hashable, Codable {
     public var deliveries: [WebhookDelivery]
     public init(deliveries: [WebhookDelivery]) { self.deliveries = deliveries }
 }
+
+/// The one error shape outside OFREP: `{"error": {"code": …, "message": …, "field": …}}`, with
+/// `field` naming the field at fault when there is one.
+public struct ErrorBody: Sendable, Hashable, Codable {
+    public struct Detail: Sendable, Hashable, Codable {
+        /// `bad_request`, `validation_failed`, `not_found`, `conflict`, …
+        public var code: String
+        public var message: String
+        public var field: String?
+    }
+
+    public var error: Detail
+
+    public init(code: String, message: String, field: String? = nil) {
+        error = Detail(code: code, message: message, field: field)
+    }
+}

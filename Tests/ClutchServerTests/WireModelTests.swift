@@ -121,6 +121,17 @@ struct WireModelTests {
             try Self.roundTrip(ScheduleRecord.self, try await server.send("GET", "/api/v1/schedules/\(schedule.id)"), "GET /schedules/{id}")
             try Self.roundTrip(ScheduleRecord.self, try await server.send("DELETE", "/api/v1/schedules/\(schedule.id)"), "DELETE /schedules/{id}")
 
+            // Errors, as every command reads them: one naming the field at fault, one without.
+            let refused = try await server.send("POST", "\(flag)/environments/production/changes", body: #"{"instructions": [], "messge": "x"}"#)
+            #expect(refused.status == 400)
+            let missing = try await server.send("GET", "/api/v1/flags/missing")
+            #expect(missing.status == 404)
+            for reply in [refused, missing] {
+                let error = try ClutchJSON.strictDecoder().decode(ErrorBody.self, from: reply.body)
+                #expect(try Self.sameJSON(ClutchJSON.encode(error), reply.body), "error changed in a round trip: \(reply.text)")
+            }
+            #expect(try ClutchJSON.decode(ErrorBody.self, from: refused.body).error.field == "messge")
+
             // A delivery with its attempt, once the receiver has answered.
             let deliveries = "/api/v1/webhooks/\(hook.id)/deliveries"
             #expect(try await eventually(timeout: .seconds(15)) {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClutchAPI
 import ClutchCore
 import Foundation
 import NIOCore
@@ -158,21 +159,13 @@ struct AdminClient: Sendable {
 
     /// The error the server described, with a hint where one helps.
     func failure(_ response: Response, ifMatch: Int64?) -> CLIError {
-        struct Envelope: Decodable {
-            struct Body: Decodable {
-                var code: String?
-                var message: String?
-                var field: String?
-            }
-            var error: Body
-        }
-        guard let envelope = try? ClutchJSON.decode(Envelope.self, from: response.body) else {
+        guard let envelope = try? ClutchJSON.decode(ErrorBody.self, from: response.body) else {
             let reason = HTTPResponseStatus(statusCode: response.status).reasonPhrase
             return .failed(
                 "\(endpoint.server.absoluteString) answered HTTP \(response.status) (\(reason)) without a Clutch error",
                 hint: "is --server or CLUTCH_URL pointing at a Clutch server?")
         }
-        var message = envelope.error.message ?? "the server answered HTTP \(response.status)"
+        var message = envelope.error.message
         if let field = envelope.error.field, !field.isEmpty, !message.contains(field) {
             message = "\(field): \(message)"
         }

@@ -159,9 +159,6 @@ enum CohortMembers {
     ) async throws {
         let env = try environment.required()
         guard !add.isEmpty || !remove.isEmpty else { throw CLIError.usage("name the members: --customers a,b") }
-        struct Body: Encodable {
-            var instructions: [MemberInstruction]
-        }
         var instructions: [MemberInstruction] = []
         if !add.isEmpty { instructions.append(.addMembers(add)) }
         if !remove.isEmpty { instructions.append(.removeMembers(remove)) }
@@ -171,7 +168,7 @@ enum CohortMembers {
             return Scheduling.report(record, json: json, asJSON: connection.json)
         }
         let response = try await connection.client().send(
-            "POST", ["environments", env, "cohorts", name, "changes"], json: Body(instructions: instructions), message: message)
+            "POST", ["environments", env, "cohorts", name, "changes"], json: CohortChanges(instructions: instructions), message: message)
         if connection.json { return Output.json(try response.json()) }
         Output.text(describe(try response.decode(MembershipResult.self)))
     }

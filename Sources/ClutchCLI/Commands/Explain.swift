@@ -35,13 +35,9 @@ struct Explain: AsyncParsableCommand {
             batch = false
         }
         let client = try connection.client()
-        struct Body: Encodable {
-            var flag: String
-            var context: [String: Value]
-        }
         // Several contexts are explained over a few connections at once, answers kept in order.
         let answers = try await Explain.inOrder(contexts, width: 8) { context in
-            let response = try await client.send("POST", ["environments", env, "explain"], json: Body(flag: key, context: context))
+            let response = try await client.send("POST", ["environments", env, "explain"], json: ExplainRequest(flag: key, context: context))
             return (try response.json(), try response.decode(Explanation.self))
         }
         let results = zip(contexts, answers).map { (context: $0, json: $1.0, record: $1.1) }

@@ -22,8 +22,7 @@ struct KeysCreate: AsyncParsableCommand {
 
     func run() async throws {
         let env = try environment.required()
-        struct Body: Encodable { var name: String }
-        let response = try await connection.client().send("POST", ["environments", env, "keys"], json: Body(name: name), message: change.message)
+        let response = try await connection.client().send("POST", ["environments", env, "keys"], json: SDKKeyCreate(name: name), message: change.message)
         if connection.json { return Output.json(try response.json()) }
         let key = try response.decode(SDKKeyCreated.self)
         Output.text("Created SDK key \(key.id) (\(key.name)) for \(key.environment):")

@@ -86,18 +86,9 @@ struct ReleaseCommand: AsyncParsableCommand {
                 let name = option[String(issue.path.prefix { $0 != "[" })] ?? issue.path
                 throw CLIError.usage("\(name): \(issue.message)")
             }
-            struct Body: Encodable {
-                var variant: String
-                var bucketBy: String
-                var steps: [Double]
-                var stepDuration: Double
-                var minSamples: Int64
-                var maxErrorRatio: Double
-                var restartFrom: Double?
-            }
             let response = try await connection.client().send(
                 "POST", ReleaseCommand.path(key, env),
-                json: Body(
+                json: ReleaseStartRequest(
                     variant: variant, bucketBy: by, steps: percentages, stepDuration: seconds, minSamples: minSamples,
                     maxErrorRatio: maxErrorRatio, restartFrom: restart),
                 message: change.message)
@@ -128,8 +119,7 @@ struct ReleaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             let env = try environment.required()
-            struct Body: Encodable { var to: Double? }
-            var body = Body()
+            var body = ReleaseAbortRequest()
             if let to {
                 guard (try? Percent.weight(to, option: "--to")) == 0 else {
                     throw CLIError.usage("--to: only 0 is accepted", hint: "without --to, abort returns to the state before the release")

@@ -21,12 +21,8 @@ struct Rollback: AsyncParsableCommand {
         try FlagEditor.check(current, ifRevision: revision.ifRevision)
         // The server checks the revision again inside the write: nothing changed in between,
         // or nothing is rolled back.
-        struct Body: Encodable {
-            var revision: Int64?
-            var environment: String
-        }
         let response = try await client.send(
-            "POST", ["flags", key, "rollback"], json: Body(revision: to, environment: env),
+            "POST", ["flags", key, "rollback"], json: RollbackRequest(revision: to, environment: env),
             ifMatch: current.revision, message: change.message)
         let record = try response.decode(FlagRecord.self)
         let restored = response.header("X-Clutch-Restored").flatMap { Int64($0) } ?? to

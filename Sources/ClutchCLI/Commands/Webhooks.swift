@@ -28,18 +28,12 @@ struct WebhooksCreate: AsyncParsableCommand {
     @Option(help: ArgumentHelp("What it is for.", valueName: "text")) var description: String?
 
     func run() async throws {
-        struct Body: Encodable {
-            var url: String
-            var events: [String]?
-            var secret: String
-            var description: String?
-        }
         guard let secret = secret ?? ProcessInfo.processInfo.environment["CLUTCH_WEBHOOK_SECRET"], !secret.isEmpty else {
             throw CLIError.usage("give the signing secret: --secret S (or CLUTCH_WEBHOOK_SECRET)", hint: "e.g. --secret \"$(openssl rand -hex 32)\"")
         }
         let types = events.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let response = try await connection.client().send(
-            "POST", ["webhooks"], json: Body(url: url, events: types, secret: secret, description: description), message: change.message)
+            "POST", ["webhooks"], json: WebhookCreate(url: url, events: types, secret: secret, description: description), message: change.message)
         if connection.json { return Output.json(try response.json()) }
         let record = try response.decode(WebhookRecord.self)
         Output.text("Created webhook \(record.id) → \(record.url) for \(record.events.map(\.rawValue).joined(separator: ", ")) (secret \(record.secretHint)).")

@@ -51,7 +51,6 @@ struct FlagEditor {
         if let issue = flag.validationIssues().first {
             throw CLIError.failed(issue.description)
         }
-        struct Body: Encodable { let instructions: [Instruction] }
         let instructions = before.instructions(to: state, naturalDefault: record.flag.naturalDefault)
         if instructions.isEmpty {  // only an order that evaluation does not depend on changed
             return Outcome(record: record, json: json, changed: false, before: before)
@@ -63,7 +62,7 @@ struct FlagEditor {
             return Outcome(record: record, json: json, changed: true, before: before, scheduled: schedule)
         }
         let response = try await client.send(
-            "POST", ["flags", key, "environments", environment, "changes"], json: Body(instructions: instructions),
+            "POST", ["flags", key, "environments", environment, "changes"], json: FlagChanges(instructions: instructions),
             ifMatch: ifRevision, message: message)
         return Outcome(
             record: try response.decode(FlagRecord.self), json: try response.json(), changed: true, before: before)

@@ -61,22 +61,20 @@ enum ScheduleTime {
 
 /// Sends a change as a schedule (`POST /api/v1/schedules`) and reports it.
 enum Scheduling {
-    private struct Body<I: Encodable>: Encodable {
-        var flag: String?
-        var cohort: String?
-        var environment: String
-        var instructions: [I]
-        var at: String
-        var message: String?
-    }
-
     /// Schedules `instructions` for flag `key` (or cohort `key` when `cohort`); returns the
     /// server's record and its JSON.
     static func send<I: Encodable>(
         _ client: AdminClient, cohort: Bool = false, key: String, environment: String, instructions: [I], at: Date, message: String?
     ) async throws -> (ScheduleRecord, Value) {
-        let body = Body(
-            flag: cohort ? nil : key, cohort: cohort ? key : nil, environment: environment, instructions: instructions,
+        // As JSON values: a schedule holds flag or member instructions, as its key's kind says.
+        let values: [Value]
+        do {
+            values = try ClutchJSON.decode([Value].self, from: ClutchJSON.encode(instructions))
+        } catch {
+            throw CLIError.failed("cannot encode the request: \(error)")
+        }
+        let body = ScheduleCreate(
+            flag: cohort ? nil : key, cohort: cohort ? key : nil, environment: environment, instructions: values,
             at: Timestamp.format(at), message: message)
         let response = try await client.send("POST", ["schedules"], json: body)
         return (try response.decode(ScheduleRecord.self), try response.json())

@@ -15,12 +15,6 @@ struct ChangesController {
         return routes
     }
 
-    private struct ChangesBody: RequestBody {
-        let instructions: [Instruction]
-        let message: String?
-        enum CodingKeys: String, CodingKey { case instructions, message }
-    }
-
     @Sendable func apply(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let key = try context.parameter("key")
@@ -28,7 +22,7 @@ struct ChangesController {
         var change = try request.changeInfo(context)
         let revision = try request.ifMatchRevision()
         let dryRun = try request.boolQuery("dryRun")
-        let body = try await request.decodeJSON(ChangesBody.self)
+        let body = try await request.decodeJSON(FlagChanges.self)
         if let message = body.message, !message.isEmpty { change.message = message }
         let (written, _) = try await services.write(dryRun ? "changes_dry_run" : "changes") {
             try await services.store.apply(

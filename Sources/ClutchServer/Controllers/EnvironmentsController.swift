@@ -48,16 +48,11 @@ struct EnvironmentsController {
         return JSONResponse.encode(view(record), status: .created)
     }
 
-    private struct CreateKeyBody: RequestBody {
-        let name: String
-        enum CodingKeys: String, CodingKey { case name }
-    }
-
     @Sendable func createKey(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let environment = try context.parameter("env")
         let change = try request.changeInfo(context)
-        let body = try await request.decodeJSON(CreateKeyBody.self)
+        let body = try await request.decodeJSON(SDKKeyCreate.self)
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 128 else {
             throw APIError.validationFailed("name must be 1–128 characters", field: "name")

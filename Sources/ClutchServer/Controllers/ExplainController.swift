@@ -12,16 +12,10 @@ struct ExplainController {
         return routes
     }
 
-    private struct Body: RequestBody {
-        let flag: String
-        let context: [String: Value]?
-        enum CodingKeys: String, CodingKey { case flag, context }
-    }
-
     @Sendable func explain(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let environment = try context.parameter("env")
-        let body = try await request.decodeJSON(Body.self)
+        let body = try await request.decodeJSON(ExplainRequest.self)
         guard let engine = services.registry.engine(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }

@@ -112,16 +112,12 @@ struct FlagsController {
         return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
     }
 
-    private struct KillBody: RequestBody {
-        let environments: [String]?
-        enum CodingKeys: String, CodingKey { case environments }
-    }
     @Sendable func kill(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let key = try context.parameter("key")
         let change = try request.changeInfo(context)
         let data = try await request.collectBodyData()
-        let body = data.isEmpty ? KillBody(environments: nil) : try JSONInput.decode(KillBody.self, from: data)
+        let body = data.isEmpty ? KillRequest(environments: nil) : try JSONInput.decode(KillRequest.self, from: data)
         let (written, notified) = try await services.write("kill") {
             try await services.store.kill(flag: key, environments: body.environments, change: change)
         }

@@ -26,26 +26,6 @@ struct ReleasesController {
         return routes
     }
 
-    private struct StartBody: RequestBody {
-        let variant: String?
-        let bucketBy: String?
-        let steps: [Double]?
-        let stepDuration: Double?
-        let minSamples: Int64?
-        let maxErrorRatio: Double?
-        /// Start from this percentage instead of the exposure the flag already gives the variant.
-        let restartFrom: Double?
-        let message: String?
-        enum CodingKeys: String, CodingKey { case variant, bucketBy, steps, stepDuration, minSamples, maxErrorRatio, restartFrom, message }
-    }
-
-    private struct AbortBody: RequestBody {
-        /// `0`: the variant to 0 % instead of back to the state before the release.
-        let to: Double?
-        let message: String?
-        enum CodingKeys: String, CodingKey { case to, message }
-    }
-
     private struct MessageBody: RequestBody {
         let message: String?
         enum CodingKeys: String, CodingKey { case message }
@@ -56,7 +36,7 @@ struct ReleasesController {
         let key = try context.parameter("key")
         let environment = try context.parameter("env")
         var change = try request.changeInfo(context)
-        let body = try await request.decodeJSON(StartBody.self)
+        let body = try await request.decodeJSON(ReleaseStartRequest.self)
         if let message = body.message, !message.isEmpty { change.message = message }
         let policy = ReleasePolicy(
             variant: body.variant ?? "on", bucketBy: body.bucketBy ?? "targetingKey", steps: body.steps ?? ReleasePolicy.defaultSteps,
@@ -81,7 +61,7 @@ struct ReleasesController {
         let environment = try context.parameter("env")
         var change = try request.changeInfo(context)
         let data = try await request.collectBodyData()
-        let body = data.isEmpty ? nil : try JSONInput.decode(AbortBody.self, from: data)
+        let body = data.isEmpty ? nil : try JSONInput.decode(ReleaseAbortRequest.self, from: data)
         if let message = body?.message, !message.isEmpty { change.message = message }
         var target = ReleaseAbortTarget.before
         if let to = body?.to {

@@ -50,18 +50,12 @@ struct RevisionsController {
         return JSONResponse.encode(RevisionDiff(from: from, to: to, changes: changes))
     }
 
-    private struct RollbackBody: RequestBody {
-        let revision: Int64?
-        let environment: String?
-        enum CodingKeys: String, CodingKey { case revision, environment }
-    }
-
     @Sendable func rollback(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let key = try context.parameter("key")
         let change = try request.changeInfo(context)
         let data = try await request.collectBodyData()
-        let body = data.isEmpty ? RollbackBody(revision: nil, environment: nil) : try JSONInput.decode(RollbackBody.self, from: data)
+        let body = data.isEmpty ? RollbackRequest(revision: nil, environment: nil) : try JSONInput.decode(RollbackRequest.self, from: data)
         // Resolve the default here so the response can say which revision was restored.
         let target: Int64
         if let revision = body.revision {

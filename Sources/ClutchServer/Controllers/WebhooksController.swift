@@ -16,18 +16,10 @@ struct WebhooksController {
         return routes
     }
 
-    private struct CreateBody: RequestBody {
-        let url: String
-        let events: [String]?
-        let secret: String
-        let description: String?
-        enum CodingKeys: String, CodingKey { case url, events, secret, description }
-    }
-
     @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let change = try request.changeInfo(context)
-        let body = try await request.decodeJSON(CreateBody.self)
+        let body = try await request.decodeJSON(WebhookCreate.self)
         // An address in the URL is refused now; a host name is checked at each attempt, as it resolves then.
         if let refusal = services.configuration.webhooks.targets.checkLiteralHost(of: body.url) {
             throw StoreError(.invalid(ValidationError(path: "url", refusal)), refusal, field: "url")

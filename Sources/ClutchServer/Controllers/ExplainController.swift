@@ -30,19 +30,12 @@ struct ExplainController {
         }
         let result = engine.evaluate(body.flag, context: evaluationContext)
         let flag = engine.snapshot.flags.first { $0.key == body.flag }
-        return JSONResponse.raw(Self.answer(result, flag: flag, environment: environment, context: evaluationContext, engine: engine).jsonText)
+        return JSONResponse.raw(Self.answer(result, flag: flag, environment: environment, context: evaluationContext, engine: engine).json.jsonText)
     }
 
     /// The explanation of `result`; `engine` (when given) evaluates a failed prerequisite's flag
     /// to say what it serves instead.
     static func answer(
-        _ result: EvaluationResult, flag: Flag?, environment: String, context: EvaluationContext, engine: Engine? = nil
-    ) -> Value {
-        explanation(result, flag: flag, environment: environment, context: context, engine: engine).json
-    }
-
-    /// The explanation of `result` as the API's type.
-    static func explanation(
         _ result: EvaluationResult, flag: Flag?, environment: String, context: EvaluationContext, engine: Engine? = nil
     ) -> Explanation {
         let state = flag?.state(in: environment)

@@ -9,14 +9,6 @@ import Foundation
 // renames without them fails there.
 
 /// `GET /api/v1/flags`.
-///
-/// Hand-written rather than generated from docs/openapi.json by swift-openapi-generator: these
-/// are the store's own records, so the server encodes them without a copy into generated
-/// types, and the generator would add its runtime, its build plugin and OpenAPIKit to every
-/// build of a 2-core machine for the admin API alone. The hot paths do not use these types at
-/// all: OFREP answers and stream events are written as bytes (`OFREPController`,
-/// ``SyncEvent``). docs/openapi.json stays the contract: `ContractCheck` validates every answer
-/// of the server's tests against it.
 public struct FlagList: Sendable, Hashable, Codable {
     public var flags: [FlagRecord]
     public init(flags: [FlagRecord]) { self.flags = flags }

@@ -149,7 +149,7 @@ struct AdminClient: Sendable {
         let encoded = path.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
         var base = endpoint.server.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        guard var components = URLComponents(string: base + "/api/v1/" + encoded.joined(separator: "/")) else {
+        guard var components = URLComponents(string: base + "/\(AdminAPI.path)/" + encoded.joined(separator: "/")) else {
             throw CLIError.usage("invalid server URL '\(base)'")
         }
         if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }

@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point inward: ClutchCore (pure engine) <- ClutchStore (SQLite, PostgreSQL)
-// <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
+// Dependencies point inward: ClutchCore (pure engine) <- ClutchAPI (the admin API's wire types)
+// <- ClutchStore (SQLite, PostgreSQL) <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
 // The SDK (`Clutch`) depends on ClutchCore and ClutchProtocol (the wire protocol it shares
 // with the server) only.
 let package = Package(
@@ -40,10 +40,15 @@ let package = Package(
         // The server↔SDK wire protocol (stream events, usage report, entity tags): one
         // definition that both sides import.
         .target(name: "ClutchProtocol", dependencies: ["ClutchCore"]),
+        // The admin API's requests and responses (`/api/v1`), as the server sends them and the CLI
+        // reads them: one definition, no server or store code.
+        .target(name: "ClutchAPI", dependencies: ["ClutchCore"]),
         .target(
             name: "ClutchStore",
             dependencies: [
                 "ClutchCore",
+                // Its records are the API's (re-exported: whoever imports the store has them).
+                "ClutchAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The PostgreSQL store (Postgres/): several replicas on one database. The SDK
                 // and ClutchCore never link ClutchStore.
@@ -58,6 +63,7 @@ let package = Package(
             name: "ClutchServer",
             dependencies: [
                 "ClutchCore",
+                "ClutchAPI",
                 "ClutchProtocol",
                 "ClutchStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -100,6 +106,8 @@ let package = Package(
             name: "ClutchCLI",
             dependencies: [
                 "ClutchCore",
+                // What it sends and reads: the server's own types.
+                "ClutchAPI",
                 "ClutchServer",
                 // `clutch migrate` migrates a database without starting a server.
                 "ClutchStore",
@@ -121,7 +129,9 @@ let package = Package(
             // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
             // PostgresTestSupport: the store benchmark starts its own PostgreSQL, as the tests do.
             // TestSupport: the tests' seeded generator drives the release simulation.
-            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport", "TestSupport",
+            // ClutchAPI, ClutchProtocol: what the wire types and stream events cost to write.
+            dependencies: ["ClutchCore", "ClutchAPI", "ClutchProtocol", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport",
+                "TestSupport",
                 // The replica benchmarks and `drill`: replicas behind HAProxy, as ReplicaTests runs them.
                 "ReplicaDrillSupport", .product(name: "Logging", package: "swift-log"),
                 // Hummingbird: the webhook benchmark's receiver.
@@ -182,8 +192,8 @@ let package = Package(
         .testTarget(
             name: "ClutchServerTests",
             dependencies: [
-                "ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport", "ProcessTestSupport",
-                "ServerTestSupport", "TestSupport",
+                "ClutchServer", "ClutchStore", "ClutchAPI", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport",
+                "ProcessTestSupport", "ServerTestSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests

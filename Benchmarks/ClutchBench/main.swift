@@ -3,6 +3,7 @@
 // client process that benchmark starts. `clutch-bench scale`, `clutch-bench cache` and
 // `clutch-bench cohorts` run the SDK scale benchmarks, the breakdown of a start from the cache
 // file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures;
+// `clutch-bench wire` what stream events and Codable answers cost to write;
 // `clutch-bench store` admin writes per second on PostgreSQL against SQLite;
 // `clutch-bench console` the web console's flag list with 2,000 flags; `clutch-bench releases` the
 // release guard simulation; `clutch-bench hooks` the scheduled-change and webhook figures;
@@ -25,6 +26,8 @@ case "cache":
     await CacheStartBenchmarks.run()
 case "engine":
     EngineBenchmarks.run()
+case "wire":
+    WireBenchmarks.run()
 case "store":
     await StoreWriteBenchmarks.run()
 case "console":
@@ -40,6 +43,7 @@ case "drill":
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
+    WireBenchmarks.run()
     PatternBenchmarks.run()
     await SDKBenchmarks.run()
     await ScaleBenchmarks.run()

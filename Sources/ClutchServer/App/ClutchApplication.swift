@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchCore
 import ClutchStore
 import Foundation
@@ -183,7 +184,7 @@ public final class ClutchApplication: Sendable {
         // Here only behind the metrics token; `--metrics-address` serves it on a listener of its own.
         router.addRoutes(MetricsController(
             metrics: services.metrics, token: configuration.metricsToken, servedWithoutToken: false).routes)
-        router.group("api/v1")
+        router.group(RouterPath(AdminAPI.path))
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .admin))
             .addRoutes(FlagsController(services: services).routes)
             .addRoutes(ChangesController(services: services).routes)

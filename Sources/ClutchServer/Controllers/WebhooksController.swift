@@ -16,18 +16,10 @@ struct WebhooksController {
         return routes
     }
 
-    private struct CreateBody: RequestBody {
-        let url: String
-        let events: [String]?
-        let secret: String
-        let description: String?
-        enum CodingKeys: String, CodingKey { case url, events, secret, description }
-    }
-
     @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let change = try request.changeInfo(context)
-        let body = try await request.decodeJSON(CreateBody.self)
+        let body = try await request.decodeJSON(WebhookCreate.self)
         // An address in the URL is refused now; a host name is checked at each attempt, as it resolves then.
         if let refusal = services.configuration.webhooks.targets.checkLiteralHost(of: body.url) {
             throw StoreError(.invalid(ValidationError(path: "url", refusal)), refusal, field: "url")
@@ -38,8 +30,6 @@ struct WebhooksController {
         }
         return JSONResponse.encode(record, status: .created)
     }
-
-    private struct WebhookList: Encodable { let webhooks: [WebhookRecord] }
 
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         JSONResponse.encode(WebhookList(webhooks: try await services.store.webhooks()))
@@ -53,11 +43,9 @@ struct WebhooksController {
         return Response(status: .noContent)
     }
 
-    private struct DeliveryList: Encodable { let deliveries: [WebhookDelivery] }
-
     @Sendable func deliveries(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let limit = try request.intQuery("limit", in: 1...500) ?? 50
         let deliveries = try await services.store.deliveries(webhook: try context.parameter("webhookId"), limit: Int(limit))
-        return JSONResponse.encode(DeliveryList(deliveries: deliveries))
+        return JSONResponse.encode(WebhookDeliveryList(deliveries: deliveries))
     }
 }

@@ -2,6 +2,8 @@ import ClutchAPI
 import ClutchCore
 import ClutchServer
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// The admin API's one wire model (ClutchAPI) held to the server's real answers: every answer the

@@ -17,11 +17,15 @@ public final class RunnerTurns: Sendable {
         public var finished = 0
         /// Whether the runner waits for its next deadline (or a wake-up) now.
         public var asleep = false
+
+        /// No turn yet: what the counters read when the server starts.
+        public init() {}
     }
 
     private struct State {
         var count = Count()
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -31,15 +35,24 @@ public final class RunnerTurns: Sendable {
     /// The counters now.
     public var count: Count { state.withLock { $0.count } }
 
-    /// Returns once the counters differ from `seen` (at once if they already do).
+    /// Returns once the counters differ from `seen` (at once if they already do), or when the
+    /// task is cancelled.
     public func change(from seen: Count) async {
-        await withCheckedContinuation { continuation in
-            let changed = state.withLock { state -> Bool in
-                if state.count != seen { return true }
-                state.waiters.append(continuation)
-                return false
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let changed = state.withLock { state -> Bool in
+                    if state.count != seen || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if changed { continuation.resume() }
             }
-            if changed { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 
@@ -60,8 +73,8 @@ public final class RunnerTurns: Sendable {
     private func update(_ change: (inout Count) -> Void) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             change(&state.count)
-            defer { state.waiters = [] }
-            return state.waiters
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }

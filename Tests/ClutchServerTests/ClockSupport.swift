@@ -34,14 +34,29 @@ extension TestServer {
 /// the runner's deadline (the release runner's interval; for the scheduler, past the due time),
 /// or no turn comes. `safety` is real time and only stops a hung test.
 func advance(_ clock: TestClock, by step: Duration, thenTurnOf turns: RunnerTurns, safety: Duration = .seconds(60)) async throws {
+    try await advance(clock, by: step, thenTurnsOf: [turns], safety: safety)
+}
+
+/// ``advance(_:by:thenTurnOf:safety:)`` for several runners on one clock (replicas sharing it):
+/// every one is asleep before time moves, and every one takes a turn after.
+func advance(_ clock: TestClock, by step: Duration, thenTurnsOf runners: [RunnerTurns], safety: Duration = .seconds(60)) async throws {
     let deadline = ContinuousClock.now + safety
-    var seen = turns.count
-    while !seen.asleep {
-        try await waitForChange(turns, from: seen, until: deadline)
-        seen = turns.count
+    var readings: [RunnerTurns.Count] = []
+    for turns in runners {
+        var seen = turns.count
+        while !seen.asleep {
+            try await waitForChange(turns, from: seen, until: deadline)
+            seen = turns.count
+        }
+        readings.append(seen)
     }
+    // A runner read asleep stays asleep until its deadline or a wake-up (a new schedule, a
+    // queued delivery): its next turn begins after its reading, and after time moved unless
+    // such a wake-up came first, which the test caused and knows of.
     clock.advance(by: step)
-    try await waitForTurn(of: turns, after: seen, safety: safety)
+    for (turns, seen) in zip(runners, readings) {
+        try await waitForTurn(of: turns, after: seen, safety: safety)
+    }
 }
 
 /// Returns once the runner counted by `turns` has finished a turn that began after `before` was

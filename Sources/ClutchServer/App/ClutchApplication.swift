@@ -37,6 +37,11 @@ public final class ClutchApplication: Sendable {
     public let releaseTurns = RunnerTurns()
     /// The scheduler's looks at the due schedules, counted likewise.
     public var scheduleTurns: RunnerTurns { scheduleRunner.turns }
+    /// The webhook dispatcher's looks at the outbox, counted likewise.
+    public var webhookTurns: RunnerTurns { webhookDispatcher.turns }
+    /// Webhook attempts running now: none, after a look at the outbox, means every attempt made
+    /// so far has been answered (or given up) and recorded.
+    public var webhookAttemptsInFlight: Int { webhookDispatcher.attemptsInFlight }
 
     /// Opens (or creates) the database, creates the first admin token if there is none, and
     /// loads every environment's snapshot and the credentials into memory.

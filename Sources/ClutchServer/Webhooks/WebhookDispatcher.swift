@@ -33,6 +33,11 @@ final class WebhookDispatcher: Service, Sendable {
     private let longestSleep: Duration
     /// The server's clock: when a delivery is due, its lease, its backoff, and the sleeps between.
     private let clock: any ServerClock
+    /// Each look at the outbox, counted (a test on a ``TestClock`` waits for one).
+    let turns = RunnerTurns()
+
+    /// Attempts running now.
+    var attemptsInFlight: Int { inFlight.withLock { $0.count } }
     /// How long a claimed delivery stays ours without renewal: short, so that a delivery claimed
     /// by a replica that died is soon sent by another; an attempt that takes longer renews it.
     private var lease: Duration { settings.claimLease }
@@ -71,6 +76,7 @@ final class WebhookDispatcher: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 var pruned = Date.distantPast
                 while !Task.isCancelled {
+                    self.turns.begin()
                     var sleep = self.longestSleep
                     do {
                         sleep = try await self.startDue(http: http, group: &group)
@@ -85,7 +91,11 @@ final class WebhookDispatcher: Service, Sendable {
                         self.logger.error("webhooks: could not read the outbox", metadata: ["error": "\(error)"])
                         sleep = .seconds(1)
                     }
-                    await self.wakeup.wait(until: self.clock.instant().advanced(by: sleep), on: self.clock)
+                    // Fixed before the dispatcher says it sleeps: a test's advance after that always reaches it.
+                    let deadline = self.clock.instant().advanced(by: sleep)
+                    self.turns.end()
+                    self.turns.sleeping()
+                    await self.wakeup.wait(until: deadline, on: self.clock)
                 }
             }
         }

@@ -12,13 +12,12 @@ extension TestServer {
         return clock
     }
 
-    /// ``ServerConfiguration`` changes for a server on `clock`: usage reports are stored at once
-    /// (their batch waits zero time), so a report answered is a report in the store, and time
-    /// moves only when the test moves it.
+    /// ``ServerConfiguration`` changes for a server on `clock`: time moves only when the test
+    /// moves it. (A usage report is answered once stored, its batch written after a real-time
+    /// interval: a report answered is a report the release runner's next turn sees.)
     static func on(_ clock: TestClock) -> (inout ServerConfiguration) -> Void {
         { configuration in
             configuration.clock = clock
-            configuration.limits.usageFlushInterval = .zero
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The one source of time for the server and its background runners (scheduler, release runner,
-/// webhook dispatcher, usage batcher, replica sync, console sessions, stream and OFREP timers,
+/// webhook dispatcher, usage stamps, replica sync, console sessions, stream and OFREP timers,
 /// rate limits), carried in ``ServerConfiguration/clock``.
 ///
 /// Production uses ``SystemClock``. Tests give the server a ``TestClock`` and move time
@@ -12,8 +12,9 @@ import Foundation
 /// Two readings, because they answer different questions: ``now()`` is the wall time (what the
 /// store records, when a schedule is due); ``instant()`` is monotonic (deadlines and intervals:
 /// a sleep, a rate limit), so that a wall-clock step does not stretch or cut a wait. Measuring
-/// how long real work took (metrics, a webhook attempt's duration) is not the clock's business
-/// and stays on `ContinuousClock`.
+/// how long real work took (metrics, a webhook attempt's duration), and waits that only pace the
+/// work (the usage batch's group commit, how long a stopping service may take), are not the
+/// clock's business and stay on `ContinuousClock`.
 public protocol ServerClock: Sendable {
     /// The wall time now.
     func now() -> Date

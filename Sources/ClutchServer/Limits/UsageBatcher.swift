@@ -105,7 +105,10 @@ final class UsageBatcher: Sendable {
     private let store: any ClutchStoring
     private let interval: Duration
     private let logger: Logger
-    /// The server's clock: when counts were received and stored, and the wait before a batch is written.
+    /// The server's clock: when counts were received and stored. The wait before a batch is
+    /// written (`interval`) is real time on purpose: it sets how many writes the store takes
+    /// (group commit), not when anything happens, and a report is answered once its batch is
+    /// written, so a test on a ``TestClock`` waits for that answer, never for time to move.
     private let clock: any ServerClock
 
     init(store: any ClutchStoring, interval: Duration, logger: Logger, clock: any ServerClock = SystemClock()) {
@@ -162,7 +165,7 @@ final class UsageBatcher: Sendable {
         if lead {
             // Not tied to this request: the batch is written even if this client goes away.
             Task { [self] in
-                try? await clock.sleep(for: interval)
+                try? await Task.sleep(for: interval)
                 await flush()
             }
         }
@@ -213,7 +216,7 @@ final class UsageBatcher: Sendable {
         }
         if lead {
             Task { [self] in
-                try? await clock.sleep(for: interval)
+                try? await Task.sleep(for: interval)
                 await flush()
             }
         }

@@ -8,8 +8,9 @@
 // `clutch-bench console` the web console's flag list with 2,000 flags; `clutch-bench releases` the
 // release guard simulation; `clutch-bench hooks` the scheduled-change and webhook figures;
 // `clutch-bench replicas` the replica figures (1,000 streams over three replicas, OFREP per
-// replica on PostgreSQL and SQLite); `clutch-bench drill` the rolling-upgrade drill
-// (scripts/drill.sh, not part of the default run).
+// replica on PostgreSQL and SQLite); `clutch-bench attack` the kill switch under an SDK-key
+// flood; `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
+// default run).
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -38,6 +39,8 @@ case "hooks":
     await ScheduleWebhookBenchmarks.run()
 case "replicas":
     await ReplicaBenchmarks.run()
+case "attack":
+    await AttackBenchmarks.run()
 case "drill":
     await DrillBenchmark.run()
 default:
@@ -53,5 +56,6 @@ default:
     await ReplicaBenchmarks.run()
     await ConsoleBenchmarks.run()
     await ScheduleWebhookBenchmarks.run()
+    await AttackBenchmarks.run()
     await IdleBenchmark.run()
 }

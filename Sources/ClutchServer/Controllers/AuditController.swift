@@ -21,7 +21,7 @@ struct AuditController {
     }
 
     @Sendable func audit(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let since = try request.query("since").map { try Self.parseSince($0, now: Date()) }
+        let since = try request.query("since").map { try Self.parseSince($0, now: services.clock.now()) }
         let limit = try request.intQuery("limit", in: 1...10_000) ?? 100
         let events = try await services.store.auditEvents(since: since, flag: request.query("flag"), limit: Int(limit))
         return JSONResponse.encode(AuditEventList(events: events))

@@ -65,7 +65,7 @@ struct FlagsController {
         let revision = try request.ifMatchRevision()
         let force = try request.boolQuery("force")
         _ = try await services.write("delete_flag") {
-            try await services.store.deleteFlag(key, ifRevision: revision, force: force, change: change)
+            try await services.store.deleteFlag(key, ifRevision: revision, force: force, now: services.clock.now(), change: change)
         }
         return Response(status: .noContent)
     }
@@ -127,7 +127,7 @@ struct FlagsController {
 
     @Sendable func stale(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let days = try request.intQuery("days", in: 0...36500) ?? 30
-        let flags = try await services.store.staleFlags(unusedForDays: Int(days), now: Date())
+        let flags = try await services.store.staleFlags(unusedForDays: Int(days), now: services.clock.now())
         return JSONResponse.encode(StaleFlagList(flags: flags))
     }
 }

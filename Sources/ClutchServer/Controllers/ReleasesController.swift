@@ -14,12 +14,12 @@ struct ReleasesController {
         routes.get("flags/:key/environments/:env/release", use: get)
         routes.post("flags/:key/environments/:env/release/pause") { request, context in
             try await move(request, context, "release_pause") { key, env, change in
-                try await services.store.pauseRelease(flag: key, environment: env, change: change)
+                try await services.store.pauseRelease(flag: key, environment: env, change: change, now: services.clock.now())
             }
         }
         routes.post("flags/:key/environments/:env/release/resume") { request, context in
             try await move(request, context, "release_resume") { key, env, change in
-                try await services.store.resumeRelease(flag: key, environment: env, change: change)
+                try await services.store.resumeRelease(flag: key, environment: env, change: change, now: services.clock.now())
             }
         }
         routes.post("flags/:key/environments/:env/release/abort", use: abort)
@@ -43,15 +43,16 @@ struct ReleasesController {
             stepDuration: body.stepDuration ?? ReleasePolicy.defaultStepDuration,
             minSamples: body.minSamples ?? ReleasePolicy.defaultMinSamples, maxErrorRatio: body.maxErrorRatio ?? ReleasePolicy.defaultMaxErrorRatio)
         let (written, _) = try await services.write("release_start") {
-            try await services.store.startRelease(flag: key, environment: environment, policy: policy, restartFrom: body.restartFrom, change: change)
+            try await services.store.startRelease(
+                flag: key, environment: environment, policy: policy, restartFrom: body.restartFrom, change: change, now: services.clock.now())
         }
         try await services.refreshReleaseSignal()
-        return JSONResponse.encode(ReleaseView(written.value, now: Date()), status: .created)
+        return JSONResponse.encode(ReleaseView(written.value, now: services.clock.now()), status: .created)
     }
 
     @Sendable func get(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let release = try await services.store.release(flag: try context.parameter("key"), environment: try context.parameter("env"))
-        return JSONResponse.encode(ReleaseView(release, now: Date()))
+        return JSONResponse.encode(ReleaseView(release, now: services.clock.now()))
     }
 
     /// Aborts the release: back to the state before it, or (`to: 0`) the variant to 0 %.
@@ -71,10 +72,10 @@ struct ReleasesController {
             target = .zero
         }
         let (written, _) = try await services.write("release_abort") {
-            try await services.store.abortRelease(flag: key, environment: environment, to: target, change: change)
+            try await services.store.abortRelease(flag: key, environment: environment, to: target, change: change, now: services.clock.now())
         }
         try await services.refreshReleaseSignal()
-        return JSONResponse.encode(ReleaseView(written.value, now: Date()))
+        return JSONResponse.encode(ReleaseView(written.value, now: services.clock.now()))
     }
 
     private func move(
@@ -91,7 +92,7 @@ struct ReleasesController {
         }
         let (written, _) = try await services.write(operation) { try await body(key, environment, change) }
         try await services.refreshReleaseSignal()
-        return JSONResponse.encode(ReleaseView(written.value, now: Date()))
+        return JSONResponse.encode(ReleaseView(written.value, now: services.clock.now()))
     }
 }
 

@@ -50,7 +50,7 @@ struct SchedulesController {
                 ScheduleRequest(
                     kind: kind, key: key, environment: body.environment, instructions: body.instructions, message: change.message,
                     at: at),
-                change: change)
+                change: change, now: services.clock.now())
         }
         return JSONResponse.encode(record, status: .created)
     }
@@ -75,7 +75,7 @@ struct SchedulesController {
     @Sendable func cancel(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let change = try request.changeInfo(context)
         let record = try await services.metrics.timeWrite("cancel_schedule") {
-            try await services.store.cancelSchedule(try context.parameter("scheduleId"), change: change)
+            try await services.store.cancelSchedule(try context.parameter("scheduleId"), change: change, now: services.clock.now())
         }
         return JSONResponse.encode(record)
     }

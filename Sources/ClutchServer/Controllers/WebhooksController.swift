@@ -26,7 +26,8 @@ struct WebhooksController {
         }
         let record = try await services.metrics.timeWrite("create_webhook") {
             try await services.store.createWebhook(
-                WebhookRequest(url: body.url, events: body.events, secret: body.secret, description: body.description), change: change)
+                WebhookRequest(url: body.url, events: body.events, secret: body.secret, description: body.description), change: change,
+                now: services.clock.now())
         }
         return JSONResponse.encode(record, status: .created)
     }
@@ -38,7 +39,7 @@ struct WebhooksController {
     @Sendable func delete(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let change = try request.changeInfo(context)
         try await services.metrics.timeWrite("delete_webhook") {
-            try await services.store.deleteWebhook(try context.parameter("webhookId"), change: change)
+            try await services.store.deleteWebhook(try context.parameter("webhookId"), change: change, now: services.clock.now())
         }
         return Response(status: .noContent)
     }

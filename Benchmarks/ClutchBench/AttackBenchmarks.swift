@@ -1,6 +1,7 @@
 import ClutchStore
 import Foundation
 import Logging
+import TestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -66,7 +67,7 @@ enum AttackBenchmarks {
             kills.append(milliseconds(ContinuousClock.now - start))
             let probe = ContinuousClock.now
             let (_, response) = try await session.data(for: healthz)
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchFailure("/healthz failed during the flood") }
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw TestFailure("/healthz failed during the flood") }
             health.append(milliseconds(ContinuousClock.now - probe))
             try await server.admin("POST", "api/v1/flags/new-checkout/environments/production/on")
         }

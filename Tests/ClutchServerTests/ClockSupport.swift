@@ -1,5 +1,7 @@
 import ClutchServer
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Time in server tests: a server started with `configuration.clock = clock` (a ``TestClock``)

@@ -2,6 +2,7 @@ import ClutchCore
 import Foundation
 @testable import ClutchServer
 import ServerTestSupport
+import TestSupport
 import Testing
 
 /// The console in real headless Chromium, driven by Playwright for Python (`console_browser.py`):

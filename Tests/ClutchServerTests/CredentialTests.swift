@@ -2,6 +2,7 @@ import ClutchCore
 import ClutchServer
 import Foundation
 import ServerTestSupport
+import TestSupport
 import Testing
 
 @Suite("Credentials")

@@ -1,6 +1,7 @@
 import ClutchCore
 import ClutchStore
 import Foundation
+import ServerTestSupport
 import Logging
 import TestSupport
 import Testing

@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point inward: ClutchCore (pure engine) <- ClutchStore (SQLite, PostgreSQL)
-// <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
+// Dependencies point inward: ClutchCore (pure engine) <- ClutchAPI (the admin API's wire types)
+// <- ClutchStore (SQLite, PostgreSQL) <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
 // The SDK (`Clutch`) depends on ClutchCore and ClutchProtocol (the wire protocol it shares
 // with the server) only.
 let package = Package(
@@ -40,10 +40,15 @@ let package = Package(
         // The server↔SDK wire protocol (stream events, usage report, entity tags): one
         // definition that both sides import.
         .target(name: "ClutchProtocol", dependencies: ["ClutchCore"]),
+        // The admin API's requests and responses (`/api/v1`), as the server sends them and the CLI
+        // reads them: one definition, no server or store code.
+        .target(name: "ClutchAPI", dependencies: ["ClutchCore"]),
         .target(
             name: "ClutchStore",
             dependencies: [
                 "ClutchCore",
+                // Its records are the API's (re-exported: whoever imports the store has them).
+                "ClutchAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The PostgreSQL store (Postgres/): several replicas on one database. The SDK
                 // and ClutchCore never link ClutchStore.
@@ -58,6 +63,7 @@ let package = Package(
             name: "ClutchServer",
             dependencies: [
                 "ClutchCore",
+                "ClutchAPI",
                 "ClutchProtocol",
                 "ClutchStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -100,6 +106,8 @@ let package = Package(
             name: "ClutchCLI",
             dependencies: [
                 "ClutchCore",
+                // What it sends and reads: the server's own types.
+                "ClutchAPI",
                 "ClutchServer",
                 // `clutch migrate` migrates a database without starting a server.
                 "ClutchStore",
@@ -120,7 +128,10 @@ let package = Package(
             name: "ClutchBench",
             // ClutchServer: the SDK benchmark measures admin change → SDK value against an in-process server.
             // PostgresTestSupport: the store benchmark starts its own PostgreSQL, as the tests do.
-            dependencies: ["ClutchCore", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport",
+            // TestSupport: the tests' seeded generator drives the release simulation.
+            // ClutchAPI, ClutchProtocol: what the wire types and stream events cost to write.
+            dependencies: ["ClutchCore", "ClutchAPI", "ClutchProtocol", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport",
+                "TestSupport",
                 // The replica benchmarks and `drill`: replicas behind HAProxy, as ReplicaTests runs them.
                 "ReplicaDrillSupport", .product(name: "Logging", package: "swift-log"),
                 // Hummingbird: the webhook benchmark's receiver.
@@ -141,20 +152,32 @@ let package = Package(
             path: "sdk-examples/checkout-service",
             exclude: ["README.md"]
         ),
-        .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore"]),
+        .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore", "TestSupport"]),
         .testTarget(name: "ClutchProtocolTests", dependencies: ["ClutchProtocol", "ClutchCore"]),
+        // What every test target shares: the one failure type, the seeded generator, `eventually`.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         // How tests start programs (never Foundation's Process: see Subprocess.swift).
-        .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
+        .target(name: "ProcessTestSupport", dependencies: ["TestSupport"], path: "Tests/ProcessTestSupport"),
         // A real PostgreSQL server (Debian's initdb/postgres) in a temporary directory, for tests.
-        .target(name: "PostgresTestSupport", dependencies: ["ProcessTestSupport"], path: "Tests/PostgresTestSupport"),
+        .target(name: "PostgresTestSupport", dependencies: ["ProcessTestSupport", "TestSupport"], path: "Tests/PostgresTestSupport"),
         // The tests' URLSession calls, safe from a Linux deadlock when a test cancels a task.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
+        // The real server for tests: in process on 127.0.0.1 with an ephemeral port over SQLite or a
+        // test PostgreSQL (TestServer), or `clutch serve` as a process (ServeProcess).
+        .target(
+            name: "ServerTestSupport",
+            dependencies: [
+                "ClutchServer", "ClutchCore", "TestSupport", "PostgresTestSupport", "ProcessTestSupport", "HTTPTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ServerTestSupport"
+        ),
         // The rolling-upgrade drill: `clutch serve` replicas on PostgreSQL behind Debian's HAProxy,
         // OFREP load, SDK clients and streams through it. Run by ReplicaTests and `clutch-bench drill`.
         .target(
             name: "ReplicaDrillSupport",
             dependencies: [
-                "PostgresTestSupport", "ProcessTestSupport", "Clutch", .product(name: "Logging", package: "swift-log"),
+                "PostgresTestSupport", "ProcessTestSupport", "TestSupport", "Clutch", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 // StandInReplica: a server that dies mid-request, for the proxy's retry rules.
@@ -169,18 +192,23 @@ let package = Package(
         .testTarget(
             name: "ClutchServerTests",
             dependencies: [
-                "ClutchServer", "ClutchStore", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport", "ProcessTestSupport",
+                "ClutchServer", "ClutchStore", "ClutchAPI", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport",
+                "ProcessTestSupport", "ServerTestSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
             exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "webhook_receiver.py"]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
-        .testTarget(name: "ClutchCLITests", dependencies: ["ClutchCLI", "ClutchCore", "HTTPTestSupport", "ProcessTestSupport"]),
+        .testTarget(
+            name: "ClutchCLITests",
+            dependencies: ["ClutchCLI", "ClutchCore", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
+        ),
         .testTarget(
             name: "ClutchTests",
             dependencies: [
-                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", "HTTPTestSupport", "ProcessTestSupport", .product(name: "Logging", package: "swift-log"),
+                "Clutch", "ClutchCore", "ClutchProtocol", "ClutchServer", "ClutchStore", "ProcessTestSupport", "ServerTestSupport",
+                "TestSupport", .product(name: "Logging", package: "swift-log"),
                 // The client as a service in a ServiceGroup; an application's own HTTP client.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

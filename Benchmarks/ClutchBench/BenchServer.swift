@@ -3,6 +3,7 @@ import ClutchServer
 import ClutchStore
 import Foundation
 import Logging
+import TestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -48,7 +49,7 @@ final class BenchServer {
                 try? application.close()
                 throw error
             }
-            guard let base = URL(string: "http://127.0.0.1:\(running.port)") else { throw BenchFailure("no server URL") }
+            guard let base = URL(string: "http://127.0.0.1:\(running.port)") else { throw TestFailure("no server URL") }
             return BenchServer(base: base, directory: directory, application: application, running: running)
         } catch {
             try? FileManager.default.removeItem(at: directory)
@@ -70,7 +71,7 @@ final class BenchServer {
         let (data, response) = try await session.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
-            throw BenchFailure("\(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
+            throw TestFailure("\(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
         }
         return data
     }
@@ -80,7 +81,7 @@ final class BenchServer {
         var request = URLRequest(url: base.appendingPathComponent(path))
         request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
         let (data, response) = try await session.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchFailure("GET \(path) failed") }
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw TestFailure("GET \(path) failed") }
         return data
     }
 
@@ -88,7 +89,7 @@ final class BenchServer {
     func sdkKey() async throws -> String {
         let reply = try ClutchJSON.decode(Value.self, from: try await admin("POST", "api/v1/environments/production/keys", #"{"name": "bench"}"#))
         guard case .object(let object) = reply, case .string(let key)? = object["key"] else {
-            throw BenchFailure("no SDK key in the reply")
+            throw TestFailure("no SDK key in the reply")
         }
         return key
     }
@@ -102,7 +103,3 @@ final class BenchServer {
     }
 }
 
-struct BenchFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

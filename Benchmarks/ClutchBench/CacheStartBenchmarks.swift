@@ -2,6 +2,7 @@ import Clutch
 import ClutchCore
 import Foundation
 import Logging
+import TestSupport
 
 /// Where a start from the cache file spends its time, with the flags of
 /// ``ScaleBenchmarks/document(flags:)``: reading the file, decoding it (with Foundation's
@@ -56,7 +57,7 @@ enum CacheStartBenchmarks {
             Bench.blackHole(built.version == -1 ? 1 : 0)
             let loaded = cache.load()
             load.append(lap(&t))
-            guard let loaded, loaded.flags.count == slow.snapshot.flags.count else { throw BenchFailure("the cache did not load") }
+            guard let loaded, loaded.flags.count == slow.snapshot.flags.count else { throw TestFailure("the cache did not load") }
             let client = ClutchClient(configuration: ClutchConfiguration(
                 serverURL: server, sdkKey: key, cacheDirectory: directory, usageInterval: .zero, logger: logger))
             try await client.waitUntilReady(timeout: .seconds(10))

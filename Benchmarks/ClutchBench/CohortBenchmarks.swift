@@ -2,6 +2,7 @@ import Clutch
 import ClutchCore
 import Foundation
 import Logging
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -142,13 +143,13 @@ enum CohortBenchmarks {
         var changes = client.changes.makeAsyncIterator()
         func add(_ members: [String]) async throws -> (api: Double, sdk: Double) {
             let context = EvaluationContext(targetingKey: "u", attributes: ["customerId": .string(members[0])])
-            guard !client.bool("gate", default: false, context: context) else { throw BenchFailure("already a member") }
+            guard !client.bool("gate", default: false, context: context) else { throw TestFailure("already a member") }
             let began = ContinuousClock.now
             let body = #"{"add": [\#(members.map { "\"\($0)\"" }.joined(separator: ","))]}"#
             try await server.admin("POST", "api/v1/environments/production/cohorts/big/members", body)
             let api = Bench.seconds(ContinuousClock.now - began) * 1000
             while !client.bool("gate", default: false, context: context) {
-                guard await changes.next() != nil else { throw BenchFailure("the change stream ended") }
+                guard await changes.next() != nil else { throw TestFailure("the change stream ended") }
             }
             return (api, Bench.seconds(ContinuousClock.now - began) * 1000)
         }

@@ -1,6 +1,7 @@
 import ClutchCore
 import Foundation
 import Logging
+import TestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -60,10 +61,10 @@ enum ConsoleBenchmarks {
         let (_, answer) = try await session.data(for: login)
         guard let setCookie = (answer as? HTTPURLResponse)?.value(forHTTPHeaderField: "Set-Cookie"),
             let cookie = setCookie.split(separator: ";").first.map(String.init), cookie.hasPrefix("clutch_session=")
-        else { throw BenchFailure("console sign-in gave no session cookie") }
+        else { throw TestFailure("console sign-in gave no session cookie") }
 
         func get(_ path: String, admin: Bool = false, expect: String? = nil) async throws {
-            guard let url = URL(string: server.base.absoluteString + path) else { throw BenchFailure("bad path \(path)") }
+            guard let url = URL(string: server.base.absoluteString + path) else { throw TestFailure("bad path \(path)") }
             var request = URLRequest(url: url)
             if admin {
                 request.setValue("Bearer \(BenchServer.token)", forHTTPHeaderField: "Authorization")
@@ -71,8 +72,8 @@ enum ConsoleBenchmarks {
                 request.setValue(cookie, forHTTPHeaderField: "Cookie")
             }
             let (data, response) = try await session.data(for: request)
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchFailure("GET \(path) failed") }
-            if let expect, !String(decoding: data, as: UTF8.self).contains(expect) { throw BenchFailure("GET \(path) lacks \(expect)") }
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw TestFailure("GET \(path) failed") }
+            if let expect, !String(decoding: data, as: UTF8.self).contains(expect) { throw TestFailure("GET \(path) lacks \(expect)") }
         }
         let cases: [(name: String, run: () async throws -> Void)] = [
             ("console_signin_page", { try await get("/ui/login") }),

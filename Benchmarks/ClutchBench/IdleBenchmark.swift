@@ -1,6 +1,7 @@
 import ClutchCore
 import Foundation
 import Logging
+import TestSupport
 
 /// Idle CPU of an application embedding the SDK: a client process holding the live stream
 /// (`sdk_idle_cpu_stream`) and one that never syncs (`sdk_idle_cpu_nostream`), beside an
@@ -40,7 +41,7 @@ enum IdleBenchmark {
         defer { silent.terminate() }
         for child in [streaming, silent] {
             guard try await child.waitForLine({ $0 == "ready" }, timeout: .seconds(30)) else {
-                throw BenchFailure("the idle client did not become ready: \(child.output)")
+                throw TestFailure("the idle client did not become ready: \(child.output)")
             }
         }
         // Let start-up work (first snapshot, lazy initialisation) settle before sampling.
@@ -112,10 +113,10 @@ private final class ChildProcess {
         let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)
         // Fields after the command name, which is in parentheses and may hold spaces:
         // state is field 3, utime 14 and stime 15.
-        guard let close = stat.lastIndex(of: ")") else { throw BenchFailure("unreadable /proc stat: \(stat)") }
+        guard let close = stat.lastIndex(of: ")") else { throw TestFailure("unreadable /proc stat: \(stat)") }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
-            throw BenchFailure("unreadable /proc stat: \(stat)")
+            throw TestFailure("unreadable /proc stat: \(stat)")
         }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }

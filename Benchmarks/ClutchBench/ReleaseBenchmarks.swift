@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import TestSupport
 
 /// Issue 13's release guard figures: 1,000 simulated releases whose new variant is as good as
 /// the old one (1 % errors on both sides) and 1,000 whose new variant fails at 3 % against 1 %.
@@ -199,22 +200,14 @@ enum ReleaseBenchmarks {
     }
 }
 
-/// A seeded generator (SplitMix64) and binomial draws for the simulation.
+/// Binomial draws for the simulation, from the tests' seeded generator.
 struct BenchRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// Uniform in (0, 1].
-    mutating func uniform() -> Double { (Double(next() >> 11) + 1) / Double(1 << 53) }
+    mutating func uniform() -> Double { (Double(generator.next() >> 11) + 1) / Double(1 << 53) }
 
     /// Successes in `n` trials of probability `p`, by skipping geometric gaps (cost ~ n·min(p, 1−p)).
     mutating func binomial(_ n: Int64, _ p: Double) -> Int64 {

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresTestSupport
 import ReplicaDrillSupport
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -47,11 +48,11 @@ enum ReplicaBenchmarks {
     /// inherit the limit): raises the soft limit toward the hard one.
     static func raiseOpenFileLimit(to wanted: Int) throws {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw DrillError("getrlimit failed") }
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw TestFailure("getrlimit failed") }
         if limit.rlim_cur >= rlim_t(wanted) { return }
         limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
         guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur >= rlim_t(wanted) else {
-            throw DrillError("the open-file limit is \(limit.rlim_cur), \(wanted) are needed (ulimit -n \(wanted))")
+            throw TestFailure("the open-file limit is \(limit.rlim_cur), \(wanted) are needed (ulimit -n \(wanted))")
         }
     }
 
@@ -66,7 +67,7 @@ enum ReplicaBenchmarks {
             let first = cluster.replicas[0]
             let samples = try await measurePropagation(changes: changes, watchers: watchers) { n in
                 let reply = try await cluster.setCounter(n, via: first)
-                guard reply.status == 200 else { throw DrillError("change: \(reply.status) \(reply.body)") }
+                guard reply.status == 200 else { throw TestFailure("change: \(reply.status) \(reply.body)") }
             }
             // measurePropagation lists each change's samples in watcher order.
             let others = samples.enumerated().filter { ($0.offset % streams) % cluster.replicas.count != 0 }.map(\.element)
@@ -125,7 +126,7 @@ enum ReplicaBenchmarks {
         let figures = load.figures
         let elapsed = (ContinuousClock.now - start).milliseconds / 1000
         _ = await load.stop()
-        guard figures.failures == 0 else { throw DrillError("failed evaluations: \(figures.failureSamples)") }
+        guard figures.failures == 0 else { throw TestFailure("failed evaluations: \(figures.failureSamples)") }
         return Double(figures.evaluations) / elapsed
     }
 }

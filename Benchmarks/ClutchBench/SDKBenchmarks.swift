@@ -2,6 +2,7 @@ import Clutch
 import ClutchCore
 import Foundation
 import Logging
+import TestSupport
 
 /// The SDK benchmarks of issue 5, printed as `name: value unit`:
 /// evaluation through the client against the bare engine (same flag, same contexts, same
@@ -137,7 +138,7 @@ enum SDKBenchmarks {
             _ = try await admin("POST", "api/v1/flags/latency/environments/production/\(expected ? "on" : "off")")
             let answered = ContinuousClock.now
             while client.bool("latency", default: !expected) != expected {
-                guard await changes.next() != nil else { throw BenchFailure("the change stream ended") }
+                guard await changes.next() != nil else { throw TestFailure("the change stream ended") }
             }
             let seen = ContinuousClock.now
             samples.append(Bench.seconds(seen - start) * 1000)

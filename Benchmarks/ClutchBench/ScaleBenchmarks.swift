@@ -2,6 +2,7 @@ import Clutch
 import ClutchCore
 import Foundation
 import Logging
+import TestSupport
 
 /// What a change costs the SDK, and how fast it starts from its cache, with 100, 1,000 and
 /// 10,000 flags in the environment (each with targets, an admin rule and a 25 % rollout), as
@@ -80,7 +81,7 @@ enum ScaleBenchmarks {
                 "PUT", "api/v1/flags/scale-00000/environments/production",
                 #"{"enabled": true, "default": {"variant": "\#(serve)"}}"#)
             while client.bool("scale-00000", default: !expected, context: context) != expected {
-                guard await changes.next() != nil else { throw BenchFailure("the change stream ended") }
+                guard await changes.next() != nil else { throw TestFailure("the change stream ended") }
             }
             samples.append(Bench.seconds(ContinuousClock.now - start) * 1000)
         }

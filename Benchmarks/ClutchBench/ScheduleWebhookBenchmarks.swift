@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Synchronization
+import TestSupport
 
 /// Scheduled changes and webhooks against the in-process server, observed by a real local
 /// webhook receiver:
@@ -57,7 +58,7 @@ enum ScheduleWebhookBenchmarks {
         let receiverTask = Task { try await receiver.runService() }
         defer { receiverTask.cancel() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw BenchFailure("the receiver did not start") }
+        guard let port = await iterator.next() else { throw TestFailure("the receiver did not start") }
         try await server.admin(
             "POST", "api/v1/webhooks",
             #"{"url": "http://127.0.0.1:\#(port)/hook", "events": ["flag.changed"], "secret": "bench-secret-0123456789"}"#)
@@ -75,7 +76,7 @@ enum ScheduleWebhookBenchmarks {
                 "POST", "api/v1/schedules",
                 #"{"flag": "\#(key)", "environment": "production", "instructions": [{"kind": "turnOn"}], "at": "\#(Timestamp.format(at))"}"#)
         }
-        guard try await waitFor(due.keys.map { "\($0)@2" }, receipts) else { throw BenchFailure("schedules did not all fire") }
+        guard try await waitFor(due.keys.map { "\($0)@2" }, receipts) else { throw TestFailure("schedules did not all fire") }
         let delays = due.compactMap { key, at -> Double? in
             guard let event = receipts.get("\(key)@2")?.event, case .string(let text)? = field(event, "createdAt"), let fired = Timestamp.parse(text) else { return nil }
             return fired.timeIntervalSince(at) * 1000
@@ -92,7 +93,7 @@ enum ScheduleWebhookBenchmarks {
             let sent = Date()
             try await server.admin("POST", "api/v1/flags/\(key)/environments/production/\(index / 20 % 2 == 0 ? "on" : "off")")
             guard try await waitFor(["\(key)@\(revision)"], receipts), let receipt = receipts.get("\(key)@\(revision)") else {
-                throw BenchFailure("no delivery for \(key)@\(revision)")
+                throw TestFailure("no delivery for \(key)@\(revision)")
             }
             latencies.append(receipt.at.timeIntervalSince(sent) * 1000)
         }

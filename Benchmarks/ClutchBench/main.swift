@@ -3,12 +3,14 @@
 // client process that benchmark starts. `clutch-bench scale`, `clutch-bench cache` and
 // `clutch-bench cohorts` run the SDK scale benchmarks, the breakdown of a start from the cache
 // file, and the million-member cohort figures alone; `clutch-bench engine` the evaluation figures;
+// `clutch-bench wire` what stream events and Codable answers cost to write;
 // `clutch-bench store` admin writes per second on PostgreSQL against SQLite;
 // `clutch-bench console` the web console's flag list with 2,000 flags; `clutch-bench releases` the
 // release guard simulation; `clutch-bench hooks` the scheduled-change and webhook figures;
 // `clutch-bench replicas` the replica figures (1,000 streams over three replicas, OFREP per
-// replica on PostgreSQL and SQLite); `clutch-bench drill` the rolling-upgrade drill
-// (scripts/drill.sh, not part of the default run).
+// replica on PostgreSQL and SQLite); `clutch-bench attack` the kill switch under an SDK-key
+// flood; `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
+// default run).
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -25,6 +27,8 @@ case "cache":
     await CacheStartBenchmarks.run()
 case "engine":
     EngineBenchmarks.run()
+case "wire":
+    WireBenchmarks.run()
 case "store":
     await StoreWriteBenchmarks.run()
 case "console":
@@ -35,11 +39,14 @@ case "hooks":
     await ScheduleWebhookBenchmarks.run()
 case "replicas":
     await ReplicaBenchmarks.run()
+case "attack":
+    await AttackBenchmarks.run()
 case "drill":
     await DrillBenchmark.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
+    WireBenchmarks.run()
     PatternBenchmarks.run()
     await SDKBenchmarks.run()
     await ScaleBenchmarks.run()
@@ -49,5 +56,6 @@ default:
     await ReplicaBenchmarks.run()
     await ConsoleBenchmarks.run()
     await ScheduleWebhookBenchmarks.run()
+    await AttackBenchmarks.run()
     await IdleBenchmark.run()
 }

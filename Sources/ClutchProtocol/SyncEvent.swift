@@ -52,8 +52,8 @@ public enum SyncEvent: Sendable, Hashable {
         }
     }
 
-    private struct FlagChange: Codable { var version: Int64; var flag: Flag }
-    private struct CohortChange: Codable { var version: Int64; var cohort: Cohort }
+    private struct FlagChange: Decodable { var version: Int64; var flag: Flag }
+    private struct CohortChange: Decodable { var version: Int64; var cohort: Cohort }
     private struct Deletion: Codable { var version: Int64; var key: String }
     private struct Members: Codable { var version: Int64; var cohort: String; var added: [String]; var removed: [String] }
 
@@ -89,15 +89,40 @@ public enum SyncEvent: Sendable, Hashable {
 
     /// The event's `data:` as JSON with sorted keys.
     public func data() throws -> [UInt8] {
-        let data = switch self {
-        case .snapshot(let snapshot): try ClutchJSON.encode(snapshot)
-        case .flag(let version, let flag): try ClutchJSON.encode(FlagChange(version: version, flag: flag))
+        switch self {
+        case .snapshot(let snapshot): return Array(try ClutchJSON.encode(snapshot))
+        case .flag(let version, let flag): return Self.changeData(.flag, json: Array(try ClutchJSON.encode(flag)), version: version)
         case .flagDeleted(let version, let key), .cohortDeleted(let version, let key):
-            try ClutchJSON.encode(Deletion(version: version, key: key))
-        case .cohort(let version, let cohort): try ClutchJSON.encode(CohortChange(version: version, cohort: cohort))
+            return Array(try ClutchJSON.encode(Deletion(version: version, key: key)))
+        case .cohort(let version, let cohort): return Self.changeData(.cohort, json: Array(try ClutchJSON.encode(cohort)), version: version)
         case .cohortMembers(let version, let key, let change):
-            try ClutchJSON.encode(Members(version: version, cohort: key, added: change.added, removed: change.removed))
+            return Array(try ClutchJSON.encode(Members(version: version, cohort: key, added: change.added, removed: change.removed)))
         }
-        return Array(data)
+    }
+
+    /// What a `flag` or `cohort` event carries: its `data:` field.
+    public enum ChangeField: String, Sendable {
+        case flag, cohort
+    }
+
+    /// The `data:` of a `flag` or `cohort` event around the JSON of what it carries:
+    /// `{"<field>":<json>,"version":N}`, the keys sorted as ``ClutchJSON`` sorts them. The one
+    /// place that writes these events: ``data()`` passes a fresh encoding, the server's publisher
+    /// the fragments its snapshot document is made of (a change is encoded once, and the stream
+    /// hot path only copies bytes, into one buffer sized up front).
+    public static func changeData(_ field: ChangeField, json: [UInt8], version: Int64) -> [UInt8] {
+        let name = field.rawValue.utf8
+        let number = String(version).utf8
+        var data: [UInt8] = []
+        data.reserveCapacity(json.count + name.count + number.count + 16)
+        data.append(UInt8(ascii: "{"))
+        data.append(UInt8(ascii: "\""))
+        data.append(contentsOf: name)
+        data.append(contentsOf: #"":"#.utf8)
+        data.append(contentsOf: json)
+        data.append(contentsOf: #","version":"#.utf8)
+        data.append(contentsOf: number)
+        data.append(UInt8(ascii: "}"))
+        return data
     }
 }

@@ -36,7 +36,7 @@ public func runClutchServer(
                 application.startDraining()
                 logger.notice("draining: /readyz answers 503 until the server stops", metadata: ["seconds": "\(drain)"])
                 draining = Task {
-                    try? await Task.sleep(for: drain)
+                    try? await configuration.clock.sleep(for: drain)
                     logger.info("stopping")
                     await group.triggerGracefulShutdown()
                 }

@@ -62,6 +62,9 @@ public struct ServerConfiguration: Sendable {
     /// first, so no request is sent to a process that is exiting. `nil`: 5 s on a PostgreSQL
     /// database (replicas behind a proxy), none on a SQLite file (one server).
     public var drainPeriod: Duration?
+    /// Where the server and its background runners read the time and wait (``ServerClock``):
+    /// the system clock, or in tests a ``TestClock`` they move themselves.
+    public var clock: any ServerClock
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -87,6 +90,7 @@ public struct ServerConfiguration: Sendable {
         self.drainPeriod = nil
         self.metricsAddress = nil
         self.metricsToken = nil
+        self.clock = SystemClock()
     }
 
     /// The fewest characters a token the operator chooses may have (`CLUTCH_BOOTSTRAP_TOKEN`,

@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// Bad input: exit code 1 (refused or failed) or 2 (usage), and one line on stderr that says what was wrong.
@@ -110,7 +111,7 @@ struct ErrorTests {
     @Test("a missing token is refused")
     func missingToken() async throws {
         let server = try await TestServer.shared.get()
-        let result = try await runClutch(["status"], environment: ["CLUTCH_URL": server.url, "CLUTCH_CONFIG": "/nonexistent/config.json"])
+        let result = try await runClutch(["status"], environment: ["CLUTCH_URL": server.address, "CLUTCH_CONFIG": "/nonexistent/config.json"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("check --token"), "\(result)")
     }
@@ -141,7 +142,7 @@ struct ErrorTests {
     @Test("a wrong URL prefix gets the server's one-line answer")
     func wrongPrefix() async throws {
         let server = try await TestServer.shared.get()
-        let result = try await server.clutch("status", "--server", server.url + "/not-clutch")
+        let result = try await server.clutch("status", "--server", server.address + "/not-clutch")
         #expect(result.status == 1, "\(result)")
         #expect(result.stderr.hasPrefix("error: "), "\(result)")
         #expect(result.stderr.split(separator: "\n").count == 1)
@@ -153,7 +154,7 @@ struct ErrorTests {
         let result = try await server.clutch("status", "--server", "http://127.0.0.1:\(try closedPort())")
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot reach"))
-        let ok = try await server.clutch("status", "--server", server.url, environment: ["CLUTCH_URL": "http://127.0.0.1:\(try closedPort())"])
+        let ok = try await server.clutch("status", "--server", server.address, environment: ["CLUTCH_URL": "http://127.0.0.1:\(try closedPort())"])
         #expect(ok.status == 0, "\(ok)")
     }
 }

@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// `clutch flags …`, `on`, `off` and `kill`, each with and without `--json`.

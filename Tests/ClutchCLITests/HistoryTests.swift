@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
 import Testing
 
 @Suite("clutch history, diff, rollback")

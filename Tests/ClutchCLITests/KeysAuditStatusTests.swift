@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
 import Testing
 
 @Suite("clutch keys, audit, status, login")
@@ -71,7 +72,7 @@ struct KeysAuditStatusTests {
         let environments = body["environments"]?.array?.compactMap { $0["key"]?.string } ?? []
         #expect(Set(environments).isSuperset(of: ["development", "staging", "production"]))
         let text = try await server.clutch("status")
-        #expect(text.stdout.contains("at \(server.url)"))
+        #expect(text.stdout.contains("at \(server.address)"))
         #expect(text.stdout.contains("ENVIRONMENT"))
         #expect(text.stdout.contains("production"))
     }
@@ -80,13 +81,13 @@ struct KeysAuditStatusTests {
     func login() async throws {
         let server = try await TestServer.shared.get()
         let config = server.directory.appendingPathComponent("login-\(UUID().uuidString).json").path
-        let bad = try await runClutch(["login", "--server", server.url, "--token", TestServer.randomToken()], environment: ["CLUTCH_CONFIG": config])
+        let bad = try await runClutch(["login", "--server", server.address, "--token", TestServer.randomToken()], environment: ["CLUTCH_CONFIG": config])
         #expect(bad.status == 1)
         #expect(!FileManager.default.fileExists(atPath: config), "a refused login writes nothing")
 
-        let good = try await runClutch(["login", "--server", server.url, "--token", server.token], environment: ["CLUTCH_CONFIG": config])
+        let good = try await runClutch(["login", "--server", server.address, "--token", server.token], environment: ["CLUTCH_CONFIG": config])
         #expect(good.status == 0, "\(good)")
-        #expect(good.stdout.contains("Logged in to \(server.url)"))
+        #expect(good.stdout.contains("Logged in to \(server.address)"))
         let attributes = try FileManager.default.attributesOfItem(atPath: config)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
@@ -95,7 +96,7 @@ struct KeysAuditStatusTests {
 
         let elsewhere = try await runClutch(["status"], environment: ["CLUTCH_CONFIG": config, "CLUTCH_URL": "http://127.0.0.1:\(try closedPort())"])
         #expect(elsewhere.status == 1, "\(elsewhere)")
-        let json = try await runClutch(["login", "--server", server.url, "--token", server.token, "--json"], environment: ["CLUTCH_CONFIG": config])
+        let json = try await runClutch(["login", "--server", server.address, "--token", server.token, "--json"], environment: ["CLUTCH_CONFIG": config])
         #expect(json.status == 0, "\(json)")
         #expect(try json.json()["config"]?.string == config)
         let missing = try await runClutch(["login", "--token", "x"], environment: ["CLUTCH_CONFIG": config])

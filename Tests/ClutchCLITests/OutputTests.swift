@@ -1,6 +1,7 @@
 import ClutchCore
 import Foundation
 import ProcessTestSupport
+import ServerTestSupport
 import Testing
 
 /// Output for people and for scripts: colour only on a terminal without NO_COLOR, JSON with sorted keys.
@@ -15,7 +16,7 @@ struct OutputTests {
         environment["TERM"] = "xterm"
         let binary = try ClutchBinary.require()
         let outcome = try await Subprocess.run(
-            [script, "-qec", "\(binary.path) \(command)", "/dev/null"],
+            [script, "-qec", "\(binary) \(command)", "/dev/null"],
             environment: environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }, timeout: .seconds(30))
         return CLIResult(status: outcome.status, stdout: outcome.stdout, stderr: "")
     }

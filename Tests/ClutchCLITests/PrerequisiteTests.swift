@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// `clutch prerequisites add|remove`, `flags get` and `explain` through the real binary and server.

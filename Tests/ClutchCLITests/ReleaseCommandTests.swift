@@ -1,34 +1,18 @@
 import ClutchCore
 import Foundation
-import HTTPTestSupport
+import ServerTestSupport
 import Testing
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 @Suite("clutch release")
 struct ReleaseCommandTests {
     /// Sends a usage report of rollout-decided evaluations with an SDK key, as a fleet would:
     /// having fetched the flags first (the guard does not count a key that has served nothing).
     static func report(_ server: TestServer, key: String, flag: String, new: Int, newErrors: Int, other: Int, otherErrors: Int) async throws {
-        guard let url = URL(string: server.url + "/sdk/v1/usage"), let flags = URL(string: server.url + "/sdk/v1/flags") else {
-            throw CLITestFailure("bad URL")
-        }
-        var fetch = URLRequest(url: flags)
-        fetch.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
-        let (_, fetched) = try await URLSession.shared.uncancelledData(for: fetch)
-        guard (fetched as? HTTPURLResponse)?.statusCode == 200 else { throw CLITestFailure("fetching the flags failed") }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data("""
+        try await server.mustSend("GET", "/sdk/v1/flags", as: .bearer(key))
+        try await server.mustSend("POST", "/sdk/v1/usage", body: """
             {"counts": [{"flag": "\(flag)", "variant": "on", "count": \(new), "errors": \(newErrors), "rollout": true},
                         {"flag": "\(flag)", "variant": "off", "count": \(other), "errors": \(otherErrors), "rollout": true}]}
-            """.utf8)
-        let (_, response) = try await URLSession.shared.uncancelledData(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 202 else { throw CLITestFailure("usage report refused") }
+            """, as: .bearer(key), expected: 202)
     }
 
     @Test("start, status with figures, a bad deploy rolled back by clutch-guard; --json everywhere")
@@ -171,9 +155,4 @@ struct ReleaseCommandTests {
         let missingEnv = try await server.clutch("release", "status", flag)
         #expect(missingEnv.status == 2)
     }
-}
-
-struct CLITestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
 import Testing
 
 @Suite("clutch serve")
@@ -13,7 +14,8 @@ struct ServeTests {
 
     @Test("first start writes the CLI config file, which later commands use")
     func firstStartWritesConfig() async throws {
-        let server = try await TestServer.start(bootstrapToken: nil)
+        let server = try await ServeProcess(bootstrapToken: nil, json: false)
+        defer { try? FileManager.default.removeItem(at: server.directory) }
         let data = try Data(contentsOf: URL(fileURLWithPath: server.configPath))
         let config = try ClutchJSON.decode(Value.self, from: data)
         let token = try #require(config["token"]?.string)
@@ -25,7 +27,7 @@ struct ServeTests {
         // Nothing but the config file: URL and token come from it.
         let status = try await runClutch(["status", "--json"], environment: ["CLUTCH_CONFIG": server.configPath])
         #expect(status.status == 0, "\(status)")
-        await server.stop()
+        #expect(try await server.stop())
     }
 
     @Test("a CLUTCH_BOOTSTRAP_TOKEN under 32 characters is refused in one line naming the variable, not the token")
@@ -47,14 +49,15 @@ struct ServeTests {
     @Test("a CLUTCH_BOOTSTRAP_TOKEN the operator chose becomes the admin token and is not printed back")
     func bootstrapTokenIsNotEchoed() async throws {
         let token = TestServer.randomToken()
-        let server = try await TestServer.start(bootstrapToken: token)
-        let stdout = (try? String(contentsOf: server.directory.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
-        let log = (try? String(contentsOf: server.directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
+        let server = try await ServeProcess(bootstrapToken: token, json: false)
+        defer { try? FileManager.default.removeItem(at: server.directory) }
+        let stdout = server.stdout
+        let log = server.stderr
         #expect(stdout.contains("Created the first admin token from CLUTCH_BOOTSTRAP_TOKEN"), "\(stdout)")
         #expect(!stdout.contains(token) && !log.contains(token), "\(stdout)")
         let status = try await server.clutch("status")
         #expect(status.status == 0, "\(status)")
-        await server.stop()
+        #expect(try await server.stop())
     }
 
     @Test("a connection budget not above the streams one key may open is refused, naming both options")
@@ -75,8 +78,9 @@ struct ServeTests {
 
     @Test("a second clutch serve on the same database refuses to start, naming the file")
     func secondServerOnOneDatabase() async throws {
-        let server = try await TestServer.start()
-        let database = server.directory.appendingPathComponent("clutch.db").path
+        let server = try await ServeProcess(json: false)
+        defer { try? FileManager.default.removeItem(at: server.directory) }
+        let database = server.databasePath
         let second = try await runClutch(
             ["serve", "--port", "0", "--db", database],
             environment: ["CLUTCH_CONFIG": server.directory.appendingPathComponent("second.json").path])
@@ -84,22 +88,24 @@ struct ServeTests {
         #expect(second.stderr.contains("error: another clutch serve is already using \(database)"), "\(second)")
         let status = try await server.clutch("status")
         #expect(status.status == 0, "\(status)")
-        await server.stop()
+        #expect(try await server.stop())
     }
 
     @Test("--json prints the ready line as JSON; a bad port is a usage error")
     func readyLineAndBadPort() async throws {
-        let server = try await TestServer.start(json: true)
-        #expect(server.url.hasPrefix("http://127.0.0.1:"))
+        let server = try await ServeProcess(json: true)
+        defer { try? FileManager.default.removeItem(at: server.directory) }
+        let readyLine = try #require(server.stdout.split(separator: "\n").first { $0.hasPrefix("{") }, "\(server.stdout)")
+        #expect(try ClutchJSON.decode(Value.self, from: Data(readyLine.utf8))["url"]?.string == server.address, "\(readyLine)")
         let status = try await server.clutch("status")
         #expect(status.status == 0, "\(status)")
-        let port = try #require(server.url.split(separator: ":").last.map(String.init))
+        let port = "\(server.port)"
         let taken = try await runClutch(
             ["serve", "--port", port, "--db", server.directory.appendingPathComponent("second.db").path],
             environment: ["CLUTCH_CONFIG": server.directory.appendingPathComponent("second.json").path])
         #expect(taken.status == 1, "\(taken)")
         #expect(taken.stderr.contains("error: cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(taken)")
-        await server.stop()
+        #expect(try await server.stop())
 
         let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

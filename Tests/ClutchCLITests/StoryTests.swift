@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// The life of an incomplete feature, told with the CLI and checked at every step by

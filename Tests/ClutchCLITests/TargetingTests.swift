@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// `target`, `untarget`, `rollout` and `rules`, checked through the stored state and `explain`.

@@ -1,4 +1,5 @@
 import ClutchCore
+import TestSupport
 import Testing
 
 @testable import ClutchCLI
@@ -9,7 +10,7 @@ import Testing
 @Suite("--where parser fuzzing")
 struct WhereFuzzTests {
     @Test func generatedConditionsParseToTheirClause() throws {
-        var rng = Seeded(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let attributes = ["plan", "customerId", "app.version", "email", "role"]
         let operators = Operator.allCases.filter { $0 != .exists }
         // Values each operator accepts (the parser checks numbers, versions and dates).
@@ -37,7 +38,7 @@ struct WhereFuzzTests {
     }
 
     @Test func randomTextNeverCrashes() {
-        var rng = Seeded(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let words = ["not", "in", "cohort", "exists", "plan", "=", "!=", "semver>=", "matches", ",", " ", "\t", "'", "\"", "é", ""]
         var parsed = 0
         for _ in 0..<20_000 {
@@ -45,18 +46,5 @@ struct WhereFuzzTests {
             if (try? WhereOption.parse(text)) != nil { parsed += 1 }
         }
         #expect(parsed > 0 && parsed < 20_000)
-    }
-}
-
-/// SplitMix64, so a fuzz run repeats exactly.
-struct Seeded: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 @testable import ClutchCore
+import TestSupport
 import Testing
 
 /// Random garbage into the pattern compiler: it must never crash, only compile or throw

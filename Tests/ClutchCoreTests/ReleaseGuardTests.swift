@@ -1,5 +1,6 @@
 import ClutchCore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Release guard")

@@ -2,11 +2,14 @@ import ClutchCore
 import ClutchServer
 import ClutchStore
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// What an attacker holding nothing but SDK keys (they ship inside apps) tries against the kill
-/// switch. After each attack — while it is still in flight where it can be — a kill commits
-/// within 2 s, apps see `DISABLED`, and `/healthz` answers within 1 s.
+/// switch. After each attack — while it is still in flight where it can be — a kill commits,
+/// apps see `DISABLED`, and `/healthz` answers. How fast is `make bench`'s business
+/// (`attack_kill_*`, `attack_healthz_*`): a bound here would fail on a loaded machine.
 @Suite("Attacks with SDK keys", .serialized)
 struct AttackTests {
     /// The server as deployed: without the contract check the other suites run under, which
@@ -24,25 +27,18 @@ struct AttackTests {
             """)
     }
 
-    /// Kills `new-checkout` and checks the kill switch held: the kill answered 200 within 2 s,
-    /// OFREP says DISABLED, and /healthz answers within 1 s.
+    /// Kills `new-checkout` and checks the kill switch held: the kill answered 200, OFREP says
+    /// DISABLED, and /healthz answers.
     static func expectKillSwitchHolds(_ server: TestServer, productionKey: String) async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
         let kill = try await server.send("POST", "/api/v1/flags/new-checkout/kill", body: #"{}"#)
-        let killTime = clock.now - start
         #expect(kill.status == 200, "kill answered \(kill.status): \(kill.text)")
-        #expect(killTime < .seconds(2), "the kill took \(killTime)")
         let evaluation = try await server.send(
             "POST", "/ofrep/v1/evaluate/flags/new-checkout", body: #"{"context": {"targetingKey": "u1"}}"#,
             as: .bearer(productionKey))
         #expect(evaluation["reason"] == .string("DISABLED"))
         #expect(evaluation["value"] == .bool(false))
-        let healthStart = clock.now
         let health = try await server.send("GET", "/healthz", as: .none)
-        let healthTime = clock.now - healthStart
         #expect(health.status == 200)
-        #expect(healthTime < .seconds(1), "/healthz took \(healthTime)")
         let read = try await server.send("GET", "/api/v1/flags/new-checkout")
         #expect(read.status == 200, "reading the flag answered \(read.status): \(read.text)")
     }
@@ -124,10 +120,8 @@ struct AttackTests {
                 "POST", "/sdk/v1/usage", body: #"{"counts": [\#(tooMany.joined(separator: ","))]}"#, as: .bearer(production))
             #expect(refused.status == 400)
             #expect(refused.errorField == "counts")
-            let toggleStart = ContinuousClock.now
             let toggle = try await server.send("POST", "/api/v1/flags/unrelated/environments/production/on")
             #expect(toggle.status == 200)
-            #expect(ContinuousClock.now - toggleStart < .seconds(2))
             try await Self.expectKillSwitchHolds(server, productionKey: production)
             await attack.value
             let read = try await server.send("GET", "/api/v1/flags/new-checkout")
@@ -139,27 +133,38 @@ struct AttackTests {
     }
 
     @Test func usageReportsBeyondTheRateAreRefusedWithRetryAfter() async throws {
+        // On a clock that stands still, the allowance refills only when the test moves it.
+        let clock = TestClock()
         try await TestServer.with(configure: {
             Self.asInProduction(&$0)
+            TestServer.on(clock)(&$0)
             $0.limits.usageReportsPerSecond = 1
             $0.limits.usageReportBurst = 2
         }) { server in
             try await Self.seed(server)
             let (_, production) = try await server.createKey("production")
             let body = #"{"counts": [{"flag": "new-checkout", "variant": "on", "count": 1}]}"#
-            var statuses: [Int] = []
-            var retryAfter: String?
-            for _ in 0..<4 {
-                let reply = try await server.send("POST", "/sdk/v1/usage", body: body, as: .bearer(production))
-                statuses.append(reply.status)
-                if reply.status == 429 { retryAfter = reply.headers["retry-after"] }
+            func send(_ key: String) async throws -> Reply {
+                try await server.send("POST", "/sdk/v1/usage", body: body, as: .bearer(key))
             }
-            #expect(statuses.prefix(2) == [202, 202])
-            #expect(statuses.contains(429))
-            #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
+            var statuses: [Int] = []
+            var retryAfter: [String?] = []
+            for _ in 0..<4 {
+                let reply = try await send(production)
+                statuses.append(reply.status)
+                retryAfter.append(reply.headers["retry-after"])
+            }
+            #expect(statuses == [202, 202, 429, 429], "a burst of two, then nothing until time passes")
+            #expect(retryAfter.suffix(2) == ["1", "1"], "a token comes back in a second")
+            // Half a second is not enough; a second is, for one report.
+            clock.advance(by: .milliseconds(500))
+            #expect(try await send(production).status == 429)
+            clock.advance(by: .milliseconds(500))
+            #expect(try await send(production).status == 202)
+            #expect(try await send(production).status == 429)
             // Another key has its own allowance.
             let (_, other) = try await server.createKey("production", name: "other")
-            #expect(try await server.send("POST", "/sdk/v1/usage", body: body, as: .bearer(other)).status == 202)
+            #expect(try await send(other).status == 202)
             try await Self.expectKillSwitchHolds(server, productionKey: production)
         }
     }

@@ -3,6 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import HTTPTestSupport
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// The tests' HTTP calls survive their task being cancelled while the server goes away.

@@ -1,5 +1,7 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// `POST /api/v1/flags/{key}/environments/{env}/changes`: instructions applied by the server.

@@ -1,6 +1,8 @@
 import ClutchCore
 import Foundation
 @testable import ClutchServer
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// The console in real headless Chromium, driven by Playwright for Python (`console_browser.py`):
@@ -44,7 +46,7 @@ struct ConsoleBrowserTests {
 
     /// Runs the real `clutch` binary against `server` with its admin token.
     static func clutch(_ server: TestServer, _ arguments: [String]) async throws -> String {
-        guard let binary = ServeProcess.binary else { throw TestFailure("the clutch binary is not built") }
+        let binary = try ClutchBinary.require()
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-home-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }

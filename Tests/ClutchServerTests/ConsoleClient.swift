@@ -1,4 +1,6 @@
 import Foundation
+import ServerTestSupport
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,7 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 @testable import ClutchServer

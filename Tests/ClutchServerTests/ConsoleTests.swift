@@ -1,6 +1,8 @@
 import ClutchCore
 import ClutchStore
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 @testable import ClutchServer
@@ -120,13 +122,21 @@ import Testing
         }
     }
 
-    @Test func aSessionEndsAfterItsIdleTime() async throws {
-        // Long enough that a loaded machine still makes the first request in time, short
-        // enough to wait out.
-        try await TestServer.with(configure: { $0.consoleIdleTimeout = .seconds(3) }) { server in
+    @Test func aSessionLivesWhileUsedAndEndsAfterItsIdleTime() async throws {
+        let clock = TestClock()
+        try await TestServer.with(configure: { TestServer.on(clock)(&$0); $0.consoleIdleTimeout = .seconds(30 * 60) }) { server in
             let client = try await Self.signIn(server)
             #expect(try await client.get("/ui/flags").status == 200)
-            try await Task.sleep(for: .milliseconds(3500))
+            // Used every 20 minutes, it lives past its idle time (each request counts as activity).
+            for _ in 0..<3 {
+                clock.advance(by: .seconds(20 * 60))
+                #expect(try await client.get("/ui/flags").status == 200)
+            }
+            // A second short of the idle time since the last request: still signed in.
+            clock.advance(by: .seconds(30 * 60 - 1))
+            #expect(try await client.get("/ui/flags").status == 200)
+            // Idle for longer than that: signed out.
+            clock.advance(by: .seconds(30 * 60 + 1))
             let answer = try await client.get("/ui/flags")
             #expect(answer.status == 303)
             #expect(answer.location == "/ui/login")

@@ -1,6 +1,8 @@
 import ClutchStore
 import Foundation
+import ServerTestSupport
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import ClutchServer

@@ -1,6 +1,8 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// OFREP's event streams (ADR-0008), its error shape on every OFREP route, and CORS for web apps.
@@ -78,16 +80,28 @@ struct OFREPEventStreamTests {
 
     /// A re-fetch naming a version the server has not reached waits for it only briefly, and one
     /// naming a made-up far-future version is answered at once.
-    @Test func aMadeUpFlagConfigEtagDoesNotHoldTheRequest() async throws {
-        try await TestServer.with { server in
+    @Test func aMadeUpFlagConfigEtagDoesNotHoldTheRequestWhileANearOneWaitsOnTheServersClock() async throws {
+        let clock = TestClock()
+        try await TestServer.with(configure: TestServer.on(clock)) { server in
             try await OFREPFixtures.seed(server)
             let (_, key) = try await server.createKey("production")
-            let clock = ContinuousClock()
-            let start = clock.now
-            let reply = try await server.send(
-                "POST", "/ofrep/v1/evaluate/flags?flagConfigEtag=%22production-999999999%22", body: #"{"context": {}}"#, as: .bearer(key))
-            #expect(reply.status == 200)
-            #expect(clock.now - start < .seconds(1))
+            @Sendable func evaluate(_ version: Int64) async throws -> Reply {
+                try await server.send(
+                    "POST", "/ofrep/v1/evaluate/flags?flagConfigEtag=%22production-\(version)%22", body: #"{"context": {}}"#,
+                    as: .bearer(key))
+            }
+            // The server's clock stands still: had this request waited on it, no answer would come.
+            #expect(try await evaluate(999_999_999).status == 200)
+            // A version just ahead of the loaded one is waited for, on the server's clock: the
+            // request sleeps there until a second has passed (or the version is loaded).
+            let environments = try await server.send("GET", "/api/v1/environments")
+            let version = try #require(
+                environments["environments"]?.arrayValue?.first { $0.at("key") == .string("production") }?.at("snapshotVersion")?.intValue)
+            let asleep = clock.sleeperCount
+            let held = Task { try await evaluate(version + 1) }
+            #expect(try await eventually(timeout: .seconds(60)) { clock.sleeperCount > asleep }, "the request never waited on the clock")
+            clock.advance(by: .seconds(1))
+            #expect(try await held.value.status == 200)
         }
     }
 

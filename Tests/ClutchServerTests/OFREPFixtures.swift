@@ -1,4 +1,6 @@
 import Foundation
+import ServerTestSupport
+import TestSupport
 
 /// Flags of every type, enabled in production, for the OFREP tests and the Python provider.
 enum OFREPFixtures {

@@ -3,6 +3,8 @@ import ClutchServer
 import Foundation
 import HTTPTestSupport
 import Logging
+import ServerTestSupport
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -52,7 +54,7 @@ struct OpenAPITests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
-            bootstrapToken: OpenAPIHarness.adminToken, cliConfigPath: directory.appendingPathComponent("config.json").path)
+            bootstrapToken: TestServer.adminToken, cliConfigPath: directory.appendingPathComponent("config.json").path)
         let application = try await ClutchApplication(configuration: configuration, logger: Logger(label: "routes", factory: { _ in SwiftLogNoOpLogHandler() }))
         defer { try? application.close() }
         let served = application.routes.compactMap { route -> String? in
@@ -102,7 +104,7 @@ struct OpenAPITests {
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs/openapi.json")
         let committed = try Data(contentsOf: file)
-        try await OpenAPIHarness.withServer { server in
+        try await TestServer.withDocumentedServer { server in
             let reply = try await server.send("GET", "/openapi.json")
             #expect(reply.status == 200)
             #expect(reply.body == committed, "served \(reply.body.count) bytes, the file has \(committed.count)")
@@ -111,7 +113,7 @@ struct OpenAPITests {
 
     @Test func realResponsesMatchTheDocument() async throws {
         let validator = try SchemaValidator.served.get()
-        try await OpenAPIHarness.withServer { server in
+        try await TestServer.withDocumentedServer { server in
             var checker = ResponseChecker(validator: validator)
             try await OpenAPIScenario.run(server, &checker)
             #expect(checker.checked >= 40, "only \(checker.checked) responses checked")
@@ -130,12 +132,11 @@ struct OpenAPITests {
 
     @Test func everyDocumentedGETRouteExists() async throws {
         let validator = try SchemaValidator.served.get()
-        try await OpenAPIHarness.withServer { server in
+        try await TestServer.withDocumentedServer { server in
             let fixture = try await OpenAPIScenario.seed(server)
             // The release route answers 404 until the flag has had a release in the environment.
             _ = try await server.send(
-                "POST", "/api/v1/flags/\(fixture.flag)/environments/production/release", body: #"{"variant": "express", "stepDuration": 3600}"#,
-                credential: .admin)
+                "POST", "/api/v1/flags/\(fixture.flag)/environments/production/release", body: #"{"variant": "express", "stepDuration": 3600}"#)
             var missing: [String] = []
             var tried = 0
             for template in validator.pathTemplates where validator.operation("get", template) != nil {
@@ -148,11 +149,11 @@ struct OpenAPITests {
                     .replacingOccurrences(of: "{scheduleId}", with: fixture.scheduleID)
                     .replacingOccurrences(of: "{webhookId}", with: fixture.webhookID)
                 let query = template.hasSuffix("/diff") ? "?from=1" : ""
-                let credential: OpenAPIHarness.Credential = path.hasPrefix("/api/") ? .admin : .sdk(fixture.sdkKey)
+                let credential: TestServer.Credential = path.hasPrefix("/api/") ? .admin : .bearer(fixture.sdkKey)
                 let status =
                     template == "/sdk/v1/stream" || template == "/ofrep/v1/events"
                     ? try await server.streamStatus(path, credential: credential)
-                    : try await server.send("GET", path + query, credential: credential).status
+                    : try await server.send("GET", path + query, as: credential).status
                 tried += 1
                 if status == 404 || status == 405 || status >= 500 { missing.append("GET \(path): \(status)") }
             }
@@ -163,7 +164,7 @@ struct OpenAPITests {
 
     @Test func streamEventsMatchTheDocument() async throws {
         let validator = try SchemaValidator.served.get()
-        try await OpenAPIHarness.withServer { server in
+        try await TestServer.withDocumentedServer { server in
             let fixture = try await OpenAPIScenario.seed(server)
             let stream = try server.openStream(sdkKey: fixture.sdkKey)
             defer { stream.close() }
@@ -316,7 +317,7 @@ struct ResponseChecker {
     }
 
     /// Checks `reply` to `method path`; `expect` is the status the scenario expects.
-    mutating func check(_ method: String, _ path: String, _ reply: OpenAPIHarness.Reply, expect status: Int) {
+    mutating func check(_ method: String, _ path: String, _ reply: Reply, expect status: Int) {
         let label = "\(method) \(path) → \(reply.status)"
         checked += 1
         if reply.status != status {
@@ -397,13 +398,13 @@ enum OpenAPIScenario {
         """
 
     /// A cohort, a flag using it and an SDK key; what `everyDocumentedGETRouteExists` needs.
-    static func seed(_ server: OpenAPIHarness.Server) async throws -> Fixture {
+    static func seed(_ server: TestServer) async throws -> Fixture {
         _ = try await server.send("POST", "/api/v1/environments/production/cohorts", body: #"{"key": "\#(cohortKey)", "members": ["acme"]}"#)
         _ = try await server.send("POST", "/api/v1/flags", body: flagBody)
         let created = try await server.send("POST", "/api/v1/environments/production/keys", body: #"{"name": "openapi"}"#)
         let key = try JSONDecoder().decode(Value.self, from: created.body)
         guard case .object(let fields) = key, let secret = fields["key"]?.stringValue, let id = fields["id"]?.stringValue else {
-            throw OpenAPIHarness.Failure("could not create an SDK key: \(created.status) \(String(decoding: created.body, as: UTF8.self))")
+            throw TestFailure("could not create an SDK key: \(created.status) \(String(decoding: created.body, as: UTF8.self))")
         }
         let schedule = try await server.send(
             "POST", "/api/v1/schedules",
@@ -415,17 +416,17 @@ enum OpenAPIScenario {
               case .object(let webhookFields) = try JSONDecoder().decode(Value.self, from: webhook.body),
               let webhookID = webhookFields["id"]?.stringValue
         else {
-            throw OpenAPIHarness.Failure("could not create a schedule and a webhook")
+            throw TestFailure("could not create a schedule and a webhook")
         }
         return Fixture(flag: flagKey, cohort: cohortKey, sdkKey: secret, keyID: id, scheduleID: scheduleID, webhookID: webhookID)
     }
 
-    static func run(_ server: OpenAPIHarness.Server, _ checker: inout ResponseChecker) async throws {
+    static func run(_ server: TestServer, _ checker: inout ResponseChecker) async throws {
         func call(
-            _ method: String, _ path: String, body: String? = nil, credential: OpenAPIHarness.Credential = .admin,
+            _ method: String, _ path: String, body: String? = nil, credential: TestServer.Credential = .admin,
             headers: [String: String] = [:], expect status: Int
-        ) async throws -> OpenAPIHarness.Reply {
-            let reply = try await server.send(method, path, body: body, credential: credential, headers: headers)
+        ) async throws -> Reply {
+            let reply = try await server.send(method, path, body: body, as: credential, headers: headers)
             checker.check(method, path, reply, expect: status)
             return reply
         }
@@ -434,7 +435,7 @@ enum OpenAPIScenario {
         // Operations
         _ = try await call("GET", "/healthz", credential: .none, expect: 200)
         _ = try await call("GET", "/readyz", credential: .none, expect: 200)
-        _ = try await call("GET", "/metrics", credential: .bearer(OpenAPIHarness.metricsToken), expect: 200)
+        _ = try await call("GET", "/metrics", credential: .bearer(TestServer.metricsToken), expect: 200)
         _ = try await call("GET", "/metrics", credential: .none, expect: 401)
         _ = try await call("GET", "/metrics", credential: .admin, expect: 401)
         _ = try await call("GET", "/openapi.json", credential: .none, expect: 200)
@@ -515,10 +516,10 @@ enum OpenAPIScenario {
         guard case .object(let keyFields) = try JSONDecoder().decode(Value.self, from: created.body),
             let sdkKey = keyFields["key"]?.stringValue, let keyID = keyFields["id"]?.stringValue
         else {
-            throw OpenAPIHarness.Failure("no SDK key in \(String(decoding: created.body, as: UTF8.self))")
+            throw TestFailure("no SDK key in \(String(decoding: created.body, as: UTF8.self))")
         }
         _ = try await call("GET", "/api/v1/keys", expect: 200)
-        _ = try await call("GET", "/api/v1/flags", credential: .sdk(sdkKey), expect: 403)
+        _ = try await call("GET", "/api/v1/flags", credential: .bearer(sdkKey), expect: 403)
 
         // Audit, status, explain, export and import
         _ = try await call("GET", "/api/v1/audit?since=1h&limit=50", expect: 200)
@@ -549,7 +550,7 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/api/v1/schedules?status=pending&key=\(flagKey)", expect: 200)
         guard case .object(let scheduleFields) = try JSONDecoder().decode(Value.self, from: schedule.body),
               let scheduleID = scheduleFields["id"]?.stringValue
-        else { throw OpenAPIHarness.Failure("no schedule id") }
+        else { throw TestFailure("no schedule id") }
         _ = try await call("GET", "/api/v1/schedules/\(scheduleID)", expect: 200)
         _ = try await call("DELETE", "/api/v1/schedules/\(scheduleID)", expect: 200)
         _ = try await call("DELETE", "/api/v1/schedules/\(scheduleID)", expect: 409)
@@ -561,14 +562,14 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/api/v1/webhooks", expect: 200)
         guard case .object(let webhookFields) = try JSONDecoder().decode(Value.self, from: webhook.body),
               let webhookID = webhookFields["id"]?.stringValue
-        else { throw OpenAPIHarness.Failure("no webhook id") }
+        else { throw TestFailure("no webhook id") }
         _ = try await call("GET", "/api/v1/webhooks/\(webhookID)/deliveries?limit=10", expect: 200)
         _ = try await call("DELETE", "/api/v1/webhooks/\(webhookID)", expect: 204)
 
         // SDK sync
-        let snapshot = try await call("GET", "/sdk/v1/flags", credential: .sdk(sdkKey), expect: 200)
+        let snapshot = try await call("GET", "/sdk/v1/flags", credential: .bearer(sdkKey), expect: 200)
         if let etag = snapshot.headers["etag"] {
-            _ = try await call("GET", "/sdk/v1/flags", credential: .sdk(sdkKey), headers: ["If-None-Match": etag], expect: 304)
+            _ = try await call("GET", "/sdk/v1/flags", credential: .bearer(sdkKey), headers: ["If-None-Match": etag], expect: 304)
         } else {
             checker.check("GET", "/sdk/v1/flags (no ETag)", snapshot, expect: -1)
         }
@@ -576,7 +577,7 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/sdk/v1/flags", credential: .none, expect: 401)
         _ = try await call(
             "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 12}]}"#,
-            credential: .sdk(sdkKey), expect: 202)
+            credential: .bearer(sdkKey), expect: 202)
 
         // Guarded releases (in staging, after everything else has used the flag there)
         let release = "\(flag)/environments/staging/release"
@@ -595,23 +596,23 @@ enum OpenAPIScenario {
         _ = try await call(
             "POST", "/sdk/v1/usage",
             body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 3, "errors": 1, "rollout": true}], "from": "2026-11-30T10:00:00Z", "to": "2026-11-30T10:00:05Z"}"#,
-            credential: .sdk(sdkKey), expect: 202)
+            credential: .bearer(sdkKey), expect: 202)
         _ = try await call(
             "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 3, "errors": -1}]}"#,
-            credential: .sdk(sdkKey), expect: 400)
+            credential: .bearer(sdkKey), expect: 400)
 
         // OFREP
         let evaluate = "/ofrep/v1/evaluate/flags"
-        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1", "country": "FR"}}"#, credential: .sdk(sdkKey), expect: 200)
+        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1", "country": "FR"}}"#, credential: .bearer(sdkKey), expect: 200)
         _ = try await call("POST", "\(evaluate)/discount", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .apiKey(sdkKey), expect: 200)
-        _ = try await call("POST", "\(evaluate)/nope", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .sdk(sdkKey), expect: 404)
-        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: "{not json", credential: .sdk(sdkKey), expect: 400)
+        _ = try await call("POST", "\(evaluate)/nope", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .bearer(sdkKey), expect: 404)
+        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: "{not json", credential: .bearer(sdkKey), expect: 400)
         _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .none, expect: 401)
         _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .admin, expect: 403)
-        let bulk = try await call("POST", evaluate, body: #"{"context": {"targetingKey": "u1"}}"#, credential: .sdk(sdkKey), expect: 200)
+        let bulk = try await call("POST", evaluate, body: #"{"context": {"targetingKey": "u1"}}"#, credential: .bearer(sdkKey), expect: 200)
         if let etag = bulk.headers["etag"] {
             _ = try await call(
-                "POST", evaluate, body: #"{"context": {"targetingKey": "u1"}}"#, credential: .sdk(sdkKey), headers: ["If-None-Match": etag],
+                "POST", evaluate, body: #"{"context": {"targetingKey": "u1"}}"#, credential: .bearer(sdkKey), headers: ["If-None-Match": etag],
                 expect: 304)
         } else {
             checker.check("POST", "\(evaluate) (no ETag)", bulk, expect: -1)
@@ -619,7 +620,7 @@ enum OpenAPIScenario {
 
         // Deletions last
         _ = try await call("DELETE", "/api/v1/keys/\(keyID)", expect: 204)
-        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .sdk(sdkKey), expect: 401)
+        _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .bearer(sdkKey), expect: 401)
         // With force: the bulk evaluation above may already have been counted (usage is written
         // every 250 ms), and a flag evaluated in the last minute is refused without it.
         _ = try await call("DELETE", "/api/v1/flags/dark-mode?force=true", expect: 204)
@@ -635,129 +636,43 @@ enum OpenAPIScenario {
 
 // MARK: - The real server, in process
 
+extension TestServer {
+    /// Runs `body` against a fresh server that serves `/metrics` on its API port, where the
+    /// document describes it, behind ``TestServer/metricsToken``.
+    static func withDocumentedServer(_ body: (TestServer) async throws -> Void) async throws {
+        try await with(configure: { configuration in
+            configuration.heartbeatInterval = .seconds(1)
+            configuration.metricsAddress = nil
+            configuration.metricsToken = TestServer.metricsToken
+        }, body)
+    }
+
+    /// The status of an endless response (the SSE stream), without reading its body.
+    func streamStatus(_ path: String, credential: Credential) async throws -> Int {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw TestFailure("bad path \(path)") }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 10
+        Self.authorize(&request, credential)
+        let catcher = OpenAPIHarness.StatusCatcher()
+        let session = URLSession(configuration: .ephemeral, delegate: catcher, delegateQueue: nil)
+        defer { session.invalidateAndCancel() }
+        let task = session.dataTask(with: request)
+        task.resume()
+        return try await catcher.status(timeout: .seconds(10))
+    }
+
+    /// Opens `GET /sdk/v1/stream`; events are collected as they arrive.
+    func openStream(sdkKey: String) throws -> OpenAPIHarness.EventStream {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/sdk/v1/stream") else { throw TestFailure("bad port") }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 30
+        request.setValue("Bearer \(sdkKey)", forHTTPHeaderField: "Authorization")
+        return OpenAPIHarness.EventStream(request: request)
+    }
+}
+
+/// The stream clients of these tests.
 enum OpenAPIHarness {
-    static let adminToken = "clutch_admin_openapi_" + String(repeating: "0123456789abcdef", count: 4)
-    static let metricsToken = "clutch_metrics_openapi_" + String(repeating: "0123456789abcdef", count: 2)
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
-    }
-
-    enum Credential {
-        case none
-        case admin
-        case bearer(String)
-        case sdk(String)
-        case apiKey(String)
-    }
-
-    struct Reply {
-        var status: Int
-        /// Lowercased names.
-        var headers: [String: String]
-        var body: Data
-        var contentType: String { headers["content-type"] ?? "" }
-    }
-
-    struct Server: Sendable {
-        let port: Int
-        let session: URLSession
-
-        func send(
-            _ method: String, _ path: String, body: String? = nil, credential: Credential = .admin, headers: [String: String] = [:]
-        ) async throws -> Reply {
-            guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
-            var request = URLRequest(url: url)
-            request.httpMethod = method
-            request.timeoutInterval = 10
-            if let body {
-                request.httpBody = Data(body.utf8)
-                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            }
-            Self.authorize(&request, credential)
-            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-            let (data, response) = try await session.uncancelledData(for: request)
-            guard let http = response as? HTTPURLResponse else { throw Failure("not an HTTP response") }
-            var fields: [String: String] = [:]
-            for (name, value) in http.allHeaderFields {
-                if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
-            }
-            return Reply(status: http.statusCode, headers: fields, body: data)
-        }
-
-        /// The status of an endless response (the SSE stream), without reading its body.
-        func streamStatus(_ path: String, credential: Credential) async throws -> Int {
-            guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
-            var request = URLRequest(url: url)
-            request.timeoutInterval = 10
-            Self.authorize(&request, credential)
-            let catcher = StatusCatcher()
-            let session = URLSession(configuration: .ephemeral, delegate: catcher, delegateQueue: nil)
-            defer { session.invalidateAndCancel() }
-            let task = session.dataTask(with: request)
-            task.resume()
-            return try await catcher.status(timeout: .seconds(10))
-        }
-
-        /// Opens `GET /sdk/v1/stream`; events are collected as they arrive.
-        func openStream(sdkKey: String) throws -> EventStream {
-            guard let url = URL(string: "http://127.0.0.1:\(port)/sdk/v1/stream") else { throw Failure("bad port") }
-            var request = URLRequest(url: url)
-            request.timeoutInterval = 30
-            request.setValue("Bearer \(sdkKey)", forHTTPHeaderField: "Authorization")
-            return EventStream(request: request)
-        }
-
-        private static func authorize(_ request: inout URLRequest, _ credential: Credential) {
-            switch credential {
-            case .none: break
-            case .admin: request.setValue("Bearer \(OpenAPIHarness.adminToken)", forHTTPHeaderField: "Authorization")
-            case .bearer(let token), .sdk(let token): request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            case .apiKey(let key): request.setValue(key, forHTTPHeaderField: "X-API-Key")
-            }
-        }
-    }
-
-    /// Runs `body` against a fresh server on an ephemeral port over a new SQLite file, then stops it.
-    static func withServer(_ body: (Server) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-openapi-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-
-        var configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, databasePath: directory.appendingPathComponent("clutch.db").path,
-            bootstrapToken: adminToken, cliConfigPath: directory.appendingPathComponent("config.json").path)
-        configuration.heartbeatInterval = .seconds(1)
-        configuration.checkContract = true
-        configuration.metricsToken = metricsToken
-        var logger = Logger(label: "clutch.openapi-tests")
-        logger.logLevel = .warning
-
-        let application = try await ClutchApplication(configuration: configuration, logger: logger)
-        let running: RunningClutchServer
-        do {
-            running = try await application.start()
-        } catch {
-            try? application.close()
-            throw error
-        }
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.urlCache = nil
-        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        let session = URLSession(configuration: sessionConfiguration)
-        var failure: (any Error)?
-        do {
-            try await body(Server(port: running.port, session: session))
-        } catch {
-            failure = error
-        }
-        session.invalidateAndCancel()
-        try await running.stop()
-        try application.close()
-        if let failure { throw failure }
-    }
-
     /// One Server-Sent Event.
     struct Event: Sendable {
         var name: String
@@ -833,7 +748,7 @@ enum OpenAPIHarness {
                 try await Task.sleep(for: .milliseconds(20))
             }
             let got = lock.withLock { parsed.map(\.name) }
-            throw Failure("only \(got.count) of \(count) events within \(timeout): \(got)")
+            throw TestFailure("only \(got.count) of \(count) events within \(timeout): \(got)")
         }
     }
 
@@ -852,7 +767,7 @@ enum OpenAPIHarness {
         }
 
         func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-            lock.withLock { if status == nil { failure = error ?? Failure("no response") } }
+            lock.withLock { if status == nil { failure = error ?? TestFailure("no response") } }
         }
 
         func status(timeout: Duration) async throws -> Int {
@@ -864,7 +779,7 @@ enum OpenAPIHarness {
                 if let failure { throw failure }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            throw Failure("no response within \(timeout)")
+            throw TestFailure("no response within \(timeout)")
         }
     }
 }

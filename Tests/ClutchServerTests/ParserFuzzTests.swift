@@ -1,6 +1,7 @@
 import ClutchCore
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 @testable import ClutchServer
@@ -72,20 +73,5 @@ struct ParserFuzzTests {
     static func randomString(_ rng: inout SplitMix64) -> String {
         let pool: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{01}", "é", "\u{0301}", "😀", "\u{2028}"]
         return String(String.UnicodeScalarView((0..<Int(rng.next() % 8)).map { _ in pool[Int(rng.next() % UInt64(pool.count))] }))
-    }
-}
-
-/// A small seeded random number generator (SplitMix64), so fuzz runs repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

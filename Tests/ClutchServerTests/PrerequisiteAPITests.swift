@@ -1,5 +1,7 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Prerequisites through the API: added and removed as instructions, served over OFREP with

@@ -5,6 +5,8 @@ import Foundation
 import HTTPTestSupport
 import Logging
 import ProcessTestSupport
+import ServerTestSupport
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -12,7 +14,7 @@ import FoundationNetworking
 #endif
 
 /// `clutch serve` as a real process: first start, SIGTERM with streams open, and `kill -9` during writes.
-@Suite("clutch serve process", .serialized, .enabled(if: ServeProcess.binary != nil, "the clutch binary is not built (swift build --build-tests builds it)"))
+@Suite("clutch serve process", .serialized, .enabled(if: ClutchBinary.path != nil, "the clutch binary is not built (swift build --build-tests builds it)"))
 struct ProcessTests {
     static func client() -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral

@@ -2,6 +2,8 @@ import ClutchCore
 import ClutchServer
 import Foundation
 import ProcessTestSupport
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// The stock OpenFeature Python SDK with its OFREP provider, unchanged, against the real server.

@@ -1,5 +1,7 @@
 import ClutchCore
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Issue 24's attacks on the release guard, against a real server: usage reports sent with SDK

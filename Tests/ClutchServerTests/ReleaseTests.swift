@@ -1,9 +1,14 @@
 import ClutchCore
+import ClutchServer
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
-/// Guarded releases end to end: a real server, second-long steps, and a simulated fleet that
-/// reports rollout-decided evaluations and errors with an SDK key (`POST /sdk/v1/usage`).
+/// Guarded releases end to end: a real server on a ``TestClock``, second-long steps, and a
+/// simulated fleet that reports rollout-decided evaluations and errors with an SDK key
+/// (`POST /sdk/v1/usage`). Time moves half a second per turn of the release runner, after each
+/// report, so a step lasts as many turns on a loaded machine as on an idle one.
 @Suite("Guarded releases")
 struct ReleaseTests {
     static let flag = #"{"key": "new-checkout", "environments": {"production": {"enabled": false}}}"#
@@ -42,11 +47,27 @@ struct ReleaseTests {
         guard reply.status == 202 else { throw TestFailure("usage report refused: \(reply.status) \(reply.text)") }
     }
 
+    /// The fleet's life on a server on a ``TestClock``: one ``report(_:key:evaluations:newRate:otherRate:)``
+    /// of 1,000 evaluations, then one turn of the release runner half a second on, until `done`
+    /// holds (true) or `turns` turns have passed (false).
+    static func drive(
+        _ server: TestServer, key: String, newRate: Double, otherRate: Double, turns: Int = 120,
+        until done: (TestServer) async throws -> Bool
+    ) async throws -> Bool {
+        for _ in 0..<turns {
+            try await report(server, key: key, evaluations: 1000, newRate: newRate, otherRate: otherRate)
+            try await server.releaseTurn()
+            if try await done(server) { return true }
+        }
+        return false
+    }
+
     @Test("errors 10× the other side's: rolled back before the second step, everyone gets the old variant, audited as clutch-guard", arguments: ServerBackend.allCases)
     func badDeployRollsBack(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await TestServer.with(backend, configure: WebhookTests.localReceivers) { server in
+        let clock = TestClock()
+        try await TestServer.with(backend, configure: { WebhookTests.localReceivers(&$0); TestServer.on(clock)(&$0) }) { server in
             _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")
@@ -63,9 +84,8 @@ struct ReleaseTests {
             let snapshot = try await server.send("GET", "/sdk/v1/flags", as: .bearer(key))
             #expect(snapshot.headers["clutch-report-every"] == "5")
 
-            let rolledBack = try await eventually(timeout: .seconds(30)) {
-                try await Self.report(server, key: key, evaluations: 1000, newRate: 0.10, otherRate: 0.01)
-                return try await Self.status(server)["state"] == .string("rolled_back")
+            let rolledBack = try await Self.drive(server, key: key, newRate: 0.10, otherRate: 0.01) {
+                try await Self.status($0)["state"] == .string("rolled_back")
             }
             #expect(rolledBack)
             let status = try await Self.status(server)
@@ -102,9 +122,13 @@ struct ReleaseTests {
             #expect(hook.event?.at("data.percent")?.numberValue == 0)
             #expect(hook.event?.at("data.message")?.stringValue?.contains("verdict worse") == true)
             #expect(receiver.delivered("release.step").isEmpty)
-            // It does not resume by itself, and cannot be resumed.
-            try await Task.sleep(for: .seconds(3))
-            #expect(try await Self.status(server)["state"] == .string("rolled_back"))
+            // It does not resume by itself (the runner has taken six turns, three seconds, since),
+            // and cannot be resumed.
+            for _ in 0..<6 { try await server.releaseTurn() }
+            let later = try await Self.status(server)
+            #expect(later["state"] == .string("rolled_back"))
+            #expect(later["transitions"]?.arrayCount == 2, "\(later.text)")
+            #expect(try await Self.revisionCount(server) == revisions["revisions"]?.arrayCount ?? -1, "no revision since")
             let resume = try await server.send("POST", Self.release + "/resume")
             #expect(resume.status == 409)
             // The cadence hint goes away with the running release.
@@ -117,17 +141,15 @@ struct ReleaseTests {
     func healthyReleaseCompletes(_ backend: ServerBackend) async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await TestServer.with(backend, configure: WebhookTests.localReceivers) { server in
+        let clock = TestClock()
+        try await TestServer.with(backend, configure: { WebhookTests.localReceivers(&$0); TestServer.on(clock)(&$0) }) { server in
             _ = try await WebhookTests.createHook(server, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await server.createFlag(Self.flag)
             let (_, key) = try await server.createKey("production")
-            // Steps of 4 s: a step's own counts start 4 s in (the settle time), long enough that a
-            // report split at the previous percentage and stored late on a loaded machine (usage
-            // is stored in batches) is not taken for this step's and held as a sample-ratio mismatch.
+            // Steps of 4 s: a step's own counts start 4 s in (the settle time).
             try await Self.start(server, #"{"steps": [10, 50, 100], "stepDuration": 4, "minSamples": 100}"#)
-            let completed = try await eventually(timeout: .seconds(60)) {
-                try await Self.report(server, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
-                return try await Self.status(server)["state"] == .string("completed")
+            let completed = try await Self.drive(server, key: key, newRate: 0.01, otherRate: 0.01) {
+                try await Self.status($0)["state"] == .string("completed")
             }
             let status = try await Self.status(server)
             #expect(completed, "\(status.text)")
@@ -149,16 +171,16 @@ struct ReleaseTests {
 
     @Test("a release survives a restart and picks up where it was")
     func survivesRestart() async throws {
-        let first = try await TestServer.start()
+        let clock = TestClock()
+        let first = try await TestServer.start(configure: TestServer.on(clock))
         let directory = first.directory
         let key: String
         do {
             try await first.createFlag(Self.flag)
             key = try await first.createKey("production").key
             try await Self.start(first, #"{"steps": [10, 50, 100], "stepDuration": 2, "minSamples": 100}"#)
-            let stepped = try await eventually(timeout: .seconds(30)) {
-                try await Self.report(first, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
-                return try await Self.status(first)["step"]?.intValue == 2
+            let stepped = try await Self.drive(first, key: key, newRate: 0.01, otherRate: 0.01) {
+                try await Self.status($0)["step"]?.intValue == 2
             }
             #expect(stepped)
         } catch {
@@ -168,18 +190,17 @@ struct ReleaseTests {
         let before = try await Self.status(first)
         try await first.stop(remove: false)
 
-        let second = try await TestServer.start(directory: directory)
+        let second = try await TestServer.start(directory: directory, configure: TestServer.on(clock))
         do {
-            // Where it was: the same release, its step and its counts (usage that arrived just
-            // before the stop may have moved it on by one step since).
+            // Where it was: the same release, its step and its counts (every report was judged
+            // before the stop: nothing moved it since).
             let resumed = try await Self.status(second)
             #expect(resumed["startedAt"] == before["startedAt"])
-            #expect((resumed["step"]?.intValue ?? 0) >= (before["step"]?.intValue ?? 99))
-            #expect((resumed["total.new.evaluations"]?.intValue ?? 0) >= (before["total.new.evaluations"]?.intValue ?? .max))
+            #expect(resumed["step"] == before["step"])
+            #expect(resumed["total"] == before["total"])
             #expect(resumed["state"] == .string("running") || resumed["state"] == .string("completed"), "\(resumed.text)")
-            let completed = try await eventually(timeout: .seconds(60)) {
-                try await Self.report(second, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
-                return try await Self.status(second)["state"] == .string("completed")
+            let completed = try await Self.drive(second, key: key, newRate: 0.01, otherRate: 0.01) {
+                try await Self.status($0)["state"] == .string("completed")
             }
             let final = try await Self.status(second)
             #expect(completed, "\(final.text)")
@@ -192,7 +213,7 @@ struct ReleaseTests {
 
     @Test("changing the flag by hand pauses the release and says why; resume restores the step's rollout", arguments: ServerBackend.allCases)
     func manualChangePauses(_ backend: ServerBackend) async throws {
-        try await TestServer.with(backend) { server in
+        try await TestServer.with(backend, configure: TestServer.on(TestClock())) { server in
             try await server.createFlag(Self.flag)
             try await Self.start(server, #"{"steps": [5, 100], "stepDuration": 3600}"#)
             let change = try await server.send(
@@ -200,8 +221,9 @@ struct ReleaseTests {
                 body: #"{"instructions": [{"kind": "setRollout", "percent": 50, "variant": "on"}]}"#,
                 headers: ["X-Clutch-Message": "hotfix"])
             #expect(change.status == 200)
-            let paused = try await eventually(timeout: .seconds(20)) { try await Self.status(server)["state"] == .string("paused") }
-            #expect(paused)
+            // The runner's next turn notices.
+            try await server.releaseTurn()
+            #expect(try await Self.status(server)["state"] == .string("paused"))
             let status = try await Self.status(server)
             let reason = status["reason"]?.stringValue ?? ""
             #expect(reason.contains("changed by hand") && reason.contains("hotfix"), "\(reason)")
@@ -252,7 +274,7 @@ struct ReleaseTests {
 
     @Test("a release started at 50 % keeps everyone who had the variant and says what it replaced; abort returns to 50 % in one revision", arguments: ServerBackend.allCases)
     func startsFromTheCurrentExposureAndAbortsBackToIt(_ backend: ServerBackend) async throws {
-        try await TestServer.with(backend) { server in
+        try await TestServer.with(backend, configure: TestServer.on(TestClock())) { server in
             try await server.createFlag(Self.flag(at: 50, by: "targetingKey"))
             let (_, key) = try await server.createKey("production")
             let before = try await Self.variants(server, key: key)
@@ -271,9 +293,8 @@ struct ReleaseTests {
             #expect(during == before, "nobody gained or lost the feature by the start")
 
             // Healthy reports widen it to 75 %; then the deploy is called off.
-            let widened = try await eventually(timeout: .seconds(30)) {
-                try await Self.report(server, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
-                return try await Self.status(server)["percent"]?.numberValue == 75
+            let widened = try await Self.drive(server, key: key, newRate: 0.01, otherRate: 0.01) {
+                try await Self.status($0)["percent"]?.numberValue == 75
             }
             let widenedStatus = try await Self.status(server)
             #expect(widened, "\(widenedStatus.text)")

@@ -4,6 +4,8 @@ import ClutchStore
 import Foundation
 import Logging
 import PostgresTestSupport
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Scheduled changes, webhooks and guarded releases with two server replicas on one PostgreSQL
@@ -13,14 +15,27 @@ import Testing
 @Suite("Automation on two replicas", .serialized)
 struct ReplicaAutomationTests {
     /// A replica polling the database only once a minute: what it learns sooner comes by NOTIFY.
-    static func replica(_ url: String, claimLease: Duration? = nil) async throws -> TestServer {
+    /// On `clock` when given (replicas of one test share it, as replicas share real time).
+    static func replica(_ url: String, claimLease: Duration? = nil, clock: TestClock? = nil) async throws -> TestServer {
         try await TestServer.start { configuration in
+            if let clock { TestServer.on(clock)(&configuration) }
             configuration.databasePath = url
             configuration.secretKeyPath = secretKeyPath(url)
             configuration.replicaPollInterval = .seconds(60)
             WebhookTests.localReceivers(&configuration)
             if let claimLease { configuration.webhooks.claimLease = claimLease }
         }
+    }
+
+    /// Lets both replicas' webhook dispatchers look at the outbox once more (a minute on, past any
+    /// sleep of theirs) and waits until neither has an attempt running: every request either
+    /// will ever send for what is in the outbox now has reached the receiver. Time moves only
+    /// while no attempt runs: a minute's jump would end a running attempt's lease.
+    static func dispatchersSettled(_ replicas: [TestServer], clock: TestClock) async throws {
+        let idle: @Sendable () -> Bool = { replicas.allSatisfy { $0.application.webhookAttemptsInFlight == 0 } }
+        #expect(try await eventually(timeout: .seconds(60)) { idle() })
+        try await advance(clock, by: .seconds(60), thenTurnsOf: replicas.map(\.application.webhookTurns))
+        #expect(try await eventually(timeout: .seconds(60)) { idle() })
     }
 
     /// The webhook secret key file every replica of the database at `url` shares, as operators give
@@ -41,11 +56,12 @@ struct ReplicaAutomationTests {
         for server in servers { try? await server.stop() }
     }
 
-    /// Runs `body` with two replicas on a new database, then stops both even when it throws.
-    static func withReplicas(_ body: (TestServer, TestServer) async throws -> Void) async throws {
+    /// Runs `body` with two replicas on a new database (on `clock` when given), then stops both
+    /// even when it throws.
+    static func withReplicas(clock: TestClock? = nil, _ body: (TestServer, TestServer) async throws -> Void) async throws {
         let url = try await TestPostgres.database()
-        let a = try await replica(url)
-        let b = try await replica(url)
+        let a = try await replica(url, clock: clock)
+        let b = try await replica(url, clock: clock)
         do {
             try await body(a, b)
         } catch {
@@ -58,22 +74,28 @@ struct ReplicaAutomationTests {
     @Test func aScheduleAndItsWebhookMadeOnOneReplicaFireAndDeliverOnce() async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        try await Self.withReplicas { a, b in
+        let clock = TestClock()
+        try await Self.withReplicas(clock: clock) { a, b in
             #expect(try await eventually(timeout: .seconds(20)) { try await b.send("GET", "/readyz", as: .none).status == 200 })
             let hook = try await WebhookTests.createHook(a, receiver.url)
             try await a.createFlag(#"{"key": "launch", "environments": {"production": {"enabled": false}}}"#)
-            let id = try await Self.schedule(a, at: Date().addingTimeInterval(2))
-            #expect(try await eventually(timeout: .seconds(30)) {
-                try await b.send("GET", "/api/v1/schedules/\(id)")["status"] == .string("applied")
-            })
-            // Both dispatchers were woken for both events: wait until both are recorded delivered.
-            #expect(try await eventually(timeout: .seconds(30)) {
-                let listed = try await b.send("GET", "/api/v1/webhooks/\(hook)/deliveries")
-                return listed["deliveries"]?.arrayCount == 2
-                    && (listed["deliveries"]?.arrayValue ?? []).allSatisfy { $0.at("status") == .string("delivered") }
-            })
-            // Time for a second (wrong) attempt to arrive, were one made.
-            try await Task.sleep(for: .seconds(2))
+            let looked = a.application.scheduleTurns.count
+            let id = try await Self.schedule(a, at: clock.now().addingTimeInterval(2))
+            // A's scheduler, woken by the new schedule, looks and sleeps until it is due; then it
+            // wakes, and it or B's applies it.
+            try await waitForTurn(of: a.application.scheduleTurns, after: looked)
+            try await advance(clock, by: .seconds(3), thenTurnOf: a.application.scheduleTurns)
+            #expect(try await b.send("GET", "/api/v1/schedules/\(id)")["status"] == .string("applied"))
+            // Both dispatchers were woken for both events. The store stamps a flag change's events
+            // with the wall time, ahead of this clock: a minute on they are due everywhere, and
+            // once both dispatchers have looked and finished their attempts, both are delivered.
+            try await Self.dispatchersSettled([a, b], clock: clock)
+            let delivered = try await b.send("GET", "/api/v1/webhooks/\(hook)/deliveries")
+            #expect(delivered["deliveries"]?.arrayCount == 2, "\(delivered.text)")
+            let allDelivered = (delivered["deliveries"]?.arrayValue ?? []).allSatisfy { $0.at("status") == .string("delivered") }
+            #expect(allDelivered, "\(delivered.text)")
+            // Were a second (wrong) attempt made, it has arrived once both dispatchers have settled again.
+            try await Self.dispatchersSettled([a, b], clock: clock)
             let received = receiver.received
             let events = received.compactMap { $0.event?.at("id")?.stringValue }
             #expect(events.count == 2, "one request per event: \(received.map(\.body))")
@@ -153,23 +175,20 @@ struct ReplicaAutomationTests {
     }
 
     @Test func aScheduleMadeOnAReplicaThatStopsIsAppliedByTheOtherOnTime() async throws {
+        let clock = TestClock()
         let url = try await TestPostgres.database()
-        let a = try await Self.replica(url)
-        let b = try await Self.replica(url)
+        let a = try await Self.replica(url, clock: clock)
+        let b = try await Self.replica(url, clock: clock)
         do {
             #expect(try await eventually(timeout: .seconds(20)) { try await b.send("GET", "/readyz", as: .none).status == 200 })
             try await a.createFlag(#"{"key": "launch", "environments": {"production": {"enabled": false}}}"#)
-            let due = Date().addingTimeInterval(4)
-            let id = try await Self.schedule(a, at: due)
+            let id = try await Self.schedule(a, at: clock.now().addingTimeInterval(4))
             try await a.stop()
-            #expect(Date() < due, "A took too long to stop for this test to mean anything")
-            // B polls once a minute and its scheduler looks every 30 s by itself: on time means B
-            // heard of the schedule when A made it.
-            #expect(try await eventually(timeout: .seconds(25)) {
-                try await b.send("GET", "/api/v1/schedules/\(id)")["status"] == .string("applied")
-            })
-            let lateness = Date().timeIntervalSince(due)
-            #expect(lateness < 15, "applied \(lateness) s after its time")
+            // B polls once a minute and its scheduler looks every 30 s by itself: a turn of B's
+            // scheduler once the schedule is due, 5 s on, means B heard of it when A made it
+            // (had it not, no turn would come and this would fail after a minute).
+            try await advance(clock, by: .seconds(5), thenTurnOf: b.application.scheduleTurns)
+            #expect(try await b.send("GET", "/api/v1/schedules/\(id)")["status"] == .string("applied"))
             let schedule = try await b.send("GET", "/api/v1/schedules/\(id)")
             #expect(schedule["note"] == nil, "applied on time, not as a late catch-up")
             #expect(try await b.send("GET", "/api/v1/flags/launch")["flag.environments.production.enabled"] == .bool(true))
@@ -183,9 +202,10 @@ struct ReplicaAutomationTests {
     @Test func aReleaseRunByBothReplicasTakesEachStepOnce() async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
+        let clock = TestClock()
         let url = try await TestPostgres.database()
-        let a = try await Self.replica(url)
-        let b = try await Self.replica(url)
+        let a = try await Self.replica(url, clock: clock)
+        let b = try await Self.replica(url, clock: clock)
         do {
             _ = try await WebhookTests.createHook(a, receiver.url, events: #"["release.step", "release.rolled_back"]"#)
             try await a.createFlag(ReleaseTests.flag)
@@ -193,13 +213,15 @@ struct ReplicaAutomationTests {
             #expect(try await eventually(timeout: .seconds(20)) {
                 try await b.send("GET", "/sdk/v1/flags", as: .bearer(key)).status == 200
             })
-            // 4 s steps, as in ReleaseTests.healthyReleaseCompletes: late-stored reports stay out of a step's own counts.
             try await ReleaseTests.start(a, #"{"steps": [10, 50, 100], "stepDuration": 4, "minSamples": 100}"#)
-            let completed = try await eventually(timeout: .seconds(60)) {
-                // The fleet reports to both replicas.
+            var completed = false
+            for _ in 0..<120 where !completed {
+                // The fleet reports to both replicas; then both runners take a turn half a second on.
                 try await ReleaseTests.report(a, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
                 try await ReleaseTests.report(b, key: key, evaluations: 1000, newRate: 0.01, otherRate: 0.01)
-                return try await ReleaseTests.status(b)["state"] == .string("completed")
+                try await advance(
+                    clock, by: ClutchApplication.releaseRunnerInterval, thenTurnsOf: [a.application.releaseTurns, b.application.releaseTurns])
+                completed = try await ReleaseTests.status(b)["state"] == .string("completed")
             }
             let status = try await ReleaseTests.status(a)
             #expect(completed, "\(status.text)")
@@ -209,7 +231,7 @@ struct ReplicaAutomationTests {
             let guardRevisions = (revisions["revisions"]?.arrayValue ?? []).filter { $0.at("actor") == .string("clutch-guard") }
             #expect(guardRevisions.count == 2, "one revision per step")
             #expect(try await eventually(timeout: .seconds(20)) { receiver.delivered("release.step").count >= 2 })
-            try await Task.sleep(for: .seconds(2))
+            try await Self.dispatchersSettled([a, b], clock: clock)
             let steps = receiver.received.compactMap { $0.event?.at("data.percent")?.numberValue }.sorted()
             #expect(steps == [50, 100], "each step announced once")
         } catch {

@@ -2,6 +2,8 @@ import ClutchCore
 import ClutchServer
 import Foundation
 import PostgresTestSupport
+import ServerTestSupport
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)

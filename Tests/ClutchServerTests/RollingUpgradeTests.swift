@@ -1,5 +1,6 @@
 import Foundation
 import ReplicaDrillSupport
+import ServerTestSupport
 import Testing
 
 /// The rolling-upgrade drill and kill -9, with the real `clutch` binary: three replicas on one
@@ -8,7 +9,7 @@ import Testing
 /// The longer drill (twice over) and its figures are `scripts/drill.sh` (`clutch-bench drill`).
 extension ReplicaTests {
     static func cluster() async throws -> ReplicaCluster {
-        let binary = try #require(ServeProcess.binary, "the clutch binary is not built (swift build --build-tests builds it)")
+        let binary = try #require(ClutchBinary.path, "the clutch binary is not built (swift build --build-tests builds it)")
         return try await ReplicaCluster.start(binary: binary, drainSeconds: 5, checkContract: true)
     }
 

@@ -1,6 +1,8 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Scheduled changes against a real server: they fire on time as `clutch-scheduler` naming the
@@ -18,20 +20,33 @@ import Testing
             """)
     }
 
-    @Test(arguments: ServerBackend.allCases) func firesWithinASecondAsTheSchedulerNamingTheAuthor(_ backend: ServerBackend) async throws {
-        try await TestServer.with(backend) { server in
+    /// Whether flag `launch` is on in production.
+    static func isOn(_ server: TestServer) async throws -> Bool {
+        try await server.send("GET", "/api/v1/flags/launch")["flag.environments.production.enabled"] == .bool(true)
+    }
+
+    @Test(arguments: ServerBackend.allCases) func firesAtItsTimeAndNotBeforeAsTheSchedulerNamingTheAuthor(_ backend: ServerBackend) async throws {
+        let clock = TestClock()
+        try await TestServer.with(backend, configure: TestServer.on(clock)) { server in
+            let turns = server.application.scheduleTurns
             try await server.createFlag(Self.flag)
-            let due = Date().addingTimeInterval(1.5)
+            let due = clock.now().addingTimeInterval(10)
             let created = try await Self.schedule(server, at: due)
             #expect(created.status == 201, "\(created.text)")
             let id = try #require(created["id"]?.stringValue)
             #expect(created["status"] == .string("pending"))
-            let fired = try await eventually(timeout: .seconds(15)) {
-                try await server.send("GET", "/api/v1/flags/launch")["flag.environments.production.enabled"] == .bool(true)
-            }
-            let delay = Date().timeIntervalSince(due)
-            #expect(fired)
-            print("schedule firing delay (observed by polling): \(Int(delay * 1000)) ms")
+            // A second schedule, made a second before the first is due, makes the scheduler look
+            // then (a new schedule wakes it): the first is not applied early.
+            clock.advance(by: .seconds(9))
+            let before = turns.count
+            let later = try await Self.schedule(server, at: due.addingTimeInterval(3600), message: "later")
+            #expect(later.status == 201, "\(later.text)")
+            try await waitForTurn(of: turns, after: before)
+            #expect(try await !Self.isOn(server), "applied before its time")
+            #expect(try await server.send("GET", "/api/v1/schedules/\(id)")["status"] == .string("pending"))
+            // Its time comes: the scheduler wakes and applies it.
+            try await advance(clock, by: .seconds(2), thenTurnOf: turns)
+            #expect(try await Self.isOn(server))
             let schedule = try await server.send("GET", "/api/v1/schedules/\(id)")
             #expect(schedule["status"] == .string("applied"))
             #expect(schedule["revision"] == .integer(2))
@@ -41,31 +56,38 @@ import Testing
             let message = try #require(history["revisions[0].message"]?.stringValue)
             #expect(message.contains("scheduled by admin"), "\(message)")
             #expect(message.contains(id) && message.contains("launch day"), "\(message)")
-            // Fires once: nothing pending, one revision.
-            #expect(try await server.send("GET", "/api/v1/schedules?status=pending")["schedules"]?.arrayCount == 0)
+            // Fires once: the later one alone is pending, one revision more.
+            try await advance(clock, by: .seconds(30), thenTurnOf: turns)
+            #expect(try await server.send("GET", "/api/v1/schedules?status=pending")["schedules"]?.arrayCount == 1)
             #expect(try await server.send("GET", "/api/v1/flags/launch/revisions")["revisions"]?.arrayCount == 2)
         }
     }
 
     @Test func aRestartSpanningTheDueTimeAppliesItAtOnceWithANote() async throws {
-        let first = try await TestServer.start()
+        let clock = TestClock()
+        let first = try await TestServer.start(configure: TestServer.on(clock))
         let directory = first.directory
-        try await first.createFlag(Self.flag)
-        // Far enough ahead that the first server stops before it is due, even on a loaded machine.
-        let due = Date().addingTimeInterval(6)
-        let id = try #require(try await Self.schedule(first, at: due)["id"]?.stringValue)
-        try await first.stop(remove: false)
-        #expect(Date() < due, "the first server took too long to stop for this test to mean anything")
-        while Date() < due.addingTimeInterval(1) { try await Task.sleep(for: .milliseconds(100)) }
-        let second = try await TestServer.start(directory: directory)
+        let due = clock.now().addingTimeInterval(60)
+        let id: String
         do {
-            #expect(try await eventually(timeout: .seconds(15)) {
-                try await second.send("GET", "/api/v1/schedules/\(id)")["status"] == .string("applied")
-            })
+            try await first.createFlag(Self.flag)
+            id = try #require(try await Self.schedule(first, at: due)["id"]?.stringValue)
+        } catch {
+            try? await first.stop()
+            throw error
+        }
+        try await first.stop(remove: false)
+        // The server was down from before the due time until three minutes after it.
+        clock.advance(by: .seconds(240))
+        let second = try await TestServer.start(directory: directory, configure: TestServer.on(clock))
+        do {
+            // The scheduler's first look, at start, applies it without time moving.
+            try await waitForTurn(of: second.application.scheduleTurns, after: RunnerTurns.Count())
             let schedule = try await second.send("GET", "/api/v1/schedules/\(id)")
+            #expect(schedule["status"] == .string("applied"), "\(schedule.text)")
             let note = try #require(schedule["note"]?.stringValue)
-            #expect(note.contains("server was not running"), "\(note)")
-            #expect(try await second.send("GET", "/api/v1/flags/launch")["flag.environments.production.enabled"] == .bool(true))
+            #expect(note.contains("3 min late") && note.contains("server was not running"), "\(note)")
+            #expect(try await Self.isOn(second))
             let message = try #require(try await second.send("GET", "/api/v1/flags/launch/revisions")["revisions[0].message"]?.stringValue)
             #expect(message.contains("server was not running"), "\(message)")
         } catch {
@@ -112,9 +134,10 @@ import Testing
     }
 
     @Test(arguments: ServerBackend.allCases) func aCancelledScheduleNeverFires(_ backend: ServerBackend) async throws {
-        try await TestServer.with(backend) { server in
+        let clock = TestClock()
+        try await TestServer.with(backend, configure: TestServer.on(clock)) { server in
             try await server.createFlag(Self.flag)
-            let due = Date().addingTimeInterval(1.5)
+            let due = clock.now().addingTimeInterval(1.5)
             let id = try #require(try await Self.schedule(server, at: due)["id"]?.stringValue)
             let cancelled = try await server.send("DELETE", "/api/v1/schedules/\(id)")
             #expect(cancelled.status == 200, "\(cancelled.text)")
@@ -122,8 +145,9 @@ import Testing
             let again = try await server.send("DELETE", "/api/v1/schedules/\(id)")
             #expect(again.status == 409)
             #expect(try await server.send("DELETE", "/api/v1/schedules/sch_missing").status == 404)
-            while Date() < due.addingTimeInterval(1.5) { try await Task.sleep(for: .milliseconds(100)) }
-            #expect(try await server.send("GET", "/api/v1/flags/launch")["flag.environments.production.enabled"] == .bool(false))
+            // Past its time, and the scheduler has looked since.
+            try await advance(clock, by: .seconds(30), thenTurnOf: server.application.scheduleTurns)
+            #expect(try await !Self.isOn(server))
             #expect(try await server.send("GET", "/api/v1/schedules/\(id)")["status"] == .string("cancelled"))
         }
     }

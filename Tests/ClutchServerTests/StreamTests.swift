@@ -1,6 +1,8 @@
 import ClutchCore
 import ClutchServer
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 @Suite("SDK sync and streams")

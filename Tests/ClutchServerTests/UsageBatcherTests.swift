@@ -1,7 +1,9 @@
 import ClutchCore
 import ClutchStore
 import Foundation
+import ServerTestSupport
 import Logging
+import TestSupport
 import Testing
 
 @testable import ClutchServer

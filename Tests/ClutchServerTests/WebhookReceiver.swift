@@ -1,6 +1,8 @@
 import ClutchCore
 import Foundation
 import ProcessTestSupport
+import ServerTestSupport
+import TestSupport
 
 /// A real local HTTP receiver (Tests/ClutchServerTests/webhook_receiver.py) that checks each
 /// delivery with the verification function docs/webhooks.md documents and logs what it got.

@@ -2,7 +2,9 @@ import ClutchCore
 @testable import ClutchServer
 import Foundation
 import Logging
+import ServerTestSupport
 import Synchronization
+import TestSupport
 import Testing
 
 /// Webhooks cannot make the server probe the network it runs in (issue 24): an internal address

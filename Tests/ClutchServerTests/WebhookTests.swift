@@ -1,6 +1,8 @@
 import ClutchCore
 @testable import ClutchServer
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Webhooks against a real server and a real local receiver: deliveries are signed as

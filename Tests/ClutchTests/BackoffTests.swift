@@ -1,18 +1,7 @@
+import TestSupport
 import Testing
 
 @testable import Clutch
-
-/// SplitMix64: a seeded generator, to pin random delays down.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Backoff")
 struct BackoffTests {
@@ -48,8 +37,8 @@ struct BackoffTests {
 
     @Test("the same random sequence gives the same delays")
     func deterministic() {
-        var first = SeededGenerator(state: 42)
-        var second = SeededGenerator(state: 42)
+        var first = SplitMix64(seed: 42)
+        var second = SplitMix64(seed: 42)
         let a = (0..<10).map { backoff.delay(attempt: $0, using: &first) }
         let b = (0..<10).map { backoff.delay(attempt: $0, using: &second) }
         #expect(a == b)

@@ -1,6 +1,8 @@
 import ClutchStore
 import Foundation
 import Logging
+import ServerTestSupport
+import TestSupport
 import Testing
 
 @testable import Clutch
@@ -9,11 +11,11 @@ import Testing
 @Suite("SDK against the server")
 struct ClientServerTests {
     /// Creates the fixture cohort and flags on `server`.
-    private func seed(_ server: LiveServer) async throws {
+    private func seed(_ server: TestServer) async throws {
         let snapshot = Fixtures.snapshot()
         for cohort in snapshot.cohorts {
             let json = String(decoding: try ClutchJSON.encode(cohort), as: UTF8.self)
-            try await server.mustAdmin("POST", "api/v1/environments/production/cohorts", json, expected: 201)
+            try await server.mustSend("POST", "/api/v1/environments/production/cohorts", body: json, expected: 201)
         }
         for flag in snapshot.flags {
             try await server.createFlag(String(decoding: try ClutchJSON.encode(flag), as: UTF8.self))
@@ -21,7 +23,7 @@ struct ClientServerTests {
     }
 
     private func client(
-        _ server: LiveServer, key: String, cache: TemporaryDirectory? = nil, bootstrap: Snapshot? = nil,
+        _ server: TestServer, key: String, cache: TemporaryDirectory? = nil, bootstrap: Snapshot? = nil,
         mode: ClutchConfiguration.Mode = .local, usageInterval: Duration = .zero, logger: Logger = Logger(label: "sdk-tests")
     ) throws -> ClutchClient {
         ClutchClient(configuration: Fixtures.configuration(
@@ -33,9 +35,9 @@ struct ClientServerTests {
 
     @Test("becomes ready and evaluates with the server's flags")
     func readyAndEvaluate() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let client = try client(server, key: try await server.sdkKey())
+            let client = try client(server, key: try await server.createKey().key)
             try await client.waitUntilReady(timeout: .seconds(10))
             #expect(client.status == .ready)
             let details = client.boolDetails("new-checkout", default: false, context: acme)
@@ -52,13 +54,13 @@ struct ClientServerTests {
 
     @Test("a change made through the admin API is seen within one second")
     func adminChangeSeen() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let client = try client(server, key: try await server.sdkKey())
+            let client = try client(server, key: try await server.createKey().key)
             try await client.waitUntilReady(timeout: .seconds(10))
             var changes = client.changes.makeAsyncIterator()
             #expect(client.bool("new-checkout", default: false, context: acme))
-            try await server.mustAdmin("POST", "api/v1/flags/new-checkout/kill", #"{"environments": ["production"]}"#)
+            try await server.mustSend("POST", "/api/v1/flags/new-checkout/kill", body: #"{"environments": ["production"]}"#)
             let seen = try await eventually(timeout: .seconds(1)) {
                 client.boolDetails("new-checkout", default: true, context: acme).reason == .disabled
             }
@@ -71,33 +73,33 @@ struct ClientServerTests {
 
     @Test("a membership change reaches the SDK as the members it changed")
     func membershipChangeSeen() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let client = try client(server, key: try await server.sdkKey())
+            let client = try client(server, key: try await server.createKey().key)
             try await client.waitUntilReady(timeout: .seconds(10))
             var changes = client.changes.makeAsyncIterator()
             let initech = EvaluationContext(targetingKey: "user-9", customerId: "initech")
             #expect(client.boolDetails("new-checkout", default: false, context: initech).reason != .targetingMatch)
-            try await server.mustAdmin(
-                "POST", "api/v1/environments/production/cohorts/beta/members", #"{"add": ["initech"], "remove": ["acme"]}"#)
+            try await server.mustSend(
+                "POST", "/api/v1/environments/production/cohorts/beta/members", body: #"{"add": ["initech"], "remove": ["acme"]}"#)
             #expect(await changes.next() == ["new-checkout"])
             #expect(client.boolDetails("new-checkout", default: false, context: initech).reason == .targetingMatch)
             #expect(client.boolDetails("new-checkout", default: false, context: acme).reason != .targetingMatch)
-            let served = try await server.mustAdmin("GET", "api/v1/environments/production/cohorts/beta")
-            #expect(served?.at("cohort.members") == .array(["globex", "initech"]))
+            let served = try await server.mustSend("GET", "/api/v1/environments/production/cohorts/beta")
+            #expect(served["cohort.members"] == .array(["globex", "initech"]))
             await client.close()
         }
     }
 
     @Test("the server stopped: values keep being served; restarted: the client reconnects and catches up")
     func stopAndRestart() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let client = try client(server, key: try await server.sdkKey())
+            let client = try client(server, key: try await server.createKey().key)
             try await client.waitUntilReady(timeout: .seconds(10))
             #expect(client.bool("new-checkout", default: false, context: acme))
 
-            try await server.stop()
+            try await server.stop(remove: false)
             #expect(try await eventually { client.status == .stale })
             #expect(client.bool("new-checkout", default: false, context: acme))
             #expect(client.string("banner", default: "") == "hello")
@@ -111,7 +113,7 @@ struct ClientServerTests {
             #expect(try await eventually { client.status == .ready })
             #expect(try await eventually { client.bool("new-checkout", default: true, context: acme) == false })
             // Live again: a change after the restart arrives over the new stream.
-            try await server.mustAdmin("POST", "api/v1/flags/new-checkout/environments/production/on")
+            try await server.mustSend("POST", "/api/v1/flags/new-checkout/environments/production/on")
             #expect(try await eventually { client.bool("new-checkout", default: false, context: acme) })
             await client.close()
         }
@@ -121,15 +123,15 @@ struct ClientServerTests {
     func restartWithServerDown() async throws {
         let cache = try TemporaryDirectory()
         defer { cache.remove() }
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let key = try await server.sdkKey()
+            let key = try await server.createKey().key
             let first = try client(server, key: key, cache: cache)
             try await first.waitUntilReady(timeout: .seconds(10))
-            try await server.mustAdmin("PUT", "api/v1/flags/banner/environments/production", #"{"enabled": false}"#)
+            try await server.mustSend("PUT", "/api/v1/flags/banner/environments/production", body: #"{"enabled": false}"#)
             #expect(try await eventually { first.string("banner", default: "?") == "" })
             await first.close()
-            try await server.stop()
+            try await server.stop(remove: false)
 
             let second = try client(server, key: key, cache: cache)
             try await second.waitUntilReady(timeout: .seconds(1))
@@ -144,9 +146,9 @@ struct ClientServerTests {
     func corruptCache() async throws {
         let cache = try TemporaryDirectory()
         defer { cache.remove() }
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let key = try await server.sdkKey()
+            let key = try await server.createKey().key
             let file = SnapshotCache(directory: cache.url, serverURL: try server.url, sdkKey: key, logger: Logger(label: "t"))
             try Data("{\"format\":1,\"server\":".utf8).write(to: file.fileURL)
             let (logger, records) = RecordingLogHandler.logger()
@@ -162,10 +164,10 @@ struct ClientServerTests {
 
     @Test("a bootstrap snapshot is served first, then replaced by the server's flags")
     func bootstrap() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let key = try await server.sdkKey()
-            try await server.stop()
+            let key = try await server.createKey().key
+            try await server.stop(remove: false)
             let client = try client(server, key: key, bootstrap: Fixtures.snapshot(version: 0, banner: "shipped with the app"))
             #expect(client.string("banner", default: "") == "shipped with the app")
             #expect(client.status == .stale)
@@ -178,9 +180,9 @@ struct ClientServerTests {
 
     @Test("remote mode evaluates one context through OFREP and refreshes on stream events")
     func remoteMode() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let client = try client(server, key: try await server.sdkKey(), mode: .remote(acme))
+            let client = try client(server, key: try await server.createKey().key, mode: .remote(acme))
             try await client.waitUntilReady(timeout: .seconds(10))
             let details = client.boolDetails("new-checkout", default: false)
             #expect(details.value == true)
@@ -194,7 +196,7 @@ struct ClientServerTests {
             // Remote mode holds results only, never the rules or the cohort members.
             #expect(client.core.source.withLock { $0 }?.snapshot == nil)
 
-            try await server.mustAdmin("POST", "api/v1/flags/new-checkout/kill")
+            try await server.mustSend("POST", "/api/v1/flags/new-checkout/kill")
             #expect(try await eventually { client.boolDetails("new-checkout", default: true).reason == .disabled })
             await client.close()
         }
@@ -202,9 +204,9 @@ struct ClientServerTests {
 
     @Test("wrong types give the default with TYPE_MISMATCH; unknown flags FLAG_NOT_FOUND")
     func wrongTypes() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let client = try client(server, key: try await server.sdkKey())
+            let client = try client(server, key: try await server.createKey().key)
             try await client.waitUntilReady(timeout: .seconds(10))
             let asString = client.stringDetails("new-checkout", default: "fallback", context: acme)
             #expect(asString.value == "fallback")
@@ -219,9 +221,9 @@ struct ClientServerTests {
 
     @Test("many tasks evaluating while updates arrive always get a valid answer")
     func manyTasksDuringUpdates() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let client = try client(server, key: try await server.sdkKey())
+            let client = try client(server, key: try await server.createKey().key)
             try await client.waitUntilReady(timeout: .seconds(10))
             let invalid = try await withThrowingTaskGroup(of: Int.self, returning: Int.self) { group in
                 for reader in 0..<8 {
@@ -242,7 +244,7 @@ struct ClientServerTests {
                 group.addTask {
                     for round in 0..<10 {
                         let action = round.isMultiple(of: 2) ? "off" : "on"
-                        try await server.mustAdmin("POST", "api/v1/flags/new-checkout/environments/production/\(action)")
+                        try await server.mustSend("POST", "/api/v1/flags/new-checkout/environments/production/\(action)")
                     }
                     return 0
                 }
@@ -257,29 +259,29 @@ struct ClientServerTests {
 
     @Test("usage counts reach the server")
     func usageReachesServer() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await seed(server)
-            let client = try client(server, key: try await server.sdkKey(), usageInterval: .milliseconds(200))
+            let client = try client(server, key: try await server.createKey().key, usageInterval: .milliseconds(200))
             try await client.waitUntilReady(timeout: .seconds(10))
             for _ in 0..<7 { _ = client.bool("new-checkout", default: false, context: acme) }
             for _ in 0..<2 { _ = client.bool("dormant", default: true) }
             let reported = try await eventually {
-                let record = try await server.mustAdmin("GET", "api/v1/flags/new-checkout")
-                return record?.at("usage.production.variants.on") == .integer(7)
+                let record = try await server.mustSend("GET", "/api/v1/flags/new-checkout")
+                return record["usage.production.variants.on"] == .integer(7)
             }
             #expect(reported)
             // What is left is sent on close.
             _ = client.bool("dormant", default: true)
             await client.close()
-            let dormant = try await server.mustAdmin("GET", "api/v1/flags/dormant")
-            #expect(dormant?.at("usage.production.variants.off") == .integer(3))
-            #expect(dormant?.at("usage.production.lastEvaluated")?.stringValue != nil)
+            let dormant = try await server.mustSend("GET", "/api/v1/flags/dormant")
+            #expect(dormant["usage.production.variants.off"] == .integer(3))
+            #expect(dormant["usage.production.lastEvaluated"]?.stringValue != nil)
         }
     }
 
     @Test("a refused SDK key puts the client in the error state")
     func refusedKey() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             let client = try client(server, key: "clutch_sdk_not_a_real_key")
             await #expect(throws: ClutchError.unauthorized) {
                 try await client.waitUntilReady(timeout: .seconds(10))
@@ -288,17 +290,5 @@ struct ClientServerTests {
             #expect(client.boolDetails("new-checkout", default: true).errorCode == .providerNotReady)
             await client.close()
         }
-    }
-}
-
-extension Value {
-    /// The value at a dotted path (`usage.production.variants.on`).
-    func at(_ path: String) -> Value? {
-        var current: Value? = self
-        for part in path.split(separator: ".") {
-            guard case .object(let object)? = current else { return nil }
-            current = object[String(part)]
-        }
-        return current
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ProcessTestSupport
+import ServerTestSupport
 import Testing
 
 @testable import Clutch
@@ -30,9 +31,9 @@ struct ExamplesTests {
 
     @Test("the command-line example prints each user's value and the client status")
     func cliApp() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await server.createFlag(#"{"key": "new-checkout", "environments": {"production": {"enabled": true, "rules": [{"clauses": [{"attribute": "customerId", "operator": "in", "values": ["acme"]}], "serve": {"variant": "on"}}], "default": {"variant": "off"}}}}"#)
-            let key = try await server.sdkKey()
+            let key = try await server.createKey().key
             let cache = try TemporaryDirectory()
             defer { cache.remove() }
             let (status, out, err) = try await run(try builtProduct("ClutchExampleCLI"), environment: [
@@ -56,9 +57,9 @@ struct ExamplesTests {
 
     @Test("the curl OFREP example evaluates one flag, all flags, and gets a 304 with If-None-Match")
     func ofrepCurl() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await server.createFlag(#"{"key": "new-checkout", "environments": {"production": {"enabled": true}}}"#)
-            let key = try await server.sdkKey()
+            let key = try await server.createKey().key
             let script = Self.root.appendingPathComponent("sdk-examples/ofrep/evaluate.sh")
             let (status, out, err) = try await run(URL(fileURLWithPath: "/bin/bash"), [script.path, "new-checkout", "u1", "acme"], environment: [
                 "CLUTCH_URL": try server.url.absoluteString, "CLUTCH_SDK_KEY": key,

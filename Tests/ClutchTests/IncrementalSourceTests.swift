@@ -1,5 +1,6 @@
 import ClutchCore
 import ClutchProtocol
+import ServerTestSupport
 import Testing
 
 @testable import Clutch

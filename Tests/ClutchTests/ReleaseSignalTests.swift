@@ -1,5 +1,7 @@
 import ClutchProtocol
 import Foundation
+import ServerTestSupport
+import TestSupport
 import Testing
 
 @testable import Clutch
@@ -11,15 +13,15 @@ import Testing
 struct ReleaseSignalTests {
     @Test("recordError reaches the release's guard, attributed to the variant served; the stream switches the SDK to 5 s reports")
     func errorsReachTheGuard() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             try await server.createFlag(#"{"key": "new-checkout", "environments": {"production": {"enabled": false}}}"#)
             let client = ClutchClient(configuration: Fixtures.configuration(
-                server: try server.url, sdkKey: try await server.sdkKey(), usageInterval: .seconds(60)))
+                server: try server.url, sdkKey: try await server.createKey().key, usageInterval: .seconds(60)))
             try await client.waitUntilReady(timeout: .seconds(10))
             #expect(client.core.cadence.reportEvery == nil)
-            try await server.mustAdmin(
-                "POST", "api/v1/flags/new-checkout/environments/production/release",
-                #"{"steps": [50, 100], "stepDuration": 3600, "bucketBy": "customerId"}"#, expected: 201)
+            try await server.mustSend(
+                "POST", "/api/v1/flags/new-checkout/environments/production/release",
+                body: #"{"steps": [50, 100], "stepDuration": 3600, "bucketBy": "customerId"}"#, expected: 201)
             let told = try await eventually(timeout: .seconds(20)) { client.core.cadence.reportEvery == UsageCadence.releaseReportSeconds }
             #expect(told)
             // Waits for the release's change without evaluating (evaluations would be counted).
@@ -49,7 +51,7 @@ struct ReleaseSignalTests {
             // second error of each waits for the next report's evaluations.
             var status: Value?
             let reported = try await eventually(timeout: .seconds(30)) {
-                status = try await server.mustAdmin("GET", "api/v1/flags/new-checkout/environments/production/release")
+                status = try await server.mustSend("GET", "/api/v1/flags/new-checkout/environments/production/release").json()
                 return status?.at("total")?.objectValue?["new"]?.objectValue?["errors"] == .integer(Int64(servedOn))
             }
             #expect(reported, "\(status?.jsonText ?? "")")
@@ -62,17 +64,5 @@ struct ReleaseSignalTests {
             #expect(status?.at("total")?.objectValue?["other"]?.objectValue?["evaluations"] == .integer(Int64(servedOff)))
             await client.close()
         }
-    }
-}
-
-extension Value {
-    var objectValue: [String: Value]? {
-        if case .object(let object) = self { return object }
-        return nil
-    }
-
-    var arrayValue: [Value]? {
-        if case .array(let array) = self { return array }
-        return nil
     }
 }

@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import ServerTestSupport
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @testable import Clutch
@@ -11,9 +13,9 @@ import Testing
 struct ServiceTests {
     private let acme = EvaluationContext(targetingKey: "user-1", customerId: "acme")
 
-    private func seed(_ server: LiveServer) async throws -> String {
+    private func seed(_ server: TestServer) async throws -> String {
         try await server.createFlag(#"{"key": "new-checkout", "environments": {"production": {"enabled": true, "rules": [{"clauses": [{"attribute": "customerId", "operator": "in", "values": ["acme"]}], "serve": {"variant": "on"}}], "default": {"variant": "off"}}}}"#)
-        return try await server.sdkKey()
+        return try await server.createKey().key
     }
 
     /// Runs `group` in a task; the flag tells when `run()` returned.
@@ -28,7 +30,7 @@ struct ServiceTests {
 
     @Test("runs in a ServiceGroup with the stream open and returns promptly on graceful shutdown")
     func gracefulShutdown() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             let key = try await seed(server)
             let client = ClutchClient(
                 configuration: Fixtures.configuration(server: try server.url, sdkKey: key, heartbeatTimeout: .seconds(30)),
@@ -54,7 +56,7 @@ struct ServiceTests {
 
     @Test("close() ends a running run(); run() after close() returns at once")
     func closeEndsRun() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             let key = try await seed(server)
             let client = ClutchClient(configuration: Fixtures.configuration(server: try server.url, sdkKey: key), start: .onRun)
             let ended = Locked(false)
@@ -73,7 +75,7 @@ struct ServiceTests {
 
     @Test("a client started on init joins a ServiceGroup and closes on its graceful shutdown")
     func startedOnInit() async throws {
-        try await LiveServer.with { server in
+        try await TestServer.with { server in
             let key = try await seed(server)
             let client = ClutchClient(configuration: Fixtures.configuration(server: try server.url, sdkKey: key))
             try await client.waitUntilReady(timeout: .seconds(10))
@@ -90,7 +92,7 @@ struct ServiceTests {
     func sharedHTTPClient() async throws {
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
-            try await LiveServer.with { server in
+            try await TestServer.with { server in
                 let key = try await seed(server)
                 var configuration = Fixtures.configuration(server: try server.url, sdkKey: key)
                 configuration.httpClient = http

@@ -1,6 +1,7 @@
 import Foundation
 import ProcessTestSupport
 import Synchronization
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,7 @@ public final class TestPostgres: Sendable {
     /// The superuser tests connect as (trust authentication on loopback only).
     public let user = "clutch"
 
-    private static let shared = Mutex<Result<TestPostgres, TestPostgresError>?>(nil)
+    private static let shared = Mutex<Result<TestPostgres, TestFailure>?>(nil)
 
     /// Runs `work` on a thread of its own. Starting PostgreSQL or running `psql` blocks for
     /// seconds; on the few threads of Swift's cooperative pool that would stall the in-process
@@ -40,7 +41,7 @@ public final class TestPostgres: Sendable {
     private static func sharedServer() throws -> TestPostgres {
         try shared.withLock { slot in
             if let slot { return try slot.get() }
-            let result = Result { try TestPostgres() }.mapError { $0 as? TestPostgresError ?? TestPostgresError("\($0)") }
+            let result = Result { try TestPostgres() }.mapError { $0 as? TestFailure ?? TestFailure("\($0)") }
             slot = result
             return try result.get()
         }
@@ -59,7 +60,7 @@ public final class TestPostgres: Sendable {
             do {
                 return try TestPostgres()
             } catch {
-                throw error as? TestPostgresError ?? TestPostgresError("\(error)")
+                throw error as? TestFailure ?? TestFailure("\(error)")
             }
         }
     }
@@ -106,7 +107,7 @@ public final class TestPostgres: Sendable {
     private init() throws {
         let template = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-pg-XXXXXX").path
         var bytes = Array(template.utf8CString)
-        guard let made = mkdtemp(&bytes) else { throw TestPostgresError("cannot make a temporary directory") }
+        guard let made = mkdtemp(&bytes) else { throw TestFailure("cannot make a temporary directory") }
         directory = String(cString: made)
         if Self.isRoot {
             _ = try Self.run("/bin/chown", ["postgres:postgres", directory], asPostgres: false)
@@ -147,7 +148,7 @@ public final class TestPostgres: Sendable {
             if (try? Self.run(Self.binary("pg_isready"), ["-h", "127.0.0.1", "-p", "\(port)", "-U", user], asPostgres: false)) != nil { break }
             guard Date() < deadline else {
                 let log = (try? String(contentsOfFile: "\(directory)/postgres.log", encoding: .utf8)) ?? ""
-                throw TestPostgresError("PostgreSQL did not start within 90 s on port \(port): \(log.suffix(2000))")
+                throw TestFailure("PostgreSQL did not start within 90 s on port \(port): \(log.suffix(2000))")
             }
             Thread.sleep(forTimeInterval: 0.2)
         }
@@ -165,14 +166,14 @@ public final class TestPostgres: Sendable {
         for directory in directories where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
             return "\(directory)/\(name)"
         }
-        throw TestPostgresError(
+        throw TestFailure(
             "PostgreSQL's \(name) was not found (looked in CLUTCH_PG_BIN and \(root)/*/bin): run scripts/ensure-deps.sh test")
     }
 
     /// A port nobody listens on now.
     public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestPostgresError("socket() failed") }
+        guard fd >= 0 else { throw TestFailure("socket() failed") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -181,12 +182,12 @@ public final class TestPostgres: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw TestPostgresError("bind() failed") }
+        guard bound == 0 else { throw TestFailure("bind() failed") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        guard named == 0 else { throw TestPostgresError("getsockname() failed") }
+        guard named == 0 else { throw TestFailure("getsockname() failed") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
@@ -204,13 +205,8 @@ public final class TestPostgres: Sendable {
         let termination = try Subprocess(argv, output: .file(outputPath)).waitBlocking()
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard termination == .exited(0) else {
-            throw TestPostgresError("\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (\(termination)): \(text)")
+            throw TestFailure("\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (\(termination)): \(text)")
         }
         return text
     }
-}
-
-public struct TestPostgresError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    init(_ description: String) { self.description = description }
 }

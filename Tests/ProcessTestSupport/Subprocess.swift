@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -68,13 +69,13 @@ public final class Subprocess: Sendable {
         _ argv: [String], environment: [String: String]? = nil, input: Stream = .null, output: Stream = .null,
         error: Stream = .output, killOnRelease: Bool = true
     ) throws {
-        guard let program = argv.first else { throw SubprocessError("no program to run") }
+        guard let program = argv.first else { throw TestFailure("no program to run") }
         self.killOnRelease = killOnRelease
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         try Self.redirect(&actions, 0, input, reading: true)
-        if case .output = output { throw SubprocessError(".output is for standard error only") }
+        if case .output = output { throw TestFailure(".output is for standard error only") }
         try Self.redirect(&actions, 1, output, reading: false)
         try Self.redirect(&actions, 2, error, reading: false)
         if let closeFrom = Self.addCloseFrom {
@@ -110,7 +111,7 @@ public final class Subprocess: Sendable {
             }
         } ?? Self.spawn(&pid, program, &actions, &attributes, cArguments, environ)
         guard spawned == 0 else {
-            throw SubprocessError("cannot run \(program): \(String(cString: strerror(spawned)))")
+            throw TestFailure("cannot run \(program): \(String(cString: strerror(spawned)))")
         }
         self.pid = pid
     }
@@ -136,7 +137,7 @@ public final class Subprocess: Sendable {
         case .file(let path):
             posix_spawn_file_actions_addopen(&actions, fd, path, reading ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         case .output:
-            guard fd == 2 else { throw SubprocessError(".output is for standard error only") }
+            guard fd == 2 else { throw TestFailure(".output is for standard error only") }
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
     }
@@ -261,10 +262,4 @@ extension Subprocess {
         guard let process = try? Subprocess(argv) else { return false }
         return process.waitBlocking() == .exited(0)
     }
-}
-
-/// A process that could not be started.
-public struct SubprocessError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

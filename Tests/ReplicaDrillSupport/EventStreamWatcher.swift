@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Synchronization
+import TestSupport
 
 /// One SDK stream (`GET /sdk/v1/stream`) read with AsyncHTTPClient, recording when each `flag`
 /// event arrived: what the propagation figures measure (a change made on one replica, seen
@@ -68,8 +69,8 @@ public final class EventStreamWatcher: Sendable {
         while true {
             let (connected, failure) = state.withLock { ($0.connected, $0.failure) }
             if connected { return }
-            if let failure { throw DrillError("stream failed: \(failure)") }
-            guard ContinuousClock.now < deadline else { throw DrillError("no stream event within \(timeout)") }
+            if let failure { throw TestFailure("stream failed: \(failure)") }
+            guard ContinuousClock.now < deadline else { throw TestFailure("no stream event within \(timeout)") }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -92,8 +93,8 @@ public func measurePropagation(
         try await change(n)
         let deadline = ContinuousClock.now + timeout
         while zip(watchers, before).contains(where: { $0.flagEvents.count <= $1 }) {
-            if let failed = watchers.first(where: { $0.failure != nil }) { throw DrillError("a stream failed: \(failed.failure ?? "")") }
-            guard ContinuousClock.now < deadline else { throw DrillError("change \(n) did not reach every stream within \(timeout)") }
+            if let failed = watchers.first(where: { $0.failure != nil }) { throw TestFailure("a stream failed: \(failed.failure ?? "")") }
+            guard ContinuousClock.now < deadline else { throw TestFailure("change \(n) did not reach every stream within \(timeout)") }
             try await Task.sleep(for: .milliseconds(5))
         }
         for (watcher, count) in zip(watchers, before) {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import PostgresTestSupport
+import TestSupport
 
 /// HAProxy from Debian's package in front of the replicas, configured from the example users
 /// deploy (`examples/replicas/haproxy.cfg`) with only the addresses changed.
@@ -25,7 +26,7 @@ public final class HAProxyProcess: Sendable {
         for directory in path where FileManager.default.isExecutableFile(atPath: "\(directory)/haproxy") {
             return "\(directory)/haproxy"
         }
-        throw DrillError("haproxy was not found: run scripts/ensure-deps.sh test (it installs Debian's haproxy)")
+        throw TestFailure("haproxy was not found: run scripts/ensure-deps.sh test (it installs Debian's haproxy)")
     }
 
     /// `template` with its frontend's `bind` on `port`, the stats page's `bind` on `statsPort`
@@ -38,7 +39,7 @@ public final class HAProxyProcess: Sendable {
         var lines: [String] = []
         func endSection() throws {
             guard serverIndex == 0 || serverIndex >= servers.count else {
-                throw DrillError("\(section) has \(serverIndex) server lines for \(servers.count) replicas")
+                throw TestFailure("\(section) has \(serverIndex) server lines for \(servers.count) replicas")
             }
             if serverIndex > 0 { backends += 1 }
             serverIndex = 0
@@ -65,7 +66,7 @@ public final class HAProxyProcess: Sendable {
             }
         }
         try endSection()
-        guard backends > 0 else { throw DrillError("the template has no server lines") }
+        guard backends > 0 else { throw TestFailure("the template has no server lines") }
         return lines.joined(separator: "\n")
     }
 
@@ -86,7 +87,7 @@ public final class HAProxyProcess: Sendable {
         while (try? await DrillHTTP.call(client, .GET, "http://127.0.0.1:\(statsPort)/stats;csv", timeout: .seconds(2)))?.status != 200 {
             guard child.isRunning, ContinuousClock.now < deadline else {
                 child.forceStop()
-                throw DrillError("haproxy did not start: \(child.output())")
+                throw TestFailure("haproxy did not start: \(child.output())")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -102,7 +103,7 @@ public final class HAProxyProcess: Sendable {
         guard let header = rows.first, let proxy = header.firstIndex(where: { $0.hasSuffix("pxname") }),
             let name = header.firstIndex(of: "svname"), let status = header.firstIndex(of: "status")
         else {
-            throw DrillError("unexpected haproxy statistics: \(reply.body.prefix(200))")
+            throw TestFailure("unexpected haproxy statistics: \(reply.body.prefix(200))")
         }
         var states: [String: String] = [:]
         for row in rows.dropFirst() where row.count > max(proxy, name, status) && row[proxy] == backend
@@ -117,7 +118,7 @@ public final class HAProxyProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         while try await serverStates(client)[server] != state {
             guard ContinuousClock.now < deadline else {
-                throw DrillError("haproxy did not report \(server) \(state) within \(timeout): \(try await serverStates(client))")
+                throw TestFailure("haproxy did not report \(server) \(state) within \(timeout): \(try await serverStates(client))")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -131,10 +132,4 @@ public final class HAProxyProcess: Sendable {
 
     /// Ends HAProxy at once (cleanup).
     public func forceStop() { child.forceStop() }
-}
-
-/// A drill step that could not be carried out.
-public struct DrillError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
 import PostgresTestSupport
+import TestSupport
 
 /// Three (or `count`) `clutch serve` replicas on one PostgreSQL database behind HAProxy, as the
 /// README deploys them: the database is a fresh one on the test PostgreSQL (``TestPostgres``),
@@ -58,7 +59,7 @@ public final class ReplicaCluster: Sendable {
                         client, .POST, "\(replica.baseURL)/ofrep/v1/evaluate/flags/\(counterFlag)",
                         body: #"{"context": {"targetingKey": "drill"}}"#, bearer: sdkKey
                     ).status != 200 {
-                        guard ContinuousClock.now < deadline else { throw DrillError("\(replica.name) never served \(counterFlag) with the new SDK key") }
+                        guard ContinuousClock.now < deadline else { throw TestFailure("\(replica.name) never served \(counterFlag) with the new SDK key") }
                         try await Task.sleep(for: .milliseconds(50))
                     }
                 }
@@ -100,11 +101,11 @@ public final class ReplicaCluster: Sendable {
     public static func setUp(client: HTTPClient, replica: ReplicaProcess) async throws -> String {
         let created = try await DrillHTTP.call(
             client, .POST, "\(replica.baseURL)/api/v1/flags", body: counterDefinition(0), bearer: adminToken)
-        guard created.status == 201 else { throw DrillError("creating \(counterFlag): \(created.status) \(created.body)") }
+        guard created.status == 201 else { throw TestFailure("creating \(counterFlag): \(created.status) \(created.body)") }
         let key = try await DrillHTTP.call(
             client, .POST, "\(replica.baseURL)/api/v1/environments/production/keys", body: #"{"name": "drill"}"#, bearer: adminToken)
         guard key.status == 201, let secret = jsonField(key.body, "key") else {
-            throw DrillError("creating an SDK key: \(key.status) \(key.body)")
+            throw TestFailure("creating an SDK key: \(key.status) \(key.body)")
         }
         return secret
     }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TestSupport
 
 /// One `clutch serve --db postgres://…` replica: the real binary on a fixed loopback port, so
 /// that the proxy's configuration stays valid across restarts. Each start is a new process
@@ -36,10 +37,10 @@ public final class ReplicaProcess: @unchecked Sendable {
         self.child = child
         let deadline = ContinuousClock.now + timeout
         while (try? await DrillHTTP.call(client, .GET, "\(baseURL)/readyz", timeout: .seconds(5)))?.status != 200 {
-            guard child.isRunning else { throw DrillError("\(name) exited while starting: \(child.output())") }
+            guard child.isRunning else { throw TestFailure("\(name) exited while starting: \(child.output())") }
             guard ContinuousClock.now < deadline else {
                 child.forceStop()
-                throw DrillError("\(name) was not ready within \(timeout): \(child.output())")
+                throw TestFailure("\(name) was not ready within \(timeout): \(child.output())")
             }
             try await Task.sleep(for: .milliseconds(100))
         }

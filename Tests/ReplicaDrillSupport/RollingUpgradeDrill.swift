@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// The rolling-upgrade drill of issue 14 on a ``ReplicaCluster``: under steady OFREP load
 /// through the proxy, with SDK clients streaming through it and the counter flag changed
@@ -77,7 +78,7 @@ public enum RollingUpgradeDrill {
         // One more change once everything is up; every client must end up serving it.
         let final = last + 1
         let reply = try await cluster.setCounter(final)
-        guard reply.status == 200 else { throw DrillError("the final change failed: \(reply.status) \(reply.body)") }
+        guard reply.status == 200 else { throw TestFailure("the final change failed: \(reply.status) \(reply.body)") }
         watchers.committed(final)
         let deadline = ContinuousClock.now + .seconds(60)
         while watchers.values.contains(where: { $0 != final }), ContinuousClock.now < deadline {
@@ -101,13 +102,13 @@ public enum RollingUpgradeDrill {
     /// A change through the first replica (directly, not through the proxy), timed until its
     /// event arrives on `streams` streams held on the last replica: latencies in ms.
     public static func propagation(cluster: ReplicaCluster, streams: Int = 20, changes: Int = 30) async throws -> Percentiles {
-        guard let first = cluster.replicas.first, let last = cluster.replicas.last else { throw DrillError("no replicas") }
+        guard let first = cluster.replicas.first, let last = cluster.replicas.last else { throw TestFailure("no replicas") }
         let watchers = (0..<streams).map { _ in EventStreamWatcher(client: cluster.client, url: last.baseURL, key: cluster.sdkKey) }
         defer { watchers.forEach { $0.close() } }
         for watcher in watchers { try await watcher.waitConnected() }
         let samples = try await measurePropagation(changes: changes, watchers: watchers) { n in
             let reply = try await cluster.setCounter(100_000 + n, via: first)
-            guard reply.status == 200 else { throw DrillError("change through \(first.name): \(reply.status) \(reply.body)") }
+            guard reply.status == 200 else { throw TestFailure("change through \(first.name): \(reply.status) \(reply.body)") }
         }
         return Percentiles(samples)
     }
@@ -150,7 +151,7 @@ public enum KillDrill {
             // Let writes be acknowledged and the load run, then kill the replica mid-stride.
             let deadline = ContinuousClock.now + .seconds(60)
             while acknowledged.withLock({ $0.count }) < 20 {
-                guard ContinuousClock.now < deadline else { throw DrillError("\(victim.name) acknowledged no writes: \(victim.output)") }
+                guard ContinuousClock.now < deadline else { throw TestFailure("\(victim.name) acknowledged no writes: \(victim.output)") }
                 try await Task.sleep(for: .milliseconds(50))
             }
             victim.kill9()

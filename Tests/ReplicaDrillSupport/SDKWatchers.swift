@@ -2,6 +2,7 @@ import Clutch
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 
 /// Swift SDK clients (``ClutchClient``, streaming `/sdk/v1/stream`) connected through the proxy,
 /// each reading the counter flag every 20 ms. Their longest stale period: for every change
@@ -24,7 +25,7 @@ public final class SDKWatchers: Sendable {
 
     /// Starts `count` clients and waits until each serves flags from the server.
     public init(count: Int, url: String, key: String, flag: String) async throws {
-        guard let server = URL(string: url) else { throw DrillError("bad proxy URL \(url)") }
+        guard let server = URL(string: url) else { throw TestFailure("bad proxy URL \(url)") }
         var logger = Logger(label: "clutch.drill.sdk")
         logger.logLevel = .critical
         let clients = (0..<count).map { _ in

@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import TestSupport
 
 /// A stand-in for a replica behind the proxy, to rehearse what HAProxy does when a replica is
 /// killed in the middle of a request, at the one instant that matters (a real `kill -9` lands
@@ -25,7 +26,7 @@ public final class StandInReplica: Sendable {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        guard let port = channel.localAddress?.port else { throw DrillError("the stand-in replica has no port") }
+        guard let port = channel.localAddress?.port else { throw TestFailure("the stand-in replica has no port") }
         self.port = port
         self.channel = channel
         self.log = log

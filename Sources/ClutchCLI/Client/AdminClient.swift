@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClutchAPI
 import ClutchCore
 import Foundation
 import NIOCore
@@ -90,7 +91,7 @@ struct AdminClient: Sendable {
     /// Sends a request to `/api/v1/` + `path` (segments are percent-encoded here).
     func send(
         _ method: String, _ path: [String], query: [(String, String)] = [], body: Data? = nil,
-        contentType: String = "application/json", ifMatch: Int? = nil, message: String? = nil,
+        contentType: String = "application/json", ifMatch: Int64? = nil, message: String? = nil,
         patience: Patience = .bounded
     ) async throws -> Response {
         let url = try self.url(path, query: query)
@@ -131,7 +132,7 @@ struct AdminClient: Sendable {
     /// Sends `object` as the JSON body.
     func send<Body: Encodable>(
         _ method: String, _ path: [String], json object: Body, query: [(String, String)] = [],
-        ifMatch: Int? = nil, message: String? = nil
+        ifMatch: Int64? = nil, message: String? = nil
     ) async throws -> Response {
         let body: Data
         do {
@@ -148,7 +149,7 @@ struct AdminClient: Sendable {
         let encoded = path.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
         var base = endpoint.server.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        guard var components = URLComponents(string: base + "/api/v1/" + encoded.joined(separator: "/")) else {
+        guard var components = URLComponents(string: base + "/\(AdminAPI.path)/" + encoded.joined(separator: "/")) else {
             throw CLIError.usage("invalid server URL '\(base)'")
         }
         if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
@@ -157,22 +158,14 @@ struct AdminClient: Sendable {
     }
 
     /// The error the server described, with a hint where one helps.
-    func failure(_ response: Response, ifMatch: Int?) -> CLIError {
-        struct Envelope: Decodable {
-            struct Body: Decodable {
-                var code: String?
-                var message: String?
-                var field: String?
-            }
-            var error: Body
-        }
-        guard let envelope = try? ClutchJSON.decode(Envelope.self, from: response.body) else {
+    func failure(_ response: Response, ifMatch: Int64?) -> CLIError {
+        guard let envelope = try? ClutchJSON.decode(ErrorBody.self, from: response.body) else {
             let reason = HTTPResponseStatus(statusCode: response.status).reasonPhrase
             return .failed(
                 "\(endpoint.server.absoluteString) answered HTTP \(response.status) (\(reason)) without a Clutch error",
                 hint: "is --server or CLUTCH_URL pointing at a Clutch server?")
         }
-        var message = envelope.error.message ?? "the server answered HTTP \(response.status)"
+        var message = envelope.error.message
         if let field = envelope.error.field, !field.isEmpty, !message.contains(field) {
             message = "\(field): \(message)"
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch audit`: who changed what, newest first.
@@ -26,13 +27,12 @@ struct Audit: AsyncParsableCommand {
         if let flag { query.append(("flag", flag)) }
         let response = try await connection.client().send("GET", ["audit"], query: query)
         if connection.json { return Output.json(try response.json()) }
-        let events = try response.decode(AuditList.self).events
+        let events = try response.decode(AuditEventList.self).events
         if events.isEmpty { return Output.text("No events.") }
         var table = Table(["TIME", "ACTOR", "ACTION", "ENTITY", "ENVIRONMENT", "REV", "MESSAGE"])
         for event in events {
             table.add([
-                Output.time(event.at), event.actor ?? "-", event.action ?? "-",
-                [event.entity, event.key].compactMap { $0 }.joined(separator: " "),
+                Output.time(event.at), event.actor, event.action, "\(event.entity) \(event.key)",
                 event.environment ?? "-", event.revision.map(String.init) ?? "-",
                 event.message.flatMap { $0.isEmpty ? nil : $0 } ?? "-",
             ].map(Output.printable))

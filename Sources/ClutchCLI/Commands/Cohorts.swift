@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ClutchAPI
 import ClutchCore
 
 /// `clutch cohorts …`: named sets of customers in one environment.
@@ -16,7 +17,7 @@ struct Cohorts: AsyncParsableCommand {
 
     static func describe(_ record: CohortRecord) -> String {
         let cohort = record.cohort
-        var lines = ["\(Style.bold(cohort.key)) in \(record.environment ?? "?")\(record.revision.map { " (revision \($0))" } ?? "")"]
+        var lines = ["\(Style.bold(cohort.key)) in \(record.environment) (revision \(record.revision))"]
         if !cohort.description.isEmpty { lines.append("  \(Output.printable(cohort.description))") }
         lines.append("  members (\(cohort.attribute)): \(cohort.members.isEmpty ? "-" : cohort.members.joined(separator: ", "))")
         if !cohort.clauses.isEmpty { lines.append("  or when: \(Describe.clauses(cohort.clauses))") }
@@ -158,9 +159,6 @@ enum CohortMembers {
     ) async throws {
         let env = try environment.required()
         guard !add.isEmpty || !remove.isEmpty else { throw CLIError.usage("name the members: --customers a,b") }
-        struct Body: Encodable {
-            var instructions: [MemberInstruction]
-        }
         var instructions: [MemberInstruction] = []
         if !add.isEmpty { instructions.append(.addMembers(add)) }
         if !remove.isEmpty { instructions.append(.removeMembers(remove)) }
@@ -170,14 +168,14 @@ enum CohortMembers {
             return Scheduling.report(record, json: json, asJSON: connection.json)
         }
         let response = try await connection.client().send(
-            "POST", ["environments", env, "cohorts", name, "changes"], json: Body(instructions: instructions), message: message)
+            "POST", ["environments", env, "cohorts", name, "changes"], json: CohortChanges(instructions: instructions), message: message)
         if connection.json { return Output.json(try response.json()) }
-        Output.text(describe(try response.decode(MembershipRecord.self)))
+        Output.text(describe(try response.decode(MembershipResult.self)))
     }
 
     /// One line: what changed, and the size after it (never the whole member list: a cohort
     /// may have millions).
-    static func describe(_ result: MembershipRecord) -> String {
+    static func describe(_ result: MembershipResult) -> String {
         var parts: [String] = []
         if !result.added.isEmpty { parts.append("added \(list(result.added))") }
         if !result.removed.isEmpty { parts.append("removed \(list(result.removed))") }

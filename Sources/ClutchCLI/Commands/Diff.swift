@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch diff KEY --env E REV [REV2]`: what changed between two revisions.
@@ -11,18 +12,18 @@ struct Diff: AsyncParsableCommand {
     @Option(name: [.customLong("env"), .customShort("e")], help: ArgumentHelp("Show only this environment's changes.", valueName: "name"))
     var env: String?
     @Argument(help: ArgumentHelp("The flag's key.", valueName: "key")) var key: String
-    @Argument(help: ArgumentHelp("The older revision.", valueName: "from")) var from: Int
-    @Argument(help: ArgumentHelp("The newer revision (default: the latest).", valueName: "to")) var to: Int?
+    @Argument(help: ArgumentHelp("The older revision.", valueName: "from")) var from: Int64
+    @Argument(help: ArgumentHelp("The newer revision (default: the latest).", valueName: "to")) var to: Int64?
 
     func run() async throws {
         var query = [("from", String(from))]
         if let to { query.append(("to", String(to))) }
         let response = try await connection.client().send("GET", ["flags", key, "diff"], query: query)
-        var diff = try response.decode(DiffRecord.self)
+        var diff = try response.decode(RevisionDiff.self)
         if let env { diff.changes = DiffPrinter.relevant(diff.changes, environment: env) }
         if connection.json { return try Output.json(encoding: diff) }
         let scope = env.map { " in \($0)" } ?? ""
-        Output.text("\(key)\(scope), revision \(diff.from.map(String.init) ?? String(from)) → \(diff.to.map(String.init) ?? "latest"):")
+        Output.text("\(key)\(scope), revision \(diff.from) → \(diff.to):")
         Output.text(DiffPrinter.render(diff.changes))
     }
 }
@@ -30,7 +31,7 @@ struct Diff: AsyncParsableCommand {
 /// Renders diffs: `- before` / `+ after` per changed path.
 enum DiffPrinter {
     /// Changes to `environment`'s state and to the flag itself; other environments left out.
-    static func relevant(_ changes: [DiffRecord.Change], environment: String) -> [DiffRecord.Change] {
+    static func relevant(_ changes: [FieldChange], environment: String) -> [FieldChange] {
         changes.filter { change in
             guard change.path.hasPrefix("environments.") else { return true }
             let rest = change.path.dropFirst("environments.".count)
@@ -38,7 +39,7 @@ enum DiffPrinter {
         }
     }
 
-    static func render(_ changes: [DiffRecord.Change]) -> String {
+    static func render(_ changes: [FieldChange]) -> String {
         if changes.isEmpty { return "  no changes" }
         var lines: [String] = []
         for change in changes {

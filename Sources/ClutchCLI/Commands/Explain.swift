@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch explain KEY --env E --context …`: what the server serves a context and why.
@@ -34,14 +35,10 @@ struct Explain: AsyncParsableCommand {
             batch = false
         }
         let client = try connection.client()
-        struct Body: Encodable {
-            var flag: String
-            var context: [String: Value]
-        }
         // Several contexts are explained over a few connections at once, answers kept in order.
         let answers = try await Explain.inOrder(contexts, width: 8) { context in
-            let response = try await client.send("POST", ["environments", env, "explain"], json: Body(flag: key, context: context))
-            return (try response.json(), try response.decode(ExplainRecord.self))
+            let response = try await client.send("POST", ["environments", env, "explain"], json: ExplainRequest(flag: key, context: context))
+            return (try response.json(), try response.decode(Explanation.self))
         }
         let results = zip(contexts, answers).map { (context: $0, json: $1.0, record: $1.1) }
         if connection.json {
@@ -56,7 +53,7 @@ struct Explain: AsyncParsableCommand {
             let r = result.record
             table.add([
                 Explain.contextText(result.context), r.variant ?? "-", r.value?.display ?? "-",
-                r.reason ?? "-", r.explanation ?? r.errorMessage ?? "-",
+                r.reason, r.explanation,
             ])
         }
         Output.text(table.render())
@@ -91,19 +88,15 @@ struct Explain: AsyncParsableCommand {
         context.isEmpty ? "{}" : context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.display)" }.joined(separator: " ")
     }
 
-    static func describe(_ r: ExplainRecord, key: String, environment: String, context: [String: Value]) -> String {
+    static func describe(_ r: Explanation, key: String, environment: String, context: [String: Value]) -> String {
         var lines = ["\(Style.bold(key)) in \(environment) for \(contextText(context)):"]
         if let code = r.errorCode {
             lines.append("  \(Style.red("error")) \(code): \(r.errorMessage ?? "")")
             return lines.joined(separator: "\n")
         }
         lines.append("  value:   \(Style.bold(r.value?.display ?? "-")) (variant \(r.variant ?? "-"))")
-        lines.append("  reason:  \(r.reason ?? "-")")
-        if let explanation = r.explanation {
-            lines.append("  because: \(explanation)")
-        } else if let match = r.match {
-            lines.append("  because: \(match.kind)\(match.index.map { " #\($0 + 1)" } ?? "")")
-        }
+        lines.append("  reason:  \(r.reason)")
+        lines.append("  because: \(r.explanation)")
         if context["targetingKey"] == nil {
             lines.append(Style.dim("  note: the context has no targetingKey; rollouts bucket by it unless --by says otherwise"))
         }

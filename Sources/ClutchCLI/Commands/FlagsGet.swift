@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch flags get KEY`: the flag, its variants and its state per environment.
@@ -23,15 +24,15 @@ struct FlagsGet: AsyncParsableCommand {
         lines.append("  variants: \(variants); off variant: \(flag.offVariant)")
         if !flag.tags.isEmpty { lines.append("  tags: \(flag.tags.joined(separator: ", "))") }
         if let salt = flag.salt { lines.append("  salt: \(salt)") }
-        lines.append("  updated \(Output.time(record.updatedAt)) by \(Output.printable(record.updatedBy ?? "-"))")
+        lines.append("  updated \(Output.time(record.updatedAt)) by \(Output.printable(record.updatedBy))")
         Output.text(lines.joined(separator: "\n"))
         let environments = environment.optional().map { [$0] } ?? flag.environments.keys.sorted()
         for env in environments {
             Output.text("")
             Output.text(Describe.state(flag, environment: env, revision: nil))
-            if let usage = record.usage?[env], let last = usage.lastEvaluated {
-                let counts = (usage.variants ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                Output.text("  last evaluated \(Output.time(last))\(counts.isEmpty ? "" : " (\(counts))")")
+            if let usage = record.usage?[env] {
+                let counts = usage.variants.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                Output.text("  last evaluated \(Output.time(usage.lastEvaluated))\(counts.isEmpty ? "" : " (\(counts))")")
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch flags archive KEY`: hides the flag from listings and SDKs, keeping its history.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch flags list`: key, type, on/off per environment, last change, last evaluation.
@@ -38,7 +39,7 @@ struct FlagsList: AsyncParsableCommand {
             }
             let evaluated = (record.usage ?? [:])
                 .filter { environments.contains($0.key) }
-                .compactMap(\.value.lastEvaluated).max()
+                .map(\.value.lastEvaluated).max()
             table.add([flag.archived ? "\(flag.key) (archived)" : flag.key, flag.type.rawValue] + states
                 + [Output.time(record.updatedAt), Output.time(evaluated)])
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch flags stale`: flags nobody evaluates or everybody gets.
@@ -15,7 +16,7 @@ struct FlagsStale: AsyncParsableCommand {
         guard days >= 0 else { throw CLIError.failed("--days must not be negative, got \(days)") }
         let response = try await connection.client().send("GET", ["flags", "stale"], query: [("days", String(days))])
         if connection.json { return Output.json(try response.json()) }
-        let stale = try response.decode(StaleList.self).flags
+        let stale = try response.decode(StaleFlagList.self).flags
         if stale.isEmpty { return Output.text("No stale flags (\(days) days).") }
         var table = Table(["KEY", "REASON", "LAST EVALUATED"])
         for entry in stale { table.add([entry.key, entry.reason, Output.time(entry.lastEvaluated)]) }

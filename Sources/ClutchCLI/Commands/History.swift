@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch history KEY`: revisions newest first.
@@ -19,9 +20,9 @@ struct History: AsyncParsableCommand {
         var table = Table(["REV", "TIME", "ACTOR", "MESSAGE", "CHANGE"])
         for revision in revisions {
             table.add([
-                String(revision.number), Output.time(revision.createdAt), revision.actor ?? "-",
+                String(revision.number), Output.time(revision.createdAt), revision.actor,
                 revision.message.flatMap { $0.isEmpty ? nil : $0 } ?? "-",
-                revision.summary ?? revision.action ?? "-",
+                revision.summary.isEmpty ? revision.action : revision.summary,
             ].map(Output.printable))
         }
         Output.text(table.render())

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 import Foundation
 import ClutchStore
@@ -34,7 +35,7 @@ struct Import: AsyncParsableCommand {
             contentType: format == .json ? "application/json" : "application/yaml", message: change.message,
             patience: .untilAnswered)
         if connection.json { return Output.json(try response.json()) }
-        let result = try response.decode(ImportRecord.self)
+        let result = try response.decode(ImportAnswer.self)
         let changing = result.changes.filter { $0.action != "unchanged" }
         if changing.isEmpty {
             Output.text("Nothing to change: \(result.changes.count) item(s) already match \(file).")
@@ -49,7 +50,7 @@ struct Import: AsyncParsableCommand {
         let details = Import.details(of: changing)
         if !details.isEmpty { Output.text(details.joined(separator: "\n")) }
         let unchanged = result.changes.count - changing.count
-        let applied = result.applied ?? !dryRun
+        let applied = result.applied
         Output.text(applied
             ? "Applied \(changing.count) change(s)\(unchanged > 0 ? "; \(unchanged) unchanged" : "")."
             : "Dry run: \(changing.count) change(s) would be applied; nothing changed.")

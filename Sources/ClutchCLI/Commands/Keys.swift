@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch keys …`: SDK keys, one environment each.
@@ -21,12 +22,11 @@ struct KeysCreate: AsyncParsableCommand {
 
     func run() async throws {
         let env = try environment.required()
-        struct Body: Encodable { var name: String }
-        let response = try await connection.client().send("POST", ["environments", env, "keys"], json: Body(name: name), message: change.message)
+        let response = try await connection.client().send("POST", ["environments", env, "keys"], json: SDKKeyCreate(name: name), message: change.message)
         if connection.json { return Output.json(try response.json()) }
-        let key = try response.decode(KeyRecord.self)
-        Output.text("Created SDK key \(key.id) (\(key.name ?? name)) for \(key.environment ?? env):")
-        Output.text(Style.bold(key.key ?? "?"))
+        let key = try response.decode(SDKKeyCreated.self)
+        Output.text("Created SDK key \(key.id) (\(key.name)) for \(key.environment):")
+        Output.text(Style.bold(key.key))
         Output.text(Style.yellow("Store it now: it is not shown again."))
     }
 }
@@ -39,11 +39,11 @@ struct KeysList: AsyncParsableCommand {
     func run() async throws {
         let response = try await connection.client().send("GET", ["keys"])
         if connection.json { return Output.json(try response.json()) }
-        let keys = try response.decode(KeyList.self).keys
+        let keys = try response.decode(SDKKeyList.self).keys
         if keys.isEmpty { return Output.text("No SDK keys. Create one with 'clutch keys create --env ENV --name web'.") }
         var table = Table(["ID", "NAME", "ENVIRONMENT", "CREATED", "REVOKED"])
         for key in keys {
-            table.add([key.id, Output.printable(key.name ?? "-"), key.environment ?? "-", Output.time(key.createdAt), key.revokedAt == nil ? "-" : Style.red(Output.time(key.revokedAt))])
+            table.add([key.id, Output.printable(key.name), key.environment, Output.time(key.createdAt), key.revokedAt == nil ? "-" : Style.red(Output.time(key.revokedAt))])
         }
         Output.text(table.render())
     }

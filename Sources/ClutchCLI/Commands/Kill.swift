@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch kill KEY`: off everywhere (or in one environment) in one atomic change.
@@ -15,7 +16,6 @@ struct Kill: AsyncParsableCommand {
 
     func run() async throws {
         // Kill is the one command where no environment means all of them, on purpose.
-        struct Body: Encodable { var environments: [String]? }
         let env = environment.optional()
         if let at = try schedule.date() {
             // A scheduled kill is one environment's change, like every schedule.
@@ -27,10 +27,10 @@ struct Kill: AsyncParsableCommand {
             return Scheduling.report(record, json: json, asJSON: connection.json)
         }
         let response = try await connection.client().send(
-            "POST", ["flags", key, "kill"], json: Body(environments: env.map { [$0] }), message: change.message)
+            "POST", ["flags", key, "kill"], json: KillRequest(environments: env.map { [$0] }), message: change.message)
         if connection.json { return Output.json(try response.json()) }
-        let kill = try response.decode(KillRecord.self)
+        let kill = try response.decode(KillResult.self)
         let list = kill.environments.isEmpty ? "no environment (already off)" : kill.environments.joined(separator: ", ")
-        Output.text("\(Style.red("Killed")) \(key) in \(list) (revision \(kill.flag.revision)); notified \(kill.notifiedStreams ?? 0) connected stream(s).")
+        Output.text("\(Style.red("Killed")) \(key) in \(list) (revision \(kill.flag.revision)); notified \(kill.notifiedStreams) connected stream(s).")
     }
 }

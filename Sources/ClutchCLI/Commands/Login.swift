@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 import ClutchServer
 import Foundation
@@ -20,7 +21,7 @@ struct Login: AsyncParsableCommand {
         }
         let server = try ClientEndpoint.parseServer(serverText)
         let client = AdminClient(endpoint: ClientEndpoint(server: server, token: token))
-        let status = try await client.send("GET", ["status"]).decode(StatusRecord.self)
+        let status = try await client.send("GET", ["status"]).decode(ServerStatus.self)
         let path = CLIConfigFile.defaultPath()
         do {
             try CLIConfigFile(server: server.absoluteString, token: token).write(to: path)
@@ -28,9 +29,9 @@ struct Login: AsyncParsableCommand {
             throw CLIError.failed("cannot write \(path): \(error.localizedDescription)")
         }
         if connection.json {
-            Output.json(["server": .string(server.absoluteString), "config": .string(path), "version": status.version.map(Value.string) ?? .null])
+            Output.json(["server": .string(server.absoluteString), "config": .string(path), "version": .string(status.version)])
         } else {
-            Output.text("Logged in to \(server.absoluteString) (Clutch \(status.version ?? "?")); saved to \(path)")
+            Output.text("Logged in to \(server.absoluteString) (Clutch \(status.version)); saved to \(path)")
         }
     }
 }

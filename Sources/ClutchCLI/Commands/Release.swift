@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 import Foundation
 
@@ -85,25 +86,16 @@ struct ReleaseCommand: AsyncParsableCommand {
                 let name = option[String(issue.path.prefix { $0 != "[" })] ?? issue.path
                 throw CLIError.usage("\(name): \(issue.message)")
             }
-            struct Body: Encodable {
-                var variant: String
-                var bucketBy: String
-                var steps: [Double]
-                var stepDuration: Double
-                var minSamples: Int64
-                var maxErrorRatio: Double
-                var restartFrom: Double?
-            }
             let response = try await connection.client().send(
                 "POST", ReleaseCommand.path(key, env),
-                json: Body(
+                json: ReleaseStartRequest(
                     variant: variant, bucketBy: by, steps: percentages, stepDuration: seconds, minSamples: minSamples,
                     maxErrorRatio: maxErrorRatio, restartFrom: restart),
                 message: change.message)
             if connection.json { return Output.json(try response.json()) }
-            let record = try response.decode(ReleaseRecord.self)
-            Output.text(ReleaseRecord.startedHeadline(record))
-            Output.text(ReleaseRecord.render(record))
+            let record = try response.decode(ReleaseView.self)
+            Output.text(ReleaseReport.startedHeadline(record))
+            Output.text(ReleaseReport.render(record))
         }
     }
 
@@ -127,8 +119,7 @@ struct ReleaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             let env = try environment.required()
-            struct Body: Encodable { var to: Double? }
-            var body = Body()
+            var body = ReleaseAbortRequest()
             if let to {
                 guard (try? Percent.weight(to, option: "--to")) == 0 else {
                     throw CLIError.usage("--to: only 0 is accepted", hint: "without --to, abort returns to the state before the release")
@@ -181,7 +172,7 @@ struct ReleaseCommand: AsyncParsableCommand {
 
     static func print(_ response: AdminClient.Response, json: Bool) throws {
         if json { return Output.json(try response.json()) }
-        Output.text(ReleaseRecord.render(try response.decode(ReleaseRecord.self)))
+        Output.text(ReleaseReport.render(try response.decode(ReleaseView.self)))
     }
 }
 
@@ -201,79 +192,21 @@ enum ResumeAction: ReleaseMoveAction {
     static let abstract = "Resume a paused release at its step (the rollout is set to the step's percentage again)."
 }
 
-/// A release as `GET /api/v1/flags/{key}/environments/{env}/release` answers it.
-struct ReleaseRecord: Codable, Sendable {
-    struct Side: Codable, Sendable {
-        var evaluations: Int64
-        var errors: Int64
-        var errorRate: Double
-    }
-
-    struct Figures: Codable, Sendable {
-        var new: Side
-        var other: Side
-    }
-
-    struct Transition: Codable, Sendable {
-        var kind: String
-        var actor: String
-        var message: String
-        var revision: Int64?
-        var at: String
-    }
-
-    var flag: String
-    var environment: String
-    var state: String
-    var variant: String
-    var bucketBy: String
-    var steps: [Double]
-    var stepDuration: Double
-    var minSamples: Int64
-    var maxErrorRatio: Double
-    var step: Int
-    var percent: Double
-    var secondsInStep: Double
-    var verdict: String
-    var eValue: Double
-    var rollbackThreshold: Double
-    var total: Figures
-    var currentStep: Figures
-    var reason: String?
-    /// What the flag served before the release (absent from servers that did not record it).
-    var replaced: Replaced?
-    var transitions: [Transition]
-    /// Most evaluations first; absent from servers before reporters were told apart.
-    var reporters: [Reporter]?
-
-    struct Reporter: Codable, Sendable {
-        var reporter: String
-        var status: String
-        var reason: String?
-        var new: Side
-        var other: Side
-        var logEValue: Double
-    }
-
+/// A release (``ReleaseView``, as `GET /api/v1/flags/{key}/environments/{env}/release` answers it) for people.
+enum ReleaseReport {
     /// Reporters a status lists: the first ``shownReporters`` by volume and every one left out.
     static let shownReporters = 20
 
-    struct Replaced: Codable, Sendable {
-        var enabled: Bool
-        var percent: Double
-        var text: String
-    }
-
     /// `Release started: new-checkout in production at 50 % (was 50% on / 50% off by targetingKey); next 100 % after 10m`.
-    static func startedHeadline(_ r: ReleaseRecord) -> String {
+    static func startedHeadline(_ r: ReleaseView) -> String {
         let was = r.replaced.map { " (was \($0.text))" } ?? ""
         let next = r.steps.count > r.step
             ? "; next \(ReleaseFormat.percent(r.steps[r.step])) after \(ReleaseDuration.text(r.stepDuration))" : ""
         return "Release started: \(r.flag) in \(r.environment) at \(ReleaseFormat.percent(r.percent))\(was)\(next)"
     }
 
-    static func render(_ r: ReleaseRecord) -> String {
-        func rate(_ side: Side) -> String { "\(ReleaseFormat.number(side.errorRate * 100)) %" }
+    static func render(_ r: ReleaseView) -> String {
+        func rate(_ side: ReleaseView.Side) -> String { "\(ReleaseFormat.number(side.errorRate * 100)) %" }
         var lines = [
             "Release of \(r.flag) '\(r.variant)' in \(r.environment): \(r.state), step \(r.step)/\(r.steps.count) at \(ReleaseFormat.percent(r.percent))"
                 + (r.state == "running" || r.state == "paused" ? " for \(ReleaseDuration.text(r.secondsInStep.rounded()))" : ""),
@@ -286,7 +219,7 @@ struct ReleaseRecord: Codable, Sendable {
         table.add(["other", "\(r.total.other.evaluations)", "\(r.total.other.errors)", rate(r.total.other), "\(r.currentStep.other.evaluations)"])
         lines.append(table.render())
         lines.append("Verdict: \(r.verdict) (e-value \(ReleaseFormat.number(r.eValue)); rolls back at \(ReleaseFormat.number(r.rollbackThreshold)))")
-        let reporters = r.reporters ?? []
+        let reporters = r.reporters
         if !reporters.isEmpty {
             let shown = reporters.enumerated().filter { $0.offset < shownReporters || $0.element.status != "counted" }.map(\.element)
             var table = Table(["reporter", "status", "new evaluations", "new errors", "other evaluations", "other errors", "log e-value", "why"])
@@ -300,7 +233,7 @@ struct ReleaseRecord: Codable, Sendable {
             lines.append(table.render())
             if shown.count < reporters.count { lines.append("… and \(reporters.count - shown.count) more, all counted") }
         }
-        if let last = r.transitions.last { lines.append("Last: \(Output.time(last.at)) \(last.kind) by \(last.actor): \(last.message)") }
+        if let last = r.transitions.last { lines.append("Last: \(Output.time(last.at)) \(last.kind.rawValue) by \(last.actor): \(last.message)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch rollback KEY --env E [--to REV]`: restores a revision as a new one.
@@ -11,7 +12,7 @@ struct Rollback: AsyncParsableCommand {
     @OptionGroup var change: MessageOption
     @OptionGroup var revision: RevisionOption
     @Argument(help: "The flag's key.") var key: String
-    @Option(help: ArgumentHelp("The revision to restore.", valueName: "rev")) var to: Int?
+    @Option(help: ArgumentHelp("The revision to restore.", valueName: "rev")) var to: Int64?
 
     func run() async throws {
         let env = try environment.required()
@@ -20,27 +21,23 @@ struct Rollback: AsyncParsableCommand {
         try FlagEditor.check(current, ifRevision: revision.ifRevision)
         // The server checks the revision again inside the write: nothing changed in between,
         // or nothing is rolled back.
-        struct Body: Encodable {
-            var revision: Int?
-            var environment: String
-        }
         let response = try await client.send(
-            "POST", ["flags", key, "rollback"], json: Body(revision: to, environment: env),
+            "POST", ["flags", key, "rollback"], json: RollbackRequest(revision: to, environment: env),
             ifMatch: current.revision, message: change.message)
         let record = try response.decode(FlagRecord.self)
-        let restored = response.header("X-Clutch-Restored").flatMap { Int($0) } ?? to
-        var changes: [DiffRecord.Change] = []
+        let restored = response.header("X-Clutch-Restored").flatMap { Int64($0) } ?? to
+        var changes: [FieldChange] = []
         if record.revision != current.revision,
             let diff = try? await client.send(
                 "GET", ["flags", key, "diff"], query: [("from", String(current.revision)), ("to", String(record.revision))]
-            ).decode(DiffRecord.self)
+            ).decode(RevisionDiff.self)
         {
             changes = DiffPrinter.relevant(diff.changes, environment: env)
         }
         if connection.json {
             var json = try response.json()
             if case .object(var object) = json {
-                object["restored"] = restored.map { .integer(Int64($0)) } ?? .null
+                object["restored"] = restored.map { Value.integer($0) } ?? .null
                 object["changes"] = try ClutchJSON.decode(Value.self, from: ClutchJSON.encode(changes))
                 json = .object(object)
             }

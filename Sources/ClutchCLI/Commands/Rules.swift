@@ -30,7 +30,7 @@ struct RulesList: AsyncParsableCommand {
             struct Listing: Encodable {
                 var flag: String
                 var environment: String
-                var revision: Int
+                var revision: Int64
                 var rules: [ClutchCore.Rule]
             }
             return try Output.json(encoding: Listing(flag: key, environment: env, revision: record.revision, rules: state.rules))

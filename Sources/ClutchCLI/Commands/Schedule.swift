@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 import Foundation
 
@@ -28,19 +29,19 @@ struct ScheduleList: AsyncParsableCommand {
         if let key { query.append(("key", key)) }
         let response = try await connection.client().send("GET", ["schedules"], query: query)
         if connection.json { return Output.json(try response.json()) }
-        let schedules = try response.decode(Scheduling.List.self).schedules
+        let schedules = try response.decode(ClutchAPI.ScheduleList.self).schedules
         if schedules.isEmpty { return Output.text("No scheduled changes. Schedule one with --at, e.g. 'clutch on KEY --env ENV --at +2h'.") }
         var table = Table(["ID", "AT", "STATUS", "CHANGE", "BY", "NOTE"])
         for schedule in schedules {
             let what = schedule.instructions.compactMap { $0["kind"]?.stringValue }.joined(separator: ",")
             let status = switch schedule.status {
-            case "failed": Style.red(schedule.status)
-            case "applied": Style.green(schedule.status)
-            default: schedule.status
+            case .failed: Style.red(schedule.status.rawValue)
+            case .applied: Style.green(schedule.status.rawValue)
+            default: schedule.status.rawValue
             }
             table.add([
                 schedule.id, Output.time(schedule.at), status, "\(schedule.kind) \(schedule.key) in \(schedule.environment): \(what)",
-                schedule.createdBy ?? "-", schedule.error ?? schedule.note ?? schedule.message ?? "",
+                schedule.createdBy, schedule.error ?? schedule.note ?? schedule.message ?? "",
             ])
         }
         Output.text(table.render())
@@ -56,13 +57,13 @@ struct ScheduleShow: AsyncParsableCommand {
     func run() async throws {
         let response = try await connection.client().send("GET", ["schedules", id])
         if connection.json { return Output.json(try response.json()) }
-        let schedule = try response.decode(Scheduling.Record.self)
+        let schedule = try response.decode(ScheduleRecord.self)
         var lines = [
-            "\(schedule.id): \(schedule.status) — \(schedule.kind) \(schedule.key) in \(schedule.environment) at \(schedule.at)",
-            "  scheduled by \(Output.printable(schedule.createdBy ?? "-"))\(schedule.message.map { ": \(Output.printable($0))" } ?? "")",
+            "\(schedule.id): \(schedule.status) — \(schedule.kind) \(schedule.key) in \(schedule.environment) at \(Output.rfc3339(schedule.at))",
+            "  scheduled by \(Output.printable(schedule.createdBy))\(schedule.message.map { ": \(Output.printable($0))" } ?? "")",
         ]
         for instruction in schedule.instructions { lines.append("  \(instruction.jsonText)") }
-        if let revision = schedule.revision { lines.append("  applied as revision \(revision) at \(schedule.finishedAt ?? "-")") }
+        if let revision = schedule.revision { lines.append("  applied as revision \(revision) at \(schedule.finishedAt.map(Output.rfc3339) ?? "-")") }
         if let note = schedule.note { lines.append("  note: \(note)") }
         if let error = schedule.error { lines.append(Style.red("  failed: \(error)")) }
         Output.text(lines.joined(separator: "\n"))
@@ -79,7 +80,7 @@ struct ScheduleCancel: AsyncParsableCommand {
     func run() async throws {
         let response = try await connection.client().send("DELETE", ["schedules", id], message: change.message)
         if connection.json { return Output.json(try response.json()) }
-        let schedule = try response.decode(Scheduling.Record.self)
-        Output.text("Cancelled \(schedule.id) (\(schedule.kind) \(schedule.key) in \(schedule.environment) at \(schedule.at)).")
+        let schedule = try response.decode(ScheduleRecord.self)
+        Output.text("Cancelled \(schedule.id) (\(schedule.kind) \(schedule.key) in \(schedule.environment) at \(Output.rfc3339(schedule.at))).")
     }
 }

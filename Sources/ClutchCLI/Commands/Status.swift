@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 
 /// `clutch status`: server version, environments and connected SDK streams.
@@ -12,13 +13,12 @@ struct Status: AsyncParsableCommand {
         let client = try connection.client()
         let response = try await client.send("GET", ["status"])
         if connection.json { return Output.json(try response.json()) }
-        let status = try response.decode(StatusRecord.self)
-        Output.text("Clutch \(status.version ?? "?") at \(client.endpoint.server.absoluteString)")
+        let status = try response.decode(ServerStatus.self)
+        Output.text("Clutch \(status.version) at \(client.endpoint.server.absoluteString)")
         var table = Table(["ENVIRONMENT", "FLAGS", "SNAPSHOT", "STREAMS"])
         for environment in status.environments {
             table.add([
-                environment.key, environment.flags.map(String.init) ?? "-",
-                environment.snapshotVersion.map { String($0) } ?? "-", environment.streams.map(String.init) ?? "-",
+                environment.key, String(environment.flags), String(environment.snapshotVersion), String(environment.streams),
             ])
         }
         Output.text(table.render())

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ClutchAPI
 import ClutchCore
 
 /// `clutch on KEY --env E`: targeting decides again.
@@ -41,7 +42,7 @@ struct Off: AsyncParsableCommand {
 enum Toggle {
     static func run(
         key: String, enabled: Bool, environment: EnvironmentOption, connection: ConnectionOptions, message: String?,
-        ifRevision: Int?, at: Date?
+        ifRevision: Int64?, at: Date?
     ) async throws {
         let env = try environment.required()
         let client = try connection.client()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 import Foundation
 
@@ -8,17 +9,6 @@ struct WebhooksCommand: AsyncParsableCommand {
         commandName: "webhooks", abstract: "Send signed events (flag.changed, release.*, schedule.failed) to your URLs.",
         discussion: "Each delivery is signed: see docs/webhooks.md for the event format and how to verify it.",
         subcommands: [WebhooksCreate.self, WebhooksList.self, WebhooksDelete.self, WebhooksDeliveries.self])
-
-    /// A webhook as the CLI reads it: never its secret.
-    struct Record: Codable, Sendable {
-        var id: String
-        var url: String
-        var events: [String]
-        var secretHint: String
-        var description: String?
-        var createdAt: String?
-        var pendingDeliveries: Int?
-    }
 }
 
 struct WebhooksCreate: AsyncParsableCommand {
@@ -38,21 +28,15 @@ struct WebhooksCreate: AsyncParsableCommand {
     @Option(help: ArgumentHelp("What it is for.", valueName: "text")) var description: String?
 
     func run() async throws {
-        struct Body: Encodable {
-            var url: String
-            var events: [String]?
-            var secret: String
-            var description: String?
-        }
         guard let secret = secret ?? ProcessInfo.processInfo.environment["CLUTCH_WEBHOOK_SECRET"], !secret.isEmpty else {
             throw CLIError.usage("give the signing secret: --secret S (or CLUTCH_WEBHOOK_SECRET)", hint: "e.g. --secret \"$(openssl rand -hex 32)\"")
         }
         let types = events.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let response = try await connection.client().send(
-            "POST", ["webhooks"], json: Body(url: url, events: types, secret: secret, description: description), message: change.message)
+            "POST", ["webhooks"], json: WebhookCreate(url: url, events: types, secret: secret, description: description), message: change.message)
         if connection.json { return Output.json(try response.json()) }
-        let record = try response.decode(WebhooksCommand.Record.self)
-        Output.text("Created webhook \(record.id) → \(record.url) for \(record.events.joined(separator: ", ")) (secret \(record.secretHint)).")
+        let record = try response.decode(WebhookRecord.self)
+        Output.text("Created webhook \(record.id) → \(record.url) for \(record.events.map(\.rawValue).joined(separator: ", ")) (secret \(record.secretHint)).")
     }
 }
 
@@ -62,14 +46,13 @@ struct WebhooksList: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        struct List: Decodable { var webhooks: [WebhooksCommand.Record] }
         let response = try await connection.client().send("GET", ["webhooks"])
         if connection.json { return Output.json(try response.json()) }
-        let webhooks = try response.decode(List.self).webhooks
+        let webhooks = try response.decode(WebhookList.self).webhooks
         if webhooks.isEmpty { return Output.text("No webhooks. Add one with 'clutch webhooks create --url URL --secret S'.") }
         var table = Table(["ID", "URL", "EVENTS", "SECRET", "PENDING"])
         for webhook in webhooks {
-            table.add([webhook.id, webhook.url, webhook.events.joined(separator: ","), webhook.secretHint, String(webhook.pendingDeliveries ?? 0)])
+            table.add([webhook.id, webhook.url, webhook.events.map(\.rawValue).joined(separator: ","), webhook.secretHint, String(webhook.pendingDeliveries)])
         }
         Output.text(table.render())
     }
@@ -97,36 +80,20 @@ struct WebhooksDeliveries: AsyncParsableCommand {
     @Argument(help: "The webhook's id (wh_…).") var id: String
 
     func run() async throws {
-        struct Delivery: Decodable {
-            struct Attempt: Decodable {
-                var at: String
-                var statusCode: Int?
-                var error: String?
-                var durationMs: Int?
-            }
-            var id: Int
-            var eventId: String
-            var type: String
-            var status: String
-            var createdAt: String
-            var nextAttemptAt: String?
-            var attempts: [Attempt]
-        }
-        struct List: Decodable { var deliveries: [Delivery] }
         let response = try await connection.client().send(
             "GET", ["webhooks", id, "deliveries"], query: limit.map { [("limit", String($0))] } ?? [])
         if connection.json { return Output.json(try response.json()) }
-        let deliveries = try response.decode(List.self).deliveries
+        let deliveries = try response.decode(WebhookDeliveryList.self).deliveries
         if deliveries.isEmpty { return Output.text("No deliveries yet for \(id).") }
         var table = Table(["ID", "EVENT", "TYPE", "STATUS", "ATTEMPTS", "LAST", "NEXT"])
         for delivery in deliveries {
             let last = delivery.attempts.last.map { attempt in
                 attempt.statusCode.map { "HTTP \($0)" } ?? (attempt.error.map { String($0.prefix(60)) } ?? "-")
             } ?? "-"
-            let status = delivery.status == "failed" ? Style.red(delivery.status) : delivery.status
+            let status = delivery.status == .failed ? Style.red(delivery.status.rawValue) : delivery.status.rawValue
             table.add([
                 String(delivery.id), delivery.eventId, delivery.type, status, String(delivery.attempts.count), last,
-                delivery.status == "pending" ? Output.time(delivery.nextAttemptAt) : "-",
+                delivery.status == .pending ? Output.time(delivery.nextAttemptAt) : "-",
             ])
         }
         Output.text(table.render())

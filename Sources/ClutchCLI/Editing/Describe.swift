@@ -4,7 +4,7 @@ import ClutchCore
 // terminal styling stays here.
 extension Describe {
     /// A few lines describing a flag's state in one environment.
-    static func state(_ flag: Flag, environment: String, revision: Int?) -> String {
+    static func state(_ flag: Flag, environment: String, revision: Int64?) -> String {
         let state = flag.state(in: environment)
         var lines: [String] = []
         let rev = revision.map { " (revision \($0))" } ?? ""

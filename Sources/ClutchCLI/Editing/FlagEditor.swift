@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchCore
 import Foundation
 
@@ -22,7 +23,7 @@ struct FlagEditor {
         /// The state before the edit.
         var before: FlagState
         /// The schedule made instead of the change (`--at`).
-        var scheduled: Scheduling.Record? = nil
+        var scheduled: ScheduleRecord? = nil
     }
 
     /// Reads a flag.
@@ -34,7 +35,7 @@ struct FlagEditor {
     /// Applies `change` to `key`'s state in `environment`.
     /// With `ifRevision`, nothing changes unless the flag is still at that revision.
     func edit(
-        _ key: String, environment: String, message: String?, ifRevision: Int? = nil,
+        _ key: String, environment: String, message: String?, ifRevision: Int64? = nil,
         _ change: (Flag, inout FlagState) throws -> Void
     ) async throws -> Outcome {
         let (record, json) = try await read(key)
@@ -50,7 +51,6 @@ struct FlagEditor {
         if let issue = flag.validationIssues().first {
             throw CLIError.failed(issue.description)
         }
-        struct Body: Encodable { let instructions: [Instruction] }
         let instructions = before.instructions(to: state, naturalDefault: record.flag.naturalDefault)
         if instructions.isEmpty {  // only an order that evaluation does not depend on changed
             return Outcome(record: record, json: json, changed: false, before: before)
@@ -62,14 +62,14 @@ struct FlagEditor {
             return Outcome(record: record, json: json, changed: true, before: before, scheduled: schedule)
         }
         let response = try await client.send(
-            "POST", ["flags", key, "environments", environment, "changes"], json: Body(instructions: instructions),
+            "POST", ["flags", key, "environments", environment, "changes"], json: FlagChanges(instructions: instructions),
             ifMatch: ifRevision, message: message)
         return Outcome(
             record: try response.decode(FlagRecord.self), json: try response.json(), changed: true, before: before)
     }
 
     /// A conflict unless `record` is at `ifRevision` (when given).
-    static func check(_ record: FlagRecord, ifRevision: Int?) throws {
+    static func check(_ record: FlagRecord, ifRevision: Int64?) throws {
         if let ifRevision, ifRevision != record.revision {
             throw CLIError.failed(
                 "conflict: flag '\(record.flag.key)' is at revision \(record.revision), not \(ifRevision)", hint: AdminClient.conflictHint)

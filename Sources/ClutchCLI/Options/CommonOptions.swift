@@ -43,7 +43,7 @@ struct EnvironmentOption: ParsableArguments {
 /// `--if-revision N`: optimistic locking for scripts that read a flag, decide, and change it.
 struct RevisionOption: ParsableArguments {
     @Option(name: .customLong("if-revision"), help: ArgumentHelp("Refuse the change unless the flag is still at this revision.", valueName: "n"))
-    var ifRevision: Int?
+    var ifRevision: Int64?
 }
 
 /// `-m/--message`, recorded in the flag's history and the audit log.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClutchAPI
 import ClutchCore
 import Foundation
 
@@ -60,54 +61,32 @@ enum ScheduleTime {
 
 /// Sends a change as a schedule (`POST /api/v1/schedules`) and reports it.
 enum Scheduling {
-    /// A schedule as the CLI reads it (docs/api.md).
-    struct Record: Codable, Sendable {
-        var id: String
-        var kind: String
-        var key: String
-        var environment: String
-        var instructions: [Value]
-        var message: String?
-        var at: String
-        var status: String
-        var createdBy: String?
-        var finishedAt: String?
-        var revision: Int?
-        var error: String?
-        var note: String?
-    }
-
-    struct List: Codable, Sendable { var schedules: [Record] }
-
-    private struct Body<I: Encodable>: Encodable {
-        var flag: String?
-        var cohort: String?
-        var environment: String
-        var instructions: [I]
-        var at: String
-        var message: String?
-    }
-
     /// Schedules `instructions` for flag `key` (or cohort `key` when `cohort`); returns the
     /// server's record and its JSON.
     static func send<I: Encodable>(
         _ client: AdminClient, cohort: Bool = false, key: String, environment: String, instructions: [I], at: Date, message: String?
-    ) async throws -> (Record, Value) {
-        let body = Body(
-            flag: cohort ? nil : key, cohort: cohort ? key : nil, environment: environment, instructions: instructions,
+    ) async throws -> (ScheduleRecord, Value) {
+        // As JSON values: a schedule holds flag or member instructions, as its key's kind says.
+        let values: [Value]
+        do {
+            values = try ClutchJSON.decode([Value].self, from: ClutchJSON.encode(instructions))
+        } catch {
+            throw CLIError.failed("cannot encode the request: \(error)")
+        }
+        let body = ScheduleCreate(
+            flag: cohort ? nil : key, cohort: cohort ? key : nil, environment: environment, instructions: values,
             at: Timestamp.format(at), message: message)
         let response = try await client.send("POST", ["schedules"], json: body)
-        return (try response.decode(Record.self), try response.json())
+        return (try response.decode(ScheduleRecord.self), try response.json())
     }
 
     /// `--json`: the record; otherwise one line naming the schedule and when it fires.
-    static func report(_ record: Record, json: Value, asJSON: Bool) {
+    static func report(_ record: ScheduleRecord, json: Value, asJSON: Bool) {
         if asJSON { return Output.json(json) }
-        let date = Timestamp.parse(record.at)
-        let when = date.map { " (\(ScheduleTime.distance(to: $0)))" } ?? ""
+        let when = " (\(ScheduleTime.distance(to: record.at)))"
         let what = record.instructions.compactMap { $0["kind"]?.stringValue }.joined(separator: ", ")
         Output.text(
-            "Scheduled \(record.id): \(what) on \(record.kind) \(record.key) in \(record.environment) at \(record.at)\(when). "
+            "Scheduled \(record.id): \(what) on \(record.kind) \(record.key) in \(record.environment) at \(Output.rfc3339(record.at))\(when). "
                 + "Cancel with 'clutch schedule cancel \(record.id)'.")
     }
 }

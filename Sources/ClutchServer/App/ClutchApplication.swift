@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchCore
 import ClutchStore
 import Foundation
@@ -33,6 +34,15 @@ public final class ClutchApplication: Sendable {
     private let webhookDispatcher: WebhookDispatcher
     /// The main listener's connections (`--max-connections`).
     private let connectionBudget: ConnectionBudget
+    /// The release runner's turns: a test on a ``TestClock`` waits for one after moving time.
+    public let releaseTurns = RunnerTurns()
+    /// The scheduler's looks at the due schedules, counted likewise.
+    public var scheduleTurns: RunnerTurns { scheduleRunner.turns }
+    /// The webhook dispatcher's looks at the outbox, counted likewise.
+    public var webhookTurns: RunnerTurns { webhookDispatcher.turns }
+    /// Webhook attempts running now: none, after a look at the outbox, means every attempt made
+    /// so far has been answered (or given up) and recorded.
+    public var webhookAttemptsInFlight: Int { webhookDispatcher.attemptsInFlight }
 
     /// Opens (or creates) the database, creates the first admin token if there is none, and
     /// loads every environment's snapshot and the credentials into memory.
@@ -63,7 +73,8 @@ public final class ClutchApplication: Sendable {
                 onMissLoad: { metrics.recordUnknownCredentialReload() },
                 load: { try await store.activeCredentials() }),
             metrics: metrics, logger: logger,
-            usage: UsageBatcher(store: store, interval: configuration.limits.usageFlushInterval, logger: logger),
+            usage: UsageBatcher(
+                store: store, interval: configuration.limits.usageFlushInterval, logger: logger, clock: configuration.clock),
             usageLimiter: RateLimiter(
                 rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst),
             releases: ReleaseSignal())
@@ -77,7 +88,8 @@ public final class ClutchApplication: Sendable {
         let lookAgain = replicaSync == nil ? nil : configuration.replicaPollInterval
         scheduleRunner = ScheduleRunner(services: services, longestSleep: min(lookAgain ?? .seconds(30), .seconds(30)))
         webhookDispatcher = WebhookDispatcher(
-            store: store, settings: configuration.webhooks, logger: logger, longestSleep: min(lookAgain ?? .seconds(60), .seconds(60)))
+            store: store, settings: configuration.webhooks, logger: logger, longestSleep: min(lookAgain ?? .seconds(60), .seconds(60)),
+            clock: configuration.clock)
         consolePages = try ConsolePages()
         if try await store.hasAdminToken() {
             createdAdminToken = nil
@@ -128,8 +140,11 @@ public final class ClutchApplication: Sendable {
 
     /// The service that moves guarded releases on; runs next to the HTTP application.
     public var releaseRunner: some Service {
-        ReleaseRunner(services: services, interval: .milliseconds(500))
+        ReleaseRunner(services: services, interval: Self.releaseRunnerInterval, turns: releaseTurns)
     }
+
+    /// How often the release runner takes a turn, on the server's clock.
+    public static let releaseRunnerInterval: Duration = .milliseconds(500)
 
     /// Writes the usage counts collected and not yet stored.
     public func flushUsage() async {
@@ -183,7 +198,7 @@ public final class ClutchApplication: Sendable {
         // Here only behind the metrics token; `--metrics-address` serves it on a listener of its own.
         router.addRoutes(MetricsController(
             metrics: services.metrics, token: configuration.metricsToken, servedWithoutToken: false).routes)
-        router.group("api/v1")
+        router.group(RouterPath(AdminAPI.path))
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .admin))
             .addRoutes(FlagsController(services: services).routes)
             .addRoutes(ChangesController(services: services).routes)

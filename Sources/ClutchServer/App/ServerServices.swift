@@ -19,6 +19,9 @@ struct ServerServices: Sendable {
     /// Environments with a running release (SDKs report every few seconds there).
     let releases: ReleaseSignal
 
+    /// The server's one clock (``ServerConfiguration/clock``).
+    var clock: any ServerClock { configuration.clock }
+
     /// Runs a store write, timed, then publishes the environments it changed before answering,
     /// so that a client's next evaluation already sees its own write. Returns the change and the
     /// number of streams notified.

@@ -19,17 +19,22 @@ final class ScheduleRunner: Service, Sendable {
     /// The longest sleep without looking again: bounds the effect of a clock change, and of a
     /// lost notification from another replica.
     private let longestSleep: Duration
+    /// Each look at the due schedules, counted (a test on a ``TestClock`` waits for one).
+    let turns: RunnerTurns
 
-    init(services: ServerServices, longestSleep: Duration = .seconds(30)) {
+    init(services: ServerServices, longestSleep: Duration = .seconds(30), turns: RunnerTurns = RunnerTurns()) {
         self.services = services
         self.longestSleep = longestSleep
+        self.turns = turns
         services.store.onScheduleAdded { [wakeup] in wakeup.signal() }
     }
 
     func run() async throws {
-        let started = Date()
+        let clock = services.clock
+        let started = clock.now()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                self.turns.begin()
                 let sleep: Duration
                 do {
                     sleep = try await self.runDue(startedAt: started)
@@ -37,7 +42,11 @@ final class ScheduleRunner: Service, Sendable {
                     self.services.logger.error("scheduler: could not run due schedules", metadata: ["error": "\(error)"])
                     sleep = .seconds(1)
                 }
-                await self.wakeup.wait(timeout: sleep)
+                // Fixed before the runner says it sleeps: a test's advance after that always reaches it.
+                let deadline = clock.instant().advanced(by: sleep)
+                self.turns.end()
+                self.turns.sleeping()
+                await self.wakeup.wait(until: deadline, on: clock)
             }
         }
     }
@@ -45,25 +54,26 @@ final class ScheduleRunner: Service, Sendable {
     /// Applies every schedule due now and answers how long to sleep until the next one.
     private func runDue(startedAt: Date) async throws -> Duration {
         let store = services.store
-        let now = Date()
+        let clock = services.clock
+        let now = clock.now()
         for id in try await store.dueSchedules(now: now) {
             let schedule = try await store.schedule(id)
             let note = schedule.at < startedAt
                 ? "applied \(Self.lateness(now.timeIntervalSince(schedule.at))) late, at server start: the server was not running at the due time"
                 : nil
             let (outcome, _) = try await services.write("scheduled_change") {
-                let outcome = try await store.runSchedule(id, now: Date(), note: note)
+                let outcome = try await store.runSchedule(id, now: clock.now(), note: note)
                 return Change(value: outcome, versions: outcome.change.versions, touched: outcome.change.touched)
             }
             if let record = outcome.value.schedule {
                 services.logger.info("scheduled change run", metadata: [
                     "schedule": "\(id)", "status": "\(record.status.rawValue)",
-                    "delay_ms": "\(Int(Date().timeIntervalSince(record.at) * 1000))",
+                    "delay_ms": "\(Int(clock.now().timeIntervalSince(record.at) * 1000))",
                 ])
             }
         }
         guard let next = try await store.nextScheduleDue() else { return longestSleep }
-        let seconds = max(0, next.timeIntervalSince(Date()))
+        let seconds = max(0, next.timeIntervalSince(clock.now()))
         return min(.milliseconds(Int64(seconds * 1000) + 1), longestSleep)
     }
 

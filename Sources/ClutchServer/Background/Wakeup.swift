@@ -24,14 +24,14 @@ final class Wakeup: Sendable {
         waiter?.resume()
     }
 
-    /// Returns after `timeout`, on a signal, or when the task is cancelled.
-    func wait(timeout: Duration) async {
+    /// Returns at `deadline` on `clock`, on a signal, or when the task is cancelled.
+    func wait(until deadline: ContinuousClock.Instant, on clock: any ServerClock) async {
         if state.withLock({ state in
             defer { state.signalled = false }
             return state.signalled
         }) { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { try? await clock.sleep(until: deadline) }
             group.addTask { await self.waitForSignal() }
             await group.next()
             group.cancelAll()

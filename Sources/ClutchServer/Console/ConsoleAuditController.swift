@@ -41,7 +41,7 @@ struct ConsoleAuditController {
         let before = field("before").flatMap(Int64.init)
         let page = try await services.store.auditPage(flag: flag, actor: actor, since: since, until: until, before: before, limit: Self.pageSize)
         let actors = try await services.store.auditActors()
-        let now = Date()
+        let now = services.clock.now()
         let iso = ISO8601DateFormatter()
         var filters = ""
         for (name, value) in [("flag", flag), ("actor", actor), ("from", from), ("to", to)] {

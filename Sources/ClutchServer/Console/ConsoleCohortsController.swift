@@ -90,7 +90,7 @@ struct ConsoleCohortsController {
             "listURL": "/ui/cohorts?env=\(ConsoleQuery.encode(env))",
             "membersURL": "/ui/cohorts/\(ConsoleQuery.encode(key))/members",
             "pageURL": Self.cohortURL(key, env: env),
-            "updatedAt": ConsoleFormat.time(record.updatedAt, now: Date()), "updatedBy": record.updatedBy,
+            "updatedAt": ConsoleFormat.time(record.updatedAt, now: services.clock.now()), "updatedBy": record.updatedBy,
             "clauses": cohort.clauses.map { ["text": Describe.clause($0)] }, "hasClauses": !cohort.clauses.isEmpty,
             "flags": flags.map { ["key": $0, "url": ConsoleQuery.flagURL($0, env: env)] },
             "total": page.total, "q": search, "searching": !search.isEmpty,

@@ -25,7 +25,7 @@ struct ConsoleFlagsController {
         guard ["all", "on", "off"].contains(state) else {
             throw APIError.badRequest("state must be all, on or off")
         }
-        let now = Date()
+        let now = services.clock.now()
         let flags = try await services.store.flags(includeArchived: false)
         // The flags just read carry their usage: stale ones are found without reading them again.
         let stale = Dictionary(
@@ -68,13 +68,13 @@ struct ConsoleFlagsController {
         let record = try await services.store.flag(key)
         let history = try await services.store.revisions(flag: key, environment: nil).prefix(10)
         let cohorts = try await services.store.cohortSummaries(environment: env)
-        let now = Date()
+        let now = services.clock.now()
         let recent = try await services.store.recentUsage(flag: key, environment: env, now: now)
         var values = ConsoleFlagPage.values(
             record, env: env, environments: environments, cohorts: cohorts, recent: recent, session: session, now: now)
         values["history"] = history.map { revision -> [String: Any] in
             var entry: [String: Any] = [
-                "number": revision.number, "at": ConsoleFormat.time(revision.createdAt, now: Date()),
+                "number": revision.number, "at": ConsoleFormat.time(revision.createdAt, now: now),
                 "actor": revision.actor, "summary": revision.summary,
             ]
             if let message = revision.message, !message.isEmpty { entry["message"] = message }

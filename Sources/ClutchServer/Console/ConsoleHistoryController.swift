@@ -28,7 +28,7 @@ struct ConsoleHistoryController {
         let page = max(0, request.consoleQuery("page").flatMap(Int.init) ?? 0)
         let start = min(revisions.count, page * Self.pageSize)
         let shown = revisions[start..<min(revisions.count, start + Self.pageSize)]
-        let now = Date()
+        let now = services.clock.now()
         var values: [String: Any] = [
             "title": "History of \(key)", "session": session.templateValues, "csrf": session.csrfToken,
             "key": key, "env": env, "revision": record.revision,

@@ -33,9 +33,12 @@ struct ConsoleSessions: Sendable {
 
     let store: any ClutchStoring
     let idleTimeout: Duration
+    /// The server's clock: when a session starts, and whether it has been idle too long.
+    let clock: any ServerClock
 
     /// Starts a session for `principal`; returns the id for the cookie (never stored) and the session.
-    func create(for principal: ConsolePrincipal, now: Date = Date()) async throws -> (id: String, session: ConsoleSession) {
+    func create(for principal: ConsolePrincipal) async throws -> (id: String, session: ConsoleSession) {
+        let now = clock.now()
         let id = Self.randomID()
         let csrf = Self.csrfToken(forSessionID: id)
         let hash = Secrets.hash(secret: id)
@@ -49,11 +52,11 @@ struct ConsoleSessions: Sendable {
 
     /// The session whose id the cookie carries, if it exists and has not been idle too long;
     /// using it counts as activity.
-    func session(forID id: String, now: Date = Date()) async throws -> ConsoleSession? {
+    func session(forID id: String) async throws -> ConsoleSession? {
         // A real id is 43 base64url characters; anything else cannot match and is not hashed.
         guard id.utf8.count == 43, id.utf8.allSatisfy(Self.isBase64URL) else { return nil }
         let hash = Secrets.hash(secret: id)
-        guard let record = try await store.touchConsoleSession(hash: hash, now: now, idleLimit: idleTimeout.seconds),
+        guard let record = try await store.touchConsoleSession(hash: hash, now: clock.now(), idleLimit: idleTimeout.seconds),
             let role = ConsolePrincipal.Role(rawValue: record.role)
         else { return nil }
         let csrf = Self.csrfToken(forSessionID: id)

@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchCore
 import Foundation
 import Hummingbird
@@ -38,14 +39,10 @@ enum ConsoleTryIt {
         }
         let result = engine.evaluate(flag, context: evaluationContext)
         let definition = engine.snapshot.flags.first { $0.key == flag }
-        guard case .object(let answer) = ExplainController.answer(
-            result, flag: definition, environment: env, context: evaluationContext, engine: engine)
-        else { return values }
+        let answer = ExplainController.answer(result, flag: definition, environment: env, context: evaluationContext, engine: engine)
         values["result"] = [
-            "variant": answer["variant"]?.stringValue ?? "(none)",
-            "value": answer["value"]?.jsonText ?? "null",
-            "reason": answer["reason"]?.stringValue ?? "",
-            "explanation": answer["explanation"]?.stringValue ?? "",
+            "variant": answer.variant ?? "(none)", "value": (answer.value ?? .null).jsonText, "reason": answer.reason,
+            "explanation": answer.explanation,
         ]
         return values
     }

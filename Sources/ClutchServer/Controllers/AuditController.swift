@@ -20,13 +20,11 @@ struct AuditController {
         return routes
     }
 
-    private struct EventList: Encodable { let events: [AuditEvent] }
-
     @Sendable func audit(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let since = try request.query("since").map { try Self.parseSince($0, now: Date()) }
+        let since = try request.query("since").map { try Self.parseSince($0, now: services.clock.now()) }
         let limit = try request.intQuery("limit", in: 1...10_000) ?? 100
         let events = try await services.store.auditEvents(since: since, flag: request.query("flag"), limit: Int(limit))
-        return JSONResponse.encode(EventList(events: events))
+        return JSONResponse.encode(AuditEventList(events: events))
     }
 
     /// An RFC 3339 time, or a duration back from `now` such as `90s`, `30m`, `1h` or `7d`.
@@ -48,18 +46,6 @@ struct AuditController {
         throw APIError.badRequest("since must be an RFC 3339 time or a duration such as 30m, 1h or 7d", field: "since")
     }
 
-    private struct EnvironmentStatus: Encodable {
-        let key: String
-        let snapshotVersion: Int64
-        let streams: Int
-        let flags: Int
-    }
-
-    private struct Status: Encodable {
-        let version: String
-        let environments: [EnvironmentStatus]
-    }
-
     @Sendable func status(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let registry = services.registry
         let environments = registry.environmentKeys.compactMap { key -> EnvironmentStatus? in
@@ -67,7 +53,7 @@ struct AuditController {
             return EnvironmentStatus(
                 key: key, snapshotVersion: live.version, streams: registry.streamCount(key), flags: live.snapshot.flags.count)
         }
-        return JSONResponse.encode(Status(version: Self.version, environments: environments))
+        return JSONResponse.encode(ServerStatus(version: Self.version, environments: environments))
     }
 
     @Sendable func export(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -86,12 +72,6 @@ struct AuditController {
         default:
             throw APIError.badRequest("format must be json or yaml", field: "format")
         }
-    }
-
-    private struct ImportAnswer: Encodable {
-        let dryRun: Bool
-        let changes: [ImportChange]
-        let applied: Bool
     }
 
     @Sendable func importDocument(_ request: Request, context: ClutchRequestContext) async throws -> Response {

@@ -15,19 +15,6 @@ struct ChangesController {
         return routes
     }
 
-    private struct ChangesBody: RequestBody {
-        let instructions: [Instruction]
-        let message: String?
-        enum CodingKeys: String, CodingKey { case instructions, message }
-    }
-
-    /// A dry run's answer: the record as it would be, and what would change.
-    private struct DryRun: Encodable {
-        let dryRun = true
-        let record: FlagRecord
-        let diff: [FieldChange]
-    }
-
     @Sendable func apply(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let key = try context.parameter("key")
@@ -35,7 +22,7 @@ struct ChangesController {
         var change = try request.changeInfo(context)
         let revision = try request.ifMatchRevision()
         let dryRun = try request.boolQuery("dryRun")
-        let body = try await request.decodeJSON(ChangesBody.self)
+        let body = try await request.decodeJSON(FlagChanges.self)
         if let message = body.message, !message.isEmpty { change.message = message }
         let (written, _) = try await services.write(dryRun ? "changes_dry_run" : "changes") {
             try await services.store.apply(
@@ -45,7 +32,7 @@ struct ChangesController {
         if dryRun {
             // The revision the preview was made on: sent back as If-Match, it applies exactly
             // what was shown or nothing.
-            return JSONResponse.encode(DryRun(record: result.record, diff: result.diff), headers: .etag(revision: result.record.revision))
+            return JSONResponse.encode(ChangesDryRun(record: result.record, diff: result.diff), headers: .etag(revision: result.record.revision))
         }
         return JSONResponse.encode(result.record, headers: .etag(revision: result.record.revision))
     }

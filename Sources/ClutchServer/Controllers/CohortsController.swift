@@ -18,8 +18,6 @@ struct CohortsController {
         return routes
     }
 
-    private struct CohortList: Encodable { let cohorts: [CohortRecord] }
-
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let environment = try context.parameter("env")
         let cohorts = try await services.store.cohorts(environment: environment)
@@ -87,12 +85,6 @@ struct CohortsController {
         return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
     }
 
-    private struct ChangesBody: RequestBody {
-        let instructions: [MemberInstruction]
-        let message: String?
-        enum CodingKeys: String, CodingKey { case instructions, message }
-    }
-
     /// `POST …/cohorts/{key}/changes`: `addMembers` / `removeMembers` instructions, the same shape
     /// as a flag's changes, applied in order as one change.
     @Sendable func changes(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -100,7 +92,7 @@ struct CohortsController {
         let environment = try context.parameter("env")
         let key = try context.parameter("key")
         var change = try request.changeInfo(context)
-        let body = try await request.decodeJSON(ChangesBody.self)
+        let body = try await request.decodeJSON(CohortChanges.self)
         if let message = body.message, !message.isEmpty { change.message = message }
         let (written, _) = try await services.write("update_members") {
             try await services.store.applyMembers(body.instructions, cohort: key, environment: environment, change: change)

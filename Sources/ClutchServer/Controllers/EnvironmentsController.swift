@@ -17,17 +17,8 @@ struct EnvironmentsController {
         return routes
     }
 
-    private struct EnvironmentView: Encodable {
-        let key: String
-        let createdAt: Date
-        let snapshotVersion: Int64
-        let streams: Int
-    }
-
-    private struct EnvironmentList: Encodable { let environments: [EnvironmentView] }
-
-    private func view(_ record: EnvironmentRecord) -> EnvironmentView {
-        EnvironmentView(
+    private func view(_ record: EnvironmentRecord) -> EnvironmentInfo {
+        EnvironmentInfo(
             key: record.key, createdAt: record.createdAt,
             snapshotVersion: services.registry.live(record.key)?.version ?? record.version,
             streams: services.registry.streamCount(record.key))
@@ -57,24 +48,11 @@ struct EnvironmentsController {
         return JSONResponse.encode(view(record), status: .created)
     }
 
-    private struct CreateKeyBody: RequestBody {
-        let name: String
-        enum CodingKeys: String, CodingKey { case name }
-    }
-
-    private struct CreatedKey: Encodable {
-        let id: String
-        let name: String
-        let environment: String
-        let createdAt: Date
-        let key: String
-    }
-
     @Sendable func createKey(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let environment = try context.parameter("env")
         let change = try request.changeInfo(context)
-        let body = try await request.decodeJSON(CreateKeyBody.self)
+        let body = try await request.decodeJSON(SDKKeyCreate.self)
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 128 else {
             throw APIError.validationFailed("name must be 1–128 characters", field: "name")
@@ -83,14 +61,12 @@ struct EnvironmentsController {
             try await services.store.createSDKKey(environment: environment, name: name, change: change)
         }
         try await services.refreshCredentials()
-        let created = CreatedKey(id: record.id, name: record.name, environment: record.environment, createdAt: record.createdAt, key: secret)
+        let created = SDKKeyCreated(id: record.id, name: record.name, environment: record.environment, createdAt: record.createdAt, key: secret)
         return JSONResponse.encode(created, status: .created)
     }
 
-    private struct KeyList: Encodable { let keys: [SDKKeyRecord] }
-
     @Sendable func listKeys(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        JSONResponse.encode(KeyList(keys: try await services.store.sdkKeys()))
+        JSONResponse.encode(SDKKeyList(keys: try await services.store.sdkKeys()))
     }
 
     @Sendable func revokeKey(_ request: Request, context: ClutchRequestContext) async throws -> Response {

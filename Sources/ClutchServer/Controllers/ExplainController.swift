@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchCore
 import Hummingbird
 
@@ -11,16 +12,10 @@ struct ExplainController {
         return routes
     }
 
-    private struct Body: RequestBody {
-        let flag: String
-        let context: [String: Value]?
-        enum CodingKeys: String, CodingKey { case flag, context }
-    }
-
     @Sendable func explain(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let environment = try context.parameter("env")
-        let body = try await request.decodeJSON(Body.self)
+        let body = try await request.decodeJSON(ExplainRequest.self)
         guard let engine = services.registry.engine(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
@@ -35,32 +30,21 @@ struct ExplainController {
         }
         let result = engine.evaluate(body.flag, context: evaluationContext)
         let flag = engine.snapshot.flags.first { $0.key == body.flag }
-        return JSONResponse.raw(Self.answer(result, flag: flag, environment: environment, context: evaluationContext, engine: engine).jsonText)
+        return JSONResponse.raw(Self.answer(result, flag: flag, environment: environment, context: evaluationContext, engine: engine).json.jsonText)
     }
 
     /// The explanation of `result`; `engine` (when given) evaluates a failed prerequisite's flag
     /// to say what it serves instead.
     static func answer(
         _ result: EvaluationResult, flag: Flag?, environment: String, context: EvaluationContext, engine: Engine? = nil
-    ) -> Value {
-        var object: [String: Value] = [
-            "flagKey": .string(result.flagKey),
-            "value": result.value ?? .null,
-            "variant": result.variant.map(Value.string) ?? .null,
-            "reason": .string(result.reason.rawValue),
-            "errorCode": result.errorCode.map { .string($0.rawValue) } ?? .null,
-            "errorMessage": result.errorMessage.map(Value.string) ?? .null,
-            "match": .null,
-        ]
+    ) -> Explanation {
         let state = flag?.state(in: environment)
+        let match: Explanation.Match?
         var explanation: String
         switch result.match {
         case .some(.prerequisite(let index, let required)):
             let variant = state.flatMap { index < $0.prerequisites.count ? $0.prerequisites[index].variant : nil }
-            object["match"] = [
-                "kind": "prerequisite", "index": .integer(Int64(index)), "attribute": .null,
-                "value": variant.map(Value.string) ?? .null, "flag": .string(required),
-            ]
+            match = Explanation.Match(kind: "prerequisite", index: index, value: variant, flag: required)
             explanation = "prerequisite \(required) is not serving '\(variant ?? "?")'"
             if let engine { explanation += " (\(Self.whyNot(required, engine: engine, context: context)))" }
         case .some(.target(let index)):
@@ -69,24 +53,23 @@ struct ExplainController {
             // Read as the engine reads it: a dotted path reaches a nested attribute.
             let found = (try? AttributePath(attribute)).flatMap { context[path: $0] }
             let value = Self.matchedValue(found, listed: target?.values ?? [])
-            object["match"] = [
-                "kind": "target", "index": .integer(Int64(index)), "attribute": .string(attribute),
-                "value": value.map(Value.string) ?? .null,
-            ]
+            match = Explanation.Match(kind: "target", index: index, attribute: attribute, value: value)
             explanation = "target #\(index + 1): \(attribute) = \(value ?? "?")"
         case .some(.rule(let index)):
-            object["match"] = ["kind": "rule", "index": .integer(Int64(index)), "attribute": .null, "value": .null]
+            match = Explanation.Match(kind: "rule", index: index)
             let rule = state.flatMap { index < $0.rules.count ? $0.rules[index] : nil }
             explanation = "rule #\(index + 1)" + (rule.map { ": " + describe($0) } ?? "")
         case .some(.default):
-            object["match"] = ["kind": "default", "index": .null, "attribute": .null, "value": .null]
+            match = Explanation.Match(kind: "default")
             explanation = "default"
         case .none:
+            match = nil
             explanation = result.reason == .disabled ? "flag is off in \(environment)" : (result.errorMessage ?? result.reason.rawValue)
         }
         if result.reason == .split { explanation += " (percentage rollout)" }
-        object["explanation"] = .string(explanation)
-        return .object(object)
+        return Explanation(
+            flagKey: result.flagKey, value: result.value, variant: result.variant, reason: result.reason.rawValue,
+            errorCode: result.errorCode?.rawValue, errorMessage: result.errorMessage, match: match, explanation: explanation)
     }
 
     /// What prerequisite flag `key` does instead of serving the variant required, for people.

@@ -25,8 +25,6 @@ struct FlagsController {
         return routes
     }
 
-    private struct FlagList: Encodable { let flags: [FlagRecord] }
-
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let archived = try request.boolQuery("archived")
         let flags = try await services.store.flags(includeArchived: archived)
@@ -67,7 +65,7 @@ struct FlagsController {
         let revision = try request.ifMatchRevision()
         let force = try request.boolQuery("force")
         _ = try await services.write("delete_flag") {
-            try await services.store.deleteFlag(key, ifRevision: revision, force: force, change: change)
+            try await services.store.deleteFlag(key, ifRevision: revision, force: force, now: services.clock.now(), change: change)
         }
         return Response(status: .noContent)
     }
@@ -114,22 +112,12 @@ struct FlagsController {
         return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
     }
 
-    private struct KillBody: RequestBody {
-        let environments: [String]?
-        enum CodingKeys: String, CodingKey { case environments }
-    }
-    private struct KillResult: Encodable {
-        let flag: FlagRecord
-        let environments: [String]
-        let notifiedStreams: Int
-    }
-
     @Sendable func kill(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let key = try context.parameter("key")
         let change = try request.changeInfo(context)
         let data = try await request.collectBodyData()
-        let body = data.isEmpty ? KillBody(environments: nil) : try JSONInput.decode(KillBody.self, from: data)
+        let body = data.isEmpty ? KillRequest(environments: nil) : try JSONInput.decode(KillRequest.self, from: data)
         let (written, notified) = try await services.write("kill") {
             try await services.store.kill(flag: key, environments: body.environments, change: change)
         }
@@ -137,11 +125,9 @@ struct FlagsController {
         return JSONResponse.encode(result, headers: .etag(revision: written.value.revision))
     }
 
-    private struct StaleList: Encodable { let flags: [StaleFlag] }
-
     @Sendable func stale(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let days = try request.intQuery("days", in: 0...36500) ?? 30
-        let flags = try await services.store.staleFlags(unusedForDays: Int(days), now: Date())
-        return JSONResponse.encode(StaleList(flags: flags))
+        let flags = try await services.store.staleFlags(unusedForDays: Int(days), now: services.clock.now())
+        return JSONResponse.encode(StaleFlagList(flags: flags))
     }
 }

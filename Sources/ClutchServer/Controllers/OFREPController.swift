@@ -120,13 +120,15 @@ struct OFREPController {
         return JSONResponse.buffer(out, headers: [.eTag: etag])
     }
 
-    /// Waits (at most 1 s) until the environment's loaded version reaches `version`. Only for a
-    /// version a few changes ahead: a made-up far-future one (the caller holds only an SDK key)
-    /// gets the current answer at once instead of holding the request.
+    /// Waits (at most 1 s of the server's clock) until the environment's loaded version reaches
+    /// `version`. Only for a version a few changes ahead: a made-up far-future one (the caller
+    /// holds only an SDK key) gets the current answer at once instead of holding the request.
     private func waitForVersion(_ version: Int64, environment: String) async {
         guard let start = services.registry.live(environment)?.version, version > start, version - start <= 100 else { return }
-        for _ in 0..<50 {
-            try? await Task.sleep(for: .milliseconds(20))
+        let clock = services.clock
+        let deadline = clock.instant().advanced(by: .seconds(1))
+        while clock.instant() < deadline {
+            do { try await clock.sleep(for: .milliseconds(20)) } catch { return }  // the request is gone
             guard let current = services.registry.live(environment)?.version, current < version else { return }
         }
     }

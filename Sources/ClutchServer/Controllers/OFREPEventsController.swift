@@ -36,7 +36,7 @@ struct OFREPEventsController {
             guard case .sdk(let keyID, let environment) = principal else { throw APIError.unauthorized("SDK key required") }
             let lastEventID = request.headers[HeaderNames.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
             let registry = services.registry
-            let format = OFREPRefetchFormat(environment: environment, lastEventID: lastEventID) {
+            let format = OFREPRefetchFormat(environment: environment, lastEventID: lastEventID, clock: services.clock) {
                 registry.live(environment)?.version
             }
             return try EventStreamResponse.make(

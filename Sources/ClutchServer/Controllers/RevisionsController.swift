@@ -15,8 +15,6 @@ struct RevisionsController {
         return routes
     }
 
-    private struct RevisionList: Encodable { let revisions: [Revision] }
-
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let key = try context.parameter("key")
         let environment = request.query("environment")
@@ -30,12 +28,6 @@ struct RevisionsController {
             throw APIError.badRequest("revision number must be a positive integer", field: "number")
         }
         return JSONResponse.encode(try await services.store.revision(flag: key, number: number))
-    }
-
-    private struct DiffResult: Encodable {
-        let from: Int64
-        let to: Int64
-        let changes: [FieldChange]
     }
 
     @Sendable func diff(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -55,13 +47,7 @@ struct RevisionsController {
         let before = try await services.store.revision(flag: key, number: from)
         let after = try await services.store.revision(flag: key, number: to)
         let changes = FlagDiff.changes(from: before.flag, to: after.flag)
-        return JSONResponse.encode(DiffResult(from: from, to: to, changes: changes))
-    }
-
-    private struct RollbackBody: RequestBody {
-        let revision: Int64?
-        let environment: String?
-        enum CodingKeys: String, CodingKey { case revision, environment }
+        return JSONResponse.encode(RevisionDiff(from: from, to: to, changes: changes))
     }
 
     @Sendable func rollback(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -69,7 +55,7 @@ struct RevisionsController {
         let key = try context.parameter("key")
         let change = try request.changeInfo(context)
         let data = try await request.collectBodyData()
-        let body = data.isEmpty ? RollbackBody(revision: nil, environment: nil) : try JSONInput.decode(RollbackBody.self, from: data)
+        let body = data.isEmpty ? RollbackRequest(revision: nil, environment: nil) : try JSONInput.decode(RollbackRequest.self, from: data)
         // Resolve the default here so the response can say which revision was restored.
         let target: Int64
         if let revision = body.revision {

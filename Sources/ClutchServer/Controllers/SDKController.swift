@@ -71,10 +71,10 @@ struct SDKController {
     /// the key's environment does not have are counted as `ignored`, not stored.
     @Sendable func usage(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         // The counts belong to now, whenever the batch holding them is written.
-        let receivedAt = Date()
+        let receivedAt = services.clock.now()
         var request = request
         let (keyID, environment) = try context.sdkKey()
-        if let wait = services.usageLimiter.acquire(keyID) {
+        if let wait = services.usageLimiter.acquire(keyID, now: services.clock.instant()) {
             let rate: Double = services.configuration.limits.usageReportsPerSecond
             let seconds: Int64 = wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)
             throw APIError.tooManyRequests(
@@ -119,16 +119,27 @@ enum ETag {
     }
 }
 
-/// When the write a stream is waiting on began, so a stalled reader can be noticed from outside.
+/// When the write a stream is waiting on began (on the server's clock), so a stalled reader can
+/// be noticed from outside.
 final class WriteWatch: Sendable {
     private let since = Mutex<ContinuousClock.Instant?>(nil)
+    private let clock: any ServerClock
 
-    func start() { since.withLock { $0 = .now } }
+    init(clock: any ServerClock) {
+        self.clock = clock
+    }
+
+    func start() {
+        let now = clock.instant()
+        since.withLock { $0 = now }
+    }
+
     func stop() { since.withLock { $0 = nil } }
 
     /// Whether the current write has waited longer than `limit`.
     func waiting(longerThan limit: Duration) -> Bool {
-        since.withLock { $0.map { $0.duration(to: .now) > limit } ?? false }
+        let now = clock.instant()
+        return since.withLock { $0.map { $0.duration(to: now) > limit } ?? false }
     }
 }
 

@@ -18,16 +18,6 @@ struct SchedulesController {
     }
 
     /// `{"flag"|"cohort": key, "environment", "instructions", "at", "message"?}`.
-    private struct CreateBody: RequestBody {
-        let flag: String?
-        let cohort: String?
-        let environment: String
-        let instructions: [Value]
-        let at: String
-        let message: String?
-        enum CodingKeys: String, CodingKey { case flag, cohort, environment, instructions, at, message }
-    }
-
     /// The instructions decoded as the kind says, so a bad one is refused naming its field.
     private struct FlagInstructions: Decodable { let instructions: [Instruction] }
     private struct MemberInstructions: Decodable { let instructions: [MemberInstruction] }
@@ -36,7 +26,7 @@ struct SchedulesController {
         var request = request
         var change = try request.changeInfo(context)
         let data = try await request.collectBodyData()
-        let body = try JSONInput.decode(CreateBody.self, from: data)
+        let body = try JSONInput.decode(ScheduleCreate.self, from: data)
         let kind: ScheduleRecord.Kind
         let key: String
         switch (body.flag, body.cohort) {
@@ -60,12 +50,10 @@ struct SchedulesController {
                 ScheduleRequest(
                     kind: kind, key: key, environment: body.environment, instructions: body.instructions, message: change.message,
                     at: at),
-                change: change)
+                change: change, now: services.clock.now())
         }
         return JSONResponse.encode(record, status: .created)
     }
-
-    private struct ScheduleList: Encodable { let schedules: [ScheduleRecord] }
 
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var status: ScheduleRecord.Status?
@@ -87,7 +75,7 @@ struct SchedulesController {
     @Sendable func cancel(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let change = try request.changeInfo(context)
         let record = try await services.metrics.timeWrite("cancel_schedule") {
-            try await services.store.cancelSchedule(try context.parameter("scheduleId"), change: change)
+            try await services.store.cancelSchedule(try context.parameter("scheduleId"), change: change, now: services.clock.now())
         }
         return JSONResponse.encode(record)
     }

@@ -16,30 +16,21 @@ struct WebhooksController {
         return routes
     }
 
-    private struct CreateBody: RequestBody {
-        let url: String
-        let events: [String]?
-        let secret: String
-        let description: String?
-        enum CodingKeys: String, CodingKey { case url, events, secret, description }
-    }
-
     @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         var request = request
         let change = try request.changeInfo(context)
-        let body = try await request.decodeJSON(CreateBody.self)
+        let body = try await request.decodeJSON(WebhookCreate.self)
         // An address in the URL is refused now; a host name is checked at each attempt, as it resolves then.
         if let refusal = services.configuration.webhooks.targets.checkLiteralHost(of: body.url) {
             throw StoreError(.invalid(ValidationError(path: "url", refusal)), refusal, field: "url")
         }
         let record = try await services.metrics.timeWrite("create_webhook") {
             try await services.store.createWebhook(
-                WebhookRequest(url: body.url, events: body.events, secret: body.secret, description: body.description), change: change)
+                WebhookRequest(url: body.url, events: body.events, secret: body.secret, description: body.description), change: change,
+                now: services.clock.now())
         }
         return JSONResponse.encode(record, status: .created)
     }
-
-    private struct WebhookList: Encodable { let webhooks: [WebhookRecord] }
 
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         JSONResponse.encode(WebhookList(webhooks: try await services.store.webhooks()))
@@ -48,16 +39,14 @@ struct WebhooksController {
     @Sendable func delete(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let change = try request.changeInfo(context)
         try await services.metrics.timeWrite("delete_webhook") {
-            try await services.store.deleteWebhook(try context.parameter("webhookId"), change: change)
+            try await services.store.deleteWebhook(try context.parameter("webhookId"), change: change, now: services.clock.now())
         }
         return Response(status: .noContent)
     }
 
-    private struct DeliveryList: Encodable { let deliveries: [WebhookDelivery] }
-
     @Sendable func deliveries(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let limit = try request.intQuery("limit", in: 1...500) ?? 50
         let deliveries = try await services.store.deliveries(webhook: try context.parameter("webhookId"), limit: Int(limit))
-        return JSONResponse.encode(DeliveryList(deliveries: deliveries))
+        return JSONResponse.encode(WebhookDeliveryList(deliveries: deliveries))
     }
 }

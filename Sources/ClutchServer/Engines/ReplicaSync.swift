@@ -5,7 +5,8 @@ import Synchronization
 
 /// Keeps this replica current with what other replicas commit to the database they share:
 /// it listens for their notifications and, in case one is lost or the listening connection
-/// drops, also compares every environment's version with its own every `pollInterval`. Either
+/// drops, also compares every environment's version with its own every `pollInterval` (of the
+/// server's clock). Either
 /// way it reloads what changed and publishes it to its streams exactly as a local change
 /// (``SnapshotPublisher``), and reloads the credentials when keys changed.
 final class ReplicaSync: Service, Sendable {
@@ -67,7 +68,7 @@ final class ReplicaSync: Service, Sendable {
             }
             listening.store(false, ordering: .releasing)
             note("listen", "pausing before listening again")
-            try? await Task.sleep(for: pause)
+            try? await services.clock.sleep(for: pause)
             pause = min(pause * 2, .seconds(5))
         }
         listening.store(false, ordering: .releasing)
@@ -77,7 +78,7 @@ final class ReplicaSync: Service, Sendable {
     private func pollLoop() async {
         while !Task.isCancelled {
             note("poll", "sleeping")
-            try? await Task.sleep(for: pollInterval)
+            try? await services.clock.sleep(for: pollInterval)
             if Task.isCancelled { break }
             await catchUp(loop: "poll")
         }

@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchCore
 import Foundation
 import Hummingbird
@@ -95,9 +96,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         ByteBuffer(bytes: (try? ClutchJSON.encode(body)) ?? Data(#"{"error":{"code":"internal","message":""}}"#.utf8))
     }
 
-    private var body: [String: [String: String]] {
-        var error: [String: String] = ["code": code.rawValue, "message": message]
-        if let field { error["field"] = field }
-        return ["error": error]
+    private var body: ErrorBody {
+        ErrorBody(code: code.rawValue, message: message, field: field)
     }
 }

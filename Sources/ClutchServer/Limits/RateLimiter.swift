@@ -21,9 +21,9 @@ final class RateLimiter: Sendable {
         self.burst = Double(max(1, burst))
     }
 
-    /// Takes one token for `key`. Returns `nil` when the request may go ahead, otherwise how
-    /// long until a token is available.
-    func acquire(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
+    /// Takes one token for `key` at `now` (the server clock's ``ServerClock/instant()``). Returns
+    /// `nil` when the request may go ahead, otherwise how long until a token is available.
+    func acquire(_ key: String, now: ContinuousClock.Instant) -> Duration? {
         guard rate > 0 else { return nil }
         return buckets.withLock { buckets in
             var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)

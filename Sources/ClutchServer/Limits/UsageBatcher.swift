@@ -105,11 +105,17 @@ final class UsageBatcher: Sendable {
     private let store: any ClutchStoring
     private let interval: Duration
     private let logger: Logger
+    /// The server's clock: when counts were received and stored. The wait before a batch is
+    /// written (`interval`) is real time on purpose: it sets how many writes the store takes
+    /// (group commit), not when anything happens, and a report is answered once its batch is
+    /// written, so a test on a ``TestClock`` waits for that answer, never for time to move.
+    private let clock: any ServerClock
 
-    init(store: any ClutchStoring, interval: Duration, logger: Logger) {
+    init(store: any ClutchStoring, interval: Duration, logger: Logger, clock: any ServerClock = SystemClock()) {
         self.store = store
         self.interval = interval
         self.logger = logger
+        self.clock = clock
     }
 
     /// Adds `counts` of `engine`'s environment, sent with the SDK key `keyID` by SDK instance
@@ -178,7 +184,7 @@ final class UsageBatcher: Sendable {
     /// rollout decided (``UsageCount/rollout``).
     func count(environment: String, keyID: String, evaluations: [(flag: String, variant: String, rollout: Bool)]) {
         guard !evaluations.isEmpty else { return }
-        let now = Date()
+        let now = clock.now()
         count(keyID: keyID) { state in
             for evaluation in evaluations {
                 let key = Key(
@@ -193,7 +199,7 @@ final class UsageBatcher: Sendable {
 
     /// One evaluation (OFREP's single-flag route): no array on the hot path.
     func count(environment: String, keyID: String, flag: String, variant: String, rollout: Bool) {
-        let key = Key(environment: environment, flag: flag, variant: variant, rollout: rollout, received: Date(), reporter: keyID)
+        let key = Key(environment: environment, flag: flag, variant: variant, rollout: rollout, received: clock.now(), reporter: keyID)
         let served = Served(keyID: keyID, environment: environment, flag: flag, variant: variant, rollout: rollout)
         count(keyID: keyID) { state in
             state.pending[key, default: Sums()].add(count: 1, errors: 0)
@@ -228,7 +234,7 @@ final class UsageBatcher: Sendable {
 
     private func recordServed(_ keyID: String) async {
         do {
-            try await store.recordKeyServed(keyID, at: Date())
+            try await store.recordKeyServed(keyID, at: clock.now())
         } catch {
             logger.warning("recording that an SDK key served failed", metadata: ["key": "\(keyID)", "error": "\(error)"])
             _ = state.withLock { $0.servedKeys.remove(keyID) }
@@ -266,7 +272,7 @@ final class UsageBatcher: Sendable {
                     excessErrors: $0.value.excess)
             }
             do {
-                try await store.recordUsage(entries, at: Date())
+                try await store.recordUsage(entries, at: clock.now())
             } catch {
                 logger.error("storing usage failed", metadata: ["entries": "\(entries.count)", "error": "\(error)"])
                 failure = "usage could not be stored; report it again"

@@ -41,6 +41,7 @@ enum EventStreamResponse {
                 "this SDK key has \(limits.maxStreamsPerKey) streams open already", retryAfter: 10)
         }
         let heartbeat = services.configuration.heartbeatInterval
+        let clock = services.clock
         let body = ResponseBody { writer in
             var format = format
             defer { slot.release() }
@@ -60,7 +61,7 @@ enum EventStreamResponse {
                 services.registry.subscribe(environment: other, subscriber: follower, lastEventID: nil).map { (other, $0.id) }
             }
             services.updateStreamGauge()
-            let writing = WriteWatch()
+            let writing = WriteWatch(clock: services.clock)
             // A dead client is only noticed when a write fails, so write something regularly;
             // a client that does not read makes a write wait, which the same loop notices.
             let beats = Task {
@@ -68,7 +69,7 @@ enum EventStreamResponse {
                 let tick = min(heartbeat, limits.streamStallTimeout / 2)
                 // Until this stream's task ends: a finished stream still drains what it queued.
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: tick)
+                    try? await clock.sleep(for: tick)
                     if Task.isCancelled { break }
                     if writing.waiting(longerThan: limits.streamStallTimeout) {
                         subscriber.end()
@@ -104,7 +105,8 @@ enum EventStreamResponse {
                 // Ends the stream cleanly so that shutdown is not held up; clients reconnect elsewhere.
                 continuation.finish()
                 // A client that does not read never lets its last writes finish: close it once
-                // one has waited a second (checked until the stream's task ends).
+                // one has waited a second (checked until the stream's task ends). The checks are
+                // on the wall clock, as the shutdown's own bound is; the wait is on the server's.
                 Task {
                     for _ in 0..<16 {
                         try? await Task.sleep(for: .milliseconds(250))

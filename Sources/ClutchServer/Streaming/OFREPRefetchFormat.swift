@@ -16,11 +16,14 @@ struct OFREPRefetchFormat: StreamFormat {
     let currentVersion: @Sendable () -> Int64?
     /// The version the client is known to have seen; `nil` until something is sent.
     var sent: Int64?
+    /// The server's clock, for `lastModified`.
+    let clock: any ServerClock
 
-    init(environment: String, lastEventID: Int64?, currentVersion: @escaping @Sendable () -> Int64?) {
+    init(environment: String, lastEventID: Int64?, clock: any ServerClock, currentVersion: @escaping @Sendable () -> Int64?) {
         self.environment = environment
         self.currentVersion = currentVersion
         self.sent = lastEventID
+        self.clock = clock
     }
 
     /// One message at once with the current version, unless the client resumed at it: a change
@@ -35,7 +38,7 @@ struct OFREPRefetchFormat: StreamFormat {
         if buffer.readableBytesView.elementsEqual(StreamEvent.heartbeat.readableBytesView) { return buffer }
         guard let version = currentVersion(), sent.map({ $0 < version }) ?? true else { return nil }
         // The change has just been published: now is when the configuration was modified.
-        return message(version, lastModified: Int64(Date().timeIntervalSince1970))
+        return message(version, lastModified: Int64(clock.now().timeIntervalSince1970))
     }
 
     private mutating func message(_ version: Int64, lastModified: Int64?) -> ByteBuffer {

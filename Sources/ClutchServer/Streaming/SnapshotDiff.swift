@@ -12,24 +12,18 @@ enum SnapshotDiff {
     }
 
     /// The events of one change, from its delta and the encoding after it (no re-encoding:
-    /// the fragments are the ones the snapshot document is made of). Same order and bytes as
-    /// ``events(from:to:)`` gives for the same change.
+    /// the fragments are the ones the snapshot document is made of, wrapped by
+    /// ``SyncEvent/changeData(_:json:version:)`` as ``SyncEvent/data()`` wraps a fresh encoding).
+    /// Same order and bytes as ``events(from:to:)`` gives for the same change.
     static func events(for delta: SnapshotDelta, encoded: EncodedSnapshot) -> [StreamEvent] {
         let version = delta.version
         var parts: [(name: String, data: [UInt8])] = []
-        // `{"<field>":<fragment>,"version":N}`: the keys sorted, as `SyncEvent.data()` writes them.
-        func wrap(_ field: String, _ fragment: [UInt8]) -> [UInt8] {
-            var data = Array("{\"\(field)\":".utf8)
-            data.append(contentsOf: fragment)
-            data.append(contentsOf: ",\"version\":\(version)}".utf8)
-            return data
-        }
         func render(_ event: SyncEvent) -> (name: String, data: [UInt8]) {
             (event.name, (try? event.data()) ?? Array("{}".utf8))
         }
         for key in delta.cohorts.keys.sorted() {
             if (delta.cohorts[key] ?? nil) != nil, let fragment = encoded.cohortJSON(key) {
-                parts.append((SyncEvent.Name.cohort, wrap("cohort", fragment)))
+                parts.append((SyncEvent.Name.cohort, SyncEvent.changeData(.cohort, json: fragment, version: version)))
             }
         }
         // A membership change carries the members it names, never the whole cohort.
@@ -39,7 +33,7 @@ enum SnapshotDiff {
         }
         for key in delta.flags.keys.sorted() {
             if (delta.flags[key] ?? nil) != nil, let fragment = encoded.flagJSON(key) {
-                parts.append((SyncEvent.Name.flag, wrap("flag", fragment)))
+                parts.append((SyncEvent.Name.flag, SyncEvent.changeData(.flag, json: fragment, version: version)))
             }
         }
         for key in delta.flags.keys.sorted() where delta.flags[key] == .some(nil) {

@@ -31,14 +31,25 @@ final class WebhookDispatcher: Service, Sendable {
     /// Which failures have been logged (once per webhook and backoff step).
     private let failures = WebhookFailureLog()
     private let longestSleep: Duration
+    /// The server's clock: when a delivery is due, its lease, its backoff, and the sleeps between.
+    private let clock: any ServerClock
+    /// Each look at the outbox, counted (a test on a ``TestClock`` waits for one).
+    let turns = RunnerTurns()
+
+    /// Attempts running now.
+    var attemptsInFlight: Int { inFlight.withLock { $0.count } }
     /// How long a claimed delivery stays ours without renewal: short, so that a delivery claimed
     /// by a replica that died is soon sent by another; an attempt that takes longer renews it.
     private var lease: Duration { settings.claimLease }
 
     /// `longestSleep` bounds how long a delivery queued on another replica may wait for this one
     /// to look, should its wake-up notification be lost.
-    init(store: any ClutchStoring, settings: WebhookSettings, logger: Logger, longestSleep: Duration = .seconds(60)) {
+    init(
+        store: any ClutchStoring, settings: WebhookSettings, logger: Logger, longestSleep: Duration = .seconds(60),
+        clock: any ServerClock = SystemClock()
+    ) {
         self.store = store
+        self.clock = clock
         self.longestSleep = longestSleep
         self.settings = settings
         policy = RetryPolicy(settings: settings)
@@ -65,12 +76,14 @@ final class WebhookDispatcher: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 var pruned = Date.distantPast
                 while !Task.isCancelled {
+                    self.turns.begin()
                     var sleep = self.longestSleep
                     do {
                         sleep = try await self.startDue(http: http, group: &group)
-                        if Date().timeIntervalSince(pruned) > 3600 {
-                            try await self.store.pruneDeliveries(finishedBefore: Date().addingTimeInterval(-7 * 86400))
-                            pruned = Date()
+                        let now = self.clock.now()
+                        if now.timeIntervalSince(pruned) > 3600 {
+                            try await self.store.pruneDeliveries(finishedBefore: now.addingTimeInterval(-7 * 86400))
+                            pruned = now
                         }
                     } catch {
                         // Stopping: the read was cut short, nothing is wrong with the outbox.
@@ -78,7 +91,11 @@ final class WebhookDispatcher: Service, Sendable {
                         self.logger.error("webhooks: could not read the outbox", metadata: ["error": "\(error)"])
                         sleep = .seconds(1)
                     }
-                    await self.wakeup.wait(timeout: sleep)
+                    // Fixed before the dispatcher says it sleeps: a test's advance after that always reaches it.
+                    let deadline = self.clock.instant().advanced(by: sleep)
+                    self.turns.end()
+                    self.turns.sleeping()
+                    await self.wakeup.wait(until: deadline, on: self.clock)
                 }
             }
         }
@@ -96,7 +113,7 @@ final class WebhookDispatcher: Service, Sendable {
 
     /// Starts the due deliveries there is room for; answers how long to sleep at most.
     private func startDue(http: HTTPClient, group: inout DiscardingTaskGroup) async throws -> Duration {
-        let now = Date()
+        let now = clock.now()
         let busy = inFlight.withLock { $0 }
         let room = settings.concurrency - busy.count
         if room > 0 {
@@ -106,7 +123,7 @@ final class WebhookDispatcher: Service, Sendable {
             var started = 0
             for candidate in due where started < room && perWebhook[candidate.webhook, default: 0] < settings.concurrencyPerWebhook {
                 // Another replica may have taken it since we read it: then it is theirs to send.
-                guard let delivery = try await store.claimDelivery(candidate.id, now: Date(), lease: lease) else { continue }
+                guard let delivery = try await store.claimDelivery(candidate.id, now: clock.now(), lease: lease) else { continue }
                 perWebhook[delivery.webhook, default: 0] += 1
                 started += 1
                 inFlight.withLock { $0[delivery.id] = delivery.webhook }
@@ -122,7 +139,7 @@ final class WebhookDispatcher: Service, Sendable {
         // Due at `now` and not started: no room for it; an attempt that ends wakes us. Due since
         // `now` (while we looked): go again at once.
         if next <= now { return longestSleep }
-        let seconds = max(0, next.timeIntervalSince(Date()))
+        let seconds = max(0, next.timeIntervalSince(clock.now()))
         return min(.milliseconds(Int64(seconds * 1000) + 1), longestSleep)
     }
 
@@ -141,8 +158,8 @@ final class WebhookDispatcher: Service, Sendable {
         let every = lease / 3
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: every)
-                guard try await store.renewDeliveryClaim(id, now: Date(), lease: lease) else {
+                try await clock.sleep(for: every)
+                guard try await store.renewDeliveryClaim(id, now: clock.now(), lease: lease) else {
                     logger.warning("webhooks: a delivery's lease ended while its attempt ran", metadata: ["delivery": "\(id)"])
                     return
                 }
@@ -164,9 +181,10 @@ final class WebhookDispatcher: Service, Sendable {
     /// What is recorded when there is no answer is one of a few generic texts
     /// (``DeliveryFailure``): the delivery list must not tell a closed port from an open one.
     private func attempt(_ delivery: PendingDelivery, http: HTTPClient) async {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let at = Date()
+        // The attempt's duration is measured in real time; when it was made is the server's time.
+        let stopwatch = ContinuousClock()
+        let started = stopwatch.now
+        let at = clock.now()
         var statusCode: Int?
         var failure: DeliveryFailure?
         do {
@@ -207,14 +225,14 @@ final class WebhookDispatcher: Service, Sendable {
             logger.debug("webhooks: an attempt was cut short by the shutdown", metadata: ["delivery": "\(delivery.id)"])
             return
         }
-        let elapsed = clock.now - started
+        let elapsed = stopwatch.now - started
         let result: DeliveryResult
         if let statusCode, (200..<300).contains(statusCode) {
             result = .delivered
             failures.delivered(delivery, logger: logger)
         } else {
             result = policy.afterFailure(
-                attempts: delivery.attempts + 1, createdAt: delivery.createdAt, now: Date(), random: Double.random(in: 0...1))
+                attempts: delivery.attempts + 1, createdAt: delivery.createdAt, now: clock.now(), random: Double.random(in: 0...1))
             failures.failed(
                 delivery, failure: statusCode.map { "HTTP \($0)" } ?? failure?.rawValue ?? "", result: result, logger: logger)
         }

@@ -1,29 +1,8 @@
 import ClutchCore
 import Foundation
 import ProcessTestSupport
+import ServerTestSupport
 import Testing
-
-/// The real `clutch` executable, built next to the test bundle.
-enum ClutchBinary {
-    static let url: URL? = {
-        var candidates: [URL] = []
-        if let first = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent("clutch"))
-        }
-        if let executable = Bundle.main.executableURL {
-            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("clutch"))
-        }
-        // Package root from this file: Tests/ClutchCLITests/Support/ClutchProcess.swift.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/clutch"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
-    static func require() throws -> URL {
-        try #require(url, "the clutch executable was not found next to the test bundle; run 'swift build' first")
-    }
-}
 
 /// What one `clutch` run printed and how it ended.
 struct CLIResult: Sendable, CustomStringConvertible {
@@ -55,7 +34,7 @@ func runClutch(
         "CLUTCH_TIMEOUT": "25",
     ]
     env.merge(environment) { _, new in new }
-    let outcome = try await Subprocess.run([binary.path] + arguments, environment: env, input: stdin ?? "", timeout: timeout)
+    let outcome = try await Subprocess.run([binary] + arguments, environment: env, input: stdin ?? "", timeout: timeout)
     if !outcome.finished {
         Issue.record("clutch \(arguments.joined(separator: " ")) did not finish within \(timeout)")
     }

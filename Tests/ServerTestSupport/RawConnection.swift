@@ -2,15 +2,16 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import TestSupport
 
 /// A raw TCP connection to the test server, for what no well-behaved HTTP client does: sending
 /// half a request, or asking for a stream and never reading it.
-final class RawConnection: @unchecked Sendable {
+public final class RawConnection: @unchecked Sendable {
     private let fd: Int32
 
     /// Connects to 127.0.0.1:`port`. A small `receiveBuffer` makes a client that does not read
     /// stall the server's writes sooner.
-    init(port: Int, receiveBuffer: Int32? = nil) throws {
+    public init(port: Int, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket() failed") }
         if var size = receiveBuffer {
@@ -32,7 +33,7 @@ final class RawConnection: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Sends `text` whole.
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -42,7 +43,7 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// The request for the change stream with `key`.
-    static func streamRequest(key: String) -> String {
+    public static func streamRequest(key: String) -> String {
         "GET /sdk/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\nAccept: text/event-stream\r\n\r\n"
     }
 
@@ -51,7 +52,7 @@ final class RawConnection: @unchecked Sendable {
     ///
     /// Waits on a thread of its own: blocking one of the few threads of Swift's cooperative pool
     /// would stall the in-process server whose closing the test waits for.
-    func waitUntilClosed(timeout: Duration) async -> Bool {
+    public func waitUntilClosed(timeout: Duration) async -> Bool {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { continuation.resume(returning: self.waitUntilClosedBlocking(timeout: timeout)) }
         }
@@ -63,7 +64,7 @@ final class RawConnection: @unchecked Sendable {
 
     /// What the server sends until it closes the connection, and whether it closed it within
     /// `timeout`. Waits on a thread of its own, as ``waitUntilClosed(timeout:)`` does.
-    func readUntilClosed(timeout: Duration) async -> (closed: Bool, text: String) {
+    public func readUntilClosed(timeout: Duration) async -> (closed: Bool, text: String) {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 let (closed, data) = self.readUntilClosedBlocking(timeout: timeout)
@@ -91,7 +92,7 @@ final class RawConnection: @unchecked Sendable {
     /// Who holds the server's end of this connection, for a failure message: its TCP state and
     /// the processes with a descriptor for it (from /proc). A server end that a child process
     /// inherited stays open after the server closes it, which no timeout in the server can fix.
-    func serverEnd() -> String {
+    public func serverEnd() -> String {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let named = withUnsafeMutablePointer(to: &address) {
@@ -122,7 +123,7 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Reads what arrives within `timeout` (at most `limit` bytes).
-    func read(timeout: Duration, limit: Int = 1 << 16) -> Data {
+    public func read(timeout: Duration, limit: Int = 1 << 16) -> Data {
         let deadline = ContinuousClock.now + timeout
         var out = Data()
         var buffer = [UInt8](repeating: 0, count: 16_384)
@@ -135,14 +136,4 @@ final class RawConnection: @unchecked Sendable {
         }
         return out
     }
-}
-
-/// This process's resident memory in bytes (the in-process server's included).
-func residentBytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-        return kb * 1024
-    }
-    return 0
 }

@@ -17,8 +17,8 @@ import Synchronization
 /// A global executor that has run nothing for `abortAfter` will not recover (no test blocks the
 /// pool that long), so the watchdog then ends the process: the run fails at once with the cause
 /// printed, instead of waiting for the script's silence limit twice.
-final class StallWatchdog: Sendable {
-    static let shared = StallWatchdog()
+public final class StallWatchdog: Sendable {
+    public static let shared = StallWatchdog()
 
     private struct Request {
         var method: String
@@ -55,7 +55,7 @@ final class StallWatchdog: Sendable {
     }
 
     /// Notes a request about to be sent; pass the returned token to `finished`.
-    func started(_ method: String, _ path: String, port: Int, timeout: TimeInterval) -> UInt64 {
+    public func started(_ method: String, _ path: String, port: Int, timeout: TimeInterval) -> UInt64 {
         state.withLock {
             $0.nextID += 1
             $0.requests[$0.nextID] = Request(method: method, path: path, port: port, started: Date(), timeout: timeout)
@@ -63,7 +63,7 @@ final class StallWatchdog: Sendable {
         }
     }
 
-    func finished(_ token: UInt64) {
+    public func finished(_ token: UInt64) {
         _ = state.withLock { $0.requests.removeValue(forKey: token) }
     }
 

@@ -35,6 +35,10 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
     /// Releases the database. Calls made afterwards fail.
     func close() throws
 
+    /// Reads the time from `now` from here on (the server's clock, so that a server on a test
+    /// clock stamps revisions, audit events and outbox rows with the test's time).
+    func useClock(_ now: @escaping @Sendable () -> Date)
+
     // MARK: Environments
 
     /// Every environment, sorted by key.

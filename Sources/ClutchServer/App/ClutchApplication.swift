@@ -60,6 +60,8 @@ public final class ClutchApplication: Sendable {
             instanceLock = try InstanceLock(database: configuration.databasePath)
             store = try FlagStore(path: configuration.databasePath, secretKeyPath: configuration.effectiveSecretKeyPath, logger: logger)
         }
+        let clock = configuration.clock
+        store.useClock { clock.now() }
         let registry = EngineRegistry(
             historyLimit: configuration.eventHistoryLimit, backlogLimit: configuration.limits.streamBacklog)
         let credentials = CredentialCache()

@@ -125,7 +125,7 @@ extension Rows {
     ) async throws -> Change<CohortRecord?> {
         let new = new.map(normalized)
         if old?.cohort == new { return Change(value: old, versions: [:]) }
-        let now = Date()
+        let now = session.now
         var definition = new
         definition?.members = []
         let members = MemberOrder.difference(from: old?.cohort.members ?? [], to: new?.members ?? [])
@@ -186,7 +186,7 @@ extension Rows {
         if old.cohort.clauses.isEmpty, try await memberCount(session, key, environment: environment) == 0 {
             throw StoreError.invalid(ValidationError(path: "remove", "a cohort needs members or clauses: this would remove the last member"))
         }
-        let now = Date()
+        let now = session.now
         _ = try await recordCohort(
             session, environment: environment, key: key, content: CohortRevisionContent(definition: nil, members: effective),
             action: "members", summary: "members +\(effective.added.count) -\(effective.removed.count)", change: change, at: now)

@@ -15,8 +15,9 @@ enum Rows {
     }
 
     /// Creates the default environments in a database that has none (its first start).
-    static func createDefaultEnvironments(_ session: any SQLSession, now: Date = Date()) async throws {
+    static func createDefaultEnvironments(_ session: any SQLSession, now: Date? = nil) async throws {
         guard try await !session.exists("SELECT 1 FROM environment") else { return }
+        let now = now ?? session.now
         for key in FlagStore.defaultEnvironments {
             try await session.execute("INSERT INTO environment (key, created_at, version) VALUES (\(key), \(now), 0)")
         }
@@ -182,8 +183,9 @@ enum Rows {
     /// stored changes nothing and returns no versions.
     static func commitFlag(
         _ session: any SQLSession, key: String, old: FlagRecord?, new: Flag?, action: String, change: ChangeInfo,
-        summaryPrefix: String? = nil, now: Date = Date()
+        summaryPrefix: String? = nil, now: Date? = nil
     ) async throws -> Change<FlagRecord?> {
+        let now = now ?? session.now
         let plan = FlagChangePlan(old: old?.flag, new: new, environments: try await environmentKeys(session), summaryPrefix: summaryPrefix)
         if plan.isNoChange { return Change(value: old, versions: [:]) }
         let latest = try await session.value(
@@ -301,7 +303,8 @@ enum Rows {
     /// `schedule.failed` from the scheduler, `release.step` and `release.rolled_back` from the
     /// release guard, each in the same transaction as the change it reports.
     @discardableResult
-    static func recordEvent(_ session: any SQLSession, type: WebhookEventType, data: some Encodable, at now: Date = Date()) async throws -> String? {
+    static func recordEvent(_ session: any SQLSession, type: WebhookEventType, data: some Encodable, at now: Date? = nil) async throws -> String? {
+        let now = now ?? session.now
         let webhooks = try await session.rows("SELECT id, events FROM webhook ORDER BY id").map { row in
             (id: try row.get("id", as: String.self), events: try row.get("events", as: String.self))
         }

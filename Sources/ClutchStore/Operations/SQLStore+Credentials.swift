@@ -22,7 +22,7 @@ extension SQLStore {
         let secret = secret ?? "clutch_admin_" + Secrets.randomHex(bytes: 32)
         let hash = Secrets.hash(secret: secret)
         let id = "a_" + Secrets.randomHex(bytes: 8)
-        let now = Date()
+        let now = self.now()
         let record = try await write { session -> AdminTokenRecord in
             if try await session.exists("SELECT 1 FROM credential WHERE hash = \(hash)") {
                 throw StoreError.conflict("this token is already in use", field: "secret")
@@ -46,7 +46,7 @@ extension SQLStore {
         let secret = "clutch_sdk_" + Secrets.randomHex(bytes: 32)
         let hash = Secrets.hash(secret: secret)
         let id = "k_" + Secrets.randomHex(bytes: 8)
-        let now = Date()
+        let now = self.now()
         let record = try await write { session -> SDKKeyRecord in
             try await Rows.requireEnvironment(session, environment)
             try await session.execute(
@@ -77,7 +77,7 @@ extension SQLStore {
         let record = try await write { session -> SDKKeyRecord in
             let record = try await Rows.sdkKey(session, id)
             if record.revokedAt != nil { return record }
-            let now = Date()
+            let now = self.now()
             try await session.execute("UPDATE credential SET revoked_at = \(now) WHERE id = \(id)")
             try await Rows.audit(
                 session, at: now, change: change, action: "revoke", entity: "key", key: id, environment: record.environment, revision: nil)

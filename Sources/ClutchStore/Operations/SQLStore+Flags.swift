@@ -19,7 +19,7 @@ extension SQLStore {
             if try await Rows.environmentExists(session, key) {
                 throw StoreError.conflict("environment '\(key)' already exists", field: "key")
             }
-            let now = Date()
+            let now = self.now()
             try await session.execute("INSERT INTO environment (key, created_at, version) VALUES (\(key), \(now), 0)")
             try await Rows.audit(session, at: now, change: change, action: "create", entity: "environment", key: key, environment: key, revision: nil)
             // Read back, so the date has the precision it is stored with.

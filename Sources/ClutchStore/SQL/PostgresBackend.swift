@@ -23,6 +23,7 @@ public final class PostgresBackend: SQLBackend {
     private let runner: Mutex<Task<Void, Never>?>
     /// The background runners to wake when work is queued, here or on another replica.
     let wakeups = StoreWakeups()
+    public let clock = StoreClock()
     /// This process's writes, one at a time, before they lease a connection: writes run one
     /// at a time anyway (the advisory lock), and a write waiting here holds no connection, so
     /// that concurrent writes never take the whole pool from the reads.
@@ -48,7 +49,7 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
-        try await transaction(lock: true) { session in try await body(PostgresSQLSession(session: session)) }
+        try await transaction(lock: true) { session in try await body(PostgresSQLSession(session: session, clock: self.clock)) }
     }
 
     /// A write transaction on `PostgresSession`, after this process's earlier writes.
@@ -57,11 +58,11 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
-        try await transaction(lock: false) { session in try await body(PostgresSQLSession(session: session)) }
+        try await transaction(lock: false) { session in try await body(PostgresSQLSession(session: session, clock: self.clock)) }
     }
 
     public func unlocked<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) async throws -> Result {
-        try await transaction(lock: nil) { session in try await body(PostgresSQLSession(session: session)) }
+        try await transaction(lock: nil) { session in try await body(PostgresSQLSession(session: session, clock: self.clock)) }
     }
 
     /// Woken after this process's commits, and by the listener (``PostgresStore/listen(onListening:onNotification:)``)
@@ -253,6 +254,9 @@ final class WriteGate: Sendable {
 /// A statement's session on PostgreSQL: one leased connection inside its transaction.
 struct PostgresSQLSession: SQLSession {
     let session: PostgresSession
+    let clock: StoreClock
+
+    var now: Date { clock.now() }
 
     var dialect: SQLDialect { .postgres }
 

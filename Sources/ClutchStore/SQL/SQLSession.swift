@@ -33,6 +33,10 @@ public protocol SQLSession: Sendable {
     /// Notes that this transaction queued `work` for the background runners.
     func queue(_ work: StoreWork) async throws
 
+    /// The store's time (``SQLStore/useClock(_:)``): what revisions, audit events and outbox
+    /// rows are stamped with.
+    var now: Date { get }
+
     /// Tells the other replicas sharing the database `payload` once the transaction commits
     /// (PostgreSQL: `NOTIFY` on ``PostgresStore/changesChannel``). SQLite has no other replica.
     func notify(_ payload: String) async throws
@@ -58,6 +62,24 @@ extension SQLSession {
     /// Whether the statement answers any row.
     public func exists(_ sql: SQL) async throws -> Bool {
         try await !rows(sql).isEmpty
+    }
+}
+
+/// The store's time: the system clock unless the server gives its own (``SQLStore/useClock(_:)``),
+/// so that a server on a test clock stamps what it writes with the test's time.
+public final class StoreClock: Sendable {
+    private let source = Mutex<@Sendable () -> Date>({ Date() })
+
+    init() {}
+
+    /// Reads the time from `now` from here on.
+    func use(_ now: @escaping @Sendable () -> Date) {
+        source.withLock { $0 = now }
+    }
+
+    /// The time now.
+    public func now() -> Date {
+        source.withLock { $0 }()
     }
 }
 
@@ -127,4 +149,7 @@ public protocol SQLBackend: Sendable {
 
     /// Releases the database. Calls made afterwards fail.
     func close() throws
+
+    /// Where the store's sessions read the time.
+    var clock: StoreClock { get }
 }

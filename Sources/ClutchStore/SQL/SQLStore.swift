@@ -43,6 +43,17 @@ public final class SQLStore<Backend: SQLBackend>: Sendable {
         return key
     }
 
+    /// Reads the time from `now` from here on (the server's clock): revisions, audit events,
+    /// outbox rows and credentials are stamped with it.
+    public func useClock(_ now: @escaping @Sendable () -> Date) {
+        backend.clock.use(now)
+    }
+
+    /// The store's time now.
+    func now() -> Date {
+        backend.clock.now()
+    }
+
     /// Releases the database. Calls made afterwards fail.
     public func close() throws {
         try backend.close()

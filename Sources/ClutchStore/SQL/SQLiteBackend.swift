@@ -15,6 +15,7 @@ public final class SQLiteBackend: SQLBackend {
     public var dialect: SQLDialect { .sqlite }
     let pool: DatabasePool
     let wakeups = StoreWakeups()
+    public let clock = StoreClock()
 
     init(pool: DatabasePool) {
         self.pool = pool
@@ -48,7 +49,7 @@ public final class SQLiteBackend: SQLBackend {
     func writeBlocking<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) async throws -> Result) throws -> Result {
         let pump = SQLitePump()
         let queued = QueuedWork()
-        let session = SQLiteSession(pump: pump, queued: queued)
+        let session = SQLiteSession(pump: pump, queued: queued, clock: clock)
         let answer = Mutex<Result?>(nil)
         _ = pump.start {
             let result = try await body(session)
@@ -71,7 +72,7 @@ public final class SQLiteBackend: SQLBackend {
     ) async throws -> Result {
         let pump = SQLitePump()
         let queued = QueuedWork()
-        let session = SQLiteSession(pump: pump, queued: queued)
+        let session = SQLiteSession(pump: pump, queued: queued, clock: clock)
         let operation = pump.start { try await body(session) }
         do {
             try await transaction(pump)
@@ -93,6 +94,9 @@ public final class SQLiteBackend: SQLBackend {
 struct SQLiteSession: SQLSession {
     let pump: SQLitePump
     let queued: QueuedWork
+    let clock: StoreClock
+
+    var now: Date { clock.now() }
 
     var dialect: SQLDialect { .sqlite }
 

@@ -1,21 +1,8 @@
 import ClutchCore
 import Foundation
 
-/// A new webhook as a client asks for it.
-public struct WebhookRequest: Sendable, Hashable {
-    public var url: String
-    /// `nil`: every event type.
-    public var events: [String]?
-    public var secret: String
-    public var description: String?
-
-    public init(url: String, events: [String]?, secret: String, description: String?) {
-        self.url = url
-        self.events = events
-        self.secret = secret
-        self.description = description
-    }
-}
+/// A new webhook as a client asks for it: the API's request, as the server decoded it.
+public typealias WebhookRequest = WebhookCreate
 
 /// A delivery due now, with what the dispatcher needs to send and sign it. The secret is
 /// redacted from `description`, so a log line can never print it.

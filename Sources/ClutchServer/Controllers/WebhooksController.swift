@@ -26,7 +26,7 @@ struct WebhooksController {
         }
         let record = try await services.metrics.timeWrite("create_webhook") {
             try await services.store.createWebhook(
-                WebhookRequest(url: body.url, events: body.events, secret: body.secret, description: body.description), change: change,
+                body, change: change,
                 now: services.clock.now())
         }
         return JSONResponse.encode(record, status: .created)

@@ -22,14 +22,12 @@ struct OFREPEventStreamTests {
         try await TestServer.with { server in
             try await OFREPFixtures.seed(server)
             let (_, key) = try await server.createKey("production")
-            async let output = PythonOFREPTests.run(["python3", Self.script, "http://127.0.0.1:\(server.port)", key, "2"])
-            // Change the flag only once the provider holds its stream.
-            let connected = try await eventually(timeout: .seconds(20)) {
-                let status = try await server.send("GET", "/api/v1/status")
-                guard case .array(let environments)? = status["environments"] else { return false }
-                return environments.contains { $0.at("key") == .string("production") && ($0.at("streams")?.numberValue ?? 0) >= 1 }
-            }
-            #expect(connected, "the provider never connected to the event stream")
+            let ready = server.directory.appendingPathComponent("provider-ready").path
+            async let output = PythonOFREPTests.run(["python3", Self.script, "http://127.0.0.1:\(server.port)", key, "2", ready])
+            // Change the flag only once the provider holds its stream and its first re-fetch
+            // (on connecting) is answered: the provider says so by creating `ready`.
+            let connected = try await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: ready) }
+            #expect(connected, "the provider never re-fetched after connecting to the event stream")
             #expect(try await server.send("POST", "/api/v1/flags/dark-mode/environments/production/off").status == 200)
             let results = try JSONDecoder().decode(Value.self, from: Data(try await output.utf8))
 

@@ -54,6 +54,9 @@ def sse_messages(response):
 
 def main() -> int:
     base_url, key, wanted = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    # Optional: a file created once the first re-fetch is answered, so that a test changes a
+    # flag only after it (else the first re-fetch may already see the change).
+    ready_file = sys.argv[4] if len(sys.argv) > 4 else None
     first = bulk(base_url, key)
     first.raise_for_status()
     body = first.json()
@@ -83,6 +86,9 @@ def main() -> int:
                 cache = {f["key"]: f.get("value") for f in answer.json()["flags"]}
                 etag = answer.headers.get("ETag")
             refetches.append({"etag": message.get("etag"), "status": answer.status_code, "flags": cache})
+            if ready_file and len(refetches) == 1:
+                with open(ready_file, "w") as ready:
+                    ready.write("ready")
             if len(refetches) >= wanted:
                 break
     print(json.dumps({"eventStreams": body.get("eventStreams"), "refetches": refetches}))

@@ -42,6 +42,24 @@ struct WrittenDeltaTests {
     }
 }
 
+extension WrittenDeltaTests {
+    @Test(arguments: StoreBackend.allCases)
+    func aCohortChangeCarriesTheCohortAndAMembershipChangeItsMembers(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let created = try await store.createCohort(Cohort(key: "beta", members: ["acme", "globex"]), environment: "production", change: admin)
+        let version = try #require(created.versions["production"])
+        let written = try #require(created.touched.delta(for: "production", version: version))
+        #expect(written == (try await store.delta(environment: "production", flags: [], cohorts: ["beta"], members: [:])))
+        let changed = try await store.applyMembers(
+            [.addMembers(["initech"]), .removeMembers(["acme"])], cohort: "beta", environment: "production", change: admin)
+        let next = try #require(changed.versions["production"])
+        let members = try #require(changed.touched.delta(for: "production", version: next))
+        #expect(members.cohorts.isEmpty)
+        #expect(members.members["beta"] == MemberChange(added: ["initech"], removed: ["acme"]))
+    }
+}
+
 extension Change {
     func with<T>(_ value: T) -> Change<T> { Change<T>(value: value, versions: versions, touched: touched) }
 }

@@ -149,10 +149,13 @@ extension Rows {
         _ = try await recordCohort(
             session, environment: environment, key: key, content: CohortRevisionContent(definition: definition, members: members),
             action: action, summary: summary, change: change, at: now)
-        let (versions, previous) = try await bump(session, [environment])
-        return Change(
-            value: try await cohort(session, key, environment: environment), versions: versions,
-            touched: Touched(previousVersions: previous, cohorts: [environment: [key]]))
+        let (versions, previous) = try await bump(session, [environment], cohorts: [key])
+        let record = try await cohort(session, key, environment: environment)
+        var touched = Touched(previousVersions: previous, cohorts: [environment: [key]])
+        if let version = versions[environment] {
+            touched.written[environment] = SnapshotDelta(version: version, cohorts: [key: record?.cohort])
+        }
+        return Change(value: record, versions: versions, touched: touched)
     }
 
     /// The write of ``SQLStore/applyMembers(_:cohort:environment:change:)`` inside the caller's
@@ -190,9 +193,11 @@ extension Rows {
         _ = try await recordCohort(
             session, environment: environment, key: key, content: CohortRevisionContent(definition: nil, members: effective),
             action: "members", summary: "members +\(effective.added.count) -\(effective.removed.count)", change: change, at: now)
-        let (versions, previous) = try await bump(session, [environment])
-        return (effective, Change(value: (), versions: versions,
-                                  touched: Touched(previousVersions: previous, members: [environment: [key: effective]])))
+        let (versions, previous) = try await bump(session, [environment], cohorts: [key])
+        var touched = Touched(previousVersions: previous, members: [environment: [key: effective]])
+        // The members travel in `touched.members`; nothing else of the cohort changed.
+        if let version = versions[environment] { touched.written[environment] = SnapshotDelta(version: version) }
+        return (effective, Change(value: (), versions: versions, touched: touched))
     }
 
     /// Appends the cohort's next revision and its audit event, and stamps the cohort row with it.

@@ -81,7 +81,9 @@ import Testing
             let tampered = delivery.body.replacingOccurrences(of: "replayed", with: "replaced")
             #expect(try !WebhookReceiver.verify(header: delivery.signature, body: tampered, secret: Self.secret))
             let v1 = delivery.signature.split(separator: ",").first { $0.hasPrefix("v1=") } ?? ""
-            let restamped = "t=\(Int(Date().timeIntervalSince1970)),\(v1)"
+            // Another second than the one signed (the current second can be that very one).
+            let signedAt = delivery.signature.split(separator: ",").first { $0.hasPrefix("t=") }.flatMap { Int($0.dropFirst(2)) } ?? 0
+            let restamped = "t=\(signedAt + 1),\(v1)"
             #expect(try !WebhookReceiver.verify(header: restamped, body: delivery.body, secret: Self.secret))
             #expect(try !WebhookReceiver.verify(header: delivery.signature, body: delivery.body, secret: "another-secret-0123456789"))
         }

@@ -370,7 +370,8 @@ enum Schema {
         // they did keeps naming them, and their email may be added again). `generation` grows
         // when their rights drop or they are removed: sessions opened before then end. Tokens
         // replace admin credentials: each becomes a service token with role owner, under the
-        // same id and hash, so that the bootstrap token keeps working.
+        // same id and hash, so that the bootstrap token keeps working. `schedule.author` names
+        // the credential a scheduled change acts for (``ChangeAuthor``), checked when it applies.
         migrator.registerMigration("v15-people") { db in
             try db.execute(sql: """
                 CREATE TABLE person (
@@ -410,6 +411,7 @@ enum Schema {
                     SELECT id, 'service', name, NULL, 'owner', '', hash, created_at, NULL, revoked_at
                     FROM credential WHERE kind = 'admin';
                 DELETE FROM credential WHERE kind = 'admin';
+                ALTER TABLE schedule ADD COLUMN author TEXT;
                 """)
         }
         return migrator

@@ -393,6 +393,7 @@ enum PostgresSchema {
             FROM credential WHERE kind = 'admin'
             """,
             "DELETE FROM credential WHERE kind = 'admin'",
+            "ALTER TABLE schedule ADD COLUMN author TEXT",
         ]),
     ]
 

@@ -1,7 +1,6 @@
 import ClutchAPI
 import ClutchServer
 import Foundation
-import Logging
 import TestSupport
 
 /// The admin API's latency with authorization (issue 25: every admin route asks the policy)
@@ -15,19 +14,7 @@ enum AccessBenchmarks {
     static let checks = 1_000_000
 
     static func run() async {
-        var logger = Logger(label: "clutch.bench")
-        logger.logLevel = .critical
-        do {
-            let server = try await BenchServer.start(heartbeatInterval: .seconds(15), logger: logger)
-            do {
-                try await run(server)
-            } catch {
-                print("admin_api_authorization: failed (\(error))")
-            }
-            await server.stop()
-        } catch {
-            print("admin_api_authorization: failed (\(error))")
-        }
+        await BenchServer.withQuietServer(figure: "admin_api_authorization", run)
     }
 
     private static func run(_ server: BenchServer) async throws {

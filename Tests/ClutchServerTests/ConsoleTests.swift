@@ -75,7 +75,7 @@ import Testing
                 server.databasePath,
             ])
             let fields = rows.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
-            #expect(fields == [Secrets.hash(secret: id), Secrets.hash(secret: token), "admin", "admin"])
+            #expect(fields == [Secrets.hash(secret: id), Secrets.hash(secret: token), "admin (service token)", "admin"])
             #expect(!rows.contains(id))
             #expect(!rows.contains(token))
         }

@@ -37,7 +37,7 @@ struct ScheduleStoreTests {
         let flag = try await store.flag("launch")
         #expect(flag.revision == 2, "one revision")
         #expect(flag.flag.state(in: "production").enabled)
-        let changes = try await store.auditEvents(since: nil, flag: "launch", limit: 100).filter { $0.actor == FlagStore.schedulerActor }
+        let changes = try await store.auditEvents(since: nil, flag: "launch", limit: 100).filter { $0.actor.hasPrefix(FlagStore.schedulerActor) }
         #expect(changes.count == 1, "one audit event")
         #expect(try await store.dueSchedules(now: due).isEmpty)
         #expect(try await store.nextScheduleDue() == nil)
@@ -65,6 +65,36 @@ struct ScheduleStoreTests {
         let queued = try await store.dueDeliveries(now: now.addingTimeInterval(60), limit: 10)
         #expect(queued.map(\.type) == ["schedule.failed"])
         #expect(queued.first?.body.contains(schedule.id) == true)
+    }
+
+    /// A scheduled change acts with its author's rights when it applies: one whose author was
+    /// lowered since fails with the policy's sentence; one whose author still may applies, named
+    /// `clutch-scheduler for <author>`.
+    @Test(arguments: StoreBackend.allCases) func aScheduleWhoseAuthorLostTheRightFailsWithTheReason(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        _ = try await store.createFlag(Flag(key: "launch"), change: admin)
+        let (bob, _) = try await store.createPerson(PersonCreate(email: "bob@example.com", role: .editor), change: admin)
+        let (token, _) = try await store.createToken(TokenCreate(name: "laptop"), personID: bob.id, change: admin)
+        let asBob = ChangeInfo(actor: "bob@example.com", author: .person(id: bob.id))
+        let asToken = ChangeInfo(actor: token.actor, author: .token(id: token.id))
+        let now = Date()
+        let kept = try await store.createSchedule(Self.request(at: now.addingTimeInterval(1)), change: asBob, now: now)
+        let applied = try await store.runSchedule(kept.id, now: now.addingTimeInterval(2))
+        #expect(applied.schedule?.status == .applied)
+        #expect(try await store.revisions(flag: "launch", environment: nil).first?.actor == "clutch-scheduler for bob@example.com")
+
+        let lost = try await store.createSchedule(Self.request(at: now.addingTimeInterval(10)), change: asBob, now: now)
+        let tokens = try await store.createSchedule(Self.request(at: now.addingTimeInterval(10)), change: asToken, now: now)
+        _ = try await store.setRole(email: "bob@example.com", to: RoleChange(role: .viewer), change: admin)
+        let failed = try await store.runSchedule(lost.id, now: now.addingTimeInterval(11))
+        #expect(failed.schedule?.status == .failed)
+        #expect(failed.schedule?.error == "bob@example.com is a viewer in production; changing it needs editor")
+        #expect(failed.change.versions.isEmpty, "nothing applied")
+        let revoked = try await store.runSchedule(tokens.id, now: now.addingTimeInterval(11))
+        #expect(revoked.schedule?.status == .failed)
+        #expect(revoked.schedule?.error?.contains("laptop (token of bob@example.com) can no longer make changes") == true, "\(revoked.schedule?.error ?? "")")
+        #expect(try await store.flag("launch").revision == 2, "only the first one applied")
     }
 
     @Test(arguments: StoreBackend.allCases) func aScheduleIsCancelledOnceAndBadOnesAreRefused(_ backend: StoreBackend) async throws {

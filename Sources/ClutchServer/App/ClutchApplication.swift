@@ -176,14 +176,14 @@ public final class ClutchApplication: Sendable {
         try services.store.close()
     }
 
-    /// `clutch_admin_` + 32 random bytes, base64url without padding.
+    /// `clutch_svc_` + 32 random bytes, base64url without padding: the bootstrap service token.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let base64 = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        return "clutch_admin_" + base64
+        return TokenKind.service.secretPrefix + base64
     }
 
     /// The router with every route of docs/api.md.
@@ -202,6 +202,7 @@ public final class ClutchApplication: Sendable {
             metrics: services.metrics, token: configuration.metricsToken, servedWithoutToken: false).routes)
         router.group(RouterPath(AdminAPI.path))
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .admin))
+            .add(middleware: AccessMiddleware())
             .addRoutes(FlagsController(services: services).routes)
             .addRoutes(ChangesController(services: services).routes)
             .addRoutes(RevisionsController(services: services).routes)
@@ -212,6 +213,7 @@ public final class ClutchApplication: Sendable {
             .addRoutes(AuditController(services: services).routes)
             .addRoutes(SchedulesController(services: services).routes)
             .addRoutes(WebhooksController(services: services).routes)
+            .addRoutes(PeopleController(services: services).routes)
         router.group("sdk/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)

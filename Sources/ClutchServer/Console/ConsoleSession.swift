@@ -102,7 +102,8 @@ struct ConsoleSessions: Sendable {
         }
     }
 
-    private static func base64URL(_ data: Data) -> String {
+    /// Base64url without padding: ids, tokens and PKCE challenges in URLs and cookies.
+    static func base64URL(_ data: Data) -> String {
         data.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }

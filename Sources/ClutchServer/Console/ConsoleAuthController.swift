@@ -16,6 +16,7 @@ struct ConsoleAuthController {
     private func loginPage(status: HTTPResponse.Status, problem: String?) -> Response {
         var values: [String: Any] = ["title": "Sign in"]
         if let problem { values["problem"] = problem }
+        if let oidc = services.configuration.oidc { values["oidc"] = ["provider": oidc.displayName] }
         return pages.render("login", values, status: status)
     }
 
@@ -47,9 +48,13 @@ struct ConsoleAuthController {
     /// `clutch_session=…; Path=/ui; HttpOnly; SameSite=Strict`, plus `Secure` when the request
     /// came over TLS (as a proxy reports it) or the server is told to always mark it.
     private func cookie(value: String, request: Request, maxAge: Int?) -> String {
+        Self.sessionCookie(value: value, request: request, configuration: services.configuration, maxAge: maxAge)
+    }
+
+    static func sessionCookie(value: String, request: Request, configuration: ServerConfiguration, maxAge: Int?) -> String {
         var parts = ["\(ConsoleSessions.cookieName)=\(value)", "Path=/ui", "HttpOnly", "SameSite=Strict"]
         if let maxAge { parts.append("Max-Age=\(maxAge)") }
-        if Self.isSecure(request, configuration: services.configuration) { parts.append("Secure") }
+        if isSecure(request, configuration: configuration) { parts.append("Secure") }
         return parts.joined(separator: "; ")
     }
 

@@ -18,7 +18,8 @@ struct ConsoleGuard: RouterMiddleware {
     let publicURL: String?
 
     /// Paths (under `/ui`) that work without a session.
-    static let publicPaths: Set<String> = ["/ui/login", "/ui/static/console.css", "/ui/static/console.js"]
+    static let publicPaths = Set(["/ui/login", "/ui/static/console.css", "/ui/static/console.js"])
+        .union(ConsoleOIDCController.paths)
     /// The largest form a console page sends.
     static let maxFormBytes = 64 << 10
 

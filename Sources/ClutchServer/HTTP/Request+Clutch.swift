@@ -25,6 +25,28 @@ extension Request {
         return revision
     }
 
+    /// Where clients reach this server, without a trailing slash, for links it hands out (OFREP
+    /// event streams, single sign-on's callback): `--public-url`, else `http://` and the request's
+    /// `Host` when that is a plain host[:port] (the header is the caller's, and ends up in a URL).
+    func publicBaseURL(_ configuration: ServerConfiguration) -> String? {
+        if let configured = configuration.publicURL {
+            return configured.hasSuffix("/") ? String(configured.dropLast()) : configured
+        }
+        guard let host = head.authority, !host.isEmpty, host.utf8.allSatisfy(Self.isHostByte) else { return nil }
+        return "http://\(host)"
+    }
+
+    /// ASCII letters, digits and `.-:[]`: what a host, an IPv6 literal and a port are made of.
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
+            true
+        default:
+            false
+        }
+    }
+
     /// A query parameter.
     func query(_ name: String) -> String? {
         uri.queryParameters.get(name)

@@ -36,6 +36,11 @@ public struct OIDCSettings: Sendable, Equatable {
         issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
     }
 
+    /// How the sign-in page names the provider ("Sign in with id.example.com"): the issuer's host.
+    var displayName: String {
+        URL(string: issuer)?.host ?? issuer
+    }
+
     /// Refuses settings the server must not start with; the message names the option and never
     /// holds the secret.
     func validate() throws(ServerConfigurationError) {

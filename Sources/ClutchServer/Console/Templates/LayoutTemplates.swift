@@ -10,6 +10,7 @@ enum LayoutTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · Clutch</title>
+        {{#refresh}}<meta http-equiv="refresh" content="0; url={{refresh}}">{{/refresh}}
         <link rel="stylesheet" href="/ui/static/console.css">
         <script src="/ui/static/console.js" defer></script>
         </head>

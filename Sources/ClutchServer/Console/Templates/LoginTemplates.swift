@@ -8,6 +8,7 @@ enum LoginTemplates {
           <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
           <button type="submit" class="primary">Sign in</button>
         </form>
+        {{#oidc}}<p class="card narrow"><a class="button" href="/ui/login/oidc">Sign in with {{provider}}</a></p>{{/oidc}}
         <p class="hint">Use an admin token (<code>clutch_admin_…</code>), as printed by the first <code>clutch serve</code>. SDK keys cannot sign in.</p>
         {{> foot}}
         """#

@@ -1,3 +1,4 @@
+import ClutchStore
 import Foundation
 import Hummingbird
 
@@ -97,9 +98,49 @@ struct ConsoleOIDCController {
         case refused(String)
     }
 
-    /// The person `identity` is (by email), created or given the role their groups give now.
+    /// The person `identity` is (by email, so a person added with `clutch users add` is the same
+    /// person), created at their first sign-in, and given the role their groups give now.
     func person(for identity: OIDCIdentity) async throws -> Outcome {
-        .refused("\(identity.email) may not sign in.")
+        guard let settings = signIn?.settings else { return .refused("Single sign-on is not set up on this server.") }
+        let grant: AccessGrant
+        switch OIDCGrant.decide(identity, settings: settings) {
+        case .failure(let reason): return .refused(reason.description + ".")
+        case .success(let decided): grant = decided
+        }
+        let store = services.store
+        let change = ChangeInfo(actor: identity.email, message: "single sign-on through \(settings.displayName)")
+        let role = RoleChange(role: grant.role, environments: grant.environments)
+        do {
+            let person: Person
+            if let existing = try await Self.member(identity.email, store: store) {
+                person = existing.grant == grant ? existing : try await store.setRole(email: existing.email, to: role, change: change)
+            } else {
+                do {
+                    person = try await store.createPerson(
+                        PersonCreate(email: identity.email, name: identity.name, role: grant.role, environments: grant.environments),
+                        change: change
+                    ).0
+                } catch let error as StoreError {
+                    // The same person signing in twice at once: the other sign-in created them.
+                    guard case .conflict = error.kind else { throw error }
+                    person = try await store.setRole(email: identity.email, to: role, change: change)
+                }
+            }
+            try await services.refreshCredentials()
+            return .signedIn(ConsolePrincipal(name: person.email, role: .admin))
+        } catch let error as StoreError {
+            return .refused("\(identity.email) could not be signed in: \(error.message).")
+        }
+    }
+
+    /// The member with `email`, or `nil` when there is none.
+    private static func member(_ email: String, store: any ClutchStoring) async throws -> Person? {
+        do {
+            return try await store.person(email: email)
+        } catch let error as StoreError {
+            guard case .notFound = error.kind else { throw error }
+            return nil
+        }
     }
 
     /// `clutch_oidc_state=…; Path=/ui/oidc; HttpOnly; SameSite=Lax`: Lax, because the callback

@@ -1,3 +1,4 @@
+import ClutchAPI
 import Foundation
 
 /// Single sign-on through an OpenID Connect provider (`clutch serve --oidc-issuer …`): who the
@@ -69,36 +70,32 @@ public struct OIDCSettings: Sendable, Equatable {
     }
 }
 
-/// One `--oidc-role GROUP=ROLE[:ENV,ENV]`: members of `group` get `role`, in `environments`
-/// (all when empty) where the role is one that takes environments.
+/// One `--oidc-role GROUP=ROLE[:ENV,ENV]`: members of `group` get ``grant`` (a role, in the
+/// environments given, all when none).
 public struct OIDCRoleMapping: Sendable, Equatable {
     public var group: String
-    public var role: String
-    public var environments: [String]
+    public var grant: AccessGrant
 
-    public init(group: String, role: String, environments: [String] = []) {
+    public init(group: String, grant: AccessGrant) {
         self.group = group
-        self.role = role
-        self.environments = environments
+        self.grant = grant
     }
-
-    /// TEMPORARY until the people branch's `Role` is merged.
-    static let roles = ["viewer", "responder", "editor", "owner"]
 
     /// Reads `GROUP=ROLE[:ENV,ENV]`. The error is one line naming the option.
     public static func parse(_ text: String) throws(ServerConfigurationError) -> OIDCRoleMapping {
-        let usage = "--oidc-role must be GROUP=ROLE[:ENV,ENV] with ROLE one of \(roles.joined(separator: ", ")), got '\(text)'"
+        let roles = Role.allCases.map(\.rawValue).joined(separator: ", ")
+        let usage = "--oidc-role must be GROUP=ROLE[:ENV,ENV] with ROLE one of \(roles), got '\(text)'"
         guard let equals = text.lastIndex(of: "=") else { throw ServerConfigurationError(usage) }
         let group = String(text[..<equals]).trimmingCharacters(in: .whitespaces)
-        let rest = text[text.index(after: equals)...]
-        let parts = rest.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        let role = String(parts[0]).trimmingCharacters(in: .whitespaces)
-        guard !group.isEmpty, roles.contains(role) else { throw ServerConfigurationError(usage) }
+        let parts = text[text.index(after: equals)...].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !group.isEmpty, let role = Role(rawValue: parts[0].trimmingCharacters(in: .whitespaces)) else {
+            throw ServerConfigurationError(usage)
+        }
         var environments: [String] = []
         if parts.count == 2 {
             environments = parts[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !environments.isEmpty else { throw ServerConfigurationError(usage) }
         }
-        return OIDCRoleMapping(group: group, role: role, environments: environments)
+        return OIDCRoleMapping(group: group, grant: AccessGrant(role: role, environments: environments))
     }
 }

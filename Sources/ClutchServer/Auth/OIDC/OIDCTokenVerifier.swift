@@ -8,8 +8,9 @@ struct OIDCIdentity: Sendable, Equatable {
     let subject: String
     /// Lowercased: a person is found by their email, whichever way the provider spells it.
     let email: String
-    /// `name`, else the email.
-    let name: String
+    /// `name`, when the provider sends one that a person's name may be (1 to 100 characters,
+    /// no control characters).
+    let name: String?
     /// The groups claim's values (a list of strings, or one string).
     let groups: [String]
 }
@@ -182,7 +183,9 @@ actor OIDCTokenVerifier {
         case .string(let one)?: groups = [one]
         default: groups = []
         }
-        let name = claims.string("name").flatMap { $0.isEmpty ? nil : $0 } ?? email
+        let name = claims.string("name").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { name in
+            name.isEmpty || name.count > 100 || name.unicodeScalars.contains { $0.properties.generalCategory == .control } ? nil : name
+        }
         return OIDCIdentity(subject: subject, email: email, name: name, groups: groups)
     }
 

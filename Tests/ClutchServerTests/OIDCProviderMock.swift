@@ -21,22 +21,8 @@ final class OIDCProviderMock: Sendable {
 
     init() async throws {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("oidc-provider-\(UUID().uuidString).out").path
-        // Its first line ("PORT n") goes to a file, read by polling: a blocking pipe read would
-        // hold one of the few threads of the cooperative pool.
         process = try Subprocess(["/usr/bin/env", "python3", Self.script], output: .file(outputPath), error: .file(outputPath + ".err"))
-        var line = ""
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            line = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-            if line.contains("\n") || !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        guard line.hasPrefix("PORT "), let parsed = Int(line.dropFirst(5).prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces)) else {
-            let errors = (try? String(contentsOfFile: outputPath + ".err", encoding: .utf8)) ?? ""
-            process.forceStop()
-            throw TestFailure("the OpenID provider did not start: \(line) \(errors.suffix(500))")
-        }
-        port = parsed
+        port = try await announcedPort(of: process, outputPath: outputPath, what: "the OpenID provider")
     }
 
     /// Sets the claims the provider puts in `subject`'s ID token (`email`, `name`, `groups`…).

@@ -27,9 +27,13 @@ struct ConsoleSession: Sendable {
 }
 
 /// Console sessions: random ids given to the browser as a cookie, kept in the store only as
-/// SHA-256 hashes, ending after a period without requests or when signed out.
+/// SHA-256 hashes, ending after a period without requests, ``lifetime`` after they began, or when
+/// signed out.
 struct ConsoleSessions: Sendable {
     static let cookieName = "clutch_session"
+    /// How long a session lasts however busy it is: 12 hours, a working day with room to spare,
+    /// so that a stolen cookie kept in use does not open the console for good.
+    static let lifetime: Duration = .seconds(12 * 3600)
 
     let store: any ClutchStoring
     let idleTimeout: Duration
@@ -50,13 +54,13 @@ struct ConsoleSessions: Sendable {
         return (id, ConsoleSession(principal: principal, csrfToken: csrf, idHash: hash))
     }
 
-    /// The session whose id the cookie carries, if it exists and has not been idle too long;
-    /// using it counts as activity.
+    /// The session whose id the cookie carries, if it exists, has not been idle too long and is
+    /// younger than ``lifetime``; using it counts as activity.
     func session(forID id: String) async throws -> ConsoleSession? {
         // A real id is 43 base64url characters; anything else cannot match and is not hashed.
         guard id.utf8.count == 43, id.utf8.allSatisfy(Self.isBase64URL) else { return nil }
         let hash = Secrets.hash(secret: id)
-        guard let record = try await store.touchConsoleSession(hash: hash, now: clock.now(), idleLimit: idleTimeout.seconds),
+        guard let record = try await store.touchConsoleSession(hash: hash, now: clock.now(), idleLimit: idleTimeout.seconds, lifetime: Self.lifetime.seconds),
             let role = ConsolePrincipal.Role(rawValue: record.role)
         else { return nil }
         let csrf = Self.csrfToken(forSessionID: id)

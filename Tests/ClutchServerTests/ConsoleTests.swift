@@ -37,8 +37,11 @@ import Testing
             let login = try await client.get("/ui/login")
             #expect(login.status == 200)
             #expect(login.headers["content-type"]?.hasPrefix("text/html") == true)
-            #expect(login.body.contains("Admin token"))
+            #expect(login.body.contains(">Email</label>"))
+            #expect(login.body.contains(">Password</label>"))
             #expect(login.body.contains(">Sign in</button>"))
+            #expect(login.body.contains(">Token</label>"))
+            #expect(!login.body.contains("single-sign-on"), "no single sign-on configured")
 
             let answer = try await client.post("/ui/login", form: [("token", TestServer.adminToken)])
             #expect(answer.status == 303)

@@ -8,6 +8,15 @@ struct ConsoleAuthController {
     let sessions: ConsoleSessions
     let pages: ConsolePages
     let throttle: SignInThrottle
+    /// The "Sign in with …" button, when single sign-on is configured.
+    let singleSignOn: SingleSignOnLink?
+
+    /// Where the sign-in page's "Sign in with `provider`" button goes: the single sign-on's
+    /// own route, which starts the provider's flow.
+    struct SingleSignOnLink: Sendable {
+        let provider: String
+        let path: String
+    }
 
     func add(to group: RouterGroup<ClutchRequestContext>) {
         group.get("login") { _, _ in loginPage(status: .ok, problem: nil) }
@@ -18,6 +27,7 @@ struct ConsoleAuthController {
     private func loginPage(status: HTTPResponse.Status, problem: String?, headers: HTTPFields = [:]) -> Response {
         var values: [String: Any] = ["title": "Sign in"]
         if let problem { values["problem"] = problem }
+        if let singleSignOn { values["singleSignOn"] = ["provider": singleSignOn.provider, "path": singleSignOn.path] }
         return pages.render("login", values, status: status, headers: headers)
     }
 

@@ -15,7 +15,8 @@ enum ConsoleRoutes {
             .add(middleware: ConsoleGuard(sessions: sessions, pages: pages, publicURL: services.configuration.publicURL))
         group.get("static/console.css") { _, _ in asset(StaticAssets.css, type: "text/css; charset=utf-8") }
         group.get("static/console.js") { _, _ in asset(StaticAssets.js, type: "text/javascript; charset=utf-8") }
-        ConsoleAuthController(services: services, sessions: sessions, pages: pages, throttle: SignInThrottle()).add(to: group)
+        ConsoleAuthController(services: services, sessions: sessions, pages: pages, throttle: SignInThrottle(), singleSignOn: nil)
+            .add(to: group)
         ConsoleFlagsController(services: services, pages: pages).add(to: group)
         ConsoleActionsController(services: services, pages: pages).add(to: group)
         ConsoleTargetingController(services: services, pages: pages).add(to: group)

@@ -56,6 +56,8 @@ let package = Package(
                 // Why a connection attempt failed (refused, unresolvable host), named in one line.
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Passwords: scrypt, a memory-hard KDF (PasswordHash).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

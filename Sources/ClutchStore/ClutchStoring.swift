@@ -31,7 +31,7 @@ import Foundation
 ///   changed its view, so a reader comparing versions knows whether it is current.
 ///
 /// Reads answer from committed data only. Methods are safe to call concurrently from any task.
-public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStoring, WebhookStoring {
+public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStoring, WebhookStoring, PeopleStoring {
     /// Releases the database. Calls made afterwards fail.
     func close() throws
 
@@ -126,9 +126,9 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
 
     // MARK: Credentials
 
-    /// Whether an unrevoked admin token exists.
+    /// Whether the first token was ever made.
     func hasAdminToken() async throws -> Bool
-    /// Creates an admin token (`secret` when given); the secret is returned here only.
+    /// Creates the bootstrap token, a service token with role owner (`secret` when given); the secret is returned here only.
     func createAdminToken(name: String, secret: String?) async throws -> (AdminTokenRecord, secret: String)
     /// Creates an SDK key for `environment`; the secret is returned here only.
     func createSDKKey(environment: String, name: String, change: ChangeInfo) async throws -> (SDKKeyRecord, secret: String)
@@ -136,8 +136,8 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
     func sdkKeys() async throws -> [SDKKeyRecord]
     /// Revokes an SDK key; revoking it again changes nothing.
     func revokeSDKKey(id: String, change: ChangeInfo) async throws -> SDKKeyRecord
-    /// Every unrevoked credential by hash.
-    func activeCredentials() async throws -> [CredentialRecord]
+    /// Every active token and SDK key by hash, and every member, in one read.
+    func activeCredentials() async throws -> ActiveCredentials
 
     // MARK: Usage
 

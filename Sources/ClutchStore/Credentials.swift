@@ -1,6 +1,7 @@
 import Foundation
 
-/// An admin token's public part (the secret is shown once and stored only as its SHA-256).
+/// The bootstrap token's public part (the secret is shown once and stored only as its SHA-256):
+/// a service token with role owner.
 public struct AdminTokenRecord: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
@@ -17,8 +18,8 @@ public struct AdminTokenRecord: Sendable, Hashable, Codable {
 public struct CredentialRecord: Sendable, Hashable {
     /// What a credential grants.
     public enum Kind: Sendable, Hashable {
-        /// The admin API, acting as `name`.
-        case admin(name: String)
+        /// The admin API, as the token's actor with the token's grants.
+        case token(TokenAccess)
         /// Reading the environment `environment` (SDK sync, OFREP, usage reports).
         case sdk(id: String, environment: String)
     }
@@ -30,5 +31,58 @@ public struct CredentialRecord: Sendable, Hashable {
     public init(hash: String, kind: Kind) {
         self.hash = hash
         self.kind = kind
+    }
+}
+
+/// What an active token may, as read with its person: the token, the person it acts as (for a
+/// personal token) and every grant that limits it (the person's, and the token's narrowing).
+public struct TokenAccess: Sendable, Hashable {
+    public var token: TokenRecord
+    /// The person of a personal token.
+    public var person: PersonAccess?
+    /// The grants that hold at once: a service token's own; a personal token's person's, and
+    /// its narrowing when it has one.
+    public var grants: [AccessGrant]
+
+    public init(token: TokenRecord, person: PersonAccess?, grants: [AccessGrant]) {
+        self.token = token
+        self.person = person
+        self.grants = grants
+    }
+
+    /// How the policy sees it.
+    public var subject: AccessSubject { AccessSubject(name: token.actor, grants: grants) }
+}
+
+/// A person as the server's credential cache holds them: their rights and their credential
+/// generation, which grows when their rights drop or they are removed, ending what was opened before.
+public struct PersonAccess: Sendable, Hashable {
+    public var id: String
+    public var email: String
+    public var name: String?
+    public var grant: AccessGrant
+    public var generation: Int64
+
+    public init(id: String, email: String, name: String?, grant: AccessGrant, generation: Int64) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.grant = grant
+        self.generation = generation
+    }
+
+    /// How the policy sees the person acting themselves (a console session): named by email.
+    public var subject: AccessSubject { AccessSubject(name: email, grants: [grant]) }
+}
+
+/// Everything the server's credential cache holds, read in one transaction: the active tokens
+/// and SDK keys by hash, and the people who are not removed.
+public struct ActiveCredentials: Sendable, Hashable {
+    public var records: [CredentialRecord]
+    public var people: [PersonAccess]
+
+    public init(records: [CredentialRecord], people: [PersonAccess]) {
+        self.records = records
+        self.people = people
     }
 }

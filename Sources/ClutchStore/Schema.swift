@@ -365,6 +365,53 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // People, their invites and tokens (issue 25). `person.email_key` is the email in lower
+        // case, unique among people not removed (a removed person's row stays, so that what
+        // they did keeps naming them, and their email may be added again). `generation` grows
+        // when their rights drop or they are removed: sessions opened before then end. Tokens
+        // replace admin credentials: each becomes a service token with role owner, under the
+        // same id and hash, so that the bootstrap token keeps working.
+        migrator.registerMigration("v15-people") { db in
+            try db.execute(sql: """
+                CREATE TABLE person (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    email TEXT NOT NULL,
+                    email_key TEXT NOT NULL,
+                    name TEXT,
+                    role TEXT NOT NULL CHECK (role IN ('viewer', 'responder', 'editor', 'owner')),
+                    environments TEXT NOT NULL DEFAULT '',
+                    password_hash TEXT,
+                    generation INTEGER NOT NULL DEFAULT 1,
+                    created_at DATETIME NOT NULL,
+                    removed_at DATETIME
+                );
+                CREATE UNIQUE INDEX person_email ON person(email_key) WHERE removed_at IS NULL;
+                CREATE TABLE invite (
+                    hash TEXT PRIMARY KEY NOT NULL,
+                    person_id TEXT NOT NULL REFERENCES person(id),
+                    created_at DATETIME NOT NULL,
+                    expires_at DATETIME NOT NULL,
+                    used_at DATETIME
+                );
+                CREATE TABLE token (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('personal', 'service')),
+                    name TEXT NOT NULL,
+                    person_id TEXT REFERENCES person(id),
+                    role TEXT CHECK (role IS NULL OR role IN ('viewer', 'responder', 'editor', 'owner')),
+                    environments TEXT NOT NULL DEFAULT '',
+                    hash TEXT NOT NULL UNIQUE,
+                    created_at DATETIME NOT NULL,
+                    expires_at DATETIME,
+                    revoked_at DATETIME
+                );
+                CREATE INDEX token_person ON token(person_id);
+                INSERT INTO token (id, kind, name, person_id, role, environments, hash, created_at, expires_at, revoked_at)
+                    SELECT id, 'service', name, NULL, 'owner', '', hash, created_at, NULL, revoked_at
+                    FROM credential WHERE kind = 'admin';
+                DELETE FROM credential WHERE kind = 'admin';
+                """)
+        }
         return migrator
     }
 }

@@ -28,7 +28,7 @@ struct ScheduleWebhookCLITests {
         #expect(applied)
         let history = try await server.clutch("history", key, "--json")
         #expect(history.stdout.contains("clutch-scheduler"), "\(history)")
-        #expect(history.stdout.contains("scheduled by admin"), "\(history)")
+        #expect(history.stdout.contains("scheduled by admin (service token)"), "\(history)")
     }
 
     @Test("target, rollout and cohorts take --at; cancel works; bad times are usage errors")

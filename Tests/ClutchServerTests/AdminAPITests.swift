@@ -123,7 +123,7 @@ struct AdminAPITests {
             let audit = try await server.send("GET", "/api/v1/audit?since=1h&flag=everywhere&limit=10")
             #expect(audit.status == 200)
             #expect(audit["events[0].message"] == .string("launch"))
-            #expect(audit["events[0].actor"] == .string("admin"))
+            #expect(audit["events[0].actor"] == .string("admin (service token)"))
             #expect(audit["events[0].entity"] == .string("flag"))
             #expect(audit["events"]?.arrayCount == 2)
             let all = try await server.send("GET", "/api/v1/audit?since=2020-01-01T00:00:00Z")

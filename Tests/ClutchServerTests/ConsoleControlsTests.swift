@@ -87,7 +87,7 @@ import Testing
             // Every change is one revision with the console user as actor, the message kept.
             let revisions = try await server.send("GET", "/api/v1/flags/beta/revisions")
             #expect(revisions.text.contains("admins first"))
-            #expect(revisions["revisions[0].actor"] == .string("admin"))
+            #expect(revisions["revisions[0].actor"] == .string("admin (service token)"))
         }
     }
 

@@ -19,13 +19,13 @@ struct CredentialReloaderTests {
         let holdNext = Atomic<Bool>(false)
         let released = Atomic<Bool>(false)
 
-        func load() async throws -> [CredentialRecord] {
+        func load() async throws -> ActiveCredentials {
             loads.add(1, ordering: .relaxed)
             let read = records.withLock { $0 }
             if holdNext.exchange(false, ordering: .relaxed) {
                 while !released.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(5)) }
             }
-            return read
+            return ActiveCredentials(records: read, people: [])
         }
     }
 
@@ -43,7 +43,7 @@ struct CredentialReloaderTests {
         let store = FakeStore()
         let cache = CredentialCache()
         let reloader = CredentialReloader(cache: cache, missInterval: .milliseconds(100)) { try await store.load() }
-        return (store, cache, reloader, CredentialLookup(cache: cache, reloader: reloader))
+        return (store, cache, reloader, CredentialLookup(cache: cache, reloader: reloader, clock: SystemClock()))
     }
 
     @Test func manyMissesAtOnceShareAtMostTwoLoads() async throws {
@@ -92,7 +92,7 @@ struct CredentialReloaderTests {
         struct Down: Error {}
         let cache = CredentialCache()
         let reloader = CredentialReloader(cache: cache, missInterval: .milliseconds(100)) { throw Down() }
-        let lookup = CredentialLookup(cache: cache, reloader: reloader)
+        let lookup = CredentialLookup(cache: cache, reloader: reloader, clock: SystemClock())
         #expect(await lookup.principal(for: Self.digest("anything")) == nil)
         await #expect(throws: Down.self) { try await reloader.reload() }
     }

@@ -18,7 +18,7 @@ struct FlagsAPITests {
             #expect(created["revision"] == .integer(1))
             #expect(created.headers["etag"] == "\"1\"")
             #expect(created["flag.environments.staging.enabled"] == .bool(false))
-            #expect(created["updatedBy"] == .string("admin"))
+            #expect(created["updatedBy"] == .string("admin (service token)"))
 
             let read = try await server.send("GET", "/api/v1/flags/new-checkout")
             #expect(read.status == 200)
@@ -112,7 +112,7 @@ struct FlagsAPITests {
             #expect(revisions["revisions"]?.arrayCount == 3)
             #expect(revisions["revisions[0].number"] == .integer(3))
             #expect(revisions["revisions[1].message"] == .string("incident 42 ✓"))
-            #expect(revisions["revisions[1].actor"] == .string("admin"))
+            #expect(revisions["revisions[1].actor"] == .string("admin (service token)"))
             let production = try await server.send("GET", "/api/v1/flags/new-checkout/revisions?environment=production")
             #expect(production["revisions"]?.arrayCount == 2)
 

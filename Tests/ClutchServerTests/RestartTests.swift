@@ -43,8 +43,8 @@ struct RestartTests {
         let server = try await TestServer.start(bootstrapToken: nil)
         do {
             let token = try #require(server.application.createdAdminToken)
-            #expect(token.hasPrefix("clutch_admin_"))
-            #expect(token.count >= "clutch_admin_".count + 43)
+            #expect(token.hasPrefix("clutch_svc_"))
+            #expect(token.count >= "clutch_svc_".count + 43)
             let config = try CLIConfigFile.read(from: try #require(server.configuration.cliConfigPath))
             #expect(config.token == token)
             #expect(config.server == "http://127.0.0.1:\(server.port)")

@@ -54,7 +54,7 @@ import Testing
             let history = try await server.send("GET", "/api/v1/flags/launch/revisions")
             #expect(history["revisions[0].actor"] == .string("clutch-scheduler"))
             let message = try #require(history["revisions[0].message"]?.stringValue)
-            #expect(message.contains("scheduled by admin"), "\(message)")
+            #expect(message.contains("scheduled by admin (service token)"), "\(message)")
             #expect(message.contains(id) && message.contains("launch day"), "\(message)")
             // Fires once: the later one alone is pending, one revision more.
             try await advance(clock, by: .seconds(30), thenTurnOf: turns)

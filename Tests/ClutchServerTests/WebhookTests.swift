@@ -44,7 +44,7 @@ import Testing
             let event = try #require(on.event)
             #expect(event.at("data.flag") == .string("hooked"))
             #expect(event.at("data.revision") == .integer(2))
-            #expect(event.at("data.actor") == .string("admin"))
+            #expect(event.at("data.actor") == .string("admin (service token)"))
             #expect(event.at("data.message") == .string("go"))
             #expect(event.at("data.environments") == .array([.string("production")]))
             #expect(event.at("id")?.stringValue?.hasPrefix("evt_") == true)

@@ -11,14 +11,18 @@ struct CredentialTests {
         #expect(try await store.hasAdminToken() == false)
         let (token, adminSecret) = try await store.createAdminToken(name: "admin", secret: nil)
         let (key, sdkSecret) = try await store.createSDKKey(environment: "production", name: "web", change: admin)
-        #expect(adminSecret.hasPrefix("clutch_admin_"))
-        #expect(adminSecret.count == "clutch_admin_".count + 64)
+        #expect(adminSecret.hasPrefix("clutch_svc_"))
+        #expect(adminSecret.count == "clutch_svc_".count + 64)
         #expect(sdkSecret.hasPrefix("clutch_sdk_"))
         #expect(try await store.hasAdminToken())
         #expect(key.environment == "production")
 
-        let credentials = try await store.activeCredentials()
-        #expect(credentials.contains(CredentialRecord(hash: Secrets.hash(secret: adminSecret), kind: .admin(name: "admin"))))
+        let credentials = try await store.activeCredentials().records
+        let owner = credentials.first { $0.hash == Secrets.hash(secret: adminSecret) }
+        let access = try #require(owner.flatMap { if case .token(let access) = $0.kind { access } else { nil } })
+        #expect(access.token.kind == .service)
+        #expect(access.grants == [AccessGrant(role: .owner)])
+        #expect(access.token.actor == "admin (service token)")
         #expect(credentials.contains(CredentialRecord(hash: Secrets.hash(secret: sdkSecret), kind: .sdk(id: key.id, environment: "production"))))
         #expect(token.name == "admin")
 
@@ -42,7 +46,7 @@ struct CredentialTests {
         let fixture = try await BackendFixture(backend)
         let (_, secret) = try await fixture.store.createAdminToken(name: "admin", secret: "bootstrap-token-0123456789")
         #expect(secret == "bootstrap-token-0123456789")
-        #expect(try await fixture.store.activeCredentials().map(\.hash) == [Secrets.hash(secret: secret)])
+        #expect(try await fixture.store.activeCredentials().records.map(\.hash) == [Secrets.hash(secret: secret)])
         let reused = await #expect(throws: StoreError.self) {
             try await fixture.store.createAdminToken(name: "again", secret: "bootstrap-token-0123456789")
         }
@@ -56,7 +60,7 @@ struct CredentialTests {
         let (ios, _) = try await store.createSDKKey(environment: "staging", name: "ios", change: admin)
         let revoked = try await store.revokeSDKKey(id: web.id, change: admin)
         #expect(revoked.revokedAt != nil)
-        let active = try await store.activeCredentials()
+        let active = try await store.activeCredentials().records
         #expect(active.count == 1)
         #expect(active.first?.kind == .sdk(id: ios.id, environment: "staging"))
         let keys = try await store.sdkKeys()

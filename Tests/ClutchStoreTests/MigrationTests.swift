@@ -9,7 +9,7 @@ struct MigrationTests {
     @Test func emptyDatabaseIsMigratedToTheLatestSchema() async throws {
         let fixture = try StoreFixture()
         let settings = try await fixture.store.settings()
-        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters"])
+        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people"])
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == 2)  // FULL
         #expect(settings.foreignKeys)
@@ -83,7 +83,7 @@ struct MigrationTests {
 
         let store = try FlagStore(path: path, logger: StoreFixture.logger)
         defer { try? store.close() }
-        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters"])
+        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people"])
         let record = try await store.flag("legacy")
         #expect(record.revision == 1)
         #expect(record.flag.state(in: "production").enabled)
@@ -122,7 +122,7 @@ struct MigrationTests {
         #expect(try await reopened.auditEvents(since: nil, flag: nil, limit: 100) == audit)
         #expect(try await reopened.environments() == environments)
         #expect(try await reopened.usage() == usage)
-        #expect(try await reopened.activeCredentials().contains { $0.hash == Secrets.hash(secret: secret) })
+        #expect(try await reopened.activeCredentials().records.contains { $0.hash == Secrets.hash(secret: secret) })
         #expect(try await reopened.integrityCheck() == "ok")
     }
 

@@ -176,14 +176,14 @@ public final class ClutchApplication: Sendable {
         try services.store.close()
     }
 
-    /// `clutch_admin_` + 32 random bytes, base64url without padding.
+    /// `clutch_svc_` + 32 random bytes, base64url without padding: the bootstrap service token.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let base64 = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        return "clutch_admin_" + base64
+        return TokenKind.service.secretPrefix + base64
     }
 
     /// The router with every route of docs/api.md.

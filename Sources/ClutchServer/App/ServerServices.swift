@@ -41,7 +41,8 @@ struct ServerServices: Sendable {
     /// store after a miss (a key just created through another replica).
     var credentialLookup: CredentialLookup {
         CredentialLookup(
-            cache: credentials, reloader: PostgresAddress.isPostgres(configuration.databasePath) ? credentialReloader : nil)
+            cache: credentials, reloader: PostgresAddress.isPostgres(configuration.databasePath) ? credentialReloader : nil,
+            clock: clock)
     }
 
     /// Publishes the number of open streams as a metric.

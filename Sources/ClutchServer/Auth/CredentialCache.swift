@@ -65,22 +65,32 @@ final class CredentialCache: Sendable {
     /// SDK keys by id, with their events-stream tokens (made once here, when credentials change,
     /// not on every bulk evaluation that hands one out).
     private let sdkKeys = Mutex<[String: (token: String, environment: String)]>([:])
+    /// Members by id: what a console session of theirs may, and their credential generation.
+    private let people = Mutex<[String: PersonAccess]>([:])
 
     /// Replaces every entry.
-    func replace(with records: [CredentialRecord]) {
+    func replace(with credentials: ActiveCredentials) {
         var table: [Digest: Principal] = [:]
         var keys: [String: (token: String, environment: String)] = [:]
-        for record in records {
+        for record in credentials.records {
             guard let digest = Digest(hex: record.hash) else { continue }
             switch record.kind {
-            case .admin(let name): table[digest] = .admin(name: name)
+            case .token(let access): table[digest] = Principal(access)
             case .sdk(let id, let environment):
                 table[digest] = .sdk(keyID: id, environment: environment)
                 keys[id] = ("\(id).\(Self.signature(keyID: id, digest: digest))", environment)
             }
         }
+        let members = Dictionary(credentials.people.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         entries.withLock { $0 = table }
         sdkKeys.withLock { $0 = keys }
+        people.withLock { $0 = members }
+    }
+
+    /// The member `id` as last loaded (`nil`: unknown or removed): a console session checks its
+    /// generation and takes its rights from here on every request.
+    func person(id: String) -> PersonAccess? {
+        people.withLock { $0[id] }
     }
 
     /// The token that lets a browser's `EventSource` (which cannot send headers) open the

@@ -6,12 +6,20 @@ struct CredentialLookup: Sendable {
     let cache: CredentialCache
     /// `nil` on a SQLite file: one server, whose cache is the whole truth.
     let reloader: CredentialReloader?
+    /// The server's clock: a token past its expiry is refused from that moment, whenever the
+    /// cache was last loaded.
+    let clock: any ServerClock
 
-    /// The principal whose secret has this digest, if any.
+    /// The principal whose secret has this digest, if any (an expired token has none).
     func principal(for digest: CredentialCache.Digest) async -> Principal? {
-        if let found = cache.principal(for: digest) { return found }
+        if let found = cache.principal(for: digest) { return unexpired(found) }
         guard let reloader, await reloader.reloadAfterMiss() else { return nil }
-        return cache.principal(for: digest)
+        return cache.principal(for: digest).flatMap(unexpired)
+    }
+
+    private func unexpired(_ principal: Principal) -> Principal? {
+        if let expiresAt = principal.token?.expiresAt, expiresAt <= clock.now() { return nil }
+        return principal
     }
 
     /// The SDK key principal of an OFREP events token, if it is genuine and the key is active.

@@ -1,8 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// Requires a credential of one kind: an admin token for `/api/v1`, an SDK key for `/sdk` and
-/// `/ofrep`. Missing or unknown → 401; the other kind → 403. On a shared database an unknown
+/// Requires a credential of one kind: a token (personal or service) for `/api/v1`, an SDK key
+/// for `/sdk` and `/ofrep`. Missing or unknown → 401; the other kind → 403. On a shared database an unknown
 /// credential is looked up in the store before it is refused (``CredentialLookup``).
 struct CredentialMiddleware: RouterMiddleware {
     typealias Context = ClutchRequestContext
@@ -29,11 +29,11 @@ struct CredentialMiddleware: RouterMiddleware {
         }
         switch (requirement, principal) {
         case (.admin, .sdk):
-            throw APIError.forbidden("an SDK key cannot use the admin API; use an admin token")
-        case (.sdk, .admin):
-            throw APIError.forbidden("this route needs an SDK key (it decides the environment); an admin token cannot be used")
-        default:
+            throw APIError.forbidden("an SDK key cannot use the admin API; use a token")
+        case (.sdk, .sdk), (.admin, _):
             return principal
+        case (.sdk, _):
+            throw APIError.forbidden("this route needs an SDK key (it decides the environment); a token cannot be used")
         }
     }
 
@@ -85,10 +85,10 @@ struct CredentialMiddleware: RouterMiddleware {
 }
 
 extension ClutchRequestContext {
-    /// The admin's name; the credential middleware guarantees one on admin routes.
-    func adminName() throws -> String {
-        guard case .admin(let name)? = principal else { throw APIError.unauthorized("admin token required") }
-        return name
+    /// How revisions name the caller; the credential middleware guarantees one on admin routes.
+    func actor() throws -> String {
+        guard let actor = principal?.actor else { throw APIError.unauthorized("a token is required") }
+        return actor
     }
 
     /// The SDK key's id and environment; the credential middleware guarantees one on SDK routes.

@@ -33,7 +33,7 @@ final class CredentialReloader: Sendable {
 
     private let state = Mutex(State())
     private let cache: CredentialCache
-    private let load: @Sendable () async throws -> [CredentialRecord]
+    private let load: @Sendable () async throws -> ActiveCredentials
     private let missInterval: Duration
     private let clock = ContinuousClock()
     /// Loads started for misses alone (no change waiting): what unknown credentials cost.
@@ -43,7 +43,7 @@ final class CredentialReloader: Sendable {
     /// `onMissLoad` is called for each load started for misses alone (a metric).
     init(
         cache: CredentialCache, missInterval: Duration, onMissLoad: @escaping @Sendable () -> Void = {},
-        load: @escaping @Sendable () async throws -> [CredentialRecord]
+        load: @escaping @Sendable () async throws -> ActiveCredentials
     ) {
         self.cache = cache
         self.missInterval = missInterval

@@ -45,8 +45,8 @@ struct ConsoleAuthController {
         if !token.isEmpty {
             var bytes = token
             let digest = bytes.withUTF8 { CredentialCache.Digest(secretBytes: $0) }
-            if case .admin(let name)? = await services.credentialLookup.principal(for: digest) {
-                principal = ConsolePrincipal(name: name, role: .admin)
+            if let found = await services.credentialLookup.principal(for: digest), found.token != nil, let actor = found.actor {
+                principal = ConsolePrincipal(name: actor, role: .admin)
             }
         }
         guard let principal else {

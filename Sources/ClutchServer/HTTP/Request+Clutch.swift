@@ -3,10 +3,10 @@ import Foundation
 import Hummingbird
 
 extension Request {
-    /// Who made the change and why: the admin token's name and the `X-Clutch-Message` header
+    /// Who made the change and why: the caller's actor (``Principal/actor``) and the `X-Clutch-Message` header
     /// (percent-encoded UTF-8 is decoded).
     func changeInfo(_ context: ClutchRequestContext) throws -> ChangeInfo {
-        let actor = try context.adminName()
+        let actor = try context.actor()
         guard let raw = headers[HeaderNames.message], !raw.isEmpty else { return ChangeInfo(actor: actor) }
         let message = raw.removingPercentEncoding ?? raw
         return ChangeInfo(actor: actor, message: message)

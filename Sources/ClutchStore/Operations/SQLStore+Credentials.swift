@@ -5,35 +5,40 @@ import Foundation
 /// its SHA-256 (``Secrets/hash(secret:)``); creating or revoking one tells the other replicas to
 /// reload the credentials (``Rows/notifyCredentials(_:)``).
 extension SQLStore {
-    /// Whether an unrevoked admin token exists (false before the first start completed).
+    /// Whether the first token was ever made (false before the first start completed): the
+    /// bootstrap token is made once, not again after it was revoked.
     public func hasAdminToken() async throws -> Bool {
         try await read { session in
-            try await session.exists("SELECT 1 FROM credential WHERE kind = 'admin' AND revoked_at IS NULL LIMIT 1")
+            try await session.exists("SELECT 1 FROM token LIMIT 1")
         }
     }
 
-    /// Creates an admin token. `secret` is used when given (a bootstrap token), otherwise a random
-    /// `clutch_admin_…` with 32 random bytes. The secret is returned here only.
+    /// Creates the bootstrap token: a service token with role owner. `secret` is used when given
+    /// (`CLUTCH_BOOTSTRAP_TOKEN`), otherwise a random `clutch_svc_…` with 32 random bytes. The
+    /// secret is returned here only.
     public func createAdminToken(name: String, secret: String?) async throws -> (AdminTokenRecord, secret: String) {
         guard !name.isEmpty else { throw StoreError.badRequest("a token needs a name", field: "name") }
         if let secret, secret.isEmpty {
             throw StoreError.badRequest("an admin token cannot be empty", field: "secret")
         }
-        let secret = secret ?? "clutch_admin_" + Secrets.randomHex(bytes: 32)
+        let secret = secret ?? TokenKind.service.secretPrefix + Secrets.randomHex(bytes: 32)
         let hash = Secrets.hash(secret: secret)
-        let id = "a_" + Secrets.randomHex(bytes: 8)
+        let id = "t_" + Secrets.randomHex(bytes: 8)
         let now = self.now()
         let record = try await write { session -> AdminTokenRecord in
-            if try await session.exists("SELECT 1 FROM credential WHERE hash = \(hash)") {
+            if try await session.exists("SELECT 1 FROM token WHERE hash = \(hash)") {
                 throw StoreError.conflict("this token is already in use", field: "secret")
             }
             try await session.execute(
-                "INSERT INTO credential (id, kind, name, environment, hash, created_at) VALUES (\(id), 'admin', \(name), NULL, \(hash), \(now))")
+                """
+                INSERT INTO token (id, kind, name, person_id, role, environments, hash, created_at)
+                VALUES (\(id), 'service', \(name), NULL, 'owner', '', \(hash), \(now))
+                """)
             try await Rows.audit(
-                session, at: now, change: ChangeInfo(actor: "system"), action: "create", entity: "key", key: id, environment: nil, revision: nil)
+                session, at: now, change: ChangeInfo(actor: "system"), action: "create", entity: "token", key: id, environment: nil, revision: nil)
             try await Rows.notifyCredentials(session)
             // Read back, so the date has the precision it is stored with.
-            let createdAt = try await session.value(Date.self, "SELECT created_at FROM credential WHERE id = \(id)") ?? now
+            let createdAt = try await session.value(Date.self, "SELECT created_at FROM token WHERE id = \(id)") ?? now
             return AdminTokenRecord(id: id, name: name, createdAt: createdAt)
         }
         logger.info("admin token created", metadata: ["id": "\(record.id)", "name": "\(name)"])
@@ -88,18 +93,32 @@ extension SQLStore {
         return record
     }
 
-    /// Every unrevoked credential by hash, for the server's in-memory lookup.
-    public func activeCredentials() async throws -> [CredentialRecord] {
-        try await read { session in
-            try await session.rows(
-                "SELECT * FROM credential WHERE revoked_at IS NULL ORDER BY created_at, id\(raw: session.dialect.byteOrder)"
-            ).map { row in
-                let hash: String = try row.get("hash")
-                if try row.get("kind", as: String.self) == "admin" {
-                    return CredentialRecord(hash: hash, kind: .admin(name: try row.get("name")))
-                }
-                return CredentialRecord(hash: hash, kind: .sdk(id: try row.get("id"), environment: try row.get("environment", as: String?.self) ?? ""))
+    /// Every unrevoked, unexpired token of a person not removed, every unrevoked SDK key, and
+    /// every person not removed: what the server's in-memory lookup holds.
+    public func activeCredentials() async throws -> ActiveCredentials {
+        let now = self.now()
+        return try await read { session in
+            let people = try await session.rows(
+                "SELECT * FROM person WHERE removed_at IS NULL ORDER BY created_at, id\(raw: session.dialect.byteOrder)"
+            ).map(Rows.personAccess)
+            let byID = Dictionary(people.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var records: [CredentialRecord] = []
+            for row in try await session.rows(Rows.tokenQuery(where: "token.revoked_at IS NULL")) {
+                let token = try Rows.token(row)
+                if let expiresAt = token.expiresAt, expiresAt <= now { continue }
+                let personID: String? = try row.get("person_id")
+                let person = personID.flatMap { byID[$0] }
+                // A personal token of a removed person ends with them.
+                if token.kind == .personal, person == nil { continue }
+                records.append(CredentialRecord(hash: try row.get("hash"), kind: .token(Rows.tokenAccess(token, person: person))))
             }
+            for row in try await session.rows(
+                "SELECT * FROM credential WHERE kind = 'sdk' AND revoked_at IS NULL ORDER BY created_at, id\(raw: session.dialect.byteOrder)")
+            {
+                records.append(CredentialRecord(
+                    hash: try row.get("hash"), kind: .sdk(id: try row.get("id"), environment: try row.get("environment", as: String?.self) ?? "")))
+            }
+            return ActiveCredentials(records: records, people: people)
         }
     }
 }

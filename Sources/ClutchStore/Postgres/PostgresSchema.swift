@@ -343,6 +343,57 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // People, their invites and tokens (see the SQLite migration `v15-people`). Admin
+        // credentials move to `token` as service tokens with role owner: a server of an earlier
+        // schema would no longer find them, and would let any token do anything, so none may
+        // run beside this one.
+        Migration(version: 8, name: "v8-people", compatibleFrom: 8, statements: [
+            """
+            CREATE TABLE person (
+                id TEXT PRIMARY KEY,
+                email TEXT NOT NULL,
+                email_key TEXT NOT NULL,
+                name TEXT,
+                role TEXT NOT NULL CHECK (role IN ('viewer', 'responder', 'editor', 'owner')),
+                environments TEXT NOT NULL DEFAULT '',
+                password_hash TEXT,
+                generation BIGINT NOT NULL DEFAULT 1,
+                created_at TIMESTAMPTZ NOT NULL,
+                removed_at TIMESTAMPTZ
+            )
+            """,
+            "CREATE UNIQUE INDEX person_email ON person(email_key) WHERE removed_at IS NULL",
+            """
+            CREATE TABLE invite (
+                hash TEXT PRIMARY KEY,
+                person_id TEXT NOT NULL REFERENCES person(id),
+                created_at TIMESTAMPTZ NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL,
+                used_at TIMESTAMPTZ
+            )
+            """,
+            """
+            CREATE TABLE token (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('personal', 'service')),
+                name TEXT NOT NULL,
+                person_id TEXT REFERENCES person(id),
+                role TEXT CHECK (role IS NULL OR role IN ('viewer', 'responder', 'editor', 'owner')),
+                environments TEXT NOT NULL DEFAULT '',
+                hash TEXT NOT NULL UNIQUE,
+                created_at TIMESTAMPTZ NOT NULL,
+                expires_at TIMESTAMPTZ,
+                revoked_at TIMESTAMPTZ
+            )
+            """,
+            "CREATE INDEX token_person ON token(person_id)",
+            """
+            INSERT INTO token (id, kind, name, person_id, role, environments, hash, created_at, expires_at, revoked_at)
+            SELECT id, 'service', name, NULL, 'owner', '', hash, created_at, NULL, revoked_at
+            FROM credential WHERE kind = 'admin'
+            """,
+            "DELETE FROM credential WHERE kind = 'admin'",
+        ]),
     ]
 
     /// The oldest schema whose servers still work on a database migrated through `version`: the

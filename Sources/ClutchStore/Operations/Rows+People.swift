@@ -1,0 +1,96 @@
+import Foundation
+
+extension Rows {
+    // MARK: People and tokens
+
+    /// Tokens with the email of their person (`person_email`), filtered by `condition` (text the
+    /// store writes), oldest first.
+    static func tokenQuery(where condition: SQL) -> SQL {
+        """
+        SELECT token.*, person.email AS person_email FROM token LEFT JOIN person ON person.id = token.person_id
+        WHERE \(condition) ORDER BY token.created_at, token.id
+        """
+    }
+
+    static func token(_ row: SQLRow) throws -> TokenRecord {
+        guard let kind = TokenKind(rawValue: try row.get("kind")) else {
+            throw StoreError.badRequest("token '\(try row.get("id", as: String.self))' has an unknown kind")
+        }
+        return TokenRecord(
+            id: try row.get("id"), name: try row.get("name"), kind: kind, person: try row.get("person_email"),
+            role: try row.get("role", as: String?.self).flatMap(Role.init(rawValue:)),
+            environments: environmentList(try row.get("environments")), createdAt: try row.get("created_at"),
+            expiresAt: try row.get("expires_at"), revokedAt: try row.get("revoked_at"))
+    }
+
+    /// The token `id`, revoked or not, or `notFound`.
+    static func token(_ session: any SQLSession, _ id: String) async throws -> TokenRecord {
+        guard let row = try await session.row(tokenQuery(where: "token.id = \(id)")) else {
+            throw StoreError.notFound("token '\(id)' does not exist")
+        }
+        return try token(row)
+    }
+
+    /// What a token may: a service token its own grant; a personal token its person's, narrowed
+    /// by its own role and environments when it has them.
+    static func tokenAccess(_ token: TokenRecord, person: PersonAccess?) -> TokenAccess {
+        var grants: [AccessGrant] = []
+        if let person { grants.append(person.grant) }
+        if token.role != nil || !token.environments.isEmpty {
+            grants.append(AccessGrant(role: token.role ?? person?.grant.role ?? .viewer, environments: token.environments))
+        }
+        return TokenAccess(token: token, person: person, grants: grants)
+    }
+
+    static func person(_ row: SQLRow) throws -> Person {
+        Person(
+            id: try row.get("id"), email: try row.get("email"), name: try row.get("name"),
+            role: try role(row), environments: environmentList(try row.get("environments")),
+            hasPassword: !row.isNull("password_hash"), createdAt: try row.get("created_at"))
+    }
+
+    static func personAccess(_ row: SQLRow) throws -> PersonAccess {
+        PersonAccess(
+            id: try row.get("id"), email: try row.get("email"), name: try row.get("name"),
+            grant: AccessGrant(role: try role(row), environments: environmentList(try row.get("environments"))),
+            generation: try row.get("generation"))
+    }
+
+    private static func role(_ row: SQLRow) throws -> Role {
+        let raw: String = try row.get("role")
+        guard let role = Role(rawValue: raw) else { throw StoreError.badRequest("unknown role '\(raw)'") }
+        return role
+    }
+
+    /// The person with this email (any case) who is not removed, or `notFound`.
+    static func personRow(_ session: any SQLSession, email: String) async throws -> SQLRow {
+        let key = PeopleRules.emailKey(email)
+        guard let row = try await session.row("SELECT * FROM person WHERE email_key = \(key) AND removed_at IS NULL") else {
+            throw StoreError.notFound("nobody with the email '\(email)' is a member", field: "email")
+        }
+        return row
+    }
+
+    /// Environments as stored: keys joined by commas (a key never holds one); empty: all.
+    static func environmentText(_ environments: [String]) -> String {
+        Array(Set(environments)).sorted().joined(separator: ",")
+    }
+
+    static func environmentList(_ text: String) -> [String] {
+        text.split(separator: ",").map(String.init)
+    }
+
+    /// Checks that every environment of a grant exists.
+    static func requireEnvironments(_ session: any SQLSession, _ environments: [String]) async throws {
+        for environment in environments {
+            try await requireEnvironment(session, environment, field: "environments")
+        }
+    }
+
+    /// Ends what a person opened before now: their personal tokens are revoked and their
+    /// generation grows (console sessions of an older generation end).
+    static func endCredentials(_ session: any SQLSession, personID: String, at now: Date) async throws {
+        try await session.execute("UPDATE token SET revoked_at = \(now) WHERE person_id = \(personID) AND revoked_at IS NULL")
+        try await session.execute("UPDATE person SET generation = generation + 1 WHERE id = \(personID)")
+    }
+}

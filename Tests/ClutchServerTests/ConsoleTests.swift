@@ -58,7 +58,7 @@ import Testing
             signedIn.session = id
             let page = try await signedIn.get("/ui/flags")
             #expect(page.status == 200)
-            #expect(page.body.contains("Signed in as admin"))
+            #expect(page.body.contains("Signed in as admin (service token)"))
 
             // Behind a TLS proxy the cookie is Secure.
             let proxied = try await client.post("/ui/login", form: [("token", TestServer.adminToken)], headers: ["X-Forwarded-Proto": "https"])
@@ -78,7 +78,7 @@ import Testing
                 server.databasePath,
             ])
             let fields = rows.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
-            #expect(fields == [Secrets.hash(secret: id), Secrets.hash(secret: token), "admin", "admin"])
+            #expect(fields == [Secrets.hash(secret: id), Secrets.hash(secret: token), "admin (service token)", "owner"])
             #expect(!rows.contains(id))
             #expect(!rows.contains(token))
         }

@@ -6,7 +6,8 @@ enum ConsoleRoutes {
     /// Adds `/` (to the flags, or to sign-in when signed out), `/ui` and its pages.
     static func add(to router: Router<ClutchRequestContext>, services: ServerServices, pages: ConsolePages) {
         let sessions = ConsoleSessions(
-            store: services.store, idleTimeout: services.configuration.consoleIdleTimeout, clock: services.clock)
+            store: services.store, credentials: services.credentialLookup, idleTimeout: services.configuration.consoleIdleTimeout,
+            clock: services.clock)
         // `/ui/flags` sends a signed-out browser on to the sign-in page itself.
         router.get("/") { _, _ in ConsolePages.redirect("/ui/flags") }
         router.get("ui") { _, _ in ConsolePages.redirect("/ui/flags") }

@@ -9,8 +9,9 @@ extension SQLStore {
         try await unlocked { session -> Void in
             try await session.execute(
                 """
-                INSERT INTO console_session (hash, principal, role, csrf_hash, created_at, last_seen)
-                VALUES (\(hash), \(record.principal), \(record.role), \(record.csrfHash), \(record.createdAt), \(record.lastSeen))
+                INSERT INTO console_session (hash, principal, role, csrf_hash, created_at, last_seen, person_id, token_hash)
+                VALUES (\(hash), \(record.principal), \(record.role), \(record.csrfHash), \(record.createdAt), \(record.lastSeen),
+                        \(record.personID), \(record.tokenHash))
                 """)
         }
     }
@@ -29,11 +30,14 @@ extension SQLStore {
             try await session.execute("DELETE FROM console_session WHERE last_seen < \(idleCutoff) OR created_at < \(startCutoff)")
             // One statement finds and refreshes the session: a sweep beside it cannot delete it in between.
             guard let row = try await session.row(
-                "UPDATE console_session SET last_seen = \(now) WHERE hash = \(hash) RETURNING principal, role, csrf_hash, created_at")
+                """
+                UPDATE console_session SET last_seen = \(now) WHERE hash = \(hash)
+                RETURNING principal, role, csrf_hash, created_at, person_id, token_hash
+                """)
             else { return nil }
             return ConsoleSessionRecord(
                 principal: try row.get("principal"), role: try row.get("role"), csrfHash: try row.get("csrf_hash"),
-                createdAt: try row.get("created_at"), lastSeen: now)
+                createdAt: try row.get("created_at"), lastSeen: now, personID: try row.get("person_id"), tokenHash: try row.get("token_hash"))
         }
     }
 

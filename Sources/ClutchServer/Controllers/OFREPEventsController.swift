@@ -48,7 +48,7 @@ struct OFREPEventsController {
     }
 
     /// ASCII letters, digits and `.-:[]`: what a host, an IPv6 literal and a port are made of.
-    private static func isHostByte(_ byte: UInt8) -> Bool {
+    static func isHostByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
             UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
@@ -61,15 +61,7 @@ struct OFREPEventsController {
     /// The `eventStreams` entry of a bulk answer for `keyID`, with an absolute URL: the
     /// configured public URL, else the scheme and host the request came to.
     static func eventStreamsJSON(keyID: String, request: Request, services: ServerServices) -> String? {
-        guard let token = services.credentials.eventsToken(keyID: keyID) else { return nil }
-        let base: String
-        if let configured = services.configuration.publicURL {
-            base = configured.hasSuffix("/") ? String(configured.dropLast()) : configured
-        } else {
-            // Only a plain host[:port]: the header is the caller's, and ends up in a URL.
-            guard let host = request.head.authority, !host.isEmpty, host.utf8.allSatisfy(Self.isHostByte) else { return nil }
-            base = "http://\(host)"
-        }
+        guard let token = services.credentials.eventsToken(keyID: keyID), let base = services.publicBase(for: request) else { return nil }
         // The token is base64url and the key id `k_…`: nothing to percent-encode.
         let url = "\(base)\(path)?token=\(token)"
         var json = ByteBuffer()

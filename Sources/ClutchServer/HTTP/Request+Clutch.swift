@@ -7,9 +7,11 @@ extension Request {
     /// (percent-encoded UTF-8 is decoded).
     func changeInfo(_ context: ClutchRequestContext) throws -> ChangeInfo {
         let actor = try context.actor()
-        guard let raw = headers[HeaderNames.message], !raw.isEmpty else { return ChangeInfo(actor: actor) }
+        let author: ChangeAuthor? =
+            if let token = context.principal?.token { .token(id: token.id) } else { context.principal?.person.map { .person(id: $0.id) } }
+        guard let raw = headers[HeaderNames.message], !raw.isEmpty else { return ChangeInfo(actor: actor, author: author) }
         let message = raw.removingPercentEncoding ?? raw
-        return ChangeInfo(actor: actor, message: message)
+        return ChangeInfo(actor: actor, message: message, author: author)
     }
 
     /// The revision named by `If-Match` (`"7"`, `7` or `W/"7"`); `nil` when absent or `*`.

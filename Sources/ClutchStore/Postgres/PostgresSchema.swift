@@ -394,6 +394,7 @@ enum PostgresSchema {
             FROM credential WHERE kind = 'admin'
             """,
             "DELETE FROM credential WHERE kind = 'admin'",
+            "ALTER TABLE schedule ADD COLUMN author TEXT",
             "ALTER TABLE console_session ADD COLUMN person_id TEXT",
             "ALTER TABLE console_session ADD COLUMN token_hash TEXT",
             "CREATE INDEX console_session_person ON console_session(person_id)",

@@ -2,14 +2,41 @@ import ClutchCore
 
 /// Who made a change and why; recorded in the revision and the audit event.
 public struct ChangeInfo: Sendable, Hashable {
-    /// The admin token's name (or `system` for changes the server makes itself).
+    /// Who did it, as it is written in revisions and the audit log (`alice@example.com`,
+    /// `ci (service token)`, `laptop (token of alice@example.com)`; `system` for changes the
+    /// server makes itself): text as it was then, so it survives the person's removal.
     public var actor: String
     /// The optional `X-Clutch-Message`.
     public var message: String?
+    /// The credential that asked, for work that acts later with its rights (a scheduled change
+    /// is checked against the policy with them when it applies); `nil` for the server itself.
+    public var author: ChangeAuthor?
 
-    public init(actor: String, message: String? = nil) {
+    public init(actor: String, message: String? = nil, author: ChangeAuthor? = nil) {
         self.actor = actor
         self.message = message
+        self.author = author
+    }
+}
+
+/// The credential behind a change, stored with work that applies later (`person:<id>`,
+/// `token:<id>`), so that it is judged with the rights its author has then, not when it was asked.
+public enum ChangeAuthor: Sendable, Hashable {
+    case person(id: String)
+    case token(id: String)
+
+    /// The stored form.
+    public var text: String {
+        switch self {
+        case .person(let id): "person:\(id)"
+        case .token(let id): "token:\(id)"
+        }
+    }
+
+    public init?(text: String) {
+        if text.hasPrefix("person:") { self = .person(id: String(text.dropFirst(7))) }
+        else if text.hasPrefix("token:") { self = .token(id: String(text.dropFirst(6))) }
+        else { return nil }
     }
 }
 

@@ -78,6 +78,12 @@ enum ScheduleInstructions {
         ChangeInfo(actor: change.actor, message: change.message ?? "cancelled schedule \(id)")
     }
 
+    /// Who applies a schedule: `clutch-scheduler for <its author>`, with the author as they were
+    /// named when they scheduled it.
+    static func appliedBy(_ schedule: ScheduleRecord) -> String {
+        "\(schedulerActor) for \(schedule.createdBy)"
+    }
+
     static func failedChange(_ id: String, _ reason: String) -> ChangeInfo {
         ChangeInfo(actor: schedulerActor, message: "schedule \(id) failed: \(reason)")
     }

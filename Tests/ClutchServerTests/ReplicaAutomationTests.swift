@@ -109,7 +109,7 @@ struct ReplicaAutomationTests {
             #expect(attempts == [1, 1], "each delivered by one attempt")
             let history = try await a.send("GET", "/api/v1/flags/launch/revisions")
             #expect(history["revisions"]?.arrayCount == 2, "the schedule fired once")
-            #expect(history["revisions[0].actor"] == .string("clutch-scheduler"))
+            #expect(history["revisions[0].actor"] == .string("clutch-scheduler for admin (service token)"))
         }
     }
 

@@ -52,7 +52,7 @@ import Testing
             #expect(schedule["revision"] == .integer(2))
             #expect(schedule["note"] == nil)
             let history = try await server.send("GET", "/api/v1/flags/launch/revisions")
-            #expect(history["revisions[0].actor"] == .string("clutch-scheduler"))
+            #expect(history["revisions[0].actor"] == .string("clutch-scheduler for admin (service token)"))
             let message = try #require(history["revisions[0].message"]?.stringValue)
             #expect(message.contains("scheduled by admin (service token)"), "\(message)")
             #expect(message.contains(id) && message.contains("launch day"), "\(message)")

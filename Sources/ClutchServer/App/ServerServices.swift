@@ -1,4 +1,5 @@
 import ClutchStore
+import Hummingbird
 import Logging
 
 /// What every controller works with: the store, the live engines and the caches around them.
@@ -43,6 +44,18 @@ struct ServerServices: Sendable {
         CredentialLookup(
             cache: credentials, reloader: PostgresAddress.isPostgres(configuration.databasePath) ? credentialReloader : nil,
             clock: clock)
+    }
+
+    /// The server's URL as clients reach it, without a trailing slash: `--public-url` when set,
+    /// else `http://` and the plain `host[:port]` the request came to (`nil` when it names none):
+    /// the base of the URLs the server hands out (event streams, invite links).
+    func publicBase(for request: Request) -> String? {
+        if let configured = configuration.publicURL {
+            return configured.hasSuffix("/") ? String(configured.dropLast()) : configured
+        }
+        // Only a plain host[:port]: the header is the caller's, and ends up in a URL.
+        guard let host = request.head.authority, !host.isEmpty, host.utf8.allSatisfy(OFREPEventsController.isHostByte) else { return nil }
+        return "http://\(host)"
     }
 
     /// Publishes the number of open streams as a metric.

@@ -85,7 +85,7 @@ struct ConsoleEdit {
     static func changeInfo(_ session: ConsoleSession, _ form: [String: String]) -> ChangeInfo? {
         let message = (form["message"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard message.count <= ConsoleActionsController.maxMessageLength else { return nil }
-        return ChangeInfo(actor: session.principal.name, message: message.isEmpty ? nil : message)
+        return ChangeInfo(actor: session.actor, message: message.isEmpty ? nil : message)
     }
 
     /// A 400 page that says what to do, linking back to the flag.

@@ -12,8 +12,12 @@ struct ConsoleOIDCController {
     /// The protocol, kept for the server's life (sign-ins under way, discovery, the JWKS).
     let signIn: OIDCSignIn?
 
+    /// Where the sign-in page's "Sign in with …" goes.
+    static let startPath = "/ui/login/oidc"
     /// The paths that work without a session (``ConsoleGuard/publicPaths``).
-    static let paths: Set<String> = ["/ui/login/oidc", "/ui/oidc/callback"]
+    static let paths: Set<String> = [startPath, "/ui/oidc/callback"]
+    /// How the audit log says a person signed in.
+    static let auditDetail = "with single sign-on"
     /// Holds the state of the sign-in this browser started: a callback is accepted only from the
     /// browser that started it, so nobody can sign a victim in as themselves (login CSRF).
     static let stateCookie = "clutch_oidc_state"
@@ -33,7 +37,7 @@ struct ConsoleOIDCController {
     /// Starts a sign-in and sends the browser to the provider with it.
     @Sendable func start(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         guard let signIn else { return notConfigured() }
-        guard let base = request.publicBaseURL(services.configuration) else {
+        guard let base = services.publicBase(for: request) else {
             return refused(.badRequest, "This server's address is unknown: set --public-url.")
         }
         do {
@@ -68,16 +72,20 @@ struct ConsoleOIDCController {
             services.logger.warning("single sign-on refused", metadata: ["reason": "\(error)"])
             return refused(.unauthorized, "Single sign-on failed: \(error.description).")
         }
-        let principal: ConsolePrincipal
+        let address = ConsoleAuthController.clientAddress(context)
+        let member: PersonAccess
         switch try await person(for: identity) {
         case .refused(let reason):
+            try await services.store.auditSignIn(actor: identity.email, address: address, succeeded: false, detail: Self.auditDetail)
             services.logger.notice("single sign-on refused", metadata: ["email": "\(identity.email)", "reason": "\(reason)"])
             return refused(.forbidden, reason)
         case .signedIn(let signedIn):
-            principal = signedIn
+            member = signedIn
         }
-        let (id, _) = try await sessions.create(for: principal)
-        services.logger.info("console sign-in", metadata: ["principal": "\(principal.name)", "with": "single sign-on"])
+        // Bound to the person: it ends when they are removed or their rights are lowered.
+        let (id, session) = try await sessions.create(for: .person(member))
+        try await services.store.auditSignIn(actor: session.actor, address: address, succeeded: true, detail: Self.auditDetail)
+        services.logger.info("console sign-in", metadata: ["principal": "\(session.actor)", "address": "\(address)", "with": "single sign-on"])
         var headers = HTTPFields()
         headers.append(.init(name: .setCookie, value: stateCookie("", request: request, maxAge: 0)))
         headers.append(.init(name: .setCookie, value: ConsoleAuthController.sessionCookie(
@@ -94,7 +102,7 @@ struct ConsoleOIDCController {
     }
 
     enum Outcome {
-        case signedIn(ConsolePrincipal)
+        case signedIn(PersonAccess)
         case refused(String)
     }
 
@@ -126,8 +134,12 @@ struct ConsoleOIDCController {
                     person = try await store.setRole(email: identity.email, to: role, change: change)
                 }
             }
+            // The credential cache holds the person as the store now has them (role included).
             try await services.refreshCredentials()
-            return .signedIn(ConsolePrincipal(name: person.email, role: .admin))
+            guard let access = await services.credentialLookup.person(id: person.id) else {
+                return .refused("\(identity.email) could not be signed in: they were removed meanwhile.")
+            }
+            return .signedIn(access)
         } catch let error as StoreError {
             return .refused("\(identity.email) could not be signed in: \(error.message).")
         }

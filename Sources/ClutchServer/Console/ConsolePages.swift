@@ -8,6 +8,7 @@ struct ConsolePages: Sendable {
         "head": LayoutTemplates.head,
         "foot": LayoutTemplates.foot,
         "login": LoginTemplates.login,
+        "invite": LoginTemplates.invite,
         "error": LoginTemplates.error,
         "flags": FlagListTemplate.page,
         "flag": FlagPageTemplate.page,
@@ -17,6 +18,7 @@ struct ConsolePages: Sendable {
         "cohorts": CohortTemplates.list,
         "cohort": CohortTemplates.cohort,
         "audit": AuditTemplate.page,
+        "tokens": TokenTemplates.page,
     ]
 
     let library: MustacheLibrary

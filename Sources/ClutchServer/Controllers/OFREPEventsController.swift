@@ -47,11 +47,21 @@ struct OFREPEventsController {
         }
     }
 
+    /// ASCII letters, digits and `.-:[]`: what a host, an IPv6 literal and a port are made of.
+    static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
+            true
+        default:
+            false
+        }
+    }
+
     /// The `eventStreams` entry of a bulk answer for `keyID`, with an absolute URL: the
     /// configured public URL, else the scheme and host the request came to.
     static func eventStreamsJSON(keyID: String, request: Request, services: ServerServices) -> String? {
-        guard let token = services.credentials.eventsToken(keyID: keyID) else { return nil }
-        guard let base = request.publicBaseURL(services.configuration) else { return nil }
+        guard let token = services.credentials.eventsToken(keyID: keyID), let base = services.publicBase(for: request) else { return nil }
         // The token is base64url and the key id `k_…`: nothing to percent-encode.
         let url = "\(base)\(path)?token=\(token)"
         var json = ByteBuffer()

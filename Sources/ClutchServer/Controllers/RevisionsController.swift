@@ -56,6 +56,7 @@ struct RevisionsController {
         let change = try request.changeInfo(context)
         let data = try await request.collectBodyData()
         let body = data.isEmpty ? RollbackRequest(revision: nil, environment: nil) : try JSONInput.decode(RollbackRequest.self, from: data)
+        try context.authorize(.edit(environment: body.environment))
         // Resolve the default here so the response can say which revision was restored.
         let target: Int64
         if let revision = body.revision {

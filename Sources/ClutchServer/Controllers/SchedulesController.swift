@@ -27,6 +27,7 @@ struct SchedulesController {
         var change = try request.changeInfo(context)
         let data = try await request.collectBodyData()
         let body = try JSONInput.decode(ScheduleCreate.self, from: data)
+        try context.authorize(.edit(environment: body.environment))
         let kind: ScheduleRecord.Kind
         let key: String
         switch (body.flag, body.cohort) {
@@ -74,6 +75,8 @@ struct SchedulesController {
 
     @Sendable func cancel(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let change = try request.changeInfo(context)
+        let id = try context.parameter("scheduleId")
+        try context.authorize(.edit(environment: try await services.store.schedule(id).environment))
         let record = try await services.metrics.timeWrite("cancel_schedule") {
             try await services.store.cancelSchedule(try context.parameter("scheduleId"), change: change, now: services.clock.now())
         }

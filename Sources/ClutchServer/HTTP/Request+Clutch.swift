@@ -7,9 +7,11 @@ extension Request {
     /// (percent-encoded UTF-8 is decoded).
     func changeInfo(_ context: ClutchRequestContext) throws -> ChangeInfo {
         let actor = try context.actor()
-        guard let raw = headers[HeaderNames.message], !raw.isEmpty else { return ChangeInfo(actor: actor) }
+        let author: ChangeAuthor? =
+            if let token = context.principal?.token { .token(id: token.id) } else { context.principal?.person.map { .person(id: $0.id) } }
+        guard let raw = headers[HeaderNames.message], !raw.isEmpty else { return ChangeInfo(actor: actor, author: author) }
         let message = raw.removingPercentEncoding ?? raw
-        return ChangeInfo(actor: actor, message: message)
+        return ChangeInfo(actor: actor, message: message, author: author)
     }
 
     /// The revision named by `If-Match` (`"7"`, `7` or `W/"7"`); `nil` when absent or `*`.
@@ -23,28 +25,6 @@ extension Request {
             throw APIError.badRequest("If-Match must be a revision number such as \"7\"", field: "If-Match")
         }
         return revision
-    }
-
-    /// Where clients reach this server, without a trailing slash, for links it hands out (OFREP
-    /// event streams, single sign-on's callback): `--public-url`, else `http://` and the request's
-    /// `Host` when that is a plain host[:port] (the header is the caller's, and ends up in a URL).
-    func publicBaseURL(_ configuration: ServerConfiguration) -> String? {
-        if let configured = configuration.publicURL {
-            return configured.hasSuffix("/") ? String(configured.dropLast()) : configured
-        }
-        guard let host = head.authority, !host.isEmpty, host.utf8.allSatisfy(Self.isHostByte) else { return nil }
-        return "http://\(host)"
-    }
-
-    /// ASCII letters, digits and `.-:[]`: what a host, an IPv6 literal and a port are made of.
-    private static func isHostByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
-            true
-        default:
-            false
-        }
     }
 
     /// A query parameter.

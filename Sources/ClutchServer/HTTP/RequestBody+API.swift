@@ -12,3 +12,6 @@ extension WebhookCreate: RequestBody {}
 extension ScheduleCreate: RequestBody {}
 extension ReleaseStartRequest: RequestBody {}
 extension ReleaseAbortRequest: RequestBody {}
+extension PersonCreate: RequestBody {}
+extension RoleChange: RequestBody {}
+extension TokenCreate: RequestBody {}

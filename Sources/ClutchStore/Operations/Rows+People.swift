@@ -87,10 +87,39 @@ extension Rows {
         }
     }
 
-    /// Ends what a person opened before now: their personal tokens are revoked and their
-    /// generation grows (console sessions of an older generation end).
+    /// Ends what a person opened before now: their personal tokens are revoked, their console
+    /// sessions end and their generation grows.
     static func endCredentials(_ session: any SQLSession, personID: String, at now: Date) async throws {
         try await session.execute("UPDATE token SET revoked_at = \(now) WHERE person_id = \(personID) AND revoked_at IS NULL")
         try await session.execute("UPDATE person SET generation = generation + 1 WHERE id = \(personID)")
+        try await endConsoleSessions(session, personID: personID)
+    }
+
+    /// What `author` may now, as the policy sees it: `nil` when the person was removed or the
+    /// token revoked or expired (or its person removed).
+    static func subject(_ session: any SQLSession, _ author: ChangeAuthor, now: Date) async throws -> AccessSubject? {
+        switch author {
+        case .person(let id):
+            return try await session.row("SELECT * FROM person WHERE id = \(id) AND removed_at IS NULL").map(personAccess)?.subject
+        case .token(let id):
+            guard let row = try await session.row(tokenQuery(where: "token.id = \(id) AND token.revoked_at IS NULL")) else { return nil }
+            let token = try token(row)
+            if let expiresAt = token.expiresAt, expiresAt <= now { return nil }
+            guard let personID: String = try row.get("person_id") else { return tokenAccess(token, person: nil).subject }
+            guard let person = try await session.row("SELECT * FROM person WHERE id = \(personID) AND removed_at IS NULL").map(personAccess)
+            else { return nil }
+            return tokenAccess(token, person: person).subject
+        }
+    }
+
+    /// Refuses (`badRequest`, with the policy's sentence) work that `author`, named `name`, may
+    /// no longer do: a scheduled change applies with its author's rights as they are when it applies.
+    static func requireRights(_ session: any SQLSession, _ author: ChangeAuthor, named name: String, for action: AccessAction, now: Date) async throws {
+        guard let subject = try await subject(session, author, now: now) else {
+            throw StoreError.badRequest("\(name) can no longer make changes (removed, revoked or expired)")
+        }
+        if let refusal = AccessPolicy.refusal(action, by: subject) {
+            throw StoreError.badRequest(refusal.message)
+        }
     }
 }

@@ -34,7 +34,11 @@ extension Rows {
             """)
         else { return ScheduleOutcome(schedule: nil, change: Change(value: (), versions: [:])) }
         let schedule = try Self.schedule(row)
-        let change = ChangeInfo(actor: ScheduleInstructions.schedulerActor, message: ScheduleInstructions.message(for: schedule, note: note))
+        // It acts with its author's rights as they are now: one who lost them fails it, with why.
+        if let author = try row.get("author", as: String?.self).flatMap(ChangeAuthor.init(text:)) {
+            try await requireRights(session, author, named: schedule.createdBy, for: .edit(environment: schedule.environment), now: now)
+        }
+        let change = ChangeInfo(actor: ScheduleInstructions.appliedBy(schedule), message: ScheduleInstructions.message(for: schedule, note: note))
         let written: Change<Void>
         let revision: Int64
         switch schedule.kind {

@@ -23,9 +23,9 @@ extension SQLStore {
             }
             try await session.execute(
                 """
-                INSERT INTO schedule (id, kind, key, environment, instructions, message, due_at, status, created_at, created_by)
+                INSERT INTO schedule (id, kind, key, environment, instructions, message, due_at, status, created_at, created_by, author)
                 VALUES (\(id), \(request.kind.rawValue), \(request.key), \(request.environment), \(try Tables.json(request.instructions)),
-                        \(request.message), \(request.at), 'pending', \(now), \(change.actor))
+                        \(request.message), \(request.at), 'pending', \(now), \(change.actor), \(change.author?.text))
                 """)
             try await Rows.audit(
                 session, at: now, change: ScheduleInstructions.scheduledChange(id, request, change),

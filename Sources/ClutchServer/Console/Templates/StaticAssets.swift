@@ -23,7 +23,6 @@ enum StaticAssets {
         button { cursor: pointer; background: var(--soft); }
         button:disabled { opacity: .5; cursor: not-allowed; }
         button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
-        a.button { display: inline-block; padding: .45rem .6rem; border: 1px solid var(--line); border-radius: 6px; background: var(--soft); color: var(--fg); text-decoration: none; }
         button.danger { background: var(--danger); border-color: var(--danger); color: #fff; }
         .change { display: grid; gap: .4rem; max-width: 28rem; }
         .filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin: 1rem 0; }

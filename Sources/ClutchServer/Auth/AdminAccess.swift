@@ -1,0 +1,122 @@
+import ClutchAPI
+import Hummingbird
+
+/// What each admin route asks the policy (``AccessPolicy``): one table, keyed by the route as
+/// the router names it (`GET /api/v1/flags/{key}`), so that a route without an entry is refused
+/// (and a test proves every registered admin route has one).
+enum AdminAccess {
+    /// How a route is judged.
+    enum Rule: Sendable {
+        /// By the route and its path parameters alone, before the handler runs.
+        case action(@Sendable (ClutchRequestContext) throws -> AccessAction)
+        /// By the handler, once it has read what the body asks (``ClutchRequestContext/authorize(_:)``):
+        /// a change that only turns a flag off is a responder's, any other an editor's; a
+        /// rollback or schedule names its environment in the body; a token is one's own or not.
+        case inHandler
+    }
+
+    private static let read = Rule.action { _ in .read }
+    private static let administer = Rule.action { _ in .administer }
+    private static let editFlags = Rule.action { _ in .edit(environment: nil) }
+    private static let editHere = Rule.action { .edit(environment: try $0.parameter("env")) }
+    private static let respondHere = Rule.action { .respond(environment: try $0.parameter("env")) }
+    private static let respondEverywhere = Rule.action { _ in .respond(environment: nil) }
+
+    /// Every admin route, relative to `/api/v1/`.
+    static let table: [String: Rule] = [
+        "GET flags": read,
+        "POST flags": editFlags,
+        "GET flags/stale": read,
+        "GET flags/{key}": read,
+        "PUT flags/{key}": editFlags,
+        "DELETE flags/{key}": editFlags,
+        "POST flags/{key}/restore": editFlags,
+        "POST flags/{key}/archive": editFlags,
+        "POST flags/{key}/unarchive": editFlags,
+        "PUT flags/{key}/environments/{env}": editHere,
+        "POST flags/{key}/environments/{env}/on": editHere,
+        "POST flags/{key}/environments/{env}/off": respondHere,
+        "POST flags/{key}/kill": respondEverywhere,
+        "POST flags/{key}/environments/{env}/changes": .inHandler,
+        "GET flags/{key}/revisions": read,
+        "GET flags/{key}/revisions/{number}": read,
+        "GET flags/{key}/diff": read,
+        "POST flags/{key}/rollback": .inHandler,
+        "POST flags/{key}/environments/{env}/release": editHere,
+        "GET flags/{key}/environments/{env}/release": read,
+        "POST flags/{key}/environments/{env}/release/pause": respondHere,
+        "POST flags/{key}/environments/{env}/release/resume": editHere,
+        "POST flags/{key}/environments/{env}/release/abort": respondHere,
+        "GET environments/{env}/cohorts": read,
+        "POST environments/{env}/cohorts": editHere,
+        "GET environments/{env}/cohorts/{key}": read,
+        "PUT environments/{env}/cohorts/{key}": editHere,
+        "DELETE environments/{env}/cohorts/{key}": editHere,
+        "POST environments/{env}/cohorts/{key}/members": editHere,
+        "POST environments/{env}/cohorts/{key}/changes": editHere,
+        "GET environments": read,
+        "POST environments": administer,
+        "POST environments/{env}/keys": administer,
+        "GET keys": administer,
+        "DELETE keys/{id}": administer,
+        "POST environments/{env}/explain": read,
+        "GET audit": read,
+        "GET status": read,
+        "GET export": read,
+        "POST import": editFlags,
+        "POST schedules": .inHandler,
+        "GET schedules": read,
+        "GET schedules/{scheduleId}": read,
+        "DELETE schedules/{scheduleId}": .inHandler,
+        "POST webhooks": administer,
+        "GET webhooks": administer,
+        "DELETE webhooks/{webhookId}": administer,
+        "GET webhooks/{webhookId}/deliveries": administer,
+        "GET users": administer,
+        "POST users": administer,
+        "PUT users/{email}/role": administer,
+        "DELETE users/{email}": administer,
+        "GET tokens": read,
+        "POST tokens": .inHandler,
+        "DELETE tokens/{id}": .inHandler,
+        "GET me": read,
+    ]
+
+    /// The table's key of a route: `GET flags/{key}` for `GET /api/v1/flags/{key}`.
+    static func key(method: String, path: String) -> String? {
+        let prefix = "/" + AdminAPI.path + "/"
+        guard path.hasPrefix(prefix) else { return nil }
+        return "\(method) \(path.dropFirst(prefix.count))"
+    }
+
+    /// The rule of a route, `nil` when the table has none.
+    static func rule(method: String, path: String) -> Rule? {
+        key(method: method, path: path).flatMap { table[$0] }
+    }
+}
+
+/// Asks the policy before every admin route, as ``AdminAccess/table`` says; an unmapped route is
+/// refused, never served. Runs after ``CredentialMiddleware``, so the caller is known.
+struct AccessMiddleware: RouterMiddleware {
+    typealias Context = ClutchRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let path = context.endpointPath, let rule = AdminAccess.rule(method: request.method.rawValue, path: path) else {
+            throw APIError.forbidden("this route has no entry in the access table")
+        }
+        if case .action(let action) = rule {
+            try context.authorize(try action(context))
+        }
+        return try await next(request, context)
+    }
+}
+
+extension ClutchRequestContext {
+    /// Throws 403 `forbidden` with the policy's sentence unless the caller may do `action`.
+    func authorize(_ action: AccessAction) throws {
+        guard let subject = principal?.subject else { throw APIError.unauthorized("a token is required") }
+        if let refusal = AccessPolicy.refusal(action, by: subject) {
+            throw APIError.forbidden(refusal.message)
+        }
+    }
+}

@@ -71,6 +71,21 @@ struct OIDCConsoleTests {
             let flags = try await console.get("/ui/flags")
             #expect(flags.status == 200)
             #expect(flags.body.contains("Signed in as Alice Liddell"))
+
+            // What the session changes is alice's change, and her sign-in is in the audit log.
+            try await server.createFlag(#"{"key": "beta", "type": "boolean"}"#)
+            let csrf = try #require(flags.csrf)
+            let toggled = try await console.post("/ui/flags/beta/toggle", form: [("csrf", csrf), ("env", "staging"), ("to", "on")])
+            #expect(toggled.status == 303)
+            let audit = try await server.send("GET", "/api/v1/audit?since=1h&limit=10")
+            #expect(audit["events[0].actor"] == .string("alice@example.com"))
+            #expect(audit["events[0].entity"] == .string("flag"))
+            // Before the flag's creation: her sign-in, and before it her person's creation.
+            #expect(audit["events[2].actor"] == .string("alice@example.com"))
+            #expect(audit["events[2].action"] == .string("sign-in"))
+            #expect(audit["events[2].message"] == .string("with single sign-on"))
+            #expect(audit["events[3].entity"] == .string("person"))
+            #expect(audit["events[3].actor"] == .string("alice@example.com"))
         }
     }
 
@@ -118,6 +133,9 @@ struct OIDCConsoleTests {
             #expect(refused.body.contains(
                 "mallory@example.net may not sign in to Clutch: none of their groups has a role here, and example.net is not an allowed domain."))
             #expect(try await Self.member(server, "mallory@example.net") == nil)
+            let audit = try await server.send("GET", "/api/v1/audit?since=1h&limit=10")
+            #expect(audit["events[0].action"] == .string("sign-in-failed"))
+            #expect(audit["events[0].actor"] == .string("mallory@example.net"))
 
             #expect(try await Self.signIn(server, provider, subject: "dora").status == 200)
             #expect(try await Self.member(server, "dora@example.org")?.grant == AccessGrant(role: .viewer))

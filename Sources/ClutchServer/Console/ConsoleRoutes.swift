@@ -25,6 +25,7 @@ enum ConsoleRoutes {
         ConsoleCohortsController(services: services, pages: pages).add(to: group)
         ConsoleAuditController(services: services, pages: pages).add(to: group)
         ConsoleEventsController(services: services).add(to: group)
+        ConsoleTokensController(services: services, pages: pages).add(to: group)
     }
 
     private static func asset(_ text: String, type: String) -> Response {

@@ -77,6 +77,12 @@ struct OIDCConsoleTests {
             let csrf = try #require(flags.csrf)
             let toggled = try await console.post("/ui/flags/beta/toggle", form: [("csrf", csrf), ("env", "staging"), ("to", "on")])
             #expect(toggled.status == 303)
+            // Her role holds in the console: staging is hers to change, production is not.
+            let production = try await console.post(
+                "/ui/flags/beta/toggle", form: [("csrf", csrf), ("env", "production"), ("to", "on"), ("confirm", "production")])
+            #expect(production.status == 403)
+            #expect(production.body.contains("alice@example.com is a responder in production; changing it needs editor."), "\(production.body)")
+            #expect(try await ConsoleTests.enabled(server, "beta", "production") == false)
             let audit = try await server.send("GET", "/api/v1/audit?since=1h&limit=10")
             #expect(audit["events[0].actor"] == .string("alice@example.com"))
             #expect(audit["events[0].entity"] == .string("flag"))

@@ -27,6 +27,7 @@ enum ConsoleRoutes {
         ConsoleCohortsController(services: services, pages: pages).add(to: group)
         ConsoleAuditController(services: services, pages: pages).add(to: group)
         ConsoleEventsController(services: services).add(to: group)
+        ConsoleTokensController(services: services, pages: pages).add(to: group)
         ConsoleOIDCController(services: services, sessions: sessions, pages: pages).add(to: group)
     }
 

@@ -61,3 +61,12 @@ if [ "$what" = test ]; then
       || python3 -m pip install -q --disable-pip-version-check --break-system-packages playwright
   fi
 fi
+
+if [ "$what" = test ]; then
+  # Single sign-on's tests run a real OpenID Connect provider (oidc_provider.py).
+  if ! python3 -c "import oidc_provider_mock" >/dev/null 2>&1; then
+    echo "Installing oidc-provider-mock (the OpenID provider of the single sign-on tests)"
+    python3 -m pip install -q --disable-pip-version-check oidc-provider-mock \
+      || python3 -m pip install -q --disable-pip-version-check --break-system-packages oidc-provider-mock
+  fi
+fi

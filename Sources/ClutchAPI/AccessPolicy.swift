@@ -1,3 +1,5 @@
+import ClutchCore
+
 /// What a caller asks to do, as the policy judges it: every admin route, console control,
 /// scheduled change and release step is one of these (the server's route table maps each route).
 public enum AccessAction: Sendable, Hashable {
@@ -93,5 +95,14 @@ public enum AccessPolicy {
     /// Throws the refusal when `subject` may not do `action`.
     public static func check(_ action: AccessAction, by subject: AccessSubject) throws(AccessRefusal) {
         if let refusal = refusal(action, by: subject) { throw refusal }
+    }
+}
+
+extension AccessAction {
+    /// What applying `instructions` in `environment` asks: turning a flag off alone is a
+    /// responder's, anything else an editor's (the API's changes and the console's controls alike).
+    public static func applying(_ instructions: [Instruction], in environment: String) -> AccessAction {
+        let onlyOff = !instructions.isEmpty && instructions.allSatisfy { if case .turnOff = $0 { true } else { false } }
+        return onlyOff ? .respond(environment: environment) : .edit(environment: environment)
     }
 }

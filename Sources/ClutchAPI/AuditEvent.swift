@@ -6,7 +6,7 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     public var at: Date
     public var actor: String
     public var action: String
-    /// `flag`, `cohort`, `key` or `environment`.
+    /// `flag`, `cohort`, `key`, `environment`, `webhook`, or `console` (a sign-in; the key is the client's address).
     public var entity: String
     public var key: String
     /// The environment concerned, when the change concerned one only.

@@ -65,6 +65,9 @@ public struct ServerConfiguration: Sendable {
     /// Where the server and its background runners read the time and wait (``ServerClock``):
     /// the system clock, or in tests a ``TestClock`` they move themselves.
     public var clock: any ServerClock
+    /// Single sign-on through an OpenID Connect provider (`--oidc-issuer` and the rest); `nil`:
+    /// none, the console's sign-in page offers no "Sign in with …".
+    public var oidc: OIDCSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./clutch.db",
@@ -91,6 +94,7 @@ public struct ServerConfiguration: Sendable {
         self.metricsAddress = nil
         self.metricsToken = nil
         self.clock = SystemClock()
+        self.oidc = nil
     }
 
     /// The fewest characters a token the operator chooses may have (`CLUTCH_BOOTSTRAP_TOKEN`,
@@ -117,6 +121,7 @@ public struct ServerConfiguration: Sendable {
         guard limits.requestTimeout > .zero else {
             throw ServerConfigurationError("--request-timeout must be positive, got \(limits.requestTimeout)")
         }
+        try oidc?.validate()
     }
 
     /// The webhook secret key file in effect: ``secretKeyPath``, else `<database>.key` for a

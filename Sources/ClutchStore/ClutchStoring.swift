@@ -164,10 +164,12 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
 
     /// Stores a console session under the hash of its id.
     func createConsoleSession(hash: String, record: ConsoleSessionRecord) async throws
-    /// The session, its last use moved to `now`, or `nil` when unknown or idle too long.
-    func touchConsoleSession(hash: String, now: Date, idleLimit: TimeInterval) async throws -> ConsoleSessionRecord?
+    /// The session, its last use moved to `now`, or `nil` when unknown, idle too long or older than `lifetime`.
+    func touchConsoleSession(hash: String, now: Date, idleLimit: TimeInterval, lifetime: TimeInterval) async throws -> ConsoleSessionRecord?
     /// Forgets a console session.
     func deleteConsoleSession(hash: String) async throws
+    /// Audits a console sign-in, or a refused one, with the client's address.
+    func auditSignIn(actor: String, address: String, succeeded: Bool, detail: String) async throws
 }
 
 extension ClutchStoring {

@@ -12,7 +12,7 @@ public enum PeopleRules {
     public static let maximumTokenDays = 3650
 
     /// The form emails are compared in: without surrounding spaces, in lower case.
-    static func emailKey(_ email: String) -> String {
+    public static func emailKey(_ email: String) -> String {
         email.trimmingCharacters(in: .whitespaces).lowercased()
     }
 

@@ -372,6 +372,9 @@ enum Schema {
         // replace admin credentials: each becomes a service token with role owner, under the
         // same id and hash, so that the bootstrap token keeps working. `schedule.author` names
         // the credential a scheduled change acts for (``ChangeAuthor``), checked when it applies.
+        // A console session is bound to what opened it: the person (`person_id`, also for a
+        // personal token's session) and the token (`token_hash`, its SHA-256 as `token.hash`),
+        // and ends with them; sessions of earlier builds were bound to nothing and end here.
         migrator.registerMigration("v15-people") { db in
             try db.execute(sql: """
                 CREATE TABLE person (
@@ -412,6 +415,11 @@ enum Schema {
                     FROM credential WHERE kind = 'admin';
                 DELETE FROM credential WHERE kind = 'admin';
                 ALTER TABLE schedule ADD COLUMN author TEXT;
+                ALTER TABLE console_session ADD COLUMN person_id TEXT;
+                ALTER TABLE console_session ADD COLUMN token_hash TEXT;
+                CREATE INDEX console_session_person ON console_session(person_id);
+                CREATE INDEX console_session_token ON console_session(token_hash);
+                DELETE FROM console_session;
                 """)
         }
         return migrator

@@ -131,4 +131,36 @@ struct ServeTests {
         #expect(badEnv.stderr.contains("CLUTCH_WEBHOOK_ALLOW_PRIVATE must be 1 or 0, got 'yes'"), "\(badEnv)")
         #expect(!FileManager.default.fileExists(atPath: database), "refused before the database is opened")
     }
+
+    @Test("single sign-on options that cannot work are refused in one line naming the option, never the secret")
+    func badSingleSignOnOptions() async throws {
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("x.db").path
+        let secretFile = directory.appendingPathComponent("oidc-secret").path
+        let secret = "oidc-client-secret-\(UUID().uuidString)"
+        try Data(secret.utf8).write(to: URL(fileURLWithPath: secretFile))
+        let environment = ["CLUTCH_CONFIG": directory.appendingPathComponent("config.json").path]
+        let base = ["serve", "--port", "0", "--db", database]
+        let sso = ["--oidc-issuer", "https://id.example.com", "--oidc-client-id", "clutch", "--oidc-client-secret-file", secretFile]
+        let cases: [([String], String)] = [
+            (["--oidc-client-id", "clutch"], "the --oidc-… options need --oidc-issuer URL"),
+            (["--oidc-issuer", "https://id.example.com", "--oidc-role", "eng=editor"], "--oidc-issuer needs --oidc-client-id"),
+            (sso + ["--oidc-role", "eng=admin"], "--oidc-role must be GROUP=ROLE[:ENV,ENV] with ROLE one of viewer, responder, editor, owner, got 'eng=admin'"),
+            (sso + ["--oidc-role", "eng=editor:"], "--oidc-role must be GROUP=ROLE[:ENV,ENV]"),
+            (sso, "single sign-on needs --oidc-role GROUP=ROLE or --oidc-allowed-domain DOMAIN: nobody could sign in"),
+            (["--oidc-issuer", "http://id.example.com", "--oidc-client-id", "clutch", "--oidc-client-secret-file", secretFile,
+              "--oidc-allowed-domain", "example.com"], "--oidc-issuer must be https (http only for a provider on this machine)"),
+            (["--oidc-issuer", "https://id.example.com", "--oidc-client-id", "clutch", "--oidc-client-secret-file", secretFile + ".missing",
+              "--oidc-allowed-domain", "example.com"], "--oidc-client-secret-file: cannot read"),
+        ]
+        for (options, message) in cases {
+            let result = try await runClutch(base + options, environment: environment)
+            #expect(result.status == 2, "\(options): \(result)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(options): \(result)")
+            #expect(result.stderr.contains("error: \(message)"), "\(options): \(result)")
+            #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret), "\(result)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: database), "refused before the database is opened")
+    }
 }

@@ -37,8 +37,11 @@ import Testing
             let login = try await client.get("/ui/login")
             #expect(login.status == 200)
             #expect(login.headers["content-type"]?.hasPrefix("text/html") == true)
-            #expect(login.body.contains("Admin token"))
+            #expect(login.body.contains(">Email</label>"))
+            #expect(login.body.contains(">Password</label>"))
             #expect(login.body.contains(">Sign in</button>"))
+            #expect(login.body.contains(">Token</label>"))
+            #expect(!login.body.contains("single-sign-on"), "no single sign-on configured")
 
             let answer = try await client.post("/ui/login", form: [("token", TestServer.adminToken)])
             #expect(answer.status == 303)
@@ -55,7 +58,7 @@ import Testing
             signedIn.session = id
             let page = try await signedIn.get("/ui/flags")
             #expect(page.status == 200)
-            #expect(page.body.contains("Signed in as admin"))
+            #expect(page.body.contains("Signed in as admin (service token)"))
 
             // Behind a TLS proxy the cookie is Secure.
             let proxied = try await client.post("/ui/login", form: [("token", TestServer.adminToken)], headers: ["X-Forwarded-Proto": "https"])
@@ -75,7 +78,7 @@ import Testing
                 server.databasePath,
             ])
             let fields = rows.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
-            #expect(fields == [Secrets.hash(secret: id), Secrets.hash(secret: token), "admin (service token)", "admin"])
+            #expect(fields == [Secrets.hash(secret: id), Secrets.hash(secret: token), "admin (service token)", "owner"])
             #expect(!rows.contains(id))
             #expect(!rows.contains(token))
         }

@@ -33,26 +33,13 @@ final class WebhookReceiver: Sendable {
         if !FileManager.default.fileExists(atPath: logURL.path) {
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
-        // Its first line ("PORT n") goes to a file, read by polling: a blocking pipe read would
-        // hold one of the few threads of the cooperative pool.
         let outputPath = logURL.path + ".out"
         process = try Subprocess(
             [
                 "/usr/bin/env", "python3", Self.script, "serve", "--secret", secret, "--log", logURL.path, "--port", String(port),
                 "--fail-first", String(failFirst), "--delay", String(delay),
             ], output: .file(outputPath))
-        var line = ""
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            line = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-            if line.contains("\n") || !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        guard line.hasPrefix("PORT "), let parsed = Int(line.dropFirst(5).prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces)) else {
-            process.forceStop()
-            throw TestFailure("the webhook receiver did not start: \(line)")
-        }
-        self.port = parsed
+        self.port = try await announcedPort(of: process, outputPath: outputPath, what: "the webhook receiver")
     }
 
     /// Every request so far.

@@ -20,8 +20,8 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1100, "height": 800})
         page.goto(base + "/")
         result["signedOutURL"] = page.url
-        page.get_by_label("Admin token").fill(token)
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label("Token", exact=True).fill(token)
+        page.get_by_role("button", name="Sign in with the token").click()
         page.wait_for_url("**/ui/flags")
         result["listURL"] = page.url
         result["listHasFlag"] = page.get_by_role("link", name=flag).count() > 0

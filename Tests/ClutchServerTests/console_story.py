@@ -78,8 +78,8 @@ def main() -> None:
 
         page.goto(base + "/")
         result["signedOutURL"] = page.url
-        page.get_by_label("Admin token").fill(token)
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label("Token", exact=True).fill(token)
+        page.get_by_role("button", name="Sign in with the token").click()
         page.wait_for_url("**/ui/flags")
         result["steps"]["created"] = apps()
         if shots:

@@ -99,6 +99,8 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "path"))
     var secretKeyFile: String?
 
+    @OptionGroup var oidc: OIDCOptions
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let host = nonEmpty(self.host) ?? nonEmpty(environment["CLUTCH_HOST"]) ?? "127.0.0.1"
@@ -155,6 +157,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.webhooks.targets = try webhookTargets(environment)
         configuration.secretKeyPath = nonEmpty(secretKeyFile) ?? nonEmpty(environment["CLUTCH_SECRET_KEY_FILE"])
+        configuration.oidc = try oidc.settings(environment)
         let json = self.json
         do {
             try await runClutchServer(configuration, logger: logger) { boundPort in

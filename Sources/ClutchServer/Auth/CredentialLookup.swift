@@ -1,3 +1,5 @@
+import ClutchStore
+
 /// Who a presented credential belongs to: the in-memory cache, and — on a database replicas share —
 /// the store after a miss, so that a key created through another replica works here at once,
 /// before that replica's notification arrives (``CredentialReloader/reloadAfterMiss()``).
@@ -15,6 +17,14 @@ struct CredentialLookup: Sendable {
         if let found = cache.principal(for: digest) { return unexpired(found) }
         guard let reloader, await reloader.reloadAfterMiss() else { return nil }
         return cache.principal(for: digest).flatMap(unexpired)
+    }
+
+    /// The member `id` (a console session's person), if not removed; like a credential, one
+    /// added through another replica is looked up in the store after a miss.
+    func person(id: String) async -> PersonAccess? {
+        if let found = cache.person(id: id) { return found }
+        guard let reloader, await reloader.reloadAfterMiss() else { return nil }
+        return cache.person(id: id)
     }
 
     private func unexpired(_ principal: Principal) -> Principal? {

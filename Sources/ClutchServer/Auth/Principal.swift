@@ -39,6 +39,13 @@ public enum Principal: Sendable, Hashable {
         }
     }
 
+    /// The credential behind its changes, for work that applies later with its rights (a
+    /// scheduled change): the token when one was presented, else the person; `nil` for an SDK key.
+    public var author: ChangeAuthor? {
+        if let token { return .token(id: token.id) }
+        return person.map { .person(id: $0.id) }
+    }
+
     /// The token presented, if a token was.
     public var token: TokenRecord? {
         switch self {

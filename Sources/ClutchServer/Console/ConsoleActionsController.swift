@@ -59,6 +59,9 @@ struct ConsoleActionsController {
         let form = context.consoleForm
         let environments = try await services.store.environments().map(\.key)
         let env = form["env"].flatMap { environments.contains($0) ? $0 : nil } ?? "production"
+        if let refusal = ConsoleEdit(services: services, pages: pages).forbidden(.respond(environment: nil), session, key: key, env: env) {
+            return refusal
+        }
         if let refusal = ConsoleConfirmation.refusal(form, scope: .everyEnvironment(flag: key)) {
             return ConsoleEdit(services: services, pages: pages).refuse(refusal + " Nothing was changed.", key: key, env: env, session)
         }

@@ -113,6 +113,7 @@ struct ConsoleCohortsController {
             return refuse("Choose an environment that exists.", session)
         }
         let back = Self.cohortURL(key, env: env)
+        if let refusal = pages.forbidden(.edit(environment: env), session, back: back, backText: "Back") { return refusal }
         if let refusal = ConsoleConfirmation.refusal(form, scope: .environment(env)) {
             return refuse(refusal, session, back: back)
         }
@@ -141,6 +142,7 @@ struct ConsoleCohortsController {
             return refuse("Choose an environment that exists.", session)
         }
         let back = "/ui/cohorts?env=\(ConsoleQuery.encode(env))"
+        if let refusal = pages.forbidden(.edit(environment: env), session, back: back, backText: "Back") { return refusal }
         if let refusal = ConsoleConfirmation.refusal(form, scope: .environment(env)) {
             return refuse(refusal, session, back: back)
         }

@@ -65,6 +65,7 @@ struct ConsoleEdit {
         guard !instructions.isEmpty else {
             return ConsolePages.redirect(ConsoleQuery.flagURL(key, env: env) + "&done=same")
         }
+        if let refusal = forbidden(.applying(instructions, in: env), session, key: key, env: env) { return refusal }
         _ = try await services.write("console_change") {
             try await services.store.apply(instructions, flag: key, environment: env, ifRevision: nil, dryRun: false, change: change)
         }
@@ -85,7 +86,14 @@ struct ConsoleEdit {
     static func changeInfo(_ session: ConsoleSession, _ form: [String: String]) -> ChangeInfo? {
         let message = (form["message"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard message.count <= ConsoleActionsController.maxMessageLength else { return nil }
-        return ChangeInfo(actor: session.principal.name, message: message.isEmpty ? nil : message)
+        return ChangeInfo(actor: session.actor, message: message.isEmpty ? nil : message, author: session.principal.author)
+    }
+
+    /// The 403 page with the policy's sentence when the session may not do `action` (a page
+    /// without the control was sent anyway); `nil` when it may.
+    func forbidden(_ action: AccessAction, _ session: ConsoleSession, key: String, env: String?) -> Response? {
+        let back = env.map { ConsoleQuery.flagURL(key, env: $0) } ?? "/ui/flags/\(ConsoleQuery.encode(key))"
+        return pages.forbidden(action, session, back: back, backText: "Back to \(key)")
     }
 
     /// A 400 page that says what to do, linking back to the flag.

@@ -53,6 +53,7 @@ enum ConsoleFlagPage {
         values["cohortChoices"] = cohorts.map { ["key": $0.record.cohort.key, "size": $0.size] }
         values["hasCohorts"] = !cohorts.isEmpty
         values.merge(rollout(flag, state, env: env, recent: recent)) { _, new in new }
+        values.merge(controls(on: state.enabled, env: env, session: session)) { _, new in new }
         // Row keys never repeat a page key: a missing one would resolve to the page's (Mustache's context stack).
         values["rules"] = state.rules.enumerated().map { index, rule -> [String: Any] in
             let path = ConsoleQuery.flagPath(key, "/rules/\(ConsoleQuery.encode(rule.id ?? ""))")
@@ -63,6 +64,24 @@ enum ConsoleFlagPage {
             ]
             if let description = rule.description, !description.isEmpty { row["ruleDescription"] = description }
             return row
+        }
+        return values
+    }
+
+    /// Which controls the session may use, asking the one policy: the switch (turning off is a
+    /// responder's, on an editor's), the targeting controls (an editor's here) and the kill
+    /// switch (a responder's everywhere); for each it may not, the policy's reason (`canX`, `whyX`).
+    static func controls(on: Bool, env: String, session: ConsoleSession) -> [String: Any] {
+        let actions: [(name: String, action: AccessAction)] = [
+            ("Switch", .applying([on ? .turnOff : .turnOn], in: env)),
+            ("Edit", .edit(environment: env)),
+            ("Kill", .respond(environment: nil)),
+        ]
+        var values: [String: Any] = [:]
+        for (name, action) in actions {
+            let refusal = AccessPolicy.refusal(action, by: session.subject)
+            values["can\(name)"] = refusal == nil
+            if let refusal { values["why\(name)"] = "Not shown: \(refusal.message)." }
         }
         return values
     }

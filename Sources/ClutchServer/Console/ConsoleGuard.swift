@@ -18,7 +18,11 @@ struct ConsoleGuard: RouterMiddleware {
     let publicURL: String?
 
     /// Paths (under `/ui`) that work without a session.
-    static let publicPaths: Set<String> = ["/ui/login", "/ui/static/console.css", "/ui/static/console.js"]
+    static let publicPaths = Set(["/ui/login", "/ui/static/console.css", "/ui/static/console.js"])
+        .union(ConsoleOIDCController.paths)
+    /// Path prefixes (under `/ui`) that work without a session: an invite's page, whose secret is
+    /// in its path.
+    static let publicPrefixes = ["/ui/invite/"]
     /// The largest form a console page sends.
     static let maxFormBytes = 64 << 10
 
@@ -35,7 +39,7 @@ struct ConsoleGuard: RouterMiddleware {
             }
             context.consoleForm = form
         }
-        if Self.publicPaths.contains(request.uri.path) {
+        if Self.publicPaths.contains(request.uri.path) || Self.publicPrefixes.contains(where: request.uri.path.hasPrefix) {
             return try await next(request, context)
         }
         guard let id = request.cookies[ConsoleSessions.cookieName]?.value,

@@ -83,6 +83,9 @@ struct ConsoleHistoryController {
         guard scope == "all" || environments.contains(scope) else {
             return edit.refuse("Restore either one environment that exists or the whole flag. Nothing was changed.", key: key, env: nil, session)
         }
+        if let refusal = edit.forbidden(.edit(environment: scope == "all" ? nil : scope), session, key: key, env: scope == "all" ? nil : scope) {
+            return refusal
+        }
         // The whole flag is every environment: its key is typed; one protected environment, its name.
         if let refusal = ConsoleConfirmation.refusal(form, scope: scope == "all" ? .everyEnvironment(flag: key) : .environment(scope)) {
             return edit.refuse(refusal + " Nothing was changed.", key: key, env: scope == "all" ? nil : scope, session)

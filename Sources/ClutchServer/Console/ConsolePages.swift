@@ -1,3 +1,4 @@
+import ClutchStore
 import Hummingbird
 import Mustache
 
@@ -8,6 +9,7 @@ struct ConsolePages: Sendable {
         "head": LayoutTemplates.head,
         "foot": LayoutTemplates.foot,
         "login": LoginTemplates.login,
+        "invite": LoginTemplates.invite,
         "error": LoginTemplates.error,
         "flags": FlagListTemplate.page,
         "flag": FlagPageTemplate.page,
@@ -17,6 +19,7 @@ struct ConsolePages: Sendable {
         "cohorts": CohortTemplates.list,
         "cohort": CohortTemplates.cohort,
         "audit": AuditTemplate.page,
+        "tokens": TokenTemplates.page,
     ]
 
     let library: MustacheLibrary
@@ -46,6 +49,16 @@ struct ConsolePages: Sendable {
         var values: [String: Any] = ["title": heading, "heading": heading, "message": message, "back": back, "backText": backText]
         if let session { values["session"] = session }
         return render("error", values, status: status)
+    }
+
+    /// A 403 page with the policy's sentence when `session` may not do `action` (its page had no
+    /// control for it, but the form was sent anyway); `nil` when it may. The one question every
+    /// console change asks before it writes.
+    func forbidden(_ action: AccessAction, _ session: ConsoleSession, back: String, backText: String) -> Response? {
+        guard let refusal = AccessPolicy.refusal(action, by: session.subject) else { return nil }
+        return error(
+            status: .forbidden, heading: "Not allowed", message: refusal.message + ". Nothing was changed.", back: back,
+            backText: backText, session: session.templateValues)
     }
 
     /// A `303 See Other` to `location` (after a form post, so reloading does not post again).

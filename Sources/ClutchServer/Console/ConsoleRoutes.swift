@@ -6,7 +6,8 @@ enum ConsoleRoutes {
     /// Adds `/` (to the flags, or to sign-in when signed out), `/ui` and its pages.
     static func add(to router: Router<ClutchRequestContext>, services: ServerServices, pages: ConsolePages) {
         let sessions = ConsoleSessions(
-            store: services.store, idleTimeout: services.configuration.consoleIdleTimeout, clock: services.clock)
+            store: services.store, credentials: services.credentialLookup, idleTimeout: services.configuration.consoleIdleTimeout,
+            clock: services.clock)
         // `/ui/flags` sends a signed-out browser on to the sign-in page itself.
         router.get("/") { _, _ in ConsolePages.redirect("/ui/flags") }
         router.get("ui") { _, _ in ConsolePages.redirect("/ui/flags") }
@@ -15,7 +16,10 @@ enum ConsoleRoutes {
             .add(middleware: ConsoleGuard(sessions: sessions, pages: pages, publicURL: services.configuration.publicURL))
         group.get("static/console.css") { _, _ in asset(StaticAssets.css, type: "text/css; charset=utf-8") }
         group.get("static/console.js") { _, _ in asset(StaticAssets.js, type: "text/javascript; charset=utf-8") }
-        ConsoleAuthController(services: services, sessions: sessions, pages: pages).add(to: group)
+        ConsoleAuthController(
+            services: services, sessions: sessions, pages: pages, throttle: SignInThrottle(),
+            singleSignOn: services.configuration.oidc.map { .init(provider: $0.displayName, path: ConsoleOIDCController.startPath) })
+            .add(to: group)
         ConsoleFlagsController(services: services, pages: pages).add(to: group)
         ConsoleActionsController(services: services, pages: pages).add(to: group)
         ConsoleTargetingController(services: services, pages: pages).add(to: group)
@@ -23,6 +27,8 @@ enum ConsoleRoutes {
         ConsoleCohortsController(services: services, pages: pages).add(to: group)
         ConsoleAuditController(services: services, pages: pages).add(to: group)
         ConsoleEventsController(services: services).add(to: group)
+        ConsoleTokensController(services: services, pages: pages).add(to: group)
+        ConsoleOIDCController(services: services, sessions: sessions, pages: pages).add(to: group)
     }
 
     private static func asset(_ text: String, type: String) -> Response {

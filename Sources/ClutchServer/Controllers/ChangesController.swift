@@ -23,9 +23,7 @@ struct ChangesController {
         let revision = try request.ifMatchRevision()
         let dryRun = try request.boolQuery("dryRun")
         let body = try await request.decodeJSON(FlagChanges.self)
-        // Turning a flag off is a responder's; anything else an editor's.
-        let onlyOff = !body.instructions.isEmpty && body.instructions.allSatisfy { if case .turnOff = $0 { true } else { false } }
-        try context.authorize(onlyOff ? .respond(environment: environment) : .edit(environment: environment))
+        try context.authorize(.applying(body.instructions, in: environment))
         if let message = body.message, !message.isEmpty { change.message = message }
         let (written, _) = try await services.write(dryRun ? "changes_dry_run" : "changes") {
             try await services.store.apply(

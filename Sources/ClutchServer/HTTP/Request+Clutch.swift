@@ -7,8 +7,7 @@ extension Request {
     /// (percent-encoded UTF-8 is decoded).
     func changeInfo(_ context: ClutchRequestContext) throws -> ChangeInfo {
         let actor = try context.actor()
-        let author: ChangeAuthor? =
-            if let token = context.principal?.token { .token(id: token.id) } else { context.principal?.person.map { .person(id: $0.id) } }
+        let author = context.principal?.author
         guard let raw = headers[HeaderNames.message], !raw.isEmpty else { return ChangeInfo(actor: actor, author: author) }
         let message = raw.removingPercentEncoding ?? raw
         return ChangeInfo(actor: actor, message: message, author: author)

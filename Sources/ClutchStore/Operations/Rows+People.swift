@@ -87,11 +87,12 @@ extension Rows {
         }
     }
 
-    /// Ends what a person opened before now: their personal tokens are revoked and their
-    /// generation grows (console sessions of an older generation end).
+    /// Ends what a person opened before now: their personal tokens are revoked, their console
+    /// sessions end and their generation grows.
     static func endCredentials(_ session: any SQLSession, personID: String, at now: Date) async throws {
         try await session.execute("UPDATE token SET revoked_at = \(now) WHERE person_id = \(personID) AND revoked_at IS NULL")
         try await session.execute("UPDATE person SET generation = generation + 1 WHERE id = \(personID)")
+        try await endConsoleSessions(session, personID: personID)
     }
 
     /// What `author` may now, as the policy sees it: `nil` when the person was removed or the

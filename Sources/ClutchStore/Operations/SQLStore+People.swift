@@ -219,13 +219,14 @@ extension SQLStore {
         }
     }
 
-    /// Revokes a token; revoking it again changes nothing.
+    /// Revokes a token, ending the console sessions it opened; revoking it again changes nothing.
     public func revokeToken(id: String, change: ChangeInfo) async throws -> TokenRecord {
         let now = self.now()
         return try await write { session -> TokenRecord in
             let record = try await Rows.token(session, id)
             if record.revokedAt != nil { return record }
             try await session.execute("UPDATE token SET revoked_at = \(now) WHERE id = \(id)")
+            try await Rows.endConsoleSessions(session, tokenID: id)
             try await Rows.audit(session, at: now, change: change, action: "revoke", entity: "token", key: id, environment: nil, revision: nil)
             try await Rows.notifyCredentials(session)
             return try await Rows.token(session, id)

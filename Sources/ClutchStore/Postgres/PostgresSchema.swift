@@ -347,6 +347,7 @@ enum PostgresSchema {
         // credentials move to `token` as service tokens with role owner: a server of an earlier
         // schema would no longer find them, and would let any token do anything, so none may
         // run beside this one.
+        // Console sessions are bound to the person and token that opened them (as on SQLite).
         Migration(version: 8, name: "v8-people", compatibleFrom: 8, statements: [
             """
             CREATE TABLE person (
@@ -394,6 +395,11 @@ enum PostgresSchema {
             """,
             "DELETE FROM credential WHERE kind = 'admin'",
             "ALTER TABLE schedule ADD COLUMN author TEXT",
+            "ALTER TABLE console_session ADD COLUMN person_id TEXT",
+            "ALTER TABLE console_session ADD COLUMN token_hash TEXT",
+            "CREATE INDEX console_session_person ON console_session(person_id)",
+            "CREATE INDEX console_session_token ON console_session(token_hash)",
+            "DELETE FROM console_session",
         ]),
     ]
 

@@ -2,7 +2,8 @@
 // is a POST form with the session's CSRF token (the `changeFields` partial), a message for the
 // history and, in production, the environment's name typed as confirmation (the kill switch,
 // every environment at once: the flag's key; see ConsoleConfirmation). Sections marked
-// `data-live` are replaced by console.js when the flag changes elsewhere.
+// `data-live` are replaced by console.js when the flag changes elsewhere. A control the session
+// may not use is not shown; a `why` note in its place gives the policy's reason.
 enum FlagPageTemplate {
     static let page = #"""
         {{% CONTENT_TYPE: CLUTCH_HTML }}{{> head}}
@@ -30,21 +31,21 @@ enum FlagPageTemplate {
         <div class="grid">
         <section class="card" aria-labelledby="switch" id="live-switch" data-live>
           <h2 id="switch">Switch {{#on}}off{{/on}}{{^on}}on{{/on}} in {{env}}</h2>
-          <form method="post" action="{{toggleURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canSwitch}}<form method="post" action="{{toggleURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <input type="hidden" name="to" value="{{#on}}off{{/on}}{{^on}}on{{/on}}">
             {{> changeFields}}
             <button type="submit" class="primary">{{#on}}Turn off{{/on}}{{^on}}Turn on{{/on}} in {{env}}</button>
-          </form>
+          </form>{{/canSwitch}}{{^canSwitch}}<p class="why">{{whySwitch}}</p>{{/canSwitch}}
         </section>
 
         <section class="card" aria-labelledby="admins-h" id="live-admins" data-live>
           <h2 id="admins-h">Admins only</h2>
           <p>Admins (contexts whose <code>role</code> includes <code>admin</code>) {{#admins}}<strong>get it</strong>: a rule serves them “{{serveVariant}}”.{{/admins}}{{^admins}}are <strong>not targeted</strong>.{{/admins}}</p>
-          <form method="post" action="{{adminsURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canEdit}}<form method="post" action="{{adminsURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <input type="hidden" name="to" value="{{#admins}}off{{/admins}}{{^admins}}on{{/admins}}">
             {{> changeFields}}
             <button type="submit">{{#admins}}Stop serving admins{{/admins}}{{^admins}}Serve to admins only{{/admins}}</button>
-          </form>
+          </form>{{/canEdit}}{{^canEdit}}<p class="why">{{whyEdit}}</p>{{/canEdit}}
         </section>
         </div>
 
@@ -54,7 +55,7 @@ enum FlagPageTemplate {
           {{#hasCustomers}}<p>{{customerCount}} named customer(s) targeted:</p>
           <ul class="chips" aria-label="Targeted customers">{{#customers}}<li><span class="chip">{{id}}</span> <span class="meta">gets “{{variant}}”</span></li>{{/customers}}</ul>{{/hasCustomers}}
           {{^hasCustomers}}<p>No customer is targeted by name.</p>{{/hasCustomers}}
-          <form method="post" action="{{customersURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canEdit}}<form method="post" action="{{customersURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <label>Customers <span class="hint">customerId values, separated by commas or new lines</span>
               <textarea name="customers" rows="3" required></textarea></label>
             {{> serveField}}
@@ -63,14 +64,14 @@ enum FlagPageTemplate {
               <button type="submit" name="do" value="add">Add customers</button>
               <button type="submit" name="do" value="remove">Remove customers</button>
             </div>
-          </form>
+          </form>{{/canEdit}}{{^canEdit}}<p class="why">{{whyEdit}}</p>{{/canEdit}}
         </section>
 
         <section class="card" aria-labelledby="cohorts-h" id="live-cohorts" data-live>
           <h2 id="cohorts-h">Cohorts</h2>
           <ul class="plain">{{#cohortTargets}}<li>Cohort <a href="/ui/cohorts/{{name}}?env={{env}}">{{name}}</a> ({{size}}) gets {{serve}}</li>{{/cohortTargets}}</ul>
           {{^cohortTargets}}<p>No cohort is targeted.</p>{{/cohortTargets}}
-          {{#hasCohorts}}
+          {{#canEdit}}{{#hasCohorts}}
           <form method="post" action="{{cohortsURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <label>Cohort
               <select name="cohort">{{#cohortChoices}}<option value="{{key}}">{{key}} ({{size}} members)</option>{{/cohortChoices}}</select></label>
@@ -81,7 +82,7 @@ enum FlagPageTemplate {
               <button type="submit" name="do" value="remove">Stop targeting cohort</button>
             </div>
           </form>
-          {{/hasCohorts}}
+          {{/hasCohorts}}{{/canEdit}}{{^canEdit}}<p class="why">{{whyEdit}}</p>{{/canEdit}}
           {{^hasCohorts}}<p class="hint">{{env}} has no cohorts yet: <a href="/ui/cohorts?env={{env}}">create one</a>.</p>{{/hasCohorts}}
         </section>
         </div>
@@ -92,7 +93,7 @@ enum FlagPageTemplate {
           <p>Everyone not matched by a target or rule: {{#hasRollout}}{{rolloutPercent}} % get “{{serveVariant}}”.{{/hasRollout}}{{^hasRollout}}no percentage rollout.{{/hasRollout}}</p>
           {{#hasUsage}}<p class="meta" id="coverage" data-reachable="{{usageReachable}}" data-bound="{{#usageIsBound}}true{{/usageIsBound}}">{{usageSentence}} <span id="coverage-figure" aria-live="polite">{{usageCoverage}}</span></p>{{/hasUsage}}
           {{^hasUsage}}<p class="meta" id="coverage">No evaluations of this flag in {{env}} were reported in the last day, so there is no figure yet for how many a percentage would cover.</p>{{/hasUsage}}
-          <form method="post" action="{{rolloutURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canEdit}}<form method="post" action="{{rolloutURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <label>Rollout <span class="hint">percentage, 0–100</span>
               <input name="percent" type="number" min="0" max="100" step="0.001" value="{{rolloutPercent}}" required inputmode="decimal"></label>
             <label>Sticky by <span class="hint">the same value always gets the same answer</span>
@@ -104,7 +105,7 @@ enum FlagPageTemplate {
             {{> serveField}}
             {{> changeFields}}
             <button type="submit">Set rollout</button>
-          </form>
+          </form>{{/canEdit}}{{^canEdit}}<p class="why">{{whyEdit}}</p>{{/canEdit}}
         </section>
 
         <section class="card" aria-labelledby="rules-h" id="live-rules" data-live>
@@ -113,15 +114,15 @@ enum FlagPageTemplate {
           <ol class="rules">
             {{#rules}}<li>
               <span>If {{text}} → gets {{serve}}</span>{{#ruleDescription}} <span class="meta">({{.}})</span>{{/ruleDescription}}
-              <span class="rule-actions">
+              {{#canEdit}}<span class="rule-actions">
               {{#canUp}}<form method="post" action="{{moveURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}"><input type="hidden" name="to" value="up">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} up">↑ Up</button></form>{{/canUp}}
               {{#canDown}}<form method="post" action="{{moveURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}"><input type="hidden" name="to" value="down">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} down">↓ Down</button></form>{{/canDown}}
               <form method="post" action="{{removeURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">{{> changeFields}}<button type="submit" aria-label="Remove rule {{number}}">Remove</button></form>
-              </span>
+              </span>{{/canEdit}}
             </li>{{/rules}}
           </ol>
           {{^rules}}<p>No rules.</p>{{/rules}}
-          <form method="post" action="{{rulesURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canEdit}}<form method="post" action="{{rulesURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <label>Conditions <span class="hint">one per line, all must hold, e.g. <code>plan in enterprise,pro</code>, <code>email endsWith @acme.com</code>, <code>in cohort beta</code>; put <code>not</code> in front to negate</span>
               <textarea name="conditions" rows="3" required></textarea></label>
             <p class="hint">Operators: {{operators}}</p>
@@ -130,7 +131,7 @@ enum FlagPageTemplate {
             <label>Position <select name="position"><option value="last">last</option><option value="first">first</option></select></label>
             {{> changeFields}}
             <button type="submit">Add rule</button>
-          </form>
+          </form>{{/canEdit}}{{^canEdit}}<p class="why">{{whyEdit}}</p>{{/canEdit}}
         </section>
         </div>
 
@@ -161,13 +162,13 @@ enum FlagPageTemplate {
         <section class="card danger" aria-labelledby="kill">
           <h2 id="kill">Kill switch</h2>
           <p>Turns the flag off in every environment at once: everyone gets “{{offVariant}}”.</p>
-          <form method="post" action="{{killURL}}" class="change kill" data-confirm-env="{{key}}">
+          {{#canKill}}<form method="post" action="{{killURL}}" class="change kill" data-confirm-env="{{key}}">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <input type="hidden" name="env" value="{{env}}">
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
             <label class="confirm-field"><span>Type the flag's key, <strong>{{key}}</strong>, to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>
             <button type="submit" class="danger">Kill switch: off everywhere</button>
-          </form>
+          </form>{{/canKill}}{{^canKill}}<p class="why">{{whyKill}}</p>{{/canKill}}
         </section>
         <section class="card" aria-labelledby="history" id="live-history" data-live>
           <h2 id="history">Recent changes</h2>

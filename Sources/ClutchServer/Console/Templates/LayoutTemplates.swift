@@ -10,6 +10,7 @@ enum LayoutTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · Clutch</title>
+        {{#refresh}}<meta http-equiv="refresh" content="0; url={{refresh}}">{{/refresh}}
         <link rel="stylesheet" href="/ui/static/console.css">
         <script src="/ui/static/console.js" defer></script>
         </head>
@@ -17,7 +18,7 @@ enum LayoutTemplates {
         <header class="top">
           <a class="brand" href="/ui/flags">Clutch</a>
           {{#session}}
-          <nav class="sections" aria-label="Sections"><a href="/ui/flags">Flags</a> <a href="/ui/cohorts">Cohorts</a> <a href="/ui/audit">Audit log</a></nav>
+          <nav class="sections" aria-label="Sections"><a href="/ui/flags">Flags</a> <a href="/ui/cohorts">Cohorts</a> <a href="/ui/audit">Audit log</a>{{#person}} <a href="/ui/tokens">Your tokens</a>{{/person}}</nav>
           <form method="post" action="/ui/logout" class="signout">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <span class="who">Signed in as {{name}}</span>

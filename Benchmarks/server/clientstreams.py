@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 
-from loadclient import percentile
+from loadclient import Streams, percentile
 
 
 def emit(line):
@@ -62,11 +62,13 @@ def context(i):
     return {"targetingKey": f"person-{i}", "half": "yes" if i % 2 == 0 else "no"}
 
 
-class StreamSet:
-    """N SSE connections on one epoll loop; counts `event: <name>` lines per connection."""
+class StreamSet(Streams):
+    """N SSE connections on one epoll loop, each with its own request and source address; counts
+    `args.marker` per connection (loadclient's `Streams` waits and closes)."""
 
     def __init__(self, args, requests):
         self.selector = selectors.EpollSelector()
+        self.sockets = []
         self.socks = {}
         self.counts = {}
         self.tails = {}
@@ -79,6 +81,7 @@ class StreamSet:
             sock.setblocking(False)
             self.selector.register(sock, selectors.EVENT_READ, index)
             self.socks[index] = sock
+            self.sockets.append(sock)
             self.counts[index] = 0
             self.tails[index] = b""
             if index % 1000 == 999:
@@ -104,19 +107,6 @@ class StreamSet:
                 ready.append(index)
             self.tails[index] = joined[-(len(self.marker) - 1):]
         return ready
-
-    def wait_all(self, events, deadline):
-        while time.perf_counter() < deadline:
-            if all(n >= events for n in self.counts.values()):
-                return True
-            self.pump(0.05)
-        return all(n >= events for n in self.counts.values())
-
-    def close(self):
-        for sock in self.socks.values():
-            self.selector.unregister(sock)
-            sock.close()
-        self.selector.close()
 
 
 def kill_later(args, started):

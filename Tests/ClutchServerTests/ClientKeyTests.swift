@@ -262,41 +262,32 @@ struct ClientKeyTests {
         }
     }
 
-    @Test("client keys have no per-key stream cap; the server's client stream budget answers 429 with Retry-After when full")
-    func globalBudget() async throws {
+    /// The two limits on client streams: (server budget, per address, streams that fill one, what the 429 says).
+    static let limits: [(total: Int, perAddress: Int, fill: Int, says: String)] = [
+        (3, 10, 3, "client streams open"),
+        (100, 2, 2, "this address"),
+    ]
+
+    @Test(
+        "client keys have no per-key stream cap; the server's client stream budget and each address's answer 429 with Retry-After when full",
+        arguments: 0..<2)
+    func clientStreamLimits(_ which: Int) async throws {
+        let limit = Self.limits[which]
         try await TestServer.with(configure: {
             $0.limits.maxStreamsPerKey = 1
-            $0.limits.maxClientStreams = 3
-            $0.limits.maxClientStreamsPerAddress = 10
+            $0.limits.maxClientStreams = limit.total
+            $0.limits.maxClientStreamsPerAddress = limit.perAddress
         }) { server in
             try await Self.seed(server)
             let (_, key) = try await server.createKey("production", name: "ios", kind: "client")
-            let streams = (0..<3).map { Self.clientStream(server, key: key, targetingKey: "user-\($0)") }
+            let streams = (0..<limit.fill).map { Self.clientStream(server, key: key, targetingKey: "user-\($0)") }
             defer { for stream in streams { stream.close() } }
             for stream in streams { #expect(try await stream.wait { $0.events.count == 1 }) }
             #expect(streams.allSatisfy { $0.status == 200 }, "more streams than the per-key cap of 1")
             let full = try await server.send("POST", "/sdk/v1/client/stream", body: #"{"context": {}}"#, as: .bearer(key))
             #expect(full.status == 429)
             #expect(full.headers["retry-after"] != nil)
-            #expect(full.text.contains("client streams open"), "\(full.text)")
-        }
-    }
-
-    @Test("one source address may hold only so many client streams: 429 with Retry-After beyond")
-    func perAddressLimit() async throws {
-        try await TestServer.with(configure: {
-            $0.limits.maxClientStreams = 100
-            $0.limits.maxClientStreamsPerAddress = 2
-        }) { server in
-            try await Self.seed(server)
-            let (_, key) = try await server.createKey("production", name: "ios", kind: "client")
-            let streams = (0..<2).map { Self.clientStream(server, key: key, targetingKey: "user-\($0)") }
-            defer { for stream in streams { stream.close() } }
-            for stream in streams { #expect(try await stream.wait { $0.events.count == 1 }) }
-            let full = try await server.send("POST", "/sdk/v1/client/stream", body: #"{"context": {}}"#, as: .bearer(key))
-            #expect(full.status == 429)
-            #expect(full.headers["retry-after"] != nil)
-            #expect(full.text.contains("this address"), "\(full.text)")
+            #expect(full.text.contains(limit.says), "\(full.text)")
         }
     }
 

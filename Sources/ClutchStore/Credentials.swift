@@ -20,8 +20,10 @@ public struct CredentialRecord: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// The admin API, as the token's actor with the token's grants.
         case token(TokenAccess)
-        /// Reading the environment `environment` (SDK sync, OFREP, usage reports).
-        case sdk(id: String, environment: String)
+        /// Reading the environment `environment`: its definition (SDK sync) for a server key,
+        /// answers for one context at a time (OFREP, the client stream) for a client key; usage
+        /// reports either way.
+        case sdk(id: String, environment: String, keyKind: SDKKeyKind)
     }
 
     /// Lowercase SHA-256 hex of the secret.

@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchStore
 
 /// Who is calling: a person (signed in to the console), a personal or service token, or an SDK
@@ -10,7 +11,7 @@ public enum Principal: Sendable, Hashable {
     case personalToken(TokenAccess)
     /// A service token (CI, bots): its own role.
     case serviceToken(TokenAccess)
-    case sdk(keyID: String, environment: String)
+    case sdk(keyID: String, environment: String, kind: SDKKeyKind)
 
     /// The principal a token's credential stands for.
     init(_ access: TokenAccess) {

@@ -20,6 +20,7 @@ struct ConsolePages: Sendable {
         "cohort": CohortTemplates.cohort,
         "audit": AuditTemplate.page,
         "tokens": TokenTemplates.page,
+        "keys": KeysTemplate.page,
     ]
 
     let library: MustacheLibrary

@@ -26,6 +26,7 @@ enum ConsoleRoutes {
         ConsoleHistoryController(services: services, pages: pages).add(to: group)
         ConsoleCohortsController(services: services, pages: pages).add(to: group)
         ConsoleAuditController(services: services, pages: pages).add(to: group)
+        ConsoleKeysController(services: services, pages: pages).add(to: group)
         ConsoleEventsController(services: services).add(to: group)
         ConsoleTokensController(services: services, pages: pages).add(to: group)
         ConsoleOIDCController(services: services, sessions: sessions, pages: pages).add(to: group)

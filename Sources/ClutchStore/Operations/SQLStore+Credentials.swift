@@ -45,10 +45,14 @@ extension SQLStore {
         return (record, secret)
     }
 
-    /// Creates an SDK key for `environment`: `clutch_sdk_…` with 32 random bytes, returned here only.
-    public func createSDKKey(environment: String, name: String, change: ChangeInfo) async throws -> (SDKKeyRecord, secret: String) {
+    /// Creates an SDK key of `kind` for `environment`: the kind's prefix (``SDKKeyKind/prefix``)
+    /// and 32 random bytes, returned here only. A client key is public, but random all the same:
+    /// it names its environment without being guessable.
+    public func createSDKKey(
+        environment: String, name: String, kind: SDKKeyKind, change: ChangeInfo
+    ) async throws -> (SDKKeyRecord, secret: String) {
         guard !name.isEmpty else { throw StoreError.badRequest("a key needs a name", field: "name") }
-        let secret = "clutch_sdk_" + Secrets.randomHex(bytes: 32)
+        let secret = kind.prefix + Secrets.randomHex(bytes: 32)
         let hash = Secrets.hash(secret: secret)
         let id = "k_" + Secrets.randomHex(bytes: 8)
         let now = self.now()
@@ -56,15 +60,17 @@ extension SQLStore {
             try await Rows.requireEnvironment(session, environment)
             try await session.execute(
                 """
-                INSERT INTO credential (id, kind, name, environment, hash, created_at)
-                VALUES (\(id), 'sdk', \(name), \(environment), \(hash), \(now))
+                INSERT INTO credential (id, kind, key_kind, name, environment, hash, created_at)
+                VALUES (\(id), 'sdk', \(kind.rawValue), \(name), \(environment), \(hash), \(now))
                 """)
             try await Rows.audit(
                 session, at: now, change: change, action: "create", entity: "key", key: id, environment: environment, revision: nil)
             try await Rows.notifyCredentials(session)
             return try await Rows.sdkKey(session, id)
         }
-        logger.info("sdk key created", metadata: ["id": "\(record.id)", "environment": "\(environment)", "actor": "\(change.actor)"])
+        logger.info(
+            "sdk key created",
+            metadata: ["id": "\(record.id)", "kind": "\(kind.rawValue)", "environment": "\(environment)", "actor": "\(change.actor)"])
         return (record, secret)
     }
 
@@ -116,7 +122,9 @@ extension SQLStore {
                 "SELECT * FROM credential WHERE kind = 'sdk' AND revoked_at IS NULL ORDER BY created_at, id\(raw: session.dialect.byteOrder)")
             {
                 records.append(CredentialRecord(
-                    hash: try row.get("hash"), kind: .sdk(id: try row.get("id"), environment: try row.get("environment", as: String?.self) ?? "")))
+                    hash: try row.get("hash"),
+                    kind: .sdk(
+                        id: try row.get("id"), environment: try row.get("environment", as: String?.self) ?? "", keyKind: try Rows.keyKind(row))))
             }
             return ActiveCredentials(records: records, people: people)
         }

@@ -101,5 +101,23 @@ final class BenchServer {
         try? application.close()
         try? FileManager.default.removeItem(at: directory)
     }
+
+    /// Runs `body` against a fresh server that logs nothing below critical, then stops it; a
+    /// failure prints `<figure>: failed (…)` in place of the figures.
+    static func withQuietServer(figure: String, _ body: (BenchServer) async throws -> Void) async {
+        var logger = Logger(label: "clutch.bench")
+        logger.logLevel = .critical
+        do {
+            let server = try await BenchServer.start(heartbeatInterval: .seconds(15), logger: logger)
+            do {
+                try await body(server)
+            } catch {
+                print("\(figure): failed (\(error))")
+            }
+            await server.stop()
+        } catch {
+            print("\(figure): failed (\(error))")
+        }
+    }
 }
 

@@ -27,19 +27,7 @@ enum ConsoleBenchmarks {
     }
 
     static func run() async {
-        var logger = Logger(label: "clutch.bench")
-        logger.logLevel = .critical
-        do {
-            let server = try await BenchServer.start(heartbeatInterval: .seconds(15), logger: logger)
-            do {
-                try await run(server)
-            } catch {
-                print("console_flag_list: failed (\(error))")
-            }
-            await server.stop()
-        } catch {
-            print("console_flag_list: failed (\(error))")
-        }
+        await BenchServer.withQuietServer(figure: "console_flag_list", run)
     }
 
     private static func run(_ server: BenchServer) async throws {

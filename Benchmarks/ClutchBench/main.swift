@@ -9,7 +9,8 @@
 // release guard simulation; `clutch-bench hooks` the scheduled-change and webhook figures;
 // `clutch-bench replicas` the replica figures (1,000 streams over three replicas, OFREP per
 // replica on PostgreSQL and SQLite); `clutch-bench attack` the kill switch under an SDK-key
-// flood; `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
+// flood; `clutch-bench access` the admin API's latency with authorization against without it;
+// `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
 // default run).
 import Foundation
 
@@ -41,6 +42,8 @@ case "replicas":
     await ReplicaBenchmarks.run()
 case "attack":
     await AttackBenchmarks.run()
+case "access":
+    await AccessBenchmarks.run()
 case "drill":
     await DrillBenchmark.run()
 default:
@@ -55,6 +58,7 @@ default:
     await StoreWriteBenchmarks.run()
     await ReplicaBenchmarks.run()
     await ConsoleBenchmarks.run()
+    await AccessBenchmarks.run()
     await ScheduleWebhookBenchmarks.run()
     await AttackBenchmarks.run()
     await IdleBenchmark.run()

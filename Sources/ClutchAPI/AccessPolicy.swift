@@ -66,6 +66,10 @@ public struct AccessSubject: Sendable, Hashable {
 public struct AccessRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) {
+        self.message = message
+    }
 }
 
 /// The one policy (README "Roles"): action × subject → allowed, or the refusal. Pure, so that

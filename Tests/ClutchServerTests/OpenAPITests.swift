@@ -618,6 +618,28 @@ enum OpenAPIScenario {
             checker.check("POST", "\(evaluate) (no ETag)", bulk, expect: -1)
         }
 
+        // People, tokens, who calls
+        _ = try await call("GET", "/api/v1/me", expect: 200)
+        _ = try await call("POST", "/api/v1/users", body: #"{"email": "bob@example.com", "name": "Bob", "role": "editor", "environments": ["staging"]}"#, expect: 201)
+        _ = try await call("POST", "/api/v1/users", body: #"{"email": "BOB@example.com", "role": "viewer"}"#, expect: 409)
+        _ = try await call("POST", "/api/v1/users", body: #"{"email": "carol@example.com", "role": "chief"}"#, expect: 400)
+        _ = try await call("GET", "/api/v1/users", expect: 200)
+        _ = try await call("PUT", "/api/v1/users/bob@example.com/role", body: #"{"role": "viewer"}"#, expect: 200)
+        _ = try await call("PUT", "/api/v1/users/nobody@example.com/role", body: #"{"role": "viewer"}"#, expect: 404)
+        let service = try await call(
+            "POST", "/api/v1/tokens", body: #"{"name": "ci", "service": true, "role": "viewer", "expiresInDays": 90}"#, expect: 201)
+        _ = try await call("POST", "/api/v1/tokens", body: #"{"name": "mine"}"#, expect: 400)
+        guard let serviceSecret = service["token"]?.stringValue, let serviceID = service["record.id"]?.stringValue else {
+            throw TestFailure("no service token: \(service.text)")
+        }
+        _ = try await call("GET", "/api/v1/users", credential: .bearer(serviceSecret), expect: 403)
+        _ = try await call("GET", "/api/v1/me", credential: .bearer(serviceSecret), expect: 200)
+        _ = try await call("GET", "/api/v1/tokens", expect: 200)
+        _ = try await call("DELETE", "/api/v1/tokens/\(serviceID)", expect: 200)
+        _ = try await call("DELETE", "/api/v1/tokens/t_nope", expect: 404)
+        _ = try await call("DELETE", "/api/v1/users/bob@example.com", expect: 204)
+        _ = try await call("DELETE", "/api/v1/users/bob@example.com", expect: 404)
+
         // Deletions last
         _ = try await call("DELETE", "/api/v1/keys/\(keyID)", expect: 204)
         _ = try await call("POST", "\(evaluate)/\(flagKey)", body: #"{"context": {"targetingKey": "u1"}}"#, credential: .bearer(sdkKey), expect: 401)

@@ -39,6 +39,19 @@ struct WireModelTests {
                 "POST /webhooks")
             try Self.roundTrip(WebhookList.self, try await server.send("GET", "/api/v1/webhooks"), "GET /webhooks")
 
+            // People, tokens and who calls.
+            try Self.roundTrip(
+                PersonCreated.self, try await server.send("POST", "/api/v1/users", body: #"{"email": "bob@example.com", "role": "editor", "environments": ["staging"]}"#),
+                "POST /users")
+            try Self.roundTrip(PersonList.self, try await server.send("GET", "/api/v1/users"), "GET /users")
+            try Self.roundTrip(Person.self, try await server.send("PUT", "/api/v1/users/bob@example.com/role", body: #"{"role": "viewer"}"#), "PUT …/role")
+            let token = try Self.roundTrip(
+                TokenCreated.self, try await server.send("POST", "/api/v1/tokens", body: #"{"name": "ci", "service": true, "role": "editor", "expiresInDays": 30}"#),
+                "POST /tokens")
+            try Self.roundTrip(TokenList.self, try await server.send("GET", "/api/v1/tokens"), "GET /tokens")
+            try Self.roundTrip(Me.self, try await server.send("GET", "/api/v1/me", as: .bearer(token.token)), "GET /me")
+            try Self.roundTrip(TokenRecord.self, try await server.send("DELETE", "/api/v1/tokens/\(token.record.id)"), "DELETE /tokens/{id}")
+
             // A flag, changed every way the CLI changes one.
             let flag = "/api/v1/flags/new-checkout"
             try Self.roundTrip(FlagRecord.self, try await server.createFlag(ReleaseTests.flag), "POST /flags")

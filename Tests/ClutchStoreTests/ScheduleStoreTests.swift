@@ -67,6 +67,36 @@ struct ScheduleStoreTests {
         #expect(queued.first?.body.contains(schedule.id) == true)
     }
 
+    /// A scheduled change acts with its author's rights when it applies: one whose author was
+    /// lowered since fails with the policy's sentence; one whose author still may applies, named
+    /// `clutch-scheduler for <author>`.
+    @Test(arguments: StoreBackend.allCases) func aScheduleWhoseAuthorLostTheRightFailsWithTheReason(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        _ = try await store.createFlag(Flag(key: "launch"), change: admin)
+        let (bob, _) = try await store.createPerson(PersonCreate(email: "bob@example.com", role: .editor), change: admin)
+        let (token, _) = try await store.createToken(TokenCreate(name: "laptop"), personID: bob.id, change: admin)
+        let asBob = ChangeInfo(actor: "bob@example.com", author: .person(id: bob.id))
+        let asToken = ChangeInfo(actor: token.actor, author: .token(id: token.id))
+        let now = Date()
+        let kept = try await store.createSchedule(Self.request(at: now.addingTimeInterval(1)), change: asBob, now: now)
+        let applied = try await store.runSchedule(kept.id, now: now.addingTimeInterval(2))
+        #expect(applied.schedule?.status == .applied)
+        #expect(try await store.revisions(flag: "launch", environment: nil).first?.actor == "clutch-scheduler for bob@example.com")
+
+        let lost = try await store.createSchedule(Self.request(at: now.addingTimeInterval(10)), change: asBob, now: now)
+        let tokens = try await store.createSchedule(Self.request(at: now.addingTimeInterval(10)), change: asToken, now: now)
+        _ = try await store.setRole(email: "bob@example.com", to: RoleChange(role: .viewer), change: admin)
+        let failed = try await store.runSchedule(lost.id, now: now.addingTimeInterval(11))
+        #expect(failed.schedule?.status == .failed)
+        #expect(failed.schedule?.error == "bob@example.com is a viewer in production; changing it needs editor")
+        #expect(failed.change.versions.isEmpty, "nothing applied")
+        let revoked = try await store.runSchedule(tokens.id, now: now.addingTimeInterval(11))
+        #expect(revoked.schedule?.status == .failed)
+        #expect(revoked.schedule?.error?.contains("laptop (token of bob@example.com) can no longer make changes") == true, "\(revoked.schedule?.error ?? "")")
+        #expect(try await store.flag("launch").revision == 2, "only the first one applied")
+    }
+
     @Test(arguments: StoreBackend.allCases) func aScheduleIsCancelledOnceAndBadOnesAreRefused(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let store = fixture.store

@@ -4,11 +4,14 @@ import Hummingbird
 /// What each admin route asks the policy (``AccessPolicy``): one table, keyed by the route as
 /// the router names it (`GET /api/v1/flags/{key}`), so that a route without an entry is refused
 /// (and a test proves every registered admin route has one).
-enum AdminAccess {
+public enum AdminAccess {
+    /// A route's path parameter by name (throws when the route has none of that name).
+    public typealias Parameter = (String) throws -> String
+
     /// How a route is judged.
     enum Rule: Sendable {
         /// By the route and its path parameters alone, before the handler runs.
-        case action(@Sendable (ClutchRequestContext) throws -> AccessAction)
+        case action(@Sendable (Parameter) throws -> AccessAction)
         /// By the handler, once it has read what the body asks (``ClutchRequestContext/authorize(_:)``):
         /// a change that only turns a flag off is a responder's, any other an editor's; a
         /// rollback or schedule names its environment in the body; a token is one's own or not.
@@ -18,8 +21,8 @@ enum AdminAccess {
     private static let read = Rule.action { _ in .read }
     private static let administer = Rule.action { _ in .administer }
     private static let editFlags = Rule.action { _ in .edit(environment: nil) }
-    private static let editHere = Rule.action { .edit(environment: try $0.parameter("env")) }
-    private static let respondHere = Rule.action { .respond(environment: try $0.parameter("env")) }
+    private static let editHere = Rule.action { .edit(environment: try $0("env")) }
+    private static let respondHere = Rule.action { .respond(environment: try $0("env")) }
     private static let respondEverywhere = Rule.action { _ in .respond(environment: nil) }
 
     /// Every admin route, relative to `/api/v1/`.
@@ -93,6 +96,17 @@ enum AdminAccess {
     static func rule(method: String, path: String) -> Rule? {
         key(method: method, path: path).flatMap { table[$0] }
     }
+
+    /// What the table says before the handler runs: `nil` when `subject` may call the route (or
+    /// its handler decides), the refusal otherwise; an unmapped route is refused. `path` is the
+    /// route as the router names it (`/api/v1/flags/{key}`).
+    public static func refusal(method: String, path: String, parameter: Parameter, subject: AccessSubject) throws -> AccessRefusal? {
+        guard let rule = rule(method: method, path: path) else {
+            return AccessRefusal(message: "this route has no entry in the access table")
+        }
+        guard case .action(let action) = rule else { return nil }
+        return AccessPolicy.refusal(try action(parameter), by: subject)
+    }
 }
 
 /// Asks the policy before every admin route, as ``AdminAccess/table`` says; an unmapped route is
@@ -101,12 +115,10 @@ struct AccessMiddleware: RouterMiddleware {
     typealias Context = ClutchRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let path = context.endpointPath, let rule = AdminAccess.rule(method: request.method.rawValue, path: path) else {
-            throw APIError.forbidden("this route has no entry in the access table")
-        }
-        if case .action(let action) = rule {
-            try context.authorize(try action(context))
-        }
+        guard let subject = context.principal?.subject else { throw APIError.unauthorized("a token is required") }
+        let refusal = try AdminAccess.refusal(
+            method: request.method.rawValue, path: context.endpointPath ?? "", parameter: { try context.parameter($0) }, subject: subject)
+        if let refusal { throw APIError.forbidden(refusal.message) }
         return try await next(request, context)
     }
 }

@@ -14,12 +14,18 @@ struct ConsoleSessionTests {
             tokenHash: tokenHash)
     }
 
-    @Test(arguments: StoreBackend.allCases) func useKeepsASessionAliveAndIdlenessEndsIt(_ backend: StoreBackend) async throws {
+    /// A store on `backend` holding one session that began at a fixed time; the hash of its id.
+    static func withSession(_ backend: StoreBackend) async throws -> (BackendFixture, start: Date, hash: String) {
         let fixture = try await BackendFixture(backend)
-        let store = fixture.store
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let hash = Secrets.hash(secret: "session-id")
-        try await store.createConsoleSession(hash: hash, record: Self.record(at: start))
+        try await fixture.store.createConsoleSession(hash: hash, record: Self.record(at: start))
+        return (fixture, start, hash)
+    }
+
+    @Test(arguments: StoreBackend.allCases) func useKeepsASessionAliveAndIdlenessEndsIt(_ backend: StoreBackend) async throws {
+        let (fixture, start, hash) = try await Self.withSession(backend)
+        let store = fixture.store
 
         let seen = try await store.touchConsoleSession(hash: hash, now: start.addingTimeInterval(1000), idleLimit: 1800, lifetime: Self.lifetime)
         #expect(seen?.principal == "admin")
@@ -34,11 +40,8 @@ struct ConsoleSessionTests {
     }
 
     @Test(arguments: StoreBackend.allCases) func aSessionUsedAllTheTimeStillEndsAtItsLifetime(_ backend: StoreBackend) async throws {
-        let fixture = try await BackendFixture(backend)
+        let (fixture, start, hash) = try await Self.withSession(backend)
         let store = fixture.store
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
-        let hash = Secrets.hash(secret: "busy-session")
-        try await store.createConsoleSession(hash: hash, record: Self.record(at: start))
         // Used every 20 minutes for 12 hours less a minute: never idle, still alive.
         var now = start
         while now.timeIntervalSince(start) < Self.lifetime - 60 {

@@ -57,6 +57,7 @@ struct ConsoleCohortsController {
             },
         ]
         if let notice = request.consoleQuery("done").flatMap(Self.notice) { values["notice"] = notice }
+        values.merge(session.permissions([("Edit", .edit(environment: env))])) { _, new in new }
         return pages.render("cohorts", values)
     }
 
@@ -100,6 +101,7 @@ struct ConsoleCohortsController {
         if let next = page.nextAfter { values["nextURL"] = base + "&after=\(ConsoleQuery.encode(next))" }
         if after != nil { values["firstURL"] = base }
         if let notice = request.consoleQuery("done").flatMap(Self.notice) { values["notice"] = notice }
+        values.merge(session.permissions([("Edit", .edit(environment: env))])) { _, new in new }
         return pages.render("cohort", values)
     }
 

@@ -72,18 +72,11 @@ enum ConsoleFlagPage {
     /// responder's, on an editor's), the targeting controls (an editor's here) and the kill
     /// switch (a responder's everywhere); for each it may not, the policy's reason (`canX`, `whyX`).
     static func controls(on: Bool, env: String, session: ConsoleSession) -> [String: Any] {
-        let actions: [(name: String, action: AccessAction)] = [
+        session.permissions([
             ("Switch", .applying([on ? .turnOff : .turnOn], in: env)),
             ("Edit", .edit(environment: env)),
             ("Kill", .respond(environment: nil)),
-        ]
-        var values: [String: Any] = [:]
-        for (name, action) in actions {
-            let refusal = AccessPolicy.refusal(action, by: session.subject)
-            values["can\(name)"] = refusal == nil
-            if let refusal { values["why\(name)"] = "Not shown: \(refusal.message)." }
-        }
-        return values
+        ])
     }
 
     /// Rules that are exactly `in cohort NAME`, with the cohort's size.

@@ -57,12 +57,13 @@ struct ConsoleHistoryController {
             let scope = request.consoleQuery("scope") == "all" ? nil : env
             let (diff, target) = try await services.store.rollbackPreview(flag: key, to: number, environment: scope)
             let confirmWord = ConsoleConfirmation.word(for: scope.map { .environment($0) } ?? .everyEnvironment(flag: key))
-            let preview: [String: Any] = [
+            var preview: [String: Any] = [
                 "number": target, "scope": scope ?? "all", "scopeText": scope.map { "the \($0) environment" } ?? "the whole flag (every environment)",
                 "diff": Self.lines(diff), "empty": diff.isEmpty,
                 "needsConfirm": confirmWord != nil,
                 "confirmWord": confirmWord ?? "",
             ]
+            preview.merge(session.permissions([("Restore", .edit(environment: scope))])) { _, new in new }
             values["preview"] = preview
         }
         if request.consoleQuery("done") == "restored" { values["notice"] = ConsoleActionsController.notice("restored") }

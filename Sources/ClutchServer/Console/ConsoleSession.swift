@@ -25,6 +25,18 @@ struct ConsoleSession: Sendable {
         return actor
     }
 
+    /// For a page's template: `can<name>` for each action, and when the session may not do it
+    /// `why<name>`, the policy's reason, shown where the control would be.
+    func permissions(_ actions: [(name: String, action: AccessAction)]) -> [String: Any] {
+        var values: [String: Any] = [:]
+        for (name, action) in actions {
+            let refusal = AccessPolicy.refusal(action, by: subject)
+            values["can\(name)"] = refusal == nil
+            if let refusal { values["why\(name)"] = "Not shown: \(refusal.message)." }
+        }
+        return values
+    }
+
     /// The values the page frame shows (name, sign-out form, the "Your tokens" link for a person).
     var templateValues: [String: Any] {
         var values: [String: Any] = ["name": displayName, "csrf": csrfToken]

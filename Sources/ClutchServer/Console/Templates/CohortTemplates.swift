@@ -23,7 +23,7 @@ enum CohortTemplates {
         {{^cohorts}}<p>{{env}} has no cohorts.</p>{{/cohorts}}
         <section class="card" aria-labelledby="new-cohort">
           <h2 id="new-cohort">New cohort in {{env}}</h2>
-          <form method="post" action="/ui/cohorts" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canEdit}}<form method="post" action="/ui/cohorts" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}">
             <label>Cohort key <span class="hint">lowercase letters, digits, - _ .</span> <input name="key" type="text" required></label>
             <label>Description <input name="description" type="text" maxlength="500"></label>
@@ -32,7 +32,7 @@ enum CohortTemplates {
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
             {{#needsConfirm}}<label><span>Type <strong>{{env}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
             <button type="submit">Create cohort</button>
-          </form>
+          </form>{{/canEdit}}{{^canEdit}}<p class="why">{{whyEdit}}</p>{{/canEdit}}
         </section>
         {{> foot}}
         """#
@@ -63,7 +63,7 @@ enum CohortTemplates {
         </section>
         <section class="card" aria-labelledby="change-h">
           <h2 id="change-h">Add or remove members</h2>
-          <form method="post" action="{{membersURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canEdit}}<form method="post" action="{{membersURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}">
             <label>Member ids <span class="hint">{{attribute}} values, commas or new lines</span> <textarea name="members" rows="3" required></textarea></label>
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
@@ -72,7 +72,7 @@ enum CohortTemplates {
               <button type="submit" name="do" value="add">Add members</button>
               <button type="submit" name="do" value="remove">Remove members</button>
             </div>
-          </form>
+          </form>{{/canEdit}}{{^canEdit}}<p class="why">{{whyEdit}}</p>{{/canEdit}}
         </section>
         {{> foot}}
         """#

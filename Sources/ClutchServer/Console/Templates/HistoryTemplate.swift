@@ -11,7 +11,7 @@ enum HistoryTemplate {
           {{#empty}}<p>Restoring it changes nothing: the flag already is like that.</p>{{/empty}}
           {{^empty}}<p>Restoring it will make these changes:</p>
           <ul class="diff">{{#diff}}<li><code>{{path}}</code>: <del>{{before}}</del> → <ins>{{after}}</ins></li>{{/diff}}</ul>{{/empty}}
-          <form method="post" action="{{restoreURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{confirmWord}}{{/needsConfirm}}">
+          {{#canRestore}}<form method="post" action="{{restoreURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{confirmWord}}{{/needsConfirm}}">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <input type="hidden" name="env" value="{{env}}">
             <input type="hidden" name="revision" value="{{number}}">
@@ -19,7 +19,7 @@ enum HistoryTemplate {
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
             {{#needsConfirm}}<label><span>Type <strong>{{confirmWord}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
             <button type="submit" class="primary">Restore revision {{number}}</button>
-          </form>
+          </form>{{/canRestore}}{{^canRestore}}<p class="why">{{whyRestore}}</p>{{/canRestore}}
         </section>
         {{/preview}}
         <ol class="revisions" reversed>

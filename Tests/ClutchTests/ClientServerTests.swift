@@ -178,30 +178,6 @@ struct ClientServerTests {
         }
     }
 
-    @Test("remote mode evaluates one context through OFREP and refreshes on stream events")
-    func remoteMode() async throws {
-        try await TestServer.with { server in
-            try await seed(server)
-            let client = try client(server, key: try await server.createKey().key, mode: .remote(acme))
-            try await client.waitUntilReady(timeout: .seconds(10))
-            let details = client.boolDetails("new-checkout", default: false)
-            #expect(details.value == true)
-            #expect(details.variant == "on")
-            #expect(details.reason == .targetingMatch)
-            #expect(client.integer("limit", default: 0) == 100)
-            #expect(client.double("ratio", default: 0) == 0.5)
-            #expect(client.object("config", default: [:]) == ["retries": 3, "mode": "fast"])
-            #expect(client.stringDetails("new-checkout", default: "x").errorCode == .typeMismatch)
-            #expect(client.boolDetails("missing", default: false).errorCode == .flagNotFound)
-            // Remote mode holds results only, never the rules or the cohort members.
-            #expect(client.core.source.withLock { $0 }?.snapshot == nil)
-
-            try await server.mustSend("POST", "/api/v1/flags/new-checkout/kill")
-            #expect(try await eventually { client.boolDetails("new-checkout", default: true).reason == .disabled })
-            await client.close()
-        }
-    }
-
     @Test("wrong types give the default with TYPE_MISMATCH; unknown flags FLAG_NOT_FOUND")
     func wrongTypes() async throws {
         try await TestServer.with { server in

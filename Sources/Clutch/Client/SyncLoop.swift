@@ -2,21 +2,20 @@ import ClutchProtocol
 import Foundation
 import Logging
 
-/// Keeps a client's flags current: holds the live stream, applies its events, reconnects
-/// with backoff and polls while disconnected. Runs inside one task; nothing here is shared.
+/// Keeps a local-mode client's snapshot current: holds the live stream, applies its events,
+/// reconnects with backoff and polls while disconnected. Runs inside one task; nothing here
+/// is shared. (Device mode: ``DeviceLoop``.)
 final class SyncLoop {
     private let core: ClientCore
     private let configuration: ClutchConfiguration
     private var logger: Logger { core.logger }
-    /// The snapshot evaluated (local mode).
+    /// The snapshot evaluated.
     private var snapshot: Snapshot?
     /// Whether `snapshot` came from the server (not from the cache or the bootstrap), so
     /// that single changes apply to it.
     private var serverSynced = false
     /// The id of the last event applied, sent as `Last-Event-ID` to resume.
     private var lastEventID: String?
-    /// The remote results' ETag (remote mode).
-    private var remoteETag: String?
     private var attempt = 0
     /// Whether the last poll (made while the stream was down) succeeded.
     private var pollHealthy = false
@@ -62,7 +61,9 @@ final class SyncLoop {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [api = core.api, lastEventID, heartbeat = configuration.heartbeatTimeout] in
                 do {
-                    try await EventStream.receive(api, lastEventID: lastEventID, heartbeatTimeout: heartbeat) { event in
+                    try await EventStream.receive(heartbeatTimeout: heartbeat) { headTimeout in
+                        try await api.stream(lastEventID: lastEventID, headTimeout: headTimeout)
+                    } deliver: { event in
                         continuation.yield(event)
                     }
                     continuation.finish()
@@ -73,12 +74,12 @@ final class SyncLoop {
             // Ends the connection when this returns or throws (cancelled, or an unreadable event).
             defer { group.cancelAll() }
             for try await event in events {
-                try await handle(event)
+                try handle(event)
             }
         }
     }
 
-    private func handle(_ event: ServerSentEvent) async throws {
+    private func handle(_ event: ServerSentEvent) throws {
         if event.type == UsageCadence.eventName {
             // A hint, not a change: an unreadable one is ignored like an unknown event.
             if let cadence = try? UsageCadence(data: event.data.utf8) { core.adopt(cadence) }
@@ -92,12 +93,7 @@ final class SyncLoop {
             throw ClutchError.invalidResponse("cannot read a '\(event.type)' event: \(error)")
         }
         guard let change else { return }
-        switch configuration.mode {
-        case .local:
-            try apply(change)
-        case .remote(let context):
-            try await refreshRemote(context)
-        }
+        try apply(change)
         if !event.lastEventID.isEmpty { lastEventID = event.lastEventID }
         attempt = 0
         nextPoll = nil
@@ -159,43 +155,20 @@ final class SyncLoop {
     private func poll() async {
         pollHealthy = false
         do {
-            switch configuration.mode {
-            case .local:
-                switch try await core.api.snapshot(ifNoneMatch: snapshot?.entityTag) {
-                case .notModified:
-                    core.confirmed()
-                case .fetched(let next, _):
-                    // Event ids are snapshot versions: resume the stream after this one.
-                    lastEventID = String(next.version)
-                    install(next)
-                    serverSynced = true
-                }
-            case .remote(let context):
-                try await refreshRemote(context)
+            switch try await core.api.snapshot(ifNoneMatch: snapshot?.entityTag) {
+            case .notModified:
+                core.confirmed()
+            case .fetched(let next, _):
+                // Event ids are snapshot versions: resume the stream after this one.
+                lastEventID = String(next.version)
+                install(next)
+                serverSynced = true
             }
             pollHealthy = true
         } catch {
             if Task.isCancelled { return }
             logger.debug("polling for flags failed", metadata: ["error": "\(error)"])
             core.connectionFailed(error)
-        }
-    }
-
-    // MARK: Remote mode
-
-    private func refreshRemote(_ context: EvaluationContext) async throws {
-        switch try await core.api.evaluateAll(context, ifNoneMatch: remoteETag) {
-        case .notModified:
-            core.confirmed()
-        case .fetched(let response, let etag):
-            let next = FlagSource(remote: response)
-            let before = core.source.withLock { $0 }?.remoteResults ?? [:]
-            let after = next.remoteResults ?? [:]
-            var changed = Set<String>()
-            for (key, result) in after where before[key] != result { changed.insert(key) }
-            for key in before.keys where after[key] == nil { changed.insert(key) }
-            core.install(next, changed: changed, status: .ready)
-            remoteETag = etag
         }
     }
 }

@@ -62,10 +62,15 @@ public struct RollbackRequest: Sendable, Hashable, Codable {
 /// `POST /api/v1/environments/{env}/keys` (OpenAPI `SDKKeyCreate`).
 public struct SDKKeyCreate: Sendable, Hashable, Codable {
     public var name: String
+    /// `server` when left out: what every key was before client keys existed.
+    public var kind: SDKKeyKind?
 
-    public init(name: String) { self.name = name }
+    public init(name: String, kind: SDKKeyKind? = nil) {
+        self.name = name
+        self.kind = kind
+    }
 
-    public enum CodingKeys: String, CodingKey { case name }
+    public enum CodingKeys: String, CodingKey { case name, kind }
 }
 
 /// `POST /api/v1/environments/{env}/explain`.

@@ -132,14 +132,16 @@ public struct SDKKeyCreated: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
     public var environment: String
+    public var kind: SDKKeyKind
     public var createdAt: Date
     /// The secret.
     public var key: String
 
-    public init(id: String, name: String, environment: String, createdAt: Date, key: String) {
+    public init(id: String, name: String, environment: String, kind: SDKKeyKind, createdAt: Date, key: String) {
         self.id = id
         self.name = name
         self.environment = environment
+        self.kind = kind
         self.createdAt = createdAt
         self.key = key
     }

@@ -131,7 +131,7 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
     /// Creates an admin token (`secret` when given); the secret is returned here only.
     func createAdminToken(name: String, secret: String?) async throws -> (AdminTokenRecord, secret: String)
     /// Creates an SDK key for `environment`; the secret is returned here only.
-    func createSDKKey(environment: String, name: String, change: ChangeInfo) async throws -> (SDKKeyRecord, secret: String)
+    func createSDKKey(environment: String, name: String, kind: SDKKeyKind, change: ChangeInfo) async throws -> (SDKKeyRecord, secret: String)
     /// Every SDK key, revoked ones included, oldest first.
     func sdkKeys() async throws -> [SDKKeyRecord]
     /// Revokes an SDK key; revoking it again changes nothing.

@@ -19,8 +19,10 @@ public struct CredentialRecord: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// The admin API, acting as `name`.
         case admin(name: String)
-        /// Reading the environment `environment` (SDK sync, OFREP, usage reports).
-        case sdk(id: String, environment: String)
+        /// Reading the environment `environment`: its definition (SDK sync) for a server key,
+        /// answers for one context at a time (OFREP, the client stream) for a client key; usage
+        /// reports either way.
+        case sdk(id: String, environment: String, keyKind: SDKKeyKind)
     }
 
     /// Lowercase SHA-256 hex of the secret.

@@ -365,6 +365,14 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Two kinds of SDK key (issue 28): `server` keys are secret and read the whole environment
+        // (snapshot and stream); `client` keys are public, for apps on devices, and read only their
+        // own context's answers. Every key made before is a server key.
+        migrator.registerMigration("v16-key-kinds") { db in
+            try db.execute(sql: """
+                ALTER TABLE credential ADD COLUMN key_kind TEXT NOT NULL DEFAULT 'server' CHECK (key_kind IN ('server', 'client'));
+                """)
+        }
         return migrator
     }
 }

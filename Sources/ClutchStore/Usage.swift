@@ -101,6 +101,17 @@ public enum UsageLimits {
 }
 
 extension UsageLimits {
+    /// Refuses evaluation counts from a client key: it is public, so what it says it evaluated
+    /// would let anyone mark a flag as evaluated or swell the volume a release's guard weighs.
+    /// The server counts the evaluations it serves a client key itself (OFREP, the client
+    /// stream); the key's reports carry errors only (`count: 0`), bounded by what it was served.
+    public static func validate(_ counts: [UsageCount], kind: SDKKeyKind) throws {
+        guard kind == .client, let i = counts.firstIndex(where: { $0.count > 0 }) else { return }
+        throw StoreError.invalid(ValidationError([ValidationIssue(
+            path: "counts[\(i)].count",
+            message: "a client key reports errors only (count 0): the server counts the evaluations it serves, got \(counts[i].count)")]))
+    }
+
     /// Refuses an instance id that is not 1–64 of `A-Z a-z 0-9 . _ -` (``ReporterGuard/isValidInstance(_:)``).
     public static func validate(instance: String?) throws {
         guard let instance, !ReporterGuard.isValidInstance(instance) else { return }

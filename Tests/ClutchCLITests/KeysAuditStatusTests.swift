@@ -43,6 +43,31 @@ struct KeysAuditStatusTests {
         #expect(missingEnv.status == 2)
     }
 
+    @Test("keys create --kind client makes a public key with its own prefix; list shows each key's kind")
+    func clientKeys() async throws {
+        let server = try await TestServer.shared.get()
+        let name = uniqueKey("ios")
+        let created = try await server.clutch("keys", "create", "--env", "production", "--name", name, "--kind", "client", "--json")
+        #expect(created.status == 0, "\(created)")
+        let key = try created.json()
+        #expect(key["key"]?.string?.hasPrefix("clutch_client_") == true)
+        #expect(key["kind"]?.string == "client")
+        let id = try #require(key["id"]?.string)
+        let server2 = try await server.clutch("keys", "create", "--env", "production", "--name", name + "-backend")
+        #expect(server2.stdout.contains("Created server key"), "\(server2)")
+        #expect(server2.stdout.contains("clutch_sdk_"))
+
+        let list = try await server.clutch("keys", "list", "--json")
+        #expect(try list.json()["keys"]?.array?.first { $0["id"]?.string == id }?["kind"]?.string == "client")
+        let table = try await server.clutch("keys")
+        #expect(table.stdout.contains("KIND"))
+        let row = table.stdout.split(separator: "\n").first { $0.contains(id) }
+        #expect(row?.contains("client") == true, "\(table.stdout)")
+        let bad = try await server.clutch("keys", "create", "--env", "production", "--kind", "mobile")
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("server or client"), "\(bad)")
+    }
+
     @Test("audit shows changes with actor and message, filtered by flag and time")
     func audit() async throws {
         let server = try await TestServer.shared.get()

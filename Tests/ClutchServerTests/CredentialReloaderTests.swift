@@ -35,7 +35,7 @@ struct CredentialReloaderTests {
     }
 
     static func record(_ secret: String) -> CredentialRecord {
-        CredentialRecord(hash: Secrets.hash(secret: secret), kind: .sdk(id: "key-\(secret)", environment: "production"))
+        CredentialRecord(hash: Secrets.hash(secret: secret), kind: .sdk(id: "key-\(secret)", environment: "production", keyKind: .server))
     }
 
     /// A reloader over a fake store, and the lookup that uses it after misses.

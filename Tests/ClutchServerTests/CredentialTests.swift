@@ -8,7 +8,7 @@ import Testing
 @Suite("Credentials")
 struct CredentialTests {
     enum Presented: String, CaseIterable, Sendable {
-        case none, wrong, revoked, admin, sdkProduction, sdkStaging, apiKeyProduction
+        case none, wrong, revoked, admin, sdkProduction, sdkStaging, apiKeyProduction, clientProduction
     }
 
     /// (route, method, body) read in production.
@@ -26,6 +26,7 @@ struct CredentialTests {
             let (_, production) = try await server.createKey("production", name: "web")
             let (_, staging) = try await server.createKey("staging", name: "web-staging")
             let (revokedID, revoked) = try await server.createKey("production", name: "old")
+            let (_, client) = try await server.createKey("production", name: "ios", kind: "client")
             #expect(try await server.send("DELETE", "/api/v1/keys/\(revokedID)").status == 204)
 
             func credential(_ presented: Presented) -> TestServer.Credential {
@@ -37,6 +38,7 @@ struct CredentialTests {
                 case .sdkProduction: .bearer(production)
                 case .sdkStaging: .bearer(staging)
                 case .apiKeyProduction: .apiKey(production)
+                case .clientProduction: .bearer(client)
                 }
             }
 
@@ -49,6 +51,8 @@ struct CredentialTests {
                     case .none, .wrong, .revoked: expected = 401
                     case .admin: expected = admin ? (method == "POST" ? 201 : 200) : 403
                     case .sdkProduction, .sdkStaging, .apiKeyProduction: expected = admin ? 403 : 200
+                    // A public key never reaches the environment's definition.
+                    case .clientProduction: expected = admin || path.hasPrefix("/sdk/") ? 403 : 200
                     }
                     #expect(reply.status == expected, "\(method) \(path) with \(presented): \(reply.status) \(reply.text)")
                     if expected >= 400, path.hasPrefix("/ofrep/") {
@@ -56,6 +60,10 @@ struct CredentialTests {
                         #expect(reply["errorCode"] == .string("GENERAL"), "\(reply.text)")
                     } else if expected >= 400 {
                         #expect(reply.errorCode == (expected == 401 ? "unauthorized" : "forbidden"), "\(reply.text)")
+                    }
+                    if presented == .clientProduction, expected == 403 {
+                        // The refusal names the key's kind.
+                        #expect(reply.text.contains("client key"), "\(reply.text)")
                     }
                 }
             }

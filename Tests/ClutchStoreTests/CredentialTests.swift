@@ -10,7 +10,7 @@ struct CredentialTests {
         let store = fixture.store
         #expect(try await store.hasAdminToken() == false)
         let (token, adminSecret) = try await store.createAdminToken(name: "admin", secret: nil)
-        let (key, sdkSecret) = try await store.createSDKKey(environment: "production", name: "web", change: admin)
+        let (key, sdkSecret) = try await store.createSDKKey(environment: "production", name: "web", kind: .server, change: admin)
         #expect(adminSecret.hasPrefix("clutch_admin_"))
         #expect(adminSecret.count == "clutch_admin_".count + 64)
         #expect(sdkSecret.hasPrefix("clutch_sdk_"))
@@ -19,7 +19,7 @@ struct CredentialTests {
 
         let credentials = try await store.activeCredentials()
         #expect(credentials.contains(CredentialRecord(hash: Secrets.hash(secret: adminSecret), kind: .admin(name: "admin"))))
-        #expect(credentials.contains(CredentialRecord(hash: Secrets.hash(secret: sdkSecret), kind: .sdk(id: key.id, environment: "production"))))
+        #expect(credentials.contains(CredentialRecord(hash: Secrets.hash(secret: sdkSecret), kind: .sdk(id: key.id, environment: "production", keyKind: .server))))
         #expect(token.name == "admin")
 
         try store.close()
@@ -49,16 +49,32 @@ struct CredentialTests {
         #expect(reused?.kind == .conflict)
     }
 
+    @Test(arguments: StoreBackend.allCases) func aClientKeyHasItsOwnPrefixAndIsListedAsAClientKey(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let (server, serverSecret) = try await store.createSDKKey(environment: "production", name: "backend", kind: .server, change: admin)
+        let (client, clientSecret) = try await store.createSDKKey(environment: "production", name: "ios", kind: .client, change: admin)
+        #expect(serverSecret.hasPrefix("clutch_sdk_"))
+        #expect(clientSecret.hasPrefix("clutch_client_"))
+        #expect(clientSecret.count == "clutch_client_".count + 64)
+        #expect(server.kind == .server)
+        #expect(client.kind == .client)
+        #expect(try await store.sdkKeys().map(\.kind) == [.server, .client])
+        let active = try await store.activeCredentials()
+        #expect(active.contains(CredentialRecord(hash: Secrets.hash(secret: clientSecret), kind: .sdk(id: client.id, environment: "production", keyKind: .client))))
+        #expect(active.contains(CredentialRecord(hash: Secrets.hash(secret: serverSecret), kind: .sdk(id: server.id, environment: "production", keyKind: .server))))
+    }
+
     @Test(arguments: StoreBackend.allCases) func revokedKeyIsNoLongerActive(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let store = fixture.store
-        let (web, _) = try await store.createSDKKey(environment: "production", name: "web", change: admin)
-        let (ios, _) = try await store.createSDKKey(environment: "staging", name: "ios", change: admin)
+        let (web, _) = try await store.createSDKKey(environment: "production", name: "web", kind: .server, change: admin)
+        let (ios, _) = try await store.createSDKKey(environment: "staging", name: "ios", kind: .server, change: admin)
         let revoked = try await store.revokeSDKKey(id: web.id, change: admin)
         #expect(revoked.revokedAt != nil)
         let active = try await store.activeCredentials()
         #expect(active.count == 1)
-        #expect(active.first?.kind == .sdk(id: ios.id, environment: "staging"))
+        #expect(active.first?.kind == .sdk(id: ios.id, environment: "staging", keyKind: .server))
         let keys = try await store.sdkKeys()
         #expect(Set(keys.map(\.id)) == [web.id, ios.id])
         #expect(keys.first { $0.id == web.id }?.revokedAt != nil)
@@ -72,7 +88,7 @@ struct CredentialTests {
     @Test(arguments: StoreBackend.allCases) func returnedRecordsEqualWhatIsStored(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let store = fixture.store
-        let (key, _) = try await store.createSDKKey(environment: "staging", name: "web", change: admin)
+        let (key, _) = try await store.createSDKKey(environment: "staging", name: "web", kind: .server, change: admin)
         #expect(try await store.sdkKeys() == [key])
         let revoked = try await store.revokeSDKKey(id: key.id, change: admin)
         #expect(try await store.sdkKeys() == [revoked])
@@ -84,7 +100,7 @@ struct CredentialTests {
     @Test(arguments: StoreBackend.allCases) func keyForUnknownEnvironmentIsNotFound(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let error = await #expect(throws: StoreError.self) {
-            try await fixture.store.createSDKKey(environment: "nowhere", name: "web", change: admin)
+            try await fixture.store.createSDKKey(environment: "nowhere", name: "web", kind: .server, change: admin)
         }
         #expect(error?.kind == .notFound)
         #expect(try await fixture.store.sdkKeys().isEmpty)

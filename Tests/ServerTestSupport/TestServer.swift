@@ -321,9 +321,10 @@ public final class TestServer: Sendable {
         return try await send("GET", "/metrics", data: nil, as: credential, port: metricsPort)
     }
 
-    /// Creates an SDK key for `environment` and returns `(id, secret)`.
-    public func createKey(_ environment: String = "production", name: String = "test") async throws -> (id: String, key: String) {
-        let reply = try await send("POST", "/api/v1/environments/\(environment)/keys", body: #"{"name": "\#(name)"}"#)
+    /// Creates an SDK key for `environment` (a server key unless `kind` says `client`) and returns `(id, secret)`.
+    public func createKey(_ environment: String = "production", name: String = "test", kind: String? = nil) async throws -> (id: String, key: String) {
+        let body = kind.map { #"{"name": "\#(name)", "kind": "\#($0)"}"# } ?? #"{"name": "\#(name)"}"#
+        let reply = try await send("POST", "/api/v1/environments/\(environment)/keys", body: body)
         guard reply.status == 201, let id = reply["id"]?.stringValue, let key = reply["key"]?.stringValue else {
             throw TestFailure("creating a key failed: \(reply.status) \(reply.text)")
         }

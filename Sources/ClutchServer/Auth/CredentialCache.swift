@@ -64,19 +64,19 @@ final class CredentialCache: Sendable {
     private let entries = Mutex<[Digest: Principal]>([:])
     /// SDK keys by id, with their events-stream tokens (made once here, when credentials change,
     /// not on every bulk evaluation that hands one out).
-    private let sdkKeys = Mutex<[String: (token: String, environment: String)]>([:])
+    private let sdkKeys = Mutex<[String: (token: String, environment: String, kind: SDKKeyKind)]>([:])
 
     /// Replaces every entry.
     func replace(with records: [CredentialRecord]) {
         var table: [Digest: Principal] = [:]
-        var keys: [String: (token: String, environment: String)] = [:]
+        var keys: [String: (token: String, environment: String, kind: SDKKeyKind)] = [:]
         for record in records {
             guard let digest = Digest(hex: record.hash) else { continue }
             switch record.kind {
             case .admin(let name): table[digest] = .admin(name: name)
-            case .sdk(let id, let environment):
-                table[digest] = .sdk(keyID: id, environment: environment)
-                keys[id] = ("\(id).\(Self.signature(keyID: id, digest: digest))", environment)
+            case .sdk(let id, let environment, let kind):
+                table[digest] = .sdk(keyID: id, environment: environment, kind: kind)
+                keys[id] = ("\(id).\(Self.signature(keyID: id, digest: digest))", environment, kind)
             }
         }
         entries.withLock { $0 = table }
@@ -100,7 +100,7 @@ final class CredentialCache: Sendable {
         guard presented.count == expected.count else { return nil }
         // Constant time: no early exit on the first differing byte.
         let difference = zip(presented, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) }
-        return difference == 0 ? .sdk(keyID: keyID, environment: key.environment) : nil
+        return difference == 0 ? .sdk(keyID: keyID, environment: key.environment, kind: key.kind) : nil
     }
 
     private static func signature(keyID: String, digest: Digest) -> String {

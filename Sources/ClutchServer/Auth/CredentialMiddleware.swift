@@ -1,3 +1,4 @@
+import ClutchAPI
 import HTTPTypes
 import Hummingbird
 
@@ -28,8 +29,8 @@ struct CredentialMiddleware: RouterMiddleware {
             throw APIError.unauthorized("unknown or revoked credential")
         }
         switch (requirement, principal) {
-        case (.admin, .sdk):
-            throw APIError.forbidden("an SDK key cannot use the admin API; use an admin token")
+        case (.admin, .sdk(_, _, let kind)):
+            throw APIError.forbidden("this is an SDK key (a \(kind.rawValue) key): it cannot use the admin API; use an admin token")
         case (.sdk, .admin):
             throw APIError.forbidden("this route needs an SDK key (it decides the environment); an admin token cannot be used")
         default:
@@ -92,8 +93,33 @@ extension ClutchRequestContext {
     }
 
     /// The SDK key's id and environment; the credential middleware guarantees one on SDK routes.
-    func sdkKey() throws -> (id: String, environment: String) {
-        guard case .sdk(let id, let environment)? = principal else { throw APIError.unauthorized("SDK key required") }
+    /// `only` refuses the other kind of key with 403, naming the kind presented.
+    func sdkKey(only: SDKKeyKind? = nil) throws -> (id: String, environment: String) {
+        guard case .sdk(let id, let environment, let kind)? = principal else { throw APIError.unauthorized("SDK key required") }
+        if let only { try Self.require(only, presented: kind) }
         return (id, environment)
+    }
+
+    /// The SDK key's kind; the credential middleware guarantees a key on SDK routes.
+    func sdkKeyKind() throws -> SDKKeyKind {
+        guard case .sdk(_, _, let kind)? = principal else { throw APIError.unauthorized("SDK key required") }
+        return kind
+    }
+
+    /// Refuses a key of another kind than `required` (403 naming both): a public client key never
+    /// reaches what shows the environment's definition, and a secret server key is not taken
+    /// where it would have to ship inside an app.
+    static func require(_ required: SDKKeyKind, presented: SDKKeyKind) throws(APIError) {
+        guard presented != required else { return }
+        switch presented {
+        case .client:
+            throw APIError.forbidden(
+                "this is a client key: it reads answers for one context at a time (OFREP, /sdk/v1/client/stream), "
+                    + "never the environment's definition; this route takes a server key")
+        case .server:
+            throw APIError.forbidden(
+                "this is a server key, a secret that must not ship inside apps: this route takes a client key "
+                    + "(clutch keys create --kind client)")
+        }
     }
 }

@@ -58,10 +58,11 @@ struct EnvironmentsController {
             throw APIError.validationFailed("name must be 1–128 characters", field: "name")
         }
         let (record, secret) = try await services.metrics.timeWrite("create_key") {
-            try await services.store.createSDKKey(environment: environment, name: name, change: change)
+            try await services.store.createSDKKey(environment: environment, name: name, kind: body.kind ?? .server, change: change)
         }
         try await services.refreshCredentials()
-        let created = SDKKeyCreated(id: record.id, name: record.name, environment: record.environment, createdAt: record.createdAt, key: secret)
+        let created = SDKKeyCreated(
+            id: record.id, name: record.name, environment: record.environment, kind: record.kind, createdAt: record.createdAt, key: secret)
         return JSONResponse.encode(created, status: .created)
     }
 

@@ -33,7 +33,7 @@ struct OFREPEventsController {
             } else {
                 principal = try await CredentialMiddleware.authenticate(request, credentials: services.credentialLookup, requirement: .sdk)
             }
-            guard case .sdk(let keyID, let environment) = principal else { throw APIError.unauthorized("SDK key required") }
+            guard case .sdk(let keyID, let environment, _) = principal else { throw APIError.unauthorized("SDK key required") }
             let lastEventID = request.headers[HeaderNames.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
             let registry = services.registry
             let format = OFREPRefetchFormat(environment: environment, lastEventID: lastEventID, clock: services.clock) {

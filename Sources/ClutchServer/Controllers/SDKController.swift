@@ -18,8 +18,9 @@ struct SDKController {
         return routes
     }
 
+    /// The whole definition: a server key's only (a client key is public).
     @Sendable func flags(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let (keyID, environment) = try context.sdkKey()
+        let (keyID, environment) = try context.sdkKey(only: .server)
         guard let live = services.registry.live(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
@@ -37,9 +38,9 @@ struct SDKController {
     }
 
     /// The change stream: the snapshot (or the events after `Last-Event-ID`), then the events of
-    /// each change (``EventStreamResponse``).
+    /// each change (``EventStreamResponse``). A server key's only, like the snapshot.
     @Sendable func stream(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let (keyID, environment) = try context.sdkKey()
+        let (keyID, environment) = try context.sdkKey(only: .server)
         let lastEventID = request.headers[HeaderNames.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         await services.usage.served(keyID)
         return try EventStreamResponse.make(
@@ -68,12 +69,14 @@ struct SDKController {
     }
 
     /// Stores a report once it has committed (`UsageBatcher`). Entries naming a flag or variant
-    /// the key's environment does not have are counted as `ignored`, not stored.
+    /// the key's environment does not have are counted as `ignored`, not stored. A client key's
+    /// report carries errors only (``UsageLimits/validate(_:kind:)``).
     @Sendable func usage(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         // The counts belong to now, whenever the batch holding them is written.
         let receivedAt = services.clock.now()
         var request = request
         let (keyID, environment) = try context.sdkKey()
+        let kind = try context.sdkKeyKind()
         if let wait = services.usageLimiter.acquire(keyID, now: services.clock.instant()) {
             let rate: Double = services.configuration.limits.usageReportsPerSecond
             let seconds: Int64 = wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)
@@ -83,6 +86,7 @@ struct SDKController {
         let report = try await request.decodeJSON(UsageReport.self)
         let counts = report.counts
         try UsageLimits.validate(counts)
+        try UsageLimits.validate(counts, kind: kind)
         try UsageLimits.validate(instance: report.instance)
         guard let engine = services.registry.engine(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")

@@ -23,6 +23,12 @@ extension Rows {
     static func sdkKey(_ row: SQLRow) throws -> SDKKeyRecord {
         SDKKeyRecord(
             id: try row.get("id"), name: try row.get("name"), environment: try row.get("environment", as: String?.self) ?? "",
-            createdAt: try row.get("created_at"), revokedAt: try row.get("revoked_at"))
+            kind: try keyKind(row), createdAt: try row.get("created_at"), revokedAt: try row.get("revoked_at"))
+    }
+
+    /// The SDK key's kind (`key_kind`, v16-key-kinds). The column's check allows no other value;
+    /// were one there all the same, the key would get the least it could: a client key's reach.
+    static func keyKind(_ row: SQLRow) throws -> SDKKeyKind {
+        SDKKeyKind(rawValue: try row.get("key_kind", as: String.self)) ?? .client
     }
 }

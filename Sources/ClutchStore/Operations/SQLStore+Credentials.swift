@@ -40,10 +40,14 @@ extension SQLStore {
         return (record, secret)
     }
 
-    /// Creates an SDK key for `environment`: `clutch_sdk_…` with 32 random bytes, returned here only.
-    public func createSDKKey(environment: String, name: String, change: ChangeInfo) async throws -> (SDKKeyRecord, secret: String) {
+    /// Creates an SDK key of `kind` for `environment`: the kind's prefix (``SDKKeyKind/prefix``)
+    /// and 32 random bytes, returned here only. A client key is public, but random all the same:
+    /// it names its environment without being guessable.
+    public func createSDKKey(
+        environment: String, name: String, kind: SDKKeyKind, change: ChangeInfo
+    ) async throws -> (SDKKeyRecord, secret: String) {
         guard !name.isEmpty else { throw StoreError.badRequest("a key needs a name", field: "name") }
-        let secret = "clutch_sdk_" + Secrets.randomHex(bytes: 32)
+        let secret = kind.prefix + Secrets.randomHex(bytes: 32)
         let hash = Secrets.hash(secret: secret)
         let id = "k_" + Secrets.randomHex(bytes: 8)
         let now = self.now()
@@ -51,15 +55,17 @@ extension SQLStore {
             try await Rows.requireEnvironment(session, environment)
             try await session.execute(
                 """
-                INSERT INTO credential (id, kind, name, environment, hash, created_at)
-                VALUES (\(id), 'sdk', \(name), \(environment), \(hash), \(now))
+                INSERT INTO credential (id, kind, key_kind, name, environment, hash, created_at)
+                VALUES (\(id), 'sdk', \(kind.rawValue), \(name), \(environment), \(hash), \(now))
                 """)
             try await Rows.audit(
                 session, at: now, change: change, action: "create", entity: "key", key: id, environment: environment, revision: nil)
             try await Rows.notifyCredentials(session)
             return try await Rows.sdkKey(session, id)
         }
-        logger.info("sdk key created", metadata: ["id": "\(record.id)", "environment": "\(environment)", "actor": "\(change.actor)"])
+        logger.info(
+            "sdk key created",
+            metadata: ["id": "\(record.id)", "kind": "\(kind.rawValue)", "environment": "\(environment)", "actor": "\(change.actor)"])
         return (record, secret)
     }
 
@@ -98,7 +104,10 @@ extension SQLStore {
                 if try row.get("kind", as: String.self) == "admin" {
                     return CredentialRecord(hash: hash, kind: .admin(name: try row.get("name")))
                 }
-                return CredentialRecord(hash: hash, kind: .sdk(id: try row.get("id"), environment: try row.get("environment", as: String?.self) ?? ""))
+                return CredentialRecord(
+                    hash: hash,
+                    kind: .sdk(
+                        id: try row.get("id"), environment: try row.get("environment", as: String?.self) ?? "", keyKind: try Rows.keyKind(row)))
             }
         }
     }

@@ -343,6 +343,12 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Two kinds of SDK key (SQLite's v16-key-kinds): every key made before is a `server` key.
+        // A server of an earlier schema would let a public `client` key download the whole
+        // environment, so it may not run beside it.
+        Migration(version: 9, name: "v9-key-kinds", compatibleFrom: 9, statements: [
+            "ALTER TABLE credential ADD COLUMN key_kind TEXT NOT NULL DEFAULT 'server' CHECK (key_kind IN ('server', 'client'))",
+        ]),
     ]
 
     /// The oldest schema whose servers still work on a database migrated through `version`: the

@@ -1,3 +1,4 @@
+import ClutchAPI
 import Foundation
 import Logging
 
@@ -53,7 +54,7 @@ public final class ClutchClient: Sendable {
         core = ClientCore(configuration: configuration)
 
         var initial: Snapshot?
-        if let kind = ClutchConfiguration.KeyKind(key: configuration.sdkKey), kind != ClutchConfiguration.keyKind(for: configuration.mode) {
+        if let kind = SDKKeyKind(key: configuration.sdkKey), kind != ClutchConfiguration.keyKind(for: configuration.mode) {
             let error = ClutchError.wrongKeyKind(for: configuration.mode)
             configuration.logger.error("\(error.message)")
             core.refuse(error)

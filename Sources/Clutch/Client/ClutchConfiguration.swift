@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClutchAPI
 import Foundation
 import Logging
 
@@ -18,35 +19,8 @@ public struct ClutchConfiguration: Sendable {
         case device(EvaluationContext)
     }
 
-    /// The two kinds of SDK key, told apart by their prefix.
-    public enum KeyKind: String, Sendable, Hashable {
-        /// `clutch_sdk_…`: secret, downloads the environment (``Mode/local``).
-        case server
-        /// `clutch_client_…`: public, reads one context's answers (``Mode/device(_:)``).
-        case client
-
-        /// The prefix of keys of this kind.
-        public var prefix: String {
-            switch self {
-            case .server: "clutch_sdk_"
-            case .client: "clutch_client_"
-            }
-        }
-
-        /// The kind `key`'s prefix names; `nil` for a key of neither form (left to the server to judge).
-        public init?(key: String) {
-            if key.hasPrefix(KeyKind.client.prefix) {
-                self = .client
-            } else if key.hasPrefix(KeyKind.server.prefix) {
-                self = .server
-            } else {
-                return nil
-            }
-        }
-    }
-
     /// The kind of key `mode` needs.
-    public static func keyKind(for mode: Mode) -> KeyKind {
+    static func keyKind(for mode: Mode) -> SDKKeyKind {
         switch mode {
         case .local: .server
         case .device: .client
@@ -117,5 +91,13 @@ public struct ClutchConfiguration: Sendable {
     public static var defaultCacheDirectory: URL? {
         FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?
             .appendingPathComponent("clutch", isDirectory: true)
+    }
+}
+
+extension SDKKeyKind {
+    /// The kind `key`'s prefix names; `nil` for a key of neither form (left to the server to judge).
+    init?(key: String) {
+        guard let kind = Self.allCases.first(where: { key.hasPrefix($0.prefix) }) else { return nil }
+        self = kind
     }
 }

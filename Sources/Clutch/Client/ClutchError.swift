@@ -1,3 +1,5 @@
+import ClutchAPI
+
 /// Why a client operation failed. Compare with the static members
 /// (`error == .timedOut`); `message` carries the details.
 public struct ClutchError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -46,8 +48,8 @@ public struct ClutchError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Refuses the configured key for `mode`, naming the kind of key the mode needs.
     static func wrongKeyKind(for mode: ClutchConfiguration.Mode) -> ClutchError {
-        let server = ClutchConfiguration.KeyKind.server.prefix
-        let client = ClutchConfiguration.KeyKind.client.prefix
+        let server = SDKKeyKind.server.prefix
+        let client = SDKKeyKind.client.prefix
         let message = switch mode {
         case .local:
             "local mode needs a server key (\(server)…), not a client key (\(client)…): a client key cannot download "

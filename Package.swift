@@ -149,6 +149,12 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(
+            name: "ClutchExampleDevice",
+            dependencies: ["Clutch", .product(name: "Logging", package: "swift-log")],
+            path: "sdk-examples/device-app",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
             name: "ClutchExampleCheckout",
             dependencies: ["Clutch", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             path: "sdk-examples/checkout-service",

@@ -55,6 +55,13 @@ struct ExamplesTests {
         #expect(err.contains("CLUTCH_SDK_KEY"))
     }
 
+    @Test("the device example refuses to start without a client key")
+    func deviceAppNeedsKey() async throws {
+        let (status, _, err) = try await run(try builtProduct("ClutchExampleDevice"), environment: ["CLUTCH_CLIENT_KEY": ""])
+        #expect(status != 0)
+        #expect(err.contains("CLUTCH_CLIENT_KEY") && err.contains("--kind client"))
+    }
+
     @Test("the curl OFREP example evaluates one flag, all flags, and gets a 304 with If-None-Match")
     func ofrepCurl() async throws {
         try await TestServer.with { server in

@@ -10,16 +10,8 @@ import Testing
 /// The SDK against the real server, in-process on an ephemeral port with a temporary database.
 @Suite("SDK against the server")
 struct ClientServerTests {
-    /// Creates the fixture cohort and flags on `server`.
     private func seed(_ server: TestServer) async throws {
-        let snapshot = Fixtures.snapshot()
-        for cohort in snapshot.cohorts {
-            let json = String(decoding: try ClutchJSON.encode(cohort), as: UTF8.self)
-            try await server.mustSend("POST", "/api/v1/environments/production/cohorts", body: json, expected: 201)
-        }
-        for flag in snapshot.flags {
-            try await server.createFlag(String(decoding: try ClutchJSON.encode(flag), as: UTF8.self))
-        }
+        try await server.seedFixtures()
     }
 
     private func client(

@@ -25,8 +25,9 @@ final class SSEClient: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         self.init(port: port, path: "/sdk/v1/stream", headers: headers)
     }
 
-    /// Opens the stream at `path` on `port` with `headers` (a console stream sends its session cookie).
-    init(port: Int, path: String, headers: [String: String]) {
+    /// Opens the stream at `path` on `port` with `headers` (a console stream sends its session
+    /// cookie); `body` makes it a POST (the client stream sends its context).
+    init(port: Int, path: String, headers: [String: String], body: String? = nil) {
         super.init()
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 60
@@ -34,6 +35,11 @@ final class SSEClient: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)") ?? URL(fileURLWithPath: "/"))
         request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let body {
+            request.httpMethod = "POST"
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         lock.withLock { self.session = session }
         session.dataTask(with: request).resume()
     }

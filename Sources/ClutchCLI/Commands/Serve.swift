@@ -40,6 +40,16 @@ struct ServeCommand: AsyncParsableCommand {
     var maxStreamsPerKey: Int?
 
     @Option(help: ArgumentHelp(
+        "Client streams (apps on devices, any client key) open at once; one more is answered 429 (or CLUTCH_MAX_CLIENT_STREAMS; default 8000).",
+        valueName: "n"))
+    var maxClientStreams: Int?
+
+    @Option(help: ArgumentHelp(
+        "Client streams from one source address; one more is answered 429 (or CLUTCH_MAX_CLIENT_STREAMS_PER_ADDRESS; default 500).",
+        valueName: "n"))
+    var maxClientStreamsPerAddress: Int?
+
+    @Option(help: ArgumentHelp(
         "Seconds a connection may stay silent or take to send a request head (or CLUTCH_IDLE_TIMEOUT; default 60).",
         valueName: "seconds"))
     var idleTimeout: Int?
@@ -215,6 +225,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let streams = try number(maxStreamsPerKey, "CLUTCH_MAX_STREAMS_PER_KEY", "--max-streams-per-key", minimum: 1) {
             limits.maxStreamsPerKey = streams
+        }
+        if let streams = try number(maxClientStreams, "CLUTCH_MAX_CLIENT_STREAMS", "--max-client-streams", minimum: 1) {
+            limits.maxClientStreams = streams
+        }
+        if let streams = try number(
+            maxClientStreamsPerAddress, "CLUTCH_MAX_CLIENT_STREAMS_PER_ADDRESS", "--max-client-streams-per-address", minimum: 1)
+        {
+            limits.maxClientStreamsPerAddress = streams
         }
         if let seconds = try number(idleTimeout, "CLUTCH_IDLE_TIMEOUT", "--idle-timeout", minimum: 1) {
             limits.idleTimeout = .seconds(seconds)

@@ -79,7 +79,9 @@ public final class ClutchApplication: Sendable {
                 store: store, interval: configuration.limits.usageFlushInterval, logger: logger, clock: configuration.clock),
             usageLimiter: RateLimiter(
                 rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst),
-            releases: ReleaseSignal())
+            releases: ReleaseSignal(),
+            clientStreams: ClientStreamBudget(
+                total: configuration.limits.maxClientStreams, perAddress: configuration.limits.maxClientStreamsPerAddress))
         self.services = services
         replicaSync = (store as? any StoreChangeFeed).map {
             ReplicaSync(feed: $0, services: services, pollInterval: configuration.replicaPollInterval)
@@ -114,6 +116,9 @@ public final class ClutchApplication: Sendable {
 
     /// SSE streams open now, in every environment.
     public var openStreamCount: Int { services.registry.totalStreams }
+
+    /// Client streams open now (``ServerLimits/maxClientStreams``); they are among ``openStreamCount``.
+    public var openClientStreamCount: Int { services.clientStreams.count }
 
     /// Connections the main listener holds now, within ``ServerLimits/maxConnections``.
     public var openConnectionCount: Int { connectionBudget.count }
@@ -217,6 +222,8 @@ public final class ClutchApplication: Sendable {
             .addRoutes(SDKController(services: services).routes)
         // The events stream authenticates itself: a browser's EventSource sends a token, not headers.
         router.addRoutes(OFREPEventsController(services: services).routes)
+        // So does the client stream: a browser's EventSource sends its (public) client key in the URL.
+        router.addRoutes(ClientStreamController(services: services).routes)
         router.group("ofrep/v1")
             .add(middleware: OFREPErrorMiddleware())
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))

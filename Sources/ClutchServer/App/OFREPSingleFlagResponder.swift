@@ -28,8 +28,9 @@ struct OFREPSingleFlagResponder<Router: HTTPResponder>: HTTPResponder where Rout
         do {
             let principal = try await CredentialMiddleware.authenticate(request, credentials: credentials, requirement: .sdk)
             // `authenticate` refuses admin tokens for `.sdk`; the `else` only keeps this total.
-            guard case .sdk(let keyID, let environment, _) = principal else { throw APIError.unauthorized("SDK key required") }
-            response = controller.evaluate(key: key, keyID: keyID, environment: environment, body: try await request.collectBodyBuffer())
+            guard case .sdk(let keyID, let environment, let kind) = principal else { throw APIError.unauthorized("SDK key required") }
+            response = controller.evaluate(
+                key: key, keyID: keyID, environment: environment, kind: kind, body: try await request.collectBodyBuffer())
         } catch {
             response = OFREPErrors.response(for: error, logger: context.logger)
         }

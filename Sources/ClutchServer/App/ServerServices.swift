@@ -18,6 +18,8 @@ struct ServerServices: Sendable {
     let usageLimiter: RateLimiter
     /// Environments with a running release (SDKs report every few seconds there).
     let releases: ReleaseSignal
+    /// Client streams open, within the server's budget and each address's (``ClientStreamBudget``).
+    let clientStreams: ClientStreamBudget
 
     /// The server's one clock (``ServerConfiguration/clock``).
     var clock: any ServerClock { configuration.clock }

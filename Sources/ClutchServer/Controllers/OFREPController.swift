@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchCore
 import ClutchProtocol
 import Foundation
@@ -27,12 +28,13 @@ struct OFREPController {
     @Sendable func single(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let key = try context.parameter("key")
         let (keyID, environment) = try context.sdkKey()
-        return evaluate(key: key, keyID: keyID, environment: environment, body: try await request.collectBodyBuffer())
+        return evaluate(
+            key: key, keyID: keyID, environment: environment, kind: try context.sdkKeyKind(), body: try await request.collectBodyBuffer())
     }
 
-    /// The answer for one flag in the environment of the SDK key `keyID`, given the request body.
-    /// Shared by the route and ``OFREPSingleFlagResponder``, which reaches it without the router.
-    func evaluate(key: String, keyID: String, environment: String, body: ByteBuffer) -> Response {
+    /// The answer for one flag in the environment of the SDK key `keyID` of `kind`, given the
+    /// request body. Shared by the route and ``OFREPSingleFlagResponder``, which reaches it without the router.
+    func evaluate(key: String, keyID: String, environment: String, kind: SDKKeyKind, body: ByteBuffer) -> Response {
         let evaluationContext: EvaluationContext
         do {
             evaluationContext = try Self.context(from: body)
@@ -47,7 +49,7 @@ struct OFREPController {
         services.metrics.recordEvaluation(flag: result.flagType != nil ? key : "(unknown)", reason: result.reason.rawValue)
         if let code = result.errorCode {
             let status: HTTPResponse.Status = code == .flagNotFound ? .notFound : .badRequest
-            return Self.error(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, status: status)
+            return Self.error(key: key, Self.protocolCode(code), Self.details(of: result, for: kind), status: status)
         }
         if let variant = result.variant {
             services.usage.count(environment: environment, keyID: keyID, flag: key, variant: variant, rollout: result.decidedByDefaultRollout)
@@ -62,6 +64,7 @@ struct OFREPController {
 
     @Sendable func bulk(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let (keyID, environment) = try context.sdkKey()
+        let kind = try context.sdkKeyKind()
         let evaluationContext: EvaluationContext
         do {
             evaluationContext = try Self.context(from: try await request.collectBodyBuffer())
@@ -103,12 +106,8 @@ struct OFREPController {
             }
             let result = live.engine.evaluate(key, context: evaluationContext)
             services.metrics.recordEvaluation(flag: key, reason: result.reason.rawValue)
-            if let code = result.errorCode {
-                Self.writeError(key: key, Self.protocolCode(code), result.errorMessage ?? code.rawValue, to: &out)
-            } else {
-                Self.writeSuccess(result, to: &out)
-                if let variant = result.variant { evaluated.append((key, variant, result.decidedByDefaultRollout)) }
-            }
+            Self.writeItem(result, key: key, kind: kind, to: &out)
+            if result.errorCode == nil, let variant = result.variant { evaluated.append((key, variant, result.decidedByDefaultRollout)) }
         }
         out.writeStaticString("]}")
         // Every flag a bulk request answered counts as evaluated: an OFREP client evaluates from it.
@@ -167,6 +166,25 @@ struct OFREPController {
         case .flagNotFound, .parseError, .invalidContext, .targetingKeyMissing, .general: code
         default: .general
         }
+    }
+
+    /// One flag's item of a bulk answer (and of the client stream's events): the success, or the
+    /// error with its key.
+    static func writeItem(_ result: EvaluationResult, key: String, kind: SDKKeyKind, to out: inout ByteBuffer) {
+        if let code = result.errorCode {
+            writeError(key: key, protocolCode(code), details(of: result, for: kind), to: &out)
+        } else {
+            writeSuccess(result, to: &out)
+        }
+    }
+
+    /// An evaluation error's details as `kind` of key may read them. A broken definition's
+    /// message quotes the definition (a pattern, a cohort's key, the rule at fault), which a
+    /// public client key must not read: it gets that the flag cannot be evaluated, and no more.
+    static func details(of result: EvaluationResult, for kind: SDKKeyKind) -> String {
+        let code = result.errorCode ?? .general
+        guard kind == .client, code == .parseError || code == .general else { return result.errorMessage ?? code.rawValue }
+        return "flag '\(result.flagKey)' cannot be evaluated: its definition is invalid (an admin sees why with clutch explain)"
     }
 
     static func writeSuccess(_ result: EvaluationResult, to out: inout ByteBuffer) {

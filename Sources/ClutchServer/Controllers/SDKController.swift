@@ -113,13 +113,18 @@ enum ETag {
     }
 
     private static func of(bytes: some Sequence<UInt8>) -> String {
+        let hex = String(hash(bytes: bytes), radix: 16)
+        return "\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
+    }
+
+    /// FNV-1a 64 of the bytes: also how the client stream tells an answer from the one before it.
+    static func hash(bytes: some Sequence<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }
-        let hex = String(hash, radix: 16)
-        return "\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
+        return hash
     }
 }
 

@@ -28,6 +28,8 @@ final class EngineRegistry: Sendable {
     private struct State: Sendable {
         var environments: [String: LiveEnvironment] = [:]
         var history: [String: EventHistory] = [:]
+        /// Which flags each recent version may have changed the answers of (the client stream).
+        var changedFlags: [String: ChangedFlagsHistory] = [:]
         var subscribers: [String: [UUID: Subscriber]] = [:]
         /// Streams reserved or open per SDK key, for the per-key limit.
         var streamsPerKey: [String: Int] = [:]
@@ -77,8 +79,10 @@ final class EngineRegistry: Sendable {
 
     /// Installs a new live state and sends its events to the environment's streams.
     /// Returns the number of streams notified. Older versions than the current one are ignored.
+    /// `changed` names the flags whose answers the change may have changed (`nil`: unknown, any),
+    /// for the client streams, which evaluate only those again.
     @discardableResult
-    func install(_ live: LiveEnvironment, events: [StreamEvent]) -> Int {
+    func install(_ live: LiveEnvironment, events: [StreamEvent], changed: Set<String>? = nil) -> Int {
         let environment = live.snapshot.environment
         let (installed, subscribers): (Bool, [UUID: Subscriber]) = state.withLock { state in
             if let current = state.environments[environment], current.version > live.version {
@@ -87,8 +91,10 @@ final class EngineRegistry: Sendable {
             state.environments[environment] = live
             if state.history[environment] == nil {
                 state.history[environment] = EventHistory(from: live.version, limit: historyLimit)
+                state.changedFlags[environment] = ChangedFlagsHistory(from: live.version, limit: historyLimit)
             } else {
                 state.history[environment]?.append(events)
+                state.changedFlags[environment]?.append(version: live.version, changed: changed)
             }
             return (true, state.subscribers[environment] ?? [:])
         }
@@ -109,6 +115,15 @@ final class EngineRegistry: Sendable {
         // with Last-Event-ID and catches up from the history, or gets a fresh snapshot.
         for subscriber in slow { subscriber.end() }
         return subscribers.count
+    }
+
+    /// The environment's live state and the flags whose answers may differ from those at
+    /// `version` (`nil` when that is no longer known: evaluate every flag again).
+    func changes(_ environment: String, since version: Int64) -> (live: LiveEnvironment, changed: Set<String>?)? {
+        state.withLock { state in
+            guard let live = state.environments[environment] else { return nil }
+            return (live, state.changedFlags[environment]?.changed(after: version, current: live.version))
+        }
     }
 
     /// Reserves a stream for `keyID`, or returns `nil` when the key has `limit` streams already.
@@ -187,4 +202,44 @@ final class StreamSlot: Sendable {
     }
 
     deinit { release() }
+}
+
+/// The flags each recent version of one environment may have changed the answers of: what a
+/// client stream evaluates again to learn what changed for its context.
+struct ChangedFlagsHistory: Sendable {
+    private var entries: [(version: Int64, changed: Set<String>)] = []
+    /// Every change after this version is in `entries`.
+    private var coveredFrom: Int64
+    let limit: Int
+
+    init(from version: Int64, limit: Int) {
+        coveredFrom = version
+        self.limit = max(1, limit)
+    }
+
+    /// Records one version; `changed` `nil` (a reload whose changes are not known) forgets what
+    /// came before, so that a stream behind it evaluates everything again.
+    mutating func append(version: Int64, changed: Set<String>?) {
+        guard let changed else {
+            entries.removeAll()
+            coveredFrom = version
+            return
+        }
+        entries.append((version, changed))
+        if entries.count > limit {
+            coveredFrom = entries.removeFirst().version
+        }
+    }
+
+    /// The flags changed by the versions after `version` up to `current`, or `nil` when some of
+    /// them are no longer kept.
+    func changed(after version: Int64, current: Int64) -> Set<String>? {
+        guard version >= coveredFrom, version <= current else { return nil }
+        var union = Set<String>()
+        for entry in entries.reversed() {
+            if entry.version <= version { break }
+            union.formUnion(entry.changed)
+        }
+        return union
+    }
 }

@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchProtocol
 import ClutchStore
 import Logging
 
@@ -36,8 +37,7 @@ actor SnapshotPublisher {
                 if let current = registry.live(environment), current.version >= version { continue }
                 if let current = registry.live(environment), current.version == touched.previousVersions[environment] {
                     if let delta = touched.delta(for: environment, version: version) {
-                        let live = current.applying(delta)
-                        notified += registry.install(live, events: SnapshotDiff.events(for: delta, encoded: live.encoded))
+                        notified += install(delta, on: current)
                         continue
                     }
                     let delta = try await store.delta(
@@ -45,8 +45,7 @@ actor SnapshotPublisher {
                         cohorts: touched.cohorts[environment] ?? [], members: touched.members[environment] ?? [:])
                     // The delta is this change alone only if nothing else committed since.
                     if delta.version == version {
-                        let live = current.applying(delta)
-                        notified += registry.install(live, events: SnapshotDiff.events(for: delta, encoded: live.encoded))
+                        notified += install(delta, on: current)
                         continue
                     }
                 }
@@ -59,6 +58,15 @@ actor SnapshotPublisher {
         return notified
     }
 
+    /// Installs `current` with `delta` applied, with the events made from the delta and the flags
+    /// whose answers it may change (what client streams evaluate again); returns the streams notified.
+    private func install(_ delta: SnapshotDelta, on current: LiveEnvironment) -> Int {
+        let live = current.applying(delta)
+        return registry.install(
+            live, events: SnapshotDiff.events(for: delta, encoded: live.encoded),
+            changed: current.engine.flagsAffected(by: delta, next: live.engine))
+    }
+
     /// Reloads one environment whole; returns the number of streams notified.
     @discardableResult
     func reload(_ environment: String) async throws -> Int {
@@ -68,6 +76,7 @@ actor SnapshotPublisher {
         }
         guard snapshot.version > current.version else { return 0 }
         let events = SnapshotDiff.events(from: current.snapshot, to: snapshot)
-        return registry.install(LiveEnvironment(snapshot: snapshot), events: events)
+        return registry.install(
+            LiveEnvironment(snapshot: snapshot), events: events, changed: snapshot.changedFlagKeys(since: current.snapshot))
     }
 }

@@ -128,6 +128,12 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 /// idle timeout. An SSE stream's request (a GET) is whole at once, so streams are never cut.
 /// A request that arrives whole in one read (most of them) costs no timer: one is scheduled only
 /// when a read ends with a request still incomplete.
+///
+/// It also closes a connection serving an event stream once the client has closed its end. The
+/// server allows half-closed connections (a client may send a request, close its end and still
+/// read the answer), so the client's close alone ends nothing, and a stream would otherwise hold
+/// its place (a key's, a client stream's, a connection) until a heartbeat's write failed. A client
+/// closing its end of an event stream has stopped listening.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -142,6 +148,10 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var responding = false
     /// The deadline passed: the connection is closing and nothing more is written.
     private var expired = false
+    /// The client has closed its end of the connection.
+    private var inputClosed = false
+    /// The response being written is an event stream (`text/event-stream`).
+    private var eventStream = false
     private var context: ChannelHandlerContext?
 
     init(timeout: TimeAmount) {
@@ -172,6 +182,17 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.fireChannelInactive()
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            inputClosed = true
+            if eventStream {
+                context.close(promise: nil)
+                return
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
     }
@@ -185,6 +206,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// request's end starts its clock here.
     func requestHeadRead() {
         responding = false
+        eventStream = false
         guard startedAt == nil, !expired, let context else { return }
         let now = NIODeadline.now()
         startedAt = now
@@ -196,9 +218,12 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         stop()
     }
 
-    /// The response has started: a 408 can no longer be sent.
-    func responseStarted() {
+    /// The response has started: a 408 can no longer be sent. An event stream to a client that
+    /// has closed its end already is closed.
+    func responseStarted(eventStream: Bool) {
         responding = true
+        self.eventStream = eventStream
+        if eventStream, inputClosed, let context { context.close(promise: nil) }
     }
 
     private func schedule(at instant: NIODeadline, _ context: ChannelHandlerContext) {
@@ -264,7 +289,9 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .head = unwrapOutboundIn(data) { deadline?.responseStarted() }
+        if case .head(let head) = unwrapOutboundIn(data) {
+            deadline?.responseStarted(eventStream: head.headerFields[.contentType] == "text/event-stream")
+        }
         context.write(data, promise: promise)
     }
 }

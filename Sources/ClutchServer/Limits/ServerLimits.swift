@@ -10,6 +10,13 @@ public struct ServerLimits: Sendable, Hashable {
     public var usageFlushInterval: Duration = .milliseconds(250)
     /// Open streams per SDK key (`--max-streams-per-key`); one more is answered 429.
     public var maxStreamsPerKey: Int = 2_000
+    /// Client streams (`/sdk/v1/client/stream`) open at once (`--max-client-streams`); one more is
+    /// answered 429. Client keys have no per-key cap: one key is shared by a whole fleet of apps.
+    /// Each stream is also a connection (``maxConnections``).
+    public var maxClientStreams: Int = 8_000
+    /// Client streams from one source address (`--max-client-streams-per-address`); one more is
+    /// answered 429. Devices behind one carrier's NAT share an address, so it is generous.
+    public var maxClientStreamsPerAddress: Int = 500
     /// Events a stream may fall behind by before it is closed (the SDK reconnects and catches up).
     public var streamBacklog: Int = 256
     /// How long one write to a stream may wait for the client to read before the stream is closed.

@@ -69,6 +69,28 @@ struct DeviceServerTests {
         }
     }
 
+    @Test("while the server refuses the client stream (429), the client polls OFREP bulk evaluation with If-None-Match: 304s keep it READY and a change arrives by polling")
+    func pollingWhileRefused() async throws {
+        try await TestServer.with(configure: { $0.limits.maxClientStreamsPerAddress = 0 }) { server in
+            try await server.seedFixtures()
+            let client = try client(server, key: try await server.createKey(kind: "client").key, context: acme)
+            try await client.waitUntilReady(timeout: .seconds(10))
+            #expect(client.boolDetails("new-checkout", default: false).reason == .targetingMatch)
+            // The server's own count: the stream refused, then polls answered 304 (the ETag was sent).
+            func served(_ route: String, _ status: Int) async throws -> Bool {
+                try await server.metrics().text.split(separator: "\n").contains {
+                    $0.hasPrefix("clutch_http_requests_total") && $0.contains(route) && $0.contains("status=\"\(status)\"")
+                }
+            }
+            #expect(try await eventually { try await served("/sdk/v1/client/stream", 429) })
+            #expect(try await eventually { try await served("/ofrep/v1/evaluate/flags", 304) })
+            #expect(client.status == .ready)
+            try await server.mustSend("POST", "/api/v1/flags/new-checkout/kill")
+            #expect(try await eventually { client.boolDetails("new-checkout", default: true).reason == .disabled })
+            await client.close()
+        }
+    }
+
     @Test("a cold start with the server down serves the person's last answers from disk as CACHED, then the server's once it is back")
     func coldStartWhileDown() async throws {
         let cache = try TemporaryDirectory()

@@ -31,18 +31,24 @@ extension ClientCore {
             return (device.generation, Array(device.switchWaiters.values))
         }
         for waiter in waiters { waiter.resume() }
+        // The previous person's last answers may still wait in the writer, which keeps only
+        // the newest item: write them before the new person's replace them.
+        answerWriter?.flush()
         return generation
     }
 
-    /// Installs the server's answers for `generation` unless the client has switched to
-    /// another person since (then the answers are dropped and `false` returned). Wakes the
-    /// ``waitForAnswers(generation:)`` callers of that generation and earlier.
+    /// Installs the server's answers for `generation` and schedules `keep` for the disk,
+    /// unless the client has switched to another person since (then nothing happens and
+    /// `false` is returned). Wakes the ``waitForAnswers(generation:)`` callers of that
+    /// generation and earlier.
     @discardableResult
-    func installAnswers(_ next: FlagSource, generation: UInt64) -> Bool {
+    func installAnswers(_ next: FlagSource, generation: UInt64, keep: AnswerCache.Pending) -> Bool {
         let waiters: [CheckedContinuation<Void, any Error>]? = device.withLock { device in
             guard device.generation == generation, !device.closed else { return nil }
             let changed = FlagSource.changedAnswers(from: source.withLock { $0 }, to: next)
             install(next, changed: changed, status: .ready)
+            // Under the lock: a switch flushes the writer after it, so this write is not lost.
+            answerWriter?.schedule(keep)
             device.answered = max(device.answered, generation)
             let done = device.answerWaiters.filter { $0.value.generation <= generation }
             for id in done.keys { device.answerWaiters.removeValue(forKey: id) }

@@ -151,11 +151,11 @@ final class DeviceLoop {
     /// Serves `next` (the server's answers for the current person) and keeps it on disk.
     private func install(_ next: [String: OFREPBulkResponse.Item], etag: String?) {
         let response = OFREPBulkResponse(flags: next.values.sorted { $0.key < $1.key })
-        guard core.installAnswers(FlagSource(answers: response), generation: generation) else { return }
+        let keep = AnswerCache.Pending(targetingKey: context.targetingKey ?? "", answers: response, etag: etag)
+        guard core.installAnswers(FlagSource(answers: response), generation: generation, keep: keep) else { return }
         answers = next
         fresh = true
         self.etag = etag
-        core.answerWriter?.schedule(AnswerCache.Pending(targetingKey: context.targetingKey ?? "", answers: response, etag: etag))
     }
 
     // MARK: Polling

@@ -99,14 +99,22 @@ struct DeviceProtocolTests {
             server: url, sdkKey: DeviceModeTests.clientKey, cacheDirectory: cache, mode: .device(EvaluationContext(targetingKey: "ann")))
     }
 
-    @Test("values arrive over the client stream, a changed event updates only its flags, removed flags are gone")
-    func pushedChanges() async throws {
+    /// Runs `body` with a pushing scripted server and a device client for `ann` that has her answers.
+    private func withPushingServer(_ body: @escaping @Sendable (ScriptedDeviceServer, ClutchClient) async throws -> Void) async throws {
         let server = ScriptedDeviceServer(stream: .push)
         try await server.application().test(.live) { http in
             defer { server.stop() }
             let client = ClutchClient(configuration: try configuration(http.port))
             try await client.waitUntilReady(timeout: .seconds(10))
             #expect(client.string("banner", default: "") == "hello ann")
+            try await body(server, client)
+            await client.close()
+        }
+    }
+
+    @Test("values arrive over the client stream, a changed event updates only its flags, removed flags are gone")
+    func pushedChanges() async throws {
+        try await withPushingServer { server, client in
             #expect(client.status == .ready)
             var changes = client.changes.makeAsyncIterator()
             server.push(#"{"flags":[{"key":"limit","value":10,"reason":"DISABLED","variant":"low"}],"removed":["banner"]}"#)
@@ -115,22 +123,15 @@ struct DeviceProtocolTests {
             #expect(client.integerDetails("limit", default: 0).reason == .disabled)
             #expect(client.stringDetails("banner", default: "").errorCode == .flagNotFound)
             #expect(server.requests(to: "ofrep").isEmpty)  // the stream alone carried it
-            await client.close()
         }
     }
 
     @Test("setContext reopens the stream with the new context and switches the answers when they arrive")
     func switchReopensTheStream() async throws {
-        let server = ScriptedDeviceServer(stream: .push)
-        try await server.application().test(.live) { http in
-            defer { server.stop() }
-            let client = ClutchClient(configuration: try configuration(http.port))
-            try await client.waitUntilReady(timeout: .seconds(10))
-            #expect(client.string("banner", default: "") == "hello ann")
+        try await withPushingServer { server, client in
             try await client.setContext(EvaluationContext(targetingKey: "bob"), timeout: .seconds(10))
             #expect(client.string("banner", default: "") == "hello bob")
             #expect(server.requests(to: "stream").map(\.targetingKey) == ["ann", "bob"])
-            await client.close()
         }
     }
 

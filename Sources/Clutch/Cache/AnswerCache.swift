@@ -60,26 +60,12 @@ struct AnswerCache: Sendable {
     /// none. A file that cannot be read is logged as a warning and ignored.
     func load(targetingKey: String) -> (answers: OFREPBulkResponse, etag: String?)? {
         let url = fileURL(targetingKey: targetingKey)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            if FileManager.default.fileExists(atPath: url.path) {
-                logger.warning("cannot read the answer cache; ignoring it", metadata: ["path": "\(url.path)", "error": "\(error)"])
-            }
+        guard let entry = CacheFile.read(Entry.self, at: url, what: "answer cache", logger: logger) else { return nil }
+        guard entry.format == Self.format, entry.cacheKeyHash == cacheKeyHash(targetingKey: targetingKey) else {
+            logger.warning("the answer cache is for another person, server or format; ignoring it", metadata: ["path": "\(url.path)"])
             return nil
         }
-        do {
-            let entry = try ClutchJSON.fastDecode(Entry.self, from: data)
-            guard entry.format == Self.format, entry.cacheKeyHash == cacheKeyHash(targetingKey: targetingKey) else {
-                logger.warning("the answer cache is for another person, server or format; ignoring it", metadata: ["path": "\(url.path)"])
-                return nil
-            }
-            return (entry.data, entry.etag)
-        } catch {
-            logger.warning("the answer cache is corrupt; ignoring it", metadata: ["path": "\(url.path)", "error": "\(error)"])
-            return nil
-        }
+        return (entry.data, entry.etag)
     }
 
     /// Writes `pending` atomically, creating the directory if needed.
@@ -87,8 +73,6 @@ struct AnswerCache: Sendable {
         let entry = Entry(
             format: Self.format, cacheKeyHash: cacheKeyHash(targetingKey: pending.targetingKey), etag: pending.etag,
             writtenAt: writtenAt, data: pending.answers)
-        let url = fileURL(targetingKey: pending.targetingKey)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try ClutchJSON.encode(entry).write(to: url, options: .atomic)
+        try CacheFile.write(entry, to: fileURL(targetingKey: pending.targetingKey))
     }
 }

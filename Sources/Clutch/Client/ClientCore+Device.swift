@@ -66,20 +66,14 @@ extension ClientCore {
             device.nextID += 1
             return device.nextID
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let immediate: Result<Void, any Error>? = device.withLock { device in
-                    if device.answered >= generation { return .success(()) }
-                    if device.closed { return .failure(ClutchError.closed) }
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    device.answerWaiters[id] = (generation, continuation)
-                    return nil
-                }
-                if let immediate { continuation.resume(with: immediate) }
-            }
-        } onCancel: {
-            let waiter = device.withLock { $0.answerWaiters.removeValue(forKey: id) }
-            waiter?.continuation.resume(throwing: CancellationError())
+        try await device.wait { device in
+            if device.answered >= generation { return .success(()) }
+            if device.closed { return .failure(ClutchError.closed) }
+            return nil
+        } store: { device, continuation in
+            device.answerWaiters[id] = (generation, continuation)
+        } unregister: {
+            $0.answerWaiters.removeValue(forKey: id)?.continuation
         }
     }
 
@@ -89,18 +83,10 @@ extension ClientCore {
             device.nextID += 1
             return device.nextID
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = device.withLock { device in
-                    if device.generation != generation || device.closed || Task.isCancelled { return true }
-                    device.switchWaiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = device.withLock { $0.switchWaiters.removeValue(forKey: id) }
-            waiter?.resume()
+        await device.wait { $0.generation != generation || $0.closed } store: { device, continuation in
+            device.switchWaiters[id] = continuation
+        } unregister: {
+            $0.switchWaiters.removeValue(forKey: id)
         }
     }
 

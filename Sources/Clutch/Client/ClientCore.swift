@@ -193,21 +193,15 @@ final class ClientCore: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let immediate: Result<Void, any Error>? = state.withLock { state in
-                    if state.hasData { return .success(()) }
-                    if state.closed { return .failure(ClutchError.closed) }
-                    if state.status == .error { return .failure(state.lastError ?? ClutchError.unauthorized) }
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    state.readyWaiters[id] = continuation
-                    return nil
-                }
-                if let immediate { continuation.resume(with: immediate) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.readyWaiters.removeValue(forKey: id) }
-            waiter?.resume(throwing: CancellationError())
+        try await state.wait { state in
+            if state.hasData { return .success(()) }
+            if state.closed { return .failure(ClutchError.closed) }
+            if state.status == .error { return .failure(state.lastError ?? ClutchError.unauthorized) }
+            return nil
+        } store: { state, continuation in
+            state.readyWaiters[id] = continuation
+        } unregister: {
+            $0.readyWaiters.removeValue(forKey: id)
         }
     }
 
@@ -256,18 +250,10 @@ final class ClientCore: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state in
-                    if state.closed || Task.isCancelled { return true }
-                    state.closeWaiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.closeWaiters.removeValue(forKey: id) }
-            waiter?.resume()
+        await state.wait { $0.closed } store: { state, continuation in
+            state.closeWaiters[id] = continuation
+        } unregister: {
+            $0.closeWaiters.removeValue(forKey: id)
         }
     }
 

@@ -44,7 +44,6 @@ bench:
 	.build/release/clutch-bench
 	@if [ -f Benchmarks/server/run.sh ]; then bash Benchmarks/server/run.sh; fi
 	bash Benchmarks/server/scale.sh
-	bash Benchmarks/server/clientstreams.sh
 
 ## The rolling-upgrade drill: three replicas on PostgreSQL behind HAProxy, drained and restarted
 ## one at a time under load, twice over, then kill -9 of one; figures as `name: value unit`.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Client streams at scale (issue 28), stdlib only: `clientstreams.sh` runs it against a `clutch serve`.
+"""Client streams at scale (issue 28), stdlib only: `scale.sh` runs it against a `clutch serve`.
 
   push   opens N client streams (`POST /sdk/v1/client/stream`), each with its own context, spread over
          the source addresses 127.0.0.2-127.0.0.251 (for enough source ports), waits for every `values`
@@ -24,15 +24,11 @@ import sys
 import threading
 import time
 
+from loadclient import percentile
+
 
 def emit(line):
     print(line, flush=True)
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), int(-(-p * len(ordered) // 100))))
-    return ordered[rank - 1]
 
 
 def rss_kib(pid):

@@ -13,6 +13,7 @@
 #   import_per_flag_ratio_<N>_over_<M>  time per flag at N over time per flag at M (linear: about 1)
 #   cli_import_over_curl             `clutch import` of a ~2 MB document into an empty server, over curl's
 #   cli_explain_1000_over_curl       `clutch explain` of 1,000 contexts, over curl's 1,000 requests on one connection
+#   client_*, ofrep_refetch_*        BENCH_CLIENT_STREAMS (default 100,000) client streams: `clientstreams.py`
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,14 +43,16 @@ stop_server() {
 trap 'stop_server; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
-start_server() { # NAME
+start_server() { # NAME [LIMIT OPTIONS…]
     local dir="$WORK/$1"
+    local limits=("${@:2}")
+    [ "${#limits[@]}" -gt 0 ] || limits=(--max-streams-per-key 20000 --max-connections 25000)
     mkdir -p "$dir"
     PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
     TOKEN="clutch_admin_bench_$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
     BASE="http://127.0.0.1:$PORT"
     CLUTCH_CONFIG="$dir/config.json" CLUTCH_BOOTSTRAP_TOKEN="$TOKEN" "$BIN" serve --host 127.0.0.1 --port "$PORT" \
-        --db "$dir/clutch.db" --max-streams-per-key 20000 --max-connections 25000 >"$dir/server.log" 2>&1 &
+        --db "$dir/clutch.db" "${limits[@]}" >"$dir/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do curl -fsS "$BASE/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done
     cat "$dir/server.log" >&2
@@ -184,3 +187,39 @@ echo "cli_explain_1000_seconds: $cli_explain s"
 echo "curl_explain_1000_seconds: $curl_explain s"
 echo "cli_explain_1000_over_curl: $(ratio "$cli_explain" "$curl_explain") x"
 stop_server
+
+# Client streams at scale (issue 28): BENCH_CLIENT_STREAMS (default 100,000; "" skips) client streams, each with
+# its own context over source addresses 127.0.0.2-251, then a kill of a flag targeted at half of them; the same
+# kill through OFREP's event stream and re-fetches for comparison. The server and the client each hold one
+# descriptor per stream: the count is capped by what this shell may open, and the figures name the count that
+# ran (`client_streams_connected`).
+#   client_stream_rss_per_idle_stream   the server's resident memory per idle client stream
+#   client_streams_idle_cpu             the server's CPU with the streams open (heartbeats only)
+#   client_streams_kill_p50/p99/all     from the kill's request until a stream has its `changed` event
+#   ofrep_refetch_kill_p50/p99/all      the same kill until an OFREP provider has re-fetched its answers
+CLIENT_STREAMS="${BENCH_CLIENT_STREAMS-100000}"
+if [ -n "$CLIENT_STREAMS" ]; then
+    limit="$(ulimit -n)"
+    if [ "$limit" != "unlimited" ] && [ "$limit" -lt $((CLIENT_STREAMS + 1000)) ]; then
+        log "ulimit -n is $limit: $CLIENT_STREAMS client streams capped at $((limit - 1000))"
+        CLIENT_STREAMS=$((limit - 1000))
+    fi
+    for mode in push herd; do
+        log "client streams ($mode): $CLIENT_STREAMS"
+        start_server "clients-$mode" --max-connections $((CLIENT_STREAMS + 500)) --max-client-streams "$CLIENT_STREAMS" \
+            --max-client-streams-per-address "$CLIENT_STREAMS" --max-streams-per-key "$CLIENT_STREAMS"
+        # Ten flags every stream gets, and one targeted at half of them.
+        for i in $(seq 0 9); do
+            echo "{\"key\": \"steady-$i\", \"environments\": {\"production\": {\"enabled\": true}}}" >"$WORK/flag.json"
+            admin POST /api/v1/flags "$WORK/flag.json" >/dev/null
+        done
+        echo '{"key": "half-on", "environments": {"production": {"enabled": true, "rules": [{"clauses": [{"attribute": "half", "operator": "in", "values": ["yes"]}], "serve": {"variant": "on"}}], "default": {"variant": "off"}}}}' >"$WORK/flag.json"
+        admin POST /api/v1/flags "$WORK/flag.json" >/dev/null
+        echo '{"name": "devices", "kind": "client"}' >"$WORK/key.json"
+        CLIENT_KEY="$(admin POST /api/v1/environments/production/keys "$WORK/key.json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')"
+        timeout 1200 python3 "$HERE/clientstreams.py" "$mode" --port "$PORT" --admin-token "$TOKEN" --key "$CLIENT_KEY" \
+            --flag half-on --streams "$CLIENT_STREAMS" --server-pid "$SERVER_PID" \
+            --idle-seconds "${BENCH_CLIENT_IDLE_SECONDS:-10}" --timeout 600
+        stop_server
+    done
+fi

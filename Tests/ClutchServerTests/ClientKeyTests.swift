@@ -203,6 +203,30 @@ struct ClientKeyTests {
         }
     }
 
+    @Test("a client key cannot swell a guarded release's volume: its counts are refused and the release weighs only what the server served it")
+    func clientKeyCannotInflateAReleasesVolume() async throws {
+        let clock = TestClock()
+        try await TestServer.with(configure: TestServer.on(clock)) { server in
+            try await server.createFlag(ReleaseTests.flag)
+            let (_, key) = try await server.createKey("production", name: "ios", kind: "client")
+            try await ReleaseTests.start(server, #"{"steps": [10, 50, 100], "stepDuration": 3600, "minSamples": 200}"#)
+            // The server serves the key 20 answers of the flag under release, and counts them itself.
+            for user in 0..<20 {
+                let answer = try await server.send(
+                    "POST", "/ofrep/v1/evaluate/flags/new-checkout",
+                    body: #"{"context": {"targetingKey": "u\#(user)", "customerId": "c\#(user)"}}"#, as: .bearer(key))
+                #expect(answer.status == 200)
+            }
+            let claim = try await ReleaseReporterTests.send(server, key: key, instance: "phone-1", new: (50_000, 0), other: (50_000, 0))
+            #expect(claim.status == 400, "\(claim.text)")
+            await server.application.flushUsage()
+            try await server.releaseTurn()
+            let status = try await ReleaseTests.status(server)
+            let weighed = (status["total.new.evaluations"]?.intValue ?? 0) + (status["total.other.evaluations"]?.intValue ?? 0)
+            #expect(weighed <= 20, "\(status.text)")
+        }
+    }
+
     @Test("the client stream takes a client key only, reads its context from the body or the URL and names a bad one")
     func clientStreamRequests() async throws {
         try await TestServer.with { server in

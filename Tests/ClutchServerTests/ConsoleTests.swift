@@ -89,6 +89,22 @@ import Testing
         }
     }
 
+    @Test func theKeysPageShowsEachKeysKindAndNeverASecret() async throws {
+        try await TestServer.with { server in
+            let (serverID, serverSecret) = try await server.createKey("production", name: "backend")
+            let (clientID, clientSecret) = try await server.createKey("production", name: "ios-app", kind: "client")
+            let client = try await Self.signIn(server)
+            let page = try await client.get("/ui/keys")
+            #expect(page.status == 200)
+            let rows = page.body.components(separatedBy: "<tr>")
+            #expect(rows.first { $0.contains(clientID) }?.contains("client (public)") == true, "\(page.body)")
+            #expect(rows.first { $0.contains(serverID) }?.contains("server (secret)") == true, "\(page.body)")
+            #expect(!page.body.contains(serverSecret))
+            #expect(!page.body.contains(clientSecret))
+            #expect(page.body.contains(#"href="/ui/keys""#))
+        }
+    }
+
     @Test func anSDKKeyOrAWrongTokenCannotSignIn() async throws {
         try await TestServer.with { server in
             let (_, key) = try await server.createKey("production")

@@ -17,6 +17,7 @@ struct ConsolePages: Sendable {
         "cohorts": CohortTemplates.list,
         "cohort": CohortTemplates.cohort,
         "audit": AuditTemplate.page,
+        "keys": KeysTemplate.page,
     ]
 
     let library: MustacheLibrary

@@ -22,6 +22,7 @@ enum ConsoleRoutes {
         ConsoleHistoryController(services: services, pages: pages).add(to: group)
         ConsoleCohortsController(services: services, pages: pages).add(to: group)
         ConsoleAuditController(services: services, pages: pages).add(to: group)
+        ConsoleKeysController(services: services, pages: pages).add(to: group)
         ConsoleEventsController(services: services).add(to: group)
     }
 

@@ -91,6 +91,28 @@ struct DeviceServerTests {
         }
     }
 
+    @Test("usage is counted once: the server counts the answers it pushed, the device reports the errors the app recorded only")
+    func usageCountedOnce() async throws {
+        try await TestServer.with { server in
+            try await server.seedFixtures()
+            let (logger, records) = RecordingLogHandler.logger()
+            let client = ClutchClient(configuration: Fixtures.configuration(
+                server: try server.url, sdkKey: try await server.createKey(kind: "client").key, mode: .device(acme),
+                usageInterval: .seconds(60), logger: logger))
+            try await client.waitUntilReady(timeout: .seconds(10))
+            for _ in 0..<50 { #expect(client.string("banner", default: "") == "hello") }
+            client.recordError(flag: "banner", count: 2)
+            #expect(client.core.usage?.errors(flag: "banner", variant: "greeting") == 2)
+            await client.close()  // sends the last report: the two errors, with count 0
+            #expect(client.core.usage?.errors(flag: "banner", variant: "greeting") == 0)
+            #expect(records.all.allSatisfy { !$0.contains("usage") }, "\(records.all)")
+            await server.application.flushUsage()
+            let flag = try await server.mustSend("GET", "/api/v1/flags/banner").json()
+            // The one answer the stream pushed, not the 50 evaluations made of it.
+            #expect(flag.at("usage.production.variants.greeting") == .integer(1), "\(flag.jsonText)")
+        }
+    }
+
     @Test("a cold start with the server down serves the person's last answers from disk as CACHED, then the server's once it is back")
     func coldStartWhileDown() async throws {
         let cache = try TemporaryDirectory()

@@ -38,7 +38,7 @@ public struct ClutchConfiguration: Sendable {
     /// nothing on disk. Defaults to `clutch` in the user's caches directory.
     public var cacheDirectory: URL?
     /// A snapshot to serve until the server (or the cache, when newer) provides one, for
-    /// example from a file shipped with the app.
+    /// example from a file shipped with a service (local mode; device mode never holds one).
     public var bootstrap: Snapshot?
     /// How often `/sdk/v1/flags` (local mode) or OFREP bulk evaluation (device mode) is
     /// polled while the live stream is down.

@@ -1,3 +1,5 @@
+import ClutchProtocol
+
 /// The answer of OFREP bulk evaluation (`POST /ofrep/v1/evaluate/flags`), also the data of
 /// the client stream's `values` event and what device mode keeps on disk.
 struct OFREPBulkResponse: Sendable, Hashable, Codable {
@@ -40,9 +42,6 @@ enum ClientStreamEvent: Sendable, Hashable {
     /// `changed`: only the answers that changed for the context, and the flags that no longer exist.
     case changed(flags: [OFREPBulkResponse.Item], removed: [String])
 
-    static let valuesName = "values"
-    static let changedName = "changed"
-
     private struct Change: Decodable {
         var flags: [OFREPBulkResponse.Item]
         var removed: [String]?
@@ -52,9 +51,9 @@ enum ClientStreamEvent: Sendable, Hashable {
     /// (ignored, so that the server can add events). Throws when a known event cannot be read.
     init?(type: String, data: some Collection<UInt8>) throws {
         switch type {
-        case Self.valuesName:
+        case ClientStreamEventName.values:
             self = .values(try ClutchJSONDecoder().decode(OFREPBulkResponse.self, from: [UInt8](data)))
-        case Self.changedName:
+        case ClientStreamEventName.changed:
             let change = try ClutchJSONDecoder().decode(Change.self, from: [UInt8](data))
             self = .changed(flags: change.flags, removed: change.removed ?? [])
         default:

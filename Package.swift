@@ -3,8 +3,8 @@ import PackageDescription
 
 // Dependencies point inward: ClutchCore (pure engine) <- ClutchAPI (the admin API's wire types)
 // <- ClutchStore (SQLite, PostgreSQL) <- ClutchServer (HTTP) <- ClutchCLI (the `clutch` executable).
-// The SDK (`Clutch`) depends on ClutchCore and ClutchProtocol (the wire protocol it shares
-// with the server) only.
+// The SDK (`Clutch`) depends on ClutchCore, ClutchProtocol (the wire protocol it shares
+// with the server) and ClutchAPI (for the kinds of key) only.
 let package = Package(
     name: "Clutch",
     platforms: [.macOS(.v14)],
@@ -99,6 +99,8 @@ let package = Package(
             dependencies: [
                 "ClutchCore",
                 "ClutchProtocol",
+                // SDKKeyKind: the two kinds of key and their prefixes, as the server defines them.
+                "ClutchAPI",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
                 // The transport: NIO-based, streams response bodies without spinning while idle.
@@ -151,6 +153,12 @@ let package = Package(
             name: "ClutchExampleCLI",
             dependencies: ["Clutch", .product(name: "Logging", package: "swift-log")],
             path: "sdk-examples/cli-app",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "ClutchExampleDevice",
+            dependencies: ["Clutch", .product(name: "Logging", package: "swift-log")],
+            path: "sdk-examples/device-app",
             exclude: ["README.md"]
         ),
         .executableTarget(

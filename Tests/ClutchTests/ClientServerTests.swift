@@ -10,16 +10,8 @@ import Testing
 /// The SDK against the real server, in-process on an ephemeral port with a temporary database.
 @Suite("SDK against the server")
 struct ClientServerTests {
-    /// Creates the fixture cohort and flags on `server`.
     private func seed(_ server: TestServer) async throws {
-        let snapshot = Fixtures.snapshot()
-        for cohort in snapshot.cohorts {
-            let json = String(decoding: try ClutchJSON.encode(cohort), as: UTF8.self)
-            try await server.mustSend("POST", "/api/v1/environments/production/cohorts", body: json, expected: 201)
-        }
-        for flag in snapshot.flags {
-            try await server.createFlag(String(decoding: try ClutchJSON.encode(flag), as: UTF8.self))
-        }
+        try await server.seedFixtures()
     }
 
     private func client(
@@ -174,30 +166,6 @@ struct ClientServerTests {
             try await server.restart()
             #expect(try await eventually { client.string("banner", default: "") == "hello" })
             #expect(try await eventually { client.status == .ready })
-            await client.close()
-        }
-    }
-
-    @Test("remote mode evaluates one context through OFREP and refreshes on stream events")
-    func remoteMode() async throws {
-        try await TestServer.with { server in
-            try await seed(server)
-            let client = try client(server, key: try await server.createKey().key, mode: .remote(acme))
-            try await client.waitUntilReady(timeout: .seconds(10))
-            let details = client.boolDetails("new-checkout", default: false)
-            #expect(details.value == true)
-            #expect(details.variant == "on")
-            #expect(details.reason == .targetingMatch)
-            #expect(client.integer("limit", default: 0) == 100)
-            #expect(client.double("ratio", default: 0) == 0.5)
-            #expect(client.object("config", default: [:]) == ["retries": 3, "mode": "fast"])
-            #expect(client.stringDetails("new-checkout", default: "x").errorCode == .typeMismatch)
-            #expect(client.boolDetails("missing", default: false).errorCode == .flagNotFound)
-            // Remote mode holds results only, never the rules or the cohort members.
-            #expect(client.core.source.withLock { $0 }?.snapshot == nil)
-
-            try await server.mustSend("POST", "/api/v1/flags/new-checkout/kill")
-            #expect(try await eventually { client.boolDetails("new-checkout", default: true).reason == .disabled })
             await client.close()
         }
     }

@@ -55,6 +55,31 @@ struct ExamplesTests {
         #expect(err.contains("CLUTCH_SDK_KEY"))
     }
 
+    @Test("the device example prints what the signed-in person gets, then the next person's answers after a sign-in")
+    func deviceApp() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(#"{"key": "new-checkout", "environments": {"production": {"enabled": true, "rules": [{"clauses": [{"attribute": "targetingKey", "operator": "in", "values": ["bob"]}], "serve": {"variant": "on"}}], "default": {"variant": "off"}}}}"#)
+            let key = try await server.createKey(kind: "client").key
+            let cache = try TemporaryDirectory()
+            defer { cache.remove() }
+            let (status, out, err) = try await run(try builtProduct("ClutchExampleDevice"), environment: [
+                "CLUTCH_URL": try server.url.absoluteString, "CLUTCH_CLIENT_KEY": key, "CLUTCH_USER": "alice",
+                "CLUTCH_SWITCH_TO": "bob", "CLUTCH_CHANGES": "0", "CLUTCH_CACHE_DIR": cache.url.path,
+            ])
+            #expect(status == 0, "stderr: \(err)")
+            #expect(out.contains("alice new-checkout=off (DEFAULT) [READY]\nbob new-checkout=on (TARGETING_MATCH) [READY]"), "output: \(out)")
+            // One file per person it answered for.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path).count == 2)
+        }
+    }
+
+    @Test("the device example refuses to start without a client key")
+    func deviceAppNeedsKey() async throws {
+        let (status, _, err) = try await run(try builtProduct("ClutchExampleDevice"), environment: ["CLUTCH_CLIENT_KEY": ""])
+        #expect(status != 0)
+        #expect(err.contains("CLUTCH_CLIENT_KEY") && err.contains("--kind client"))
+    }
+
     @Test("the curl OFREP example evaluates one flag, all flags, and gets a 304 with If-None-Match")
     func ofrepCurl() async throws {
         try await TestServer.with { server in

@@ -67,7 +67,9 @@ struct TransportTests {
             let api = try api(http.port)
             let start = ContinuousClock.now
             await #expect(throws: ClutchError.missedHeartbeat) {
-                try await EventStream.receive(api, lastEventID: nil, heartbeatTimeout: .milliseconds(400)) { _ in }
+                try await EventStream.receive(heartbeatTimeout: .milliseconds(400)) { headTimeout in
+                    try await api.stream(lastEventID: nil, headTimeout: headTimeout)
+                } deliver: { _ in }
             }
             let elapsed = ContinuousClock.now - start
             #expect(elapsed >= .milliseconds(400) && elapsed < .seconds(5))

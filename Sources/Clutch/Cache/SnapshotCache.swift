@@ -41,33 +41,16 @@ public struct SnapshotCache: Sendable {
     /// The cached snapshot, or `nil` when there is none. A file that cannot be read is
     /// logged as a warning and ignored; it is replaced by the next good snapshot.
     public func load() -> Snapshot? {
-        let data: Data
-        do {
-            data = try Data(contentsOf: fileURL)
-        } catch {
-            if FileManager.default.fileExists(atPath: fileURL.path) {
-                logger.warning("cannot read the flag cache; ignoring it", metadata: ["path": "\(fileURL.path)", "error": "\(error)"])
-            }
+        guard let contents = CacheFile.read(Contents.self, at: fileURL, what: "flag cache", logger: logger) else { return nil }
+        guard contents.format == Self.format, contents.server == server else {
+            logger.warning("the flag cache is for another server or format; ignoring it", metadata: ["path": "\(fileURL.path)"])
             return nil
         }
-        do {
-            let contents = try ClutchJSON.fastDecode(Contents.self, from: data)
-            guard contents.format == Self.format, contents.server == server else {
-                logger.warning("the flag cache is for another server or format; ignoring it", metadata: ["path": "\(fileURL.path)"])
-                return nil
-            }
-            return contents.snapshot
-        } catch {
-            logger.warning("the flag cache is corrupt; ignoring it", metadata: ["path": "\(fileURL.path)", "error": "\(error)"])
-            return nil
-        }
+        return contents.snapshot
     }
 
     /// Writes `snapshot` atomically, creating the directory if needed.
     public func store(_ snapshot: Snapshot, savedAt: Date = Date()) throws {
-        let contents = Contents(format: Self.format, server: server, savedAt: savedAt, snapshot: snapshot)
-        let data = try ClutchJSON.encode(contents)
-        try FileManager.default.createDirectory(at: fileURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try data.write(to: fileURL, options: .atomic)
+        try CacheFile.write(Contents(format: Self.format, server: server, savedAt: savedAt, snapshot: snapshot), to: fileURL)
     }
 }

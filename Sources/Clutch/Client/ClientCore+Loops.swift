@@ -5,7 +5,10 @@ extension ClientCore {
         defer { loopsEnded() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await SyncLoop(core: self, initial: initial).run()
+                switch self.configuration.mode {
+                case .local: await SyncLoop(core: self, initial: initial).run()
+                case .device: await DeviceLoop(core: self).run()
+                }
             }
             if configuration.usageInterval > .zero {
                 let configured = configuration.usageInterval

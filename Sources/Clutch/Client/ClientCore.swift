@@ -11,8 +11,16 @@ final class ClientCore: Sendable {
     let api: ServerAPI
     let cache: SnapshotCache?
     /// Writes synced snapshots to `cache`.
-    let cacheWriter: CacheWriter?
+    let cacheWriter: CacheWriter<Snapshot>?
+    /// Device mode: each person's last answers on disk, and their writer.
+    let answerCache: AnswerCache?
+    let answerWriter: CacheWriter<AnswerCache.Pending>?
     let usage: UsageCounter?
+    /// Whether evaluations are counted here: in local mode; in device mode the server counts
+    /// the answers it serves, and the client reports errors only (usage is counted once).
+    private let countsEvaluations: Bool
+    /// Device mode: the person answered for, and which switch (``switchContext(to:)``) set it.
+    let device: Locked<DeviceState>
     /// How often the server wants usage reports now (every few seconds while a release runs).
     private let cadenceState = Locked(UsageCadence(reportEvery: nil))
     /// Read on every evaluation: one lock, one reference copied out.
@@ -36,15 +44,49 @@ final class ClientCore: Sendable {
         var finishing: Task<Void, Never>?
     }
 
+    /// The person device mode answers for. Each switch is a new generation; answers are
+    /// installed only for the current one, so a late answer for the previous person is dropped.
+    struct DeviceState: Sendable {
+        var context: EvaluationContext
+        var generation: UInt64 = 1
+        /// The last generation the server answered (``answered(generation:)``).
+        var answered: UInt64 = 0
+        var closed = false
+        /// ``switchContext(to:)`` callers waiting for the server's answers, by waiter id.
+        var answerWaiters: [UInt64: (generation: UInt64, continuation: CheckedContinuation<Void, any Error>)] = [:]
+        /// The device loop waiting for a switch.
+        var switchWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextID: UInt64 = 0
+    }
+
     init(configuration: ClutchConfiguration) {
         self.configuration = configuration
         logger = configuration.logger
         api = ServerAPI(configuration: configuration)
-        cache = configuration.cacheDirectory.map {
-            SnapshotCache(directory: $0, serverURL: configuration.serverURL, sdkKey: configuration.sdkKey, logger: configuration.logger)
+        let logger = configuration.logger
+        switch configuration.mode {
+        case .local:
+            cache = configuration.cacheDirectory.map {
+                SnapshotCache(directory: $0, serverURL: configuration.serverURL, sdkKey: configuration.sdkKey, logger: logger)
+            }
+            answerCache = nil
+            countsEvaluations = true
+            device = Locked(DeviceState(context: EvaluationContext()))
+        case .device(let context):
+            cache = nil
+            answerCache = configuration.cacheDirectory.map {
+                AnswerCache(directory: $0, serverURL: configuration.serverURL, key: configuration.sdkKey, logger: logger)
+            }
+            countsEvaluations = false
+            device = Locked(DeviceState(context: context))
         }
-        usage = configuration.usageInterval > .zero ? UsageCounter() : nil
-        cacheWriter = cache.map { CacheWriter(cache: $0, logger: configuration.logger) }
+        usage = configuration.usageInterval > .zero ? UsageCounter(errorsOnly: !countsEvaluations) : nil
+        cacheWriter = cache.map { cache in
+            CacheWriter(location: cache.fileURL.path, logger: logger) { try cache.store($0) }
+        }
+        answerWriter = answerCache.map { cache in
+            CacheWriter(location: cache.directory.path, logger: logger) { try cache.store($0) }
+        }
     }
 
     // MARK: Evaluation
@@ -56,7 +98,7 @@ final class ClientCore: Sendable {
             return (.failure(key, .providerNotReady, "no flags yet: the client has not reached the server"), nil)
         }
         let result = current.evaluate(key, as: type, context: context)
-        if let usage, result.errorCode == nil, let variant = result.variant {
+        if countsEvaluations, let usage, result.errorCode == nil, let variant = result.variant {
             usage.record(flag: key, variant: variant, rollout: current.decidedByRollout(result), in: current.usage)
         }
         return (result, current)
@@ -99,6 +141,13 @@ final class ClientCore: Sendable {
         }
     }
 
+    /// Tells the ``changes`` subscribers that `changed` flags changed.
+    func notifyChanged(_ changed: Set<String>) {
+        guard !changed.isEmpty else { return }
+        let subscribers = state.withLock { Array($0.changeSubscribers.values) }
+        for subscriber in subscribers { subscriber.yield(changed) }
+    }
+
     var status: ClutchStatus { state.withLock { $0.status } }
 
     /// Records that the server could not be reached, went away or refused us (`error`).
@@ -121,6 +170,16 @@ final class ClientCore: Sendable {
         for waiter in waiters { waiter.resume(throwing: clutchError ?? ClutchError.unauthorized) }
     }
 
+    /// Refuses to start: the configuration cannot work (a key of the wrong kind). Nothing is
+    /// sent; ``waitForData()`` throws `error` and the loops are never claimed.
+    func refuse(_ error: ClutchError) {
+        state.withLock { state in
+            state.status = .error
+            state.lastError = error
+            state.loopsClaimed = true
+        }
+    }
+
     /// Records that the server confirmed the held flags are current.
     func confirmed() {
         state.withLock { state in
@@ -134,21 +193,15 @@ final class ClientCore: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let immediate: Result<Void, any Error>? = state.withLock { state in
-                    if state.hasData { return .success(()) }
-                    if state.closed { return .failure(ClutchError.closed) }
-                    if state.status == .error { return .failure(state.lastError ?? ClutchError.unauthorized) }
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    state.readyWaiters[id] = continuation
-                    return nil
-                }
-                if let immediate { continuation.resume(with: immediate) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.readyWaiters.removeValue(forKey: id) }
-            waiter?.resume(throwing: CancellationError())
+        try await state.wait { state in
+            if state.hasData { return .success(()) }
+            if state.closed { return .failure(ClutchError.closed) }
+            if state.status == .error { return .failure(state.lastError ?? ClutchError.unauthorized) }
+            return nil
+        } store: { state, continuation in
+            state.readyWaiters[id] = continuation
+        } unregister: {
+            $0.readyWaiters.removeValue(forKey: id)
         }
     }
 
@@ -188,6 +241,7 @@ final class ClientCore: Sendable {
         for waiter in waiters { waiter.resume(throwing: ClutchError.closed) }
         for subscriber in subscribers { subscriber.finish() }
         for waiter in closeWaiters { waiter.resume() }
+        closeDevice()
     }
 
     /// Returns once the client is closed, or when the calling task is cancelled.
@@ -196,18 +250,10 @@ final class ClientCore: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state in
-                    if state.closed || Task.isCancelled { return true }
-                    state.closeWaiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.closeWaiters.removeValue(forKey: id) }
-            waiter?.resume()
+        await state.wait { $0.closed } store: { state, continuation in
+            state.closeWaiters[id] = continuation
+        } unregister: {
+            $0.closeWaiters.removeValue(forKey: id)
         }
     }
 
@@ -252,6 +298,7 @@ final class ClientCore: Sendable {
             if let finishing = state.finishing { return finishing }
             let finishing = Task {
                 self.cacheWriter?.flush()
+                self.answerWriter?.flush()
                 await self.flushUsage()
                 await self.api.shutdown()
             }

@@ -1,6 +1,7 @@
 extension ClutchClient {
     /// The value of boolean flag `key` for `context`, or `defaultValue` if it cannot be
-    /// evaluated. In remote mode `context` is ignored (the configured context was evaluated).
+    /// evaluated. In device mode `context` is ignored (the server answered for the client's
+    /// context: see ``setContext(_:timeout:)``).
     public func bool(_ key: String, default defaultValue: Bool, context: EvaluationContext = EvaluationContext()) -> Bool {
         value(key, .boolean, defaultValue, context, Self.bool)
     }

@@ -1,3 +1,4 @@
+import ClutchAPI
 import Foundation
 import Logging
 
@@ -40,17 +41,34 @@ public final class ClutchClient: Sendable {
     }
 
     /// Creates a client; it syncs from `init` on, or once ``run()`` is called (see
-    /// ``Start``). The cache file and the bootstrap snapshot are read before this returns,
-    /// so flags they hold are served immediately either way.
+    /// ``Start``). The cache file and the bootstrap snapshot (local mode) or the person's
+    /// answers on disk (device mode, reason `CACHED`) are read before this returns, so flags
+    /// they hold are served immediately either way.
+    ///
+    /// A key of the wrong kind for the mode (a client key in local mode, a server key in
+    /// device mode) is refused here: nothing is sent, ``status`` is ``ClutchStatus/error``
+    /// and ``waitUntilReady(timeout:)`` throws ``ClutchError/wrongKeyKind`` saying which
+    /// kind the mode needs.
     public init(configuration: ClutchConfiguration, start: Start = .immediately) {
         self.configuration = configuration
         core = ClientCore(configuration: configuration)
 
         var initial: Snapshot?
-        if case .local = configuration.mode {
-            initial = Self.startingSnapshot(cached: core.cache?.load(), bootstrap: configuration.bootstrap)
-            if let initial {
-                core.install(FlagSource(engine: Engine(initial)), changed: [], status: .stale)
+        if let kind = SDKKeyKind(key: configuration.sdkKey), kind != ClutchConfiguration.keyKind(for: configuration.mode) {
+            let error = ClutchError.wrongKeyKind(for: configuration.mode)
+            configuration.logger.error("\(error.message)")
+            core.refuse(error)
+        } else {
+            switch configuration.mode {
+            case .local:
+                initial = Self.startingSnapshot(cached: core.cache?.load(), bootstrap: configuration.bootstrap)
+                if let initial {
+                    core.install(FlagSource(engine: Engine(initial)), changed: [], status: .stale)
+                }
+            case .device(let context):
+                if let cached = core.cachedAnswers(for: context) {
+                    core.install(cached, changed: [], status: .stale)
+                }
             }
         }
         self.initial = initial
@@ -96,6 +114,28 @@ public final class ClutchClient: Sendable {
             }
             defer { group.cancelAll() }
             try await group.next()
+        }
+    }
+
+    /// Device mode: answers for `context` from now on (a person signed in or out). Evaluations
+    /// switch at once, in one swap, to the answers kept on disk for that person (reason
+    /// `CACHED`) or, when there are none, to the caller's defaults (`PROVIDER_NOT_READY`) —
+    /// never the previous person's answers; the stream is reopened for the new context and
+    /// the server's answers replace them as soon as they arrive (``changes`` names the flags
+    /// whose answers changed at each swap). Returns once the server's answers are served;
+    /// throws ``ClutchError/timedOut`` after `timeout` (the client keeps trying) and
+    /// ``ClutchError/closed`` if the client is closed meanwhile.
+    ///
+    /// In local mode every evaluation takes its own context: this only logs a warning.
+    public func setContext(_ context: EvaluationContext, timeout: Duration = .seconds(10)) async throws {
+        guard case .device = configuration.mode else {
+            core.logger.warning("setContext(_:) is for device mode; in local mode pass the context to each evaluation")
+            return
+        }
+        let core = self.core
+        let generation = core.switchContext(to: context)
+        try await withTimeout(timeout, error: ClutchError.timedOut) {
+            try await core.waitForAnswers(generation: generation)
         }
     }
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClutchAPI
 import Foundation
 import Logging
 
@@ -6,26 +7,41 @@ import Logging
 public struct ClutchConfiguration: Sendable {
     /// Where flags are evaluated.
     public enum Mode: Sendable, Hashable {
-        /// Download the environment's snapshot and evaluate every context in-process.
+        /// Download the environment's snapshot and evaluate every context in-process. Needs a
+        /// server key (`clutch_sdk_…`), a secret: for services, never for apps on devices.
         case local
-        /// Evaluate one context on the server (OFREP bulk evaluation) and keep only the
-        /// results, for apps that must not hold every rule and customer list (for example
-        /// apps on end-user devices). The `context` argument of evaluations is ignored.
-        case remote(EvaluationContext)
+        /// An app on a device: one person's answers, evaluated by the server and pushed over
+        /// the client stream (`/sdk/v1/client/stream`), with a client key (`clutch_client_…`,
+        /// public). The app never holds a rule, a target or a cohort member; the `context`
+        /// argument of evaluations is ignored (``ClutchClient/setContext(_:)`` switches the
+        /// person). The last answers are kept on disk per person and served with reason
+        /// `CACHED` when the app starts without the server.
+        case device(EvaluationContext)
+    }
+
+    /// The kind of key `mode` needs.
+    static func keyKind(for mode: Mode) -> SDKKeyKind {
+        switch mode {
+        case .local: .server
+        case .device: .client
+        }
     }
 
     /// The Clutch server, for example `http://127.0.0.1:8080`.
     public var serverURL: URL
-    /// An SDK key (`clutch_sdk_…`); it decides the environment. Never logged.
+    /// The key: a server key (`clutch_sdk_…`) in local mode, a client key (`clutch_client_…`)
+    /// in device mode; it decides the environment. Never logged.
     public var sdkKey: String
     public var mode: Mode
-    /// Where the last good snapshot is kept so that a start without the server still serves
-    /// flags; `nil` keeps nothing on disk. Defaults to `clutch` in the user's caches directory.
+    /// Where the last good snapshot (local mode) or the last answers per person (device
+    /// mode) are kept so that a start without the server still serves flags; `nil` keeps
+    /// nothing on disk. Defaults to `clutch` in the user's caches directory.
     public var cacheDirectory: URL?
     /// A snapshot to serve until the server (or the cache, when newer) provides one, for
-    /// example from a file shipped with the app.
+    /// example from a file shipped with a service (local mode; device mode never holds one).
     public var bootstrap: Snapshot?
-    /// How often `/sdk/v1/flags` is polled while the live stream is down.
+    /// How often `/sdk/v1/flags` (local mode) or OFREP bulk evaluation (device mode) is
+    /// polled while the live stream is down.
     public var pollingInterval: Duration
     /// How often evaluation counts are sent to the server; `.zero` turns counting off.
     public var usageInterval: Duration
@@ -75,5 +91,13 @@ public struct ClutchConfiguration: Sendable {
     public static var defaultCacheDirectory: URL? {
         FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?
             .appendingPathComponent("clutch", isDirectory: true)
+    }
+}
+
+extension SDKKeyKind {
+    /// The kind `key`'s prefix names; `nil` for a key of neither form (left to the server to judge).
+    init?(key: String) {
+        guard let kind = Self.allCases.first(where: { key.hasPrefix($0.prefix) }) else { return nil }
+        self = kind
     }
 }

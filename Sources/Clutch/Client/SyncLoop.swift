@@ -2,83 +2,39 @@ import ClutchProtocol
 import Foundation
 import Logging
 
-/// Keeps a client's flags current: holds the live stream, applies its events, reconnects
-/// with backoff and polls while disconnected. Runs inside one task; nothing here is shared.
-final class SyncLoop {
-    private let core: ClientCore
-    private let configuration: ClutchConfiguration
+/// Keeps a local-mode client's snapshot current: holds the live stream, applies its events,
+/// reconnects with backoff and polls while disconnected. Runs inside one task; nothing here
+/// is shared. (Device mode: ``DeviceLoop``.)
+final class SyncLoop: ReconnectingLoop {
+    let core: ClientCore
     private var logger: Logger { core.logger }
-    /// The snapshot evaluated (local mode).
+    /// The snapshot evaluated.
     private var snapshot: Snapshot?
     /// Whether `snapshot` came from the server (not from the cache or the bootstrap), so
     /// that single changes apply to it.
     private var serverSynced = false
     /// The id of the last event applied, sent as `Last-Event-ID` to resume.
     private var lastEventID: String?
-    /// The remote results' ETag (remote mode).
-    private var remoteETag: String?
-    private var attempt = 0
-    /// Whether the last poll (made while the stream was down) succeeded.
-    private var pollHealthy = false
-    private var nextPoll: ContinuousClock.Instant?
+    var reconnect = ReconnectState()
+    let streamName = "the flag stream"
 
     init(core: ClientCore, initial: Snapshot?) {
         self.core = core
-        configuration = core.configuration
         snapshot = initial
-    }
-
-    func run() async {
-        while !Task.isCancelled {
-            var failure: (any Error)?
-            do {
-                try await streamOnce()
-                // A cancelled stream ends quietly too; that is the client closing.
-                if Task.isCancelled { return }
-                logger.debug("the flag stream ended; reconnecting")
-            } catch {
-                if Task.isCancelled { return }
-                logger.info("the flag stream failed; reconnecting", metadata: ["error": "\(error)"])
-                failure = error
-            }
-            if Task.isCancelled { return }
-            // Flags confirmed by the last poll stay READY while the stream is down.
-            if (failure as? ClutchError) == .unauthorized || !pollHealthy {
-                core.connectionFailed(failure)
-            }
-            let delay = configuration.reconnectBackoff.delay(attempt: attempt)
-            attempt += 1
-            await waitPolling(for: delay)
-        }
     }
 
     // MARK: Stream
 
-    /// One connection: returns when the server ends it, throws when it fails. The connection
-    /// is read in a child task (which also watches for missed heartbeats); its events are
-    /// handled here, where the loop's state lives.
-    private func streamOnce() async throws {
-        let (events, continuation) = AsyncThrowingStream<ServerSentEvent, any Error>.makeStream()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [api = core.api, lastEventID, heartbeat = configuration.heartbeatTimeout] in
-                do {
-                    try await EventStream.receive(api, lastEventID: lastEventID, heartbeatTimeout: heartbeat) { event in
-                        continuation.yield(event)
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            // Ends the connection when this returns or throws (cancelled, or an unreadable event).
-            defer { group.cancelAll() }
-            for try await event in events {
-                try await handle(event)
-            }
+    /// One connection to `/sdk/v1/stream`, resumed after the last event applied.
+    func streamOnce() async throws {
+        try await read { [api = core.api, lastEventID] headTimeout in
+            try await api.stream(lastEventID: lastEventID, headTimeout: headTimeout)
+        } handle: { event in
+            try handle(event)
         }
     }
 
-    private func handle(_ event: ServerSentEvent) async throws {
+    private func handle(_ event: ServerSentEvent) throws {
         if event.type == UsageCadence.eventName {
             // A hint, not a change: an unreadable one is ignored like an unknown event.
             if let cadence = try? UsageCadence(data: event.data.utf8) { core.adopt(cadence) }
@@ -92,16 +48,9 @@ final class SyncLoop {
             throw ClutchError.invalidResponse("cannot read a '\(event.type)' event: \(error)")
         }
         guard let change else { return }
-        switch configuration.mode {
-        case .local:
-            try apply(change)
-        case .remote(let context):
-            try await refreshRemote(context)
-        }
+        try apply(change)
         if !event.lastEventID.isEmpty { lastEventID = event.lastEventID }
-        attempt = 0
-        nextPoll = nil
-        pollHealthy = false
+        reconnect.received()
     }
 
     private func apply(_ change: SyncEvent) throws {
@@ -138,64 +87,24 @@ final class SyncLoop {
 
     // MARK: Polling
 
-    /// Waits `delay` before the next connection attempt, polling meanwhile.
-    private func waitPolling(for delay: Duration) async {
-        let clock = ContinuousClock()
-        let deadline = clock.now + delay
-        while clock.now < deadline {
-            if nextPoll.map({ clock.now >= $0 }) ?? true {
-                await poll()
-                nextPoll = clock.now + configuration.pollingInterval
-            }
-            let wake = min(deadline, nextPoll ?? deadline)
-            do {
-                try await clock.sleep(until: wake)
-            } catch {
-                return
-            }
-        }
-    }
-
-    private func poll() async {
-        pollHealthy = false
+    /// `GET /sdk/v1/flags` with `If-None-Match`.
+    func poll() async {
+        reconnect.pollHealthy = false
         do {
-            switch configuration.mode {
-            case .local:
-                switch try await core.api.snapshot(ifNoneMatch: snapshot?.entityTag) {
-                case .notModified:
-                    core.confirmed()
-                case .fetched(let next, _):
-                    // Event ids are snapshot versions: resume the stream after this one.
-                    lastEventID = String(next.version)
-                    install(next)
-                    serverSynced = true
-                }
-            case .remote(let context):
-                try await refreshRemote(context)
+            switch try await core.api.snapshot(ifNoneMatch: snapshot?.entityTag) {
+            case .notModified:
+                core.confirmed()
+            case .fetched(let next, _):
+                // Event ids are snapshot versions: resume the stream after this one.
+                lastEventID = String(next.version)
+                install(next)
+                serverSynced = true
             }
-            pollHealthy = true
+            reconnect.pollHealthy = true
         } catch {
             if Task.isCancelled { return }
             logger.debug("polling for flags failed", metadata: ["error": "\(error)"])
             core.connectionFailed(error)
-        }
-    }
-
-    // MARK: Remote mode
-
-    private func refreshRemote(_ context: EvaluationContext) async throws {
-        switch try await core.api.evaluateAll(context, ifNoneMatch: remoteETag) {
-        case .notModified:
-            core.confirmed()
-        case .fetched(let response, let etag):
-            let next = FlagSource(remote: response)
-            let before = core.source.withLock { $0 }?.remoteResults ?? [:]
-            let after = next.remoteResults ?? [:]
-            var changed = Set<String>()
-            for (key, result) in after where before[key] != result { changed.insert(key) }
-            for key in before.keys where after[key] == nil { changed.insert(key) }
-            core.install(next, changed: changed, status: .ready)
-            remoteETag = etag
         }
     }
 }

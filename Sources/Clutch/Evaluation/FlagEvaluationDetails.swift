@@ -9,7 +9,7 @@ public struct FlagEvaluationDetails<T: Sendable>: Sendable {
     public var errorCode: ErrorCode?
     public var errorMessage: String?
     /// Where the answer came from: `environment` and `snapshotVersion` in local mode, the
-    /// server's OFREP metadata in remote mode.
+    /// server's OFREP metadata in device mode.
     public var flagMetadata: [String: Value]
 
     public init(

@@ -1,10 +1,10 @@
 /// What evaluations read: an engine built from the environment's snapshot (local mode) or
-/// the server's results for one context (remote mode). Immutable; the client swaps the
+/// the server's answers for one context (device mode). Immutable; the client swaps the
 /// whole source when data changes, so an evaluation sees one consistent version.
 final class FlagSource: Sendable {
     private enum Kind: Sendable {
         case engine(Engine)
-        case remote([String: EvaluationResult], metadata: [String: [String: Value]])
+        case answers([String: EvaluationResult], metadata: [String: [String: Value]])
     }
 
     private let kind: Kind
@@ -42,11 +42,13 @@ final class FlagSource: Sendable {
         return (FlagSource(engine: next, usage: slots), changed)
     }
 
-    init(remote response: OFREPBulkResponse) {
+    /// One context's answers (device mode); `reason` replaces the server's reasons
+    /// (``Reason/cached`` for answers read from disk).
+    init(answers response: OFREPBulkResponse, reason: Reason? = nil) {
         var metadata: [String: [String: Value]] = [:]
         for item in response.flags { if let m = item.metadata, !m.isEmpty { metadata[item.key] = m } }
-        let results = response.results
-        kind = .remote(results, metadata: metadata)
+        let results = response.results(reason: reason)
+        kind = .answers(results, metadata: metadata)
         sourceMetadata = [:]
         usage = UsageSlots(results.compactMap { key, result in result.variant.map { (key, [$0]) } })
     }
@@ -61,7 +63,7 @@ final class FlagSource: Sendable {
     func metadata(for key: String) -> [String: Value] {
         switch kind {
         case .engine: return sourceMetadata
-        case .remote(_, let metadata): return metadata[key] ?? [:]
+        case .answers(_, let metadata): return metadata[key] ?? [:]
         }
     }
 
@@ -71,7 +73,7 @@ final class FlagSource: Sendable {
         switch kind {
         case .engine(let engine):
             return engine.evaluate(key, as: type, context: context)
-        case .remote(let results, _):
+        case .answers(let results, _):
             guard let result = results[key] else {
                 return .failure(key, .flagNotFound, "flag '\(key)' not found")
             }
@@ -87,25 +89,38 @@ final class FlagSource: Sendable {
         switch kind {
         case .engine(let engine):
             return engine.evaluate(key, context: context)
-        case .remote(let results, _):
+        case .answers(let results, _):
             return results[key] ?? .failure(key, .flagNotFound, "flag '\(key)' not found")
         }
     }
 
     /// Whether the flag's default rollout decided `result` (`UsageCount.rollout`). OFREP answers
-    /// do not say which part of the flag decided, so in remote mode every `SPLIT` counts.
+    /// do not say which part of the flag decided, so in device mode every `SPLIT` counts.
     @inline(__always)
     func decidedByRollout(_ result: EvaluationResult) -> Bool {
         switch kind {
         case .engine: result.decidedByDefaultRollout
-        case .remote: result.reason == .split
+        case .answers: result.reason == .split
         }
     }
 
-    /// Every result for the remote context, to tell which flags changed between fetches.
-    var remoteResults: [String: EvaluationResult]? {
-        if case .remote(let results, _) = kind { return results }
+}
+
+extension FlagSource {
+    /// Every answer, in device mode: to tell which flags a switch of person changed.
+    var answers: [String: EvaluationResult]? {
+        if case .answers(let results, _) = kind { return results }
         return nil
+    }
+
+    /// The flags whose answers differ between `old` and `new` (device mode).
+    static func changedAnswers(from old: FlagSource?, to new: FlagSource?) -> Set<String> {
+        let before = old?.answers ?? [:]
+        let after = new?.answers ?? [:]
+        var changed = Set<String>()
+        for (key, result) in after where before[key] != result { changed.insert(key) }
+        for key in before.keys where after[key] == nil { changed.insert(key) }
+        return changed
     }
 }
 

@@ -1,12 +1,17 @@
-/// One connection to `/sdk/v1/stream`: its body parsed into events as bytes arrive.
+import AsyncHTTPClient
+
+/// One connection to `/sdk/v1/stream` or `/sdk/v1/client/stream`: its body parsed into
+/// events as bytes arrive.
 enum EventStream {
     /// Reads the stream until the server ends it, passing each event to `deliver`. Throws
     /// the request's error, or ``ClutchError/missedHeartbeat`` once no byte has arrived for
     /// `heartbeatTimeout` (the server sends a comment at least every 15 seconds, so silence
     /// means a dead connection that TCP alone may take many minutes to notice). Cancelling
     /// the calling task cancels the request.
+    ///
+    /// `open` opens the stream; it is given the time the server has to accept it.
     static func receive(
-        _ api: ServerAPI, lastEventID: String?, heartbeatTimeout: Duration,
+        heartbeatTimeout: Duration, open: @escaping @Sendable (_ headTimeout: Duration) async throws -> HTTPClientResponse.Body,
         deliver: @escaping @Sendable (ServerSentEvent) -> Void
     ) async throws {
         let lastActivity = Locked(ContinuousClock.now)
@@ -15,7 +20,7 @@ enum EventStream {
                 try await watch(lastActivity, timeout: heartbeatTimeout)
             }
             group.addTask {
-                let body = try await api.stream(lastEventID: lastEventID, headTimeout: heartbeatTimeout + .seconds(5))
+                let body = try await open(heartbeatTimeout + .seconds(5))
                 var parser = ServerSentEventParser()
                 for try await chunk in body {
                     lastActivity.withLock { $0 = .now }

@@ -4,7 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The SDK's requests to a Clutch server (docs/api.md "SDK sync" and "OFREP"), over
+/// The SDK's requests to a Clutch server (docs/api.md "SDK sync", "client stream" and "OFREP"), over
 /// AsyncHTTPClient: NIO sleeps in `epoll`/`kqueue` while a stream is idle, and cancelling
 /// the calling task cancels the request.
 final class ServerAPI: Sendable {
@@ -74,11 +74,16 @@ final class ServerAPI: Sendable {
         var request = request("ofrep/v1/evaluate/flags", method: .POST)
         if let etag { request.headers.add(name: "If-None-Match", value: etag) }
         request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(Self.contextBody(context))
+        return try await fetch(request, path: "/ofrep/v1/evaluate/flags", as: OFREPBulkResponse.self)
+    }
+
+    /// `{"context": …}`: what OFREP bulk evaluation and the client stream are sent.
+    private static func contextBody(_ context: EvaluationContext) -> ByteBuffer {
         var body = "{\"context\":"
         Value.object(context.json).write(to: &body)
         body += "}"
-        request.body = .bytes(ByteBuffer(string: body))
-        return try await fetch(request, path: "/ofrep/v1/evaluate/flags", as: OFREPBulkResponse.self)
+        return ByteBuffer(string: body)
     }
 
     /// `POST /sdk/v1/usage`; the usage cadence the answer asks for, when it can be read.
@@ -98,19 +103,41 @@ final class ServerAPI: Sendable {
         var request = request("sdk/v1/stream")
         request.headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
         if let lastEventID, !lastEventID.isEmpty { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
+        return try await openStream(request, path: "/sdk/v1/stream", headTimeout: headTimeout)
+    }
+
+    /// `POST /sdk/v1/client/stream` for `context` (device mode): the body of `values` and
+    /// `changed` events, once the server accepted the stream within `headTimeout`.
+    func clientStream(_ context: EvaluationContext, headTimeout: Duration) async throws -> HTTPClientResponse.Body {
+        var request = request("sdk/v1/client/stream", method: .POST)
+        request.headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(Self.contextBody(context))
+        return try await openStream(request, path: "/sdk/v1/client/stream", headTimeout: headTimeout)
+    }
+
+    private func openStream(_ request: HTTPClientRequest, path: String, headTimeout: Duration) async throws -> HTTPClientResponse.Body {
         let response = try await http.execute(request, timeout: TimeAmount(headTimeout))
         guard response.status == .ok else {
             // Read the short error body so that the connection can be reused.
             _ = try? await response.body.collect(upTo: 64 << 10)
-            throw ClutchError.status(Int(response.status.code), "/sdk/v1/stream")
+            throw ClutchError.status(Int(response.status.code), path, retryAfter: Self.retryAfter(response.headers))
         }
         return response.body
+    }
+
+    /// `Retry-After` in seconds (the server never sends a date), at most an hour.
+    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        guard let text = headers.first(name: "Retry-After"), let seconds = Int(text.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
+            return nil
+        }
+        return .seconds(min(seconds, 3600))
     }
 
     private func fetch<T: Decodable & Sendable>(_ request: HTTPClientRequest, path: String, as type: T.Type) async throws -> Fetch<T> {
         let (status, headers, body) = try await send(request)
         if status == .notModified { return .notModified }
-        guard status == .ok else { throw ClutchError.status(Int(status.code), path) }
+        guard status == .ok else { throw ClutchError.status(Int(status.code), path, retryAfter: Self.retryAfter(headers)) }
         do {
             let value = try ClutchJSONDecoder().decode(T.self, from: [UInt8](body.readableBytesView))
             return .fetched(value, etag: headers.first(name: "ETag"))

@@ -36,6 +36,13 @@ final class UsageCounter: Sendable {
     }
 
     private let state = Locked(State())
+    /// Device mode: the server counts the answers it serves, so the client sends the errors
+    /// the application recorded only, as entries with `count: 0` (usage is counted once).
+    let errorsOnly: Bool
+
+    init(errorsOnly: Bool = false) {
+        self.errorsOnly = errorsOnly
+    }
 
     /// Makes `slots` (a newly installed source's) the current set.
     func adopt(_ slots: UsageSlots) {
@@ -85,7 +92,9 @@ final class UsageCounter: Sendable {
             var sent: [Key: Int] = [:]
             var carried: [Key: Int] = [:]
             for (key, errors) in state.errors {
-                let allowed = min(errors, counts[key] ?? 0)
+                // Errors-only entries are not bounded by a count here: the server bounds them
+                // by the answers it served.
+                let allowed = errorsOnly ? errors : min(errors, counts[key] ?? 0)
                 if allowed > 0 { sent[key] = allowed }
                 if errors > allowed { carried[key] = errors - allowed }
             }
@@ -94,8 +103,9 @@ final class UsageCounter: Sendable {
             defer { state.since = now }
             return (counts, sent, state.since)
         }
-        guard !counts.isEmpty else { return nil }
-        let entries = counts.keys.map { key in
+        let keys = errorsOnly ? Set(errors.keys) : Set(counts.keys)
+        guard !keys.isEmpty else { return nil }
+        let entries = keys.map { key in
             UsageReport.Count(
                 flag: key.flag, variant: key.variant, count: Int64(counts[key] ?? 0), errors: Int64(errors[key] ?? 0),
                 rollout: key.rollout)

@@ -1,5 +1,6 @@
 import ClutchAPI
 import ClutchCore
+import ClutchProtocol
 import NIOCore
 
 /// The client stream's events (`/sdk/v1/client/stream`, issue 28): one context's answers, never
@@ -41,7 +42,7 @@ struct ClientValuesFormat: StreamFormat {
     /// Every answer at the current version; the SDK stream's first messages are not sent.
     mutating func first(_ buffers: [ByteBuffer]) -> [ByteBuffer] {
         guard let live = registry.live(environment) else { return [] }
-        return [event(name: "values", live: live, keys: live.sortedFlagKeys, onlyChanged: false)]
+        return [event(name: ClientStreamEventName.values, live: live, keys: live.sortedFlagKeys, onlyChanged: false)]
     }
 
     /// What changed for this context since the last event, whatever the message; heartbeats pass.
@@ -50,7 +51,7 @@ struct ClientValuesFormat: StreamFormat {
         var out: ByteBuffer?
         if let (live, changed) = registry.changes(environment, since: version), live.version > version {
             let keys = changed.map { Array($0).sorted() } ?? Array(Set(live.sortedFlagKeys).union(answers.keys)).sorted()
-            let event = event(name: "changed", live: live, keys: keys, onlyChanged: true)
+            let event = event(name: ClientStreamEventName.changed, live: live, keys: keys, onlyChanged: true)
             if event.readableBytes > 0 { out = event }
         }
         guard heartbeat else { return out }

@@ -1,3 +1,4 @@
+import ClutchCore
 import Foundation
 
 // Code references: where flags are used in source trees, as `clutch refs scan` finds them and
@@ -27,6 +28,17 @@ public struct CodeReference: Sendable, Hashable, Codable {
     }
 
     public enum CodingKeys: String, CodingKey { case flag, path, line, context, alias }
+
+    /// Refuses unknown fields, as every request body's fields are (a misspelled `alias` is an error).
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        flag = try container.decode(String.self, forKey: .flag)
+        path = try container.decode(String.self, forKey: .path)
+        line = try container.decode(Int.self, forKey: .line)
+        context = try container.decode(String.self, forKey: .context)
+        alias = try container.decodeIfPresent(String.self, forKey: .alias)
+    }
 }
 
 /// `POST /api/v1/code-refs`: the references one scan of one commit found. It replaces the

@@ -12,3 +12,4 @@ extension WebhookCreate: RequestBody {}
 extension ScheduleCreate: RequestBody {}
 extension ReleaseStartRequest: RequestBody {}
 extension ReleaseAbortRequest: RequestBody {}
+extension CodeScanUpload: RequestBody {}

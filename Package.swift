@@ -139,8 +139,9 @@ let package = Package(
             // PostgresTestSupport: the store benchmark starts its own PostgreSQL, as the tests do.
             // TestSupport: the tests' seeded generator drives the release simulation.
             // ClutchAPI, ClutchProtocol: what the wire types and stream events cost to write.
-            // ClutchRefs: the code reference scan over a generated tree.
-            dependencies: ["ClutchCore", "ClutchAPI", "ClutchProtocol", "Clutch", "ClutchServer", "ClutchStore", "ClutchRefs", "PostgresTestSupport",
+            // ClutchRefs, ProcessTestSupport: the code reference scan over a generated git tree.
+            dependencies: ["ClutchCore", "ClutchAPI", "ClutchProtocol", "Clutch", "ClutchServer", "ClutchStore", "ClutchRefs", "ProcessTestSupport",
+                "PostgresTestSupport",
                 "TestSupport",
                 // The replica benchmarks and `drill`: replicas behind HAProxy, as ReplicaTests runs them.
                 "ReplicaDrillSupport", .product(name: "Logging", package: "swift-log"),

@@ -10,7 +10,7 @@
 // `clutch-bench replicas` the replica figures (1,000 streams over three replicas, OFREP per
 // replica on PostgreSQL and SQLite); `clutch-bench attack` the kill switch under an SDK-key
 // flood; `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
-// default run).
+// default run). `clutch-bench refs`: the code reference scan of 100,000 files.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -43,11 +43,14 @@ case "attack":
     await AttackBenchmarks.run()
 case "drill":
     await DrillBenchmark.run()
+case "refs":
+    await RefsBenchmarks.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
     WireBenchmarks.run()
     PatternBenchmarks.run()
+    await RefsBenchmarks.run()
     await SDKBenchmarks.run()
     await ScaleBenchmarks.run()
     await CacheStartBenchmarks.run()

@@ -50,6 +50,28 @@ struct GenerateTests {
         #expect(noEnv.status == 2, "\(noEnv)")
     }
 
+    @Test("an accessor carries the flag's kind and owner as doc comments, escapes keywords and refuses two keys of one name")
+    func kindOwnerKeywordsAndCollisions() throws {
+        let flag = Flag(key: "default", type: .integer, description: "Line one\nLine \u{1B}two", variants: [
+            Variant(key: "small", value: 3), Variant(key: "large", value: 30),
+        ], offVariant: "small", environments: ["production": FlagState(enabled: true, default: .variant("large"))])
+        let source = try SwiftAccessors.generate([SwiftAccessors.Entry(flag: flag, kind: "operational", owner: "Ada <ada@example.com>")], environment: "production")
+        #expect(source.contains("""
+                /// Line one
+                /// Line  two
+                ///
+                /// - Kind: operational
+                /// - Owner: Ada <ada@example.com>
+                /// - Flag: `default` (integer); 30 when it cannot be evaluated.
+                public func `default`(for context: EvaluationContext = EvaluationContext()) -> Int {
+                    client.integer("default", default: 30, context: context)
+            """), "\(source)")
+        #expect(throws: GenerateError.self) {
+            try SwiftAccessors.generate([SwiftAccessors.Entry(flag: Flag(key: "new-checkout")), SwiftAccessors.Entry(flag: Flag(key: "new_checkout"))], environment: "production")
+        }
+        #expect(FlagNames.accessor(for: "2fa.login") == "flag2faLogin")
+    }
+
     /// Costs two `swift build` runs of a two-file package against the already built SDK modules
     /// (about 10 to 30 s on 2 busy cores): tagged `swiftBuild`.
     @Test(

@@ -48,13 +48,16 @@ struct GenerateSwift: AsyncParsableCommand {
         } catch let error as GenerateError {
             throw CLIError.failed(error.description)
         }
-        guard let out else { return Output.text(source) }
+        let count = entries.filter { !$0.flag.archived }.count
+        guard let out else {
+            if connection.json { return Output.json(.object(["source": .string(source), "accessors": .integer(Int64(count))])) }
+            return Output.text(source)
+        }
         do {
             try Data(source.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
         } catch {
             throw CLIError.failed("cannot write '\(out)': \(error.localizedDescription)")
         }
-        let count = entries.filter { !$0.flag.archived }.count
         if connection.json {
             return Output.json(.object(["path": .string(out), "accessors": .integer(Int64(count))]))
         }

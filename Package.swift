@@ -111,12 +111,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Code references and typed flags: the scanner behind `clutch refs scan` (git's file list,
+        // one multi-pattern pass per file, files in parallel) and the accessor names `clutch
+        // generate swift` writes and the scanner recognises. No server or store code.
+        .target(
+            name: "ClutchRefs",
+            dependencies: ["ClutchCore", "ClutchAPI", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "ClutchCLI",
             dependencies: [
                 "ClutchCore",
                 // What it sends and reads: the server's own types.
                 "ClutchAPI",
+                // `clutch refs scan`, `clutch generate swift`.
+                "ClutchRefs",
                 "ClutchServer",
                 // `clutch migrate` migrates a database without starting a server.
                 "ClutchStore",
@@ -139,7 +148,9 @@ let package = Package(
             // PostgresTestSupport: the store benchmark starts its own PostgreSQL, as the tests do.
             // TestSupport: the tests' seeded generator drives the release simulation.
             // ClutchAPI, ClutchProtocol: what the wire types and stream events cost to write.
-            dependencies: ["ClutchCore", "ClutchAPI", "ClutchProtocol", "Clutch", "ClutchServer", "ClutchStore", "PostgresTestSupport",
+            // ClutchRefs, ProcessTestSupport: the code reference scan over a generated git tree.
+            dependencies: ["ClutchCore", "ClutchAPI", "ClutchProtocol", "Clutch", "ClutchServer", "ClutchStore", "ClutchRefs", "ProcessTestSupport",
+                "PostgresTestSupport",
                 "TestSupport",
                 // The replica benchmarks and `drill`: replicas behind HAProxy, as ReplicaTests runs them.
                 "ReplicaDrillSupport", .product(name: "Logging", package: "swift-log"),
@@ -222,7 +233,8 @@ let package = Package(
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
         .testTarget(
             name: "ClutchCLITests",
-            dependencies: ["ClutchCLI", "ClutchCore", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
+            // ClutchRefs: the scanner's matcher and names, tested beside the `clutch refs` commands.
+            dependencies: ["ClutchCLI", "ClutchCore", "ClutchRefs", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
         ),
         .testTarget(
             name: "ClutchTests",

@@ -11,7 +11,7 @@
 // replica on PostgreSQL and SQLite); `clutch-bench attack` the kill switch under an SDK-key
 // flood; `clutch-bench access` the admin API's latency with authorization against without it;
 // `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
-// default run).
+// default run). `clutch-bench refs`: the code reference scan of 100,000 files.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -46,11 +46,14 @@ case "access":
     await AccessBenchmarks.run()
 case "drill":
     await DrillBenchmark.run()
+case "refs":
+    await RefsBenchmarks.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
     WireBenchmarks.run()
     PatternBenchmarks.run()
+    await RefsBenchmarks.run()
     await SDKBenchmarks.run()
     await ScaleBenchmarks.run()
     await CacheStartBenchmarks.run()

@@ -49,6 +49,17 @@ struct BadInputTests {
         Case(name: "unknown flag", method: "POST", path: "/api/v1/flags/nope/environments/production/on", body: nil, status: 404, code: "not_found"),
         Case(name: "unknown flag read", method: "GET", path: "/api/v1/flags/nope", body: nil, status: 404, code: "not_found"),
         Case(
+            name: "code scan naming an unknown flag", method: "POST", path: "/api/v1/code-refs",
+            body: #"{"repo": "app", "branch": "main", "commit": "abc", "references": [{"flag": "gate", "path": "a.swift", "line": 1, "context": ""}, {"flag": "ghost", "path": "b.swift", "line": 2, "context": ""}]}"#,
+            status: 400, code: "validation_failed", field: "references[1].flag"),
+        Case(
+            name: "code scan with a misspelled reference field", method: "POST", path: "/api/v1/code-refs",
+            body: #"{"repo": "app", "branch": "main", "commit": "abc", "references": [{"flag": "gate", "path": "a.swift", "line": 1, "context": "", "alais": "x"}]}"#,
+            status: 400, code: "validation_failed", field: "references[0].alais"),
+        Case(
+            name: "code scan of a bad commit", method: "POST", path: "/api/v1/code-refs",
+            body: #"{"repo": "app", "branch": "main", "commit": "not a sha", "references": []}"#, status: 400, code: "validation_failed", field: "commit"),
+        Case(
             name: "malformed If-Match", method: "POST", path: "/api/v1/flags/gate/environments/production/off", body: nil,
             headers: ["If-Match": "yesterday"], status: 400, code: "bad_request", field: "If-Match"),
         Case(

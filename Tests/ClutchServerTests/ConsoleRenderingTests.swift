@@ -102,6 +102,29 @@ import Testing
         }
     }
 
+    @Test func theFlagPageShowsWhereTheFlagIsReferencedAndWhereNoMore() async throws {
+        try await TestServer.with { server in
+            #expect(try await server.createFlag(#"{"key": "new-checkout"}"#).status == 201)
+            let client = try await ConsoleTests.signIn(server)
+            #expect(try await client.get("/ui/flags/new-checkout").body.contains("No uploaded scan references this flag."))
+
+            let scan = #"{"repo": "app-ios", "branch": "main", "commit": "1a2b3c4", "references": [{"flag": "new-checkout", "path": "Sources/Checkout.swift", "line": 12, "context": "if flags.newCheckout(for: user) && a < b {", "alias": "newCheckout"}]}"#
+            #expect(try await server.send("POST", "/api/v1/code-refs", body: scan).status == 200)
+            #expect(try await server.send("POST", "/api/v1/code-refs", body: scan.replacingOccurrences(of: "\"main\"", with: "\"release\"")).status == 200)
+            let referenced = try await client.get("/ui/flags/new-checkout")
+            #expect(referenced.body.contains("Referenced in 2 place(s)"), "\(referenced.body)")
+            #expect(referenced.body.contains("<code>Sources/Checkout.swift:12</code>"))
+            #expect(referenced.body.contains("<code>if flags.newCheckout(for: user) &amp;&amp; a &lt; b {</code>"), "the context escaped")
+
+            // The next scan of main no longer has it: the page says where it went.
+            #expect(try await server.send(
+                "POST", "/api/v1/code-refs", body: #"{"repo": "app-ios", "branch": "main", "commit": "3f2a1c0", "references": []}"#).status == 200)
+            let removed = try await client.get("/ui/flags/new-checkout")
+            #expect(removed.body.contains("Referenced in 1 place(s)"))
+            #expect(removed.body.contains("removed from app-ios@main in 3f2a1c0"), "\(removed.body)")
+        }
+    }
+
     /// A raw `"` scalar directly followed by U+0301 anywhere in the page.
     static func containsRawQuoteBeforeCombiningMark(_ text: String) -> Bool {
         let scalars = Array(text.unicodeScalars)

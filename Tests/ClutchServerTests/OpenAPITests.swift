@@ -570,6 +570,20 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/api/v1/webhooks/\(webhookID)/deliveries?limit=10", expect: 200)
         _ = try await call("DELETE", "/api/v1/webhooks/\(webhookID)", expect: 204)
 
+        // Code references
+        _ = try await call(
+            "POST", "/api/v1/code-refs",
+            body: #"{"repo": "app-ios", "branch": "main", "commit": "1a2b3c4", "references": [{"flag": "\#(flagKey)", "path": "Sources/Checkout.swift", "line": 12, "context": "if flags.newCheckout(for: context) {", "alias": "newCheckout"}]}"#,
+            expect: 200)
+        _ = try await call(
+            "POST", "/api/v1/code-refs", body: #"{"repo": "app-ios", "branch": "main", "commit": "3f2a1c0", "references": []}"#, expect: 200)
+        _ = try await call(
+            "POST", "/api/v1/code-refs", body: #"{"repo": "app-ios", "branch": "main", "commit": "x", "references": [{"flag": "nope", "path": "a", "line": 1, "context": ""}]}"#,
+            expect: 400)
+        _ = try await call("GET", "/api/v1/code-refs", expect: 200)
+        _ = try await call("GET", "\(flag)/code-refs", expect: 200)
+        _ = try await call("GET", "/api/v1/flags/nope/code-refs", expect: 404)
+
         // SDK sync
         let snapshot = try await call("GET", "/sdk/v1/flags", credential: .bearer(sdkKey), expect: 200)
         if let etag = snapshot.headers["etag"] {

@@ -63,6 +63,16 @@ struct WireModelTests {
             try Self.roundTrip(
                 FlagRecord.self, try await server.send("POST", "\(flag)/environments/development/changes", body: turnOn), "POST …/changes")
 
+            // Code references: two scans of a branch (the second drops the flag), the scans, the flag's references.
+            let scan = #"{"repo": "app-ios", "branch": "main", "commit": "1a2b3c4", "references": [{"flag": "new-checkout", "path": "A.swift", "line": 3, "context": "flags.newCheckout(for: user)", "alias": "newCheckout"}]}"#
+            try Self.roundTrip(CodeScanResult.self, try await server.send("POST", "/api/v1/code-refs", body: scan), "POST /code-refs")
+            try Self.roundTrip(
+                CodeScanResult.self,
+                try await server.send("POST", "/api/v1/code-refs", body: #"{"repo": "app-ios", "branch": "dev", "commit": "0ff", "references": []}"#),
+                "POST /code-refs (none)")
+            try Self.roundTrip(CodeScanList.self, try await server.send("GET", "/api/v1/code-refs"), "GET /code-refs")
+            try Self.roundTrip(FlagCodeReferences.self, try await server.send("GET", "\(flag)/code-refs"), "GET …/code-refs")
+
             // A key, a release with reported usage (the record's usage, the release's reporters).
             let key = try Self.roundTrip(
                 SDKKeyCreated.self, try await server.send("POST", "/api/v1/environments/production/keys", body: #"{"name": "wire"}"#),

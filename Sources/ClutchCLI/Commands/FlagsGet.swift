@@ -35,5 +35,24 @@ struct FlagsGet: AsyncParsableCommand {
                 Output.text("  last evaluated \(Output.time(usage.lastEvaluated))\(counts.isEmpty ? "" : " (\(counts))")")
             }
         }
+        // A server from before code references answers 404 here: the flag is shown without them.
+        if let references = try? await client.send("GET", ["flags", key, "code-refs"]).decode(FlagCodeReferences.self) {
+            Output.text("")
+            Output.text(Self.render(references))
+        }
+    }
+
+    /// Where the flag is referenced in the uploaded scans, and the branches that no longer reference it.
+    static func render(_ references: FlagCodeReferences) -> String {
+        let count = references.references.count
+        var lines = [count == 0 ? "code references: none in the uploaded scans" : "code references: \(count)"]
+        for reference in references.references {
+            let alias = reference.alias.map { "  [\(Output.printable($0))]" } ?? ""
+            lines.append("  \(Output.printable(reference.place))  \(Output.printable(reference.context))\(alias)")
+        }
+        for removal in references.removals {
+            lines.append("  \(Output.printable(removal.sentence)) (\(Output.time(removal.removedAt)))")
+        }
+        return lines.joined(separator: "\n")
     }
 }

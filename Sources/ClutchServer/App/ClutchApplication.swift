@@ -219,6 +219,7 @@ public final class ClutchApplication: Sendable {
             .addRoutes(SchedulesController(services: services).routes)
             .addRoutes(WebhooksController(services: services).routes)
             .addRoutes(PeopleController(services: services).routes)
+            .addRoutes(CodeReferencesController(services: services).routes)
         router.group("sdk/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)

@@ -79,6 +79,24 @@ enum ConsoleFlagPage {
         ])
     }
 
+    /// Where the flag is referenced in the uploaded code scans (`clutch refs scan --upload`), and
+    /// the branches that referenced it no more ("removed from app-ios@main in 3f2a1c0").
+    static func codeReferences(_ references: FlagCodeReferences, now: Date) -> [String: Any] {
+        [
+            "codeRefs": references.references.map { reference -> [String: Any] in
+                var row: [String: Any] = [
+                    "place": "\(reference.repo)@\(reference.branch)", "file": "\(reference.path):\(reference.line)",
+                    "context": reference.context, "refCommit": reference.commit,
+                ]
+                if let alias = reference.alias { row["alias"] = alias }
+                return row
+            },
+            "codeRefCount": references.references.count,
+            "hasCodeRefs": !references.references.isEmpty,
+            "codeRefRemovals": references.removals.map { ["sentence": $0.sentence, "when": ConsoleFormat.time($0.removedAt, now: now)] },
+        ]
+    }
+
     /// Rules that are exactly `in cohort NAME`, with the cohort's size.
     static func cohortTargets(_ state: FlagState, cohorts: [(record: CohortRecord, size: Int)]) -> [[String: Any]] {
         let sizes = Dictionary(cohorts.map { ($0.record.cohort.key, $0) }, uniquingKeysWith: { a, _ in a })

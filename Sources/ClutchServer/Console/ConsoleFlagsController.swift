@@ -81,6 +81,7 @@ struct ConsoleFlagsController {
             return entry
         }
         values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
+        values.merge(ConsoleFlagPage.codeReferences(try await services.store.codeReferences(flag: key), now: now)) { _, new in new }
         values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
         if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
         return pages.render("flag", values)

@@ -15,3 +15,4 @@ extension ReleaseAbortRequest: RequestBody {}
 extension PersonCreate: RequestBody {}
 extension RoleChange: RequestBody {}
 extension TokenCreate: RequestBody {}
+extension CodeScanUpload: RequestBody {}

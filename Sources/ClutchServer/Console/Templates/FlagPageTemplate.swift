@@ -170,6 +170,14 @@ enum FlagPageTemplate {
             <button type="submit" class="danger">Kill switch: off everywhere</button>
           </form>{{/canKill}}{{^canKill}}<p class="why">{{whyKill}}</p>{{/canKill}}
         </section>
+        <section class="card" aria-labelledby="code-refs-h" id="code-refs">
+          <h2 id="code-refs-h">In the code</h2>
+          {{#hasCodeRefs}}<p>Referenced in {{codeRefCount}} place(s) by the latest uploaded scans:</p>
+          <ul class="plain code-refs">{{#codeRefs}}<li><span class="meta">{{place}} at {{refCommit}}</span> <code>{{file}}</code> {{#alias}}<span class="meta">as {{.}}</span>{{/alias}}<div><code>{{context}}</code></div></li>{{/codeRefs}}</ul>{{/hasCodeRefs}}
+          {{^hasCodeRefs}}<p>No uploaded scan references this flag.</p>{{/hasCodeRefs}}
+          {{#codeRefRemovals}}<p class="meta">{{sentence}} ({{when}})</p>{{/codeRefRemovals}}
+          <p class="hint">Scans come from <code>clutch refs scan --upload --repo NAME</code> in CI.</p>
+        </section>
         <section class="card" aria-labelledby="history" id="live-history" data-live>
           <h2 id="history">Recent changes</h2>
           <ul class="history">

@@ -23,6 +23,7 @@ struct Clutch: AsyncParsableCommand {
             TargetCommand.self, Untarget.self, Rules.self, Prerequisites.self, Cohorts.self,
             ReleaseCommand.self, History.self, Diff.self, Rollback.self, Explain.self,
             Export.self, Import.self, Keys.self, Audit.self, ScheduleCommand.self, WebhooksCommand.self,
+            CleanupCommand.self,
         ]
     )
 

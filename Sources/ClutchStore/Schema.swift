@@ -365,6 +365,32 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // The flag lifecycle (issue 29). `flag_state_change`: when each flag's state in each
+        // environment last changed, written with every flag write — how long a flag has served
+        // one variant to everyone is read from it (the stage itself is computed, never stored);
+        // filled from the revisions written so far. `stale_notice`: the flags the daily
+        // `flag.stale` event has named while they stay stale, so each is named once when it
+        // becomes stale. The kind and owner live in the flag's definition.
+        migrator.registerMigration("v17-lifecycle") { db in
+            try db.execute(sql: """
+                CREATE TABLE flag_state_change (
+                    flag TEXT NOT NULL REFERENCES flag(key) ON DELETE CASCADE,
+                    environment TEXT NOT NULL,
+                    changed_at DATETIME NOT NULL,
+                    PRIMARY KEY (flag, environment)
+                ) WITHOUT ROWID;
+                INSERT OR REPLACE INTO flag_state_change (flag, environment, changed_at)
+                    SELECT revision.key, changed.value, MAX(revision.created_at)
+                    FROM revision, json_each(revision.changed_environments) AS changed
+                    WHERE revision.entity = 'flag' AND revision.environment = ''
+                      AND revision.key IN (SELECT key FROM flag)
+                    GROUP BY revision.key, changed.value;
+                CREATE TABLE stale_notice (
+                    flag TEXT PRIMARY KEY NOT NULL,
+                    noticed_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

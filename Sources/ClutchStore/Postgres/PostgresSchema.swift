@@ -343,6 +343,34 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // The flag lifecycle (see the SQLite migration `v17-lifecycle`): when each flag's state in
+        // each environment last changed, and the flags the daily `flag.stale` event has named. A
+        // server of an earlier schema would neither keep `flag_state_change` nor the kind and
+        // owner in the definitions it writes, so it may not run beside.
+        Migration(version: 10, name: "v10-lifecycle", compatibleFrom: 10, statements: [
+            """
+            CREATE TABLE flag_state_change (
+                flag TEXT NOT NULL REFERENCES flag(key) ON DELETE CASCADE,
+                environment TEXT NOT NULL,
+                changed_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (flag, environment)
+            )
+            """,
+            """
+            INSERT INTO flag_state_change (flag, environment, changed_at)
+            SELECT revision.key, changed.value, MAX(revision.created_at)
+            FROM revision, jsonb_array_elements_text(revision.changed_environments::jsonb) AS changed(value)
+            WHERE revision.entity = 'flag' AND revision.environment = ''
+              AND revision.key IN (SELECT key FROM flag)
+            GROUP BY revision.key, changed.value
+            """,
+            """
+            CREATE TABLE stale_notice (
+                flag TEXT PRIMARY KEY,
+                noticed_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// The oldest schema whose servers still work on a database migrated through `version`: the

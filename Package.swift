@@ -202,7 +202,7 @@ let package = Package(
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
         .testTarget(
             name: "ClutchCLITests",
-            dependencies: ["ClutchCLI", "ClutchCore", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
+            dependencies: ["ClutchCLI", "ClutchCore", "ClutchServer", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
         ),
         .testTarget(
             name: "ClutchTests",

@@ -103,8 +103,7 @@ public struct FlagLifecycle: Sendable, Hashable, Codable {
             let life = flag.kind.expectedLifeDays
             let age = now.timeIntervalSince(createdAt)
             let pastLife = life.map { age >= Double($0) * 86_400 } ?? false
-            let article = flag.kind == .experiment || flag.kind == .operational ? "an" : "a"
-            let lifeReason = life.map { "past the \($0) days \(article) \(flag.kind.rawValue) flag is expected to live (created \(Self.days(age)) ago)" }
+            let lifeReason = life.map { "past the \($0) days \(flag.kind.withArticle) flag is expected to live (created \(Self.days(age)) ago)" }
             guard let lastEvaluated else {
                 if pastLife { return FlagLifecycle(stage: .stale, reason: lifeReason) }
                 if age >= Double(unusedDays) * 86_400 { return FlagLifecycle(stage: .stale, reason: "never evaluated in the \(Self.days(age)) since it was created") }

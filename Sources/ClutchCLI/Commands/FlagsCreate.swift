@@ -58,7 +58,9 @@ struct FlagsCreate: AsyncParsableCommand {
         let record = try response.decode(FlagRecord.self)
         let variantList = record.flag.variants.map(\.key).joined(separator: ", ")
         let owned = record.flag.owner.map { ", owner \(Output.printable($0))" } ?? ""
-        Output.text("Created \(Style.bold(record.flag.key)) (\(record.flag.kind.rawValue) flag\(owned); \(record.flag.type.rawValue): \(variantList); off variant \(record.flag.offVariant)), off in every environment.")
+        Output.text(
+            "Created \(Style.bold(record.flag.key)) (\(record.flag.type.rawValue): \(variantList); off variant \(record.flag.offVariant)), off in every environment: "
+                + "\(record.flag.kind.withArticle) flag\(owned).")
         Output.text(Style.dim("Next: 'clutch target \(key) --env ENV --admins', 'clutch rollout \(key) --env ENV --percent 10' or 'clutch on \(key) --env ENV'."))
     }
 }

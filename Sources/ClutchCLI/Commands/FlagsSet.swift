@@ -36,7 +36,7 @@ struct FlagsSet: AsyncParsableCommand {
         if connection.json { return Output.json(try response.json()) }
         let written = try response.decode(FlagRecord.self)
         let owned = written.flag.owner.map { "owner \(Output.printable($0))" } ?? "no owner"
-        Output.text("\(written.flag.key) is a \(written.flag.kind.rawValue) flag, \(owned) (revision \(written.revision)).")
+        Output.text("\(written.flag.key) is \(written.flag.kind.withArticle) flag, \(owned) (revision \(written.revision)).")
     }
 
     /// The kind named `name`, or a one-line failure listing the kinds.

@@ -23,6 +23,11 @@ public enum FlagKind: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// "a release", "an operational": the kind in a sentence ("an operational flag").
+    public var withArticle: String {
+        (self == .experiment || self == .operational ? "an " : "a ") + rawValue
+    }
+
     /// Every kind's name, for error messages and help.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

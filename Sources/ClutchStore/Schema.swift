@@ -391,6 +391,43 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Code references (`clutch refs scan --upload`): the latest scan of each repository and
+        // branch (`code_scan`), the references it found (`code_ref`, replaced with each scan of the
+        // branch), and the branches whose scans referenced a flag and whose latest one does not
+        // (`code_ref_removal`, until a scan references it again). Flag keys are not foreign keys:
+        // a deleted flag's references stay what the code says.
+        migrator.registerMigration("v18-code-refs") { db in
+            try db.execute(sql: """
+                CREATE TABLE code_scan (
+                    repo TEXT NOT NULL,
+                    branch TEXT NOT NULL,
+                    commit_sha TEXT NOT NULL,
+                    scanned_at DATETIME NOT NULL,
+                    reference_count INTEGER NOT NULL,
+                    PRIMARY KEY (repo, branch)
+                ) WITHOUT ROWID;
+                CREATE TABLE code_ref (
+                    repo TEXT NOT NULL,
+                    branch TEXT NOT NULL,
+                    flag TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    context TEXT NOT NULL,
+                    alias TEXT,
+                    PRIMARY KEY (repo, branch, flag, path, line),
+                    FOREIGN KEY (repo, branch) REFERENCES code_scan(repo, branch) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                CREATE INDEX code_ref_flag ON code_ref(flag);
+                CREATE TABLE code_ref_removal (
+                    flag TEXT NOT NULL,
+                    repo TEXT NOT NULL,
+                    branch TEXT NOT NULL,
+                    commit_sha TEXT NOT NULL,
+                    removed_at DATETIME NOT NULL,
+                    PRIMARY KEY (flag, repo, branch)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -183,5 +183,21 @@ struct LifecycleTests {
         #expect(entry.nextStep.contains("`clutch flags archive migration`"), "\(entry.nextStep)")
         #expect(try await store.cleanupReport(environment: "production").flags.map(\.key) == ["migration"])
         await #expect(throws: StoreError.self) { try await store.cleanupReport(environment: "nowhere") }
+
+        // Once a scan is uploaded: a referenced stale flag waits for its checks to go; an
+        // unreferenced flag is listed whatever its stage.
+        _ = try await store.replaceCodeReferences(CodeScanUpload(repo: "app-ios", branch: "main", commit: "3f2a1c0", references: [
+            CodeReference(flag: "migration", path: "Sources/Migrate.swift", line: 12, context: #"flags.isOn("migration")"#),
+            CodeReference(flag: "migration", path: "Sources/Jobs.swift", line: 40, context: #"flags.isOn("migration")"#),
+        ]))
+        let scanned = try await store.cleanupReport(environment: nil)
+        #expect(scanned.scanned)
+        #expect(scanned.flags.map(\.key) == ["fresh", "migration"])
+        let referenced = try #require(scanned.flags.last)
+        #expect(referenced.references == 2 && !referenced.archivable)
+        #expect(referenced.nextStep.hasSuffix("referenced in 2 places: remove the checks, then `clutch flags archive migration`"), "\(referenced.nextStep)")
+        let unreferenced = try #require(scanned.flags.first)
+        #expect(unreferenced.stage == .rolledOut && unreferenced.references == 0 && !unreferenced.archivable)
+        #expect(unreferenced.nextStep.hasPrefix("rolled-out but referenced in no scanned code"), "\(unreferenced.nextStep)")
     }
 }

@@ -49,14 +49,11 @@ extension Rows {
 }
 
 extension Rows {
-    /// Places the uploaded code scans reference each flag (flag key → count; a flag absent from
-    /// it is referenced nowhere), or `nil` when no scan was uploaded.
-    ///
-    /// The scans arrive with issue 29's code references (`clutch refs scan --upload`, migration
-    /// `v18-code-refs`, branch `refs`); until those tables exist no scan can have been uploaded.
-    /// Once they do, this is `SELECT flag, COUNT(*) FROM code_ref GROUP BY flag`, `nil` when
-    /// `code_scan` is empty.
+    /// Places the uploaded code scans (`clutch refs scan --upload`) reference each flag, in the
+    /// latest scan of every repository and branch (flag key → count; a flag absent from it is
+    /// referenced nowhere), or `nil` when no scan was uploaded: then nothing is known.
     static func codeReferenceCounts(_ session: any SQLSession) async throws -> [String: Int]? {
-        nil
+        guard try await session.exists("SELECT 1 FROM code_scan") else { return nil }
+        return try await codeReferences(session, flag: nil).mapValues(\.references.count)
     }
 }

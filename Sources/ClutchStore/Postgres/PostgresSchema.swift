@@ -371,6 +371,45 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Code references (see the SQLite migration `v18-code-refs`): the latest scan of each
+        // repository and branch, its references, and the branches that referenced a flag no more.
+        // Only adds tables no older server reads: servers of earlier schemas keep working beside it.
+        Migration(version: 11, name: "v11-code-refs", compatibleFrom: 6, statements: [
+            """
+            CREATE TABLE code_scan (
+                repo TEXT NOT NULL,
+                branch TEXT NOT NULL,
+                commit_sha TEXT NOT NULL,
+                scanned_at TIMESTAMPTZ NOT NULL,
+                reference_count BIGINT NOT NULL,
+                PRIMARY KEY (repo, branch)
+            )
+            """,
+            """
+            CREATE TABLE code_ref (
+                repo TEXT NOT NULL,
+                branch TEXT NOT NULL,
+                flag TEXT NOT NULL,
+                path TEXT NOT NULL,
+                line BIGINT NOT NULL,
+                context TEXT NOT NULL,
+                alias TEXT,
+                PRIMARY KEY (repo, branch, flag, path, line),
+                FOREIGN KEY (repo, branch) REFERENCES code_scan(repo, branch) ON DELETE CASCADE
+            )
+            """,
+            "CREATE INDEX code_ref_flag ON code_ref(flag)",
+            """
+            CREATE TABLE code_ref_removal (
+                flag TEXT NOT NULL,
+                repo TEXT NOT NULL,
+                branch TEXT NOT NULL,
+                commit_sha TEXT NOT NULL,
+                removed_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (flag, repo, branch)
+            )
+            """,
+        ]),
     ]
 
     /// The oldest schema whose servers still work on a database migrated through `version`: the

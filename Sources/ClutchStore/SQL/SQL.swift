@@ -79,6 +79,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         }
     }
 
+    /// Appends `fragment`'s text and parameters: for a statement built row by row (a multi-row
+    /// `VALUES`), which interpolating the statement into itself would copy at every row.
+    mutating func append(_ fragment: SQL) {
+        parts.append(contentsOf: fragment.parts)
+    }
+
     /// The statement as SQLite takes it: `?` placeholders and GRDB's arguments.
     func sqlite() -> (sql: String, arguments: StatementArguments, count: Int) {
         var sql = ""

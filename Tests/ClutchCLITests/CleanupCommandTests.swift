@@ -10,7 +10,8 @@ import Testing
 struct CleanupCommandTests {
     @Test("a stale flag is listed with its next step, and --archive archives it after a listing, only once confirmed")
     func cleanupListsAndArchives() async throws {
-        let clock = TestClock()
+        // On a whole second: stored times keep milliseconds, so ages are exactly the days moved.
+        let clock = TestClock(now: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
         try await TestServer.with(configure: { $0.clock = clock }) { server in
             let created = try await server.clutch("flags", "create", "migration", "--kind", "operational", "--owner", "ops@example.com")
             #expect(created.status == 0, "\(created)")

@@ -12,6 +12,12 @@ import Testing
 struct LifecycleAPITests {
     static let day: Int64 = 86_400
 
+    /// A test clock on a whole second: the databases store milliseconds (SQLite) or
+    /// microseconds, so a flag's age is then exactly the days the test moved, never a hair less.
+    static func clock() -> TestClock {
+        TestClock(now: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
+    }
+
     /// Reports `count` evaluations of `variant` of `flag` with the SDK key `key`.
     static func report(_ server: TestServer, key: String, flag: String, variant: String = "on") async throws {
         let usage = try await server.send(
@@ -22,7 +28,7 @@ struct LifecycleAPITests {
     }
 
     @Test func stagesComeFromRealUsageOverTheClockAndTheListFiltersByStage() async throws {
-        let clock = TestClock()
+        let clock = LifecycleAPITests.clock()
         try await TestServer.with(configure: TestServer.on(clock)) { server in
             try await server.createFlag(
                 #"{"key": "new-checkout", "kind": "release", "owner": "alice@example.com", "environments": {"production": {"enabled": true}}}"#)
@@ -90,7 +96,7 @@ struct LifecycleAPITests {
     @Test func aDailyFlagStaleEventNamesTheFlagsThatBecameStaleWithTheirOwnersOnce() async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
-        let clock = TestClock()
+        let clock = LifecycleAPITests.clock()
         try await TestServer.with(configure: { WebhookTests.localReceivers(&$0); TestServer.on(clock)(&$0) }) { server in
             let hook = try await WebhookTests.createHook(server, receiver.url, events: #"["flag.stale"]"#)
             try await server.createFlag(#"{"key": "migration", "kind": "operational", "owner": "ops@example.com"}"#)
@@ -107,6 +113,31 @@ struct LifecycleAPITests {
             try await advance(clock, by: .seconds(Self.day), thenTurnOf: server.application.staleFlagTurns)
             let deliveries = try await server.send("GET", "/api/v1/webhooks/\(hook)/deliveries")
             #expect(deliveries["deliveries"]?.arrayCount == 1, "\(deliveries.text)")
+        }
+    }
+}
+
+/// The console's flag list shows each flag's stage as a badge and filters by it.
+@Suite("Console: flag stages")
+struct ConsoleStageTests {
+    @Test func theFlagListShowsEachStageAsABadgeAndFiltersByStage() async throws {
+        let clock = LifecycleAPITests.clock()
+        try await TestServer.with(configure: TestServer.on(clock)) { server in
+            try await server.createFlag(#"{"key": "migration", "kind": "operational"}"#)
+            try await server.createFlag(#"{"key": "fresh"}"#)
+            clock.advance(by: .seconds(8 * LifecycleAPITests.day))
+            try await server.createFlag(#"{"key": "newest"}"#)
+            let client = try await ConsoleTests.signIn(server)
+            let page = try await client.get("/ui/flags?env=production")
+            #expect(page.status == 200)
+            #expect(page.body.contains(#"<span class="badge stale" title="Stale: past the 7 days an operational flag is expected to live (created 8 days ago)">stale</span>"#), "\(page.body)")
+            #expect(page.body.contains(#"<span class="badge new" title="Stage: new">new</span>"#))
+            #expect(page.body.contains(#"<option value="stale">stale</option>"#))
+            let stale = try await client.get("/ui/flags?env=production&stage=stale")
+            #expect(stale.body.contains(">migration</a>") && !stale.body.contains(">fresh</a>") && !stale.body.contains(">newest</a>"), "\(stale.body)")
+            #expect(stale.body.contains(#"<option value="stale" selected>stale</option>"#))
+            let bad = try await client.get("/ui/flags?env=production&stage=done")
+            #expect(bad.status == 400)
         }
     }
 }

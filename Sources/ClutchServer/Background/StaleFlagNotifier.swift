@@ -28,21 +28,18 @@ final class StaleFlagNotifier: Service, Sendable {
         let clock = services.clock
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                self.turns.begin()
-                var sleep = self.interval
-                do {
-                    let named = try await self.services.store.noticeStaleFlags(now: clock.now())
-                    if !named.isEmpty {
-                        self.services.logger.info("flags became stale", metadata: ["flags": "\(named.map(\.key).joined(separator: ","))"])
+                let deadline = await self.turns.turn(on: clock) {
+                    do {
+                        let named = try await self.services.store.noticeStaleFlags(now: clock.now())
+                        if !named.isEmpty {
+                            self.services.logger.info("flags became stale", metadata: ["flags": "\(named.map(\.key).joined(separator: ","))"])
+                        }
+                        return self.interval
+                    } catch {
+                        self.services.logger.error("stale flags: could not look", metadata: ["error": "\(error)"])
+                        return .seconds(60)
                     }
-                } catch {
-                    self.services.logger.error("stale flags: could not look", metadata: ["error": "\(error)"])
-                    sleep = .seconds(60)
                 }
-                // Fixed before the runner says it sleeps: a test's advance after that always reaches it.
-                let deadline = clock.instant().advanced(by: sleep)
-                self.turns.end()
-                self.turns.sleeping()
                 try? await clock.sleep(until: deadline)
             }
         }

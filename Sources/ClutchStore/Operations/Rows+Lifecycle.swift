@@ -36,14 +36,9 @@ extension Rows {
 
     /// When each flag's state in each environment last changed: flag key → environment → time.
     static func stateChanges(_ session: any SQLSession, flag: String?) async throws -> [String: [String: Date]] {
-        let rows: [SQLRow]
-        if let flag {
-            rows = try await session.rows("SELECT * FROM flag_state_change WHERE flag = \(flag)")
-        } else {
-            rows = try await session.rows("SELECT * FROM flag_state_change")
-        }
+        let only: SQL = flag.map { "WHERE flag = \($0)" } ?? ""
         var out: [String: [String: Date]] = [:]
-        for row in rows { out[try row.get("flag"), default: [:]][try row.get("environment")] = try row.get("changed_at") }
+        for row in try await session.rows("SELECT * FROM flag_state_change \(only)") { out[try row.get("flag"), default: [:]][try row.get("environment")] = try row.get("changed_at") }
         return out
     }
 }

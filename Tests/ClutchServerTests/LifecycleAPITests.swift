@@ -39,6 +39,9 @@ struct LifecycleAPITests {
 
             // Evaluated in production, where it is on for everyone: rolled out; still new in staging.
             let (_, key) = try await server.createKey("production")
+            let snapshot = try await server.send("GET", "/sdk/v1/flags", as: .bearer(key))
+            #expect(snapshot.status == 200 && snapshot.text.contains("new-checkout"))
+            #expect(!snapshot.text.contains("alice@example.com"), "SDKs never get the owner")
             try await Self.report(server, key: key, flag: "new-checkout")
             flag = try await server.send("GET", "/api/v1/flags/new-checkout")
             #expect(flag["lifecycle.stage"] == .string("rolled-out"), "\(flag.text)")

@@ -141,6 +141,8 @@ struct ConsoleStageTests {
             #expect(stale.body.contains(#"<option value="stale" selected>stale</option>"#))
             let bad = try await client.get("/ui/flags?env=production&stage=done")
             #expect(bad.status == 400)
+            let flagPage = try await client.get("/ui/flags/migration?env=production")
+            #expect(flagPage.body.contains(#"operational flag · stage in production: <span class="badge stale">stale</span> (past the 7 days"#), "\(flagPage.body)")
         }
     }
 }

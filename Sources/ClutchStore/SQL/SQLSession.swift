@@ -68,18 +68,27 @@ extension SQLSession {
 /// The store's time: the system clock unless the server gives its own (``SQLStore/useClock(_:)``),
 /// so that a server on a test clock stamps what it writes with the test's time.
 public final class StoreClock: Sendable {
-    private let source = Mutex<@Sendable () -> Date>({ Date() })
+    /// The closure is kept inside a struct, never as the mutex's value itself: a function-typed
+    /// value passed `inout` through the generic `withLock` is re-abstracted on the way in and
+    /// written back wrapped in two more thunks, so each reading made the next one deeper (64 bytes
+    /// of stack and a slower call per reading: after an import of 10,000 flags a toggle spent half
+    /// its time walking the chain, and a long-lived server would in the end overflow its stack).
+    private struct Source: Sendable {
+        let now: @Sendable () -> Date
+    }
+
+    private let source = Mutex(Source(now: { Date() }))
 
     init() {}
 
     /// Reads the time from `now` from here on.
     func use(_ now: @escaping @Sendable () -> Date) {
-        source.withLock { $0 = now }
+        source.withLock { $0 = Source(now: now) }
     }
 
     /// The time now.
     public func now() -> Date {
-        source.withLock { $0 }()
+        source.withLock { $0.now }()
     }
 }
 

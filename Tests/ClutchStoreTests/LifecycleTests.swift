@@ -143,6 +143,10 @@ struct LifecycleTests {
         #expect(written.value.flag.kind == .permission)
         #expect(try await store.revisions(flag: "exp", environment: nil).first?.summary == "kind experiment → permission")
         #expect(try await store.export(environment: nil).flags.first?.kind == .permission)
+        _ = try await store.importDocument(
+            ClutchDocument(flags: [Flag(key: "imported", kind: .operational, owner: "carol@example.com")]), dryRun: false, change: admin)
+        let imported = try await store.flag("imported").flag
+        #expect(imported.kind == .operational && imported.owner == "carol@example.com")
         let refused = await #expect(throws: StoreError.self) {
             try await store.createFlag(Flag(key: "nobody", owner: "not an email"), change: admin)
         }

@@ -234,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "ClutchCLITests",
             // ClutchRefs: the scanner's matcher and names, tested beside the `clutch refs` commands.
-            dependencies: ["ClutchCLI", "ClutchCore", "ClutchRefs", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
+            dependencies: ["ClutchCLI", "ClutchCore", "ClutchRefs", "ClutchServer", "ProcessTestSupport", "ServerTestSupport", "TestSupport"]
         ),
         .testTarget(
             name: "ClutchTests",

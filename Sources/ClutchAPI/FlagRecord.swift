@@ -11,14 +11,21 @@ public struct FlagRecord: Sendable, Hashable, Codable {
     public var updatedBy: String
     /// Evaluation counts reported by SDKs, by environment; `nil` when none were reported.
     public var usage: [String: FlagUsage]?
+    /// Its stage overall and per environment, computed when it is read (``FlagLifecycle``);
+    /// `nil` in the answers to writes, which read no usage.
+    public var lifecycle: FlagLifecycle?
 
-    public init(flag: Flag, revision: Int64, createdAt: Date, updatedAt: Date, updatedBy: String, usage: [String: FlagUsage]? = nil) {
+    public init(
+        flag: Flag, revision: Int64, createdAt: Date, updatedAt: Date, updatedBy: String, usage: [String: FlagUsage]? = nil,
+        lifecycle: FlagLifecycle? = nil
+    ) {
         self.flag = flag
         self.revision = revision
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.updatedBy = updatedBy
         self.usage = usage
+        self.lifecycle = lifecycle
     }
 }
 

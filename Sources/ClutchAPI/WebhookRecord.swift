@@ -13,6 +13,9 @@ public enum WebhookEventType: String, Sendable, Hashable, Codable, CaseIterable 
     case releasePaused = "release.paused"
     /// A scheduled change could not be applied.
     case scheduleFailed = "schedule.failed"
+    /// Flags became stale (`FlagStage.stale`): sent at most daily, naming each flag once when it
+    /// becomes stale, with its owner.
+    case flagStale = "flag.stale"
 }
 
 /// A webhook as the API shows it: never its secret, only the last characters of it.

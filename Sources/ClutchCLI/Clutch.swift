@@ -25,6 +25,7 @@ struct Clutch: AsyncParsableCommand {
             Export.self, Import.self, Keys.self, Audit.self, ScheduleCommand.self, WebhooksCommand.self,
             Users.self, Tokens.self,
             Refs.self, Generate.self,
+            CleanupCommand.self,
         ]
     )
 

@@ -152,8 +152,15 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
     func usage() async throws -> [String: [String: FlagUsage]]
     /// The evaluations of `flag` in `environment` counted in the current hour and the 23 before it.
     func recentUsage(flag: String, environment: String, now: Date) async throws -> RecentUsage
-    /// Unarchived flags that can probably be removed from code.
+    /// The stale flags (``FlagLifecycle``) at `now`, with `days` without evaluation counting as stale.
     func staleFlags(unusedForDays days: Int, now: Date) async throws -> [StaleFlag]
+
+    // MARK: Lifecycle
+
+    /// The flags to clean up: stale (in `environment`, when given) or referenced by no code scan.
+    func cleanupReport(environment: String?) async throws -> CleanupReport
+    /// Queues a `flag.stale` event naming the flags that became stale since the last call; returns them.
+    func noticeStaleFlags(now: Date) async throws -> [StaleFlag]
 
     // MARK: Audit
 

@@ -46,10 +46,13 @@ public struct FlagChangePlan: Sendable {
         !definitionChanged && changedEnvironments.count == 1 ? changedEnvironments.first : nil
     }
 
-    /// What SDKs of `environment` see of `flag`: nothing when it is absent or archived.
+    /// What SDKs of `environment` see of `flag`: nothing when it is absent or archived, and never
+    /// its owner — an email address is no business of the apps an SDK key ships in (and changing
+    /// it changes nothing SDKs see).
     public static func view(_ flag: Flag?, in environment: String) -> Flag? {
         guard var flag, !flag.archived else { return nil }
         flag.environments = [environment: flag.state(in: environment)]
+        flag.owner = nil
         return flag
     }
 }

@@ -13,6 +13,8 @@ enum RevisionSummary {
         if old.salt != new.salt { parts.append("salt changed") }
         if old.description != new.description { parts.append("description changed") }
         if old.tags != new.tags { parts.append("tags changed") }
+        if old.kind != new.kind { parts.append("kind \(old.kind.rawValue) → \(new.kind.rawValue)") }
+        if old.owner != new.owner { parts.append("owner \(old.owner ?? "none") → \(new.owner ?? "none")") }
         let environments = Set(old.environments.keys).union(new.environments.keys).sorted()
         for environment in environments {
             let before = old.environments[environment]

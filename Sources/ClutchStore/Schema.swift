@@ -430,6 +430,32 @@ enum Schema {
                 ALTER TABLE credential ADD COLUMN key_kind TEXT NOT NULL DEFAULT 'server' CHECK (key_kind IN ('server', 'client'));
                 """)
         }
+        // The flag lifecycle (issue 29). `flag_state_change`: when each flag's state in each
+        // environment last changed, written with every flag write — how long a flag has served
+        // one variant to everyone is read from it (the stage itself is computed, never stored);
+        // filled from the revisions written so far. `stale_notice`: the flags the daily
+        // `flag.stale` event has named while they stay stale, so each is named once when it
+        // becomes stale. The kind and owner live in the flag's definition.
+        migrator.registerMigration("v17-lifecycle") { db in
+            try db.execute(sql: """
+                CREATE TABLE flag_state_change (
+                    flag TEXT NOT NULL REFERENCES flag(key) ON DELETE CASCADE,
+                    environment TEXT NOT NULL,
+                    changed_at DATETIME NOT NULL,
+                    PRIMARY KEY (flag, environment)
+                ) WITHOUT ROWID;
+                INSERT OR REPLACE INTO flag_state_change (flag, environment, changed_at)
+                    SELECT revision.key, changed.value, MAX(revision.created_at)
+                    FROM revision, json_each(revision.changed_environments) AS changed
+                    WHERE revision.entity = 'flag' AND revision.environment = ''
+                      AND revision.key IN (SELECT key FROM flag)
+                    GROUP BY revision.key, changed.value;
+                CREATE TABLE stale_notice (
+                    flag TEXT PRIMARY KEY NOT NULL,
+                    noticed_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         // Code references (`clutch refs scan --upload`): the latest scan of each repository and
         // branch (`code_scan`), the references it found (`code_ref`, replaced with each scan of the
         // branch), and the branches whose scans referenced a flag and whose latest one does not

@@ -52,7 +52,7 @@ import Testing
         for (payload, safe) in zip(Self.payloads, Self.escaped) {
             let html = ConsoleFlagRows.html([ConsoleFlagRows.Row(
                 key: payload, url: "/ui/flags/" + payload, description: payload, tags: [payload, "ok"], states: [true, false],
-                staleReason: payload, lastEvaluated: payload)])
+                stage: .stale, stageReason: payload, lastEvaluated: payload)])
             if payload != safe { #expect(!html.contains(payload), "\(payload)") }
             #expect(html.components(separatedBy: safe).count - 1 >= 6, "every field shows the text, escaped: \(html)")
             #expect(!Self.containsRawQuoteBeforeCombiningMark(html))

@@ -158,7 +158,7 @@ struct FlagsAPITests {
             let stale = try await server.send("GET", "/api/v1/flags/stale?days=0")
             let entries: [Value] = if case .array(let items)? = stale["flags"] { items } else { [] }
             let unused = entries.first { $0.at("key") == .string("unused") }
-            #expect(unused?.at("reason") == .string("never evaluated"))
+            #expect(unused?.at("reason") == .string("never evaluated in the 0 days since it was created"))
             #expect(unused?.at("lastEvaluated") == .null)
             let used = entries.first { $0.at("key") == .string("used") }
             #expect(used?.at("lastEvaluated")?.stringValue != nil)

@@ -505,6 +505,11 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/api/v1/flags?archived=true", expect: 200)
         _ = try await call("POST", "/api/v1/flags/dark-mode/unarchive", expect: 200)
         _ = try await call("GET", "/api/v1/flags/stale?days=30", expect: 200)
+        _ = try await call("GET", "/api/v1/flags?stage=new&env=production", expect: 200)
+        _ = try await call("GET", "/api/v1/flags?stage=bogus", expect: 400)
+        _ = try await call("GET", "/api/v1/cleanup", expect: 200)
+        _ = try await call("GET", "/api/v1/cleanup?env=production", expect: 200)
+        _ = try await call("GET", "/api/v1/cleanup?env=nowhere", expect: 404)
 
         // Revisions
         _ = try await call("GET", "\(flag)/revisions", expect: 200)

@@ -124,6 +124,7 @@ struct WireModelTests {
             #expect(deleted.revisions.first?.flag == nil)
             try Self.roundTrip(FlagRecord.self, try await server.send("POST", "/api/v1/flags/dark/restore"), "POST …/restore")
             try Self.roundTrip(StaleFlagList.self, try await server.send("GET", "/api/v1/flags/stale?days=0"), "GET /flags/stale")
+            try Self.roundTrip(CleanupReport.self, try await server.send("GET", "/api/v1/cleanup"), "GET /cleanup")
 
             // The server, the audit log, export and import.
             try Self.roundTrip(EnvironmentList.self, try await server.send("GET", "/api/v1/environments"), "GET /environments")

@@ -9,7 +9,7 @@ struct MigrationTests {
     @Test func emptyDatabaseIsMigratedToTheLatestSchema() async throws {
         let fixture = try StoreFixture()
         let settings = try await fixture.store.settings()
-        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people", "v16-key-kinds", "v18-code-refs"])
+        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people", "v16-key-kinds", "v17-lifecycle", "v18-code-refs"])
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == 2)  // FULL
         #expect(settings.foreignKeys)
@@ -56,6 +56,40 @@ struct MigrationTests {
         #expect(try await store.flag("legacy").usage?["production"]?.variants["on"] == .max)
     }
 
+    /// `v17-lifecycle` fills in when each environment's state last changed from the revisions, so
+    /// a flag rolled out before the upgrade is judged by how long it really has been.
+    @Test func theLifecycleMigrationReadsWhenEachStateLastChangedFromTheRevisions() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-migrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.db").path
+        let old = try DatabaseQueue(path: path)
+        try FlagStore.migrator.migrate(old, upTo: "v14-release-reporters")
+        let flag = #"{"key":"legacy","environments":{"production":{"enabled":true}}}"#
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO environment (key, created_at, version) VALUES ('production', '2026-01-01 10:00:00.000', 3), ('staging', '2026-01-01 10:00:00.000', 3);
+                INSERT INTO flag (key, definition, revision, archived, created_at, updated_at, updated_by)
+                VALUES ('legacy', ?, 3, 0, '2026-01-01 10:00:00.000', '2026-01-09 10:00:00.000', 'admin');
+                INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,
+                                      changed_environments, definition_changed, created_at)
+                VALUES ('flag', 'legacy', '', 1, ?, 'admin', NULL, 'create', 'created', '["production"]', 1, '2026-01-01 10:00:00.000'),
+                       ('flag', 'legacy', '', 2, ?, 'admin', NULL, 'state', 'production: on', '["production"]', 0, '2026-01-05 10:00:00.000'),
+                       ('flag', 'legacy', '', 3, ?, 'admin', NULL, 'state', 'staging: on', '["staging"]', 0, '2026-01-09 10:00:00.000');
+                """, arguments: [flag, flag, flag, flag])
+        }
+        try old.close()
+
+        let store = try FlagStore(path: path, logger: StoreFixture.logger)
+        defer { try? store.close() }
+        let now = try #require(ISO8601DateFormatter().date(from: "2026-01-25T10:00:00Z"))
+        store.useClock { now }
+        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "legacy", variant: "on", count: 4)], at: now)
+        let lifecycle = try await store.flag("legacy").lifecycle
+        #expect(lifecycle?.stage == .stale)
+        #expect(lifecycle?.reason == "on for everyone in production for 20 days")
+    }
+
     @Test func previousSchemaIsUpgradedWithItsDataIntact() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clutch-migrate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -83,7 +117,7 @@ struct MigrationTests {
 
         let store = try FlagStore(path: path, logger: StoreFixture.logger)
         defer { try? store.close() }
-        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people", "v16-key-kinds", "v18-code-refs"])
+        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people", "v16-key-kinds", "v17-lifecycle", "v18-code-refs"])
         let record = try await store.flag("legacy")
         #expect(record.revision == 1)
         #expect(record.flag.state(in: "production").enabled)

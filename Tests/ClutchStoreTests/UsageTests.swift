@@ -33,47 +33,6 @@ struct UsageTests {
         await #expect(throws: StoreError.self) { try await store.recordUsage(environment: "nowhere", counts: [], at: t1) }
     }
 
-    @Test(arguments: StoreBackend.allCases) func staleFlagsNeverEvaluatedAndFullyRolledOut(_ backend: StoreBackend) async throws {
-        let fixture = try await BackendFixture(backend)
-        let store = fixture.store
-        let now = Date().addingTimeInterval(40 * day)  // every flag below is 40 days old then
-        // Never evaluated.
-        _ = try await store.createFlag(Flag(key: "forgotten"), change: admin)
-        // Evaluated recently, partial rollout: not stale.
-        _ = try await store.createFlag(checkoutFlag("ramping"), change: admin)
-        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "ramping", variant: "on", count: 1)], at: now)
-        // Evaluated recently, on for everyone where used.
-        _ = try await store.createFlag(Flag(key: "done", environments: ["production": FlagState(enabled: true)]), change: admin)
-        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "done", variant: "on", count: 9)], at: now)
-        // A 100 % rollout counts as one variant.
-        _ = try await store.createFlag(Flag(key: "full-rollout", environments: [
-            "production": FlagState(enabled: true, default: .rollout(.percentage(100, of: "on", rest: "off"))),
-        ]), change: admin)
-        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "full-rollout", variant: "on", count: 9)], at: now)
-        // Used in staging where it is off: not fully rolled out.
-        _ = try await store.createFlag(Flag(key: "half", environments: ["production": FlagState(enabled: true)]), change: admin)
-        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "half", variant: "on", count: 9)], at: now)
-        try await store.recordUsage(environment: "staging", counts: [UsageCount(flag: "half", variant: "off", count: 9)], at: now)
-        // On with a prerequisite: what it serves depends on another flag, so not fully rolled out.
-        _ = try await store.createFlag(Flag(key: "gated", environments: [
-            "production": FlagState(enabled: true, prerequisites: [Prerequisite(flag: "done", variant: "on")]),
-        ]), change: admin)
-        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "gated", variant: "on", count: 9)], at: now)
-        // Last evaluated long ago.
-        _ = try await store.createFlag(Flag(key: "abandoned"), change: admin)
-        let longAgo = Date().addingTimeInterval(-day)
-        try await store.recordUsage(environment: "production", counts: [UsageCount(flag: "abandoned", variant: "off", count: 2)], at: longAgo)
-
-        let stale = try await store.staleFlags(unusedForDays: 30, now: now)
-        #expect(stale.map(\.key) == ["abandoned", "done", "forgotten", "full-rollout"])
-        #expect(stale.first { $0.key == "forgotten" } == StaleFlag(key: "forgotten", reason: StaleFlag.neverEvaluated, lastEvaluated: nil))
-        #expect(stale.first { $0.key == "done" }?.reason == StaleFlag.fullyRolledOut)
-        #expect(stale.first { $0.key == "abandoned" }?.reason == StaleFlag.neverEvaluated)
-        #expect(stale.first { $0.key == "abandoned" }?.lastEvaluated != nil)
-        // Young flags are not "never evaluated" yet.
-        #expect(try await store.staleFlags(unusedForDays: 30, now: Date()).map(\.key) == ["done", "full-rollout"])
-    }
-
     /// Counts carry when the server received them: written in a batch after the hour ended, they
     /// are in the hour they were received in, and "last evaluated" is that moment.
     @Test(arguments: StoreBackend.allCases) func countsBelongToTheHourTheyWereReceivedIn(_ backend: StoreBackend) async throws {

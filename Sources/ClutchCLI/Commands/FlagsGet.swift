@@ -24,12 +24,16 @@ struct FlagsGet: AsyncParsableCommand {
         lines.append("  variants: \(variants); off variant: \(flag.offVariant)")
         if !flag.tags.isEmpty { lines.append("  tags: \(flag.tags.joined(separator: ", "))") }
         if let salt = flag.salt { lines.append("  salt: \(salt)") }
+        let life = flag.kind.expectedLifeDays.map { "expected to live \($0) days" } ?? "permanent"
+        lines.append("  kind: \(flag.kind.rawValue) (\(life)); owner: \(flag.owner.map(Output.printable) ?? "none")")
+        if let lifecycle = record.lifecycle { lines.append("  stage: \(Self.stage(lifecycle))") }
         lines.append("  updated \(Output.time(record.updatedAt)) by \(Output.printable(record.updatedBy))")
         Output.text(lines.joined(separator: "\n"))
         let environments = environment.optional().map { [$0] } ?? flag.environments.keys.sorted()
         for env in environments {
             Output.text("")
             Output.text(Describe.state(flag, environment: env, revision: nil))
+            if let lifecycle = record.lifecycle?.environments?[env] { Output.text("  stage: \(Self.stage(lifecycle))") }
             if let usage = record.usage?[env] {
                 let counts = usage.variants.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                 Output.text("  last evaluated \(Output.time(usage.lastEvaluated))\(counts.isEmpty ? "" : " (\(counts))")")
@@ -54,5 +58,12 @@ struct FlagsGet: AsyncParsableCommand {
             lines.append("  \(Output.printable(removal.sentence)) (\(Output.time(removal.removedAt)))")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `stale (on for everyone in every environment for 21 days)`, `rolled-out (on)`, `live`.
+    static func stage(_ lifecycle: FlagLifecycle) -> String {
+        if let reason = lifecycle.reason { return "\(lifecycle.stage.rawValue) (\(reason))" }
+        if let variant = lifecycle.variant, lifecycle.stage == .rolledOut { return "\(lifecycle.stage.rawValue) (\(variant) for everyone)" }
+        return lifecycle.stage.rawValue
     }
 }

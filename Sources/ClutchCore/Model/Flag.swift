@@ -43,6 +43,16 @@ public struct Flag: Sendable, Hashable {
         get { storage.salt }
         _modify { unique(); yield &storage.salt }
     }
+    /// What the flag is for, which says how long it is meant to live (``FlagKind``).
+    public var kind: FlagKind {
+        get { storage.kind }
+        _modify { unique(); yield &storage.kind }
+    }
+    /// Who should clean the flag up: an email address (``OwnerRule``), or `nil`.
+    public var owner: String? {
+        get { storage.owner }
+        _modify { unique(); yield &storage.owner }
+    }
     /// Archived flags are hidden from listings and no longer served to SDKs.
     public var archived: Bool {
         get { storage.archived }
@@ -57,13 +67,13 @@ public struct Flag: Sendable, Hashable {
     public init(
         key: String, type: FlagType = .boolean, description: String = "", tags: [String] = [],
         variants: [Variant]? = nil, offVariant: String? = nil, salt: String? = nil,
-        archived: Bool = false, environments: [String: FlagState] = [:]
+        kind: FlagKind = .release, owner: String? = nil, archived: Bool = false, environments: [String: FlagState] = [:]
     ) {
         let variants = variants ?? Flag.defaultVariants(for: type)
         storage = Storage(
             key: key, type: type, description: description, tags: tags, variants: variants,
             offVariant: offVariant ?? Flag.defaultOffVariant(for: type, variants: variants),
-            salt: salt, archived: archived, environments: environments)
+            salt: salt, kind: kind, owner: owner, archived: archived, environments: environments)
     }
 
     private mutating func unique() {
@@ -79,12 +89,14 @@ public struct Flag: Sendable, Hashable {
         var variants: [Variant]
         var offVariant: String
         var salt: String?
+        var kind: FlagKind
+        var owner: String?
         var archived: Bool
         var environments: [String: FlagState]
 
         init(
             key: String, type: FlagType, description: String, tags: [String], variants: [Variant], offVariant: String,
-            salt: String?, archived: Bool, environments: [String: FlagState]
+            salt: String?, kind: FlagKind, owner: String?, archived: Bool, environments: [String: FlagState]
         ) {
             self.key = key
             self.type = type
@@ -93,6 +105,8 @@ public struct Flag: Sendable, Hashable {
             self.variants = variants
             self.offVariant = offVariant
             self.salt = salt
+            self.kind = kind
+            self.owner = owner
             self.archived = archived
             self.environments = environments
         }
@@ -100,14 +114,15 @@ public struct Flag: Sendable, Hashable {
         func copy() -> Storage {
             Storage(
                 key: key, type: type, description: description, tags: tags, variants: variants, offVariant: offVariant,
-                salt: salt, archived: archived, environments: environments)
+                salt: salt, kind: kind, owner: owner, archived: archived, environments: environments)
         }
     }
 
     public static func == (a: Flag, b: Flag) -> Bool {
         if a.storage === b.storage { return true }
         return a.key == b.key && a.type == b.type && a.description == b.description && a.tags == b.tags
-            && a.variants == b.variants && a.offVariant == b.offVariant && a.salt == b.salt && a.archived == b.archived
+            && a.variants == b.variants && a.offVariant == b.offVariant && a.salt == b.salt && a.kind == b.kind
+            && a.owner == b.owner && a.archived == b.archived
             && a.environments == b.environments
     }
 
@@ -119,6 +134,8 @@ public struct Flag: Sendable, Hashable {
         hasher.combine(variants)
         hasher.combine(offVariant)
         hasher.combine(salt)
+        hasher.combine(kind)
+        hasher.combine(owner)
         hasher.combine(archived)
         hasher.combine(environments)
     }
@@ -156,7 +173,7 @@ public struct Flag: Sendable, Hashable {
 
 extension Flag: Codable {
     enum CodingKeys: String, CodingKey {
-        case key, type, description, tags, variants, offVariant, salt, archived, environments
+        case key, type, description, tags, variants, offVariant, salt, kind, owner, archived, environments
     }
 
     public init(from decoder: any Decoder) throws {
@@ -171,6 +188,8 @@ extension Flag: Codable {
             variants: try c.decodeIfPresent([Variant].self, forKey: .variants),
             offVariant: try c.decodeIfPresent(String.self, forKey: .offVariant),
             salt: try c.decodeIfPresent(String.self, forKey: .salt),
+            kind: try c.decodeIfPresent(FlagKind.self, forKey: .kind) ?? .release,
+            owner: try c.decodeIfPresent(String.self, forKey: .owner),
             archived: try c.decodeIfPresent(Bool.self, forKey: .archived) ?? false,
             environments: try c.decodeIfPresent([String: FlagState].self, forKey: .environments) ?? [:]
         )
@@ -185,6 +204,8 @@ extension Flag: Codable {
         try c.encode(variants, forKey: .variants)
         try c.encode(offVariant, forKey: .offVariant)
         try c.encodeIfPresent(salt, forKey: .salt)
+        try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(owner, forKey: .owner)
         try c.encode(archived, forKey: .archived)
         try c.encode(environments, forKey: .environments)
     }

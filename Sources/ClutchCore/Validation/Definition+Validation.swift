@@ -7,6 +7,7 @@ extension Flag {
         var flagCompiler = Compiler(cohorts: nil)
         let variants = flagCompiler.variants(of: self)
         var issues = flagCompiler.issues
+        if let owner, let problem = OwnerRule.problem(owner) { issues.append(ValidationIssue(path: "owner", message: problem)) }
         for (environment, state) in environments.sorted(by: { $0.key < $1.key }) {
             let path = "environments.\(environment)"
             if !KeyRule.isValid(environment) {

@@ -32,6 +32,8 @@ public final class ClutchApplication: Sendable {
     private let scheduleRunner: ScheduleRunner
     /// Sends the webhook outbox.
     private let webhookDispatcher: WebhookDispatcher
+    /// Names the flags that became stale, daily (`flag.stale`).
+    private let staleFlagNotifier: StaleFlagNotifier
     /// The main listener's connections (`--max-connections`).
     private let connectionBudget: ConnectionBudget
     /// The release runner's turns: a test on a ``TestClock`` waits for one after moving time.
@@ -40,6 +42,8 @@ public final class ClutchApplication: Sendable {
     public var scheduleTurns: RunnerTurns { scheduleRunner.turns }
     /// The webhook dispatcher's looks at the outbox, counted likewise.
     public var webhookTurns: RunnerTurns { webhookDispatcher.turns }
+    /// The daily stale-flag notifier's turns, counted likewise.
+    public var staleFlagTurns: RunnerTurns { staleFlagNotifier.turns }
     /// Webhook attempts running now: none, after a look at the outbox, means every attempt made
     /// so far has been answered (or given up) and recorded.
     public var webhookAttemptsInFlight: Int { webhookDispatcher.attemptsInFlight }
@@ -94,6 +98,7 @@ public final class ClutchApplication: Sendable {
         webhookDispatcher = WebhookDispatcher(
             store: store, settings: configuration.webhooks, logger: logger, longestSleep: min(lookAgain ?? .seconds(60), .seconds(60)),
             clock: configuration.clock)
+        staleFlagNotifier = StaleFlagNotifier(services: services)
         consolePages = try ConsolePages()
         if try await store.hasAdminToken() {
             createdAdminToken = nil
@@ -163,7 +168,7 @@ public final class ClutchApplication: Sendable {
     /// Each is stopped within ``backgroundStopGrace`` of being cancelled (``BoundedStop``).
     var backgroundServices: [any Service] {
         let logger = services.logger
-        let runners: [any Service] = [releaseRunner, scheduleRunner, webhookDispatcher]
+        let runners: [any Service] = [releaseRunner, scheduleRunner, webhookDispatcher, staleFlagNotifier]
         var bounded: [any Service] = runners.map { BoundedStop($0, grace: Self.backgroundStopGrace, logger: logger) }
         if let replicaSync {
             bounded.append(BoundedStop(replicaSync, grace: Self.backgroundStopGrace, logger: logger) { replicaSync.activity })
@@ -220,6 +225,7 @@ public final class ClutchApplication: Sendable {
             .addRoutes(WebhooksController(services: services).routes)
             .addRoutes(PeopleController(services: services).routes)
             .addRoutes(CodeReferencesController(services: services).routes)
+            .addRoutes(CleanupController(services: services).routes)
         router.group("sdk/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)

@@ -79,3 +79,17 @@ public final class RunnerTurns: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 }
+
+extension RunnerTurns {
+    /// One turn of a runner that sleeps on `clock` between turns: counts it, runs `body` (which
+    /// answers how long to sleep), and returns the deadline to wait for — fixed before the runner
+    /// says it sleeps, so that a test's advance after that always reaches it.
+    func turn(on clock: any ServerClock, _ body: () async -> Duration) async -> ContinuousClock.Instant {
+        begin()
+        let sleep = await body()
+        let deadline = clock.instant().advanced(by: sleep)
+        end()
+        sleeping()
+        return deadline
+    }
+}

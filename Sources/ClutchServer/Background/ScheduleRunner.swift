@@ -34,18 +34,14 @@ final class ScheduleRunner: Service, Sendable {
         let started = clock.now()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                self.turns.begin()
-                let sleep: Duration
-                do {
-                    sleep = try await self.runDue(startedAt: started)
-                } catch {
-                    self.services.logger.error("scheduler: could not run due schedules", metadata: ["error": "\(error)"])
-                    sleep = .seconds(1)
+                let deadline = await self.turns.turn(on: clock) {
+                    do {
+                        return try await self.runDue(startedAt: started)
+                    } catch {
+                        self.services.logger.error("scheduler: could not run due schedules", metadata: ["error": "\(error)"])
+                        return .seconds(1)
+                    }
                 }
-                // Fixed before the runner says it sleeps: a test's advance after that always reaches it.
-                let deadline = clock.instant().advanced(by: sleep)
-                self.turns.end()
-                self.turns.sleeping()
                 await self.wakeup.wait(until: deadline, on: clock)
             }
         }

@@ -42,6 +42,12 @@ enum ConsoleFlagPage {
             "operators": WhereParser.operators,
         ]
         if !flag.description.isEmpty { values["description"] = flag.description }
+        values["kind"] = flag.kind.rawValue
+        if let owner = flag.owner { values["owner"] = owner }
+        // Its stage in this environment, as the flag list's badge shows it.
+        let lifecycle = ConsoleFlagsController.lifecycle(record, in: env)
+        values["stage"] = lifecycle?.stage.rawValue ?? FlagStage.new.rawValue
+        if let reason = lifecycle?.reason { values["stageReason"] = reason }
         values["admins"] = state.rules.contains { $0.clauses == Audience.adminClauses }
         let customers = state.targets.filter { $0.attribute == "customerId" }.flatMap { target in
             target.values.map { ["id": $0, "variant": target.variant] }

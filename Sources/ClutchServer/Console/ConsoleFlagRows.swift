@@ -15,8 +15,9 @@ enum ConsoleFlagRows {
         var tags: [String]
         /// On or off in each environment, in the table's column order.
         var states: [Bool]
-        /// Why the flag is stale, if it is.
-        var staleReason: String?
+        /// Its stage in the environment shown (``FlagLifecycle``), and why when it is stale.
+        var stage: FlagStage
+        var stageReason: String?
         var lastEvaluated: String
     }
 
@@ -25,9 +26,9 @@ enum ConsoleFlagRows {
         html.reserveCapacity(rows.count * 420)
         for row in rows {
             html += "<tr>\n<th scope=\"row\">\n<a href=\"" + ConsoleHTML.escape(row.url) + "\">" + ConsoleHTML.escape(row.key) + "</a>"
-            if let reason = row.staleReason {
-                html += " <span class=\"badge stale\" title=\"" + ConsoleHTML.escape("Stale: " + reason) + "\">stale</span>"
-            }
+            // The stage in words (the badge's text), its reason in the title.
+            let title = row.stageReason.map { "Stale: " + $0 } ?? "Stage: " + row.stage.rawValue
+            html += " <span class=\"badge " + row.stage.rawValue + "\" title=\"" + ConsoleHTML.escape(title) + "\">" + row.stage.rawValue + "</span>"
             if !row.description.isEmpty { html += "\n<div class=\"desc\">" + ConsoleHTML.escape(row.description) + "</div>" }
             if !row.tags.isEmpty {
                 html += "\n<div class=\"tags\">"

@@ -25,24 +25,28 @@ struct ConsoleFlagsController {
         guard ["all", "on", "off"].contains(state) else {
             throw APIError.badRequest("state must be all, on or off")
         }
+        let stage = request.consoleQuery("stage") ?? "all"
+        guard stage == "all" || FlagStage(rawValue: stage) != nil else {
+            throw APIError.badRequest("stage must be all or one of \(FlagStage.names)")
+        }
         let now = services.clock.now()
+        // The flags carry their usage and their lifecycle (computed as they were read).
         let flags = try await services.store.flags(includeArchived: false)
-        // The flags just read carry their usage: stale ones are found without reading them again.
-        let stale = Dictionary(
-            FlagStore.staleFlags(flags, unusedForDays: 30, now: now).map { ($0.key, $0.reason) }, uniquingKeysWith: { a, _ in a })
         let needle = query.lowercased()
         let shown = flags.filter { record in
             let flag = record.flag
             if !needle.isEmpty, !flag.key.lowercased().contains(needle), !flag.description.lowercased().contains(needle) { return false }
             if !tag.isEmpty, !flag.tags.contains(tag) { return false }
+            if stage != "all", Self.lifecycle(record, in: env)?.stage.rawValue != stage { return false }
             let on = flag.state(in: env).enabled
             return state == "all" || (state == "on") == on
         }
         let rows = shown.map { record in
             let flag = record.flag
+            let lifecycle = Self.lifecycle(record, in: env)
             return ConsoleFlagRows.Row(
                 key: flag.key, url: ConsoleQuery.flagURL(flag.key, env: env), description: flag.description, tags: flag.tags,
-                states: environments.map { flag.state(in: $0).enabled }, staleReason: stale[flag.key],
+                states: environments.map { flag.state(in: $0).enabled }, stage: lifecycle?.stage ?? .new, stageReason: lifecycle?.reason,
                 lastEvaluated: ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now))
         }
         let allTags = Set(flags.flatMap(\.flag.tags)).sorted()
@@ -50,13 +54,21 @@ struct ConsoleFlagsController {
             "title": "Flags", "session": session.templateValues, "env": env, "q": query,
             // Switching environment keeps the filters.
             "environments": environments.map {
-                ["key": $0, "url": ConsoleQuery.listURL(env: $0, q: query, tag: tag, state: state), "current": $0 == env]
+                ["key": $0, "url": ConsoleQuery.listURL(env: $0, q: query, tag: tag, state: state, stage: stage), "current": $0 == env]
             },
             "tags": allTags.map { ["name": $0, "selected": $0 == tag] },
             "states": [("all", "On or off"), ("on", "On"), ("off", "Off")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == state] },
+            "stages": ([("all", "Any stage")] + FlagStage.allCases.filter { $0 != .archived }.map { ($0.rawValue, $0.rawValue) }).map {
+                ["value": $0.0, "label": $0.1, "selected": $0.0 == stage]
+            },
             "rowsHTML": ConsoleFlagRows.html(rows), "hasFlags": !rows.isEmpty, "shown": rows.count, "total": flags.count,
         ]
         return pages.render("flags", values)
+    }
+
+    /// `record`'s lifecycle in `env` (as the list shows it).
+    static func lifecycle(_ record: FlagRecord, in env: String) -> FlagLifecycle? {
+        record.lifecycle?.environments?[env] ?? record.lifecycle
     }
 
     /// One flag in one environment: what everyone gets, every control, Try it, recent changes.
@@ -109,11 +121,12 @@ enum ConsoleQuery {
         return first
     }
 
-    static func listURL(env: String, q: String = "", tag: String = "", state: String = "all") -> String {
+    static func listURL(env: String, q: String = "", tag: String = "", state: String = "all", stage: String = "all") -> String {
         var url = "/ui/flags?env=\(encode(env))"
         if !q.isEmpty { url += "&q=\(encode(q))" }
         if !tag.isEmpty { url += "&tag=\(encode(tag))" }
         if state != "all" { url += "&state=\(encode(state))" }
+        if stage != "all" { url += "&stage=\(encode(stage))" }
         return url
     }
 

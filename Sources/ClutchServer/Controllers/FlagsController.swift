@@ -3,7 +3,7 @@ import ClutchStore
 import Foundation
 import Hummingbird
 
-/// `/api/v1/flags…`: flags, their state per environment, archive, kill and staleness.
+/// `/api/v1/flags…`: flags, their state per environment, archive, kill and staleness (the lifecycle).
 struct FlagsController {
     let services: ServerServices
 
@@ -27,7 +27,21 @@ struct FlagsController {
 
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let archived = try request.boolQuery("archived")
-        let flags = try await services.store.flags(includeArchived: archived)
+        var flags = try await services.store.flags(includeArchived: archived)
+        if let raw = request.query("stage") {
+            guard let stage = FlagStage(rawValue: raw) else {
+                throw APIError.badRequest("query parameter 'stage' must be one of \(FlagStage.names), got '\(raw)'", field: "stage")
+            }
+            // `env`: the stage in that environment; otherwise the flag's overall stage.
+            let env = request.query("env")
+            if let env, try await !services.store.environments().contains(where: { $0.key == env }) {
+                throw APIError.badRequest("query parameter 'env' names no environment: '\(env)'", field: "env")
+            }
+            flags = flags.filter { record in
+                let lifecycle = env.flatMap { record.lifecycle?.environments?[$0] } ?? record.lifecycle
+                return lifecycle?.stage == stage
+            }
+        }
         return JSONResponse.encode(FlagList(flags: flags))
     }
 

@@ -211,6 +211,7 @@ enum Rows {
             try await session.execute("DELETE FROM flag WHERE key = \(key)")
         }
         try await recordRequires(session, key: key, plan.new)
+        if plan.new != nil { try await recordStateChanges(session, key: key, plan.changedEnvironments, at: now) }
         try await session.execute(
             """
             INSERT INTO revision (entity, key, environment, number, content, actor, message, action, summary,

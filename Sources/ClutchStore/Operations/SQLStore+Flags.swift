@@ -34,25 +34,19 @@ extension SQLStore {
 
     // MARK: Flags
 
-    /// Every flag sorted by key, with usage; archived ones only when `includeArchived`.
+    /// Every flag sorted by key, with usage and lifecycle; archived ones only when `includeArchived`.
     public func flags(includeArchived: Bool) async throws -> [FlagRecord] {
         try await read { session in
-            let usage = try await Rows.usage(session, flag: nil)
-            return try await Rows.allFlags(session).compactMap { record in
-                guard includeArchived || !record.flag.archived else { return nil }
-                var record = record
-                record.usage = usage[record.flag.key]
-                return record
-            }
+            let records = try await Rows.allFlags(session).filter { includeArchived || !$0.flag.archived }
+            return try await Rows.withLifecycle(session, records, flag: nil, now: session.now)
         }
     }
 
-    /// The flag `key`, or `notFound`.
+    /// The flag `key` with usage and lifecycle, or `notFound`.
     public func flag(_ key: String) async throws -> FlagRecord {
         try await read { session in
-            var record = try await Rows.requireFlag(session, key)
-            record.usage = try await Rows.usage(session, flag: key)[key]
-            return record
+            let record = try await Rows.requireFlag(session, key)
+            return try await Rows.withLifecycle(session, [record], flag: key, now: session.now).first ?? record
         }
     }
 

@@ -43,63 +43,14 @@ extension SQLStore {
         try await read { session in try await Rows.usage(session, flag: nil) }
     }
 
-    /// Unarchived flags that can probably be removed from code, sorted by key: those older than
-    /// `days` and not evaluated in the last `days` (`never evaluated`), and those enabled in every
-    /// environment where they are evaluated, serving one variant to everyone (`fully rolled out`).
+    /// The stale flags (``FlagStage/stale``, overall) at `now`, sorted by key, each with why;
+    /// `days` is the days without evaluation that make a flag stale (``FlagLifecycle/unusedDays``
+    /// everywhere else). One rule: ``FlagLifecycle``.
     public func staleFlags(unusedForDays days: Int, now: Date) async throws -> [StaleFlag] {
         guard days >= 0 else { throw StoreError.badRequest("days cannot be negative, got \(days)", field: "days") }
-        let (usage, flags) = try await read { session in (try await Rows.usage(session, flag: nil), try await Rows.allFlags(session)) }
-        return StaleFlag.among(flags, usage: usage, unusedForDays: days, now: now)
-    }
-
-    /// The stale flags among `records`, each carrying its usage as ``flags(includeArchived:)``
-    /// reads them: for a caller that has read the flags already (the console's list), the same
-    /// rule without reading them again.
-    public static func staleFlags(_ records: [FlagRecord], unusedForDays days: Int, now: Date) -> [StaleFlag] {
-        StaleFlag.among(records, unusedForDays: days, now: now)
-    }
-}
-
-extension StaleFlag {
-    /// The stale flags among `records`, each carrying its usage (see
-    /// ``SQLStore/staleFlags(_:unusedForDays:now:)``); a negative `days` counts as 0.
-    static func among(_ records: [FlagRecord], unusedForDays days: Int, now: Date) -> [StaleFlag] {
-        let usage = Dictionary(records.compactMap { record in record.usage.map { (record.flag.key, $0) } }, uniquingKeysWith: { a, _ in a })
-        return among(records, usage: usage, unusedForDays: max(0, days), now: now)
-    }
-
-    /// The stale flags among `flags` given their `usage` (see ``SQLStore/staleFlags(unusedForDays:now:)``).
-    static func among(_ flags: [FlagRecord], usage: [String: [String: FlagUsage]], unusedForDays days: Int, now: Date) -> [StaleFlag] {
-        let threshold = now.addingTimeInterval(-Double(days) * 86_400)
-        var stale: [StaleFlag] = []
-        for record in flags where !record.flag.archived {
-            let flagUsage = usage[record.flag.key] ?? [:]
-            let last = flagUsage.values.map(\.lastEvaluated).max()
-            if record.createdAt < threshold, (last ?? .distantPast) < threshold {
-                stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.neverEvaluated, lastEvaluated: last))
-            } else if !flagUsage.isEmpty, servesOneVariant(record.flag, in: flagUsage.keys.sorted()) {
-                stale.append(StaleFlag(key: record.flag.key, reason: StaleFlag.fullyRolledOut, lastEvaluated: last))
-            }
+        return try await read { session in
+            let records = try await Rows.allFlags(session).filter { !$0.flag.archived }
+            return try await Rows.withLifecycle(session, records, flag: nil, now: now, unusedDays: days).compactMap(StaleFlag.init)
         }
-        return stale
-    }
-
-    /// Whether `flag` is on in every one of `environments` and serves the same single variant to everyone there.
-    static func servesOneVariant(_ flag: Flag, in environments: [String]) -> Bool {
-        var served: Set<String> = []
-        for environment in environments {
-            let state = flag.state(in: environment)
-            // Prerequisites make what it serves depend on other flags: not one variant for everyone.
-            guard state.enabled, state.prerequisites.isEmpty, state.targets.isEmpty, state.rules.isEmpty else { return false }
-            let serve = state.default ?? flag.naturalDefault
-            if let variant = serve.variant {
-                served.insert(variant)
-            } else if let rollout = serve.rollout, let full = rollout.weights.first(where: { $0.weight == Rollout.totalWeight }) {
-                served.insert(full.variant)
-            } else {
-                return false
-            }
-        }
-        return served.count == 1
     }
 }

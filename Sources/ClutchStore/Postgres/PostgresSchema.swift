@@ -407,6 +407,34 @@ enum PostgresSchema {
         Migration(version: 9, name: "v9-key-kinds", compatibleFrom: 9, statements: [
             "ALTER TABLE credential ADD COLUMN key_kind TEXT NOT NULL DEFAULT 'server' CHECK (key_kind IN ('server', 'client'))",
         ]),
+        // The flag lifecycle (see the SQLite migration `v17-lifecycle`): when each flag's state in
+        // each environment last changed, and the flags the daily `flag.stale` event has named. A
+        // server of an earlier schema would neither keep `flag_state_change` nor the kind and
+        // owner in the definitions it writes, so it may not run beside.
+        Migration(version: 10, name: "v10-lifecycle", compatibleFrom: 10, statements: [
+            """
+            CREATE TABLE flag_state_change (
+                flag TEXT NOT NULL REFERENCES flag(key) ON DELETE CASCADE,
+                environment TEXT NOT NULL,
+                changed_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (flag, environment)
+            )
+            """,
+            """
+            INSERT INTO flag_state_change (flag, environment, changed_at)
+            SELECT revision.key, changed.value, MAX(revision.created_at)
+            FROM revision, jsonb_array_elements_text(revision.changed_environments::jsonb) AS changed(value)
+            WHERE revision.entity = 'flag' AND revision.environment = ''
+              AND revision.key IN (SELECT key FROM flag)
+            GROUP BY revision.key, changed.value
+            """,
+            """
+            CREATE TABLE stale_notice (
+                flag TEXT PRIMARY KEY,
+                noticed_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+        ]),
         // Code references (see the SQLite migration `v18-code-refs`): the latest scan of each
         // repository and branch, its references, and the branches that referenced a flag no more.
         // Only adds tables no older server reads: servers of earlier schemas keep working beside it.

@@ -23,6 +23,11 @@ enum FlagListTemplate {
               {{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}
             </select>
           </label>
+          <label>Stage in {{env}}
+            <select name="stage">
+              {{#stages}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/stages}}
+            </select>
+          </label>
           <button type="submit">Apply</button>
         </form>
         <p class="count">{{shown}} of {{total}} flags</p>

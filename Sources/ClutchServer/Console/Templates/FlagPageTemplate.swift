@@ -15,6 +15,7 @@ enum FlagPageTemplate {
         <p class="live-status" role="status" aria-live="polite" id="live-status"></p>
         <div id="live-summary" data-live>
         <p class="meta">{{type}} · revision <span id="revision">{{revision}}</span> · updated {{updatedAt}} by {{updatedBy}}</p>
+        <p class="meta">{{kind}} flag{{#owner}} · owner {{.}}{{/owner}} · stage in {{env}}: <span class="badge {{stage}}">{{stage}}</span>{{#stageReason}} ({{.}}){{/stageReason}}</p>
         <nav class="envs" aria-label="Environment">
           {{#environments}}<a href="{{url}}"{{#current}} aria-current="page" class="current"{{/current}}>{{key}} <span class="{{#on}}on{{/on}}{{^on}}off{{/on}}">{{#on}}On{{/on}}{{^on}}Off{{/on}}</span></a>{{/environments}}
         </nav>

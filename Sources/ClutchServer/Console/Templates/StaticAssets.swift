@@ -44,6 +44,7 @@ enum StaticAssets {
         .desc { color: var(--muted); font-size: .9rem; }
         .tag, .badge { display: inline-block; font-size: .75rem; padding: 0 .4rem; border-radius: 4px; background: var(--soft); border: 1px solid var(--line); }
         .badge.stale { border-color: #9a6700; color: #9a6700; }
+        .badge.archived { color: var(--muted, #666); }
         .meta, .count, .hint, .crumbs { color: var(--muted); font-size: .9rem; }
         .notice { padding: .5rem .75rem; border-left: 4px solid var(--on); background: var(--soft); }
         .problem { padding: .5rem .75rem; border-left: 4px solid var(--danger); background: var(--soft); }

@@ -1,0 +1,54 @@
+import ClutchCore
+import Foundation
+
+/// What a flag's lifecycle is read from, written once for both databases: its usage and when
+/// its state last changed in each environment (`flag_state_change`).
+extension Rows {
+    /// `records` with their usage and their lifecycle at `now` (``FlagLifecycle``); `flag` names
+    /// the one flag they are, to read only its rows (`nil`: every flag's).
+    static func withLifecycle(
+        _ session: any SQLSession, _ records: [FlagRecord], flag: String?, now: Date, unusedDays: Int = FlagLifecycle.unusedDays
+    ) async throws -> [FlagRecord] {
+        let usage = try await usage(session, flag: flag)
+        let changes = try await stateChanges(session, flag: flag)
+        let environments = try await environmentKeys(session)
+        return records.map { record in
+            var record = record
+            record.usage = usage[record.flag.key]
+            record.lifecycle = FlagLifecycle.of(
+                record.flag, createdAt: record.createdAt, usage: record.usage ?? [:], stateChangedAt: changes[record.flag.key] ?? [:],
+                environments: environments, now: now, unusedDays: unusedDays)
+            return record
+        }
+    }
+
+    /// Notes that flag `key`'s state in `environments` changed at `at` (`flag_state_change`):
+    /// the lifecycle reads how long a flag has served one variant from it.
+    static func recordStateChanges(_ session: any SQLSession, key: String, _ environments: [String], at: Date) async throws {
+        for environment in environments {
+            try await session.execute(
+                """
+                INSERT INTO flag_state_change (flag, environment, changed_at) VALUES (\(key), \(environment), \(at))
+                ON CONFLICT (flag, environment) DO UPDATE SET changed_at = excluded.changed_at
+                """)
+        }
+    }
+
+    /// When each flag's state in each environment last changed: flag key → environment → time.
+    static func stateChanges(_ session: any SQLSession, flag: String?) async throws -> [String: [String: Date]] {
+        let only: SQL = flag.map { "WHERE flag = \($0)" } ?? ""
+        var out: [String: [String: Date]] = [:]
+        for row in try await session.rows("SELECT * FROM flag_state_change \(only)") { out[try row.get("flag"), default: [:]][try row.get("environment")] = try row.get("changed_at") }
+        return out
+    }
+}
+
+extension Rows {
+    /// Places the uploaded code scans (`clutch refs scan --upload`) reference each flag, in the
+    /// latest scan of every repository and branch (flag key → count; a flag absent from it is
+    /// referenced nowhere), or `nil` when no scan was uploaded: then nothing is known.
+    static func codeReferenceCounts(_ session: any SQLSession) async throws -> [String: Int]? {
+        guard try await session.exists("SELECT 1 FROM code_scan") else { return nil }
+        return try await codeReferences(session, flag: nil).mapValues(\.references.count)
+    }
+}

@@ -6,6 +6,8 @@ import ClutchCore
 public enum ImportFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// Clutch's own document (JSON or YAML), as `clutch export` writes it.
     case clutch
+    /// A flagd flag-definition document (`flags.json`), for one environment.
+    case flagd
 }
 
 /// A construct of a document that the other side cannot express, named by its path in the

@@ -53,6 +53,7 @@ extension ImportFormat {
     public var converter: (any ForeignFormat)? {
         switch self {
         case .clutch: nil
+        case .flagd: FlagdImport()
         }
     }
 }

@@ -178,3 +178,93 @@ enum FlagdCorpus {
         return contexts
     }
 }
+
+/// A flagd document as flagd's users write them, for `import --format flagd`, and contexts whose
+/// attributes are always there (flagd's JsonLogic and Clutch part ways only on missing ones).
+enum FlagdSource {
+    static let document = #"""
+        {
+          "$schema": "https://flagd.dev/schema/v0/flags.json",
+          "flags": {
+            "welcome": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+              "targeting": {"if": [{"in": [{"var": "email"}, ["admin@acme.com", "ops@clutch.dev"]]}, "on", null]}},
+            "color": {"state": "ENABLED", "variants": {"red": "#f00", "green": "#0f0", "blue": "#00f"}, "defaultVariant": "red",
+              "targeting": {"if": [{"ends_with": [{"var": "email"}, "@acme.com"]}, "green",
+                {"if": [{"starts_with": [{"var": "email"}, "ops"]}, "blue", null]}]}},
+            "versioned": {"state": "ENABLED", "variants": {"new": "n", "old": "o"}, "defaultVariant": "old",
+              "targeting": {"if": [{"sem_ver": [{"var": "appVersion"}, ">=", "2.0.0"]}, "new", "old"]}},
+            "minor": {"state": "ENABLED", "variants": {"yes": 1, "no": 0}, "defaultVariant": "no",
+              "targeting": {"if": [{"sem_ver": [{"var": "appVersion"}, "~", "1.2.0"]}, "yes", null]}},
+            "major": {"state": "ENABLED", "variants": {"yes": 1.5, "no": 0.5}, "defaultVariant": "no",
+              "targeting": {"if": [{"sem_ver": [{"var": "appVersion"}, "^", "2.0.0"]}, "yes", null]}},
+            "adults": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+              "targeting": {"if": [{"and": [{">=": [{"var": "age"}, 18]}, {"in": [{"var": "country"}, ["FR", "DE"]]}]}, "on", "off"]}},
+            "young": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+              "targeting": {"if": [{"<": [12, {"var": "age"}, 30]}, "on", null]}},
+            "not-french": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+              "targeting": {"if": [{"!=": [{"var": "country"}, "FR"]}, "on", "off"]}},
+            "either": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+              "targeting": {"if": [{"or": [{"==": [{"var": "plan"}, "pro"]}, {"$ref": "staff"}]}, "on", null]}},
+            "vip-banner": {"state": "ENABLED", "variants": {"show": {"text": "Welcome back"}, "hide": {}}, "defaultVariant": "hide",
+              "targeting": {"if": [{"$ref": "vips"}, "show", {"if": [{"!": [{"$ref": "staff"}]}, null, "show"]}]}},
+            "user-split": {"state": "ENABLED", "variants": {"a": "A", "b": "B"}, "defaultVariant": "a",
+              "targeting": {"fractional": [["a", 25], ["b", 75]]}},
+            "customer-split": {"state": "ENABLED", "variants": {"a": "A", "b": "B", "c": "C"}, "defaultVariant": "a",
+              "targeting": {"if": [{"==": [{"var": "plan"}, "pro"]},
+                {"fractional": [{"cat": ["checkout-2", {"var": "customerId"}]}, ["a", 1], ["b", 1], ["c", 2]]}, "a"]}},
+            "nested": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+              "targeting": {"if": [{"==": [{"var": "user.plan"}, "enterprise"]}, "on", null]}},
+            "static": {"state": "ENABLED", "variants": {"on": "yes", "off": "no"}, "defaultVariant": "on"},
+            "paused": {"state": "DISABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off"}
+          },
+          "$evaluators": {
+            "staff": {"ends_with": [{"var": "email"}, "@clutch.dev"]},
+            "vips": {"in": [{"var": "customerId"}, ["acme", "globex"]]}
+          }
+        }
+        """#
+
+    /// The flags whose answers must agree (a disabled flagd flag serves each caller's own default).
+    static let compared = [
+        "welcome": "boolean", "color": "string", "versioned": "string", "minor": "integer", "major": "double", "adults": "boolean",
+        "young": "boolean", "not-french": "boolean", "either": "boolean", "vip-banner": "object", "user-split": "string",
+        "customer-split": "string", "nested": "boolean", "static": "string",
+    ]
+
+    /// A document with one of each construct Clutch cannot map, and the paths the import names.
+    static let unmappable = #"""
+        {"flags": {
+          "timed": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+            "targeting": {"if": [{">": [{"var": "$flagd.timestamp"}, 1700000000]}, "on", null]}},
+          "no-default": {"state": "ENABLED", "variants": {"on": true, "off": false}},
+          "mixed": {"state": "ENABLED", "variants": {"on": true, "text": "x"}, "defaultVariant": "on"},
+          "computed": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+            "targeting": {"if": [{"missing": ["email"]}, "off", "on"]}},
+          "fine": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "on"}
+        }}
+        """#
+
+    static let unmappablePaths = [
+        "flags.timed.targeting.if[0].>[0]", "flags.no-default", "flags.mixed.variants", "flags.computed.targeting.if[0]",
+    ]
+
+    static func contexts(_ count: Int, seed: UInt64 = 31) -> [Value] {
+        var random = SplitMix64(seed: seed)
+        let emails = ["admin@acme.com", "ops@clutch.dev", "bob@acme.com", "ops-team@example.org", "dave@clutch.dev", "eve@example.org"]
+        let versions = ["1.2.0", "1.2.7", "1.3.0", "2.0.0", "2.4.1", "2.0.0-rc.1", "3.1.0", "0.9.0"]
+        let countries = ["FR", "DE", "US", "JP"]
+        let plans = ["pro", "free", "team"]
+        let customers = ["acme", "globex", "initech", "hooli", "umbrella", "stark"]
+        return (0..<count).map { _ in
+            var context: [String: Value] = [
+                "email": .string(random.pick(emails)), "appVersion": .string(random.pick(versions)),
+                "age": .integer(Int64(10 + random.below(60))), "country": .string(random.pick(countries)),
+                "plan": .string(random.pick(plans)), "customerId": .string(random.pick(customers) + String(random.below(20))),
+                "user": ["plan": .string(random.pick(["enterprise", "free"]))],
+            ]
+            if random.below(10) > 0 { context["targetingKey"] = .string("user-\(random.below(10_000))") }
+            if random.below(3) == 0 { context["customerId"] = .string(random.pick(customers)) }
+            return .object(context)
+        }
+    }
+}

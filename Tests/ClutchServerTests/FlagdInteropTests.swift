@@ -87,4 +87,84 @@ struct FlagdInteropTests {
             #expect(differences.isEmpty, "\(differences.count) of \(compared) answers differ; first: \(differences.prefix(5).joined(separator: "\n"))")
         }
     }
+
+    @Test("a flagd document imports into one environment, and Clutch then answers what flagd answers on it",
+        .enabled(if: available, "python3 with openfeature-provider-flagd is not installed (scripts/ensure-deps.sh test)"),
+        .timeLimit(.minutes(3)))
+    func importedAnswersAsFlagd() async throws {
+        try await TestServer.with { server in
+            let source = Data(FlagdSource.document.utf8)
+            let dry = try await server.send("POST", "/api/v1/import?format=flagd&environment=staging&dryRun=true", data: source)
+            #expect(dry.status == 200, "\(dry.text)")
+            #expect(dry["applied"] == .bool(false))
+            #expect(dry["unmapped"] == nil, "\(dry.text)")
+            let creates = (dry["changes"]?.arrayValue ?? []).filter { $0.at("action") == .string("create") }
+            #expect(creates.count == FlagdSource.compared.count + 1 + 2, "every flag and both evaluators (as cohorts)")
+            let notes = (dry["notes"]?.arrayValue ?? []).compactMap { $0.at("path")?.stringValue }
+            #expect(notes.contains("flags.paused"), "a disabled flagd flag serves the off variant in Clutch: \(notes)")
+            #expect(try await server.send("GET", "/api/v1/flags/welcome").status == 404, "a dry run writes nothing")
+
+            let applied = try await server.send("POST", "/api/v1/import?format=flagd&environment=staging", data: source)
+            #expect(applied.status == 200, "\(applied.text)")
+            #expect(applied["applied"] == .bool(true))
+            let welcome = try await server.send("GET", "/api/v1/flags/welcome")
+            #expect(welcome["flag.environments.production.enabled"] == .bool(false), "other environments are left off")
+            #expect(welcome["flag.environments.staging.enabled"] == .bool(true))
+            let (_, key) = try await server.createKey("staging")
+
+            let contexts = FlagdSource.contexts(1000)
+            let flagsFile = server.directory.appendingPathComponent("flagd-source.json")
+            try source.write(to: flagsFile)
+            let casesFile = server.directory.appendingPathComponent("flagd-source-cases.json")
+            let types = Value.object(FlagdSource.compared.mapValues(Value.string))
+            try Data(Value.object(["flags": types, "contexts": .array(contexts)]).jsonText.utf8).write(to: casesFile)
+            let output = try await PythonOFREPTests.run(["python3", Self.script, flagsFile.path, casesFile.path], timeout: .seconds(150))
+            let answers = try #require(try JSONDecoder().decode(Value.self, from: Data(output.utf8)).arrayValue)
+            #expect(answers.count == contexts.count)
+
+            var compared = 0
+            var differences: [String] = []
+            for (index, context) in contexts.enumerated() where index < answers.count {
+                let bulk = try await server.send(
+                    "POST", "/ofrep/v1/evaluate/flags", body: Value.object(["context": context]).jsonText, as: .bearer(key))
+                var clutch: [String: Value] = [:]
+                for entry in bulk["flags"]?.arrayValue ?? [] {
+                    if let key = entry.at("key")?.stringValue { clutch[key] = entry }
+                }
+                for flag in FlagdSource.compared.keys.sorted() {
+                    let theirs = answers[index].at(flag)
+                    let ours = clutch[flag]
+                    compared += 1
+                    if theirs?.at("value") != ours?.at("value") || theirs?.at("variant") != ours?.at("variant") {
+                        differences.append("\(flag) for \(context.jsonText): flagd \(theirs?.jsonText ?? "nothing"), Clutch \(ours?.jsonText ?? "nothing")")
+                    }
+                }
+            }
+            #expect(compared == FlagdSource.compared.count * contexts.count)
+            #expect(differences.isEmpty, "\(differences.count) of \(compared) answers differ; first: \(differences.prefix(5).joined(separator: "\n"))")
+        }
+    }
+
+    @Test("a flagd document with constructs Clutch cannot map imports nothing, and every construct is named with its path")
+    func unmappableImportsNothing() async throws {
+        try await TestServer.with { server in
+            let source = Data(FlagdSource.unmappable.utf8)
+            let dry = try await server.send("POST", "/api/v1/import?format=flagd&environment=staging&dryRun=true", data: source)
+            #expect(dry.status == 200, "\(dry.text)")
+            let paths = Set((dry["unmapped"]?.arrayValue ?? []).compactMap { $0.at("path")?.stringValue })
+            #expect(paths == Set(FlagdSource.unmappablePaths), "\(dry.text)")
+
+            let refused = try await server.send("POST", "/api/v1/import?format=flagd&environment=staging", data: source)
+            #expect(refused.status == 400)
+            #expect(refused.errorCode == "validation_failed")
+            #expect(FlagdSource.unmappablePaths.contains(refused.errorField ?? ""), "\(refused.text)")
+            #expect(try await server.send("GET", "/api/v1/flags/fine").status == 404, "all or nothing")
+
+            let noEnvironment = try await server.send("POST", "/api/v1/import?format=flagd", data: source)
+            #expect(noEnvironment.status == 400)
+            #expect(noEnvironment.errorField == "environment")
+            let notJSON = try await server.send("POST", "/api/v1/import?format=flagd&environment=staging", body: "flags: {}")
+            #expect(notJSON.status == 400, "\(notJSON.text)")
+        }
+    }
 }

@@ -25,8 +25,10 @@ with open(cases_path) as f:
     cases = json.load(f)
 
 provider = FlagdProvider(resolver_type=ResolverType.FILE, offline_flag_source_path=flags_path, deadline_ms=60000)
-api.set_provider(provider)
+api.set_provider_and_wait(provider)  # initialized in the background otherwise: early answers would be PROVIDER_NOT_READY
 client = api.get_client()
+if str(client.get_provider_status().value).upper() != "READY":
+    sys.exit(f"flagd's provider did not become ready: {client.get_provider_status()}")
 
 defaults = {"boolean": False, "string": "", "integer": 0, "double": 0.0, "object": {}}
 resolve = {

@@ -54,35 +54,12 @@ struct FlagdInteropTests {
 
             // flagd's answers, from the file.
             let contexts = FlagdCorpus.contexts(1000)
-            let flagsFile = server.directory.appendingPathComponent("flagd-flags.json")
-            try served.body.write(to: flagsFile)
-            let casesFile = server.directory.appendingPathComponent("flagd-cases.json")
-            let types = Value.object(Dictionary(uniqueKeysWithValues: flags.map { ($0.key, Value.string($0.type.rawValue)) }))
-            try Data(Value.object(["flags": types, "contexts": .array(contexts)]).jsonText.utf8).write(to: casesFile)
-            let output = try await PythonOFREPTests.run(["python3", Self.script, flagsFile.path, casesFile.path], timeout: .seconds(150))
-            let answers = try #require(try JSONDecoder().decode(Value.self, from: Data(output.utf8)).arrayValue)
-            #expect(answers.count == contexts.count)
+            let answers = try await Self.flagdAnswers(
+                served.body, types: Dictionary(uniqueKeysWithValues: flags.map { ($0.key, $0.type.rawValue) }), contexts: contexts,
+                directory: server.directory)
 
             // Clutch's answers, over OFREP, compared one by one.
-            var compared = 0
-            var differences: [String] = []
-            for (index, context) in contexts.enumerated() where index < answers.count {
-                let body = Value.object(["context": context]).jsonText
-                let bulk = try await server.send("POST", "/ofrep/v1/evaluate/flags", body: body, as: .bearer(key))
-                #expect(bulk.status == 200, "\(bulk.text)")
-                var clutch: [String: Value] = [:]
-                for entry in bulk["flags"]?.arrayValue ?? [] {
-                    if let key = entry.at("key")?.stringValue { clutch[key] = entry }
-                }
-                for flag in flags {
-                    let theirs = answers[index].at(flag.key)
-                    let ours = clutch[flag.key]
-                    compared += 1
-                    if theirs?.at("value") != ours?.at("value") || theirs?.at("variant") != ours?.at("variant") {
-                        differences.append("\(flag.key) for \(context.jsonText): flagd \(theirs?.jsonText ?? "nothing"), Clutch \(ours?.jsonText ?? "nothing")")
-                    }
-                }
-            }
+            let (compared, differences) = try await Self.compare(answers, contexts: contexts, flags: flags.map(\.key), server: server, key: key)
             #expect(compared == flags.count * contexts.count)
             #expect(differences.isEmpty, "\(differences.count) of \(compared) answers differ; first: \(differences.prefix(5).joined(separator: "\n"))")
         }
@@ -113,33 +90,10 @@ struct FlagdInteropTests {
             let (_, key) = try await server.createKey("staging")
 
             let contexts = FlagdSource.contexts(1000)
-            let flagsFile = server.directory.appendingPathComponent("flagd-source.json")
-            try source.write(to: flagsFile)
-            let casesFile = server.directory.appendingPathComponent("flagd-source-cases.json")
-            let types = Value.object(FlagdSource.compared.mapValues(Value.string))
-            try Data(Value.object(["flags": types, "contexts": .array(contexts)]).jsonText.utf8).write(to: casesFile)
-            let output = try await PythonOFREPTests.run(["python3", Self.script, flagsFile.path, casesFile.path], timeout: .seconds(150))
-            let answers = try #require(try JSONDecoder().decode(Value.self, from: Data(output.utf8)).arrayValue)
-            #expect(answers.count == contexts.count)
+            let answers = try await Self.flagdAnswers(source, types: FlagdSource.compared, contexts: contexts, directory: server.directory)
 
-            var compared = 0
-            var differences: [String] = []
-            for (index, context) in contexts.enumerated() where index < answers.count {
-                let bulk = try await server.send(
-                    "POST", "/ofrep/v1/evaluate/flags", body: Value.object(["context": context]).jsonText, as: .bearer(key))
-                var clutch: [String: Value] = [:]
-                for entry in bulk["flags"]?.arrayValue ?? [] {
-                    if let key = entry.at("key")?.stringValue { clutch[key] = entry }
-                }
-                for flag in FlagdSource.compared.keys.sorted() {
-                    let theirs = answers[index].at(flag)
-                    let ours = clutch[flag]
-                    compared += 1
-                    if theirs?.at("value") != ours?.at("value") || theirs?.at("variant") != ours?.at("variant") {
-                        differences.append("\(flag) for \(context.jsonText): flagd \(theirs?.jsonText ?? "nothing"), Clutch \(ours?.jsonText ?? "nothing")")
-                    }
-                }
-            }
+            let (compared, differences) = try await Self.compare(
+                answers, contexts: contexts, flags: FlagdSource.compared.keys.sorted(), server: server, key: key)
             #expect(compared == FlagdSource.compared.count * contexts.count)
             #expect(differences.isEmpty, "\(differences.count) of \(compared) answers differ; first: \(differences.prefix(5).joined(separator: "\n"))")
         }
@@ -166,5 +120,46 @@ struct FlagdInteropTests {
             let notJSON = try await server.send("POST", "/api/v1/import?format=flagd&environment=staging", body: "flags: {}")
             #expect(notJSON.status == 400, "\(notJSON.text)")
         }
+    }
+
+    /// What flagd's in-process resolver answers on `document` (read from a file) for each context,
+    /// for the flags of `types` (key → Clutch type name).
+    static func flagdAnswers(_ document: Data, types: [String: String], contexts: [Value], directory: URL) async throws -> [Value] {
+        let flagsFile = directory.appendingPathComponent("flagd-\(UUID().uuidString).json")
+        try document.write(to: flagsFile)
+        let casesFile = directory.appendingPathComponent("flagd-cases-\(UUID().uuidString).json")
+        let cases = Value.object(["flags": .object(types.mapValues(Value.string)), "contexts": .array(contexts)])
+        try Data(cases.jsonText.utf8).write(to: casesFile)
+        let output = try await PythonOFREPTests.run(["python3", script, flagsFile.path, casesFile.path], timeout: .seconds(150))
+        let answers = try #require(try JSONDecoder().decode(Value.self, from: Data(output.utf8)).arrayValue)
+        #expect(answers.count == contexts.count)
+        return answers
+    }
+
+    /// Clutch's OFREP answer for each context against flagd's, flag by flag: how many were
+    /// compared, and each difference in value or variant.
+    static func compare(
+        _ answers: [Value], contexts: [Value], flags: [String], server: TestServer, key: String
+    ) async throws -> (compared: Int, differences: [String]) {
+        var compared = 0
+        var differences: [String] = []
+        for (index, context) in contexts.enumerated() where index < answers.count {
+            let bulk = try await server.send(
+                "POST", "/ofrep/v1/evaluate/flags", body: Value.object(["context": context]).jsonText, as: .bearer(key))
+            #expect(bulk.status == 200, "\(bulk.text)")
+            var clutch: [String: Value] = [:]
+            for entry in bulk["flags"]?.arrayValue ?? [] {
+                if let key = entry.at("key")?.stringValue { clutch[key] = entry }
+            }
+            for flag in flags {
+                let theirs = answers[index].at(flag)
+                let ours = clutch[flag]
+                compared += 1
+                if theirs?.at("value") != ours?.at("value") || theirs?.at("variant") != ours?.at("variant") {
+                    differences.append("\(flag) for \(context.jsonText): flagd \(theirs?.jsonText ?? "nothing"), Clutch \(ours?.jsonText ?? "nothing")")
+                }
+            }
+        }
+        return (compared, differences)
     }
 }

@@ -1,7 +1,6 @@
 import ClutchAPI
 import ClutchCore
 import ClutchInterop
-import ClutchProtocol
 import Foundation
 import Hummingbird
 
@@ -28,17 +27,9 @@ struct FlagdController {
     /// The document from the live engine's snapshot, so its `ETag` is the environment's version
     /// (`"production-42"`) and a follower that has it gets 304.
     @Sendable func flags(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let (keyID, environment) = try context.sdkKey()
-        guard let live = services.registry.live(environment) else {
-            throw APIError.notFound("environment '\(environment)' not found")
+        try await SDKController.document(request, context: context, services: services) { live in
+            ByteBuffer(string: FlagdExport.document(live.snapshot).json.jsonText)
         }
-        await services.usage.served(keyID)
-        var headers: HTTPFields = [.eTag: live.etag]
-        if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTag.matches(ifNoneMatch, live.etag) {
-            return Response(status: .notModified, headers: headers)
-        }
-        headers[.cacheControl] = "no-cache"
-        return JSONResponse.raw(FlagdExport.document(live.snapshot).json.jsonText, headers: headers)
     }
 
     /// `?environment=` (required); `strict=true` refuses (400, naming every construct) instead of

@@ -18,7 +18,7 @@ struct FlagdInteropTests {
 
     @Test("flagd's in-process resolver answers Clutch's OFREP answer for every flag and 1,000 contexts",
         .enabled(if: available, "python3 with openfeature-provider-flagd is not installed (scripts/ensure-deps.sh test)"),
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(5)))
     func flagdAgreesWithOFREP() async throws {
         try await TestServer.with { server in
             let document = ClutchDocument(flags: FlagdCorpus.flags, cohorts: [FlagdCorpus.environment: FlagdCorpus.cohorts])
@@ -67,7 +67,7 @@ struct FlagdInteropTests {
 
     @Test("a flagd document imports into one environment, and Clutch then answers what flagd answers on it",
         .enabled(if: available, "python3 with openfeature-provider-flagd is not installed (scripts/ensure-deps.sh test)"),
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(5)))
     func importedAnswersAsFlagd() async throws {
         try await TestServer.with { server in
             let source = Data(FlagdSource.document.utf8)

@@ -122,6 +122,26 @@ struct FlagdInteropTests {
         }
     }
 
+    @Test("the served flagd document follows every change of the environment, and is 304 while nothing changed")
+    func servedDocumentFollowsChanges() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(#"{"key": "switch", "environments": {"production": {"enabled": true}}}"#)
+            let (_, key) = try await server.createKey("production")
+            let first = try await server.send("GET", "/flagd/v1/flags.json", data: nil, as: .bearer(key))
+            #expect(first["flags.switch.defaultVariant"] == .string("on"))
+            let etag = try #require(first.headers["etag"])
+            #expect(try await server.send("GET", "/flagd/v1/flags.json", data: nil, as: .bearer(key), headers: ["If-None-Match": etag]).status == 304)
+
+            #expect(try await server.send("POST", "/api/v1/flags/switch/environments/production/off").status == 200)
+            let changed = try await server.send("GET", "/flagd/v1/flags.json", data: nil, as: .bearer(key), headers: ["If-None-Match": etag])
+            #expect(changed.status == 200)
+            #expect(changed.headers["etag"] != etag)
+            #expect(changed["flags.switch.defaultVariant"] == .string("off"), "a disabled flag serves its off variant: \(changed.text)")
+            let admin = try await server.send("GET", "/api/v1/export/flagd?environment=production")
+            #expect(admin["document.flags.switch.defaultVariant"] == .string("off"))
+        }
+    }
+
     /// What flagd's in-process resolver answers on `document` (read from a file) for each context,
     /// for the flags of `types` (key → Clutch type name).
     static func flagdAnswers(_ document: Data, types: [String: String], contexts: [Value], directory: URL) async throws -> [Value] {

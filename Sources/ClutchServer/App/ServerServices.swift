@@ -18,6 +18,8 @@ struct ServerServices: Sendable {
     let usageLimiter: RateLimiter
     /// Environments with a running release (SDKs report every few seconds there).
     let releases: ReleaseSignal
+    /// Each environment's flagd document, made once per version (flagd polls it every few seconds).
+    let flagdDocuments = FlagdDocuments()
 
     /// The server's one clock (``ServerConfiguration/clock``).
     var clock: any ServerClock { configuration.clock }

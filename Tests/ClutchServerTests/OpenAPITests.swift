@@ -544,6 +544,11 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/api/v1/export?format=yaml", expect: 200)
         _ = try await call("POST", "/api/v1/import?dryRun=true", body: String(decoding: export.body, as: UTF8.self), expect: 200)
         _ = try await call("POST", "/api/v1/import", body: #"{"flags": [{"key": "imported", "type": "integer", "variants": [{"key": "one", "value": 1}], "offVariant": "one"}]}"#, expect: 200)
+        _ = try await call("GET", "/api/v1/export/flagd?environment=production", expect: 200)
+        _ = try await call("GET", "/api/v1/export/flagd", expect: 400)
+        _ = try await call(
+            "POST", "/api/v1/import?format=flagd&environment=production&dryRun=true",
+            body: #"{"flags": {"from-flagd": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off"}}}"#, expect: 200)
 
         // Schedules and webhooks
         let schedule = try await call(
@@ -597,6 +602,8 @@ enum OpenAPIScenario {
             checker.check("GET", "/sdk/v1/flags (no ETag)", snapshot, expect: -1)
         }
         _ = try await call("GET", "/sdk/v1/flags", credential: .admin, expect: 403)
+        _ = try await call("GET", "/flagd/v1/flags.json", credential: .bearer(sdkKey), expect: 200)
+        _ = try await call("GET", "/flagd/v1/flags.json", credential: .none, expect: 401)
         _ = try await call("GET", "/sdk/v1/flags", credential: .none, expect: 401)
         _ = try await call(
             "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 12}]}"#,

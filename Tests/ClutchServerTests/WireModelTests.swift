@@ -135,6 +135,14 @@ struct WireModelTests {
                 ImportAnswer.self, try await server.send("POST", "/api/v1/import?dryRun=true", body: #"{"flags": [{"key": "imported"}]}"#),
                 "POST /import?dryRun=true")
             #expect(imported.changes.first?.fields.isEmpty == false)
+            let fromFlagd = try Self.roundTrip(
+                ImportAnswer.self,
+                try await server.send(
+                    "POST", "/api/v1/import?format=flagd&environment=staging&dryRun=true",
+                    body: #"{"flags": {"paused": {"state": "DISABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off"}}}"#),
+                "POST /import?format=flagd")
+            #expect(fromFlagd.notes.map(\.path) == ["flags.paused"])
+            try Self.roundTrip(FlagdExportAnswer.self, try await server.send("GET", "/api/v1/export/flagd?environment=staging"), "GET /export/flagd")
 
             // Schedules.
             let schedule = try Self.roundTrip(

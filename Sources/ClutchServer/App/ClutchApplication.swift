@@ -226,10 +226,14 @@ public final class ClutchApplication: Sendable {
             .addRoutes(PeopleController(services: services).routes)
             .addRoutes(CodeReferencesController(services: services).routes)
             .addRoutes(CleanupController(services: services).routes)
+            .addRoutes(FlagdController(services: services).adminRoutes)
         router.group("sdk/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)
         // The events stream authenticates itself: a browser's EventSource sends a token, not headers.
+        router.group("flagd/v1")
+            .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))
+            .addRoutes(FlagdController(services: services).routes)
         router.addRoutes(OFREPEventsController(services: services).routes)
         // So does the client stream: a browser's EventSource sends its (public) client key in the URL.
         router.addRoutes(ClientStreamController(services: services).routes)

@@ -21,6 +21,8 @@ struct ServerServices: Sendable {
     let releases: ReleaseSignal
     /// Client streams open, within the server's budget and each address's (``ClientStreamBudget``).
     let clientStreams: ClientStreamBudget
+    /// Each environment's flagd document, made once per version (flagd polls it every few seconds).
+    let flagdDocuments = FlagdDocuments()
 
     /// The server's one clock (``ServerConfiguration/clock``).
     var clock: any ServerClock { configuration.clock }

@@ -20,21 +20,35 @@ struct SDKController {
 
     /// The whole definition: a server key's only (a client key is public).
     @Sendable func flags(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        try await Self.document(request, context: context, services: services, headers: { environment in
+            var headers: HTTPFields = [:]
+            if let seconds = services.releases.cadence(environment).reportEvery {
+                headers[HeaderNames.reportEvery] = String(seconds)
+            }
+            return headers
+        }, body: \.snapshotJSON)
+    }
+
+    /// The SDK key's environment as a document (`/sdk/v1/flags`, `/flagd/v1/flags.json`), with
+    /// the environment's version as its `ETag`: 304 to an `If-None-Match` that names it.
+    static func document(
+        _ request: Request, context: ClutchRequestContext, services: ServerServices,
+        headers extra: (String) -> HTTPFields = { _ in [:] }, body: (LiveEnvironment) -> ByteBuffer
+    ) async throws -> Response {
+        // Server keys only: the whole definition is a secret a public client key must not read.
         let (keyID, environment) = try context.sdkKey(only: .server)
         guard let live = services.registry.live(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
         // The key has served flags: the release guard counts its reports (once per process).
         await services.usage.served(keyID)
-        var headers: HTTPFields = [.eTag: live.etag]
-        if let seconds = services.releases.cadence(environment).reportEvery {
-            headers[HeaderNames.reportEvery] = String(seconds)
-        }
+        var headers: HTTPFields = extra(environment)
+        headers[.eTag] = live.etag
         if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTag.matches(ifNoneMatch, live.etag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.cacheControl] = "no-cache"
-        return JSONResponse.buffer(live.snapshotJSON, headers: headers)
+        return JSONResponse.buffer(body(live), headers: headers)
     }
 
     /// The change stream: the snapshot (or the events after `Last-Event-ID`), then the events of

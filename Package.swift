@@ -43,6 +43,9 @@ let package = Package(
         // The admin API's requests and responses (`/api/v1`), as the server sends them and the CLI
         // reads them: one definition, no server or store code.
         .target(name: "ClutchAPI", dependencies: ["ClutchCore"]),
+        // Other systems' flag formats (flagd, LaunchDarkly, Unleash) to and from Clutch's document:
+        // pure conversions, no I/O; the server imports what they produce as it imports its own.
+        .target(name: "ClutchInterop", dependencies: ["ClutchCore", "ClutchAPI"]),
         .target(
             name: "ClutchStore",
             dependencies: [
@@ -66,6 +69,7 @@ let package = Package(
                 "ClutchAPI",
                 "ClutchProtocol",
                 "ClutchStore",
+                "ClutchInterop",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -154,6 +158,7 @@ let package = Package(
         ),
         .testTarget(name: "ClutchCoreTests", dependencies: ["ClutchCore", "TestSupport"]),
         .testTarget(name: "ClutchProtocolTests", dependencies: ["ClutchProtocol", "ClutchCore"]),
+        .testTarget(name: "ClutchInteropTests", dependencies: ["ClutchInterop", "ClutchAPI", "ClutchCore", "TestSupport"]),
         // What every test target shares: the one failure type, the seeded generator, `eventually`.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // How tests start programs (never Foundation's Process: see Subprocess.swift).
@@ -192,12 +197,16 @@ let package = Package(
         .testTarget(
             name: "ClutchServerTests",
             dependencies: [
-                "ClutchServer", "ClutchStore", "ClutchAPI", "ClutchCore", "PostgresTestSupport", "ReplicaDrillSupport", "HTTPTestSupport",
+                "ClutchServer", "ClutchStore", "ClutchAPI", "ClutchCore", "ClutchInterop", "PostgresTestSupport", "ReplicaDrillSupport",
+                "HTTPTestSupport",
                 "ProcessTestSupport", "ServerTestSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests
-            exclude: ["ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "webhook_receiver.py"]
+            // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests, FlagdInteropTests
+            exclude: [
+                "ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "webhook_receiver.py",
+                "flagd_resolver.py",
+            ]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.
         .testTarget(

@@ -55,6 +55,13 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
 fi
 
 if [ "$what" = test ]; then
+  # flagd's own evaluator checks Clutch's flagd export (FlagdInteropTests). Pinned: 0.6 and later
+  # (openfeature-flagd-core 2) hash `fractional` as the v3 proposal does (CBOR), not as flagd does.
+  if ! python3 -c "import importlib.metadata as m; assert m.version('openfeature-provider-flagd') == '0.5.2'" >/dev/null 2>&1; then
+    echo "Installing flagd's OpenFeature provider (in-process evaluator)"
+    python3 -m pip install -q --disable-pip-version-check "openfeature-provider-flagd==0.5.2" \
+      || python3 -m pip install -q --disable-pip-version-check --break-system-packages "openfeature-provider-flagd==0.5.2"
+  fi
   if ! python3 -c "import playwright.sync_api" >/dev/null 2>&1; then
     echo "Installing Playwright for Python (the system's Chromium is used; no browser is downloaded)"
     python3 -m pip install -q --disable-pip-version-check playwright \

@@ -10,7 +10,7 @@
 # group of its own (so killing a hung run's group left the test process and its children alive).
 set -uo pipefail
 SWIFT="${SWIFT:-swift}"
-targets=(ClutchCoreTests ClutchProtocolTests ClutchStoreTests ClutchServerTests ClutchCLITests ClutchTests)
+targets=(ClutchCoreTests ClutchProtocolTests ClutchInteropTests ClutchStoreTests ClutchServerTests ClutchCLITests ClutchTests)
 xctest="$("$SWIFT" build --show-bin-path)/ClutchPackageTests.xctest"
 if [ ! -x "$xctest" ]; then
   echo "error: $xctest is not built (swift build --build-tests)"

@@ -157,11 +157,41 @@ public struct ImportAnswer: Sendable, Hashable, Codable {
     public var changes: [ImportChange]
     /// Whether the import was written (`false` for a dry run).
     public var applied: Bool
+    /// What a foreign document holds that Clutch cannot express (a dry run lists them; an import
+    /// with any is refused). Omitted when empty, so a Clutch document's answer is unchanged.
+    public var unmapped: [ConversionIssue]
+    /// What carries over with a caveat, per flag (a rollout keeps its proportions, not its users).
+    public var notes: [ConversionIssue]
 
-    public init(dryRun: Bool, changes: [ImportChange], applied: Bool) {
+    public init(
+        dryRun: Bool, changes: [ImportChange], applied: Bool, unmapped: [ConversionIssue] = [], notes: [ConversionIssue] = []
+    ) {
         self.dryRun = dryRun
         self.changes = changes
         self.applied = applied
+        self.unmapped = unmapped
+        self.notes = notes
+    }
+
+    enum CodingKeys: String, CodingKey { case dryRun, changes, applied, unmapped, notes }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            dryRun: try c.decode(Bool.self, forKey: .dryRun),
+            changes: try c.decode([ImportChange].self, forKey: .changes),
+            applied: try c.decode(Bool.self, forKey: .applied),
+            unmapped: try c.decodeIfPresent([ConversionIssue].self, forKey: .unmapped) ?? [],
+            notes: try c.decodeIfPresent([ConversionIssue].self, forKey: .notes) ?? [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dryRun, forKey: .dryRun)
+        try c.encode(changes, forKey: .changes)
+        try c.encode(applied, forKey: .applied)
+        if !unmapped.isEmpty { try c.encode(unmapped, forKey: .unmapped) }
+        if !notes.isEmpty { try c.encode(notes, forKey: .notes) }
     }
 }
 

@@ -8,10 +8,19 @@ import ClutchStore
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply a YAML or JSON document of flags and cohorts, all or nothing.",
-        discussion: "Prints what changes. With --dry-run nothing is applied. Errors name the path in the file (flags[3].environments.production.rules[0]…).")
+        discussion: """
+            Prints what changes. With --dry-run nothing is applied. Errors name the path in the file (flags[3].environments.production.rules[0]…).
+            --format reads another system's document (converted by the server, then imported the same way); whatever it \
+            holds that Clutch cannot express is listed with its path, and then nothing is imported.
+            """)
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var change: MessageOption
+    @OptionGroup var environment: EnvironmentOption
+
+    @Option(help: ArgumentHelp(
+        "The file's format: \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default clutch).", valueName: "format"))
+    var format: ImportFormat = .clutch
 
     @Argument(help: "The file (.yaml, .yml or .json; '-' reads stdin).")
     var file: String
@@ -28,14 +37,29 @@ struct Import: AsyncParsableCommand {
         }
         // The document goes to the server as written: the server's strict reading judges it (an
         // unknown field such as `enabeld` is refused, naming its path) and one limit applies.
-        let format = Import.format(of: data, name: file)
+        let syntax = format == .clutch ? Import.format(of: data, name: file) : .json
+        var query = [("dryRun", dryRun ? "true" : "false")]
+        if format != .clutch { query.append(("format", format.rawValue)) }
+        if let environment = environment.optional() { query.append(("environment", environment)) }
         let client = try connection.client()
         let response = try await client.send(
-            "POST", ["import"], query: [("dryRun", dryRun ? "true" : "false")], body: data,
-            contentType: format == .json ? "application/json" : "application/yaml", message: change.message,
+            "POST", ["import"], query: query, body: data,
+            contentType: syntax == .json ? "application/json" : "application/yaml", message: change.message,
             patience: .untilAnswered)
         if connection.json { return Output.json(try response.json()) }
         let result = try response.decode(ImportAnswer.self)
+        report(result)
+        for note in result.notes { Output.text("note: \(Output.printable(note.description))") }
+        // A dry run lists what cannot be mapped (importing such a document is refused by the server).
+        for issue in result.unmapped { Output.text("cannot map \(Output.printable(issue.description))") }
+        if !result.unmapped.isEmpty {
+            throw CLIError.failed(
+                "\(result.unmapped.count) construct(s) of the \(format.rawValue) document cannot be mapped; nothing would be imported")
+        }
+    }
+
+    /// The changes as a table with their field diffs, and what was (or would be) applied.
+    private func report(_ result: ImportAnswer) {
         let changing = result.changes.filter { $0.action != "unchanged" }
         if changing.isEmpty {
             Output.text("Nothing to change: \(result.changes.count) item(s) already match \(file).")
@@ -83,4 +107,8 @@ struct Import: AsyncParsableCommand {
         let first = data.first { !(Character(UnicodeScalar($0)).isWhitespace) }
         return first == UInt8(ascii: "{") ? .json : .yaml
     }
+}
+
+extension ImportFormat: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }

@@ -1,4 +1,6 @@
+import ClutchAPI
 import ClutchCore
+import ClutchInterop
 import ClutchStore
 import Foundation
 import Hummingbird
@@ -78,13 +80,51 @@ struct AuditController {
         var request = request
         let change = try request.changeInfo(context)
         let dryRun = try request.boolQuery("dryRun")
+        let format = try Self.importFormat(request.query("format"))
+        let environment = request.query("environment")
         let data = try await request.collectBodyData(limit: services.configuration.limits.maxImportBytes)
-        let document = try Self.decodeDocument(data, contentType: request.headers[.contentType])
+        let conversion = try Self.convert(data, format: format, environment: environment, contentType: request.headers[.contentType])
+        // All or nothing: a construct that cannot be mapped refuses the import; a dry run lists them all.
+        if !dryRun, !conversion.unmapped.isEmpty {
+            throw Self.unmappedError(conversion.unmapped, format: format)
+        }
         let (written, _) = try await services.write(dryRun ? "import_dry_run" : "import") {
-            try await services.store.importDocument(document, dryRun: dryRun, change: change)
+            try await services.store.importDocument(conversion.document, dryRun: dryRun, change: change)
         }
         let applied = !dryRun
-        return JSONResponse.encode(ImportAnswer(dryRun: dryRun, changes: written.value.changes, applied: applied))
+        return JSONResponse.encode(ImportAnswer(
+            dryRun: dryRun, changes: written.value.changes, applied: applied, unmapped: conversion.unmapped, notes: conversion.notes))
+    }
+
+    /// `format=`: Clutch's own document unless a foreign format is named.
+    static func importFormat(_ text: String?) throws -> ImportFormat {
+        guard let text else { return .clutch }
+        guard let format = ImportFormat(rawValue: text.lowercased()) else {
+            let names = ImportFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            throw APIError.badRequest("format must be one of \(names)", field: "format")
+        }
+        return format
+    }
+
+    /// The body as Clutch's import document: read as written for `clutch`, converted otherwise
+    /// (``ForeignFormat``); a foreign document that cannot be read is refused naming where.
+    static func convert(_ data: Data, format: ImportFormat, environment: String?, contentType: String?) throws -> Conversion {
+        guard let converter = format.converter else {
+            return Conversion(document: try decodeDocument(data, contentType: contentType))
+        }
+        do {
+            return try converter.convert(data, environment: environment)
+        } catch {
+            throw APIError.badRequest("cannot read the \(format.rawValue) document: \(error.description)", field: error.path.isEmpty ? nil : error.path)
+        }
+    }
+
+    /// One 400 naming every construct that cannot be mapped, the first as its field.
+    static func unmappedError(_ unmapped: [ConversionIssue], format: ImportFormat) -> APIError {
+        let list = unmapped.map(\.description).joined(separator: "; ")
+        return APIError.validationFailed(
+            "nothing imported: \(unmapped.count) construct(s) of the \(format.rawValue) document cannot be mapped: \(list)",
+            field: unmapped.first?.path)
     }
 
     /// A document as JSON, or as YAML when the content type says so.

@@ -202,10 +202,10 @@ let package = Package(
                 "ProcessTestSupport", "ServerTestSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests, FlagdInteropTests
+            // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests, FlagdInteropTests, VendorInteropTests
             exclude: [
                 "ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "webhook_receiver.py",
-                "flagd_resolver.py",
+                "flagd_resolver.py", "vendor_eval.py",
             ]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.

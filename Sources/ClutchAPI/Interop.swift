@@ -6,6 +6,10 @@ import ClutchCore
 public enum ImportFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// Clutch's own document (JSON or YAML), as `clutch export` writes it.
     case clutch
+    /// LaunchDarkly flags: its SDKs' data (one environment) or its REST API's flags (every environment).
+    case launchdarkly
+    /// Unleash features: its export (every environment) or its client API's features (one environment).
+    case unleash
 }
 
 /// A construct of a document that the other side cannot express, named by its path in the

@@ -53,6 +53,8 @@ extension ImportFormat {
     public var converter: (any ForeignFormat)? {
         switch self {
         case .clutch: nil
+        case .launchdarkly: LaunchDarklyImport()
+        case .unleash: UnleashImport()
         }
     }
 }

@@ -230,10 +230,11 @@ let package = Package(
                 // OIDCVerifierTests sign ID tokens with keys of their own.
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
-            // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests, SignInTests, OIDCTests, FlagdInteropTests
+            // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests, SignInTests, OIDCTests, FlagdInteropTests,
+            // VendorInteropTests
             exclude: [
                 "ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "console_people.py",
-                "webhook_receiver.py", "oidc_provider.py", "flagd_resolver.py",
+                "webhook_receiver.py", "oidc_provider.py", "flagd_resolver.py", "vendor_eval.py",
             ]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.

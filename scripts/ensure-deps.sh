@@ -62,6 +62,13 @@ if [ "$what" = test ]; then
     python3 -m pip install -q --disable-pip-version-check "openfeature-provider-flagd==0.5.2" \
       || python3 -m pip install -q --disable-pip-version-check --break-system-packages "openfeature-provider-flagd==0.5.2"
   fi
+  # The vendors' own SDKs check what `clutch import --format launchdarkly|unleash` carries over
+  # (VendorInteropTests). Pinned to the versions the tests were written against.
+  if ! python3 -c "import importlib.metadata as m; assert m.version('launchdarkly-server-sdk') == '9.20.0' and m.version('UnleashClient') == '6.9.1'" >/dev/null 2>&1; then
+    echo "Installing LaunchDarkly's and Unleash's Python SDKs"
+    python3 -m pip install -q --disable-pip-version-check "launchdarkly-server-sdk==9.20.0" "UnleashClient==6.9.1" \
+      || python3 -m pip install -q --disable-pip-version-check --break-system-packages "launchdarkly-server-sdk==9.20.0" "UnleashClient==6.9.1"
+  fi
   if ! python3 -c "import playwright.sync_api" >/dev/null 2>&1; then
     echo "Installing Playwright for Python (the system's Chromium is used; no browser is downloaded)"
     python3 -m pip install -q --disable-pip-version-check playwright \

@@ -8,6 +8,10 @@ public enum ImportFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case clutch
     /// A flagd flag-definition document (`flags.json`), for one environment.
     case flagd
+    /// LaunchDarkly flags: its SDKs' data (one environment) or its REST API's flags (every environment).
+    case launchdarkly
+    /// Unleash features: its export (every environment) or its client API's features (one environment).
+    case unleash
 }
 
 /// A construct of a document that the other side cannot express, named by its path in the

@@ -54,6 +54,8 @@ extension ImportFormat {
         switch self {
         case .clutch: nil
         case .flagd: FlagdImport()
+        case .launchdarkly: LaunchDarklyImport()
+        case .unleash: UnleashImport()
         }
     }
 }

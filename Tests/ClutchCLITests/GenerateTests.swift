@@ -34,6 +34,7 @@ struct GenerateTests {
         #expect(source.contains("""
                 /// One-page checkout
                 ///
+                /// - Kind: release
                 /// - Flag: `\(checkout)` (boolean); false when it cannot be evaluated.
                 public func \(checkoutName)(for context: EvaluationContext = EvaluationContext()) -> Bool {
                     client.bool("\(checkout)", default: false, context: context)

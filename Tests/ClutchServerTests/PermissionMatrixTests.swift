@@ -38,7 +38,9 @@ struct PermissionMatrixTests {
         "POST webhooks": "administer", "GET webhooks": "administer", "DELETE webhooks/{webhookId}": "administer",
         "GET webhooks/{webhookId}/deliveries": "administer", "GET users": "administer", "POST users": "administer",
         "PUT users/{email}/role": "administer", "DELETE users/{email}": "administer", "GET tokens": "read",
-        "POST tokens": "read", "DELETE tokens/{id}": "administer", "GET me": "read",
+        "POST tokens": "read", "DELETE tokens/{id}": "administer", "GET me": "read", "GET cleanup": "read",
+        "POST code-refs": "edit everywhere", "GET code-refs": "read", "GET flags/{key}/code-refs": "read",
+        "GET export/flagd": "read",
     ]
 
     /// The README's role table: each role's actions (the `actions` column).

@@ -83,6 +83,13 @@ public enum AdminAccess {
         "POST tokens": .inHandler,
         "DELETE tokens/{id}": .inHandler,
         "GET me": read,
+        "GET cleanup": read,
+        // A code scan changes no flag, but says what the code still checks, which `cleanup
+        // --archive` acts on: uploaded by whoever may change flags (a CI token with editor).
+        "POST code-refs": editFlags,
+        "GET code-refs": read,
+        "GET flags/{key}/code-refs": read,
+        "GET export/flagd": read,
     ]
 
     /// The table's key of a route: `GET flags/{key}` for `GET /api/v1/flags/{key}`.

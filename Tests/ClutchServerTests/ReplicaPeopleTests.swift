@@ -30,7 +30,9 @@ struct ReplicaPeopleTests {
                 try await b.send("GET", "/api/v1/flags", as: .bearer(token)).status == 401
             })
             let took = ContinuousClock.now - answered
-            #expect(took < .seconds(1), "the other replica refused the token \(took) after the removal was answered")
+            // The NOTIFY path answers in milliseconds on an idle machine; the bound only tells it from
+            // the periodic reload (a loaded CI machine once took 1.24 s, so the figure is not a unit test's).
+            #expect(took < .seconds(10), "the other replica refused the token \(took) after the removal was answered")
         }
     }
 }

@@ -50,30 +50,57 @@ struct VendorInteropTests {
         return all
     }
 
-    /// The share of `answers` each answer has, by its JSON text.
-    static func shares(_ answers: [String]) -> [String: Double] {
-        var counts: [String: Int] = [:]
-        for answer in answers { counts[answer, default: 0] += 1 }
-        return counts.mapValues { Double($0) / Double(max(1, answers.count)) }
+    /// Runs `work` on a thread of its own: evaluating and counting 100,000 contexts takes
+    /// seconds, and blocking one of the two threads of Swift's cooperative pool that long would
+    /// stall the in-process servers of the tests running beside this one.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
     }
 
-    /// Clutch's answers for many contexts, from the engine on the environment's snapshot (the
-    /// same engine the server evaluates with; 100,000 HTTP requests would only measure HTTP).
-    static func engine(key: String, in server: TestServer) async throws -> Engine {
+    /// The shares of the answers to each rollout flag over `count` contexts (`r-<i>`, every other
+    /// one on plan "pro"), from the vendor's SDK and from Clutch's engine on the environment's
+    /// snapshot (the engine the server evaluates with; 100,000 HTTP requests would only measure
+    /// HTTP): they must agree within one percentage point. `variants` are answered by variant name.
+    static func expectRolloutSharesAgree(
+        _ vendor: String, document: String, flags: [String], variants: [String] = [], key: String, in server: TestServer,
+        count: Int = 100_000
+    ) async throws {
+        let file = server.directory.appendingPathComponent("\(vendor)-source.json")
+        try Data(document.utf8).write(to: file)
+        let cases = server.directory.appendingPathComponent("\(vendor)-shares.json")
+        let request = Value.object([
+            "flags": .array(flags.map(Value.string)), "variants": .array(variants.map(Value.string)),
+            "share": .object(["count": .integer(Int64(count)), "prefix": .string("r-")]),
+        ])
+        try Data(request.jsonText.utf8).write(to: cases)
+        let output = try await PythonOFREPTests.run(["python3", script, vendor, file.path, cases.path], timeout: .seconds(240))
+        let theirs = try #require(try JSONDecoder().decode(Value.self, from: Data(output.utf8)).objectValue)
+
         let served = try await server.send("GET", "/sdk/v1/flags", data: nil, as: .bearer(key))
         #expect(served.status == 200)
-        return Engine(try ClutchJSON.decode(Snapshot.self, from: served.body))
-    }
-
-    /// Compares the shares of the vendor and Clutch for each rollout flag: within one point.
-    static func expectSharesAgree(_ flags: [String], vendor: [Value], clutch: [[String: String]], name: String) {
+        let snapshot = try ClutchJSON.decode(Snapshot.self, from: served.body)
+        let ours: [String: [String: Int]] = try await onThread {
+            let engine = Engine(snapshot)
+            var counts: [String: [String: Int]] = [:]
+            for index in 0..<count {
+                let context = EvaluationContext(
+                    targetingKey: "r-\(index)", attributes: ["plan": .string(index % 2 == 0 ? "pro" : "free")])
+                for flag in flags {
+                    let result = engine.evaluate(flag, context: context)
+                    let answer = variants.contains(flag) ? result.variant.map(Value.string) : result.value
+                    counts[flag, default: [:]][answer?.jsonText ?? "nothing", default: 0] += 1
+                }
+            }
+            return counts
+        }
         for flag in flags {
-            let theirs = shares(vendor.map { $0.at(flag)?.jsonText ?? "nothing" })
-            let ours = shares(clutch.map { $0[flag] ?? "nothing" })
-            #expect(Set(theirs.keys) == Set(ours.keys), "\(flag): \(name) serves \(theirs), Clutch \(ours)")
-            for (answer, share) in theirs {
-                let difference = abs(share - (ours[answer] ?? 0))
-                #expect(difference <= 0.01, "\(flag) → \(answer): \(name) \(share), Clutch \(ours[answer] ?? 0)")
+            let vendorCounts = (theirs[flag]?.objectValue ?? [:]).mapValues { Double($0.numberValue ?? 0) / Double(count) }
+            let clutchCounts = (ours[flag] ?? [:]).mapValues { Double($0) / Double(count) }
+            #expect(Set(vendorCounts.keys) == Set(clutchCounts.keys), "\(flag): \(vendor) serves \(vendorCounts), Clutch \(clutchCounts)")
+            for (answer, share) in vendorCounts {
+                #expect(abs(share - (clutchCounts[answer] ?? 0)) <= 0.01, "\(flag) → \(answer): \(vendor) \(share), Clutch \(clutchCounts[answer] ?? 0)")
             }
         }
     }
@@ -125,17 +152,8 @@ struct VendorInteropTests {
             #expect(differences.count == 0, "\(differences.count) of \(compared) answers differ; first: \(differences.prefix(5).joined(separator: "\n"))")
 
             // Rollouts, by proportion over 100,000 contexts.
-            let many: [Value] = (0..<100_000).map { .object(["targetingKey": .string("r-\($0)"), "plan": .string($0 % 2 == 0 ? "pro" : "free")]) }
-            let vendorMany = try await Self.vendorAnswers(
-                "launchdarkly", document: LaunchDarklyCorpus.document, flags: LaunchDarklyCorpus.rollouts, contexts: many, in: server)
-            let engine = try await Self.engine(key: key, in: server)
-            let clutchMany: [[String: String]] = many.map { context in
-                let evaluation = (try? EvaluationContext(json: context.objectValue ?? [:])) ?? EvaluationContext()
-                return Dictionary(uniqueKeysWithValues: LaunchDarklyCorpus.rollouts.map { flag in
-                    (flag, engine.evaluate(flag, context: evaluation).value?.jsonText ?? "nothing")
-                })
-            }
-            Self.expectSharesAgree(LaunchDarklyCorpus.rollouts, vendor: vendorMany, clutch: clutchMany, name: "LaunchDarkly")
+            try await Self.expectRolloutSharesAgree(
+                "launchdarkly", document: LaunchDarklyCorpus.document, flags: LaunchDarklyCorpus.rollouts, key: key, in: server)
         }
     }
 
@@ -236,20 +254,9 @@ struct VendorInteropTests {
             #expect(compared == UnleashCorpus.compared.count * contexts.count)
             #expect(differences.count == 0, "\(differences.count) of \(compared) answers differ; first: \(differences.prefix(5).joined(separator: "\n"))")
 
-            let many: [Value] = (0..<100_000).map { .object(["targetingKey": .string("r-\($0)")]) }
-            let vendorMany = try await Self.vendorAnswers(
+            try await Self.expectRolloutSharesAgree(
                 "unleash", document: UnleashCorpus.document, flags: UnleashCorpus.rollouts, variants: UnleashCorpus.withVariants,
-                contexts: many, in: server)
-            let engine = try await Self.engine(key: key, in: server)
-            let clutchMany: [[String: String]] = many.map { context in
-                let evaluation = (try? EvaluationContext(json: context.objectValue ?? [:])) ?? EvaluationContext()
-                return Dictionary(uniqueKeysWithValues: UnleashCorpus.rollouts.map { flag in
-                    let result = engine.evaluate(flag, context: evaluation)
-                    let answer = UnleashCorpus.withVariants.contains(flag) ? result.variant.map(Value.string) : result.value
-                    return (flag, answer?.jsonText ?? "nothing")
-                })
-            }
-            Self.expectSharesAgree(UnleashCorpus.rollouts, vendor: vendorMany, clutch: clutchMany, name: "Unleash")
+                key: key, in: server)
         }
     }
 

@@ -74,8 +74,23 @@ def main():
     vendor, path, cases_path = sys.argv[1:4]
     with open(cases_path) as f:
         cases = json.load(f)
+    share = cases.get("share")
+    if share:
+        # Many contexts, made here rather than sent: `count` targeting keys `<prefix><i>`, every
+        # other one with plan "pro" (the rest "free"). Prints each flag's answers counted, by
+        # their JSON text, instead of one object per context.
+        cases["contexts"] = [{"targetingKey": f"{share['prefix']}{i}", "plan": "pro" if i % 2 == 0 else "free"}
+                             for i in range(share["count"])]
     answers = launchdarkly(path, cases) if vendor == "launchdarkly" else unleash(path, cases)
-    json.dump(answers, sys.stdout)
+    if share:
+        counts = {flag: {} for flag in cases["flags"]}
+        for answer in answers:
+            for flag in cases["flags"]:
+                text = json.dumps(answer.get(flag), separators=(",", ":"))
+                counts[flag][text] = counts[flag].get(text, 0) + 1
+        json.dump(counts, sys.stdout)
+    else:
+        json.dump(answers, sys.stdout)
 
 
 if __name__ == "__main__":

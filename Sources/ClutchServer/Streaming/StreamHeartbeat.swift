@@ -34,7 +34,8 @@ final class StreamHeartbeat: Service, Sendable {
 
     func run() async throws {
         let clock = self.clock
-        let step = period / Self.slices
+        // Never a busy loop, whatever the configuration says.
+        let step = max(period / Self.slices, .milliseconds(1))
         // Looks at a stream every `period`, and beats once in `beatEvery` looks.
         let beatEvery = max(1, Int((heartbeat / period).rounded(.up)))
         await cancelWhenGracefulShutdown {

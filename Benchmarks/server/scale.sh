@@ -194,14 +194,19 @@ stop_server
 # descriptor per stream: the count is capped by what this shell may open, and the figures name the count that
 # ran (`client_streams_connected`).
 #   client_stream_rss_per_idle_stream   the server's resident memory per idle client stream
-#   client_streams_idle_cpu             the server's CPU with the streams open (heartbeats only)
+#   client_streams_idle_cpu             the server's CPU with the streams open (heartbeats only), over
+#                                       BENCH_CLIENT_IDLE_SECONDS (default 30: two heartbeat intervals)
 #   client_streams_kill_p50/p99/all     from the kill's request until a stream has its `changed` event
 #   ofrep_refetch_kill_p50/p99/all      the same kill until an OFREP provider has re-fetched its answers
 CLIENT_STREAMS="${BENCH_CLIENT_STREAMS-100000}"
 if [ -n "$CLIENT_STREAMS" ]; then
     limit="$(ulimit -n)"
     if [ "$limit" != "unlimited" ] && [ "$limit" -lt $((CLIENT_STREAMS + 1000)) ]; then
-        log "ulimit -n is $limit: $CLIENT_STREAMS client streams capped at $((limit - 1000))"
+        # The soft limit was raised to the hard one above; only a process with CAP_SYS_RESOURCE
+        # (or a higher `ulimit -Hn` given to the shell running `make bench`) can go beyond it.
+        log "ulimit -n is $limit (hard limit $(ulimit -Hn)): $CLIENT_STREAMS client streams capped at $((limit - 1000))"
+        echo "client_streams_requested: $CLIENT_STREAMS streams"
+        echo "client_streams_descriptor_limit: $limit descriptors"
         CLIENT_STREAMS=$((limit - 1000))
     fi
     for mode in push herd; do
@@ -219,7 +224,7 @@ if [ -n "$CLIENT_STREAMS" ]; then
         CLIENT_KEY="$(admin POST /api/v1/environments/production/keys "$WORK/key.json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')"
         timeout 1200 python3 "$HERE/clientstreams.py" "$mode" --port "$PORT" --admin-token "$TOKEN" --key "$CLIENT_KEY" \
             --flag half-on --streams "$CLIENT_STREAMS" --server-pid "$SERVER_PID" \
-            --idle-seconds "${BENCH_CLIENT_IDLE_SECONDS:-10}" --timeout 600
+            --idle-seconds "${BENCH_CLIENT_IDLE_SECONDS:-30}" --timeout 600
         stop_server
     done
 fi

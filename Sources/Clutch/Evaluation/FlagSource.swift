@@ -25,19 +25,12 @@ final class FlagSource: Sendable {
 
     /// The source after `delta`, in local mode: the engine recompiles only what the delta
     /// touched, and usage counters of untouched flags carry over. Also returns the flags that
-    /// may now evaluate differently (those changed, those using a changed cohort, and those
-    /// requiring any of these as a prerequisite).
+    /// may now evaluate differently: ``Engine/flagsAffected(by:next:)``, the rule the server's
+    /// client streams use too.
     func applying(_ delta: SnapshotDelta) -> (source: FlagSource, changed: Set<String>)? {
         guard case .engine(let engine) = kind else { return nil }
-        var changed = Set(delta.flags.keys)
-        let cohorts = delta.changedCohorts
-        for key in cohorts {
-            changed.formUnion(engine.flags(usingCohort: key))
-        }
         let next = engine.applying(delta)
-        for key in cohorts { changed.formUnion(next.flags(usingCohort: key)) }
-        // A prerequisite that changed changes what its dependents serve, before and after the delta.
-        changed.formUnion(engine.dependents(of: changed).union(next.dependents(of: changed)))
+        let changed = engine.flagsAffected(by: delta, next: next)
         let slots = usage.updating(delta.flags.mapValues { flag in flag.map { $0.variants.map(\.key) } })
         return (FlagSource(engine: next, usage: slots), changed)
     }

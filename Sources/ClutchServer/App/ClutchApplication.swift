@@ -163,12 +163,19 @@ public final class ClutchApplication: Sendable {
         await services.usage.flush()
     }
 
-    /// The services that run beside the HTTP server: the release runner, the scheduler, the webhook dispatcher
-    /// and, on a shared database, the replica's sync with the others.
+    /// Every open stream's heartbeat and stall check.
+    var streamHeartbeat: StreamHeartbeat {
+        StreamHeartbeat(
+            registry: services.registry, clock: services.clock, heartbeat: configuration.heartbeatInterval,
+            stallTimeout: configuration.limits.streamStallTimeout)
+    }
+
+    /// The services that run beside the HTTP server: the release runner, the scheduler, the webhook dispatcher,
+    /// the stale-flag notice, the streams' heartbeat and, on a shared database, the replica's sync with the others.
     /// Each is stopped within ``backgroundStopGrace`` of being cancelled (``BoundedStop``).
     var backgroundServices: [any Service] {
         let logger = services.logger
-        let runners: [any Service] = [releaseRunner, scheduleRunner, webhookDispatcher, staleFlagNotifier]
+        let runners: [any Service] = [releaseRunner, scheduleRunner, webhookDispatcher, staleFlagNotifier, streamHeartbeat]
         var bounded: [any Service] = runners.map { BoundedStop($0, grace: Self.backgroundStopGrace, logger: logger) }
         if let replicaSync {
             bounded.append(BoundedStop(replicaSync, grace: Self.backgroundStopGrace, logger: logger) { replicaSync.activity })

@@ -64,6 +64,11 @@ struct ServerServices: Sendable {
 
     /// Publishes the number of open streams as a metric.
     func updateStreamGauge() {
+        Self.updateStreamGauge(metrics: metrics, registry: registry)
+    }
+
+    /// The same, for a stream's task, which keeps these two rather than every service.
+    static func updateStreamGauge(metrics: ServerMetrics, registry: EngineRegistry) {
         metrics.setStreams(registry.totalStreams)
     }
 }

@@ -34,17 +34,19 @@ struct ClientStreamController {
         let evaluationContext = try await Self.evaluationContext(request)
         let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
         let slot = try services.clientStreams.reserve(address: address)
-        let services = self.services
+        // The two services the stream's evaluations are told to, not all of them: the closure
+        // lives as long as the stream.
+        let (metrics, usage) = (services.metrics, services.usage)
         let format = ClientValuesFormat(context: evaluationContext, environment: environment, registry: services.registry) { results in
             var evaluated: [(flag: String, variant: String, rollout: Bool)] = []
             for result in results {
-                services.metrics.recordEvaluation(flag: result.flagKey, reason: result.reason.rawValue)
+                metrics.recordEvaluation(flag: result.flagKey, reason: result.reason.rawValue)
                 if result.errorCode == nil, let variant = result.variant {
                     evaluated.append((result.flagKey, variant, result.decidedByDefaultRollout))
                 }
             }
             // What a client key evaluates is counted here, once: its own reports carry errors only.
-            services.usage.count(environment: environment, keyID: keyID, evaluations: evaluated)
+            usage.count(environment: environment, keyID: keyID, evaluations: evaluated)
         }
         return try EventStreamResponse.make(
             services: services, channel: context.channel, keyID: keyID, environment: environment, lastEventID: nil,

@@ -12,11 +12,23 @@ final class EngineRegistry: Sendable {
     struct Subscriber: Sendable {
         let keyID: String
         let continuation: AsyncStream<ByteBuffer>.Continuation
+        /// When the write the stream waits on began: ``StreamHeartbeat`` closes a stalled one.
+        var writing: WriteWatch?
         /// Closes the connection: ends a stream whose task is stuck in a write.
         let close: @Sendable () -> Void
         /// Whether this is the stream's own environment; `false` for another environment a
-        /// stream also follows (the console's), which stream counts leave out.
+        /// stream also follows (the console's), which stream counts and heartbeats leave out.
         var counted = true
+
+        init(
+            keyID: String, continuation: AsyncStream<ByteBuffer>.Continuation, writing: WriteWatch? = nil,
+            close: @escaping @Sendable () -> Void
+        ) {
+            self.keyID = keyID
+            self.continuation = continuation
+            self.writing = writing
+            self.close = close
+        }
 
         /// Ends the stream and its connection.
         func end() {
@@ -31,6 +43,10 @@ final class EngineRegistry: Sendable {
         /// Which flags each recent version may have changed the answers of (the client stream).
         var changedFlags: [String: ChangedFlagsHistory] = [:]
         var subscribers: [String: [UUID: Subscriber]] = [:]
+        /// The subscribers that are counted, in every environment: kept as they come and go,
+        /// since every stream's start and end reads it (the gauge) and a walk would cost as
+        /// many steps as there are streams.
+        var counted = 0
         /// Streams reserved or open per SDK key, for the per-key limit.
         var streamsPerKey: [String: Int] = [:]
     }
@@ -74,7 +90,7 @@ final class EngineRegistry: Sendable {
 
     /// Open streams in all environments.
     var totalStreams: Int {
-        state.withLock { $0.subscribers.values.reduce(0) { $0 + $1.values.count(where: \.counted) } }
+        state.withLock { $0.counted }
     }
 
     /// Installs a new live state and sends its events to the environment's streams.
@@ -155,6 +171,7 @@ final class EngineRegistry: Sendable {
             guard let live = state.environments[environment] else { return nil }
             let id = UUID()
             state.subscribers[environment, default: [:]][id] = subscriber
+            if subscriber.counted { state.counted += 1 }
             let missed = lastEventID.flatMap { state.history[environment]?.events(after: $0, current: live.version) }
             return (id, live, missed?.map(\.wire))
         }
@@ -164,9 +181,31 @@ final class EngineRegistry: Sendable {
         return (id, missed ?? [live.snapshotEvent.wire])
     }
 
+    /// One step of ``StreamHeartbeat``: the streams of group `slice` (of `slices`, by id) whose
+    /// write has waited longer than `stallTimeout` are ended, and when `beat` the others are sent
+    /// a heartbeat. The subscribers are read under the lock (a copy on write, not a walk) and
+    /// looked at outside it, so evaluations are not held up by a long list.
+    func sweep(slice: Int, of slices: Int, beat: Bool, stallTimeout: Duration) {
+        let environments = state.withLock { $0.subscribers }
+        for subscribers in environments.values {
+            // By index, so that only the group's subscribers are copied out, not every one.
+            for index in subscribers.indices where Int(subscribers.keys[index].uuid.15) % slices == slice {
+                let subscriber = subscribers.values[index]
+                guard subscriber.counted else { continue }
+                if subscriber.writing?.waiting(longerThan: stallTimeout) == true {
+                    subscriber.end()
+                } else if beat {
+                    _ = subscriber.continuation.yield(StreamEvent.heartbeat)
+                }
+            }
+        }
+    }
+
     /// Removes a stream.
     func unsubscribe(environment: String, id: UUID) {
-        state.withLock { _ = $0.subscribers[environment]?.removeValue(forKey: id) }
+        state.withLock { state in
+            if state.subscribers[environment]?.removeValue(forKey: id)?.counted == true { state.counted -= 1 }
+        }
     }
 
     /// Ends every stream opened with `keyID` (the key was revoked).

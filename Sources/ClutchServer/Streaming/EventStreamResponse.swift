@@ -23,7 +23,8 @@ enum EventStreamResponse {
     /// The stream: the first messages, then one per change and a heartbeat comment every
     /// `heartbeatInterval`, in `format`.
     ///
-    /// A stream costs little while its client reads: events are shared bytes (``StreamEvent``).
+    /// A stream costs little while its client reads: events are shared bytes (``StreamEvent``),
+    /// and heartbeats and stall checks come from one task for every stream (``StreamHeartbeat``).
     /// One that stops reading is closed, when it falls `streamBacklog` events behind or when one
     /// write waits longer than `streamStallTimeout`; a key may hold `maxStreamsPerKey` streams
     /// (SDK and OFREP streams together). Events of the environments in `following` are queued
@@ -46,18 +47,22 @@ enum EventStreamResponse {
             throw APIError.tooManyRequests(
                 "this SDK key has \(limits.maxStreamsPerKey) streams open already", retryAfter: 10)
         }
-        let heartbeat = services.configuration.heartbeatInterval
+        // What the body uses, and nothing more: it lives as long as the stream, once per stream
+        // (the services, configuration included, are several hundred bytes).
+        let registry = services.registry
+        let metrics = services.metrics
         let clock = services.clock
+        let backlog = max(1, limits.streamBacklog)
         let body = ResponseBody { writer in
             var format = format
             defer { slot.release() }
-            let (messages, continuation) = AsyncStream.makeStream(
-                of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(max(1, limits.streamBacklog)))
+            let (messages, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(backlog))
+            let writing = WriteWatch(clock: clock)
             let subscriber = EngineRegistry.Subscriber(
-                keyID: keyID, continuation: continuation, close: { channel.close(promise: nil) })
+                keyID: keyID, continuation: continuation, writing: writing, close: { channel.close(promise: nil) })
             // The connection is gone (the client closed it, or a write failed): end the stream now.
             channel.closeFuture.whenComplete { _ in continuation.finish() }
-            guard let (id, initial) = services.registry.subscribe(
+            guard let (id, initial) = registry.subscribe(
                 environment: environment, subscriber: subscriber, lastEventID: lastEventID)
             else {
                 try await writer.finish(nil)
@@ -66,36 +71,14 @@ enum EventStreamResponse {
             var follower = subscriber
             follower.counted = false
             let followed = following.filter { $0 != environment }.compactMap { other in
-                services.registry.subscribe(environment: other, subscriber: follower, lastEventID: nil).map { (other, $0.id) }
+                registry.subscribe(environment: other, subscriber: follower, lastEventID: nil).map { (other, $0.id) }
             }
-            services.updateStreamGauge()
-            let writing = WriteWatch(clock: services.clock)
-            // A dead client is only noticed when a write fails, so write something regularly;
-            // a client that does not read makes a write wait, which the same loop notices.
-            let beats = Task {
-                var sinceBeat: Duration = .zero
-                let tick = min(heartbeat, limits.streamStallTimeout / 2)
-                // Until this stream's task ends: a finished stream still drains what it queued.
-                while !Task.isCancelled {
-                    try? await clock.sleep(for: tick)
-                    if Task.isCancelled { break }
-                    if writing.waiting(longerThan: limits.streamStallTimeout) {
-                        subscriber.end()
-                        break
-                    }
-                    sinceBeat += tick
-                    if sinceBeat >= heartbeat {
-                        sinceBeat = .zero
-                        _ = continuation.yield(StreamEvent.heartbeat)
-                    }
-                }
-            }
+            ServerServices.updateStreamGauge(metrics: metrics, registry: registry)
             defer {
-                beats.cancel()
                 continuation.finish()
-                services.registry.unsubscribe(environment: environment, id: id)
-                for (other, followID) in followed { services.registry.unsubscribe(environment: other, id: followID) }
-                services.updateStreamGauge()
+                registry.unsubscribe(environment: environment, id: id)
+                for (other, followID) in followed { registry.unsubscribe(environment: other, id: followID) }
+                ServerServices.updateStreamGauge(metrics: metrics, registry: registry)
             }
             try await withGracefulShutdownHandler {
                 for buffer in format.first(initial) + first() {

@@ -1,3 +1,4 @@
+import ClutchAPI
 import ClutchCore
 import ClutchServer
 import Foundation
@@ -111,5 +112,18 @@ struct SeenAttributesAPITests {
             let staging = try await server.mustSend("POST", "/api/v1/flags/dark-mode/environments/staging/changes", body: rollout)
             #expect(staging["warnings"] == nil)
         }
+    }
+
+    @Test func theClosestSeenNameIsACaseDifferenceThenTheFewestEditsAndNothingFarAway() {
+        let seen = ["customerId", "email", "plan", "targetingKey"]
+        #expect(AttributeWarnings.closest(to: "customerID", in: seen) == "customerId")
+        #expect(AttributeWarnings.closest(to: "custmerId", in: seen) == "customerId")
+        #expect(AttributeWarnings.closest(to: "emial", in: seen) == "email")
+        #expect(AttributeWarnings.closest(to: "region", in: seen) == nil)
+        #expect(AttributeWarnings.check(used: ["plan", "region"], seen: seen, environment: "staging").map(\.message) == [
+            "region has not been seen in staging contexts; seen: customerId, email, plan, targetingKey",
+        ])
+        #expect(AttributeWarnings.check(used: ["region"], seen: [], environment: "staging").isEmpty, "nothing seen: no warning")
+        #expect(AttributeWarnings.check(used: ["app.version"], seen: ["app\\.version"], environment: "staging").isEmpty, "a flat name with a dot")
     }
 }

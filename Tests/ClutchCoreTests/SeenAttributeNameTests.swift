@@ -42,4 +42,14 @@ struct SeenAttributeNameTests {
         set.formBounded((0..<50).map { SeenAttributeName(name: "n\($0)", kind: .string) }, limit: 10)
         #expect(set.count == 10)
     }
+
+    @Test func contextsCarryingTheSameNamesAndKindsShareAShapeAndAnyOtherNameOrKindChangesIt() throws {
+        let shape = { (json: [String: Value]) throws -> UInt64 in SeenAttributeName.shape(of: try EvaluationContext(json: json)) }
+        let base = try shape(["targetingKey": "u1", "plan": "pro", "org": ["id": 1]])
+        #expect(try shape(["org": ["id": 7], "plan": "free", "targetingKey": "u2"]) == base, "values do not count, nor order")
+        #expect(try shape(["targetingKey": "u1", "plan": "pro", "org": ["id": "x"]]) != base, "a nested kind")
+        #expect(try shape(["targetingKey": "u1", "plan": "pro", "org": ["ID": 1]]) != base, "a nested name")
+        #expect(try shape(["targetingKey": "u1", "Plan": "pro", "org": ["id": 1]]) != base, "a name")
+        #expect(try shape(["plan": "pro", "org": ["id": 1]]) != base, "no targeting key")
+    }
 }

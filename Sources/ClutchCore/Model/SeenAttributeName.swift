@@ -77,9 +77,51 @@ extension SeenAttributeName {
         let table = context.table
         for index in 0..<table.count {
             guard budget > 0 else { return }
-            let (name, value) = table.entry(at: index)
+            let (name, _, value) = table.entry(at: index)
             visit(AttributePath.escaping(name), value, depth: 1, budget: &budget, into: &out)
         }
+    }
+
+    /// A fingerprint of the names and kinds ``names(in:into:)`` would list for `context`, made
+    /// without allocating: contexts of one application nearly always carry the same names, so a
+    /// recorder that has collected a fingerprint's names skips the walk for it. Independent of
+    /// the order of the attributes; seeded per process (top-level names are hashed with the
+    /// context's own table hash). Two shapes sharing a fingerprint are a 1 in 2⁶⁴ chance, and
+    /// then only delay a name until a context of another shape carries it.
+    public static func shape(of context: EvaluationContext) -> UInt64 {
+        var sum: UInt64 = context.targetingKey == nil ? 0 : 0x9E37_79B9_7F4A_7C15
+        let table = context.table
+        for index in 0..<min(table.count, SeenAttributeLimits.maxPerContext) {
+            let (_, hash, value) = table.entry(at: index)
+            sum &+= mix(UInt64(hash), value, depth: 1)
+        }
+        return sum
+    }
+
+    /// One attribute's share of ``shape(of:)``: its name's hash and its kind, and an object's fields.
+    private static func mix(_ nameHash: UInt64, _ value: Value, depth: Int) -> UInt64 {
+        var kind: UInt64
+        switch value {
+        case .null: kind = 1
+        case .bool: kind = 2
+        case .integer, .double: kind = 3
+        case .string: kind = 4
+        case .array: kind = 5
+        case .object(let fields):
+            kind = 6
+            if depth < SeenAttributeLimits.maxDepth {
+                for (field, inner) in fields {
+                    var hasher = Hasher()
+                    hasher.combine(field)
+                    kind &+= mix(UInt64(UInt(bitPattern: hasher.finalize())), inner, depth: depth + 1) &* 31
+                }
+            }
+        }
+        // A 64-bit finaliser (splitmix64's), so sums of different sets of attributes rarely meet.
+        var z = nameHash &* 0xBF58_476D_1CE4_E5B9 ^ kind &* 0x94D0_49BB_1331_11EB
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     private static func visit(_ name: String, _ value: Value, depth: Int, budget: inout Int, into out: inout [SeenAttributeName]) {

@@ -11,7 +11,8 @@
 // replica on PostgreSQL and SQLite); `clutch-bench attack` the kill switch under an SDK-key
 // flood; `clutch-bench access` the admin API's latency with authorization against without it;
 // `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
-// default run). `clutch-bench refs`: the code reference scan of 100,000 files.
+// default run). `clutch-bench refs`: the code reference scan of 100,000 files. `clutch-bench
+// attributes`: OFREP evaluation with the seen-attribute recording on against off.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -48,9 +49,12 @@ case "drill":
     await DrillBenchmark.run()
 case "refs":
     await RefsBenchmarks.run()
+case "attributes":
+    await SeenAttributeBenchmarks.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
+    await SeenAttributeBenchmarks.run()
     WireBenchmarks.run()
     PatternBenchmarks.run()
     await RefsBenchmarks.run()

@@ -14,10 +14,13 @@ public struct FlagRecord: Sendable, Hashable, Codable {
     /// Its stage overall and per environment, computed when it is read (``FlagLifecycle``);
     /// `nil` in the answers to writes, which read no usage.
     public var lifecycle: FlagLifecycle?
+    /// In the answer to a write: the attributes it uses that no context of the environment has
+    /// carried (``AttributeWarnings``); `nil` when there are none, and in every read.
+    public var warnings: [AttributeWarning]?
 
     public init(
         flag: Flag, revision: Int64, createdAt: Date, updatedAt: Date, updatedBy: String, usage: [String: FlagUsage]? = nil,
-        lifecycle: FlagLifecycle? = nil
+        lifecycle: FlagLifecycle? = nil, warnings: [AttributeWarning]? = nil
     ) {
         self.flag = flag
         self.revision = revision
@@ -26,6 +29,7 @@ public struct FlagRecord: Sendable, Hashable, Codable {
         self.updatedBy = updatedBy
         self.usage = usage
         self.lifecycle = lifecycle
+        self.warnings = warnings
     }
 }
 

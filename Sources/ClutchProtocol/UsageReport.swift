@@ -15,15 +15,20 @@ public struct UsageReport: Sendable, Hashable, Codable {
     /// process, so that the release guard keeps each instance's evidence apart
     /// (`ReporterGuard`). Optional: without it the key is the reporter.
     public var instance: String?
+    /// The attribute names (and kinds of value) the SDK's evaluation contexts carried in the
+    /// period, never their values; at most ``SeenAttributeLimits/maxPerReport``. The server
+    /// records them as seen in the key's environment. Optional: older SDKs send none.
+    public var attributes: [SeenAttributeName]?
 
-    public init(counts: [Count], from: Date?, to: Date?, instance: String? = nil) {
+    public init(counts: [Count], from: Date?, to: Date?, instance: String? = nil, attributes: [SeenAttributeName]? = nil) {
         self.counts = counts
         self.from = from
         self.to = to
         self.instance = instance
+        self.attributes = attributes
     }
 
-    public enum CodingKeys: String, CodingKey { case counts, from, to, instance }
+    public enum CodingKeys: String, CodingKey { case counts, from, to, instance, attributes }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -31,6 +36,7 @@ public struct UsageReport: Sendable, Hashable, Codable {
         from = try Self.date(c, .from)
         to = try Self.date(c, .to)
         instance = try c.decodeIfPresent(String.self, forKey: .instance)
+        attributes = try c.decodeIfPresent([SeenAttributeName].self, forKey: .attributes)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -40,6 +46,7 @@ public struct UsageReport: Sendable, Hashable, Codable {
         try c.encodeIfPresent(from.map(Self.text), forKey: .from)
         try c.encodeIfPresent(to.map(Self.text), forKey: .to)
         try c.encodeIfPresent(instance, forKey: .instance)
+        try c.encodeIfPresent(attributes, forKey: .attributes)
     }
 
     private static func date(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date? {

@@ -155,6 +155,13 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
     /// The stale flags (``FlagLifecycle``) at `now`, with `days` without evaluation counting as stale.
     func staleFlags(unusedForDays days: Int, now: Date) async throws -> [StaleFlag]
 
+    // MARK: Seen attributes
+
+    /// Records the attribute names seen in environments' contexts (environment → names), at the store's time.
+    func recordSeenAttributes(_ seen: [String: [SeenAttributeName]]) async throws
+    /// The attribute names seen in `environment`'s contexts, sorted by name; `notFound` for an unknown environment.
+    func seenAttributes(environment: String) async throws -> SeenAttributeList
+
     // MARK: Lifecycle
 
     /// The flags to clean up: stale (in `environment`, when given) or referenced by no code scan.

@@ -493,6 +493,21 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // The attribute names (and kinds of value) each environment's evaluation contexts have
+        // carried (issue 27): written in batches from what the servers saw, never per request;
+        // read to suggest names and to warn on a change naming one never seen. Names only, never values.
+        migrator.registerMigration("v22-seen-attributes") { db in
+            try db.execute(sql: """
+                CREATE TABLE seen_attribute (
+                    environment TEXT NOT NULL REFERENCES environment(key),
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('string', 'number', 'bool', 'list', 'object')),
+                    first_seen DATETIME NOT NULL,
+                    last_seen DATETIME NOT NULL,
+                    PRIMARY KEY (environment, name, kind)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

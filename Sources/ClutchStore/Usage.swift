@@ -118,6 +118,22 @@ extension UsageLimits {
         throw StoreError.invalid(ValidationError([ValidationIssue(
             path: "instance", message: "an instance id is 1–64 of A-Z a-z 0-9 . _ -")]))
     }
+
+    /// Refuses (400 naming `attributes[i]`) a report listing more than
+    /// ``SeenAttributeLimits/maxPerReport`` attribute names, or a name that is empty, longer than
+    /// ``SeenAttributeLimits/maxNameBytes`` or no attribute path.
+    public static func validate(attributes: [SeenAttributeName]?) throws {
+        guard let attributes else { return }
+        if attributes.count > SeenAttributeLimits.maxPerReport {
+            throw StoreError.invalid(ValidationError([ValidationIssue(
+                path: "attributes", message: "a report may list at most \(SeenAttributeLimits.maxPerReport) attribute names, got \(attributes.count)")]))
+        }
+        if let index = attributes.firstIndex(where: { !SeenAttributeName.isValid($0.name) }) {
+            throw StoreError.invalid(ValidationError([ValidationIssue(
+                path: "attributes[\(index)].name",
+                message: "an attribute name is 1–\(SeenAttributeLimits.maxNameBytes) bytes, written as a rule names it (see attribute paths)")]))
+        }
+    }
 }
 
 /// Saturating arithmetic for usage counts: a sum never overflows, whatever was reported.

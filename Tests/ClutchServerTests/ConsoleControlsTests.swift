@@ -190,6 +190,29 @@ import Testing
 
     /// The kill switch turns every environment off: the flag's key must be typed, checked by the
     /// server (the form works without JavaScript), and nothing changes without it.
+    /// The attribute inputs suggest the names the environment's contexts carried; a rollout by
+    /// a name none carried is made and the page warns as the API does; without `bucketBy` the
+    /// rollout is sticky on the one default, `targetingKey`.
+    @Test func theFormsSuggestTheSeenAttributesAndThePageWarnsOnOneNeverSeen() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(#"{"key": "seen", "type": "boolean", "environments": {"staging": {"enabled": true}}}"#)
+            let s = try await Self.setup(server)
+            let fresh = try await s.client.get("/ui/flags/seen?env=staging")
+            #expect(!fresh.body.contains("Attributes seen in staging"), "nothing seen yet")
+            #expect(fresh.body.contains(#"<option value="targetingKey" selected>targetingKey</option>"#), "the default is chosen first")
+            #expect(try await s.post("/ui/flags/seen/rollout", [("env", "staging"), ("percent", "10")]).status == 303)
+            #expect(try await s.state("seen", "staging")["flag.environments.staging.default.rollout.bucketBy"] == .string(Rollout.defaultBucketBy))
+
+            _ = try await s.evaluate("seen", #"{"targetingKey": "u1", "customerId": "acme", "plan": "pro"}"#)
+            #expect(try await s.post("/ui/flags/seen/rollout", [("env", "staging"), ("percent", "10"), ("bucketBy", "other"), ("bucketOther", "customerID")]).status == 303)
+            let page = try await s.client.get("/ui/flags/seen?env=staging").body
+            #expect(page.contains(#"<input name="bucketOther" type="text" value="customerID" list="seen-attributes""#))
+            #expect(page.contains(#"<datalist id="seen-attributes"><option value="customerId"></option><option value="plan"></option><option value="targetingKey"></option></datalist>"#))
+            #expect(page.contains("Attributes seen in staging&#39;s contexts: customerId, plan, targetingKey") || page.contains("Attributes seen in staging's contexts: customerId, plan, targetingKey"))
+            #expect(page.contains("Warning: customerID has not been seen in staging contexts; seen: customerId, plan, targetingKey"))
+        }
+    }
+
     @Test func theKillSwitchNeedsTheFlagKeyTyped() async throws {
         try await TestServer.with { server in
             try await server.createFlag(#"{"key": "doomed", "type": "boolean"}"#)

@@ -608,6 +608,15 @@ enum OpenAPIScenario {
         _ = try await call(
             "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 12}]}"#,
             credential: .bearer(sdkKey), expect: 202)
+        // The attribute names an SDK saw, what the server lists, and the warning on one never seen.
+        _ = try await call(
+            "POST", "/sdk/v1/usage", body: #"{"counts": [], "attributes": [{"name": "customerId", "kind": "string"}, {"name": "org.id", "kind": "number"}]}"#,
+            credential: .bearer(sdkKey), expect: 202)
+        _ = try await call("GET", "/api/v1/environments/production/attributes", expect: 200)
+        _ = try await call("GET", "/api/v1/environments/nope/attributes", expect: 404)
+        _ = try await call(
+            "POST", "\(flag)/environments/production/changes?dryRun=true",
+            body: #"{"instructions": [{"kind": "setRollout", "percent": 10, "variant": "express", "bucketBy": "customerID"}]}"#, expect: 200)
 
         // Guarded releases (in staging, after everything else has used the flag there)
         let release = "\(flag)/environments/staging/release"

@@ -41,6 +41,7 @@ struct PermissionMatrixTests {
         "POST tokens": "read", "DELETE tokens/{id}": "administer", "GET me": "read", "GET cleanup": "read",
         "POST code-refs": "edit everywhere", "GET code-refs": "read", "GET flags/{key}/code-refs": "read",
         "GET export/flagd": "read",
+        "GET environments/{env}/attributes": "read",
     ]
 
     /// The README's role table: each role's actions (the `actions` column).

@@ -247,6 +247,27 @@ struct ClientServerTests {
         }
     }
 
+    @Test("the attribute names its contexts carried reach the server with the usage report, never their values")
+    func attributeNamesReachServer() async throws {
+        try await TestServer.with { server in
+            try await seed(server)
+            let client = try client(server, key: try await server.createKey().key, usageInterval: .seconds(3600))
+            try await client.waitUntilReady(timeout: .seconds(10))
+            let context = EvaluationContext(
+                targetingKey: "user-1",
+                attributes: ["customerId": "acme", "seats": 12, "org": .object(["tier": "gold"]), "secret-value": "hunter2"])
+            _ = client.bool("new-checkout", default: false, context: context)
+            // Closing sends what is left: the counts, and the names.
+            await client.close()
+            let seen = try await server.mustSend("GET", "/api/v1/environments/production/attributes")
+            let names = seen["attributes"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue } ?? []
+            #expect(names == ["customerId", "org", "org.tier", "seats", "secret-value", "targetingKey"])
+            #expect(!seen.text.contains("hunter2") && !seen.text.contains("acme"))
+            #expect(seen["attributes[2].kinds"] == .array([.string("string")]))
+            #expect(seen["attributes[3].kinds"] == .array([.string("number")]))
+        }
+    }
+
     @Test("a refused SDK key puts the client in the error state")
     func refusedKey() async throws {
         try await TestServer.with { server in

@@ -98,8 +98,11 @@ final class ClientCore: Sendable {
             return (.failure(key, .providerNotReady, "no flags yet: the client has not reached the server"), nil)
         }
         let result = current.evaluate(key, as: type, context: context)
-        if countsEvaluations, let usage, result.errorCode == nil, let variant = result.variant {
-            usage.record(flag: key, variant: variant, rollout: current.decidedByRollout(result), in: current.usage)
+        if countsEvaluations, let usage {
+            usage.note(context)
+            if result.errorCode == nil, let variant = result.variant {
+                usage.record(flag: key, variant: variant, rollout: current.decidedByRollout(result), in: current.usage)
+            }
         }
         return (result, current)
     }

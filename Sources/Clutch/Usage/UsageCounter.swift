@@ -33,9 +33,16 @@ final class UsageCounter: Sendable {
         var current: UsageSlots?
         /// Replaced slots, and whether a drain has already read them since.
         var retired: [(slots: UsageSlots, drained: Bool)] = []
+        /// Attribute names evaluated contexts carried since the last report (names only, at
+        /// most ``SeenAttributeLimits/maxPerReport``): the server suggests them and warns on others.
+        var attributes: Set<SeenAttributeName> = []
     }
 
     private let state = Locked(State())
+    /// Contexts evaluated: one in ``contextSample`` has its names read, so the names cost the
+    /// evaluation path one relaxed increment (an application's attribute names rarely change).
+    private let contexts = ManagedAtomic<Int>(0)
+    static let contextSample = 64
     /// Device mode: the server counts the answers it serves, so the client sends the errors
     /// the application recorded only, as entries with `count: 0` (usage is counted once).
     let errorsOnly: Bool
@@ -60,6 +67,15 @@ final class UsageCounter: Sendable {
         state.withLock { $0.counts[key, default: 0] &+= 1 }
     }
 
+    /// Notes the attribute names of `context`, the first and then every ``contextSample``-th one.
+    @inline(__always)
+    func note(_ context: EvaluationContext) {
+        guard contexts.loadThenWrappingIncrement(ordering: .relaxed) % Self.contextSample == 0 else { return }
+        var names: [SeenAttributeName] = []
+        SeenAttributeName.names(in: context, into: &names)
+        state.withLock { $0.attributes.formBounded(names, limit: SeenAttributeLimits.maxPerReport) }
+    }
+
     /// Counts `count` errors the application attributed to `variant` of `flag`.
     func recordError(flag: String, variant: String, rollout: Bool, count: Int) {
         guard count > 0 else { return }
@@ -82,7 +98,7 @@ final class UsageCounter: Sendable {
     /// never exceed its count (the server refuses that): errors recorded beyond the evaluations
     /// counted in the period wait for the next report.
     func drain(now: Date = Date()) -> UsageReport? {
-        let (counts, errors, since) = state.withLock { state in
+        let (counts, errors, since, attributes) = state.withLock { state in
             state.current?.drain(into: &state.counts)
             // Retired sets are drained now and kept for one more drain: an evaluation that
             // read the old source just before the swap may still be adding to it.
@@ -100,18 +116,21 @@ final class UsageCounter: Sendable {
             }
             state.counts.removeAll(keepingCapacity: true)
             state.errors = carried
+            let attributes = state.attributes
+            state.attributes = []
             defer { state.since = now }
-            return (counts, sent, state.since)
+            return (counts, sent, state.since, attributes)
         }
         let keys = errorsOnly ? Set(errors.keys) : Set(counts.keys)
-        guard !keys.isEmpty else { return nil }
+        guard !keys.isEmpty || !attributes.isEmpty else { return nil }
         let entries = keys.map { key in
             UsageReport.Count(
                 flag: key.flag, variant: key.variant, count: Int64(counts[key] ?? 0), errors: Int64(errors[key] ?? 0),
                 rollout: key.rollout)
         }
         .sorted { ($0.flag, $0.variant, $0.rollout ? 1 : 0) < ($1.flag, $1.variant, $1.rollout ? 1 : 0) }
-        return UsageReport(counts: entries, from: since, to: now, instance: Self.instance)
+        let names = attributes.sorted { ($0.name, $0.kind) < ($1.name, $1.kind) }
+        return UsageReport(counts: entries, from: since, to: now, instance: Self.instance, attributes: names.isEmpty ? nil : names)
     }
 
     /// Puts back counts a report failed to deliver, so that they go out with the next one.
@@ -123,6 +142,7 @@ final class UsageCounter: Sendable {
                 if entry.errors > 0 { state.errors[key, default: 0] &+= Int(clamping: entry.errors) }
             }
             if let from = report.from { state.since = min(state.since, from) }
+            state.attributes.formBounded(report.attributes ?? [], limit: SeenAttributeLimits.maxPerReport)
         }
     }
 
@@ -188,7 +208,10 @@ extension UsageReport {
             current.append(entry)
             bytes += size
         }
-        if !current.isEmpty { parts.append(UsageReport(counts: current, from: from, to: to, instance: instance)) }
+        if !current.isEmpty || parts.isEmpty { parts.append(UsageReport(counts: current, from: from, to: to, instance: instance)) }
+        // The names go once, with the first part.
+        parts[0].attributes = attributes
         return (parts, leftover.isEmpty ? nil : UsageReport(counts: leftover, from: from, to: to, instance: instance))
     }
 }
+

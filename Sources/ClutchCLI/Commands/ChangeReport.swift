@@ -9,6 +9,10 @@ enum ChangeReport {
         if let scheduled = outcome.scheduled {
             return Scheduling.report(scheduled, json: outcome.json, asJSON: json)
         }
+        // Advice on a change made (exit 0), on stderr so that `--json` output stays parseable.
+        for warning in outcome.record.warnings ?? [] {
+            Terminal.error(Style.yellow("warning: \(Output.printable(warning.message))"))
+        }
         if json {
             Output.json(outcome.json)
             return

@@ -40,7 +40,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         var variant = "on"
 
         @Option(help: ArgumentHelp("The sticky attribute to bucket by.", valueName: "attribute"))
-        var by = "targetingKey"
+        var by = Rollout.defaultBucketBy
 
         @Option(help: ArgumentHelp("Percentages, increasing, ending at 100.", valueName: "list"))
         var steps = "1,5,25,50,100"

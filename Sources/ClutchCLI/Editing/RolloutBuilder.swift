@@ -7,7 +7,7 @@ enum RolloutBuilder {
     static func build(
         flag: Flag, percent: String?, variant: String?, weights: String?, by: String?, previous: Serve?
     ) throws -> Rollout {
-        let bucketBy = by ?? previous?.rollout?.bucketBy ?? "targetingKey"
+        let bucketBy = by ?? previous?.rollout?.bucketBy ?? Rollout.defaultBucketBy
         if bucketBy.isEmpty { throw CLIError.failed("--by must name an attribute, e.g. --by customerId") }
         switch (percent, weights) {
         case (let percent?, nil):

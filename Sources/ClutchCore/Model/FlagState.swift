@@ -207,7 +207,12 @@ public struct Rollout: Sendable, Hashable {
     /// Variants in order; with `[on, off]` raising `on`'s weight only ever adds contexts to it.
     public var weights: [Weight]
 
-    public init(bucketBy: String = "targetingKey", weights: [Weight]) {
+    /// The sticky attribute a rollout uses unless told otherwise, the same in the CLI, the console
+    /// and the API: the targeting key, OpenFeature's stable identifier of a context (the README's
+    /// "The flag model" says so). A rollout per customer names `customerId`.
+    public static let defaultBucketBy = "targetingKey"
+
+    public init(bucketBy: String = Rollout.defaultBucketBy, weights: [Weight]) {
         self.bucketBy = bucketBy
         self.weights = weights
     }
@@ -234,7 +239,7 @@ public struct Rollout: Sendable, Hashable {
 
     /// `percent` % of contexts get `variant`, the rest `rest`. `percent` is rounded to 0.001.
     public static func percentage(
-        _ percent: Double, of variant: String, rest: String, bucketBy: String = "targetingKey"
+        _ percent: Double, of variant: String, rest: String, bucketBy: String = Rollout.defaultBucketBy
     ) -> Rollout {
         let on = Int((max(0, min(100, percent)) * 1000).rounded())
         return Rollout(bucketBy: bucketBy, weights: [
@@ -250,8 +255,27 @@ extension Rollout: Codable {
         try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            bucketBy: try c.decodeIfPresent(String.self, forKey: .bucketBy) ?? "targetingKey",
+            bucketBy: try c.decodeIfPresent(String.self, forKey: .bucketBy) ?? Rollout.defaultBucketBy,
             weights: try c.decode([Weight].self, forKey: .weights)
         )
+    }
+}
+
+extension FlagState {
+    /// The context attributes this state reads, in order of first use, without repeats: targets'
+    /// attributes, rules' clauses' attributes and every rollout's sticky attribute (cohorts'
+    /// attributes belong to the cohorts).
+    public var attributesUsed: [String] {
+        var names: [String] = []
+        func use(_ name: String?) {
+            if let name, !name.isEmpty, !names.contains(name) { names.append(name) }
+        }
+        for target in targets { use(target.attribute) }
+        for rule in rules {
+            for clause in rule.clauses { use(clause.attribute) }
+            use(rule.serve.rollout?.bucketBy)
+        }
+        use(self.default?.rollout?.bucketBy)
+        return names
     }
 }

@@ -132,6 +132,11 @@ struct StringTable<Element: Sendable>: Sendable {
         return entries[index].element
     }
 
+    /// The key, its ``hash(_:)`` and the element at `index` (0 ..< ``count``), in the order they were built.
+    func entry(at index: Int) -> (key: String, hash: UInt32, element: Element) {
+        (entries[index].key, entries[index].hash, entries[index].element)
+    }
+
     /// The element at a position ``index(of:)`` returned.
     @inline(__always)
     subscript(position index: Int) -> Element { entries[index].element }

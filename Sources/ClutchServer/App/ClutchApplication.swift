@@ -81,6 +81,9 @@ public final class ClutchApplication: Sendable {
             metrics: metrics, logger: logger,
             usage: UsageBatcher(
                 store: store, interval: configuration.limits.usageFlushInterval, logger: logger, clock: configuration.clock),
+            attributes: AttributeRecorder(
+                store: store, interval: configuration.limits.seenAttributeFlushInterval,
+                enabled: configuration.limits.recordsSeenAttributes, logger: logger),
             usageLimiter: RateLimiter(
                 rate: configuration.limits.usageReportsPerSecond, burst: configuration.limits.usageReportBurst),
             releases: ReleaseSignal(),
@@ -158,9 +161,10 @@ public final class ClutchApplication: Sendable {
     /// How often the release runner takes a turn, on the server's clock.
     public static let releaseRunnerInterval: Duration = .milliseconds(500)
 
-    /// Writes the usage counts collected and not yet stored.
+    /// Writes the usage counts, and the attribute names seen, collected and not yet stored.
     public func flushUsage() async {
         await services.usage.flush()
+        await services.attributes.flush()
     }
 
     /// Every open stream's heartbeat and stall check.

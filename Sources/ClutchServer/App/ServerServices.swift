@@ -15,6 +15,8 @@ struct ServerServices: Sendable {
     let logger: Logger
     /// Stores usage reports in batches, so they never hold up a change.
     let usage: UsageBatcher
+    /// The attribute names contexts carry, written in batches (``AttributeRecorder``).
+    let attributes: AttributeRecorder
     /// Usage reports per SDK key.
     let usageLimiter: RateLimiter
     /// Environments with a running release (SDKs report every few seconds there).

@@ -90,6 +90,7 @@ public enum AdminAccess {
         "GET code-refs": read,
         "GET flags/{key}/code-refs": read,
         "GET export/flagd": read,
+        "GET environments/{env}/attributes": read,
     ]
 
     /// The table's key of a route: `GET flags/{key}` for `GET /api/v1/flags/{key}`.

@@ -74,6 +74,18 @@ enum ConsoleFlagPage {
         return values
     }
 
+    /// The attribute names `env`'s contexts have carried, suggested on the attribute inputs (a
+    /// `datalist`) and listed beside the rules, and a warning for each attribute the state uses
+    /// that none carried: the API's warning (``AttributeWarnings``), shown after every change and
+    /// until contexts carry the name or the state no longer uses it.
+    static func attributes(seen: [String], state: FlagState, env: String) -> [String: Any] {
+        let warnings = AttributeWarnings.check(used: state.attributesUsed, seen: seen, environment: env)
+        return [
+            "seenAttributes": seen, "hasSeenAttributes": !seen.isEmpty, "seenAttributesText": seen.joined(separator: ", "),
+            "attributeWarnings": warnings.map(\.message),
+        ]
+    }
+
     /// Which controls the session may use, asking the one policy: the switch (turning off is a
     /// responder's, on an editor's), the targeting controls (an editor's here) and the kill
     /// switch (a responder's everywhere); for each it may not, the policy's reason (`canX`, `whyX`).
@@ -126,7 +138,7 @@ enum ConsoleFlagPage {
         let variant = flag.targetingVariant
         let weight = current?.weights.first { $0.variant == variant }?.weight
         let percent = weight.map(Describe.percent) ?? ""
-        let bucketBy = current?.bucketBy ?? "customerId"
+        let bucketBy = current?.bucketBy ?? Rollout.defaultBucketBy
         let known = ConsoleTargetingController.stickyAttributes
         var values: [String: Any] = [
             "rolloutPercent": percent, "hasRollout": current != nil,

@@ -95,6 +95,9 @@ struct ConsoleFlagsController {
         values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
         values.merge(ConsoleFlagPage.codeReferences(try await services.store.codeReferences(flag: key), now: now)) { _, new in new }
         values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
+        await services.attributes.flush()
+        let seen = try await services.store.seenAttributes(environment: env).attributes.map(\.name)
+        values.merge(ConsoleFlagPage.attributes(seen: seen, state: record.flag.state(in: env), env: env)) { _, new in new }
         if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
         return pages.render("flag", values)
     }

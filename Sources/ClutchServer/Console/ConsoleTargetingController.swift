@@ -11,9 +11,9 @@ struct ConsoleTargetingController {
     let services: ServerServices
     let pages: ConsolePages
 
-    /// Sticky attributes offered for a rollout, `customerId` first (a product owner rolls out
-    /// to whole customers); any other attribute can be typed.
-    static let stickyAttributes = ["customerId", "targetingKey"]
+    /// Sticky attributes offered for a rollout, the default (``Rollout/defaultBucketBy``, as in
+    /// the CLI and the API) first, then whole customers; any other attribute can be typed.
+    static let stickyAttributes = [Rollout.defaultBucketBy, "customerId"]
 
     func add(to group: RouterGroup<ClutchRequestContext>) {
         group.post("flags/:key/admins", use: admins)
@@ -95,7 +95,7 @@ struct ConsoleTargetingController {
             else {
                 throw ConsoleEdit.Refusal(message: "Rollout: give a percentage between 0 and 100.")
             }
-            let chosen = form.text("bucketBy") ?? "customerId"
+            let chosen = form.text("bucketBy") ?? Rollout.defaultBucketBy
             let bucketBy = chosen == "other" ? form.text("bucketOther") : chosen
             guard let bucketBy else {
                 throw ConsoleEdit.Refusal(message: "Sticky attribute: name the attribute (for example accountId).")

@@ -30,11 +30,13 @@ struct ChangesController {
                 body.instructions, flag: key, environment: environment, ifRevision: revision, dryRun: dryRun, change: change)
         }
         let result = written.value
+        // A preview warns as the change would.
+        let record = await services.withAttributeWarnings(result.record, environments: [environment])
         if dryRun {
             // The revision the preview was made on: sent back as If-Match, it applies exactly
             // what was shown or nothing.
-            return JSONResponse.encode(ChangesDryRun(record: result.record, diff: result.diff), headers: .etag(revision: result.record.revision))
+            return JSONResponse.encode(ChangesDryRun(record: record, diff: result.diff), headers: .etag(revision: result.record.revision))
         }
-        return JSONResponse.encode(result.record, headers: .etag(revision: result.record.revision))
+        return JSONResponse.encode(record, headers: .etag(revision: result.record.revision))
     }
 }

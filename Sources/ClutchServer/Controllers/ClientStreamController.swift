@@ -32,6 +32,8 @@ struct ClientStreamController {
         guard case .sdk(let keyID, let environment, let kind) = principal else { throw APIError.unauthorized("SDK key required") }
         try ClutchRequestContext.require(.client, presented: kind)
         let evaluationContext = try await Self.evaluationContext(request)
+        // The server evaluates this context for the stream's whole life: its names are seen here.
+        services.attributes.record(environment: environment, context: evaluationContext)
         let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
         let slot = try services.clientStreams.reserve(address: address)
         // The two services the stream's evaluations are told to, not all of them: the closure

@@ -14,6 +14,7 @@ struct EnvironmentsController {
         routes.post("environments/:env/keys", use: createKey)
         routes.get("keys", use: listKeys)
         routes.delete("keys/:id", use: revokeKey)
+        routes.get("environments/:env/attributes", use: attributes)
         return routes
     }
 
@@ -27,6 +28,14 @@ struct EnvironmentsController {
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let environments = try await services.store.environments()
         return JSONResponse.encode(EnvironmentList(environments: environments.map(view)))
+    }
+
+    /// The attribute names the environment's contexts have carried. What this server collected
+    /// and has not written yet is written first, so the answer includes every context it answered.
+    @Sendable func attributes(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let environment = try context.parameter("env")
+        await services.attributes.flush()
+        return JSONResponse.encode(try await services.store.seenAttributes(environment: environment))
     }
 
     private struct CreateBody: RequestBody {

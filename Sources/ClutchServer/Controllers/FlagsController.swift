@@ -50,7 +50,8 @@ struct FlagsController {
         let change = try request.changeInfo(context)
         let flag = try await request.decodeJSON(Flag.self)
         let (written, _) = try await services.write("create_flag") { try await services.store.createFlag(flag, change: change) }
-        return JSONResponse.encode(written.value, status: .created, headers: .etag(revision: written.value.revision))
+        let record = await services.withAttributeWarnings(written.value, environments: Array(written.value.flag.environments.keys))
+        return JSONResponse.encode(record, status: .created, headers: .etag(revision: written.value.revision))
     }
 
     @Sendable func get(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -70,7 +71,8 @@ struct FlagsController {
         let (written, _) = try await services.write("update_flag") {
             try await services.store.updateFlag(flag, ifRevision: revision, change: change)
         }
-        return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
+        let record = await services.withAttributeWarnings(written.value, environments: Array(written.value.flag.environments.keys))
+        return JSONResponse.encode(record, headers: .etag(revision: written.value.revision))
     }
 
     @Sendable func delete(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -111,7 +113,8 @@ struct FlagsController {
             try await services.store.updateState(
                 flag: key, environment: environment, state: state, ifRevision: revision, change: change)
         }
-        return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
+        let record = await services.withAttributeWarnings(written.value, environments: [environment])
+        return JSONResponse.encode(record, headers: .etag(revision: written.value.revision))
     }
 
     private func setEnabled(_ request: Request, _ context: ClutchRequestContext, _ enabled: Bool) async throws -> Response {

@@ -44,6 +44,7 @@ struct OFREPController {
         guard let engine = services.registry.engine(environment) else {
             return Self.error(key: key, .general, "environment '\(environment)' is not loaded", status: .internalServerError)
         }
+        services.attributes.record(environment: environment, context: evaluationContext)
         let result = engine.evaluate(key, context: evaluationContext)
         // Only existing flags have a type: unknown keys share one label instead of one series each.
         services.metrics.recordEvaluation(flag: result.flagType != nil ? key : "(unknown)", reason: result.reason.rawValue)
@@ -85,6 +86,7 @@ struct OFREPController {
         guard let live = services.registry.live(environment) else {
             return JSONResponse.raw(#"{"errorCode":"GENERAL","errorDetails":"environment is not loaded"}"#, status: .internalServerError)
         }
+        services.attributes.record(environment: environment, context: evaluationContext)
         var out = ByteBuffer()
         var evaluated: [(flag: String, variant: String, rollout: Bool)] = []
         evaluated.reserveCapacity(live.sortedFlagKeys.count)

@@ -102,12 +102,14 @@ struct SDKController {
         try UsageLimits.validate(counts)
         try UsageLimits.validate(counts, kind: kind)
         try UsageLimits.validate(instance: report.instance)
+        try UsageLimits.validate(attributes: report.attributes)
         guard let engine = services.registry.engine(environment) else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
         let outcome = try await services.metrics.timeWrite("record_usage") {
             try await services.usage.record(counts, engine: engine, keyID: keyID, instance: report.instance, receivedAt: receivedAt)
         }
+        services.attributes.record(environment: environment, names: report.attributes ?? [])
         let answer = UsageAnswer(
             accepted: outcome.accepted, ignored: outcome.ignored, reportEvery: services.releases.cadence(environment).reportEvery)
         return JSONResponse.encode(answer, status: .accepted)

@@ -8,6 +8,11 @@ public struct ServerLimits: Sendable, Hashable {
     public var usageReportBurst: Int = 200
     /// How long usage reports are collected before they are written in one transaction.
     public var usageFlushInterval: Duration = .milliseconds(250)
+    /// How long the attribute names contexts carry are collected before they are written
+    /// (``AttributeRecorder``): the store sees at most one such write per interval.
+    public var seenAttributeFlushInterval: Duration = .seconds(5)
+    /// Whether the server records the attribute names contexts carry (on unless a benchmark compares).
+    public var recordsSeenAttributes = true
     /// Open streams per SDK key (`--max-streams-per-key`); one more is answered 429.
     public var maxStreamsPerKey: Int = 2_000
     /// Client streams (`/sdk/v1/client/stream`) open at once (`--max-client-streams`); one more is

@@ -474,6 +474,20 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // The attribute names each environment's contexts have carried (issue 27), as on SQLite.
+        // Only adds a table no older server reads: servers of earlier schemas keep working beside it.
+        Migration(version: 15, name: "v15-seen-attributes", compatibleFrom: 6, statements: [
+            """
+            CREATE TABLE seen_attribute (
+                environment TEXT NOT NULL REFERENCES environment(key),
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('string', 'number', 'bool', 'list', 'object')),
+                first_seen TIMESTAMPTZ NOT NULL,
+                last_seen TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (environment, name, kind)
+            )
+            """,
+        ]),
     ]
 
     /// The oldest schema whose servers still work on a database migrated through `version`: the

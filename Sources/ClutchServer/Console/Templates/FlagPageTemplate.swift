@@ -26,6 +26,7 @@ enum FlagPageTemplate {
             {{#steps}}<li class="step {{kind}}">{{text}}</li>{{/steps}}
           </ol>
           <p class="meta">Last evaluated here: {{lastEvaluated}}</p>
+          {{#attributeWarnings}}<p class="problem attribute-warning">Warning: {{.}}</p>{{/attributeWarnings}}
         </section>
         </div>
 
@@ -102,7 +103,7 @@ enum FlagPageTemplate {
                 {{#stickyChoices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{key}}</option>{{/stickyChoices}}
                 <option value="other"{{#stickyIsOther}} selected{{/stickyIsOther}}>another attribute…</option>
               </select></label>
-            <label>Other sticky attribute <input name="bucketOther" type="text" value="{{stickyOther}}"></label>
+            <label>Other sticky attribute <input name="bucketOther" type="text" value="{{stickyOther}}" list="seen-attributes" autocomplete="off"></label>
             {{> serveField}}
             {{> changeFields}}
             <button type="submit">Set rollout</button>
@@ -127,6 +128,7 @@ enum FlagPageTemplate {
             <label>Conditions <span class="hint">one per line, all must hold, e.g. <code>plan in enterprise,pro</code>, <code>email endsWith @acme.com</code>, <code>in cohort beta</code>; put <code>not</code> in front to negate</span>
               <textarea name="conditions" rows="3" required></textarea></label>
             <p class="hint">Operators: {{operators}}</p>
+            {{#hasSeenAttributes}}<p class="hint" id="seen-attributes-hint">Attributes seen in {{env}}'s contexts: {{seenAttributesText}}</p>{{/hasSeenAttributes}}
             <label>Rule description (optional) <input name="description" type="text" maxlength="200"></label>
             {{> serveField}}
             <label>Position <select name="position"><option value="last">last</option><option value="first">first</option></select></label>
@@ -136,6 +138,7 @@ enum FlagPageTemplate {
         </section>
         </div>
 
+        <datalist id="seen-attributes">{{#seenAttributes}}<option value="{{.}}"></option>{{/seenAttributes}}</datalist>
         <section class="card" aria-labelledby="try-h" id="try">
           <h2 id="try-h">Try it</h2>
           <form method="get" action="{{pageURL}}#try" class="change">

@@ -80,7 +80,7 @@ struct ConsoleBrowserTests {
             // Created off: nobody gets it.
             #expect(step("created", "admin") == .bool(false))
             // Admins only, still off; then on: admins get it, nobody else does.
-            #expect(result.at("adminsNotice") == .string("Admins now get it."))
+            #expect(result.at("adminsNotice") == .string("Change applied."))
             #expect(step("admins", "admin") == .bool(false))
             #expect(step("on", "admin") == .bool(true))
             #expect(step("on", "acme") == .bool(false))
@@ -113,7 +113,7 @@ struct ConsoleBrowserTests {
             #expect(step("killed", "admin") == .bool(false))
             #expect(share("killed") == 0)
             // Restoring the 10 % revision brings all of it back, after a preview of the diff.
-            #expect(result.at("preview")?.stringValue?.contains("environments.production.enabled") == true)
+            #expect(result.at("preview")?.stringValue?.contains("production: switched on") == true)
             #expect(result.at("restoreNotice") == .string("Revision restored."))
             #expect(step("restored", "acme") == .bool(true))
             #expect(step("restored", "admin") == .bool(true))
@@ -158,7 +158,7 @@ struct ConsoleBrowserTests {
             #expect(result.at("signedOutURL")?.stringValue?.hasSuffix("/ui/login") == true)
             #expect(result.at("listURL")?.stringValue?.hasSuffix("/ui/flags") == true)
             #expect(result.at("listHasFlag") == .bool(true))
-            #expect(result.at("notice") == .string("Switched on."))
+            #expect(result.at("notice") == .string("Change applied."))
             #expect(result.at("state") == .string("On"))
             #expect(result.at("phoneOverflow") == .bool(false))
             let evaluation = try await server.send(

@@ -32,6 +32,8 @@ struct ConsoleActionsController {
         case "rule-moved": return "Rule moved."
         case "restored": return "Revision restored."
         case "applied": return "Change applied."
+        case "scheduled": return "Change scheduled."
+        case "schedule-cancelled": return "Schedule cancelled."
         case "created": return "Flag created: it is off in every environment."
         case "details": return "Details saved."
         case "archived": return "Archived."

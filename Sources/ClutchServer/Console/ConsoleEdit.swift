@@ -107,6 +107,9 @@ struct ConsoleEdit {
         guard !instructions.isEmpty else {
             return ConsolePages.redirect(ConsoleQuery.flagURL(key, env: env) + "&done=same")
         }
+        if form.fields["when"] == "later" {
+            return try await schedule(form, instructions: instructions, change: change, again: again)
+        }
         if let refusal = forbidden(.applying(instructions, in: env), session, key: key, env: env) { return refusal }
         do {
             _ = try await services.write("console_change") {
@@ -118,6 +121,42 @@ struct ConsoleEdit {
             return try await again("apply", apiError.message + ". Nothing was changed.")
         }
         return ConsolePages.redirect(ConsoleQuery.flagURL(key, env: env) + "&done=\(done)")
+    }
+
+    /// Schedules the pending change for the form's `at` (`2026-12-08T09:00`, UTC, as a
+    /// `datetime-local` field sends it, or RFC 3339) instead of applying it: the store's schedule,
+    /// as `POST /api/v1/schedules` and `clutch schedule` make it, applied by the server's scheduler
+    /// against the flag as it is then.
+    private func schedule(
+        _ form: Form, instructions: [Instruction], change: ChangeInfo, again: (String, String) async throws -> Response
+    ) async throws -> Response {
+        if let refusal = forbidden(.edit(environment: form.env), form.session, key: form.key, env: form.env) { return refusal }
+        guard let at = Self.time(form.text("at")) else {
+            return try await again("at", "Date and time: choose when, for example 2026-12-08T09:00 (UTC).")
+        }
+        do {
+            let values = try instructions.map { try ClutchJSON.decode(Value.self, from: ClutchJSON.encode($0)) }
+            _ = try await services.metrics.timeWrite("create_schedule") {
+                try await services.store.createSchedule(
+                    ScheduleRequest(kind: .flag, key: form.key, environment: form.env, instructions: values, message: change.message, at: at),
+                    change: change, now: services.clock.now())
+            }
+        } catch {
+            let apiError = ErrorMapping.apiError(for: error, logger: services.logger)
+            guard (400..<500).contains(apiError.status.code), apiError.status.code != 404 else { throw error }
+            return try await again("at", apiError.message + ". Nothing was scheduled.")
+        }
+        return ConsolePages.redirect(ConsoleQuery.flagURL(form.key, env: form.env) + "&done=scheduled")
+    }
+
+    /// A `datetime-local` value (minutes or seconds, taken as UTC) or an RFC 3339 date-time.
+    static func time(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        switch text.utf8.count {
+        case 16: return Timestamp.parse(text + ":00Z")
+        case 19: return Timestamp.parse(text + "Z")
+        default: return Timestamp.parse(text)
+        }
     }
 
     /// The instructions that turn `record`'s state in `env` into the state `edit` makes of it:

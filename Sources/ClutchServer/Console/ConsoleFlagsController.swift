@@ -132,6 +132,10 @@ struct ConsoleFlagsController {
         values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
         values.merge(ConsoleFlagPage.codeReferences(try await services.store.codeReferences(flag: key), now: now)) { _, new in new }
         values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
+        let schedules = ConsoleSchedulesController.values(
+            try await services.store.schedules(status: .pending, key: key), flag: current.flag, env: env)
+        values["schedules"] = schedules
+        values["hasSchedules"] = !schedules.isEmpty
         if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
         if let pendingValues {
             values["pending"] = pendingValues

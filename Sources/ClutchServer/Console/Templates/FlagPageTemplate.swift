@@ -29,6 +29,11 @@ enum FlagPageTemplate {
             {{#needsConfirm}}<label class="confirm-field"><span>Type <strong>{{env}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
             {{#problems.confirm}}<p class="problem" role="alert" id="confirm-problem">{{.}}</p>{{/problems.confirm}}
             <div class="buttons"><button type="submit" class="primary">Apply the change in {{env}}</button> <a class="button" href="{{pageURL}}">Discard</a></div>
+            <fieldset class="later"><legend>Or apply it later</legend>
+              <label>Date and time (UTC) <input name="at" type="datetime-local" value="{{input.at}}"></label>
+              {{#problems.at}}<p class="problem" role="alert" id="at-problem">{{.}}</p>{{/problems.at}}
+              <button type="submit" name="when" value="later">Schedule the change</button>
+            </fieldset>
           </form>{{/canApply}}{{^canApply}}<p class="why">{{whyApply}}</p>{{/canApply}}
           <p class="hint">The page below shows the flag as this change would make it; more edits are added to the same change.</p>
         </section>
@@ -50,6 +55,13 @@ enum FlagPageTemplate {
         </section>
         </div>
 
+        {{#hasSchedules}}<section class="card" aria-labelledby="schedules-h" id="schedules">
+          <h2 id="schedules-h">Scheduled in {{env}}</h2>
+          <ul class="plain">{{#schedules}}<li class="schedule"><span class="meta"><time datetime="{{at}}">{{at}}</time> · {{by}}</span>
+            <ul class="plain-diff">{{#sentences}}<li>{{.}}</li>{{/sentences}}</ul>{{#scheduleMessage}}<div class="message">“{{.}}”</div>{{/scheduleMessage}}
+            {{#canEdit}}<form method="post" action="{{cancelURL}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Cancel the change scheduled for {{at}}">Cancel</button></form>{{/canEdit}}
+          </li>{{/schedules}}</ul>
+        </section>{{/hasSchedules}}
         <div class="grid">
         <section class="card" aria-labelledby="switch" id="live-switch" data-live>
           <h2 id="switch">Switch {{#on}}off{{/on}}{{^on}}on{{/on}} in {{env}}</h2>

@@ -83,49 +83,49 @@ struct ConsoleFlagFormController {
 
     /// Archives the flag or brings it back (`to`: `archive` or `unarchive`).
     @Sendable func archive(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let session = try context.requireConsoleSession()
-        let key = try context.parameter("key")
-        let fields = context.consoleForm
-        let env = fields["env"] ?? "production"
-        if let refusal = edit.forbidden(.edit(environment: nil), session, key: key, env: env) { return refusal }
-        let archived = fields["to"] != "unarchive"
-        do {
-            let change = try Self.change(session, fields)
+        try await flagAction(request, context, field: "archive") { key, env, fields, change in
+            let archived = fields["to"] != "unarchive"
             _ = try await services.write(archived ? "archive_flag" : "unarchive_flag") {
                 try await services.store.setArchived(flag: key, archived: archived, change: change)
             }
-        } catch {
-            var problem = try refusal(error)
-            problem.field = "archive"
-            return try await ConsoleFlagsController(services: services, pages: pages).page(
-                request, session: session, key: key, env: env, pending: nil, problem: problem, input: fields)
+            return ConsoleQuery.flagURL(key, env: env) + "&done=\(archived ? "archived" : "unarchived")"
         }
-        return ConsolePages.redirect(ConsoleQuery.flagURL(key, env: env) + "&done=\(archived ? "archived" : "unarchived")")
     }
 
     /// Deletes the flag once its key is typed; the store refuses a flag that is on somewhere or
     /// was evaluated lately (as `DELETE /api/v1/flags/{key}` without `force`).
     @Sendable func delete(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        let session = try context.requireConsoleSession()
-        let key = try context.parameter("key")
-        let fields = context.consoleForm
-        let env = fields["env"] ?? "production"
-        if let refusal = edit.forbidden(.edit(environment: nil), session, key: key, env: env) { return refusal }
-        do {
+        try await flagAction(request, context, field: "delete") { key, env, fields, change in
             if let refusal = ConsoleConfirmation.refusal(fields, scope: .everyEnvironment(flag: key)) {
                 throw ConsoleEdit.Refusal(field: "delete", message: refusal + " Nothing was changed.")
             }
-            let change = try Self.change(session, fields)
             _ = try await services.write("delete_flag") {
                 try await services.store.deleteFlag(key, ifRevision: nil, force: false, now: services.clock.now(), change: change)
             }
+            return ConsoleQuery.listURL(env: env)
+        }
+    }
+
+    /// The flag page's Archive and Delete: the policy asked first, `body` run with the change and
+    /// its redirect followed; a refusal shows the flag page again with the message beside `field`.
+    private func flagAction(
+        _ request: Request, _ context: ClutchRequestContext, field: String,
+        _ body: (_ key: String, _ env: String, _ fields: [String: String], _ change: ChangeInfo) async throws -> String
+    ) async throws -> Response {
+        let session = try context.requireConsoleSession()
+        let key = try context.parameter("key")
+        let fields = context.consoleForm
+        let environments = try await services.store.environments().map(\.key)
+        let env = fields["env"].flatMap { environments.contains($0) ? $0 : nil } ?? "production"
+        if let refusal = edit.forbidden(.edit(environment: nil), session, key: key, env: env) { return refusal }
+        do {
+            return ConsolePages.redirect(try await body(key, env, fields, try Self.change(session, fields)))
         } catch {
             var problem = try refusal(error)
-            problem.field = "delete"
+            problem.field = field
             return try await ConsoleFlagsController(services: services, pages: pages).page(
                 request, session: session, key: key, env: env, pending: nil, problem: problem, input: [:])
         }
-        return ConsolePages.redirect(ConsoleQuery.listURL(env: env))
     }
 
     /// A failure as the message beside its field: the console's own refusals, the store's

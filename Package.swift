@@ -233,7 +233,7 @@ let package = Package(
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests, SignInTests, OIDCTests, FlagdInteropTests,
             // VendorInteropTests
             exclude: [
-                "ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "console_people.py",
+                "ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "console_people.py", "console_week.py",
                 "webhook_receiver.py", "oidc_provider.py", "flagd_resolver.py", "vendor_eval.py",
             ]
         ),

@@ -18,7 +18,7 @@ public protocol ConsoleQueryStoring: Sendable {
     func cohortSummaries(environment: String) async throws -> [(record: CohortRecord, size: Int)]
     /// What ``ClutchStoring/rollback(flag:to:environment:ifRevision:change:)`` to revision
     /// `number` would change, computed the same way, and the revision it would restore; writes nothing.
-    func rollbackPreview(flag key: String, to number: Int64?, environment: String?) async throws -> (diff: [FieldChange], target: Int64)
+    func rollbackPreview(flag key: String, to number: Int64?, environment: String?) async throws -> (diff: [FieldChange], target: Int64, before: Flag, after: Flag)
 }
 
 /// Guarded releases: their state and transitions, moved on by the server's release runner.

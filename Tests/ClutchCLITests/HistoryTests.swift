@@ -73,6 +73,7 @@ struct HistoryTests {
         #expect(text.stdout.contains("environments.production.enabled"))
         #expect(text.stdout.contains("- false"))
         #expect(text.stdout.contains("+ true"))
+        #expect(text.stdout.contains("production: switched on"), "\(text)")
         let missing = try await server.clutch("diff", key, "--env", "staging", "99")
         #expect(missing.status == 1)
     }
@@ -89,6 +90,8 @@ struct HistoryTests {
         #expect(back.stdout.contains("as revision 4"), "\(back)")
         #expect(back.stdout.contains("environments.staging.default"), "\(back)")
         #expect(back.stdout.contains("default:  30% on / 70% off by targetingKey"), "\(back)")
+        // In plain language first, the words the console's history uses (Describe.changes).
+        #expect(back.stdout.contains("staging: everyone now gets a rollout: 30% “on”, 70% “off”, sticky by targetingKey (was a rollout: 80% “on”, 20% “off”, sticky by targetingKey)"), "\(back)")
 
         let toFirst = try await server.clutch("rollback", key, "--env", "staging", "--to", "1", "--json")
         #expect(toFirst.status == 0, "\(toFirst)")

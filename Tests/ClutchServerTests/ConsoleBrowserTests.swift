@@ -80,7 +80,7 @@ struct ConsoleBrowserTests {
             // Created off: nobody gets it.
             #expect(step("created", "admin") == .bool(false))
             // Admins only, still off; then on: admins get it, nobody else does.
-            #expect(result.at("adminsNotice") == .string("Admins now get it."))
+            #expect(result.at("adminsNotice") == .string("Change applied."))
             #expect(step("admins", "admin") == .bool(false))
             #expect(step("on", "admin") == .bool(true))
             #expect(step("on", "acme") == .bool(false))
@@ -113,7 +113,7 @@ struct ConsoleBrowserTests {
             #expect(step("killed", "admin") == .bool(false))
             #expect(share("killed") == 0)
             // Restoring the 10 % revision brings all of it back, after a preview of the diff.
-            #expect(result.at("preview")?.stringValue?.contains("environments.production.enabled") == true)
+            #expect(result.at("preview")?.stringValue?.contains("production: switched on") == true)
             #expect(result.at("restoreNotice") == .string("Revision restored."))
             #expect(step("restored", "acme") == .bool(true))
             #expect(step("restored", "admin") == .bool(true))
@@ -158,7 +158,7 @@ struct ConsoleBrowserTests {
             #expect(result.at("signedOutURL")?.stringValue?.hasSuffix("/ui/login") == true)
             #expect(result.at("listURL")?.stringValue?.hasSuffix("/ui/flags") == true)
             #expect(result.at("listHasFlag") == .bool(true))
-            #expect(result.at("notice") == .string("Switched on."))
+            #expect(result.at("notice") == .string("Change applied."))
             #expect(result.at("state") == .string("On"))
             #expect(result.at("phoneOverflow") == .bool(false))
             let evaluation = try await server.send(
@@ -166,6 +166,57 @@ struct ConsoleBrowserTests {
             #expect(evaluation["value"] == .bool(true))
             let revisions = try await server.send("GET", "/api/v1/flags/dark-mode/revisions")
             #expect(revisions.text.contains("from the browser test"))
+        }
+    }
+
+    static var weekScript: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("console_week.py").path
+    }
+
+    /// Issue 27: a product owner's week without a developer, on a server whose clock the test
+    /// moves. Day one: "New flag", two customers targeted (one change, one confirmation), switched
+    /// on as a change scheduled for the next morning. The test moves the clock past it and the
+    /// scheduler applies it; then the product owner finds it on and restores yesterday's revision
+    /// from the history. (Releases and the usage chart are not part of this walk yet.)
+    @Test(.enabled(if: missing == nil, "\(missing ?? "")"), .timeLimit(.minutes(5)))
+    func theProductOwnersWeek() async throws {
+        let clock = TestClock()
+        try await TestServer.with(configure: TestServer.on(clock)) { server in
+            let (_, key) = try await server.createKey("production")
+            let day = ISO8601DateFormatter().string(from: clock.now().addingTimeInterval(86_400)).prefix(10)
+            let morning = "\(day)T09:00"
+            let due = try #require(ISO8601DateFormatter().date(from: morning + ":00Z"))
+            func visit(_ phase: String) async throws -> Value {
+                let output = try await PythonOFREPTests.run([
+                    "python3", Self.weekScript, "http://127.0.0.1:\(server.port)", TestServer.adminToken, phase, morning, Self.screenshots,
+                ], timeout: .seconds(180))
+                return try JSONDecoder().decode(Value.self, from: Data(output.utf8))
+            }
+            func value(_ context: String) async throws -> Value? {
+                try await server.send("POST", "/ofrep/v1/evaluate/flags/summer-sale", body: #"{"context": \#(context)}"#, as: .apiKey(key))["value"]
+            }
+            let plan = try await visit("plan")
+            #expect(plan.at("created") == .string("Flag created: it is off in every environment."))
+            #expect(plan.at("targeted") == .string("Change applied."))
+            #expect(plan.at("scheduled") == .string("Change scheduled."))
+            #expect(plan.at("pendingTexts")?.arrayValue?.first?.stringValue?.contains("acme and globex now get “on”") == true, "\(plan)")
+            #expect(plan.at("schedules")?.stringValue?.contains("production: switched on") == true, "\(plan)")
+            #expect(try await value(#"{"targetingKey": "u", "customerId": "acme"}"#) == .bool(false), "off until the morning")
+            // The next morning: the scheduler applies the change.
+            try await advance(clock, by: .seconds(due.timeIntervalSince(clock.now()) + 60), thenTurnOf: server.application.scheduleTurns)
+            #expect(try await value(#"{"targetingKey": "u", "customerId": "acme"}"#) == .bool(true))
+            #expect(try await value(#"{"targetingKey": "u", "customerId": "initech"}"#) == .bool(false))
+            let morningVisit = try await visit("morning")
+            #expect(morningVisit.at("stateInMorning") == .string("On"))
+            #expect(morningVisit.at("preview")?.stringValue?.contains("production: switched off") == true, "\(morningVisit)")
+            #expect(morningVisit.at("restored") == .string("Revision restored."))
+            #expect(try await value(#"{"targetingKey": "u", "customerId": "acme"}"#) == .bool(false), "yesterday's revision: off")
+            let revisions = try await server.send("GET", "/api/v1/flags/summer-sale/revisions")
+            #expect(revisions["revisions[0].message"] == .string("back to yesterday"))
+            for name in ["console-week-scheduled.png", "console-week-restore.png"] {
+                let size = (try? FileManager.default.attributesOfItem(atPath: Self.screenshots + "/" + name))?[.size] as? Int ?? 0
+                #expect(size > 10_000, "screenshot \(name) is \(size) bytes")
+            }
         }
     }
 

@@ -250,11 +250,13 @@ import Testing
             #expect(history.status == 200)
             let order = ["stop", "a quarter", "on for QA"].compactMap { history.body.range(of: $0)?.lowerBound }
             #expect(order.count == 3 && order == order.sorted(), "newest first")
-            #expect(history.body.contains("environments.staging.enabled"))
-            // The preview of restoring revision 3 (the quarter) in staging lists the diff, changes nothing.
+            // What changed, in plain language rather than paths.
+            #expect(history.body.contains("<li>staging: switched off: everyone gets “off”</li>"))
+            #expect(!history.body.contains("environments.staging.enabled"))
+            // The preview of restoring revision 3 (the quarter) in staging says what it does, changes nothing.
             let preview = try await s.client.get("/ui/flags/h/history?env=staging&restore=3&scope=env")
             #expect(preview.body.contains("Restore revision 3: the staging environment"))
-            #expect(preview.body.contains("<code>environments.staging.enabled</code>: <del>false</del> → <ins>true</ins>"))
+            #expect(preview.body.contains("<li>staging: switched on; everyone still gets a rollout: 25% “on”, 75% “off”, sticky by customerId</li>"))
             #expect(try await s.evaluate("h", #"{"targetingKey": "u"}"#) == .bool(false))
             let restored = try await s.post("/ui/flags/h/restore", [("env", "staging"), ("revision", "3"), ("scope", "staging"), ("message", "back")])
             #expect(restored.location == "/ui/flags/h/history?env=staging&done=restored")
@@ -336,7 +338,7 @@ import Testing
             try await server.send("POST", "/api/v1/environments/staging/cohorts", body: #"{"key": "c", "members": ["x"]}"#)
             let anonymous = ConsoleClient(port: server.port)
             for path in ["/ui/flags/g/history", "/ui/cohorts", "/ui/cohorts/c?env=staging", "/ui/audit", "/ui/flags/g/events?env=staging",
-                         "/ui/flags/g?env=staging&try=1&try-customerId=a"] {
+                         "/ui/flags/g?env=staging&try=1&try-customerId=a", "/ui/new-flag", "/ui/flags/g/details"] {
                 let answer = try await anonymous.get(path)
                 #expect(answer.status == 303, "\(path)")
                 #expect(answer.location == "/ui/login", "\(path)")
@@ -348,6 +350,9 @@ import Testing
                 ("/ui/flags/g/rules", [("conditions", "plan in pro")]), ("/ui/flags/g/restore", [("revision", "1"), ("scope", "staging")]),
                 ("/ui/cohorts/c/members", [("members", "y"), ("do", "add")]), ("/ui/cohorts", [("key", "d")]),
                 ("/ui/flags/g/kill", [("confirm", "g")]), ("/ui/flags/g/toggle", [("to", "on")]),
+                ("/ui/flags/g/apply", [("pending", #"{"base": {"enabled": false}, "state": {"enabled": true}}"#)]),
+                ("/ui/new-flag", [("key", "h")]), ("/ui/flags/g/details", [("description", "x")]),
+                ("/ui/flags/g/archive", [("to", "archive")]), ("/ui/flags/g/delete", [("confirm", "g")]),
             ]
             let before = try await server.send("GET", "/api/v1/flags/g").text
             for (path, form) in posts {
@@ -363,6 +368,7 @@ import Testing
             let cohort = try await server.send("GET", "/api/v1/environments/staging/cohorts/c")
             #expect(cohort["cohort.members"] == .array([.string("x")]))
             #expect(try await server.send("GET", "/api/v1/environments/staging/cohorts/d").status == 404)
+            #expect(try await server.send("GET", "/api/v1/flags/h").status == 404)
         }
     }
 

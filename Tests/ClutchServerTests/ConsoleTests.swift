@@ -259,8 +259,13 @@ import Testing
             try await server.createFlag(#"{"key": "careful", "type": "boolean"}"#)
             let client = try await Self.signIn(server)
             let page = try await client.get("/ui/flags/careful?env=production")
-            #expect(page.body.contains("Type <strong>production</strong> to confirm"))
             let token = try #require(page.csrf)
+            // The confirmation is asked once, on the pending change, not on each card.
+            #expect(!page.body.contains("Type <strong>production</strong> to confirm"))
+            let staged = try await client.post("/ui/flags/careful/toggle", form: [("csrf", token), ("env", "production"), ("to", "on"), ("stage", "1")])
+            #expect(staged.status == 200)
+            #expect(staged.body.components(separatedBy: "Type <strong>production</strong> to confirm").count == 2)
+            #expect(try await Self.enabled(server, "careful", "production") == false, "staged, not applied")
             let base: [(String, String)] = [("csrf", token), ("env", "production"), ("to", "on")]
             let missing = try await client.post("/ui/flags/careful/toggle", form: base)
             let wrong = try await client.post("/ui/flags/careful/toggle", form: base + [("confirm", "staging")])

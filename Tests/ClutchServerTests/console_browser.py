@@ -2,7 +2,8 @@
 
 Usage: console_browser.py BASE_URL ADMIN_TOKEN FLAG ENV [SCREENSHOT_DIR]
 
-Signs in through the form, opens FLAG in ENV, switches it on with the labelled button, and
+Signs in through the form, opens FLAG in ENV, switches it on with the labelled button (then
+applies that pending change), and
 prints JSON about what the pages showed. Uses the system's Chromium; downloads nothing.
 """
 import json
@@ -29,8 +30,12 @@ def main() -> None:
             page.screenshot(path=f"{shots}/console-flags.png", full_page=True)
         page.get_by_role("link", name=flag).first.click()
         page.get_by_role("link", name=f"{env} Off").click()
-        page.get_by_label("Message (optional, kept in the history)").first.fill("from the browser test")
+        # The switch adds to the pending change; it is applied with its one message.
         page.get_by_role("button", name=f"Turn on in {env}").click()
+        pending = page.locator("#pending")
+        pending.wait_for()
+        pending.get_by_label("Message (optional, kept in the history)").fill("from the browser test")
+        pending.get_by_role("button", name=f"Apply the change in {env}").click()
         page.wait_for_selector("p.notice")
         result["notice"] = page.locator("p.notice").inner_text()
         result["state"] = page.locator("h2#gets .state").inner_text()

@@ -65,13 +65,16 @@ def main() -> None:
         page.on("dialog", on_dialog)
 
         def change(section, button, message=None, confirm=True):
-            """Fills a change form in `section` (its message, the production confirmation) and sends it."""
-            box = page.locator(section)
+            """Adds the edit of `section`'s form to the pending change, then applies that change
+            with its one message and the production confirmation."""
+            page.locator(section).get_by_role("button", name=button).first.click()
+            pending = page.locator("#pending")
+            pending.wait_for()
             if message:
-                box.get_by_label("Message (optional, kept in the history)").first.fill(message)
+                pending.get_by_label("Message (optional, kept in the history)").fill(message)
             if confirm:
-                box.get_by_label("Type production to confirm").first.fill(ENV)
-            box.get_by_role("button", name=button).first.click()
+                pending.get_by_label("Type production to confirm").fill(ENV)
+            pending.get_by_role("button", name=f"Apply the change in {ENV}").click()
             page.wait_for_load_state("domcontentloaded")
             page.wait_for_selector("p.notice")
             return page.locator("p.notice").inner_text()

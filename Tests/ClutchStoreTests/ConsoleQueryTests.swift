@@ -72,7 +72,7 @@ struct ConsoleQueryTests {
         _ = try await store.createFlag(Flag(key: "f"), change: ChangeInfo(actor: "t"))
         _ = try await store.apply([.turnOn], flag: "f", environment: "production", ifRevision: nil, dryRun: false, change: ChangeInfo(actor: "t"))
         _ = try await store.apply([.turnOff], flag: "f", environment: "production", ifRevision: nil, dryRun: false, change: ChangeInfo(actor: "t"))
-        let (diff, target) = try await store.rollbackPreview(flag: "f", to: 2, environment: "production")
+        let (diff, target, _, _) = try await store.rollbackPreview(flag: "f", to: 2, environment: "production")
         #expect(target == 2)
         #expect(diff.map(\.path) == ["environments.production.enabled"])
         #expect(diff.first?.beforeText == "false")
@@ -80,7 +80,7 @@ struct ConsoleQueryTests {
         #expect(try await store.flag("f").revision == 3, "a preview writes nothing")
         let restored = try await store.rollback(flag: "f", to: 2, environment: "production", change: ChangeInfo(actor: "t"))
         #expect(restored.value.flag.state(in: "production").enabled)
-        let (none, _) = try await store.rollbackPreview(flag: "f", to: 2, environment: "production")
+        let (none, _, _, _) = try await store.rollbackPreview(flag: "f", to: 2, environment: "production")
         #expect(none.isEmpty)
     }
 }

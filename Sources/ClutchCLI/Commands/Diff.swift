@@ -18,12 +18,17 @@ struct Diff: AsyncParsableCommand {
     func run() async throws {
         var query = [("from", String(from))]
         if let to { query.append(("to", String(to))) }
-        let response = try await connection.client().send("GET", ["flags", key, "diff"], query: query)
+        let client = try connection.client()
+        let response = try await client.send("GET", ["flags", key, "diff"], query: query)
         var diff = try response.decode(RevisionDiff.self)
         if let env { diff.changes = DiffPrinter.relevant(diff.changes, environment: env) }
         if connection.json { return try Output.json(encoding: diff) }
         let scope = env.map { " in \($0)" } ?? ""
         Output.text("\(key)\(scope), revision \(diff.from) → \(diff.to):")
+        let old = try await client.send("GET", ["flags", key, "revisions", String(diff.from)]).decode(Revision.self)
+        let new = try await client.send("GET", ["flags", key, "revisions", String(diff.to)]).decode(Revision.self)
+        Output.text(DiffPrinter.plain(Describe.changes(from: old.flag, to: new.flag, environment: env)))
+        Output.text("Field by field:")
         Output.text(DiffPrinter.render(diff.changes))
     }
 }
@@ -37,6 +42,12 @@ enum DiffPrinter {
             let rest = change.path.dropFirst("environments.".count)
             return rest == environment || rest.hasPrefix(environment + ".") || rest.hasPrefix(environment + "[")
         }
+    }
+
+    /// The plain-language sentences (``Describe/changes(from:to:environment:)``, as the console
+    /// says them), one per line.
+    static func plain(_ sentences: [String]) -> String {
+        sentences.isEmpty ? "  no changes" : sentences.map { "  \(Output.printable($0))" }.joined(separator: "\n")
     }
 
     static func render(_ changes: [FieldChange]) -> String {

@@ -25,6 +25,7 @@ struct Rollback: AsyncParsableCommand {
             "POST", ["flags", key, "rollback"], json: RollbackRequest(revision: to, environment: env),
             ifMatch: current.revision, message: change.message)
         let record = try response.decode(FlagRecord.self)
+        let sentences = Describe.changes(from: current.flag, to: record.flag, environment: env)
         let restored = response.header("X-Clutch-Restored").flatMap { Int64($0) } ?? to
         var changes: [FieldChange] = []
         if record.revision != current.revision,
@@ -45,6 +46,8 @@ struct Rollback: AsyncParsableCommand {
         }
         let from = restored.map { "revision \($0)" } ?? "the previous revision"
         Output.text("Restored \(from) of \(key) in \(env) as revision \(record.revision). Changed back:")
+        Output.text(DiffPrinter.plain(sentences))
+        Output.text("Field by field:")
         Output.text(DiffPrinter.render(changes))
         Output.text(Describe.state(record.flag, environment: env, revision: record.revision))
     }

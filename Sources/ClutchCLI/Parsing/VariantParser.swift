@@ -1,5 +1,4 @@
 import ClutchCore
-import Foundation
 
 /// Reads `--variant NAME=VALUE` for `flags create`, typed by the flag's type.
 enum VariantParser {
@@ -9,26 +8,7 @@ enum VariantParser {
         }
         let name = String(spec[..<eq])
         let text = String(spec[spec.index(after: eq)...])
-        let value: Value?
-        switch type {
-        case .boolean:
-            value = text == "true" ? .bool(true) : text == "false" ? .bool(false) : nil
-        case .integer:
-            value = Int64(text).map(Value.integer)
-        case .double:
-            value = Double(text).flatMap { $0.isFinite ? Value.double($0) : nil }
-        case .string:
-            value = .string(text)
-        case .object:
-            if let parsed = try? ClutchJSON.decode(Value.self, from: Data(text.utf8)) {
-                switch parsed {
-                case .object, .array: value = parsed
-                default: value = nil
-                }
-            } else {
-                value = nil
-            }
-        }
+        let value = type.value(fromText: text)
         guard let value else {
             throw CLIError.failed("--variant \(spec): a \(type.rawValue) flag needs \(type.rawValue) values", hint: example(type))
         }

@@ -31,6 +31,13 @@ struct ConsoleActionsController {
         case "rule-removed": return "Rule removed."
         case "rule-moved": return "Rule moved."
         case "restored": return "Revision restored."
+        case "applied": return "Change applied."
+        case "scheduled": return "Change scheduled."
+        case "schedule-cancelled": return "Schedule cancelled."
+        case "created": return "Flag created: it is off in every environment."
+        case "details": return "Details saved."
+        case "archived": return "Archived."
+        case "unarchived": return "Brought back from the archive."
         default: return nil
         }
     }
@@ -38,15 +45,21 @@ struct ConsoleActionsController {
     func add(to group: RouterGroup<ClutchRequestContext>) {
         group.post("flags/:key/toggle", use: toggle)
         group.post("flags/:key/kill", use: kill)
+        group.post("flags/:key/apply", use: apply)
+    }
+
+    /// Applies the page's pending change (``ConsolePendingChange``) with its one message and confirmation.
+    @Sendable func apply(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        try await ConsoleEdit(services: services, pages: pages).run(request, context, done: "applied", field: "apply") { _, _ in [] }
     }
 
     @Sendable func toggle(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let to = context.consoleForm["to"] ?? ""
-        return try await ConsoleEdit(services: services, pages: pages).run(request, context, done: to) { _, _ in
+        return try await ConsoleEdit(services: services, pages: pages).run(request, context, done: to, field: "switch") { _, _ in
             switch to {
             case "on": return [.turnOn]
             case "off": return [.turnOff]
-            default: throw ConsoleEdit.Refusal(message: "The form must say whether to switch on or off.")
+            default: throw ConsoleEdit.Refusal(field: "switch", message: "The form must say whether to switch on or off.")
             }
         }
     }

@@ -3,16 +3,23 @@ import ClutchStore
 import Foundation
 import Hummingbird
 
-/// What every console change of one flag in one environment shares: the environment must
-/// exist, a confirmed environment (production) needs its name typed, the optional message is
-/// bounded, and the change is applied as ClutchCore instructions through `FlagStore.apply`,
-/// exactly as `POST /api/v1/flags/{key}/environments/{env}/changes` and the CLI apply them.
+/// What every console change of one flag in one environment shares. A card's form adds its
+/// edit to the page's pending change (``ConsolePendingChange``, when the form says `stage`) and
+/// shows the flag page again with that change described in plain language (the API's dry run,
+/// ``Describe/changes(from:to:environment:)``); the pending change is applied once, with one
+/// message and, in a confirmed environment (production), its name typed — as ClutchCore
+/// instructions through `FlagStore.apply`, exactly as `POST /api/v1/flags/{key}/environments/{env}/changes`
+/// and the CLI apply them. A form without `stage` (a script, an old bookmark) applies at once,
+/// through the same checks. A refused edit shows the flag page again with the error beside the
+/// field at fault and what was typed kept.
 struct ConsoleEdit {
     let services: ServerServices
     let pages: ConsolePages
 
-    /// A refusal: a 400 page saying what to do; nothing was changed.
+    /// A refusal: said beside the form field `field`; nothing was changed.
     struct Refusal: Error {
+        /// The form field at fault (the page shows the message beside it).
+        var field: String = "change"
         let message: String
     }
 
@@ -22,7 +29,6 @@ struct ConsoleEdit {
         let key: String
         let env: String
         let fields: [String: String]
-        let change: ChangeInfo
 
         subscript(_ name: String) -> String? { fields[name] }
         /// A field with surrounding white space removed; `nil` when absent or blank.
@@ -32,11 +38,13 @@ struct ConsoleEdit {
         }
     }
 
-    /// Checks the form, builds the instructions from the flag as it is now, applies them and
+    /// Builds the instructions of one card's edit from the flag as the pending change makes it,
+    /// adds them to the pending change and shows it (`stage`), or applies everything and
     /// redirects to the flag page with notice `done`. `build` may throw ``Refusal`` (or return
-    /// no instructions when the flag already is as asked).
+    /// no instructions when the flag already is as asked); a ``ValidationError`` it or the edit
+    /// throws is shown beside `field`.
     func run(
-        _ request: Request, _ context: ClutchRequestContext, done: String,
+        _ request: Request, _ context: ClutchRequestContext, done: String, field: String = "change",
         build: (Form, FlagRecord) throws -> [Instruction]
     ) async throws -> Response {
         let session = try context.requireConsoleSession()
@@ -46,30 +54,109 @@ struct ConsoleEdit {
         guard let env = fields["env"], environments.contains(env) else {
             return refuse("Choose an environment that exists. Nothing was changed.", key: key, env: nil, session)
         }
-        if let refusal = ConsoleConfirmation.refusal(fields, scope: .environment(env)) {
-            return refuse(refusal + " Nothing was changed.", key: key, env: env, session)
-        }
-        guard let change = Self.changeInfo(session, fields) else {
-            return refuse("The message may have at most \(ConsoleActionsController.maxMessageLength) characters. Nothing was changed.", key: key, env: env, session)
-        }
-        let form = Form(session: session, key: key, env: env, fields: fields, change: change)
+        let form = Form(session: session, key: key, env: env, fields: fields)
         let record = try await services.store.flag(key)
-        let instructions: [Instruction]
+        let flagPage = ConsoleFlagsController(services: services, pages: pages)
+        let next: ConsolePendingChange
         do {
-            instructions = try build(form, record)
+            let pending = try ConsolePendingChange.from(fields)
+            // The flag as the pending change makes it: this edit builds on the edits before it.
+            var working = record
+            if let pending {
+                working.flag = try record.flag.applying(
+                    pending.instructions(naturalDefault: record.flag.naturalDefault), environment: env, newRuleID: RuleID.random)
+            }
+            let instructions = try build(form, working)
+            let after = try working.flag.applying(instructions, environment: env, newRuleID: RuleID.random)
+            // Rebased on the flag as it is now, so that applying it never repeats someone else's edit.
+            next = ConsolePendingChange(base: record.flag.state(in: env), state: after.state(in: env))
         } catch let refusal as Refusal {
-            return refuse(refusal.message + " Nothing was changed.", key: key, env: env, session)
+            let pending = try? ConsolePendingChange.from(fields)
+            return try await flagPage.page(
+                request, session: session, key: key, env: env, pending: pending ?? nil, problem: refusal, input: fields)
         } catch let error as ValidationError {
-            return refuse(error.description + ". Nothing was changed.", key: key, env: env, session)
+            let pending = try? ConsolePendingChange.from(fields)
+            return try await flagPage.page(
+                request, session: session, key: key, env: env, pending: pending ?? nil,
+                problem: Refusal(field: field, message: error.description + "."), input: fields)
         }
+        if fields["stage"] != nil {
+            return try await flagPage.page(request, session: session, key: key, env: env, pending: next, problem: nil, input: [:])
+        }
+        return try await commit(request, form, pending: next, record: record, done: done)
+    }
+
+    /// Applies a pending change: the confirmation and the message checked first, then the
+    /// policy, then the store (its refusal shown beside the pending change, which is kept).
+    func commit(
+        _ request: Request, _ form: Form, pending: ConsolePendingChange, record: FlagRecord, done: String
+    ) async throws -> Response {
+        let (session, key, env) = (form.session, form.key, form.env)
+        func again(_ field: String, _ message: String) async throws -> Response {
+            try await ConsoleFlagsController(services: services, pages: pages).page(
+                request, session: session, key: key, env: env, pending: pending, problem: Refusal(field: field, message: message),
+                input: form.fields)
+        }
+        if let refusal = ConsoleConfirmation.refusal(form.fields, scope: .environment(env)) {
+            return try await again(ConsoleConfirmation.field, refusal + " Nothing was changed.")
+        }
+        guard let change = Self.changeInfo(session, form.fields) else {
+            return try await again("message", "The message may have at most \(ConsoleActionsController.maxMessageLength) characters. Nothing was changed.")
+        }
+        let instructions = pending.instructions(naturalDefault: record.flag.naturalDefault)
         guard !instructions.isEmpty else {
             return ConsolePages.redirect(ConsoleQuery.flagURL(key, env: env) + "&done=same")
         }
+        if form.fields["when"] == "later" {
+            return try await schedule(form, instructions: instructions, change: change, again: again)
+        }
         if let refusal = forbidden(.applying(instructions, in: env), session, key: key, env: env) { return refusal }
-        _ = try await services.write("console_change") {
-            try await services.store.apply(instructions, flag: key, environment: env, ifRevision: nil, dryRun: false, change: change)
+        do {
+            _ = try await services.write("console_change") {
+                try await services.store.apply(instructions, flag: key, environment: env, ifRevision: nil, dryRun: false, change: change)
+            }
+        } catch {
+            let apiError = ErrorMapping.apiError(for: error, logger: services.logger)
+            guard (400..<500).contains(apiError.status.code), apiError.status.code != 404 else { throw error }
+            return try await again("apply", apiError.message + ". Nothing was changed.")
         }
         return ConsolePages.redirect(ConsoleQuery.flagURL(key, env: env) + "&done=\(done)")
+    }
+
+    /// Schedules the pending change for the form's `at` (`2026-12-08T09:00`, UTC, as a
+    /// `datetime-local` field sends it, or RFC 3339) instead of applying it: the store's schedule,
+    /// as `POST /api/v1/schedules` and `clutch schedule` make it, applied by the server's scheduler
+    /// against the flag as it is then.
+    private func schedule(
+        _ form: Form, instructions: [Instruction], change: ChangeInfo, again: (String, String) async throws -> Response
+    ) async throws -> Response {
+        if let refusal = forbidden(.edit(environment: form.env), form.session, key: form.key, env: form.env) { return refusal }
+        guard let at = Self.time(form.text("at")) else {
+            return try await again("at", "Date and time: choose when, for example 2026-12-08T09:00 (UTC).")
+        }
+        do {
+            let values = try instructions.map { try ClutchJSON.decode(Value.self, from: ClutchJSON.encode($0)) }
+            _ = try await services.metrics.timeWrite("create_schedule") {
+                try await services.store.createSchedule(
+                    ScheduleRequest(kind: .flag, key: form.key, environment: form.env, instructions: values, message: change.message, at: at),
+                    change: change, now: services.clock.now())
+            }
+        } catch {
+            let apiError = ErrorMapping.apiError(for: error, logger: services.logger)
+            guard (400..<500).contains(apiError.status.code), apiError.status.code != 404 else { throw error }
+            return try await again("at", apiError.message + ". Nothing was scheduled.")
+        }
+        return ConsolePages.redirect(ConsoleQuery.flagURL(form.key, env: form.env) + "&done=scheduled")
+    }
+
+    /// A `datetime-local` value (minutes or seconds, taken as UTC) or an RFC 3339 date-time.
+    static func time(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        switch text.utf8.count {
+        case 16: return Timestamp.parse(text + ":00Z")
+        case 19: return Timestamp.parse(text + "Z")
+        default: return Timestamp.parse(text)
+        }
     }
 
     /// The instructions that turn `record`'s state in `env` into the state `edit` makes of it:

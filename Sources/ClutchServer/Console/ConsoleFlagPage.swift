@@ -37,6 +37,9 @@ enum ConsoleFlagPage {
             "cohortsURL": ConsoleQuery.flagPath(key, "/cohorts"),
             "rolloutURL": ConsoleQuery.flagPath(key, "/rollout"),
             "rulesURL": ConsoleQuery.flagPath(key, "/rules"),
+            "detailsURL": ConsoleQuery.flagPath(key, "/details"),
+            "archiveURL": ConsoleQuery.flagPath(key, "/archive"),
+            "deleteURL": ConsoleQuery.flagPath(key, "/delete"),
             "variants": flag.variants.map { ["key": $0.key, "selected": $0.key == serveVariant] },
             "serveVariant": serveVariant,
             "operators": WhereParser.operators,
@@ -88,12 +91,14 @@ enum ConsoleFlagPage {
 
     /// Which controls the session may use, asking the one policy: the switch (turning off is a
     /// responder's, on an editor's), the targeting controls (an editor's here) and the kill
-    /// switch (a responder's everywhere); for each it may not, the policy's reason (`canX`, `whyX`).
+    /// switch (a responder's everywhere), the flag itself (details, archive, delete: an editor's
+    /// everywhere); for each it may not, the policy's reason (`canX`, `whyX`).
     static func controls(on: Bool, env: String, session: ConsoleSession) -> [String: Any] {
         session.permissions([
             ("Switch", .applying([on ? .turnOff : .turnOn], in: env)),
             ("Edit", .edit(environment: env)),
             ("Kill", .respond(environment: nil)),
+            ("Manage", .edit(environment: nil)),
         ])
     }
 

@@ -50,7 +50,7 @@ struct ConsoleFlagsController {
                 lastEvaluated: ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now))
         }
         let allTags = Set(flags.flatMap(\.flag.tags)).sorted()
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "title": "Flags", "session": session.templateValues, "env": env, "q": query,
             // Switching environment keeps the filters.
             "environments": environments.map {
@@ -63,6 +63,8 @@ struct ConsoleFlagsController {
             },
             "rowsHTML": ConsoleFlagRows.html(rows), "hasFlags": !rows.isEmpty, "shown": rows.count, "total": flags.count,
         ]
+        // "New flag" where the one policy lets the session create flags.
+        values.merge(session.permissions([("Create", .edit(environment: nil))])) { _, new in new }
         return pages.render("flags", values)
     }
 
@@ -77,7 +79,42 @@ struct ConsoleFlagsController {
         let key = try context.parameter("key")
         let environments = try await services.store.environments().map(\.key)
         let env = try ConsoleQuery.environment(request, among: environments)
-        let record = try await services.store.flag(key)
+        return try await page(request, session: session, key: key, env: env, pending: nil, problem: nil, input: [:])
+    }
+
+    /// The flag page; with a pending change, as that change would make the flag (the API's dry
+    /// run), the change in plain language and the one form that applies it. A `problem` is shown
+    /// beside its field (status 400) with what was typed (`input`) kept in the forms.
+    func page(
+        _ request: Request, session: ConsoleSession, key: String, env: String, pending: ConsolePendingChange?,
+        problem: ConsoleEdit.Refusal?, input: [String: String]
+    ) async throws -> Response {
+        let environments = try await services.store.environments().map(\.key)
+        let current = try await services.store.flag(key)
+        var record = current
+        var problems: [String: String] = [:]
+        if let problem { problems[problem.field] = problem.message }
+        var pendingValues: [String: Any]?
+        if let pending {
+            let instructions = pending.instructions(naturalDefault: current.flag.naturalDefault)
+            do {
+                // The API's dry run: validated like the write, nothing written.
+                let result = try await services.store.apply(
+                    instructions, flag: key, environment: env, ifRevision: nil, dryRun: true, change: ChangeInfo(actor: session.actor))
+                record = result.value.record
+            } catch {
+                let apiError = ErrorMapping.apiError(for: error, logger: services.logger)
+                guard (400..<500).contains(apiError.status.code) else { throw error }
+                if problems["apply"] == nil { problems["apply"] = apiError.message + "." }
+            }
+            let sentences = Describe.changes(from: current.flag, to: record.flag, environment: env)
+            var values: [String: Any] = [
+                "sentences": sentences, "empty": sentences.isEmpty, "encoded": pending.encoded,
+                "applyURL": ConsoleQuery.flagPath(key, "/apply"), "message": input["message"] ?? "",
+            ]
+            values.merge(session.permissions([("Apply", .applying(instructions, in: env))])) { _, new in new }
+            pendingValues = values
+        }
         let history = try await services.store.revisions(flag: key, environment: nil).prefix(10)
         let cohorts = try await services.store.cohortSummaries(environment: env)
         let now = services.clock.now()
@@ -98,8 +135,18 @@ struct ConsoleFlagsController {
         await services.attributes.flush()
         let seen = try await services.store.seenAttributes(environment: env).attributes.map(\.name)
         values.merge(ConsoleFlagPage.attributes(seen: seen, state: record.flag.state(in: env), env: env)) { _, new in new }
+        let schedules = ConsoleSchedulesController.values(
+            try await services.store.schedules(status: .pending, key: key), flag: current.flag, env: env)
+        values["schedules"] = schedules
+        values["hasSchedules"] = !schedules.isEmpty
         if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
-        return pages.render("flag", values)
+        if let pendingValues {
+            values["pending"] = pendingValues
+            values["pendingField"] = pending?.encoded ?? ""
+        }
+        values["problems"] = problems
+        values["input"] = input
+        return pages.render("flag", values, status: problem == nil ? .ok : .badRequest)
     }
 }
 

@@ -5,7 +5,9 @@ import Hummingbird
 
 /// `/ui/flags/{key}/history`: every revision newest first with who, when, the message and what
 /// changed; "Restore" previews what restoring a revision (one environment or the whole flag)
-/// would change, by the same computation as the store's rollback, before it is confirmed.
+/// would change, by the same computation as the store's rollback, before it is confirmed. What
+/// changed is said in plain language (``Describe/changes(from:to:environment:)``), as on the
+/// flag page's pending change and in the CLI.
 struct ConsoleHistoryController {
     let services: ServerServices
     let pages: ConsolePages
@@ -41,7 +43,7 @@ struct ConsoleHistoryController {
                     "number": revision.number, "at": ConsoleFormat.time(revision.createdAt, now: now),
                     "when": ISO8601DateFormatter().string(from: revision.createdAt),
                     "actor": revision.actor, "summary": revision.summary, "action": revision.action,
-                    "diff": Self.lines(FlagDiff.changes(from: previous, to: revision.flag)),
+                    "diff": Describe.changes(from: previous, to: revision.flag),
                     "current": revision.number == record.revision,
                     "restorable": revision.flag != nil && revision.number != record.revision,
                     "previewEnvURL": ConsoleQuery.historyURL(key, env: env) + "&restore=\(revision.number)&scope=env#preview",
@@ -55,11 +57,11 @@ struct ConsoleHistoryController {
         if start + Self.pageSize < revisions.count { values["olderURL"] = ConsoleQuery.historyURL(key, env: env) + "&page=\(page + 1)" }
         if let number = request.consoleQuery("restore").flatMap(Int64.init) {
             let scope = request.consoleQuery("scope") == "all" ? nil : env
-            let (diff, target) = try await services.store.rollbackPreview(flag: key, to: number, environment: scope)
+            let (diff, target, before, after) = try await services.store.rollbackPreview(flag: key, to: number, environment: scope)
             let confirmWord = ConsoleConfirmation.word(for: scope.map { .environment($0) } ?? .everyEnvironment(flag: key))
             var preview: [String: Any] = [
                 "number": target, "scope": scope ?? "all", "scopeText": scope.map { "the \($0) environment" } ?? "the whole flag (every environment)",
-                "diff": Self.lines(diff), "empty": diff.isEmpty,
+                "diff": Describe.changes(from: before, to: after, environment: scope), "empty": diff.isEmpty,
                 "needsConfirm": confirmWord != nil,
                 "confirmWord": confirmWord ?? "",
             ]
@@ -99,10 +101,5 @@ struct ConsoleHistoryController {
         }
         let env = scope == "all" ? (form["env"].flatMap { environments.contains($0) ? $0 : nil } ?? "production") : scope
         return ConsolePages.redirect(ConsoleQuery.historyURL(key, env: env) + "&done=restored")
-    }
-
-    /// `path: before → after` lines for people.
-    static func lines(_ changes: [FieldChange]) -> [[String: String]] {
-        changes.map { ["path": $0.path, "before": $0.beforeText, "after": $0.afterText] }
     }
 }

@@ -21,6 +21,7 @@ struct ConsolePages: Sendable {
         "audit": AuditTemplate.page,
         "tokens": TokenTemplates.page,
         "keys": KeysTemplate.page,
+        "flagForm": FlagFormTemplate.page,
     ]
 
     let library: MustacheLibrary

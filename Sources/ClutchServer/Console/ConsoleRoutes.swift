@@ -30,6 +30,8 @@ enum ConsoleRoutes {
         ConsoleEventsController(services: services).add(to: group)
         ConsoleTokensController(services: services, pages: pages).add(to: group)
         ConsoleOIDCController(services: services, sessions: sessions, pages: pages).add(to: group)
+        ConsoleFlagFormController(services: services, pages: pages).add(to: group)
+        ConsoleSchedulesController(services: services, pages: pages).add(to: group)
     }
 
     private static func asset(_ text: String, type: String) -> Response {

@@ -31,7 +31,7 @@ struct ConsoleTargetingController {
     static func variant(_ form: ConsoleEdit.Form, of flag: Flag) throws -> String {
         let name = form.text("serve") ?? flag.targetingVariant
         guard flag.variant(name) != nil else {
-            throw ConsoleEdit.Refusal(message: "serve: unknown variant “\(name)” (this flag has: \(flag.variants.map(\.key).joined(separator: ", "))).")
+            throw ConsoleEdit.Refusal(field: "serve", message: "serve: unknown variant “\(name)” (this flag has: \(flag.variants.map(\.key).joined(separator: ", "))).")
         }
         return name
     }
@@ -40,7 +40,7 @@ struct ConsoleTargetingController {
     /// variant unless a default was chosen; or that rule removed.
     @Sendable func admins(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let on = context.consoleForm["to"] == "on"
-        return try await edit.run(request, context, done: on ? "admins-on" : "admins-off") { form, record in
+        return try await edit.run(request, context, done: on ? "admins-on" : "admins-off", field: "admins") { form, record in
             let variant = try Self.variant(form, of: record.flag)
             return ConsoleEdit.instructions(record, env: form.env) { state in
                 if on {
@@ -56,10 +56,10 @@ struct ConsoleTargetingController {
     /// Named customers (`customerId` targets), added or removed.
     @Sendable func customers(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let remove = context.consoleForm["do"] == "remove"
-        return try await edit.run(request, context, done: remove ? "customers-removed" : "customers-added") { form, record in
+        return try await edit.run(request, context, done: remove ? "customers-removed" : "customers-added", field: "customers") { form, record in
             let ids = ConsoleEdit.list(form["customers"])
             guard !ids.isEmpty else {
-                throw ConsoleEdit.Refusal(message: "Customers: name at least one customer id (separate them with commas or new lines).")
+                throw ConsoleEdit.Refusal(field: "customers", message: "Customers: name at least one customer id (separate them with commas or new lines).")
             }
             if remove { return [.removeTargets(variant: nil, attribute: "customerId", values: ids)] }
             let variant = try Self.variant(form, of: record.flag)
@@ -73,8 +73,8 @@ struct ConsoleTargetingController {
     /// A cohort targeted (a rule `in cohort NAME`) or no longer.
     @Sendable func cohorts(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let remove = context.consoleForm["do"] == "remove"
-        return try await edit.run(request, context, done: remove ? "cohort-removed" : "cohort-added") { form, record in
-            guard let cohort = form.text("cohort") else { throw ConsoleEdit.Refusal(message: "Cohort: choose a cohort.") }
+        return try await edit.run(request, context, done: remove ? "cohort-removed" : "cohort-added", field: "cohort") { form, record in
+            guard let cohort = form.text("cohort") else { throw ConsoleEdit.Refusal(field: "cohort", message: "Cohort: choose a cohort.") }
             let variant: String? = try remove ? nil : Self.variant(form, of: record.flag)
             return ConsoleEdit.instructions(record, env: form.env) { state in
                 if let variant {
@@ -89,16 +89,16 @@ struct ConsoleTargetingController {
 
     /// Everyone not targeted: `percent` % get the variant, bucketed by the sticky attribute.
     @Sendable func rollout(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        try await edit.run(request, context, done: "rollout") { form, record in
+        try await edit.run(request, context, done: "rollout", field: "percent") { form, record in
             guard let text = form.text("percent"), let percent = Double(text.replacingOccurrences(of: "%", with: "")),
                 percent.isFinite, (0...100).contains(percent)
             else {
-                throw ConsoleEdit.Refusal(message: "Rollout: give a percentage between 0 and 100.")
+                throw ConsoleEdit.Refusal(field: "percent", message: "Rollout: give a percentage between 0 and 100.")
             }
             let chosen = form.text("bucketBy") ?? Rollout.defaultBucketBy
             let bucketBy = chosen == "other" ? form.text("bucketOther") : chosen
             guard let bucketBy else {
-                throw ConsoleEdit.Refusal(message: "Sticky attribute: name the attribute (for example accountId).")
+                throw ConsoleEdit.Refusal(field: "bucketOther", message: "Sticky attribute: name the attribute (for example accountId).")
             }
             let variant = try Self.variant(form, of: record.flag)
             return [.setRollout(percent: percent, variant: variant, weights: nil, bucketBy: bucketBy)]
@@ -107,11 +107,11 @@ struct ConsoleTargetingController {
 
     /// A rule from conditions in the CLI's `--where` grammar, one per line (all must hold).
     @Sendable func addRule(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        try await edit.run(request, context, done: "rule-added") { form, record in
+        try await edit.run(request, context, done: "rule-added", field: "conditions") { form, record in
             let lines = (form["conditions"] ?? "").split(whereSeparator: \.isNewline)
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !lines.isEmpty else {
-                throw ConsoleEdit.Refusal(message: "Conditions: write at least one, for example “plan in enterprise,pro”.")
+                throw ConsoleEdit.Refusal(field: "conditions", message: "Conditions: write at least one, for example “plan in enterprise,pro”.")
             }
             let clauses = try lines.map { line throws(ValidationError) in try WhereParser.parse(line) }
             let variant = try Self.variant(form, of: record.flag)
@@ -125,16 +125,16 @@ struct ConsoleTargetingController {
 
     @Sendable func removeRule(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let id = try context.parameter("rule")
-        return try await edit.run(request, context, done: "rule-removed") { _, _ in [.removeRule(id: id)] }
+        return try await edit.run(request, context, done: "rule-removed", field: "rules") { _, _ in [.removeRule(id: id)] }
     }
 
     /// Moves a rule one place up or down (evaluation order).
     @Sendable func moveRule(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let id = try context.parameter("rule")
-        return try await edit.run(request, context, done: "rule-moved") { form, record in
+        return try await edit.run(request, context, done: "rule-moved", field: "rules") { form, record in
             let rules = record.flag.state(in: form.env).rules
             guard let at = rules.firstIndex(where: { $0.id == id }) else {
-                throw ConsoleEdit.Refusal(message: "That rule no longer exists in \(form.env).")
+                throw ConsoleEdit.Refusal(field: "rules", message: "That rule no longer exists in \(form.env).")
             }
             let to = form["to"] == "up" ? at - 1 : at + 1
             guard rules.indices.contains(to) else { return [] }

@@ -93,14 +93,16 @@ extension SQLStore {
 
     /// What restoring revision `number` (one environment, or the whole flag) would change, and
     /// the revision restored, without writing: the same computation as ``rollback(flag:to:environment:ifRevision:change:)``.
-    public func rollbackPreview(flag key: String, to number: Int64?, environment: String?) async throws -> (diff: [FieldChange], target: Int64) {
+    public func rollbackPreview(
+        flag key: String, to number: Int64?, environment: String?
+    ) async throws -> (diff: [FieldChange], target: Int64, before: Flag, after: Flag) {
         let preview = try await read { session -> RollbackPreview in
             let old = try await Rows.requireFlag(session, key)
             let target = try FlagEdits.rollbackTarget(old, to: number)
             let (_, new, _) = try await Rows.restored(session, key, to: target, environment: environment, ifRevision: nil)
-            return RollbackPreview(diff: FlagDiff.changes(from: old.flag, to: new), target: target)
+            return RollbackPreview(diff: FlagDiff.changes(from: old.flag, to: new), target: target, before: old.flag, after: new)
         }
-        return (preview.diff, preview.target)
+        return (preview.diff, preview.target, preview.before, preview.after)
     }
 }
 
@@ -118,4 +120,6 @@ private struct CohortSummary: Sendable {
 private struct RollbackPreview: Sendable {
     var diff: [FieldChange]
     var target: Int64
+    var before: Flag
+    var after: Flag
 }

@@ -6,6 +6,7 @@ enum FlagListTemplate {
     static let page = #"""
         {{% CONTENT_TYPE: CLUTCH_HTML }}{{> head}}
         <h1>Flags</h1>
+        {{#canCreate}}<p><a class="button primary" href="/ui/new-flag" id="new-flag">New flag</a></p>{{/canCreate}}
         <nav class="envs" aria-label="Environment">
           {{#environments}}<a href="{{url}}"{{#current}} aria-current="page" class="current"{{/current}}>{{key}}</a>{{/environments}}
         </nav>

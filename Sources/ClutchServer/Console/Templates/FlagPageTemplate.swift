@@ -1,18 +1,44 @@
-// `/ui/flags/{key}`: what everyone gets, in evaluation order, and every control. Every change
-// is a POST form with the session's CSRF token (the `changeFields` partial), a message for the
-// history and, in production, the environment's name typed as confirmation (the kill switch,
-// every environment at once: the flag's key; see ConsoleConfirmation). Sections marked
-// `data-live` are replaced by console.js when the flag changes elsewhere. A control the session
-// may not use is not shown; a `why` note in its place gives the policy's reason.
+// `/ui/flags/{key}`: what everyone gets, in evaluation order, and every control. Every card's
+// form is a POST with the session's CSRF token and the page's pending change (the `changeFields`
+// partial) that adds its edit to that change; the "Pending change" card says in plain language
+// what the change does and applies it with one message and, in production, the environment's
+// name typed as confirmation (the kill switch, every environment at once: the flag's key; see
+// ConsoleConfirmation). A refused edit comes back on this page with the error beside its field
+// (`problems.NAME`) and what was typed kept (`input.NAME`). Sections marked `data-live` are
+// replaced by console.js when the flag changes elsewhere (not while a change is pending). A
+// control the session may not use is not shown; a `why` note in its place gives the policy's reason.
 enum FlagPageTemplate {
     static let page = #"""
         {{% CONTENT_TYPE: CLUTCH_HTML }}{{> head}}
-        <div id="flag-page" data-events="{{eventsURL}}" data-page="{{pageURL}}">
+        <div id="flag-page" data-events="{{eventsURL}}" data-page="{{pageURL}}"{{#pending}} data-pending="true"{{/pending}}>
         <p class="crumbs"><a href="{{listURL}}">← All flags</a> · <a href="{{historyURL}}">History</a></p>
         <h1>{{key}} {{#archived}}<span class="badge">archived</span>{{/archived}}</h1>
         {{#description}}<p class="desc">{{.}}</p>{{/description}}
         {{#hasTags}}<p class="tags">{{#tags}}<span class="tag">{{.}}</span> {{/tags}}</p>{{/hasTags}}
         <p class="live-status" role="status" aria-live="polite" id="live-status"></p>
+        {{#pending}}
+        <section class="card pending" aria-labelledby="pending-h" id="pending">
+          <h2 id="pending-h">Pending change in {{env}}: not applied yet</h2>
+          {{#empty}}<p>It changes nothing: the flag already is like that.</p>{{/empty}}
+          <ul class="plain-diff" id="pending-diff">{{#sentences}}<li>{{.}}</li>{{/sentences}}</ul>
+          {{#problems.apply}}<p class="problem" role="alert" id="apply-problem">{{.}}</p>{{/problems.apply}}
+          {{#canApply}}<form method="post" action="{{applyURL}}" class="change" id="apply-form" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="pending" value="{{encoded}}">
+            <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500" value="{{message}}"></label>
+            {{#problems.message}}<p class="problem" role="alert" id="message-problem">{{.}}</p>{{/problems.message}}
+            {{#needsConfirm}}<label class="confirm-field"><span>Type <strong>{{env}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
+            {{#problems.confirm}}<p class="problem" role="alert" id="confirm-problem">{{.}}</p>{{/problems.confirm}}
+            <div class="buttons"><button type="submit" class="primary">Apply the change in {{env}}</button> <a class="button" href="{{pageURL}}">Discard</a></div>
+            <fieldset class="later"><legend>Or apply it later</legend>
+              <label>Date and time (UTC) <input name="at" type="datetime-local" value="{{input.at}}"></label>
+              {{#problems.at}}<p class="problem" role="alert" id="at-problem">{{.}}</p>{{/problems.at}}
+              <button type="submit" name="when" value="later">Schedule the change</button>
+            </fieldset>
+          </form>{{/canApply}}{{^canApply}}<p class="why">{{whyApply}}</p>{{/canApply}}
+          <p class="hint">The page below shows the flag as this change would make it; more edits are added to the same change.</p>
+        </section>
+        {{/pending}}
+        {{^pending}}{{#canEdit}}<p class="hint">Edits below are collected into one change that you review and apply once.</p>{{/canEdit}}{{/pending}}
         <div id="live-summary" data-live>
         <p class="meta">{{type}} · revision <span id="revision">{{revision}}</span> · updated {{updatedAt}} by {{updatedBy}}</p>
         <p class="meta">{{kind}} flag{{#owner}} · owner {{.}}{{/owner}} · stage in {{env}}: <span class="badge {{stage}}">{{stage}}</span>{{#stageReason}} ({{.}}){{/stageReason}}</p>
@@ -30,12 +56,20 @@ enum FlagPageTemplate {
         </section>
         </div>
 
+        {{#hasSchedules}}<section class="card" aria-labelledby="schedules-h" id="schedules">
+          <h2 id="schedules-h">Scheduled in {{env}}</h2>
+          <ul class="plain">{{#schedules}}<li class="schedule"><span class="meta"><time datetime="{{at}}">{{at}}</time> · {{by}}</span>
+            <ul class="plain-diff">{{#sentences}}<li>{{.}}</li>{{/sentences}}</ul>{{#scheduleMessage}}<div class="message">“{{.}}”</div>{{/scheduleMessage}}
+            {{#canEdit}}<form method="post" action="{{cancelURL}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Cancel the change scheduled for {{at}}">Cancel</button></form>{{/canEdit}}
+          </li>{{/schedules}}</ul>
+        </section>{{/hasSchedules}}
         <div class="grid">
         <section class="card" aria-labelledby="switch" id="live-switch" data-live>
           <h2 id="switch">Switch {{#on}}off{{/on}}{{^on}}on{{/on}} in {{env}}</h2>
-          {{#canSwitch}}<form method="post" action="{{toggleURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canSwitch}}<form method="post" action="{{toggleURL}}" class="change">
             <input type="hidden" name="to" value="{{#on}}off{{/on}}{{^on}}on{{/on}}">
             {{> changeFields}}
+            {{#problems.switch}}<p class="problem" role="alert">{{.}}</p>{{/problems.switch}}
             <button type="submit" class="primary">{{#on}}Turn off{{/on}}{{^on}}Turn on{{/on}} in {{env}}</button>
           </form>{{/canSwitch}}{{^canSwitch}}<p class="why">{{whySwitch}}</p>{{/canSwitch}}
         </section>
@@ -43,9 +77,10 @@ enum FlagPageTemplate {
         <section class="card" aria-labelledby="admins-h" id="live-admins" data-live>
           <h2 id="admins-h">Admins only</h2>
           <p>Admins (contexts whose <code>role</code> includes <code>admin</code>) {{#admins}}<strong>get it</strong>: a rule serves them “{{serveVariant}}”.{{/admins}}{{^admins}}are <strong>not targeted</strong>.{{/admins}}</p>
-          {{#canEdit}}<form method="post" action="{{adminsURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canEdit}}<form method="post" action="{{adminsURL}}" class="change">
             <input type="hidden" name="to" value="{{#admins}}off{{/admins}}{{^admins}}on{{/admins}}">
             {{> changeFields}}
+            {{#problems.admins}}<p class="problem" role="alert">{{.}}</p>{{/problems.admins}}
             <button type="submit">{{#admins}}Stop serving admins{{/admins}}{{^admins}}Serve to admins only{{/admins}}</button>
           </form>{{/canEdit}}{{^canEdit}}<p class="why">{{whyEdit}}</p>{{/canEdit}}
         </section>
@@ -57,9 +92,10 @@ enum FlagPageTemplate {
           {{#hasCustomers}}<p>{{customerCount}} named customer(s) targeted:</p>
           <ul class="chips" aria-label="Targeted customers">{{#customers}}<li><span class="chip">{{id}}</span> <span class="meta">gets “{{variant}}”</span></li>{{/customers}}</ul>{{/hasCustomers}}
           {{^hasCustomers}}<p>No customer is targeted by name.</p>{{/hasCustomers}}
-          {{#canEdit}}<form method="post" action="{{customersURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canEdit}}<form method="post" action="{{customersURL}}" class="change">
             <label>Customers <span class="hint">customerId values, separated by commas or new lines</span>
-              <textarea name="customers" rows="3" required></textarea></label>
+              <textarea name="customers" rows="3" required>{{input.customers}}</textarea></label>
+            {{#problems.customers}}<p class="problem" role="alert" id="customers-problem">{{.}}</p>{{/problems.customers}}
             {{> serveField}}
             {{> changeFields}}
             <div class="buttons">
@@ -74,9 +110,10 @@ enum FlagPageTemplate {
           <ul class="plain">{{#cohortTargets}}<li>Cohort <a href="/ui/cohorts/{{name}}?env={{env}}">{{name}}</a> ({{size}}) gets {{serve}}</li>{{/cohortTargets}}</ul>
           {{^cohortTargets}}<p>No cohort is targeted.</p>{{/cohortTargets}}
           {{#canEdit}}{{#hasCohorts}}
-          <form method="post" action="{{cohortsURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          <form method="post" action="{{cohortsURL}}" class="change">
             <label>Cohort
               <select name="cohort">{{#cohortChoices}}<option value="{{key}}">{{key}} ({{size}} members)</option>{{/cohortChoices}}</select></label>
+            {{#problems.cohort}}<p class="problem" role="alert">{{.}}</p>{{/problems.cohort}}
             {{> serveField}}
             {{> changeFields}}
             <div class="buttons">
@@ -95,15 +132,17 @@ enum FlagPageTemplate {
           <p>Everyone not matched by a target or rule: {{#hasRollout}}{{rolloutPercent}} % get “{{serveVariant}}”.{{/hasRollout}}{{^hasRollout}}no percentage rollout.{{/hasRollout}}</p>
           {{#hasUsage}}<p class="meta" id="coverage" data-reachable="{{usageReachable}}" data-bound="{{#usageIsBound}}true{{/usageIsBound}}">{{usageSentence}} <span id="coverage-figure" aria-live="polite">{{usageCoverage}}</span></p>{{/hasUsage}}
           {{^hasUsage}}<p class="meta" id="coverage">No evaluations of this flag in {{env}} were reported in the last day, so there is no figure yet for how many a percentage would cover.</p>{{/hasUsage}}
-          {{#canEdit}}<form method="post" action="{{rolloutURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#canEdit}}<form method="post" action="{{rolloutURL}}" class="change">
             <label>Rollout <span class="hint">percentage, 0–100</span>
-              <input name="percent" type="number" min="0" max="100" step="0.001" value="{{rolloutPercent}}" required inputmode="decimal"></label>
+              <input name="percent" type="number" min="0" max="100" step="0.001" value="{{#problems.percent}}{{input.percent}}{{/problems.percent}}{{^problems.percent}}{{rolloutPercent}}{{/problems.percent}}" required inputmode="decimal"></label>
+            {{#problems.percent}}<p class="problem" role="alert" id="percent-problem">{{.}}</p>{{/problems.percent}}
             <label>Sticky by <span class="hint">the same value always gets the same answer</span>
               <select name="bucketBy">
                 {{#stickyChoices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{key}}</option>{{/stickyChoices}}
                 <option value="other"{{#stickyIsOther}} selected{{/stickyIsOther}}>another attribute…</option>
               </select></label>
             <label>Other sticky attribute <input name="bucketOther" type="text" value="{{stickyOther}}" list="seen-attributes" autocomplete="off"></label>
+            {{#problems.bucketOther}}<p class="problem" role="alert">{{.}}</p>{{/problems.bucketOther}}
             {{> serveField}}
             {{> changeFields}}
             <button type="submit">Set rollout</button>
@@ -117,19 +156,21 @@ enum FlagPageTemplate {
             {{#rules}}<li>
               <span>If {{text}} → gets {{serve}}</span>{{#ruleDescription}} <span class="meta">({{.}})</span>{{/ruleDescription}}
               {{#canEdit}}<span class="rule-actions">
-              {{#canUp}}<form method="post" action="{{moveURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}"><input type="hidden" name="to" value="up">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} up">↑ Up</button></form>{{/canUp}}
-              {{#canDown}}<form method="post" action="{{moveURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}"><input type="hidden" name="to" value="down">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} down">↓ Down</button></form>{{/canDown}}
-              <form method="post" action="{{removeURL}}" class="inline" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">{{> changeFields}}<button type="submit" aria-label="Remove rule {{number}}">Remove</button></form>
+              {{#canUp}}<form method="post" action="{{moveURL}}" class="inline"><input type="hidden" name="to" value="up">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} up">↑ Up</button></form>{{/canUp}}
+              {{#canDown}}<form method="post" action="{{moveURL}}" class="inline"><input type="hidden" name="to" value="down">{{> changeFields}}<button type="submit" aria-label="Move rule {{number}} down">↓ Down</button></form>{{/canDown}}
+              <form method="post" action="{{removeURL}}" class="inline">{{> changeFields}}<button type="submit" aria-label="Remove rule {{number}}">Remove</button></form>
               </span>{{/canEdit}}
             </li>{{/rules}}
           </ol>
           {{^rules}}<p>No rules.</p>{{/rules}}
-          {{#canEdit}}<form method="post" action="{{rulesURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
+          {{#problems.rules}}<p class="problem" role="alert">{{.}}</p>{{/problems.rules}}
+          {{#canEdit}}<form method="post" action="{{rulesURL}}" class="change">
             <label>Conditions <span class="hint">one per line, all must hold, e.g. <code>plan in enterprise,pro</code>, <code>email endsWith @acme.com</code>, <code>in cohort beta</code>; put <code>not</code> in front to negate</span>
-              <textarea name="conditions" rows="3" required></textarea></label>
+              <textarea name="conditions" rows="3" required>{{input.conditions}}</textarea></label>
+            {{#problems.conditions}}<p class="problem" role="alert" id="conditions-problem">{{.}}</p>{{/problems.conditions}}
             <p class="hint">Operators: {{operators}}</p>
             {{#hasSeenAttributes}}<p class="hint" id="seen-attributes-hint">Attributes seen in {{env}}'s contexts: {{seenAttributesText}}</p>{{/hasSeenAttributes}}
-            <label>Rule description (optional) <input name="description" type="text" maxlength="200"></label>
+            <label>Rule description (optional) <input name="description" type="text" maxlength="200" value="{{input.description}}"></label>
             {{> serveField}}
             <label>Position <select name="position"><option value="last">last</option><option value="first">first</option></select></label>
             {{> changeFields}}
@@ -174,6 +215,22 @@ enum FlagPageTemplate {
             <button type="submit" class="danger">Kill switch: off everywhere</button>
           </form>{{/canKill}}{{^canKill}}<p class="why">{{whyKill}}</p>{{/canKill}}
         </section>
+        <section class="card" aria-labelledby="manage-h" id="manage">
+          <h2 id="manage-h">The flag</h2>
+          {{#canManage}}<p><a class="button" href="{{detailsURL}}">Edit variants, description, tags, kind…</a></p>
+          <form method="post" action="{{archiveURL}}" class="change">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}">
+            <input type="hidden" name="to" value="{{#archived}}unarchive{{/archived}}{{^archived}}archive{{/archived}}">
+            {{#problems.archive}}<p class="problem" role="alert" id="archive-problem">{{.}}</p>{{/problems.archive}}
+            <button type="submit">{{#archived}}Bring back from the archive{{/archived}}{{^archived}}Archive{{/archived}}</button>
+          </form>
+          <form method="post" action="{{deleteURL}}" class="change" data-confirm-env="{{key}}">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}">
+            <label class="confirm-field"><span>Delete: type the flag's key, <strong>{{key}}</strong>, to confirm (refused while it is on anywhere or was evaluated lately; the history stays)</span> <input name="confirm" type="text" autocomplete="off" required></label>
+            {{#problems.delete}}<p class="problem" role="alert" id="delete-problem">{{.}}</p>{{/problems.delete}}
+            <button type="submit" class="danger">Delete flag</button>
+          </form>{{/canManage}}{{^canManage}}<p class="why">{{whyManage}}</p>{{/canManage}}
+        </section>
         <section class="card" aria-labelledby="code-refs-h" id="code-refs">
           <h2 id="code-refs-h">In the code</h2>
           {{#hasCodeRefs}}<p>Referenced in {{codeRefCount}} place(s) by the latest uploaded scans:</p>
@@ -193,12 +250,10 @@ enum FlagPageTemplate {
         {{> foot}}
         """#
 
-    /// The fields every change form carries: the CSRF token, the environment, the message and,
-    /// where needed, the confirmation.
+    /// The fields every card's form carries: the CSRF token, the environment and the page's
+    /// pending change, with `stage`: the edit is added to that change, not applied.
     static let changeFields = #"""
-        {{% CONTENT_TYPE: CLUTCH_HTML }}<input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}">
-        <label class="message-field">Message (optional, kept in the history) <input name="message" type="text" maxlength="500"></label>
-        {{#needsConfirm}}<label class="confirm-field"><span>Type <strong>{{env}}</strong> to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>{{/needsConfirm}}
+        {{% CONTENT_TYPE: CLUTCH_HTML }}<input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="pending" value="{{pendingField}}"><input type="hidden" name="stage" value="1">
         """#
 
     /// The variant a targeting form serves.

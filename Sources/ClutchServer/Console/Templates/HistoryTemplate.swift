@@ -10,7 +10,7 @@ enum HistoryTemplate {
           <h2 id="preview-h">Restore revision {{number}}: {{scopeText}}</h2>
           {{#empty}}<p>Restoring it changes nothing: the flag already is like that.</p>{{/empty}}
           {{^empty}}<p>Restoring it will make these changes:</p>
-          <ul class="diff">{{#diff}}<li><code>{{path}}</code>: <del>{{before}}</del> → <ins>{{after}}</ins></li>{{/diff}}</ul>{{/empty}}
+          <ul class="diff plain-diff">{{#diff}}<li>{{.}}</li>{{/diff}}</ul>{{/empty}}
           {{#canRestore}}<form method="post" action="{{restoreURL}}" class="change" data-confirm-env="{{#needsConfirm}}{{confirmWord}}{{/needsConfirm}}">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <input type="hidden" name="env" value="{{env}}">
@@ -30,7 +30,7 @@ enum HistoryTemplate {
             <p>{{summary}}</p>
             {{#message}}<p class="message">“{{.}}”</p>{{/message}}
             <details><summary>What changed</summary>
-              <ul class="diff">{{#diff}}<li><code>{{path}}</code>: <del>{{before}}</del> → <ins>{{after}}</ins></li>{{/diff}}</ul>
+              <ul class="diff plain-diff">{{#diff}}<li>{{.}}</li>{{/diff}}</ul>
             </details>
             {{#restorable}}<p class="buttons"><a class="button" href="{{previewEnvURL}}">Restore in {{env}}…</a> <a class="button" href="{{previewAllURL}}">Restore whole flag…</a></p>{{/restorable}}
           </li>

@@ -79,6 +79,7 @@ enum StaticAssets {
         ins { color: var(--on); text-decoration: none; } ins::before { content: "now "; color: var(--muted); }
         ol.revisions { list-style: none; padding-left: 0; }
         .live-status:empty { display: none; }
+        .card.pending { border-left: 4px solid var(--accent); }
         .live-status { padding: .4rem .75rem; border-left: 4px solid var(--accent); background: var(--soft); }
         .pager { display: flex; gap: 1rem; }
         code { overflow-wrap: anywhere; }
@@ -134,6 +135,11 @@ enum StaticAssets {
                   var was = document.getElementById("revision"), now = fresh.getElementById("revision");
                   // Another flag of the environment changed: nothing to show.
                   if (!was || !now || was.textContent === now.textContent) { return; }
+                  // A pending change is shown as it would make the flag: keep it, and say so.
+                  if (page.getAttribute("data-pending")) {
+                    if (status) { status.textContent = "This flag was changed elsewhere (revision " + now.textContent + "); your pending change will be applied on top of that."; }
+                    return;
+                  }
                   document.querySelectorAll("[data-live]").forEach(function (old) {
                     var next = fresh.getElementById(old.id);
                     if (next && !old.contains(document.activeElement)) { old.replaceWith(document.importNode(next, true)); }

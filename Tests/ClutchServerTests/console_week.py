@@ -1,0 +1,87 @@
+"""A product owner's week in real headless Chromium (Playwright), in two visits.
+
+Usage: console_week.py BASE_URL ADMIN_TOKEN PHASE MORNING [SCREENSHOT_DIR]
+
+PHASE "plan" (day one): sign in -> "New flag" -> create summer-sale -> in production target two
+customers (acme, globex) and apply that one change with one confirmation -> switch it on, and
+schedule that change for MORNING (a datetime-local value, UTC). PHASE "morning" (after the test
+moved the server's clock past MORNING): the flag is on in production; restore yesterday's
+revision (the targeting, before the switch) from the history. Waits on selectors, never sleeps.
+Prints JSON; the Swift test asserts on it. Uses the system's Chromium.
+"""
+import json
+import sys
+
+from playwright.sync_api import sync_playwright
+
+ENV = "production"
+FLAG = "summer-sale"
+
+
+def main() -> None:
+    base, token, phase, morning = sys.argv[1:5]
+    shots = sys.argv[5] if len(sys.argv) > 5 else None
+    result = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(base + "/")
+        page.get_by_label("Token", exact=True).fill(token)
+        page.get_by_role("button", name="Sign in with the token").click()
+        page.wait_for_url("**/ui/flags")
+
+        def apply(message, later=None):
+            """Applies (or schedules) the pending change with its one message and confirmation."""
+            pending = page.locator("#pending")
+            pending.wait_for()
+            result.setdefault("pendingTexts", []).append(pending.locator("#pending-diff").inner_text())
+            pending.get_by_label("Message (optional, kept in the history)").fill(message)
+            pending.get_by_label(f"Type {ENV} to confirm").fill(ENV)
+            if later:
+                pending.get_by_label("Date and time (UTC)").fill(later)
+                pending.get_by_role("button", name="Schedule the change").click()
+            else:
+                pending.get_by_role("button", name=f"Apply the change in {ENV}").click()
+            page.wait_for_selector("p.notice")
+            return page.locator("p.notice").inner_text()
+
+        if phase == "plan":
+            page.get_by_role("link", name="New flag").click()
+            form = page.locator("#flag-form")
+            form.get_by_label("Key").fill(FLAG)
+            form.get_by_label("Description").fill("The summer sale banner")
+            form.get_by_label("Tags").fill("marketing")
+            form.get_by_role("button", name="Create flag").click()
+            page.wait_for_selector("p.notice")
+            result["created"] = page.locator("p.notice").inner_text()
+            page.locator("#live-customers").get_by_label("Customers").fill("acme, globex")
+            page.locator("#live-customers").get_by_role("button", name="Add customers").click()
+            result["targeted"] = apply("two pilot customers")
+            page.locator("#live-switch").get_by_role("button", name=f"Turn on in {ENV}").click()
+            result["scheduled"] = apply("on for the sale", later=morning)
+            result["schedules"] = page.locator("#schedules").inner_text()
+            if shots:
+                page.screenshot(path=f"{shots}/console-week-scheduled.png")
+        else:
+            page.goto(base + f"/ui/flags/{FLAG}?env={ENV}")
+            result["stateInMorning"] = page.locator("h2#gets .state").inner_text()
+            page.get_by_role("link", name="History", exact=True).click()
+            page.wait_for_url("**/history**")
+            revision = page.locator("li.revision", has_text="two pilot customers")
+            revision.get_by_role("link", name=f"Restore in {ENV}…").click()
+            preview = page.locator("#preview")
+            preview.wait_for()
+            result["preview"] = preview.locator("ul.diff").inner_text()
+            if shots:
+                page.screenshot(path=f"{shots}/console-week-restore.png")
+            preview.get_by_label("Message (optional, kept in the history)").fill("back to yesterday")
+            preview.get_by_label(f"Type {ENV} to confirm").fill(ENV)
+            preview.get_by_role("button", name="Restore revision").click()
+            page.wait_for_selector("p.notice")
+            result["restored"] = page.locator("p.notice").inner_text()
+        browser.close()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -474,6 +474,13 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // The credential a release acts for and its name (see the SQLite migration
+        // `v19-release-author`). A server of an earlier schema would widen a release without
+        // asking whether its author still may, so it may not run beside it.
+        Migration(version: 12, name: "v12-release-author", compatibleFrom: 12, statements: [
+            "ALTER TABLE release ADD COLUMN author TEXT",
+            "ALTER TABLE release ADD COLUMN author_name TEXT",
+        ]),
     ]
 
     /// The oldest schema whose servers still work on a database migrated through `version`: the

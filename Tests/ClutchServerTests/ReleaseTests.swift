@@ -263,6 +263,7 @@ struct ReleaseTests {
             let store = server.application.services.store
             let (alice, _) = try await store.createPerson(PersonCreate(email: "alice@example.com", role: .editor), change: ChangeInfo(actor: "test"))
             let (token, secret) = try await store.createToken(TokenCreate(name: "laptop"), personID: alice.id, change: ChangeInfo(actor: "test"))
+            try await server.application.services.refreshCredentials()
             let started = try await server.send(
                 "POST", Self.release, body: #"{"steps": [10, 50, 100], "stepDuration": 2, "minSamples": 100}"#, as: .bearer(secret))
             #expect(started.status == 201, "\(started.text)")

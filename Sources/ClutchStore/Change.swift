@@ -11,12 +11,27 @@ public struct ChangeInfo: Sendable, Hashable {
     /// The credential that asked, for work that acts later with its rights (a scheduled change
     /// is checked against the policy with them when it applies); `nil` for the server itself.
     public var author: ChangeAuthor?
+    /// What already cleared the change for governance (``Rows/checkGovernance``): nothing for a
+    /// direct change.
+    public var clearance: Clearance
 
-    public init(actor: String, message: String? = nil, author: ChangeAuthor? = nil) {
+    public init(actor: String, message: String? = nil, author: ChangeAuthor? = nil, clearance: Clearance = .none) {
         self.actor = actor
         self.message = message
         self.author = author
+        self.clearance = clearance
     }
+}
+
+/// Why a change that widens exposure (``ExposureChange/widens``) may skip the review a protected
+/// environment requires. Nothing lets a widening change through a block.
+public enum Clearance: Sendable, Hashable {
+    /// A direct change: in a protected environment it may only take exposure away.
+    case none
+    /// A step of a running release: the release's start was the change reviewed.
+    case release
+    /// The apply of change request `id`, approved against the diff it applies.
+    case changeRequest(id: Int64)
 }
 
 /// The credential behind a change, stored with work that applies later (`person:<id>`,

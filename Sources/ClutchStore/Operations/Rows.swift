@@ -188,6 +188,7 @@ enum Rows {
         let now = now ?? session.now
         let plan = FlagChangePlan(old: old?.flag, new: new, environments: try await environmentKeys(session), summaryPrefix: summaryPrefix)
         if plan.isNoChange { return Change(value: old, versions: [:]) }
+        try await checkGovernance(session, key: key, plan: plan, change: change)
         let latest = try await session.value(
             Int64.self, "SELECT MAX(number) FROM revision WHERE entity = 'flag' AND environment = '' AND key = \(key)") ?? 0
         let number = latest + 1

@@ -85,6 +85,19 @@ final class BenchServer {
         return data
     }
 
+    /// A POST with an SDK key and a JSON body that must succeed (OFREP); returns the body.
+    @discardableResult
+    func sdkPost(_ path: String, _ body: String, key: String) async throws -> Data {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await session.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw TestFailure("POST \(path) failed") }
+        return data
+    }
+
     /// A new SDK key for production.
     func sdkKey() async throws -> String {
         let reply = try ClutchJSON.decode(Value.self, from: try await admin("POST", "api/v1/environments/production/keys", #"{"name": "bench"}"#))

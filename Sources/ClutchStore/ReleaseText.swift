@@ -89,6 +89,21 @@ enum ReleaseText {
         return (last ? .completed : .step, text)
     }
 
+    /// Who a step is recorded under: `clutch-guard for alice@example.com` when the release acts
+    /// for its author (as a schedule is `clutch-scheduler for …`), `clutch-guard` for a release
+    /// started before releases recorded one.
+    static func stepActor(for author: String?) -> String {
+        author.map { "\(Release.guardActor) for \($0)" } ?? Release.guardActor
+    }
+
+    /// Why a step was not taken: its author may no longer change the environment (`refusal`, the
+    /// policy's sentence), and what resuming does.
+    static func authorRefused(_ release: Release, to index: Int, _ refusal: String) -> String {
+        let step = index == release.policy.steps.count - 1
+            ? "not completed" : "not widened to \(ReleaseFormat.percent(release.policy.percent(at: index)))"
+        return "\(step): \(refusal); whoever resumes it becomes its author"
+    }
+
     /// Whether someone other than the release changed its flag in its environment since the release last did.
     enum HandChange: Equatable {
         case none

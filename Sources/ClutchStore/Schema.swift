@@ -493,6 +493,17 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // A release acts with its author's rights (issue 25): `author` is the credential it acts
+        // for (``ChangeAuthor``; the one who started it, then whoever resumed it) and
+        // `author_name` how revisions name them (`clutch-guard for alice@example.com`); the
+        // runner checks the author with the policy before each step. Releases started before
+        // have none: the server acts for them, as it did.
+        migrator.registerMigration("v19-release-author") { db in
+            try db.execute(sql: """
+                ALTER TABLE release ADD COLUMN author TEXT;
+                ALTER TABLE release ADD COLUMN author_name TEXT;
+                """)
+        }
         // The attribute names (and kinds of value) each environment's evaluation contexts have
         // carried (issue 27): written in batches from what the servers saw, never per request;
         // read to suggest names and to warn on a change naming one never seen. Names only, never values.

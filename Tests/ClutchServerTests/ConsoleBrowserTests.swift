@@ -268,4 +268,45 @@ struct ConsoleBrowserTests {
             #expect(reasons(.owner).isEmpty)
         }
     }
+
+    static var singleSignOnScript: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("console_sso.py").path
+    }
+
+    /// Issue 25's single sign-on in the browser: the server is configured as
+    /// `--oidc-role staging-editors=editor:staging` with a real provider (oidc-provider-mock)
+    /// whose user is in that group; she clicks "Sign in with …", signs in at the provider's own
+    /// form, lands signed in, and the flag page offers her an editor's controls in staging and
+    /// a responder's in production, saying why the others are missing.
+    @Test(
+        .enabled(if: missing == nil, "\(missing ?? "")"),
+        .enabled(if: OIDCProviderMock.isInstalled, "oidc-provider-mock is not installed (scripts/ensure-deps.sh test)"),
+        .timeLimit(.minutes(3)))
+    func singleSignOnThroughTheProvidersFormGivesTheGroupsRole() async throws {
+        let provider = try await OIDCProviderMock()
+        defer { provider.stop() }
+        try await provider.setUser("alice", claims: #"{"email": "alice@example.com", "name": "Alice Liddell", "groups": ["eng", "staging-editors"]}"#)
+        let mapping = try OIDCRoleMapping.parse("staging-editors=editor:staging")
+        let configure: (inout ServerConfiguration) -> Void = {
+            $0.oidc = OIDCSettings(issuer: provider.issuer, clientID: "clutch-console", clientSecret: "console-secret", roles: [mapping])
+        }
+        try await TestServer.with(configure: configure) { server in
+            try await server.createFlag(#"{"key": "new-checkout", "environments": {"production": {"enabled": true}}}"#)
+            let output = try await PythonOFREPTests.run(
+                ["python3", Self.singleSignOnScript, "http://127.0.0.1:\(server.port)", "alice", "new-checkout", "staging", "production"],
+                timeout: .seconds(150))
+            let result = try JSONDecoder().decode(Value.self, from: Data(output.utf8))
+            func strings(_ path: String) -> [String] { result.at(path)?.arrayValue?.compactMap(\.stringValue) ?? [] }
+            #expect(result.at("signInWith") == .string("Sign in with 127.0.0.1"))
+            #expect(result.at("providerPage")?.stringValue?.hasPrefix(provider.issuer + "/") == true, "the provider's own form")
+            #expect(result.at("signedInAs") == .string("Signed in as Alice Liddell"))
+            #expect(strings("staging.controls") == ["admins", "customers", "kill", "rollout", "rule", "turnOn"])
+            #expect(strings("staging.reasons").isEmpty)
+            #expect(strings("production.controls") == ["kill", "turnOff"], "a responder's, elsewhere")
+            let reasons = strings("production.reasons").joined(separator: "\n")
+            #expect(reasons.contains("alice@example.com is a responder in production; changing it needs editor"), "\(reasons)")
+            let alice = try await server.application.services.store.people().first { $0.email == "alice@example.com" }
+            #expect(alice?.grant == AccessGrant(role: .editor, environments: ["staging"]))
+        }
+    }
 }

@@ -1,9 +1,11 @@
 import ClutchCore
-import ClutchServer
+import ClutchStore
 import Foundation
 import ServerTestSupport
 import TestSupport
 import Testing
+
+@testable import ClutchServer
 
 /// Guarded releases end to end: a real server on a ``TestClock``, second-long steps, and a
 /// simulated fleet that reports rollout-decided evaluations and errors with an SDK key
@@ -250,6 +252,48 @@ struct ReleaseTests {
     }
 
     /// `new-checkout` on in production at `percent` % of 'on', sticky by `bucketBy` (as `clutch rollout` writes it).
+    /// A release acts with its author's rights as they are at each step: an editor's release
+    /// widens as `clutch-guard for` their token; once an owner lowers them to viewer (which ends
+    /// the token), the next step, due on the test clock, is not taken and the release says why.
+    @Test("an editor's release widens while they may; lowered to viewer, the next step holds and the release says why")
+    func aStepActsWithItsAuthorsRightsThen() async throws {
+        try await TestServer.with(configure: TestServer.on(TestClock())) { server in
+            try await server.createFlag(Self.flag)
+            let (_, key) = try await server.createKey("production")
+            let store = server.application.services.store
+            let (alice, _) = try await store.createPerson(PersonCreate(email: "alice@example.com", role: .editor), change: ChangeInfo(actor: "test"))
+            let (token, secret) = try await store.createToken(TokenCreate(name: "laptop"), personID: alice.id, change: ChangeInfo(actor: "test"))
+            try await server.application.services.refreshCredentials()
+            let started = try await server.send(
+                "POST", Self.release, body: #"{"steps": [10, 50, 100], "stepDuration": 2, "minSamples": 100}"#, as: .bearer(secret))
+            #expect(started.status == 201, "\(started.text)")
+            let stepped = try await Self.drive(server, key: key, newRate: 0.01, otherRate: 0.01) {
+                try await Self.status($0)["percent"]?.numberValue == 50
+            }
+            #expect(stepped, "with its author unchanged, the step applies")
+            let widened = try await Self.status(server)
+            #expect(widened["transitions[1].actor"] == .string("clutch-guard for \(token.actor)"), "\(widened.text)")
+            let revisions = try await server.send("GET", "/api/v1/flags/new-checkout/revisions")
+            #expect(revisions["revisions[0].actor"] == .string("clutch-guard for laptop (token of alice@example.com)"))
+            let revisionCount = try await Self.revisionCount(server)
+
+            let lowered = try await server.send("PUT", "/api/v1/users/alice@example.com/role", body: #"{"role": "viewer"}"#)
+            #expect(lowered.status == 200, "\(lowered.text)")
+            let held = try await Self.drive(server, key: key, newRate: 0.01, otherRate: 0.01) {
+                try await Self.status($0)["state"] != .string("running")
+            }
+            let status = try await Self.status(server)
+            #expect(held && status["state"] == .string("paused"), "\(status.text)")
+            #expect(status["percent"]?.numberValue == 50, "the step was not taken")
+            #expect(status["reason"] == .string(
+                "not completed: alice@example.com is a viewer in production; changing it needs editor; whoever resumes it becomes its author"))
+            #expect(try await Self.revisionCount(server) == revisionCount, "no revision")
+            let audit = try await server.send("GET", "/api/v1/audit?flag=new-checkout&limit=50")
+            let paused = (audit["events"]?.arrayValue ?? []).first { $0.at("action") == .string("release.paused") }
+            #expect(paused?.at("message")?.stringValue?.contains("alice@example.com is a viewer in production") == true, "\(audit.text)")
+        }
+    }
+
     static func flag(at percent: Int, by bucketBy: String) -> String {
         """
         {"key": "new-checkout", "environments": {"production": {"enabled": true, "default": {"rollout": {"bucketBy": "\(bucketBy)",

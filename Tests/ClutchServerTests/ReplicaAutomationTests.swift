@@ -228,7 +228,7 @@ struct ReplicaAutomationTests {
             let kinds = (status["transitions"]?.arrayValue ?? []).compactMap { $0.at("kind")?.stringValue }
             #expect(kinds == ["started", "step", "completed"], "each step taken once")
             let revisions = try await a.send("GET", "/api/v1/flags/new-checkout/revisions")
-            let guardRevisions = (revisions["revisions"]?.arrayValue ?? []).filter { $0.at("actor") == .string("clutch-guard") }
+            let guardRevisions = (revisions["revisions"]?.arrayValue ?? []).filter { $0.at("actor")?.stringValue?.hasPrefix("clutch-guard for ") == true }
             #expect(guardRevisions.count == 2, "one revision per step")
             #expect(try await eventually(timeout: .seconds(20)) { receiver.delivered("release.step").count >= 2 })
             try await Self.dispatchersSettled([a, b], clock: clock)

@@ -18,13 +18,21 @@ struct ReleaseStoreTests {
         ], at: at)
     }
 
-    /// A flag `gate` off in production, a webhook for release events, and a release of 'on' started at `start`.
-    static func started(_ store: any ClutchStoring, start: Date) async throws -> Release {
+    /// Healthy rollout-decided usage at 50 %: as many evaluations of 'on' as of 'off'.
+    static func reportAtHalf(_ store: any ClutchStoring, at: Date) async throws {
+        try await store.recordUsage([
+            UsageEntry(environment: "production", flag: "gate", variant: "on", count: 500, errors: 5, rollout: true),
+            UsageEntry(environment: "production", flag: "gate", variant: "off", count: 500, errors: 5, rollout: true),
+        ], at: at)
+    }
+
+    /// A flag `gate` off in production, a webhook for release events, and a release of 'on' started at `start` by `change`.
+    static func started(_ store: any ClutchStoring, start: Date, change: ChangeInfo = admin) async throws -> Release {
         _ = try await store.createWebhook(
             WebhookRequest(url: "https://hooks.example.com/r", events: ["release.step", "release.rolled_back"],
                            secret: "whsec-0123456789abcdef", description: nil), change: admin)
         _ = try await store.createFlag(Flag(key: "gate"), change: admin)
-        return try await store.startRelease(flag: "gate", environment: "production", policy: policy, change: admin, now: start).value
+        return try await store.startRelease(flag: "gate", environment: "production", policy: policy, change: change, now: start).value
     }
 
     static func events(_ store: any ClutchStoring, at now: Date) async throws -> [String] {
@@ -54,6 +62,87 @@ struct ReleaseStoreTests {
         #expect(revisions.first?.action == "release.step")
         #expect(try await Self.events(store, at: start).filter { $0 == "release.step" }.count == 1)
         #expect(try await store.runReleases(now: start.addingTimeInterval(3)).isEmpty, "nothing more to do in the same step")
+    }
+
+    /// A step acts with its author's rights as they are when it is due, as a scheduled change
+    /// does: while its author may edit the environment it widens, recorded as
+    /// `clutch-guard for <author>`; once they are lowered the next step is not taken and the
+    /// release holds with the policy's sentence (`release.paused`, audited); whoever resumes it
+    /// becomes its author.
+    @Test(arguments: StoreBackend.allCases) func aStepWhoseAuthorLostTheRightHoldsTheReleaseWithTheReason(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let (bob, _) = try await store.createPerson(PersonCreate(email: "bob@example.com", role: .editor), change: admin)
+        let (carol, _) = try await store.createPerson(PersonCreate(email: "carol@example.com", role: .owner), change: admin)
+        _ = try await store.createWebhook(
+            WebhookRequest(url: "https://hooks.example.com/p", events: ["release.paused"], secret: "whsec-0123456789abcdef", description: nil),
+            change: admin)
+        let start = Date()
+        _ = try await Self.started(store, start: start, change: ChangeInfo(actor: "bob@example.com", author: .person(id: bob.id)))
+
+        try await Self.report(store, new: 100, newErrors: 1, otherErrors: 9, at: start.addingTimeInterval(2))
+        _ = try await store.runReleases(now: start.addingTimeInterval(3))
+        let widened = try await store.release(flag: "gate", environment: "production")
+        #expect(widened.percent == 50, "its author may: the step applies")
+        #expect(widened.transitions.last?.actor == "clutch-guard for bob@example.com")
+        #expect(try await store.revisions(flag: "gate", environment: nil).first?.actor == "clutch-guard for bob@example.com")
+
+        _ = try await store.setRole(email: "bob@example.com", to: RoleChange(role: .viewer), change: admin)
+        let revision = try await store.flag("gate").revision
+        try await Self.reportAtHalf(store, at: start.addingTimeInterval(5))
+        let held = try await store.runReleases(now: start.addingTimeInterval(6))
+        #expect(held.first?.versions.isEmpty == true, "nothing applied")
+        let release = try await store.release(flag: "gate", environment: "production")
+        #expect(release.state == .paused)
+        #expect(release.percent == 50)
+        #expect(release.reason == "not completed: bob@example.com is a viewer in production; changing it needs editor; whoever resumes it becomes its author")
+        #expect(release.transitions.last?.actor == Release.guardActor)
+        #expect(try await store.flag("gate").revision == revision, "no revision")
+        let audit = try await store.auditEvents(since: nil, flag: "gate", limit: 100).filter { $0.action == "release.paused" }
+        #expect(audit.first?.message?.contains("bob@example.com is a viewer in production") == true, "\(audit)")
+        #expect(try await Self.events(store, at: start).filter { $0 == "release.paused" }.count == 1)
+
+        let resumed = try await store.resumeRelease(
+            flag: "gate", environment: "production", change: ChangeInfo(actor: "carol@example.com", author: .person(id: carol.id)),
+            now: start.addingTimeInterval(7))
+        #expect(resumed.value.state == .running)
+        try await Self.reportAtHalf(store, at: start.addingTimeInterval(9))
+        _ = try await store.runReleases(now: start.addingTimeInterval(10))
+        let completed = try await store.release(flag: "gate", environment: "production")
+        #expect(completed.state == .completed)
+        #expect(completed.transitions.last?.actor == "clutch-guard for carol@example.com", "it acts for whoever resumed it")
+    }
+
+    /// Turning things off never waits for anyone's rights: the guard rolls back a release whose
+    /// author was removed, as `clutch-guard`; and a step whose author's token was revoked (its
+    /// person still an editor) holds naming the token.
+    @Test(arguments: StoreBackend.allCases) func theGuardRollsBackWhateverItsAuthorMayNow(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let (bob, _) = try await store.createPerson(PersonCreate(email: "bob@example.com", role: .editor), change: admin)
+        let start = Date()
+        _ = try await Self.started(store, start: start, change: ChangeInfo(actor: "bob@example.com", author: .person(id: bob.id)))
+        _ = try await store.removePerson(email: "bob@example.com", change: admin)
+        for second in 2...6 {
+            try await Self.report(store, new: 200, newErrors: 40, otherErrors: 18, at: start.addingTimeInterval(Double(second)))
+            _ = try await store.runReleases(now: start.addingTimeInterval(Double(second)))
+        }
+        let rolledBack = try await store.release(flag: "gate", environment: "production")
+        #expect(rolledBack.state == .rolledBack, "\(rolledBack.reason ?? "")")
+        #expect(rolledBack.transitions.last?.actor == Release.guardActor)
+        #expect(try await store.flag("gate").flag.state(in: "production").default == .rollout(.percentage(0, of: "on", rest: "off")))
+
+        let (dave, _) = try await store.createPerson(PersonCreate(email: "dave@example.com", role: .editor), change: admin)
+        let (token, _) = try await store.createToken(TokenCreate(name: "laptop"), personID: dave.id, change: admin)
+        _ = try await store.startRelease(
+            flag: "gate", environment: "production", policy: Self.policy, restartFrom: 10,
+            change: ChangeInfo(actor: token.actor, author: .token(id: token.id)), now: start.addingTimeInterval(10))
+        _ = try await store.revokeToken(id: token.id, change: admin)
+        try await Self.report(store, new: 100, newErrors: 1, otherErrors: 9, at: start.addingTimeInterval(12))
+        _ = try await store.runReleases(now: start.addingTimeInterval(13))
+        let held = try await store.release(flag: "gate", environment: "production")
+        #expect(held.state == .paused)
+        #expect(held.reason?.contains("laptop (token of dave@example.com) can no longer make changes") == true, "\(held.reason ?? "")")
     }
 
     /// Usage is pending per reporter and taken into each reporter's own evidence; a key that has

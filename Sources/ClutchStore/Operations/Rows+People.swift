@@ -115,11 +115,25 @@ extension Rows {
     /// Refuses (`badRequest`, with the policy's sentence) work that `author`, named `name`, may
     /// no longer do: a scheduled change applies with its author's rights as they are when it applies.
     static func requireRights(_ session: any SQLSession, _ author: ChangeAuthor, named name: String, for action: AccessAction, now: Date) async throws {
-        guard let subject = try await subject(session, author, now: now) else {
-            throw StoreError.badRequest("\(name) can no longer make changes (removed, revoked or expired)")
+        if let refusal = try await refusal(session, author, named: name, for: action, now: now) {
+            throw StoreError.badRequest(refusal)
         }
-        if let refusal = AccessPolicy.refusal(action, by: subject) {
-            throw StoreError.badRequest(refusal.message)
+    }
+
+    /// Why `author`, named `name`, may no longer do `action` (the policy's sentence, or that they
+    /// were removed, revoked or expired); `nil` when they still may. Work that acts later with
+    /// its author's rights (a scheduled change, a release's next step) asks this when it applies.
+    static func refusal(_ session: any SQLSession, _ author: ChangeAuthor, named name: String, for action: AccessAction, now: Date) async throws -> String? {
+        if let subject = try await subject(session, author, now: now) {
+            return AccessPolicy.refusal(action, by: subject)?.message
         }
+        // Lowering a person ends their personal tokens: say what the person lacks, when they do.
+        if case .token(let id) = author,
+           let personID = try await session.value(String.self, "SELECT person_id FROM token WHERE id = \(id)"),
+           let person = try await subject(session, .person(id: personID), now: now),
+           let refusal = AccessPolicy.refusal(action, by: person) {
+            return refusal.message
+        }
+        return "\(name) can no longer make changes (removed, revoked or expired)"
     }
 }

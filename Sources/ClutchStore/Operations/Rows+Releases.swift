@@ -25,6 +25,21 @@ extension Rows {
             abortedTo: try row.get("aborted_to", as: Double?.self))
     }
 
+    /// The credential a release acts for and how revisions name it; `nil` for a release started
+    /// before releases recorded it (the server acts for it).
+    static func releaseAuthor(_ row: SQLRow) throws -> (credential: ChangeAuthor, name: String)? {
+        guard let credential = try row.get("author", as: String?.self).flatMap(ChangeAuthor.init(text:)),
+              let name = try row.get("author_name", as: String?.self)
+        else { return nil }
+        return (credential, name)
+    }
+
+    /// Makes the one who resumes `release` its author: its next steps act with their rights.
+    static func setReleaseAuthor(_ session: any SQLSession, _ release: Release, change: ChangeInfo) async throws {
+        try await session.execute(
+            "UPDATE release SET author = \(change.author?.text), author_name = \(change.author.map { _ in change.actor }) WHERE id = \(release.id)")
+    }
+
     /// The latest release of `flag` in `environment`, with its transitions.
     static func latestRelease(_ session: any SQLSession, flag: String, environment: String) async throws -> Release? {
         guard let row = try await session.row(

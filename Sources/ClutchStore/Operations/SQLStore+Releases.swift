@@ -32,9 +32,10 @@ extension SQLStore {
             guard let inserted = try await session.row(
                 """
                 INSERT INTO release (flag, environment, variant, state, policy, progress, expected_state, message,
-                                     started_by, started_at, updated_at, replaced)
+                                     started_by, started_at, updated_at, replaced, author, author_name)
                 VALUES (\(key), \(environment), \(policy.variant), 'running', \(try Tables.json(policy)), \(try Tables.json(progress)), '',
-                        \(change.message), \(change.actor), \(now), \(now), \(try Tables.json(baseline)))
+                        \(change.message), \(change.actor), \(now), \(now), \(try Tables.json(baseline)),
+                        \(change.author?.text), \(change.author.map { _ in change.actor }))
                 RETURNING id
                 """)
             else { throw SQLDecodingError(column: "id", type: Int64.self, reason: "the new release got no id") }
@@ -76,6 +77,8 @@ extension SQLStore {
 
     /// Resumes a paused release at the step it was at: sets the rollout to that step's
     /// percentage again (undoing changes made by hand to it meanwhile) and counts the step afresh.
+    /// Its next steps act for whoever resumed it (``Rows/setReleaseAuthor(_:_:change:)``): a
+    /// release its author could no longer widen goes on with the rights of the one who resumes it.
     public func resumeRelease(flag key: String, environment: String, change: ChangeInfo, now: Date = Date()) async throws -> Change<Release> {
         try await write { session in
             var release = try await Rows.requireActiveRelease(session, flag: key, environment: environment)
@@ -87,6 +90,7 @@ extension SQLStore {
             release.state = .running
             release.reason = nil
             release.progress.enterStep(release.progress.stepIndex, at: now)
+            try await Rows.setReleaseAuthor(session, release, change: change)
             try await Rows.recordTransition(
                 session, release, ReleaseTransition(kind: .resumed, actor: change.actor, message: text, revision: written.value?.revision, at: now))
             return written.with(try await Rows.latestRelease(session, flag: key, environment: environment) ?? release)
@@ -198,14 +202,25 @@ extension SQLStore {
                 ReleaseTransition(kind: .rolledBack, actor: Release.guardActor, message: text, revision: written.value?.revision, at: now))
             return written.with(try await reread() ?? release)
         case .advance(let index):
+            // A step acts with its author's rights as they are now (as a scheduled change does):
+            // one who lost them holds the release, with why, instead of widening it. Rolling back
+            // and pausing above never wait for anyone's rights.
+            let author = try Rows.releaseAuthor(row)
+            if let author, let refusal = try await Rows.refusal(
+                session, author.credential, named: author.name, for: .edit(environment: environment), now: now) {
+                try await Rows.pauseRelease(
+                    session, &release, reason: ReleaseText.authorRefused(release, to: index, refusal), actor: Release.guardActor, now: now)
+                return Change(value: try await reread() ?? release, versions: [:])
+            }
+            let actor = ReleaseText.stepActor(for: author?.name)
             let (kind, text) = ReleaseText.advanced(release, to: index, now: now)
             let written = try await Rows.applyReleaseChange(
                 session, release, [ReleaseText.rollout(release, percent: release.policy.percent(at: index))], action: kind,
-                change: ChangeInfo(actor: Release.guardActor, message: text))
+                change: ChangeInfo(actor: actor, message: text))
             release.progress.enterStep(index, at: now)
             if kind == .completed { release.state = .completed }
             try await Rows.recordTransition(
-                session, release, ReleaseTransition(kind: kind, actor: Release.guardActor, message: text, revision: written.value?.revision, at: now))
+                session, release, ReleaseTransition(kind: kind, actor: actor, message: text, revision: written.value?.revision, at: now))
             return written.with(try await reread() ?? release)
         }
     }

@@ -474,6 +474,13 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // The credential a release acts for and its name (see the SQLite migration
+        // `v19-release-author`). A server of an earlier schema would widen a release without
+        // asking whether its author still may, so it may not run beside it.
+        Migration(version: 12, name: "v12-release-author", compatibleFrom: 12, statements: [
+            "ALTER TABLE release ADD COLUMN author TEXT",
+            "ALTER TABLE release ADD COLUMN author_name TEXT",
+        ]),
         // The attribute names each environment's contexts have carried (issue 27), as on SQLite.
         // Only adds a table no older server reads: servers of earlier schemas keep working beside it.
         Migration(version: 15, name: "v15-seen-attributes", compatibleFrom: 6, statements: [

@@ -14,10 +14,14 @@ public struct FlagRecord: Sendable, Hashable, Codable {
     /// Its stage overall and per environment, computed when it is read (``FlagLifecycle``);
     /// `nil` in the answers to writes, which read no usage.
     public var lifecycle: FlagLifecycle?
+    /// `true` when the flag's owner is no member now (removed since, or named before owners
+    /// were checked): the flag keeps naming them, as history does, and says so; `nil` otherwise
+    /// and in the answers to writes.
+    public var ownerRemoved: Bool?
 
     public init(
         flag: Flag, revision: Int64, createdAt: Date, updatedAt: Date, updatedBy: String, usage: [String: FlagUsage]? = nil,
-        lifecycle: FlagLifecycle? = nil
+        lifecycle: FlagLifecycle? = nil, ownerRemoved: Bool? = nil
     ) {
         self.flag = flag
         self.revision = revision
@@ -26,6 +30,12 @@ public struct FlagRecord: Sendable, Hashable, Codable {
         self.updatedBy = updatedBy
         self.usage = usage
         self.lifecycle = lifecycle
+        self.ownerRemoved = ownerRemoved
+    }
+
+    /// The owner as people read it: `alice@example.com`, `alice@example.com (removed)`, or `nil`.
+    public var ownerText: String? {
+        flag.owner.map { ownerRemoved == true ? "\($0) (removed)" : $0 }
     }
 }
 

@@ -100,9 +100,11 @@ public enum AccessPolicy {
 
 extension AccessAction {
     /// What applying `instructions` in `environment` asks: turning a flag off alone is a
-    /// responder's, anything else an editor's (the API's changes and the console's controls alike).
+    /// responder's, a flag-wide edit (kind, owner, off variant) an editor's everywhere, anything
+    /// else an editor's there (the API's changes and the console's controls alike).
     public static func applying(_ instructions: [Instruction], in environment: String) -> AccessAction {
         let onlyOff = !instructions.isEmpty && instructions.allSatisfy { if case .turnOff = $0 { true } else { false } }
-        return onlyOff ? .respond(environment: environment) : .edit(environment: environment)
+        if onlyOff { return .respond(environment: environment) }
+        return .edit(environment: instructions.contains(where: \.isFlagWide) ? nil : environment)
     }
 }

@@ -17,10 +17,14 @@ public struct FlagRecord: Sendable, Hashable, Codable {
     /// In the answer to a write: the attributes it uses that no context of the environment has
     /// carried (``AttributeWarnings``); `nil` when there are none, and in every read.
     public var warnings: [AttributeWarning]?
+    /// `true` when the flag's owner is no member now (removed since, or named before owners
+    /// were checked): the flag keeps naming them, as history does, and says so; `nil` otherwise
+    /// and in the answers to writes.
+    public var ownerRemoved: Bool?
 
     public init(
         flag: Flag, revision: Int64, createdAt: Date, updatedAt: Date, updatedBy: String, usage: [String: FlagUsage]? = nil,
-        lifecycle: FlagLifecycle? = nil, warnings: [AttributeWarning]? = nil
+        lifecycle: FlagLifecycle? = nil, warnings: [AttributeWarning]? = nil, ownerRemoved: Bool? = nil
     ) {
         self.flag = flag
         self.revision = revision
@@ -30,6 +34,12 @@ public struct FlagRecord: Sendable, Hashable, Codable {
         self.usage = usage
         self.lifecycle = lifecycle
         self.warnings = warnings
+        self.ownerRemoved = ownerRemoved
+    }
+
+    /// The owner as people read it: `alice@example.com`, `alice@example.com (removed)`, or `nil`.
+    public var ownerText: String? {
+        flag.owner.map { ownerRemoved == true ? "\($0) (removed)" : $0 }
     }
 }
 

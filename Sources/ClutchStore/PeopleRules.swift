@@ -1,3 +1,4 @@
+import ClutchCore
 import Foundation
 
 /// The rules for people, invites, passwords and tokens, written once for both databases.
@@ -37,6 +38,17 @@ public enum PeopleRules {
             throw StoreError.badRequest("a \(field) is 1 to 100 characters without control characters", field: field)
         }
         return name
+    }
+
+    /// What a change that sets a flag's owner to `owner` (it was `old`) writes, or why it may not:
+    /// a new owner must name a member, in any case (`member` gives the stored email of the member
+    /// with an ``emailKey(_:)``), and is written as that member's email. An unchanged owner stays
+    /// as it is, so that a removed person stays named on the flags they owned (history is not
+    /// rewritten, and those flags can still be edited); a malformed one is ``OwnerRule``'s to refuse.
+    static func owner(_ owner: String?, old: String?, member: (String) -> String?) -> (owner: String?, problem: String?) {
+        guard let owner, owner != old, OwnerRule.problem(owner) == nil else { return (owner, nil) }
+        if let email = member(emailKey(owner)) { return (email, nil) }
+        return (owner, "'\(owner)' is not a member: an owner is a person who can sign in (add them with `clutch users add`), or leave the owner out")
     }
 
     /// Refuses a password shorter than 12 characters or longer than 1024.

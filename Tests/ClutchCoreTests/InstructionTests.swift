@@ -63,6 +63,18 @@ struct InstructionTests {
         #expect(flag.offVariant == "on")
     }
 
+    @Test func kindAndOwnerAreSetFlagWideAndANullOwnerRemovesIt() throws {
+        let flag = try Self.base.applying([.setKind(.killSwitch), .setOwner("ann@example.com")], environment: "production", newRuleID: Self.ids())
+        #expect(flag.kind == .killSwitch && flag.owner == "ann@example.com")
+        #expect(try flag.applying([.setOwner(nil)], environment: "staging", newRuleID: Self.ids()).owner == nil)
+        let flagWide: [Instruction] = [.setKind(.release), .setOwner(nil), .setOffVariant("on")]
+        #expect(flagWide.filter(\.isFlagWide).count == 3)
+        #expect(!Instruction.turnOn.isFlagWide)
+        #expect(throws: DecodingError.self) { try ClutchJSON.decode(Instruction.self, from: Data(#"{"kind": "setOwner"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try ClutchJSON.decode(Instruction.self, from: Data(#"{"kind": "setKind", "flagKind": "forever"}"#.utf8)) }
+        #expect(try ClutchJSON.decode(Instruction.self, from: Data(#"{"kind": "setOwner", "owner": null}"#.utf8)) == .setOwner(nil))
+    }
+
     static let errors: [(instructions: [Instruction], path: String)] = [
         ([.turnOn, .removeRule(id: "nope")], "instructions[1].ruleId"),
         ([.addTargets(variant: "maybe", attribute: "customerId", values: ["a"])], "instructions[0].variant"),
@@ -75,6 +87,7 @@ struct InstructionTests {
         ([.setRollout(percent: nil, variant: nil, weights: nil, bucketBy: nil)], "instructions[0].percent"),
         ([.setRollout(percent: 5, variant: "nope", weights: nil, bucketBy: nil)], "instructions[0].variant"),
         ([.setOffVariant("nope")], "instructions[0].variant"),
+        ([.turnOn, .setOwner("bob")], "instructions[1].owner"),
         ([.addPrerequisite(flag: "checkout", variant: "on")], "instructions[0].flag"),
         ([.addPrerequisite(flag: "", variant: "on")], "instructions[0].flag"),
         ([.addPrerequisite(flag: "payments", variant: "")], "instructions[0].variant"),
@@ -111,6 +124,7 @@ struct InstructionTests {
             .removeRule(id: "r1"), .moveRule(id: "r1", position: 0), .updateRuleServe(id: "r1", serve: .variant("off")),
             .setDefault(.variant("on")), .setRollout(percent: 5, variant: "on", weights: nil, bucketBy: "customerId"),
             .setOffVariant("off"), .addPrerequisite(flag: "payments", variant: "on"), .removePrerequisite(flag: "payments"),
+            .setKind(.killSwitch), .setOwner("ann@example.com"), .setOwner(nil),
         ]
         #expect(Set(all.map(\.kind)) == Set(Instruction.kinds))
         let data = try ClutchJSON.encode(all)

@@ -30,6 +30,7 @@ struct LifecycleAPITests {
     @Test func stagesComeFromRealUsageOverTheClockAndTheListFiltersByStage() async throws {
         let clock = LifecycleAPITests.clock()
         try await TestServer.with(configure: TestServer.on(clock)) { server in
+            try await server.addPerson("alice@example.com")
             try await server.createFlag(
                 #"{"key": "new-checkout", "kind": "release", "owner": "alice@example.com", "environments": {"production": {"enabled": true}}}"#)
             var flag = try await server.send("GET", "/api/v1/flags/new-checkout")
@@ -96,12 +97,72 @@ struct LifecycleAPITests {
         }
     }
 
+    @Test func kindAndOwnerChangeThroughTheChangesAPIAndAnOwnerWhoIsNoMemberIsRefusedOnEveryPath() async throws {
+        try await TestServer.with { server in
+            try await server.addPerson("bob@example.com")
+            let notMember = try await server.send("POST", "/api/v1/flags", body: #"{"key": "banner", "owner": "dave@example.com"}"#)
+            #expect(notMember.status == 400)
+            #expect(notMember.errorField == "owner", "\(notMember.text)")
+            try await server.createFlag(#"{"key": "banner", "owner": "Bob@Example.com"}"#)
+            var read = try await server.send("GET", "/api/v1/flags/banner")
+            #expect(read["flag.owner"] == .string("bob@example.com"), "written as the member's email")
+            let revision = read["revision"]?.intValue ?? 0
+
+            let changes = "/api/v1/flags/banner/environments/production/changes"
+            let unknown = try await server.send(
+                "POST", changes, body: #"{"instructions": [{"kind": "setKind", "flagKind": "experiment"}, {"kind": "setOwner", "owner": "dave@example.com"}]}"#)
+            #expect(unknown.status == 400)
+            #expect(unknown.errorField == "instructions[1].owner", "\(unknown.text)")
+            let badKind = try await server.send("POST", changes, body: #"{"instructions": [{"kind": "setKind", "flagKind": "forever"}]}"#)
+            #expect(badKind.status == 400, "\(badKind.text)")
+            let missing = try await server.send("POST", changes, body: #"{"instructions": [{"kind": "setOwner"}]}"#)
+            #expect(missing.status == 400, "leaving owner out never removes it: \(missing.text)")
+            #expect(try await server.send("GET", "/api/v1/flags/banner")["revision"]?.intValue == revision, "nothing refused was written")
+
+            let changed = try await server.send(
+                "POST", changes, body: #"{"instructions": [{"kind": "setKind", "flagKind": "kill-switch"}, {"kind": "setOwner", "owner": null}]}"#)
+            #expect(changed.status == 200, "\(changed.text)")
+            #expect(changed["flag.kind"] == .string("kill-switch"))
+            #expect(changed["flag.owner"] == nil)
+            #expect(changed["revision"]?.intValue == revision + 1, "one revision")
+
+            // Flag-wide: an editor of staging only may not change the kind, even through staging.
+            let token = try await server.send(
+                "POST", "/api/v1/tokens", body: #"{"name": "stager", "service": true, "role": "editor", "environments": ["staging"]}"#)
+            let secret = try #require(token["token"]?.stringValue, "\(token.text)")
+            let staging = "/api/v1/flags/banner/environments/staging/changes"
+            let narrowed = try await server.send(
+                "POST", staging, body: #"{"instructions": [{"kind": "setKind", "flagKind": "release"}]}"#, as: .bearer(secret))
+            #expect(narrowed.status == 403, "\(narrowed.text)")
+            let stateOnly = try await server.send("POST", staging, body: #"{"instructions": [{"kind": "turnOn"}]}"#, as: .bearer(secret))
+            #expect(stateOnly.status == 200, "its state there it may change: \(stateOnly.text)")
+
+            let put = try await server.send("PUT", "/api/v1/flags/banner", body: #"{"key": "banner", "kind": "kill-switch", "owner": "dave@example.com"}"#)
+            #expect(put.status == 400)
+            #expect(put.errorField == "owner", "\(put.text)")
+            let imported = try await server.send(
+                "POST", "/api/v1/import", body: #"{"flags": [{"key": "other", "owner": "dave@example.com"}]}"#)
+            #expect(imported.status == 400)
+            #expect(imported.errorField == "flags[0].owner", "\(imported.text)")
+
+            // Bob leaves: the flags he owned still name him, shown as removed.
+            _ = try await server.send(
+                "POST", changes, body: #"{"instructions": [{"kind": "setOwner", "owner": "bob@example.com"}]}"#)
+            let removed = try await server.send("DELETE", "/api/v1/users/bob@example.com")
+            #expect(removed.status < 300, "\(removed.text)")
+            read = try await server.send("GET", "/api/v1/flags/banner")
+            #expect(read["flag.owner"] == .string("bob@example.com"))
+            #expect(read["ownerRemoved"] == .bool(true), "\(read.text)")
+        }
+    }
+
     @Test func aDailyFlagStaleEventNamesTheFlagsThatBecameStaleWithTheirOwnersOnce() async throws {
         let receiver = try await WebhookReceiver(secret: WebhookTests.secret)
         defer { receiver.stop() }
         let clock = LifecycleAPITests.clock()
         try await TestServer.with(configure: { WebhookTests.localReceivers(&$0); TestServer.on(clock)(&$0) }) { server in
             let hook = try await WebhookTests.createHook(server, receiver.url, events: #"["flag.stale"]"#)
+            try await server.addPerson("ops@example.com")
             try await server.createFlag(#"{"key": "migration", "kind": "operational", "owner": "ops@example.com"}"#)
             try await server.createFlag(#"{"key": "new-checkout"}"#)
             // A day at a time: an operational flag is stale after 7 days, named by the next daily turn.

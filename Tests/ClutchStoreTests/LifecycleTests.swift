@@ -25,6 +25,11 @@ struct LifecycleTests {
         return (fixture, clock)
     }
 
+    /// Makes each of `emails` a member: owners name members.
+    func addPeople(_ store: any ClutchStoring, _ emails: String...) async throws {
+        for email in emails { _ = try await store.createPerson(PersonCreate(email: email, role: .editor), change: admin) }
+    }
+
     func evaluate(_ store: any ClutchStoring, _ flag: String, _ variant: String, in environments: [String], at now: Date) async throws {
         for environment in environments {
             try await store.recordUsage(environment: environment, counts: [UsageCount(flag: flag, variant: variant, count: 5)], at: now)
@@ -36,6 +41,7 @@ struct LifecycleTests {
         let (fixture, clock) = try await store(backend)
         let store = fixture.store
         let everywhere = ["development", "production", "staging"]
+        try await addPeople(store, "alice@example.com")
         _ = try await store.createFlag(Flag(key: "new-checkout", owner: "alice@example.com"), change: admin)
         var record = try await store.flag("new-checkout")
         #expect(record.flag.kind == .release)
@@ -135,6 +141,7 @@ struct LifecycleTests {
     func aKindAndAnOwnerAreKeptInTheDefinitionAndAnOwnerMustBeAnEmail(_ backend: StoreBackend) async throws {
         let (fixture, _) = try await store(backend)
         let store = fixture.store
+        try await addPeople(store, "bob@example.com", "carol@example.com")
         _ = try await store.createFlag(Flag(key: "exp", kind: .experiment, owner: "bob@example.com"), change: admin)
         var flag = try await store.flag("exp").flag
         #expect(flag.kind == .experiment && flag.owner == "bob@example.com")
@@ -154,9 +161,66 @@ struct LifecycleTests {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func anOwnerMustNameAMemberOnEveryPathThatSetsItAndARemovedOneStaysNamedAsRemoved(_ backend: StoreBackend) async throws {
+        let (fixture, _) = try await store(backend)
+        let store = fixture.store
+        try await addPeople(store, "bob@example.com", "carol@example.com")
+        func refusal(_ write: () async throws -> Void) async -> String? {
+            do {
+                try await write()
+                return nil
+            } catch let error as StoreError {
+                return error.field
+            } catch {
+                return "\(error)"
+            }
+        }
+        let unknown = await refusal { _ = try await store.createFlag(Flag(key: "exp", owner: "dave@example.com"), change: admin) }
+        #expect(unknown == "owner")
+        // Any case names the member, written as their email.
+        _ = try await store.createFlag(Flag(key: "exp", owner: "BOB@Example.com"), change: admin)
+        #expect(try await store.flag("exp").flag.owner == "bob@example.com")
+        var flag = try await store.flag("exp").flag
+        flag.owner = "dave@example.com"
+        let updated = await refusal { _ = try await store.updateFlag(flag, ifRevision: nil, change: admin) }
+        #expect(updated == "owner")
+        let instructed = await refusal {
+            _ = try await store.apply(
+                [.setKind(.experiment), .setOwner("dave@example.com")], flag: "exp", environment: "production", ifRevision: nil,
+                dryRun: true, change: admin)
+        }
+        #expect(instructed == "instructions[1].owner")
+        var imported = flag
+        imported.key = "imported"
+        let importing = await refusal { _ = try await store.importDocument(ClutchDocument(flags: [imported]), dryRun: false, change: admin) }
+        #expect(importing == "flags[0].owner")
+        #expect(try await store.flags(includeArchived: true).map(\.flag.key) == ["exp"], "nothing refused was written")
+
+        // Kind and owner by instruction: one revision, flag-wide.
+        let changed = try await store.apply(
+            [.setKind(.experiment), .setOwner("carol@example.com")], flag: "exp", environment: "production", ifRevision: nil,
+            dryRun: false, change: admin)
+        #expect(changed.value.record.flag.kind == .experiment && changed.value.record.flag.owner == "carol@example.com")
+        #expect(try await store.revisions(flag: "exp", environment: nil).first?.summary == "kind release → experiment; owner bob@example.com → carol@example.com")
+
+        // Carol leaves: the flag still names her, shown as removed, and can still be changed and re-imported.
+        _ = try await store.removePerson(email: "carol@example.com", change: admin)
+        let record = try await store.flag("exp")
+        #expect(record.flag.owner == "carol@example.com")
+        #expect(record.ownerRemoved == true)
+        #expect(record.ownerText == "carol@example.com (removed)")
+        _ = try await store.apply([.turnOn], flag: "exp", environment: "production", ifRevision: nil, dryRun: false, change: admin)
+        _ = try await store.importDocument(try await store.export(environment: nil), dryRun: false, change: admin)
+        #expect(try await store.flag("exp").flag.owner == "carol@example.com")
+        _ = try await store.apply([.setOwner(nil)], flag: "exp", environment: "production", ifRevision: nil, dryRun: false, change: admin)
+        #expect(try await store.flag("exp").ownerRemoved == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func theStaleNoticeNamesEachFlagOnceWhenItBecomesStale(_ backend: StoreBackend) async throws {
         let (fixture, clock) = try await store(backend)
         let store = fixture.store
+        try await addPeople(store, "ops@example.com")
         _ = try await store.createFlag(Flag(key: "migration", kind: .operational, owner: "ops@example.com"), change: admin)
         _ = try await store.createFlag(Flag(key: "checkout"), change: admin)
         #expect(try await store.noticeStaleFlags(now: clock.now).isEmpty)

@@ -27,6 +27,8 @@ private final class ScriptedDeviceServer: Sendable {
     private let seen = Locked<[Seen]>([])
     private let pushed = Locked<[String]>([])
     private let stopped = Locked(false)
+    /// One per open stream: woken by a push or the stop, so a stream waits for those, not a timer.
+    private let wakers = Locked<[AsyncStream<Void>.Continuation]>([])
     /// The `banner` answer OFREP serves; changing it changes the ETag.
     let banner = Locked("hello")
 
@@ -35,8 +37,24 @@ private final class ScriptedDeviceServer: Sendable {
     }
 
     func requests(to path: String) -> [Seen] { seen.withLock { $0 }.filter { $0.path == path } }
-    func push(_ data: String) { pushed.withLock { $0.append(data) } }
-    func stop() { stopped.withLock { $0 = true } }
+    func push(_ data: String) {
+        pushed.withLock { $0.append(data) }
+        for waker in wakers.withLock({ $0 }) { waker.yield() }
+    }
+
+    func stop() {
+        stopped.withLock { $0 = true }
+        for waker in wakers.withLock({ $0 }) { waker.finish() }
+    }
+
+    /// Wakes for each push until stopped (at once when stopped already).
+    private func wakes() -> AsyncStream<Void> {
+        let (wakes, waker) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        wakers.withLock { $0.append(waker) }
+        // After registering: a stop that read the wakers before this one was added is seen here.
+        if stopped.withLock({ $0 }) { waker.finish() }
+        return wakes
+    }
 
     private func targetingKey(_ request: Request) async throws -> String? {
         let body = try await request.body.collect(upTo: 1 << 20)
@@ -61,13 +79,14 @@ private final class ScriptedDeviceServer: Sendable {
                 let body = ResponseBody { writer in
                     try await writer.write(ByteBuffer(string: "event: values\nid: 1\ndata: \(values)\n\n"))
                     var sent = 0
-                    while !self.stopped.withLock({ $0 }) {
+                    var wakes = self.wakes().makeAsyncIterator()
+                    // Pushes made before this stream opened are sent at once, then each as it comes.
+                    repeat {
                         let next = self.pushed.withLock { Array($0.dropFirst(sent)) }
                         for data in next { try await writer.write(ByteBuffer(string: "event: changed\nid: 2\ndata: \(data)\n\n")) }
                         sent += next.count
                         try await writer.write(ByteBuffer(string: ": ping\n\n"))
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
+                    } while await wakes.next() != nil
                     try await writer.finish(nil)
                 }
                 return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: body)

@@ -338,4 +338,10 @@ public final class TestServer: Sendable {
         guard reply.status == 201 else { throw TestFailure("creating a flag failed: \(reply.status) \(reply.text)") }
         return reply
     }
+
+    /// Makes `email` a member (an editor): a flag's owner names a member.
+    public func addPerson(_ email: String) async throws {
+        let reply = try await send("POST", "/api/v1/users", body: #"{"email": "\#(email)", "role": "editor"}"#)
+        guard reply.status == 201 else { throw TestFailure("adding \(email) failed: \(reply.status) \(reply.text)") }
+    }
 }

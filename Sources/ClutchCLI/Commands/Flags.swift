@@ -4,6 +4,6 @@ import ArgumentParser
 struct Flags: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, show, create, archive and delete flags.",
-        subcommands: [FlagsList.self, FlagsGet.self, FlagsCreate.self, FlagsArchive.self, FlagsUnarchive.self, FlagsDelete.self, FlagsRestore.self, FlagsStale.self, FlagsSet.self],
+        subcommands: [FlagsList.self, FlagsGet.self, FlagsCreate.self, FlagsArchive.self, FlagsUnarchive.self, FlagsDelete.self, FlagsRestore.self, FlagsStale.self, FlagsSet.self, FlagsSetKind.self, FlagsSetOwner.self],
         defaultSubcommand: FlagsList.self)
 }

@@ -25,7 +25,7 @@ struct FlagsGet: AsyncParsableCommand {
         if !flag.tags.isEmpty { lines.append("  tags: \(flag.tags.joined(separator: ", "))") }
         if let salt = flag.salt { lines.append("  salt: \(salt)") }
         let life = flag.kind.expectedLifeDays.map { "expected to live \($0) days" } ?? "permanent"
-        lines.append("  kind: \(flag.kind.rawValue) (\(life)); owner: \(flag.owner.map(Output.printable) ?? "none")")
+        lines.append("  kind: \(flag.kind.rawValue) (\(life)); owner: \(record.ownerText.map(Output.printable) ?? "none")")
         if let lifecycle = record.lifecycle { lines.append("  stage: \(Self.stage(lifecycle))") }
         lines.append("  updated \(Output.time(record.updatedAt)) by \(Output.printable(record.updatedBy))")
         Output.text(lines.joined(separator: "\n"))

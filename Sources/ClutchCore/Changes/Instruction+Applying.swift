@@ -93,6 +93,12 @@ extension Flag {
             case .setOffVariant(let variant):
                 try requireVariant(variant, "variant")
                 flag.offVariant = variant
+            case .setKind(let kind):
+                flag.kind = kind
+            case .setOwner(let owner):
+                // Whether the email names a member is the store's to check: it needs the people.
+                if let owner, let problem = OwnerRule.problem(owner) { throw fail("owner", problem) }
+                flag.owner = owner
             }
         }
         flag.environments[environment] = state

@@ -38,6 +38,12 @@ public enum Instruction: Sendable, Hashable {
     case setRollout(percent: Double?, variant: String?, weights: [Rollout.Weight]?, bucketBy: String?)
     /// Sets the variant served while the flag is off (it applies to every environment).
     case setOffVariant(String)
+    /// Sets what the flag is for (flag-wide, like the off variant): its kind says how long it is
+    /// meant to live, which the lifecycle reads.
+    case setKind(FlagKind)
+    /// Sets who should clean the flag up (flag-wide): a member's email, or `nil` for nobody. The
+    /// store checks that the email names a member.
+    case setOwner(String?)
 
     /// The instruction's `kind` in JSON.
     public var kind: String {
@@ -55,19 +61,30 @@ public enum Instruction: Sendable, Hashable {
         case .setDefault: "setDefault"
         case .setRollout: "setRollout"
         case .setOffVariant: "setOffVariant"
+        case .setKind: "setKind"
+        case .setOwner: "setOwner"
+        }
+    }
+
+    /// Whether it changes the flag in every environment rather than one environment's state:
+    /// such a change needs the right to edit everywhere (README "Roles").
+    public var isFlagWide: Bool {
+        switch self {
+        case .setOffVariant, .setKind, .setOwner: true
+        default: false
         }
     }
 
     /// Every `kind`, for error messages and documentation.
     public static let kinds = [
         "turnOn", "turnOff", "addPrerequisite", "removePrerequisite", "addTargets", "removeTargets", "addRule", "removeRule",
-        "moveRule", "updateRuleServe", "setDefault", "setRollout", "setOffVariant",
+        "moveRule", "updateRuleServe", "setDefault", "setRollout", "setOffVariant", "setKind", "setOwner",
     ]
 }
 
 extension Instruction: Codable {
     enum CodingKeys: String, CodingKey {
-        case kind, flag, variant, attribute, values, rule, position, ruleId, serve, percent, weights, bucketBy
+        case kind, flag, variant, attribute, values, rule, position, ruleId, serve, percent, weights, bucketBy, flagKind, owner
     }
 
     /// The fields each kind may carry; any other is refused, so that a misspelt field is an
@@ -86,6 +103,8 @@ extension Instruction: Codable {
         case "setDefault": [.kind, .serve]
         case "setRollout": [.kind, .percent, .variant, .weights, .bucketBy]
         case "setOffVariant": [.kind, .variant]
+        case "setKind": [.kind, .flagKind]
+        case "setOwner": [.kind, .owner]
         default: nil
         }
     }
@@ -132,6 +151,21 @@ extension Instruction: Codable {
                 variant: try c.decodeIfPresent(String.self, forKey: .variant),
                 weights: try c.decodeIfPresent([Rollout.Weight].self, forKey: .weights),
                 bucketBy: try c.decodeIfPresent(String.self, forKey: .bucketBy))
+        case "setKind":
+            let name = try c.decode(String.self, forKey: .flagKind)
+            guard let flagKind = FlagKind(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .flagKind, in: c, debugDescription: "unknown kind '\(name)'; one of \(FlagKind.names)")
+            }
+            self = .setKind(flagKind)
+        case "setOwner":
+            // `null` removes the owner; leaving the field out is refused, so that a misspelt
+            // field never silently removes it.
+            guard c.contains(.owner) else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.owner, DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "give owner (null removes it)"))
+            }
+            self = .setOwner(try c.decodeIfPresent(String.self, forKey: .owner))
         default: self = .setOffVariant(try c.decode(String.self, forKey: .variant))
         }
     }
@@ -170,6 +204,8 @@ extension Instruction: Codable {
             try c.encodeIfPresent(weights, forKey: .weights)
             try c.encodeIfPresent(bucketBy, forKey: .bucketBy)
         case .setOffVariant(let variant): try c.encode(variant, forKey: .variant)
+        case .setKind(let flagKind): try c.encode(flagKind, forKey: .flagKind)
+        case .setOwner(let owner): try c.encode(owner, forKey: .owner)
         }
     }
 

@@ -46,7 +46,7 @@ enum ConsoleFlagPage {
         ]
         if !flag.description.isEmpty { values["description"] = flag.description }
         values["kind"] = flag.kind.rawValue
-        if let owner = flag.owner { values["owner"] = owner }
+        if let owner = record.ownerText { values["owner"] = owner }
         // Its stage in this environment, as the flag list's badge shows it.
         let lifecycle = ConsoleFlagsController.lifecycle(record, in: env)
         values["stage"] = lifecycle?.stage.rawValue ?? FlagStage.new.rawValue

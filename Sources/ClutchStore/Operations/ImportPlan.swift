@@ -20,11 +20,13 @@ struct ImportPlan {
     var flags: [FlagItem] = []
 
     /// The plan from what the database holds: its environments and cohort keys, each stored
-    /// cohort (environment, key) and flag the document names, and the prerequisite check of a
-    /// flag with the document's flags standing in for stored ones.
+    /// cohort (environment, key) and flag the document names, the members' emails by email key
+    /// (whom an owner may name), and the prerequisite check of a flag with the document's flags
+    /// standing in for stored ones.
     init(
         _ document: ClutchDocument, environments: Set<String>, cohortKeys: [String: Set<String>],
         storedCohort: (String, String) throws -> CohortRecord?, storedFlag: (String) throws -> FlagRecord?,
+        members: [String: String],
         prerequisiteIssues: (Flag, PrerequisiteOverlay) throws -> [ValidationIssue]
     ) throws {
         var issues: [ValidationIssue] = []
@@ -63,6 +65,10 @@ struct ImportPlan {
             // Rules written back without ids (an edited export) keep the ids they have.
             new = new.assigningRuleIDs(keeping: old?.flag)
             issues += new.validationIssues(cohorts: cohortKeys).map { ValidationIssue(path: "\(path).\($0.path)", message: $0.message) }
+            // Owners come from Clutch documents only (other tools' formats carry none).
+            let owner = PeopleRules.owner(new.owner, old: old?.flag.owner) { members[$0] }
+            new.owner = owner.owner
+            if let problem = owner.problem { issues.append(ValidationIssue(path: "\(path).owner", message: problem)) }
             flags.append(FlagItem(old: old, new: new))
             if written[new.key] == nil { written[new.key] = new }
         }

@@ -26,7 +26,7 @@ extension Rows {
         return try ImportPlan(
             document, environments: Set(try await environmentKeys(session)), cohortKeys: try await cohortKeys(session),
             storedCohort: { environment, key in storedCohorts[environment]?[key] },
-            storedFlag: { storedFlags[$0] },
+            storedFlag: { storedFlags[$0] }, members: try await memberEmails(session),
             prerequisiteIssues: { flag, overlay in
                 let dependents = (requiredBy[flag.key] ?? [])
                     .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

@@ -12,9 +12,11 @@ extension Rows {
         let usage = try await usage(session, flag: flag)
         let changes = try await stateChanges(session, flag: flag)
         let environments = try await environmentKeys(session)
+        let members = if records.contains(where: { $0.flag.owner != nil }) { try await memberEmails(session) } else { [String: String]() }
         return records.map { record in
             var record = record
             record.usage = usage[record.flag.key]
+            if let owner = record.flag.owner, members[PeopleRules.emailKey(owner)] == nil { record.ownerRemoved = true }
             record.lifecycle = FlagLifecycle.of(
                 record.flag, createdAt: record.createdAt, usage: record.usage ?? [:], stateChangedAt: changes[record.flag.key] ?? [:],
                 environments: environments, now: now, unusedDays: unusedDays)

@@ -1,3 +1,4 @@
+import ClutchCore
 import Foundation
 
 extension Rows {
@@ -72,6 +73,28 @@ extension Rows {
     }
 
     /// Environments as stored: keys joined by commas (a key never holds one); empty: all.
+    /// `flag` as a change from `old` writes it, its owner checked against the people
+    /// (``PeopleRules/owner(_:old:member:)``); a refusal names `field`.
+    static func checkedOwner(_ session: any SQLSession, _ flag: Flag, old: Flag?, field: String = "owner") async throws -> Flag {
+        guard let owner = flag.owner, owner != old?.owner else { return flag }
+        let email = try await session.value(
+            String.self, "SELECT email FROM person WHERE email_key = \(PeopleRules.emailKey(owner)) AND removed_at IS NULL")
+        let checked = PeopleRules.owner(owner, old: old?.owner) { _ in email }
+        if let problem = checked.problem { throw StoreError.invalid(ValidationError(path: field, problem)) }
+        var flag = flag
+        flag.owner = checked.owner
+        return flag
+    }
+
+    /// The email of every member, by ``PeopleRules/emailKey(_:)``: whom an owner may name.
+    static func memberEmails(_ session: any SQLSession) async throws -> [String: String] {
+        var out: [String: String] = [:]
+        for row in try await session.rows("SELECT email, email_key FROM person WHERE removed_at IS NULL") {
+            out[try row.get("email_key")] = try row.get("email")
+        }
+        return out
+    }
+
     static func environmentText(_ environments: [String]) -> String {
         Array(Set(environments)).sorted().joined(separator: ",")
     }

@@ -57,8 +57,9 @@ extension SQLStore {
             if try await Rows.flag(session, flag.key) != nil {
                 throw StoreError.conflict("flag '\(flag.key)' already exists", field: "key")
             }
-            let normalized = Tables.normalized(flag)
+            var normalized = Tables.normalized(flag)
             try await Rows.validate(session, normalized)
+            normalized = try await Rows.checkedOwner(session, normalized, old: nil)
             let new = FlagEdits.created(normalized, environments: try await Rows.environmentKeys(session))
             return try await Rows.commitFlag(session, key: flag.key, old: nil, new: new, action: "create", change: change)
         }
@@ -70,8 +71,9 @@ extension SQLStore {
         let result = try await write { session -> Change<FlagRecord?> in
             let old = try await Rows.requireFlag(session, flag.key)
             try Tables.checkRevision(old, ifRevision)
-            let new = FlagEdits.updated(old.flag, to: flag)
+            var new = FlagEdits.updated(old.flag, to: flag)
             try await Rows.validate(session, new)
+            new = try await Rows.checkedOwner(session, new, old: old.flag)
             return try await Rows.commitFlag(session, key: flag.key, old: old, new: new, action: "update", change: change)
         }
         return try written(result, flag.key, "update", change)
@@ -295,8 +297,11 @@ extension Rows {
         try await requireEnvironment(session, environment)
         let old = try await requireFlag(session, key)
         try Tables.checkRevision(old, ifRevision)
-        let new = try FlagEdits.applying(instructions, to: old.flag, environment: environment)
+        var new = try FlagEdits.applying(instructions, to: old.flag, environment: environment)
         try await validate(session, new)
+        // A refused owner names the instruction that set it.
+        let setter = instructions.lastIndex { if case .setOwner = $0 { true } else { false } }
+        new = try await checkedOwner(session, new, old: old.flag, field: setter.map { "instructions[\($0)].owner" } ?? "owner")
         return (old, new, FlagDiff.changes(from: old.flag, to: new))
     }
 

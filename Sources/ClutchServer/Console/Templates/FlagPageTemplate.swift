@@ -221,15 +221,15 @@ enum FlagPageTemplate {
             <figcaption class="meta">{{usageSummary}}</figcaption>
           </figure>
           <details><summary>Evaluations per hour as a table</summary>
-            <table><thead><tr><th scope="col">Hour (UTC)</th><th scope="col">Evaluations</th></tr></thead>
-            <tbody>{{#usageBars}}<tr><th scope="row">{{hour}}</th><td>{{count}}</td></tr>{{/usageBars}}</tbody></table>
+            <div class="scroll"><table><thead><tr><th scope="col">Hour (UTC)</th><th scope="col">Evaluations</th></tr></thead>
+            <tbody>{{#usageBars}}<tr><th scope="row">{{hour}}</th><td>{{count}}</td></tr>{{/usageBars}}</tbody></table></div>
           </details>{{/usageHasData}}
           {{^usageHasData}}<p class="meta">Nothing evaluated this flag in {{env}} in the last 24 hours.</p>{{/usageHasData}}
-          {{#usageHasVariants}}<table class="variants">
+          {{#usageHasVariants}}<div class="scroll"><table class="variants">
             <caption>Per variant, since SDKs first reported</caption>
             <thead><tr><th scope="col">Variant</th><th scope="col">Evaluations</th><th scope="col">Share</th><th scope="col">Last evaluated</th></tr></thead>
             <tbody>{{#usageVariants}}<tr><th scope="row">{{key}}</th><td>{{count}}</td><td>{{share}}</td><td>{{last}}</td></tr>{{/usageVariants}}</tbody>
-          </table>{{/usageHasVariants}}
+          </table></div>{{/usageHasVariants}}
         </section>
         """#
 }

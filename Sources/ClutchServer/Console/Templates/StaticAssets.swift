@@ -82,7 +82,8 @@ enum StaticAssets {
         .live-status { padding: .4rem .75rem; border-left: 4px solid var(--accent); background: var(--soft); }
         .pager { display: flex; gap: 1rem; }
         code { overflow-wrap: anywhere; }
-        figure.usage { margin: .5rem 0; }
+        figure.usage { margin: .5rem 0; min-width: 0; }
+        #usage { min-width: 0; overflow-wrap: anywhere; }
         svg.chart { width: 100%; max-width: 36rem; height: auto; display: block; }
         svg.chart rect { fill: var(--accent); }
         svg.chart text { font-size: 10px; fill: var(--muted); }

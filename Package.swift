@@ -48,7 +48,8 @@ let package = Package(
         .target(name: "ClutchAPI", dependencies: ["ClutchCore"]),
         // Other systems' flag formats (flagd, LaunchDarkly, Unleash) to and from Clutch's document:
         // pure conversions, no I/O; the server imports what they produce as it imports its own.
-        .target(name: "ClutchInterop", dependencies: ["ClutchCore", "ClutchAPI"]),
+        // Yams: YAMLPosition, where in a hand-written YAML file a fault is.
+        .target(name: "ClutchInterop", dependencies: ["ClutchCore", "ClutchAPI", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "ClutchStore",
             dependencies: [
@@ -120,7 +121,8 @@ let package = Package(
         // generate swift` writes and the scanner recognises. No server or store code.
         .target(
             name: "ClutchRefs",
-            dependencies: ["ClutchCore", "ClutchAPI", .product(name: "Yams", package: "Yams")]
+            // ClutchInterop: YAMLPosition for `.clutch/refs.yaml`'s errors.
+            dependencies: ["ClutchCore", "ClutchAPI", "ClutchInterop", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "ClutchCLI",

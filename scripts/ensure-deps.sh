@@ -83,4 +83,10 @@ if [ "$what" = test ]; then
     python3 -m pip install -q --disable-pip-version-check oidc-provider-mock \
       || python3 -m pip install -q --disable-pip-version-check --break-system-packages oidc-provider-mock
   fi
+  # axe-core on every console page (ConsoleAccessibilityTests, console_axe.py).
+  if ! python3 -c "import axe_playwright_python" >/dev/null 2>&1; then
+    echo "Installing axe-playwright-python (the console's accessibility test)"
+    python3 -m pip install -q --disable-pip-version-check axe-playwright-python \
+      || python3 -m pip install -q --disable-pip-version-check --break-system-packages axe-playwright-python
+  fi
 fi

@@ -60,3 +60,11 @@ public struct CohortRecord: Sendable, Hashable, Codable {
         self.updatedBy = updatedBy
     }
 }
+
+extension FlagRecord {
+    /// Its lifecycle in `environment` when one is named (and known), else overall: what the
+    /// flag lists show and filter by stage.
+    public func lifecycle(in environment: String?) -> FlagLifecycle? {
+        environment.flatMap { lifecycle?.environments?[$0] } ?? lifecycle
+    }
+}

@@ -11,7 +11,15 @@ import Foundation
 /// `GET /api/v1/flags`.
 public struct FlagList: Sendable, Hashable, Codable {
     public var flags: [FlagRecord]
-    public init(flags: [FlagRecord]) { self.flags = flags }
+    /// With paging (`limit`, `offset` or `q`): how many flags match on every page, and the
+    /// `offset` of the next page (absent on the last); absent from an unpaged list.
+    public var matched: Int?
+    public var nextOffset: Int?
+    public init(flags: [FlagRecord], matched: Int? = nil, nextOffset: Int? = nil) {
+        self.flags = flags
+        self.matched = matched
+        self.nextOffset = nextOffset
+    }
 }
 
 /// `GET /api/v1/environments/{env}/cohorts`.

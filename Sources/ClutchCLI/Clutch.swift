@@ -32,8 +32,9 @@ struct Clutch: AsyncParsableCommand {
     /// Runs the command and maps every failure to one line on stderr and exit code 1
     /// (refused or failed) or 2 (usage), instead of ArgumentParser's 64 with the usage text.
     static func main() async {
+        let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
         do {
-            var command = try await asyncParseAsRoot()
+            var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -50,6 +51,11 @@ struct Clutch: AsyncParsableCommand {
             }
             let message = Self.message(for: error)
             if code == .validationFailure {
+                // A misspelled command: say which, and what was probably meant.
+                if let unknown = CommandSuggestion.error(for: arguments) {
+                    Terminal.error(unknown.description)
+                    Terminal.exit(2)
+                }
                 // ArgumentParser's own usage errors: one line, pointing at the command's help.
                 Terminal.error(CLIError.usage(message, hint: helpHint(for: error)).description)
                 Terminal.exit(2)

@@ -1,3 +1,4 @@
+import ClutchInterop
 import Foundation
 import Yams
 
@@ -52,6 +53,13 @@ public struct RefsConfiguration: Sendable, Hashable, Decodable {
         } catch let error as RefsConfigurationError {
             throw error
         } catch {
+            if let position = YAMLPosition.syntaxError(error), let problem = YAMLPosition.syntaxProblem(error) {
+                throw RefsConfigurationError("not valid YAML at \(position): \(problem)")
+            }
+            if let error = error as? DecodingError {
+                let position = YAMLPosition.decodingError(error, in: text).map { " at \($0)" } ?? ""
+                throw RefsConfigurationError("not a valid configuration\(position): \(Self.describe(error))")
+            }
             throw RefsConfigurationError("\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "not valid YAML")
         }
         for (index, pattern) in configuration.patterns.enumerated()
@@ -59,6 +67,20 @@ public struct RefsConfiguration: Sendable, Hashable, Decodable {
             throw RefsConfigurationError("patterns[\(index)] '\(pattern)' names no flag: use one of \(FlagNames.placeholders.joined(separator: " "))")
         }
         return configuration
+    }
+
+    /// A decoding error in a few words: the field and what it should have been.
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .typeMismatch(let type, let context): return "'\(path(context.codingPath))' must be \(type == String.self ? "text" : "a \(type)")"
+        case .valueNotFound(_, let context): return "'\(path(context.codingPath))' has no value"
+        case .keyNotFound(let key, let context): return "missing field '\(path(context.codingPath + [key]))'"
+        case .dataCorrupted(let context): return context.debugDescription
+        @unknown default: return "\(error)"
+        }
     }
 
     /// Every name to look for among `flags`: each key as a literal, its generated accessor, and

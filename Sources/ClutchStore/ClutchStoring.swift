@@ -50,6 +50,9 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
 
     /// Every flag sorted by key, with usage; archived ones only when `includeArchived`.
     func flags(includeArchived: Bool) async throws -> [FlagRecord]
+    /// One page of the flags `query` matches, sorted by key, with usage: filtered and paged by
+    /// the database (a stage filter reads every matching flag's lifecycle first).
+    func flagPage(_ query: FlagQuery) async throws -> FlagPage
     /// The flag `key` with its usage, or `notFound`.
     func flag(_ key: String) async throws -> FlagRecord
     /// Creates a flag; environments not given get `FlagState(enabled: false)`.
@@ -152,6 +155,9 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
     func usage() async throws -> [String: [String: FlagUsage]]
     /// The evaluations of `flag` in `environment` counted in the current hour and the 23 before it.
     func recentUsage(flag: String, environment: String, now: Date) async throws -> RecentUsage
+    /// `flag`'s evaluations in `environment` per hour over the last day, and per variant with
+    /// when it was last evaluated (``UsageChart``).
+    func usageChart(flag: String, environment: String, now: Date) async throws -> UsageChart
     /// The stale flags (``FlagLifecycle``) at `now`, with `days` without evaluation counting as stale.
     func staleFlags(unusedForDays days: Int, now: Date) async throws -> [StaleFlag]
 

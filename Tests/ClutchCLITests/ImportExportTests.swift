@@ -120,6 +120,7 @@ struct ImportExportTests {
         let misspelled = try await server.clutch("import", typo.path)
         #expect(misspelled.status == 1, "\(misspelled)")
         #expect(misspelled.stderr.contains("flags[0].environments.staging.enabeld"), "\(misspelled)")
+        #expect(misspelled.stderr.contains("(line 5, column 9)"), "where it is in the file: \(misspelled)")
         #expect(try await server.clutch("flags", "get", key).status == 1, "nothing was imported")
 
         let missing = try await server.clutch("import", "/nonexistent/file.yaml")

@@ -16,6 +16,8 @@ struct ServeTests {
     func firstStartWritesConfig() async throws {
         let server = try await ServeProcess(bootstrapToken: nil, json: false)
         defer { try? FileManager.default.removeItem(at: server.directory) }
+        // `make run` shows where to open the console.
+        #expect(server.stdout.contains("Clutch listening on \(server.address)\nWeb console: \(server.address)/ui\n"), "\(server.stdout)")
         let data = try Data(contentsOf: URL(fileURLWithPath: server.configPath))
         let config = try ClutchJSON.decode(Value.self, from: data)
         let token = try #require(config["token"]?.string)
@@ -97,6 +99,7 @@ struct ServeTests {
         defer { try? FileManager.default.removeItem(at: server.directory) }
         let readyLine = try #require(server.stdout.split(separator: "\n").first { $0.hasPrefix("{") }, "\(server.stdout)")
         #expect(try ClutchJSON.decode(Value.self, from: Data(readyLine.utf8))["url"]?.string == server.address, "\(readyLine)")
+        #expect(try ClutchJSON.decode(Value.self, from: Data(readyLine.utf8))["console"]?.string == server.address + "/ui")
         let status = try await server.clutch("status")
         #expect(status.status == 0, "\(status)")
         let port = "\(server.port)"

@@ -69,6 +69,30 @@ struct AdminAPITests {
         }
     }
 
+    @Test func theFlagListPagesAndSearchesWhenAskedAndAnswersEveryFlagOtherwise() async throws {
+        try await TestServer.with { server in
+            for i in 0..<5 {
+                let body = #"{"key": "flag-\#(i)", "description": "\#(i == 3 ? "Checkout" : "other")"}"#
+                #expect(try await server.send("POST", "/api/v1/flags", body: body).status == 201)
+            }
+            let all = try await server.send("GET", "/api/v1/flags")
+            #expect(all["flags"]?.arrayCount == 5)
+            #expect(all["matched"] == nil && all["nextOffset"] == nil, "unpaged, as before paging")
+            let first = try await server.send("GET", "/api/v1/flags?limit=2")
+            #expect(first["flags"]?.arrayCount == 2)
+            #expect(first["flags[0].flag.key"] == .string("flag-0"))
+            #expect(first["matched"] == .integer(5) && first["nextOffset"] == .integer(2))
+            let last = try await server.send("GET", "/api/v1/flags?limit=2&offset=4")
+            #expect(last["flags[0].flag.key"] == .string("flag-4"))
+            #expect(last["nextOffset"] == nil)
+            let found = try await server.send("GET", "/api/v1/flags?q=CHECK")
+            #expect(found["flags"]?.arrayCount == 1 && found["flags[0].flag.key"] == .string("flag-3"))
+            let bad = try await server.send("GET", "/api/v1/flags?limit=0")
+            #expect(bad.status == 400)
+            #expect(bad["error.field"] == .string("limit"), "\(bad.text)")
+        }
+    }
+
     @Test func explainTargetsDefaultsAndUnknowns() async throws {
         try await TestServer.with { server in
             try await server.createFlag(

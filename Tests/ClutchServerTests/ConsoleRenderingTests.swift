@@ -38,8 +38,8 @@ import Testing
         let pages = try ConsolePages()
         for (name, text) in ConsolePages.templates {
             #expect(text.hasPrefix("{{% CONTENT_TYPE: \(ConsoleHTML.contentTypeName) }}"), "\(name) must declare the console's escaping")
-            // The one exception: the flag list's rows, escaped by ConsoleFlagRows (tested below).
-            let unescaped = text.replacingOccurrences(of: "{{{rowsHTML}}}", with: name == "flags" ? "" : "{{{rowsHTML}}}")
+            // The one exception: the flag list's rows (in its results), escaped by ConsoleFlagRows (tested below).
+            let unescaped = text.replacingOccurrences(of: "{{{rowsHTML}}}", with: name == "flagResults" ? "" : "{{{rowsHTML}}}")
             #expect(!unescaped.contains("{{{") && !unescaped.contains("{{&"), "\(name) must not write unescaped values")
         }
         let html = pages.library.render(["title": "t", "heading": "\"\u{301} x=\"", "message": "<i>", "back": "/", "backText": "b"], withTemplate: "error") ?? ""
@@ -131,7 +131,7 @@ import Testing
         return zip(scalars, scalars.dropFirst()).contains { $0.0 == "\"" && $0.1 == "\u{301}" }
     }
 
-    @Test func twoThousandFlagsRenderInOnePage() async throws {
+    @Test func twoThousandFlagsArePagedAndSearchedByTheServer() async throws {
         try await TestServer.with { server in
             let flags = (0..<2000).map { i -> [String: Any] in
                 ["key": String(format: "flag-%04d", i), "type": "boolean", "description": "Flag number \(i)", "tags": [i % 2 == 0 ? "even" : "odd"]]
@@ -143,14 +143,25 @@ import Testing
             // How fast is for `make bench`, not for a timed test (issue 12 keeps that open).
             let page = try await client.get("/ui/flags?env=production")
             #expect(page.status == 200)
-            #expect(page.body.contains("2000 of 2000 flags"))
-            #expect(page.body.contains("flag-1999"))
+            #expect(page.body.contains("1–100 of 2000 matching flags (2000 in all)"), "one page of 100, not 2,000 rows")
+            #expect(page.body.contains("flag-0099") && !page.body.contains("flag-0100"))
+            #expect(page.body.contains(#"<a href="/ui/flags?env=production&amp;page=2" rel="next">"#))
+            let last = try await client.get("/ui/flags?env=production&page=20")
+            #expect(last.body.contains("1901–2000 of 2000 matching flags") && last.body.contains("flag-1999"))
+            #expect(last.body.contains("Page 20 of 20") && !last.body.contains("rel=\"next\""))
+            #expect(last.body.contains(#"<a href="/ui/flags?env=production&amp;page=19" rel="prev">"#))
+            #expect(try await client.get("/ui/flags?env=production&page=0").status == 400)
             let filtered = try await client.get("/ui/flags?env=production&tag=odd&q=" + ConsoleClient.encode("number 19") + "&state=off")
             #expect(filtered.body.contains("56 of 2000 flags"))
             // The search form as a browser sends it: `+` for the space.
             #expect(try await client.get("/ui/flags?env=production&tag=odd&q=number+19&state=off").body.contains("56 of 2000 flags"))
             // The environment switcher keeps the filters (as an escaped URL in the attribute).
             #expect(filtered.body.contains(#"href="/ui/flags?env=staging&amp;q=number%2019&amp;tag=odd&amp;state=off""#))
+            // The results alone, for the search box's script: no page around them.
+            let fragment = try await client.get("/ui/flags?env=production&q=NUMBER+1999&fragment=results")
+            #expect(fragment.status == 200)
+            #expect(fragment.body.contains("1 of 2000 flags") && fragment.body.contains("flag-1999"))
+            #expect(!fragment.body.contains("<html") && !fragment.body.contains("<form"))
         }
     }
 }

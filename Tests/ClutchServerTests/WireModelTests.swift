@@ -87,6 +87,7 @@ struct WireModelTests {
             let read = try Self.roundTrip(FlagRecord.self, try await server.send("GET", flag), "GET /flags/{key}")
             #expect(read.usage?["production"] != nil)
             try Self.roundTrip(FlagList.self, try await server.send("GET", "/api/v1/flags"), "GET /flags")
+            try Self.roundTrip(FlagList.self, try await server.send("GET", "/api/v1/flags?limit=1&q=e"), "GET /flags?limit=")
 
             // Cohorts.
             let cohorts = "/api/v1/environments/production/cohorts"

@@ -40,6 +40,61 @@ struct ConsoleQueryTests {
         #expect(summaries.first?.record.cohort.members.isEmpty == true, "the list reads no members")
     }
 
+    @Test(arguments: StoreBackend.allCases) func flagListsArePagedAndSearchedInTheDatabase(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let change = ChangeInfo(actor: "t")
+        for i in 0..<25 {
+            let flag = Flag(
+                key: String(format: "flag-%02d", i), description: i == 7 ? "One-page CHECKOUT" : "Flag number \(i)",
+                tags: i % 5 == 0 ? ["Payments", "web"] : ["web"])
+            _ = try await store.createFlag(flag, change: change)
+        }
+        _ = try await store.apply([.turnOn], flag: "flag-03", environment: "production", ifRevision: nil, dryRun: false, change: change)
+        _ = try await store.apply([.turnOn], flag: "flag-04", environment: "production", ifRevision: nil, dryRun: false, change: change)
+        _ = try await store.setArchived(flag: "flag-24", archived: true, change: change)
+        try await store.recordUsage(environment: "production", counts: [
+            UsageCount(flag: "flag-01", variant: "on", count: 3), UsageCount(flag: "flag-20", variant: "on", count: 4),
+        ], at: Date())
+
+        let first = try await store.flagPage(FlagQuery(limit: 10))
+        #expect(first.flags.map(\.flag.key) == (0..<10).map { String(format: "flag-%02d", $0) })
+        #expect(first.matched == 24 && first.total == 24, "the archived flag is left out")
+        #expect(first.nextOffset == 10)
+        #expect(first.flags[1].usage?["production"]?.variants["on"] == 3, "the page's flags carry their usage")
+        #expect(first.flags[1].lifecycle != nil)
+        #expect(first.tags == ["Payments", "web"])
+        let last = try await store.flagPage(FlagQuery(offset: 20, limit: 10))
+        #expect(last.flags.map(\.flag.key) == ["flag-20", "flag-21", "flag-22", "flag-23"])
+        #expect(last.nextOffset == nil)
+        #expect(last.flags.first?.usage?["production"]?.variants["on"] == 4)
+        #expect(try await store.flagPage(FlagQuery(includeArchived: true, offset: 20, limit: 10)).flags.count == 5)
+
+        // The search looks at key, description and tags, ignoring the case of ASCII letters;
+        // `%` and `_` are text, not wildcards.
+        #expect(try await store.flagPage(FlagQuery(search: "checkout")).flags.map(\.flag.key) == ["flag-07"])
+        #expect(try await store.flagPage(FlagQuery(search: "FLAG-1")).matched == 10)
+        let tagged = try await store.flagPage(FlagQuery(search: "payMENTS"))
+        #expect(tagged.flags.map(\.flag.key) == ["flag-00", "flag-05", "flag-10", "flag-15", "flag-20"])
+        #expect(try await store.flagPage(FlagQuery(search: "%")).matched == 0)
+        #expect(try await store.flagPage(FlagQuery(search: "flag_0")).matched == 0)
+        #expect(try await store.flagPage(FlagQuery(tag: "Payments")).matched == 5)
+        #expect(try await store.flagPage(FlagQuery(tag: "payments")).matched == 0, "a tag filter is exact")
+        // On or off in one environment, read from the stored definition.
+        let on = try await store.flagPage(FlagQuery(enabled: true, environment: "production"))
+        #expect(on.flags.map(\.flag.key) == ["flag-03", "flag-04"])
+        #expect(try await store.flagPage(FlagQuery(enabled: false, environment: "production")).matched == 22)
+        #expect(try await store.flagPage(FlagQuery(enabled: true, environment: "staging")).matched == 0)
+        #expect(try await store.flagPage(FlagQuery(search: "number 2", enabled: false, environment: "production")).matched == 5)
+        // A stage filter pages what the lifecycle keeps: the two flags evaluated are no longer new.
+        let new = try await store.flagPage(FlagQuery(stage: .new, environment: "production", limit: 10))
+        #expect(new.matched == 22 && new.nextOffset == 10)
+        #expect(!new.flags.map(\.flag.key).contains("flag-01"))
+        let newLast = try await store.flagPage(FlagQuery(stage: .new, environment: "production", offset: 20, limit: 10))
+        #expect(newLast.flags.map(\.flag.key) == ["flag-22", "flag-23"])
+        #expect(newLast.nextOffset == nil)
+    }
+
     @Test(arguments: StoreBackend.allCases) func auditEventsFilterByFlagActorAndTimeAndPage(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let store = fixture.store

@@ -63,6 +63,32 @@ struct UsageTests {
 
     /// Hourly buckets: the last day's evaluations and those the rollout decided, per flag and
     /// environment; older hours left out, and deleted once past the retention.
+    @Test(arguments: StoreBackend.allCases) func theUsageChartHasEveryHourOfTheLastDayAndEachVariantsLastEvaluation(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        _ = try await store.createFlag(checkoutFlag(), change: admin)
+        let hour: TimeInterval = 3_600
+        let now = Date(timeIntervalSince1970: 1_800_000_000 + 600)  // ten minutes into an hour
+        func entry(_ variant: String, _ count: Int64) -> UsageEntry {
+            UsageEntry(environment: "production", flag: "new-checkout", variant: variant, count: count)
+        }
+        try await store.recordUsage([entry("off", 50)], at: now.addingTimeInterval(-2 * hour))
+        try await store.recordUsage([entry("on", 5), entry("off", 1)], at: now.addingTimeInterval(-60))
+        try await store.recordUsage([entry("on", 1_000)], at: now.addingTimeInterval(-25 * hour))  // before the window
+        let chart = try await store.usageChart(flag: "new-checkout", environment: "production", now: now)
+        #expect(chart.hours.count == 24)
+        #expect(chart.hours.first?.start == Date(timeIntervalSince1970: 1_800_000_000 - 23 * hour))
+        #expect(chart.hours.last?.start == Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(chart.hours.map(\.evaluations).suffix(3) == [50, 0, 6])
+        #expect(chart.total == 56)
+        // Per variant: every count since reported (the hour before the window too) and its last time.
+        #expect(chart.variants.map(\.key) == ["off", "on"])
+        #expect(chart.variants.map(\.evaluations) == [51, 1_005])
+        #expect(chart.variants.map(\.lastEvaluated) == [now.addingTimeInterval(-60), now.addingTimeInterval(-60)])
+        let staging = try await store.usageChart(flag: "new-checkout", environment: "staging", now: now)
+        #expect(staging.total == 0 && staging.variants.isEmpty && staging.hours.count == 24)
+    }
+
     @Test(arguments: StoreBackend.allCases) func hourlyUsageSumsTheLastDayAndIsPruned(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let store = fixture.store

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClutchAPI
 import ClutchCore
+import Foundation
 
 /// `clutch history KEY`: revisions newest first.
 struct History: AsyncParsableCommand {
@@ -10,6 +11,13 @@ struct History: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @Argument(help: "The flag's key.") var key: String
+
+    /// The widest a line of the table gets: 100 columns, or `$COLUMNS` when it is exported
+    /// (at least 40).
+    static var width: Int {
+        guard let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 40 else { return 100 }
+        return columns
+    }
 
     func run() async throws {
         let query = environment.optional().map { [("environment", $0)] } ?? []
@@ -25,6 +33,7 @@ struct History: AsyncParsableCommand {
                 revision.summary.isEmpty ? revision.action : revision.summary,
             ].map(Output.printable))
         }
-        Output.text(table.render())
+        // Fits the width: the actor, message and change wrap (the number and time never do).
+        Output.text(table.render(width: Self.width, wrap: [2, 3, 4]))
     }
 }

@@ -169,15 +169,20 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.secretKeyPath = nonEmpty(secretKeyFile) ?? nonEmpty(environment["CLUTCH_SECRET_KEY_FILE"])
         configuration.oidc = try oidc.settings(environment)
         let json = self.json
+        let publicURL = configuration.publicURL
         do {
             try await runClutchServer(configuration, logger: logger) { boundPort in
                 let display = host.contains(":") ? "[\(host)]" : host
                 let url = "http://\(display):\(boundPort)"
+                let console = Self.consoleURL(host: host, port: Int(boundPort), publicURL: publicURL)
                 if json {
-                    let line: Value = ["url": .string(url), "port": .integer(Int64(boundPort)), "host": .string(host)]
+                    let line: Value = [
+                        "url": .string(url), "port": .integer(Int64(boundPort)), "host": .string(host), "console": .string(console),
+                    ]
                     Terminal.out(line.jsonText + "\n")
                 } else {
-                    Terminal.out("Clutch listening on \(url)\n")
+                    // The ready line stays one line (scripts read the port from its end); the console follows.
+                    Terminal.out("Clutch listening on \(url)\nWeb console: \(console)\n")
                 }
             }
         } catch let error as CLIError {
@@ -315,6 +320,16 @@ struct ServeCommand: AsyncParsableCommand {
     private func nonEmpty(_ s: String?) -> String? {
         guard let s, !s.isEmpty else { return nil }
         return s
+    }
+}
+
+extension ServeCommand {
+    /// Where a browser on this machine opens the console: the public URL's `/ui` when one is
+    /// set, else the bound address (loopback for a wildcard one, which no browser can open).
+    static func consoleURL(host: String, port: Int, publicURL: String?) -> String {
+        if let publicURL { return (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/ui" }
+        let reachable = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
+        return "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)/ui"
     }
 }
 

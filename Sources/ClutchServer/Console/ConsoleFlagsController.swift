@@ -13,8 +13,13 @@ struct ConsoleFlagsController {
         group.get("flags/:key", use: flag)
     }
 
-    /// Every flag in one page: one read (the flags with their usage), no query per flag, and
-    /// the filters applied in memory.
+    /// Flags shown on one page of the list.
+    static let pageSize = 100
+
+    /// One page of the flags matching the filters, filtered and paged by the store
+    /// (``ClutchStoring/flagPage(_:)``), so that 10,000 flags cost one page. With `fragment=results`
+    /// only the results (count, table, pager) are answered: what the search box's script swaps
+    /// in as someone types.
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let session = try context.requireConsoleSession()
         let environments = try await services.store.environments().map(\.key)
@@ -29,48 +34,54 @@ struct ConsoleFlagsController {
         guard stage == "all" || FlagStage(rawValue: stage) != nil else {
             throw APIError.badRequest("stage must be all or one of \(FlagStage.names)")
         }
+        let pageText = request.consoleQuery("page") ?? "1"
+        guard let pageNumber = Int(pageText), pageNumber >= 1, pageNumber <= 1_000_000 else {
+            throw APIError.badRequest("page must be a number from 1, got '\(pageText)'")
+        }
         let now = services.clock.now()
         // The flags carry their usage and their lifecycle (computed as they were read).
-        let flags = try await services.store.flags(includeArchived: false)
-        let needle = query.lowercased()
-        let shown = flags.filter { record in
+        let found = try await services.store.flagPage(
+            FlagQuery(
+                search: query, tag: tag.isEmpty ? nil : tag, enabled: state == "all" ? nil : state == "on",
+                stage: FlagStage(rawValue: stage), environment: env, offset: (pageNumber - 1) * Self.pageSize, limit: Self.pageSize))
+        let rows = found.flags.map { record in
             let flag = record.flag
-            if !needle.isEmpty, !flag.key.lowercased().contains(needle), !flag.description.lowercased().contains(needle) { return false }
-            if !tag.isEmpty, !flag.tags.contains(tag) { return false }
-            if stage != "all", Self.lifecycle(record, in: env)?.stage.rawValue != stage { return false }
-            let on = flag.state(in: env).enabled
-            return state == "all" || (state == "on") == on
-        }
-        let rows = shown.map { record in
-            let flag = record.flag
-            let lifecycle = Self.lifecycle(record, in: env)
+            let lifecycle = record.lifecycle(in: env)
             return ConsoleFlagRows.Row(
                 key: flag.key, url: ConsoleQuery.flagURL(flag.key, env: env), description: flag.description, tags: flag.tags,
                 states: environments.map { flag.state(in: $0).enabled }, stage: lifecycle?.stage ?? .new, stageReason: lifecycle?.reason,
                 lastEvaluated: ConsoleFormat.time(record.usage?[env]?.lastEvaluated, now: now))
         }
-        let allTags = Set(flags.flatMap(\.flag.tags)).sorted()
+        let pageCount = max(1, (found.matched + Self.pageSize - 1) / Self.pageSize)
+        func pageURL(_ number: Int) -> String {
+            ConsoleQuery.listURL(env: env, q: query, tag: tag, state: state, stage: stage) + (number > 1 ? "&page=\(number)" : "")
+        }
+        let first = found.flags.isEmpty ? 0 : (pageNumber - 1) * Self.pageSize + 1
         var values: [String: Any] = [
             "title": "Flags", "session": session.templateValues, "env": env, "q": query,
-            // Switching environment keeps the filters.
+            // Switching environment keeps the filters (and starts at the first page).
             "environments": environments.map {
                 ["key": $0, "url": ConsoleQuery.listURL(env: $0, q: query, tag: tag, state: state, stage: stage), "current": $0 == env]
             },
-            "tags": allTags.map { ["name": $0, "selected": $0 == tag] },
+            "tags": found.tags.map { ["name": $0, "selected": $0 == tag] },
             "states": [("all", "On or off"), ("on", "On"), ("off", "Off")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == state] },
             "stages": ([("all", "Any stage")] + FlagStage.allCases.filter { $0 != .archived }.map { ($0.rawValue, $0.rawValue) }).map {
                 ["value": $0.0, "label": $0.1, "selected": $0.0 == stage]
             },
-            "rowsHTML": ConsoleFlagRows.html(rows), "hasFlags": !rows.isEmpty, "shown": rows.count, "total": flags.count,
+            "rowsHTML": ConsoleFlagRows.html(rows), "hasFlags": !rows.isEmpty, "shown": rows.count, "matched": found.matched,
+            "total": found.total, "first": first, "last": first + max(0, rows.count - 1), "page": pageNumber, "pages": pageCount,
+            "paged": found.matched > rows.count,
         ]
         // "New flag" where the one policy lets the session create flags.
         values.merge(session.permissions([("Create", .edit(environment: nil))])) { _, new in new }
-        return pages.render("flags", values)
+        if pageNumber > 1 { values["previousURL"] = pageURL(min(pageNumber - 1, pageCount)) }
+        if found.nextOffset != nil { values["nextURL"] = pageURL(pageNumber + 1) }
+        return pages.render(request.consoleQuery("fragment") == "results" ? "flagResults" : "flags", values)
     }
 
     /// `record`'s lifecycle in `env` (as the list shows it).
     static func lifecycle(_ record: FlagRecord, in env: String) -> FlagLifecycle? {
-        record.lifecycle?.environments?[env] ?? record.lifecycle
+        record.lifecycle(in: env)
     }
 
     /// One flag in one environment: what everyone gets, every control, Try it, recent changes.
@@ -130,6 +141,8 @@ struct ConsoleFlagsController {
             return entry
         }
         values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
+        let chart = try await services.store.usageChart(flag: key, environment: env, now: now)
+        values.merge(ConsoleUsageChart.values(chart, now: now)) { _, new in new }
         values.merge(ConsoleFlagPage.codeReferences(try await services.store.codeReferences(flag: key), now: now)) { _, new in new }
         values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
         await services.attributes.flush()

@@ -138,10 +138,15 @@ struct AuditController {
         }
         do {
             return try YAMLDecoder().decode(ClutchDocument.self, from: text, userInfo: [.refuseUnknownKeys: true])
-        } catch let error as DecodingError {
-            throw JSONInput.apiError(error)
         } catch {
-            throw APIError.badRequest("malformed YAML: \(error)")
+            if let position = YAMLPosition.syntaxError(error), let problem = YAMLPosition.syntaxProblem(error) {
+                throw APIError.badRequest("malformed YAML at \(position): \(problem)")
+            }
+            guard let error = error as? DecodingError else { throw APIError.badRequest("malformed YAML: \(error)") }
+            // The path, and where it is in the text.
+            let refusal = JSONInput.apiError(error)
+            guard let position = YAMLPosition.decodingError(error, in: text) else { throw refusal }
+            throw refusal.appending(" (\(position))")
         }
     }
 }

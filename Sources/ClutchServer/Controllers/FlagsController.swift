@@ -25,24 +25,36 @@ struct FlagsController {
         return routes
     }
 
+    /// Every flag, or with `limit`, `offset` or `q` one page of them, filtered and paged by the
+    /// store (``ClutchStoring/flagPage(_:)``) with `matched` and `nextOffset` in the answer.
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
         let archived = try request.boolQuery("archived")
-        var flags = try await services.store.flags(includeArchived: archived)
+        var stage: FlagStage?
         if let raw = request.query("stage") {
-            guard let stage = FlagStage(rawValue: raw) else {
+            guard let known = FlagStage(rawValue: raw) else {
                 throw APIError.badRequest("query parameter 'stage' must be one of \(FlagStage.names), got '\(raw)'", field: "stage")
             }
-            // `env`: the stage in that environment; otherwise the flag's overall stage.
-            let env = request.query("env")
-            if let env, try await !services.store.environments().contains(where: { $0.key == env }) {
-                throw APIError.badRequest("query parameter 'env' names no environment: '\(env)'", field: "env")
-            }
-            flags = flags.filter { record in
-                let lifecycle = env.flatMap { record.lifecycle?.environments?[$0] } ?? record.lifecycle
-                return lifecycle?.stage == stage
-            }
+            stage = known
         }
-        return JSONResponse.encode(FlagList(flags: flags))
+        // `env`: the stage in that environment; otherwise the flag's overall stage.
+        let env = request.query("env")
+        if stage != nil, let env, try await !services.store.environments().contains(where: { $0.key == env }) {
+            throw APIError.badRequest("query parameter 'env' names no environment: '\(env)'", field: "env")
+        }
+        let limit = try request.intQuery("limit", in: 1...1_000)
+        let offset = try request.intQuery("offset", in: 0...Int64(Int32.max))
+        let search = request.query("q")
+        guard limit != nil || offset != nil || search != nil else {
+            // Unpaged, as before paging existed: every flag.
+            var flags = try await services.store.flags(includeArchived: archived)
+            if let stage { flags = flags.filter { $0.lifecycle(in: env)?.stage == stage } }
+            return JSONResponse.encode(FlagList(flags: flags))
+        }
+        let page = try await services.store.flagPage(
+            FlagQuery(
+                search: search ?? "", stage: stage, environment: env, includeArchived: archived, offset: Int(offset ?? 0),
+                limit: Int(limit ?? 100)))
+        return JSONResponse.encode(FlagList(flags: page.flags, matched: page.matched, nextOffset: page.nextOffset))
     }
 
     @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {

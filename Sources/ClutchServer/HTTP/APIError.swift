@@ -56,6 +56,9 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         .init(.tooManyRequests, message, field: nil, retryAfter: max(1, seconds))
     }
 
+    /// The same refusal with `text` added to its message (where in a document it is).
+    func appending(_ text: String) -> APIError { .init(code, message + text, field: field, retryAfter: retryAfter) }
+
     var status: HTTPResponse.Status {
         switch code {
         case .badRequest, .validationFailed: .badRequest

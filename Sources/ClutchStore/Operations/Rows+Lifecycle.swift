@@ -4,13 +4,13 @@ import Foundation
 /// What a flag's lifecycle is read from, written once for both databases: its usage and when
 /// its state last changed in each environment (`flag_state_change`).
 extension Rows {
-    /// `records` with their usage and their lifecycle at `now` (``FlagLifecycle``); `flag` names
-    /// the one flag they are, to read only its rows (`nil`: every flag's).
+    /// `records` with their usage and their lifecycle at `now` (``FlagLifecycle``); `flags` names
+    /// the flags they are, to read only their rows (`nil`: every flag's).
     static func withLifecycle(
-        _ session: any SQLSession, _ records: [FlagRecord], flag: String?, now: Date, unusedDays: Int = FlagLifecycle.unusedDays
+        _ session: any SQLSession, _ records: [FlagRecord], flags: [String]?, now: Date, unusedDays: Int = FlagLifecycle.unusedDays
     ) async throws -> [FlagRecord] {
-        let usage = try await usage(session, flag: flag)
-        let changes = try await stateChanges(session, flag: flag)
+        let usage = try await usage(session, flags: flags)
+        let changes = try await stateChanges(session, flags: flags)
         let environments = try await environmentKeys(session)
         let members = if records.contains(where: { $0.flag.owner != nil }) { try await memberEmails(session) } else { [String: String]() }
         return records.map { record in
@@ -22,6 +22,13 @@ extension Rows {
                 environments: environments, now: now, unusedDays: unusedDays)
             return record
         }
+    }
+
+    /// `WHERE` choosing the rows of `flags` by their column `flag` (every row when `nil`).
+    static func onlyFlags(_ flags: [String]?, _ dialect: SQLDialect) -> SQL {
+        guard let flags else { return "" }
+        if flags.count == 1 { return "WHERE flag = \(flags[0])" }
+        return "WHERE \(dialect.isElement("flag", of: flags))"
     }
 
     /// Notes that flag `key`'s state in `environments` changed at `at` (`flag_state_change`):
@@ -37,8 +44,8 @@ extension Rows {
     }
 
     /// When each flag's state in each environment last changed: flag key → environment → time.
-    static func stateChanges(_ session: any SQLSession, flag: String?) async throws -> [String: [String: Date]] {
-        let only: SQL = flag.map { "WHERE flag = \($0)" } ?? ""
+    static func stateChanges(_ session: any SQLSession, flags: [String]?) async throws -> [String: [String: Date]] {
+        let only = onlyFlags(flags, session.dialect)
         var out: [String: [String: Date]] = [:]
         for row in try await session.rows("SELECT * FROM flag_state_change \(only)") { out[try row.get("flag"), default: [:]][try row.get("environment")] = try row.get("changed_at") }
         return out

@@ -86,3 +86,28 @@ enum HourlySums {
             since: Date(timeIntervalSince1970: TimeInterval(since)))
     }
 }
+
+extension Rows {
+    /// ``UsageChart`` of `flag` in `environment` at `now`: the window's hourly counts and the
+    /// variants' totals, read as leniently as ``recentUsage(_:flag:environment:now:)``.
+    static func usageChart(_ session: any SQLSession, flag: String, environment: String, now: Date) async throws -> UsageChart {
+        var hourly: [Int64: Int64] = [:]
+        for row in try await session.rows(
+            """
+            SELECT hour_start, count FROM usage_hourly
+            WHERE flag = \(flag) AND environment = \(environment)
+            AND hour_start >= \(UsageHours.windowStart(now)) AND hour_start <= \(UsageHours.hour(of: now))
+            """)
+        {
+            guard let hour = try? row.get("hour_start", as: Int64.self) else { continue }
+            hourly[hour] = UsageArithmetic.add(hourly[hour] ?? 0, row.lenientCount("count"))
+        }
+        let variants = try await session.rows("SELECT variant, count, last_evaluated FROM usage WHERE flag = \(flag) AND environment = \(environment)")
+            .compactMap { row -> UsageChart.Variant? in
+                guard let variant = try? row.get("variant", as: String.self) else { return nil }
+                return UsageChart.Variant(
+                    key: variant, evaluations: row.lenientCount("count"), lastEvaluated: (try? row.get("last_evaluated", as: Date?.self)) ?? nil)
+            }
+        return UsageChart.of(hourly: hourly, variants: variants, now: now)
+    }
+}

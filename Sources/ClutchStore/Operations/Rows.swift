@@ -267,16 +267,11 @@ enum Rows {
 
     // MARK: Usage
 
-    /// Usage by flag and environment (of one flag, or of all). Usage is statistics reported with
+    /// Usage by flag and environment (of the flags named, or of all). Usage is statistics reported with
     /// public SDK keys: a row that does not decode is read as well as it can be (a count stored
     /// as REAL saturates), never an error.
-    static func usage(_ session: any SQLSession, flag: String?) async throws -> [String: [String: FlagUsage]] {
-        let rows: [SQLRow]
-        if let flag {
-            rows = try await session.rows("SELECT * FROM usage WHERE flag = \(flag)")
-        } else {
-            rows = try await session.rows("SELECT * FROM usage")
-        }
+    static func usage(_ session: any SQLSession, flags: [String]?) async throws -> [String: [String: FlagUsage]] {
+        let rows = try await session.rows("SELECT * FROM usage \(onlyFlags(flags, session.dialect))")
         var out: [String: [String: FlagUsage]] = [:]
         for row in rows {
             guard let flag = try? row.get("flag", as: String.self), let environment = try? row.get("environment", as: String.self),

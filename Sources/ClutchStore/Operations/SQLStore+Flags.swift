@@ -38,7 +38,35 @@ extension SQLStore {
     public func flags(includeArchived: Bool) async throws -> [FlagRecord] {
         try await read { session in
             let records = try await Rows.allFlags(session).filter { includeArchived || !$0.flag.archived }
-            return try await Rows.withLifecycle(session, records, flag: nil, now: session.now)
+            return try await Rows.withLifecycle(session, records, flags: nil, now: session.now)
+        }
+    }
+
+    /// One page of the flags `query` matches, sorted by key, with usage and lifecycle. Search,
+    /// tag, state and archived are filtered by the database and only the page's rows are read
+    /// with their usage; a stage filter needs every matching flag's lifecycle, so it reads them
+    /// all (as ``flags(includeArchived:)`` does) and pages after.
+    public func flagPage(_ query: FlagQuery) async throws -> FlagPage {
+        let limit = max(1, query.limit), offset = max(0, query.offset)
+        return try await read { session -> FlagPage in
+            let filter = Rows.flagFilter(query, session.dialect)
+            let select: SQL = "SELECT * FROM flag\(filter) ORDER BY key\(raw: session.dialect.byteOrder)"
+            let all: SQL = query.includeArchived ? "SELECT COUNT(*) FROM flag" : "SELECT COUNT(*) FROM flag WHERE NOT archived"
+            let total = try await session.value(Int.self, all) ?? 0
+            let tags = try await Rows.flagTags(session, includeArchived: query.includeArchived)
+            if let stage = query.stage {
+                let matching = try await session.rows(select).map(Rows.flagRecord)
+                let staged = try await Rows.withLifecycle(session, matching, flags: nil, now: session.now).filter {
+                    $0.lifecycle(in: query.environment)?.stage == stage
+                }
+                let page = Array(staged.dropFirst(offset).prefix(limit))
+                return FlagPage(
+                    flags: page, matched: staged.count, total: total, nextOffset: offset + limit < staged.count ? offset + limit : nil, tags: tags)
+            }
+            let matched = try await session.value(Int.self, "SELECT COUNT(*) FROM flag\(filter)") ?? 0
+            let rows = try await session.rows("\(select) LIMIT \(limit) OFFSET \(offset)").map(Rows.flagRecord)
+            let page = try await Rows.withLifecycle(session, rows, flags: rows.map(\.flag.key), now: session.now)
+            return FlagPage(flags: page, matched: matched, total: total, nextOffset: offset + limit < matched ? offset + limit : nil, tags: tags)
         }
     }
 
@@ -46,7 +74,7 @@ extension SQLStore {
     public func flag(_ key: String) async throws -> FlagRecord {
         try await read { session in
             let record = try await Rows.requireFlag(session, key)
-            return try await Rows.withLifecycle(session, [record], flag: key, now: session.now).first ?? record
+            return try await Rows.withLifecycle(session, [record], flags: [key], now: session.now).first ?? record
         }
     }
 
@@ -159,7 +187,7 @@ extension SQLStore {
             // switch them off for everyone, which force does not mean to allow.
             try await Rows.checkNotRequired(session, key, action: "deleted")
             if !force {
-                try Self.checkUnused(old, usage: try await Rows.usage(session, flag: key)[key], now: now)
+                try Self.checkUnused(old, usage: try await Rows.usage(session, flags: [key])[key], now: now)
             }
             return try await Rows.commitFlag(session, key: key, old: old, new: nil, action: "delete", change: change)
         }

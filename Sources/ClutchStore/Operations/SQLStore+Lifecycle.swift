@@ -11,7 +11,7 @@ extension SQLStore {
             if let environment { try await Rows.requireEnvironment(session, environment, field: "env") }
             let records = try await Rows.allFlags(session).filter { !$0.flag.archived }
             let references = try await Rows.codeReferenceCounts(session)
-            let flags = try await Rows.withLifecycle(session, records, flag: nil, now: session.now).compactMap { record in
+            let flags = try await Rows.withLifecycle(session, records, flags: nil, now: session.now).compactMap { record in
                 CleanupEntry.of(record, environment: environment, references: references.map { $0[record.flag.key] ?? 0 })
             }
             return CleanupReport(environment: environment, scanned: references != nil, flags: flags)
@@ -25,7 +25,7 @@ extension SQLStore {
     public func noticeStaleFlags(now: Date) async throws -> [StaleFlag] {
         try await write { session in
             let records = try await Rows.allFlags(session).filter { !$0.flag.archived }
-            let stale = try await Rows.withLifecycle(session, records, flag: nil, now: now).compactMap(StaleFlag.init)
+            let stale = try await Rows.withLifecycle(session, records, flags: nil, now: now).compactMap(StaleFlag.init)
             let noticed = Set(try await session.values(String.self, "SELECT flag FROM stale_notice"))
             let staleKeys = Set(stale.map(\.key))
             for key in noticed.subtracting(staleKeys).sorted() {

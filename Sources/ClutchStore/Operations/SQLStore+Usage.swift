@@ -38,9 +38,14 @@ extension SQLStore {
         try await read { session in try await Rows.recentUsage(session, flag: flag, environment: environment, now: now) }
     }
 
+    /// `flag`'s evaluations in `environment` per hour over the last day and per variant (the console's chart).
+    public func usageChart(flag: String, environment: String, now: Date) async throws -> UsageChart {
+        try await read { session in try await Rows.usageChart(session, flag: flag, environment: environment, now: now) }
+    }
+
     /// Usage of every flag: flag key → environment → usage.
     public func usage() async throws -> [String: [String: FlagUsage]] {
-        try await read { session in try await Rows.usage(session, flag: nil) }
+        try await read { session in try await Rows.usage(session, flags: nil) }
     }
 
     /// The stale flags (``FlagStage/stale``, overall) at `now`, sorted by key, each with why;
@@ -50,7 +55,7 @@ extension SQLStore {
         guard days >= 0 else { throw StoreError.badRequest("days cannot be negative, got \(days)", field: "days") }
         return try await read { session in
             let records = try await Rows.allFlags(session).filter { !$0.flag.archived }
-            return try await Rows.withLifecycle(session, records, flag: nil, now: now, unusedDays: days).compactMap(StaleFlag.init)
+            return try await Rows.withLifecycle(session, records, flags: nil, now: now, unusedDays: days).compactMap(StaleFlag.init)
         }
     }
 }

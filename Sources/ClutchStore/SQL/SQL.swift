@@ -315,6 +315,36 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// The text of the top-level field `field` of the JSON text in `column` (NULL when absent).
+    public func jsonText(_ column: String, field: String) -> String {
+        switch self {
+        case .sqlite: "json_extract(\(column), '$.\(field)')"
+        case .postgres: "(CAST(\(column) AS JSONB) ->> '\(field)')"
+        }
+    }
+
+    /// A `FROM` item named `t` with one column, `value`: the elements of the JSON text array
+    /// `field` of `column`, as text (an absent field has none). Reads the row it follows.
+    public func jsonElements(_ column: String, field: String) -> String {
+        switch self {
+        case .sqlite: "json_each(\(column), '$.\(field)') AS t"
+        case .postgres: "jsonb_array_elements_text(CAST(\(column) AS JSONB) -> '\(field)') AS t(value)"
+        }
+    }
+
+    /// Whether the value at `path` (object keys) in the JSON text in `column` is `true`: never
+    /// NULL, so that `NOT` of it holds where the value is absent or `false`.
+    public func isJSONTrue(_ column: String, path: [String]) -> SQL {
+        switch self {
+        case .sqlite:
+            // Keys are quoted in the path (`$."environments"."production"`); one holding a quote matches nothing.
+            let quoted = "$" + path.map { ".\"" + $0 + "\"" }.joined()
+            return "(json_type(\(raw: column), \(quoted)) IS 'true')"
+        case .postgres:
+            return "COALESCE(CAST(\(raw: column) AS JSONB) #> CAST(\(texts: path) AS TEXT[]) = 'true'::JSONB, FALSE)"
+        }
+    }
+
     /// The greater of two values of one type (NOT NULL columns or parameters): SQLite's
     /// two-argument `MAX`, PostgreSQL's `GREATEST`.
     public func greatest(_ a: String, _ b: String) -> String {

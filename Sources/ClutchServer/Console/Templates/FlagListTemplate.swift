@@ -10,9 +10,9 @@ enum FlagListTemplate {
         <nav class="envs" aria-label="Environment">
           {{#environments}}<a href="{{url}}"{{#current}} aria-current="page" class="current"{{/current}}>{{key}}</a>{{/environments}}
         </nav>
-        <form method="get" action="/ui/flags" class="filters" role="search">
+        <form method="get" action="/ui/flags" class="filters" role="search" id="flag-filters">
           <input type="hidden" name="env" value="{{env}}">
-          <label>Search <input type="search" name="q" value="{{q}}" placeholder="key or description"></label>
+          <label>Search <input type="search" name="q" value="{{q}}" placeholder="key, description or tag" autocomplete="off"></label>
           <label>Tag
             <select name="tag">
               <option value="">Any tag</option>
@@ -31,7 +31,17 @@ enum FlagListTemplate {
           </label>
           <button type="submit">Apply</button>
         </form>
-        <p class="count">{{shown}} of {{total}} flags</p>
+        <div id="flag-results">
+        {{> flagResults}}
+        </div>
+        {{> foot}}
+        """#
+
+    /// The results alone: the page's `#flag-results`, and what `?fragment=results` answers for
+    /// the search box's script to swap in. `shown` counts this page, `matched` every page.
+    static let results = #"""
+        {{% CONTENT_TYPE: CLUTCH_HTML }}
+        <p class="count" role="status">{{#paged}}{{first}}–{{last}} of {{matched}} matching flags ({{total}} in all){{/paged}}{{^paged}}{{shown}} of {{total}} flags{{/paged}}</p>
         <div class="scroll">
         <table class="flags">
           <thead><tr>
@@ -45,6 +55,6 @@ enum FlagListTemplate {
         </table>
         </div>
         {{^hasFlags}}<p>No flags match.</p>{{/hasFlags}}
-        {{> foot}}
+        {{#paged}}<nav class="pager" aria-label="Pages">{{#previousURL}}<a href="{{.}}" rel="prev">← Previous</a>{{/previousURL}} <span>Page {{page}} of {{pages}}</span> {{#nextURL}}<a href="{{.}}" rel="next">Next →</a>{{/nextURL}}</nav>{{/paged}}
         """#
 }

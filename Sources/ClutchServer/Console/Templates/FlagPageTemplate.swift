@@ -55,6 +55,7 @@ enum FlagPageTemplate {
           {{#attributeWarnings}}<p class="problem attribute-warning">Warning: {{.}}</p>{{/attributeWarnings}}
         </section>
         </div>
+        {{> usageCard}}
 
         {{#hasSchedules}}<section class="card" aria-labelledby="schedules-h" id="schedules">
           <h2 id="schedules-h">Scheduled in {{env}}</h2>
@@ -259,5 +260,34 @@ enum FlagPageTemplate {
     /// The variant a targeting form serves.
     static let serveField = #"""
         {{% CONTENT_TYPE: CLUTCH_HTML }}<label>Serve <select name="serve">{{#variants}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{key}}</option>{{/variants}}</select></label>
+        """#
+
+    /// Usage in the environment (ConsoleUsageChart): evaluations per hour over the last day as an
+    /// SVG bar chart with a text alternative (its summary, and the same figures as a table), and
+    /// per variant its evaluations and when it was last evaluated.
+    static let usageCard = #"""
+        {{% CONTENT_TYPE: CLUTCH_HTML }}
+        <section class="card" aria-labelledby="usage-h" id="usage">
+          <h2 id="usage-h">Usage in {{env}}</h2>
+          {{#usageHasData}}<figure class="usage">
+            <svg class="chart" viewBox="0 0 {{usageWidth}} {{usageHeight}}" role="img" aria-labelledby="usage-title usage-desc">
+              <title id="usage-title">Evaluations per hour in {{env}}, last 24 hours (UTC)</title>
+              <desc id="usage-desc">{{usageSummary}}</desc>
+              {{#usageBars}}<rect x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{title}}</title></rect>{{/usageBars}}
+              {{#usageTicks}}<text x="{{x}}" y="{{usageAxisY}}">{{label}}</text>{{/usageTicks}}
+            </svg>
+            <figcaption class="meta">{{usageSummary}}</figcaption>
+          </figure>
+          <details><summary>Evaluations per hour as a table</summary>
+            <div class="scroll"><table><thead><tr><th scope="col">Hour (UTC)</th><th scope="col">Evaluations</th></tr></thead>
+            <tbody>{{#usageBars}}<tr><th scope="row">{{hour}}</th><td>{{count}}</td></tr>{{/usageBars}}</tbody></table></div>
+          </details>{{/usageHasData}}
+          {{^usageHasData}}<p class="meta">Nothing evaluated this flag in {{env}} in the last 24 hours.</p>{{/usageHasData}}
+          {{#usageHasVariants}}<div class="scroll"><table class="variants">
+            <caption>Per variant, since SDKs first reported</caption>
+            <thead><tr><th scope="col">Variant</th><th scope="col">Evaluations</th><th scope="col">Share</th><th scope="col">Last evaluated</th></tr></thead>
+            <tbody>{{#usageVariants}}<tr><th scope="row">{{key}}</th><td>{{count}}</td><td>{{share}}</td><td>{{last}}</td></tr>{{/usageVariants}}</tbody>
+          </table></div>{{/usageHasVariants}}
+        </section>
         """#
 }

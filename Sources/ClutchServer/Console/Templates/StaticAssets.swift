@@ -83,6 +83,12 @@ enum StaticAssets {
         .live-status { padding: .4rem .75rem; border-left: 4px solid var(--accent); background: var(--soft); }
         .pager { display: flex; gap: 1rem; }
         code { overflow-wrap: anywhere; }
+        figure.usage { margin: .5rem 0; min-width: 0; }
+        #usage { min-width: 0; overflow-wrap: anywhere; }
+        svg.chart { width: 100%; max-width: 36rem; height: auto; display: block; }
+        svg.chart rect { fill: var(--accent); }
+        svg.chart text { font-size: 10px; fill: var(--muted); }
+        table.variants caption { text-align: left; font-size: .9rem; color: var(--muted); }
         @media (max-width: 40rem) { main { padding: .75rem; } thead th { font-size: .75rem; } th, td { padding: .4rem .3rem; } }
         """#
 
@@ -153,6 +159,32 @@ enum StaticAssets {
             source.addEventListener("ready", function () { page.setAttribute("data-live-ready", "true"); });
             source.addEventListener("change", refresh);
           }
+        });
+        // The flag list answers as the filters are typed: 250 ms after the last key, the results
+        // of the filter form (`fragment=results`, the server's paged search) are swapped in and the
+        // address follows, so the view can still be bookmarked. Without this, "Apply" does it.
+        document.addEventListener("DOMContentLoaded", function () {
+          var form = document.getElementById("flag-filters");
+          var results = document.getElementById("flag-results");
+          if (!form || !results || !window.fetch || !window.DOMParser || !window.URLSearchParams || !window.FormData) { return; }
+          var timer = null, sent = 0;
+          var search = function () {
+            var query = new URLSearchParams(new FormData(form)).toString();
+            var mine = ++sent;
+            window.fetch(form.getAttribute("action") + "?" + query + "&fragment=results", { credentials: "same-origin", cache: "no-store" })
+              .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+              .then(function (html) {
+                if (mine !== sent) { return; } // an older answer, arriving after a newer one was asked for
+                var fresh = new DOMParser().parseFromString(html, "text/html");
+                results.replaceChildren.apply(results, Array.prototype.map.call(fresh.body.childNodes, function (node) {
+                  return document.importNode(node, true);
+                }));
+                window.history.replaceState(null, "", form.getAttribute("action") + "?" + query);
+                results.setAttribute("data-query", query);
+              })
+              .catch(function () {});
+          };
+          form.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(search, 250); });
         });
         """#
 }

@@ -54,14 +54,7 @@ struct ChangeRequestsController {
     }
 
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        var status: ChangeRequestRecord.Status?
-        if let text = request.query("status") {
-            guard let parsed = ChangeRequestRecord.Status(rawValue: text) else {
-                let known = ChangeRequestRecord.Status.allCases.map(\.rawValue).joined(separator: ", ")
-                throw APIError.validationFailed("status must be one of \(known), got '\(text)'", field: "status")
-            }
-            status = parsed
-        }
+        let status = try request.enumQuery("status", as: ChangeRequestRecord.Status.self)
         let requests = try await services.store.changeRequests(status: status, flag: request.query("flag"))
         return JSONResponse.encode(ChangeRequestList(requests: requests))
     }

@@ -27,6 +27,13 @@ public protocol ChangeRequestStoring: Sendable {
     func cancelChangeRequest(_ id: Int64, change: ChangeInfo) async throws -> ChangeRequestRecord
     /// Applies an approved request, or refuses it (conflict) and reopens it for review.
     func applyChangeRequest(_ id: Int64, change: ChangeInfo) async throws -> Change<ChangeRequestRecord>
+    /// When the next approved request with a time is due.
+    func nextChangeRequestDue() async throws -> Date?
+    /// The approved requests due at `now`, oldest first.
+    func dueChangeRequests(now: Date) async throws -> [Int64]
+    /// Applies an approved, due request as the scheduler with its author's rights then, or marks
+    /// it failed with the reason; `nil` when it was not (or no longer) due and approved.
+    func runChangeRequest(_ id: Int64, now: Date) async throws -> Change<ChangeRequestRecord?>
 }
 
 extension ChangeRequestStoring {

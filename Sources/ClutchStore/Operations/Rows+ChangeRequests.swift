@@ -62,6 +62,52 @@ extension Rows {
         if let event { try await recordEvent(session, type: event, data: record, at: now) }
     }
 
+    /// Applies approved `record` in the caller's transaction: its instructions to the flag as it
+    /// is now, when they make the diff approved (then the request is `applied`); otherwise
+    /// nothing of them, the request's reviews are withdrawn and the refusal, naming the
+    /// difference, is returned with the reopened request (and `change_request.failed` queued).
+    static func applyApproved(
+        _ session: any SQLSession, _ record: ChangeRequestRecord, change: ChangeInfo, now: Date
+    ) async throws -> (Change<ChangeRequestRecord>, refusal: String?) {
+        let id = record.id
+        try requirePending(record)
+        guard record.status == .approved else {
+            let standing = record.status == .declined
+                ? "it was declined" : "it has \(record.approvals) of the \(record.requiredApprovals) approvals it needs"
+            throw StoreError.conflict("change request \(id) is not approved: \(standing)")
+        }
+        let refusal: String
+        do {
+            let (old, new, diff) = try await plan(session, record.instructions, record.flag, record.environment, nil)
+            let made = try Tables.decode([FieldChange].self, try Tables.json(diff))
+            if made == record.diff {
+                var cleared = change
+                cleared.clearance = .changeRequest(id: id)
+                if cleared.message == nil { cleared.message = record.message ?? "change request \(id)" }
+                let written = try await commitFlag(session, key: record.flag, old: old, new: new, action: "change", change: cleared, now: now)
+                try await session.execute(
+                    """
+                    UPDATE change_request SET status = 'applied', reason = NULL, applied_revision = \(written.value?.revision),
+                           updated_at = \(now)
+                    WHERE id = \(id)
+                    """)
+                let applied = try await requireChangeRequest(session, id)
+                try await recordRequestStep(session, applied, action: "apply", event: .changeRequestApplied, change: change, now: now)
+                return (written.with(applied), nil)
+            }
+            refusal = "the flag changed since change request \(id) was approved: it would now change "
+                + describe(made) + " instead of the approved " + describe(record.diff)
+        } catch let error as StoreError {
+            refusal = "change request \(id) no longer applies: \(error.description)"
+        }
+        try await session.execute("UPDATE change_request_review SET withdrawn = \(true) WHERE request_id = \(id)")
+        let (_, reopened) = try await settleReviews(session, id, reason: refusal, now: now)
+        var described = change
+        described.message = refusal
+        try await recordRequestStep(session, reopened, action: "refuse", event: .changeRequestFailed, change: described, now: now)
+        return (Change(value: reopened, versions: [:]), refusal)
+    }
+
     /// A diff in one line: `environments.production.enabled: false → true, …`.
     static func describe(_ diff: [FieldChange]) -> String {
         diff.isEmpty ? "nothing" : diff.map { "\($0.path): \($0.beforeText) → \($0.afterText)" }.joined(separator: ", ")

@@ -111,6 +111,8 @@ extension SQLStore {
             default: nil
             }
             try await Rows.recordRequestStep(session, after, action: verdict.rawValue, event: event, change: described, now: now)
+            // An approved request with a time: the scheduler looks again (on every replica).
+            if after.status == .approved, after.at != nil { try await session.queue(.schedules) }
             return after
         }
     }
@@ -160,48 +162,57 @@ extension SQLStore {
     /// an instruction no longer applies, nothing is applied, the request needs review again
     /// (its approvals are withdrawn) and the refusal (conflict) names the difference.
     public func applyChangeRequest(_ id: Int64, change: ChangeInfo) async throws -> Change<ChangeRequestRecord> {
-        let (result, refusal) = try await write { session -> (Change<ChangeRequestRecord>, String?) in
-            let record = try await Rows.requireChangeRequest(session, id)
-            try Rows.requirePending(record)
-            guard record.status == .approved else {
-                let standing = record.status == .declined
-                    ? "it was declined" : "it has \(record.approvals) of the \(record.requiredApprovals) approvals it needs"
-                throw StoreError.conflict("change request \(id) is not approved: \(standing)")
-            }
-            let now = self.now()
-            let refusal: String
-            do {
-                let (old, new, diff) = try await Rows.plan(session, record.instructions, record.flag, record.environment, nil)
-                let now = try Tables.decode([FieldChange].self, try Tables.json(diff))
-                if now == record.diff {
-                    var cleared = change
-                    cleared.clearance = .changeRequest(id: id)
-                    if cleared.message == nil { cleared.message = record.message ?? "change request \(id)" }
-                    let written = try await Rows.commitFlag(
-                        session, key: record.flag, old: old, new: new, action: "change", change: cleared)
-                    try await session.execute(
-                        """
-                        UPDATE change_request SET status = 'applied', reason = NULL, applied_revision = \(written.value?.revision),
-                               updated_at = \(self.now())
-                        WHERE id = \(id)
-                        """)
-                    let applied = try await Rows.requireChangeRequest(session, id)
-                    try await Rows.recordRequestStep(session, applied, action: "apply", event: .changeRequestApplied, change: change, now: self.now())
-                    return (written.with(applied), nil)
-                }
-                refusal = "the flag changed since change request \(id) was approved: it would now change "
-                    + Rows.describe(now) + " instead of the approved " + Rows.describe(record.diff)
-            } catch let error as StoreError {
-                refusal = "change request \(id) no longer applies: \(error.description)"
-            }
-            try await session.execute("UPDATE change_request_review SET withdrawn = \(true) WHERE request_id = \(id)")
-            let (_, reopened) = try await Rows.settleReviews(session, id, reason: refusal, now: now)
-            var described = change
-            described.message = refusal
-            try await Rows.recordRequestStep(session, reopened, action: "refuse", event: .changeRequestFailed, change: described, now: now)
-            return (Change(value: reopened, versions: [:]), refusal)
+        let (result, refusal) = try await write { session in
+            try await Rows.applyApproved(session, try await Rows.requireChangeRequest(session, id), change: change, now: self.now())
         }
         if let refusal { throw StoreError.conflict(refusal + "; it needs review again") }
         return result
+    }
+
+    /// When the next approved request with a time (`at`) is due, if any is.
+    public func nextChangeRequestDue() async throws -> Date? {
+        try await read { session in
+            try await session.value(Date.self, "SELECT MIN(due_at) FROM change_request WHERE status = 'approved' AND due_at IS NOT NULL")
+        }
+    }
+
+    /// The approved requests due at `now`, oldest first.
+    public func dueChangeRequests(now: Date) async throws -> [Int64] {
+        try await read { session in
+            try await session.values(
+                Int64.self, "SELECT id FROM change_request WHERE status = 'approved' AND due_at <= \(now) ORDER BY due_at, id")
+        }
+    }
+
+    /// Applies approved request `id` if it is due, as the scheduler for its author, with the
+    /// author's rights as they are now (the schedule's check): one whose author lost them, or
+    /// whose change no longer applies, is marked `failed` with the reason (`change_request.failed`);
+    /// one whose diff changed needs review again, as with ``applyChangeRequest(_:change:)``.
+    public func runChangeRequest(_ id: Int64, now: Date) async throws -> Change<ChangeRequestRecord?> {
+        do {
+            return try await write { session -> Change<ChangeRequestRecord?> in
+                let record = try await Rows.requireChangeRequest(session, id)
+                guard record.status == .approved, let at = record.at, at <= now else { return Change(value: nil, versions: [:]) }
+                if let author = try await session.value(String.self, "SELECT author FROM change_request WHERE id = \(id)")
+                    .flatMap(ChangeAuthor.init(text:))
+                {
+                    try await Rows.requireRights(session, author, named: record.createdBy, for: .edit(environment: record.environment), now: now)
+                }
+                let change = ChangeInfo(actor: "\(ScheduleInstructions.schedulerActor) for \(record.createdBy)", message: record.message)
+                let (result, _) = try await Rows.applyApproved(session, record, change: change, now: now)
+                return result.with(Optional(result.value))
+            }
+        } catch let error as StoreError {
+            return try await write { session in
+                let reason = "change request \(id) could not be applied: \(error.message)"
+                try await session.execute(
+                    "UPDATE change_request SET status = 'failed', reason = \(reason), updated_at = \(now) WHERE id = \(id) AND status = 'approved'")
+                let failed = try await Rows.requireChangeRequest(session, id)
+                try await Rows.recordRequestStep(
+                    session, failed, action: "fail", event: .changeRequestFailed,
+                    change: ChangeInfo(actor: ScheduleInstructions.schedulerActor, message: reason), now: now)
+                return Change(value: failed, versions: [:])
+            }
+        }
     }
 }

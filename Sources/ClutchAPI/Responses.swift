@@ -35,12 +35,15 @@ public struct EnvironmentInfo: Sendable, Hashable, Codable {
     public var createdAt: Date
     public var snapshotVersion: Int64
     public var streams: Int
+    /// How widening changes are reviewed here (``EnvironmentProtection``); absent: unprotected.
+    public var protection: EnvironmentProtection?
 
-    public init(key: String, createdAt: Date, snapshotVersion: Int64, streams: Int) {
+    public init(key: String, createdAt: Date, snapshotVersion: Int64, streams: Int, protection: EnvironmentProtection? = nil) {
         self.key = key
         self.createdAt = createdAt
         self.snapshotVersion = snapshotVersion
         self.streams = streams
+        self.protection = protection
     }
 }
 

@@ -16,6 +16,16 @@ public enum WebhookEventType: String, Sendable, Hashable, Codable, CaseIterable 
     /// Flags became stale (`FlagStage.stale`): sent at most daily, naming each flag once when it
     /// becomes stale, with its owner.
     case flagStale = "flag.stale"
+    /// A change request was opened in a protected environment.
+    case changeRequestOpened = "change_request.opened"
+    /// A change request got the approvals its environment requires.
+    case changeRequestApproved = "change_request.approved"
+    /// A reviewer declined a change request.
+    case changeRequestDeclined = "change_request.declined"
+    /// A change request's change was applied.
+    case changeRequestApplied = "change_request.applied"
+    /// A change request could not be applied (the reason says why).
+    case changeRequestFailed = "change_request.failed"
 }
 
 /// A webhook as the API shows it: never its secret, only the last characters of it.

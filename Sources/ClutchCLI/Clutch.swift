@@ -26,6 +26,7 @@ struct Clutch: AsyncParsableCommand {
             Users.self, Tokens.self,
             Refs.self, Generate.self,
             CleanupCommand.self,
+            EnvsCommand.self, RequestsCommand.self,
         ]
     )
 
@@ -41,7 +42,7 @@ struct Clutch: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as CLIError {
-            Terminal.error(error.description)
+            if error.exitCode != 0 { Terminal.error(error.description) }
             Terminal.exit(error.exitCode)
         } catch {
             let code = exitCode(for: error)

@@ -504,6 +504,45 @@ enum Schema {
                 ALTER TABLE release ADD COLUMN author_name TEXT;
                 """)
         }
+        // Protected environments and change requests (issue 26): an environment's protection
+        // (`required_approvals` 0: unprotected), each request pinned to the flag's revision and
+        // the diff its reviewers approve, and every review (an edit withdraws them).
+        migrator.registerMigration("v20-change-requests") { db in
+            try db.execute(sql: """
+                ALTER TABLE environment ADD COLUMN required_approvals INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE environment ADD COLUMN allow_self_approval BOOLEAN NOT NULL DEFAULT 0;
+                CREATE TABLE change_request (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    flag TEXT NOT NULL,
+                    environment TEXT NOT NULL REFERENCES environment(key),
+                    instructions TEXT NOT NULL,
+                    message TEXT,
+                    due_at DATETIME,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    base_revision INTEGER NOT NULL,
+                    diff TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    created_by TEXT NOT NULL,
+                    author TEXT,
+                    author_identity TEXT NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    applied_revision INTEGER
+                );
+                CREATE INDEX change_request_flag ON change_request(flag, status);
+                CREATE TABLE change_request_review (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    request_id INTEGER NOT NULL REFERENCES change_request(id) ON DELETE CASCADE,
+                    reviewer TEXT NOT NULL,
+                    reviewer_identity TEXT NOT NULL,
+                    verdict TEXT NOT NULL,
+                    comment TEXT,
+                    at DATETIME NOT NULL,
+                    withdrawn BOOLEAN NOT NULL DEFAULT 0
+                );
+                CREATE INDEX change_request_review_request ON change_request_review(request_id);
+                """)
+        }
         // The attribute names (and kinds of value) each environment's evaluation contexts have
         // carried (issue 27): written in batches from what the servers saw, never per request;
         // read to suggest names and to warn on a change naming one never seen. Names only, never values.

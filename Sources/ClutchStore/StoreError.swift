@@ -3,7 +3,7 @@ import ClutchCore
 /// Why the store refused a request. Nothing was changed when one is thrown.
 ///
 /// The server maps ``kind`` to an HTTP status in one place: `notFound` → 404,
-/// `conflict` → 409, `invalid` and `badRequest` → 400.
+/// `conflict` → 409, `invalid` and `badRequest` → 400, `reviewRequired` → 409 `review_required`.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// The category of the refusal.
     public enum Kind: Sendable, Hashable {
@@ -15,6 +15,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case invalid(ValidationError)
         /// A request that cannot be satisfied as asked (for example restoring a deleted state).
         case badRequest
+        /// A direct change that widens exposure in a protected environment: it needs a change request.
+        case reviewRequired
     }
 
     public var kind: Kind
@@ -34,6 +36,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     static func notFound(_ message: String, field: String? = nil) -> StoreError { StoreError(.notFound, message, field: field) }
     static func conflict(_ message: String, field: String? = nil) -> StoreError { StoreError(.conflict, message, field: field) }
     static func badRequest(_ message: String, field: String? = nil) -> StoreError { StoreError(.badRequest, message, field: field) }
+    static func reviewRequired(_ message: String) -> StoreError { StoreError(.reviewRequired, message) }
 
     /// A validation failure whose paths are prefixed with `prefix` (the place of the definition in a document).
     static func invalid(_ error: ValidationError, prefix: String = "") -> StoreError {

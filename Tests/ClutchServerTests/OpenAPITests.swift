@@ -45,7 +45,7 @@ struct OpenAPITests {
         }
         var documented: Set<String> = []
         for template in validator.pathTemplates {
-            for method in ["get", "put", "post", "delete"] where validator.operation(method, template) != nil {
+            for method in ["get", "put", "patch", "post", "delete"] where validator.operation(method, template) != nil {
                 documented.insert("\(method.uppercased()) \(shape(template))")
             }
         }
@@ -83,7 +83,7 @@ struct OpenAPITests {
         }
         var documented: Set<String> = []
         for template in validator.pathTemplates {
-            for method in ["get", "put", "post", "delete"] where validator.operation(method, template) != nil {
+            for method in ["get", "put", "patch", "post", "delete"] where validator.operation(method, template) != nil {
                 documented.insert("\(method.uppercased()) \(shape(template))")
             }
         }
@@ -124,7 +124,7 @@ struct OpenAPITests {
             ]
             var unexercised: [String] = []
             for template in validator.pathTemplates {
-                for method in ["get", "put", "post", "delete"] where validator.operation(method, template) != nil {
+                for method in ["get", "put", "patch", "post", "delete"] where validator.operation(method, template) != nil {
                     let name = "\(method.uppercased()) \(template)"
                     if !streams.contains(name), !checker.exercised.contains(name) { unexercised.append(name) }
                 }
@@ -152,6 +152,7 @@ struct OpenAPITests {
                     .replacingOccurrences(of: "{id}", with: fixture.keyID)
                     .replacingOccurrences(of: "{scheduleId}", with: fixture.scheduleID)
                     .replacingOccurrences(of: "{webhookId}", with: fixture.webhookID)
+                    .replacingOccurrences(of: "{requestId}", with: fixture.requestID)
                 let query = template.hasSuffix("/diff") ? "?from=1" : ""
                 let credential: TestServer.Credential = path.hasPrefix("/api/") ? .admin : .bearer(fixture.sdkKey)
                 let status =
@@ -384,6 +385,7 @@ enum OpenAPIScenario {
         var keyID: String
         var scheduleID: String
         var webhookID: String
+        var requestID: String
     }
 
     static let flagKey = "checkout-flow"
@@ -422,7 +424,14 @@ enum OpenAPIScenario {
         else {
             throw TestFailure("could not create a schedule and a webhook")
         }
-        return Fixture(flag: flagKey, cohort: cohortKey, sdkKey: secret, keyID: id, scheduleID: scheduleID, webhookID: webhookID)
+        let request = try await server.send(
+            "POST", "/api/v1/change-requests",
+            body: #"{"flag": "\#(flagKey)", "environment": "production", "instructions": [{"kind": "turnOff"}]}"#)
+        guard case .object(let requestFields) = try JSONDecoder().decode(Value.self, from: request.body),
+              let requestID = requestFields["id"].map({ $0.jsonText })
+        else { throw TestFailure("could not open a change request: \(request.status)") }
+        return Fixture(
+            flag: flagKey, cohort: cohortKey, sdkKey: secret, keyID: id, scheduleID: scheduleID, webhookID: webhookID, requestID: requestID)
     }
 
     static func run(_ server: TestServer, _ checker: inout ResponseChecker) async throws {
@@ -568,6 +577,30 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/api/v1/schedules/\(scheduleID)", expect: 200)
         _ = try await call("DELETE", "/api/v1/schedules/\(scheduleID)", expect: 200)
         _ = try await call("DELETE", "/api/v1/schedules/\(scheduleID)", expect: 409)
+
+        // Protected production and a change request through its life.
+        _ = try await call("POST", "/api/v1/flags", body: #"{"key": "reviewed"}"#, expect: 201)
+        _ = try await call(
+            "PATCH", "/api/v1/environments/production", body: #"{"protection": {"requiredApprovals": 1, "allowSelfApproval": true}}"#,
+            expect: 200)
+        _ = try await call("GET", "/api/v1/environments/production", expect: 200)
+        let refused = try await call("POST", "/api/v1/flags/reviewed/environments/production/on", expect: 409)
+        if refused.errorCode != "review_required" { throw TestFailure("a direct widening change was not refused for review: \(refused.text)") }
+        let opened = try await call(
+            "POST", "/api/v1/change-requests",
+            body: #"{"flag": "reviewed", "environment": "production", "instructions": [{"kind": "turnOn"}], "message": "launch"}"#, expect: 201)
+        let requestID = try #require(opened["id"]).jsonText
+        _ = try await call("GET", "/api/v1/change-requests?status=open&flag=reviewed", expect: 200)
+        _ = try await call("GET", "/api/v1/change-requests/\(requestID)", expect: 200)
+        _ = try await call("PATCH", "/api/v1/change-requests/\(requestID)", body: #"{"instructions": [{"kind": "turnOn"}]}"#, expect: 200)
+        _ = try await call("POST", "/api/v1/change-requests/\(requestID)/reviews", body: #"{"verdict": "approve", "comment": "ok"}"#, expect: 200)
+        _ = try await call("POST", "/api/v1/change-requests/\(requestID)/apply", expect: 200)
+        _ = try await call("POST", "/api/v1/change-requests/\(requestID)/apply", expect: 409)
+        let second = try await call(
+            "POST", "/api/v1/change-requests", body: #"{"flag": "reviewed", "environment": "production", "instructions": [{"kind": "turnOff"}]}"#,
+            expect: 201)
+        _ = try await call("POST", "/api/v1/change-requests/\(try #require(second["id"]).jsonText)/cancel", expect: 200)
+        _ = try await call("PATCH", "/api/v1/environments/production", body: #"{"protection": null}"#, expect: 200)
         let webhook = try await call(
             "POST", "/api/v1/webhooks",
             body: #"{"url": "https://hooks.example.com/clutch", "events": ["flag.changed", "schedule.failed"], "secret": "openapi-secret-0123456789", "description": "ops"}"#,

@@ -42,6 +42,10 @@ struct PermissionMatrixTests {
         "POST code-refs": "edit everywhere", "GET code-refs": "read", "GET flags/{key}/code-refs": "read",
         "GET export/flagd": "read",
         "GET environments/{env}/attributes": "read",
+        "GET environments/{env}": "read", "PATCH environments/{env}": "administer", "POST change-requests": "edit",
+        "GET change-requests": "read", "GET change-requests/{requestId}": "read", "PATCH change-requests/{requestId}": "edit",
+        "POST change-requests/{requestId}/reviews": "edit", "POST change-requests/{requestId}/apply": "edit",
+        "POST change-requests/{requestId}/cancel": "edit",
     ]
 
     /// The README's role table: each role's actions (the `actions` column).
@@ -113,6 +117,9 @@ struct PermissionMatrixTests {
                 body: #"{"flag": "matrix", "environment": "production", "instructions": [{"kind": "turnOn"}], "at": "2099-01-01T00:00:00Z"}"#,
                 expected: 201)
             let scheduleID = try #require(schedule["id"]?.stringValue)
+            let request = try await store.openChangeRequest(
+                ChangeRequestCreate(flag: "matrix", environment: "production", instructions: [.turnOn]), identity: "person:matrix",
+                change: admin)
 
             // Every route the server serves under /api/v1 is in the test's list and in the server's table.
             let served = server.application.routes.compactMap { route -> String? in
@@ -139,6 +146,7 @@ struct PermissionMatrixTests {
                     case "{env}": "production"
                     case "{number}": "1"
                     case "{scheduleId}": scheduleID
+                    case "{requestId}": "\(request.id)"
                     case "{webhookId}": "wh_none"
                     case "{email}": "victim@example.com"
                     case "{id}": template.hasPrefix("tokens") ? victimToken.id : "k_none"
@@ -195,6 +203,10 @@ struct PermissionMatrixTests {
         case "POST users": #"{"email": "new-\#(serial)@example.com", "role": "viewer"}"#
         case "PUT users/{email}/role": #"{"role": "responder"}"#
         case "POST tokens": #"{"name": "mine"}"#
+        case "PATCH environments/{env}": #"{"protection": null}"#
+        case "POST change-requests": #"{"flag": "matrix", "environment": "production", "instructions": [{"kind": "turnOn"}]}"#
+        case "PATCH change-requests/{requestId}": #"{"instructions": [{"kind": "turnOn"}]}"#
+        case "POST change-requests/{requestId}/reviews": #"{"verdict": "approve"}"#
         default: nil
         }
     }

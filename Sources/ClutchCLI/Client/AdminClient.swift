@@ -182,7 +182,7 @@ struct AdminClient: Sendable {
         default:
             hint = nil
         }
-        return .failed(message, hint: hint)
+        return .refused(message, hint: hint, code: envelope.error.code)
     }
 
     static let conflictHint = "someone changed it since it was read; run the command again to apply it to the latest revision"

@@ -52,8 +52,15 @@ enum Toggle {
                 client, key: key, environment: env, instructions: [enabled ? Instruction.turnOn : .turnOff], at: at, message: message)
             return Scheduling.report(record, json: json, asJSON: connection.json)
         }
-        let response = try await client.send(
-            "POST", ["flags", key, "environments", env, enabled ? "on" : "off"], ifMatch: ifRevision, message: message)
+        let response: AdminClient.Response
+        do {
+            response = try await client.send(
+                "POST", ["flags", key, "environments", env, enabled ? "on" : "off"], ifMatch: ifRevision, message: message)
+        } catch {
+            try await RequestsCommand.openInstead(
+                of: error, client: client, key: key, environment: env, instructions: [enabled ? .turnOn : .turnOff], message: message,
+                json: connection.json)
+        }
         if connection.json { return Output.json(try response.json()) }
         let record = try response.decode(FlagRecord.self)
         Output.text(Describe.state(record.flag, environment: env, revision: record.revision))

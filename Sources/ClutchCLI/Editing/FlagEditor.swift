@@ -11,6 +11,8 @@ struct FlagEditor {
     let client: AdminClient
     /// With a time (`--at`), the edit's instructions are scheduled for then instead of applied.
     var at: Date? = nil
+    /// Whether a change request opened instead of the change is reported as JSON (`--json`).
+    var json = false
 
     /// The outcome of an edit.
     struct Outcome {
@@ -61,9 +63,17 @@ struct FlagEditor {
                 client, key: key, environment: environment, instructions: instructions, at: at, message: message)
             return Outcome(record: record, json: json, changed: true, before: before, scheduled: schedule)
         }
-        let response = try await client.send(
-            "POST", ["flags", key, "environments", environment, "changes"], json: FlagChanges(instructions: instructions),
-            ifMatch: ifRevision, message: message)
+        let response: AdminClient.Response
+        do {
+            response = try await client.send(
+                "POST", ["flags", key, "environments", environment, "changes"], json: FlagChanges(instructions: instructions),
+                ifMatch: ifRevision, message: message)
+        } catch {
+            // In a protected environment: the same instructions, as a change request.
+            try await RequestsCommand.openInstead(
+                of: error, client: client, key: key, environment: environment, instructions: instructions, message: message,
+                json: self.json)
+        }
         return Outcome(
             record: try response.decode(FlagRecord.self), json: try response.json(), changed: true, before: before)
     }

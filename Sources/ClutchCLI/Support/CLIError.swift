@@ -4,6 +4,7 @@ struct CLIError: Error, Sendable, CustomStringConvertible {
     private enum Kind: Sendable {
         case usage
         case failed
+        case handled
     }
 
     private let kind: Kind
@@ -11,11 +12,14 @@ struct CLIError: Error, Sendable, CustomStringConvertible {
     let message: String
     /// What to do about it, if something helps.
     let hint: String?
+    /// The server's error code (`review_required`, `conflict`, …) when the server refused.
+    let code: String?
 
-    private init(_ kind: Kind, _ message: String, hint: String?) {
+    private init(_ kind: Kind, _ message: String, hint: String?, code: String? = nil) {
         self.kind = kind
         self.message = message
         self.hint = hint
+        self.code = code
     }
 
     /// The command line was wrong (exit code 2).
@@ -28,8 +32,23 @@ struct CLIError: Error, Sendable, CustomStringConvertible {
         CLIError(.failed, message, hint: hint)
     }
 
+    /// The server refused with `code` (exit code 1).
+    static func refused(_ message: String, hint: String? = nil, code: String) -> CLIError {
+        CLIError(.failed, message, hint: hint, code: code)
+    }
+
+    /// The command did what it could instead and said so (a change request opened for a
+    /// change that needs review): exit code 0, nothing more printed.
+    static let handled = CLIError(.handled, "", hint: nil)
+
     /// The process exit code for this error.
-    var exitCode: Int32 { kind == .usage ? 2 : 1 }
+    var exitCode: Int32 {
+        switch kind {
+        case .usage: 2
+        case .failed: 1
+        case .handled: 0
+        }
+    }
 
     /// The single line written to stderr.
     var description: String {

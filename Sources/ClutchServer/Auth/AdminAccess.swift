@@ -91,6 +91,17 @@ public enum AdminAccess {
         "GET flags/{key}/code-refs": read,
         "GET export/flagd": read,
         "GET environments/{env}/attributes": read,
+        "GET environments/{env}": read,
+        "PATCH environments/{env}": administer,
+        // Each judged by the request's environment, once it is read: open, edit, approve,
+        // decline, apply and cancel need editor rights there; a comment, reading.
+        "POST change-requests": .inHandler,
+        "GET change-requests": read,
+        "GET change-requests/{requestId}": read,
+        "PATCH change-requests/{requestId}": .inHandler,
+        "POST change-requests/{requestId}/reviews": .inHandler,
+        "POST change-requests/{requestId}/apply": .inHandler,
+        "POST change-requests/{requestId}/cancel": .inHandler,
     ]
 
     /// The table's key of a route: `GET flags/{key}` for `GET /api/v1/flags/{key}`.

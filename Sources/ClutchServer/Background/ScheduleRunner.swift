@@ -68,7 +68,15 @@ final class ScheduleRunner: Service, Sendable {
                 ])
             }
         }
-        guard let next = try await store.nextScheduleDue() else { return longestSleep }
+        // Approved change requests with a time (`at`), applied by the same scheduler.
+        for id in try await store.dueChangeRequests(now: now) {
+            let (written, _) = try await services.write("scheduled_change_request") { try await store.runChangeRequest(id, now: clock.now()) }
+            if let record = written.value {
+                services.logger.info("scheduled change request run", metadata: ["request": "\(id)", "status": "\(record.status.rawValue)"])
+            }
+        }
+        let dues = [try await store.nextScheduleDue(), try await store.nextChangeRequestDue()].compactMap { $0 }
+        guard let next = dues.min() else { return longestSleep }
         let seconds = max(0, next.timeIntervalSince(clock.now()))
         return min(.milliseconds(Int64(seconds * 1000) + 1), longestSleep)
     }

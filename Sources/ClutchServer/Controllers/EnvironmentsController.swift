@@ -11,6 +11,8 @@ struct EnvironmentsController {
         let routes = RouteCollection(context: ClutchRequestContext.self)
         routes.get("environments", use: list)
         routes.post("environments", use: create)
+        routes.get("environments/:env", use: get)
+        routes.patch("environments/:env", use: update)
         routes.post("environments/:env/keys", use: createKey)
         routes.get("keys", use: listKeys)
         routes.delete("keys/:id", use: revokeKey)
@@ -22,7 +24,7 @@ struct EnvironmentsController {
         EnvironmentInfo(
             key: record.key, createdAt: record.createdAt,
             snapshotVersion: services.registry.live(record.key)?.version ?? record.version,
-            streams: services.registry.streamCount(record.key))
+            streams: services.registry.streamCount(record.key), protection: record.protection)
     }
 
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -36,6 +38,27 @@ struct EnvironmentsController {
         let environment = try context.parameter("env")
         await services.attributes.flush()
         return JSONResponse.encode(try await services.store.seenAttributes(environment: environment))
+    }
+
+    @Sendable func get(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let key = try context.parameter("env")
+        guard let record = try await services.store.environments().first(where: { $0.key == key }) else {
+            throw APIError.notFound("environment '\(key)' does not exist")
+        }
+        return JSONResponse.encode(view(record))
+    }
+
+    /// `{"protection": {"requiredApprovals": 1, "allowSelfApproval": false}}` protects the
+    /// environment, `{"protection": null}` lifts it.
+    @Sendable func update(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        var request = request
+        let key = try context.parameter("env")
+        let change = try request.changeInfo(context)
+        let body = try await request.decodeJSON(EnvironmentUpdate.self)
+        let record = try await services.metrics.timeWrite("update_environment") {
+            try await services.store.setProtection(environment: key, body.protection, change: change)
+        }
+        return JSONResponse.encode(view(record))
     }
 
     private struct CreateBody: RequestBody {

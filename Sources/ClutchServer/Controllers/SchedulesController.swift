@@ -57,14 +57,7 @@ struct SchedulesController {
     }
 
     @Sendable func list(_ request: Request, context: ClutchRequestContext) async throws -> Response {
-        var status: ScheduleRecord.Status?
-        if let text = request.query("status") {
-            guard let parsed = ScheduleRecord.Status(rawValue: text) else {
-                let known = ScheduleRecord.Status.allCases.map(\.rawValue).joined(separator: ", ")
-                throw APIError.validationFailed("status must be one of \(known), got '\(text)'", field: "status")
-            }
-            status = parsed
-        }
+        let status = try request.enumQuery("status", as: ScheduleRecord.Status.self)
         let schedules = try await services.store.schedules(status: status, key: request.query("key"))
         return JSONResponse.encode(ScheduleList(schedules: schedules))
     }

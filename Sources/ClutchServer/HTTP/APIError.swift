@@ -13,6 +13,8 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case forbidden
         case notFound = "not_found"
         case conflict
+        /// A direct change that widens exposure in a protected environment (409).
+        case reviewRequired = "review_required"
         case preconditionRequired = "precondition_required"
         case payloadTooLarge = "payload_too_large"
         case requestTimeout = "request_timeout"
@@ -40,6 +42,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     static func forbidden(_ message: String) -> APIError { .init(.forbidden, message, field: nil) }
     static func notFound(_ message: String, field: String? = nil) -> APIError { .init(.notFound, message, field: field) }
     static func conflict(_ message: String, field: String? = nil) -> APIError { .init(.conflict, message, field: field) }
+    static func reviewRequired(_ message: String) -> APIError { .init(.reviewRequired, message, field: nil) }
     static func preconditionRequired(_ message: String, field: String? = nil) -> APIError { .init(.preconditionRequired, message, field: field) }
     static func payloadTooLarge(_ message: String) -> APIError { .init(.payloadTooLarge, message, field: nil) }
     static func `internal`(_ message: String) -> APIError { .init(.internal, message, field: nil) }
@@ -65,7 +68,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
-        case .conflict: .conflict
+        case .conflict, .reviewRequired: .conflict
         case .preconditionRequired: .preconditionRequired
         case .payloadTooLarge: .contentTooLarge
         case .requestTimeout: .requestTimeout

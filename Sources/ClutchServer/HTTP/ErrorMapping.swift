@@ -17,6 +17,7 @@ enum ErrorMapping {
             case .invalid(let validation):
                 return .validationFailed(validation.issues.first?.message ?? error.message, field: error.field ?? validation.issues.first?.path)
             case .badRequest: return .badRequest(error.message, field: error.field)
+            case .reviewRequired: return .reviewRequired(error.message)
             }
         case let error as StoreUnavailableError:
             logger.warning("database unavailable", metadata: ["error": "\(error)"])

@@ -41,6 +41,16 @@ extension Request {
         }
     }
 
+    /// A query parameter naming one of `T`'s cases (`?status=open`); `nil` when absent.
+    func enumQuery<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = query(name) else { return nil }
+        guard let value = T(rawValue: text) else {
+            let known = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw APIError.validationFailed("\(name) must be one of \(known), got '\(text)'", field: name)
+        }
+        return value
+    }
+
     /// An integer query parameter within `range`.
     func intQuery(_ name: String, in range: ClosedRange<Int64>) throws -> Int64? {
         guard let raw = query(name) else { return nil }

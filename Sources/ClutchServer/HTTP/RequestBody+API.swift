@@ -12,6 +12,9 @@ extension WebhookCreate: RequestBody {}
 extension ScheduleCreate: RequestBody {}
 extension ReleaseStartRequest: RequestBody {}
 extension ReleaseAbortRequest: RequestBody {}
+extension EnvironmentUpdate: RequestBody {}
+extension ChangeRequestEdit: RequestBody {}
+extension ChangeRequestReviewCreate: RequestBody {}
 extension PersonCreate: RequestBody {}
 extension RoleChange: RequestBody {}
 extension TokenCreate: RequestBody {}

@@ -9,8 +9,10 @@ enum Rows {
     // MARK: Environments
 
     static func environments(_ session: any SQLSession) async throws -> [EnvironmentRecord] {
-        try await session.rows("SELECT key, created_at, version FROM environment ORDER BY key\(raw: session.dialect.byteOrder)").map { row in
-            EnvironmentRecord(key: try row.get("key"), createdAt: try row.get("created_at"), version: try row.get("version"))
+        try await session.rows("SELECT * FROM environment ORDER BY key\(raw: session.dialect.byteOrder)").map { row in
+            EnvironmentRecord(
+                key: try row.get("key"), createdAt: try row.get("created_at"), version: try row.get("version"),
+                protection: try protection(row))
         }
     }
 

@@ -481,6 +481,46 @@ enum PostgresSchema {
             "ALTER TABLE release ADD COLUMN author TEXT",
             "ALTER TABLE release ADD COLUMN author_name TEXT",
         ]),
+        // Protected environments and change requests (see the SQLite migration
+        // `v20-change-requests`). Adds defaulted columns and tables no older server reads.
+        Migration(version: 13, name: "v13-change-requests", compatibleFrom: 6, statements: [
+            "ALTER TABLE environment ADD COLUMN required_approvals BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE environment ADD COLUMN allow_self_approval BOOLEAN NOT NULL DEFAULT FALSE",
+            """
+            CREATE TABLE change_request (
+                id BIGSERIAL PRIMARY KEY,
+                flag TEXT NOT NULL,
+                environment TEXT NOT NULL REFERENCES environment(key),
+                instructions TEXT NOT NULL,
+                message TEXT,
+                due_at TIMESTAMPTZ,
+                status TEXT NOT NULL,
+                reason TEXT,
+                base_revision BIGINT NOT NULL,
+                diff TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                created_by TEXT NOT NULL,
+                author TEXT,
+                author_identity TEXT NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL,
+                applied_revision BIGINT
+            )
+            """,
+            "CREATE INDEX change_request_flag ON change_request(flag, status)",
+            """
+            CREATE TABLE change_request_review (
+                id BIGSERIAL PRIMARY KEY,
+                request_id BIGINT NOT NULL REFERENCES change_request(id) ON DELETE CASCADE,
+                reviewer TEXT NOT NULL,
+                reviewer_identity TEXT NOT NULL,
+                verdict TEXT NOT NULL,
+                comment TEXT,
+                at TIMESTAMPTZ NOT NULL,
+                withdrawn BOOLEAN NOT NULL DEFAULT FALSE
+            )
+            """,
+            "CREATE INDEX change_request_review_request ON change_request_review(request_id)",
+        ]),
         // The attribute names each environment's contexts have carried (issue 27), as on SQLite.
         // Only adds a table no older server reads: servers of earlier schemas keep working beside it.
         Migration(version: 15, name: "v15-seen-attributes", compatibleFrom: 6, statements: [

@@ -1,0 +1,80 @@
+import ClutchCore
+@testable import ClutchServer
+import ClutchStore
+import Foundation
+import ServerTestSupport
+import Testing
+
+/// `clutch envs protect` and `clutch requests …` through the real binary against a server of
+/// their own (protecting production would hold every other test's changes): in protected
+/// production an editor's `clutch on` opens a change request and changes nothing, a second
+/// editor's approval lets it apply, and the kill switch never waits. Served values are read
+/// through OFREP.
+@Suite("clutch requests")
+struct ChangeRequestCommandTests {
+    @Test("an editor's on in protected production opens a request that another editor approves; edits and a changed diff need review again; kill applies at once")
+    func protectedProductionTakesAChangeRequest() async throws {
+        try await TestServer.with { server in
+            let store = server.application.services.store
+            let setup = ChangeInfo(actor: "test")
+            var editors: [String: [String: String]] = [:]
+            for name in ["alice", "bob"] {
+                let (person, _) = try await store.createPerson(PersonCreate(email: "\(name)@example.com", role: .editor), change: setup)
+                let (_, secret) = try await store.createToken(TokenCreate(name: "laptop"), personID: person.id, change: setup)
+                editors[name] = ["CLUTCH_TOKEN": secret]
+            }
+            try await server.application.services.refreshCredentials()
+            let alice = try #require(editors["alice"])
+            let bob = try #require(editors["bob"])
+            let (_, sdkKey) = try await server.createKey()
+            func served() async throws -> Value? {
+                try await server.mustSend("POST", "/ofrep/v1/evaluate/flags/launch", body: #"{"context": {"targetingKey": "u1"}}"#, as: .apiKey(sdkKey))["value"]
+            }
+
+            #expect(try await server.clutch("flags", "create", "launch").status == 0)
+            let protect = try await server.clutch("envs", "protect", "production", "--approvals", "1")
+            #expect(protect.status == 0, "\(protect)")
+            let list = try await server.clutch("envs", "list")
+            #expect(list.stdout.contains("1 approval"), "\(list)")
+
+            let opened = try await server.clutch("on", "launch", "--env", "production", environment: alice)
+            #expect(opened.status == 0, "\(opened)")
+            #expect(opened.stdout.contains("Change request 1 opened: needs 1 approval ('clutch requests approve 1')"), "\(opened)")
+            #expect(try await served() == .bool(false), "nothing changed")
+
+            let own = try await server.clutch("requests", "approve", "1", environment: alice)
+            #expect(own.status == 1, "\(own)")
+            #expect(own.stderr.contains("needs the approval of someone else"), "\(own)")
+            let approved = try await server.clutch("requests", "approve", "1", environment: bob)
+            #expect(approved.status == 0, "\(approved)")
+            #expect(approved.stdout.contains("approved"), "\(approved)")
+            let applied = try await server.clutch("requests", "apply", "1", environment: alice)
+            #expect(applied.status == 0, "\(applied)")
+            #expect(try await served() == .bool(true), "the approved change is served")
+
+            // The kill switch never waits.
+            let killed = try await server.clutch("kill", "launch", "--env", "production", environment: bob)
+            #expect(killed.status == 0, "\(killed)")
+            #expect(try await served() == .bool(false))
+
+            // An edit after approval withdraws it.
+            #expect(try await server.clutch("on", "launch", "--env", "production", environment: alice).stdout.contains("Change request 2 opened"))
+            #expect(try await server.clutch("requests", "approve", "2", environment: bob).status == 0)
+            try await server.mustSend("PATCH", "/api/v1/change-requests/2", body: #"{"instructions": [{"kind": "turnOn"}]}"#)
+            let shown = try await server.clutch("requests", "show", "2")
+            #expect(shown.stdout.contains("2: open"), "\(shown)")
+            #expect(shown.stdout.contains("(withdrawn)"), "\(shown)")
+
+            // A change between approval and apply that alters the diff refuses the apply.
+            #expect(try await server.clutch("on", "launch", "--env", "production", environment: alice).stdout.contains("Change request 3 opened"))
+            #expect(try await server.clutch("requests", "approve", "2", environment: bob).status == 0)
+            #expect(try await server.clutch("requests", "approve", "3", environment: bob).status == 0)
+            #expect(try await server.clutch("requests", "apply", "2", environment: alice).status == 0)
+            let stale = try await server.clutch("requests", "apply", "3", environment: alice)
+            #expect(stale.status == 1, "\(stale)")
+            #expect(stale.stderr.contains("environments.production.enabled"), "\(stale)")
+            #expect(try await server.clutch("requests", "show", "3").stdout.contains("3: open"))
+            #expect(try await served() == .bool(true))
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import ClutchCore
+import ClutchStore
+import Foundation
+import Testing
+
+/// Protected environments and change requests in the store, on each database: a direct widening
+/// change is refused, a request applies once approved by someone else, and an apply whose diff
+/// is no longer the one approved changes nothing and needs review again.
+@Suite("Change requests in the store")
+struct ChangeRequestStoreTests {
+    static let alice = ChangeInfo(actor: "alice@example.com")
+    static let bob = ChangeInfo(actor: "bob@example.com")
+
+    static func protectedLaunch(_ store: any ClutchStoring) async throws {
+        _ = try await store.createFlag(Flag(key: "launch"), change: admin)
+        _ = try await store.setProtection(
+            environment: "production", EnvironmentProtection(requiredApprovals: 1, allowSelfApproval: false), change: admin)
+    }
+
+    @Test(arguments: StoreBackend.allCases) func aWideningChangeInProductionWaitsForAnotherPersonsApprovalWhileTurningOffNeverWaits(
+        _ backend: StoreBackend
+    ) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        try await Self.protectedLaunch(store)
+        #expect(try await store.environments().first { $0.key == "production" }?.protection?.requiredApprovals == 1)
+        do {
+            _ = try await store.setEnabled(flag: "launch", environment: "production", enabled: true, ifRevision: nil, change: Self.alice)
+            Issue.record("a direct widening change in a protected environment was applied")
+        } catch let error as StoreError {
+            #expect(error.kind == .reviewRequired)
+            #expect(error.message.hasPrefix("production is protected"))
+        }
+        #expect(try await store.flag("launch").revision == 1, "nothing was written")
+        // Unprotected staging changes at once.
+        _ = try await store.setEnabled(flag: "launch", environment: "staging", enabled: true, ifRevision: nil, change: Self.alice)
+
+        let request = try await store.openChangeRequest(
+            ChangeRequestCreate(flag: "launch", environment: "production", instructions: [.turnOn], message: "launch day"),
+            identity: "person:alice", change: Self.alice)
+        #expect(request.status == .open)
+        #expect(request.baseRevision == 2)
+        #expect(request.diff.map(\.path) == ["environments.production.enabled"])
+        await #expect(throws: StoreError.self, "the author's own approval") {
+            try await store.reviewChangeRequest(request.id, verdict: .approve, comment: nil, identity: "person:alice", change: Self.alice)
+        }
+        await #expect(throws: StoreError.self, "not approved yet") { try await store.applyChangeRequest(request.id, change: Self.alice) }
+        let approved = try await store.reviewChangeRequest(request.id, verdict: .approve, comment: "ok", identity: "person:bob", change: Self.bob)
+        #expect(approved.status == .approved)
+        #expect(approved.approvals == 1)
+        let applied = try await store.applyChangeRequest(request.id, change: Self.alice)
+        #expect(applied.value.status == .applied)
+        #expect(applied.versions["production"] != nil, "production's snapshot changed")
+        let flag = try await store.flag("launch")
+        #expect(flag.flag.state(in: "production").enabled)
+        #expect(applied.value.appliedRevision == flag.revision)
+
+        // The kill switch never waits.
+        _ = try await store.kill(flag: "launch", environments: ["production"], change: Self.bob)
+        #expect(try await store.flag("launch").flag.state(in: "production").enabled == false)
+        let actions = try await store.auditEvents(since: nil, flag: "launch", limit: 100).map(\.action)
+        #expect(actions.contains("change_request.open"))
+        #expect(actions.contains("change_request.approve"))
+        #expect(actions.contains("change_request.apply"))
+    }
+
+    @Test(arguments: StoreBackend.allCases) func anEditWithdrawsApprovalsAndAnApplyWhoseDiffChangedIsRefusedForReviewAgain(
+        _ backend: StoreBackend
+    ) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        try await Self.protectedLaunch(store)
+        let create = ChangeRequestCreate(flag: "launch", environment: "production", instructions: [.turnOn])
+        let first = try await store.openChangeRequest(create, identity: "person:alice", change: Self.alice)
+        let second = try await store.openChangeRequest(create, identity: "person:alice", change: Self.alice)
+        _ = try await store.reviewChangeRequest(first.id, verdict: .approve, comment: nil, identity: "person:bob", change: Self.bob)
+        _ = try await store.reviewChangeRequest(second.id, verdict: .approve, comment: nil, identity: "person:bob", change: Self.bob)
+
+        // An edit withdraws the approval.
+        let edited = try await store.editChangeRequest(second.id, ChangeRequestEdit(instructions: [.turnOn]), change: Self.alice)
+        #expect(edited.status == .open)
+        #expect(edited.approvals == 0)
+        #expect(edited.reviews.allSatisfy { $0.withdrawn })
+        _ = try await store.reviewChangeRequest(second.id, verdict: .approve, comment: nil, identity: "person:bob", change: Self.bob)
+
+        // The first applies; the second would now change nothing of what was approved.
+        _ = try await store.applyChangeRequest(first.id, change: Self.alice)
+        let revision = try await store.flag("launch").revision
+        do {
+            _ = try await store.applyChangeRequest(second.id, change: Self.alice)
+            Issue.record("an apply whose diff changed was applied")
+        } catch let error as StoreError {
+            #expect(error.kind == .conflict)
+            #expect(error.message.contains("environments.production.enabled"), "names the difference: \(error.message)")
+        }
+        #expect(try await store.flag("launch").revision == revision, "nothing was written")
+        let reopened = try await store.changeRequest(second.id)
+        #expect(reopened.status == .open)
+        #expect(reopened.approvals == 0)
+        #expect(reopened.reason != nil)
+
+        // A decline blocks the apply until its reviewer approves.
+        let third = try await store.openChangeRequest(
+            ChangeRequestCreate(flag: "launch", environment: "production", instructions: [.turnOff]), identity: "person:alice", change: Self.alice)
+        let declined = try await store.reviewChangeRequest(third.id, verdict: .decline, comment: "no", identity: "person:bob", change: Self.bob)
+        #expect(declined.status == .declined)
+        let carol = try await store.reviewChangeRequest(third.id, verdict: .approve, comment: nil, identity: "person:carol", change: Self.bob)
+        #expect(carol.status == .declined, "one standing decline blocks")
+        let lifted = try await store.reviewChangeRequest(third.id, verdict: .approve, comment: nil, identity: "person:bob", change: Self.bob)
+        #expect(lifted.status == .approved)
+        #expect(lifted.approvals == 2, "each reviewer counts once")
+        #expect(try await store.changeRequests(status: .open, flag: "launch").map(\.id) == [second.id])
+    }
+}

@@ -16,6 +16,10 @@ public enum WebhookEventType: String, Sendable, Hashable, Codable, CaseIterable 
     /// Flags became stale (`FlagStage.stale`): sent at most daily, naming each flag once when it
     /// becomes stale, with its owner.
     case flagStale = "flag.stale"
+    /// Someone blocked a flag in an environment, or a whole environment (the event's `block`).
+    case flagBlocked = "flag.blocked"
+    /// A block was lifted (the event's `block`, and who lifted it).
+    case flagUnblocked = "flag.unblocked"
 }
 
 /// A webhook as the API shows it: never its secret, only the last characters of it.

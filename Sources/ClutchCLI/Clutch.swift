@@ -26,6 +26,7 @@ struct Clutch: AsyncParsableCommand {
             Users.self, Tokens.self,
             Refs.self, Generate.self,
             CleanupCommand.self,
+            Block.self, Unblock.self, BlocksCommand.self,
         ]
     )
 

@@ -31,7 +31,9 @@ import Foundation
 ///   changed its view, so a reader comparing versions knows whether it is current.
 ///
 /// Reads answer from committed data only. Methods are safe to call concurrently from any task.
-public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStoring, WebhookStoring, PeopleStoring, CodeReferenceStoring {
+public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStoring, WebhookStoring, PeopleStoring, CodeReferenceStoring,
+    BlockStoring
+{
     /// Releases the database. Calls made afterwards fail.
     func close() throws
 

@@ -40,7 +40,7 @@ struct PermissionMatrixTests {
         "PUT users/{email}/role": "administer", "DELETE users/{email}": "administer", "GET tokens": "read",
         "POST tokens": "read", "DELETE tokens/{id}": "administer", "GET me": "read", "GET cleanup": "read",
         "POST code-refs": "edit everywhere", "GET code-refs": "read", "GET flags/{key}/code-refs": "read",
-        "GET export/flagd": "read",
+        "GET export/flagd": "read", "POST blocks": "block", "GET blocks": "read", "DELETE blocks/{id}": "block",
     ]
 
     /// The README's role table: each role's actions (the `actions` column).
@@ -194,6 +194,8 @@ struct PermissionMatrixTests {
         case "POST users": #"{"email": "new-\#(serial)@example.com", "role": "viewer"}"#
         case "PUT users/{email}/role": #"{"role": "responder"}"#
         case "POST tokens": #"{"name": "mine"}"#
+        // In staging, so that the production routes after it are not refused by the block.
+        case "POST blocks": #"{"environment": "staging", "flag": "matrix", "reason": "matrix \#(serial)"}"#
         default: nil
         }
     }

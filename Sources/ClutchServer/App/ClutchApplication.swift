@@ -227,6 +227,7 @@ public final class ClutchApplication: Sendable {
             .addRoutes(CodeReferencesController(services: services).routes)
             .addRoutes(CleanupController(services: services).routes)
             .addRoutes(FlagdController(services: services).adminRoutes)
+            .addRoutes(BlocksController(services: services).routes)
         router.group("sdk/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)

@@ -24,6 +24,7 @@ public enum AdminAccess {
     private static let editHere = Rule.action { .edit(environment: try $0("env")) }
     private static let respondHere = Rule.action { .respond(environment: try $0("env")) }
     private static let respondEverywhere = Rule.action { _ in .respond(environment: nil) }
+    private static let block = Rule.action { _ in .block }
 
     /// Every admin route, relative to `/api/v1/`.
     static let table: [String: Rule] = [
@@ -90,6 +91,10 @@ public enum AdminAccess {
         "GET code-refs": read,
         "GET flags/{key}/code-refs": read,
         "GET export/flagd": read,
+        // Anyone may block; lifting a block is its blocker's or an owner's (the store checks).
+        "POST blocks": block,
+        "GET blocks": read,
+        "DELETE blocks/{id}": block,
     ]
 
     /// The table's key of a route: `GET flags/{key}` for `GET /api/v1/flags/{key}`.

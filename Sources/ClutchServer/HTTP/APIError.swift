@@ -19,6 +19,8 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case tooManyRequests = "too_many_requests"
         case `internal`
         case unavailable
+        /// A block holds: the change would widen exposure where someone stopped it (409).
+        case blocked
     }
 
     private let code: Code
@@ -40,6 +42,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     static func forbidden(_ message: String) -> APIError { .init(.forbidden, message, field: nil) }
     static func notFound(_ message: String, field: String? = nil) -> APIError { .init(.notFound, message, field: field) }
     static func conflict(_ message: String, field: String? = nil) -> APIError { .init(.conflict, message, field: field) }
+    static func blocked(_ message: String) -> APIError { .init(.blocked, message, field: nil) }
     static func preconditionRequired(_ message: String, field: String? = nil) -> APIError { .init(.preconditionRequired, message, field: field) }
     static func payloadTooLarge(_ message: String) -> APIError { .init(.payloadTooLarge, message, field: nil) }
     static func `internal`(_ message: String) -> APIError { .init(.internal, message, field: nil) }
@@ -62,7 +65,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
-        case .conflict: .conflict
+        case .conflict, .blocked: .conflict
         case .preconditionRequired: .preconditionRequired
         case .payloadTooLarge: .contentTooLarge
         case .requestTimeout: .requestTimeout

@@ -18,6 +18,10 @@ enum ErrorMapping {
                 return .validationFailed(validation.issues.first?.message ?? error.message, field: error.field ?? validation.issues.first?.path)
             case .badRequest: return .badRequest(error.message, field: error.field)
             }
+        case let error as BlockedError:
+            return .blocked(error.description)
+        case let error as AccessRefusal:
+            return .forbidden(error.message)
         case let error as StoreUnavailableError:
             logger.warning("database unavailable", metadata: ["error": "\(error)"])
             return .unavailable("the database is unavailable: nothing was changed; try again")

@@ -37,10 +37,10 @@ struct BlockTests {
         return secret
     }
 
-    @Test("a viewer blocks a flag: its release holds for two step durations, the owner's clutch on is refused naming her, clutch unblock resumes it")
-    func aViewersBlockHoldsTheReleaseUntilUnblocked() async throws {
+    @Test("a viewer blocks a flag: its release holds for two step durations, the owner's clutch on is refused naming her, clutch unblock resumes it", arguments: ServerBackend.allCases)
+    func aViewersBlockHoldsTheReleaseUntilUnblocked(_ backend: ServerBackend) async throws {
         let clock = TestClock(now: Self.start)
-        try await TestServer.with(configure: TestServer.on(clock)) { server in
+        try await TestServer.with(backend, configure: TestServer.on(clock)) { server in
             let vera = try await Self.viewer(server)
             let owner = TestServer.adminToken
             try await server.createFlag(ReleaseTests.flag)

@@ -14,6 +14,13 @@ struct BlockStoreTests {
     static let other = Blocker(name: "bob@example.com", identity: "person:p_bob", isOwner: false)
     static let owner = Blocker(name: "olga@example.com", identity: "person:p_olga", isOwner: true)
 
+    /// vera (a viewer) blocks `flag` (every flag when `nil`) in production, acting as `actor`.
+    static func veraBlocks(
+        _ store: any ClutchStoring, _ flag: String?, reason: String = "payments incident", actor: String = "vera@example.com"
+    ) async throws -> BlockRecord {
+        try await store.createBlock(environment: "production", flag: flag, reason: reason, until: nil, by: viewer, change: ChangeInfo(actor: actor))
+    }
+
     /// A flag `gate` off everywhere and a webhook for block events.
     static func prepare(_ fixture: BackendFixture) async throws {
         _ = try await fixture.store.createWebhook(
@@ -31,9 +38,7 @@ struct BlockStoreTests {
         store.useClock { now.withLock { $0 } }
         try await Self.prepare(fixture)
         _ = try await store.setEnabled(flag: "gate", environment: "production", enabled: true, ifRevision: nil, change: admin)
-        let block = try await store.createBlock(
-            environment: "production", flag: "gate", reason: "payments incident", until: nil, by: Self.viewer,
-            change: ChangeInfo(actor: "laptop (token of vera@example.com)"))
+        let block = try await Self.veraBlocks(store, "gate", actor: "laptop (token of vera@example.com)")
         #expect(block.createdBy == "vera@example.com")
         #expect(try await store.blocks(environment: "production", flag: "gate").map(\.id) == [block.id])
         #expect(try await store.blocks(environment: "staging", flag: nil).isEmpty)
@@ -82,9 +87,7 @@ struct BlockStoreTests {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         store.useClock { start }
         try await Self.prepare(fixture)
-        let block = try await store.createBlock(
-            environment: "production", flag: "gate", reason: "payments incident", until: nil, by: Self.viewer,
-            change: ChangeInfo(actor: "vera@example.com"))
+        let block = try await Self.veraBlocks(store, "gate")
         let refusal = await #expect(throws: AccessRefusal.self) {
             _ = try await store.deleteBlock(block.id, by: Self.other, change: ChangeInfo(actor: "bob@example.com"))
         }
@@ -93,8 +96,7 @@ struct BlockStoreTests {
         #expect(try await store.blocks(environment: nil, flag: nil).isEmpty)
         _ = try await store.setEnabled(flag: "gate", environment: "production", enabled: true, ifRevision: nil, change: admin)
 
-        let freeze = try await store.createBlock(
-            environment: "production", flag: nil, reason: "freeze", until: nil, by: Self.viewer, change: ChangeInfo(actor: "vera@example.com"))
+        let freeze = try await Self.veraBlocks(store, nil, reason: "freeze")
         _ = try await store.deleteBlock(freeze.id, by: Self.owner, change: ChangeInfo(actor: "olga@example.com"))
         let gone = await #expect(throws: StoreError.self) {
             _ = try await store.deleteBlock(freeze.id, by: Self.owner, change: ChangeInfo(actor: "olga@example.com"))
@@ -131,9 +133,7 @@ struct BlockStoreTests {
         store.useClock { now.withLock { $0 } }
         try await Self.prepare(fixture)
         _ = try await store.startRelease(flag: "gate", environment: "production", policy: ReleaseStoreTests.policy, change: admin, now: start)
-        let block = try await store.createBlock(
-            environment: "production", flag: "gate", reason: "payments incident", until: nil, by: Self.viewer,
-            change: ChangeInfo(actor: "vera@example.com"))
+        let block = try await Self.veraBlocks(store, "gate")
 
         // Two step durations on, healthy: it holds at 10 %, saying why.
         for second in [2.0, 4.0] {
@@ -156,8 +156,7 @@ struct BlockStoreTests {
         #expect(release.reason == nil)
 
         // Blocked again, and the new variant errs: the guard still rolls back.
-        _ = try await store.createBlock(
-            environment: "production", flag: nil, reason: "freeze", until: nil, by: Self.viewer, change: ChangeInfo(actor: "vera@example.com"))
+        _ = try await Self.veraBlocks(store, nil, reason: "freeze")
         for second in 6...12 {
             now.withLock { $0 = start.addingTimeInterval(Double(second)) }
             // At 50 %: as many of each, the new variant's errors ten times the other's.
@@ -169,5 +168,22 @@ struct BlockStoreTests {
         }
         release = try await store.release(flag: "gate", environment: "production")
         #expect(release.state == .rolledBack)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aScheduledWideningChangeThatFallsDueUnderABlockFailsWithItsReason(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        store.useClock { start.addingTimeInterval(120) }
+        try await Self.prepare(fixture)
+        let on = try await store.createSchedule(
+            ScheduleRequest(kind: .flag, key: "gate", environment: "production", instructions: [.object(["kind": .string("turnOn")])],
+                            message: nil, at: start.addingTimeInterval(60)), change: admin, now: start)
+        _ = try await Self.veraBlocks(store, nil, reason: "freeze")
+        let ran = try await store.runSchedule(on.id, now: start.addingTimeInterval(120), note: nil)
+        #expect(ran.schedule?.status == .failed)
+        #expect(ran.schedule?.error == "production is blocked by vera@example.com: freeze")
+        #expect(try await store.flag("gate").flag.state(in: "production").enabled == false)
     }
 }

@@ -21,22 +21,33 @@ struct BlockStoreTests {
         try await store.createBlock(environment: "production", flag: flag, reason: reason, until: nil, by: viewer, change: ChangeInfo(actor: actor))
     }
 
-    /// A flag `gate` off everywhere and a webhook for block events.
-    static func prepare(_ fixture: BackendFixture) async throws {
+    static let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// The store's clock, moved by the test.
+    final class Clock: Sendable {
+        private let time = Mutex(BlockStoreTests.start)
+        var now: Date { time.withLock { $0 } }
+        func set(_ date: Date) { time.withLock { $0 = date } }
+    }
+
+    /// A store of `backend` on a clock the test moves, with a flag `gate` off everywhere and a
+    /// webhook for block events.
+    static func prepared(_ backend: StoreBackend) async throws -> (BackendFixture, Clock) {
+        let fixture = try await BackendFixture(backend)
+        let clock = Clock()
+        fixture.store.useClock { clock.now }
         _ = try await fixture.store.createWebhook(
             WebhookRequest(url: "https://hooks.example.com/b", events: ["flag.blocked", "flag.unblocked"],
                            secret: "whsec-0123456789abcdef", description: nil), change: admin)
         _ = try await fixture.store.createFlag(Flag(key: "gate"), change: admin)
+        return (fixture, clock)
     }
 
     @Test(arguments: StoreBackend.allCases)
     func aBlockRefusesWideningInItsEnvironmentButNotTurningOffOrKill(_ backend: StoreBackend) async throws {
-        let fixture = try await BackendFixture(backend)
+        let (fixture, clock) = try await Self.prepared(backend)
         let store = fixture.store
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
-        let now = Mutex(start)
-        store.useClock { now.withLock { $0 } }
-        try await Self.prepare(fixture)
+        let start = Self.start
         _ = try await store.setEnabled(flag: "gate", environment: "production", enabled: true, ifRevision: nil, change: admin)
         let block = try await Self.veraBlocks(store, "gate", actor: "laptop (token of vera@example.com)")
         #expect(block.createdBy == "vera@example.com")
@@ -74,7 +85,7 @@ struct BlockStoreTests {
         #expect(try await store.blocks(environment: nil, flag: "other").map(\.id) == [freeze.id])
 
         // At its end it no longer holds, without anything having run.
-        now.withLock { $0 = until }
+        clock.set(until)
         #expect(try await store.blocks(environment: nil, flag: nil).map(\.id) == [block.id])
         _ = try await store.setEnabled(flag: "other", environment: "staging", enabled: true, ifRevision: nil, change: admin)
         #expect(try await store.flag("other").flag.state(in: "staging").enabled)
@@ -82,11 +93,9 @@ struct BlockStoreTests {
 
     @Test(arguments: StoreBackend.allCases)
     func onlyTheBlockerOrAnOwnerLiftsABlockAndBothAreAuditAndWebhookEvents(_ backend: StoreBackend) async throws {
-        let fixture = try await BackendFixture(backend)
+        let (fixture, _) = try await Self.prepared(backend)
         let store = fixture.store
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
-        store.useClock { start }
-        try await Self.prepare(fixture)
+        let start = Self.start
         let block = try await Self.veraBlocks(store, "gate")
         let refusal = await #expect(throws: AccessRefusal.self) {
             _ = try await store.deleteBlock(block.id, by: Self.other, change: ChangeInfo(actor: "bob@example.com"))
@@ -126,18 +135,15 @@ struct BlockStoreTests {
 
     @Test(arguments: StoreBackend.allCases)
     func aBlockedReleaseHoldsAtItsStepStillRollsBackAndWidensOnceLifted(_ backend: StoreBackend) async throws {
-        let fixture = try await BackendFixture(backend)
+        let (fixture, clock) = try await Self.prepared(backend)
         let store = fixture.store
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
-        let now = Mutex(start)
-        store.useClock { now.withLock { $0 } }
-        try await Self.prepare(fixture)
+        let start = Self.start
         _ = try await store.startRelease(flag: "gate", environment: "production", policy: ReleaseStoreTests.policy, change: admin, now: start)
         let block = try await Self.veraBlocks(store, "gate")
 
         // Two step durations on, healthy: it holds at 10 %, saying why.
         for second in [2.0, 4.0] {
-            now.withLock { $0 = start.addingTimeInterval(second) }
+            clock.set(start.addingTimeInterval(second))
             try await ReleaseStoreTests.report(store, new: 100, newErrors: 1, otherErrors: 9, at: start.addingTimeInterval(second))
             _ = try await store.runReleases(now: start.addingTimeInterval(second))
         }
@@ -149,7 +155,7 @@ struct BlockStoreTests {
 
         // Lifted: the next turn widens, and the hold is gone.
         _ = try await store.deleteBlock(block.id, by: Self.viewer, change: ChangeInfo(actor: "vera@example.com"))
-        now.withLock { $0 = start.addingTimeInterval(5) }
+        clock.set(start.addingTimeInterval(5))
         _ = try await store.runReleases(now: start.addingTimeInterval(5))
         release = try await store.release(flag: "gate", environment: "production")
         #expect(release.percent == 50)
@@ -158,7 +164,7 @@ struct BlockStoreTests {
         // Blocked again, and the new variant errs: the guard still rolls back.
         _ = try await Self.veraBlocks(store, nil, reason: "freeze")
         for second in 6...12 {
-            now.withLock { $0 = start.addingTimeInterval(Double(second)) }
+            clock.set(start.addingTimeInterval(Double(second)))
             // At 50 %: as many of each, the new variant's errors ten times the other's.
             try await store.recordUsage([
                 UsageEntry(environment: "production", flag: "gate", variant: "on", count: 200, errors: 40, rollout: true),
@@ -172,11 +178,10 @@ struct BlockStoreTests {
 
     @Test(arguments: StoreBackend.allCases)
     func aScheduledWideningChangeThatFallsDueUnderABlockFailsWithItsReason(_ backend: StoreBackend) async throws {
-        let fixture = try await BackendFixture(backend)
+        let (fixture, clock) = try await Self.prepared(backend)
         let store = fixture.store
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
-        store.useClock { start.addingTimeInterval(120) }
-        try await Self.prepare(fixture)
+        let start = Self.start
+        clock.set(start.addingTimeInterval(120))
         let on = try await store.createSchedule(
             ScheduleRequest(kind: .flag, key: "gate", environment: "production", instructions: [.object(["kind": .string("turnOn")])],
                             message: nil, at: start.addingTimeInterval(60)), change: admin, now: start)

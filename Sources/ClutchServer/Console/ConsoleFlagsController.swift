@@ -95,6 +95,8 @@ struct ConsoleFlagsController {
         values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
         values.merge(ConsoleFlagPage.codeReferences(try await services.store.codeReferences(flag: key), now: now)) { _, new in new }
         values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
+        // Every block that stops this flag here (its own, and a freeze of the environment): who, why, until.
+        values["blocks"] = try await services.store.blocks(environment: env, flag: key).map { ["text": $0.refusal] }
         if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
         return pages.render("flag", values)
     }

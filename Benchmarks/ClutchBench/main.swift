@@ -11,7 +11,8 @@
 // replica on PostgreSQL and SQLite); `clutch-bench attack` the kill switch under an SDK-key
 // flood; `clutch-bench access` the admin API's latency with authorization against without it;
 // `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
-// default run). `clutch-bench refs`: the code reference scan of 100,000 files.
+// default run). `clutch-bench refs`: the code reference scan of 100,000 files. `clutch-bench blocks`:
+// the cost the block check adds to a change (a ratio).
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -48,6 +49,8 @@ case "drill":
     await DrillBenchmark.run()
 case "refs":
     await RefsBenchmarks.run()
+case "blocks":
+    await BlockBenchmarks.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
@@ -59,6 +62,7 @@ default:
     await CacheStartBenchmarks.run()
     await CohortBenchmarks.run()
     await StoreWriteBenchmarks.run()
+    await BlockBenchmarks.run()
     await ReplicaBenchmarks.run()
     await ConsoleBenchmarks.run()
     await AccessBenchmarks.run()

@@ -12,7 +12,8 @@
 // flood; `clutch-bench access` the admin API's latency with authorization against without it;
 // `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
 // default run). `clutch-bench refs`: the code reference scan of 100,000 files. `clutch-bench
-// attributes`: OFREP evaluation with the seen-attribute recording on against off.
+// attributes`: OFREP evaluation with the seen-attribute recording on against off. `clutch-bench blocks`:
+// the cost the block check adds to a change (a ratio).
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -51,6 +52,8 @@ case "refs":
     await RefsBenchmarks.run()
 case "attributes":
     await SeenAttributeBenchmarks.run()
+case "blocks":
+    await BlockBenchmarks.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
@@ -63,6 +66,7 @@ default:
     await CacheStartBenchmarks.run()
     await CohortBenchmarks.run()
     await StoreWriteBenchmarks.run()
+    await BlockBenchmarks.run()
     await ReplicaBenchmarks.run()
     await ConsoleBenchmarks.run()
     await AccessBenchmarks.run()

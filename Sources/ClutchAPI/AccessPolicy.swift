@@ -13,6 +13,9 @@ public enum AccessAction: Sendable, Hashable {
     case edit(environment: String?)
     /// People, tokens, SDK keys, webhooks and environment settings.
     case administer
+    /// Blocking a flag or an environment, and lifting one's own block: every role's, so that
+    /// anyone who sees a problem can stop a release (lifting someone else's is an owner's).
+    case block
 
     /// The least role that may do it.
     public var requiredRole: Role {
@@ -21,13 +24,14 @@ public enum AccessAction: Sendable, Hashable {
         case .respond: .responder
         case .edit: .editor
         case .administer: .owner
+        case .block: .viewer
         }
     }
 
     /// The environment it concerns (`nil`: all, or none).
     public var environment: String? {
         switch self {
-        case .read, .administer: nil
+        case .read, .administer, .block: nil
         case .respond(let environment), .edit(let environment): environment
         }
     }
@@ -39,6 +43,7 @@ public enum AccessAction: Sendable, Hashable {
         case .respond: "turning flags off"
         case .edit(let environment): environment == nil ? "changing flags everywhere" : "changing it"
         case .administer: "managing people, tokens, SDK keys, webhooks and environments"
+        case .block: "blocking"
         }
     }
 }

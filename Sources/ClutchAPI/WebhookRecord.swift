@@ -26,6 +26,10 @@ public enum WebhookEventType: String, Sendable, Hashable, Codable, CaseIterable 
     case changeRequestApplied = "change_request.applied"
     /// A change request could not be applied (the reason says why).
     case changeRequestFailed = "change_request.failed"
+    /// Someone blocked a flag in an environment, or a whole environment (the event's `block`).
+    case flagBlocked = "flag.blocked"
+    /// A block was lifted (the event's `block`, and who lifted it).
+    case flagUnblocked = "flag.unblocked"
 }
 
 /// A webhook as the API shows it: never its secret, only the last characters of it.

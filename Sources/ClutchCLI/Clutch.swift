@@ -27,6 +27,7 @@ struct Clutch: AsyncParsableCommand {
             Refs.self, Generate.self,
             CleanupCommand.self,
             EnvsCommand.self, RequestsCommand.self,
+            Block.self, Unblock.self, BlocksCommand.self,
         ]
     )
 

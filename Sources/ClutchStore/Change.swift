@@ -32,6 +32,9 @@ public enum Clearance: Sendable, Hashable {
     case release
     /// The apply of change request `id`, approved against the diff it applies.
     case changeRequest(id: Int64)
+    /// A change that undoes a release — the guard's rollback, an abort — taking away what the
+    /// release gave: it passes a block too (the guard still rolls back a blocked release).
+    case undoesRelease
 }
 
 /// The credential behind a change, stored with work that applies later (`person:<id>`,

@@ -32,7 +32,8 @@ import Foundation
 ///
 /// Reads answer from committed data only. Methods are safe to call concurrently from any task.
 public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStoring, WebhookStoring, PeopleStoring, CodeReferenceStoring,
-    ChangeRequestStoring {
+    ChangeRequestStoring, BlockStoring
+{
     /// Releases the database. Calls made afterwards fail.
     func close() throws
 

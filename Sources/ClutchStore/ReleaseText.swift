@@ -33,6 +33,9 @@ enum ReleaseText {
         "release of '\(release.policy.variant)' paused at \(ReleaseFormat.percent(release.percent)): \(reason)"
     }
 
+    /// The reason of a running release a block holds at its step: `held: blocked by alice@example.com: payments incident`.
+    static func held(by block: BlockRecord) -> String { "held: blocked \(block.byWhomAndWhy)" }
+
     static func resumed(_ release: Release, change: ChangeInfo) -> String {
         "release of '\(release.policy.variant)' resumed at \(ReleaseFormat.percent(release.percent)) by \(change.actor)" + suffix(change)
     }

@@ -64,6 +64,7 @@ enum ScheduleInstructions {
     static func failure(_ error: any Error) -> String? {
         switch error {
         case let error as StoreError: error.description
+        case let error as BlockedError: error.description
         case let error as DecodingError: "the stored instructions do not decode: \(error)"
         default: nil
         }

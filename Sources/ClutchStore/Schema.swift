@@ -543,6 +543,24 @@ enum Schema {
                 CREATE INDEX change_request_review_request ON change_request_review(request_id);
                 """)
         }
+        // Blocks (issue 26): anyone's stop on a flag in an environment (`flag` set) or on a whole
+        // environment (`flag` NULL), until `ends_at` (NULL: until lifted). `blocker` is who may
+        // lift it besides an owner (`person:<id>`, `token:<id>`).
+        migrator.registerMigration("v21-blocks") { db in
+            try db.execute(sql: """
+                CREATE TABLE block (
+                    id TEXT PRIMARY KEY,
+                    environment TEXT NOT NULL REFERENCES environment(key),
+                    flag TEXT,
+                    reason TEXT NOT NULL,
+                    ends_at DATETIME,
+                    created_by TEXT NOT NULL,
+                    blocker TEXT NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE INDEX block_environment ON block(environment, flag);
+                """)
+        }
         // The attribute names (and kinds of value) each environment's evaluation contexts have
         // carried (issue 27): written in batches from what the servers saw, never per request;
         // read to suggest names and to warn on a change naming one never seen. Names only, never values.

@@ -430,4 +430,17 @@ import Testing
             }
         }
     }
+
+    @Test func aBlockIsABannerOnTheFlagPageOfItsEnvironmentOnly() async throws {
+        try await TestServer.with { server in
+            try await server.createFlag(#"{"key": "beta", "type": "boolean"}"#)
+            let s = try await Self.setup(server)
+            #expect(try await s.client.get("/ui/flags/beta?env=production").body.contains("is blocked") == false)
+            try await server.mustSend(
+                "POST", "/api/v1/blocks", body: #"{"environment": "production", "flag": "beta", "reason": "payments incident"}"#, expected: 201)
+            let blocked = try await s.client.get("/ui/flags/beta?env=production").body
+            #expect(blocked.contains(#"<p class="problem blocked" role="alert">beta in production is blocked by admin (service token): payments incident"#), "\(blocked)")
+            #expect(try await s.client.get("/ui/flags/beta?env=staging").body.contains("is blocked") == false)
+        }
+    }
 }

@@ -613,6 +613,19 @@ enum OpenAPIScenario {
         _ = try await call("GET", "/api/v1/webhooks/\(webhookID)/deliveries?limit=10", expect: 200)
         _ = try await call("DELETE", "/api/v1/webhooks/\(webhookID)", expect: 204)
 
+        // Blocks
+        let block = try await call(
+            "POST", "/api/v1/blocks",
+            body: #"{"environment": "staging", "flag": "\#(flagKey)", "reason": "payments incident", "until": "2099-01-01T00:00:00Z"}"#,
+            expect: 201)
+        _ = try await call("POST", "/api/v1/blocks", body: #"{"environment": "staging", "reason": "x", "until": "soon"}"#, expect: 400)
+        _ = try await call("GET", "/api/v1/blocks?environment=staging&flag=\(flagKey)", expect: 200)
+        guard case .object(let blockFields) = try JSONDecoder().decode(Value.self, from: block.body),
+              let blockID = blockFields["id"]?.stringValue
+        else { throw TestFailure("no block id") }
+        _ = try await call("DELETE", "/api/v1/blocks/\(blockID)", expect: 200)
+        _ = try await call("DELETE", "/api/v1/blocks/\(blockID)", expect: 404)
+
         // Code references
         _ = try await call(
             "POST", "/api/v1/code-refs",

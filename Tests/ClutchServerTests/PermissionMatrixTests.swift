@@ -46,6 +46,7 @@ struct PermissionMatrixTests {
         "GET change-requests": "read", "GET change-requests/{requestId}": "read", "PATCH change-requests/{requestId}": "edit",
         "POST change-requests/{requestId}/reviews": "edit", "POST change-requests/{requestId}/apply": "edit",
         "POST change-requests/{requestId}/cancel": "edit",
+        "GET export/flagd": "read", "POST blocks": "block", "GET blocks": "read", "DELETE blocks/{id}": "block",
     ]
 
     /// The README's role table: each role's actions (the `actions` column).
@@ -207,6 +208,8 @@ struct PermissionMatrixTests {
         case "POST change-requests": #"{"flag": "matrix", "environment": "production", "instructions": [{"kind": "turnOn"}]}"#
         case "PATCH change-requests/{requestId}": #"{"instructions": [{"kind": "turnOn"}]}"#
         case "POST change-requests/{requestId}/reviews": #"{"verdict": "approve"}"#
+        // In staging, so that the production routes after it are not refused by the block.
+        case "POST blocks": #"{"environment": "staging", "flag": "matrix", "reason": "matrix \#(serial)"}"#
         default: nil
         }
     }

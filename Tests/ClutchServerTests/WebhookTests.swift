@@ -143,7 +143,7 @@ import Testing
             #expect(created.status == 201, "\(created.text)")
             #expect(!created.text.contains(Self.secret))
             #expect(created["secretHint"] == .string("…cdef"))
-            #expect(created["events"]?.arrayCount == 11, "every event type by default, release.paused, flag.stale and the change_request ones included")
+            #expect(created["events"]?.arrayCount == 13, "every event type by default, release.paused, flag.stale flag.blocked, flag.unblocked and the change_request ones included")
             let listed = try await server.send("GET", "/api/v1/webhooks")
             #expect(listed["webhooks"]?.arrayCount == 1)
             #expect(!listed.text.contains(Self.secret))

@@ -39,6 +39,12 @@ struct WireModelTests {
                 "POST /webhooks")
             try Self.roundTrip(WebhookList.self, try await server.send("GET", "/api/v1/webhooks"), "GET /webhooks")
 
+            // Blocks (lifted at once: nothing after this is blocked).
+            let block = try Self.roundTrip(BlockRecord.self, try await server.send(
+                "POST", "/api/v1/blocks", body: #"{"environment": "staging", "reason": "freeze", "until": "2099-01-01T00:00:00Z"}"#), "POST /blocks")
+            try Self.roundTrip(BlockList.self, try await server.send("GET", "/api/v1/blocks"), "GET /blocks")
+            try Self.roundTrip(BlockRecord.self, try await server.send("DELETE", "/api/v1/blocks/\(block.id)"), "DELETE /blocks/{id}")
+
             // People, tokens and who calls.
             try Self.roundTrip(
                 PersonCreated.self, try await server.send("POST", "/api/v1/users", body: #"{"email": "bob@example.com", "role": "editor", "environments": ["staging"]}"#),

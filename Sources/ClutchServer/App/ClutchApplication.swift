@@ -239,6 +239,7 @@ public final class ClutchApplication: Sendable {
             .addRoutes(CleanupController(services: services).routes)
             .addRoutes(FlagdController(services: services).adminRoutes)
             .addRoutes(ChangeRequestsController(services: services).routes)
+            .addRoutes(BlocksController(services: services).routes)
         router.group("sdk/v1")
             .add(middleware: CredentialMiddleware(credentials: services.credentialLookup, requirement: .sdk))
             .addRoutes(SDKController(services: services).routes)

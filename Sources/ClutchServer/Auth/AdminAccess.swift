@@ -24,6 +24,7 @@ public enum AdminAccess {
     private static let editHere = Rule.action { .edit(environment: try $0("env")) }
     private static let respondHere = Rule.action { .respond(environment: try $0("env")) }
     private static let respondEverywhere = Rule.action { _ in .respond(environment: nil) }
+    private static let block = Rule.action { _ in .block }
 
     /// Every admin route, relative to `/api/v1/`.
     static let table: [String: Rule] = [
@@ -102,6 +103,10 @@ public enum AdminAccess {
         "POST change-requests/{requestId}/reviews": .inHandler,
         "POST change-requests/{requestId}/apply": .inHandler,
         "POST change-requests/{requestId}/cancel": .inHandler,
+        // Anyone may block; lifting a block is its blocker's or an owner's (the store checks).
+        "POST blocks": block,
+        "GET blocks": read,
+        "DELETE blocks/{id}": block,
     ]
 
     /// The table's key of a route: `GET flags/{key}` for `GET /api/v1/flags/{key}`.

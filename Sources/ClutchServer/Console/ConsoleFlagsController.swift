@@ -152,6 +152,8 @@ struct ConsoleFlagsController {
             try await services.store.schedules(status: .pending, key: key), flag: current.flag, env: env)
         values["schedules"] = schedules
         values["hasSchedules"] = !schedules.isEmpty
+        // Every block that stops this flag here (its own, and a freeze of the environment): who, why, until.
+        values["blocks"] = try await services.store.blocks(environment: env, flag: key).map { ["text": $0.refusal] }
         if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
         if let pendingValues {
             values["pending"] = pendingValues

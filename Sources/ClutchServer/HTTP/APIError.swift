@@ -21,6 +21,8 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case tooManyRequests = "too_many_requests"
         case `internal`
         case unavailable
+        /// A block holds: the change would widen exposure where someone stopped it (409).
+        case blocked
     }
 
     private let code: Code
@@ -43,6 +45,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
     static func notFound(_ message: String, field: String? = nil) -> APIError { .init(.notFound, message, field: field) }
     static func conflict(_ message: String, field: String? = nil) -> APIError { .init(.conflict, message, field: field) }
     static func reviewRequired(_ message: String) -> APIError { .init(.reviewRequired, message, field: nil) }
+    static func blocked(_ message: String) -> APIError { .init(.blocked, message, field: nil) }
     static func preconditionRequired(_ message: String, field: String? = nil) -> APIError { .init(.preconditionRequired, message, field: field) }
     static func payloadTooLarge(_ message: String) -> APIError { .init(.payloadTooLarge, message, field: nil) }
     static func `internal`(_ message: String) -> APIError { .init(.internal, message, field: nil) }
@@ -68,7 +71,7 @@ struct APIError: Error, Sendable, CustomStringConvertible {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
-        case .conflict, .reviewRequired: .conflict
+        case .conflict, .reviewRequired, .blocked: .conflict
         case .preconditionRequired: .preconditionRequired
         case .payloadTooLarge: .contentTooLarge
         case .requestTimeout: .requestTimeout

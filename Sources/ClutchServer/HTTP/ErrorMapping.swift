@@ -19,6 +19,10 @@ enum ErrorMapping {
             case .badRequest: return .badRequest(error.message, field: error.field)
             case .reviewRequired: return .reviewRequired(error.message)
             }
+        case let error as BlockedError:
+            return .blocked(error.description)
+        case let error as AccessRefusal:
+            return .forbidden(error.message)
         case let error as StoreUnavailableError:
             logger.warning("database unavailable", metadata: ["error": "\(error)"])
             return .unavailable("the database is unavailable: nothing was changed; try again")

@@ -19,3 +19,4 @@ extension PersonCreate: RequestBody {}
 extension RoleChange: RequestBody {}
 extension TokenCreate: RequestBody {}
 extension CodeScanUpload: RequestBody {}
+extension BlockCreate: RequestBody {}

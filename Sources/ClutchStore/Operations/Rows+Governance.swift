@@ -12,6 +12,7 @@ extension Rows {
     static func checkGovernance(_ session: any SQLSession, key: String, plan: FlagChangePlan, change: ChangeInfo) async throws {
         let widening = plan.affected.filter { Flag.exposureChange(from: plan.old, to: plan.new, in: $0) == .widens }
         guard !widening.isEmpty else { return }
+        try await checkBlocks(session, key: key, widening: widening, change: change)
         try await checkProtection(session, key: key, widening: widening, change: change)
     }
 }

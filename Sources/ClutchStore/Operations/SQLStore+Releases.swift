@@ -106,7 +106,8 @@ extension SQLStore {
             var release = try await Rows.requireActiveRelease(session, flag: key, environment: environment)
             let abort = ReleaseText.abort(release, to: target, change: change)
             let written = try await Rows.applyReleaseChange(
-                session, release, abort.instructions, action: .aborted, change: ChangeInfo(actor: change.actor, message: abort.text))
+                session, release, abort.instructions, action: .aborted,
+                change: ChangeInfo(actor: change.actor, message: abort.text, clearance: .undoesRelease))
             release.state = .aborted
             release.abortedTo = abort.percent
             release.reason = ReleaseText.abortReason(change)
@@ -122,6 +123,10 @@ extension SQLStore {
     /// when the guard finds the new variant worse, holds it on a sample-ratio mismatch, and widens
     /// it when the step has lasted long enough with a healthy verdict. Each release in its own
     /// transaction; returns the changes that moved a release.
+    ///
+    /// A step refused by a block (``BlockedError``) holds the release at its step: the turn runs
+    /// again with the block, taking the usage in and rolling back if the guard says so, but not
+    /// widening, and the release's reason says who holds it; the first turn after the block ends widens.
     public func runReleases(now: Date = Date()) async throws -> [Change<Release>] {
         let running = try await read { session in
             try await session.values(Int64.self, "SELECT id FROM release WHERE state = 'running' ORDER BY id")
@@ -130,7 +135,13 @@ extension SQLStore {
         for id in running {
             // Most turns find nothing to do: they read, and write only when there is something to write.
             guard try await read({ session in try await Self.needsTurn(session, release: id, now: now) }) else { continue }
-            if let change = try await write({ session in try await Self.turn(session, release: id, now: now) }) { changes.append(change) }
+            do {
+                if let change = try await write({ session in try await Self.turn(session, release: id, now: now) }) { changes.append(change) }
+            } catch let blocked as BlockedError {
+                if let change = try await write({ session in try await Self.turn(session, release: id, now: now, heldBy: blocked.block) }) {
+                    changes.append(change)
+                }
+            }
         }
         return changes
     }
@@ -163,7 +174,10 @@ extension SQLStore {
 
     /// One release's turn, in a write transaction with its row locked: everything it decides on
     /// (state, progress, pending usage) is read here, after any other replica's turn committed.
-    private static func turn(_ session: any SQLSession, release id: Int64, now: Date) async throws -> Change<Release>? {
+    /// `heldBy`: a block refused this turn's step a moment ago, so it holds instead of widening.
+    private static func turn(_ session: any SQLSession, release id: Int64, now: Date, heldBy block: BlockRecord? = nil) async throws
+        -> Change<Release>?
+    {
         guard let row = try await session.row("SELECT * FROM release WHERE id = \(id)\(raw: session.dialect.forUpdate)") else { return nil }
         var release = try Rows.release(row)
         guard release.state == .running else { return nil }
@@ -194,7 +208,7 @@ extension SQLStore {
             let text = ReleaseText.rolledBack(release)
             let written = try await Rows.applyReleaseChange(
                 session, release, [ReleaseText.rollout(release, percent: 0)], action: .rolledBack,
-                change: ChangeInfo(actor: Release.guardActor, message: text))
+                change: ChangeInfo(actor: Release.guardActor, message: text, clearance: .undoesRelease))
             release.state = .rolledBack
             release.reason = text
             try await Rows.recordTransition(
@@ -202,6 +216,13 @@ extension SQLStore {
                 ReleaseTransition(kind: .rolledBack, actor: Release.guardActor, message: text, revision: written.value?.revision, at: now))
             return written.with(try await reread() ?? release)
         case .advance(let index):
+            if let block {
+                let held = ReleaseText.held(by: block)
+                if !absorbed.isEmpty { try await Rows.saveProgress(session, release) }
+                guard release.reason != held else { return nil }
+                try await session.execute("UPDATE release SET reason = \(held), updated_at = \(now) WHERE id = \(release.id)")
+                return Change(value: try await reread() ?? release, versions: [:])
+            }
             // A step acts with its author's rights as they are now (as a scheduled change does):
             // one who lost them holds the release, with why, instead of widening it. Rolling back
             // and pausing above never wait for anyone's rights.
@@ -216,8 +237,9 @@ extension SQLStore {
             let (kind, text) = ReleaseText.advanced(release, to: index, now: now)
             let written = try await Rows.applyReleaseChange(
                 session, release, [ReleaseText.rollout(release, percent: release.policy.percent(at: index))], action: kind,
-                change: ChangeInfo(actor: actor, message: text))
+                change: ChangeInfo(actor: actor, message: text, clearance: .release))
             release.progress.enterStep(index, at: now)
+            release.reason = nil
             if kind == .completed { release.state = .completed }
             try await Rows.recordTransition(
                 session, release, ReleaseTransition(kind: kind, actor: actor, message: text, revision: written.value?.revision, at: now))

@@ -521,6 +521,23 @@ enum PostgresSchema {
             """,
             "CREATE INDEX change_request_review_request ON change_request_review(request_id)",
         ]),
+        // Blocks (see the SQLite migration `v21-blocks`). Only adds a table no older server
+        // reads: servers of earlier schemas keep working beside it (without honouring blocks).
+        Migration(version: 14, name: "v14-blocks", compatibleFrom: 6, statements: [
+            """
+            CREATE TABLE block (
+                id TEXT PRIMARY KEY,
+                environment TEXT NOT NULL REFERENCES environment(key),
+                flag TEXT,
+                reason TEXT NOT NULL,
+                ends_at TIMESTAMPTZ,
+                created_by TEXT NOT NULL,
+                blocker TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            "CREATE INDEX block_environment ON block(environment, flag)",
+        ]),
         // The attribute names each environment's contexts have carried (issue 27), as on SQLite.
         // Only adds a table no older server reads: servers of earlier schemas keep working beside it.
         Migration(version: 15, name: "v15-seen-attributes", compatibleFrom: 6, statements: [

@@ -169,7 +169,8 @@ public final class PostgresBackend: SQLBackend {
     /// anything else (a statement the server refused) as it is.
     static func classified(_ error: any Error) -> any Error {
         switch error {
-        case is StoreError, is PostgresStoreError, is CancellationError, is WebhookSecretKeyError, is SQLDecodingError:
+        case is StoreError, is PostgresStoreError, is CancellationError, is WebhookSecretKeyError, is SQLDecodingError, is BlockedError,
+             is AccessRefusal:
             return error
         case let error as PSQLError:
             let unavailableCodes: [PSQLError.Code] = [

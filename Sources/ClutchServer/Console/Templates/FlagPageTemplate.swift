@@ -13,6 +13,7 @@ enum FlagPageTemplate {
         <div id="flag-page" data-events="{{eventsURL}}" data-page="{{pageURL}}"{{#pending}} data-pending="true"{{/pending}}>
         <p class="crumbs"><a href="{{listURL}}">← All flags</a> · <a href="{{historyURL}}">History</a></p>
         <h1>{{key}} {{#archived}}<span class="badge">archived</span>{{/archived}}</h1>
+        {{#blocks}}<p class="problem blocked" role="alert">{{text}}: changes that widen it wait; turning off and kill still apply.</p>{{/blocks}}
         {{#description}}<p class="desc">{{.}}</p>{{/description}}
         {{#hasTags}}<p class="tags">{{#tags}}<span class="tag">{{.}}</span> {{/tags}}</p>{{/hasTags}}
         <p class="live-status" role="status" aria-live="polite" id="live-status"></p>

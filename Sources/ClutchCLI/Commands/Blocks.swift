@@ -1,0 +1,109 @@
+import ArgumentParser
+import ClutchAPI
+import ClutchCore
+import Foundation
+
+/// `clutch block KEY --env E --reason R [--until T]`, `clutch block --env E --all --reason R`:
+/// anyone signed in may stop a flag, or a whole environment, from widening.
+struct Block: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stop a flag (or with --all, every flag) in an environment from widening: anyone may.",
+        discussion: """
+            While a block holds, changes that could give someone something new are refused, releases hold at their \
+            step and scheduled widening changes fail; turning off, kill and rollbacks to off still apply. \
+            'clutch unblock' lifts it (its blocker or an owner).
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var change: MessageOption
+    @ArgumentParser.Flag(help: "Block every flag in the environment (a change freeze).") var all = false
+    @Option(help: ArgumentHelp("Why: shown to everyone the block stops.", valueName: "text")) var reason: String
+    @Option(help: ArgumentHelp("When it ends by itself (RFC 3339, e.g. 2026-12-08T09:00:00Z); default: until unblocked.", valueName: "time"))
+    var until: String?
+    @Argument(help: "The flag's key (or --all).") var key: String?
+
+    func run() async throws {
+        let env = try environment.required()
+        let flag = try BlockTarget.flag(key, all: all)
+        let response = try await connection.client().send(
+            "POST", ["blocks"], json: BlockCreate(environment: env, flag: flag, reason: reason, until: until), message: change.message)
+        if connection.json { return Output.json(try response.json()) }
+        let block = try response.decode(BlockRecord.self)
+        Output.text("\(Style.red("Blocked")) \(block.subject) (\(block.id)): \(Output.printable(block.byWhomAndWhy))")
+    }
+}
+
+/// `clutch unblock KEY --env E`, `clutch unblock --env E --all`: lifts the blocks of the flag
+/// (or the environment's own) there.
+struct Unblock: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Lift a flag's block (or with --all, the environment's) in an environment: its blocker or an owner.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var change: MessageOption
+    @ArgumentParser.Flag(help: "Lift the block of the whole environment.") var all = false
+    @Argument(help: "The flag's key (or --all).") var key: String?
+
+    func run() async throws {
+        let env = try environment.required()
+        let flag = try BlockTarget.flag(key, all: all)
+        let client = try connection.client()
+        var query = [("environment", env)]
+        if let flag { query.append(("flag", flag)) }
+        let holding = try await client.send("GET", ["blocks"], query: query).decode(BlockList.self).blocks.filter { $0.flag == flag }
+        guard !holding.isEmpty else { throw CLIError.failed("\(flag.map { "\($0) in \(env)" } ?? env) is not blocked") }
+        var lifted: [Value] = []
+        for block in holding {
+            let response = try await client.send("DELETE", ["blocks", block.id], message: change.message)
+            if connection.json { lifted.append(try response.json()) }
+        }
+        if connection.json { return Output.json(.array(lifted)) }
+        Output.text("Unblocked \(holding[0].subject) (\(holding.map(\.id).joined(separator: ", "))).")
+    }
+}
+
+/// `clutch blocks list [--env E] [KEY]`.
+struct BlocksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blocks", abstract: "The blocks that hold now.", subcommands: [BlocksList.self])
+}
+
+struct BlocksList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the blocks that hold now, oldest first.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var environment: EnvironmentOption
+    @Argument(help: "Only those stopping this flag (its own and its environments').") var key: String?
+
+    func run() async throws {
+        var query: [(String, String)] = []
+        if let env = environment.optional() { query.append(("environment", env)) }
+        if let key { query.append(("flag", key)) }
+        let response = try await connection.client().send("GET", ["blocks"], query: query)
+        if connection.json { return Output.json(try response.json()) }
+        let blocks = try response.decode(BlockList.self).blocks
+        if blocks.isEmpty { return Output.text("No blocks hold.") }
+        var table = Table(["ID", "ENVIRONMENT", "FLAG", "BY", "UNTIL", "REASON"])
+        for block in blocks {
+            table.add([
+                block.id, block.environment, block.flag ?? "(all)", Output.printable(block.createdBy),
+                block.until.map { Output.time($0) } ?? "-", Output.printable(block.reason),
+            ])
+        }
+        Output.text(table.render())
+    }
+}
+
+/// The flag a block command names: the key, or `nil` with `--all`; one of them, not both.
+enum BlockTarget {
+    static func flag(_ key: String?, all: Bool) throws -> String? {
+        switch (key, all) {
+        case (let key?, false): return key
+        case (nil, true): return nil
+        case (.some, true): throw CLIError.usage("give a flag's key or --all, not both")
+        case (nil, false): throw CLIError.usage("give the flag's key, or --all for the whole environment")
+        }
+    }
+}

@@ -51,8 +51,8 @@ import Testing
             try await advance(clock, by: .seconds(11), thenTurnOf: turns)
             let failed = try await server.mustSend("GET", "/api/v1/change-requests/\(secondID)")
             #expect(failed["status"] == .string("failed"), "\(failed.text)")
-            // Lowering a role ends the person's tokens: the token that asked can no longer make changes.
-            #expect(failed["reason"]?.stringValue?.contains("can no longer make changes") == true, "\(failed.text)")
+            // Lowering a role ends the person's tokens; the reason names what the person lacks now.
+            #expect(failed["reason"]?.stringValue?.contains("dev@example.com is a viewer in production; changing it needs editor") == true, "\(failed.text)")
             #expect(try await !server.send("GET", "/api/v1/flags/launch").text.contains("acme"), "nothing of it was applied")
         }
     }

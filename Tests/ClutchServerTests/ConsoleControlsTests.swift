@@ -256,7 +256,7 @@ import Testing
             // The preview of restoring revision 3 (the quarter) in staging says what it does, changes nothing.
             let preview = try await s.client.get("/ui/flags/h/history?env=staging&restore=3&scope=env")
             #expect(preview.body.contains("Restore revision 3: the staging environment"))
-            #expect(preview.body.contains("<li>staging: switched on; everyone still gets a rollout: 25% “on”, 75% “off”, sticky by customerId</li>"))
+            #expect(preview.body.contains("<li>staging: switched on; everyone still gets a rollout: 25% “on”, 75% “off”, sticky by targetingKey</li>"))
             #expect(try await s.evaluate("h", #"{"targetingKey": "u"}"#) == .bool(false))
             let restored = try await s.post("/ui/flags/h/restore", [("env", "staging"), ("revision", "3"), ("scope", "staging"), ("message", "back")])
             #expect(restored.location == "/ui/flags/h/history?env=staging&done=restored")

@@ -46,7 +46,7 @@ struct PermissionMatrixTests {
         "GET change-requests": "read", "GET change-requests/{requestId}": "read", "PATCH change-requests/{requestId}": "edit",
         "POST change-requests/{requestId}/reviews": "edit", "POST change-requests/{requestId}/apply": "edit",
         "POST change-requests/{requestId}/cancel": "edit",
-        "GET export/flagd": "read", "POST blocks": "block", "GET blocks": "read", "DELETE blocks/{id}": "block",
+        "POST blocks": "block", "GET blocks": "read", "DELETE blocks/{id}": "block",
     ]
 
     /// The README's role table: each role's actions (the `actions` column).

@@ -105,9 +105,10 @@ extension Rows {
     ) async throws -> Change<FlagRecord?> {
         let (old, new, _) = try await plan(session, instructions, release.flag, release.environment, nil)
         // The release's start is the change reviewed (in a protected environment it needs a
-        // change request); its later steps apply what that start set out.
+        // change request); its later steps apply what that start set out. A change that undoes
+        // the release (the guard's rollback, an abort) keeps its own clearance: it passes blocks too.
         var change = change
-        if action != .started { change.clearance = .release }
+        if action != .started && change.clearance == .none { change.clearance = .release }
         let written = try await commitFlag(session, key: release.flag, old: old, new: new, action: "release.\(action.rawValue)", change: change)
         let record = try await requireFlag(session, release.flag)
         try await session.execute(

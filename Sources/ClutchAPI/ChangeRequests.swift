@@ -25,6 +25,19 @@ public struct EnvironmentUpdate: Sendable, Hashable, Codable {
     }
 
     public enum CodingKeys: String, CodingKey { case protection }
+
+    /// `protection` must be there: `null` lifts protection, but a body that forgot the field
+    /// (`{}`) is refused rather than read as "lift it".
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        protection = try container.decode(EnvironmentProtection?.self, forKey: .protection)
+    }
+
+    /// Writes `"protection": null` to lift it, never leaves the field out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(protection, forKey: .protection)
+    }
 }
 
 /// A change to one flag's state in one protected environment, waiting for review: pinned to the

@@ -75,6 +75,15 @@ struct ChangeRequestCommandTests {
             #expect(stale.stderr.contains("environments.production.enabled"), "\(stale)")
             #expect(try await server.clutch("requests", "show", "3").stdout.contains("3: open"))
             #expect(try await served() == .bool(true))
+
+            // Unprotecting sends `"protection": null` (a body without the field is refused).
+            let unprotect = try await server.clutch("envs", "unprotect", "production")
+            #expect(unprotect.status == 0, "\(unprotect)")
+            #expect(try await !server.clutch("envs", "list").stdout.contains("approval"))
+            #expect(try await server.clutch("off", "launch", "--env", "production", environment: alice).status == 0)
+            let direct = try await server.clutch("on", "launch", "--env", "production", environment: alice)
+            #expect(direct.status == 0 && !direct.stdout.contains("Change request"), "\(direct)")
+            #expect(try await served() == .bool(true))
         }
     }
 }

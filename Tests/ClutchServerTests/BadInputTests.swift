@@ -49,6 +49,9 @@ struct BadInputTests {
         Case(name: "unknown flag", method: "POST", path: "/api/v1/flags/nope/environments/production/on", body: nil, status: 404, code: "not_found"),
         Case(name: "unknown flag read", method: "GET", path: "/api/v1/flags/nope", body: nil, status: 404, code: "not_found"),
         Case(
+            name: "environment update without its protection field", method: "PATCH", path: "/api/v1/environments/production",
+            body: "{}", status: 400, code: "validation_failed", field: "protection"),
+        Case(
             name: "code scan naming an unknown flag", method: "POST", path: "/api/v1/code-refs",
             body: #"{"repo": "app", "branch": "main", "commit": "abc", "references": [{"flag": "gate", "path": "a.swift", "line": 1, "context": ""}, {"flag": "ghost", "path": "b.swift", "line": 2, "context": ""}]}"#,
             status: 400, code: "validation_failed", field: "references[1].flag"),

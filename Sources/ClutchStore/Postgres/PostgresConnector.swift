@@ -16,6 +16,8 @@ enum PostgresConnector {
     private static let attemptTimeout: Duration = .seconds(5)
     /// The pause between two attempts.
     private static let retryPause: Duration = .milliseconds(250)
+    private static let noAttempt = "no attempt was made"
+    private static let timedOut = "no answer from a PostgreSQL server (timed out)"
 
     /// A connection to `address` within `timeout`, or ``PostgresStoreError`` saying why not.
     /// A refusal by the server itself (wrong password, no such database) fails at once: waiting
@@ -24,7 +26,7 @@ enum PostgresConnector {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var configuration = try PostgresStore.connectionConfiguration(address)
-        var lastCause = "no attempt was made"
+        var lastCause = noAttempt
         while true {
             let remaining = deadline - clock.now
             if remaining <= .zero { break }
@@ -35,7 +37,11 @@ enum PostgresConnector {
             } catch let error as CancellationError {
                 throw error
             } catch {
-                lastCause = cause(of: error)
+                let attemptCause = cause(of: error)
+                // The last attempt may be cut short by the deadline (its connect timeout is what
+                // remains): its "timed out" says less than an earlier attempt's answer
+                // ("connection refused"), which is then kept as the cause.
+                if attemptCause != timedOut || lastCause == noAttempt { lastCause = attemptCause }
                 if isRefusalBySignIn(error) {
                     throw PostgresStoreError("PostgreSQL at \(address.host):\(address.port) refused the connection: \(lastCause)")
                 }
@@ -74,7 +80,7 @@ enum PostgresConnector {
             if let underlying = error.underlying { return cause(of: underlying) }
             return "\(error.code)"
         case let error as ChannelError:
-            if case .connectTimeout = error { return "no answer from a PostgreSQL server (timed out)" }
+            if case .connectTimeout = error { return timedOut }
             return "\(error)"
         case let error as NIOConnectionError:
             if let first = error.connectionErrors.first { return cause(of: first.error) }

@@ -59,6 +59,24 @@ public struct ReleaseView: Sendable, Hashable, Codable {
         }
     }
 
+    /// One turn's weighed data (``ReleaseSample``): the points of the error-rate chart.
+    public struct Sample: Sendable, Hashable, Codable {
+        public var at: Date
+        /// The step, from 1.
+        public var step: Int
+        public var percent: Double
+        public var new: Side
+        public var other: Side
+
+        public init(_ sample: ReleaseSample) {
+            at = sample.at
+            step = sample.step
+            percent = sample.percent
+            new = Side(sample.new)
+            other = Side(sample.other)
+        }
+    }
+
     public var flag: String
     public var environment: String
     public var state: String
@@ -88,6 +106,8 @@ public struct ReleaseView: Sendable, Hashable, Codable {
     public var transitions: [ReleaseTransition]
     /// Every reporter, most evaluations first.
     public var reporters: [Reporter]
+    /// What the runner weighed at each turn, oldest first (bounded: older ones merged in pairs).
+    public var samples: [Sample]
 
     /// A release of `policy` in `state`, at `progress`, serving the variant to `percent`; `now`
     /// counts the seconds in the current step of an active release (an ended one stopped at
@@ -95,7 +115,7 @@ public struct ReleaseView: Sendable, Hashable, Codable {
     public init(
         flag: String, environment: String, state: ReleaseState, policy: ReleasePolicy, progress: ReleaseProgress,
         percent: Double, reason: String?, message: String?, startedBy: String, startedAt: Date, updatedAt: Date,
-        replaced: ReleaseBaseline?, transitions: [ReleaseTransition], now: Date
+        replaced: ReleaseBaseline?, transitions: [ReleaseTransition], samples: [ReleaseSample] = [], now: Date
     ) {
         self.flag = flag
         self.environment = environment
@@ -125,5 +145,6 @@ public struct ReleaseView: Sendable, Hashable, Codable {
         reporters = progress.reporters
             .sorted { ($0.value.volume, $1.key) > ($1.value.volume, $0.key) }
             .map { Reporter($0.key, $0.value) }
+        self.samples = samples.map(Sample.init)
     }
 }

@@ -26,6 +26,8 @@ public struct Release: Sendable, Hashable, Codable {
     public var replaced: ReleaseBaseline? = nil
     /// The variant's percentage an abort left (`nil` until aborted, and for aborts by older versions: 0).
     public var abortedTo: Double? = nil
+    /// What the runner weighed at each turn, oldest first (filled in with the transitions).
+    public var samples: [ReleaseSample] = []
 
     /// The new variant's current percentage (0 once rolled back; what an abort left).
     public var percent: Double {

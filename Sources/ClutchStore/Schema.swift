@@ -576,6 +576,25 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Release samples (issue 27): what each turn of the release runner weighed, per side, at
+        // the step it was at, so that the console can draw both sides' error rates over time.
+        // Bounded per release (``Rows/maxReleaseSamples``): older samples are merged in pairs.
+        migrator.registerMigration("v24-release-samples") { db in
+            try db.execute(sql: """
+                CREATE TABLE release_sample (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    release_id INTEGER NOT NULL REFERENCES release(id),
+                    at DATETIME NOT NULL,
+                    step INTEGER NOT NULL,
+                    percent REAL NOT NULL,
+                    new_evaluations INTEGER NOT NULL,
+                    new_errors INTEGER NOT NULL,
+                    other_evaluations INTEGER NOT NULL,
+                    other_errors INTEGER NOT NULL
+                );
+                CREATE INDEX release_sample_release ON release_sample(release_id, at);
+                """)
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import ClutchCore
+import ClutchServer
 import Foundation
 import ServerTestSupport
 import TestSupport
@@ -6,8 +7,9 @@ import Testing
 
 /// axe-core on every console page in headless Chromium (`console_axe.py`, axe-playwright-python):
 /// no serious or critical violation on the sign-in and invite pages, the flag list (before and
-/// after a search typed into it), a flag, its history, the audit log, the cohorts, a cohort, the
-/// SDK keys and a person's tokens. Skipped, saying why, where Chromium, Playwright or axe is
+/// after a search typed into it), a flag (and the same flag in staging, with a guarded release
+/// running and its chart drawn), its history, the audit log, the cohorts, a cohort, the SDK keys
+/// and a person's tokens. Skipped, saying why, where Chromium, Playwright or axe is
 /// missing (`scripts/ensure-deps.sh test` installs them).
 @Suite("Web console accessibility")
 struct ConsoleAccessibilityTests {
@@ -22,9 +24,10 @@ struct ConsoleAccessibilityTests {
 
     @Test(.enabled(if: missing == nil, "\(missing ?? "")"), .timeLimit(.minutes(3)))
     func axeFindsNoSeriousViolationOnAnyConsolePage() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(configure: TestServer.on(TestClock())) { server in
             try await server.createFlag(#"{"key": "new-checkout", "description": "One-page checkout", "tags": ["checkout"]}"#)
             _ = try await server.createKey("production")
+            try await Self.releaseWithSamples(server)
             let cohort = try await server.send("POST", "/api/v1/environments/production/cohorts", body: #"{"key": "pilots", "members": ["acme"]}"#)
             #expect(cohort.status == 201)
             let person = try await server.send("POST", "/api/v1/users", body: #"{"email": "owner@example.com", "name": "Olive", "role": "owner"}"#)
@@ -33,7 +36,7 @@ struct ConsoleAccessibilityTests {
                 ["python3", Self.script, "http://127.0.0.1:\(server.port)", TestServer.adminToken, "new-checkout", "pilots", invite, "owner@example.com"],
                 timeout: .seconds(150))
             let result = try JSONDecoder().decode(Value.self, from: Data(output.utf8))
-            let names = ["sign-in", "invite", "flags", "flags-searched", "flag", "history", "audit", "cohorts", "cohort", "keys", "tokens"]
+            let names = ["sign-in", "invite", "flags", "flags-searched", "flag", "flag-release", "history", "audit", "cohorts", "cohort", "keys", "tokens"]
             for name in names {
                 let page = try #require(result.at("pages.\(name)"), "page \(name) was not checked")
                 #expect(page.at("serious") == .array([]), "\(name) (\(page.at("url")?.stringValue ?? "")): \(page.at("serious") ?? .null)")
@@ -43,5 +46,20 @@ struct ConsoleAccessibilityTests {
             #expect(result.at("searchRows") == .integer(1))
             #expect(result.at("searchURL")?.stringValue?.contains("q=new-checkout") == true)
         }
+    }
+
+    /// A release of new-checkout running in staging with a sample weighed, so that the flag page
+    /// there shows the release card with its chart and its buttons.
+    static func releaseWithSamples(_ server: TestServer) async throws {
+        let (_, key) = try await server.createKey("staging")
+        let started = try await server.send(
+            "POST", "/api/v1/flags/new-checkout/environments/staging/release", body: #"{"steps": [10, 100], "stepDuration": 60, "minSamples": 100}"#)
+        #expect(started.status == 201, "\(started.text)")
+        #expect(try await server.send("GET", "/sdk/v1/flags", as: .bearer(key)).status == 200)
+        let report = #"{"counts": [{"flag": "new-checkout", "variant": "on", "count": 10, "errors": 1, "rollout": true}, {"flag": "new-checkout", "variant": "off", "count": 90, "errors": 1, "rollout": true}]}"#
+        #expect(try await server.send("POST", "/sdk/v1/usage", body: report, as: .bearer(key)).status == 202)
+        try await server.releaseTurn()
+        let samples = try await server.send("GET", "/api/v1/flags/new-checkout/environments/staging/release")["samples"]?.arrayValue ?? []
+        #expect(samples.count == 1)
     }
 }

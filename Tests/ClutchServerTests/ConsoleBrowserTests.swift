@@ -177,7 +177,8 @@ struct ConsoleBrowserTests {
     /// moves. Day one: "New flag", two customers targeted (one change, one confirmation), switched
     /// on as a change scheduled for the next morning. The test moves the clock past it and the
     /// scheduler applies it; then the product owner finds it on and restores yesterday's revision
-    /// from the history. (Releases and the usage chart are not part of this walk yet.)
+    /// from the history. Then a guarded release, started from the flag page and watched as its chart fills in
+    /// (``startsAGuardedReleaseAndWatchesItsChart(_:key:morning:)``). (The usage chart is not part of this walk yet.)
     @Test(.enabled(if: missing == nil, "\(missing ?? "")"), .timeLimit(.minutes(5)))
     func theProductOwnersWeek() async throws {
         let clock = TestClock()
@@ -213,11 +214,38 @@ struct ConsoleBrowserTests {
             #expect(try await value(#"{"targetingKey": "u", "customerId": "acme"}"#) == .bool(false), "yesterday's revision: off")
             let revisions = try await server.send("GET", "/api/v1/flags/summer-sale/revisions")
             #expect(revisions["revisions[0].message"] == .string("back to yesterday"))
-            for name in ["console-week-scheduled.png", "console-week-restore.png"] {
+            try await Self.startsAGuardedReleaseAndWatchesItsChart(server, key: key, morning: morning)
+            for name in ["console-week-scheduled.png", "console-week-restore.png", "console-week-release.png"] {
                 let size = (try? FileManager.default.attributesOfItem(atPath: Self.screenshots + "/" + name))?[.size] as? Int ?? 0
                 #expect(size > 10_000, "screenshot \(name) is \(size) bytes")
             }
         }
+    }
+
+    /// The week's release: the product owner starts a guarded release of summer-sale in
+    /// production from its flag page (the browser), then watches the card while the fleet reports
+    /// usage (`/sdk/v1/usage`, the new side erring twice as often) and the release runner turns on
+    /// the server's test clock; the chart gets a point per turn, without reloading the page.
+    static func startsAGuardedReleaseAndWatchesItsChart(_ server: TestServer, key: String, morning: String) async throws {
+        let port = server.port
+        async let walked = PythonOFREPTests.run(
+            ["python3", Self.weekScript, "http://127.0.0.1:\(port)", TestServer.adminToken, "release", morning, Self.screenshots],
+            timeout: .seconds(180))
+        let path = "/api/v1/flags/summer-sale/environments/production/release"
+        let started = try await eventually(timeout: .seconds(150)) { try await server.send("GET", path)["state"] == .string("running") }
+        #expect(started, "the browser started no release")
+        for _ in 0..<4 {
+            try await ConsoleReleaseTests.report(server, key: key, flag: "summer-sale")
+            try await server.releaseTurn()
+        }
+        let result = try JSONDecoder().decode(Value.self, from: Data(try await walked.utf8))
+        #expect(result.at("releaseStarted") == .string("Release started: the guard widens it step by step."), "\(result)")
+        #expect(result.at("releaseState") == .string("running"))
+        #expect(result.at("releasePercent") == .string("10 %"))
+        #expect((result.at("releasePoints")?.numberValue ?? 0) >= 3)
+        #expect(result.at("releaseChart")?.stringValue?.contains("new “on” 2 %, other 1 %.") == true, "\(result)")
+        let samples = try await server.send("GET", path)["samples"]?.arrayValue ?? []
+        #expect(samples.count == 4, "a sample per turn that weighed a report")
     }
 
     static var peopleScript: String {

@@ -3,7 +3,8 @@
 Usage: console_axe.py BASE_URL ADMIN_TOKEN FLAG COHORT INVITE_URL EMAIL
 
 Visits, signed out, the sign-in page and an invite page (setting the password there); signed in
-as the invited person, the flag list (with a search typed), one flag, its history, the audit
+as the invited person, the flag list (with a search typed), one flag (and its release card in staging, the test
+having started a release there), its history, the audit
 log, the cohorts, one cohort, the SDK keys and the person's tokens. Prints JSON: for each page,
 the serious and critical violations (rule id, impact, how many elements, an element's HTML),
 and every violation's rule id and impact. Uses the system's Chromium; downloads nothing.
@@ -61,6 +62,8 @@ def main() -> None:
         check(page, "flags-searched")
         for name, path in [
             ("flag", f"/ui/flags/{flag}?env=production"),
+            # A guarded release running in staging: its card with the error-rate chart.
+            ("flag-release", f"/ui/flags/{flag}?env=staging"),
             ("history", f"/ui/flags/{flag}/history?env=production"),
             ("audit", "/ui/audit"),
             ("cohorts", "/ui/cohorts?env=production"),

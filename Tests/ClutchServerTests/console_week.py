@@ -6,7 +6,10 @@ PHASE "plan" (day one): sign in -> "New flag" -> create summer-sale -> in produc
 customers (acme, globex) and apply that one change with one confirmation -> switch it on, and
 schedule that change for MORNING (a datetime-local value, UTC). PHASE "morning" (after the test
 moved the server's clock past MORNING): the flag is on in production; restore yesterday's
-revision (the targeting, before the switch) from the history. Waits on selectors, never sleeps.
+revision (the targeting, before the switch) from the history. PHASE "release" (release_phase):
+start a guarded release of the flag in production from its release card and watch its chart
+fill in as the test reports usage and turns the server's release runner. Waits on selectors,
+never sleeps.
 Prints JSON; the Swift test asserts on it. Uses the system's Chromium.
 """
 import json
@@ -16,6 +19,35 @@ from playwright.sync_api import sync_playwright
 
 ENV = "production"
 FLAG = "summer-sale"
+
+
+def release_phase(page, base, shots, result):
+    """Starts a guarded release from the flag page and watches its error-rate chart: the card
+    refreshes itself while the release runs, and the test reports usage and turns the runner."""
+    page.goto(base + f"/ui/flags/{FLAG}?env={ENV}")
+    card = page.locator("#release")
+    form = card.locator("#release-start")
+    form.get_by_label("Variant to release").select_option("on")
+    form.get_by_label("Steps").fill("10,50,100")
+    form.get_by_label("Each step lasts at least").fill("1m")
+    form.get_by_label("Evaluations each side needs per step").fill("100")
+    form.get_by_label("Roll back above this multiple of the other side's error rate").fill("3")
+    form.get_by_label("Message (optional, kept in the history)").fill("summer sale, guarded")
+    form.get_by_label(f"To start it, type {ENV}").fill(ENV)
+    form.get_by_role("button", name=f"Start the release in {ENV}").click()
+    page.wait_for_selector("p.notice")
+    result["releaseStarted"] = page.locator("p.notice").inner_text()
+    # The test now reports usage and turns the runner: the chart appears and grows.
+    # (A locator, not wait_for_function: the console's CSP allows no evaluated script.)
+    page.locator("#release-chart circle.new").nth(2).wait_for(timeout=90000)
+    card = page.locator("#release")
+    result["releaseState"] = card.locator("#release-state").inner_text()
+    result["releasePercent"] = card.locator("#release-percent").inner_text()
+    result["releaseChart"] = card.locator("figcaption").inner_text()
+    result["releasePoints"] = card.locator("#release-chart circle.new").count()
+    if shots:
+        card.scroll_into_view_if_needed()
+        page.screenshot(path=f"{shots}/console-week-release.png")
 
 
 def main() -> None:
@@ -62,6 +94,8 @@ def main() -> None:
             result["schedules"] = page.locator("#schedules").inner_text()
             if shots:
                 page.screenshot(path=f"{shots}/console-week-scheduled.png")
+        elif phase == "release":
+            release_phase(page, base, shots, result)
         else:
             page.goto(base + f"/ui/flags/{FLAG}?env={ENV}")
             result["stateInMorning"] = page.locator("h2#gets .state").inner_text()

@@ -395,4 +395,61 @@ struct ReleaseStoreTests {
         #expect(audit.count == 1, "one audit event")
         #expect(try await Self.events(store, at: start).filter { $0 == "release.step" }.count == 1, "one webhook event")
     }
+
+    /// Each turn that weighs usage records a sample — per side, the evaluations and errors the
+    /// counted reporters sent since the turn before, at the step it was at — in the turn's own
+    /// transaction; a turn with nothing to weigh records none, and the sample survives the step
+    /// it led to.
+    @Test(arguments: StoreBackend.allCases) func eachTurnRecordsWhatItWeighedPerSide(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        _ = try await Self.started(store, start: start)
+        #expect(try await store.release(flag: "gate", environment: "production").samples.isEmpty, "nothing weighed yet")
+
+        try await Self.report(store, new: 100, newErrors: 1, otherErrors: 9, at: start.addingTimeInterval(2))
+        _ = try await store.runReleases(now: start.addingTimeInterval(3))
+        _ = try await store.runReleases(now: start.addingTimeInterval(4))
+        let release = try await store.release(flag: "gate", environment: "production")
+        #expect(release.percent == 50, "the turn widened the release")
+        #expect(release.samples == [
+            ReleaseSample(
+                at: start.addingTimeInterval(3), step: 1, percent: 10, new: SideCounts(evaluations: 100, errors: 1),
+                other: SideCounts(evaluations: 900, errors: 9)),
+        ], "one sample, at the step the data was weighed in; the idle turn added none")
+
+        try await Self.reportAtHalf(store, at: start.addingTimeInterval(5))
+        _ = try await store.runReleases(now: start.addingTimeInterval(6))
+        let later = try await store.release(flag: "gate", environment: "production")
+        #expect(later.samples.map(\.step) == [1, 2])
+        #expect(later.samples.last?.new == SideCounts(evaluations: 500, errors: 5))
+        #expect(later.samples.last?.at == start.addingTimeInterval(6))
+    }
+
+    /// A long release keeps at most ``maxSamples`` samples: beyond that its samples are merged in
+    /// pairs of the same step, every evaluation and error still counted, oldest first.
+    @Test(arguments: StoreBackend.allCases) func aReleaseKeepsABoundedNumberOfSamplesWithEveryCountInThem(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        _ = try await store.createFlag(Flag(key: "gate"), change: admin)
+        // Never enough evaluations to widen: every turn weighs and waits.
+        let policy = ReleasePolicy(variant: "on", steps: [10, 100], stepDuration: 1, minSamples: 1_000_000_000)
+        _ = try await store.startRelease(flag: "gate", environment: "production", policy: policy, change: admin, now: start)
+        let turns = Self.maxSamples + 1
+        for turn in 1...turns {
+            try await Self.report(store, new: 10, newErrors: 0, otherErrors: 1, at: start.addingTimeInterval(Double(turn)))
+            _ = try await store.runReleases(now: start.addingTimeInterval(Double(turn) + 0.5))
+        }
+        let samples = try await store.release(flag: "gate", environment: "production").samples
+        #expect(samples.count == Self.maxSamples / 2 + 1, "thinned once, in pairs")
+        #expect(samples.reduce(0) { $0 + $1.new.evaluations } == Int64(turns) * 10)
+        #expect(samples.reduce(0) { $0 + $1.other.errors } == Int64(turns))
+        #expect(samples.map(\.at) == samples.map(\.at).sorted())
+        #expect(samples.last?.at == start.addingTimeInterval(Double(turns) + 0.5))
+        #expect(samples.first?.new.evaluations == 20, "the oldest two merged")
+    }
+
+    /// The most samples a release keeps (the store's bound, also stated in docs/openapi.json).
+    static let maxSamples = 240
 }

@@ -38,6 +38,10 @@ struct ConsoleActionsController {
         case "details": return "Details saved."
         case "archived": return "Archived."
         case "unarchived": return "Brought back from the archive."
+        case "release-started": return "Release started: the guard widens it step by step."
+        case "release-paused": return "Release paused: it stays at its step until resumed."
+        case "release-resumed": return "Release resumed at its step."
+        case "release-aborted": return "Release aborted: the flag serves what it did before the release."
         default: return nil
         }
     }

@@ -143,6 +143,8 @@ struct ConsoleFlagsController {
         values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
         let chart = try await services.store.usageChart(flag: key, environment: env, now: now)
         values.merge(ConsoleUsageChart.values(chart, now: now)) { _, new in new }
+        let release = try await ConsoleReleaseCard.latest(services, flag: key, env: env)
+        values.merge(ConsoleReleaseCard.values(release, flag: current.flag, env: env, session: session, input: input, now: now)) { _, new in new }
         values.merge(ConsoleFlagPage.codeReferences(try await services.store.codeReferences(flag: key), now: now)) { _, new in new }
         values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
         await services.attributes.flush()

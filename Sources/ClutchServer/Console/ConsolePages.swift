@@ -17,6 +17,7 @@ struct ConsolePages: Sendable {
         "changeFields": FlagPageTemplate.changeFields,
         "serveField": FlagPageTemplate.serveField,
         "usageCard": FlagPageTemplate.usageCard,
+        "releaseCard": ReleaseTemplate.card,
         "history": HistoryTemplate.page,
         "cohorts": CohortTemplates.list,
         "cohort": CohortTemplates.cohort,

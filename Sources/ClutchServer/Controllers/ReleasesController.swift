@@ -103,6 +103,6 @@ extension ReleaseView {
             flag: release.flag, environment: release.environment, state: release.state, policy: release.policy,
             progress: release.progress, percent: release.percent, reason: release.reason, message: release.message,
             startedBy: release.startedBy, startedAt: release.startedAt, updatedAt: release.updatedAt,
-            replaced: release.replaced, transitions: release.transitions, now: now)
+            replaced: release.replaced, transitions: release.transitions, samples: release.samples, now: now)
     }
 }

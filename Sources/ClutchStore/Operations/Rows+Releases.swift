@@ -53,6 +53,7 @@ extension Rows {
                 kind: ReleaseTransition.Kind(rawValue: try row.get("kind", as: String.self)) ?? .aborted, actor: try row.get("actor"),
                 message: try row.get("message", as: String?.self) ?? "", revision: try row.get("revision"), at: try row.get("at"))
         }
+        release.samples = try await releaseSamples(session, release.id)
         return release
     }
 
@@ -153,6 +154,47 @@ extension Rows {
     static func saveProgress(_ session: any SQLSession, _ release: Release) async throws {
         let settled = release.progress.stepStartedAt.timeIntervalSince1970 + release.policy.settleSeconds
         try await session.execute("UPDATE release SET progress = \(try Tables.json(release.progress)), settled_at = \(settled) WHERE id = \(release.id)")
+    }
+
+    // MARK: Samples
+
+    /// The most samples a release keeps: beyond it, its samples are merged in pairs
+    /// (``ReleaseSample/thinned(_:)``), so a release of days keeps a chart of its whole course.
+    static let maxReleaseSamples = 240
+
+    /// Records what a turn weighed (`weighed`: the counted reporters' batches) at the release's
+    /// current step, in the turn's transaction; nothing when it weighed nothing. Keeps at most
+    /// ``maxReleaseSamples`` per release.
+    static func recordSample(_ session: any SQLSession, _ release: Release, weighed: GuardSample, at: Date) async throws {
+        guard !weighed.isEmpty else { return }
+        let sample = ReleaseSample(
+            at: at, step: release.progress.stepIndex + 1, percent: release.policy.percent(at: release.progress.stepIndex),
+            new: weighed.new, other: weighed.other)
+        try await insertSample(session, release.id, sample)
+        let count = try await session.value(Int64.self, "SELECT COUNT(*) FROM release_sample WHERE release_id = \(release.id)") ?? 0
+        guard count > maxReleaseSamples else { return }
+        let thinned = ReleaseSample.thinned(try await releaseSamples(session, release.id))
+        try await session.execute("DELETE FROM release_sample WHERE release_id = \(release.id)")
+        for sample in thinned { try await insertSample(session, release.id, sample) }
+    }
+
+    private static func insertSample(_ session: any SQLSession, _ releaseID: Int64, _ sample: ReleaseSample) async throws {
+        try await session.execute(
+            """
+            INSERT INTO release_sample (release_id, at, step, percent, new_evaluations, new_errors, other_evaluations, other_errors)
+            VALUES (\(releaseID), \(sample.at), \(Int64(sample.step)), \(sample.percent), \(sample.new.evaluations), \(sample.new.errors),
+                    \(sample.other.evaluations), \(sample.other.errors))
+            """)
+    }
+
+    /// The release's samples, oldest first.
+    static func releaseSamples(_ session: any SQLSession, _ releaseID: Int64) async throws -> [ReleaseSample] {
+        try await session.rows("SELECT * FROM release_sample WHERE release_id = \(releaseID) ORDER BY at, id").map { row in
+            ReleaseSample(
+                at: try row.get("at"), step: Int(try row.get("step", as: Int64.self)), percent: try row.get("percent"),
+                new: SideCounts(evaluations: try row.get("new_evaluations"), errors: try row.get("new_errors")),
+                other: SideCounts(evaluations: try row.get("other_evaluations"), errors: try row.get("other_errors")))
+        }
     }
 
     // MARK: Usage

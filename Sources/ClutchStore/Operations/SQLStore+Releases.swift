@@ -193,6 +193,10 @@ extension SQLStore {
         if !absorbed.isEmpty {
             let served = try await Rows.servedKeys(session)
             release.progress.absorb(absorbed, policy: release.policy, served: served.contains)
+            // What the guard weighed: the batches of the reporters it counts.
+            let weighed = absorbed.filter { release.progress.reporters[$0.key]?.status == .counted }.values
+                .reduce(GuardSample()) { $0 + $1.all }
+            try await Rows.recordSample(session, release, weighed: weighed, at: now)
         }
         switch release.progress.next(policy: release.policy, now: now) {
         case .wait:

@@ -552,6 +552,24 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Release samples (see the SQLite migration `v24-release-samples`). Only adds a table no
+        // older server reads: servers of earlier schemas keep working beside it (without samples).
+        Migration(version: 17, name: "v17-release-samples", compatibleFrom: 6, statements: [
+            """
+            CREATE TABLE release_sample (
+                id BIGSERIAL PRIMARY KEY,
+                release_id BIGINT NOT NULL REFERENCES release(id),
+                at TIMESTAMPTZ NOT NULL,
+                step BIGINT NOT NULL,
+                percent DOUBLE PRECISION NOT NULL,
+                new_evaluations BIGINT NOT NULL,
+                new_errors BIGINT NOT NULL,
+                other_evaluations BIGINT NOT NULL,
+                other_errors BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX release_sample_release ON release_sample(release_id, at)",
+        ]),
     ]
 
     /// The oldest schema whose servers still work on a database migrated through `version`: the

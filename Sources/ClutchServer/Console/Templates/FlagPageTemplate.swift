@@ -57,6 +57,7 @@ enum FlagPageTemplate {
         </section>
         </div>
         {{> usageCard}}
+        {{> releaseCard}}
 
         {{#hasSchedules}}<section class="card" aria-labelledby="schedules-h" id="schedules">
           <h2 id="schedules-h">Scheduled in {{env}}</h2>

@@ -89,6 +89,18 @@ enum StaticAssets {
         svg.chart rect { fill: var(--accent); }
         svg.chart text { font-size: 10px; fill: var(--muted); }
         table.variants caption { text-align: left; font-size: .9rem; color: var(--muted); }
+        svg.chart polyline { fill: none; stroke-width: 2; }
+        svg.chart polyline.new, svg.chart circle.new { stroke: var(--danger); }
+        svg.chart circle.new { fill: var(--danger); }
+        svg.chart polyline.other { stroke: var(--fg); stroke-dasharray: 6 4; }
+        svg.chart circle.other { fill: var(--fg); }
+        svg.chart line.axis { stroke: var(--muted); }
+        svg.chart line.step { stroke: var(--muted); stroke-dasharray: 2 3; }
+        .key.new { color: var(--danger); } .key.other { color: var(--fg); }
+        .release-state.running { border-color: var(--on); color: var(--on); }
+        .release-state.paused, .release-state.rolled_back, .release-state.aborted { border-color: var(--danger); color: var(--danger); }
+        table.release-figures caption { text-align: left; font-size: .9rem; color: var(--muted); }
+        h3.sub { font-size: 1rem; margin: .75rem 0 .25rem; }
         @media (max-width: 40rem) { main { padding: .75rem; } thead th { font-size: .75rem; } th, td { padding: .4rem .3rem; } }
         """#
 
@@ -155,6 +167,23 @@ enum StaticAssets {
                 })
                 .catch(function () {});
             };
+            // A running release's card: fetched again every few seconds (its samples grow without
+            // the flag changing), unless someone is typing in it.
+            var poll = function () {
+              window.setTimeout(function () {
+                var card = document.querySelector("[data-poll]");
+                if (!card) { poll(); return; }
+                window.fetch(page.getAttribute("data-page"), { credentials: "same-origin", cache: "no-store" })
+                  .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+                  .then(function (html) {
+                    var next = new DOMParser().parseFromString(html, "text/html").getElementById(card.id);
+                    if (next && !card.contains(document.activeElement)) { card.replaceWith(document.importNode(next, true)); wire(document); }
+                  })
+                  .catch(function () {})
+                  .then(poll);
+              }, 2000);
+            };
+            poll();
             var source = new EventSource(page.getAttribute("data-events"));
             source.addEventListener("ready", function () { page.setAttribute("data-live-ready", "true"); });
             source.addEventListener("change", refresh);

@@ -576,6 +576,15 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Cohort change requests (issue 26): a request names a cohort (`cohort`, `flag` empty)
+        // and the member instructions it applies (`member_instructions`, `instructions` `[]`),
+        // pinned like a flag's to the cohort's revision and the members it adds and removes.
+        migrator.registerMigration("v25-cohort-requests") { db in
+            try db.execute(sql: """
+                ALTER TABLE change_request ADD COLUMN cohort TEXT;
+                ALTER TABLE change_request ADD COLUMN member_instructions TEXT;
+                """)
+        }
         return migrator
     }
 }

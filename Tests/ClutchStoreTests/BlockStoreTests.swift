@@ -81,7 +81,7 @@ struct BlockStoreTests {
         let frozen = await #expect(throws: BlockedError.self) {
             _ = try await store.setEnabled(flag: "other", environment: "staging", enabled: true, ifRevision: nil, change: admin)
         }
-        #expect(frozen?.description == "staging is blocked by bob@example.com until \(Timestamp.format(until)): release train")
+        #expect(frozen?.description == "staging is blocked by bob@example.com until \(Timestamp.formatSeconds(until)): release train")
         #expect(try await store.blocks(environment: nil, flag: "other").map(\.id) == [freeze.id])
 
         // At its end it no longer holds, without anything having run.
@@ -190,5 +190,29 @@ struct BlockStoreTests {
         #expect(ran.schedule?.status == .failed)
         #expect(ran.schedule?.error == "production is blocked by vera@example.com: freeze")
         #expect(try await store.flag("gate").flag.state(in: "production").enabled == false)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func deletingAFlagLiftsItsBlocksSoAFlagRecreatedUnderItsKeyIsNotBlocked(_ backend: StoreBackend) async throws {
+        let (fixture, _) = try await Self.prepared(backend)
+        let store = fixture.store
+        _ = try await Self.veraBlocks(store, "gate")
+        let freeze = try await store.createBlock(
+            environment: "staging", flag: nil, reason: "release train", until: nil, by: Self.other, change: ChangeInfo(actor: "bob@example.com"))
+        _ = try await store.deleteFlag("gate", force: true, change: ChangeInfo(actor: "olga@example.com"))
+
+        // The flag's own block went with it; the environment's freeze stays.
+        #expect(try await store.blocks(environment: nil, flag: nil).map(\.id) == [freeze.id])
+        _ = try await store.createFlag(Flag(key: "gate"), change: admin)
+        let on = try await store.setEnabled(flag: "gate", environment: "production", enabled: true, ifRevision: nil, change: admin)
+        #expect(on.value.flag.state(in: "production").enabled)
+
+        // The lift is an audit event of the deletion's actor naming why, and a webhook event.
+        let audit = try await store.auditPage(flag: nil, actor: nil, since: nil, until: nil, before: nil, limit: 20).events
+        let unblock = try #require(audit.first { $0.action == "unblock" })
+        #expect("\(unblock.entity) \(unblock.key) \(unblock.actor)" == "flag gate olga@example.com")
+        #expect(unblock.message == "gate in production: lifted as the flag was deleted (payments incident)")
+        let events = try await store.dueDeliveries(now: Self.start.addingTimeInterval(60), limit: 100).map(\.type)
+        #expect(events == ["flag.blocked", "flag.blocked", "flag.unblocked"])
     }
 }

@@ -552,6 +552,13 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Cohort change requests (see the SQLite migration `v25-cohort-requests`). Adds nullable
+        // columns: an older server reads a cohort request as one of the flag '', whose apply it
+        // refuses (no such flag) without changing anything.
+        Migration(version: 18, name: "v18-cohort-requests", compatibleFrom: 6, statements: [
+            "ALTER TABLE change_request ADD COLUMN cohort TEXT",
+            "ALTER TABLE change_request ADD COLUMN member_instructions TEXT",
+        ]),
     ]
 
     /// The oldest schema whose servers still work on a database migrated through `version`: the

@@ -33,14 +33,16 @@ extension Rows {
         }
     }
 
-    /// Lifts every block of flag `key` (those that ended too) as it is deleted, in the deletion's
-    /// transaction (``commitFlag(_:key:old:new:action:change:summaryPrefix:now:)``): a block
-    /// stops the flag it was set on, not a flag created later under the same key. Each lifted
-    /// block is an `unblock` audit event and a `flag.unblocked` webhook event, as a lift by hand.
+    /// Removes every block row of flag `key` as it is deleted, in the deletion's transaction
+    /// (``commitFlag(_:key:old:new:action:change:summaryPrefix:now:)``): a block stops the flag
+    /// it was set on, never a flag created later under the same key. A block that holds refuses
+    /// the deletion itself (deleting widens: callers fall back to their code's default), so the
+    /// rows left are those that ended; one that still held (a deletion that passed it) would be
+    /// an `unblock` audit and webhook event, as a lift by hand.
     static func liftBlocks(_ session: any SQLSession, ofDeletedFlag key: String, change: ChangeInfo, now: Date) async throws {
-        let lifted = try await session.rows("DELETE FROM block WHERE flag = \(key) RETURNING *").map(block)
+        let removed = try await session.rows("DELETE FROM block WHERE flag = \(key) RETURNING *").map(block)
         var described = change
-        for record in lifted.sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) {
+        for record in removed.filter({ $0.holds(at: now) }).sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) {
             described.message = "\(record.subject): lifted as the flag was deleted (\(record.reason))"
             try await recordBlockEvent(session, record, action: "unblock", type: .flagUnblocked, change: described, now: now)
         }

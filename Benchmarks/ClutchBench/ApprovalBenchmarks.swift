@@ -36,11 +36,19 @@ enum ApprovalBenchmarks {
             "PATCH", "api/v1/environments/production", #"{"protection": {"requiredApprovals": 1, "allowSelfApproval": true}}"#)
         let key = try await server.sdkKey()
         let client = DrillHTTP.makeClient(connections: streams + 64)
-        let watchers = (0..<streams).map { _ in EventStreamWatcher(client: client, url: server.base.absoluteString, key: key) }
+        var watchers: [EventStreamWatcher] = []
         defer { watchers.forEach { $0.close() } }
         var fromApproval: [Double] = [], fromApply: [Double] = []
         do {
-            for watcher in watchers { try await watcher.waitConnected() }
+            // Opened 50 at a time, each batch connected before the next: a thousand connects at once
+            // outrun the client's connect timeout on a busy machine.
+            while watchers.count < streams {
+                let batch = (0..<min(50, streams - watchers.count)).map { _ in
+                    EventStreamWatcher(client: client, url: server.base.absoluteString, key: key)
+                }
+                watchers += batch
+                for watcher in batch { try await watcher.waitConnected() }
+            }
             for _ in 0..<requests {
                 let opened = try ClutchJSON.decode(Value.self, from: try await server.admin(
                     "POST", "api/v1/change-requests", #"{"flag": "launch", "environment": "production", "instructions": [{"kind": "turnOn"}]}"#))

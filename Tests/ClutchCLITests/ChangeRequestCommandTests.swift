@@ -12,22 +12,25 @@ import Testing
 /// through OFREP.
 @Suite("clutch requests")
 struct ChangeRequestCommandTests {
+    /// Two editors, alice and bob, each with a personal token: the environment `clutch` runs with as each.
+    static func editors(_ server: TestServer) async throws -> (alice: [String: String], bob: [String: String]) {
+        let store = server.application.services.store
+        let setup = ChangeInfo(actor: "test")
+        var tokens: [String] = []
+        for name in ["alice", "bob"] {
+            let (person, _) = try await store.createPerson(PersonCreate(email: "\(name)@example.com", role: .editor), change: setup)
+            tokens.append(try await store.createToken(TokenCreate(name: "laptop"), personID: person.id, change: setup).secret)
+        }
+        try await server.application.services.refreshCredentials()
+        return (["CLUTCH_TOKEN": tokens[0]], ["CLUTCH_TOKEN": tokens[1]])
+    }
+
     @Test(
         "an editor's on in protected production opens a request that another editor approves; edits and a changed diff need review again; kill applies at once, blocked or not",
         arguments: ServerBackend.allCases)
     func protectedProductionTakesAChangeRequest(_ backend: ServerBackend) async throws {
         try await TestServer.with(backend) { server in
-            let store = server.application.services.store
-            let setup = ChangeInfo(actor: "test")
-            var editors: [String: [String: String]] = [:]
-            for name in ["alice", "bob"] {
-                let (person, _) = try await store.createPerson(PersonCreate(email: "\(name)@example.com", role: .editor), change: setup)
-                let (_, secret) = try await store.createToken(TokenCreate(name: "laptop"), personID: person.id, change: setup)
-                editors[name] = ["CLUTCH_TOKEN": secret]
-            }
-            try await server.application.services.refreshCredentials()
-            let alice = try #require(editors["alice"])
-            let bob = try #require(editors["bob"])
+            let (alice, bob) = try await Self.editors(server)
             let (_, sdkKey) = try await server.createKey()
             func served() async throws -> Value? {
                 try await server.mustSend("POST", "/ofrep/v1/evaluate/flags/launch", body: #"{"context": {"targetingKey": "u1"}}"#, as: .apiKey(sdkKey))["value"]
@@ -98,17 +101,7 @@ struct ChangeRequestCommandTests {
         arguments: ServerBackend.allCases)
     func aCohortMemberChangeInProtectedProductionTakesAChangeRequest(_ backend: ServerBackend) async throws {
         try await TestServer.with(backend) { server in
-            let store = server.application.services.store
-            let setup = ChangeInfo(actor: "test")
-            var editors: [String: [String: String]] = [:]
-            for name in ["alice", "bob"] {
-                let (person, _) = try await store.createPerson(PersonCreate(email: "\(name)@example.com", role: .editor), change: setup)
-                let (_, secret) = try await store.createToken(TokenCreate(name: "laptop"), personID: person.id, change: setup)
-                editors[name] = ["CLUTCH_TOKEN": secret]
-            }
-            try await server.application.services.refreshCredentials()
-            let alice = try #require(editors["alice"])
-            let bob = try #require(editors["bob"])
+            let (alice, bob) = try await Self.editors(server)
             let (_, sdkKey) = try await server.createKey()
             func served(_ customer: String) async throws -> Value? {
                 try await server.mustSend(

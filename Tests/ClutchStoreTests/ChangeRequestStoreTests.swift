@@ -11,10 +11,15 @@ struct ChangeRequestStoreTests {
     static let alice = ChangeInfo(actor: "alice@example.com")
     static let bob = ChangeInfo(actor: "bob@example.com")
 
-    static func protectedLaunch(_ store: any ClutchStoring) async throws {
-        _ = try await store.createFlag(Flag(key: "launch"), change: admin)
+    /// Production needs 1 approval, not the author's own.
+    static func protectProduction(_ store: any ClutchStoring) async throws {
         _ = try await store.setProtection(
             environment: "production", EnvironmentProtection(requiredApprovals: 1, allowSelfApproval: false), change: admin)
+    }
+
+    static func protectedLaunch(_ store: any ClutchStoring) async throws {
+        _ = try await store.createFlag(Flag(key: "launch"), change: admin)
+        try await protectProduction(store)
     }
 
     @Test(arguments: StoreBackend.allCases) func aWideningChangeInProductionWaitsForAnotherPersonsApprovalWhileTurningOffNeverWaits(
@@ -120,8 +125,7 @@ struct ChangeRequestStoreTests {
         var flag = checkoutFlag()
         flag.environments["production"]?.rules = [Rule(clauses: [.inCohort("beta")], serve: .variant("on"))]
         _ = try await store.createFlag(flag, change: admin)
-        _ = try await store.setProtection(
-            environment: "production", EnvironmentProtection(requiredApprovals: 1, allowSelfApproval: false), change: admin)
+        try await protectProduction(store)
     }
 
     @Test(arguments: StoreBackend.allCases) func aMemberChangeToACohortThatAFlagOnInProtectedProductionNamesWaitsForReviewAsAFlagsWould(

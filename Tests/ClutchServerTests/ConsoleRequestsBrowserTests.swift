@@ -41,7 +41,7 @@ extension ConsoleBrowserTests {
             #expect(requested.at("reviewHint")?.stringValue?.contains("production is protected") == true, "\(requested)")
             #expect(requested.at("applyOffered") == .integer(0))
             #expect(requested.at("notice") == .string("Change request 1 opened: needs 1 approval."))
-            #expect(requested.at("bannerDiff") == .string("production: switched on"))
+            #expect(requested.at("bannerDiff")?.stringValue?.hasPrefix("production: switched on") == true, "\(requested)")
             #expect(requested.at("bannerStatus") == .string("open"))
             #expect(requested.at("ownApproveOffered") == .integer(0), "no self-approval here")
             #expect(requested.at("cancelOffered") == .integer(1))
@@ -50,7 +50,7 @@ extension ConsoleBrowserTests {
 
             let approved = try await visit("approve", "rev@example.com")
             #expect(approved.at("signedInAs") == .string("Signed in as Robin Reviewer"))
-            #expect(approved.at("listDiff") == .string("production: switched on"))
+            #expect(approved.at("listDiff")?.stringValue?.hasPrefix("production: switched on") == true, "\(approved)")
             #expect(approved.at("listMeta")?.stringValue?.contains("Opened by po@example.com") == true, "\(approved)")
             #expect(approved.at("listMeta")?.stringValue?.contains("0 of 1 approvals") == true, "\(approved)")
             #expect(approved.at("listMessage") == .string("“launch day”"))

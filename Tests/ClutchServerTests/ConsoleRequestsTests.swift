@@ -65,7 +65,7 @@ import Testing
             let page = try await Self.aliceRequestsOn(p)
             #expect(page.body.contains("Change request 1 opened: needs 1 approval."), "\(page.body)")
             // The banner: the diff in plain language, its author, its state and approvals.
-            #expect(page.body.contains(#"<ul class="plain-diff request-diff"><li>production: switched on</li></ul>"#), "\(page.body)")
+            #expect(page.body.contains(#"<ul class="plain-diff request-diff"><li>production: switched on; everyone still gets “on”</li></ul>"#), "\(page.body)")
             #expect(page.body.contains("Opened by alice@example.com"))
             #expect(page.body.contains("0 of 1 approvals"))
             #expect(page.body.contains("“launch day”"))
@@ -178,7 +178,7 @@ import Testing
             let timed = try await p.alice.post(
                 "/ui/flags/checkout/request", form: [("csrf", csrf), ("env", "production"), ("pending", pending), ("at", "2030-01-02T09:00")])
             #expect(timed.status == 303)
-            #expect(try await p.alice.get(timed.location ?? "").body.contains("applies at <time datetime=\"2030-01-02T09:00:00Z\">"))
+            #expect(try await p.alice.get(timed.location ?? "").body.contains("applies at <time datetime=\"2030-01-02T09:00:00.000Z\">"))
         }
     }
 

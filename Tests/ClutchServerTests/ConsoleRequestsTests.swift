@@ -182,6 +182,36 @@ import Testing
         }
     }
 
+    @Test func aDirectChangeRefusedForReviewOffersTheRequestAndSelfApprovalShowsWhereTheEnvironmentAllowsIt() async throws {
+        try await TestServer.with { server in
+            let p = try await Self.people(server)
+            #expect(try await server.send(
+                "PATCH", "/api/v1/environments/production", body: #"{"protection": {"requiredApprovals": 1, "allowSelfApproval": true}}"#).status == 200)
+            let csrf = try await p.csrf(p.alice)
+            // A form without `stage` applies at once: the store refuses it review_required, and the
+            // page keeps the change and offers the request instead.
+            let direct = try await p.alice.post(
+                "/ui/flags/checkout/toggle", form: [("csrf", csrf), ("env", "production"), ("to", "on"), ("confirm", "production")])
+            #expect(direct.status == 400)
+            #expect(direct.body.contains(#"id="apply-problem">production is protected"#), "\(direct.body)")
+            #expect(direct.body.contains(">Request review</button>"))
+            let opened = try await p.alice.post(
+                "/ui/flags/checkout/request", form: [("csrf", csrf), ("env", "production"), ("pending", try ConsoleChangeTests.pending(direct.body))])
+            #expect(opened.status == 303)
+            // Production allows self-approval: Alice approves and applies her own request.
+            let page = try await p.alice.get(opened.location ?? "")
+            #expect(page.body.contains(">Approve request 1</button>"))
+            #expect(!page.body.contains("You opened this request"))
+            #expect(try await p.alice.post("/ui/requests/1/review", form: [("csrf", csrf), ("verdict", "approve"), ("from", "flag")]).status == 303)
+            #expect(try await p.alice.post("/ui/requests/1/apply", form: [("csrf", csrf), ("from", "flag")]).status == 303)
+            #expect(try await ConsoleTests.enabled(server, "checkout", "production") == true)
+            // Turning it off never waits for a review.
+            let off = try await p.alice.post(
+                "/ui/flags/checkout/toggle", form: [("csrf", csrf), ("env", "production"), ("to", "off"), ("confirm", "production")])
+            #expect(off.location == "/ui/flags/checkout?env=production&done=off")
+        }
+    }
+
     @Test func aViewerBlocksAFlagFromItsPageAndOnlyTheBlockerOrAnOwnerUnblocksIt() async throws {
         try await TestServer.with { server in
             let p = try await Self.people(server)

@@ -35,7 +35,9 @@ struct ConsoleBlocksController {
         let fields = context.consoleForm
         let environments = try await services.store.environments().map(\.key)
         let flag = fields["scope"] == "environment" ? nil : (fields["flag"] ?? "").nilIfBlank
-        let back = flag.map { key in fields["env"].map { ConsoleQuery.flagURL(key, env: $0) } ?? ConsoleQuery.flagPath(key) }
+        // Back to the flag page the form was on (a freeze shows there too), else the flag list.
+        let page = fields["from"] == "flag" ? (fields["flag"] ?? "").nilIfBlank : flag
+        let back = page.map { key in fields["env"].map { ConsoleQuery.flagURL(key, env: $0) } ?? ConsoleQuery.flagPath(key) }
             ?? ConsoleQuery.listURL(env: fields["env"] ?? "production")
         if let refusal = pages.forbidden(.block, session, back: back, backText: "Back") { return refusal }
         guard let env = fields["env"], environments.contains(env) else {
@@ -61,13 +63,8 @@ struct ConsoleBlocksController {
             return try await again(
                 "reason", "The reason may have at most \(ConsoleActionsController.maxMessageLength) characters. Nothing was blocked.")
         }
-        var until: Date?
-        if let text = (fields["until"] ?? "").nilIfBlank {
-            guard let date = ConsoleEdit.time(text) else {
-                return try await again("until", "Until: choose a date and time, for example 2026-12-08T09:00 (UTC), or leave it empty.")
-            }
-            until = date
-        }
+        let until: Date?
+        do { until = try ConsoleEdit.optionalTime(fields, "until", label: "Until") } catch { return try await again(error.field, error.message) }
         guard let blocker = session.principal.blocker else { throw APIError.unauthorized("sign in first") }
         do {
             _ = try await services.metrics.timeWrite("create_block") {

@@ -222,13 +222,8 @@ struct ConsoleRequestsController {
             return try await again(
                 "message", "The message may have at most \(ConsoleActionsController.maxMessageLength) characters. Nothing was requested.")
         }
-        var at: Date?
-        if let text = (fields["at"] ?? "").nilIfBlank {
-            guard let parsed = ConsoleEdit.time(text) else {
-                return try await again("at", "Date and time: choose when, for example 2026-12-08T09:00 (UTC), or leave it empty.")
-            }
-            at = parsed
-        }
+        let at: Date?
+        do { at = try ConsoleEdit.optionalTime(fields, "at", label: "Apply at") } catch { return try await again(error.field, error.message) }
         guard let identity = session.principal.reviewIdentity else { throw APIError.unauthorized("sign in first") }
         let record = try await services.store.flag(key)
         let instructions = pending.instructions(naturalDefault: record.flag.naturalDefault)

@@ -127,8 +127,17 @@ struct ChangeRequestsController {
     /// Who the caller counts as when reviewing: a person whichever of their tokens they use, a
     /// service token itself.
     private func identity(_ context: ClutchRequestContext) throws -> String {
-        if let person = context.principal?.person { return ChangeAuthor.person(id: person.id).text }
-        guard let author = context.principal?.author else { throw APIError.unauthorized("a token is required") }
-        return author.text
+        guard let identity = context.principal?.reviewIdentity else { throw APIError.unauthorized("a token is required") }
+        return identity
+    }
+}
+
+extension Principal {
+    /// Who the principal counts as when reviewing a change request (and as its author, for
+    /// self-approval): a person whichever of their tokens or sessions they use, a service token
+    /// itself; `nil` for an SDK key. The API and the console ask this one place.
+    var reviewIdentity: String? {
+        if let person { return ChangeAuthor.person(id: person.id).text }
+        return author?.text
     }
 }

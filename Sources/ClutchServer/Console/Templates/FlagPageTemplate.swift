@@ -13,7 +13,8 @@ enum FlagPageTemplate {
         <div id="flag-page" data-events="{{eventsURL}}" data-page="{{pageURL}}"{{#pending}} data-pending="true"{{/pending}}>
         <p class="crumbs"><a href="{{listURL}}">← All flags</a> · <a href="{{historyURL}}">History</a></p>
         <h1>{{key}} {{#archived}}<span class="badge">archived</span>{{/archived}}</h1>
-        {{#blocks}}<p class="problem blocked" role="alert">{{text}}: changes that widen it wait; turning off and kill still apply.</p>{{/blocks}}
+        {{#blocks}}<div class="blocked-banner"><p class="problem blocked" role="alert">{{text}}: changes that widen it wait; turning off and kill still apply.</p>{{#mayUnblock}}<form method="post" action="{{unblockURL}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="from" value="flag"><input type="hidden" name="flag" value="{{key}}"><button type="submit" aria-label="Unblock {{subject}}">Unblock</button></form>{{/mayUnblock}}</div>{{/blocks}}
+        {{#requests}}{{> requestCard}}{{/requests}}
         {{#description}}<p class="desc">{{.}}</p>{{/description}}
         {{#hasTags}}<p class="tags">{{#tags}}<span class="tag">{{.}}</span> {{/tags}}</p>{{/hasTags}}
         <p class="live-status" role="status" aria-live="polite" id="live-status"></p>
@@ -23,6 +24,17 @@ enum FlagPageTemplate {
           {{#empty}}<p>It changes nothing: the flag already is like that.</p>{{/empty}}
           <ul class="plain-diff" id="pending-diff">{{#sentences}}<li>{{.}}</li>{{/sentences}}</ul>
           {{#problems.apply}}<p class="problem" role="alert" id="apply-problem">{{.}}</p>{{/problems.apply}}
+          {{#needsReview}}<p class="hint" id="review-hint">{{env}} is protected: this change widens exposure, so it applies only once a change request has {{approvalsText}}.</p>
+          {{#canRequest}}<form method="post" action="{{requestURL}}" class="change" id="request-form">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="pending" value="{{encoded}}">
+            <label>Message (optional, shown to the reviewers and kept in the history) <input name="message" type="text" maxlength="500" value="{{message}}"></label>
+            {{#problems.message}}<p class="problem" role="alert" id="message-problem">{{.}}</p>{{/problems.message}}
+            <label>Apply at (optional, UTC; once approved) <input name="at" type="datetime-local" value="{{input.at}}"></label>
+            {{#problems.at}}<p class="problem" role="alert" id="at-problem">{{.}}</p>{{/problems.at}}
+            {{#problems.request}}<p class="problem" role="alert" id="request-problem">{{.}}</p>{{/problems.request}}
+            <div class="buttons"><button type="submit" class="primary">Request review</button> <a class="button" href="{{pageURL}}">Discard</a></div>
+          </form>{{/canRequest}}{{^canRequest}}<p class="why">{{whyRequest}}</p>{{/canRequest}}
+          {{/needsReview}}{{^needsReview}}
           {{#canApply}}<form method="post" action="{{applyURL}}" class="change" id="apply-form" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="pending" value="{{encoded}}">
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500" value="{{message}}"></label>
@@ -35,7 +47,7 @@ enum FlagPageTemplate {
               {{#problems.at}}<p class="problem" role="alert" id="at-problem">{{.}}</p>{{/problems.at}}
               <button type="submit" name="when" value="later">Schedule the change</button>
             </fieldset>
-          </form>{{/canApply}}{{^canApply}}<p class="why">{{whyApply}}</p>{{/canApply}}
+          </form>{{/canApply}}{{^canApply}}<p class="why">{{whyApply}}</p>{{/canApply}}{{/needsReview}}
           <p class="hint">The page below shows the flag as this change would make it; more edits are added to the same change.</p>
         </section>
         {{/pending}}
@@ -216,6 +228,23 @@ enum FlagPageTemplate {
             <label class="confirm-field"><span>Type the flag's key, <strong>{{key}}</strong>, to confirm</span> <input name="confirm" type="text" autocomplete="off" required></label>
             <button type="submit" class="danger">Kill switch: off everywhere</button>
           </form>{{/canKill}}{{^canKill}}<p class="why">{{whyKill}}</p>{{/canKill}}
+        </section>
+        <section class="card" aria-labelledby="block-h" id="block">
+          <h2 id="block-h">Block</h2>
+          <p>Stops every change that widens exposure (turning on, targeting more, a bigger rollout) until it is lifted; turning off and kill still apply. Anyone signed in may block; the blocker or an owner unblocks.</p>
+          {{#canBlock}}<form method="post" action="/ui/blocks" class="change" id="block-form">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="flag" value="{{key}}"><input type="hidden" name="from" value="flag">
+            <fieldset><legend>What to block in {{env}}</legend>
+              <label class="choice"><input type="radio" name="scope" value="flag" checked> {{key}} only</label>
+              <label class="choice"><input type="radio" name="scope" value="environment"> Every flag (a change freeze of {{env}})</label>
+            </fieldset>
+            {{#problems.block}}<p class="problem" role="alert" id="block-problem">{{.}}</p>{{/problems.block}}
+            <label>Reason <input name="reason" type="text" maxlength="500" required value="{{input.reason}}"></label>
+            {{#problems.reason}}<p class="problem" role="alert" id="reason-problem">{{.}}</p>{{/problems.reason}}
+            <label>Until (optional, UTC) <input name="until" type="datetime-local" value="{{input.until}}"></label>
+            {{#problems.until}}<p class="problem" role="alert" id="until-problem">{{.}}</p>{{/problems.until}}
+            <button type="submit">Block</button>
+          </form>{{/canBlock}}{{^canBlock}}<p class="why">{{whyBlock}}</p>{{/canBlock}}
         </section>
         <section class="card" aria-labelledby="manage-h" id="manage">
           <h2 id="manage-h">The flag</h2>

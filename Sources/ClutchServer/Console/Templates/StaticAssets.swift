@@ -80,6 +80,11 @@ enum StaticAssets {
         ol.revisions { list-style: none; padding-left: 0; }
         .live-status:empty { display: none; }
         .card.pending { border-left: 4px solid var(--accent); }
+        .card.request { border-left: 4px solid #9a6700; }
+        .blocked-banner { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .5rem 0; }
+        .blocked-banner p { margin: 0; flex: 1 1 20rem; }
+        .change label.choice { display: flex; gap: .4rem; align-items: center; font-weight: 400; }
+        fieldset { border: 1px solid var(--line); border-radius: 6px; }
         .live-status { padding: .4rem .75rem; border-left: 4px solid var(--accent); background: var(--soft); }
         .pager { display: flex; gap: 1rem; }
         code { overflow-wrap: anywhere; }

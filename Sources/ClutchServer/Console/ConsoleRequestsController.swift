@@ -47,6 +47,8 @@ struct ConsoleRequestsController {
         values["requests"] = [try await row(record, session: session, from: "request", problem: nil)]
         values["single"] = true
         if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
+        // Opened by the cohort page's member form in a protected environment.
+        if request.consoleQuery("done") == "requested" { values["notice"] = Self.openedNotice(record) }
         return pages.render("requests", values)
     }
 
@@ -114,8 +116,10 @@ struct ConsoleRequestsController {
         let selfApprovalRefused = isAuthor && protection[record.environment]?.allowSelfApproval != true
         let path = "/ui/requests/\(record.id)"
         var row: [String: Any] = [
-            "id": record.id, "requestFlag": record.flag, "requestEnv": record.environment,
-            "requestFlagURL": ConsoleQuery.flagURL(record.flag, env: record.environment), "requestURL": path,
+            "id": record.id, "requestFlag": record.cohort.map { "cohort \($0)" } ?? record.flag, "requestEnv": record.environment,
+            "requestFlagURL": record.cohort.map { ConsoleCohortsController.cohortURL($0, env: record.environment) }
+                ?? ConsoleQuery.flagURL(record.flag, env: record.environment),
+            "requestURL": path,
             "author": record.createdBy, "opened": ConsoleFormat.time(record.createdAt, now: now),
             "requestStatus": record.status.rawValue, "approvals": record.approvals, "required": record.requiredApprovals,
             "sentences": await sentences(record), "from": from,
@@ -163,6 +167,23 @@ struct ConsoleRequestsController {
     /// ``Describe/changes(from:to:environment:)`` words it; the raw diff when that revision
     /// cannot be read.
     func sentences(_ record: ChangeRequestRecord) async -> [String] {
+        if let cohort = record.cohort {
+            // A cohort's request is pinned to the members it adds and removes: say them.
+            return record.diff.compactMap { change -> String? in
+                let names: (Value?) -> String = { value in
+                    guard case .array(let members)? = value else { return "" }
+                    return members.map { member in
+                        if case .string(let name) = member { return name }
+                        return "\(member)"
+                    }.joined(separator: ", ")
+                }
+                switch change.path {
+                case "members.added": return "\(record.environment): \(names(change.after)) join \(cohort)"
+                case "members.removed": return "\(record.environment): \(names(change.before)) leave \(cohort)"
+                default: return "\(change.path): \(change.beforeText) → \(change.afterText)"
+                }
+            }
+        }
         if let base = try? await services.store.revision(flag: record.flag, number: record.baseRevision).flag,
             let after = try? base.applying(record.instructions, environment: record.environment, newRuleID: RuleID.random)
         {

@@ -13,7 +13,8 @@
 // `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
 // default run). `clutch-bench refs`: the code reference scan of 100,000 files. `clutch-bench
 // attributes`: OFREP evaluation with the seen-attribute recording on against off. `clutch-bench blocks`:
-// the cost the block check adds to a change (a ratio).
+// the cost the block check adds to a change (a ratio). `clutch-bench usage`: a usage batch's write
+// on SQLite, with the rows per variant against errors-only batches that write none.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -54,6 +55,8 @@ case "attributes":
     await SeenAttributeBenchmarks.run()
 case "blocks":
     await BlockBenchmarks.run()
+case "usage":
+    await UsageWriteBenchmarks.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
@@ -66,6 +69,7 @@ default:
     await CacheStartBenchmarks.run()
     await CohortBenchmarks.run()
     await StoreWriteBenchmarks.run()
+    await UsageWriteBenchmarks.run()
     await BlockBenchmarks.run()
     await ReplicaBenchmarks.run()
     await ConsoleBenchmarks.run()

@@ -3,7 +3,7 @@
 Usage: console_axe.py BASE_URL ADMIN_TOKEN FLAG COHORT INVITE_URL EMAIL
 
 Visits, signed out, the sign-in page and an invite page (setting the password there); signed in
-as the invited person, the flag list (with a search typed), one flag, its history, the audit
+as the invited person, the flag list (with a search typed), one flag (its usage by day and by week), its history, the audit
 log, the cohorts, one cohort, the SDK keys and the person's tokens. Prints JSON: for each page,
 the serious and critical violations (rule id, impact, how many elements, an element's HTML),
 and every violation's rule id and impact. Uses the system's Chromium; downloads nothing.
@@ -61,6 +61,7 @@ def main() -> None:
         check(page, "flags-searched")
         for name, path in [
             ("flag", f"/ui/flags/{flag}?env=production"),
+            ("flag-usage-week", f"/ui/flags/{flag}?env=production&usage=week"),
             ("history", f"/ui/flags/{flag}/history?env=production"),
             ("audit", "/ui/audit"),
             ("cohorts", "/ui/cohorts?env=production"),

@@ -53,7 +53,7 @@ struct UsageAPITests {
             // The day (the default window): 24 hours, Friday's reports outside it.
             let day = try await Self.series(server, "ramp", "environment=production")
             #expect(day.window == .day && day.points.count == 24 && day.pointSeconds == 3_600)
-            #expect(day.totals.last == 0 && day.totals.suffix(2).first == 2 && day.total == 2)
+            #expect(day.totals.last == 2 && day.total == 2, "this hour's two served evaluations")
             #expect(day.variants.map(\.total) == [2, 0])
             // "lastEvaluated": null, not left out, for a variant never evaluated.
             let staging = try await server.mustSend("GET", "/api/v1/flags/ramp/usage?environment=staging&window=day")

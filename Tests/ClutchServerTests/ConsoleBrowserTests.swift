@@ -219,9 +219,10 @@ struct ConsoleBrowserTests {
             #expect(try await value(#"{"targetingKey": "u", "customerId": "initech"}"#) == .bool(false))
             let morningVisit = try await visit("morning")
             #expect(morningVisit.at("stateInMorning") == .string("On"))
-            // The usage chart: the week per day and variant (day one and this morning), then the day.
+            // The usage chart: the week per day and variant (day one and this morning), then the day:
+            // the SDK's reports and the three answers the server served this test over OFREP.
             #expect(morningVisit.at("usage.current") == .string("Week"))
-            #expect(morningVisit.at("usage.weekSummary")?.stringValue?.hasPrefix("940 evaluations in the last 7 days (UTC) (on 80, off 860)") == true, "\(morningVisit)")
+            #expect(morningVisit.at("usage.weekSummary")?.stringValue?.hasPrefix("943 evaluations in the last 7 days (UTC) (on 81, off 862)") == true, "\(morningVisit)")
             #expect(morningVisit.at("usage.weekLegend") == .array([.string("on"), .string("off")]))
             #expect(morningVisit.at("usage.weekRows") == .integer(7))
             #expect(morningVisit.at("usage.weekBars")?.intValue ?? 0 >= 2, "\(morningVisit)")

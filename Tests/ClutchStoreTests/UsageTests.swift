@@ -146,6 +146,32 @@ struct UsageTests {
         #expect(pruned.variants[1].evaluations == [0, 0, 0, 10, 0, 0, 2])
     }
 
+    /// A batch with more buckets than one statement writes (two environments × 3 variants × every
+    /// hour of the week so far: 924) is written whole.
+    @Test(arguments: StoreBackend.allCases) func aBatchOfMoreBucketsThanOneStatementHoldsIsWrittenWhole(_ backend: StoreBackend) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        let variants = ["on", "off", "maybe"].map { Variant(key: $0, value: .string($0)) }
+        _ = try await store.createFlag(Flag(key: "new-checkout", type: .string, variants: variants, offVariant: "off"), change: admin)
+        let midnight = Date(timeIntervalSince1970: 1_799_971_200)
+        let now = midnight.addingTimeInterval(9 * 3_600 + 1_800)  // 09:30 UTC
+        let hours = 6 * 24 + 10  // from the week's first hour to this one
+        let entries = ["production", "staging"].flatMap { environment in
+            (0..<hours).flatMap { hour in
+                variants.map {
+                    UsageEntry(environment: environment, flag: "new-checkout", variant: $0.key, count: 1,
+                               receivedAt: midnight.addingTimeInterval(Double(hour - 6 * 24) * 3_600))
+                }
+            }
+        }
+        #expect(entries.count == 924)
+        try await store.recordUsage(entries, at: now)
+        for environment in ["production", "staging"] {
+            let week = try await store.usageSeries(flag: "new-checkout", environment: environment, window: .week, now: now)
+            #expect(week.variants.map(\.evaluations) == Array(repeating: [24, 24, 24, 24, 24, 24, 10], count: 3), "\(environment)")
+        }
+    }
+
     @Test(arguments: StoreBackend.allCases) func hourlyUsageSumsTheLastDayAndIsPruned(_ backend: StoreBackend) async throws {
         let fixture = try await BackendFixture(backend)
         let store = fixture.store

@@ -41,13 +41,20 @@ extension Rows {
         }
         try await session.execute("DELETE FROM usage_hourly WHERE hour_start < \(UsageHours.pruneBefore(at))")
         // Per variant, evaluations only: an errors-only entry (`count: 0`, a client key's report;
-        // the server counted those evaluations itself) adds no row.
-        for (key, count) in HourlySums.perVariant(entries, written: at) {
+        // the server counted those evaluations itself) adds no row. Many buckets per statement
+        // (a batch has as many as entries): both databases name a VALUES list's columns `columnN`.
+        let buckets = HourlySums.perVariant(entries, written: at)
+        for start in stride(from: 0, to: buckets.count, by: HourlySums.rowsPerStatement) {
+            var rows: SQL = ""
+            for (i, (key, count)) in buckets[start..<min(start + HourlySums.rowsPerStatement, buckets.count)].enumerated() {
+                rows.append(i == 0 ? "" : ", ")
+                rows.append("(\(key.flag), \(key.environment), \(key.hour), \(key.variant), \(count))")
+            }
             try await session.execute(
                 """
                 INSERT INTO usage_variant_hourly (flag, environment, hour_start, variant, count)
-                SELECT \(key.flag), \(key.environment), \(key.hour), \(key.variant), \(count)
-                WHERE EXISTS (SELECT 1 FROM flag WHERE key = \(key.flag))
+                SELECT bucket.column1, bucket.column2, bucket.column3, bucket.column4, bucket.column5 FROM (VALUES \(rows)) AS bucket
+                WHERE EXISTS (SELECT 1 FROM flag WHERE key = bucket.column1)
                 ON CONFLICT (flag, environment, hour_start, variant) DO UPDATE SET
                     count = \(raw: dialect.saturatingSum("usage_variant_hourly.count", "excluded.count"))
                 """)
@@ -91,6 +98,10 @@ enum HourlySums {
         return sums.sorted { ($0.key.flag, $0.key.environment, $0.key.hour) < ($1.key.flag, $1.key.environment, $1.key.hour) }
             .map { (key: $0.key, sums: $0.value) }
     }
+
+    /// Buckets per variant written by one statement: 5 parameters each, far below either
+    /// database's limit on parameters.
+    static let rowsPerStatement = 500
 
     /// A bucket of one variant: ``Key`` and the variant.
     struct VariantKey: Hashable {

@@ -25,7 +25,11 @@ struct ConsoleAccessibilityTests {
     func axeFindsNoSeriousViolationOnAnyConsolePage() async throws {
         try await TestServer.with { server in
             try await server.createFlag(#"{"key": "new-checkout", "description": "One-page checkout", "tags": ["checkout"]}"#)
-            _ = try await server.createKey("production")
+            let (_, key) = try await server.createKey("production")
+            // Usage, so that the flag page draws its chart (day and week).
+            try await server.mustSend(
+                "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "new-checkout", "variant": "on", "count": 30}, {"flag": "new-checkout", "variant": "off", "count": 70}]}"#,
+                as: .bearer(key), expected: 202)
             let cohort = try await server.send("POST", "/api/v1/environments/production/cohorts", body: #"{"key": "pilots", "members": ["acme"]}"#)
             #expect(cohort.status == 201)
             let person = try await server.send("POST", "/api/v1/users", body: #"{"email": "owner@example.com", "name": "Olive", "role": "owner"}"#)
@@ -42,7 +46,7 @@ struct ConsoleAccessibilityTests {
                 ["python3", Self.script, "http://127.0.0.1:\(server.port)", TestServer.adminToken, "new-checkout", "pilots", invite, "owner@example.com"],
                 timeout: .seconds(150))
             let result = try JSONDecoder().decode(Value.self, from: Data(output.utf8))
-            let names = ["sign-in", "invite", "flags", "flags-searched", "flag", "history", "audit", "cohorts", "cohort", "keys", "tokens", "requests", "request"]
+            let names = ["sign-in", "invite", "flags", "flags-searched", "flag", "flag-usage-week", "history", "audit", "cohorts", "cohort", "keys", "tokens", "requests", "request"]
             for name in names {
                 let page = try #require(result.at("pages.\(name)"), "page \(name) was not checked")
                 #expect(page.at("serious") == .array([]), "\(name) (\(page.at("url")?.stringValue ?? "")): \(page.at("serious") ?? .null)")

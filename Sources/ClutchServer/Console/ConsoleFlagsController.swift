@@ -156,8 +156,11 @@ struct ConsoleFlagsController {
             return entry
         }
         values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
-        let chart = try await services.store.usageChart(flag: key, environment: env, now: now)
-        values.merge(ConsoleUsageChart.values(chart, now: now)) { _, new in new }
+        // Day or week (`usage=week`); what this server counted and has not written yet is written first.
+        await services.usage.flush()
+        let series = try await services.store.usageSeries(
+            flag: key, environment: env, window: ConsoleUsageChart.window(request.consoleQuery("usage")), now: now)
+        values.merge(ConsoleUsageChart.values(series, now: now, flagURL: ConsoleQuery.flagURL(key, env: env))) { _, new in new }
         values.merge(ConsoleFlagPage.codeReferences(try await services.store.codeReferences(flag: key), now: now)) { _, new in new }
         values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
         await services.attributes.flush()

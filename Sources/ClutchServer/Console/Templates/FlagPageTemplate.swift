@@ -292,31 +292,34 @@ enum FlagPageTemplate {
         {{% CONTENT_TYPE: CLUTCH_HTML }}<label>Serve <select name="serve">{{#variants}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{key}}</option>{{/variants}}</select></label>
         """#
 
-    /// Usage in the environment (ConsoleUsageChart): evaluations per hour over the last day as an
-    /// SVG bar chart with a text alternative (its summary, and the same figures as a table), and
-    /// per variant its evaluations and when it was last evaluated.
+    /// Usage in the environment (ConsoleUsageChart): evaluations per variant over the last day
+    /// (per hour) or week (per day) as a stacked SVG bar chart with a legend and a text
+    /// alternative (its summary, and the same figures as a table), a Day/Week switch, and per
+    /// variant its evaluations and when it was last evaluated.
     static let usageCard = #"""
         {{% CONTENT_TYPE: CLUTCH_HTML }}
-        <section class="card" aria-labelledby="usage-h" id="usage">
+        <section class="card" aria-labelledby="usage-h" id="usage" data-window="{{usageWindow}}">
           <h2 id="usage-h">Usage in {{env}}</h2>
+          <p class="windows">Show: {{#usageWindows}}<a href="{{url}}"{{#current}} aria-current="true" class="current"{{/current}}>{{label}}</a> {{/usageWindows}}</p>
           {{#usageHasData}}<figure class="usage">
             <svg class="chart" viewBox="0 0 {{usageWidth}} {{usageHeight}}" role="img" aria-labelledby="usage-title usage-desc">
-              <title id="usage-title">Evaluations per hour in {{env}}, last 24 hours (UTC)</title>
+              <title id="usage-title">{{usageTitle}} in {{env}}, {{usageSpan}}</title>
               <desc id="usage-desc">{{usageSummary}}</desc>
-              {{#usageBars}}<rect x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{title}}</title></rect>{{/usageBars}}
+              {{#usageBars}}<rect class="{{class}}" x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{title}}</title></rect>{{/usageBars}}
               {{#usageTicks}}<text x="{{x}}" y="{{usageAxisY}}">{{label}}</text>{{/usageTicks}}
             </svg>
+            <ul class="legend">{{#usageLegend}}<li><span class="swatch {{class}}" aria-hidden="true"></span>{{key}}</li>{{/usageLegend}}</ul>
             <figcaption class="meta">{{usageSummary}}</figcaption>
           </figure>
-          <details><summary>Evaluations per hour as a table</summary>
-            <div class="scroll"><table><thead><tr><th scope="col">Hour (UTC)</th><th scope="col">Evaluations</th></tr></thead>
-            <tbody>{{#usageBars}}<tr><th scope="row">{{hour}}</th><td>{{count}}</td></tr>{{/usageBars}}</tbody></table></div>
+          <details><summary>{{usageTitle}} as a table</summary>
+            <div class="scroll"><table><thead><tr><th scope="col">{{usageUnit}}</th>{{#usageColumns}}<th scope="col">{{key}}</th>{{/usageColumns}}<th scope="col">Total</th></tr></thead>
+            <tbody>{{#usageRows}}<tr><th scope="row">{{label}}</th>{{#cells}}<td>{{count}}</td>{{/cells}}<td>{{total}}</td></tr>{{/usageRows}}</tbody></table></div>
           </details>{{/usageHasData}}
-          {{^usageHasData}}<p class="meta">Nothing evaluated this flag in {{env}} in the last 24 hours.</p>{{/usageHasData}}
+          {{^usageHasData}}<p class="meta">Nothing evaluated this flag in {{env}} in {{usageSpan}}.</p>{{/usageHasData}}
           {{#usageHasVariants}}<div class="scroll"><table class="variants">
-            <caption>Per variant, since SDKs first reported</caption>
-            <thead><tr><th scope="col">Variant</th><th scope="col">Evaluations</th><th scope="col">Share</th><th scope="col">Last evaluated</th></tr></thead>
-            <tbody>{{#usageVariants}}<tr><th scope="row">{{key}}</th><td>{{count}}</td><td>{{share}}</td><td>{{last}}</td></tr>{{/usageVariants}}</tbody>
+            <caption>Per variant: evaluations in {{usageSpan}}, since SDKs first reported, and when last evaluated</caption>
+            <thead><tr><th scope="col">Variant</th><th scope="col">Evaluations</th><th scope="col">Share</th><th scope="col">Since first reported</th><th scope="col">Last evaluated</th></tr></thead>
+            <tbody>{{#usageVariants}}<tr><th scope="row">{{#swatch}}<span class="swatch {{class}}" aria-hidden="true"></span>{{/swatch}}{{key}}</th><td>{{count}}</td><td>{{share}}</td><td>{{allTime}}</td><td>{{last}}</td></tr>{{/usageVariants}}</tbody>
           </table></div>{{/usageHasVariants}}
         </section>
         """#

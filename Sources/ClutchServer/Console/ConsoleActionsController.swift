@@ -42,6 +42,13 @@ struct ConsoleActionsController {
         case "release-paused": return "Release paused: it stays at its step until resumed."
         case "release-resumed": return "Release resumed at its step."
         case "release-aborted": return "Release aborted: the flag serves what it did before the release."
+        case "approved": return "Approved."
+        case "declined": return "Declined: the request cannot be applied until you approve it or it is edited."
+        case "commented": return "Comment added."
+        case "request-applied": return "Change request applied."
+        case "request-cancelled": return "Change request cancelled."
+        case "blocked": return "Blocked: changes that widen exposure wait until it is lifted."
+        case "unblocked": return "Unblocked."
         default: return nil
         }
     }

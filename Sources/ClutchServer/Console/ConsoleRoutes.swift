@@ -33,6 +33,8 @@ enum ConsoleRoutes {
         ConsoleFlagFormController(services: services, pages: pages).add(to: group)
         ConsoleSchedulesController(services: services, pages: pages).add(to: group)
         ConsoleReleasesController(services: services, pages: pages).add(to: group)
+        ConsoleRequestsController(services: services, pages: pages).add(to: group)
+        ConsoleBlocksController(services: services, pages: pages).add(to: group)
     }
 
     private static func asset(_ text: String, type: String) -> Response {

@@ -552,6 +552,22 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Evaluations per flag, environment, variant and hour (SQLite's v23-usage-variants): the
+        // usage chart per variant over the last day and week. Only adds a table: servers of
+        // earlier schemas keep working (they write `usage_hourly` alone).
+        Migration(version: 16, name: "v16-usage-variants", compatibleFrom: 6, statements: [
+            """
+            CREATE TABLE usage_variant_hourly (
+                flag TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                hour_start BIGINT NOT NULL,
+                variant TEXT NOT NULL,
+                count BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (flag, environment, hour_start, variant)
+            )
+            """,
+            "CREATE INDEX usage_variant_hourly_hour ON usage_variant_hourly(hour_start)",
+        ]),
         // Release samples (see the SQLite migration `v24-release-samples`). Only adds a table no
         // older server reads: servers of earlier schemas keep working beside it (without samples).
         Migration(version: 17, name: "v17-release-samples", compatibleFrom: 6, statements: [
@@ -569,6 +585,13 @@ enum PostgresSchema {
             )
             """,
             "CREATE INDEX release_sample_release ON release_sample(release_id, at)",
+        ]),
+        // Cohort change requests (see the SQLite migration `v25-cohort-requests`). Adds nullable
+        // columns: an older server reads a cohort request as one of the flag '', whose apply it
+        // refuses (no such flag) without changing anything.
+        Migration(version: 18, name: "v18-cohort-requests", compatibleFrom: 6, statements: [
+            "ALTER TABLE change_request ADD COLUMN cohort TEXT",
+            "ALTER TABLE change_request ADD COLUMN member_instructions TEXT",
         ]),
     ]
 

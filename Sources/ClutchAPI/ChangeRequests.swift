@@ -73,6 +73,9 @@ public struct ChangeRequestRecord: Sendable, Hashable, Codable {
     public var requiredApprovals: Int
     /// Every review, oldest first (those withdrawn by an edit included, marked).
     public var reviews: [ChangeRequestReview]
+    /// In the answer to opening or editing a request: attributes its change would start to use
+    /// that no context of the environment has carried (``AttributeWarnings``). Absent otherwise.
+    public var warnings: [AttributeWarning]?
 
     public init(
         id: Int64, flag: String, environment: String, instructions: [Instruction], message: String?, at: Date?, status: Status,

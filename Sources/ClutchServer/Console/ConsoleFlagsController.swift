@@ -124,6 +124,9 @@ struct ConsoleFlagsController {
                 "applyURL": ConsoleQuery.flagPath(key, "/apply"), "message": input["message"] ?? "",
             ]
             values.merge(session.permissions([("Apply", .applying(instructions, in: env))])) { _, new in new }
+            // What the API would warn applying it (the one rule: names it introduces or activates).
+            let warnings = await services.attributeWarnings(before: current.flag, after: record.flag, environments: [env])
+            values["pendingWarnings"] = warnings.map(\.message)
             pendingValues = values
         }
         let history = try await services.store.revisions(flag: key, environment: nil).prefix(10)

@@ -44,12 +44,13 @@ struct ChangeRequestsController {
             at = parsed
         }
         if let message = body.message, !message.isEmpty { change.message = message }
-        let record = try await services.metrics.timeWrite("open_change_request") {
+        var record = try await services.metrics.timeWrite("open_change_request") {
             try await services.store.openChangeRequest(
                 ChangeRequestCreate(
                     flag: body.flag, environment: body.environment, instructions: body.instructions, message: change.message, at: at),
                 identity: try identity(context), change: change)
         }
+        record.warnings = await services.attributeWarnings(applying: body.instructions, flag: body.flag, environment: body.environment)
         return JSONResponse.encode(record, status: .created)
     }
 
@@ -69,9 +70,10 @@ struct ChangeRequestsController {
         let id = try requestID(context)
         let body = try await request.decodeJSON(ChangeRequestEdit.self)
         try context.authorize(.edit(environment: try await services.store.changeRequest(id).environment))
-        let record = try await services.metrics.timeWrite("edit_change_request") {
+        var record = try await services.metrics.timeWrite("edit_change_request") {
             try await services.store.editChangeRequest(id, body, change: change)
         }
+        record.warnings = await services.attributeWarnings(applying: record.instructions, flag: record.flag, environment: record.environment)
         return JSONResponse.encode(record)
     }
 

@@ -84,7 +84,7 @@ struct SeenAttributesAPITests {
             let (_, key) = try await server.createKey("production")
             let rollout = #"{"message": "10 %", "instructions": [{"kind": "setRollout", "percent": 10, "variant": "on", "bucketBy": "customerID"}]}"#
             // Before any context was seen nothing warns: a fresh install would warn on every name.
-            let fresh = try await server.mustSend("POST", "/api/v1/flags/dark-mode/environments/production/changes", body: rollout)
+            let fresh = try await server.mustSend("POST", "/api/v1/flags/rollout/environments/production/changes", body: rollout)
             #expect(fresh["warnings"] == nil)
 
             try await server.mustSend(

@@ -134,11 +134,15 @@ struct AdminClient: Sendable {
     /// `warnings`, or a dry run's `record.warnings`), each on stderr as `warning: …` — advice on a
     /// change made: the command still succeeds, and `--json` output on stdout stays parseable.
     static func printWarnings(_ body: Data) {
-        guard body.range(of: Data(#""warnings""#.utf8)) != nil, let answer = try? ClutchJSON.decode(Value.self, from: body) else { return }
-        let lists = [answer.objectValue?["warnings"], answer.objectValue?["record"]?.objectValue?["warnings"]]
-        for warning in lists.compactMap({ $0?.arrayValue }).joined() {
-            guard let message = warning.objectValue?["message"]?.stringValue else { continue }
-            Terminal.error(Style.yellow("warning: \(Output.printable(message))"))
+        guard body.range(of: Data(#""warnings""#.utf8)) != nil, case .object(let answer)? = try? ClutchJSON.decode(Value.self, from: body)
+        else { return }
+        var lists = [answer["warnings"]]
+        if case .object(let record)? = answer["record"] { lists.append(record["warnings"]) }
+        for case .array(let warnings)? in lists {
+            for case .object(let warning) in warnings {
+                guard let message = warning["message"]?.stringValue else { continue }
+                Terminal.error(Style.yellow("warning: \(Output.printable(message))"))
+            }
         }
     }
 

@@ -13,7 +13,10 @@
 // `clutch-bench drill` the rolling-upgrade drill (scripts/drill.sh, not part of the
 // default run). `clutch-bench refs`: the code reference scan of 100,000 files. `clutch-bench
 // attributes`: OFREP evaluation with the seen-attribute recording on against off. `clutch-bench blocks`:
-// the cost the block check adds to a change (a ratio).
+// the cost the block check adds to a change (a ratio). `clutch-bench approvals`: the time from a
+// change request's approval (and its apply) to the change reaching 1,000 SDK streams.
+// `clutch-bench usage`: a usage batch's write on SQLite, with the rows per variant against
+// errors-only batches that write none.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -54,6 +57,10 @@ case "attributes":
     await SeenAttributeBenchmarks.run()
 case "blocks":
     await BlockBenchmarks.run()
+case "approvals":
+    await ApprovalBenchmarks.run()
+case "usage":
+    await UsageWriteBenchmarks.run()
 default:
     ReleaseBenchmarks.run()
     EngineBenchmarks.run()
@@ -66,7 +73,9 @@ default:
     await CacheStartBenchmarks.run()
     await CohortBenchmarks.run()
     await StoreWriteBenchmarks.run()
+    await UsageWriteBenchmarks.run()
     await BlockBenchmarks.run()
+    await ApprovalBenchmarks.run()
     await ReplicaBenchmarks.run()
     await ConsoleBenchmarks.run()
     await AccessBenchmarks.run()

@@ -59,10 +59,10 @@ public struct BlockRecord: Sendable, Hashable, Codable {
         flag.map { "\($0) in \(environment)" } ?? environment
     }
 
-    /// `by alice@example.com until 2026-12-08T09:00:00Z: payments incident`: who, how long and why,
-    /// the words every refusal, the release's hold and the console's banner share.
+    /// `by alice@example.com until 2026-12-08T09:00:00Z: payments incident`: who, how long (in
+    /// whole seconds) and why, the words every refusal, the release's hold and the console's banner share.
     public var byWhomAndWhy: String {
-        let end = until.map { " until \(Timestamp.format($0))" } ?? ""
+        let end = until.map { " until \(Timestamp.formatSeconds($0))" } ?? ""
         return "by \(createdBy)\(end): \(reason)"
     }
 

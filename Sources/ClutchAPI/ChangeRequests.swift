@@ -40,8 +40,10 @@ public struct EnvironmentUpdate: Sendable, Hashable, Codable {
     }
 }
 
-/// A change to one flag's state in one protected environment, waiting for review: pinned to the
-/// diff its reviewers approve (`diff`, computed against `baseRevision`).
+/// A change to one flag's state, or to one cohort's members, in one protected environment,
+/// waiting for review: pinned to the diff its reviewers approve (`diff`, computed against
+/// `baseRevision`). A cohort request names `cohort` and carries `memberInstructions`; its
+/// `flag` is empty and its `instructions` `[]`, and its diff is `members.added` / `members.removed`.
 public struct ChangeRequestRecord: Sendable, Hashable, Codable {
     /// Where a request is in its life: `open` → `approved` → `applied`, or `declined`,
     /// `cancelled`, `failed` (with `reason`).
@@ -76,12 +78,19 @@ public struct ChangeRequestRecord: Sendable, Hashable, Codable {
     /// In the answer to opening or editing a request: attributes its change would start to use
     /// that no context of the environment has carried (``AttributeWarnings``). Absent otherwise.
     public var warnings: [AttributeWarning]?
+    /// The cohort a cohort request changes (absent for a flag's).
+    public var cohort: String?
+    /// What a cohort request does to the members (absent for a flag's).
+    public var memberInstructions: [MemberInstruction]?
 
     public init(
         id: Int64, flag: String, environment: String, instructions: [Instruction], message: String?, at: Date?, status: Status,
         reason: String?, baseRevision: Int64, diff: [FieldChange], createdAt: Date, createdBy: String, updatedAt: Date,
-        appliedRevision: Int64?, approvals: Int, requiredApprovals: Int, reviews: [ChangeRequestReview]
+        appliedRevision: Int64?, approvals: Int, requiredApprovals: Int, reviews: [ChangeRequestReview],
+        cohort: String? = nil, memberInstructions: [MemberInstruction]? = nil
     ) {
+        self.cohort = cohort
+        self.memberInstructions = memberInstructions
         self.id = id
         self.flag = flag
         self.environment = environment
@@ -99,6 +108,11 @@ public struct ChangeRequestRecord: Sendable, Hashable, Codable {
         self.approvals = approvals
         self.requiredApprovals = requiredApprovals
         self.reviews = reviews
+    }
+
+    /// What it changes: `flag 'new-checkout'` or `cohort 'beta'`.
+    public var subject: String {
+        cohort.map { "cohort '\($0)'" } ?? "flag '\(flag)'"
     }
 }
 
@@ -126,13 +140,18 @@ public struct ChangeRequestReview: Sendable, Hashable, Codable {
     }
 }
 
-/// `POST /api/v1/change-requests`.
+/// `POST /api/v1/change-requests`: `{flag, environment, instructions, message?, at?}`, or for a
+/// cohort's members `{cohort, environment, memberInstructions, message?, at?}`.
 public struct ChangeRequestCreate: Sendable, Hashable, Codable {
+    /// Empty for a cohort request.
     public var flag: String
     public var environment: String
+    /// `[]` for a cohort request.
     public var instructions: [Instruction]
     public var message: String?
     public var at: Date?
+    public var cohort: String?
+    public var memberInstructions: [MemberInstruction]?
 
     public init(flag: String, environment: String, instructions: [Instruction], message: String? = nil, at: Date? = nil) {
         self.flag = flag
@@ -142,20 +161,78 @@ public struct ChangeRequestCreate: Sendable, Hashable, Codable {
         self.at = at
     }
 
-    public enum CodingKeys: String, CodingKey { case flag, environment, instructions, message, at }
+    /// A request to change `cohort`'s members in `environment`.
+    public init(cohort: String, environment: String, memberInstructions: [MemberInstruction], message: String? = nil, at: Date? = nil) {
+        self.init(flag: "", environment: environment, instructions: [], message: message, at: at)
+        self.cohort = cohort
+        self.memberInstructions = memberInstructions
+    }
+
+    public enum CodingKeys: String, CodingKey { case flag, environment, instructions, message, at, cohort, memberInstructions }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        flag = try c.decodeIfPresent(String.self, forKey: .flag) ?? ""
+        environment = try c.decode(String.self, forKey: .environment)
+        instructions = try c.decodeIfPresent([Instruction].self, forKey: .instructions) ?? []
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        at = try c.decodeIfPresent(Date.self, forKey: .at)
+        cohort = try c.decodeIfPresent(String.self, forKey: .cohort)
+        memberInstructions = try c.decodeIfPresent([MemberInstruction].self, forKey: .memberInstructions)
+    }
+
+    /// A flag's request without the cohort's fields, a cohort's without the flag's.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if let cohort {
+            try c.encode(cohort, forKey: .cohort)
+            try c.encode(memberInstructions ?? [], forKey: .memberInstructions)
+        } else {
+            try c.encode(flag, forKey: .flag)
+            try c.encode(instructions, forKey: .instructions)
+        }
+        try c.encode(environment, forKey: .environment)
+        try c.encodeIfPresent(message, forKey: .message)
+        try c.encodeIfPresent(at, forKey: .at)
+    }
 }
 
-/// `PATCH /api/v1/change-requests/{id}`: new instructions (withdraws every review).
+/// `PATCH /api/v1/change-requests/{id}`: new instructions (withdraws every review):
+/// `instructions` for a flag's request, `memberInstructions` for a cohort's.
 public struct ChangeRequestEdit: Sendable, Hashable, Codable {
     public var instructions: [Instruction]
     public var message: String?
+    public var memberInstructions: [MemberInstruction]?
 
     public init(instructions: [Instruction], message: String? = nil) {
         self.instructions = instructions
         self.message = message
     }
 
-    public enum CodingKeys: String, CodingKey { case instructions, message }
+    public init(memberInstructions: [MemberInstruction], message: String? = nil) {
+        self.instructions = []
+        self.message = message
+        self.memberInstructions = memberInstructions
+    }
+
+    public enum CodingKeys: String, CodingKey { case instructions, message, memberInstructions }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        instructions = try c.decodeIfPresent([Instruction].self, forKey: .instructions) ?? []
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        memberInstructions = try c.decodeIfPresent([MemberInstruction].self, forKey: .memberInstructions)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if let memberInstructions {
+            try c.encode(memberInstructions, forKey: .memberInstructions)
+        } else {
+            try c.encode(instructions, forKey: .instructions)
+        }
+        try c.encodeIfPresent(message, forKey: .message)
+    }
 }
 
 /// `POST /api/v1/change-requests/{id}/reviews`.

@@ -24,7 +24,7 @@ struct Clutch: AsyncParsableCommand {
             ReleaseCommand.self, History.self, Diff.self, Rollback.self, Explain.self,
             Export.self, Import.self, Keys.self, Audit.self, ScheduleCommand.self, WebhooksCommand.self,
             Users.self, Tokens.self,
-            Refs.self, Generate.self,
+            Refs.self, Generate.self, UsageCommand.self,
             CleanupCommand.self,
             EnvsCommand.self, RequestsCommand.self,
             Block.self, Unblock.self, BlocksCommand.self,

@@ -157,9 +157,10 @@ public protocol ClutchStoring: ConsoleQueryStoring, ReleaseStoring, ScheduleStor
     func usage() async throws -> [String: [String: FlagUsage]]
     /// The evaluations of `flag` in `environment` counted in the current hour and the 23 before it.
     func recentUsage(flag: String, environment: String, now: Date) async throws -> RecentUsage
-    /// `flag`'s evaluations in `environment` per hour over the last day, and per variant with
-    /// when it was last evaluated (``UsageChart``).
-    func usageChart(flag: String, environment: String, now: Date) async throws -> UsageChart
+    /// `flag`'s evaluations in `environment` per variant over `window` (24 hourly points or 7
+    /// daily ones), with each variant's running total and when it was last evaluated
+    /// (``UsageSeries``); `notFound` for an unknown flag or environment.
+    func usageSeries(flag: String, environment: String, window: UsageWindow, now: Date) async throws -> UsageSeries
     /// The stale flags (``FlagLifecycle``) at `now`, with `days` without evaluation counting as stale.
     func staleFlags(unusedForDays days: Int, now: Date) async throws -> [StaleFlag]
 

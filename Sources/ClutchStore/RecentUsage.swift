@@ -1,3 +1,4 @@
+import ClutchAPI
 import Foundation
 
 /// A flag's evaluations in one environment over the last day, from hourly counts: what the
@@ -60,43 +61,26 @@ public enum UsageHours {
 
     /// Buckets older than this are deleted when usage is written at `now`.
     public static func pruneBefore(_ now: Date) -> Int64 { hour(of: now) - retention * bucket }
-}
 
-/// A flag's usage in one environment as the console's flag page draws it: evaluations per hour
-/// over the last day (every variant, from the hourly counts), and per variant the evaluations
-/// counted since SDKs first reported them and when each was last served.
-public struct UsageChart: Sendable, Hashable {
-    /// One hour's evaluations.
-    public struct Hour: Sendable, Hashable {
-        public var start: Date
-        public var evaluations: Int64
-    }
+    /// How long buckets per variant are kept (8 days): a week's chart (``UsageWindow/week``)
+    /// reaches back to the start of the day 6 days before today, at most 7 days and 23 hours.
+    public static let variantRetention: Int64 = 8 * 24
 
-    /// One variant's evaluations and when it was last evaluated.
-    public struct Variant: Sendable, Hashable {
-        public var key: String
-        public var evaluations: Int64
-        public var lastEvaluated: Date?
-    }
+    /// Buckets per variant older than this are deleted when usage is written at `now`.
+    public static func variantPruneBefore(_ now: Date) -> Int64 { hour(of: now) - variantRetention * bucket }
 
-    /// The current hour and the 23 before it (``UsageHours/window``), oldest first; hours without
-    /// a count are 0.
-    public var hours: [Hour]
-    /// Every variant with usage, by key.
-    public var variants: [Variant]
-
-    /// Evaluations in the window (sums saturate).
-    public var total: Int64 { hours.reduce(0) { UsageArithmetic.add($0, $1.evaluations) } }
-    /// Evaluations of every variant since first reported (sums saturate).
-    public var variantTotal: Int64 { variants.reduce(0) { UsageArithmetic.add($0, $1.evaluations) } }
-
-    /// Hourly sums (`hour_start` → count) laid out over the window ending at `now`'s hour.
-    static func of(hourly: [Int64: Int64], variants: [Variant], now: Date) -> UsageChart {
-        let start = UsageHours.windowStart(now)
-        let hours = (0..<UsageHours.window).map { index -> Hour in
-            let hour = start + index * UsageHours.bucket
-            return Hour(start: Date(timeIntervalSince1970: TimeInterval(hour)), evaluations: hourly[hour] ?? 0)
+    /// The points of `window` at `now`: the first point's start (seconds since 1970), each
+    /// point's length, and how many there are; the last point holds `now`. A day is 24 hourly
+    /// points, a week 7 daily ones (days in UTC).
+    public static func points(_ window: UsageWindow, now: Date) -> (start: Int64, length: Int64, count: Int) {
+        switch window {
+        case .day:
+            return (windowStart(now), bucket, Int(UsageHours.window))
+        case .week:
+            let day: Int64 = 24 * bucket
+            let hour = hour(of: now)
+            let today = hour - ((hour % day) + day) % day
+            return (today - 6 * day, day, 7)
         }
-        return UsageChart(hours: hours, variants: variants.sorted { $0.key < $1.key })
     }
 }

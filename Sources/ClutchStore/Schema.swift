@@ -576,6 +576,32 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Evaluations per flag, environment, variant and hour (issue 27), beside `usage_hourly`
+        // (which has no variant): the usage chart per variant over the last day and week. Written
+        // in the same transaction as `usage_hourly`; rows older than `UsageHours.variantRetention`
+        // (8 days) are deleted as usage is written.
+        migrator.registerMigration("v23-usage-variants") { db in
+            try db.execute(sql: """
+                CREATE TABLE usage_variant_hourly (
+                    flag TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    hour_start INTEGER NOT NULL,
+                    variant TEXT NOT NULL,
+                    count INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (flag, environment, hour_start, variant)
+                ) WITHOUT ROWID;
+                CREATE INDEX usage_variant_hourly_hour ON usage_variant_hourly(hour_start);
+                """)
+        }
+        // Cohort change requests (issue 26): a request names a cohort (`cohort`, `flag` empty)
+        // and the member instructions it applies (`member_instructions`, `instructions` `[]`),
+        // pinned like a flag's to the cohort's revision and the members it adds and removes.
+        migrator.registerMigration("v25-cohort-requests") { db in
+            try db.execute(sql: """
+                ALTER TABLE change_request ADD COLUMN cohort TEXT;
+                ALTER TABLE change_request ADD COLUMN member_instructions TEXT;
+                """)
+        }
         return migrator
     }
 }

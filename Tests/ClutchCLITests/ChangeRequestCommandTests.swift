@@ -12,20 +12,25 @@ import Testing
 /// through OFREP.
 @Suite("clutch requests")
 struct ChangeRequestCommandTests {
-    @Test("an editor's on in protected production opens a request that another editor approves; edits and a changed diff need review again; kill applies at once")
-    func protectedProductionTakesAChangeRequest() async throws {
-        try await TestServer.with { server in
-            let store = server.application.services.store
-            let setup = ChangeInfo(actor: "test")
-            var editors: [String: [String: String]] = [:]
-            for name in ["alice", "bob"] {
-                let (person, _) = try await store.createPerson(PersonCreate(email: "\(name)@example.com", role: .editor), change: setup)
-                let (_, secret) = try await store.createToken(TokenCreate(name: "laptop"), personID: person.id, change: setup)
-                editors[name] = ["CLUTCH_TOKEN": secret]
-            }
-            try await server.application.services.refreshCredentials()
-            let alice = try #require(editors["alice"])
-            let bob = try #require(editors["bob"])
+    /// Two editors, alice and bob, each with a personal token: the environment `clutch` runs with as each.
+    static func editors(_ server: TestServer) async throws -> (alice: [String: String], bob: [String: String]) {
+        let store = server.application.services.store
+        let setup = ChangeInfo(actor: "test")
+        var tokens: [String] = []
+        for name in ["alice", "bob"] {
+            let (person, _) = try await store.createPerson(PersonCreate(email: "\(name)@example.com", role: .editor), change: setup)
+            tokens.append(try await store.createToken(TokenCreate(name: "laptop"), personID: person.id, change: setup).secret)
+        }
+        try await server.application.services.refreshCredentials()
+        return (["CLUTCH_TOKEN": tokens[0]], ["CLUTCH_TOKEN": tokens[1]])
+    }
+
+    @Test(
+        "an editor's on in protected production opens a request that another editor approves; edits and a changed diff need review again; kill applies at once, blocked or not",
+        arguments: ServerBackend.allCases)
+    func protectedProductionTakesAChangeRequest(_ backend: ServerBackend) async throws {
+        try await TestServer.with(backend) { server in
+            let (alice, bob) = try await Self.editors(server)
             let (_, sdkKey) = try await server.createKey()
             func served() async throws -> Value? {
                 try await server.mustSend("POST", "/ofrep/v1/evaluate/flags/launch", body: #"{"context": {"targetingKey": "u1"}}"#, as: .apiKey(sdkKey))["value"]
@@ -52,10 +57,14 @@ struct ChangeRequestCommandTests {
             #expect(applied.status == 0, "\(applied)")
             #expect(try await served() == .bool(true), "the approved change is served")
 
-            // The kill switch never waits.
+            // The kill switch never waits: not for review, not for a block.
+            let blocked = try await server.clutch("block", "launch", "--env", "production", "--reason", "incident", environment: alice)
+            #expect(blocked.status == 0, "\(blocked)")
             let killed = try await server.clutch("kill", "launch", "--env", "production", environment: bob)
             #expect(killed.status == 0, "\(killed)")
             #expect(try await served() == .bool(false))
+            let blockID = try #require(try await server.mustSend("GET", "/api/v1/blocks?flag=launch")["blocks[0].id"]?.stringValue)
+            #expect(try await server.clutch("unblock", "--id", blockID, environment: alice).status == 0)
 
             // An edit after approval withdraws it.
             #expect(try await server.clutch("on", "launch", "--env", "production", environment: alice).stdout.contains("Change request 2 opened"))
@@ -84,6 +93,44 @@ struct ChangeRequestCommandTests {
             let direct = try await server.clutch("on", "launch", "--env", "production", environment: alice)
             #expect(direct.status == 0 && !direct.stdout.contains("Change request"), "\(direct)")
             #expect(try await served() == .bool(true))
+        }
+    }
+
+    @Test(
+        "an editor's clutch cohorts add in protected production opens a request for the members; once another editor approves, apply serves them the flag",
+        arguments: ServerBackend.allCases)
+    func aCohortMemberChangeInProtectedProductionTakesAChangeRequest(_ backend: ServerBackend) async throws {
+        try await TestServer.with(backend) { server in
+            let (alice, bob) = try await Self.editors(server)
+            let (_, sdkKey) = try await server.createKey()
+            func served(_ customer: String) async throws -> Value? {
+                try await server.mustSend(
+                    "POST", "/ofrep/v1/evaluate/flags/beta-checkout",
+                    body: #"{"context": {"targetingKey": "u1", "customerId": "\#(customer)"}}"#, as: .apiKey(sdkKey))["value"]
+            }
+            #expect(try await server.clutch("cohorts", "create", "beta", "--env", "production", "--customers", "acme").status == 0)
+            try await server.createFlag(
+                #"{"key": "beta-checkout", "environments": {"production": {"enabled": true, "rules": [{"clauses": [{"cohort": "beta"}], "serve": {"variant": "on"}}], "default": {"variant": "off"}}}}"#)
+            #expect(try await server.clutch("envs", "protect", "production", "--approvals", "1").status == 0)
+
+            let opened = try await server.clutch("cohorts", "add", "beta", "--env", "production", "--customers", "globex", environment: alice)
+            #expect(opened.status == 0, "\(opened)")
+            #expect(opened.stdout.contains("Change request 1 opened: needs 1 approval ('clutch requests approve 1')"), "\(opened)")
+            #expect(try await served("globex") == .bool(false), "nothing changed")
+            let direct = try await server.send(
+                "POST", "/api/v1/environments/production/cohorts/beta/changes", body: #"{"instructions": [{"kind": "addMembers", "values": ["x"]}]}"#)
+            #expect(direct.status == 409)
+            #expect(direct.errorCode == "review_required")
+
+            let shown = try await server.clutch("requests", "show", "1")
+            #expect(shown.stdout.contains("1: open — cohort beta in production"), "\(shown)")
+            #expect(shown.stdout.contains("members.added"), "\(shown)")
+            #expect(try await server.clutch("requests", "approve", "1", environment: alice).status == 1, "not her own")
+            #expect(try await server.clutch("requests", "approve", "1", environment: bob).status == 0)
+            let applied = try await server.clutch("requests", "apply", "1", environment: alice)
+            #expect(applied.status == 0, "\(applied)")
+            #expect(applied.stdout.contains("Applied change request 1 to cohort beta in production"), "\(applied)")
+            #expect(try await served("globex") == .bool(true), "the new member is served the flag")
         }
     }
 }

@@ -99,9 +99,13 @@ struct BlockTests {
             let vera = try await Self.viewer(server)
             let owner = TestServer.adminToken
             try await server.createFlag(#"{"key": "search", "environments": {"production": {"enabled": true}, "staging": {"enabled": false}}}"#)
-            let until = Timestamp.format(Self.start.addingTimeInterval(3600))
-            let frozen = try await Self.clutch(server, token: vera, "block", "--env", "production", "--all", "--reason", "freeze", "--until", until)
+            // Given with milliseconds, printed in whole seconds.
+            let until = Timestamp.formatSeconds(Self.start.addingTimeInterval(3600))
+            let frozen = try await Self.clutch(
+                server, token: vera, "block", "--env", "production", "--all", "--reason", "freeze",
+                "--until", Timestamp.format(Self.start.addingTimeInterval(3600)))
             #expect(frozen.status == 0, "\(frozen.stderr)")
+            #expect(frozen.stdout.contains("by vera@example.com until \(until): freeze"), "\(frozen.stdout)")
             let staging = try await Self.clutch(server, token: vera, "block", "search", "--env", "staging", "--reason", "flaky")
             #expect(staging.status == 0, "\(staging.stderr)")
 
@@ -118,10 +122,25 @@ struct BlockTests {
             let (_, bob) = try await server.application.services.store.createToken(
                 TokenCreate(name: "laptop"), personID: person.id, change: ChangeInfo(actor: "test"))
             try await server.application.services.refreshCredentials()
+            // bob blocks it too (a second later: blocks list oldest first): his unblock by flag lifts
+            // his own block only, and says which stays.
+            clock.advance(by: .seconds(1))
+            #expect(try await Self.clutch(server, token: bob, "block", "search", "--env", "staging", "--reason", "mine").status == 0)
+            let blocks = try await server.send("GET", "/api/v1/blocks?environment=staging")
+            let verasID = try #require(blocks["blocks[0].id"]?.stringValue), bobsID = try #require(blocks["blocks[1].id"]?.stringValue)
+            let his = try await Self.clutch(server, token: bob, "unblock", "search", "--env", "staging")
+            #expect(his.status == 0, "\(his.stderr)")
+            #expect(his.stdout.contains("Unblocked search in staging (\(bobsID))."), "\(his.stdout)")
+            #expect(his.stdout.contains("Still blocked: \(verasID) by vera@example.com: flaky"), "\(his.stdout)")
             let notHis = try await Self.clutch(server, token: bob, "unblock", "search", "--env", "staging")
             #expect(notHis.status == 1)
             #expect(notHis.stderr.contains("only vera@example.com, who blocked it, or an owner may"), "\(notHis.stderr)")
-            #expect(try await Self.clutch(server, token: owner, "unblock", "search", "--env", "staging").status == 0)
+            // The list shows each block's id; the owner lifts vera's by it.
+            let listed = try await Self.clutch(server, token: owner, "blocks", "list", "--env", "staging")
+            #expect(listed.stdout.contains(verasID) && !listed.stdout.contains(bobsID), "\(listed.stdout)")
+            let byID = try await Self.clutch(server, token: owner, "unblock", "--id", verasID)
+            #expect(byID.status == 0, "\(byID.stderr)")
+            #expect(byID.stdout.contains("Unblocked search in staging (\(verasID))."), "\(byID.stdout)")
             #expect(try await Self.clutch(server, token: owner, "on", "search", "--env", "staging").status == 0)
 
             // At its end the freeze no longer holds: nothing ran, the clock moved.

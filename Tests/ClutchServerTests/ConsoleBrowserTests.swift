@@ -176,8 +176,9 @@ struct ConsoleBrowserTests {
     /// Issue 27: a product owner's week without a developer, on a server whose clock the test
     /// moves. Day one: "New flag", two customers targeted (one change, one confirmation), switched
     /// on as a change scheduled for the next morning. The test moves the clock past it and the
-    /// scheduler applies it; then the product owner finds it on and restores yesterday's revision
-    /// from the history. (Releases and the usage chart are not part of this walk yet.)
+    /// scheduler applies it; then the product owner finds it on, reads the usage chart (SDK
+    /// reports on both days: the week per day and variant, and the day), and restores yesterday's
+    /// revision from the history. (Releases are not part of this walk yet.)
     @Test(.enabled(if: missing == nil, "\(missing ?? "")"), .timeLimit(.minutes(5)))
     func theProductOwnersWeek() async throws {
         let clock = TestClock()
@@ -202,18 +203,37 @@ struct ConsoleBrowserTests {
             #expect(plan.at("pendingTexts")?.arrayValue?.first?.stringValue?.contains("acme and globex now get “on”") == true, "\(plan)")
             #expect(plan.at("schedules")?.stringValue?.contains("production: switched on") == true, "\(plan)")
             #expect(try await value(#"{"targetingKey": "u", "customerId": "acme"}"#) == .bool(false), "off until the morning")
+            // Day one's evaluations, as an SDK reports them: everyone gets off, two hours apart.
+            for count in [120, 340] {
+                try await server.mustSend(
+                    "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "summer-sale", "variant": "off", "count": \#(count)}]}"#,
+                    as: .bearer(key), expected: 202)
+                clock.advance(by: .seconds(2 * 3_600))
+            }
             // The next morning: the scheduler applies the change.
             try await advance(clock, by: .seconds(due.timeIntervalSince(clock.now()) + 60), thenTurnOf: server.application.scheduleTurns)
+            try await server.mustSend(
+                "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "summer-sale", "variant": "on", "count": 80}, {"flag": "summer-sale", "variant": "off", "count": 400}]}"#,
+                as: .bearer(key), expected: 202)
             #expect(try await value(#"{"targetingKey": "u", "customerId": "acme"}"#) == .bool(true))
             #expect(try await value(#"{"targetingKey": "u", "customerId": "initech"}"#) == .bool(false))
             let morningVisit = try await visit("morning")
             #expect(morningVisit.at("stateInMorning") == .string("On"))
+            // The usage chart: the week per day and variant (day one and this morning), then the day:
+            // the SDK's reports and the three answers the server served this test over OFREP.
+            #expect(morningVisit.at("usage.current") == .string("Week"))
+            #expect(morningVisit.at("usage.weekSummary")?.stringValue?.hasPrefix("943 evaluations in the last 7 days (UTC) (on 81, off 862)") == true, "\(morningVisit)")
+            #expect(morningVisit.at("usage.weekLegend") == .array([.string("on"), .string("off")]))
+            #expect(morningVisit.at("usage.weekRows") == .integer(7))
+            #expect(morningVisit.at("usage.weekBars")?.intValue ?? 0 >= 2, "\(morningVisit)")
+            #expect(morningVisit.at("usage.variants")?.arrayValue?.first?.stringValue?.contains("just now") == true, "\(morningVisit)")
+            #expect(morningVisit.at("usage.daySummary")?.stringValue?.contains("in the last 24 hours") == true, "\(morningVisit)")
             #expect(morningVisit.at("preview")?.stringValue?.contains("production: switched off") == true, "\(morningVisit)")
             #expect(morningVisit.at("restored") == .string("Revision restored."))
             #expect(try await value(#"{"targetingKey": "u", "customerId": "acme"}"#) == .bool(false), "yesterday's revision: off")
             let revisions = try await server.send("GET", "/api/v1/flags/summer-sale/revisions")
             #expect(revisions["revisions[0].message"] == .string("back to yesterday"))
-            for name in ["console-week-scheduled.png", "console-week-restore.png"] {
+            for name in ["console-week-scheduled.png", "console-week-usage.png", "console-week-restore.png"] {
                 let size = (try? FileManager.default.attributesOfItem(atPath: Self.screenshots + "/" + name))?[.size] as? Int ?? 0
                 #expect(size > 10_000, "screenshot \(name) is \(size) bytes")
             }

@@ -654,6 +654,11 @@ enum OpenAPIScenario {
         _ = try await call(
             "POST", "/sdk/v1/usage", body: #"{"counts": [{"flag": "\#(flagKey)", "variant": "express", "count": 12}]}"#,
             credential: .bearer(sdkKey), expect: 202)
+        // That usage per variant over the day and the week (issue 27).
+        _ = try await call("GET", "\(flag)/usage?environment=production", expect: 200)
+        _ = try await call("GET", "\(flag)/usage?environment=production&window=week", expect: 200)
+        _ = try await call("GET", "\(flag)/usage?environment=production&window=month", expect: 400)
+        _ = try await call("GET", "/api/v1/flags/nope/usage?environment=production", expect: 404)
         // The attribute names an SDK saw, what the server lists, and the warning on one never seen.
         _ = try await call(
             "POST", "/sdk/v1/usage", body: #"{"counts": [], "attributes": [{"name": "customerId", "kind": "string"}, {"name": "org.id", "kind": "number"}]}"#,

@@ -42,6 +42,7 @@ struct PermissionMatrixTests {
         "POST code-refs": "edit everywhere", "GET code-refs": "read", "GET flags/{key}/code-refs": "read",
         "GET export/flagd": "read",
         "GET environments/{env}/attributes": "read",
+        "GET flags/{key}/usage": "read",
         "GET environments/{env}": "read", "PATCH environments/{env}": "administer", "POST change-requests": "edit",
         "GET change-requests": "read", "GET change-requests/{requestId}": "read", "PATCH change-requests/{requestId}": "edit",
         "POST change-requests/{requestId}/reviews": "edit", "POST change-requests/{requestId}/apply": "edit",

@@ -3,8 +3,9 @@
 Usage: console_axe.py BASE_URL ADMIN_TOKEN FLAG COHORT INVITE_URL EMAIL
 
 Visits, signed out, the sign-in page and an invite page (setting the password there); signed in
-as the invited person, the flag list (with a search typed), one flag, its history, the audit
-log, the cohorts, one cohort, the SDK keys and the person's tokens. Prints JSON: for each page,
+as the invited person, the flag list (with a search typed), one flag (its usage by day and by week), its history, the audit
+log, the cohorts, one cohort, the SDK keys, the person's tokens, the change requests and one
+request. Prints JSON: for each page,
 the serious and critical violations (rule id, impact, how many elements, an element's HTML),
 and every violation's rule id and impact. Uses the system's Chromium; downloads nothing.
 """
@@ -61,12 +62,15 @@ def main() -> None:
         check(page, "flags-searched")
         for name, path in [
             ("flag", f"/ui/flags/{flag}?env=production"),
+            ("flag-usage-week", f"/ui/flags/{flag}?env=production&usage=week"),
             ("history", f"/ui/flags/{flag}/history?env=production"),
             ("audit", "/ui/audit"),
             ("cohorts", "/ui/cohorts?env=production"),
             ("cohort", f"/ui/cohorts/{cohort}?env=production"),
             ("keys", "/ui/keys"),
             ("tokens", "/ui/tokens"),
+            ("requests", "/ui/requests"),
+            ("request", "/ui/requests/1"),
         ]:
             page.goto(base + path)
             check(page, name)

@@ -5,8 +5,10 @@ Usage: console_week.py BASE_URL ADMIN_TOKEN PHASE MORNING [SCREENSHOT_DIR]
 PHASE "plan" (day one): sign in -> "New flag" -> create summer-sale -> in production target two
 customers (acme, globex) and apply that one change with one confirmation -> switch it on, and
 schedule that change for MORNING (a datetime-local value, UTC). PHASE "morning" (after the test
-moved the server's clock past MORNING): the flag is on in production; restore yesterday's
-revision (the targeting, before the switch) from the history. Waits on selectors, never sleeps.
+moved the server's clock past MORNING, with SDK usage reported on both days): the flag is on in
+production; read the usage chart (the week per day and variant, then the day) -> restore
+yesterday's revision (the targeting, before the switch) from the history. Waits on selectors,
+never sleeps.
 Prints JSON; the Swift test asserts on it. Uses the system's Chromium.
 """
 import json
@@ -16,6 +18,31 @@ from playwright.sync_api import sync_playwright
 
 ENV = "production"
 FLAG = "summer-sale"
+
+
+def read_usage(page, result, shots) -> None:
+    """Reads the flag page's usage card: switches to the week, reads its summary, legend and
+    table (one row per day), takes the screenshot, and switches back to the day."""
+    card = page.locator("#usage")
+    card.get_by_role("link", name="Week", exact=True).click()
+    page.wait_for_selector("#usage[data-window=week]")
+    usage = {
+        "weekSummary": card.locator("figcaption").inner_text(),
+        "weekLegend": card.locator("ul.legend li").all_inner_texts(),
+        "weekBars": card.locator("svg.chart rect").count(),
+        "weekRows": card.locator("details table tbody tr").count(),
+        "variants": card.locator("table.variants tbody tr").all_inner_texts(),
+        "current": card.locator("a[aria-current]").inner_text(),
+    }
+    card.locator("details summary").click()
+    usage["weekTable"] = card.locator("details table").inner_text()
+    if shots:
+        card.scroll_into_view_if_needed()
+        card.screenshot(path=f"{shots}/console-week-usage.png")
+    card.get_by_role("link", name="Day", exact=True).click()
+    page.wait_for_selector("#usage[data-window=day]")
+    usage["daySummary"] = page.locator("#usage figcaption").inner_text()
+    result["usage"] = usage
 
 
 def main() -> None:
@@ -66,6 +93,7 @@ def main() -> None:
         else:
             page.goto(base + f"/ui/flags/{FLAG}?env={ENV}")
             result["stateInMorning"] = page.locator("h2#gets .state").inner_text()
+            read_usage(page, result, shots)
             page.get_by_role("link", name="History", exact=True).click()
             page.wait_for_url("**/history**")
             revision = page.locator("li.revision", has_text="two pilot customers")

@@ -81,7 +81,7 @@ struct BlockStoreTests {
         let frozen = await #expect(throws: BlockedError.self) {
             _ = try await store.setEnabled(flag: "other", environment: "staging", enabled: true, ifRevision: nil, change: admin)
         }
-        #expect(frozen?.description == "staging is blocked by bob@example.com until \(Timestamp.format(until)): release train")
+        #expect(frozen?.description == "staging is blocked by bob@example.com until \(Timestamp.formatSeconds(until)): release train")
         #expect(try await store.blocks(environment: nil, flag: "other").map(\.id) == [freeze.id])
 
         // At its end it no longer holds, without anything having run.
@@ -190,5 +190,32 @@ struct BlockStoreTests {
         #expect(ran.schedule?.status == .failed)
         #expect(ran.schedule?.error == "production is blocked by vera@example.com: freeze")
         #expect(try await store.flag("gate").flag.state(in: "production").enabled == false)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aBlockRefusesDeletingItsFlagAndOnceEndedGoesWithItSoAFlagRecreatedUnderItsKeyIsNotBlocked(_ backend: StoreBackend) async throws {
+        let (fixture, clock) = try await Self.prepared(backend)
+        let store = fixture.store
+        _ = try await store.createFlag(Flag(key: "other"), change: admin)
+        let until = Self.start.addingTimeInterval(60)
+        _ = try await store.createBlock(environment: "production", flag: "gate", reason: "incident", until: until, by: Self.viewer, change: admin)
+        let other = try await Self.veraBlocks(store, "other")
+        // Deleting widens (callers fall back to their code's default): a block holding on the flag refuses it.
+        let refused = await #expect(throws: BlockedError.self) {
+            _ = try await store.deleteFlag("gate", force: true, change: ChangeInfo(actor: "olga@example.com"))
+        }
+        #expect(refused?.block.flag == "gate")
+
+        // Ended, its row goes with the flag: the flag created again under the key widens freely, even if the end is moved back.
+        clock.set(until)
+        _ = try await store.deleteFlag("gate", force: true, change: ChangeInfo(actor: "olga@example.com"))
+        clock.set(Self.start)
+        #expect(try await store.blocks(environment: nil, flag: nil).map(\.id) == [other.id], "only the other flag's block holds")
+        _ = try await store.createFlag(Flag(key: "gate"), change: admin)
+        let on = try await store.setEnabled(flag: "gate", environment: "production", enabled: true, ifRevision: nil, change: admin)
+        #expect(on.value.flag.state(in: "production").enabled)
+        // An ended block is no lift: no unblock event.
+        let audit = try await store.auditPage(flag: nil, actor: nil, since: nil, until: nil, before: nil, limit: 20).events
+        #expect(!audit.contains { $0.action == "unblock" })
     }
 }

@@ -11,10 +11,15 @@ struct ChangeRequestStoreTests {
     static let alice = ChangeInfo(actor: "alice@example.com")
     static let bob = ChangeInfo(actor: "bob@example.com")
 
-    static func protectedLaunch(_ store: any ClutchStoring) async throws {
-        _ = try await store.createFlag(Flag(key: "launch"), change: admin)
+    /// Production needs 1 approval, not the author's own.
+    static func protectProduction(_ store: any ClutchStoring) async throws {
         _ = try await store.setProtection(
             environment: "production", EnvironmentProtection(requiredApprovals: 1, allowSelfApproval: false), change: admin)
+    }
+
+    static func protectedLaunch(_ store: any ClutchStoring) async throws {
+        _ = try await store.createFlag(Flag(key: "launch"), change: admin)
+        try await protectProduction(store)
     }
 
     @Test(arguments: StoreBackend.allCases) func aWideningChangeInProductionWaitsForAnotherPersonsApprovalWhileTurningOffNeverWaits(
@@ -110,5 +115,104 @@ struct ChangeRequestStoreTests {
         #expect(lifted.status == .approved)
         #expect(lifted.approvals == 2, "each reviewer counts once")
         #expect(try await store.changeRequests(status: .open, flag: "launch").map(\.id) == [second.id])
+    }
+
+    /// Protected production where flag `new-checkout`, on, serves `on` to cohort `beta` (acme):
+    /// a change to beta's members changes what production serves.
+    static func protectedBeta(_ store: any ClutchStoring) async throws {
+        _ = try await store.createCohort(Cohort(key: "beta", members: ["acme"]), environment: "production", change: admin)
+        _ = try await store.createCohort(Cohort(key: "unused", members: ["acme"]), environment: "production", change: admin)
+        var flag = checkoutFlag()
+        flag.environments["production"]?.rules = [Rule(clauses: [.inCohort("beta")], serve: .variant("on"))]
+        _ = try await store.createFlag(flag, change: admin)
+        try await protectProduction(store)
+    }
+
+    @Test(arguments: StoreBackend.allCases) func aMemberChangeToACohortThatAFlagOnInProtectedProductionNamesWaitsForReviewAsAFlagsWould(
+        _ backend: StoreBackend
+    ) async throws {
+        let fixture = try await BackendFixture(backend)
+        let store = fixture.store
+        try await Self.protectedBeta(store)
+        // Directly: refused naming the cohort and its flag, nothing written — both ways of changing members, and a definition's update.
+        let direct = await #expect(throws: StoreError.self) {
+            _ = try await store.applyMembers([.addMembers(["globex"])], cohort: "beta", environment: "production", change: Self.alice)
+        }
+        #expect(direct?.kind == .reviewRequired)
+        #expect(direct?.message.contains("a change to the members of cohort 'beta' (used by 'new-checkout')") == true, "\(String(describing: direct))")
+        await #expect(throws: StoreError.self) {
+            _ = try await store.updateMembers(cohort: "beta", environment: "production", add: [], remove: ["acme"], change: Self.alice)
+        }
+        await #expect(throws: StoreError.self) {
+            _ = try await store.updateCohort(
+                Cohort(key: "beta", members: ["acme", "globex"]), environment: "production", ifRevision: nil, change: Self.alice)
+        }
+        #expect(try await store.cohort("beta", environment: "production").cohort.members == ["acme"])
+        // A cohort no flag names serves nobody anything: it changes at once.
+        _ = try await store.applyMembers([.addMembers(["globex"])], cohort: "unused", environment: "production", change: Self.alice)
+
+        // As a request: pinned to the members it adds, approved by someone else, applied.
+        let request = try await store.openChangeRequest(
+            ChangeRequestCreate(cohort: "beta", environment: "production", memberInstructions: [.addMembers(["acme", "globex", "initech"])]),
+            identity: "person:alice", change: Self.alice)
+        #expect(request.cohort == "beta")
+        #expect(request.flag.isEmpty)
+        #expect(request.diff == [FieldChange(path: "members.added", before: nil, after: .array([.string("globex"), .string("initech")]))])
+        await #expect(throws: StoreError.self, "the author's own approval") {
+            try await store.reviewChangeRequest(request.id, verdict: .approve, comment: nil, identity: "person:alice", change: Self.alice)
+        }
+        _ = try await store.reviewChangeRequest(request.id, verdict: .approve, comment: nil, identity: "person:bob", change: Self.bob)
+        let applied = try await store.applyChangeRequest(request.id, change: Self.alice)
+        #expect(applied.value.status == .applied)
+        #expect(applied.versions["production"] != nil, "production's snapshot changed")
+        let beta = try await store.cohort("beta", environment: "production")
+        #expect(beta.cohort.members == ["acme", "globex", "initech"])
+        #expect(applied.value.appliedRevision == beta.revision)
+        let actions = try await store.auditEvents(since: nil, flag: nil, limit: 100).filter { $0.entity == "cohort" && $0.key == "beta" }.map(\.action)
+        #expect(actions.contains("change_request.open") && actions.contains("change_request.apply"), "\(actions)")
+
+        // Edited after approval: the approval is withdrawn; a change between approval and apply that alters the diff refuses the apply.
+        let second = try await store.openChangeRequest(
+            ChangeRequestCreate(cohort: "beta", environment: "production", memberInstructions: [.removeMembers(["initech"])]),
+            identity: "person:alice", change: Self.alice)
+        _ = try await store.reviewChangeRequest(second.id, verdict: .approve, comment: nil, identity: "person:bob", change: Self.bob)
+        let edited = try await store.editChangeRequest(
+            second.id, ChangeRequestEdit(memberInstructions: [.removeMembers(["initech", "globex"])]), change: Self.alice)
+        #expect(edited.status == .open)
+        #expect(edited.diff.map(\.path) == ["members.removed"])
+        _ = try await store.reviewChangeRequest(second.id, verdict: .approve, comment: nil, identity: "person:bob", change: Self.bob)
+        let third = try await store.openChangeRequest(
+            ChangeRequestCreate(cohort: "beta", environment: "production", memberInstructions: [.removeMembers(["globex"])]),
+            identity: "person:carol", change: Self.bob)
+        _ = try await store.reviewChangeRequest(third.id, verdict: .approve, comment: nil, identity: "person:bob", change: Self.bob)
+        _ = try await store.applyChangeRequest(third.id, change: Self.bob)
+        let stale = await #expect(throws: StoreError.self) { try await store.applyChangeRequest(second.id, change: Self.alice) }
+        #expect(stale?.kind == .conflict)
+        #expect(stale?.message.contains("the cohort changed since change request \(second.id) was approved") == true, "\(String(describing: stale))")
+        #expect(try await store.cohort("beta", environment: "production").cohort.members == ["acme", "initech"], "nothing of it applied")
+        #expect(try await store.changeRequest(second.id).status == .open)
+
+        // A block on the flag stops even a reviewed member change; lifting it lets the apply through.
+        let fourth = try await store.openChangeRequest(
+            ChangeRequestCreate(cohort: "beta", environment: "production", memberInstructions: [.addMembers(["umbrella"])]),
+            identity: "person:alice", change: Self.alice)
+        _ = try await store.reviewChangeRequest(fourth.id, verdict: .approve, comment: nil, identity: "person:bob", change: Self.bob)
+        let block = try await store.createBlock(
+            environment: "production", flag: "new-checkout", reason: "incident", until: nil, by: BlockStoreTests.viewer, change: admin)
+        let blocked = await #expect(throws: BlockedError.self) { try await store.applyChangeRequest(fourth.id, change: Self.alice) }
+        #expect(blocked?.description == "new-checkout in production is blocked by vera@example.com: incident")
+        _ = try await store.deleteBlock(block.id, by: BlockStoreTests.viewer, change: admin)
+        #expect(try await store.applyChangeRequest(fourth.id, change: Self.alice).value.status == .applied)
+
+        // Turned off, the flag serves beta nothing: its members change at once.
+        _ = try await store.kill(flag: "new-checkout", environments: ["production"], change: Self.bob)
+        _ = try await store.applyMembers([.removeMembers(["umbrella"])], cohort: "beta", environment: "production", change: Self.alice)
+
+        // A request is a flag's or a cohort's.
+        var both = ChangeRequestCreate(flag: "new-checkout", environment: "production", instructions: [.turnOn])
+        both.cohort = "beta"
+        both.memberInstructions = [.addMembers(["x"])]
+        let mixed = await #expect(throws: StoreError.self) { try await store.openChangeRequest(both, identity: "person:alice", change: Self.alice) }
+        #expect(mixed?.field == "cohort")
     }
 }

@@ -9,7 +9,7 @@ struct MigrationTests {
     @Test func emptyDatabaseIsMigratedToTheLatestSchema() async throws {
         let fixture = try StoreFixture()
         let settings = try await fixture.store.settings()
-        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people", "v16-key-kinds", "v17-lifecycle", "v18-code-refs", "v19-release-author", "v20-change-requests", "v21-blocks", "v22-seen-attributes"])
+        #expect(settings.migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people", "v16-key-kinds", "v17-lifecycle", "v18-code-refs", "v19-release-author", "v20-change-requests", "v21-blocks", "v22-seen-attributes", "v23-usage-variants", "v25-cohort-requests"])
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == 2)  // FULL
         #expect(settings.foreignKeys)
@@ -117,7 +117,7 @@ struct MigrationTests {
 
         let store = try FlagStore(path: path, logger: StoreFixture.logger)
         defer { try? store.close() }
-        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people", "v16-key-kinds", "v17-lifecycle", "v18-code-refs", "v19-release-author", "v20-change-requests", "v21-blocks", "v22-seen-attributes"])
+        #expect(try await store.settings().migrations == ["v1-core", "v2-usage", "v3-usage-repair", "v4-cohort-members", "v5-rule-ids", "v6-console-sessions", "v7-releases", "v8-schedules-webhooks", "v9-delivery-leases", "v10-usage-hourly", "v11-release-baseline", "v12-sealed-webhook-secrets", "v13-flag-requires", "v14-release-reporters", "v15-people", "v16-key-kinds", "v17-lifecycle", "v18-code-refs", "v19-release-author", "v20-change-requests", "v21-blocks", "v22-seen-attributes", "v23-usage-variants", "v25-cohort-requests"])
         let record = try await store.flag("legacy")
         #expect(record.revision == 1)
         #expect(record.flag.state(in: "production").enabled)

@@ -35,32 +35,58 @@ struct Block: AsyncParsableCommand {
 }
 
 /// `clutch unblock KEY --env E`, `clutch unblock --env E --all`: lifts the blocks of the flag
-/// (or the environment's own) there.
+/// (or the environment's own) there that the caller may lift (their own; an owner's: all), and
+/// names those it lifted and those it left. `clutch unblock --id ID` lifts one block
+/// (`clutch blocks list` shows the ids).
 struct Unblock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Lift a flag's block (or with --all, the environment's) in an environment: its blocker or an owner.")
+        abstract: "Lift a flag's blocks (or with --all, the environment's) in an environment, or one block by --id: its blocker or an owner.",
+        discussion: """
+            By flag or --all, the blocks you may lift are lifted (yours; an owner's: every one) and those of others stay, \
+            named. 'clutch blocks list' shows every block's id for --id.
+            """)
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var change: MessageOption
-    @ArgumentParser.Flag(help: "Lift the block of the whole environment.") var all = false
-    @Argument(help: "The flag's key (or --all).") var key: String?
+    @ArgumentParser.Flag(help: "Lift the blocks of the whole environment.") var all = false
+    @Option(help: ArgumentHelp("Lift this one block (an id from 'clutch blocks list').", valueName: "id")) var id: String?
+    @Argument(help: "The flag's key (or --all, or --id).") var key: String?
 
     func run() async throws {
+        let client = try connection.client()
+        if let id {
+            guard key == nil, !all, environment.env == nil else { throw CLIError.usage("give --id alone: it names one block, wherever it is") }
+            let response = try await client.send("DELETE", ["blocks", id], message: change.message)
+            if connection.json { return Output.json(try response.json()) }
+            let block = try response.decode(BlockRecord.self)
+            return Output.text("Unblocked \(block.subject) (\(block.id)).")
+        }
         let env = try environment.required()
         let flag = try BlockTarget.flag(key, all: all)
-        let client = try connection.client()
         var query = [("environment", env)]
         if let flag { query.append(("flag", flag)) }
         let holding = try await client.send("GET", ["blocks"], query: query).decode(BlockList.self).blocks.filter { $0.flag == flag }
-        guard !holding.isEmpty else { throw CLIError.failed("\(flag.map { "\($0) in \(env)" } ?? env) is not blocked") }
-        var lifted: [Value] = []
+        let subject = flag.map { "\($0) in \(env)" } ?? env
+        guard !holding.isEmpty else { throw CLIError.failed("\(subject) is not blocked") }
+        var lifted: [BlockRecord] = [], liftedJSON: [Value] = [], kept: [(BlockRecord, CLIError)] = []
         for block in holding {
-            let response = try await client.send("DELETE", ["blocks", block.id], message: change.message)
-            if connection.json { lifted.append(try response.json()) }
+            do {
+                let response = try await client.send("DELETE", ["blocks", block.id], message: change.message)
+                lifted.append(block)
+                if connection.json { liftedJSON.append(try response.json()) }
+            } catch let refusal as CLIError where refusal.code == "forbidden" {
+                kept.append((block, refusal))
+            }
         }
-        if connection.json { return Output.json(.array(lifted)) }
-        Output.text("Unblocked \(holding[0].subject) (\(holding.map(\.id).joined(separator: ", "))).")
+        // Nothing lifted: the refusal itself (who may lift it) is the answer.
+        if lifted.isEmpty, let (_, refusal) = kept.first { throw refusal }
+        if connection.json { return Output.json(.array(liftedJSON)) }
+        var lines = ["Unblocked \(subject) (\(lifted.map(\.id).joined(separator: ", ")))."]
+        for (block, _) in kept {
+            lines.append("Still blocked: \(block.id) \(Output.printable(block.byWhomAndWhy)) (only its blocker or an owner may lift it)")
+        }
+        Output.text(lines.joined(separator: "\n"))
     }
 }
 

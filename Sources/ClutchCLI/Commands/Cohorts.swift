@@ -167,8 +167,17 @@ enum CohortMembers {
                 try connection.client(), cohort: true, key: name, environment: env, instructions: instructions, at: at, message: message)
             return Scheduling.report(record, json: json, asJSON: connection.json)
         }
-        let response = try await connection.client().send(
-            "POST", ["environments", env, "cohorts", name, "changes"], json: CohortChanges(instructions: instructions), message: message)
+        let client = try connection.client()
+        let response: AdminClient.Response
+        do {
+            response = try await client.send(
+                "POST", ["environments", env, "cohorts", name, "changes"], json: CohortChanges(instructions: instructions), message: message)
+        } catch {
+            // A cohort that flags on in a protected environment name: the same instructions, as a change request.
+            try await RequestsCommand.openInstead(
+                of: error, client: client,
+                ChangeRequestCreate(cohort: name, environment: env, memberInstructions: instructions, message: message), json: connection.json)
+        }
         if connection.json { return Output.json(try response.json()) }
         Output.text(describe(try response.decode(MembershipResult.self)))
     }

@@ -26,10 +26,15 @@ struct RequestsCommand: AsyncParsableCommand {
         of error: any Error, client: AdminClient, key: String, environment: String, instructions: [Instruction], message: String?,
         json: Bool
     ) async throws -> Never {
+        try await openInstead(
+            of: error, client: client, ChangeRequestCreate(flag: key, environment: environment, instructions: instructions, message: message),
+            json: json)
+    }
+
+    /// ``openInstead(of:client:key:environment:instructions:message:json:)`` for any request (a cohort's members too).
+    static func openInstead(of error: any Error, client: AdminClient, _ request: ChangeRequestCreate, json: Bool) async throws -> Never {
         guard let refusal = error as? CLIError, refusal.code == "review_required" else { throw error }
-        let response = try await client.send(
-            "POST", ["change-requests"],
-            json: ChangeRequestCreate(flag: key, environment: environment, instructions: instructions, message: message), message: message)
+        let response = try await client.send("POST", ["change-requests"], json: request, message: request.message)
         if json {
             Output.json(try response.json())
         } else {
@@ -41,7 +46,7 @@ struct RequestsCommand: AsyncParsableCommand {
     }
 
     static func summary(_ record: ChangeRequestRecord) -> String {
-        "\(record.id): \(record.status.rawValue) — \(record.flag) in \(record.environment), "
+        "\(record.id): \(record.status.rawValue) — \(record.cohort.map { "cohort \($0)" } ?? record.flag) in \(record.environment), "
             + "\(record.approvals)/\(record.requiredApprovals) approvals, by \(Output.printable(record.createdBy))"
     }
 }
@@ -64,7 +69,7 @@ struct RequestsList: AsyncParsableCommand {
         var table = Table(["ID", "STATUS", "FLAG", "ENVIRONMENT", "APPROVALS", "BY", "MESSAGE"])
         for request in requests {
             table.add([
-                "\(request.id)", request.status.rawValue, request.flag, request.environment,
+                "\(request.id)", request.status.rawValue, request.cohort.map { "cohort \($0)" } ?? request.flag, request.environment,
                 "\(request.approvals)/\(request.requiredApprovals)", Output.printable(request.createdBy),
                 Output.printable(request.reason ?? request.message ?? ""),
             ])
@@ -149,7 +154,8 @@ struct RequestsApply: AsyncParsableCommand {
         let response = try await connection.client().send("POST", ["change-requests", "\(id)", "apply"], message: change.message)
         if connection.json { return Output.json(try response.json()) }
         let record = try response.decode(ChangeRequestRecord.self)
-        Output.text("Applied change request \(record.id) to \(record.flag) in \(record.environment) (revision \(record.appliedRevision ?? 0)).")
+        let subject = record.cohort.map { "cohort \($0)" } ?? record.flag
+        Output.text("Applied change request \(record.id) to \(subject) in \(record.environment) (revision \(record.appliedRevision ?? 0)).")
     }
 }
 

@@ -55,10 +55,7 @@ enum Output {
 
     /// `date` as the API writes times: RFC 3339 in UTC, whole seconds (`2026-11-21T10:00:03Z`).
     static func rfc3339(_ date: Date) -> String {
-        // A formatter per call: they are not Sendable, and a command prints a few times at most.
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        Timestamp.formatSeconds(date)
     }
 
     /// Shortens a time for tables: `2026-11-21 10:00:03` (UTC).

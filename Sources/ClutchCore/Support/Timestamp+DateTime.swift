@@ -19,4 +19,12 @@ extension Timestamp {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)
     }
+
+    /// `date` as RFC 3339 in UTC, whole seconds (`2026-12-01T09:00:00Z`): how sentences people
+    /// read name a time (a block's end, the CLI's output), where milliseconds are noise.
+    public static func formatSeconds(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
 }

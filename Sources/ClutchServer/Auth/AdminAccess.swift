@@ -32,6 +32,7 @@ public enum AdminAccess {
         "POST flags": editFlags,
         "GET flags/stale": read,
         "GET flags/{key}": read,
+        "GET flags/{key}/usage": read,
         "PUT flags/{key}": editFlags,
         "DELETE flags/{key}": editFlags,
         "POST flags/{key}/restore": editFlags,

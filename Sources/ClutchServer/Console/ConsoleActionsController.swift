@@ -38,6 +38,13 @@ struct ConsoleActionsController {
         case "details": return "Details saved."
         case "archived": return "Archived."
         case "unarchived": return "Brought back from the archive."
+        case "approved": return "Approved."
+        case "declined": return "Declined: the request cannot be applied until you approve it or it is edited."
+        case "commented": return "Comment added."
+        case "request-applied": return "Change request applied."
+        case "request-cancelled": return "Change request cancelled."
+        case "blocked": return "Blocked: changes that widen exposure wait until it is lifted."
+        case "unblocked": return "Unblocked."
         default: return nil
         }
     }

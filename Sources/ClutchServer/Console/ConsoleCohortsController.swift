@@ -127,12 +127,24 @@ struct ConsoleCohortsController {
             return refuse("Members: name between 1 and \(Self.maxMembersPerChange) member ids, separated by commas or new lines.", session, back: back)
         }
         let remove = form["do"] == "remove"
-        let (result, _) = try await services.write("console_members") {
-            try await services.store.applyMembers(
-                [remove ? .removeMembers(names) : .addMembers(names)], cohort: key, environment: env, change: change)
+        let instructions: [MemberInstruction] = [remove ? .removeMembers(names) : .addMembers(names)]
+        do {
+            let (result, _) = try await services.write("console_members") {
+                try await services.store.applyMembers(instructions, cohort: key, environment: env, change: change)
+            }
+            let done = result.versions.isEmpty ? "same" : (remove ? "removed" : "added")
+            return ConsolePages.redirect(back + "&done=\(done)")
+        } catch let error as StoreError where error.kind == .reviewRequired {
+            // A protected environment where a flag uses this cohort: the change waits for review,
+            // as `clutch cohorts add` makes it — the same request the API opens.
+            guard let identity = session.principal.reviewIdentity else { throw APIError.unauthorized("sign in first") }
+            let opened = try await services.metrics.timeWrite("open_change_request") {
+                try await services.store.openChangeRequest(
+                    ChangeRequestCreate(cohort: key, environment: env, memberInstructions: instructions, message: change.message),
+                    identity: identity, change: change)
+            }
+            return ConsolePages.redirect("/ui/requests/\(opened.id)?done=requested")
         }
-        let done = result.versions.isEmpty ? "same" : (remove ? "removed" : "added")
-        return ConsolePages.redirect(back + "&done=\(done)")
     }
 
     /// Creates an empty cohort of explicit members (`customerId` unless another attribute is named).

@@ -174,6 +174,17 @@ struct ConsoleEdit {
         return "\(text.prefix(10)) \(text.dropFirst(11).prefix(5)) UTC"
     }
 
+    /// An optional date-time field (``time(_:)``) named `field`: `nil` when blank, a refusal
+    /// beside it (starting with `label`) when it does not read.
+    static func optionalTime(_ fields: [String: String], _ field: String, label: String) throws(Refusal) -> Date? {
+        let text = (fields[field] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return nil }
+        guard let date = time(text) else {
+            throw Refusal(field: field, message: "\(label): choose a date and time, for example 2026-12-08T09:00 (UTC), or leave it empty.")
+        }
+        return date
+    }
+
     /// The instructions that turn `record`'s state in `env` into the state `edit` makes of it:
     /// the CLI's way of editing (``FlagState/instructions(to:naturalDefault:)``), so that an edit
     /// composes with others made meanwhile.

@@ -72,8 +72,12 @@ struct ConsoleFlagsController {
             "total": found.total, "first": first, "last": first + max(0, rows.count - 1), "page": pageNumber, "pages": pageCount,
             "paged": found.matched > rows.count,
         ]
-        // "New flag" where the one policy lets the session create flags.
-        values.merge(session.permissions([("Create", .edit(environment: nil))])) { _, new in new }
+        // "New flag" where the one policy lets the session create flags; a freeze of the environment for everyone.
+        values.merge(session.permissions([("Create", .edit(environment: nil)), ("Block", .block)])) { _, new in new }
+        values["csrf"] = session.csrfToken
+        values["blocks"] = ConsoleBlocksController.banners(
+            try await services.store.blocks(environment: env, flag: nil).filter { $0.flag == nil }, session: session)
+        if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
         if pageNumber > 1 { values["previousURL"] = pageURL(min(pageNumber - 1, pageCount)) }
         if found.nextOffset != nil { values["nextURL"] = pageURL(pageNumber + 1) }
         return pages.render(request.consoleQuery("fragment") == "results" ? "flagResults" : "flags", values)
@@ -98,9 +102,10 @@ struct ConsoleFlagsController {
     /// beside its field (status 400) with what was typed (`input`) kept in the forms.
     func page(
         _ request: Request, session: ConsoleSession, key: String, env: String, pending: ConsolePendingChange?,
-        problem: ConsoleEdit.Refusal?, input: [String: String]
+        problem: ConsoleEdit.Refusal?, input: [String: String], requestProblem: ConsoleRequestsController.RowProblem? = nil
     ) async throws -> Response {
-        let environments = try await services.store.environments().map(\.key)
+        let environmentRecords = try await services.store.environments()
+        let environments = environmentRecords.map(\.key)
         let current = try await services.store.flag(key)
         var record = current
         var problems: [String: String] = [:]
@@ -127,6 +132,16 @@ struct ConsoleFlagsController {
             // What the API would warn applying it (the one rule: names it introduces or activates).
             let warnings = await services.attributeWarnings(before: current.flag, after: record.flag, environments: [env])
             values["pendingWarnings"] = warnings.map(\.message)
+            // In a protected environment a change that widens exposure is not applied but
+            // requested (the store would refuse it `review_required`): the page offers that instead.
+            if let protection = environmentRecords.first(where: { $0.key == env })?.protection,
+                Flag.exposureChange(from: current.flag, to: record.flag, in: env) == .widens
+            {
+                values["needsReview"] = true
+                values["requestURL"] = ConsoleQuery.flagPath(key, "/request")
+                values["approvalsText"] = protection.requiredApprovals == 1 ? "1 approval" : "\(protection.requiredApprovals) approvals"
+                values.merge(session.permissions([("Request", .edit(environment: env))])) { _, new in new }
+            }
             pendingValues = values
         }
         let history = try await services.store.revisions(flag: key, environment: nil).prefix(10)
@@ -144,8 +159,11 @@ struct ConsoleFlagsController {
             return entry
         }
         values["historyURL"] = ConsoleQuery.historyURL(key, env: env)
-        let chart = try await services.store.usageChart(flag: key, environment: env, now: now)
-        values.merge(ConsoleUsageChart.values(chart, now: now)) { _, new in new }
+        // Day or week (`usage=week`); what this server counted and has not written yet is written first.
+        await services.usage.flush()
+        let series = try await services.store.usageSeries(
+            flag: key, environment: env, window: ConsoleUsageChart.window(request.consoleQuery("usage")), now: now)
+        values.merge(ConsoleUsageChart.values(series, now: now, flagURL: ConsoleQuery.flagURL(key, env: env))) { _, new in new }
         values.merge(ConsoleFlagPage.codeReferences(try await services.store.codeReferences(flag: key), now: now)) { _, new in new }
         values["tryIt"] = ConsoleTryIt.values(request, flag: key, env: env, registry: services.registry)
         await services.attributes.flush()
@@ -156,15 +174,24 @@ struct ConsoleFlagsController {
         values["schedules"] = schedules
         values["hasSchedules"] = !schedules.isEmpty
         // Every block that stops this flag here (its own, and a freeze of the environment): who, why, until.
-        values["blocks"] = try await services.store.blocks(environment: env, flag: key).map { ["text": $0.refusal] }
+        values["blocks"] = ConsoleBlocksController.banners(try await services.store.blocks(environment: env, flag: key), session: session)
+        values.merge(session.permissions([("Block", .block)])) { _, new in new }
+        // Each change request of the flag here still to be decided or applied, with the buttons the session may use.
+        values["requests"] = try await ConsoleRequestsController(services: services, pages: pages).banners(
+            flag: key, env: env, session: session, problem: requestProblem)
         if let notice = request.consoleQuery("done").flatMap(ConsoleActionsController.notice) { values["notice"] = notice }
+        if request.consoleQuery("done") == "requested", let id = request.consoleQuery("request").flatMap(Int64.init),
+            let opened = try? await services.store.changeRequest(id), opened.flag == key
+        {
+            values["notice"] = ConsoleRequestsController.openedNotice(opened)
+        }
         if let pendingValues {
             values["pending"] = pendingValues
             values["pendingField"] = pending?.encoded ?? ""
         }
         values["problems"] = problems
         values["input"] = input
-        return pages.render("flag", values, status: problem == nil ? .ok : .badRequest)
+        return pages.render("flag", values, status: requestProblem?.status ?? (problem == nil ? .ok : .badRequest))
     }
 }
 

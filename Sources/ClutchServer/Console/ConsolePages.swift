@@ -24,6 +24,8 @@ struct ConsolePages: Sendable {
         "tokens": TokenTemplates.page,
         "keys": KeysTemplate.page,
         "flagForm": FlagFormTemplate.page,
+        "requests": RequestTemplates.page,
+        "requestCard": RequestTemplates.card,
     ]
 
     let library: MustacheLibrary

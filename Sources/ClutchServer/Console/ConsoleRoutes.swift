@@ -32,6 +32,8 @@ enum ConsoleRoutes {
         ConsoleOIDCController(services: services, sessions: sessions, pages: pages).add(to: group)
         ConsoleFlagFormController(services: services, pages: pages).add(to: group)
         ConsoleSchedulesController(services: services, pages: pages).add(to: group)
+        ConsoleRequestsController(services: services, pages: pages).add(to: group)
+        ConsoleBlocksController(services: services, pages: pages).add(to: group)
     }
 
     private static func asset(_ text: String, type: String) -> Response {

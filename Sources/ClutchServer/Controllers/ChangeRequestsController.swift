@@ -4,9 +4,10 @@ import ClutchStore
 import Foundation
 import Hummingbird
 
-/// `/api/v1/change-requests`: changes to a flag in a protected environment, applied once the
-/// environment's reviewers approved the diff they make. Who may open, review, edit, cancel and
-/// apply is the policy's: editor rights in the request's environment (a comment needs only read).
+/// `/api/v1/change-requests`: changes to a flag, or to a cohort's members, in a protected
+/// environment, applied once the environment's reviewers approved the diff they make. Who may
+/// open, review, edit, cancel and apply is the policy's: editor rights in the request's
+/// environment (a comment needs only read).
 struct ChangeRequestsController {
     let services: ServerServices
 
@@ -22,13 +23,16 @@ struct ChangeRequestsController {
         return routes
     }
 
+    /// A flag's request (`flag`, `instructions`) or a cohort's (`cohort`, `memberInstructions`).
     private struct CreateBody: RequestBody {
-        let flag: String
+        let flag: String?
         let environment: String
-        let instructions: [Instruction]
+        let instructions: [Instruction]?
         let message: String?
         let at: String?
-        enum CodingKeys: String, CodingKey { case flag, environment, instructions, message, at }
+        let cohort: String?
+        let memberInstructions: [MemberInstruction]?
+        enum CodingKeys: String, CodingKey { case flag, environment, instructions, message, at, cohort, memberInstructions }
     }
 
     @Sendable func create(_ request: Request, context: ClutchRequestContext) async throws -> Response {
@@ -45,12 +49,15 @@ struct ChangeRequestsController {
         }
         if let message = body.message, !message.isEmpty { change.message = message }
         var record = try await services.metrics.timeWrite("open_change_request") {
-            try await services.store.openChangeRequest(
-                ChangeRequestCreate(
-                    flag: body.flag, environment: body.environment, instructions: body.instructions, message: change.message, at: at),
-                identity: try identity(context), change: change)
+            var create = ChangeRequestCreate(
+                flag: body.flag ?? "", environment: body.environment, instructions: body.instructions ?? [], message: change.message, at: at)
+            create.cohort = body.cohort
+            create.memberInstructions = body.memberInstructions
+            return try await services.store.openChangeRequest(create, identity: try identity(context), change: change)
         }
-        record.warnings = await services.attributeWarnings(applying: body.instructions, flag: body.flag, environment: body.environment)
+        if let flag = body.flag, let instructions = body.instructions {
+            record.warnings = await services.attributeWarnings(applying: instructions, flag: flag, environment: body.environment)
+        }
         return JSONResponse.encode(record, status: .created)
     }
 
@@ -124,8 +131,17 @@ struct ChangeRequestsController {
     /// Who the caller counts as when reviewing: a person whichever of their tokens they use, a
     /// service token itself.
     private func identity(_ context: ClutchRequestContext) throws -> String {
-        if let person = context.principal?.person { return ChangeAuthor.person(id: person.id).text }
-        guard let author = context.principal?.author else { throw APIError.unauthorized("a token is required") }
-        return author.text
+        guard let identity = context.principal?.reviewIdentity else { throw APIError.unauthorized("a token is required") }
+        return identity
+    }
+}
+
+extension Principal {
+    /// Who the principal counts as when reviewing a change request (and as its author, for
+    /// self-approval): a person whichever of their tokens or sessions they use, a service token
+    /// itself; `nil` for an SDK key. The API and the console ask this one place.
+    var reviewIdentity: String? {
+        if let person { return ChangeAuthor.person(id: person.id).text }
+        return author?.text
     }
 }

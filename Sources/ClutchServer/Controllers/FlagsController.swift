@@ -13,6 +13,7 @@ struct FlagsController {
         routes.post("flags", use: create)
         routes.get("flags/stale", use: stale)
         routes.get("flags/:key", use: get)
+        routes.get("flags/:key/usage", use: usage)
         routes.put("flags/:key", use: update)
         routes.delete("flags/:key", use: delete)
         routes.post("flags/:key/restore", use: restore)
@@ -161,6 +162,23 @@ struct FlagsController {
         }
         let result = KillResult(flag: written.value, environments: written.versions.keys.sorted(), notifiedStreams: notified)
         return JSONResponse.encode(result, headers: .etag(revision: written.value.revision))
+    }
+
+    /// `?environment=E&window=day|week`: the flag's evaluations in `E` per variant over the last
+    /// day (24 hourly points, the default) or week (7 daily points, UTC), and when each variant was
+    /// last evaluated (``UsageSeries``). What this server counted and has not written yet is written first.
+    @Sendable func usage(_ request: Request, context: ClutchRequestContext) async throws -> Response {
+        let key = try context.parameter("key")
+        guard let environment = request.query("environment") else {
+            throw APIError.badRequest("query parameter 'environment' is required", field: "environment")
+        }
+        let raw = request.query("window") ?? UsageWindow.day.rawValue
+        guard let window = UsageWindow(rawValue: raw) else {
+            throw APIError.badRequest("query parameter 'window' must be one of \(UsageWindow.names), got '\(raw)'", field: "window")
+        }
+        await services.usage.flush()
+        return JSONResponse.encode(
+            try await services.store.usageSeries(flag: key, environment: environment, window: window, now: services.clock.now()))
     }
 
     @Sendable func stale(_ request: Request, context: ClutchRequestContext) async throws -> Response {

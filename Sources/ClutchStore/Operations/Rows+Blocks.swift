@@ -32,6 +32,34 @@ extension Rows {
             throw BlockedError(block: block)
         }
     }
+
+    /// Removes every block row of flag `key` as it is deleted, in the deletion's transaction
+    /// (``commitFlag(_:key:old:new:action:change:summaryPrefix:now:)``): a block stops the flag
+    /// it was set on, never a flag created later under the same key. A block that holds refuses
+    /// the deletion itself (deleting widens: callers fall back to their code's default), so the
+    /// rows left are those that ended; one that still held (a deletion that passed it) would be
+    /// an `unblock` audit and webhook event, as a lift by hand.
+    static func liftBlocks(_ session: any SQLSession, ofDeletedFlag key: String, change: ChangeInfo, now: Date) async throws {
+        let removed = try await session.rows("DELETE FROM block WHERE flag = \(key) RETURNING *").map(block)
+        var described = change
+        for record in removed.filter({ $0.holds(at: now) }).sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) {
+            described.message = "\(record.subject): lifted as the flag was deleted (\(record.reason))"
+            try await recordBlockEvent(session, record, action: "unblock", type: .flagUnblocked, change: described, now: now)
+        }
+    }
+
+    /// The audit event (of the flag, or of the environment for a freeze; the reason as its
+    /// message unless the caller gave one) and the webhook event of a block or an unblock.
+    static func recordBlockEvent(
+        _ session: any SQLSession, _ block: BlockRecord, action: String, type: WebhookEventType, change: ChangeInfo, now: Date
+    ) async throws {
+        var audited = change
+        if audited.message == nil { audited.message = "\(block.subject): \(block.reason)" }
+        try await audit(
+            session, at: now, change: audited, action: action, entity: block.flag == nil ? "environment" : "flag",
+            key: block.flag ?? block.environment, environment: block.environment, revision: nil)
+        try await recordEvent(session, type: type, data: BlockEvent(block: block, actor: change.actor), at: now)
+    }
 }
 
 /// A change refused because a block holds (``Rows/checkBlocks(_:key:widening:change:)``): the API

@@ -14,6 +14,7 @@ extension Rows {
     static func changeRequest(_ session: any SQLSession, _ row: SQLRow) async throws -> ChangeRequestRecord {
         let id = try row.get("id", as: Int64.self)
         let environment = try row.get("environment", as: String.self)
+        let members: String? = try row.get("member_instructions")
         let reviews = try await reviewRows(session, id)
         return ChangeRequestRecord(
             id: id, flag: try row.get("flag"), environment: environment,
@@ -25,7 +26,39 @@ extension Rows {
             appliedRevision: try row.get("applied_revision"),
             approvals: ReviewTally(reviews.map(\.tallied)).approvals,
             requiredApprovals: try await protection(session, of: environment)?.requiredApprovals ?? 0,
-            reviews: reviews.map(\.review))
+            reviews: reviews.map(\.review), cohort: try row.get("cohort"),
+            memberInstructions: try members.map { try Tables.decode([MemberInstruction].self, $0) })
+    }
+
+    /// What a request is pinned to now: the revision of its flag or cohort and the diff its
+    /// instructions make to it — a flag's fields, or a cohort's `members.added` and
+    /// `members.removed` (the members named that are not yet in, and those named that are).
+    static func pin(
+        _ session: any SQLSession, flag: String, _ instructions: [Instruction], cohort: String?, _ members: [MemberInstruction]?,
+        environment: String
+    ) async throws -> (base: Int64, diff: [FieldChange]) {
+        guard let cohort else {
+            let (old, _, diff) = try await plan(session, instructions, flag, environment, nil)
+            return (old.revision, try Tables.decode([FieldChange].self, try Tables.json(diff)))
+        }
+        try await requireEnvironment(session, environment, field: "environment")
+        guard let record = try await cohortDefinition(session, cohort, environment: environment) else {
+            throw StoreError.notFound("cohort '\(cohort)' does not exist in environment '\(environment)'", field: "cohort")
+        }
+        let requested = try memberChange(members ?? [])
+        let named = requested.added + requested.removed
+        let present = named.isEmpty ? [] : Set(try await session.values(
+            String.self,
+            """
+            SELECT member FROM cohort_member
+            WHERE environment = \(environment) AND cohort = \(cohort) AND \(session.dialect.isElement("member", of: named))
+            """).map { Array($0.utf8) })
+        let added = requested.added.filter { !present.contains(Array($0.utf8)) }
+        let removed = requested.removed.filter { present.contains(Array($0.utf8)) }
+        var diff: [FieldChange] = []
+        if !added.isEmpty { diff.append(FieldChange(path: "members.added", before: nil, after: .array(added.map(Value.string)))) }
+        if !removed.isEmpty { diff.append(FieldChange(path: "members.removed", before: .array(removed.map(Value.string)), after: nil)) }
+        return (record.revision, diff)
     }
 
     /// Every review of request `id`, oldest first, with the identity each counts as.
@@ -50,6 +83,16 @@ extension Rows {
         return (before, try await requireChangeRequest(session, id))
     }
 
+    /// The net change of a cohort request's member instructions (invalid ones refused, naming
+    /// `memberInstructions[i]…`).
+    static func memberChange(_ instructions: [MemberInstruction]) throws -> MemberChange {
+        do {
+            return try MemberInstruction.netChange(instructions)
+        } catch {
+            throw StoreError.invalid(error, prefix: "memberInstructions")
+        }
+    }
+
     /// Writes the audit event and the webhook event of one step of request `record`.
     static func recordRequestStep(
         _ session: any SQLSession, _ record: ChangeRequestRecord, action: String, event: WebhookEventType?, change: ChangeInfo, now: Date
@@ -57,8 +100,8 @@ extension Rows {
         var described = change
         described.message = change.message ?? "change request \(record.id)"
         try await audit(
-            session, at: now, change: described, action: "change_request.\(action)", entity: "flag", key: record.flag,
-            environment: record.environment, revision: record.appliedRevision)
+            session, at: now, change: described, action: "change_request.\(action)", entity: record.cohort == nil ? "flag" : "cohort",
+            key: record.cohort ?? record.flag, environment: record.environment, revision: record.appliedRevision)
         if let event { try await recordEvent(session, type: event, data: record, at: now) }
     }
 
@@ -78,24 +121,34 @@ extension Rows {
         }
         let refusal: String
         do {
-            let (old, new, diff) = try await plan(session, record.instructions, record.flag, record.environment, nil)
-            let made = try Tables.decode([FieldChange].self, try Tables.json(diff))
+            let (_, made) = try await pin(
+                session, flag: record.flag, record.instructions, cohort: record.cohort, record.memberInstructions, environment: record.environment)
             if made == record.diff {
                 var cleared = change
                 cleared.clearance = .changeRequest(id: id)
                 if cleared.message == nil { cleared.message = record.message ?? "change request \(id)" }
-                let written = try await commitFlag(session, key: record.flag, old: old, new: new, action: "change", change: cleared, now: now)
+                let written: Change<Int64?>
+                if let cohort = record.cohort {
+                    let members = try await applyMembers(
+                        session, try memberChange(record.memberInstructions ?? []), cohort: cohort,
+                        environment: record.environment, change: cleared)
+                    written = members.with(Optional(members.value.revision))
+                } else {
+                    let (old, new, _) = try await plan(session, record.instructions, record.flag, record.environment, nil)
+                    let flag = try await commitFlag(session, key: record.flag, old: old, new: new, action: "change", change: cleared, now: now)
+                    written = flag.with(flag.value?.revision)
+                }
+                let revision = written.value
                 try await session.execute(
                     """
-                    UPDATE change_request SET status = 'applied', reason = NULL, applied_revision = \(written.value?.revision),
-                           updated_at = \(now)
+                    UPDATE change_request SET status = 'applied', reason = NULL, applied_revision = \(revision), updated_at = \(now)
                     WHERE id = \(id)
                     """)
                 let applied = try await requireChangeRequest(session, id)
                 try await recordRequestStep(session, applied, action: "apply", event: .changeRequestApplied, change: change, now: now)
                 return (written.with(applied), nil)
             }
-            refusal = "the flag changed since change request \(id) was approved: it would now change "
+            refusal = "the \(record.cohort == nil ? "flag" : "cohort") changed since change request \(id) was approved: it would now change "
                 + describe(made) + " instead of the approved " + describe(record.diff)
         } catch let error as StoreError {
             refusal = "change request \(id) no longer applies: \(error.description)"

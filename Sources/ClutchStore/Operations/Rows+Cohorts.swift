@@ -125,6 +125,12 @@ extension Rows {
     ) async throws -> Change<CohortRecord?> {
         let new = new.map(normalized)
         if old?.cohort == new { return Change(value: old, versions: [:]) }
+        // A new cohort serves nobody yet, and a cohort in use cannot be deleted: only an update governs.
+        if let old, let new, !MemberOrder.difference(from: old.cohort.members, to: new.members).isEmpty
+            || old.cohort.clauses != new.clauses || old.cohort.attribute != new.attribute
+        {
+            try await checkCohortGovernance(session, environment: environment, cohort: key, change: change)
+        }
         let now = session.now
         var definition = new
         definition?.members = []
@@ -186,6 +192,8 @@ extension Rows {
         let environment = old.environment, key = old.cohort.key
         let effective = try await writeMembers(session, environment: environment, cohort: key, members)
         if effective.isEmpty { return nil }
+        // Refused here, the members just written roll back with the transaction.
+        try await checkCohortGovernance(session, environment: environment, cohort: key, change: change)
         if old.cohort.clauses.isEmpty, try await memberCount(session, key, environment: environment) == 0 {
             throw StoreError.invalid(ValidationError(path: "remove", "a cohort needs members or clauses: this would remove the last member"))
         }

@@ -21,13 +21,14 @@ extension Rows {
     /// Refuses a direct change (`clearance` `.none`) that widens exposure in a protected
     /// environment, naming how to ask for it instead; a release step and an approved change
     /// request pass (what they apply was reviewed).
-    static func checkProtection(_ session: any SQLSession, key: String, widening: [String], change: ChangeInfo) async throws {
+    /// `subject` names what changes (`a change to 'new-checkout'`).
+    static func checkProtection(_ session: any SQLSession, subject: String, widening: [String], change: ChangeInfo) async throws {
         guard change.clearance == .none else { return }
         for environment in widening {
             guard let protection = try await protection(session, of: environment) else { continue }
             let approvals = protection.requiredApprovals == 1 ? "1 approval" : "\(protection.requiredApprovals) approvals"
             throw StoreError.reviewRequired(
-                "\(environment) is protected: a change to '\(key)' that widens exposure needs \(approvals); open a change request: "
+                "\(environment) is protected: \(subject) that widens exposure needs \(approvals); open a change request: "
                     + "clutch requests (the CLI's change commands open one) or POST /api/v1/change-requests")
         }
     }

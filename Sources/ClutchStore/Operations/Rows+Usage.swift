@@ -1,7 +1,7 @@
 import ClutchCore
 import Foundation
 
-/// Usage rows (`usage`, `usage_hourly`), written once for both databases. Usage is no change to
+/// Usage rows (`usage`, `usage_hourly`, `usage_variant_hourly`), written once for both databases. Usage is no change to
 /// a flag: it is written in ``SQLStore/unlocked(_:)`` transactions, every statement an upsert
 /// that is safe beside a concurrent one, and sums saturate (``SQLDialect/saturatingSum(_:_:limit:)``).
 extension Rows {
@@ -24,8 +24,8 @@ extension Rows {
     }
 
     /// Adds `entries` to their flag's bucket for the hour they were received in (else `at`'s),
-    /// then deletes buckets older than ``UsageHours/retention``; in the caller's transaction, the
-    /// one writing `usage`.
+    /// and to their variant's, then deletes buckets older than ``UsageHours/retention`` (per
+    /// variant: ``UsageHours/variantRetention``); in the caller's transaction, the one writing `usage`.
     static func addHourlyUsage(_ session: any SQLSession, _ entries: [UsageEntry], at: Date) async throws {
         let dialect = session.dialect
         for (key, sums) in HourlySums.of(entries, written: at) {
@@ -40,6 +40,26 @@ extension Rows {
                 """)
         }
         try await session.execute("DELETE FROM usage_hourly WHERE hour_start < \(UsageHours.pruneBefore(at))")
+        // Per variant, evaluations only: an errors-only entry (`count: 0`, a client key's report;
+        // the server counted those evaluations itself) adds no row. Many buckets per statement
+        // (a batch has as many as entries): both databases name a VALUES list's columns `columnN`.
+        let buckets = HourlySums.perVariant(entries, written: at)
+        for start in stride(from: 0, to: buckets.count, by: HourlySums.rowsPerStatement) {
+            var rows: SQL = ""
+            for (i, (key, count)) in buckets[start..<min(start + HourlySums.rowsPerStatement, buckets.count)].enumerated() {
+                rows.append(i == 0 ? "" : ", ")
+                rows.append("(\(key.flag), \(key.environment), \(key.hour), \(key.variant), \(count))")
+            }
+            try await session.execute(
+                """
+                INSERT INTO usage_variant_hourly (flag, environment, hour_start, variant, count)
+                SELECT bucket.column1, bucket.column2, bucket.column3, bucket.column4, bucket.column5 FROM (VALUES \(rows)) AS bucket
+                WHERE EXISTS (SELECT 1 FROM flag WHERE key = bucket.column1)
+                ON CONFLICT (flag, environment, hour_start, variant) DO UPDATE SET
+                    count = \(raw: dialect.saturatingSum("usage_variant_hourly.count", "excluded.count"))
+                """)
+        }
+        try await session.execute("DELETE FROM usage_variant_hourly WHERE hour_start < \(UsageHours.variantPruneBefore(at))")
     }
 
     /// The evaluations of `flag` in `environment` counted in the current hour and the 23 before
@@ -79,6 +99,32 @@ enum HourlySums {
             .map { (key: $0.key, sums: $0.value) }
     }
 
+    /// Buckets per variant written by one statement: 5 parameters each, far below either
+    /// database's limit on parameters.
+    static let rowsPerStatement = 500
+
+    /// A bucket of one variant: ``Key`` and the variant.
+    struct VariantKey: Hashable {
+        var flag: String
+        var environment: String
+        var hour: Int64
+        var variant: String
+    }
+
+    /// The evaluations of `entries` summed per flag, environment, hour and variant, in key order
+    /// (two writers upsert the same rows in the same order); entries counting none are left out.
+    static func perVariant(_ entries: [UsageEntry], written: Date) -> [(key: VariantKey, count: Int64)] {
+        var sums: [VariantKey: Int64] = [:]
+        for entry in entries where entry.count > 0 {
+            let key = VariantKey(
+                flag: entry.flag, environment: entry.environment, hour: UsageHours.hour(of: entry.time(written: written)), variant: entry.variant)
+            sums[key] = UsageArithmetic.add(sums[key] ?? 0, entry.count)
+        }
+        return sums.sorted {
+            ($0.key.flag, $0.key.environment, $0.key.hour, $0.key.variant) < ($1.key.flag, $1.key.environment, $1.key.hour, $1.key.variant)
+        }.map { (key: $0.key, count: $0.value) }
+    }
+
     static func recent(_ buckets: [(count: Int64, rollout: Int64)], since: Int64) -> RecentUsage {
         RecentUsage(
             evaluations: buckets.reduce(0) { UsageArithmetic.add($0, $1.count) },
@@ -88,26 +134,48 @@ enum HourlySums {
 }
 
 extension Rows {
-    /// ``UsageChart`` of `flag` in `environment` at `now`: the window's hourly counts and the
-    /// variants' totals, read as leniently as ``recentUsage(_:flag:environment:now:)``.
-    static func usageChart(_ session: any SQLSession, flag: String, environment: String, now: Date) async throws -> UsageChart {
-        var hourly: [Int64: Int64] = [:]
+    /// ``UsageSeries`` of `flag` in `environment` over `window` at `now`: per variant its
+    /// evaluations per point (from `usage_variant_hourly`), its running total and when it was last
+    /// evaluated (from `usage`). Counts are read as leniently as ``recentUsage(_:flag:environment:now:)``;
+    /// an unknown flag or environment is `notFound`.
+    static func usageSeries(
+        _ session: any SQLSession, flag: String, environment: String, window: UsageWindow, now: Date
+    ) async throws -> UsageSeries {
+        let record = try await requireFlag(session, flag)
+        try await requireEnvironment(session, environment)
+        let (start, length, count) = UsageHours.points(window, now: now)
+        var points: [String: [Int64]] = [:]
         for row in try await session.rows(
             """
-            SELECT hour_start, count FROM usage_hourly
+            SELECT variant, hour_start, count FROM usage_variant_hourly
             WHERE flag = \(flag) AND environment = \(environment)
-            AND hour_start >= \(UsageHours.windowStart(now)) AND hour_start <= \(UsageHours.hour(of: now))
+            AND hour_start >= \(start) AND hour_start <= \(UsageHours.hour(of: now))
             """)
         {
-            guard let hour = try? row.get("hour_start", as: Int64.self) else { continue }
-            hourly[hour] = UsageArithmetic.add(hourly[hour] ?? 0, row.lenientCount("count"))
+            guard let variant = try? row.get("variant", as: String.self), let hour = try? row.get("hour_start", as: Int64.self) else { continue }
+            let index = Int((hour - start) / length)
+            guard (0..<count).contains(index) else { continue }
+            var series = points[variant] ?? Array(repeating: 0, count: count)
+            series[index] = UsageArithmetic.add(series[index], row.lenientCount("count"))
+            points[variant] = series
         }
-        let variants = try await session.rows("SELECT variant, count, last_evaluated FROM usage WHERE flag = \(flag) AND environment = \(environment)")
-            .compactMap { row -> UsageChart.Variant? in
-                guard let variant = try? row.get("variant", as: String.self) else { return nil }
-                return UsageChart.Variant(
-                    key: variant, evaluations: row.lenientCount("count"), lastEvaluated: (try? row.get("last_evaluated", as: Date?.self)) ?? nil)
-            }
-        return UsageChart.of(hourly: hourly, variants: variants, now: now)
+        var totals: [String: (count: Int64, last: Date?)] = [:]
+        for row in try await session.rows("SELECT variant, count, last_evaluated FROM usage WHERE flag = \(flag) AND environment = \(environment)") {
+            guard let variant = try? row.get("variant", as: String.self) else { continue }
+            totals[variant] = (row.lenientCount("count"), (try? row.get("last_evaluated", as: Date?.self)) ?? nil)
+        }
+        let declared = record.flag.variants.map(\.key)
+        let others = Set(points.keys).union(totals.keys).subtracting(declared).sorted()
+        let variants = (declared + others).map { key -> UsageSeries.Variant in
+            let evaluations = points[key] ?? Array(repeating: 0, count: count)
+            return UsageSeries.Variant(
+                key: key, evaluations: evaluations, total: evaluations.reduce(0, UsageArithmetic.add),
+                allTime: totals[key]?.count ?? 0, lastEvaluated: totals[key]?.last)
+        }
+        let sums = (0..<count).map { index in variants.reduce(0) { UsageArithmetic.add($0, $1.evaluations[index]) } }
+        return UsageSeries(
+            flag: flag, environment: environment, window: window,
+            points: (0..<count).map { Date(timeIntervalSince1970: TimeInterval(start + Int64($0) * length)) },
+            pointSeconds: Int(length), totals: sums, variants: variants)
     }
 }

@@ -212,6 +212,7 @@ enum Rows {
             }
         } else {
             try await session.execute("DELETE FROM flag WHERE key = \(key)")
+            try await liftBlocks(session, ofDeletedFlag: key, change: change, now: now)
         }
         try await recordRequires(session, key: key, plan.new)
         if plan.new != nil { try await recordStateChanges(session, key: key, plan.changedEnvironments, at: now) }

@@ -26,7 +26,7 @@ extension SQLStore {
                 throw StoreError.notFound("block '\(id)' does not exist")
             }
             let record = try Rows.block(row)
-            try await Self.recordBlockEvent(session, record, action: "block", type: .flagBlocked, change: change, now: now)
+            try await Rows.recordBlockEvent(session, record, action: "block", type: .flagBlocked, change: change, now: now)
             return record
         }
         logger.info("blocked", metadata: ["block": "\(id)", "subject": "\(record.subject)", "actor": "\(change.actor)"])
@@ -52,24 +52,11 @@ extension SQLStore {
             else { throw StoreError.notFound("block '\(id)' does not exist or has ended", field: "id") }
             if let refusal = BlockRules.liftRefusal(record, identity: try row.get("blocker"), by: blocker) { throw refusal }
             try await session.execute("DELETE FROM block WHERE id = \(id)")
-            try await Self.recordBlockEvent(session, record, action: "unblock", type: .flagUnblocked, change: change, now: now)
+            try await Rows.recordBlockEvent(session, record, action: "unblock", type: .flagUnblocked, change: change, now: now)
             return record
         }
         logger.info("unblocked", metadata: ["block": "\(id)", "subject": "\(record.subject)", "actor": "\(change.actor)"])
         return record
-    }
-
-    /// The audit event (of the flag, or of the environment for a freeze; the reason as its
-    /// message unless the caller gave one) and the webhook event of a block or an unblock.
-    private static func recordBlockEvent(
-        _ session: any SQLSession, _ block: BlockRecord, action: String, type: WebhookEventType, change: ChangeInfo, now: Date
-    ) async throws {
-        var audited = change
-        if audited.message == nil { audited.message = "\(block.subject): \(block.reason)" }
-        try await Rows.audit(
-            session, at: now, change: audited, action: action, entity: block.flag == nil ? "environment" : "flag",
-            key: block.flag ?? block.environment, environment: block.environment, revision: nil)
-        try await Rows.recordEvent(session, type: type, data: BlockEvent(block: block, actor: change.actor), at: now)
     }
 }
 

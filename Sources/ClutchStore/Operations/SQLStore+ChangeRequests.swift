@@ -32,23 +32,30 @@ extension SQLStore {
     /// Opens a request to apply `request.instructions` to the flag's state in
     /// `request.environment`, pinned to the flag's revision now and the diff they make to it.
     /// `identity` is who the author counts as for self-approval (`person:<id>` or `token:<id>`).
+    /// A cohort's request (`request.cohort`) is pinned likewise to the cohort's revision and the
+    /// members its `memberInstructions` add and remove.
     public func openChangeRequest(_ request: ChangeRequestCreate, identity: String, change: ChangeInfo) async throws -> ChangeRequestRecord {
-        guard !request.instructions.isEmpty else {
-            throw StoreError.invalid(ValidationError(path: "instructions", "give at least one instruction"))
-        }
+        try ChangeRequestShape.check(
+            flag: request.flag, request.instructions, cohort: request.cohort, request.memberInstructions)
         return try await write { session in
-            let (old, _, diff) = try await Rows.plan(session, request.instructions, request.flag, request.environment, nil)
+            let (base, diff) = try await Rows.pin(
+                session, flag: request.flag, request.instructions, cohort: request.cohort, request.memberInstructions,
+                environment: request.environment)
             guard !diff.isEmpty else {
-                throw StoreError.badRequest("the instructions change nothing in '\(request.flag)'", field: "instructions")
+                throw StoreError.badRequest(
+                    "the instructions change nothing in '\(request.cohort ?? request.flag)'",
+                    field: request.cohort == nil ? "instructions" : "memberInstructions")
             }
             let now = self.now()
             let message = request.message ?? change.message
+            let members = try request.memberInstructions.map(Tables.json)
             guard let row = try await session.row(
                 """
                 INSERT INTO change_request (flag, environment, instructions, message, due_at, status, base_revision, diff,
-                                            created_at, created_by, author, author_identity, updated_at)
+                                            created_at, created_by, author, author_identity, updated_at, cohort, member_instructions)
                 VALUES (\(request.flag), \(request.environment), \(try Tables.json(request.instructions)), \(message), \(request.at),
-                        'open', \(old.revision), \(try Tables.json(diff)), \(now), \(change.actor), \(change.author?.text), \(identity), \(now))
+                        'open', \(base), \(try Tables.json(diff)), \(now), \(change.actor), \(change.author?.text), \(identity), \(now),
+                        \(request.cohort), \(members))
                 RETURNING id
                 """)
             else { throw SQLDecodingError(column: "id", type: Int64.self, reason: "the new change request got no id") }
@@ -120,21 +127,24 @@ extension SQLStore {
     /// Replaces a pending request's instructions, pinned anew to the flag as it is now: every
     /// review is withdrawn (its reviewers approved another diff).
     public func editChangeRequest(_ id: Int64, _ edit: ChangeRequestEdit, change: ChangeInfo) async throws -> ChangeRequestRecord {
-        guard !edit.instructions.isEmpty else {
-            throw StoreError.invalid(ValidationError(path: "instructions", "give at least one instruction"))
-        }
-        return try await write { session in
+        try await write { session in
             let record = try await Rows.requireChangeRequest(session, id)
+            try ChangeRequestShape.check(
+                flag: record.flag, edit.instructions, cohort: record.cohort, edit.memberInstructions)
             try Rows.requirePending(record)
-            let (old, _, diff) = try await Rows.plan(session, edit.instructions, record.flag, record.environment, nil)
+            let (base, diff) = try await Rows.pin(
+                session, flag: record.flag, edit.instructions, cohort: record.cohort, edit.memberInstructions, environment: record.environment)
             guard !diff.isEmpty else {
-                throw StoreError.badRequest("the instructions change nothing in '\(record.flag)'", field: "instructions")
+                throw StoreError.badRequest(
+                    "the instructions change nothing in '\(record.cohort ?? record.flag)'",
+                    field: record.cohort == nil ? "instructions" : "memberInstructions")
             }
             let now = self.now()
             try await session.execute(
                 """
                 UPDATE change_request SET instructions = \(try Tables.json(edit.instructions)), diff = \(try Tables.json(diff)),
-                       base_revision = \(old.revision), message = \(edit.message ?? record.message)
+                       member_instructions = \(try edit.memberInstructions.map(Tables.json)),
+                       base_revision = \(base), message = \(edit.message ?? record.message)
                 WHERE id = \(id)
                 """)
             try await session.execute("UPDATE change_request_review SET withdrawn = \(true) WHERE request_id = \(id)")
@@ -213,6 +223,31 @@ extension SQLStore {
                     change: ChangeInfo(actor: ScheduleInstructions.schedulerActor, message: reason), now: now)
                 return Change(value: failed, versions: [:])
             }
+        }
+    }
+}
+
+/// The two shapes of a request, checked before anything is read: a flag with `instructions`, or
+/// a cohort with `memberInstructions` — one of them, with at least one instruction.
+enum ChangeRequestShape {
+    static func check(
+        flag: String, _ instructions: [Instruction], cohort: String?, _ members: [MemberInstruction]?
+    ) throws {
+        if cohort != nil {
+            guard flag.isEmpty, instructions.isEmpty else {
+                throw StoreError.badRequest("a request changes a flag (flag, instructions) or a cohort (cohort, memberInstructions), not both", field: "cohort")
+            }
+            guard let members, !members.isEmpty else {
+                throw StoreError.invalid(ValidationError(path: "memberInstructions", "give at least one member instruction"))
+            }
+            return
+        }
+        guard members == nil else {
+            throw StoreError.badRequest("memberInstructions change a cohort: name it with cohort, not flag", field: "memberInstructions")
+        }
+        guard !flag.isEmpty else { throw StoreError.badRequest("name the flag (or the cohort) the request changes", field: "flag") }
+        guard !instructions.isEmpty else {
+            throw StoreError.invalid(ValidationError(path: "instructions", "give at least one instruction"))
         }
     }
 }

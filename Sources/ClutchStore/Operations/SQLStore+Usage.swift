@@ -38,9 +38,9 @@ extension SQLStore {
         try await read { session in try await Rows.recentUsage(session, flag: flag, environment: environment, now: now) }
     }
 
-    /// `flag`'s evaluations in `environment` per hour over the last day and per variant (the console's chart).
-    public func usageChart(flag: String, environment: String, now: Date) async throws -> UsageChart {
-        try await read { session in try await Rows.usageChart(session, flag: flag, environment: environment, now: now) }
+    /// `flag`'s evaluations in `environment` per variant over `window` (the API's and console's chart).
+    public func usageSeries(flag: String, environment: String, window: UsageWindow, now: Date) async throws -> UsageSeries {
+        try await read { session in try await Rows.usageSeries(session, flag: flag, environment: environment, window: window, now: now) }
     }
 
     /// Usage of every flag: flag key → environment → usage.

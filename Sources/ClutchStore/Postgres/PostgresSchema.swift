@@ -552,6 +552,29 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Evaluations per flag, environment, variant and hour (SQLite's v23-usage-variants): the
+        // usage chart per variant over the last day and week. Only adds a table: servers of
+        // earlier schemas keep working (they write `usage_hourly` alone).
+        Migration(version: 16, name: "v16-usage-variants", compatibleFrom: 6, statements: [
+            """
+            CREATE TABLE usage_variant_hourly (
+                flag TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                hour_start BIGINT NOT NULL,
+                variant TEXT NOT NULL,
+                count BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (flag, environment, hour_start, variant)
+            )
+            """,
+            "CREATE INDEX usage_variant_hourly_hour ON usage_variant_hourly(hour_start)",
+        ]),
+        // Cohort change requests (see the SQLite migration `v25-cohort-requests`). Adds nullable
+        // columns: an older server reads a cohort request as one of the flag '', whose apply it
+        // refuses (no such flag) without changing anything.
+        Migration(version: 18, name: "v18-cohort-requests", compatibleFrom: 6, statements: [
+            "ALTER TABLE change_request ADD COLUMN cohort TEXT",
+            "ALTER TABLE change_request ADD COLUMN member_instructions TEXT",
+        ]),
     ]
 
     /// The oldest schema whose servers still work on a database migrated through `version`: the

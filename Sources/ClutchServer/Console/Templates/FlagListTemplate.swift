@@ -6,6 +6,7 @@ enum FlagListTemplate {
     static let page = #"""
         {{% CONTENT_TYPE: CLUTCH_HTML }}{{> head}}
         <h1>Flags</h1>
+        {{#blocks}}<div class="blocked-banner"><p class="problem blocked" role="alert">{{text}}: changes that widen exposure wait; turning off and kill still apply.</p>{{#mayUnblock}}<form method="post" action="{{unblockURL}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="from" value="flags"><button type="submit" aria-label="Unblock {{subject}}">Unblock</button></form>{{/mayUnblock}}</div>{{/blocks}}
         {{#canCreate}}<p><a class="button primary" href="/ui/new-flag" id="new-flag">New flag</a></p>{{/canCreate}}
         <nav class="envs" aria-label="Environment">
           {{#environments}}<a href="{{url}}"{{#current}} aria-current="page" class="current"{{/current}}>{{key}}</a>{{/environments}}
@@ -31,6 +32,15 @@ enum FlagListTemplate {
           </label>
           <button type="submit">Apply</button>
         </form>
+        {{#canBlock}}<details class="freeze"><summary>Freeze {{env}}</summary>
+          <form method="post" action="/ui/blocks" class="change" id="freeze-form">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="scope" value="environment"><input type="hidden" name="from" value="flags">
+            <p class="hint">A change freeze: no change that widens exposure applies to any flag in {{env}} until it is lifted; turning off and kill still apply.</p>
+            <label>Reason <input name="reason" type="text" maxlength="500" required></label>
+            <label>Until (optional, UTC) <input name="until" type="datetime-local"></label>
+            <button type="submit">Freeze every flag in {{env}}</button>
+          </form>
+        </details>{{/canBlock}}
         <div id="flag-results">
         {{> flagResults}}
         </div>

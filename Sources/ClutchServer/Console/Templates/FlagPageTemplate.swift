@@ -13,7 +13,8 @@ enum FlagPageTemplate {
         <div id="flag-page" data-events="{{eventsURL}}" data-page="{{pageURL}}"{{#pending}} data-pending="true"{{/pending}}>
         <p class="crumbs"><a href="{{listURL}}">← All flags</a> · <a href="{{historyURL}}">History</a></p>
         <h1>{{key}} {{#archived}}<span class="badge">archived</span>{{/archived}}</h1>
-        {{#blocks}}<p class="problem blocked" role="alert">{{text}}: changes that widen it wait; turning off and kill still apply.</p>{{/blocks}}
+        {{#blocks}}<div class="blocked-banner"><p class="problem blocked" role="alert">{{text}}: changes that widen it wait; turning off and kill still apply.</p>{{#mayUnblock}}<form method="post" action="{{unblockURL}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="from" value="flag"><input type="hidden" name="flag" value="{{key}}"><button type="submit" aria-label="Unblock {{subject}}">Unblock</button></form>{{/mayUnblock}}</div>{{/blocks}}
+        {{#requests}}{{> requestCard}}{{/requests}}
         {{#description}}<p class="desc">{{.}}</p>{{/description}}
         {{#hasTags}}<p class="tags">{{#tags}}<span class="tag">{{.}}</span> {{/tags}}</p>{{/hasTags}}
         <p class="live-status" role="status" aria-live="polite" id="live-status"></p>
@@ -24,6 +25,17 @@ enum FlagPageTemplate {
           <ul class="plain-diff" id="pending-diff">{{#sentences}}<li>{{.}}</li>{{/sentences}}</ul>
           {{#problems.apply}}<p class="problem" role="alert" id="apply-problem">{{.}}</p>{{/problems.apply}}
           {{#pendingWarnings}}<p class="problem attribute-warning pending-warning">Warning: {{.}}</p>{{/pendingWarnings}}
+          {{#needsReview}}<p class="hint" id="review-hint">{{env}} is protected: this change widens exposure, so it applies only once a change request has {{approvalsText}}.</p>
+          {{#canRequest}}<form method="post" action="{{requestURL}}" class="change" id="request-form">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="pending" value="{{encoded}}">
+            <label>Message (optional, shown to the reviewers and kept in the history) <input name="message" type="text" maxlength="500" value="{{message}}"></label>
+            {{#problems.message}}<p class="problem" role="alert" id="message-problem">{{.}}</p>{{/problems.message}}
+            <label>Apply at (optional, UTC; once approved) <input name="at" type="datetime-local" value="{{input.at}}"></label>
+            {{#problems.at}}<p class="problem" role="alert" id="at-problem">{{.}}</p>{{/problems.at}}
+            {{#problems.request}}<p class="problem" role="alert" id="request-problem">{{.}}</p>{{/problems.request}}
+            <div class="buttons"><button type="submit" class="primary">Request review</button> <a class="button" href="{{pageURL}}">Discard</a></div>
+          </form>{{/canRequest}}{{^canRequest}}<p class="why">{{whyRequest}}</p>{{/canRequest}}
+          {{/needsReview}}{{^needsReview}}
           {{#canApply}}<form method="post" action="{{applyURL}}" class="change" id="apply-form" data-confirm-env="{{#needsConfirm}}{{env}}{{/needsConfirm}}">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="pending" value="{{encoded}}">
             <label>Message (optional, kept in the history) <input name="message" type="text" maxlength="500" value="{{message}}"></label>
@@ -37,7 +49,7 @@ enum FlagPageTemplate {
               {{#problems.at}}<p class="problem" role="alert" id="at-problem">{{.}}</p>{{/problems.at}}
               <button type="submit" name="when" value="later">Schedule the change</button>
             </fieldset>
-          </form>{{/canApply}}{{^canApply}}<p class="why">{{whyApply}}</p>{{/canApply}}
+          </form>{{/canApply}}{{^canApply}}<p class="why">{{whyApply}}</p>{{/canApply}}{{/needsReview}}
           <p class="hint">The page below shows the flag as this change would make it; more edits are added to the same change.</p>
         </section>
         {{/pending}}
@@ -219,6 +231,23 @@ enum FlagPageTemplate {
             <button type="submit" class="danger">Kill switch: off everywhere</button>
           </form>{{/canKill}}{{^canKill}}<p class="why">{{whyKill}}</p>{{/canKill}}
         </section>
+        <section class="card" aria-labelledby="block-h" id="block">
+          <h2 id="block-h">Block</h2>
+          <p>Stops every change that widens exposure (turning on, targeting more, a bigger rollout) until it is lifted; turning off and kill still apply. Anyone signed in may block; the blocker or an owner unblocks.</p>
+          {{#canBlock}}<form method="post" action="/ui/blocks" class="change" id="block-form">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="flag" value="{{key}}"><input type="hidden" name="from" value="flag">
+            <fieldset><legend>What to block in {{env}}</legend>
+              <label class="choice"><input type="radio" name="scope" value="flag" checked> {{key}} only</label>
+              <label class="choice"><input type="radio" name="scope" value="environment"> Every flag (a change freeze of {{env}})</label>
+            </fieldset>
+            {{#problems.block}}<p class="problem" role="alert" id="block-problem">{{.}}</p>{{/problems.block}}
+            <label>Reason <input name="reason" type="text" maxlength="500" required value="{{input.reason}}"></label>
+            {{#problems.reason}}<p class="problem" role="alert" id="reason-problem">{{.}}</p>{{/problems.reason}}
+            <label>Until (optional, UTC) <input name="until" type="datetime-local" value="{{input.until}}"></label>
+            {{#problems.until}}<p class="problem" role="alert" id="until-problem">{{.}}</p>{{/problems.until}}
+            <button type="submit">Block</button>
+          </form>{{/canBlock}}{{^canBlock}}<p class="why">{{whyBlock}}</p>{{/canBlock}}
+        </section>
         <section class="card" aria-labelledby="manage-h" id="manage">
           <h2 id="manage-h">The flag</h2>
           {{#canManage}}<p><a class="button" href="{{detailsURL}}">Edit variants, description, tags, kind…</a></p>
@@ -265,31 +294,34 @@ enum FlagPageTemplate {
         {{% CONTENT_TYPE: CLUTCH_HTML }}<label>Serve <select name="serve">{{#variants}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{key}}</option>{{/variants}}</select></label>
         """#
 
-    /// Usage in the environment (ConsoleUsageChart): evaluations per hour over the last day as an
-    /// SVG bar chart with a text alternative (its summary, and the same figures as a table), and
-    /// per variant its evaluations and when it was last evaluated.
+    /// Usage in the environment (ConsoleUsageChart): evaluations per variant over the last day
+    /// (per hour) or week (per day) as a stacked SVG bar chart with a legend and a text
+    /// alternative (its summary, and the same figures as a table), a Day/Week switch, and per
+    /// variant its evaluations and when it was last evaluated.
     static let usageCard = #"""
         {{% CONTENT_TYPE: CLUTCH_HTML }}
-        <section class="card" aria-labelledby="usage-h" id="usage">
+        <section class="card" aria-labelledby="usage-h" id="usage" data-window="{{usageWindow}}">
           <h2 id="usage-h">Usage in {{env}}</h2>
+          <p class="windows">Show: {{#usageWindows}}<a href="{{url}}"{{#current}} aria-current="true" class="current"{{/current}}>{{label}}</a> {{/usageWindows}}</p>
           {{#usageHasData}}<figure class="usage">
             <svg class="chart" viewBox="0 0 {{usageWidth}} {{usageHeight}}" role="img" aria-labelledby="usage-title usage-desc">
-              <title id="usage-title">Evaluations per hour in {{env}}, last 24 hours (UTC)</title>
+              <title id="usage-title">{{usageTitle}} in {{env}}, {{usageSpan}}</title>
               <desc id="usage-desc">{{usageSummary}}</desc>
-              {{#usageBars}}<rect x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{title}}</title></rect>{{/usageBars}}
+              {{#usageBars}}<rect class="{{class}}" x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{title}}</title></rect>{{/usageBars}}
               {{#usageTicks}}<text x="{{x}}" y="{{usageAxisY}}">{{label}}</text>{{/usageTicks}}
             </svg>
+            <ul class="legend">{{#usageLegend}}<li><span class="swatch {{class}}" aria-hidden="true"></span>{{key}}</li>{{/usageLegend}}</ul>
             <figcaption class="meta">{{usageSummary}}</figcaption>
           </figure>
-          <details><summary>Evaluations per hour as a table</summary>
-            <div class="scroll"><table><thead><tr><th scope="col">Hour (UTC)</th><th scope="col">Evaluations</th></tr></thead>
-            <tbody>{{#usageBars}}<tr><th scope="row">{{hour}}</th><td>{{count}}</td></tr>{{/usageBars}}</tbody></table></div>
+          <details><summary>{{usageTitle}} as a table</summary>
+            <div class="scroll"><table><thead><tr><th scope="col">{{usageUnit}}</th>{{#usageColumns}}<th scope="col">{{key}}</th>{{/usageColumns}}<th scope="col">Total</th></tr></thead>
+            <tbody>{{#usageRows}}<tr><th scope="row">{{label}}</th>{{#cells}}<td>{{count}}</td>{{/cells}}<td>{{total}}</td></tr>{{/usageRows}}</tbody></table></div>
           </details>{{/usageHasData}}
-          {{^usageHasData}}<p class="meta">Nothing evaluated this flag in {{env}} in the last 24 hours.</p>{{/usageHasData}}
+          {{^usageHasData}}<p class="meta">Nothing evaluated this flag in {{env}} in {{usageSpan}}.</p>{{/usageHasData}}
           {{#usageHasVariants}}<div class="scroll"><table class="variants">
-            <caption>Per variant, since SDKs first reported</caption>
-            <thead><tr><th scope="col">Variant</th><th scope="col">Evaluations</th><th scope="col">Share</th><th scope="col">Last evaluated</th></tr></thead>
-            <tbody>{{#usageVariants}}<tr><th scope="row">{{key}}</th><td>{{count}}</td><td>{{share}}</td><td>{{last}}</td></tr>{{/usageVariants}}</tbody>
+            <caption>Per variant: evaluations in {{usageSpan}}, since SDKs first reported, and when last evaluated</caption>
+            <thead><tr><th scope="col">Variant</th><th scope="col">Evaluations</th><th scope="col">Share</th><th scope="col">Since first reported</th><th scope="col">Last evaluated</th></tr></thead>
+            <tbody>{{#usageVariants}}<tr><th scope="row">{{#swatch}}<span class="swatch {{class}}" aria-hidden="true"></span>{{/swatch}}{{key}}</th><td>{{count}}</td><td>{{share}}</td><td>{{allTime}}</td><td>{{last}}</td></tr>{{/usageVariants}}</tbody>
           </table></div>{{/usageHasVariants}}
         </section>
         """#

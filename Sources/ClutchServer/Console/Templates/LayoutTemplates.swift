@@ -18,7 +18,7 @@ enum LayoutTemplates {
         <header class="top">
           <a class="brand" href="/ui/flags">Clutch</a>
           {{#session}}
-          <nav class="sections" aria-label="Sections"><a href="/ui/flags">Flags</a> <a href="/ui/cohorts">Cohorts</a> <a href="/ui/audit">Audit log</a> <a href="/ui/keys">SDK keys</a>{{#person}} <a href="/ui/tokens">Your tokens</a>{{/person}}</nav>
+          <nav class="sections" aria-label="Sections"><a href="/ui/flags">Flags</a> <a href="/ui/requests">Requests</a> <a href="/ui/cohorts">Cohorts</a> <a href="/ui/audit">Audit log</a> <a href="/ui/keys">SDK keys</a>{{#person}} <a href="/ui/tokens">Your tokens</a>{{/person}}</nav>
           <form method="post" action="/ui/logout" class="signout">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <span class="who">Signed in as {{name}}</span>

@@ -80,6 +80,11 @@ enum StaticAssets {
         ol.revisions { list-style: none; padding-left: 0; }
         .live-status:empty { display: none; }
         .card.pending { border-left: 4px solid var(--accent); }
+        .card.request { border-left: 4px solid #9a6700; }
+        .blocked-banner { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .5rem 0; }
+        .blocked-banner p { margin: 0; flex: 1 1 20rem; }
+        .change label.choice { display: flex; gap: .4rem; align-items: center; font-weight: 400; }
+        fieldset { border: 1px solid var(--line); border-radius: 6px; }
         .live-status { padding: .4rem .75rem; border-left: 4px solid var(--accent); background: var(--soft); }
         .pager { display: flex; gap: 1rem; }
         code { overflow-wrap: anywhere; }
@@ -88,6 +93,14 @@ enum StaticAssets {
         svg.chart { width: 100%; max-width: 36rem; height: auto; display: block; }
         svg.chart rect { fill: var(--accent); }
         svg.chart text { font-size: 10px; fill: var(--muted); }
+        .swatch.s0 { background: #0969da; } .swatch.s1 { background: #bf8700; } .swatch.s2 { background: #1a7f37; }
+        .swatch.s3 { background: #8250df; } .swatch.s4 { background: #cf222e; } .swatch.s5 { background: #57606a; }
+        svg.chart rect.s0 { fill: #0969da; } svg.chart rect.s1 { fill: #bf8700; } svg.chart rect.s2 { fill: #1a7f37; }
+        svg.chart rect.s3 { fill: #8250df; } svg.chart rect.s4 { fill: #cf222e; } svg.chart rect.s5 { fill: #57606a; }
+        ul.legend { list-style: none; padding: 0; margin: .3rem 0; display: flex; flex-wrap: wrap; gap: .3rem 1rem; font-size: .9rem; }
+        .swatch { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; margin-right: .35rem; vertical-align: -.05rem; }
+        .windows a { padding: .1rem .5rem; border: 1px solid var(--line); border-radius: 999px; text-decoration: none; }
+        .windows a.current { background: var(--fg); color: var(--bg); border-color: var(--fg); }
         table.variants caption { text-align: left; font-size: .9rem; color: var(--muted); }
         @media (max-width: 40rem) { main { padding: .75rem; } thead th { font-size: .75rem; } th, td { padding: .4rem .3rem; } }
         """#

@@ -35,6 +35,8 @@ def main() -> None:
         pending.get_by_role("button", name="Schedule the change").click()
         page.wait_for_selector("p.notice")
         result["notice"] = page.locator("p.notice").inner_text()
+        # console.js marks the time once it has put the viewer's local time before the UTC one.
+        page.wait_for_selector("#schedules time[data-wired]")
         result["shown"] = page.locator("#schedules time").first.inner_text()
         browser.close()
     print(json.dumps(result))

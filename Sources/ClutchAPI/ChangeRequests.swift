@@ -75,6 +75,9 @@ public struct ChangeRequestRecord: Sendable, Hashable, Codable {
     public var requiredApprovals: Int
     /// Every review, oldest first (those withdrawn by an edit included, marked).
     public var reviews: [ChangeRequestReview]
+    /// In the answer to opening or editing a request: attributes its change would start to use
+    /// that no context of the environment has carried (``AttributeWarnings``). Absent otherwise.
+    public var warnings: [AttributeWarning]?
     /// The cohort a cohort request changes (absent for a flag's).
     public var cohort: String?
     /// What a cohort request does to the members (absent for a flag's).

@@ -176,17 +176,23 @@ public struct ImportAnswer: Sendable, Hashable, Codable {
     /// What carries over with a caveat, per flag (a rollout keeps its proportions, not its users).
     public var notes: [ConversionIssue]
 
+    /// Attributes the imported flags start to use that no context of the environment has carried
+    /// (``AttributeWarnings``), once per name and environment; omitted when empty.
+    public var warnings: [AttributeWarning]
+
     public init(
-        dryRun: Bool, changes: [ImportChange], applied: Bool, unmapped: [ConversionIssue] = [], notes: [ConversionIssue] = []
+        dryRun: Bool, changes: [ImportChange], applied: Bool, unmapped: [ConversionIssue] = [], notes: [ConversionIssue] = [],
+        warnings: [AttributeWarning] = []
     ) {
         self.dryRun = dryRun
         self.changes = changes
         self.applied = applied
         self.unmapped = unmapped
         self.notes = notes
+        self.warnings = warnings
     }
 
-    enum CodingKeys: String, CodingKey { case dryRun, changes, applied, unmapped, notes }
+    enum CodingKeys: String, CodingKey { case dryRun, changes, applied, unmapped, notes, warnings }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -195,7 +201,8 @@ public struct ImportAnswer: Sendable, Hashable, Codable {
             changes: try c.decode([ImportChange].self, forKey: .changes),
             applied: try c.decode(Bool.self, forKey: .applied),
             unmapped: try c.decodeIfPresent([ConversionIssue].self, forKey: .unmapped) ?? [],
-            notes: try c.decodeIfPresent([ConversionIssue].self, forKey: .notes) ?? [])
+            notes: try c.decodeIfPresent([ConversionIssue].self, forKey: .notes) ?? [],
+            warnings: try c.decodeIfPresent([AttributeWarning].self, forKey: .warnings) ?? [])
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -205,6 +212,7 @@ public struct ImportAnswer: Sendable, Hashable, Codable {
         try c.encode(applied, forKey: .applied)
         if !unmapped.isEmpty { try c.encode(unmapped, forKey: .unmapped) }
         if !notes.isEmpty { try c.encode(notes, forKey: .notes) }
+        if !warnings.isEmpty { try c.encode(warnings, forKey: .warnings) }
     }
 }
 

@@ -42,6 +42,9 @@ public struct ScheduleRecord: Sendable, Hashable, Codable {
     /// Why it failed, or a note on how it was applied (late after a restart).
     public var error: String?
     public var note: String?
+    /// In the answer to creating a flag's schedule: attributes the change will start to use that
+    /// no context of the environment has carried so far (``AttributeWarnings``). Absent otherwise.
+    public var warnings: [AttributeWarning]?
 
     public init(
         id: String, kind: Kind, key: String, environment: String, instructions: [Value], message: String?, at: Date,

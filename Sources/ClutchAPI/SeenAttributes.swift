@@ -108,3 +108,32 @@ public enum AttributeWarnings {
         return a.isEmpty ? b.count : previous[b.count]
     }
 }
+
+extension AttributeWarnings {
+    /// The attribute names a change from `before` to `after` (one environment's state) must be
+    /// checked for — the one rule for which names every write path warns about:
+    /// - nothing when the state does not change;
+    /// - every name the state uses when it is new (a created flag, a state first written) or when
+    ///   the change turns it on: the rules it now serves through are activated;
+    /// - otherwise the names the change introduces. Turning a flag off introduces nothing, so
+    ///   `off` and `kill` never warn; a name already used was warned about when it came in.
+    public static func names(before: FlagState?, after: FlagState) -> [String] {
+        guard before != after else { return [] }
+        guard let before, before.enabled || !after.enabled else { return after.attributesUsed }
+        let known = Set(before.attributesUsed)
+        return after.attributesUsed.filter { !known.contains($0) }
+    }
+
+    /// ``names(before:after:)`` for each environment of `environments` (every environment either
+    /// flag has when `nil`), dropping those with nothing to check; `before` is `nil` for a flag
+    /// that did not exist (created, or restored after deletion).
+    public static func names(before: Flag?, after: Flag, environments: [String]? = nil) -> [(environment: String, attributes: [String])] {
+        let all = Set(after.environments.keys).union(before.map { Array($0.environments.keys) } ?? [])
+        return (environments.map(Set.init) ?? all).sorted().compactMap { environment in
+            let old = before?.environments[environment]
+            guard let new = after.environments[environment] else { return nil }
+            let names = names(before: old, after: new)
+            return names.isEmpty ? nil : (environment, names)
+        }
+    }
+}

@@ -11,6 +11,19 @@ import Testing
 /// and relative times for `--at`.
 @Suite("clutch papercuts")
 struct PapercutTests {
+    @Test("the README's scheduled examples use a relative --at, so they work on any day")
+    func readmeSchedulesRelatively() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let commands = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("clutch ") && $0.contains(" --at ") }
+        #expect(!commands.isEmpty, "the README shows a scheduled change")
+        for command in commands {
+            let at = command.components(separatedBy: " --at ")[1].prefix { $0 != " " }
+            #expect(at.hasPrefix("+") && ScheduleTime.parse(String(at), now: Date()) != nil, "\(command)")
+        }
+    }
+
     @Test("global options written before the command are moved after it; everything else stays in place", arguments: [
         (["--token", "T", "flags", "list"], ["flags", "list", "--token", "T"]),
         (["--json", "--server=http://x", "-e", "staging", "on", "k"], ["on", "k", "--json", "--server=http://x", "-e", "staging"]),

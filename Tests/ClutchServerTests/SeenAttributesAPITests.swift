@@ -84,12 +84,15 @@ struct SeenAttributesAPITests {
             let (_, key) = try await server.createKey("production")
             let rollout = #"{"message": "10 %", "instructions": [{"kind": "setRollout", "percent": 10, "variant": "on", "bucketBy": "customerID"}]}"#
             // Before any context was seen nothing warns: a fresh install would warn on every name.
-            let fresh = try await server.mustSend("POST", "/api/v1/flags/dark-mode/environments/production/changes", body: rollout)
+            let fresh = try await server.mustSend("POST", "/api/v1/flags/rollout/environments/production/changes", body: rollout)
             #expect(fresh["warnings"] == nil)
 
             try await server.mustSend(
                 "POST", "/ofrep/v1/evaluate/flags/dark-mode", body: #"{"context": {"customerId": "acme", "email": "a@b.c", "plan": "pro"}}"#,
                 as: .bearer(key))
+            // A dry run warns as the change would.
+            let dryRun = try await server.mustSend("POST", "/api/v1/flags/dark-mode/environments/production/changes?dryRun=true", body: rollout)
+            #expect(dryRun["record.warnings[0].attribute"] == .string("customerID"))
             let changed = try await server.mustSend("POST", "/api/v1/flags/dark-mode/environments/production/changes", body: rollout)
             #expect(changed["flag.environments.production.default.rollout.bucketBy"] == .string("customerID"), "the change is made")
             #expect(changed["warnings[0].attribute"] == .string("customerID"))
@@ -97,9 +100,10 @@ struct SeenAttributesAPITests {
             #expect(changed["warnings[0].message"] == .string("customerID has not been seen in production contexts; seen: customerId, email, plan"))
             #expect(changed["warnings"]?.arrayCount == 1)
 
-            // A dry run warns as the change would; a whole-state write too; a seen name does not.
-            let dryRun = try await server.mustSend("POST", "/api/v1/flags/dark-mode/environments/production/changes?dryRun=true", body: rollout)
-            #expect(dryRun["record.warnings[0].attribute"] == .string("customerID"))
+            // Sent again it changes nothing, and a name warned about when it came in is not repeated.
+            let again = try await server.mustSend("POST", "/api/v1/flags/dark-mode/environments/production/changes", body: rollout)
+            #expect(again["warnings"] == nil)
+            // A whole-state write warns too; a seen name does not.
             let state = try await server.mustSend(
                 "PUT", "/api/v1/flags/dark-mode/environments/production",
                 body: #"{"enabled": true, "rules": [{"clauses": [{"attribute": "Plan", "operator": "in", "values": ["pro"]}], "serve": {"variant": "on"}}]}"#)

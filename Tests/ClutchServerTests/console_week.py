@@ -82,7 +82,8 @@ def main() -> None:
     result = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        # MORNING is UTC: the browser says so, whatever zone the machine is in.
+        page = browser.new_page(viewport={"width": 1100, "height": 900}, timezone_id="UTC")
         page.goto(base + "/")
         page.get_by_label("Token", exact=True).fill(token)
         page.get_by_role("button", name="Sign in with the token").click()
@@ -96,7 +97,7 @@ def main() -> None:
             pending.get_by_label("Message (optional, kept in the history)").fill(message)
             pending.get_by_label(f"Type {ENV} to confirm").fill(ENV)
             if later:
-                pending.get_by_label("Date and time (UTC)").fill(later)
+                pending.get_by_label("Date and time").fill(later)
                 pending.get_by_role("button", name="Schedule the change").click()
             else:
                 pending.get_by_role("button", name=f"Apply the change in {ENV}").click()

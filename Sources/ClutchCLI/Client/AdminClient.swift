@@ -126,7 +126,24 @@ struct AdminClient: Sendable {
                 hint: "is 'clutch serve' running? point --server or CLUTCH_URL at it")
         }
         guard (200..<300).contains(response.status) else { throw failure(response, ifMatch: ifMatch) }
+        if method != "GET" { Self.printWarnings(response.body) }
         return response
+    }
+
+    /// Every write path warns the same way: the server's ``AttributeWarning``s (in the answer's
+    /// `warnings`, or a dry run's `record.warnings`), each on stderr as `warning: …` — advice on a
+    /// change made: the command still succeeds, and `--json` output on stdout stays parseable.
+    static func printWarnings(_ body: Data) {
+        guard body.range(of: Data(#""warnings""#.utf8)) != nil, case .object(let answer)? = try? ClutchJSON.decode(Value.self, from: body)
+        else { return }
+        var lists = [answer["warnings"]]
+        if case .object(let record)? = answer["record"] { lists.append(record["warnings"]) }
+        for case .array(let warnings)? in lists {
+            for case .object(let warning) in warnings {
+                guard let message = warning["message"]?.stringValue else { continue }
+                Terminal.error(Style.yellow("warning: \(Output.printable(message))"))
+            }
+        }
     }
 
     /// Sends `object` as the JSON body.

@@ -9,10 +9,7 @@ enum ChangeReport {
         if let scheduled = outcome.scheduled {
             return Scheduling.report(scheduled, json: outcome.json, asJSON: json)
         }
-        // Advice on a change made (exit 0), on stderr so that `--json` output stays parseable.
-        for warning in outcome.record.warnings ?? [] {
-            Terminal.error(Style.yellow("warning: \(Output.printable(warning.message))"))
-        }
+        // Attribute warnings were printed as the answer came (``AdminClient/printWarnings(_:)``).
         if json {
             Output.json(outcome.json)
             return

@@ -131,8 +131,8 @@ struct ConsoleEdit {
         _ form: Form, instructions: [Instruction], change: ChangeInfo, again: (String, String) async throws -> Response
     ) async throws -> Response {
         if let refusal = forbidden(.edit(environment: form.env), form.session, key: form.key, env: form.env) { return refusal }
-        guard let at = Self.time(form.text("at")) else {
-            return try await again("at", "Date and time: choose when, for example 2026-12-08T09:00 (UTC).")
+        guard let at = Self.time(form.text("at"), offset: form.text("tzOffset")) else {
+            return try await again("at", "Date and time: choose when, for example 2026-12-08T09:00 (UTC unless your browser said its time zone).")
         }
         do {
             let values = try instructions.map { try ClutchJSON.decode(Value.self, from: ClutchJSON.encode($0)) }
@@ -149,14 +149,29 @@ struct ConsoleEdit {
         return ConsolePages.redirect(ConsoleQuery.flagURL(form.key, env: form.env) + "&done=scheduled")
     }
 
-    /// A `datetime-local` value (minutes or seconds, taken as UTC) or an RFC 3339 date-time.
-    static func time(_ text: String?) -> Date? {
+    /// A `datetime-local` value (minutes or seconds) or an RFC 3339 date-time. The local value is
+    /// the viewer's own time when console.js sent `offset` (the minutes their time zone is ahead
+    /// of UTC at that moment, `-getTimezoneOffset()`), and UTC without it, as the form then says;
+    /// an offset beyond ±14 hours or not a whole number is refused (`nil`).
+    static func time(_ text: String?, offset: String? = nil) -> Date? {
         guard let text else { return nil }
+        var minutes = 0
+        if let offset {
+            guard let value = Int(offset), (-840...840).contains(value) else { return nil }
+            minutes = value
+        }
         switch text.utf8.count {
-        case 16: return Timestamp.parse(text + ":00Z")
-        case 19: return Timestamp.parse(text + "Z")
+        case 16: return Timestamp.parse(text + ":00Z")?.addingTimeInterval(TimeInterval(-minutes * 60))
+        case 19: return Timestamp.parse(text + "Z")?.addingTimeInterval(TimeInterval(-minutes * 60))
         default: return Timestamp.parse(text)
         }
+    }
+
+    /// `2026-12-08 09:00 UTC`: a scheduled time as the page says it without console.js (which
+    /// puts the viewer's local time before it).
+    static func utcText(_ date: Date) -> String {
+        let text = Timestamp.format(date)
+        return "\(text.prefix(10)) \(text.dropFirst(11).prefix(5)) UTC"
     }
 
     /// An optional date-time field (``time(_:)``) named `field`: `nil` when blank, a refusal

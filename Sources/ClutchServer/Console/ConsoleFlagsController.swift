@@ -129,6 +129,9 @@ struct ConsoleFlagsController {
                 "applyURL": ConsoleQuery.flagPath(key, "/apply"), "message": input["message"] ?? "",
             ]
             values.merge(session.permissions([("Apply", .applying(instructions, in: env))])) { _, new in new }
+            // What the API would warn applying it (the one rule: names it introduces or activates).
+            let warnings = await services.attributeWarnings(before: current.flag, after: record.flag, environments: [env])
+            values["pendingWarnings"] = warnings.map(\.message)
             // In a protected environment a change that widens exposure is not applied but
             // requested (the store would refuse it `review_required`): the page offers that instead.
             if let protection = environmentRecords.first(where: { $0.key == env })?.protection,

@@ -38,7 +38,7 @@ struct ConsoleSchedulesController {
             let after = try? flag.applying(instructions, environment: env, newRuleID: RuleID.random)
             let sentences = after.map { Describe.changes(from: flag, to: $0, environment: env) } ?? []
             var row: [String: Any] = [
-                "at": Timestamp.format(schedule.at), "by": schedule.createdBy,
+                "at": Timestamp.format(schedule.at), "atText": ConsoleEdit.utcText(schedule.at), "by": schedule.createdBy,
                 "sentences": sentences.isEmpty ? ["It would change nothing now."] : sentences,
                 "cancelURL": ConsoleQuery.flagPath(flag.key, "/schedules/\(ConsoleQuery.encode(schedule.id))/cancel"),
             ]

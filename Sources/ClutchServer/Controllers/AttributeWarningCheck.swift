@@ -3,19 +3,33 @@ import ClutchCore
 import ClutchStore
 
 extension ServerServices {
-    /// `record` with ``FlagRecord/warnings`` for the attributes its state in each of
-    /// `environments` uses that no context of that environment has carried (``AttributeWarnings``,
-    /// the one rule). The names this server collected and has not written yet count: they are
-    /// written first. A warning is advice on a change already made, so a failure to read the seen
-    /// names leaves the answer without warnings rather than failing it.
-    func withAttributeWarnings(_ record: FlagRecord, environments: [String]) async -> FlagRecord {
+    /// `record` (a flag just written, or a dry run's result) with ``FlagRecord/warnings`` for the
+    /// attribute names the change from `before` (`nil`: the flag did not exist) uses in
+    /// `environments` (every environment when `nil`) that no context there has carried.
+    /// Which names count is ``AttributeWarnings/names(before:after:environments:)``'s to say
+    /// (the one rule); which were seen, ``AttributeWarnings/check(used:seen:environment:)``'s.
+    func withAttributeWarnings(_ record: FlagRecord, before: Flag?, environments: [String]? = nil) async -> FlagRecord {
         var record = record
-        let warnings = await attributeWarnings(environments.sorted().map { ($0, record.flag.state(in: $0).attributesUsed) })
+        let warnings = await attributeWarnings(before: before, after: record.flag, environments: environments)
         record.warnings = warnings.isEmpty ? nil : warnings
         return record
     }
 
-    /// The warnings for `used` (environment and the attributes a change uses there).
+    /// The warnings for a change of one flag from `before` to `after` (see ``withAttributeWarnings(_:before:environments:)``).
+    func attributeWarnings(before: Flag?, after: Flag, environments: [String]? = nil) async -> [AttributeWarning] {
+        await attributeWarnings(AttributeWarnings.names(before: before, after: after, environments: environments))
+    }
+
+    /// The flag as it is before a change, for ``withAttributeWarnings(_:before:environments:)``:
+    /// `nil` when there is none (or it cannot be read: a warning is advice, never a failure).
+    func flagBeforeChange(_ key: String) async -> Flag? {
+        try? await store.flag(key).flag
+    }
+
+    /// The warnings for `used` (environment and the attributes a change uses there). The names
+    /// this server collected and has not written yet count: they are written first. A warning is
+    /// advice on a change, so a failure to read the seen names leaves the answer without warnings
+    /// rather than failing it.
     func attributeWarnings(_ used: [(environment: String, attributes: [String])]) async -> [AttributeWarning] {
         let used = used.filter { !$0.attributes.isEmpty }
         guard !used.isEmpty else { return [] }
@@ -30,5 +44,16 @@ extension ServerServices {
             }
         }
         return warnings
+    }
+
+    /// The warnings for `instructions` to be applied to flag `key` in `environment` later (a
+    /// schedule, a change request): as the change would warn applied to the flag as it is now.
+    /// Instructions that would not apply now warn about nothing (they are refused when applied).
+    func attributeWarnings(applying instructions: [Instruction], flag key: String, environment: String) async -> [AttributeWarning]? {
+        guard let before = await flagBeforeChange(key),
+            let after = try? before.applying(instructions, environment: environment, newRuleID: { "pending" })
+        else { return nil }
+        let warnings = await attributeWarnings(before: before, after: after, environments: [environment])
+        return warnings.isEmpty ? nil : warnings
     }
 }

@@ -88,12 +88,34 @@ struct AuditController {
         if !dryRun, !conversion.unmapped.isEmpty {
             throw Self.unmappedError(conversion.unmapped, format: format)
         }
+        let before = await importedFlagsBefore(conversion.document)
         let (written, _) = try await services.write(dryRun ? "import_dry_run" : "import") {
             try await services.store.importDocument(conversion.document, dryRun: dryRun, change: change)
         }
         let applied = !dryRun
         return JSONResponse.encode(ImportAnswer(
-            dryRun: dryRun, changes: written.value.changes, applied: applied, unmapped: conversion.unmapped, notes: conversion.notes))
+            dryRun: dryRun, changes: written.value.changes, applied: applied, unmapped: conversion.unmapped, notes: conversion.notes,
+            warnings: await importWarnings(conversion.document, before: before)))
+    }
+
+    /// The stored flags an import names (read once, and only when one of them uses an attribute).
+    private func importedFlagsBefore(_ document: ClutchDocument) async -> [String: Flag] {
+        guard document.flags.contains(where: { $0.environments.values.contains { !$0.attributesUsed.isEmpty } }) else { return [:] }
+        let named = Set(document.flags.map(\.key))
+        let stored = (try? await services.store.flags(includeArchived: true)) ?? []
+        return Dictionary(stored.filter { named.contains($0.flag.key) }.map { ($0.flag.key, $0.flag) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// ``AttributeWarnings`` for every flag of an import against what was stored, once per
+    /// attribute and environment. An environment a flag of the document leaves out keeps its state.
+    private func importWarnings(_ document: ClutchDocument, before: [String: Flag]) async -> [AttributeWarning] {
+        var used: [String: [String]] = [:]
+        for flag in document.flags {
+            for (environment, names) in AttributeWarnings.names(before: before[flag.key], after: flag, environments: Array(flag.environments.keys)) {
+                used[environment, default: []] += names.filter { !(used[environment] ?? []).contains($0) }
+            }
+        }
+        return await services.attributeWarnings(used.keys.sorted().map { ($0, used[$0] ?? []) })
     }
 
     /// `format=`: Clutch's own document unless a foreign format is named.

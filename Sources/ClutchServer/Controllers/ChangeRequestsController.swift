@@ -48,12 +48,15 @@ struct ChangeRequestsController {
             at = parsed
         }
         if let message = body.message, !message.isEmpty { change.message = message }
-        let record = try await services.metrics.timeWrite("open_change_request") {
+        var record = try await services.metrics.timeWrite("open_change_request") {
             var create = ChangeRequestCreate(
                 flag: body.flag ?? "", environment: body.environment, instructions: body.instructions ?? [], message: change.message, at: at)
             create.cohort = body.cohort
             create.memberInstructions = body.memberInstructions
             return try await services.store.openChangeRequest(create, identity: try identity(context), change: change)
+        }
+        if let flag = body.flag, let instructions = body.instructions {
+            record.warnings = await services.attributeWarnings(applying: instructions, flag: flag, environment: body.environment)
         }
         return JSONResponse.encode(record, status: .created)
     }
@@ -74,9 +77,10 @@ struct ChangeRequestsController {
         let id = try requestID(context)
         let body = try await request.decodeJSON(ChangeRequestEdit.self)
         try context.authorize(.edit(environment: try await services.store.changeRequest(id).environment))
-        let record = try await services.metrics.timeWrite("edit_change_request") {
+        var record = try await services.metrics.timeWrite("edit_change_request") {
             try await services.store.editChangeRequest(id, body, change: change)
         }
+        record.warnings = await services.attributeWarnings(applying: record.instructions, flag: record.flag, environment: record.environment)
         return JSONResponse.encode(record)
     }
 

@@ -25,13 +25,14 @@ struct ChangesController {
         let body = try await request.decodeJSON(FlagChanges.self)
         try context.authorize(.applying(body.instructions, in: environment))
         if let message = body.message, !message.isEmpty { change.message = message }
+        let before = await services.flagBeforeChange(key)
         let (written, _) = try await services.write(dryRun ? "changes_dry_run" : "changes") {
             try await services.store.apply(
                 body.instructions, flag: key, environment: environment, ifRevision: revision, dryRun: dryRun, change: change)
         }
         let result = written.value
         // A preview warns as the change would.
-        let record = await services.withAttributeWarnings(result.record, environments: [environment])
+        let record = await services.withAttributeWarnings(result.record, before: before, environments: [environment])
         if dryRun {
             // The revision the preview was made on: sent back as If-Match, it applies exactly
             // what was shown or nothing.

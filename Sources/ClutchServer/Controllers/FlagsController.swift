@@ -63,7 +63,7 @@ struct FlagsController {
         let change = try request.changeInfo(context)
         let flag = try await request.decodeJSON(Flag.self)
         let (written, _) = try await services.write("create_flag") { try await services.store.createFlag(flag, change: change) }
-        let record = await services.withAttributeWarnings(written.value, environments: Array(written.value.flag.environments.keys))
+        let record = await services.withAttributeWarnings(written.value, before: nil)
         return JSONResponse.encode(record, status: .created, headers: .etag(revision: written.value.revision))
     }
 
@@ -81,10 +81,11 @@ struct FlagsController {
         guard flag.key == key else {
             throw APIError.validationFailed("the body's key '\(flag.key)' differs from the path's '\(key)'", field: "key")
         }
+        let before = await services.flagBeforeChange(key)
         let (written, _) = try await services.write("update_flag") {
             try await services.store.updateFlag(flag, ifRevision: revision, change: change)
         }
-        let record = await services.withAttributeWarnings(written.value, environments: Array(written.value.flag.environments.keys))
+        let record = await services.withAttributeWarnings(written.value, before: before)
         return JSONResponse.encode(record, headers: .etag(revision: written.value.revision))
     }
 
@@ -103,7 +104,9 @@ struct FlagsController {
         let key = try context.parameter("key")
         let change = try request.changeInfo(context)
         let (written, _) = try await services.write("restore_flag") { try await services.store.restoreFlag(key, change: change) }
-        return JSONResponse.encode(written.value, status: .created, headers: .etag(revision: written.value.revision))
+        // A deleted flag comes back: whatever it uses counts as new.
+        let record = await services.withAttributeWarnings(written.value, before: nil)
+        return JSONResponse.encode(record, status: .created, headers: .etag(revision: written.value.revision))
     }
 
     private func setArchived(_ request: Request, _ context: ClutchRequestContext, _ archived: Bool) async throws -> Response {
@@ -122,11 +125,12 @@ struct FlagsController {
         let change = try request.changeInfo(context)
         let revision = try request.ifMatchRevision()
         let state = try await request.decodeJSON(FlagState.self)
+        let before = await services.flagBeforeChange(key)
         let (written, _) = try await services.write("update_state") {
             try await services.store.updateState(
                 flag: key, environment: environment, state: state, ifRevision: revision, change: change)
         }
-        let record = await services.withAttributeWarnings(written.value, environments: [environment])
+        let record = await services.withAttributeWarnings(written.value, before: before, environments: [environment])
         return JSONResponse.encode(record, headers: .etag(revision: written.value.revision))
     }
 
@@ -135,11 +139,16 @@ struct FlagsController {
         let environment = try context.parameter("env")
         let change = try request.changeInfo(context)
         let revision = try request.ifMatchRevision()
+        // Turning on activates the rules the state has: ``AttributeWarnings`` says which names count
+        // (none when turning off).
+        let before = enabled ? await services.flagBeforeChange(key) : nil
         let (written, _) = try await services.write(enabled ? "flag_on" : "flag_off") {
             try await services.store.setEnabled(
                 flag: key, environment: environment, enabled: enabled, ifRevision: revision, change: change)
         }
-        return JSONResponse.encode(written.value, headers: .etag(revision: written.value.revision))
+        var record = written.value
+        if enabled { record = await services.withAttributeWarnings(record, before: before, environments: [environment]) }
+        return JSONResponse.encode(record, headers: .etag(revision: written.value.revision))
     }
 
     @Sendable func kill(_ request: Request, context: ClutchRequestContext) async throws -> Response {

@@ -69,11 +69,14 @@ struct RevisionsController {
             target = current.revision - 1
         }
         let revision = try request.ifMatchRevision()
+        let before = await services.flagBeforeChange(key)
         let (written, _) = try await services.write("rollback") {
             try await services.store.rollback(flag: key, to: target, environment: body.environment, ifRevision: revision, change: change)
         }
+        // A revision that names attributes no context has carried warns as any change does.
+        let record = await services.withAttributeWarnings(written.value, before: before, environments: body.environment.map { [$0] })
         var headers = HTTPFields.etag(revision: written.value.revision)
         headers[HeaderNames.restored] = String(target)
-        return JSONResponse.encode(written.value, headers: headers)
+        return JSONResponse.encode(record, headers: headers)
     }
 }

@@ -30,11 +30,12 @@ struct SchedulesController {
         try context.authorize(.edit(environment: body.environment))
         let kind: ScheduleRecord.Kind
         let key: String
+        var flagInstructions: [Instruction] = []
         switch (body.flag, body.cohort) {
         case (let flag?, nil):
             kind = .flag
             key = flag
-            _ = try JSONInput.decode(FlagInstructions.self, from: data)
+            flagInstructions = try JSONInput.decode(FlagInstructions.self, from: data).instructions
         case (nil, let cohort?):
             kind = .cohort
             key = cohort
@@ -46,12 +47,15 @@ struct SchedulesController {
             throw APIError.validationFailed("must be an RFC 3339 date-time such as 2026-12-01T09:00:00Z, got '\(body.at)'", field: "at")
         }
         if let message = body.message, !message.isEmpty { change.message = message }
-        let record = try await services.metrics.timeWrite("create_schedule") {
+        var record = try await services.metrics.timeWrite("create_schedule") {
             try await services.store.createSchedule(
                 ScheduleRequest(
                     kind: kind, key: key, environment: body.environment, instructions: body.instructions, message: change.message,
                     at: at),
                 change: change, now: services.clock.now())
+        }
+        if kind == .flag {
+            record.warnings = await services.attributeWarnings(applying: flagInstructions, flag: key, environment: body.environment)
         }
         return JSONResponse.encode(record, status: .created)
     }

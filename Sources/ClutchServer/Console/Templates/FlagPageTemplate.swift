@@ -24,6 +24,7 @@ enum FlagPageTemplate {
           {{#empty}}<p>It changes nothing: the flag already is like that.</p>{{/empty}}
           <ul class="plain-diff" id="pending-diff">{{#sentences}}<li>{{.}}</li>{{/sentences}}</ul>
           {{#problems.apply}}<p class="problem" role="alert" id="apply-problem">{{.}}</p>{{/problems.apply}}
+          {{#pendingWarnings}}<p class="problem attribute-warning pending-warning">Warning: {{.}}</p>{{/pendingWarnings}}
           {{#needsReview}}<p class="hint" id="review-hint">{{env}} is protected: this change widens exposure, so it applies only once a change request has {{approvalsText}}.</p>
           {{#canRequest}}<form method="post" action="{{requestURL}}" class="change" id="request-form">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="env" value="{{env}}"><input type="hidden" name="pending" value="{{encoded}}">
@@ -43,7 +44,8 @@ enum FlagPageTemplate {
             {{#problems.confirm}}<p class="problem" role="alert" id="confirm-problem">{{.}}</p>{{/problems.confirm}}
             <div class="buttons"><button type="submit" class="primary">Apply the change in {{env}}</button> <a class="button" href="{{pageURL}}">Discard</a></div>
             <fieldset class="later"><legend>Or apply it later</legend>
-              <label>Date and time (UTC) <input name="at" type="datetime-local" value="{{input.at}}"></label>
+              <label>Date and time <span data-tz-zone>(UTC)</span> <input name="at" type="datetime-local" value="{{input.at}}"></label>
+              <input type="hidden" name="tzOffset" value="" data-tz-offset>
               {{#problems.at}}<p class="problem" role="alert" id="at-problem">{{.}}</p>{{/problems.at}}
               <button type="submit" name="when" value="later">Schedule the change</button>
             </fieldset>
@@ -73,9 +75,9 @@ enum FlagPageTemplate {
 
         {{#hasSchedules}}<section class="card" aria-labelledby="schedules-h" id="schedules">
           <h2 id="schedules-h">Scheduled in {{env}}</h2>
-          <ul class="plain">{{#schedules}}<li class="schedule"><span class="meta"><time datetime="{{at}}">{{at}}</time> · {{by}}</span>
+          <ul class="plain">{{#schedules}}<li class="schedule"><span class="meta"><time datetime="{{at}}" data-local>{{atText}}</time> · {{by}}</span>
             <ul class="plain-diff">{{#sentences}}<li>{{.}}</li>{{/sentences}}</ul>{{#scheduleMessage}}<div class="message">“{{.}}”</div>{{/scheduleMessage}}
-            {{#canEdit}}<form method="post" action="{{cancelURL}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Cancel the change scheduled for {{at}}">Cancel</button></form>{{/canEdit}}
+            {{#canEdit}}<form method="post" action="{{cancelURL}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Cancel the change scheduled for {{atText}}">Cancel</button></form>{{/canEdit}}
           </li>{{/schedules}}</ul>
         </section>{{/hasSchedules}}
         <div class="grid">

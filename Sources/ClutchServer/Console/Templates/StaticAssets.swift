@@ -134,6 +134,34 @@ enum StaticAssets {
             field.addEventListener("input", update);
             update();
           });
+          // Scheduling: the date and time typed are the viewer's own. The minutes their zone is ahead
+          // of UTC at that moment go along in tzOffset (the server subtracts them); without this
+          // script the field is UTC, as its label then says.
+          var zoneName = "";
+          try { zoneName = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zoneName = ""; }
+          root.querySelectorAll("input[data-tz-offset]").forEach(function (offset) {
+            var form = offset.form, at = form && form.querySelector("input[name=at]");
+            if (!at || offset.getAttribute("data-wired")) { return; }
+            offset.setAttribute("data-wired", "true");
+            var zone = form.querySelector("[data-tz-zone]");
+            if (zone) { zone.textContent = "(your time" + (zoneName ? ", " + zoneName : "") + ")"; }
+            var fill = function () {
+              var local = at.value ? new Date(at.value) : new Date();
+              offset.value = String(-(isNaN(local.getTime()) ? new Date() : local).getTimezoneOffset());
+            };
+            at.addEventListener("input", fill);
+            form.addEventListener("submit", fill);
+            fill();
+          });
+          // Scheduled times: the viewer's local time first, the server's UTC text beside it.
+          root.querySelectorAll("time[data-local]").forEach(function (time) {
+            var date = new Date(time.getAttribute("datetime"));
+            if (time.getAttribute("data-wired") || isNaN(date.getTime())) { return; }
+            time.setAttribute("data-wired", "true");
+            var two = function (n) { return (n < 10 ? "0" : "") + n; };
+            var local = date.getFullYear() + "-" + two(date.getMonth() + 1) + "-" + two(date.getDate()) + " " + two(date.getHours()) + ":" + two(date.getMinutes());
+            time.textContent = local + " your time" + (zoneName ? " (" + zoneName + ")" : "") + " · " + time.textContent;
+          });
           // Rollout: as the percentage is typed, how many of the last day's evaluations it would
           // cover (the server's figure for the current percentage: RecentUsage.covered).
           var note = root.querySelector("#coverage[data-reachable]");

@@ -237,7 +237,7 @@ let package = Package(
             exclude: [
                 "ofrep_client.py", "ofrep_events_client.py", "console_browser.py", "console_story.py", "console_people.py", "console_week.py",
                 "webhook_receiver.py", "oidc_provider.py", "flagd_resolver.py", "vendor_eval.py", "console_sso.py", "console_axe.py",
-                "console_requests.py",
+                "console_requests.py", "console_timezone.py",
             ]
         ),
         // Runs the real `clutch` binary; depending on the executable makes `swift build --build-tests` build it.

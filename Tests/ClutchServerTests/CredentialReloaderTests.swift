@@ -59,7 +59,9 @@ struct CredentialReloaderTests {
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
         }
-        #expect(try await eventually { reloader.waiting == 200 })
+        // 200 tasks on a 2-thread pool shared with 50 other suites' servers: reaching all of them
+        // took over 10 s in a whole run on a busy machine (alone it takes 0.2 s).
+        #expect(try await eventually(timeout: .seconds(60)) { reloader.waiting == 200 })
         store.released.store(true, ordering: .relaxed)
         #expect(await lookups.value == 1, "the key the store knows is found; the made-up ones are not")
         // Those that asked before the first load started share it; the rest share the next one.

@@ -336,6 +336,13 @@ struct ClientKeyTests {
 /// no task per idle stream); what the stream task did before still happens.
 @Suite("Client streams served by the connection")
 struct ClientStreamChannelTests {
+    /// A client stream's request as bytes, with `headers` (each ending in CRLF) added.
+    static func request(key: String, targetingKey: String, headers: String = "") -> String {
+        let body = #"{"context": {"targetingKey": "\#(targetingKey)"}}"#
+        return "POST /sdk/v1/client/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(headers)\r\n\(body)"
+    }
+
     @Test("revoking a client key ends its client streams and leaves another key's open")
     func revokingAClientKeyEndsItsStreams() async throws {
         try await TestServer.with { server in
@@ -367,20 +374,7 @@ struct ClientStreamChannelTests {
         let streams = (0..<3).map { ClientKeyTests.clientStream(server, key: key, targetingKey: "user-\($0)") }
         defer { for stream in streams { stream.close() } }
         for stream in streams { #expect(try await stream.wait { !$0.events.isEmpty }) }
-        let stopped = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await server.stop()
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(15))
-                return false
-            }
-            let first = try await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-        #expect(stopped, "the server did not stop within 15 s with 3 client streams open")
+        #expect(try await server.stops(within: .seconds(15)), "the server did not stop within 15 s with 3 client streams open")
         for stream in streams { #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished }) }
     }
 
@@ -390,10 +384,7 @@ struct ClientStreamChannelTests {
             try await ClientKeyTests.seed(server)
             let (_, key) = try await server.createKey("production", name: "devices", kind: "client")
             let connection = try RawConnection(port: server.port)
-            let body = #"{"context": {"targetingKey": "fabrikam-3"}}"#
-            try connection.send(
-                "POST /sdk/v1/client/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            try connection.send(Self.request(key: key, targetingKey: "fabrikam-3", headers: "Connection: close\r\n"))
             let first = await connection.read(until: "event: values", timeout: .seconds(10))
             #expect(first.hasPrefix("HTTP/1.1 200"), "\(first)")
             #expect(first.contains("event: values"))

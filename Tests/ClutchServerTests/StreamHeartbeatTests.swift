@@ -138,10 +138,7 @@ struct StreamHeartbeatTests {
             try await ClientKeyTests.seed(server)
             let (_, key) = try await server.createKey("production", name: "devices", kind: "client")
             let connection = try RawConnection(port: server.port)
-            let body = #"{"context": {"targetingKey": "visitor-1"}}"#
-            try connection.send(
-                "POST /sdk/v1/client/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            try connection.send(ClientStreamChannelTests.request(key: key, targetingKey: "visitor-1"))
             let first = await connection.read(until: "event: values", timeout: .seconds(10))
             #expect(first.contains("event: values"), "\(first)")
             #expect(!first.contains(": heartbeat"))

@@ -331,3 +331,68 @@ struct ClientKeyTests {
         }
     }
 }
+
+/// The client stream is served by its connection's pipeline once its head is written (issue 28:
+/// no task per idle stream); what the stream task did before still happens.
+@Suite("Client streams served by the connection")
+struct ClientStreamChannelTests {
+    /// A client stream's request as bytes, with `headers` (each ending in CRLF) added.
+    static func request(key: String, targetingKey: String, headers: String = "") -> String {
+        let body = #"{"context": {"targetingKey": "\#(targetingKey)"}}"#
+        return "POST /sdk/v1/client/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(headers)\r\n\(body)"
+    }
+
+    @Test("revoking a client key ends its client streams and leaves another key's open")
+    func revokingAClientKeyEndsItsStreams() async throws {
+        try await TestServer.with { server in
+            try await ClientKeyTests.seed(server)
+            let (id, key) = try await server.createKey("production", name: "revoked", kind: "client")
+            let (_, other) = try await server.createKey("production", name: "kept", kind: "client")
+            let revoked = ClientKeyTests.clientStream(server, key: key, targetingKey: "a")
+            let kept = ClientKeyTests.clientStream(server, key: other, targetingKey: "b")
+            defer {
+                revoked.close()
+                kept.close()
+            }
+            #expect(try await revoked.wait { !$0.events.isEmpty })
+            #expect(try await kept.wait { !$0.events.isEmpty })
+            #expect(server.application.openStreamCount == 2)
+            #expect(try await server.send("DELETE", "/api/v1/keys/\(id)").status == 204)
+            #expect(try await revoked.wait { $0.isFinished })
+            #expect(!kept.isFinished)
+            #expect(try await eventually { server.application.openStreamCount == 1 })
+            #expect(try await eventually { try await server.metrics().text.contains("clutch_streams_connected 1") })
+        }
+    }
+
+    @Test("a graceful stop ends every open client stream and does not wait for them")
+    func shutdownEndsOpenClientStreams() async throws {
+        let server = try await TestServer.start()
+        try await ClientKeyTests.seed(server)
+        let (_, key) = try await server.createKey("production", name: "devices", kind: "client")
+        let streams = (0..<3).map { ClientKeyTests.clientStream(server, key: key, targetingKey: "user-\($0)") }
+        defer { for stream in streams { stream.close() } }
+        for stream in streams { #expect(try await stream.wait { !$0.events.isEmpty }) }
+        #expect(try await server.stops(within: .seconds(15)), "the server did not stop within 15 s with 3 client streams open")
+        for stream in streams { #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished }) }
+    }
+
+    @Test("a client stream sent with Connection: close goes on: the server does not half-close it after the request")
+    func connectionCloseDoesNotEndTheStream() async throws {
+        try await TestServer.with { server in
+            try await ClientKeyTests.seed(server)
+            let (_, key) = try await server.createKey("production", name: "devices", kind: "client")
+            let connection = try RawConnection(port: server.port)
+            try connection.send(Self.request(key: key, targetingKey: "fabrikam-3", headers: "Connection: close\r\n"))
+            let first = await connection.read(until: "event: values", timeout: .seconds(10))
+            #expect(first.hasPrefix("HTTP/1.1 200"), "\(first)")
+            #expect(first.contains("event: values"))
+            try await server.createFlag(
+                #"{"key": "new-banner", "environments": {"production": {"enabled": true}}}"#)
+            let next = await connection.read(until: "new-banner", timeout: .seconds(10))
+            #expect(next.contains("event: changed"), "\(next)")
+            #expect(next.contains("new-banner"))
+        }
+    }
+}

@@ -1,6 +1,10 @@
 import ClutchCore
 import Foundation
+import HummingbirdCore
+import Logging
 import NIOCore
+import NIOEmbedded
+import ServerTestSupport
 import Synchronization
 import Testing
 
@@ -124,5 +128,76 @@ struct StreamHeartbeatTests {
         for probe in probes {
             #expect(await probe.heartbeats() == 1)
         }
+    }
+
+    @Test("a client stream, served by its connection's pipeline, gets its heartbeat from the same sweep, once a round")
+    func aClientStreamIsBeatByTheSweep() async throws {
+        // On a test clock the server's own heartbeat task takes its first step at start, before the
+        // stream opens, and no other: only the sweeps below beat the stream.
+        try await TestServer.with(configure: TestServer.on(TestClock())) { server in
+            try await ClientKeyTests.seed(server)
+            let (_, key) = try await server.createKey("production", name: "devices", kind: "client")
+            let connection = try RawConnection(port: server.port)
+            try connection.send(ClientStreamChannelTests.request(key: key, targetingKey: "visitor-1"))
+            let first = await connection.read(until: "event: values", timeout: .seconds(10))
+            #expect(first.contains("event: values"), "\(first)")
+            #expect(!first.contains(": heartbeat"))
+            Self.sweepRound(server.application.services.registry)
+            let beat = await connection.read(until: ": heartbeat", timeout: .seconds(10))
+            #expect(beat.components(separatedBy: ": heartbeat").count - 1 == 1, "\(beat)")
+        }
+    }
+
+    /// Holds every write that reaches it, unanswered: a client that does not read.
+    final class HeldWrites: ChannelOutboundHandler {
+        typealias OutboundIn = Any
+        private(set) var held: [EventLoopPromise<Void>?] = []
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            held.append(promise)
+        }
+
+        func flush(context: ChannelHandlerContext) {}
+    }
+
+    @Test("a client stream whose write has waited past the stall timeout is closed by the sweep, and a change meanwhile is not queued")
+    func aStalledClientStreamIsClosed() throws {
+        let registry = Self.registry()
+        let clock = TestClock()
+        let writes = HeldWrites()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers([writes, HTTPConnectionStateHandler(logger: Logger(label: "test"))])
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let released = Closed()
+        let format = ClientValuesFormat(context: EvaluationContext(), environment: "production", registry: registry) { _ in }
+        try ClientStreamHandler.start(
+            channel: channel,
+            stream: ClientStreamHandler.Stream(
+                format: format, slot: StreamSlot { released.value.withLock { $0 = true } }, keyID: "k", environment: "production",
+                registry: registry, metrics: ServerMetrics(), clock: clock))
+        // The values event is written and never taken.
+        #expect(writes.held.count == 1)
+        #expect(registry.totalStreams == 1)
+        // A change while it waits: looked at once the write is done, not queued behind it.
+        let event = StreamEvent.sharing(name: "flag", version: 2, data: Array("{}".utf8)).event
+        registry.install(LiveEnvironment(snapshot: Snapshot(environment: "production", version: 2)), events: [event])
+        channel.embeddedEventLoop.run()
+        #expect(writes.held.count == 1)
+        // Within the stall timeout the sweep leaves it open (and sends no heartbeat behind the write).
+        clock.advance(by: .seconds(29))
+        Self.sweepRound(registry)
+        channel.embeddedEventLoop.run()
+        #expect(channel.isActive)
+        #expect(writes.held.count == 1)
+        clock.advance(by: .seconds(2))
+        Self.sweepRound(registry)
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+        #expect(released.value.withLock { $0 })
+        #expect(registry.totalStreams == 0)
+    }
+
+    final class Closed: Sendable {
+        let value = Mutex(false)
     }
 }

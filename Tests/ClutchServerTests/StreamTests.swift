@@ -139,21 +139,27 @@ struct StreamTests {
         let streams = (0..<3).map { _ in SSEClient(port: server.port, key: key) }
         defer { for stream in streams { stream.close() } }
         for stream in streams { #expect(try await stream.wait { !$0.events.isEmpty }) }
-        // stop() waits for the server to finish; bound it so a hang fails instead of blocking.
-        let stopped = try await withThrowingTaskGroup(of: Bool.self) { group in
+        #expect(try await server.stops(within: .seconds(15)), "the server did not stop within 15 s with 3 streams open")
+        for stream in streams { #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished }) }
+    }
+}
+
+extension TestServer {
+    /// Stops the server and says whether it stopped within `limit`: stop() waits for the server to
+    /// finish, and this bound makes a hang fail instead of blocking.
+    func stops(within limit: Duration) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try await server.stop()
+                try await self.stop()
                 return true
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(15))
+                try await Task.sleep(for: limit)
                 return false
             }
             let first = try await group.next() ?? false
             group.cancelAll()
             return first
         }
-        #expect(stopped, "the server did not stop within 15 s with 3 streams open")
-        for stream in streams { #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished }) }
     }
 }

@@ -122,6 +122,22 @@ public final class RawConnection: @unchecked Sendable {
         return "server end: TCP state \(row[3]), held by \(holders.isEmpty ? "no process" : holders.joined(separator: ", "))"
     }
 
+    /// What the server sends until it has sent `marker` (or closed the connection, or `timeout`
+    /// has passed). Reads on a thread of its own, as ``waitUntilClosed(timeout:)`` does.
+    public func read(until marker: String, timeout: Duration) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let deadline = ContinuousClock.now + timeout
+                var received = Data()
+                while ContinuousClock.now < deadline, !String(decoding: received, as: UTF8.self).contains(marker) {
+                    let part = self.read(timeout: .milliseconds(100))
+                    received.append(part)
+                }
+                continuation.resume(returning: String(decoding: received, as: UTF8.self))
+            }
+        }
+    }
+
     /// Reads what arrives within `timeout` (at most `limit` bytes).
     public func read(timeout: Duration, limit: Int = 1 << 16) -> Data {
         let deadline = ContinuousClock.now + timeout

@@ -50,9 +50,22 @@ struct ClientStreamController {
             // What a client key evaluates is counted here, once: its own reports carry errors only.
             usage.count(environment: environment, keyID: keyID, evaluations: evaluated)
         }
-        return try EventStreamResponse.make(
-            services: services, channel: context.channel, keyID: keyID, environment: environment, lastEventID: nil,
-            format: format, reserved: slot)
+        guard services.registry.live(environment) != nil else {
+            throw APIError.notFound("environment '\(environment)' not found")
+        }
+        // Once the head is written the channel's pipeline serves the stream (``ClientStreamHandler``):
+        // the body returns without ending the response, and no task waits on the stream.
+        let channel = context.channel
+        let stream = ClientStreamHandler.Stream(
+            format: format, slot: slot, keyID: keyID, environment: environment, registry: services.registry,
+            metrics: services.metrics, clock: services.clock)
+        let body = ResponseBody { _ in
+            try await channel.eventLoop.submit { try ClientStreamHandler.start(channel: channel, stream: stream) }.get()
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     /// The key from the usual headers or, for `GET` without them, from `key` in the query (a

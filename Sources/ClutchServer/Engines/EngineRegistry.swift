@@ -49,9 +49,13 @@ final class EngineRegistry: Sendable {
         var counted = 0
         /// Streams reserved or open per SDK key, for the per-key limit.
         var streamsPerKey: [String: Int] = [:]
+        /// Client streams open per environment (``ClientStreamHandler``; counted in `counted` too).
+        var clientStreams: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
+    /// The client streams' hubs, one per event loop that serves one.
+    private let hubs = Mutex<[ObjectIdentifier: ClientStreamHub]>([:])
     private let historyLimit: Int
     /// Events a stream may queue (`ServerLimits.streamBacklog`).
     private let backlogLimit: Int
@@ -85,7 +89,7 @@ final class EngineRegistry: Sendable {
 
     /// Open streams in `environment`.
     func streamCount(_ environment: String) -> Int {
-        state.withLock { $0.subscribers[environment]?.values.count(where: \.counted) ?? 0 }
+        state.withLock { ($0.subscribers[environment]?.values.count(where: \.counted) ?? 0) + $0.clientStreams[environment, default: 0] }
     }
 
     /// Open streams in all environments.
@@ -100,9 +104,9 @@ final class EngineRegistry: Sendable {
     @discardableResult
     func install(_ live: LiveEnvironment, events: [StreamEvent], changed: Set<String>? = nil) -> Int {
         let environment = live.snapshot.environment
-        let (installed, subscribers): (Bool, [UUID: Subscriber]) = state.withLock { state in
+        let (installed, subscribers, clientStreams): (Bool, [UUID: Subscriber], Int) = state.withLock { state in
             if let current = state.environments[environment], current.version > live.version {
-                return (false, [:])
+                return (false, [:], 0)
             }
             state.environments[environment] = live
             if state.history[environment] == nil {
@@ -112,9 +116,11 @@ final class EngineRegistry: Sendable {
                 state.history[environment]?.append(events)
                 state.changedFlags[environment]?.append(version: live.version, changed: changed)
             }
-            return (true, state.subscribers[environment] ?? [:])
+            return (true, state.subscribers[environment] ?? [:], state.clientStreams[environment, default: 0])
         }
         guard installed, !events.isEmpty else { return 0 }
+        // The client streams hear of it once per event loop (``ClientStreamHub``).
+        for hub in hubs.withLock({ Array($0.values) }) { hub.changed(environment: environment) }
         // A change with more events than a stream may queue (a large import) goes out as the
         // new snapshot instead: one event, which every SDK applies, rather than closing every stream.
         let sent = events.count * 2 > backlogLimit ? [live.snapshotEvent] : events
@@ -130,7 +136,7 @@ final class EngineRegistry: Sendable {
         // A client that fell further behind than the backlog is disconnected; it reconnects
         // with Last-Event-ID and catches up from the history, or gets a fresh snapshot.
         for subscriber in slow { subscriber.end() }
-        return subscribers.count
+        return subscribers.count + clientStreams
     }
 
     /// The environment's live state and the flags whose answers may differ from those at
@@ -186,6 +192,9 @@ final class EngineRegistry: Sendable {
     /// a heartbeat. The subscribers are read under the lock (a copy on write, not a walk) and
     /// looked at outside it, so evaluations are not held up by a long list.
     func sweep(slice: Int, of slices: Int, beat: Bool, stallTimeout: Duration) {
+        for hub in hubs.withLock({ Array($0.values) }) {
+            hub.sweep(slice: slice, of: slices, beat: beat, stallTimeout: stallTimeout)
+        }
         let environments = state.withLock { $0.subscribers }
         for subscribers in environments.values {
             // By index, so that only the group's subscribers are copied out, not every one.
@@ -214,6 +223,34 @@ final class EngineRegistry: Sendable {
             state.subscribers.values.flatMap { $0.values.filter { $0.keyID == keyID } }
         }
         for subscriber in ending { subscriber.end() }
+        for hub in hubs.withLock({ Array($0.values) }) { hub.close(keyID: keyID) }
+    }
+
+    /// The client streams' hub of `eventLoop`.
+    func clientStreamHub(on eventLoop: any EventLoop) -> ClientStreamHub {
+        hubs.withLock { hubs in
+            if let hub = hubs[ObjectIdentifier(eventLoop)] { return hub }
+            let hub = ClientStreamHub(eventLoop: eventLoop)
+            hubs[ObjectIdentifier(eventLoop)] = hub
+            return hub
+        }
+    }
+
+    /// A client stream of `environment` has opened (counted with the others).
+    func clientStreamOpened(environment: String) {
+        state.withLock { state in
+            state.clientStreams[environment, default: 0] += 1
+            state.counted += 1
+        }
+    }
+
+    /// A client stream of `environment` has closed.
+    func clientStreamClosed(environment: String) {
+        state.withLock { state in
+            let left = state.clientStreams[environment, default: 1] - 1
+            state.clientStreams[environment] = left > 0 ? left : nil
+            state.counted -= 1
+        }
     }
 
     /// Ends every stream (shutdown).

@@ -58,7 +58,7 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         var configuration = configuration
         let additional = configuration.additionalChannelHandlers
         configuration.additionalChannelHandlers = { [RequestProgressHandler() as any RemovableChannelHandler] + additional() }
-        self.http = HTTP1Channel(responder: responder, configuration: configuration)
+        self.http = HTTP1Channel(responder: Self.inTaskOfItsOwn(responder), configuration: configuration)
         self.budget = budget
         self.requestTimeout = requestTimeout
     }
@@ -83,6 +83,28 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             await http.handle(value: value.http, logger: logger)
         } else {
             await Self.refuse(value.http, logger: logger)
+        }
+    }
+
+    /// `responder`, with a client stream's request answered in a child task of the connection's.
+    /// A task keeps the memory its deepest call needed until it ends: the routing's (the
+    /// middlewares, the key's lookup, the body's decoding) is given back once the stream is handed
+    /// to the pipeline (``ClientStreamHandler``), and the connection's task, which then only waits
+    /// for the connection to close, holds a few frames. Other requests are answered on the
+    /// connection's task, as Hummingbird does.
+    static func inTaskOfItsOwn(_ responder: @escaping HTTPChannelHandler.Responder) -> HTTPChannelHandler.Responder {
+        { request, writer, channel in
+            guard request.uri.path == "/" + ClientStreamController.path else {
+                try await responder(request, writer, channel)
+                return
+            }
+            let box = ResponseWriterBox(writer)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    guard let writer = box.take() else { return }
+                    try await responder(request, writer, channel)
+                }
+            }
         }
     }
 
@@ -118,6 +140,20 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         } catch {
             logger.trace("refused connection: \(error)")
         }
+    }
+}
+
+/// Carries a request's response writer (which cannot be copied) into the task that answers it:
+/// taken once, by that task alone.
+private final class ResponseWriterBox: @unchecked Sendable {
+    private var writer: ResponseWriter?
+
+    init(_ writer: consuming ResponseWriter) {
+        self.writer = consume writer
+    }
+
+    func take() -> ResponseWriter? {
+        writer.take()
     }
 }
 

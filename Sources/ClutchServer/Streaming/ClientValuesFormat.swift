@@ -12,11 +12,11 @@ import NIOCore
 /// flags gone. A change that changes nothing for this context sends nothing. Each event's `id`
 /// is the environment's version.
 ///
-/// A change is evaluated for the stream's context when the stream's task gets to it, on the
-/// stream's own task, and only for the flags the change may have changed
+/// A change is evaluated for the stream's context on its connection's event loop
+/// (``ClientStreamHandler``), and only for the flags the change may have changed
 /// (``EngineRegistry/changes(_:since:)``); each flag's last answer is kept as a digest of its
-/// bytes. Messages that arrive while one is being written are folded into the next look at the
-/// registry, so a slow client gets the latest answers, not every step between.
+/// bytes. Changes that come while an event is being written are folded into the next look at
+/// the registry, so a slow client gets the latest answers, not every step between.
 struct ClientValuesFormat: StreamFormat {
     /// The context: kept in memory for this connection only, never stored or logged.
     let context: EvaluationContext

@@ -29,21 +29,20 @@ enum EventStreamResponse {
     /// write waits longer than `streamStallTimeout`; a key may hold `maxStreamsPerKey` streams
     /// (SDK and OFREP streams together). Events of the environments in `following` are queued
     /// too (the console's flag page shows every environment's state); the stream counts once.
-    /// `reserved` is a place the caller has taken under other limits (a client stream's);
-    /// otherwise the stream takes one of its key's.
+    /// (Client streams are served by the connection's pipeline instead, ``ClientStreamHandler``.)
     ///
     /// A stream ends as soon as its connection closes, the client's going included (the
     /// connection's ``RequestDeadlineHandler`` closes an event stream's connection when the
     /// client closes its end), so its place is free again at once, not at the next heartbeat.
     static func make<Format: StreamFormat>(
         services: ServerServices, channel: any Channel, keyID: String, environment: String, following: [String] = [],
-        lastEventID: Int64?, format: Format, reserved: StreamSlot? = nil, after first: @escaping @Sendable () -> [ByteBuffer] = { [] }
+        lastEventID: Int64?, format: Format, after first: @escaping @Sendable () -> [ByteBuffer] = { [] }
     ) throws -> Response {
         guard services.registry.live(environment) != nil else {
             throw APIError.notFound("environment '\(environment)' not found")
         }
         let limits = services.configuration.limits
-        guard let slot = reserved ?? services.registry.reserveStream(keyID: keyID, limit: limits.maxStreamsPerKey) else {
+        guard let slot = services.registry.reserveStream(keyID: keyID, limit: limits.maxStreamsPerKey) else {
             throw APIError.tooManyRequests(
                 "this SDK key has \(limits.maxStreamsPerKey) streams open already", retryAfter: 10)
         }

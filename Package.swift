@@ -231,6 +231,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // OIDCVerifierTests sign ID tokens with keys of their own.
                 .product(name: "JWTKit", package: "jwt-kit"),
+                // StreamHeartbeatTests drive the client stream's channel handler on an EmbeddedChannel.
+                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             // run by PythonOFREPTests, OFREPEventStreamTests, ConsoleBrowserTests, SignInTests, OIDCTests, FlagdInteropTests,
             // VendorInteropTests

@@ -108,6 +108,9 @@ public struct ReleaseView: Sendable, Hashable, Codable {
     public var reporters: [Reporter]
     /// What the runner weighed at each turn, oldest first (bounded: older ones merged in pairs).
     public var samples: [Sample]
+    /// In the answer to starting a release: its sticky attribute when no context of the
+    /// environment has carried it (a typo there serves the new variant to no one). Absent otherwise.
+    public var warnings: [AttributeWarning]?
 
     /// A release of `policy` in `state`, at `progress`, serving the variant to `percent`; `now`
     /// counts the seconds in the current step of an active release (an ended one stopped at

@@ -9,7 +9,7 @@ import Testing
 /// stderr with the closest seen name first; the sticky attribute is `targetingKey` unless told.
 @Suite("clutch attribute warnings and the sticky default")
 struct AttributeWarningTests {
-    @Test("a rollout by customerID when only customerId was seen prints the warning on stderr and exits 0")
+    @Test("a rollout, or a release, by customerID when only customerId was seen prints the warning on stderr and exits 0")
     func rolloutByAnUnseenAttributeWarns() async throws {
         // A server of its own: the contexts it sees are this test's alone.
         try await TestServer.with { server in
@@ -29,6 +29,13 @@ struct AttributeWarningTests {
             let right = try await server.clutch("rollout", "new-checkout", "--env", "production", "--percent", "10", "--by", "customerId")
             #expect(right.status == 0, "\(right)")
             #expect(!right.stderr.contains("warning:"), "\(right)")
+
+            // A guarded release sticky on the typo would serve its variant to no one, step after step.
+            _ = try await server.clutch("flags", "create", "new-search")
+            let release = try await server.clutch("release", "start", "new-search", "--env", "production", "--by", "customerID")
+            #expect(release.status == 0, "\(release)")
+            #expect(release.stderr.contains(
+                "warning: customerID has not been seen in production contexts; seen: customerId, email, plan, targetingKey"), "\(release)")
         }
     }
 

@@ -47,7 +47,10 @@ struct ReleasesController {
                 flag: key, environment: environment, policy: policy, restartFrom: body.restartFrom, change: change, now: services.clock.now())
         }
         try await services.refreshReleaseSignal()
-        return JSONResponse.encode(ReleaseView(written.value, now: services.clock.now()), status: .created)
+        var view = ReleaseView(written.value, now: services.clock.now())
+        let warnings = await services.attributeWarnings([(environment: environment, attributes: [policy.bucketBy])])
+        view.warnings = warnings.isEmpty ? nil : warnings
+        return JSONResponse.encode(view, status: .created)
     }
 
     @Sendable func get(_ request: Request, context: ClutchRequestContext) async throws -> Response {

@@ -378,6 +378,32 @@ struct ClientStreamChannelTests {
         for stream in streams { #expect(try await stream.wait(timeout: .seconds(5)) { $0.isFinished }) }
     }
 
+    @Test("an idle client stream holds no task: its connection's task ends once the pipeline serves it, and changes and its close still arrive")
+    func anIdleClientStreamHoldsNoTask() async throws {
+        try await TestServer.with(configure: { $0.heartbeatInterval = .seconds(3600) }) { server in
+            try await ClientKeyTests.seed(server)
+            let (_, key) = try await server.createKey("production", name: "devices", kind: "client")
+            let streams = (0..<3).map { ClientKeyTests.clientStream(server, key: key, targetingKey: "user-\($0)") }
+            defer { for stream in streams { stream.close() } }
+            for stream in streams { #expect(try await stream.wait { !$0.events.isEmpty }) }
+            // The three streams' connections are the ones without a task (the test's admin client
+            // keeps a connection of its own, waiting for its next request on its task).
+            let app = server.application
+            #expect(
+                try await eventually { app.openConnectionCount - app.connectionTaskCount == 3 },
+                "\(app.openConnectionCount) connections, \(app.connectionTaskCount) tasks")
+            try await server.createFlag(#"{"key": "new-banner", "environments": {"production": {"enabled": true}}}"#)
+            for stream in streams {
+                #expect(try await stream.wait { $0.events.contains { $0.name == "changed" && $0.data.contains("new-banner") } })
+            }
+            #expect(server.application.openClientStreamCount == 3)
+            // The client's close is still seen with no task reading: the place is given back at once
+            // (no heartbeat comes within the test to find it).
+            streams[0].close()
+            #expect(try await eventually { server.application.openClientStreamCount == 2 })
+        }
+    }
+
     @Test("a client stream sent with Connection: close goes on: the server does not half-close it after the request")
     func connectionCloseDoesNotEndTheStream() async throws {
         try await TestServer.with { server in

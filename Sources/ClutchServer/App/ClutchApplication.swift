@@ -131,6 +131,10 @@ public final class ClutchApplication: Sendable {
     /// Connections the main listener holds now, within ``ServerLimits/maxConnections``.
     public var openConnectionCount: Int { connectionBudget.count }
 
+    /// Connections of the main listener whose Swift task is running: every connection but those
+    /// whose client stream the pipeline serves alone (``ClientStreamHandler``).
+    public var connectionTaskCount: Int { connectionBudget.tasks }
+
     /// Whether the database is open and every snapshot is loaded.
     var isReady: Bool { ready.withLock { $0 } }
 

@@ -14,6 +14,7 @@ import Synchronization
 final class ConnectionBudget: Sendable {
     let limit: Int
     private let open = Mutex(0)
+    private let running = Mutex(0)
 
     init(limit: Int) {
         self.limit = limit
@@ -34,6 +35,17 @@ final class ConnectionBudget: Sendable {
     /// Gives back a place taken by ``acquire()``.
     func release() {
         open.withLock { $0 -= 1 }
+    }
+
+    /// Connections whose task is running now; an idle client stream's has ended
+    /// (``GuardedHTTP1Channel/inTaskOfItsOwn(_:)``).
+    var tasks: Int { running.withLock { $0 } }
+
+    /// Counts a connection's task while `body` runs.
+    func task(_ body: () async -> Void) async {
+        running.withLock { $0 += 1 }
+        await body()
+        running.withLock { $0 -= 1 }
     }
 }
 
@@ -72,6 +84,7 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         do {
             // First in the pipeline: it sees the request's bytes before the HTTP decoder does.
             try channel.pipeline.syncOperations.addHandler(RequestDeadlineHandler(timeout: requestTimeout), position: .first)
+            try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.receiveBuffers)
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
@@ -80,18 +93,24 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 
     func handle(value: Connection, logger: Logger) async {
         if value.admitted {
-            await http.handle(value: value.http, logger: logger)
+            await budget.task { await http.handle(value: value.http, logger: logger) }
         } else {
             await Self.refuse(value.http, logger: logger)
         }
     }
 
-    /// `responder`, with a client stream's request answered in a child task of the connection's.
-    /// A task keeps the memory its deepest call needed until it ends: the routing's (the
-    /// middlewares, the key's lookup, the body's decoding) is given back once the stream is handed
-    /// to the pipeline (``ClientStreamHandler``), and the connection's task, which then only waits
-    /// for the connection to close, holds a few frames. Other requests are answered on the
-    /// connection's task, as Hummingbird does.
+    /// `responder`, with a client stream's request answered in a child task of the connection's,
+    /// and the connection's task ended once the stream is the pipeline's.
+    ///
+    /// A task keeps the memory its deepest call needed until it ends. The routing's (the
+    /// middlewares, the key's lookup, the body's decoding) is given back when the child task ends.
+    /// Once the stream is handed to the pipeline (``ClientStreamHandler``) the connection's task
+    /// would only wait for the connection to close, holding its frames for the stream's whole
+    /// life (about as much again as the rest of an idle stream): it ends instead, by throwing
+    /// ``HandedToPipeline`` out of Hummingbird's request loop. That loop's teardown closes the
+    /// connection, and the handler, told beforehand (``ClientStreamHandler/detach(from:)``),
+    /// answers that one close without closing. Other requests are answered on the connection's
+    /// task, as Hummingbird does.
     static func inTaskOfItsOwn(_ responder: @escaping HTTPChannelHandler.Responder) -> HTTPChannelHandler.Responder {
         { request, writer, channel in
             guard request.uri.path == "/" + ClientStreamController.path else {
@@ -105,8 +124,20 @@ struct GuardedHTTP1Channel: ServerChildChannel {
                     try await responder(request, writer, channel)
                 }
             }
+            // An answer other than a stream (a 4xx) leaves the connection to Hummingbird's loop.
+            if try await channel.eventLoop.submit({ ClientStreamHandler.detach(from: channel) }).get() {
+                throw HandedToPipeline()
+            }
         }
     }
+
+    /// Ends a connection's task whose stream the pipeline now serves (``inTaskOfItsOwn(_:)``).
+    struct HandedToPipeline: Error {}
+
+    /// The sizes a connection reads in. A connection keeps its last receive buffer for its whole
+    /// life, so NIO's first size (2 KiB) is what every idle stream holds; most requests fit in
+    /// 512 bytes, and a read that fills the buffer makes the next one twice as large.
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
 
     /// How long a connection beyond the budget is kept, to read its request and answer it.
     static let refusalTime: TimeAmount = .seconds(2)

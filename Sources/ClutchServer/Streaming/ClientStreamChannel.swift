@@ -20,9 +20,11 @@ import NIOHTTPTypes
 /// - the client's going (the channel going inactive) releases the stream's place at once;
 /// - a graceful shutdown (the server's quiesce event) ends the response and closes the
 ///   connection; a client that does not read is closed a second later;
-/// - further requests on the connection are dropped, and Hummingbird's connection task, which
-///   waits for them, ends when the channel closes. Its half-close of the output after a
-///   `Connection: close` request is held back: the stream is still being written.
+/// - further requests on the connection are dropped, and Hummingbird's connection task ends at
+///   once (``detach(from:)``): its half-close of the output and its close of the connection are
+///   answered without closing anything, and the handler asks the socket for reads itself (the
+///   request loop's handler above it, whose reader is gone, holds them back), so the client's
+///   close is still seen.
 final class ClientStreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
@@ -50,6 +52,9 @@ final class ClientStreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var behind = false
     private var released = false
     private var ending = false
+    /// The connection's task is ending (``detach(from:)``): its close of the connection is answered
+    /// without closing, once.
+    private var detaching = false
 
     var keyID: String { stream.keyID }
     var environment: String { stream.environment }
@@ -112,6 +117,13 @@ final class ClientStreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Request parts after the stream's own: the connection is the stream's.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 
+    /// Reads on: nothing above this handler asks for them once the connection's task has ended,
+    /// and a read is how the client's close (end of input) is seen.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.fireChannelReadComplete()
+        if detached { context.read() }
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is ChannelShouldQuiesceEvent else {
             context.fireUserInboundEventTriggered(event)
@@ -125,12 +137,35 @@ final class ClientStreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        guard mode == .output, !ending else {
+        switch mode {
+        case .output where !ending:
+            // Hummingbird finishing its side of the connection after the request: the stream goes on.
+            promise?.succeed(())
+        case .all where detaching && !ending:
+            // The connection's task ending (``detach(from:)``): the stream goes on without it.
+            detaching = false
+            promise?.succeed(())
+        default:
             context.close(mode: mode, promise: promise)
-            return
         }
-        // Hummingbird finishing its side of the connection after the request: the stream goes on.
-        promise?.succeed(())
+    }
+
+    /// Whether the connection's task has been let go (``detach(from:)``).
+    private var detached = false
+
+    /// Lets the connection's task end while the stream goes on: the next close of the whole
+    /// connection from above (the request loop's teardown) is answered without closing, and reads
+    /// are asked for from here on. `false` when `channel` serves no stream (the request was
+    /// answered otherwise) or its stream is over. Run on the channel's event loop.
+    static func detach(from channel: any Channel) -> Bool {
+        channel.eventLoop.preconditionInEventLoop()
+        guard let handler = try? channel.pipeline.syncOperations.handler(type: ClientStreamHandler.self),
+            let context = handler.context, !handler.released, !handler.ending, !handler.detached
+        else { return false }
+        handler.detaching = true
+        handler.detached = true
+        context.read()
+        return true
     }
 
     /// The registry has a new version of the stream's environment: what changed for this context.

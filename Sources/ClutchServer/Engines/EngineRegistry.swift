@@ -42,6 +42,9 @@ final class EngineRegistry: Sendable {
         var history: [String: EventHistory] = [:]
         /// Which flags each recent version may have changed the answers of (the client stream).
         var changedFlags: [String: ChangedFlagsHistory] = [:]
+        /// Each environment's engine before its current one: a client stream that had its answers
+        /// from it compares the two for its context instead of keeping every answer it sent.
+        var previousEngines: [String: Engine] = [:]
         var subscribers: [String: [UUID: Subscriber]] = [:]
         /// The subscribers that are counted, in every environment: kept as they come and go,
         /// since every stream's start and end reads it (the gauge) and a walk would cost as
@@ -108,6 +111,9 @@ final class EngineRegistry: Sendable {
             if let current = state.environments[environment], current.version > live.version {
                 return (false, [:], 0)
             }
+            if let current = state.environments[environment], current.version < live.version {
+                state.previousEngines[environment] = current.engine
+            }
             state.environments[environment] = live
             if state.history[environment] == nil {
                 state.history[environment] = EventHistory(from: live.version, limit: historyLimit)
@@ -139,12 +145,24 @@ final class EngineRegistry: Sendable {
         return subscribers.count + clientStreams
     }
 
-    /// The environment's live state and the flags whose answers may differ from those at
-    /// `version` (`nil` when that is no longer known: evaluate every flag again).
-    func changes(_ environment: String, since version: Int64) -> (live: LiveEnvironment, changed: Set<String>?)? {
+    /// What a client stream that has the answers of `version` needs to send the current ones.
+    struct Change {
+        /// The environment now.
+        let live: LiveEnvironment
+        /// The flags whose answers may differ from those at `version` (`nil` when that is no
+        /// longer known: any flag may have changed).
+        let changed: Set<String>?
+        /// The engine of `version` when it is the one just before the current (the usual case:
+        /// one change at a time), to compare a context's answers with; `nil` otherwise.
+        let before: Engine?
+    }
+
+    /// The environment's live state and what changed since `version`.
+    func changes(_ environment: String, since version: Int64) -> Change? {
         state.withLock { state in
             guard let live = state.environments[environment] else { return nil }
-            return (live, state.changedFlags[environment]?.changed(after: version, current: live.version))
+            let before = state.previousEngines[environment].flatMap { $0.version == version ? $0 : nil }
+            return Change(live: live, changed: state.changedFlags[environment]?.changed(after: version, current: live.version), before: before)
         }
     }
 

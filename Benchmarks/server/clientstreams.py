@@ -27,8 +27,13 @@ import time
 from loadclient import Streams, percentile
 
 
+# `--label L` names every figure `<name>_L` (a second run with other settings, e.g. more flags).
+LABEL = ""
+
+
 def emit(line):
-    print(line, flush=True)
+    name, rest = line.split(":", 1)
+    print(f"{name}{LABEL}:{rest}", flush=True)
 
 
 def rss_kib(pid):
@@ -255,7 +260,10 @@ def main():
     parser.add_argument("--idle-seconds", type=float, default=10)
     parser.add_argument("--refetch-connections", type=int, default=64)
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--label", default="")
     args = parser.parse_args()
+    global LABEL
+    LABEL = f"_{args.label}" if args.label else ""
     push(args) if args.mode == "push" else herd(args)
 
 

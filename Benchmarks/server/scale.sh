@@ -198,6 +198,8 @@ stop_server
 #                                       BENCH_CLIENT_IDLE_SECONDS (default 30: two heartbeat intervals)
 #   client_streams_kill_p50/p99/all     from the kill's request until a stream has its `changed` event
 #   ofrep_refetch_kill_p50/p99/all      the same kill until an OFREP provider has re-fetched its answers
+#   client_…_500_flags                  push again with BENCH_CLIENT_MANY_FLAGS (default 500; "" skips) flags
+#                                       and at most 5,000 streams: what a stream costs does not grow with flags
 CLIENT_STREAMS="${BENCH_CLIENT_STREAMS-100000}"
 if [ -n "$CLIENT_STREAMS" ]; then
     limit="$(ulimit -n)"
@@ -209,12 +211,19 @@ if [ -n "$CLIENT_STREAMS" ]; then
         echo "client_streams_descriptor_limit: $limit descriptors"
         CLIENT_STREAMS=$((limit - 1000))
     fi
-    for mode in push herd; do
-        log "client streams ($mode): $CLIENT_STREAMS"
-        start_server "clients-$mode" --max-connections $((CLIENT_STREAMS + 500)) --max-client-streams "$CLIENT_STREAMS" \
-            --max-client-streams-per-address "$CLIENT_STREAMS" --max-streams-per-key "$CLIENT_STREAMS"
-        # Ten flags every stream gets, and one targeted at half of them.
-        for i in $(seq 0 9); do
+    # push and herd with ten flags and every stream; then push again with 500 flags and at most
+    # 5,000 streams (`…_500_flags`): a stream keeps no answers, so an idle one costs what it did.
+    MANY_FLAGS="${BENCH_CLIENT_MANY_FLAGS:-500}"
+    for run in push herd ${MANY_FLAGS:+many}; do
+        mode="$run" flags=10 streams="$CLIENT_STREAMS" label=""
+        if [ "$run" = many ]; then
+            mode=push flags="$MANY_FLAGS" streams=$((CLIENT_STREAMS < 5000 ? CLIENT_STREAMS : 5000)) label="${MANY_FLAGS}_flags"
+        fi
+        log "client streams ($run): $streams streams, $flags flags"
+        start_server "clients-$run" --max-connections $((streams + 500)) --max-client-streams "$streams" \
+            --max-client-streams-per-address "$streams" --max-streams-per-key "$streams"
+        # The flags every stream gets, and one targeted at half of them.
+        for i in $(seq 0 $((flags - 1))); do
             echo "{\"key\": \"steady-$i\", \"environments\": {\"production\": {\"enabled\": true}}}" >"$WORK/flag.json"
             admin POST /api/v1/flags "$WORK/flag.json" >/dev/null
         done
@@ -223,7 +232,7 @@ if [ -n "$CLIENT_STREAMS" ]; then
         echo '{"name": "devices", "kind": "client"}' >"$WORK/key.json"
         CLIENT_KEY="$(admin POST /api/v1/environments/production/keys "$WORK/key.json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')"
         timeout 1200 python3 "$HERE/clientstreams.py" "$mode" --port "$PORT" --admin-token "$TOKEN" --key "$CLIENT_KEY" \
-            --flag half-on --streams "$CLIENT_STREAMS" --server-pid "$SERVER_PID" \
+            --flag half-on --streams "$streams" --server-pid "$SERVER_PID" --label "$label" \
             --idle-seconds "${BENCH_CLIENT_IDLE_SECONDS:-30}" --timeout 600
         stop_server
     done

@@ -55,6 +55,8 @@ final class ClientStreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The connection's task is ending (``detach(from:)``): its close of the connection is answered
     /// without closing, once.
     private var detaching = false
+    /// The connection's task has been let go (``detach(from:)``): this handler asks for reads.
+    private var detached = false
 
     var keyID: String { stream.keyID }
     var environment: String { stream.environment }
@@ -149,9 +151,6 @@ final class ClientStreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(mode: mode, promise: promise)
         }
     }
-
-    /// Whether the connection's task has been let go (``detach(from:)``).
-    private var detached = false
 
     /// Lets the connection's task end while the stream goes on: the next close of the whole
     /// connection from above (the request loop's teardown) is answered without closing, and reads

@@ -18,6 +18,27 @@ struct UsageAPITests {
         return try ClutchJSON.strictDecoder().decode(UsageSeries.self, from: reply.body)
     }
 
+    @Test("what a server counted and had not written yet is written when it stops: after a restart the usage still shows it")
+    func countsNotYetWrittenSurviveAStop() async throws {
+        let clock = TestClock(now: Self.midnight.addingTimeInterval(10 * 3_600))
+        try await TestServer.with(configure: {
+            TestServer.on(clock)(&$0)
+            // No batch is written on its own within the test: only the stop can write them.
+            $0.limits.usageFlushInterval = .seconds(3_600)
+        }) { server in
+            try await server.createFlag(#"{"key": "ramp", "type": "boolean", "environments": {"production": {"enabled": true, "default": {"variant": "on"}}}}"#)
+            let (_, clientKey) = try await server.createKey("production", name: "ios", kind: "client")
+            for user in ["a", "b", "c"] {
+                try await server.mustSend(
+                    "POST", "/ofrep/v1/evaluate/flags/ramp", body: #"{"context": {"targetingKey": "\#(user)"}}"#, as: .bearer(clientKey))
+            }
+            try await server.stop(remove: false)
+            try await server.restart()
+            let day = try await Self.series(server, "ramp", "environment=production")
+            #expect(day.total == 3, "the three answers served before the stop")
+        }
+    }
+
     @Test func theUsageAnswersPerVariantForTheDayAndTheWeekFromReportsAndServedEvaluationsButNotAClientKeysErrors() async throws {
         let clock = TestClock(now: Self.midnight.addingTimeInterval(-3 * 86_400 + 10 * 3_600))  // Friday 10:00 UTC
         try await TestServer.with(configure: TestServer.on(clock)) { server in

@@ -372,9 +372,12 @@ public final class ClutchApplication: Sendable {
             gracefulShutdownSignals: [], logger: services.logger)
         groupConfiguration.maximumGracefulShutdownDuration = ClutchApplication.maximumGracefulShutdown
         let group = ServiceGroup(configuration: groupConfiguration)
-        let task = Task {
+        let task = Task { [self] in
             defer { continuation.finish() }
             try await group.run()
+            // What the server counted and has not written yet, as `runClutchServer` does: the
+            // database is closed after this.
+            await flushUsage()
         }
         var port: Int?
         var metricsPort: Int?
